@@ -1,0 +1,106 @@
+import Foundation
+import SwiftASN1
+@_spi(FixedExpiryValidationTime) import X509
+
+/// How the relying party treats attestation: which roots it trusts for each format and what it
+/// requires of a new credential's authenticator.
+public struct AttestationPolicy: Sendable {
+    /// What a registration must prove.
+    public enum Requirement: Sendable, Hashable {
+        /// Accept any authenticator; the result reports what was proven.
+        case acceptAny
+        /// Refuse a registration whose attestation does not chain to a trusted root.
+        case trustedRoot
+        /// Refuse any authenticator whose AAGUID is not listed (and require a trusted root).
+        case allowedAAGUIDs(Set<AAGUID>)
+    }
+
+    public var requirement: Requirement
+    /// Roots to trust, by attestation format. A format with roots here must chain to one of them.
+    public var roots: [AttestationFormat: [Certificate]]
+    /// "Now" for certificate validity; `nil` means the real clock.
+    public var verificationTime: Date?
+    /// Dangerous: check statements and signatures but build no certificate path. For offline
+    /// debugging of old data only.
+    public var dangerouslySkipChainValidation: Bool
+
+    public init(
+        requirement: Requirement = .acceptAny, roots: [AttestationFormat: [Certificate]] = [:],
+        verificationTime: Date? = nil, dangerouslySkipChainValidation: Bool = false
+    ) {
+        self.requirement = requirement
+        self.roots = roots
+        self.verificationTime = verificationTime
+        self.dangerouslySkipChainValidation = dangerouslySkipChainValidation
+    }
+
+    /// Reads every certificate in a PEM document (one or more `CERTIFICATE` blocks).
+    public static func certificates(pem: String) throws(WebAuthnError) -> [Certificate] {
+        do {
+            let documents = try PEMDocument.parseMultiple(pemString: pem)
+            return try documents.map { try Certificate(pemDocument: $0) }
+        } catch {
+            throw WebAuthnError(.invalidConfiguration, "not a PEM certificate: \(error)")
+        }
+    }
+}
+
+/// The outcome of verifying an attestation statement and its certificates.
+public struct AttestationResult: Sendable {
+    public let type: AttestationType
+    /// The certificate chain from the statement, leaf first (empty for none and self).
+    public let trustPath: [Certificate]
+    /// Whether the chain was validated up to a root the relying party trusts.
+    public let trusted: Bool
+}
+
+/// Validates attestation certificate chains against the policy's roots.
+struct AttestationTrustEvaluator: Sendable {
+    let policy: AttestationPolicy
+
+    /// §7.1 steps 23–24: find trust anchors for the format and check the chain reaches one.
+    /// Returns whether it did; throws `attestation_trust` when the format has roots and the chain
+    /// does not reach them.
+    func evaluate(chain: [Certificate], format: AttestationFormat, extraPolicy: [any VerifierPolicy] = []) async throws(WebAuthnError) -> Bool {
+        guard let leaf = chain.first else { return false }
+        if policy.dangerouslySkipChainValidation { return false }
+        guard let roots = policy.roots[format], !roots.isEmpty else { return false }
+        let now = policy.verificationTime ?? Date()
+        var verifier = Verifier(rootCertificates: CertificateStore(roots)) {
+            RFC5280Policy(fixedExpiryValidationTime: now)
+            AnyPolicy(extraPolicy)
+        }
+        var diagnostics: [String] = []
+        let result = await verifier.validate(
+            leaf: leaf, intermediates: CertificateStore(Array(chain.dropFirst()))
+        ) { diagnostic in
+            diagnostics.append(String(describing: diagnostic))
+        }
+        switch result {
+        case .validCertificate:
+            return true
+        case .couldNotValidate(let failures):
+            let reason = failures.first.map { String(describing: $0.policyFailureReason) } ?? diagnostics.last ?? "no path to a trusted root"
+            throw WebAuthnError(.attestationTrust, "the \(format) attestation certificate does not chain to a trusted root: \(reason)")
+        }
+    }
+}
+
+/// Runs a list of policies as one.
+struct AnyPolicy: VerifierPolicy {
+    let policies: [any VerifierPolicy]
+    init(_ policies: [any VerifierPolicy]) { self.policies = policies }
+
+    var verifyingCriticalExtensions: [ASN1ObjectIdentifier] {
+        policies.flatMap { $0.verifyingCriticalExtensions }
+    }
+
+    mutating func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult {
+        for index in policies.indices {
+            var policy = policies[index]
+            let result = await policy.chainMeetsPolicyRequirements(chain: chain)
+            if case .failsToMeetPolicy = result { return result }
+        }
+        return .meetsPolicy
+    }
+}

@@ -1,0 +1,94 @@
+import Crypto
+import PasskeyCBOR
+import _CryptoExtras
+import Foundation
+import SwiftASN1
+import X509
+
+/// Helpers for attestation certificates: DER parsing, their keys as signature verifiers, and
+/// the subject and extension checks the formats share.
+enum AttestationCertificates {
+    /// OID of the FIDO AAGUID extension, id-fido-gen-ce-aaguid (§8.2.1).
+    static let aaguidExtension: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 45724, 1, 1, 4]
+
+    /// Parses the `x5c` array of an attestation statement: DER certificates, leaf first.
+    static func chain(_ value: CBOR?, format: AttestationFormat) throws(WebAuthnError) -> [Certificate] {
+        guard let array = value?.arrayValue, !array.isEmpty else {
+            throw WebAuthnError(.malformed, "\(format) attestation: x5c must be a non-empty array")
+        }
+        var certificates: [Certificate] = []
+        for item in array {
+            guard let der = item.bytesValue else {
+                throw WebAuthnError(.malformed, "\(format) attestation: x5c holds a non-byte-string item")
+            }
+            do {
+                certificates.append(try Certificate(derEncoded: der))
+            } catch {
+                throw WebAuthnError(.malformed, "\(format) attestation: an x5c certificate is not valid DER")
+            }
+        }
+        return certificates
+    }
+
+    /// A verifier for signatures by the certificate's key under the given COSE algorithm, or
+    /// `unsupported_algorithm` when they do not fit together.
+    static func verifier(for certificate: Certificate, algorithm: COSEAlgorithmIdentifier) throws(WebAuthnError) -> SignatureVerifier {
+        let key = certificate.publicKey
+        switch algorithm {
+        case .es256:
+            if let p256 = P256.Signing.PublicKey(key) { return SignatureVerifier(p256: p256) }
+        case .es384:
+            if let p384 = P384.Signing.PublicKey(key) { return SignatureVerifier(p384: p384) }
+        case .es512:
+            if let p521 = P521.Signing.PublicKey(key) { return SignatureVerifier(p521: p521) }
+        case .edDSA, .ed25519:
+            if let ed = Curve25519.Signing.PublicKey(key) { return SignatureVerifier(ed25519: ed) }
+        case .rs256, .rs384, .rs512, .rs1, .ps256, .ps384, .ps512:
+            if let rsa = _RSA.Signing.PublicKey(key) {
+                let hash: SignatureVerifier.RSAHash
+                switch algorithm {
+                case .rs1: hash = .sha1
+                case .rs384, .ps384: hash = .sha384
+                case .rs512, .ps512: hash = .sha512
+                default: hash = .sha256
+                }
+                let padding: _RSA.Signing.Padding = [.ps256, .ps384, .ps512].contains(algorithm) ? .PSS : .insecurePKCS1v1_5
+                return SignatureVerifier(rsa: rsa, hash: hash, padding: padding)
+            }
+        default:
+            throw WebAuthnError(.unsupportedAlgorithm, "attestation algorithm \(algorithm) is not supported")
+        }
+        throw WebAuthnError(.unsupportedAlgorithm, "attestation algorithm \(algorithm) does not fit the certificate's key")
+    }
+
+    /// The values of one subject attribute.
+    static func subjectValues(_ certificate: Certificate, _ type: ASN1ObjectIdentifier) -> [String] {
+        certificate.subject.flatMap { rdn in rdn.filter { $0.type == type }.compactMap { String($0.value) } }
+    }
+
+    /// The AAGUID in the id-fido-gen-ce-aaguid extension, if present; it must not be critical.
+    static func aaguid(in certificate: Certificate, format: AttestationFormat) throws(WebAuthnError) -> AAGUID? {
+        guard let ext = certificate.extensions[oid: aaguidExtension] else { return nil }
+        guard !ext.critical else {
+            throw WebAuthnError(.attestationPolicy, "\(format) attestation: the AAGUID extension must not be critical")
+        }
+        do {
+            let octets = try ASN1OctetString(derEncoded: ext.value)
+            guard let aaguid = AAGUID(bytes: Array(octets.bytes)) else {
+                throw WebAuthnError(.malformed, "\(format) attestation: the AAGUID extension is not 16 bytes")
+            }
+            return aaguid
+        } catch let error as WebAuthnError {
+            throw error
+        } catch {
+            throw WebAuthnError(.malformed, "\(format) attestation: the AAGUID extension is not an OCTET STRING")
+        }
+    }
+
+    /// Whether the certificate is marked as a CA (basic constraints).
+    static func isCA(_ certificate: Certificate) -> Bool {
+        guard let constraints = try? certificate.extensions.basicConstraints else { return false }
+        if case .isCertificateAuthority = constraints { return true }
+        return false
+    }
+}

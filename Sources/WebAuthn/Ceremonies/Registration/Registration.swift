@@ -1,0 +1,166 @@
+import Crypto
+import Foundation
+import X509
+
+/// What the relying party keeps between ``RelyingParty/beginRegistration(user:excludeCredentials:challenge:)``
+/// and ``RelyingParty/finishRegistration(response:ceremony:)``. Store it server-side.
+public struct RegistrationCeremony: Sendable, Hashable, Codable {
+    public let challenge: Challenge
+    public let userHandle: UserHandle
+    public let userVerification: UserVerificationRequirement
+    /// The algorithms offered in `pubKeyCredParams`.
+    public let algorithms: [COSEAlgorithmIdentifier]
+
+    public init(
+        challenge: Challenge, userHandle: UserHandle, userVerification: UserVerificationRequirement,
+        algorithms: [COSEAlgorithmIdentifier]
+    ) {
+        self.challenge = challenge
+        self.userHandle = userHandle
+        self.userVerification = userVerification
+        self.algorithms = algorithms
+    }
+}
+
+/// A registration that passed every check of §7.1: what to store for the new credential.
+public struct VerifiedRegistration: Sendable {
+    public let credentialID: CredentialID
+    public let publicKey: COSEPublicKey
+    public var algorithm: COSEAlgorithmIdentifier { publicKey.algorithm }
+    public let signCount: UInt32
+    public let aaguid: AAGUID
+    public let format: AttestationFormat
+    public let attestationType: AttestationType
+    /// Whether the attestation chained to a root the relying party trusts.
+    public let attestationTrusted: Bool
+    /// The attestation certificates, leaf first (empty without a certificate chain).
+    public let attestationTrustPath: [Certificate]
+    public let transports: [AuthenticatorTransport]
+    public let userHandle: UserHandle
+    public let userVerified: Bool
+    public let backupEligible: Bool
+    public let backedUp: Bool
+    /// §10.1.3 whether the client reports the credential as discoverable (`nil`: not reported).
+    public let discoverable: Bool?
+    public let authenticatorAttachment: AuthenticatorAttachment?
+}
+
+extension RelyingParty {
+    /// Starts a registration: options for `navigator.credentials.create()` and the ceremony to keep.
+    ///
+    /// - Parameters:
+    ///   - user: the account the credential is for; `id` is its user handle.
+    ///   - excludeCredentials: the account's existing credentials, so an authenticator does not
+    ///     register twice.
+    ///   - challenge: a fresh random challenge unless a test supplies one.
+    public func beginRegistration(
+        user: PublicKeyCredentialUserEntityJSON,
+        excludeCredentials: [PublicKeyCredentialDescriptorJSON] = [],
+        challenge: Challenge = .random()
+    ) -> (options: PublicKeyCredentialCreationOptionsJSON, ceremony: RegistrationCeremony) {
+        let options = PublicKeyCredentialCreationOptionsJSON(
+            rp: PublicKeyCredentialRpEntity(id: configuration.relyingPartyID, name: configuration.relyingPartyName),
+            user: user,
+            challenge: challenge,
+            pubKeyCredParams: configuration.algorithms.map { PublicKeyCredentialParameters(alg: $0) },
+            timeout: configuration.timeoutMilliseconds,
+            excludeCredentials: excludeCredentials,
+            authenticatorSelection: AuthenticatorSelectionCriteria(
+                residentKey: configuration.residentKey, userVerification: configuration.userVerification),
+            attestation: configuration.attestation,
+            extensions: AuthenticationExtensionsClientInputsJSON(credProps: true)
+        )
+        let ceremony = RegistrationCeremony(
+            challenge: challenge, userHandle: user.id, userVerification: configuration.userVerification,
+            algorithms: configuration.algorithms)
+        return (options, ceremony)
+    }
+
+    /// Finishes a registration (§7.1). The caller must still check that the credential ID is not
+    /// already registered (§7.1 step 26) and then store the result.
+    public func finishRegistration(
+        response: RegistrationResponseJSON, ceremony: RegistrationCeremony
+    ) async throws(WebAuthnError) -> VerifiedRegistration {
+        // §5.1: the credential's type and its id, which must be the base64url of rawId.
+        guard response.type == "public-key" else {
+            throw WebAuthnError(.typeMismatch, "credential type is \"\(response.type)\", expected \"public-key\"")
+        }
+        guard response.id == response.rawId.base64URL else {
+            throw WebAuthnError(.malformed, "credential id is not the base64url of rawId")
+        }
+
+        // §7.1 steps 5–6: parse the client data.
+        let clientDataJSON = response.response.clientDataJSON.bytes
+        let clientData = try CollectedClientData(json: clientDataJSON)
+        // §7.1 steps 7–10.
+        try verifyClientData(clientData, expectedType: .create, challenge: ceremony.challenge)
+        // §7.1 step 11: hash the client data.
+        let clientDataHash = Array(SHA256.hash(data: clientDataJSON))
+        // §7.1 step 12: decode the attestation object.
+        let attestationObject = try AttestationObject(bytes: response.response.attestationObject.bytes)
+        let authenticatorData = attestationObject.authenticatorData
+        // §7.1 steps 13–16.
+        try verifyAuthenticatorData(authenticatorData, userVerification: ceremony.userVerification)
+
+        guard let attested = authenticatorData.attestedCredentialData else {
+            throw WebAuthnError(.malformed, "authenticator data carries no attested credential data (AT)")
+        }
+        // §7.1 step 25: the credential ID is at most 1023 bytes.
+        let credentialID = try CredentialID(bytes: attested.credentialID.bytes)
+        guard credentialID == response.rawId else {
+            throw WebAuthnError(.malformed, "rawId is not the credential ID in the authenticator data")
+        }
+        // §7.1 step 19: the key's algorithm is one offered in pubKeyCredParams, and it fits the key.
+        let publicKey = try attested.publicKey()
+        guard ceremony.algorithms.contains(publicKey.algorithm) else {
+            throw WebAuthnError(.unsupportedAlgorithm, "algorithm \(publicKey.algorithm) was not offered")
+        }
+        // §7.1 step 20: client and authenticator extension outputs; nothing here was asked for
+        // that needs checking beyond credProps, which is only reported.
+
+        // §7.1 steps 21–24: verify the attestation statement and assess its trust path.
+        let input = AttestationInput(
+            statement: attestationObject.statement, authenticatorData: authenticatorData,
+            clientDataHash: clientDataHash, aaguid: attested.aaguid, credentialID: credentialID,
+            credentialPublicKey: publicKey, trust: AttestationTrustEvaluator(policy: configuration.attestationPolicy))
+        let attestation = try await AttestationVerifier.verify(format: attestationObject.format, input: input)
+        try enforceAttestationRequirement(attestation, aaguid: attested.aaguid)
+
+        return VerifiedRegistration(
+            credentialID: credentialID,
+            publicKey: publicKey,
+            signCount: authenticatorData.signCount,
+            aaguid: attested.aaguid,
+            format: attestationObject.format,
+            attestationType: attestation.type,
+            attestationTrusted: attestation.trusted,
+            attestationTrustPath: attestation.trustPath,
+            transports: response.response.transports ?? [],
+            userHandle: ceremony.userHandle,
+            userVerified: authenticatorData.flags.contains(.userVerified),
+            backupEligible: authenticatorData.flags.contains(.backupEligible),
+            backedUp: authenticatorData.flags.contains(.backedUp),
+            discoverable: response.clientExtensionResults.credProps?.rk,
+            authenticatorAttachment: response.authenticatorAttachment
+        )
+    }
+
+    /// §7.1 step 24: refuse what the relying party's policy does not accept.
+    private func enforceAttestationRequirement(_ attestation: AttestationResult, aaguid: AAGUID) throws(WebAuthnError) {
+        switch configuration.attestationPolicy.requirement {
+        case .acceptAny:
+            return
+        case .trustedRoot:
+            guard attestation.trusted else {
+                throw WebAuthnError(.attestationTrust, "the attestation does not chain to a trusted root (\(attestation.type))")
+            }
+        case .allowedAAGUIDs(let allowed):
+            guard attestation.trusted else {
+                throw WebAuthnError(.attestationTrust, "the attestation does not chain to a trusted root (\(attestation.type))")
+            }
+            guard allowed.contains(aaguid) else {
+                throw WebAuthnError(.attestationPolicy, "authenticator \(aaguid) is not on the allowed list")
+            }
+        }
+    }
+}

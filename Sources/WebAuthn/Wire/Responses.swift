@@ -1,0 +1,193 @@
+import Foundation
+
+/// Bytes that travel as base64url in JSON, with no further rules (signatures, client data,
+/// attestation objects).
+public struct Base64URLData: Base64URLBytes {
+    public let bytes: [UInt8]
+    public init(uncheckedBytes: [UInt8]) { self.bytes = uncheckedBytes }
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+}
+
+/// §5.2.1 `AuthenticatorAttestationResponseJSON`.
+public struct AuthenticatorAttestationResponseJSON: Hashable, Sendable, Codable {
+    public var clientDataJSON: Base64URLData
+    public var attestationObject: Base64URLData
+    /// Level 3 clients send these three; older ones do not, so they are optional here and the
+    /// verifier reads the same values from `attestationObject`.
+    public var authenticatorData: Base64URLData?
+    public var publicKeyAlgorithm: COSEAlgorithmIdentifier?
+    public var publicKey: Base64URLData?
+    public var transports: [AuthenticatorTransport]?
+
+    public init(
+        clientDataJSON: Base64URLData, attestationObject: Base64URLData, authenticatorData: Base64URLData? = nil,
+        publicKeyAlgorithm: COSEAlgorithmIdentifier? = nil, publicKey: Base64URLData? = nil,
+        transports: [AuthenticatorTransport]? = nil
+    ) {
+        self.clientDataJSON = clientDataJSON
+        self.attestationObject = attestationObject
+        self.authenticatorData = authenticatorData
+        self.publicKeyAlgorithm = publicKeyAlgorithm
+        self.publicKey = publicKey
+        self.transports = transports
+    }
+}
+
+/// §5.2.2 `AuthenticatorAssertionResponseJSON`.
+public struct AuthenticatorAssertionResponseJSON: Hashable, Sendable, Codable {
+    public var clientDataJSON: Base64URLData
+    public var authenticatorData: Base64URLData
+    public var signature: Base64URLData
+    public var userHandle: UserHandle?
+
+    public init(
+        clientDataJSON: Base64URLData, authenticatorData: Base64URLData, signature: Base64URLData,
+        userHandle: UserHandle? = nil
+    ) {
+        self.clientDataJSON = clientDataJSON
+        self.authenticatorData = authenticatorData
+        self.signature = signature
+        self.userHandle = userHandle
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        clientDataJSON = try c.decode(Base64URLData.self, forKey: .clientDataJSON)
+        authenticatorData = try c.decode(Base64URLData.self, forKey: .authenticatorData)
+        signature = try c.decode(Base64URLData.self, forKey: .signature)
+        // Some clients send "" or null for "no user handle".
+        if let string = try c.decodeIfPresent(String.self, forKey: .userHandle), !string.isEmpty {
+            guard let handle = UserHandle(base64URL: string) else {
+                throw DecodingError.dataCorruptedError(forKey: .userHandle, in: c, debugDescription: "not a user handle")
+            }
+            userHandle = handle
+        } else {
+            userHandle = nil
+        }
+    }
+}
+
+/// The client extension outputs this library reads (§9, §10).
+public struct AuthenticationExtensionsClientOutputsJSON: Hashable, Sendable, Codable {
+    /// §10.1.3 credential properties.
+    public struct CredentialProperties: Hashable, Sendable, Codable {
+        /// Whether the credential is discoverable ("resident key"); absent when the client does not know.
+        public var rk: Bool?
+        public init(rk: Bool?) { self.rk = rk }
+    }
+    public var credProps: CredentialProperties?
+    public init(credProps: CredentialProperties? = nil) { self.credProps = credProps }
+}
+
+/// §5.1 `RegistrationResponseJSON`: what `PublicKeyCredential.toJSON()` gives after `create()`.
+public struct RegistrationResponseJSON: Hashable, Sendable, Codable {
+    public var id: String
+    public var rawId: CredentialID
+    public var response: AuthenticatorAttestationResponseJSON
+    public var authenticatorAttachment: AuthenticatorAttachment?
+    public var clientExtensionResults: AuthenticationExtensionsClientOutputsJSON
+    public var type: String
+
+    public init(
+        rawId: CredentialID, response: AuthenticatorAttestationResponseJSON,
+        authenticatorAttachment: AuthenticatorAttachment? = nil,
+        clientExtensionResults: AuthenticationExtensionsClientOutputsJSON = .init(), type: String = "public-key"
+    ) {
+        self.id = rawId.base64URL
+        self.rawId = rawId
+        self.response = response
+        self.authenticatorAttachment = authenticatorAttachment
+        self.clientExtensionResults = clientExtensionResults
+        self.type = type
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        rawId = try c.decode(CredentialID.self, forKey: .rawId)
+        response = try c.decode(AuthenticatorAttestationResponseJSON.self, forKey: .response)
+        authenticatorAttachment = try c.decodeIfPresent(AuthenticatorAttachment.self, forKey: .authenticatorAttachment)
+        // Required by Level 3, but clients before it omitted it; an absent value means "no outputs".
+        clientExtensionResults = try c.decodeIfPresent(AuthenticationExtensionsClientOutputsJSON.self, forKey: .clientExtensionResults) ?? .init()
+        type = try c.decode(String.self, forKey: .type)
+    }
+
+    /// Parses the JSON a browser sent, or throws `malformed` naming what is wrong.
+    public static func parse(_ json: Data) throws(WebAuthnError) -> RegistrationResponseJSON {
+        try WireJSON.decode(RegistrationResponseJSON.self, from: json)
+    }
+}
+
+/// §5.1 `AuthenticationResponseJSON`: what `PublicKeyCredential.toJSON()` gives after `get()`.
+public struct AuthenticationResponseJSON: Hashable, Sendable, Codable {
+    public var id: String
+    public var rawId: CredentialID
+    public var response: AuthenticatorAssertionResponseJSON
+    public var authenticatorAttachment: AuthenticatorAttachment?
+    public var clientExtensionResults: AuthenticationExtensionsClientOutputsJSON
+    public var type: String
+
+    public init(
+        rawId: CredentialID, response: AuthenticatorAssertionResponseJSON,
+        authenticatorAttachment: AuthenticatorAttachment? = nil,
+        clientExtensionResults: AuthenticationExtensionsClientOutputsJSON = .init(), type: String = "public-key"
+    ) {
+        self.id = rawId.base64URL
+        self.rawId = rawId
+        self.response = response
+        self.authenticatorAttachment = authenticatorAttachment
+        self.clientExtensionResults = clientExtensionResults
+        self.type = type
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        rawId = try c.decode(CredentialID.self, forKey: .rawId)
+        response = try c.decode(AuthenticatorAssertionResponseJSON.self, forKey: .response)
+        authenticatorAttachment = try c.decodeIfPresent(AuthenticatorAttachment.self, forKey: .authenticatorAttachment)
+        clientExtensionResults = try c.decodeIfPresent(AuthenticationExtensionsClientOutputsJSON.self, forKey: .clientExtensionResults) ?? .init()
+        type = try c.decode(String.self, forKey: .type)
+    }
+
+    /// Parses the JSON a browser sent, or throws `malformed` naming what is wrong.
+    public static func parse(_ json: Data) throws(WebAuthnError) -> AuthenticationResponseJSON {
+        try WireJSON.decode(AuthenticationResponseJSON.self, from: json)
+    }
+}
+
+/// JSON decoding that turns `DecodingError` into a `malformed` ``WebAuthnError`` naming the field.
+public enum WireJSON {
+    public static func decode<T: Decodable>(_ type: T.Type, from json: Data) throws(WebAuthnError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: json)
+        } catch let error as DecodingError {
+            throw WebAuthnError(.malformed, describe(error))
+        } catch {
+            throw WebAuthnError(.malformed, "invalid JSON")
+        }
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        let path = codingPath.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
+            .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        return path.isEmpty ? "the top level" : path
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.isEmpty ? "" : path(context.codingPath) + "."
+            return "missing required field \(parent)\(key.stringValue)"
+        case .valueNotFound(_, let context):
+            return "missing value for \(path(context.codingPath))"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)) has the wrong type (expected \(type))"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "invalid JSON" }
+            return "\(path(context.codingPath)) is invalid: \(context.debugDescription)"
+        @unknown default:
+            return "invalid JSON"
+        }
+    }
+}
