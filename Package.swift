@@ -105,7 +105,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["WebAuthn", "PasskeyCBOR"]
+            dependencies: [
+                "WebAuthn", "PasskeyCBOR",
+                .product(name: "X509", package: "swift-certificates"),
+            ]
         ),
         .testTarget(
             name: "PasskeyStoreTests",

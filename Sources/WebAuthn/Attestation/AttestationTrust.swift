@@ -5,6 +5,9 @@ import SwiftASN1
 /// How the relying party treats attestation: which roots it trusts for each format and what it
 /// requires of a new credential's authenticator.
 public struct AttestationPolicy: Sendable {
+    /// A trusted root certificate (swift-certificates' `Certificate`).
+    public typealias Root = Certificate
+
     /// What a registration must prove.
     public enum Requirement: Sendable, Hashable {
         /// Accept any authenticator; the result reports what was proven.

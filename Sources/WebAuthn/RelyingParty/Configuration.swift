@@ -60,6 +60,9 @@ extension RelyingParty {
             }
             guard !relyingPartyName.isEmpty else { throw invalid("RP name must not be empty") }
             guard !allowedOrigins.isEmpty else { throw invalid("at least one allowed origin is needed") }
+            // An origin has no path; a trailing "/" (as URLs print it) is dropped.
+            let allowedOrigins = allowedOrigins.map(Self.normalizedOrigin)
+            let allowedTopOrigins = allowedTopOrigins.map(Self.normalizedOrigin)
             for origin in allowedOrigins + allowedTopOrigins {
                 guard Self.isValidOrigin(origin) else {
                     throw invalid("\"\(origin)\" is not an origin: use scheme://host[:port] (https, or http for localhost) or android:apk-key-hash:…")
@@ -84,6 +87,11 @@ extension RelyingParty {
             self.dangerouslyAllowMissingUserPresence = dangerouslyAllowMissingUserPresence
             self.timeoutMilliseconds = timeoutMilliseconds
             self.relyingPartyIDHash = Array(SHA256.hash(data: Array(rpID.utf8)))
+        }
+
+        static func normalizedOrigin(_ origin: String) -> String {
+            guard !origin.hasPrefix("android:"), origin.hasSuffix("/"), origin.contains("://") else { return origin }
+            return String(origin.dropLast())
         }
 
         static func isValidDomain(_ host: String) -> Bool {

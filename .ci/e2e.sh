@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Browser tests of the web app (Tests/e2e): Debian's Chromium driven by Selenium
+# against the real `passkeys serve`. Installs what it needs when it is missing;
+# runs unattended (CI=true, no stdin, as root).
+#
+#   PASSKEYS_BIN          server binary (default .build/debug/passkeys)
+#   PASSKEYS_SCREENSHOTS  where page screenshots go (default .ci/artifacts/screenshots)
+#   Extra arguments go to pytest, e.g. .ci/e2e.sh -k autofill
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+export PASSKEYS_BIN="${PASSKEYS_BIN:-$ROOT/.build/debug/passkeys}"
+export PASSKEYS_SCREENSHOTS="${PASSKEYS_SCREENSHOTS:-$ROOT/.ci/artifacts/screenshots}"
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export SE_OFFLINE=true   # Selenium must not try to download a browser or driver
+export DEBIAN_FRONTEND=noninteractive
+VENV="$ROOT/.venv-e2e"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi
+}
+
+if [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; then
+  echo "e2e: installing chromium and chromium-driver"
+  as_root apt-get update -qq
+  # The first install sometimes fails with "failed to read archive"; a second try works.
+  as_root apt-get install -y -qq chromium chromium-driver </dev/null \
+    || as_root apt-get install -y -qq chromium chromium-driver </dev/null
+fi
+
+if ! "$VENV/bin/python" -c 'import selenium, pytest' 2>/dev/null; then
+  echo "e2e: creating $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check selenium pytest
+fi
+
+if [ ! -x "$PASSKEYS_BIN" ]; then
+  echo "e2e: no server binary at $PASSKEYS_BIN; build it first: swift build --product passkeys" >&2
+  exit 1
+fi
+
+mkdir -p "$PASSKEYS_SCREENSHOTS"
+rm -f "$PASSKEYS_SCREENSHOTS"/*.png
+
+status=0
+"$VENV/bin/python" -m pytest Tests/e2e -p no:cacheprovider -ra "$@" </dev/null || status=$?
+
+echo "e2e: screenshots in $PASSKEYS_SCREENSHOTS ($(find "$PASSKEYS_SCREENSHOTS" -name '*.png' | wc -l) files)"
+exit "$status"

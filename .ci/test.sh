@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command (the README's): builds and runs the Swift test suites, then the browser
+# tests (.ci/e2e.sh). Set PASSKEYS_SKIP_E2E=1 to run only the Swift suites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== swift build --build-tests"
+swift build --build-tests
+
+echo "== swift test"
+swift test --skip-build
+
+if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
+  echo "== browser tests"
+  bash .ci/e2e.sh
+fi

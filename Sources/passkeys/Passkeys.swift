@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+
+/// The `passkeys` command line: run the server, verify ceremonies offline, act as a client.
+@main
+struct Passkeys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "passkeys",
+        abstract: "Passkeys end to end: a WebAuthn server, an offline verifier and a client.",
+        subcommands: [ServeCommand.self, VerifyCommand.self]
+    )
+
+    /// Runs the command; usage errors exit with status 2 (as most Unix tools do) instead of
+    /// ArgumentParser's 64, with the message on standard error.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
