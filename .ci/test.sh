@@ -10,6 +10,9 @@ swift build --build-tests
 echo "== swift test"
 swift test --skip-build
 
+echo "== command-line tests"
+bash Tests/cli/verify_test.sh
+
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
   echo "== browser tests"
   bash .ci/e2e.sh

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Tests `passkeys verify` as a user runs it: exit codes 0 (accepted), 1 (rejected), 2 (usage),
+# and the one JSON object it prints. Needs the built binary and the conformance vectors.
+set -uo pipefail
+bin=${PASSKEYS_BIN:-.build/debug/passkeys}
+vectors=${PASSKEYS_VECTORS:-}
+passed=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() { # name, expected exit, actual exit, expected stdout pattern, stdout
+  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
+    passed=$((passed + 1)); echo "ok - $1"
+  else
+    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
+  fi
+}
+
+# args_for FILE: prints the verify arguments a vector's expectations call for, one per line.
+args_for() {
+  python3 - "$1" "$tmp" <<'PY'
+import json, sys, os
+v = json.load(open(sys.argv[1])); e = v["expected"]
+args = [v["ceremony"], "--rp-id", e["rp_id"], "--challenge", e["challenge"]]
+for o in e["origins"]: args += ["--origin", o]
+if e.get("require_user_verification"): args.append("--require-user-verification")
+if e.get("require_user_presence") is False: args.append("--allow-missing-user-presence")
+if v["ceremony"] == "authentication":
+    args += ["--public-key", v["stored_credential"]["public_key"], "--sign-count", str(v["stored_credential"]["sign_count"])]
+path = os.path.join(sys.argv[2], "credential.json")
+json.dump(v["credential"], open(path, "w"))
+args += ["--credential", path]
+print("\n".join(args))
+PY
+}
+
+run_vector() { # name, vector file, expected exit, pattern
+  mapfile -t args < <(args_for "$vectors/$2")
+  out=$("$bin" verify "${args[@]}" 2>&1); code=$?
+  check "$1" "$3" "$code" "$4" "$out"
+}
+
+if [ -z "$vectors" ] || [ ! -d "$vectors" ]; then
+  echo "PASSKEYS_VECTORS not set: vector-based CLI tests skipped"
+else
+  run_vector "a packed registration is accepted with its outputs" \
+    simplewebauthn.packed.should-verify-packed-x5c-attestation.json 0 \
+    '"aaguid":"6d44ba9b-f6ec-2e49-b930-0c8fe920cb73".*"format":"packed".*"verified":true'
+  run_vector "a registration with another challenge is rejected with challenge_mismatch" \
+    'simplewebauthn.none.should-verify-none-attestation-w-rsa-public-key~neg-challenge.json' 1 \
+    '"code":"challenge_mismatch".*"verified":false'
+  run_vector "a registration for another RP ID is rejected with rp_id_mismatch" \
+    'simplewebauthn.none.should-verify-none-attestation-w-rsa-public-key~neg-rpid.json' 1 '"code":"rp_id_mismatch"'
+  run_vector "a sign-in is accepted with its new sign count" \
+    simplewebauthn.assertion.should-verify-an-assertion-response.json 0 '"signCount":[0-9]+.*"verified":true'
+  # The same credential read from standard input.
+  mapfile -t args < <(args_for "$vectors/simplewebauthn.assertion.should-verify-an-assertion-response.json")
+  out=$("$bin" verify "${args[@]:0:${#args[@]}-2}" < "$tmp/credential.json" 2>&1); code=$?
+  check "the credential can come from standard input" 0 "$code" '"verified":true' "$out"
+fi
+
+echo '{"id":' > "$tmp/bad.json"
+out=$("$bin" verify registration --rp-id example.com --origin https://example.com --challenge AAAAAAAAAAAAAAAAAAAAAA --credential "$tmp/bad.json" 2>&1); code=$?
+check "malformed JSON is rejected with malformed" 1 "$code" '"code":"malformed"' "$out"
+
+echo '{"id":"AA","rawId":"AA","type":"public-key","response":{"attestationObject":"oA"}}' > "$tmp/missing.json"
+out=$("$bin" verify registration --rp-id example.com --origin https://example.com --challenge AAAAAAAAAAAAAAAAAAAAAA --credential "$tmp/missing.json" 2>&1); code=$?
+check "a missing field is named in the error" 1 "$code" 'clientDataJSON' "$out"
+
+out=$("$bin" verify registration --rp-id example.com --challenge AAAA --credential "$tmp/bad.json" 2>&1); code=$?
+check "a missing --origin is a usage error" 2 "$code" 'origin' "$out"
+
+out=$("$bin" verify registration --rp-id example.com --origin https://example.com --challenge 'not base64!' --credential "$tmp/bad.json" 2>&1); code=$?
+check "a challenge that is not base64url is a usage error" 2 "$code" 'base64url' "$out"
+
+out=$("$bin" verify registration --rp-id 'https://example.com' --origin https://example.com --challenge AAAA --credential "$tmp/bad.json" 2>&1); code=$?
+check "an invalid RP ID is a usage error" 2 "$code" 'RP ID' "$out"
+
+out=$("$bin" verify authentication --rp-id example.com --origin https://example.com --challenge AAAA --public-key AAAA --sign-count 0 --credential "$tmp/nonexistent.json" 2>&1); code=$?
+check "an unreadable credential file is a usage error" 2 "$code" 'cannot read' "$out"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
