@@ -1,0 +1,349 @@
+/// A strict, bounded CBOR decoder for authenticator data.
+///
+/// Only definite lengths are accepted. Every length is checked against the bytes that remain
+/// before anything is allocated, so a header that claims 2^40 items fails at once; nesting and
+/// the total number of items are bounded by ``Options``. Decoding is iterative, so the call
+/// stack does not grow with the input whatever the options say.
+public struct CBORDecoder: Sendable {
+    public struct Options: Sendable {
+        /// How many arrays, maps and tags may be open at once; the top-level item is at depth 1.
+        public var maximumDepth: Int = 16
+        /// Items across the whole input (every key, value, element and tag counts), so a hostile
+        /// input cannot make us allocate wildly.
+        public var maximumItems: Int = 100_000
+        /// CTAP2 canonical form (CTAP2 §8): shortest integer, length and float forms, and map keys
+        /// sorted by major type, then encoded length, then bytes.
+        public var requireCanonical: Bool = false
+
+        public init() {}
+    }
+
+    public let options: Options
+
+    public init(options: Options = .init()) {
+        self.options = options
+    }
+
+    /// Decodes exactly one item; bytes left over are an error (`.trailingBytes`).
+    public func decode(_ bytes: [UInt8]) throws(CBORError) -> CBOR {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(CBORError) -> CBOR in
+            try decodeWhole(buffer)
+        }
+    }
+
+    /// Decodes exactly one item; error offsets count from the start of the slice.
+    public func decode(_ bytes: ArraySlice<UInt8>) throws(CBORError) -> CBOR {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(CBORError) -> CBOR in
+            try decodeWhole(buffer)
+        }
+    }
+
+    /// Decodes one item starting at `offset` and returns it with the index just past it,
+    /// for a COSE key inside attested credential data that extensions may follow.
+    public func decodePrefix(_ bytes: [UInt8], from offset: Int = 0) throws(CBORError) -> (value: CBOR, end: Int) {
+        guard offset >= 0, offset <= bytes.count else {
+            throw CBORError(code: .truncated, offset: offset, message: "offset \(offset) is outside \(bytes.count) bytes")
+        }
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(CBORError) -> (value: CBOR, end: Int) in
+            var reader = Reader(buffer: buffer, index: offset, options: options)
+            let value = try reader.readItem()
+            return (value, reader.index)
+        }
+    }
+
+    private func decodeWhole(_ buffer: UnsafeBufferPointer<UInt8>) throws(CBORError) -> CBOR {
+        var reader = Reader(buffer: buffer, index: 0, options: options)
+        let value = try reader.readItem()
+        guard reader.index == buffer.count else {
+            throw CBORError(
+                code: .trailingBytes, offset: reader.index,
+                message: "\(buffer.count - reader.index) bytes after the item")
+        }
+        return value
+    }
+}
+
+/// A container whose contents are still being read.
+private struct Frame {
+    enum Kind {
+        case array
+        case map
+        case tag(UInt64)
+    }
+
+    let kind: Kind
+    /// Where the container's head starts, so a map key that is a container knows its bytes.
+    let start: Int
+    /// Elements still to read; for maps, keys and values each count.
+    var remaining: Int
+    var elements: [CBOR] = []
+    var entries: [(key: CBOR, value: CBOR)] = []
+    var pendingKey: CBOR = .null
+    var previousKeyBytes: Range<Int>? = nil
+    /// Built only once a map is large enough that scanning for duplicates would be quadratic.
+    var keySet: Set<CBOR>? = nil
+}
+
+private struct Reader {
+    let buffer: UnsafeBufferPointer<UInt8>
+    var index: Int
+    let options: CBORDecoder.Options
+    var itemCount = 0
+
+    init(buffer: UnsafeBufferPointer<UInt8>, index: Int, options: CBORDecoder.Options) {
+        self.buffer = buffer
+        self.index = index
+        self.options = options
+    }
+
+    /// Containers still open are not yet backed by items, so up to `maximumDepth` of them could
+    /// each claim the whole input; past this many elements, storage grows as items arrive.
+    static let maximumReservation = 1024
+
+    var remainingBytes: Int { buffer.count - index }
+
+    mutating func readItem() throws(CBORError) -> CBOR {
+        var stack: [Frame] = []
+        while true {
+            let start = index
+            guard var value = try readHead(start: start, stack: &stack) else { continue }
+            var valueStart = start
+            // Fold the finished item into the containers it completes.
+            folding: while let top = stack.indices.last {
+                switch stack[top].kind {
+                case .tag(let tag):
+                    value = .tagged(tag, value)
+                    valueStart = stack[top].start
+                    stack.removeLast()
+                case .array:
+                    stack[top].elements.append(value)
+                    stack[top].remaining -= 1
+                    guard stack[top].remaining == 0 else { break folding }
+                    let frame = stack.removeLast()
+                    value = .array(frame.elements)
+                    valueStart = frame.start
+                case .map:
+                    let readingKey = stack[top].remaining % 2 == 0
+                    stack[top].remaining -= 1
+                    if readingKey {
+                        try acceptKey(value, bytes: valueStart..<index, into: &stack[top])
+                        break folding
+                    }
+                    stack[top].entries.append((key: stack[top].pendingKey, value: value))
+                    guard stack[top].remaining == 0 else { break folding }
+                    let frame = stack.removeLast()
+                    value = .map(CBORMap(frame.entries))
+                    valueStart = frame.start
+                }
+            }
+            if stack.isEmpty {
+                return value
+            }
+        }
+    }
+
+    /// Reads one head; returns the item if it is complete, or nil after opening a container.
+    private mutating func readHead(start: Int, stack: inout [Frame]) throws(CBORError) -> CBOR? {
+        guard index < buffer.count else {
+            throw CBORError(code: .truncated, offset: index, message: "input ends where an item should start")
+        }
+        itemCount += 1
+        guard itemCount <= options.maximumItems else {
+            throw CBORError(code: .tooLarge, offset: start, message: "more than \(options.maximumItems) items")
+        }
+        let initial = buffer[index]
+        index += 1
+        let major = initial >> 5
+        let info = initial & 0x1f
+
+        if major == 7 {
+            return try readSimpleOrFloat(info: info, start: start)
+        }
+        let argument = try readArgument(info: info, start: start)
+        switch major {
+        case 0:
+            return .unsigned(argument)
+        case 1:
+            return .negative(argument)
+        case 2:
+            let length = try checkedLength(argument, perItem: 1, start: start)
+            let bytes = Array(UnsafeBufferPointer(rebasing: buffer[index..<(index + length)]))
+            index += length
+            return .bytes(bytes)
+        case 3:
+            let length = try checkedLength(argument, perItem: 1, start: start)
+            let utf8 = UnsafeBufferPointer(rebasing: buffer[index..<(index + length)])
+            guard let text = String(validating: utf8, as: UTF8.self) else {
+                throw CBORError(code: .invalidUTF8, offset: start, message: "text string is not valid UTF-8")
+            }
+            index += length
+            return .text(text)
+        case 4:
+            // Each element takes at least one byte, so the count can never exceed the input.
+            let count = try checkedLength(argument, perItem: 1, start: start)
+            try checkDepth(stack.count, start: start)
+            try checkItemBudget(claimed: count, start: start)
+            if count == 0 { return .array([]) }
+            var frame = Frame(kind: .array, start: start, remaining: count)
+            frame.elements.reserveCapacity(min(count, Self.maximumReservation))
+            stack.append(frame)
+            return nil
+        case 5:
+            let count = try checkedLength(argument, perItem: 2, start: start)
+            try checkDepth(stack.count, start: start)
+            try checkItemBudget(claimed: count * 2, start: start)
+            if count == 0 { return .map(CBORMap()) }
+            var frame = Frame(kind: .map, start: start, remaining: count * 2)
+            frame.entries.reserveCapacity(min(count, Self.maximumReservation))
+            stack.append(frame)
+            return nil
+        default:
+            try checkDepth(stack.count, start: start)
+            stack.append(Frame(kind: .tag(argument), start: start, remaining: 1))
+            return nil
+        }
+    }
+
+    private mutating func readSimpleOrFloat(info: UInt8, start: Int) throws(CBORError) -> CBOR {
+        switch info {
+        case 0..<20:
+            return .simple(info)
+        case 20:
+            return .boolean(false)
+        case 21:
+            return .boolean(true)
+        case 22:
+            return .null
+        case 23:
+            return .undefined
+        case 24:
+            let value = UInt8(truncatingIfNeeded: try readBigEndian(byteCount: 1, start: start))
+            guard value >= 32 else {
+                throw CBORError(
+                    code: .invalidSimpleValue, offset: start,
+                    message: "simple value \(value) must use the one-byte form")
+            }
+            return .simple(value)
+        case 25, 26, 27:
+            let width = 1 << Int(info - 24)
+            let bits = try readBigEndian(byteCount: width, start: start)
+            let double: Double
+            switch width {
+            case 2: double = FloatWidth.double(fromHalf: UInt16(truncatingIfNeeded: bits))
+            case 4: double = Double(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+            default: double = Double(bitPattern: bits)
+            }
+            if options.requireCanonical, FloatWidth.shortest(for: double) < width {
+                throw CBORError(
+                    code: .nonCanonical, offset: start,
+                    message: "\(double) fits in \(FloatWidth.shortest(for: double)) bytes but uses \(width)")
+            }
+            return .float(double)
+        case 28, 29, 30:
+            throw CBORError(
+                code: .reservedAdditionalInformation, offset: start,
+                message: "additional information \(info) is reserved")
+        default:
+            throw CBORError(code: .indefiniteLength, offset: start, message: "break byte outside an indefinite-length item")
+        }
+    }
+
+    /// Reads the head's argument (RFC 8949 §3), enforcing the shortest form when canonical.
+    private mutating func readArgument(info: UInt8, start: Int) throws(CBORError) -> UInt64 {
+        let value: UInt64
+        switch info {
+        case 0..<24:
+            return UInt64(info)
+        case 24, 25, 26, 27:
+            value = try readBigEndian(byteCount: 1 << Int(info - 24), start: start)
+        case 28, 29, 30:
+            throw CBORError(
+                code: .reservedAdditionalInformation, offset: start,
+                message: "additional information \(info) is reserved")
+        default:
+            throw CBORError(code: .indefiniteLength, offset: start, message: "indefinite lengths are not accepted")
+        }
+        if options.requireCanonical {
+            let shortest: UInt8 =
+                switch value {
+                case 0..<24: 23
+                case 24...0xff: 24
+                case 0x100...0xffff: 25
+                case 0x1_0000...0xffff_ffff: 26
+                default: 27
+                }
+            guard info == shortest else {
+                throw CBORError(code: .nonCanonical, offset: start, message: "\(value) is not in its shortest form")
+            }
+        }
+        return value
+    }
+
+    private mutating func readBigEndian(byteCount: Int, start: Int) throws(CBORError) -> UInt64 {
+        guard remainingBytes >= byteCount else {
+            throw CBORError(code: .truncated, offset: start, message: "head needs \(byteCount) more bytes")
+        }
+        var value: UInt64 = 0
+        for position in index..<(index + byteCount) {
+            value = value << 8 | UInt64(buffer[position])
+        }
+        index += byteCount
+        return value
+    }
+
+    /// Turns a claimed length into an `Int` the remaining input can actually hold.
+    private func checkedLength(_ argument: UInt64, perItem: Int, start: Int) throws(CBORError) -> Int {
+        guard argument <= UInt64(Int.max) else {
+            throw CBORError(code: .integerOverflow, offset: start, message: "length \(argument) does not fit in Int")
+        }
+        let length = Int(argument)
+        guard length <= remainingBytes / perItem else {
+            throw CBORError(
+                code: .truncated, offset: start,
+                message: "length \(length) claims more than the \(remainingBytes) bytes that remain")
+        }
+        return length
+    }
+
+    private func checkItemBudget(claimed: Int, start: Int) throws(CBORError) {
+        guard claimed <= options.maximumItems - itemCount else {
+            throw CBORError(
+                code: .tooLarge, offset: start,
+                message: "\(claimed) more items would pass the limit of \(options.maximumItems)")
+        }
+    }
+
+    private func checkDepth(_ openContainers: Int, start: Int) throws(CBORError) {
+        guard openContainers < options.maximumDepth else {
+            throw CBORError(
+                code: .depthExceeded, offset: start,
+                message: "nesting deeper than \(options.maximumDepth)")
+        }
+    }
+
+    private func acceptKey(_ key: CBOR, bytes: Range<Int>, into frame: inout Frame) throws(CBORError) {
+        let isDuplicate: Bool
+        if frame.entries.count < 16 {
+            isDuplicate = frame.entries.contains { $0.key == key }
+        } else {
+            if frame.keySet == nil {
+                frame.keySet = Set(frame.entries.map(\.key))
+            }
+            isDuplicate = frame.keySet?.insert(key).inserted == false
+        }
+        guard !isDuplicate else {
+            throw CBORError(code: .duplicateMapKey, offset: bytes.lowerBound, message: "map key \(key) appears twice")
+        }
+        if options.requireCanonical {
+            if let previous = frame.previousKeyBytes,
+                !CanonicalOrder.precedes(buffer[previous], buffer[bytes])
+            {
+                throw CBORError(
+                    code: .nonCanonical, offset: bytes.lowerBound,
+                    message: "map key \(key) is out of canonical order")
+            }
+            frame.previousKeyBytes = bytes
+        }
+        frame.pendingKey = key
+    }
+}

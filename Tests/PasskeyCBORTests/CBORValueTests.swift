@@ -1,0 +1,75 @@
+import PasskeyCBOR
+import Testing
+
+@Suite("CBOR values")
+struct CBORValueTests {
+    @Test("Int initialiser picks unsigned or negative, covering Int.min and Int.max")
+    func intInitialiser() {
+        #expect(CBOR(0) == .unsigned(0))
+        #expect(CBOR(-1) == .negative(0))
+        #expect(CBOR(Int.max) == .unsigned(UInt64(Int.max)))
+        #expect(CBOR(Int.min) == .negative(UInt64(Int.max)))
+    }
+
+    @Test("intValue round-trips every Int and is nil beyond Int's range")
+    func intValueRange() {
+        #expect(CBOR(Int.min).intValue == Int.min)
+        #expect(CBOR(Int.max).intValue == Int.max)
+        #expect(CBOR(-7).intValue == -7)
+        #expect(CBOR.unsigned(UInt64(Int.max) + 1).intValue == nil)
+        #expect(CBOR.negative(UInt64(Int.max) + 1).intValue == nil)
+        #expect(CBOR.float(1).intValue == nil)
+    }
+
+    @Test("The most negative CBOR integer decodes")
+    func mostNegativeIntegerDecodes() throws {
+        let value = try CBORDecoder().decode(hex("3bffffffffffffffff"))
+        #expect(value == .negative(.max))
+        #expect(value.intValue == nil)
+    }
+
+    @Test("Accessors return their case's payload and nil for other cases")
+    func accessors() {
+        #expect(CBOR.bytes([1]).bytesValue == [1])
+        #expect(CBOR.text("a").textValue == "a")
+        #expect(CBOR.array([1]).arrayValue == [1])
+        #expect(CBOR.map([1: 2]).mapValue?[1] == 2)
+        #expect(CBOR.boolean(true).boolValue == true)
+        #expect(CBOR.text("a").bytesValue == nil)
+        #expect(CBOR.bytes([]).textValue == nil)
+        #expect(CBOR.null.boolValue == nil)
+    }
+
+    @Test("Map subscripts find integer, text and arbitrary keys")
+    func mapSubscripts() {
+        let map = CBORMap([(1, 2), (-7, "x"), ("fmt", "none"), (.bytes([9]), true)])
+        #expect(map[1] == 2)
+        #expect(map[-7] == "x")
+        #expect(map["fmt"] == "none")
+        #expect(map[.bytes([9])] == true)
+        #expect(map[2] == nil)
+        #expect(map.count == 4)
+    }
+
+    @Test("A map keeps its entries in decoded order")
+    func mapKeepsDecodedOrder() throws {
+        let value = try CBORDecoder().decode(hex("a3 03 00 01 00 02 00"))
+        #expect(value.mapValue?.map(\.key) == [3, 1, 2])
+    }
+
+    @Test("Maps with the same entries in another order are equal and hash alike")
+    func mapEqualityIgnoresOrder() {
+        let a = CBORMap([(1, 2), (3, 4)])
+        let b = CBORMap([(3, 4), (1, 2)])
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(a != CBORMap([(1, 2), (3, 5)]))
+    }
+
+    @Test("Floats compare by their bits, so NaN equals NaN and zero differs from negative zero")
+    func floatEquality() {
+        #expect(CBOR.float(.nan) == .float(.nan))
+        #expect(CBOR.float(0.0) != .float(-0.0))
+        #expect(CBOR.float(1) != .unsigned(1))
+    }
+}

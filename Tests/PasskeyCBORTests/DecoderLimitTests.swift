@@ -1,0 +1,199 @@
+import PasskeyCBOR
+import Testing
+
+@Suite("Decoder limits and errors")
+struct DecoderLimitTests {
+    let decoder = CBORDecoder()
+
+    @Test(
+        "A claimed length of 2^40 fails as truncated before anything is allocated",
+        arguments: ["5b0000010000000000", "7b0000010000000000", "9b0000010000000000", "bb0000010000000000"])
+    func hugeClaimedLengthIsTruncated(header: String) {
+        #expect(throws: CBORError(code: .truncated)) { try decoder.decode(hex(header) + [0, 0, 0]) }
+    }
+
+    @Test("An array claiming more items than there are bytes left is truncated")
+    func arrayCountBeyondRemainingBytes() {
+        #expect(throws: CBORError(code: .truncated)) { try decoder.decode(hex("84010203")) }
+    }
+
+    @Test("A map claiming more pairs than the bytes left could hold is truncated")
+    func mapCountBeyondRemainingBytes() {
+        #expect(throws: CBORError(code: .truncated)) { try decoder.decode(hex("a2010203")) }
+    }
+
+    @Test(
+        "A length larger than Int.max is an integer overflow",
+        arguments: ["5bffffffffffffffff", "7b8000000000000000", "9bffffffffffffffff", "bb8000000000000000"])
+    func lengthBeyondIntMax(header: String) {
+        #expect(throws: CBORError(code: .integerOverflow)) { try decoder.decode(hex(header)) }
+    }
+
+    @Test("Every proper prefix of a nested structure's encoding is truncated")
+    func everyPrefixIsTruncated() {
+        let value: CBOR = [
+            "fmt": "packed",
+            "attStmt": ["alg": -7, "sig": .bytes([1, 2, 3]), "x5c": [.bytes(Array(repeating: 7, count: 300))]],
+            "authData": .bytes((0..<40).map { UInt8($0) }),
+            "n": [1000, -1_000_000, 1.5, 1.1, .tagged(24, .null), 1_000_000_000_000, true],
+        ]
+        let bytes = CBOREncoder.encode(value)
+        for length in 0..<bytes.count {
+            #expect(throws: CBORError(code: .truncated), "prefix of \(length) bytes") {
+                try decoder.decode(Array(bytes[..<length]))
+            }
+        }
+    }
+
+    @Test("Sixteen nested arrays decode")
+    func sixteenNestedArraysDecode() throws {
+        _ = try decoder.decode(nestedArrays(16))
+    }
+
+    @Test("Seventeen nested arrays exceed the default depth")
+    func seventeenNestedArraysFail() {
+        #expect(throws: CBORError(code: .depthExceeded)) { try decoder.decode(nestedArrays(17)) }
+    }
+
+    @Test("A scalar inside sixteen nested arrays does not count as a level")
+    func scalarsDoNotAddDepth() throws {
+        _ = try decoder.decode(Array(repeating: 0x81, count: 16) + [0x01])
+    }
+
+    @Test("Maps and tags count toward the nesting depth")
+    func mapsAndTagsCountTowardDepth() throws {
+        // 8 maps {0: …} and 8 tags alternate to depth 16, then one more tag is 17.
+        let sixteen: [UInt8] = Array(repeating: [0xa1, 0x00, 0xc1], count: 8).flatMap(\.self)
+        _ = try decoder.decode(sixteen + [0x00])
+        #expect(throws: CBORError(code: .depthExceeded)) { try decoder.decode(sixteen + [0xc1, 0x00]) }
+    }
+
+    @Test("A custom maximum depth is honoured")
+    func customMaximumDepth() throws {
+        var options = CBORDecoder.Options()
+        options.maximumDepth = 2
+        let shallow = CBORDecoder(options: options)
+        _ = try shallow.decode(nestedArrays(2))
+        #expect(throws: CBORError(code: .depthExceeded)) { try shallow.decode(nestedArrays(3)) }
+    }
+
+    @Test("Deep nesting far beyond the limit fails without exhausting the stack")
+    func veryDeepNestingFails() {
+        var options = CBORDecoder.Options()
+        options.maximumDepth = .max
+        options.maximumItems = .max
+        let unlimited = CBORDecoder(options: options)
+        #expect(throws: CBORError(code: .truncated)) {
+            try unlimited.decode(Array(repeating: 0x81, count: 200_000))
+        }
+    }
+
+    @Test("More items than maximumItems is too large")
+    func tooManyItems() throws {
+        var options = CBORDecoder.Options()
+        options.maximumItems = 4
+        let limited = CBORDecoder(options: options)
+        _ = try limited.decode(hex("83010203"))
+        #expect(throws: CBORError(code: .tooLarge)) { try limited.decode(hex("8401020304")) }
+    }
+
+    @Test("A container claiming more items than maximumItems allows fails before its items are read")
+    func claimedItemsBeyondBudget() {
+        var options = CBORDecoder.Options()
+        options.maximumItems = 10
+        let limited = CBORDecoder(options: options)
+        let claimsTwenty: [UInt8] = [0x94] + Array(repeating: 0x00, count: 20)
+        #expect(throws: CBORError(code: .tooLarge)) { try limited.decode(claimsTwenty) }
+    }
+
+    @Test(
+        "Indefinite lengths and the break byte are rejected",
+        arguments: ["5f4101ff", "7f6161ff", "9f01ff", "bf0101ff", "ff", "1f", "3f"])
+    func indefiniteLengthsAreRejected(input: String) {
+        #expect(throws: CBORError(code: .indefiniteLength)) { try decoder.decode(hex(input)) }
+    }
+
+    @Test(
+        "Additional information 28 to 30 is reserved",
+        arguments: ["1c", "1d", "1e", "3c", "5d", "7e", "9c", "bd", "de", "fc", "fd", "fe"])
+    func reservedAdditionalInformation(input: String) {
+        #expect(throws: CBORError(code: .reservedAdditionalInformation)) { try decoder.decode(hex(input)) }
+    }
+
+    @Test("A two-byte simple value below 32 is invalid", arguments: ["f800", "f813", "f814", "f818", "f81f"])
+    func twoByteSimpleValueBelow32(input: String) {
+        #expect(throws: CBORError(code: .invalidSimpleValue)) { try decoder.decode(hex(input)) }
+    }
+
+    @Test("Simple values 0 to 19 and 32 to 255 decode as simple")
+    func simpleValuesDecode() throws {
+        #expect(try decoder.decode(hex("e0")) == .simple(0))
+        #expect(try decoder.decode(hex("f3")) == .simple(19))
+        #expect(try decoder.decode(hex("f820")) == .simple(32))
+    }
+
+    @Test("A map with a repeated key is rejected")
+    func duplicateKeyIsRejected() {
+        #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex("a2010201 03")) }
+    }
+
+    @Test("A large map with a repeated key is rejected")
+    func duplicateKeyInLargeMapIsRejected() {
+        let entries: [UInt8] = (0..<40).flatMap { key -> [UInt8] in [0x18, UInt8(key + 24), 0xf6] }
+        #expect(throws: CBORError(code: .duplicateMapKey)) {
+            try decoder.decode([0xb8, 41] + entries + [0x18, 30, 0xf6])
+        }
+    }
+
+    @Test("Repeated container keys are detected")
+    func duplicateContainerKeyIsRejected() {
+        #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex("a2 820102 00 820102 01")) }
+    }
+
+    @Test("Bytes after the top-level item are rejected")
+    func trailingBytesAreRejected() {
+        #expect(throws: CBORError(code: .trailingBytes)) { try decoder.decode(hex("0000")) }
+    }
+
+    @Test(
+        "Text that is not UTF-8 is rejected",
+        arguments: ["62c328", "61ff", "63eda080", "62c0af", "61 80", "64f8888080"])
+    func invalidUTF8IsRejected(input: String) {
+        #expect(throws: CBORError(code: .invalidUTF8)) { try decoder.decode(hex(input)) }
+    }
+
+    @Test("An empty input is truncated")
+    func emptyInputIsTruncated() {
+        #expect(throws: CBORError(code: .truncated)) { try decoder.decode([UInt8]()) }
+    }
+
+    @Test("The error reports the offset of the failing item")
+    func errorReportsOffset() {
+        do {
+            _ = try decoder.decode(hex("83 01 02 1c"))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .reservedAdditionalInformation)
+            #expect(error.offset == 3)
+        }
+    }
+
+    @Test("A slice decodes with offsets counted from its start")
+    func sliceDecodes() throws {
+        let bytes = hex("ff ff 83010203 ff")
+        #expect(try decoder.decode(bytes[2..<6]) == [1, 2, 3])
+        do {
+            _ = try decoder.decode(bytes[2...])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .trailingBytes)
+            #expect(error.offset == 4)
+        }
+    }
+
+    @Test("Errors are equal by code alone")
+    func errorsEqualByCode() {
+        #expect(CBORError(code: .truncated, offset: 1, message: "a") == CBORError(code: .truncated, offset: 9, message: "b"))
+        #expect(CBORError(code: .truncated) != CBORError(code: .tooLarge))
+    }
+}
