@@ -22,15 +22,23 @@ public struct COSEAlgorithmIdentifier: RawRepresentable, Hashable, Sendable, Cod
     public static let ps256 = Self(-37)
     public static let ps384 = Self(-38)
     public static let ps512 = Self(-39)
+    /// ML-DSA-44 (FIPS 204), COSE key type AKP. Recognised but not verifiable: swift-crypto does
+    /// not expose it.
+    public static let mldsa44 = Self(-48)
+    /// ML-DSA-65 (FIPS 204), a post-quantum signature; COSE key type AKP.
+    public static let mldsa65 = Self(-49)
+    /// ML-DSA-87 (FIPS 204), a post-quantum signature; COSE key type AKP.
+    public static let mldsa87 = Self(-50)
     /// RSASSA-PKCS1-v1_5 with SHA-1: only ever seen from TPMs; not offered for new credentials by default.
     public static let rs1 = Self(-65535)
 
     /// The algorithms a new relying party offers by default, most preferred first.
-    public static let recommended: [COSEAlgorithmIdentifier] = [.es256, .edDSA, .es384, .es512, .ps256, .rs256]
+    public static let recommended: [COSEAlgorithmIdentifier] = [.es256, .edDSA, .es384, .es512, .ps256, .rs256, .mldsa65, .mldsa87]
 
     /// Every algorithm this library can verify.
     public static let implemented: [COSEAlgorithmIdentifier] = [
         .es256, .es384, .es512, .edDSA, .ed25519, .rs256, .rs384, .rs512, .ps256, .ps384, .ps512, .rs1,
+        .mldsa65, .mldsa87,
     ]
 
     public var name: String {
@@ -47,6 +55,9 @@ public struct COSEAlgorithmIdentifier: RawRepresentable, Hashable, Sendable, Cod
         case .ps384: "PS384"
         case .ps512: "PS512"
         case .rs1: "RS1"
+        case .mldsa44: "ML-DSA-44"
+        case .mldsa65: "ML-DSA-65"
+        case .mldsa87: "ML-DSA-87"
         default: "COSE(\(rawValue))"
         }
     }
@@ -73,6 +84,8 @@ public struct COSEPublicKey: Sendable, Hashable {
         case ec2(curve: Int, x: [UInt8], y: [UInt8])
         case okp(curve: Int, x: [UInt8])
         case rsa(n: [UInt8], e: [UInt8])
+        /// Algorithm Key Pair (draft-ietf-cose-dilithium): the public key bytes, `pub` (label -1).
+        case akp(publicKey: [UInt8])
     }
 
     /// The algorithm the key is bound to (its `alg` parameter, label 3).
@@ -87,6 +100,7 @@ public struct COSEPublicKey: Sendable, Hashable {
         static let okp = 1
         static let ec2 = 2
         static let rsa = 3
+        static let akp = 7
     }
 
     /// COSE elliptic curves (RFC 9053 §7.1).
@@ -138,6 +152,11 @@ public struct COSEPublicKey: Sendable, Hashable {
                 throw WebAuthnError(.malformed, "RSA key needs n and e")
             }
             key = .rsa(n: n, e: e)
+        case KeyType.akp:
+            guard let publicKey = map[-1]?.bytesValue else {
+                throw WebAuthnError(.malformed, "AKP key needs pub")
+            }
+            key = .akp(publicKey: publicKey)
         default:
             throw WebAuthnError(.unsupportedAlgorithm, "key type \(kty) is not supported")
         }
@@ -175,6 +194,8 @@ struct SignatureVerifier: Sendable {
         case p521(P521.Signing.PublicKey)
         case ed25519(Curve25519.Signing.PublicKey)
         case rsa(_RSA.Signing.PublicKey, RSAHash, _RSA.Signing.Padding)
+        case mldsa65(MLDSA65.PublicKey)
+        case mldsa87(MLDSA87.PublicKey)
     }
 
     enum RSAHash: Sendable { case sha1, sha256, sha384, sha512 }
@@ -206,6 +227,8 @@ struct SignatureVerifier: Sendable {
             case (.ps256, .rsa(let n, let e)): backing = .rsa(try Self.rsaKey(n: n, e: e), .sha256, .PSS)
             case (.ps384, .rsa(let n, let e)): backing = .rsa(try Self.rsaKey(n: n, e: e), .sha384, .PSS)
             case (.ps512, .rsa(let n, let e)): backing = .rsa(try Self.rsaKey(n: n, e: e), .sha512, .PSS)
+            case (.mldsa65, .akp(let publicKey)): backing = .mldsa65(try MLDSA65.PublicKey(rawRepresentation: publicKey))
+            case (.mldsa87, .akp(let publicKey)): backing = .mldsa87(try MLDSA87.PublicKey(rawRepresentation: publicKey))
             case (_, _) where !COSEAlgorithmIdentifier.implemented.contains(algorithm):
                 throw WebAuthnError(.unsupportedAlgorithm, "algorithm \(algorithm) is not supported")
             default:
@@ -251,6 +274,10 @@ struct SignatureVerifier: Sendable {
             case .sha384: return key.isValidSignature(sig, for: SHA384.hash(data: data), padding: padding)
             case .sha512: return key.isValidSignature(sig, for: SHA512.hash(data: data), padding: padding)
             }
+        case .mldsa65(let key):
+            return key.isValidSignature(signature, for: data)
+        case .mldsa87(let key):
+            return key.isValidSignature(signature, for: data)
         }
     }
 }

@@ -34,6 +34,8 @@ public struct WebAuthnError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let attestationNonceMismatch = Code(rawValue: "attestation_nonce_mismatch")
         /// The attestation statement format is not one this library knows.
         public static let unsupportedAttestationFormat = Code(rawValue: "unsupported_attestation_format")
+        /// A metadata BLOB older than (or as old as) the one already loaded.
+        public static let metadataRollback = Code(rawValue: "metadata_rollback")
         /// The relying party's configuration is invalid.
         public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
     }

@@ -1,0 +1,188 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import Testing
+@testable import WebAuthn
+import X509
+
+/// FIDO MDS3 metadata BLOBs: signature, chain to the metadata root, rollback and status.
+@Suite("Metadata BLOBs")
+struct MetadataTests {
+    /// A metadata service of our own: a root, a signing certificate and the key that signs BLOBs.
+    struct TestMetadataService {
+        let rootKey = P256.Signing.PrivateKey()
+        let signingKey = P256.Signing.PrivateKey()
+        let root: Certificate
+        let signer: Certificate
+
+        init(now: Date = Date()) throws {
+            let rootName = try DistinguishedName { CommonName("Test Metadata Root") }
+            root = try Certificate(
+                version: .v3, serialNumber: .init(), publicKey: .init(rootKey.publicKey),
+                notValidBefore: now - 3600, notValidAfter: now + 86_400 * 365, issuer: rootName, subject: rootName,
+                signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: try Certificate.Extensions {
+                    Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
+                    Critical(KeyUsage(keyCertSign: true))
+                },
+                issuerPrivateKey: .init(rootKey))
+            signer = try Certificate(
+                version: .v3, serialNumber: .init(), publicKey: .init(signingKey.publicKey),
+                notValidBefore: now - 3600, notValidAfter: now + 86_400 * 30, issuer: rootName,
+                subject: try DistinguishedName { CommonName("Test Metadata Signer") },
+                signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: try Certificate.Extensions { Critical(BasicConstraints.notCertificateAuthority) },
+                issuerPrivateKey: .init(rootKey))
+        }
+
+        static func der(_ certificate: Certificate) throws -> [UInt8] {
+            var serializer = DER.Serializer()
+            try serializer.serialize(certificate)
+            return serializer.serializedBytes
+        }
+
+        func blob(number: Int, entries: [[String: Any]], corruptSignature: Bool = false) throws -> String {
+            let header: [String: Any] = ["alg": "ES256", "typ": "JWT", "x5c": [Data(try Self.der(signer)).base64EncodedString()]]
+            let payload: [String: Any] = ["legalHeader": "test", "no": number, "nextUpdate": "2030-01-01", "entries": entries]
+            let signingInput = Base64URL.encode(try JSONSerialization.data(withJSONObject: header))
+                + "." + Base64URL.encode(try JSONSerialization.data(withJSONObject: payload))
+            var signature = Array(try signingKey.signature(for: Array(signingInput.utf8)).rawRepresentation)
+            if corruptSignature { signature[5] ^= 0xFF }
+            return signingInput + "." + Base64URL.encode(signature)
+        }
+    }
+
+    static let yubiKey = "ee882879-721c-4913-9775-3dfcce97072a"
+
+    static func entry(aaguid: String, description: String, statuses: [(String, String)], roots: [Certificate] = []) throws -> [String: Any] {
+        [
+            "aaguid": aaguid,
+            "metadataStatement": [
+                "description": description,
+                "protocolFamily": "fido2",
+                "icon": "data:image/png;base64,iVBORw0KGgo=",
+                "attestationRootCertificates": try roots.map { Data(try TestMetadataService.der($0)).base64EncodedString() },
+            ] as [String: Any],
+            "statusReports": statuses.map { ["status": $0.0, "effectiveDate": $0.1] },
+            "timeOfLastStatusChange": statuses.last?.1 ?? "2024-01-01",
+        ]
+    }
+
+    @Test("a BLOB signed by the trusted root is verified and its entries decoded")
+    func verifiedBLOB() async throws {
+        let service = try TestMetadataService()
+        let jws = try service.blob(number: 7, entries: [
+            try Self.entry(aaguid: Self.yubiKey, description: "YubiKey 5 Series", statuses: [("FIDO_CERTIFIED", "2024-01-01")], roots: [service.root]),
+        ])
+        let blob = try await MetadataBLOB.verify(jws: jws, roots: [service.root])
+        #expect(blob.number == 7)
+        let aaguid = try #require(AAGUID(uuidString: Self.yubiKey))
+        let entry = try #require(blob.entry(for: aaguid))
+        #expect(entry.description == "YubiKey 5 Series")
+        #expect(entry.latestStatus == .fidoCertified)
+        #expect(!entry.isCompromised)
+        #expect(entry.attestationRootCertificates == [service.root])
+        #expect(entry.icon?.hasPrefix("data:image/png") == true)
+    }
+
+    @Test("a BLOB with a tampered signature is rejected with bad_signature")
+    func tamperedSignature() async throws {
+        let service = try TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [], corruptSignature: true)
+        await #expect(throws: WebAuthnError(.badSignature, "")) { _ = try await MetadataBLOB.verify(jws: jws, roots: [service.root]) }
+    }
+
+    @Test("a BLOB whose payload was changed after signing is rejected with bad_signature")
+    func tamperedPayload() async throws {
+        let service = try TestMetadataService()
+        let parts = try service.blob(number: 1, entries: []).split(separator: ".").map(String.init)
+        let forged = Base64URL.encode(Array(#"{"no":99,"nextUpdate":"2030-01-01","entries":[]}"#.utf8))
+        await #expect(throws: WebAuthnError(.badSignature, "")) {
+            _ = try await MetadataBLOB.verify(jws: [parts[0], forged, parts[2]].joined(separator: "."), roots: [service.root])
+        }
+    }
+
+    @Test("a BLOB signed under another root is rejected with attestation_trust")
+    func untrustedRoot() async throws {
+        let service = try TestMetadataService()
+        let other = try TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [])
+        await #expect(throws: WebAuthnError(.attestationTrust, "")) { _ = try await MetadataBLOB.verify(jws: jws, roots: [other.root]) }
+    }
+
+    @Test("a self-made BLOB is not trusted under the built-in FIDO root")
+    func builtInRootRejectsTestBLOB() async throws {
+        let service = try TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [])
+        await #expect(throws: WebAuthnError(.attestationTrust, "")) { _ = try await MetadataBLOB.verify(jws: jws) }
+    }
+
+    @Test("a BLOB checked after its signing certificate expired is rejected")
+    func expiredSigner() async throws {
+        let service = try TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [])
+        await #expect(throws: WebAuthnError(.attestationTrust, "")) {
+            _ = try await MetadataBLOB.verify(jws: jws, roots: [service.root], at: Date() + 86_400 * 60)
+        }
+    }
+
+    @Test("malformed BLOBs are rejected with malformed", arguments: [
+        "", "a.b", "a.b.c.d", "!!!.e30.AA", "e30.e30.AA", "eyJhbGciOiJFUzI1NiJ9.e30.AA",
+    ])
+    func malformedBLOB(_ jws: String) async throws {
+        await #expect(throws: WebAuthnError(.malformed, "")) { _ = try await MetadataBLOB.verify(jws: jws, roots: []) }
+    }
+
+    @Test("a payload without the BLOB number is malformed and names the field")
+    func payloadMissingNumber() throws {
+        #expect {
+            _ = try MetadataBLOB.decodePayload(Array(#"{"nextUpdate":"2030-01-01","entries":[]}"#.utf8))
+        } throws: { error in
+            (error as? WebAuthnError)?.code == .malformed && (error as? WebAuthnError)?.reason.contains("no") == true
+        }
+    }
+
+    @Test("loading an older or equal BLOB is refused as a rollback")
+    func rollbackRefused() async throws {
+        let service = try TestMetadataService()
+        var metadata = AuthenticatorMetadata()
+        try metadata.load(try await MetadataBLOB.verify(jws: try service.blob(number: 5, entries: []), roots: [service.root]))
+        let older = try await MetadataBLOB.verify(jws: try service.blob(number: 4, entries: []), roots: [service.root])
+        let same = try await MetadataBLOB.verify(jws: try service.blob(number: 5, entries: []), roots: [service.root])
+        #expect(throws: WebAuthnError(.metadataRollback, "")) { try metadata.load(older) }
+        #expect(throws: WebAuthnError(.metadataRollback, "")) { try metadata.load(same) }
+        #expect(metadata.blob?.number == 5)
+        try metadata.load(try await MetadataBLOB.verify(jws: try service.blob(number: 6, entries: []), roots: [service.root]))
+        #expect(metadata.blob?.number == 6)
+    }
+
+    @Test("an authenticator whose latest status is a compromise is reported compromised")
+    func compromisedStatus() async throws {
+        let service = try TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [
+            try Self.entry(aaguid: Self.yubiKey, description: "Broken key", statuses: [
+                ("FIDO_CERTIFIED", "2020-01-01"), ("ATTESTATION_KEY_COMPROMISE", "2023-05-01"),
+            ]),
+        ])
+        let blob = try await MetadataBLOB.verify(jws: jws, roots: [service.root])
+        let entry = try #require(blob.entries.first)
+        #expect(entry.latestStatus == .attestationKeyCompromise)
+        #expect(entry.isCompromised)
+    }
+
+    @Test("an entry with an invalid AAGUID makes the BLOB malformed")
+    func invalidAAGUID() async throws {
+        let service = try TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [try Self.entry(aaguid: "not-a-uuid", description: "x", statuses: [])])
+        await #expect(throws: WebAuthnError(.malformed, "")) { _ = try await MetadataBLOB.verify(jws: jws, roots: [service.root]) }
+    }
+
+    @Test("raw ECDSA signatures convert to DER with minimal integers")
+    func rawToDER() throws {
+        let raw: [UInt8] = [0x00, 0x80] + [UInt8](repeating: 1, count: 30) + [0x7F] + [UInt8](repeating: 2, count: 31)
+        let der = try #require(CompactJWS.derSignature(rawRS: raw))
+        #expect(der[0] == 0x30)
+        #expect(der[2] == 0x02 && der[3] == 32 && der[4] == 0x00 && der[5] == 0x80)
+        #expect(CompactJWS.derSignature(rawRS: [1, 2, 3]) == nil)
+    }
+}
