@@ -1,0 +1,176 @@
+import Foundation
+import SQLKit
+import WebAuthn
+
+/// Conversions between record fields and the column values of ``Schema``.
+enum Column {
+    /// A bound byte string (`Data` is a blob to every SQLKit driver; `[UInt8]` is not).
+    static func bytes(_ bytes: [UInt8]) -> any SQLExpression { SQLBind(Data(bytes)) }
+
+    /// A bound value, or `NULL`.
+    static func optional(_ value: (any Encodable & Sendable)?) -> any SQLExpression {
+        value.map { SQLBind($0) } ?? SQLLiteral.null
+    }
+
+    /// Microseconds since 1970, the stored form of a time.
+    static func microseconds(_ date: Date) throws -> Int64 {
+        let value = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        guard let microseconds = Int64(exactly: value) else {
+            throw StoreError.failure("time \(date.timeIntervalSince1970) cannot be stored")
+        }
+        return microseconds
+    }
+
+    static func date(microseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)
+    }
+
+    static func json(_ strings: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(strings), as: UTF8.self)
+    }
+}
+
+/// Reads one result row into records, turning unreadable data into ``StoreError/Code-swift.struct/failure``.
+struct RowReader {
+    let row: any SQLRow
+
+    func bytes(_ column: String) throws -> [UInt8] {
+        [UInt8](try row.decode(column: column, as: Data.self))
+    }
+
+    func optionalBytes(_ column: String) throws -> [UInt8]? {
+        try row.decodeNil(column: column) ? nil : bytes(column)
+    }
+
+    func string(_ column: String) throws -> String {
+        try row.decode(column: column, as: String.self)
+    }
+
+    func optionalString(_ column: String) throws -> String? {
+        try row.decodeNil(column: column) ? nil : string(column)
+    }
+
+    func int64(_ column: String) throws -> Int64 {
+        try row.decode(column: column, as: Int64.self)
+    }
+
+    func bool(_ column: String) throws -> Bool {
+        try row.decode(column: column, as: Bool.self)
+    }
+
+    func date(_ column: String) throws -> Date {
+        Column.date(microseconds: try int64(column))
+    }
+
+    func optionalDate(_ column: String) throws -> Date? {
+        try row.decodeNil(column: column) ? nil : date(column)
+    }
+
+    func userHandle(_ column: String) throws -> UserHandle {
+        try identifier(column, as: UserHandle.self)
+    }
+
+    func optionalUserHandle(_ column: String) throws -> UserHandle? {
+        try row.decodeNil(column: column) ? nil : userHandle(column)
+    }
+
+    func credentialID(_ column: String) throws -> CredentialID {
+        try identifier(column, as: CredentialID.self)
+    }
+
+    private func identifier<T: Base64URLBytes>(_ column: String, as type: T.Type) throws -> T {
+        let bytes = try bytes(column)
+        do {
+            return try T(bytes: bytes)
+        } catch {
+            throw StoreError.failure("column \(column) holds an invalid \(T.self): \(error)")
+        }
+    }
+
+    func user() throws -> UserRecord {
+        UserRecord(
+            id: try userHandle("id"),
+            username: try string("username"),
+            displayName: try string("display_name"),
+            createdAt: try date("created_at")
+        )
+    }
+
+    func credential() throws -> CredentialRecord {
+        let aaguidBytes = try bytes("aaguid")
+        guard let aaguid = AAGUID(bytes: aaguidBytes) else {
+            throw StoreError.failure("column aaguid holds \(aaguidBytes.count) bytes, not 16")
+        }
+        let signCount = try int64("sign_count")
+        guard let count = UInt32(exactly: signCount) else {
+            throw StoreError.failure("column sign_count holds \(signCount)")
+        }
+        let algorithm = try int64("algorithm")
+        guard let cose = Int(exactly: algorithm) else {
+            throw StoreError.failure("column algorithm holds \(algorithm)")
+        }
+        let transports: [String]
+        do {
+            transports = try JSONDecoder().decode([String].self, from: Data(try string("transports").utf8))
+        } catch {
+            throw StoreError.failure("column transports is not a JSON list of strings")
+        }
+        return CredentialRecord(
+            id: try credentialID("id"),
+            userID: try userHandle("user_id"),
+            publicKey: try bytes("public_key"),
+            algorithm: cose,
+            signCount: count,
+            aaguid: aaguid,
+            attestationFormat: try string("attestation_format"),
+            transports: transports,
+            backupEligible: try bool("backup_eligible"),
+            backedUp: try bool("backed_up"),
+            name: try string("name"),
+            createdAt: try date("created_at"),
+            lastUsedAt: try optionalDate("last_used_at")
+        )
+    }
+
+    func ceremony() throws -> CeremonyRecord {
+        let kindName = try string("kind")
+        guard let kind = CeremonyRecord.Kind(rawValue: kindName) else {
+            throw StoreError.failure("column kind holds an unknown ceremony kind \(kindName)")
+        }
+        return CeremonyRecord(
+            id: try string("id"),
+            kind: kind,
+            challenge: Challenge(uncheckedBytes: try bytes("challenge")),
+            userID: try optionalUserHandle("user_id"),
+            username: try optionalString("username"),
+            displayName: try optionalString("display_name"),
+            state: try bytes("state"),
+            createdAt: try date("created_at"),
+            expiresAt: try date("expires_at")
+        )
+    }
+
+    func session() throws -> SessionRecord {
+        SessionRecord(
+            tokenHash: try bytes("token_hash"),
+            userID: try userHandle("user_id"),
+            createdAt: try date("created_at"),
+            lastSeenAt: try date("last_seen_at"),
+            expiresAt: try date("expires_at")
+        )
+    }
+
+    func auditEvent() throws -> AuditEvent {
+        let idBytes = try bytes("id")
+        guard let id = UUID(bytes: idBytes) else {
+            throw StoreError.failure("column id holds \(idBytes.count) bytes, not a UUID")
+        }
+        return AuditEvent(
+            id: id,
+            userID: try optionalUserHandle("user_id"),
+            kind: try string("kind"),
+            detail: try string("detail"),
+            at: try date("at")
+        )
+    }
+}

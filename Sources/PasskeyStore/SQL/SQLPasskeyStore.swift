@@ -1,0 +1,476 @@
+import Foundation
+import SQLKit
+import SQLiteKit
+import WebAuthn
+
+/// A ``PasskeyStore`` on SQL, through SQLKit: SQLite now, PostgreSQL through the same statements.
+///
+/// ## Connections and transactions
+/// SQLite (``open(url:logger:)``) runs on **one connection** behind a first-in, first-out lock:
+/// each store method holds the connection for its one statement or its whole transaction, so no
+/// request's statements can land inside another request's `BEGIN … COMMIT` (one connection has one
+/// transaction state; sharing it unlocked would let a request read another's uncommitted rows, or
+/// be rolled back with them). SQLite allows one writer at a time in any case and the statements
+/// take microseconds. Transactions start with `BEGIN IMMEDIATE`, so other processes on the same
+/// file wait (WAL mode, a 5 s busy timeout) rather than fail half-way. The connection's blocking
+/// calls run on one thread the store owns.
+///
+/// A pool of connections (PostgreSQL) runs each transaction on one connection taken with
+/// `SQLDatabase.withSession`, and locks the account's row (`SELECT … FOR UPDATE`) where a rule
+/// depends on the account's other rows ("never the last passkey").
+///
+/// Rules that single statements keep, on every backend: a ceremony is taken with
+/// `DELETE … RETURNING`, so of two racing requests only one gets it; an insert that may collide
+/// uses `ON CONFLICT DO NOTHING RETURNING`, so a taken username or credential ID is an answer,
+/// not a database error to parse.
+///
+/// Call ``shutdown()`` before the store is released.
+public final class SQLPasskeyStore: PasskeyStore {
+    private let model: any SQLConnectionModel
+
+    private init(model: any SQLConnectionModel) {
+        self.model = model
+    }
+
+    // MARK: Opening and closing
+
+    /// Opens (creating when missing) and migrates the database a configuration string names:
+    /// - `sqlite:PATH`: a file, in WAL mode, with foreign keys on and a 5 s busy timeout;
+    /// - `sqlite::memory:`: a private in-memory database, gone at ``shutdown()``.
+    ///
+    /// - Throws: ``StoreError/Code-swift.struct/invalidConfiguration`` for any other string;
+    ///   ``StoreError/Code-swift.struct/failure`` when the database cannot be opened or migrated.
+    public static func open(url: String, logger: Logger = Logger(label: "passkeys.store")) async throws -> SQLPasskeyStore {
+        let storage = try sqliteStorage(url)
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(
+                storage: storage,
+                threadPool: threadPool,
+                logger: logger,
+                on: MultiThreadedEventLoopGroup.singleton.any()
+            )
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw StoreError.failure("cannot open \(url): \(error)")
+        }
+        let close: @Sendable () async throws -> Void = {
+            var failure: (any Error)?
+            do { try await connection.close() } catch { failure = error }
+            try await threadPool.shutdownGracefully()
+            if let failure { throw failure }
+        }
+        do {
+            try await configure(connection, isFile: storage != .memory)
+            // Query logging is off: binds include ceremony IDs, which are cookie values.
+            let model = SerializedConnection(database: connection.sql(queryLogLevel: nil), close: close)
+            try await Schema.migrate(model)
+            return SQLPasskeyStore(model: model)
+        } catch {
+            try? await close()
+            throw StoreError.failure("cannot prepare \(url): \(Self.storeError(error).reason)")
+        }
+    }
+
+    /// A store on a pool of connections whose `withSession` pins one connection per session.
+    /// Migrates the database; `shutdown` is called by ``shutdown()``.
+    package static func open(
+        pooled database: any SQLDatabase,
+        shutdown: @escaping @Sendable () async throws -> Void
+    ) async throws -> SQLPasskeyStore {
+        let model = PooledConnections(database: database, close: shutdown)
+        do {
+            try await Schema.migrate(model)
+        } catch {
+            throw storeError(error)
+        }
+        return SQLPasskeyStore(model: model)
+    }
+
+    /// Waits for the operation in progress, closes the database and stops the store's thread.
+    /// Operations after this fail with ``StoreError/Code-swift.struct/failure``.
+    public func shutdown() async throws {
+        do {
+            try await model.shutdown()
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// The schema version the database is at.
+    package func schemaVersion() async throws -> Int {
+        try await Schema.currentVersion(model)
+    }
+
+    private static func sqliteStorage(_ url: String) throws -> SQLiteConnection.Storage {
+        let prefix = "sqlite:"
+        guard url.hasPrefix(prefix) else {
+            throw StoreError(.invalidConfiguration, "unsupported database \(url): expected sqlite:PATH or sqlite::memory:")
+        }
+        let path = String(url.dropFirst(prefix.count))
+        if path == ":memory:" { return .memory }
+        guard !path.isEmpty else {
+            throw StoreError(.invalidConfiguration, "the database URL \(url) names no file")
+        }
+        return .file(path: path)
+    }
+
+    private static func configure(_ connection: SQLiteConnection, isFile: Bool) async throws {
+        // Replaces sqlite-nio's busy handler, which retries forever without sleeping.
+        let _: [SQLiteRow] = try await connection.query("PRAGMA busy_timeout = 5000")
+        let _: [SQLiteRow] = try await connection.query("PRAGMA foreign_keys = ON")
+        if isFile {
+            // Readers in other processes do not block the writer; NORMAL is durable enough in WAL.
+            let _: [SQLiteRow] = try await connection.query("PRAGMA journal_mode = WAL")
+            let _: [SQLiteRow] = try await connection.query("PRAGMA synchronous = NORMAL")
+        }
+    }
+
+    // MARK: Accounts
+
+    public func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {
+        guard credential.userID == user.id, session.userID == user.id else {
+            throw StoreError.failure("the first credential and session must belong to the new user")
+        }
+        try await transaction { db in
+            let normalized = user.normalizedUsername
+            let inserted = try await db.insert(into: "users")
+                .columns("id", "username", "username_normalized", "display_name", "created_at")
+                .values([
+                    Column.bytes(user.id.bytes),
+                    SQLBind(user.username),
+                    SQLBind(normalized),
+                    SQLBind(user.displayName),
+                    SQLBind(try Column.microseconds(user.createdAt)),
+                ] as [any SQLExpression])
+                .ignoringConflicts()
+                .returning("id")
+                .first()
+            guard inserted != nil else {
+                let holder = try await db.select().column("id").from("users")
+                    .where("username_normalized", .equal, normalized)
+                    .first()
+                throw holder != nil ? StoreError.usernameTaken : StoreError.failure("a user with this handle exists")
+            }
+            guard try await Self.insert(credential, on: db) else { throw StoreError.credentialExists }
+            try await Self.insert(session, on: db)
+        }
+    }
+
+    public func user(id: UserHandle) async throws -> UserRecord? {
+        try await autocommit { db in
+            try await db.select().column("*").from("users")
+                .where("id", .equal, Data(id.bytes))
+                .first()
+                .map { try RowReader(row: $0).user() }
+        }
+    }
+
+    public func user(username: String) async throws -> UserRecord? {
+        let normalized = UserRecord.normalize(username)
+        return try await autocommit { db in
+            try await db.select().column("*").from("users")
+                .where("username_normalized", .equal, normalized)
+                .first()
+                .map { try RowReader(row: $0).user() }
+        }
+    }
+
+    public func updateDisplayName(userID: UserHandle, displayName: String) async throws -> UserRecord? {
+        try await autocommit { db in
+            try await db.update("users")
+                .set("display_name", to: displayName)
+                .where("id", .equal, Data(userID.bytes))
+                .returning("*")
+                .first()
+                .map { try RowReader(row: $0).user() }
+        }
+    }
+
+    @discardableResult
+    public func deleteUser(id: UserHandle) async throws -> Bool {
+        let key = Data(id.bytes)
+        return try await transaction { db in
+            // The foreign keys cascade too; deleting explicitly also covers the tables without one.
+            for table in ["ceremonies", "sessions", "credentials", "audit_events"] {
+                try await db.delete(from: table).where("user_id", .equal, key).run()
+            }
+            return try await db.delete(from: "users").where("id", .equal, key).returning("id").first() != nil
+        }
+    }
+
+    // MARK: Passkeys
+
+    public func credential(id: CredentialID) async throws -> CredentialRecord? {
+        try await autocommit { db in
+            try await db.select().column("*").from("credentials")
+                .where("id", .equal, Data(id.bytes))
+                .first()
+                .map { try RowReader(row: $0).credential() }
+        }
+    }
+
+    public func credentials(userID: UserHandle) async throws -> [CredentialRecord] {
+        try await autocommit { db in
+            try await db.select().column("*").from("credentials")
+                .where("user_id", .equal, Data(userID.bytes))
+                .orderBy("created_at")
+                .orderBy("id")
+                .all()
+                .map { try RowReader(row: $0).credential() }
+        }
+    }
+
+    public func addCredential(_ credential: CredentialRecord) async throws {
+        try await transaction { db in
+            guard try await Self.lockUser(credential.userID, .share, on: db) else { throw StoreError.userNotFound }
+            guard try await Self.insert(credential, on: db) else { throw StoreError.credentialExists }
+        }
+    }
+
+    public func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord? {
+        try await autocommit { db in
+            try await db.update("credentials")
+                .set("name", to: name)
+                .where("id", .equal, Data(id.bytes))
+                .where("user_id", .equal, Data(userID.bytes))
+                .returning("*")
+                .first()
+                .map { try RowReader(row: $0).credential() }
+        }
+    }
+
+    public func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult {
+        let credentialKey = Data(id.bytes)
+        let userKey = Data(userID.bytes)
+        return try await transaction { db in
+            // Two deletes of the account's last two passkeys queue on this lock, and the second then
+            // counts one passkey. (SQLite's BEGIN IMMEDIATE has serialized them already.)
+            guard try await Self.lockUser(userID, .update, on: db) else { return .notFound }
+            let owned = try await db.select().column("id").from("credentials")
+                .where("user_id", .equal, userKey)
+                .all(decodingColumn: "id", as: Data.self)
+            guard owned.contains(credentialKey) else { return .notFound }
+            guard owned.count > 1 else { return .lastCredential }
+            try await db.delete(from: "credentials")
+                .where("id", .equal, credentialKey)
+                .where("user_id", .equal, userKey)
+                .run()
+            return .deleted
+        }
+    }
+
+    public func recordSignIn(
+        credentialID: CredentialID,
+        signCount: UInt32,
+        backedUp: Bool,
+        at: Date,
+        session: SessionRecord
+    ) async throws -> CredentialRecord? {
+        try await transaction { db in
+            let updated = try await db.update("credentials")
+                .set("sign_count", to: Int64(signCount))
+                .set("backed_up", to: backedUp)
+                .set("last_used_at", to: try Column.microseconds(at))
+                .where("id", .equal, Data(credentialID.bytes))
+                .where("user_id", .equal, Data(session.userID.bytes))
+                .returning("*")
+                .first()
+            guard let updated else { return nil }
+            let credential = try RowReader(row: updated).credential()
+            try await Self.insert(session, on: db)
+            return credential
+        }
+    }
+
+    // MARK: Ceremonies
+
+    public func insertCeremony(_ ceremony: CeremonyRecord) async throws {
+        try await autocommit { db in
+            try await db.insert(into: "ceremonies")
+                .columns("id", "kind", "challenge", "user_id", "username", "display_name", "state", "created_at", "expires_at")
+                .values([
+                    SQLBind(ceremony.id),
+                    SQLBind(ceremony.kind.rawValue),
+                    Column.bytes(ceremony.challenge.bytes),
+                    Column.optional(ceremony.userID.map { Data($0.bytes) }),
+                    Column.optional(ceremony.username),
+                    Column.optional(ceremony.displayName),
+                    Column.bytes(ceremony.state),
+                    SQLBind(try Column.microseconds(ceremony.createdAt)),
+                    SQLBind(try Column.microseconds(ceremony.expiresAt)),
+                ] as [any SQLExpression])
+                .run()
+        }
+    }
+
+    public func consumeCeremony(id: String) async throws -> CeremonyRecord? {
+        try await autocommit { db in
+            try await db.delete(from: "ceremonies")
+                .where("id", .equal, id)
+                .returning("*")
+                .first()
+                .map { try RowReader(row: $0).ceremony() }
+        }
+    }
+
+    // MARK: Sessions
+
+    public func insertSession(_ session: SessionRecord) async throws {
+        try await transaction { db in
+            guard try await Self.lockUser(session.userID, .share, on: db) else { throw StoreError.userNotFound }
+            try await Self.insert(session, on: db)
+        }
+    }
+
+    public func session(tokenHash: [UInt8]) async throws -> SessionRecord? {
+        try await autocommit { db in
+            try await db.select().column("*").from("sessions")
+                .where("token_hash", .equal, Data(tokenHash))
+                .first()
+                .map { try RowReader(row: $0).session() }
+        }
+    }
+
+    public func touchSession(tokenHash: [UInt8], at: Date) async throws {
+        try await autocommit { db in
+            let seen = try Column.microseconds(at)
+            try await db.update("sessions")
+                .set("last_seen_at", to: seen)
+                .where("token_hash", .equal, Data(tokenHash))
+                .where("last_seen_at", .lessThan, seen)
+                .run()
+        }
+    }
+
+    public func deleteSession(tokenHash: [UInt8]) async throws {
+        try await autocommit { db in
+            try await db.delete(from: "sessions").where("token_hash", .equal, Data(tokenHash)).run()
+        }
+    }
+
+    @discardableResult
+    public func purgeExpired(now: Date, sessionIdleTimeout: TimeInterval?) async throws -> Int {
+        let cutoff = try Column.microseconds(now)
+        let idleCutoff = try sessionIdleTimeout.map { try Column.microseconds(now.addingTimeInterval(-$0)) }
+        return try await autocommit { db in
+            let ceremonies = try await db.delete(from: "ceremonies")
+                .where("expires_at", .lessThanOrEqual, cutoff)
+                .returning("id")
+                .all()
+            var sessions = db.delete(from: "sessions").where("expires_at", .lessThanOrEqual, cutoff)
+            if let idleCutoff {
+                sessions = sessions.orWhere("last_seen_at", .lessThanOrEqual, idleCutoff)
+            }
+            let purgedSessions = try await sessions.returning("token_hash").all()
+            return ceremonies.count + purgedSessions.count
+        }
+    }
+
+    // MARK: Audit
+
+    public func appendAudit(_ event: AuditEvent) async throws {
+        try await autocommit { db in
+            try await db.insert(into: "audit_events")
+                .columns("id", "user_id", "kind", "detail", "at")
+                .values([
+                    Column.bytes(event.id.bytes),
+                    Column.optional(event.userID.map { Data($0.bytes) }),
+                    SQLBind(event.kind),
+                    SQLBind(event.detail),
+                    SQLBind(try Column.microseconds(event.at)),
+                ] as [any SQLExpression])
+                .run()
+        }
+    }
+
+    public func auditEvents(userID: UserHandle, limit: Int) async throws -> [AuditEvent] {
+        guard limit > 0 else { return [] }
+        return try await autocommit { db in
+            try await db.select().column("*").from("audit_events")
+                .where("user_id", .equal, Data(userID.bytes))
+                .orderBy("at", .descending)
+                .orderBy("id", .descending)
+                .limit(limit)
+                .all()
+                .map { try RowReader(row: $0).auditEvent() }
+        }
+    }
+
+    // MARK: Statements shared by several operations
+
+    /// Inserts a credential; `false` when its ID is taken.
+    private static func insert(_ credential: CredentialRecord, on db: any SQLDatabase) async throws -> Bool {
+        try await db.insert(into: "credentials")
+            .columns(
+                "id", "user_id", "public_key", "algorithm", "sign_count", "aaguid", "attestation_format",
+                "transports", "backup_eligible", "backed_up", "name", "created_at", "last_used_at"
+            )
+            .values([
+                Column.bytes(credential.id.bytes),
+                Column.bytes(credential.userID.bytes),
+                Column.bytes(credential.publicKey),
+                SQLBind(Int64(credential.algorithm)),
+                SQLBind(Int64(credential.signCount)),
+                Column.bytes(credential.aaguid.bytes),
+                SQLBind(credential.attestationFormat),
+                SQLBind(try Column.json(credential.transports)),
+                SQLBind(credential.backupEligible),
+                SQLBind(credential.backedUp),
+                SQLBind(credential.name),
+                SQLBind(try Column.microseconds(credential.createdAt)),
+                Column.optional(try credential.lastUsedAt.map(Column.microseconds)),
+            ] as [any SQLExpression])
+            .ignoringConflicts()
+            .returning("id")
+            .first() != nil
+    }
+
+    private static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "sessions")
+            .columns("token_hash", "user_id", "created_at", "last_seen_at", "expires_at")
+            .values([
+                Column.bytes(session.tokenHash),
+                Column.bytes(session.userID.bytes),
+                SQLBind(try Column.microseconds(session.createdAt)),
+                SQLBind(try Column.microseconds(session.lastSeenAt)),
+                SQLBind(try Column.microseconds(session.expiresAt)),
+            ] as [any SQLExpression])
+            .run()
+    }
+
+    /// Whether the account exists, locking its row until the transaction ends where the dialect
+    /// has row locks (PostgreSQL; SQLKit leaves the clause out for SQLite, whose transactions
+    /// already exclude each other).
+    private static func lockUser(_ id: UserHandle, _ mode: SQLLockingClause, on db: any SQLDatabase) async throws -> Bool {
+        try await db.select().column("id").from("users")
+            .where("id", .equal, Data(id.bytes))
+            .for(mode)
+            .first() != nil
+    }
+
+    // MARK: Running statements
+
+    private func autocommit<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        do {
+            return try await model.withDatabase(body)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    private func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        do {
+            return try await model.transaction(body)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// A ``StoreError`` as it is; any other error (the driver's) wrapped as a failure.
+    private static func storeError(_ error: any Error) -> StoreError {
+        (error as? StoreError) ?? .failure(String(describing: error))
+    }
+}

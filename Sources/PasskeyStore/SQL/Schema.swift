@@ -1,0 +1,140 @@
+import Foundation
+import SQLKit
+
+/// The store's tables, built with SQLKit so the same definitions serve SQLite and PostgreSQL.
+///
+/// Portable choices: binary values are `BLOB` (`BYTEA` on PostgreSQL, through the dialect), times
+/// are `BIGINT` microseconds since 1970 (SQLKit's `REAL` is single precision on PostgreSQL),
+/// booleans are SQL `BOOLEAN` (an integer 0/1 on SQLite), string lists are JSON text.
+enum Schema {
+    /// One step of the schema. Steps run in order, each once, each in its own transaction
+    /// together with the row that records it in `schema_migrations`.
+    struct Migration: Sendable {
+        let version: Int
+        let name: String
+        let apply: @Sendable (any SQLDatabase) async throws -> Void
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "initial", apply: createInitialTables),
+    ]
+
+    /// Brings the database up to the newest version; a database already there is left as it is.
+    ///
+    /// Two processes opening one database at once are safe: each step reads the applied versions
+    /// inside its transaction, and a step whose version row another process inserted first fails
+    /// on the primary key and is retried after reading the versions again.
+    static func migrate(_ model: any SQLConnectionModel) async throws {
+        try await model.withDatabase { db in
+            try await db.create(table: "schema_migrations")
+                .ifNotExists()
+                .column("version", type: .bigint, .primaryKey(autoIncrement: false), .notNull)
+                .column("name", type: .text, .notNull)
+                .column("applied_at", type: .bigint, .notNull)
+                .run()
+        }
+        for migration in migrations {
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    try await apply(migration, with: model)
+                    break
+                } catch where attempt < 2 {
+                    continue
+                }
+            }
+        }
+    }
+
+    private static func apply(_ migration: Migration, with model: any SQLConnectionModel) async throws {
+        try await model.transaction { db in
+            let applied = try await db.select()
+                .column("version")
+                .from("schema_migrations")
+                .where("version", .equal, Int64(migration.version))
+                .first()
+            guard applied == nil else { return }
+            try await migration.apply(db)
+            try await db.insert(into: "schema_migrations")
+                .columns("version", "name", "applied_at")
+                .values(Int64(migration.version), migration.name, try Column.microseconds(Date()))
+                .run()
+        }
+    }
+
+    /// The highest applied version, `0` for an empty database.
+    static func currentVersion(_ model: any SQLConnectionModel) async throws -> Int {
+        try await model.withDatabase { db in
+            let versions = try await db.select()
+                .column("version")
+                .from("schema_migrations")
+                .all(decodingColumn: "version", as: Int64.self)
+            return Int(versions.max() ?? 0)
+        }
+    }
+
+    private static func createInitialTables(_ db: any SQLDatabase) async throws {
+        let boolean = SQLDataType.custom(SQLRaw("BOOLEAN"))
+
+        try await db.create(table: "users")
+            .column("id", type: .blob, .primaryKey(autoIncrement: false), .notNull)
+            .column("username", type: .text, .notNull)
+            .column("username_normalized", type: .text, .notNull, .unique)
+            .column("display_name", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .run()
+
+        try await db.create(table: "credentials")
+            .column("id", type: .blob, .primaryKey(autoIncrement: false), .notNull)
+            .column("user_id", type: .blob, .notNull, .references("users", "id", onDelete: .cascade))
+            .column("public_key", type: .blob, .notNull)
+            .column("algorithm", type: .bigint, .notNull)
+            .column("sign_count", type: .bigint, .notNull)
+            .column("aaguid", type: .blob, .notNull)
+            .column("attestation_format", type: .text, .notNull)
+            .column("transports", type: .text, .notNull)
+            .column("backup_eligible", type: boolean, .notNull)
+            .column("backed_up", type: boolean, .notNull)
+            .column("name", type: .text, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("last_used_at", type: .bigint)
+            .run()
+        try await db.create(index: "credentials_user_id").on("credentials").column("user_id").run()
+
+        // No foreign key on user_id: a sign-up ceremony names an account that does not exist yet.
+        try await db.create(table: "ceremonies")
+            .column("id", type: .text, .primaryKey(autoIncrement: false), .notNull)
+            .column("kind", type: .text, .notNull)
+            .column("challenge", type: .blob, .notNull)
+            .column("user_id", type: .blob)
+            .column("username", type: .text)
+            .column("display_name", type: .text)
+            .column("state", type: .blob, .notNull)
+            .column("created_at", type: .bigint, .notNull)
+            .column("expires_at", type: .bigint, .notNull)
+            .run()
+        try await db.create(index: "ceremonies_expires_at").on("ceremonies").column("expires_at").run()
+        try await db.create(index: "ceremonies_user_id").on("ceremonies").column("user_id").run()
+
+        try await db.create(table: "sessions")
+            .column("token_hash", type: .blob, .primaryKey(autoIncrement: false), .notNull)
+            .column("user_id", type: .blob, .notNull, .references("users", "id", onDelete: .cascade))
+            .column("created_at", type: .bigint, .notNull)
+            .column("last_seen_at", type: .bigint, .notNull)
+            .column("expires_at", type: .bigint, .notNull)
+            .run()
+        try await db.create(index: "sessions_expires_at").on("sessions").column("expires_at").run()
+        try await db.create(index: "sessions_last_seen_at").on("sessions").column("last_seen_at").run()
+        try await db.create(index: "sessions_user_id").on("sessions").column("user_id").run()
+
+        try await db.create(table: "audit_events")
+            .column("id", type: .blob, .primaryKey(autoIncrement: false), .notNull)
+            .column("user_id", type: .blob)
+            .column("kind", type: .text, .notNull)
+            .column("detail", type: .text, .notNull)
+            .column("at", type: .bigint, .notNull)
+            .run()
+        try await db.create(index: "audit_events_user_id_at").on("audit_events").column("user_id").column("at").run()
+    }
+}

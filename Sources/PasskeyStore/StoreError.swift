@@ -1,0 +1,49 @@
+/// Why a store operation failed: a stable ``code`` for the server and tests, and a reason for logs.
+///
+/// Errors are equal by code, so a test names the error it expects exactly
+/// (`#expect(throws: StoreError.usernameTaken)`). A database failure is wrapped as
+/// ``Code-swift.struct/failure`` with the driver's message as its reason: log it, but never send it
+/// to a client.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable error code.
+    public struct Code: Hashable, Sendable, RawRepresentable, CustomStringConvertible, Codable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// Another account has this username (compared in normalized form).
+        public static let usernameTaken = Code(rawValue: "username_taken")
+        /// The store already holds a credential with this ID.
+        public static let credentialExists = Code(rawValue: "credential_exists")
+        /// The record names an account the store does not hold (deleted meanwhile, or never made).
+        public static let userNotFound = Code(rawValue: "user_not_found")
+        /// The store cannot be opened as configured (an unknown database URL, for instance).
+        public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
+        /// The database failed, or returned data the store cannot read.
+        public static let failure = Code(rawValue: "store_failure")
+    }
+
+    public let code: Code
+    /// For people and logs; may include the database driver's message.
+    public let reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code): \(reason)" }
+
+    public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    /// Another account has this username.
+    public static let usernameTaken = StoreError(.usernameTaken, "the username is taken")
+    /// The store already holds a credential with this ID.
+    public static let credentialExists = StoreError(.credentialExists, "the credential is already registered")
+    /// The record names an account the store does not hold.
+    public static let userNotFound = StoreError(.userNotFound, "no such user")
+
+    /// A database failure, or data the store cannot read.
+    public static func failure(_ reason: String) -> StoreError { StoreError(.failure, reason) }
+}

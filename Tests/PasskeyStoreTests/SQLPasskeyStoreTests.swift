@@ -1,0 +1,136 @@
+import Foundation
+import PasskeyStore
+import Testing
+import WebAuthn
+
+/// What only the SQL store has: configuration strings, migrations, several connections to one file.
+@Suite("SQL store")
+struct SQLPasskeyStoreTests {
+    @Test("Opening a database file twice keeps its data and runs no migration again")
+    func migrationsAreIdempotent() async throws {
+        try await withTemporaryDatabaseFile { path in
+            var created: (user: UserRecord, credential: CredentialRecord, session: SessionRecord)?
+            try await withSQLStore(url: "sqlite:\(path)") { store in
+                #expect(try await store.schemaVersion() == 1)
+                #expect(FileManager.default.fileExists(atPath: path + "-wal"), "the file is in WAL mode")
+                created = try await signUp(store)
+            }
+            #expect(FileManager.default.fileExists(atPath: path))
+            try await withSQLStore(url: "sqlite:\(path)") { store in
+                #expect(try await store.schemaVersion() == 1)
+                let user = try #require(created?.user)
+                #expect(try await store.user(id: user.id) == user)
+                #expect(try await store.credentials(userID: user.id) == [created?.credential].compactMap { $0 })
+                await #expect(throws: StoreError.usernameTaken) { try await signUp(store) }
+            }
+        }
+    }
+
+    @Test("Two stores opening one new file at once both migrate it")
+    func concurrentOpens() async throws {
+        try await withTemporaryDatabaseFile { path in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        try await withSQLStore(url: "sqlite:\(path)") { (store) async throws in
+                            #expect(try await store.schemaVersion() == 1)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test("A database string that is not sqlite:PATH or sqlite::memory: is refused", arguments: [
+        "postgres://localhost/passkeys", "sqlite:", "passkeys.sqlite", "",
+    ])
+    func invalidURL(_ url: String) async throws {
+        let error = await #expect(throws: StoreError.self) {
+            let store = try await SQLPasskeyStore.open(url: url)
+            try await store.shutdown()
+        }
+        #expect(error?.code == .invalidConfiguration)
+    }
+
+    @Test("A file in a directory that does not exist cannot be opened, and says so")
+    func missingDirectory() async throws {
+        let error = await #expect(throws: StoreError.self) {
+            let store = try await SQLPasskeyStore.open(url: "sqlite:/nonexistent-\(UUID().uuidString)/passkeys.sqlite")
+            try await store.shutdown()
+        }
+        #expect(error?.code == .failure)
+    }
+
+    @Test("Two in-memory stores do not share data")
+    func inMemoryStoresArePrivate() async throws {
+        try await withSQLStore(url: "sqlite::memory:") { first in
+            try await withSQLStore(url: "sqlite::memory:") { second in
+                let (user, _, _) = try await signUp(first)
+                #expect(try await second.user(id: user.id) == nil)
+            }
+        }
+    }
+
+    @Test("Times are kept to the microsecond")
+    func microsecondTimes() async throws {
+        try await withSQLStore(url: "sqlite::memory:") { store in
+            let (user, credential, _) = try await signUp(store)
+            let at = Date(timeIntervalSince1970: 1_800_000_000.123456)
+            let session = makeSession(for: user, at: at)
+            let updated = try await store.recordSignIn(credentialID: credential.id, signCount: 1, backedUp: false, at: at, session: session)
+            let lastUsed = try #require(updated?.lastUsedAt)
+            #expect(abs(lastUsed.timeIntervalSince(at)) < 0.000_001)
+        }
+    }
+
+    @Test("An operation after shutdown fails as a store failure, and a second shutdown is harmless")
+    func afterShutdown() async throws {
+        let store = try await SQLPasskeyStore.open(url: "sqlite::memory:")
+        try await store.shutdown()
+        let error = await #expect(throws: StoreError.self) { try await store.user(id: .random()) }
+        #expect(error?.code == .failure)
+        try await store.shutdown()
+    }
+
+    // Two stores on one file stand for two server processes sharing a database.
+
+    @Test("Two stores on one file keep the last-passkey rule between them")
+    func twoStoresKeepTheLastPasskey() async throws {
+        try await withTemporaryDatabaseFile { path in
+            try await withSQLStore(url: "sqlite:\(path)") { first in
+                try await withSQLStore(url: "sqlite:\(path)") { second in
+                    for round in 0..<10 {
+                        let (user, one, _) = try await signUp(first, "user\(round)@example.com")
+                        let two = makeCredential(for: user, at: t0.addingTimeInterval(1))
+                        try await first.addCredential(two)
+                        async let a = first.deleteCredential(id: one.id, userID: user.id)
+                        async let b = second.deleteCredential(id: two.id, userID: user.id)
+                        let results = try await [a, b]
+                        #expect(results.filter { $0 == .deleted }.count == 1)
+                        #expect(results.filter { $0 == .lastCredential }.count == 1)
+                        #expect(try await second.credentials(userID: user.id).count == 1)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("Two stores on one file hand a ceremony out once")
+    func twoStoresConsumeOnce() async throws {
+        try await withTemporaryDatabaseFile { path in
+            try await withSQLStore(url: "sqlite:\(path)") { first in
+                try await withSQLStore(url: "sqlite:\(path)") { second in
+                    for _ in 0..<10 {
+                        let ceremony = makeCeremony()
+                        try await first.insertCeremony(ceremony)
+                        async let a = first.consumeCeremony(id: ceremony.id)
+                        async let b = second.consumeCeremony(id: ceremony.id)
+                        let taken = try await [a, b].compactMap { $0 }
+                        #expect(taken == [ceremony])
+                    }
+                }
+            }
+        }
+    }
+}
