@@ -5,6 +5,9 @@
 #
 #   PASSKEYS_BIN          server binary (default .build/debug/passkeys)
 #   PASSKEYS_SCREENSHOTS  where page screenshots go (default .ci/artifacts/screenshots)
+#   PASSKEYS_PUBLIC_DIR   read by the server itself: serve the pages from this folder instead
+#                         of the copy bundled at build time (Sources/PasskeyServer/Public,
+#                         to try page changes without rebuilding)
 #   Extra arguments go to pytest, e.g. .ci/e2e.sh -k autofill
 set -euo pipefail
 
@@ -34,7 +37,13 @@ fi
 if ! "$VENV/bin/python" -c 'import selenium, pytest' 2>/dev/null; then
   echo "e2e: creating $VENV"
   rm -rf "$VENV"
-  python3 -m venv "$VENV"
+  if ! python3 -m venv "$VENV"; then
+    # Debian's python3 keeps venv (ensurepip) in a package of its own.
+    rm -rf "$VENV"
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq python3-venv </dev/null
+    python3 -m venv "$VENV"
+  fi
   "$VENV/bin/pip" install --quiet --disable-pip-version-check selenium pytest
 fi
 

@@ -1,0 +1,105 @@
+// Small page helpers shared by the sign-in and account pages: plain-words
+// messages for every failure, and where to go after signing in.
+
+import { ApiError } from './api.js';
+
+// `action` is 'sign-in', 'create' (a new passkey) or anything else.
+export function describeError(error, action) {
+  switch (error?.name) {
+    case 'AbortError':
+      return null;
+    case 'NotAllowedError':
+      return action === 'sign-in'
+        ? 'Sign-in was cancelled, or there is no passkey for this site on this device.'
+        : 'Creating the passkey was cancelled or timed out.';
+    case 'InvalidStateError':
+      return action === 'create'
+        ? 'This device already has a passkey for this account.'
+        : 'Another passkey request is still open. Finish or close it, then try again.';
+    case 'SecurityError':
+      return 'The browser refused: this page’s address does not match the site’s passkey settings.';
+    case 'NotSupportedError':
+      return 'This browser or device cannot make the kind of passkey this site needs.';
+    default:
+      break;
+  }
+  if (error instanceof ApiError) {
+    switch (error.code) {
+      case 'network':
+        return 'Can’t reach the server. Check your connection and try again.';
+      case 'unknown_credential':
+        return 'This passkey was deleted from its account, so it can’t sign you in any more. Use another passkey.';
+      case 'username_taken':
+        return 'An account with this email already exists. Sign in instead.';
+      case 'invalid_username':
+        return 'Enter an email address of at most 64 characters.';
+      case 'invalid_name':
+        return 'Use a name of 1 to 64 characters, without control characters.';
+      case 'credential_exists':
+        return 'This passkey is already registered.';
+      case 'last_passkey':
+        return 'This is your only passkey. Deleting it would lock you out of your account: add another passkey first.';
+      case 'rate_limited':
+        return 'Too many attempts. Wait a minute, then try again.';
+      case 'ceremony_expired':
+      case 'ceremony_not_found':
+        return 'That took too long or was interrupted. Please try again.';
+      case 'unauthenticated':
+        return 'You have been signed out. Sign in again.';
+      default:
+        return error.message;
+    }
+  }
+  if (typeof window.PublicKeyCredential !== 'function') {
+    return 'This browser does not support passkeys.';
+  }
+  return error?.message || 'Something went wrong. Please try again.';
+}
+
+export function showMessage(element, text) {
+  element.textContent = text ?? '';
+}
+
+export function setBusy(container, busy) {
+  container.setAttribute('aria-busy', String(busy));
+  for (const button of container.querySelectorAll('button')) button.disabled = busy;
+}
+
+// A button that was disabled while focused has lost focus: put it back where
+// the keyboard should carry on.
+export function restoreFocus(element) {
+  if (!document.activeElement || document.activeElement === document.body) element.focus();
+}
+
+// A `next` value is followed only when it is a path on this site: one leading
+// slash, not `//host` or `/\host` (both mean another host to a browser), no
+// control characters (the URL parser drops tabs and newlines, which could turn
+// `/\t/host` into `//host`), and still on this origin once resolved.
+export function safeNextPath(raw) {
+  if (typeof raw !== 'string' || !raw.startsWith('/')) return null;
+  if (raw.startsWith('//') || raw.startsWith('/\\')) return null;
+  if (/[\u0000-\u001f\u007f\\]/.test(raw)) return null;
+  let url;
+  try {
+    url = new URL(raw, window.location.origin);
+  } catch {
+    return null;
+  }
+  if (url.origin !== window.location.origin) return null;
+  return url.pathname + url.search + url.hash;
+}
+
+export function afterSignInPath() {
+  return safeNextPath(new URLSearchParams(window.location.search).get('next')) ?? '/account';
+}
+
+export function signInPath(next) {
+  return `/?next=${encodeURIComponent(next).replace(/%2F/gi, '/')}`;
+}
+
+export function formatDate(iso) {
+  if (!iso) return null;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
