@@ -186,3 +186,34 @@ struct MetadataTests {
         #expect(CompactJWS.derSignature(rawRS: [1, 2, 3]) == nil)
     }
 }
+
+/// Naming authenticators from their AAGUID.
+@Suite("Authenticator directory")
+struct AuthenticatorDirectoryTests {
+    @Test("a well-known AAGUID is named from the bundled table")
+    func bundledName() throws {
+        let aaguid = try #require(AAGUID(uuidString: "fbfc3007-154e-4ecc-8c0b-6e020557d7bd"))
+        #expect(AuthenticatorDirectory().model(for: aaguid) == AuthenticatorModel(name: "iCloud Keychain", kind: .passkeyProvider))
+    }
+
+    @Test("the zero AAGUID and unknown AAGUIDs have no name")
+    func unknown() throws {
+        #expect(AuthenticatorDirectory().model(for: .zero) == nil)
+        let aaguid = try #require(AAGUID(uuidString: "01234567-89ab-cdef-0123-456789abcdef"))
+        #expect(AuthenticatorDirectory().model(for: aaguid) == nil)
+    }
+
+    @Test("loaded metadata overrides the bundled name and adds its icon")
+    func metadataOverrides() async throws {
+        let service = try MetadataTests.TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [
+            try MetadataTests.entry(aaguid: MetadataTests.yubiKey, description: "YubiKey 5 Series with Lightning", statuses: []),
+        ])
+        let directory = AuthenticatorDirectory(metadata: AuthenticatorMetadata(blob: try await MetadataBLOB.verify(jws: jws, roots: [service.root])))
+        let aaguid = try #require(AAGUID(uuidString: MetadataTests.yubiKey))
+        let model = try #require(directory.model(for: aaguid))
+        #expect(model.name == "YubiKey 5 Series with Lightning")
+        #expect(model.kind == .securityKey)
+        #expect(model.icon?.hasPrefix("data:image/png") == true)
+    }
+}

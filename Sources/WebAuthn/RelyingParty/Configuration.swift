@@ -89,9 +89,19 @@ extension RelyingParty {
             self.relyingPartyIDHash = Array(SHA256.hash(data: Array(rpID.utf8)))
         }
 
+        /// The origin as browsers serialise it (HTML "ASCII serialization of an origin"): lower-case
+        /// scheme and host, no default port, no path. Client data carries exactly that form, so a
+        /// configured `https://Example.com:443/` must become `https://example.com` to ever match.
         static func normalizedOrigin(_ origin: String) -> String {
-            guard !origin.hasPrefix("android:"), origin.hasSuffix("/"), origin.contains("://") else { return origin }
-            return String(origin.dropLast())
+            guard !origin.hasPrefix("android:"), let components = URLComponents(string: origin),
+                  let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased(), !host.isEmpty,
+                  components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil,
+                  components.user == nil, components.password == nil
+            else { return origin }
+            let defaultPort = scheme == "https" ? 443 : scheme == "http" ? 80 : nil
+            let port = components.port.flatMap { $0 == defaultPort ? nil : $0 }
+            let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            return "\(scheme)://\(bracketed)" + (port.map { ":\($0)" } ?? "")
         }
 
         static func isValidDomain(_ host: String) -> Bool {

@@ -1,0 +1,171 @@
+import PasskeyCBOR
+import Testing
+import WebAuthn
+
+/// Credential public keys in COSE_Key form (RFC 9052 §7, RFC 9053, WebAuthn §5.8.5).
+@Suite("COSE keys")
+struct SpecCOSEKeyTests {
+    static let algorithms: [COSEAlgorithmIdentifier] = [.es256, .es384, .es512, .edDSA, .rs256, .ps256]
+
+    @Test("A COSE key of each supported algorithm parses and keeps its bytes", arguments: algorithms)
+    func keyParses(algorithm: COSEAlgorithmIdentifier) throws {
+        let key = try TestCredentialKey.make(algorithm)
+        let parsed = try COSEPublicKey(rawRepresentation: key.coseKey)
+        #expect(parsed.algorithm == algorithm)
+        #expect(parsed.rawRepresentation == key.coseKey)
+    }
+
+    @Test("A COSE key verifies its own signatures and no others", arguments: algorithms)
+    func keyVerifiesSignatures(algorithm: COSEAlgorithmIdentifier) throws {
+        let key = try TestCredentialKey.make(algorithm)
+        let parsed = try COSEPublicKey(rawRepresentation: key.coseKey)
+        let message: [UInt8] = Array("authenticatorData || clientDataHash".utf8)
+        try parsed.verify(signature: try key.sign(message), for: message)
+        #expect(throws: WebAuthnError(.badSignature, "")) {
+            try parsed.verify(signature: try key.sign(message), for: message + [0])
+        }
+    }
+
+    @Test("Fully specified Ed25519 (-19) is accepted for an OKP key")
+    func fullySpecifiedEd25519IsAccepted() throws {
+        let key = TestCredentialKey.edDSA().claiming(.ed25519)
+        let parsed = try COSEPublicKey(rawRepresentation: key.coseKey)
+        #expect(parsed.algorithm == .ed25519)
+        let message: [UInt8] = [1, 2, 3]
+        try parsed.verify(signature: try key.sign(message), for: message)
+    }
+
+    // MARK: Missing parameters
+
+    @Test("An EC2 key without a required parameter is malformed", arguments: [
+        (1, "kty"), (3, "alg"), (-1, "crv"), (-2, "x"), (-3, "y"),
+    ])
+    func ec2KeyParameterIsRequired(label: Int, name: String) throws {
+        #expect(throws: WebAuthnError(.malformed, ""), "without \(name)") {
+            try COSEPublicKey(rawRepresentation: TestCredentialKey.es256().removing(label).coseKey)
+        }
+    }
+
+    @Test("An OKP key without crv or x is malformed", arguments: [-1, -2])
+    func okpKeyParameterIsRequired(label: Int) throws {
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: TestCredentialKey.edDSA().removing(label).coseKey)
+        }
+    }
+
+    @Test("An RSA key without n or e is malformed", arguments: [-1, -2])
+    func rsaKeyParameterIsRequired(label: Int) throws {
+        let key = try TestCredentialKey.rs256()
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: key.removing(label).coseKey)
+        }
+    }
+
+    @Test("An EC2 key whose x is not a byte string is malformed")
+    func ec2CoordinateMustBeBytes() throws {
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: TestCredentialKey.es256().setting(-2, to: "x").coseKey)
+        }
+    }
+
+    @Test("A key whose alg is not an integer is malformed")
+    func algorithmMustBeAnInteger() throws {
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: TestCredentialKey.es256().setting(3, to: "ES256").coseKey)
+        }
+    }
+
+    // MARK: Unsupported
+
+    @Test("A key with an unknown algorithm is unsupported")
+    func unknownAlgorithmIsUnsupported() throws {
+        #expect(throws: WebAuthnError(.unsupportedAlgorithm, "")) {
+            try COSEPublicKey(rawRepresentation: TestCredentialKey.es256().claiming(COSEAlgorithmIdentifier(-999)).coseKey)
+        }
+    }
+
+    @Test("A key of an unknown key type is unsupported")
+    func unknownKeyTypeIsUnsupported() throws {
+        #expect(throws: WebAuthnError(.unsupportedAlgorithm, "")) {
+            try COSEPublicKey(rawRepresentation: TestCredentialKey.es256().setting(1, to: 4).coseKey)
+        }
+    }
+
+    @Test("An algorithm that does not fit the key's curve or type is unsupported", arguments: [
+        ("P-256 as ES384", TestCredentialKey.es256().claiming(.es384)),
+        ("P-384 as ES256", TestCredentialKey.es384().claiming(.es256)),
+        ("P-521 as ES256", TestCredentialKey.es512().claiming(.es256)),
+        ("P-256 as EdDSA", TestCredentialKey.es256().claiming(.edDSA)),
+        ("Ed25519 as ES256", TestCredentialKey.edDSA().claiming(.es256)),
+        ("P-256 as RS256", TestCredentialKey.es256().claiming(.rs256)),
+        ("ES256 on curve 4 (X25519)", TestCredentialKey.es256().setting(-1, to: 4)),
+        ("EdDSA on curve 4 (X25519)", TestCredentialKey.edDSA().setting(-1, to: 4)),
+    ])
+    func mismatchedAlgorithmIsUnsupported(name: String, key: TestCredentialKey) throws {
+        #expect(throws: WebAuthnError(.unsupportedAlgorithm, ""), "\(name)") {
+            try COSEPublicKey(rawRepresentation: key.coseKey)
+        }
+    }
+
+    @Test("An RSA key claiming ES256 is unsupported")
+    func rsaKeyAsES256IsUnsupported() throws {
+        let key = try TestCredentialKey.rs256().claiming(.es256)
+        #expect(throws: WebAuthnError(.unsupportedAlgorithm, "")) {
+            try COSEPublicKey(rawRepresentation: key.coseKey)
+        }
+    }
+
+    @Test("An EC2 key with a coordinate of the wrong length is rejected")
+    func coordinateLengthMustFitTheCurve() throws {
+        let key = TestCredentialKey.es256()
+        let x = key.coseEntries.first { $0.key == -2 }?.value.bytesValue ?? []
+        #expect(throws: WebAuthnError(.unsupportedAlgorithm, "")) {
+            try COSEPublicKey(rawRepresentation: key.setting(-2, to: .bytes(Array(x.dropFirst()))).coseKey)
+        }
+    }
+
+    @Test("An EC2 point that is not on the curve is malformed")
+    func pointMustBeOnTheCurve() throws {
+        let key = TestCredentialKey.es256()
+        var y = key.coseEntries.first { $0.key == -3 }?.value.bytesValue ?? []
+        y[y.count - 1] ^= 0x01
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: key.setting(-3, to: .bytes(y)).coseKey)
+        }
+    }
+
+    @Test("An RSA modulus shorter than 2048 bits is rejected")
+    func shortRSAModulusIsRejected() throws {
+        let key = try TestCredentialKey.rs256()
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: key.setting(-1, to: .bytes([0xC5] + [UInt8](repeating: 0x01, count: 127))).coseKey)
+        }
+    }
+
+    // MARK: Not a COSE key
+
+    @Test("Bytes that are not CBOR, not a map, or followed by more bytes are malformed", arguments: [
+        [UInt8](), [0xFF], [0x83, 0x01, 0x02, 0x03], [0xA1, 0x01], [0x02],
+    ])
+    func notACOSEKeyIsMalformed(bytes: [UInt8]) throws {
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: bytes)
+        }
+    }
+
+    @Test("A COSE key followed by more bytes is malformed")
+    func trailingBytesAreMalformed() throws {
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: TestCredentialKey.es256().coseKey + [0x00])
+        }
+    }
+
+    @Test("A COSE key with a duplicated label is malformed")
+    func duplicateLabelIsMalformed() throws {
+        var key = TestCredentialKey.es256()
+        key.coseEntries.append((key: 3, value: CBOR(COSEAlgorithmIdentifier.es256.rawValue)))
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: key.coseKey)
+        }
+    }
+}
