@@ -12,6 +12,7 @@ swift test --skip-build
 
 echo "== command-line tests"
 bash Tests/cli/verify_test.sh
+bash Tests/cli/metadata_test.sh
 
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
   echo "== browser tests"
