@@ -18,23 +18,64 @@ public struct AttestationPolicy: Sendable {
         case allowedAAGUIDs(Set<AAGUID>)
     }
 
+    /// §8.4: which android-key authorization lists must show that the key was generated in the
+    /// authenticator (`origin`) for signing (`purpose`).
+    public enum AndroidKeyAuthorizations: Sendable, Hashable {
+        /// Only `teeEnforced` (hardwareEnforced) counts: the key lives in a TEE or StrongBox.
+        /// The default, and what the spec names first.
+        case trustedExecutionEnvironment
+        /// `teeEnforced` or `softwareEnforced`: also accept keys held in software.
+        case trustedExecutionEnvironmentOrSoftware
+    }
+
     public var requirement: Requirement
     /// Roots to trust, by attestation format. A format with roots here must chain to one of them.
+    /// For `apple`, `android-key` and `android-safetynet`, roots given here replace
+    /// ``builtInRoots``; an empty list turns them off for that format (no path is built, and
+    /// nothing is trusted).
     public var roots: [AttestationFormat: [Certificate]]
-    /// "Now" for certificate validity; `nil` means the real clock.
+    /// "Now" for certificate validity and the SafetyNet timestamp window; `nil` means the real
+    /// clock.
     public var verificationTime: Date?
     /// Dangerous: check statements and signatures but build no certificate path. For offline
     /// debugging of old data only.
     public var dangerouslySkipChainValidation: Bool
+    /// Whether a format that ``roots`` says nothing about trusts its ``builtInRoots`` (the Apple
+    /// WebAuthn root, Google's hardware attestation roots, the roots of attest.android.com).
+    public var usesBuiltInRoots: Bool
+    /// §8.5: require `ctsProfileMatch: true` in a SafetyNet response (the device passed Android
+    /// compatibility testing). On by default, as the spec says.
+    public var safetyNetRequiresCTSProfileMatch: Bool
+    /// §8.4: the authorization lists that must show origin and purpose.
+    public var androidKeyAuthorizations: AndroidKeyAuthorizations
+    /// TPM manufacturers to accept (`tcg-at-tpmManufacturer` of the AIK certificate, such as
+    /// `"id:494E5443"`), or `nil` for any. The spec sets no list: which TPMs are trusted is said
+    /// by the roots (or metadata); a list here is an extra rule, e.g. to refuse the test vendor
+    /// ids `id:FFFFF1D0` and `id:00000000`.
+    public var tpmManufacturers: Set<String>?
 
     public init(
         requirement: Requirement = .acceptAny, roots: [AttestationFormat: [Certificate]] = [:],
-        verificationTime: Date? = nil, dangerouslySkipChainValidation: Bool = false
+        verificationTime: Date? = nil, dangerouslySkipChainValidation: Bool = false,
+        usesBuiltInRoots: Bool = true, safetyNetRequiresCTSProfileMatch: Bool = true,
+        androidKeyAuthorizations: AndroidKeyAuthorizations = .trustedExecutionEnvironment,
+        tpmManufacturers: Set<String>? = nil
     ) {
         self.requirement = requirement
         self.roots = roots
         self.verificationTime = verificationTime
         self.dangerouslySkipChainValidation = dangerouslySkipChainValidation
+        self.usesBuiltInRoots = usesBuiltInRoots
+        self.safetyNetRequiresCTSProfileMatch = safetyNetRequiresCTSProfileMatch
+        self.androidKeyAuthorizations = androidKeyAuthorizations
+        self.tpmManufacturers = tpmManufacturers
+    }
+
+    /// The roots a format's attestation must chain to: the configured ones, else the built-in
+    /// ones (when ``usesBuiltInRoots``), else none (`nil`: the path is not checked).
+    public func trustAnchors(for format: AttestationFormat) -> [Certificate]? {
+        if let configured = roots[format] { return configured }
+        return usesBuiltInRoots ? Self.builtInRoots[format] : nil
     }
 
     /// Reads every certificate in a PEM document (one or more `CERTIFICATE` blocks).
@@ -67,7 +108,7 @@ struct AttestationTrustEvaluator: Sendable {
     func evaluate(chain: [Certificate], format: AttestationFormat, extraPolicy: [any VerifierPolicy] = []) async throws(WebAuthnError) -> Bool {
         guard let leaf = chain.first else { return false }
         if policy.dangerouslySkipChainValidation { return false }
-        guard let roots = policy.roots[format], !roots.isEmpty else { return false }
+        guard let roots = policy.trustAnchors(for: format), !roots.isEmpty else { return false }
         let now = policy.verificationTime ?? Date()
         var verifier = Verifier(rootCertificates: CertificateStore(roots)) {
             RFC5280Policy(fixedExpiryValidationTime: now)

@@ -19,6 +19,10 @@ enum AttestationVerifier {
         case .none: return try NoneAttestation.verify(input)
         case .packed: return try await PackedAttestation.verify(input)
         case .fidoU2F: return try await FIDOU2FAttestation.verify(input)
+        case .tpm: return try await TPMAttestation.verify(input)
+        case .androidKey: return try await AndroidKeyAttestation.verify(input)
+        case .androidSafetyNet: return try await AndroidSafetyNetAttestation.verify(input)
+        case .apple: return try await AppleAttestation.verify(input)
         default:
             throw WebAuthnError(.unsupportedAttestationFormat, "attestation format \"\(format)\" is not supported")
         }

@@ -30,6 +30,25 @@ enum AttestationCertificates {
         return certificates
     }
 
+    /// Parses an `x5c` array whose leaf must be valid DER but whose intermediates need not be:
+    /// an intermediate that swift-certificates refuses (TPM vendors have issued CA certificates
+    /// with negative serial numbers) is left out. Intermediates only help build a path, so one
+    /// left out can make a path fail (`attestation_trust`), never succeed.
+    static func chainDroppingUnparsableIntermediates(_ value: CBOR?, format: AttestationFormat) throws(WebAuthnError) -> [Certificate] {
+        guard let array = value?.arrayValue, let first = array.first else {
+            throw WebAuthnError(.malformed, "\(format) attestation: x5c must be a non-empty array")
+        }
+        let leaf = try chain(.array([first]), format: format)
+        var intermediates: [Certificate] = []
+        for item in array.dropFirst() {
+            guard let der = item.bytesValue else {
+                throw WebAuthnError(.malformed, "\(format) attestation: x5c holds a non-byte-string item")
+            }
+            if let certificate = try? Certificate(derEncoded: der) { intermediates.append(certificate) }
+        }
+        return leaf + intermediates
+    }
+
     /// A verifier for signatures by the certificate's key under the given COSE algorithm, or
     /// `unsupported_algorithm` when they do not fit together.
     static func verifier(for certificate: Certificate, algorithm: COSEAlgorithmIdentifier) throws(WebAuthnError) -> SignatureVerifier {
@@ -83,6 +102,38 @@ enum AttestationCertificates {
         } catch {
             throw WebAuthnError(.malformed, "\(format) attestation: the AAGUID extension is not an OCTET STRING")
         }
+    }
+
+    /// Whether the certificate's subject public key is the credential public key (android-key
+    /// §8.4, apple §8.8): the same curve and point, or the same RSA modulus and exponent.
+    static func publicKey(of certificate: Certificate, matches credentialKey: COSEPublicKey) -> Bool {
+        let key = certificate.publicKey
+        switch credentialKey.key {
+        case .ec2(COSEPublicKey.Curve.p256, let x, let y):
+            guard let certificateKey = P256.Signing.PublicKey(key) else { return false }
+            return Array(certificateKey.x963Representation) == [0x04] + x + y
+        case .ec2(COSEPublicKey.Curve.p384, let x, let y):
+            guard let certificateKey = P384.Signing.PublicKey(key) else { return false }
+            return Array(certificateKey.x963Representation) == [0x04] + x + y
+        case .ec2(COSEPublicKey.Curve.p521, let x, let y):
+            guard let certificateKey = P521.Signing.PublicKey(key) else { return false }
+            return Array(certificateKey.x963Representation) == [0x04] + x + y
+        case .okp(COSEPublicKey.Curve.ed25519, let x):
+            guard let certificateKey = Curve25519.Signing.PublicKey(key) else { return false }
+            return Array(certificateKey.rawRepresentation) == x
+        case .rsa(let n, let e):
+            guard let certificateKey = _RSA.Signing.PublicKey(key),
+                  let primitives = try? certificateKey.getKeyPrimitives() else { return false }
+            return sameUnsignedInteger(primitives.modulus, n) && sameUnsignedInteger(primitives.publicExponent, e)
+        default:
+            return false
+        }
+    }
+
+    /// Whether two big-endian unsigned integers are equal, whatever leading zero bytes they carry.
+    static func sameUnsignedInteger<A: Collection, B: Collection>(_ lhs: A, _ rhs: B) -> Bool
+    where A.Element == UInt8, B.Element == UInt8 {
+        lhs.drop(while: { $0 == 0 }).elementsEqual(rhs.drop(while: { $0 == 0 }))
     }
 
     /// Whether the certificate is marked as a CA (basic constraints).
