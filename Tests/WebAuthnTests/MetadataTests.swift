@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import Testing
+import SoftwareAuthenticator
 @testable import WebAuthn
 import X509
 
@@ -215,5 +216,73 @@ struct AuthenticatorDirectoryTests {
         #expect(model.name == "YubiKey 5 Series with Lightning")
         #expect(model.kind == .securityKey)
         #expect(model.icon?.hasPrefix("data:image/png") == true)
+    }
+}
+
+/// Registration with FIDO metadata loaded: roots from the authenticator's entry, and status.
+@Suite("Registration with metadata")
+struct RegistrationWithMetadataTests {
+    static let origin = "https://example.com"
+
+    static func register(
+        authenticator: inout SoftwareAuthenticator, metadata: AuthenticatorMetadata,
+        requirement: AttestationPolicy.Requirement = .acceptAny
+    ) async throws -> VerifiedRegistration {
+        let relyingParty = RelyingParty(configuration: try .init(
+            relyingPartyID: "example.com", relyingPartyName: "Example", allowedOrigins: [origin],
+            attestation: .direct, attestationPolicy: AttestationPolicy(requirement: requirement, metadata: metadata)))
+        let (options, ceremony) = relyingParty.beginRegistration(
+            user: .init(id: .random(), name: "ada@example.com", displayName: "Ada"))
+        let response = try authenticator.register(options: options, origin: origin)
+        return try await relyingParty.finishRegistration(response: response, ceremony: ceremony)
+    }
+
+    static func metadata(for authenticator: SoftwareAuthenticator, roots: [Certificate], statuses: [(String, String)]) async throws -> AuthenticatorMetadata {
+        let service = try MetadataTests.TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [
+            try MetadataTests.entry(aaguid: authenticator.aaguid.uuidString, description: "Software Key", statuses: statuses, roots: roots),
+        ])
+        return AuthenticatorMetadata(blob: try await MetadataBLOB.verify(jws: jws, roots: [service.root]))
+    }
+
+    @Test("an attestation chaining to the roots in the authenticator's metadata entry is trusted")
+    func metadataRootsTrusted() async throws {
+        var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
+        let metadata = try await Self.metadata(
+            for: authenticator, roots: [authenticator.attestationRootCertificate], statuses: [("FIDO_CERTIFIED", "2024-01-01")])
+        let result = try await Self.register(authenticator: &authenticator, metadata: metadata, requirement: .trustedRoot)
+        #expect(result.attestationTrusted)
+    }
+
+    @Test("an attestation not chaining to the roots in its metadata entry is rejected with attestation_trust")
+    func metadataRootsMismatch() async throws {
+        var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
+        let other = try SoftwareAuthenticator(attestation: .packedX5C)
+        let metadata = try await Self.metadata(
+            for: authenticator, roots: [other.attestationRootCertificate], statuses: [("FIDO_CERTIFIED", "2024-01-01")])
+        await #expect(throws: WebAuthnError(.attestationTrust, "")) {
+            _ = try await Self.register(authenticator: &authenticator, metadata: metadata)
+        }
+    }
+
+    @Test("an authenticator reported compromised in metadata is refused with attestation_policy")
+    func compromisedRefused() async throws {
+        var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
+        let metadata = try await Self.metadata(
+            for: authenticator, roots: [authenticator.attestationRootCertificate],
+            statuses: [("FIDO_CERTIFIED", "2020-01-01"), ("ATTESTATION_KEY_COMPROMISE", "2024-01-01")])
+        await #expect(throws: WebAuthnError(.attestationPolicy, "")) {
+            _ = try await Self.register(authenticator: &authenticator, metadata: metadata)
+        }
+    }
+
+    @Test("an authenticator that metadata does not list is verified as without metadata")
+    func unlistedAuthenticator() async throws {
+        var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
+        let listed = try SoftwareAuthenticator(aaguid: try #require(AAGUID(uuidString: "11111111-2222-3333-4444-555555555555")), attestation: .packedX5C)
+        let metadata = try await Self.metadata(for: listed, roots: [listed.attestationRootCertificate], statuses: [])
+        let result = try await Self.register(authenticator: &authenticator, metadata: metadata)
+        #expect(!result.attestationTrusted)
+        #expect(result.attestationType == .basic)
     }
 }

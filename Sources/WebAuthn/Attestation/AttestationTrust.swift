@@ -53,13 +53,16 @@ public struct AttestationPolicy: Sendable {
     /// by the roots (or metadata); a list here is an extra rule, e.g. to refuse the test vendor
     /// ids `id:FFFFF1D0` and `id:00000000`.
     public var tpmManufacturers: Set<String>?
+    /// FIDO metadata (MDS3): an authenticator listed there must chain to the roots its entry
+    /// gives, and one whose latest status is a compromise is refused.
+    public var metadata: AuthenticatorMetadata
 
     public init(
         requirement: Requirement = .acceptAny, roots: [AttestationFormat: [Certificate]] = [:],
         verificationTime: Date? = nil, dangerouslySkipChainValidation: Bool = false,
         usesBuiltInRoots: Bool = true, safetyNetRequiresCTSProfileMatch: Bool = true,
         androidKeyAuthorizations: AndroidKeyAuthorizations = .trustedExecutionEnvironment,
-        tpmManufacturers: Set<String>? = nil
+        tpmManufacturers: Set<String>? = nil, metadata: AuthenticatorMetadata = AuthenticatorMetadata()
     ) {
         self.requirement = requirement
         self.roots = roots
@@ -69,6 +72,7 @@ public struct AttestationPolicy: Sendable {
         self.safetyNetRequiresCTSProfileMatch = safetyNetRequiresCTSProfileMatch
         self.androidKeyAuthorizations = androidKeyAuthorizations
         self.tpmManufacturers = tpmManufacturers
+        self.metadata = metadata
     }
 
     /// The roots a format's attestation must chain to: the configured ones, else the built-in
@@ -98,35 +102,27 @@ public struct AttestationResult: Sendable {
     public let trusted: Bool
 }
 
-/// Validates attestation certificate chains against the policy's roots.
+/// Validates attestation certificate chains against the policy's roots and the metadata roots
+/// of the authenticator being registered.
 struct AttestationTrustEvaluator: Sendable {
     let policy: AttestationPolicy
+    /// The AAGUID of the authenticator whose attestation is evaluated.
+    let aaguid: AAGUID
 
-    /// §7.1 steps 23–24: find trust anchors for the format and check the chain reaches one.
-    /// Returns whether it did; throws `attestation_trust` when the format has roots and the chain
-    /// does not reach them.
+    /// §7.1 steps 23–24: find trust anchors for the format (configured, built-in, and those the
+    /// authenticator's metadata entry lists) and check the chain reaches one. Returns whether it
+    /// did; throws `attestation_trust` when there are anchors and the chain does not reach them.
     func evaluate(chain: [Certificate], format: AttestationFormat, extraPolicy: [any VerifierPolicy] = []) async throws(WebAuthnError) -> Bool {
-        guard let leaf = chain.first else { return false }
+        guard !chain.isEmpty else { return false }
         if policy.dangerouslySkipChainValidation { return false }
-        guard let roots = policy.trustAnchors(for: format), !roots.isEmpty else { return false }
+        let metadataRoots = policy.metadata.entry(for: aaguid)?.attestationRootCertificates ?? []
+        let roots = (policy.trustAnchors(for: format) ?? []) + metadataRoots
+        guard !roots.isEmpty else { return false }
         let now = policy.verificationTime ?? Date()
-        var verifier = Verifier(rootCertificates: CertificateStore(roots)) {
-            RFC5280Policy(fixedExpiryValidationTime: now)
-            AnyPolicy(extraPolicy)
+        if let failure = await CertificateChains.validate(chain: chain, roots: roots, time: now, extraPolicies: extraPolicy) {
+            throw WebAuthnError(.attestationTrust, "the \(format) attestation certificate does not chain to a trusted root: \(failure)")
         }
-        var diagnostics: [String] = []
-        let result = await verifier.validate(
-            leaf: leaf, intermediates: CertificateStore(Array(chain.dropFirst()))
-        ) { diagnostic in
-            diagnostics.append(String(describing: diagnostic))
-        }
-        switch result {
-        case .validCertificate:
-            return true
-        case .couldNotValidate(let failures):
-            let reason = failures.first.map { String(describing: $0.policyFailureReason) } ?? diagnostics.last ?? "no path to a trusted root"
-            throw WebAuthnError(.attestationTrust, "the \(format) attestation certificate does not chain to a trusted root: \(reason)")
-        }
+        return true
     }
 }
 

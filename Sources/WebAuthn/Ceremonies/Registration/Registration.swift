@@ -122,7 +122,8 @@ extension RelyingParty {
         let input = AttestationInput(
             statement: attestationObject.statement, authenticatorData: authenticatorData,
             clientDataHash: clientDataHash, aaguid: attested.aaguid, credentialID: credentialID,
-            credentialPublicKey: publicKey, trust: AttestationTrustEvaluator(policy: configuration.attestationPolicy))
+            credentialPublicKey: publicKey,
+            trust: AttestationTrustEvaluator(policy: configuration.attestationPolicy, aaguid: attested.aaguid))
         let attestation = try await AttestationVerifier.verify(format: attestationObject.format, input: input)
         try enforceAttestationRequirement(attestation, aaguid: attested.aaguid)
 
@@ -147,6 +148,10 @@ extension RelyingParty {
 
     /// §7.1 step 24: refuse what the relying party's policy does not accept.
     private func enforceAttestationRequirement(_ attestation: AttestationResult, aaguid: AAGUID) throws(WebAuthnError) {
+        // FIDO metadata: an authenticator model reported compromised is refused whatever it proved.
+        if let entry = configuration.attestationPolicy.metadata.entry(for: aaguid), entry.isCompromised {
+            throw WebAuthnError(.attestationPolicy, "authenticator \(entry.description ?? aaguid.uuidString) is reported \(entry.latestStatus?.rawValue ?? "compromised") in FIDO metadata")
+        }
         switch configuration.attestationPolicy.requirement {
         case .acceptAny:
             return
