@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "SoftwareAuthenticator", targets: ["SoftwareAuthenticator"]),
         .library(name: "PasskeyStore", targets: ["PasskeyStore"]),
         .library(name: "PasskeyServer", targets: ["PasskeyServer"]),
+        .library(name: "PasskeyClientCore", targets: ["PasskeyClientCore"]),
+        .library(name: "PasskeyClient", targets: ["PasskeyClient"]),
         .executable(name: "passkeys", targets: ["passkeys"]),
     ],
     dependencies: [
@@ -78,10 +80,14 @@ let package = Package(
             resources: [.copy("Public")],
             swiftSettings: strict
         ),
+        // The client core: the standard library only (it also compiles with Embedded Swift for WebAssembly).
+        .target(name: "PasskeyClientCore", swiftSettings: strict),
+        .target(name: "PasskeyClient", dependencies: ["PasskeyClientCore", "WebAuthn"], swiftSettings: strict),
         .executableTarget(
             name: "passkeys",
             dependencies: [
                 "WebAuthn", "SoftwareAuthenticator", "PasskeyStore", "PasskeyServer",
+                "PasskeyClient", "PasskeyClientCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -113,6 +119,15 @@ let package = Package(
         .testTarget(
             name: "PasskeyStoreTests",
             dependencies: ["PasskeyStore", "WebAuthn"]
+        ),
+        .testTarget(name: "PasskeyClientCoreTests", dependencies: ["PasskeyClientCore"]),
+        .testTarget(
+            name: "PasskeyClientTests",
+            dependencies: [
+                "PasskeyClient", "PasskeyClientCore", "PasskeyServer", "PasskeyStore", "WebAuthn", "SoftwareAuthenticator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "PasskeyServerTests",

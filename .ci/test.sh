@@ -10,9 +10,13 @@ swift build --build-tests
 echo "== swift test"
 swift test --skip-build
 
+echo "== client core as WebAssembly"
+bash .ci/wasm-check.sh
+
 echo "== command-line tests"
 bash Tests/cli/verify_test.sh
 bash Tests/cli/metadata_test.sh
+bash Tests/cli/client_test.sh
 
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
   echo "== browser tests"

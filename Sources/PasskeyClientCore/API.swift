@@ -1,0 +1,89 @@
+extension Auth {
+    /// A request to the server's HTTP API (docs/api.md), one case per endpoint. The shell turns it
+    /// into HTTP and JSON and answers with the ``APIResponse`` case of the same name.
+    public enum APIRequest: Equatable, Sendable {
+        /// `POST /api/registration/options`: creation options for a new account.
+        case registrationOptions(username: String, displayName: String?)
+        /// `POST /api/registration`: the new credential; the answer signs the account in.
+        case registration(RegistrationCredentialJSON)
+        /// `POST /api/authentication/options`: request options, for a username's passkeys or (with
+        /// `nil`) for any discoverable passkey.
+        case authenticationOptions(username: String?)
+        /// `POST /api/authentication`: the assertion; the answer signs the account in.
+        case authentication(AuthenticationCredentialJSON)
+        /// `POST /api/passkeys/options`: creation options for another passkey on the signed-in account.
+        case passkeyOptions
+        /// `POST /api/passkeys`: the new credential for the signed-in account.
+        case addPasskey(RegistrationCredentialJSON)
+        /// `GET /api/session`: who is signed in.
+        case session
+        /// `DELETE /api/session`.
+        case signOut
+        /// `GET /api/passkeys`.
+        case listPasskeys
+        /// `PATCH /api/passkeys/{id}`.
+        case renamePasskey(PasskeyID, name: String)
+        /// `DELETE /api/passkeys/{id}`.
+        case deletePasskey(PasskeyID)
+        /// `PATCH /api/account`.
+        case updateAccount(displayName: String)
+        /// `DELETE /api/account`.
+        case deleteAccount
+    }
+
+    /// The answer to an ``APIRequest``, narrowed to the type that endpoint returns. Each case is
+    /// named after the request it answers.
+    public enum APIResponse: Equatable, Sendable {
+        case registrationOptions(Result<CreationOptionsJSON, APIFailure>)
+        case registration(Result<Registered, APIFailure>)
+        case authenticationOptions(Result<RequestOptionsJSON, APIFailure>)
+        case authentication(Result<User, APIFailure>)
+        case passkeyOptions(Result<CreationOptionsJSON, APIFailure>)
+        case addPasskey(Result<Passkey, APIFailure>)
+        case session(Result<User, APIFailure>)
+        case signOut(Result<NoContent, APIFailure>)
+        case listPasskeys(Result<[Passkey], APIFailure>)
+        case renamePasskey(Result<Passkey, APIFailure>)
+        case deletePasskey(Result<NoContent, APIFailure>)
+        case updateAccount(Result<User, APIFailure>)
+        case deleteAccount(Result<NoContent, APIFailure>)
+    }
+
+    /// Why an API request did not succeed.
+    public enum APIFailure: Error, Equatable, Sendable {
+        /// No answer: no network, the server is down or unreachable, or the request timed out.
+        case offline
+        /// The server answered with an error (docs/api.md, "Errors").
+        case refused(ServerRefusal)
+        /// The server answered something the client cannot read; the text is for logs.
+        case unreadableResponse(String)
+    }
+
+    /// An error answer from the server: `{"error": {"code", "message", …}}` with a 4xx status.
+    public struct ServerRefusal: Equatable, Sendable {
+        /// The HTTP status.
+        public var status: Int
+        /// The stable code (`username_taken`, `unknown_credential`, …).
+        public var code: String
+        /// For people; may change.
+        public var message: String
+        /// `error.credentialId` of `unknown_credential`: the passkey the server does not hold.
+        public var credentialID: String?
+        /// `error.rpId` of `unknown_credential`.
+        public var rpID: String?
+        /// The `Retry-After` header of `rate_limited`, in seconds.
+        public var retryAfter: Int?
+
+        public init(
+            status: Int, code: String, message: String,
+            credentialID: String? = nil, rpID: String? = nil, retryAfter: Int? = nil
+        ) {
+            self.status = status
+            self.code = code
+            self.message = message
+            self.credentialID = credentialID
+            self.rpID = rpID
+            self.retryAfter = retryAfter
+        }
+    }
+}

@@ -1,0 +1,47 @@
+extension Auth {
+    /// Something that happened: a person's intent, or the result of an effect.
+    public enum Event: Equatable, Sendable {
+        /// From the person, through the view.
+        case view(ViewEvent)
+        /// The answer to an ``Effect/api(_:)`` effect.
+        case api(APIResponse)
+        /// The answer to a ``PasskeyRequest/create(_:)`` or ``PasskeyRequest/get(_:_:)`` effect.
+        case passkey(PasskeyResult)
+    }
+
+    /// What the person asks for.
+    public enum ViewEvent: Equatable, Sendable {
+        /// Find out whether a session exists (at start), or reload the account's passkeys.
+        case refresh
+        /// Create an account with a new passkey.
+        case signUp(username: String, displayName: String? = nil)
+        /// Sign in with a passkey: one of this username's, or (`nil` or empty) any for the site.
+        case signIn(username: String? = nil)
+        /// The sign-in form is showing: offer passkeys in its username field's autofill.
+        case startAutofill
+        /// Add another passkey to the signed-in account.
+        case addPasskey
+        case renamePasskey(PasskeyID, name: String)
+        case deletePasskey(PasskeyID)
+        case changeDisplayName(String)
+        /// Delete the account, its passkeys and its sessions.
+        case deleteAccount
+        case signOut
+        /// Stop waiting for the passkey provider.
+        case cancel
+        /// The person has read the problem shown.
+        case dismissProblem
+    }
+
+    /// What the shell must do. Effects are data: the shell performs them and sends their results
+    /// back as events.
+    public enum Effect: Equatable, Sendable {
+        /// Send this request to the server and answer with ``Event/api(_:)``.
+        case api(APIRequest)
+        /// Ask the platform's passkey provider and answer with ``Event/passkey(_:)`` (``PasskeyRequest/cancel``
+        /// and ``PasskeyRequest/signalUnknownCredential(rpID:credentialID:)`` have no answer).
+        case passkey(PasskeyRequest)
+        /// Show ``Auth/view(_:)`` of the new state.
+        case render
+    }
+}

@@ -1,0 +1,41 @@
+extension Auth {
+    /// How a request for an existing passkey is shown (`CredentialMediationRequirement`).
+    public enum Mediation: Equatable, Sendable {
+        /// A sheet or dialog the person answers now.
+        case modal
+        /// Passkeys offered among the username field's autofill suggestions; the request waits
+        /// until the person picks one (or it is cancelled).
+        case conditional
+    }
+
+    /// A request to the platform's passkey provider.
+    public enum PasskeyRequest: Equatable, Sendable {
+        /// `navigator.credentials.create()` with these options; answered by ``PasskeyResult/create(_:)``.
+        case create(CreationOptionsJSON)
+        /// `navigator.credentials.get()` with these options; answered by ``PasskeyResult/get(_:)``.
+        case get(RequestOptionsJSON, Mediation)
+        /// Stop the pending create or get. Its result, if one still comes, is not wanted.
+        case cancel
+        /// Tell the provider the relying party does not hold this credential (any more), so it can
+        /// hide or remove it (`PublicKeyCredential.signalUnknownCredential`). Nothing answers.
+        case signalUnknownCredential(rpID: String, credentialID: String)
+    }
+
+    /// What the passkey provider answered, narrowed to the request's type.
+    public enum PasskeyResult: Equatable, Sendable {
+        case create(Result<RegistrationCredentialJSON, PasskeyFailure>)
+        case get(Result<AuthenticationCredentialJSON, PasskeyFailure>)
+    }
+
+    /// Why the passkey provider gave no credential (what a browser reports as a `DOMException`).
+    public enum PasskeyFailure: Error, Equatable, Sendable {
+        /// The person dismissed the request, or it timed out (`NotAllowedError`).
+        case cancelled
+        /// No passkey on this device fits the request (`NotAllowedError` without a choice).
+        case noCredentials
+        /// The device already holds one of the account's passkeys (`InvalidStateError`).
+        case excludedCredentialExists
+        /// Anything else; the text says what, for people.
+        case failed(String)
+    }
+}

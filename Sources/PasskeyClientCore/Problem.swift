@@ -1,0 +1,137 @@
+extension Auth {
+    /// Something that stopped what the person asked for and that they can act on.
+    public enum Problem: Equatable, Sendable {
+        /// The person dismissed the passkey request, or it timed out.
+        case cancelled
+        /// This device has no passkey the request can use.
+        case noPasskey
+        /// This device already holds a passkey for the account.
+        case passkeyExists
+        /// The passkey used is not registered (any more): `401 unknown_credential`.
+        case deletedPasskey
+        /// `409 username_taken`.
+        case usernameTaken
+        /// Sign-up was asked for without a username.
+        case usernameRequired
+        /// The server could not be reached.
+        case offline
+        /// The session ended (expired, or signed out elsewhere): `401 unauthenticated`.
+        case sessionEnded
+        /// `409 last_passkey`.
+        case lastPasskey
+        /// `404 not_found`: the passkey is not on the account (any more).
+        case passkeyNotFound
+        /// `429 rate_limited`, with the seconds to wait when the server said.
+        case rateLimited(retryAfter: Int?)
+        /// Any other refusal, with the server's code and message.
+        case refused(code: String, message: String)
+        /// The passkey provider failed for another reason, in its words.
+        case passkeyFailed(String)
+        /// The server answered something the client cannot read.
+        case unreadableResponse
+
+        init(_ failure: APIFailure) {
+            switch failure {
+            case .offline: self = .offline
+            case .unreadableResponse: self = .unreadableResponse
+            case .refused(let refusal):
+                switch refusal.code {
+                case "unknown_credential": self = .deletedPasskey
+                case "username_taken": self = .usernameTaken
+                case "unauthenticated": self = .sessionEnded
+                case "last_passkey": self = .lastPasskey
+                case "not_found": self = .passkeyNotFound
+                case "rate_limited": self = .rateLimited(retryAfter: refusal.retryAfter)
+                default: self = .refused(code: refusal.code, message: refusal.message)
+                }
+            }
+        }
+
+        init(_ failure: PasskeyFailure) {
+            switch failure {
+            case .cancelled: self = .cancelled
+            case .noCredentials: self = .noPasskey
+            case .excludedCredentialExists: self = .passkeyExists
+            case .failed(let message): self = .passkeyFailed(message)
+            }
+        }
+
+        /// A stable, machine-readable name: the server's code where the problem is a refusal.
+        public var code: String {
+            switch self {
+            case .cancelled: "cancelled"
+            case .noPasskey: "no_passkey"
+            case .passkeyExists: "passkey_exists"
+            case .deletedPasskey: "unknown_credential"
+            case .usernameTaken: "username_taken"
+            case .usernameRequired: "username_required"
+            case .offline: "offline"
+            case .sessionEnded: "unauthenticated"
+            case .lastPasskey: "last_passkey"
+            case .passkeyNotFound: "not_found"
+            case .rateLimited: "rate_limited"
+            case .refused(let code, _): code
+            case .passkeyFailed: "passkey_failed"
+            case .unreadableResponse: "unreadable_response"
+            }
+        }
+
+        /// The problem in plain words, saying what to do next.
+        public var words: String {
+            switch self {
+            case .cancelled:
+                "The passkey request was cancelled. Try again when you are ready."
+            case .noPasskey:
+                "This device has no passkey for this account. Sign up, or sign in on a device that has one."
+            case .passkeyExists:
+                "This device already has a passkey for this account."
+            case .deletedPasskey:
+                "That passkey was deleted from its account. Choose another passkey, or sign up again."
+            case .usernameTaken:
+                "An account with that username exists. Sign in instead, or choose another username."
+            case .usernameRequired:
+                "Enter a username."
+            case .offline:
+                "The server cannot be reached. Check your connection and try again."
+            case .sessionEnded:
+                "You have been signed out. Sign in again."
+            case .lastPasskey:
+                "This is the account's only passkey. Add another before deleting it."
+            case .passkeyNotFound:
+                "That passkey is no longer on your account."
+            case .rateLimited(let seconds?):
+                "Too many attempts. Try again in \(seconds) seconds."
+            case .rateLimited(nil):
+                "Too many attempts. Try again in a minute."
+            case .refused(let code, let message):
+                "The server refused: \(message) (\(code))."
+            case .passkeyFailed(let message):
+                "The passkey could not be used: \(message)."
+            case .unreadableResponse:
+                "The server's answer could not be understood. Try again later."
+            }
+        }
+    }
+}
+
+extension Auth.APIFailure {
+    /// `401 unauthenticated`: no session, or it ended.
+    var isUnauthenticated: Bool {
+        if case .refused(let refusal) = self, refusal.code == "unauthenticated" { return true }
+        return false
+    }
+
+    /// `404 not_found`.
+    var isNotFound: Bool {
+        if case .refused(let refusal) = self, refusal.code == "not_found" { return true }
+        return false
+    }
+
+    /// The credential a `401 unknown_credential` names, to pass on to the passkey provider.
+    var unknownCredential: (rpID: String, credentialID: String)? {
+        guard case .refused(let refusal) = self, refusal.code == "unknown_credential",
+              let rpID = refusal.rpID, let credentialID = refusal.credentialID
+        else { return nil }
+        return (rpID, credentialID)
+    }
+}

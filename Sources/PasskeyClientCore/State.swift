@@ -1,0 +1,95 @@
+extension Auth {
+    /// Where the person is: signed out, in a ceremony, or signed in doing something.
+    public enum State: Equatable, Sendable {
+        /// The app has just started and does not know yet whether a session exists; send
+        /// ``ViewEvent/refresh`` to ask the server.
+        case starting
+        /// `GET /api/session` is in flight.
+        case checkingSession
+        case signedOut(SignedOut)
+        case signingUp(SignUp)
+        case signingIn(SignIn)
+        case signedIn(Account)
+
+        /// The state an app starts in.
+        public static let initial = State.starting
+    }
+
+    /// Signed out, with the problem that ended the last attempt if there was one.
+    public struct SignedOut: Equatable, Sendable {
+        public var problem: Problem?
+
+        public init(problem: Problem? = nil) {
+            self.problem = problem
+        }
+    }
+
+    /// How far a ceremony has come: options from the server, a credential from the passkey
+    /// provider, then the server's verdict.
+    public enum Step: Equatable, Sendable {
+        case requestingOptions
+        case waitingForPasskey
+        case finishing
+    }
+
+    /// Creating an account with a new passkey.
+    public struct SignUp: Equatable, Sendable {
+        public var username: String
+        public var displayName: String?
+        public var step: Step
+
+        public init(username: String, displayName: String? = nil, step: Step) {
+            self.username = username
+            self.displayName = displayName
+            self.step = step
+        }
+    }
+
+    /// Signing in with an existing passkey.
+    public struct SignIn: Equatable, Sendable {
+        /// The username typed, or `nil` to let the person pick any passkey for the site.
+        public var username: String?
+        public var mediation: Mediation
+        public var step: Step
+
+        public init(username: String? = nil, mediation: Mediation = .modal, step: Step) {
+            self.username = username
+            self.mediation = mediation
+            self.step = step
+        }
+
+        /// An autofill request waiting in the background, which the person may overrule by
+        /// signing up or signing in another way.
+        var isWaitingAutofill: Bool { mediation == .conditional && step == .waitingForPasskey }
+    }
+
+    /// A signed-in account.
+    public struct Account: Equatable, Sendable {
+        public var user: User
+        /// The account's passkeys, oldest first; `nil` until they are loaded.
+        public var passkeys: [Passkey]?
+        public var activity: Activity
+        /// The problem that ended the last activity, if one did.
+        public var problem: Problem?
+
+        public init(user: User, passkeys: [Passkey]? = nil, activity: Activity = .idle, problem: Problem? = nil) {
+            self.user = user
+            self.passkeys = passkeys
+            self.activity = activity
+            self.problem = problem
+        }
+    }
+
+    /// What a signed-in account is waiting for. One thing at a time: the person's intents are
+    /// taken only when it is ``idle``.
+    public enum Activity: Equatable, Sendable {
+        case idle
+        case loadingPasskeys
+        case addingPasskey(Step)
+        case renaming(PasskeyID, name: String)
+        case deleting(PasskeyID)
+        case changingDisplayName(String)
+        case deletingAccount
+        case signingOut
+    }
+}

@@ -1,0 +1,309 @@
+extension Auth {
+    /// Applies one event to the state and returns what the shell must do, in order.
+    ///
+    /// Every arm matches a state together with an event; the last arm takes everything else — an
+    /// intent that does not apply now (signing in while signed in, renaming while a deletion is in
+    /// flight) or the result of an operation this state is not waiting for (it was cancelled or
+    /// overtaken) — and changes nothing.
+    public static func update(_ state: inout State, _ event: Event) -> [Effect] {
+        switch (state, event) {
+
+        // MARK: Is anyone signed in?
+
+        case (.starting, .view(.refresh)), (.signedOut, .view(.refresh)):
+            state = .checkingSession
+            return [.api(.session), .render]
+
+        case (.checkingSession, .api(.session(.success(let user)))):
+            state = .signedIn(Account(user: user, activity: .loadingPasskeys))
+            return [.api(.listPasskeys), .render]
+
+        case (.checkingSession, .api(.session(.failure(let failure)))):
+            // No session is the ordinary answer for someone signed out, not a problem to show.
+            state = .signedOut(SignedOut(problem: failure.isUnauthenticated ? nil : Problem(failure)))
+            return [.render]
+
+        // MARK: Signing up
+
+        case (.signedOut, .view(.signUp(let username, let displayName))):
+            return signUp(&state, username: username, displayName: displayName, after: [])
+
+        case (.signingIn(let signIn), .view(.signUp(let username, let displayName))) where signIn.isWaitingAutofill:
+            return signUp(&state, username: username, displayName: displayName, after: [.passkey(.cancel)])
+
+        case (.signingUp(var signUp), .api(.registrationOptions(.success(let options)))) where signUp.step == .requestingOptions:
+            signUp.step = .waitingForPasskey
+            state = .signingUp(signUp)
+            return [.passkey(.create(options)), .render]
+
+        case (.signingUp(var signUp), .passkey(.create(.success(let credential)))) where signUp.step == .waitingForPasskey:
+            signUp.step = .finishing
+            state = .signingUp(signUp)
+            return [.api(.registration(credential)), .render]
+
+        case (.signingUp(let signUp), .api(.registration(.success(let registered)))) where signUp.step == .finishing:
+            state = .signedIn(Account(user: registered.user, passkeys: [registered.passkey]))
+            return [.render]
+
+        case (.signingUp(let signUp), .api(.registrationOptions(.failure(let failure)))) where signUp.step == .requestingOptions,
+             (.signingUp(let signUp), .api(.registration(.failure(let failure)))) where signUp.step == .finishing:
+            state = .signedOut(SignedOut(problem: Problem(failure)))
+            return [.render]
+
+        case (.signingUp(let signUp), .passkey(.create(.failure(let failure)))) where signUp.step == .waitingForPasskey:
+            state = .signedOut(SignedOut(problem: Problem(failure)))
+            return [.render]
+
+        case (.signingUp(let signUp), .view(.cancel)) where signUp.step == .waitingForPasskey:
+            state = .signedOut(SignedOut())
+            return [.passkey(.cancel), .render]
+
+        // MARK: Signing in
+
+        case (.signedOut, .view(.signIn(let username))):
+            return signIn(&state, username: username, mediation: .modal, after: [])
+
+        case (.signingIn(let signIn), .view(.signIn(let username))) where signIn.isWaitingAutofill:
+            return Auth.signIn(&state, username: username, mediation: .modal, after: [.passkey(.cancel)])
+
+        case (.signedOut, .view(.startAutofill)):
+            return signIn(&state, username: nil, mediation: .conditional, after: [])
+
+        case (.signingIn(var signIn), .api(.authenticationOptions(.success(let options)))) where signIn.step == .requestingOptions:
+            signIn.step = .waitingForPasskey
+            state = .signingIn(signIn)
+            return [.passkey(.get(options, signIn.mediation)), .render]
+
+        case (.signingIn(var signIn), .passkey(.get(.success(let credential)))) where signIn.step == .waitingForPasskey:
+            signIn.step = .finishing
+            state = .signingIn(signIn)
+            return [.api(.authentication(credential)), .render]
+
+        case (.signingIn(let signIn), .api(.authentication(.success(let user)))) where signIn.step == .finishing:
+            state = .signedIn(Account(user: user, activity: .loadingPasskeys))
+            return [.api(.listPasskeys), .render]
+
+        case (.signingIn(let signIn), .api(.authenticationOptions(.failure(let failure)))) where signIn.step == .requestingOptions:
+            state = .signedOut(SignedOut(problem: Problem(failure)))
+            return [.render]
+
+        case (.signingIn(let signIn), .passkey(.get(.failure(let failure)))) where signIn.step == .waitingForPasskey:
+            // Autofill that is stopped is no failure: the person went another way.
+            let quiet = signIn.mediation == .conditional && failure == .cancelled
+            state = .signedOut(SignedOut(problem: quiet ? nil : Problem(failure)))
+            return [.render]
+
+        case (.signingIn(let signIn), .api(.authentication(.failure(let failure)))) where signIn.step == .finishing:
+            state = .signedOut(SignedOut(problem: Problem(failure)))
+            if let unknown = failure.unknownCredential {
+                return [.passkey(.signalUnknownCredential(rpID: unknown.rpID, credentialID: unknown.credentialID)), .render]
+            }
+            return [.render]
+
+        case (.signingIn(let signIn), .view(.cancel)) where signIn.step == .waitingForPasskey:
+            state = .signedOut(SignedOut())
+            return [.passkey(.cancel), .render]
+
+        case (.signedOut(var signedOut), .view(.dismissProblem)) where signedOut.problem != nil:
+            signedOut.problem = nil
+            state = .signedOut(signedOut)
+            return [.render]
+
+        // MARK: Signed in: the person's intents, taken when nothing else is in flight
+
+        case (.signedIn(var account), .view(let intent)) where account.activity == .idle:
+            let request: APIRequest
+            switch intent {
+            case .refresh:
+                account.activity = .loadingPasskeys
+                request = .listPasskeys
+            case .addPasskey:
+                account.activity = .addingPasskey(.requestingOptions)
+                request = .passkeyOptions
+            case .renamePasskey(let id, let name):
+                account.activity = .renaming(id, name: name)
+                request = .renamePasskey(id, name: name)
+            case .deletePasskey(let id):
+                account.activity = .deleting(id)
+                request = .deletePasskey(id)
+            case .changeDisplayName(let name):
+                account.activity = .changingDisplayName(name)
+                request = .updateAccount(displayName: name)
+            case .deleteAccount:
+                account.activity = .deletingAccount
+                request = .deleteAccount
+            case .signOut:
+                account.activity = .signingOut
+                request = .signOut
+            case .dismissProblem where account.problem != nil:
+                account.problem = nil
+                state = .signedIn(account)
+                return [.render]
+            case .signUp, .signIn, .startAutofill, .cancel, .dismissProblem:
+                // Signed in already, and nothing is pending to cancel or to dismiss.
+                return []
+            }
+            account.problem = nil
+            state = .signedIn(account)
+            return [.api(request), .render]
+
+        // MARK: Signed in: results
+
+        case (.signedIn(var account), .api(.listPasskeys(.success(let passkeys)))) where account.activity == .loadingPasskeys:
+            account.passkeys = passkeys
+            account.activity = .idle
+            state = .signedIn(account)
+            return [.render]
+
+        case (.signedIn(var account), .api(.passkeyOptions(.success(let options)))) where account.activity == .addingPasskey(.requestingOptions):
+            account.activity = .addingPasskey(.waitingForPasskey)
+            state = .signedIn(account)
+            return [.passkey(.create(options)), .render]
+
+        case (.signedIn(var account), .passkey(.create(.success(let credential)))) where account.activity == .addingPasskey(.waitingForPasskey):
+            account.activity = .addingPasskey(.finishing)
+            state = .signedIn(account)
+            return [.api(.addPasskey(credential)), .render]
+
+        case (.signedIn(var account), .passkey(.create(.failure(let failure)))) where account.activity == .addingPasskey(.waitingForPasskey):
+            account.activity = .idle
+            account.problem = Problem(failure)
+            state = .signedIn(account)
+            return [.render]
+
+        case (.signedIn(var account), .view(.cancel)) where account.activity == .addingPasskey(.waitingForPasskey):
+            account.activity = .idle
+            state = .signedIn(account)
+            return [.passkey(.cancel), .render]
+
+        case (.signedIn(var account), .api(.addPasskey(.success(let passkey)))) where account.activity == .addingPasskey(.finishing):
+            guard let passkeys = account.passkeys else {
+                // The list never loaded, so appending would show a part of it as the whole.
+                account.activity = .loadingPasskeys
+                state = .signedIn(account)
+                return [.api(.listPasskeys), .render]
+            }
+            account.passkeys = passkeys + [passkey]
+            account.activity = .idle
+            state = .signedIn(account)
+            return [.render]
+
+        // An answer to a rename, deletion or name change nobody waits for is ignored, as in the last arm.
+        case (.signedIn(var account), .api(.renamePasskey(.success(let renamed)))):
+            guard case .renaming(let id, _) = account.activity else { return [] }
+            account.passkeys = account.passkeys?.map { $0.id == id ? renamed : $0 }
+            account.activity = .idle
+            state = .signedIn(account)
+            return [.render]
+
+        case (.signedIn(var account), .api(.deletePasskey(.success))):
+            guard case .deleting(let id) = account.activity else { return [] }
+            account.passkeys = account.passkeys?.filter { $0.id != id }
+            account.activity = .idle
+            state = .signedIn(account)
+            return [.render]
+
+        case (.signedIn(var account), .api(.updateAccount(.success(let user)))):
+            guard case .changingDisplayName = account.activity else { return [] }
+            account.user = user
+            account.activity = .idle
+            state = .signedIn(account)
+            return [.render]
+
+        case (.signedIn(let account), .api(.deleteAccount(.success))) where account.activity == .deletingAccount,
+             (.signedIn(let account), .api(.signOut(.success))) where account.activity == .signingOut:
+            state = .signedOut(SignedOut())
+            return [.render]
+
+        case (.signedIn(let account), .api(.signOut(.failure(let failure)))) where account.activity == .signingOut && failure.isUnauthenticated:
+            // The session had ended already: signed out is what was asked for.
+            state = .signedOut(SignedOut())
+            return [.render]
+
+        case (.signedIn(var account), .api(let response))
+            where account.activity.isRenamingOrDeleting && account.activity.awaits(response) && response.failure?.isNotFound == true:
+            // Removed elsewhere: say so and show the list as it is now.
+            account.activity = .loadingPasskeys
+            account.problem = .passkeyNotFound
+            state = .signedIn(account)
+            return [.api(.listPasskeys), .render]
+
+        case (.signedIn(let account), .api(let response)):
+            guard let failure = response.failure, account.activity.awaits(response) else { return [] }
+            if failure.isUnauthenticated {
+                state = .signedOut(SignedOut(problem: .sessionEnded))
+                return [.render]
+            }
+            var next = account
+            next.activity = .idle
+            next.problem = Problem(failure)
+            state = .signedIn(next)
+            return [.render]
+
+        // MARK: Everything else
+
+        default:
+            // Invalid here: an intent that does not apply in this state, or the result of an
+            // operation this state is not waiting for (cancelled, or overtaken). Ignored.
+            return []
+        }
+    }
+
+    private static func signUp(_ state: inout State, username: String, displayName: String?, after earlier: [Effect]) -> [Effect] {
+        guard !username.isEmpty else {
+            state = .signedOut(SignedOut(problem: .usernameRequired))
+            return earlier + [.render]
+        }
+        state = .signingUp(SignUp(username: username, displayName: displayName, step: .requestingOptions))
+        return earlier + [.api(.registrationOptions(username: username, displayName: displayName)), .render]
+    }
+
+    private static func signIn(_ state: inout State, username: String?, mediation: Mediation, after earlier: [Effect]) -> [Effect] {
+        // An empty username field means "any passkey for this site".
+        let username = username?.isEmpty == false ? username : nil
+        state = .signingIn(SignIn(username: username, mediation: mediation, step: .requestingOptions))
+        return earlier + [.api(.authenticationOptions(username: username)), .render]
+    }
+}
+
+extension Auth.Activity {
+    var isRenamingOrDeleting: Bool {
+        switch self {
+        case .renaming, .deleting: true
+        default: false
+        }
+    }
+
+    /// Whether this activity is waiting for the answer to `response`'s request.
+    func awaits(_ response: Auth.APIResponse) -> Bool {
+        switch (self, response) {
+        case (.loadingPasskeys, .listPasskeys),
+             (.addingPasskey(.requestingOptions), .passkeyOptions),
+             (.addingPasskey(.finishing), .addPasskey),
+             (.renaming, .renamePasskey),
+             (.deleting, .deletePasskey),
+             (.changingDisplayName, .updateAccount),
+             (.deletingAccount, .deleteAccount),
+             (.signingOut, .signOut):
+            true
+        default:
+            false
+        }
+    }
+}
+
+extension Auth.APIResponse {
+    /// The failure, whatever the operation; `nil` for a success.
+    var failure: Auth.APIFailure? {
+        switch self {
+        case .registrationOptions(.failure(let f)), .passkeyOptions(.failure(let f)): f
+        case .registration(.failure(let f)): f
+        case .authenticationOptions(.failure(let f)): f
+        case .authentication(.failure(let f)), .session(.failure(let f)), .updateAccount(.failure(let f)): f
+        case .addPasskey(.failure(let f)), .renamePasskey(.failure(let f)): f
+        case .signOut(.failure(let f)), .deletePasskey(.failure(let f)), .deleteAccount(.failure(let f)): f
+        case .listPasskeys(.failure(let f)): f
+        default: nil
+        }
+    }
+}

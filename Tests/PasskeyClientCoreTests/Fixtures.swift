@@ -1,0 +1,60 @@
+import PasskeyClientCore
+
+typealias State = Auth.State
+typealias Event = Auth.Event
+typealias Effect = Auth.Effect
+
+/// Values the tests share: an account, three passkeys, the JSON the core passes through, and the
+/// failures the server and the passkey provider report.
+enum Fixture {
+    static let ada = Auth.User(id: "AAECAw", username: "ada", displayName: "Ada")
+    static let adaRenamed = Auth.User(id: "AAECAw", username: "ada", displayName: "Ada L.")
+
+    static let one = Auth.Passkey(
+        id: Auth.PasskeyID("b25l"), name: "iCloud Keychain", createdAt: "2026-11-22T10:00:00Z",
+        lastUsedAt: "2026-11-23T08:30:00Z", aaguid: "fbfc3007-154e-4ecc-8c0b-6e020557d7bd",
+        provider: "iCloud Keychain", synced: true, backupEligible: true, transports: ["internal", "hybrid"], algorithm: -7)
+    static let two = Auth.Passkey(
+        id: Auth.PasskeyID("dHdv"), name: "YubiKey", createdAt: "2026-11-24T09:00:00Z",
+        aaguid: "ee882879-721c-4913-9775-3dfcce97072a", synced: false, backupEligible: false,
+        transports: ["usb", "nfc"], algorithm: -8)
+    static let three = Auth.Passkey(
+        id: Auth.PasskeyID("dGhyZWU"), name: "Laptop", createdAt: "2026-11-25T12:00:00Z",
+        aaguid: "00000000-0000-0000-0000-000000000000", synced: false, backupEligible: true,
+        transports: ["internal"], algorithm: -7)
+    static var oneRenamed: Auth.Passkey {
+        var passkey = one
+        passkey.name = "Work"
+        return passkey
+    }
+
+    static let creationOptions = Auth.CreationOptionsJSON(#"{"challenge":"Y3JlYXRl","rp":{"id":"example.com","name":"Example"}}"#)
+    static let requestOptions = Auth.RequestOptionsJSON(#"{"challenge":"Z2V0","rpId":"example.com","allowCredentials":[]}"#)
+    static let newCredential = Auth.RegistrationCredentialJSON(#"{"id":"bmV3","type":"public-key"}"#)
+    static let assertion = Auth.AuthenticationCredentialJSON(#"{"id":"b25l","type":"public-key"}"#)
+
+    static func refused(_ status: Int, _ code: String, _ message: String = "refused") -> Auth.APIFailure {
+        .refused(Auth.ServerRefusal(status: status, code: code, message: message))
+    }
+    static let unauthenticated = refused(401, "unauthenticated", "sign in first")
+    static let usernameTaken = refused(409, "username_taken", "an account with this username exists")
+    static let notFound = refused(404, "not_found", "this account has no such passkey")
+    static let lastPasskey = refused(409, "last_passkey", "this is the account's only passkey")
+    static let unknownCredential = Auth.APIFailure.refused(Auth.ServerRefusal(
+        status: 401, code: "unknown_credential", message: "this passkey is not registered here",
+        credentialID: "b25l", rpID: "example.com"))
+
+    // MARK: States
+
+    static func signedOut(_ problem: Auth.Problem? = nil) -> State { .signedOut(Auth.SignedOut(problem: problem)) }
+    static func signingUp(_ step: Auth.Step) -> State { .signingUp(Auth.SignUp(username: "ada", displayName: "Ada", step: step)) }
+    static func signingIn(_ step: Auth.Step, username: String? = "ada") -> State {
+        .signingIn(Auth.SignIn(username: username, mediation: .modal, step: step))
+    }
+    static func autofill(_ step: Auth.Step) -> State { .signingIn(Auth.SignIn(username: nil, mediation: .conditional, step: step)) }
+    static func signedIn(
+        _ activity: Auth.Activity = .idle, passkeys: [Auth.Passkey]? = [one, two], problem: Auth.Problem? = nil, user: Auth.User = ada
+    ) -> State {
+        .signedIn(Auth.Account(user: user, passkeys: passkeys, activity: activity, problem: problem))
+    }
+}

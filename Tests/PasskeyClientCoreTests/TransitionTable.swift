@@ -1,0 +1,241 @@
+import PasskeyClientCore
+
+/// The specification of ``Auth/update(_:_:)``: every state a client can be in (one of each
+/// kind), every event (each intent and each kind of result), and the transitions that do
+/// something. Every pair not listed in ``transitions`` must leave the state as it is and ask for
+/// nothing; `TransitionTableTests` checks all of them.
+enum Table {
+    struct Transition {
+        var state: String
+        var event: String
+        var effects: [Effect]
+        var next: State
+    }
+
+    static let states: [(name: String, state: State)] = {
+        typealias F = Fixture
+        return [
+            ("starting", .starting),
+            ("checkingSession", .checkingSession),
+            ("signedOut", F.signedOut()),
+            ("signedOut+problem", F.signedOut(.offline)),
+            ("signingUp.requestingOptions", F.signingUp(.requestingOptions)),
+            ("signingUp.waitingForPasskey", F.signingUp(.waitingForPasskey)),
+            ("signingUp.finishing", F.signingUp(.finishing)),
+            ("signingIn.requestingOptions", F.signingIn(.requestingOptions)),
+            ("signingIn.waitingForPasskey", F.signingIn(.waitingForPasskey)),
+            ("signingIn.finishing", F.signingIn(.finishing)),
+            ("autofill.requestingOptions", F.autofill(.requestingOptions)),
+            ("autofill.waitingForPasskey", F.autofill(.waitingForPasskey)),
+            ("autofill.finishing", F.autofill(.finishing)),
+            ("signedIn.idle", F.signedIn()),
+            ("signedIn.idle+problem", F.signedIn(problem: .lastPasskey)),
+            ("signedIn.loadingPasskeys", F.signedIn(.loadingPasskeys, passkeys: nil)),
+            ("signedIn.adding.requestingOptions", F.signedIn(.addingPasskey(.requestingOptions))),
+            ("signedIn.adding.waitingForPasskey", F.signedIn(.addingPasskey(.waitingForPasskey))),
+            ("signedIn.adding.finishing", F.signedIn(.addingPasskey(.finishing))),
+            ("signedIn.adding.finishing+unloaded", F.signedIn(.addingPasskey(.finishing), passkeys: nil)),
+            ("signedIn.renaming", F.signedIn(.renaming(F.one.id, name: "Work"))),
+            ("signedIn.deleting", F.signedIn(.deleting(F.two.id))),
+            ("signedIn.changingDisplayName", F.signedIn(.changingDisplayName("Ada L."))),
+            ("signedIn.deletingAccount", F.signedIn(.deletingAccount)),
+            ("signedIn.signingOut", F.signedIn(.signingOut)),
+        ]
+    }()
+
+    static let events: [(name: String, event: Event)] = {
+        typealias F = Fixture
+        return [
+            // The person
+            ("refresh", .view(.refresh)),
+            ("signUp", .view(.signUp(username: "ada", displayName: "Ada"))),
+            ("signUp(empty)", .view(.signUp(username: ""))),
+            ("signIn(ada)", .view(.signIn(username: "ada"))),
+            ("signIn(nil)", .view(.signIn(username: nil))),
+            ("startAutofill", .view(.startAutofill)),
+            ("addPasskey", .view(.addPasskey)),
+            ("renamePasskey", .view(.renamePasskey(F.one.id, name: "Work"))),
+            ("deletePasskey", .view(.deletePasskey(F.two.id))),
+            ("changeDisplayName", .view(.changeDisplayName("Ada L."))),
+            ("deleteAccount", .view(.deleteAccount)),
+            ("signOut", .view(.signOut)),
+            ("cancel", .view(.cancel)),
+            ("dismissProblem", .view(.dismissProblem)),
+            // The server: each answer, a failure of each, and the refusals that mean something
+            ("registrationOptions.ok", .api(.registrationOptions(.success(F.creationOptions)))),
+            ("registrationOptions.offline", .api(.registrationOptions(.failure(.offline)))),
+            ("registrationOptions.usernameTaken", .api(.registrationOptions(.failure(F.usernameTaken)))),
+            ("registration.ok", .api(.registration(.success(Auth.Registered(user: F.ada, passkey: F.one))))),
+            ("registration.offline", .api(.registration(.failure(.offline)))),
+            ("authenticationOptions.ok", .api(.authenticationOptions(.success(F.requestOptions)))),
+            ("authenticationOptions.offline", .api(.authenticationOptions(.failure(.offline)))),
+            ("authentication.ok", .api(.authentication(.success(F.ada)))),
+            ("authentication.offline", .api(.authentication(.failure(.offline)))),
+            ("authentication.unknownCredential", .api(.authentication(.failure(F.unknownCredential)))),
+            ("passkeyOptions.ok", .api(.passkeyOptions(.success(F.creationOptions)))),
+            ("passkeyOptions.offline", .api(.passkeyOptions(.failure(.offline)))),
+            ("addPasskey.ok", .api(.addPasskey(.success(F.three)))),
+            ("addPasskey.offline", .api(.addPasskey(.failure(.offline)))),
+            ("session.ok", .api(.session(.success(F.ada)))),
+            ("session.offline", .api(.session(.failure(.offline)))),
+            ("session.unauthenticated", .api(.session(.failure(F.unauthenticated)))),
+            ("signOut.ok", .api(.signOut(.success(Auth.NoContent())))),
+            ("signOut.offline", .api(.signOut(.failure(.offline)))),
+            ("signOut.unauthenticated", .api(.signOut(.failure(F.unauthenticated)))),
+            ("listPasskeys.ok", .api(.listPasskeys(.success([F.one, F.two])))),
+            ("listPasskeys.offline", .api(.listPasskeys(.failure(.offline)))),
+            ("listPasskeys.unauthenticated", .api(.listPasskeys(.failure(F.unauthenticated)))),
+            ("renamePasskey.ok", .api(.renamePasskey(.success(F.oneRenamed)))),
+            ("renamePasskey.offline", .api(.renamePasskey(.failure(.offline)))),
+            ("renamePasskey.notFound", .api(.renamePasskey(.failure(F.notFound)))),
+            ("deletePasskey.ok", .api(.deletePasskey(.success(Auth.NoContent())))),
+            ("deletePasskey.offline", .api(.deletePasskey(.failure(.offline)))),
+            ("deletePasskey.notFound", .api(.deletePasskey(.failure(F.notFound)))),
+            ("deletePasskey.lastPasskey", .api(.deletePasskey(.failure(F.lastPasskey)))),
+            ("updateAccount.ok", .api(.updateAccount(.success(F.adaRenamed)))),
+            ("updateAccount.offline", .api(.updateAccount(.failure(.offline)))),
+            ("deleteAccount.ok", .api(.deleteAccount(.success(Auth.NoContent())))),
+            ("deleteAccount.offline", .api(.deleteAccount(.failure(.offline)))),
+            // The passkey provider
+            ("create.ok", .passkey(.create(.success(F.newCredential)))),
+            ("create.cancelled", .passkey(.create(.failure(.cancelled)))),
+            ("create.excluded", .passkey(.create(.failure(.excludedCredentialExists)))),
+            ("get.ok", .passkey(.get(.success(F.assertion)))),
+            ("get.cancelled", .passkey(.get(.failure(.cancelled)))),
+            ("get.noCredentials", .passkey(.get(.failure(.noCredentials)))),
+        ]
+    }()
+
+    static let transitions: [Transition] = {
+        typealias F = Fixture
+        func t(_ state: String, _ event: String, _ effects: [Effect], _ next: State) -> Transition {
+            Transition(state: state, event: event, effects: effects, next: next)
+        }
+        let signUpRequest: Effect = .api(.registrationOptions(username: "ada", displayName: "Ada"))
+        let list: Effect = .api(.listPasskeys)
+
+        // What a signed-out person can start, whatever problem is showing.
+        func signedOutIntents(_ state: String) -> [Transition] {
+            [
+                t(state, "refresh", [.api(.session), .render], .checkingSession),
+                t(state, "signUp", [signUpRequest, .render], F.signingUp(.requestingOptions)),
+                t(state, "signUp(empty)", [.render], F.signedOut(.usernameRequired)),
+                t(state, "signIn(ada)", [.api(.authenticationOptions(username: "ada")), .render], F.signingIn(.requestingOptions)),
+                t(state, "signIn(nil)", [.api(.authenticationOptions(username: nil)), .render], F.signingIn(.requestingOptions, username: nil)),
+                t(state, "startAutofill", [.api(.authenticationOptions(username: nil)), .render], F.autofill(.requestingOptions)),
+            ]
+        }
+        // What a signed-in person can start when nothing is in flight; starting clears the problem.
+        func signedInIntents(_ state: String) -> [Transition] {
+            [
+                t(state, "refresh", [list, .render], F.signedIn(.loadingPasskeys)),
+                t(state, "addPasskey", [.api(.passkeyOptions), .render], F.signedIn(.addingPasskey(.requestingOptions))),
+                t(state, "renamePasskey", [.api(.renamePasskey(F.one.id, name: "Work")), .render], F.signedIn(.renaming(F.one.id, name: "Work"))),
+                t(state, "deletePasskey", [.api(.deletePasskey(F.two.id)), .render], F.signedIn(.deleting(F.two.id))),
+                t(state, "changeDisplayName", [.api(.updateAccount(displayName: "Ada L.")), .render], F.signedIn(.changingDisplayName("Ada L."))),
+                t(state, "deleteAccount", [.api(.deleteAccount), .render], F.signedIn(.deletingAccount)),
+                t(state, "signOut", [.api(.signOut), .render], F.signedIn(.signingOut)),
+            ]
+        }
+        // A finished ceremony, however it was started.
+        func finishingSignIn(_ state: String) -> [Transition] {
+            [
+                t(state, "authentication.ok", [list, .render], F.signedIn(.loadingPasskeys, passkeys: nil)),
+                t(state, "authentication.offline", [.render], F.signedOut(.offline)),
+                t(state, "authentication.unknownCredential",
+                  [.passkey(.signalUnknownCredential(rpID: "example.com", credentialID: "b25l")), .render], F.signedOut(.deletedPasskey)),
+            ]
+        }
+
+        return [
+            t("starting", "refresh", [.api(.session), .render], .checkingSession),
+
+            t("checkingSession", "session.ok", [list, .render], F.signedIn(.loadingPasskeys, passkeys: nil)),
+            t("checkingSession", "session.offline", [.render], F.signedOut(.offline)),
+            t("checkingSession", "session.unauthenticated", [.render], F.signedOut()),
+        ]
+        + signedOutIntents("signedOut")
+        + signedOutIntents("signedOut+problem")
+        + [
+            t("signedOut+problem", "dismissProblem", [.render], F.signedOut()),
+
+            t("signingUp.requestingOptions", "registrationOptions.ok", [.passkey(.create(F.creationOptions)), .render], F.signingUp(.waitingForPasskey)),
+            t("signingUp.requestingOptions", "registrationOptions.offline", [.render], F.signedOut(.offline)),
+            t("signingUp.requestingOptions", "registrationOptions.usernameTaken", [.render], F.signedOut(.usernameTaken)),
+
+            t("signingUp.waitingForPasskey", "create.ok", [.api(.registration(F.newCredential)), .render], F.signingUp(.finishing)),
+            t("signingUp.waitingForPasskey", "create.cancelled", [.render], F.signedOut(.cancelled)),
+            t("signingUp.waitingForPasskey", "create.excluded", [.render], F.signedOut(.passkeyExists)),
+            t("signingUp.waitingForPasskey", "cancel", [.passkey(.cancel), .render], F.signedOut()),
+
+            t("signingUp.finishing", "registration.ok", [.render], F.signedIn(passkeys: [F.one])),
+            t("signingUp.finishing", "registration.offline", [.render], F.signedOut(.offline)),
+
+            t("signingIn.requestingOptions", "authenticationOptions.ok", [.passkey(.get(F.requestOptions, .modal)), .render], F.signingIn(.waitingForPasskey)),
+            t("signingIn.requestingOptions", "authenticationOptions.offline", [.render], F.signedOut(.offline)),
+
+            t("signingIn.waitingForPasskey", "get.ok", [.api(.authentication(F.assertion)), .render], F.signingIn(.finishing)),
+            t("signingIn.waitingForPasskey", "get.cancelled", [.render], F.signedOut(.cancelled)),
+            t("signingIn.waitingForPasskey", "get.noCredentials", [.render], F.signedOut(.noPasskey)),
+            t("signingIn.waitingForPasskey", "cancel", [.passkey(.cancel), .render], F.signedOut()),
+        ]
+        + finishingSignIn("signingIn.finishing")
+        + [
+            t("autofill.requestingOptions", "authenticationOptions.ok", [.passkey(.get(F.requestOptions, .conditional)), .render], F.autofill(.waitingForPasskey)),
+            t("autofill.requestingOptions", "authenticationOptions.offline", [.render], F.signedOut(.offline)),
+
+            t("autofill.waitingForPasskey", "get.ok", [.api(.authentication(F.assertion)), .render], F.autofill(.finishing)),
+            t("autofill.waitingForPasskey", "get.cancelled", [.render], F.signedOut()),
+            t("autofill.waitingForPasskey", "get.noCredentials", [.render], F.signedOut(.noPasskey)),
+            t("autofill.waitingForPasskey", "cancel", [.passkey(.cancel), .render], F.signedOut()),
+            t("autofill.waitingForPasskey", "signUp", [.passkey(.cancel), signUpRequest, .render], F.signingUp(.requestingOptions)),
+            t("autofill.waitingForPasskey", "signUp(empty)", [.passkey(.cancel), .render], F.signedOut(.usernameRequired)),
+            t("autofill.waitingForPasskey", "signIn(ada)",
+              [.passkey(.cancel), .api(.authenticationOptions(username: "ada")), .render], F.signingIn(.requestingOptions)),
+            t("autofill.waitingForPasskey", "signIn(nil)",
+              [.passkey(.cancel), .api(.authenticationOptions(username: nil)), .render], F.signingIn(.requestingOptions, username: nil)),
+        ]
+        + finishingSignIn("autofill.finishing")
+        + signedInIntents("signedIn.idle")
+        + signedInIntents("signedIn.idle+problem")
+        + [
+            t("signedIn.idle+problem", "dismissProblem", [.render], F.signedIn()),
+
+            t("signedIn.loadingPasskeys", "listPasskeys.ok", [.render], F.signedIn()),
+            t("signedIn.loadingPasskeys", "listPasskeys.offline", [.render], F.signedIn(passkeys: nil, problem: .offline)),
+            t("signedIn.loadingPasskeys", "listPasskeys.unauthenticated", [.render], F.signedOut(.sessionEnded)),
+
+            t("signedIn.adding.requestingOptions", "passkeyOptions.ok", [.passkey(.create(F.creationOptions)), .render], F.signedIn(.addingPasskey(.waitingForPasskey))),
+            t("signedIn.adding.requestingOptions", "passkeyOptions.offline", [.render], F.signedIn(problem: .offline)),
+
+            t("signedIn.adding.waitingForPasskey", "create.ok", [.api(.addPasskey(F.newCredential)), .render], F.signedIn(.addingPasskey(.finishing))),
+            t("signedIn.adding.waitingForPasskey", "create.cancelled", [.render], F.signedIn(problem: .cancelled)),
+            t("signedIn.adding.waitingForPasskey", "create.excluded", [.render], F.signedIn(problem: .passkeyExists)),
+            t("signedIn.adding.waitingForPasskey", "cancel", [.passkey(.cancel), .render], F.signedIn()),
+
+            t("signedIn.adding.finishing", "addPasskey.ok", [.render], F.signedIn(passkeys: [F.one, F.two, F.three])),
+            t("signedIn.adding.finishing", "addPasskey.offline", [.render], F.signedIn(problem: .offline)),
+            t("signedIn.adding.finishing+unloaded", "addPasskey.ok", [list, .render], F.signedIn(.loadingPasskeys, passkeys: nil)),
+            t("signedIn.adding.finishing+unloaded", "addPasskey.offline", [.render], F.signedIn(passkeys: nil, problem: .offline)),
+
+            t("signedIn.renaming", "renamePasskey.ok", [.render], F.signedIn(passkeys: [F.oneRenamed, F.two])),
+            t("signedIn.renaming", "renamePasskey.offline", [.render], F.signedIn(problem: .offline)),
+            t("signedIn.renaming", "renamePasskey.notFound", [list, .render], F.signedIn(.loadingPasskeys, problem: .passkeyNotFound)),
+
+            t("signedIn.deleting", "deletePasskey.ok", [.render], F.signedIn(passkeys: [F.one])),
+            t("signedIn.deleting", "deletePasskey.offline", [.render], F.signedIn(problem: .offline)),
+            t("signedIn.deleting", "deletePasskey.notFound", [list, .render], F.signedIn(.loadingPasskeys, problem: .passkeyNotFound)),
+            t("signedIn.deleting", "deletePasskey.lastPasskey", [.render], F.signedIn(problem: .lastPasskey)),
+
+            t("signedIn.changingDisplayName", "updateAccount.ok", [.render], F.signedIn(user: F.adaRenamed)),
+            t("signedIn.changingDisplayName", "updateAccount.offline", [.render], F.signedIn(problem: .offline)),
+
+            t("signedIn.deletingAccount", "deleteAccount.ok", [.render], F.signedOut()),
+            t("signedIn.deletingAccount", "deleteAccount.offline", [.render], F.signedIn(problem: .offline)),
+
+            t("signedIn.signingOut", "signOut.ok", [.render], F.signedOut()),
+            t("signedIn.signingOut", "signOut.offline", [.render], F.signedIn(problem: .offline)),
+            t("signedIn.signingOut", "signOut.unauthenticated", [.render], F.signedOut()),
+        ]
+    }()
+}

@@ -1,0 +1,98 @@
+import PasskeyClientCore
+import Testing
+
+@Suite("View models")
+struct ViewModelTests {
+    typealias F = Fixture
+    typealias VM = Auth.ViewModel
+
+    static let rows = [
+        Auth.PasskeyRow(id: F.one.id, name: "iCloud Keychain", details: "iCloud Keychain · synced · added 2026-11-22 · last used 2026-11-23"),
+        Auth.PasskeyRow(id: F.two.id, name: "YubiKey", details: "this device only · added 2026-11-24"),
+    ]
+    static func account(_ rows: [Auth.PasskeyRow]? = ViewModelTests.rows) -> Auth.AccountRow {
+        Auth.AccountRow(username: "ada", displayName: "Ada", passkeys: rows)
+    }
+    static func busy(_ index: Int) -> [Auth.PasskeyRow] {
+        var rows = Self.rows
+        rows[index].isBusy = true
+        return rows
+    }
+
+    /// The view model of every state in the transition table.
+    static let expected: [String: VM] = [
+        "starting": VM(screen: .loading),
+        "checkingSession": VM(screen: .loading, progress: "Checking whether you are signed in…"),
+        "signedOut": VM(screen: .signedOut, canStart: true),
+        "signedOut+problem": VM(
+            screen: .signedOut, problem: "The server cannot be reached. Check your connection and try again.", canStart: true),
+        "signingUp.requestingOptions": VM(screen: .signedOut, progress: "Contacting the server…"),
+        "signingUp.waitingForPasskey": VM(screen: .signedOut, progress: "Create a passkey for “ada” when your device asks.", canCancel: true),
+        "signingUp.finishing": VM(screen: .signedOut, progress: "Creating your account…"),
+        "signingIn.requestingOptions": VM(screen: .signedOut, progress: "Contacting the server…"),
+        "signingIn.waitingForPasskey": VM(screen: .signedOut, progress: "Choose a passkey when your device asks.", canCancel: true),
+        "signingIn.finishing": VM(screen: .signedOut, progress: "Signing in…"),
+        "autofill.requestingOptions": VM(screen: .signedOut),
+        "autofill.waitingForPasskey": VM(screen: .signedOut, canStart: true),
+        "autofill.finishing": VM(screen: .signedOut, progress: "Signing in…"),
+        "signedIn.idle": VM(screen: .signedIn, canStart: true, account: account()),
+        "signedIn.idle+problem": VM(
+            screen: .signedIn, problem: "This is the account's only passkey. Add another before deleting it.", canStart: true,
+            account: account()),
+        "signedIn.loadingPasskeys": VM(screen: .signedIn, progress: "Loading your passkeys…", account: account(nil)),
+        "signedIn.adding.requestingOptions": VM(screen: .signedIn, progress: "Contacting the server…", account: account()),
+        "signedIn.adding.waitingForPasskey": VM(
+            screen: .signedIn, progress: "Create a passkey when your device asks.", canCancel: true, account: account()),
+        "signedIn.adding.finishing": VM(screen: .signedIn, progress: "Saving your new passkey…", account: account()),
+        "signedIn.adding.finishing+unloaded": VM(screen: .signedIn, progress: "Saving your new passkey…", account: account(nil)),
+        "signedIn.renaming": VM(screen: .signedIn, progress: "Renaming the passkey to “Work”…", account: account(busy(0))),
+        "signedIn.deleting": VM(screen: .signedIn, progress: "Deleting the passkey…", account: account(busy(1))),
+        "signedIn.changingDisplayName": VM(screen: .signedIn, progress: "Saving your name…", account: account()),
+        "signedIn.deletingAccount": VM(screen: .signedIn, progress: "Deleting your account…", account: account()),
+        "signedIn.signingOut": VM(screen: .signedIn, progress: "Signing out…", account: account()),
+    ]
+
+    @Test("every state of the table has its view model")
+    func everyState() {
+        #expect(Set(Self.expected.keys) == Set(Table.states.map(\.name)))
+        for (name, state) in Table.states {
+            #expect(Auth.view(state) == Self.expected[name], "\(name)")
+        }
+    }
+
+    @Test("a passkey that is eligible for backup but not backed up says so")
+    func notBackedUp() {
+        var state = F.signedIn(passkeys: [F.three])
+        _ = Auth.update(&state, .view(.dismissProblem))
+        #expect(Auth.view(state).account?.passkeys?.map(\.details) == ["not backed up yet · added 2026-11-25"])
+    }
+
+    /// Each problem in the words a person reads, and its stable code.
+    static let problems: [(Auth.Problem, code: String, words: String)] = [
+        (.cancelled, "cancelled", "The passkey request was cancelled. Try again when you are ready."),
+        (.noPasskey, "no_passkey", "This device has no passkey for this account. Sign up, or sign in on a device that has one."),
+        (.passkeyExists, "passkey_exists", "This device already has a passkey for this account."),
+        (.deletedPasskey, "unknown_credential", "That passkey was deleted from its account. Choose another passkey, or sign up again."),
+        (.usernameTaken, "username_taken", "An account with that username exists. Sign in instead, or choose another username."),
+        (.usernameRequired, "username_required", "Enter a username."),
+        (.offline, "offline", "The server cannot be reached. Check your connection and try again."),
+        (.sessionEnded, "unauthenticated", "You have been signed out. Sign in again."),
+        (.lastPasskey, "last_passkey", "This is the account's only passkey. Add another before deleting it."),
+        (.passkeyNotFound, "not_found", "That passkey is no longer on your account."),
+        (.rateLimited(retryAfter: 3), "rate_limited", "Too many attempts. Try again in 3 seconds."),
+        (.rateLimited(retryAfter: nil), "rate_limited", "Too many attempts. Try again in a minute."),
+        (.refused(code: "invalid_username", message: "a username has at most 64 characters"), "invalid_username",
+         "The server refused: a username has at most 64 characters (invalid_username)."),
+        (.passkeyFailed("the authenticator broke"), "passkey_failed", "The passkey could not be used: the authenticator broke."),
+        (.unreadableResponse, "unreadable_response", "The server's answer could not be understood. Try again later."),
+    ]
+
+    @Test("every problem reads as plain words with a stable code")
+    func problemWords() {
+        for (problem, code, words) in Self.problems {
+            #expect(problem.code == code)
+            #expect(problem.words == words)
+            #expect(Auth.view(F.signedOut(problem)).problem == words)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+../../Sources/passkeys/ClientSoftwarePasskeyProvider.swift

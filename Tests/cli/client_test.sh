@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Tests `passkeys client` as a person runs it against a real `passkeys serve` (in-memory database,
+# no rate limits, on a free port): sign up, sign out, sign in, list, add, rename, delete, the
+# keychain's permissions, exit codes 0 (done), 1 (refused or failed) and 2 (usage), and --json.
+set -uo pipefail
+bin=${PASSKEYS_BIN:-.build/debug/passkeys}
+passed=0
+failed=0
+tmp=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() { # name, expected exit, actual exit, expected output pattern, output
+  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
+    passed=$((passed + 1)); echo "ok - $1"
+  else
+    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
+  fi
+}
+
+if [ ! -x "$bin" ]; then
+  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
+  echo "cli: 0 passed, 1 failed"; exit 1
+fi
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$bin" serve --port "$port" --database sqlite::memory: --rate-limit 0 >"$tmp/server.log" 2>&1 &
+server_pid=$!
+up=
+for _ in $(seq 1 100); do
+  if python3 -c "import urllib.request, sys; urllib.request.urlopen('http://localhost:$port/healthz', timeout=1)" 2>/dev/null; then up=1; break; fi
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$up" ]; then
+  echo "the server did not start on port $port:"; sed 's/^/  /' "$tmp/server.log"
+  echo "cli: 0 passed, 1 failed"; exit 1
+fi
+
+server="--server http://localhost:$port"
+ada="$tmp/ada/keychain.json"   # a folder that does not exist yet
+key="$tmp/security-key.json"
+run() { out=$("$bin" client "$@" 2>&1); code=$?; }
+
+run signup $server --keychain "$ada" --username ada@example.com --display-name Ada
+check "signup creates the account and says where its passkey is" 0 "$code" "Signed up as ada@example.com \(Ada\)\." "$out"
+check "signup keeps the passkey in a keychain file" 0 "$code" "passkey .* is in $ada" "$out"
+mode=$(stat -c %a "$ada" 2>/dev/null || stat -f %Lp "$ada")
+check "the keychain is created with mode 600" 600 "$mode" "" ""
+mode=$(stat -c %a "$ada.session" 2>/dev/null || stat -f %Lp "$ada.session")
+check "the session file is created with mode 600" 600 "$mode" "" ""
+
+run signup $server --keychain "$tmp/other.json" --username ada@example.com
+check "signup with a taken username is refused in plain words" 1 "$code" "An account with that username exists" "$out"
+
+run passkeys $server --keychain "$ada"
+check "passkeys lists the signed-in account's one passkey (the session survived the last run)" 0 "$code" "ada@example.com has 1 passkey:" "$out"
+
+run signout $server --keychain "$ada"
+check "signout ends the session" 0 "$code" "^Signed out of ada@example.com\.$" "$out"
+
+run passkeys $server --keychain "$ada"
+check "passkeys when signed out says to sign in" 1 "$code" "Not signed in: run .passkeys client signin" "$out"
+
+run signin $server --keychain "$ada" --username ada@example.com
+check "signin with a username" 0 "$code" "^Signed in as ada@example.com \(Ada\)\.$" "$out"
+
+run signout $server --keychain "$ada"
+run signin $server --keychain "$ada"
+check "signin without a username uses the passkey the keychain holds" 0 "$code" "^Signed in as ada@example.com \(Ada\)\.$" "$out"
+
+run add $server --keychain "$key" --session "$ada.session"
+check "add puts a second keychain's passkey on the account signed in by the first" 0 "$code" "which now has 2 passkeys" "$out"
+
+run passkeys $server --keychain "$ada" --json
+check "passkeys --json prints one object with both passkeys" 0 "$code" '^\{"command":"passkeys","ok":true,"passkeys":\[' "$out"
+check "the JSON writes unknown fields as null, as the API does" 0 "$code" '"provider":null' "$out"
+second=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["passkeys"][1]["id"])' "$out" 2>/dev/null)
+first=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["passkeys"][0]["id"])' "$out" 2>/dev/null)
+check "the JSON names each passkey's ID" 0 "$([ -n "$first" ] && [ -n "$second" ]; echo $?)" "" ""
+
+run rename $server --keychain "$ada" "${second:0:6}" "Work laptop"
+check "rename by the start of its ID" 0 "$code" "^Renamed passkey .* to “Work laptop”\.$" "$out"
+
+run passkeys $server --keychain "$ada"
+check "the new name is listed" 0 "$code" "$second  Work laptop" "$out"
+
+run delete $server --keychain "$ada" "Work laptop"
+check "delete by name" 0 "$code" "^Deleted passkey .*; ada@example.com has 1 left\.$" "$out"
+
+run delete $server --keychain "$ada" "$first"
+check "the only passkey cannot be deleted" 1 "$code" "only passkey. Add another before deleting it" "$out"
+
+run delete $server --keychain "$ada" "$first" --json
+check "a refusal with --json is one object with the code" 1 "$code" '"error":\{"code":"last_passkey"' "$out"
+
+run rename $server --keychain "$ada" "$second" "Gone"
+check "renaming a deleted passkey says it is gone" 1 "$code" "That passkey is no longer on your account" "$out"
+
+run signin $server --keychain "$key"
+check "signing in with a deleted passkey says so" 1 "$code" "That passkey was deleted" "$out"
+run signin $server --keychain "$key"
+check "and the keychain forgot it" 1 "$code" "This device has no passkey" "$out"
+
+chmod 644 "$ada"
+run passkeys $server --keychain "$ada"
+check "a keychain others can read is refused" 1 "$code" "can be read by others \(mode 644\)" "$out"
+chmod 600 "$ada"
+
+run signup $server --keychain "$tmp/x.json"
+check "signup without --username is a usage error" 2 "$code" "username" "$out"
+
+run passkeys --server not-a-url --keychain "$ada"
+check "a --server that is not a URL is a usage error" 2 "$code" "--server must be an http or https URL" "$out"
+
+run signup --server "http://127.0.0.1:$port" --keychain "$tmp/zed.json" --username zed
+check "an origin the server does not allow is refused with a hint" 1 "$code" "forbidden_origin.*Pass --origin" "$out"
+
+run signup --server "http://127.0.0.1:$port" --origin "http://localhost:$port" --keychain "$tmp/zed.json" --username zed
+check "--origin names the web origin to act as" 0 "$code" "^Signed up as zed\.$" "$out"
+
+run passkeys --server http://127.0.0.1:1 --keychain "$ada"
+check "a server that cannot be reached is named as such" 1 "$code" "The server cannot be reached" "$out"
+
+run signout $server --keychain "$ada" --json
+check "signout --json" 0 "$code" '^\{"command":"signout","ok":true\}$' "$out"
+
+run signout $server --keychain "$ada"
+check "signout when signed out is not an error" 0 "$code" "^Not signed in\.$" "$out"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
