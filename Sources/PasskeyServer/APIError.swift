@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import PasskeyStore
+import WebAuthn
+
+/// An answer with a 4xx status and the body `{"error": {"code", "message", …}}` (docs/api.md).
+///
+/// Every failure a handler meets becomes one of these (``init(_:)``), so no input produces a 5xx
+/// and a client can rely on ``code``.
+struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
+    /// The HTTP status.
+    var status: HTTPResponse.Status
+    /// The stable, machine-readable code.
+    var code: String
+    /// For people; may change.
+    var message: String
+    /// Extra string fields inside `error` (`credentialId`, `rpId`).
+    var details: [String: String]
+    /// Extra response headers (`Retry-After`).
+    var headers: HTTPFields
+
+    init(
+        _ status: HTTPResponse.Status, _ code: String, _ message: String,
+        details: [String: String] = [:], headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = headers
+    }
+
+    var description: String { "\(status.code) \(code): \(message)" }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        response()
+    }
+
+    /// The JSON response.
+    func response() -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        var error: [String: String] = details
+        error["code"] = code
+        error["message"] = message
+        let data = (try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data(#"{"error":{"code":"internal_error","message":"the error could not be encoded"}}"#.utf8)
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: The errors of the API
+
+    static func malformed(_ message: String) -> APIError { APIError(.badRequest, "malformed", message) }
+    static func invalidUsername(_ message: String) -> APIError { APIError(.badRequest, "invalid_username", message) }
+    static func invalidName(_ message: String) -> APIError { APIError(.badRequest, "invalid_name", message) }
+    static let ceremonyNotFound = APIError(
+        .badRequest, "ceremony_not_found",
+        "no ceremony of this kind is pending for this browser: start again")
+    static let ceremonyExpired = APIError(.badRequest, "ceremony_expired", "the ceremony took too long: start again")
+    static let unauthenticated = APIError(.unauthorized, "unauthenticated", "sign in first")
+    static func unknownCredential(_ id: String, rpID: String) -> APIError {
+        APIError(
+            .unauthorized, "unknown_credential", "this passkey is not registered here",
+            details: ["credentialId": id, "rpId": rpID])
+    }
+    static let forbiddenOrigin = APIError(
+        .forbidden, "forbidden_origin", "state-changing requests must carry an allowed Origin header")
+    static let unsupportedMediaType = APIError(
+        .forbidden, "unsupported_media_type", "request bodies must be JSON (Content-Type: application/json)")
+    static let notFound = APIError(.notFound, "not_found", "no such resource")
+    static let passkeyNotFound = APIError(.notFound, "not_found", "this account has no such passkey")
+    static let usernameTaken = APIError(.conflict, "username_taken", "an account with this username exists")
+    static let credentialExists = APIError(.conflict, "credential_exists", "this passkey is registered already")
+    static let lastPasskey = APIError(
+        .conflict, "last_passkey", "this is the account's only passkey: add another before deleting it")
+    static func payloadTooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "payload_too_large", "the request body is larger than \(limit) bytes")
+    }
+    static func rateLimited(retryAfter seconds: Int) -> APIError {
+        APIError(
+            .tooManyRequests, "rate_limited", "too many requests: try again in \(seconds) s",
+            headers: [.retryAfter: String(seconds)])
+    }
+    static let internalError = APIError(.internalServerError, "internal_error", "the server failed; try again later")
+
+    // MARK: Mapping any error
+
+    /// The answer for any error a handler throws. Only failures of the server itself (the database)
+    /// become a 5xx.
+    init(_ error: any Error) {
+        switch error {
+        case let error as APIError:
+            self = error
+        case let error as WebAuthnError:
+            self = APIError(.badRequest, error.code.rawValue, error.reason)
+        case let error as StoreError:
+            switch error.code {
+            case .usernameTaken: self = .usernameTaken
+            case .credentialExists: self = .credentialExists
+            case .userNotFound: self = .unauthenticated
+            default: self = .internalError
+            }
+        case is NIOTooManyBytesError:
+            self = .payloadTooLarge(64 * 1024)
+        case is DecodingError:
+            self = .malformed("the body is not the JSON expected")
+        case let error as any HTTPResponseError:
+            self = APIError(status: error.status)
+        default:
+            self = .internalError
+        }
+    }
+
+    /// The answer for a bare HTTP status raised by the framework (a missing route, a bad range).
+    init(status: HTTPResponse.Status) {
+        switch status.code {
+        case 404: self = .notFound
+        case 413: self = .payloadTooLarge(64 * 1024)
+        case 400: self = .malformed("the request is not valid")
+        case 405: self = APIError(status, "method_not_allowed", "this method is not allowed here")
+        case 400..<500: self = APIError(status, "bad_request", status.reasonPhrase)
+        default: self = .internalError
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import PasskeyStore
+import Prometheus
+import ServiceLifecycle
+import WebAuthn
+
+/// Builds the passkey server: the router with every endpoint and middleware, the background
+/// purge, and HTTP or HTTPS as configured.
+///
+/// The caller owns the store: open it before, and shut it down after the application has run.
+///
+/// - Parameters:
+///   - configuration: the settings; checked here, so an invalid one throws before anything starts.
+///   - store: where accounts, passkeys, ceremonies and sessions live.
+///   - registry: where the ceremony metrics go; `/metrics` shows this registry.
+///   - logger: the server's logger.
+///   - now: the clock; tests move it to expire ceremonies and sessions.
+///   - onServerRunning: called once the server listens.
+/// - Throws: ``ConfigurationError`` for a configuration the server cannot run with.
+public func buildApplication(
+    configuration: PasskeyServerConfiguration,
+    store: any PasskeyStore,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    logger: Logger = Logger(label: "passkeys.server"),
+    now: @escaping @Sendable () -> Date = { Date() },
+    onServerRunning: @escaping @Sendable () async -> Void = {}
+) throws(ConfigurationError) -> some ApplicationProtocol {
+    let services = try makeServices(
+        configuration: configuration, store: store, registry: registry, logger: logger, now: now)
+    let router = try buildRouter(services: services)
+    let server: HTTPServerBuilder
+    if let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath {
+        server = try httpsServer(certificatePath: certificatePath, keyPath: keyPath)
+    } else {
+        server = .http1()
+    }
+    var app = Application(
+        router: router,
+        server: server,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "passkeys"),
+        onServerRunning: { _ in await onServerRunning() },
+        logger: logger
+    )
+    app.addServices(
+        PurgeService(
+            store: store, limiter: services.limiter, interval: configuration.purgeInterval,
+            sessionIdleTimeout: configuration.sessionIdleTimeout, now: now, logger: logger))
+    return app
+}
+
+/// Checks the configuration and builds what the controllers share.
+func makeServices(
+    configuration: PasskeyServerConfiguration,
+    store: any PasskeyStore,
+    registry: PrometheusCollectorRegistry,
+    logger: Logger,
+    now: @escaping @Sendable () -> Date
+) throws(ConfigurationError) -> ServerServices {
+    try configuration.validate()
+    let cookies = CookieSettings(secure: configuration.usesTLS)
+    return ServerServices(
+        configuration: configuration,
+        relyingParty: RelyingParty(configuration: try configuration.relyingPartyConfiguration()),
+        store: store,
+        sessions: Sessions(
+            store: store, cookies: cookies, lifetime: configuration.sessionLifetime,
+            idleTimeout: configuration.sessionIdleTimeout, now: now),
+        ceremonies: Ceremonies(store: store, cookies: cookies, lifetime: configuration.ceremonyTTL, now: now),
+        limiter: RateLimiter(limit: configuration.rateLimit),
+        metrics: CeremonyMetrics(registry: registry),
+        logger: logger,
+        now: now,
+        decoyKey: SymmetricKey(size: .bits256)
+    )
+}
+
+/// The router: middleware outermost first, then the API, the well-known files, operations and
+/// the web app.
+func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<PasskeyRequestContext> {
+    let configuration = services.configuration
+    let router = Router(context: PasskeyRequestContext.self, options: [.autoGenerateHeadEndpoints])
+    router.addMiddleware {
+        SecurityHeadersMiddleware(strictTransportSecurity: configuration.usesTLS)
+        LogRequestsMiddleware(.debug)
+        MetricsMiddleware()
+        ErrorMiddleware()
+        RequestGuardMiddleware(
+            allowedOrigins: Set(configuration.effectiveOrigins),
+            trustedProxies: Set(configuration.trustedProxies.compactMap { ClientAddress.normalize($0) }),
+            maximumBodySize: configuration.maximumBodySize)
+    }
+    router.addRoutes(RegistrationController(services: services).endpoints, atPath: "/api/registration")
+    router.addRoutes(AuthenticationController(services: services).endpoints, atPath: "/api/authentication")
+    router.addRoutes(PasskeysController(services: services).endpoints, atPath: "/api/passkeys")
+    let account = AccountController(services: services)
+    router.addRoutes(account.sessionEndpoints, atPath: "/api/session")
+    router.addRoutes(account.accountEndpoints, atPath: "/api/account")
+    router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
+    router.addRoutes(OperationsController(metrics: services.metrics).endpoints)
+
+    let directory: URL
+    if let path = configuration.publicDirectory {
+        directory = URL(fileURLWithPath: path, isDirectory: true)
+    } else if let bundled = StaticFiles.bundledDirectory {
+        directory = bundled
+    } else {
+        throw ConfigurationError("the web app is missing from the server's resources")
+    }
+    try StaticFiles.load(from: directory).addRoutes(to: router)
+    return router
+}
+
+/// HTTP/1.1 over TLS with the PEM certificate chain and key at these paths.
+func httpsServer(certificatePath: String, keyPath: String) throws(ConfigurationError) -> HTTPServerBuilder {
+    let chain: [NIOSSLCertificate]
+    do {
+        chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
+    } catch {
+        throw ConfigurationError("--tls-cert \(certificatePath): not a readable PEM certificate (\(error))")
+    }
+    guard !chain.isEmpty else { throw ConfigurationError("--tls-cert \(certificatePath) holds no certificate") }
+    let key: NIOSSLPrivateKey
+    do {
+        key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+    } catch {
+        throw ConfigurationError("--tls-key \(keyPath): not a readable PEM private key (\(error))")
+    }
+    do {
+        let tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        return try .tls(.http1(), tlsConfiguration: tls)
+    } catch {
+        throw ConfigurationError("the TLS certificate and key cannot be used together (\(error))")
+    }
+}

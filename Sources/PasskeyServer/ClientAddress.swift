@@ -1,0 +1,41 @@
+import Foundation
+import NIOCore
+
+/// Which address a request comes from, for rate limits and logs.
+///
+/// The peer of the TCP connection, unless that peer is a trusted proxy: then the right-most
+/// `X-Forwarded-For` entry that is not itself a trusted proxy. Entries left of it are whatever the
+/// client wrote, so they are never believed.
+enum ClientAddress {
+    /// The canonical text of an IP address (`::1`, `127.0.0.1`), or `nil` when it is not one.
+    static func normalize(_ address: some StringProtocol) -> String? {
+        var text = address.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
+        guard !text.isEmpty, let socketAddress = try? SocketAddress(ipAddress: text, port: 0) else { return nil }
+        return socketAddress.ipAddress
+    }
+
+    /// The key a client address is rate limited under: the address itself for IPv4, its /64
+    /// network for IPv6 (one subscriber usually holds a whole /64, so rotating addresses in it
+    /// gains nothing).
+    static func rateLimitKey(_ address: String) -> String {
+        guard address.contains(":"), let socketAddress = try? SocketAddress(ipAddress: address, port: 0),
+              case .v6(let v6) = socketAddress
+        else { return address }
+        let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0.prefix(8)) }
+        return stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+            .joined(separator: ":") + "::/64"
+    }
+
+    /// The client's address given the connection's peer, the `X-Forwarded-For` header values
+    /// and the trusted proxies (normalized).
+    static func resolve(peer: String?, forwardedFor: [String], trustedProxies: Set<String>) -> String? {
+        guard let peer, trustedProxies.contains(peer) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }
+        for hop in hops.reversed() {
+            guard let address = normalize(hop) else { return peer }
+            if !trustedProxies.contains(address) { return address }
+        }
+        return peer
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import PasskeyStore
+import WebAuthn
+
+/// The session (`/api/session`) and the account (`/api/account`).
+struct AccountController {
+    typealias Context = PasskeyRequestContext
+
+    let services: ServerServices
+
+    struct SessionAnswer: Encodable {
+        var user: UserJSON
+        var rpId: String
+    }
+
+    struct UserAnswer: Encodable {
+        var user: UserJSON
+    }
+
+    struct UpdateRequest: Decodable {
+        var displayName: String
+    }
+
+    var sessionEndpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get(use: session)
+        routes.delete(use: signOut)
+        return routes
+    }
+
+    var accountEndpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.patch(use: update)
+        routes.delete(use: deleteAccount)
+        return routes
+    }
+
+    @Sendable func session(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        return try ServerServices.json(SessionAnswer(user: UserJSON(signedIn.user), rpId: services.relyingPartyID))
+    }
+
+    /// Signing out deletes the session; signing out without one is not an error.
+    @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
+        if let hash = services.sessions.tokenHash(request) {
+            try await services.store.deleteSession(tokenHash: hash)
+        }
+        return ServerServices.noContent(cookies: [services.sessions.expiredCookie])
+    }
+
+    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        let body = try await JSONBody.decode(UpdateRequest.self, from: request)
+        let displayName = try NameRules.name(body.displayName, what: "display name")
+        guard let user = try await services.store.updateDisplayName(userID: signedIn.user.id, displayName: displayName) else {
+            throw APIError.unauthenticated
+        }
+        return try ServerServices.json(UserAnswer(user: UserJSON(user)))
+    }
+
+    /// Deletes the account with its passkeys, sessions and pending ceremonies.
+    @Sendable func deleteAccount(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        try await services.store.deleteUser(id: signedIn.user.id)
+        context.logger.info("account deleted", metadata: ["user": .string(signedIn.user.id.base64URL)])
+        return ServerServices.noContent(cookies: [services.sessions.expiredCookie])
+    }
+}

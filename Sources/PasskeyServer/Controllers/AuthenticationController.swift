@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import PasskeyStore
+import WebAuthn
+
+/// Sign-in: `POST /api/authentication/options` then `POST /api/authentication`.
+///
+/// With a username the options list that account's passkeys; without one the list is empty, so
+/// the person picks a discoverable passkey (or autofill offers one). An unknown username gets
+/// decoy credential IDs, so the answer does not tell which usernames exist.
+struct AuthenticationController {
+    typealias Context = PasskeyRequestContext
+
+    let services: ServerServices
+
+    struct OptionsRequest: Decodable {
+        var username: String?
+    }
+
+    struct SignedIn: Encodable {
+        var user: UserJSON
+        var rpId: String
+    }
+
+    var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post("options", use: options)
+        routes.post(use: finish)
+        return routes
+    }
+
+    @Sendable func options(_ request: Request, context: Context) async throws -> Response {
+        try await services.ceremonyStep(.authentication, .options, context: context) { log in
+            try await services.limitClient(context)
+            let body = try await JSONBody.decode(OptionsRequest.self, from: request)
+            var allowCredentials: [PublicKeyCredentialDescriptorJSON] = []
+            var userHandle: UserHandle?
+            if let raw = body.username, !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                let username = try NameRules.username(raw)
+                let user = try await services.store.user(username: username)
+                try await services.limitAccount(ServerServices.accountKey(user: user, username: username))
+                if let user {
+                    let credentials = try await services.store.credentials(userID: user.id)
+                    allowCredentials = credentials.map(ServerServices.descriptor)
+                    userHandle = user.id
+                    log["user"] = .string(user.id.base64URL)
+                } else {
+                    allowCredentials = [services.decoyDescriptor(username: UserRecord.normalize(username))]
+                }
+            }
+            let (options, ceremony) = services.relyingParty.beginAuthentication(
+                allowCredentials: allowCredentials, userHandle: userHandle)
+            let cookie = try await services.ceremonies.begin(
+                .authentication, challenge: ceremony.challenge, state: ceremony, userID: userHandle)
+            return try ServerServices.json(RequestOptions(publicKey: options), cookies: [cookie])
+        }
+    }
+
+    @Sendable func finish(_ request: Request, context: Context) async throws -> Response {
+        try await services.ceremonyStep(.authentication, .finish, context: context) { log in
+            try await services.limitClient(context)
+            let record = try await services.ceremonies.consume(request, kinds: [.authentication])
+            let response = try AuthenticationResponseJSON.parse(try await JSONBody.bytes(request))
+            let ceremony = try services.ceremonies.state(AuthenticationCeremony.self, of: record)
+            log["credential"] = .string(response.rawId.base64URL)
+
+            // §7.2 step 7: the credential is one the server holds. The answer names it so the
+            // page can tell the authenticator to forget it.
+            guard let credential = try await services.store.credential(id: response.rawId) else {
+                throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
+            }
+            log["user"] = .string(credential.userID.base64URL)
+            try await services.limitAccount(ServerServices.accountKey(userID: credential.userID))
+            let verified: VerifiedAuthentication
+            do {
+                verified = try services.relyingParty.finishAuthentication(
+                    response: response, ceremony: ceremony,
+                    credential: StoredCredential(
+                        id: credential.id, userHandle: credential.userID, publicKey: credential.publicKey,
+                        signCount: credential.signCount, backupEligible: credential.backupEligible,
+                        backedUp: credential.backedUp))
+            } catch let error as WebAuthnError where error.code == .unknownCredential {
+                // The server holds the credential, but the sign-in named another account: never
+                // answer unknown_credential here, or the page would make the authenticator forget it.
+                throw APIError(.badRequest, WebAuthnError.Code.userMismatch.rawValue, "this passkey belongs to another account")
+            }
+
+            let (token, session) = services.sessions.start(userID: credential.userID)
+            // The sign count, backup state and last use are saved with the new session, in one transaction.
+            guard try await services.store.recordSignIn(
+                credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,
+                at: services.now(), session: session) != nil,
+                let user = try await services.store.user(id: credential.userID)
+            else {
+                throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
+            }
+            if let previous = services.sessions.tokenHash(request), previous != session.tokenHash {
+                try await services.store.deleteSession(tokenHash: previous)
+            }
+            return try ServerServices.json(
+                SignedIn(user: UserJSON(user), rpId: services.relyingPartyID),
+                cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import PasskeyStore
+import WebAuthn
+
+/// The signed-in account's passkeys: list, add, rename, delete.
+struct PasskeysController {
+    typealias Context = PasskeyRequestContext
+
+    let services: ServerServices
+
+    struct List: Encodable {
+        var passkeys: [PasskeyJSON]
+    }
+
+    struct One: Encodable {
+        var passkey: PasskeyJSON
+    }
+
+    struct RenameRequest: Decodable {
+        var name: String
+    }
+
+    var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get(use: list)
+        routes.post("options", use: addOptions)
+        routes.post(use: add)
+        routes.patch(":id", use: rename)
+        routes.delete(":id", use: delete)
+        return routes
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        let credentials = try await services.store.credentials(userID: signedIn.user.id)
+        return try ServerServices.json(List(passkeys: credentials.map(PasskeyJSON.init)))
+    }
+
+    @Sendable func addOptions(_ request: Request, context: Context) async throws -> Response {
+        try await services.ceremonyStep(.addPasskey, .options, context: context) { log in
+            try await services.limitClient(context)
+            let signedIn = try await services.sessions.require(request)
+            log["user"] = .string(signedIn.user.id.base64URL)
+            try await services.limitAccount(ServerServices.accountKey(userID: signedIn.user.id))
+            return try await AddPasskeyFlow(services: services).options(for: signedIn.user)
+        }
+    }
+
+    @Sendable func add(_ request: Request, context: Context) async throws -> Response {
+        try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
+            try await services.limitClient(context)
+            let record = try await services.ceremonies.consume(request, kinds: [.addPasskey])
+            return try await AddPasskeyFlow(services: services).finish(request, record: record, log: &log) { _, passkey in
+                One(passkey: PasskeyJSON(passkey))
+            }
+        }
+    }
+
+    @Sendable func rename(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        let body = try await JSONBody.decode(RenameRequest.self, from: request)
+        let name = try NameRules.name(body.name, what: "passkey name")
+        guard let id = Self.credentialID(context),
+              let renamed = try await services.store.renameCredential(id: id, userID: signedIn.user.id, name: name)
+        else { throw APIError.passkeyNotFound }
+        context.logger.info(
+            "passkey renamed", metadata: ["user": .string(signedIn.user.id.base64URL), "credential": .string(id.base64URL)])
+        return try ServerServices.json(One(passkey: PasskeyJSON(renamed)))
+    }
+
+    @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        guard let id = Self.credentialID(context) else { throw APIError.passkeyNotFound }
+        switch try await services.store.deleteCredential(id: id, userID: signedIn.user.id) {
+        case .deleted:
+            context.logger.info(
+                "passkey deleted",
+                metadata: ["user": .string(signedIn.user.id.base64URL), "credential": .string(id.base64URL)])
+            return ServerServices.noContent()
+        case .notFound:
+            throw APIError.passkeyNotFound
+        case .lastCredential:
+            throw APIError.lastPasskey
+        }
+    }
+
+    /// The credential ID in the path; one that is not base64url names no passkey.
+    static func credentialID(_ context: Context) -> CredentialID? {
+        guard let text = context.parameters.get("id") else { return nil }
+        let decoded = text.removingPercentEncoding ?? text
+        return CredentialID(base64URL: decoded)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Hummingbird
+import Logging
+import PasskeyStore
+import WebAuthn
+
+/// Sign-up: `POST /api/registration/options` then `POST /api/registration`.
+///
+/// The first request reserves nothing: the account, its first passkey and its session are created
+/// together by the second, in one transaction, once the passkey is verified. A signed-in person who
+/// asks for their own username adds a passkey to their account instead.
+struct RegistrationController {
+    typealias Context = PasskeyRequestContext
+
+    let services: ServerServices
+
+    struct OptionsRequest: Decodable {
+        var username: String
+        var displayName: String?
+    }
+
+    struct Created: Encodable {
+        var user: UserJSON
+        var passkey: PasskeyJSON
+        var rpId: String
+    }
+
+    var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post("options", use: options)
+        routes.post(use: finish)
+        return routes
+    }
+
+    @Sendable func options(_ request: Request, context: Context) async throws -> Response {
+        try await services.ceremonyStep(.registration, .options, context: context) { log in
+            try await services.limitClient(context)
+            let body = try await JSONBody.decode(OptionsRequest.self, from: request)
+            let username = try NameRules.username(body.username)
+            let displayName = try NameRules.name(body.displayName ?? username, what: "display name")
+            let existing = try await services.store.user(username: username)
+            try await services.limitAccount(ServerServices.accountKey(user: existing, username: username))
+
+            if let existing {
+                // Someone signed in as this account may add a passkey to it; anyone else learns
+                // only that the name is taken.
+                guard let signedIn = try await services.sessions.current(request), signedIn.user.id == existing.id else {
+                    throw APIError.usernameTaken
+                }
+                log["user"] = .string(existing.id.base64URL)
+                return try await AddPasskeyFlow(services: services).options(for: existing)
+            }
+
+            let userHandle = UserHandle.random()
+            let (options, ceremony) = services.relyingParty.beginRegistration(
+                user: PublicKeyCredentialUserEntityJSON(id: userHandle, name: username, displayName: displayName))
+            let cookie = try await services.ceremonies.begin(
+                .registration, challenge: ceremony.challenge, state: ceremony, userID: userHandle,
+                username: username, displayName: displayName)
+            log["user"] = .string(userHandle.base64URL)
+            return try ServerServices.json(CreationOptions(publicKey: options), cookies: [cookie])
+        }
+    }
+
+    @Sendable func finish(_ request: Request, context: Context) async throws -> Response {
+        let record: CeremonyRecord
+        do {
+            try await services.limitClient(context)
+            record = try await services.ceremonies.consume(request, kinds: [.registration, .addPasskey])
+        } catch {
+            return try await services.ceremonyStep(.registration, .finish, context: context) { _ in throw error }
+        }
+        if record.kind == .addPasskey {
+            return try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
+                try await AddPasskeyFlow(services: services).finish(request, record: record, log: &log) { user, passkey in
+                    Created(user: UserJSON(user), passkey: PasskeyJSON(passkey), rpId: services.relyingPartyID)
+                }
+            }
+        }
+        return try await services.ceremonyStep(.registration, .finish, context: context) { log in
+            guard let userHandle = record.userID, let username = record.username else { throw APIError.ceremonyNotFound }
+            log["user"] = .string(userHandle.base64URL)
+            let response = try RegistrationResponseJSON.parse(try await JSONBody.bytes(request))
+            let ceremony = try services.ceremonies.state(RegistrationCeremony.self, of: record)
+            let verified = try await services.relyingParty.finishRegistration(response: response, ceremony: ceremony)
+            log["credential"] = .string(verified.credentialID.base64URL)
+            // §7.1 step 26: a credential ID is registered once.
+            guard try await services.store.credential(id: verified.credentialID) == nil else {
+                throw APIError.credentialExists
+            }
+            let now = services.now()
+            let user = UserRecord(
+                id: userHandle, username: username, displayName: record.displayName ?? username, createdAt: now)
+            let credential = services.credentialRecord(verified, userID: userHandle, at: now)
+            let (token, session) = services.sessions.start(userID: userHandle)
+            try await services.store.createUser(user, credential: credential, session: session)
+            // A session this browser had before is over: the new account replaces it.
+            if let previous = services.sessions.tokenHash(request) {
+                try await services.store.deleteSession(tokenHash: previous)
+            }
+            return try ServerServices.json(
+                Created(user: UserJSON(user), passkey: PasskeyJSON(credential), rpId: services.relyingPartyID),
+                status: .created,
+                cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
+        }
+    }
+}
+
+/// `{"publicKey": PublicKeyCredentialCreationOptionsJSON}`.
+struct CreationOptions: Encodable {
+    var publicKey: PublicKeyCredentialCreationOptionsJSON
+}
+
+/// `{"publicKey": PublicKeyCredentialRequestOptionsJSON}`.
+struct RequestOptions: Encodable {
+    var publicKey: PublicKeyCredentialRequestOptionsJSON
+}
+
+/// Adding a passkey to the signed-in account, shared by `POST /api/passkeys/options` +
+/// `POST /api/passkeys` and by sign-up options for one's own username.
+struct AddPasskeyFlow {
+    let services: ServerServices
+
+    /// Options excluding the account's passkeys, and the ceremony bound to the account.
+    func options(for user: UserRecord) async throws -> Response {
+        let existing = try await services.store.credentials(userID: user.id)
+        let (options, ceremony) = services.relyingParty.beginRegistration(
+            user: PublicKeyCredentialUserEntityJSON(id: user.id, name: user.username, displayName: user.displayName),
+            excludeCredentials: existing.map(ServerServices.descriptor))
+        let cookie = try await services.ceremonies.begin(
+            .addPasskey, challenge: ceremony.challenge, state: ceremony, userID: user.id)
+        return try ServerServices.json(CreationOptions(publicKey: options), cookies: [cookie])
+    }
+
+    /// Verifies the new passkey and adds it to the account the ceremony was begun for, which must
+    /// be the one signed in now.
+    func finish<Answer: Encodable>(
+        _ request: Request, record: CeremonyRecord, log: inout Logger.Metadata,
+        answer: (UserRecord, CredentialRecord) -> Answer
+    ) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        log["user"] = .string(signedIn.user.id.base64URL)
+        guard record.kind == .addPasskey, record.userID == signedIn.user.id else { throw APIError.ceremonyNotFound }
+        let response = try RegistrationResponseJSON.parse(try await JSONBody.bytes(request))
+        let ceremony = try services.ceremonies.state(RegistrationCeremony.self, of: record)
+        let verified = try await services.relyingParty.finishRegistration(response: response, ceremony: ceremony)
+        log["credential"] = .string(verified.credentialID.base64URL)
+        guard verified.userHandle == signedIn.user.id else { throw APIError.ceremonyNotFound }
+        guard try await services.store.credential(id: verified.credentialID) == nil else {
+            throw APIError.credentialExists
+        }
+        let existing = try await services.store.credentials(userID: signedIn.user.id)
+        let credential = services.credentialRecord(
+            verified, userID: signedIn.user.id, at: services.now(), takenNames: existing.map(\.name))
+        try await services.store.addCredential(credential)
+        return try ServerServices.json(
+            answer(signedIn.user, credential), status: .created, cookies: [services.ceremonies.expiredCookie])
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The rules every request passes before a handler sees it.
+///
+/// - The client's address is resolved (``ClientAddress``).
+/// - A body over the limit is refused with `413` before it is read in full.
+/// - A state-changing request (any method but GET, HEAD, OPTIONS) must carry an `Origin` header
+///   naming an allowed origin (`403 forbidden_origin`): with SameSite cookies this stops
+///   cross-site request forgery.
+/// - A state-changing request with a body must say it is JSON (`403 unsupported_media_type`):
+///   HTML forms cannot send that type without a CORS preflight.
+///
+/// The body is collected here, so handlers read it from memory.
+struct RequestGuardMiddleware: RouterMiddleware {
+    typealias Context = PasskeyRequestContext
+
+    let allowedOrigins: Set<String>
+    let trustedProxies: Set<String>
+    let maximumBodySize: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.clientAddress = ClientAddress.resolve(
+            peer: context.peerAddress,
+            forwardedFor: request.headers[values: .xForwardedFor],
+            trustedProxies: trustedProxies
+        )
+
+        if let declared = request.headers[.contentLength] {
+            guard let length = Int(declared), length >= 0 else { throw APIError.malformed("Content-Length is not a number") }
+            guard length <= maximumBodySize else { throw APIError.payloadTooLarge(maximumBodySize) }
+        }
+        let changesState = ![.get, .head, .options].contains(request.method)
+        if changesState {
+            guard let origin = request.headers[.origin], allowedOrigins.contains(origin) else {
+                throw APIError.forbiddenOrigin
+            }
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maximumBodySize)
+        } catch is NIOTooManyBytesError {
+            throw APIError.payloadTooLarge(maximumBodySize)
+        }
+        if changesState, body.readableBytes > 0, !Self.isJSON(request.headers[.contentType]) {
+            throw APIError.unsupportedMediaType
+        }
+        return try await next(request, context)
+    }
+
+    /// `application/json`, with or without parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first ?? ""
+        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
+}

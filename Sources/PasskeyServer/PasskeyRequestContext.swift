@@ -1,0 +1,23 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The request context of the passkey server: Hummingbird's core context and the client's address.
+public struct PasskeyRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The address of the connection's peer, when it has one.
+    public let peerAddress: String?
+    /// The client's address: the peer, or the address a trusted proxy forwarded
+    /// (set by the server's middleware).
+    public var clientAddress: String?
+
+    /// A context for a request on `source`'s connection.
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.peerAddress = source.channel.remoteAddress?.ipAddress.flatMap { ClientAddress.normalize($0) }
+        self.clientAddress = peerAddress
+    }
+
+    /// The server collects bodies itself against its own limit; this is a ceiling for decoders.
+    public var maxUploadSize: Int { 64 * 1024 }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import PasskeyStore
+import Prometheus
+import ServiceLifecycle
+
+/// Runs `passkeys serve` until SIGINT or SIGTERM: opens the database, sets up logging and metrics
+/// for the process, serves, then drains requests and closes the database.
+///
+/// Call it once per process (it bootstraps swift-log and swift-metrics).
+///
+/// - Parameters:
+///   - configuration: the server's settings.
+///   - logLevel: `trace`, `debug`, `info` (the default), `notice`, `warning`, `error` or `critical`.
+/// - Throws: ``ConfigurationError`` when the server cannot start as configured (an invalid setting,
+///   a database or TLS file it cannot open, an address it cannot listen on); its message is one line.
+public func runPasskeyServer(configuration: PasskeyServerConfiguration, logLevel: String? = nil) async throws {
+    try configuration.validate()
+    let level: Logger.Level
+    if let logLevel {
+        guard let parsed = Logger.Level(rawValue: logLevel.lowercased()) else {
+            throw ConfigurationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; not \"\(logLevel)\"")
+        }
+        level = parsed
+    } else {
+        level = .info
+    }
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    let logger = Logger(label: "passkeys.server")
+
+    let store: SQLPasskeyStore
+    do {
+        store = try await SQLPasskeyStore.open(url: configuration.database, logger: Logger(label: "passkeys.store"))
+    } catch let error as StoreError {
+        throw ConfigurationError("--database \(configuration.database): \(error.reason)")
+    }
+    let started = StartFlag()
+    do {
+        let app = try buildApplication(
+            configuration: configuration, store: store, registry: registry, logger: logger,
+            onServerRunning: {
+                started.set()
+                logger.info(
+                    "passkeys serve ready",
+                    metadata: [
+                        "rpId": .string(configuration.relyingPartyID),
+                        "origins": .string(configuration.effectiveOrigins.joined(separator: " ")),
+                        "database": .string(configuration.database), "tls": .stringConvertible(configuration.usesTLS),
+                    ])
+            })
+        try await app.runService()
+    } catch {
+        try? await store.shutdown()
+        if let error = error as? ConfigurationError { throw error }
+        if !started.isSet {
+            throw ConfigurationError("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+        throw error
+    }
+    try await store.shutdown()
+    logger.info("passkeys serve stopped")
+}
+
+/// Set once the server is listening, so a failure before that reads as a start-up error.
+final class StartFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}

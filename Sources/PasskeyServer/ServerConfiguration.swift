@@ -1,0 +1,212 @@
+import Foundation
+import WebAuthn
+
+/// Everything `passkeys serve` can be told: where to listen, who the relying party is, where the
+/// data lives, and the limits it keeps.
+///
+/// Build one with the defaults and change what you need; ``validate()`` checks it and
+/// ``buildApplication(configuration:store:registry:logger:now:)`` refuses an invalid one with a
+/// ``ConfigurationError`` that says what to fix in one line.
+public struct PasskeyServerConfiguration: Sendable {
+    /// An Android app allowed to use the relying party's passkeys (Digital Asset Links).
+    public struct AndroidApp: Sendable, Hashable {
+        /// The application ID, `com.example.app`.
+        public var packageName: String
+        /// SHA-256 fingerprints of the app's signing certificates, as upper-case hex pairs joined by
+        /// colons (`14:6D:E9:…`), the form `assetlinks.json` uses.
+        public var sha256CertFingerprints: [String]
+
+        public init(packageName: String, sha256CertFingerprints: [String]) {
+            self.packageName = packageName
+            self.sha256CertFingerprints = sha256CertFingerprints
+        }
+    }
+
+    /// The interface to listen on.
+    public var host: String = "127.0.0.1"
+    /// The TCP port to listen on.
+    public var port: Int = 8080
+    /// The RP ID: the domain passkeys are bound to.
+    public var relyingPartyID: String = "localhost"
+    /// The name authenticators show when a passkey is created.
+    public var relyingPartyName: String = "Passkeys"
+    /// The web origins allowed to run ceremonies and to send state-changing requests; empty means
+    /// the server's own origin (``defaultOrigin``).
+    public var origins: [String] = []
+    /// The database: `sqlite:PATH` or `sqlite::memory:`.
+    public var database: String = "sqlite:./passkeys.sqlite"
+    /// A PEM certificate chain; with ``tlsKeyPath`` the server speaks HTTPS.
+    public var tlsCertificatePath: String?
+    /// The PEM private key of ``tlsCertificatePath``.
+    public var tlsKeyPath: String?
+    /// Seconds a session lasts however active it is.
+    public var sessionLifetime: TimeInterval = 7 * 24 * 3600
+    /// Seconds a session lasts without a request.
+    public var sessionIdleTimeout: TimeInterval = 24 * 3600
+    /// Seconds between a ceremony's options and the latest moment it can be finished.
+    public var ceremonyTTL: TimeInterval = 300
+    /// Ceremony requests per minute per client address and per account; `0` turns limits off.
+    public var rateLimit: Int = 30
+    /// Proxies whose `X-Forwarded-For` names the client (exact IP addresses).
+    public var trustedProxies: [String] = []
+    /// Apple apps (`TEAMID.bundle.id`) listed in `apple-app-site-association` under `webcredentials`.
+    public var appleAppIDs: [String] = []
+    /// Android apps listed in `assetlinks.json`; their `android:apk-key-hash:` origins are accepted
+    /// in ceremonies.
+    public var androidApps: [AndroidApp] = []
+    /// Other web origins that may use this RP ID, listed in `/.well-known/webauthn`.
+    public var relatedOrigins: [String] = []
+    /// Seconds between purges of expired ceremonies and sessions.
+    public var purgeInterval: TimeInterval = 60
+    /// The largest request body accepted, in bytes.
+    public var maximumBodySize: Int = 64 * 1024
+    /// A folder to serve the web app from instead of the bundled one.
+    public var publicDirectory: String?
+
+    public init() {}
+
+    /// Whether a certificate and key are configured.
+    public var usesTLS: Bool { tlsCertificatePath != nil || tlsKeyPath != nil }
+
+    /// The server's own origin: `http://localhost:8080`, or `https://…` under TLS, with the RP ID as host.
+    public var defaultOrigin: String {
+        let scheme = usesTLS ? "https" : "http"
+        let defaultPort = usesTLS ? 443 : 80
+        return port == defaultPort ? "\(scheme)://\(relyingPartyID)" : "\(scheme)://\(relyingPartyID):\(port)"
+    }
+
+    /// The web origins in effect: ``origins``, or ``defaultOrigin`` when none are given.
+    public var effectiveOrigins: [String] { origins.isEmpty ? [defaultOrigin] : origins }
+
+    /// The origin links point to (the passkey endpoints file): the first web origin.
+    public var primaryOrigin: String { effectiveOrigins.first ?? defaultOrigin }
+
+    /// The `android:apk-key-hash:…` origins of the configured Android apps (WebAuthn §5.8.1 for
+    /// Android: the base64url SHA-256 of the signing certificate).
+    public var androidOrigins: [String] {
+        androidApps.flatMap(\.sha256CertFingerprints).compactMap { fingerprint in
+            Self.fingerprintBytes(fingerprint).map { "android:apk-key-hash:" + Base64URL.encode($0) }
+        }
+    }
+
+    /// The relying party's policy for this configuration.
+    public func relyingPartyConfiguration() throws(ConfigurationError) -> RelyingParty.Configuration {
+        do {
+            return try RelyingParty.Configuration(
+                relyingPartyID: relyingPartyID,
+                relyingPartyName: relyingPartyName,
+                allowedOrigins: effectiveOrigins + androidOrigins,
+                userVerification: .preferred,
+                residentKey: .required,
+                timeoutMilliseconds: Int(ceremonyTTL * 1000)
+            )
+        } catch {
+            throw ConfigurationError(error.reason)
+        }
+    }
+
+    /// Checks every setting, or throws a ``ConfigurationError`` naming the first one that is wrong.
+    public func validate() throws(ConfigurationError) {
+        guard !host.isEmpty else { throw ConfigurationError("--host must not be empty") }
+        guard (1...65535).contains(port) else { throw ConfigurationError("--port must be 1 to 65535, not \(port)") }
+        guard sessionLifetime > 0 else { throw ConfigurationError("--session-lifetime must be a positive number of seconds") }
+        guard sessionIdleTimeout > 0 else { throw ConfigurationError("--session-idle-timeout must be a positive number of seconds") }
+        guard ceremonyTTL >= 1, ceremonyTTL <= 3600 else {
+            throw ConfigurationError("--ceremony-ttl must be 1 to 3600 seconds, not \(Self.format(ceremonyTTL))")
+        }
+        guard rateLimit >= 0 else { throw ConfigurationError("--rate-limit must be 0 (off) or more, not \(rateLimit)") }
+        guard purgeInterval > 0 else { throw ConfigurationError("the purge interval must be positive") }
+        guard maximumBodySize > 0 else { throw ConfigurationError("the body size limit must be positive") }
+        guard database.hasPrefix("sqlite:"), database.count > "sqlite:".count else {
+            throw ConfigurationError("--database must be sqlite:PATH or sqlite::memory:, not \"\(database)\"")
+        }
+        switch (tlsCertificatePath, tlsKeyPath) {
+        case (.some, .none): throw ConfigurationError("--tls-cert needs --tls-key")
+        case (.none, .some): throw ConfigurationError("--tls-key needs --tls-cert")
+        default: break
+        }
+        for origin in origins where origin.hasPrefix("android:") {
+            throw ConfigurationError("--origin \(origin): Android origins come from --android-app, not --origin")
+        }
+        _ = try relyingPartyConfiguration()
+        for origin in effectiveOrigins {
+            guard let host = URLComponents(string: origin)?.host else { continue }
+            guard host == relyingPartyID || host.hasSuffix("." + relyingPartyID) else {
+                throw ConfigurationError("origin \(origin) is not on the RP ID \(relyingPartyID) or one of its subdomains; set --rp-id or --origin")
+            }
+        }
+        for origin in relatedOrigins {
+            guard let components = URLComponents(string: origin), components.scheme == "https",
+                  let host = components.host, !host.isEmpty, components.path.isEmpty,
+                  components.query == nil, components.fragment == nil
+            else { throw ConfigurationError("--related-origin \(origin) is not an https origin (https://host[:port])") }
+        }
+        for appID in appleAppIDs {
+            guard Self.isAppleAppID(appID) else {
+                throw ConfigurationError("--apple-app-id \(appID) is not TEAMID.bundle.id (a 10-character team ID, a dot, a bundle ID)")
+            }
+        }
+        for app in androidApps {
+            guard Self.isAndroidPackage(app.packageName) else {
+                throw ConfigurationError("--android-app \(app.packageName) is not an Android package name like com.example.app")
+            }
+            guard !app.sha256CertFingerprints.isEmpty else {
+                throw ConfigurationError("--android-app \(app.packageName) needs a certificate fingerprint: PACKAGE=AA:BB:…")
+            }
+            for fingerprint in app.sha256CertFingerprints where Self.fingerprintBytes(fingerprint) == nil {
+                throw ConfigurationError("--android-app \(app.packageName): \"\(fingerprint)\" is not a SHA-256 fingerprint (32 hex pairs joined by colons)")
+            }
+        }
+        for proxy in trustedProxies where ClientAddress.normalize(proxy) == nil {
+            throw ConfigurationError("--trusted-proxy \(proxy) is not an IP address")
+        }
+    }
+
+    // MARK: Value rules
+
+    /// 32 bytes from `AA:BB:…` (colons optional, either case), or `nil`.
+    static func fingerprintBytes(_ fingerprint: String) -> [UInt8]? {
+        let hex = fingerprint.filter { $0 != ":" }
+        guard hex.count == 64, let bytes = hexBytes(hex) else { return nil }
+        return bytes
+    }
+
+    /// The fingerprint in the `AA:BB:…` upper-case form `assetlinks.json` uses.
+    static func canonicalFingerprint(_ fingerprint: String) -> String {
+        guard let bytes = fingerprintBytes(fingerprint) else { return fingerprint }
+        return bytes.map { hexString([$0]).uppercased() }.joined(separator: ":")
+    }
+
+    static func isAppleAppID(_ appID: String) -> Bool {
+        let parts = appID.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return false }
+        let team = parts[0], bundle = parts[1]
+        return team.count == 10 && team.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) }
+            && !bundle.isEmpty && !bundle.hasPrefix(".") && !bundle.hasSuffix(".")
+            && bundle.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
+    }
+
+    static func isAndroidPackage(_ name: String) -> Bool {
+        let segments = name.split(separator: ".", omittingEmptySubsequences: false)
+        return segments.count >= 2 && segments.allSatisfy { segment in
+            guard let first = segment.first, first.isASCII, first.isLetter else { return false }
+            return segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        }
+    }
+
+    static func format(_ value: TimeInterval) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+}
+
+/// A configuration the server cannot start with, and what to change: one line for people.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong and how to fix it, in one line.
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

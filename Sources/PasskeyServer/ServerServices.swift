@@ -1,0 +1,155 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import PasskeyStore
+import WebAuthn
+
+/// What the controllers share: the relying party, the store, sessions, ceremonies, limits,
+/// metrics and the clock. One value, built once by ``buildApplication(configuration:store:registry:logger:now:)``.
+struct ServerServices: Sendable {
+    let configuration: PasskeyServerConfiguration
+    let relyingParty: RelyingParty
+    let store: any PasskeyStore
+    let sessions: Sessions
+    let ceremonies: Ceremonies
+    let limiter: RateLimiter
+    let metrics: CeremonyMetrics
+    let logger: Logger
+    let now: @Sendable () -> Date
+    /// Keys the decoy credentials shown for unknown usernames, so a name always gets the same ones.
+    let decoyKey: SymmetricKey
+
+    var relyingPartyID: String { configuration.relyingPartyID }
+
+    // MARK: Rate limits
+
+    /// `429 rate_limited` when the client address has used its ceremony requests for now.
+    func limitClient(_ context: PasskeyRequestContext) async throws {
+        try await limit("client:" + (context.clientAddress.map(ClientAddress.rateLimitKey) ?? "unknown"))
+    }
+
+    /// `429 rate_limited` when the account has used its ceremony requests for now.
+    func limitAccount(_ key: String) async throws {
+        try await limit("account:" + key)
+    }
+
+    /// The rate-limit key of an account.
+    static func accountKey(userID: UserHandle) -> String {
+        "id:" + userID.base64URL
+    }
+
+    /// The rate-limit key of the account a username names, or of the name itself when no account
+    /// has it (so guessing at one name is limited too).
+    static func accountKey(user: UserRecord?, username: String) -> String {
+        user.map { accountKey(userID: $0.id) } ?? "name:" + UserRecord.normalize(username)
+    }
+
+    private func limit(_ key: String) async throws {
+        if let retryAfter = await limiter.acquire(key, now: now()) {
+            throw APIError.rateLimited(retryAfter: retryAfter)
+        }
+    }
+
+    // MARK: Instrumented ceremony steps
+
+    /// Runs one ceremony request: times it, counts its outcome by code and logs it. `body` may add
+    /// log metadata (never a secret: no challenge, token or key).
+    func ceremonyStep(
+        _ ceremony: CeremonyMetrics.Ceremony, _ step: CeremonyMetrics.Step, context: PasskeyRequestContext,
+        _ body: (inout Logger.Metadata) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        var metadata: Logger.Metadata = [
+            "ceremony": .string(ceremony.rawValue), "step": .string(step.rawValue),
+            "client": .string(context.clientAddress ?? "unknown"),
+        ]
+        do {
+            let response = try await body(&metadata)
+            metrics.recordDuration(ceremony, step: step, ContinuousClock.now - start)
+            switch step {
+            case .options: metrics.recordStarted(ceremony)
+            case .finish: metrics.recordSucceeded(ceremony)
+            }
+            metadata["outcome"] = "success"
+            context.logger.info("ceremony \(step.rawValue) succeeded", metadata: metadata)
+            return response
+        } catch {
+            let answer = APIError(error)
+            metrics.recordDuration(ceremony, step: step, ContinuousClock.now - start)
+            metrics.recordFailed(ceremony, step: step, code: answer.code)
+            metadata["outcome"] = "failure"
+            metadata["code"] = .string(answer.code)
+            metadata["reason"] = .string(answer.message)
+            context.logger.notice("ceremony \(step.rawValue) failed", metadata: metadata)
+            throw answer
+        }
+    }
+
+    // MARK: Responses
+
+    /// A JSON response with cookies.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, cookies: [Cookie] = []) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        var response = Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    /// `204 No Content` with cookies.
+    static func noContent(cookies: [Cookie] = []) -> Response {
+        var response = Response(status: .noContent)
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    // MARK: Credentials
+
+    /// The record for a credential that passed registration. Its first name is its provider's
+    /// (or "Passkey"), numbered when the account already has a passkey of that name.
+    func credentialRecord(
+        _ verified: VerifiedRegistration, userID: UserHandle, at now: Date, takenNames: [String] = []
+    ) -> CredentialRecord {
+        let known: Set<String> = ["usb", "nfc", "ble", "smart-card", "hybrid", "internal"]
+        var transports: [String] = []
+        for transport in verified.transports.map(\.rawValue) where known.contains(transport) && !transports.contains(transport) {
+            transports.append(transport)
+        }
+        return CredentialRecord(
+            id: verified.credentialID, userID: userID, publicKey: verified.publicKey.rawRepresentation,
+            algorithm: verified.algorithm.rawValue, signCount: verified.signCount, aaguid: verified.aaguid,
+            attestationFormat: verified.format.rawValue, transports: transports,
+            backupEligible: verified.backupEligible, backedUp: verified.backedUp,
+            name: Self.firstName(ProviderNames.name(for: verified.aaguid) ?? "Passkey", takenNames: takenNames),
+            createdAt: now)
+    }
+
+    /// `base`, or `base 2`, `base 3`, … when that is taken.
+    static func firstName(_ base: String, takenNames: [String]) -> String {
+        let taken = Set(takenNames)
+        guard taken.contains(base) else { return base }
+        var number = 2
+        while taken.contains("\(base) \(number)") { number += 1 }
+        return "\(base) \(number)"
+    }
+
+    /// A descriptor for `allowCredentials` / `excludeCredentials`.
+    static func descriptor(_ credential: CredentialRecord) -> PublicKeyCredentialDescriptorJSON {
+        PublicKeyCredentialDescriptorJSON(
+            id: credential.id,
+            transports: credential.transports.isEmpty ? nil : credential.transports.map(AuthenticatorTransport.init(rawValue:)))
+    }
+
+    /// A credential ID that looks like a real one, derived from the username, for an account that
+    /// does not exist: sign-in options must not tell whether a username is taken.
+    func decoyDescriptor(username: String) -> PublicKeyCredentialDescriptorJSON {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(("decoy-credential\u{0}" + username).utf8), using: decoyKey)
+        return PublicKeyCredentialDescriptorJSON(
+            id: CredentialID(uncheckedBytes: Array(mac)), transports: [.hybrid, .internal])
+    }
+}

@@ -1,0 +1,174 @@
+import Crypto
+import Foundation
+import Hummingbird
+import PasskeyStore
+import WebAuthn
+
+/// Names and attributes of the server's cookies. Under TLS the names get the `__Host-` prefix,
+/// which makes browsers insist on `Secure`, `Path=/` and no `Domain`.
+struct CookieSettings: Sendable {
+    let sessionName: String
+    let ceremonyName: String
+    let secure: Bool
+
+    init(secure: Bool) {
+        let prefix = secure ? "__Host-" : ""
+        self.sessionName = prefix + "passkeys_session"
+        self.ceremonyName = prefix + "passkeys_ceremony"
+        self.secure = secure
+    }
+
+    /// An HttpOnly, SameSite=Lax cookie for the whole site.
+    func cookie(name: String, value: String, maxAge: TimeInterval) -> Cookie {
+        Cookie(
+            name: name, value: value, maxAge: max(0, Int(maxAge)), path: "/", secure: secure, httpOnly: true,
+            sameSite: .lax)
+    }
+
+    /// A cookie that makes the browser forget `name`.
+    func expired(_ name: String) -> Cookie {
+        cookie(name: name, value: "", maxAge: 0)
+    }
+}
+
+/// A random token for a cookie, and the SHA-256 the store keeps in its place.
+struct CookieToken: Sendable {
+    let value: String
+    let hash: [UInt8]
+
+    /// 32 random bytes.
+    static func random() -> CookieToken {
+        let bytes = randomBytes(32)
+        return CookieToken(value: Base64URL.encode(bytes), hash: sha256(bytes))
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: bytes))
+    }
+
+    /// The token a cookie carries, or `nil` when it is not one the server could have made
+    /// (so no look-up is spent on it).
+    init?(cookie: String) {
+        guard let bytes = Base64URL.decode(cookie), bytes.count == 32 else { return nil }
+        self.value = cookie
+        self.hash = Self.sha256(bytes)
+    }
+
+    private init(value: String, hash: [UInt8]) {
+        self.value = value
+        self.hash = hash
+    }
+}
+
+/// A signed-in request: its session and account.
+struct Authenticated: Sendable {
+    let session: SessionRecord
+    let user: UserRecord
+}
+
+/// Sessions: a random 32-byte token in an HttpOnly, SameSite=Lax cookie; the store keeps only
+/// its SHA-256, so a copy of the database signs no one in. A session ends at its absolute expiry,
+/// after the idle timeout without a request, or at sign-out.
+struct Sessions: Sendable {
+    let store: any PasskeyStore
+    let cookies: CookieSettings
+    let lifetime: TimeInterval
+    let idleTimeout: TimeInterval
+    let now: @Sendable () -> Date
+    /// A request refreshes the idle expiry at most this often, so reads do not all write.
+    let touchInterval: TimeInterval = 60
+
+    /// A new session for the account, to be stored with the sign-in, and its token.
+    func start(userID: UserHandle) -> (token: CookieToken, record: SessionRecord) {
+        let token = CookieToken.random()
+        let now = now()
+        let record = SessionRecord(
+            tokenHash: token.hash, userID: userID, createdAt: now, lastSeenAt: now,
+            expiresAt: now.addingTimeInterval(lifetime))
+        return (token, record)
+    }
+
+    /// The cookie that carries a new session.
+    func cookie(for token: CookieToken) -> Cookie {
+        cookies.cookie(name: cookies.sessionName, value: token.value, maxAge: lifetime)
+    }
+
+    /// The cookie that ends the session in the browser.
+    var expiredCookie: Cookie { cookies.expired(cookies.sessionName) }
+
+    /// The token hash the request's session cookie carries, if any.
+    func tokenHash(_ request: Request) -> [UInt8]? {
+        request.cookies[cookies.sessionName].flatMap { CookieToken(cookie: $0.value) }?.hash
+    }
+
+    /// The signed-in account, or `nil`.
+    func current(_ request: Request) async throws -> Authenticated? {
+        guard let hash = tokenHash(request), let session = try await store.session(tokenHash: hash) else { return nil }
+        let now = now()
+        if session.isExpired(at: now, idleTimeout: idleTimeout) {
+            try await store.deleteSession(tokenHash: hash)
+            return nil
+        }
+        guard let user = try await store.user(id: session.userID) else { return nil }
+        if now.timeIntervalSince(session.lastSeenAt) >= touchInterval {
+            try await store.touchSession(tokenHash: hash, at: now)
+        }
+        return Authenticated(session: session, user: user)
+    }
+
+    /// The signed-in account, or `401 unauthenticated`.
+    func require(_ request: Request) async throws -> Authenticated {
+        guard let authenticated = try await current(request) else { throw APIError.unauthenticated }
+        return authenticated
+    }
+}
+
+/// Ceremonies between their two requests: a record in the store, found through an HttpOnly cookie
+/// that binds it to the browser that asked for the options.
+///
+/// The cookie holds a random token; the record's ID is its SHA-256. Finishing consumes the record
+/// atomically before anything else, so it is used once whatever the outcome.
+struct Ceremonies: Sendable {
+    let store: any PasskeyStore
+    let cookies: CookieSettings
+    let lifetime: TimeInterval
+    let now: @Sendable () -> Date
+
+    /// Stores a ceremony and returns the cookie that binds it to this browser.
+    func begin(
+        _ kind: CeremonyRecord.Kind, challenge: Challenge, state: some Encodable, userID: UserHandle? = nil,
+        username: String? = nil, displayName: String? = nil
+    ) async throws -> Cookie {
+        let token = CookieToken.random()
+        let now = now()
+        let record = CeremonyRecord(
+            id: Base64URL.encode(token.hash), kind: kind, challenge: challenge, userID: userID, username: username,
+            displayName: displayName, state: Array(try JSONEncoder().encode(state)), createdAt: now,
+            expiresAt: now.addingTimeInterval(lifetime))
+        try await store.insertCeremony(record)
+        return cookies.cookie(name: cookies.ceremonyName, value: token.value, maxAge: lifetime)
+    }
+
+    /// Takes this browser's pending ceremony out of the store: `400 ceremony_not_found` when there
+    /// is none or it is of another kind, `400 ceremony_expired` when it is too old.
+    func consume(_ request: Request, kinds: Set<CeremonyRecord.Kind>) async throws -> CeremonyRecord {
+        guard let token = request.cookies[cookies.ceremonyName].flatMap({ CookieToken(cookie: $0.value) }),
+              let record = try await store.consumeCeremony(id: Base64URL.encode(token.hash))
+        else { throw APIError.ceremonyNotFound }
+        guard kinds.contains(record.kind) else { throw APIError.ceremonyNotFound }
+        guard !record.isExpired(at: now()) else { throw APIError.ceremonyExpired }
+        return record
+    }
+
+    /// The relying party's ceremony value kept in the record.
+    func state<State: Decodable>(_ type: State.Type, of record: CeremonyRecord) throws -> State {
+        do {
+            return try JSONDecoder().decode(State.self, from: Data(record.state))
+        } catch {
+            throw APIError.ceremonyNotFound
+        }
+    }
+
+    /// The cookie that makes the browser forget its ceremony.
+    var expiredCookie: Cookie { cookies.expired(cookies.ceremonyName) }
+}

@@ -1,0 +1,226 @@
+import ArgumentParser
+import Foundation
+import PasskeyServer
+
+/// `passkeys serve`: the passkey server. Reads flags, falls back to `PASSKEYS_…` environment
+/// variables, then to the defaults, and runs the server until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the passkey server: sign-up, sign-in and passkey management over a JSON API, and the web app.",
+        discussion: """
+            Every option can also be set with an environment variable: PASSKEYS_ and the option's \
+            name in capitals with underscores (--rp-id: PASSKEYS_RP_ID). Repeatable options take a \
+            list separated by commas or spaces there. A flag wins over the environment.
+            Durations are seconds, or a number with s, m, h or d (90s, 5m, 12h, 7d).
+            See docs/server.md.
+            """
+    )
+
+    @Option(
+        help: ArgumentHelp("The interface to listen on (default 127.0.0.1).", valueName: "host")
+    )
+    var host: String?
+
+    @Option(
+        help: ArgumentHelp("The port to listen on (default 8080).", valueName: "port")
+    )
+    var port: String?
+
+    @Option(
+        name: .customLong("rp-id"),
+        help: ArgumentHelp("The RP ID: the domain passkeys are bound to (default localhost).", valueName: "domain")
+    )
+    var rpID: String?
+
+    @Option(
+        name: .customLong("rp-name"),
+        help: ArgumentHelp("The name authenticators show (default Passkeys).", valueName: "name")
+    )
+    var rpName: String?
+
+    @Option(
+        name: .customLong("origin"),
+        help: ArgumentHelp("A web origin allowed to use the server; repeatable (default http://RP-ID:PORT, https under TLS).", valueName: "origin")
+    )
+    var origins: [String] = []
+
+    @Option(
+        help: ArgumentHelp("The database: sqlite:PATH or sqlite::memory: (default sqlite:./passkeys.sqlite).", valueName: "url")
+    )
+    var database: String?
+
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp("A PEM certificate chain; with --tls-key the server speaks HTTPS.", valueName: "path")
+    )
+    var tlsCertificate: String?
+
+    @Option(
+        name: .customLong("tls-key"),
+        help: ArgumentHelp("The PEM private key for --tls-cert.", valueName: "path")
+    )
+    var tlsKey: String?
+
+    @Option(
+        name: .customLong("session-lifetime"),
+        help: ArgumentHelp("How long a session lasts at most (default 7d).", valueName: "duration")
+    )
+    var sessionLifetime: String?
+
+    @Option(
+        name: .customLong("session-idle-timeout"),
+        help: ArgumentHelp("How long a session lasts without a request (default 1d).", valueName: "duration")
+    )
+    var sessionIdleTimeout: String?
+
+    @Option(
+        name: .customLong("ceremony-ttl"),
+        help: ArgumentHelp("How long a ceremony can be finished after its options (default 300 seconds).", valueName: "duration")
+    )
+    var ceremonyTTL: String?
+
+    @Option(
+        name: .customLong("rate-limit"),
+        help: ArgumentHelp("Ceremony requests per minute per client address and per account; 0 turns limits off (default 30).", valueName: "n")
+    )
+    var rateLimit: String?
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp("The IP address of a proxy whose X-Forwarded-For names the client; repeatable.", valueName: "ip")
+    )
+    var trustedProxies: [String] = []
+
+    @Option(
+        name: .customLong("apple-app-id"),
+        help: ArgumentHelp("An Apple app for apple-app-site-association; repeatable.", valueName: "team-id.bundle-id")
+    )
+    var appleAppIDs: [String] = []
+
+    @Option(
+        name: .customLong("android-app"),
+        help: ArgumentHelp("An Android app and its signing certificate's SHA-256 (AA:BB:…) for assetlinks.json; repeatable.", valueName: "package=fingerprint")
+    )
+    var androidApps: [String] = []
+
+    @Option(
+        name: .customLong("related-origin"),
+        help: ArgumentHelp("Another https origin that may use this RP ID (/.well-known/webauthn); repeatable.", valueName: "origin")
+    )
+    var relatedOrigins: [String] = []
+
+    @Option(
+        name: .customLong("public-dir"),
+        help: ArgumentHelp("Serve the web app from this folder instead of the bundled one.", valueName: "path")
+    )
+    var publicDirectory: String?
+
+    @Option(
+        name: .customLong("log-level"),
+        help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default info).", valueName: "level")
+    )
+    var logLevel: String?
+
+    func run() async throws {
+        do {
+            let environment = ProcessInfo.processInfo.environment
+            let settings = Settings(environment: environment)
+            let configuration = try settings.configuration(self)
+            try await runPasskeyServer(configuration: configuration, logLevel: settings.string(logLevel, "log-level"))
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("passkeys serve: \(error.message)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+    }
+}
+
+/// Flag, then environment variable, then default; every failure a one-line ``ConfigurationError``.
+private struct Settings {
+    let environment: [String: String]
+
+    init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    /// `PASSKEYS_RP_ID` for `rp-id`.
+    static func variable(_ option: String) -> String {
+        "PASSKEYS_" + option.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    func string(_ flag: String?, _ option: String) -> String? {
+        if let flag { return flag }
+        guard let value = environment[Self.variable(option)], !value.isEmpty else { return nil }
+        return value
+    }
+
+    func list(_ flags: [String], _ option: String) -> [String] {
+        if !flags.isEmpty { return flags }
+        guard let value = environment[Self.variable(option)] else { return [] }
+        return value.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
+    }
+
+    func integer(_ flag: String?, _ option: String) throws -> Int? {
+        guard let text = string(flag, option) else { return nil }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ConfigurationError("--\(option) must be a whole number, not \"\(text)\"")
+        }
+        return value
+    }
+
+    /// Seconds, or a number with `s`, `m`, `h` or `d`.
+    func duration(_ flag: String?, _ option: String) throws -> TimeInterval? {
+        guard let text = string(flag, option)?.trimmingCharacters(in: .whitespaces).lowercased() else { return nil }
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        var number = Substring(text)
+        var unit = 1.0
+        if let last = text.last, let scale = units[last] {
+            number = text.dropLast()
+            unit = scale
+        }
+        guard let value = Double(number), value.isFinite, value > 0 else {
+            throw ConfigurationError("--\(option) must be a positive duration such as 300, 90s, 5m, 12h or 7d; not \"\(text)\"")
+        }
+        return value * unit
+    }
+
+    func configuration(_ command: ServeCommand) throws -> PasskeyServerConfiguration {
+        var configuration = PasskeyServerConfiguration()
+        if let host = string(command.host, "host") { configuration.host = host }
+        if let port = try integer(command.port, "port") { configuration.port = port }
+        if let rpID = string(command.rpID, "rp-id") { configuration.relyingPartyID = rpID }
+        if let rpName = string(command.rpName, "rp-name") { configuration.relyingPartyName = rpName }
+        configuration.origins = list(command.origins, "origin")
+        if let database = string(command.database, "database") { configuration.database = database }
+        configuration.tlsCertificatePath = string(command.tlsCertificate, "tls-cert")
+        configuration.tlsKeyPath = string(command.tlsKey, "tls-key")
+        if let lifetime = try duration(command.sessionLifetime, "session-lifetime") { configuration.sessionLifetime = lifetime }
+        if let idle = try duration(command.sessionIdleTimeout, "session-idle-timeout") { configuration.sessionIdleTimeout = idle }
+        if let ttl = try duration(command.ceremonyTTL, "ceremony-ttl") { configuration.ceremonyTTL = ttl }
+        if let limit = try integer(command.rateLimit, "rate-limit") { configuration.rateLimit = limit }
+        configuration.trustedProxies = list(command.trustedProxies, "trusted-proxy")
+        configuration.appleAppIDs = list(command.appleAppIDs, "apple-app-id")
+        configuration.relatedOrigins = list(command.relatedOrigins, "related-origin")
+        configuration.publicDirectory = string(command.publicDirectory, "public-dir")
+        configuration.androidApps = try androidApps(list(command.androidApps, "android-app"))
+        return configuration
+    }
+
+    /// `PACKAGE=FINGERPRINT` entries, merged by package in the order given.
+    func androidApps(_ entries: [String]) throws -> [PasskeyServerConfiguration.AndroidApp] {
+        var apps: [PasskeyServerConfiguration.AndroidApp] = []
+        for entry in entries {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else {
+                throw ConfigurationError("--android-app \(entry): expected PACKAGE=SHA256_CERT_FINGERPRINT")
+            }
+            let package = String(parts[0]), fingerprint = String(parts[1])
+            if let index = apps.firstIndex(where: { $0.packageName == package }) {
+                apps[index].sha256CertFingerprints.append(fingerprint)
+            } else {
+                apps.append(.init(packageName: package, sha256CertFingerprints: [fingerprint]))
+            }
+        }
+        return apps
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import WebAuthn
+
+@testable import PasskeyServer
+
+/// The configuration rules and the small pieces they rest on.
+@Suite struct ConfigurationTests {
+    @Test func theDefaultsServeLocalhostOnPort8080() throws {
+        let configuration = PasskeyServerConfiguration()
+        try configuration.validate()
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 8080)
+        #expect(configuration.relyingPartyID == "localhost")
+        #expect(configuration.database == "sqlite:./passkeys.sqlite")
+        #expect(configuration.ceremonyTTL == 300)
+        #expect(configuration.effectiveOrigins == ["http://localhost:8080"])
+        #expect(configuration.primaryOrigin == "http://localhost:8080")
+    }
+
+    @Test func theDefaultOriginFollowsThePortAndTLS() {
+        var configuration = PasskeyServerConfiguration()
+        configuration.port = 9000
+        #expect(configuration.defaultOrigin == "http://localhost:9000")
+        configuration.tlsCertificatePath = "cert.pem"
+        configuration.tlsKeyPath = "key.pem"
+        #expect(configuration.defaultOrigin == "https://localhost:9000")
+        configuration.port = 443
+        configuration.relyingPartyID = "example.com"
+        #expect(configuration.defaultOrigin == "https://example.com")
+    }
+
+    @Test(arguments: [
+        ("port", "--port must be 1 to 65535"),
+        ("origin", "is not on the RP ID"),
+        ("httpOrigin", "is not an origin"),
+        ("rpID", "RP ID"),
+        ("ttl", "--ceremony-ttl"),
+        ("rate", "--rate-limit"),
+        ("tls", "--tls-cert needs --tls-key"),
+        ("database", "--database"),
+        ("apple", "--apple-app-id"),
+        ("android", "--android-app"),
+        ("related", "--related-origin"),
+        ("proxy", "--trusted-proxy"),
+    ])
+    func aBadConfigurationIsOneClearLine(setting: String, expected: String) {
+        var configuration = PasskeyServerConfiguration()
+        switch setting {
+        case "port": configuration.port = 70000
+        case "origin": configuration.origins = ["https://evil.example"]
+        case "httpOrigin": configuration.relyingPartyID = "example.com"; configuration.origins = ["http://example.com"]
+        case "rpID": configuration.relyingPartyID = "https://example.com"
+        case "ttl": configuration.ceremonyTTL = 0
+        case "rate": configuration.rateLimit = -1
+        case "tls": configuration.tlsCertificatePath = "cert.pem"
+        case "database": configuration.database = "postgres://x"
+        case "apple": configuration.appleAppIDs = ["com.example.app"]
+        case "android": configuration.androidApps = [.init(packageName: "com.example", sha256CertFingerprints: ["AB:CD"])]
+        case "related": configuration.relatedOrigins = ["http://example.org"]
+        case "proxy": configuration.trustedProxies = ["proxy.local"]
+        default: Issue.record("unknown setting \(setting)")
+        }
+        do {
+            try configuration.validate()
+            Issue.record("\(setting) should be refused")
+        } catch {
+            #expect(error.message.contains(expected), "\(error.message)")
+            #expect(!error.message.contains("\n"))
+        }
+    }
+
+    @Test func clientAddressesComeFromTrustedProxiesOnly() {
+        let proxies: Set<String> = ["10.0.0.1"]
+        #expect(ClientAddress.resolve(peer: "203.0.113.9", forwardedFor: ["1.2.3.4"], trustedProxies: proxies) == "203.0.113.9")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["1.2.3.4"], trustedProxies: proxies) == "1.2.3.4")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["6.6.6.6, 1.2.3.4"], trustedProxies: proxies) == "1.2.3.4")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["1.2.3.4, 10.0.0.1"], trustedProxies: proxies) == "1.2.3.4")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["junk"], trustedProxies: proxies) == "10.0.0.1")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: [], trustedProxies: proxies) == "10.0.0.1")
+        #expect(ClientAddress.resolve(peer: nil, forwardedFor: ["1.2.3.4"], trustedProxies: proxies) == nil)
+        #expect(ClientAddress.normalize("[::1]") == "::1")
+        #expect(ClientAddress.normalize(" 127.0.0.1 ") == "127.0.0.1")
+        #expect(ClientAddress.normalize("example.com") == nil)
+        #expect(ClientAddress.rateLimitKey("203.0.113.9") == "203.0.113.9")
+        #expect(ClientAddress.rateLimitKey("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
+        #expect(ClientAddress.rateLimitKey("2001:db8:1:2::99") == ClientAddress.rateLimitKey("2001:db8:1:2:ffff::1"))
+    }
+
+    @Test func providerNamesComeFromTheAAGUID() throws {
+        #expect(ProviderNames.name(for: try #require(AAGUID(uuidString: "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4"))) == "Google Password Manager")
+        #expect(ProviderNames.name(for: try #require(AAGUID(uuidString: "BADA5566-A7AA-401F-BD96-45619A55120D"))) == "1Password")
+        #expect(ProviderNames.name(for: .zero) == nil)
+        for key in ProviderNames.table.keys { #expect(AAGUID(uuidString: key)?.uuidString == key) }
+    }
+
+    @Test func namesRejectControlCharactersButKeepEmoji() throws {
+        #expect(try NameRules.name(" Work laptop ", what: "name") == "Work laptop")
+        #expect(try NameRules.name("👩‍👩‍👧 family", what: "name") == "👩‍👩‍👧 family")
+        #expect(throws: APIError.self) { try NameRules.name("a\u{202E}b", what: "name") }
+        #expect(throws: APIError.self) { try NameRules.username("a\u{85}b") }
+        #expect(throws: APIError.self) { try NameRules.username(String(repeating: "é", count: 65)) }
+    }
+
+    @Test func theRateLimiterRefillsOverAMinute() async {
+        let limiter = RateLimiter(limit: 60)
+        let start = Date(timeIntervalSince1970: 0)
+        for _ in 0..<60 { #expect(await limiter.acquire("k", now: start) == nil) }
+        #expect(await limiter.acquire("k", now: start) == 1)
+        #expect(await limiter.acquire("k", now: start.addingTimeInterval(1)) == nil)
+        await limiter.prune(now: start.addingTimeInterval(120))
+        #expect(await limiter.trackedKeys == 0)
+        let small = RateLimiter(limit: 1, maximumKeys: 10)
+        for index in 0..<1000 { #expect(await small.acquire("k\(index)", now: start.addingTimeInterval(Double(index) / 1000)) == nil) }
+        #expect(await small.trackedKeys <= 10, "memory stays bounded")
+        #expect(await small.acquire("k999", now: start.addingTimeInterval(1)) != nil, "recent keys are kept")
+        let off = RateLimiter(limit: 0)
+        for _ in 0..<1000 { #expect(await off.acquire("k", now: start) == nil) }
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PasskeyStore
+import SoftwareAuthenticator
+import Testing
+import WebAuthn
+
+@testable import PasskeyServer
+
+/// The rules every request meets: origin, content type, size, rate limits, headers, JSON errors.
+@Suite struct RequestRulesTests {
+    static let stateChanging: [(HTTPRequest.Method, String)] = [
+        (.post, "/api/registration/options"), (.post, "/api/registration"),
+        (.post, "/api/authentication/options"), (.post, "/api/authentication"),
+        (.post, "/api/passkeys/options"), (.post, "/api/passkeys"),
+        (.patch, "/api/passkeys/AAAA"), (.delete, "/api/passkeys/AAAA"),
+        (.delete, "/api/session"), (.patch, "/api/account"), (.delete, "/api/account"),
+    ]
+
+    @Test(arguments: StoreKind.allCases)
+    func aCrossOriginOrMissingOriginIsForbidden(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let body = Data(#"{"username":"bob@example.com"}"#.utf8)
+            try await harness.expectNoChange(to: ["ada@example.com", "bob@example.com"]) {
+                for origin in ["https://evil.example", "http://localhost:8081", "null", "http://localhost:8080/"] {
+                    for (method, path) in Self.stateChanging {
+                        expectError(
+                            try await browser.send(method, path, body: body, headers: [.origin: origin]),
+                            .forbidden, "forbidden_origin")
+                    }
+                }
+                // Without an Origin header at all.
+                for (method, path) in Self.stateChanging {
+                    let response = try await client.execute(
+                        uri: path, method: method,
+                        headers: [.contentType: "application/json", .cookie: "passkeys_session=\(browser.sessionCookie ?? "")"],
+                        body: ByteBuffer(bytes: body))
+                    expectError(response, .forbidden, "forbidden_origin")
+                }
+                #expect(try await browser.get("/api/session").status == .ok)
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aBodyThatIsNotJSONIsForbidden(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let body = Data(#"{"username":"bob@example.com","name":"x","displayName":"x"}"#.utf8)
+            try await harness.expectNoChange(to: ["ada@example.com", "bob@example.com"]) {
+                for contentType in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", ""] {
+                    for (method, path) in Self.stateChanging {
+                        expectError(
+                            try await browser.send(method, path, body: body, headers: [.contentType: contentType]),
+                            .forbidden, "unsupported_media_type")
+                    }
+                }
+                for (method, path) in Self.stateChanging {
+                    let response = try await client.execute(
+                        uri: path, method: method, headers: [.origin: Harness.origin], body: ByteBuffer(bytes: body))
+                    expectError(response, .forbidden, "unsupported_media_type")
+                }
+            }
+            // A charset parameter is fine, and a request without a body needs no type.
+            let (ok, _) = try await browser.registrationOptions("carol@example.com")
+            #expect(ok.status == .ok)
+            let withCharset = try await browser.send(
+                .post, "/api/authentication/options", body: Data("{}".utf8),
+                headers: [.contentType: "application/json; charset=utf-8"])
+            #expect(withCharset.status == .ok)
+            let empty = try await client.execute(
+                uri: "/api/authentication/options", method: .post, headers: [.origin: Harness.origin])
+            #expect(empty.status == .ok, "an empty body reads as {}")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anOversizedBodyIsRefused(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let padding = String(repeating: "a", count: 64 * 1024)
+            let big = Data(#"{"username":"bob@example.com","pad":"\#(padding)"}"#.utf8)
+            try await harness.expectNoChange(to: ["ada@example.com", "bob@example.com"]) {
+                for (method, path) in Self.stateChanging + [(.get, "/api/session"), (.post, "/nowhere")] {
+                    expectError(try await browser.send(method, path, body: big), .contentTooLarge, "payload_too_large")
+                }
+            }
+            // Exactly the limit is accepted as far as size goes.
+            let exact = Data(String(repeating: " ", count: 64 * 1024 - 2).utf8) + Data("{}".utf8)
+            #expect(try await browser.send(.post, "/api/authentication/options", body: exact).status == .ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func malformedJSONBase64AndCBORAreRefused(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            try await browser.send(.delete, "/api/session")
+
+            // A genuine registration for the ceremony just begun, mangled one field at a time.
+            var newcomer = try Browser(client)
+            let manglings: [(inout RegistrationResponseJSON) -> Data?] = [
+                { _ in Data("{".utf8) }, { _ in Data("[]".utf8) }, { _ in Data("null".utf8) },
+                { _ in Data(#"{"id":1}"#.utf8) }, { _ in Data([0xFF, 0xFE, 0x00]) },
+                { response in
+                    let json = String(decoding: (try? JSONEncoder().encode(response)) ?? Data(), as: UTF8.self)
+                    return Data(json.replacingOccurrences(of: response.response.clientDataJSON.base64URL, with: "!!!not base64!!!").utf8)
+                },
+                { response in
+                    response.response.attestationObject = Base64URLData([0xA3, 0x63, 0x66, 0x6D])  // truncated map
+                    return nil
+                },
+                { response in
+                    response.response.attestationObject = Base64URLData([0xFF, 0x00, 0x01])  // not CBOR
+                    return nil
+                },
+                { response in
+                    response.response.attestationObject = Base64URLData([0xA0])  // an empty map
+                    return nil
+                },
+            ]
+            try await harness.expectNoChange(to: ["ada@example.com", "bob@example.com"]) {
+                for mangle in manglings {
+                    newcomer.authenticator = try SoftwareAuthenticator()
+                    let (_, creation) = try await newcomer.registrationOptions("bob@example.com")
+                    var response = try newcomer.authenticator.register(options: try #require(creation), origin: newcomer.origin)
+                    let body = try mangle(&response) ?? JSONEncoder().encode(response)
+                    expectError(try await newcomer.send(.post, "/api/registration", body: body), .badRequest, "malformed")
+                }
+            }
+
+            // A genuine assertion, mangled.
+            let (_, request) = try await browser.authenticationOptions("ada@example.com")
+            let assertion = try browser.authenticator.authenticate(options: try #require(request), origin: browser.origin)
+            var badAuthenticatorData = assertion
+            badAuthenticatorData.response.authenticatorData = Base64URLData([1, 2, 3])
+            var badClientData = assertion
+            badClientData.response.clientDataJSON = Base64URLData(Array("{not json".utf8))
+            let assertionJSON = String(decoding: try JSONEncoder().encode(assertion), as: UTF8.self)
+            let authenticationBodies: [Data] = [
+                Data("{".utf8), Data(#"{"rawId":"%%%"}"#.utf8),
+                Data(assertionJSON.replacingOccurrences(of: assertion.response.signature.base64URL, with: "a+b/c=").utf8),
+                try JSONEncoder().encode(badAuthenticatorData), try JSONEncoder().encode(badClientData),
+            ]
+            try await harness.expectNoChange(to: ["ada@example.com"]) {
+                for body in authenticationBodies {
+                    _ = try await browser.authenticationOptions("ada@example.com")
+                    expectError(try await browser.send(.post, "/api/authentication", body: body), .badRequest, "malformed")
+                }
+                for body in ["{", #"{"username":5}"#, "[1]", #"{"username":"\u0000"}"#] {
+                    let response = try await browser.send(.post, "/api/registration/options", body: Data(body.utf8))
+                    #expect(response.status == .badRequest)
+                    #expect(["malformed", "invalid_username"].contains(response.errorCode))
+                }
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func invalidUsernamesAreRefused(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            for username in ["", "   ", String(repeating: "x", count: 65), "ada\u{0}", "ada\nlovelace", "a\u{202E}b"] {
+                let (response, _) = try await browser.registrationOptions(username)
+                expectError(response, .badRequest, "invalid_username")
+            }
+            let (displayName, _) = try await browser.registrationOptions("ada@example.com", displayName: "\u{7}")
+            expectError(displayName, .badRequest, "invalid_name")
+            let (unicode, _) = try await browser.registrationOptions("zoë👩‍💻@example.com", displayName: "Zoë 👩‍💻")
+            #expect(unicode.status == .ok, "joiners in emoji are fine")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func ceremonyRequestsAreRateLimitedPerClient(kind: StoreKind) async throws {
+        try await Harness.run(kind, configure: { $0.rateLimit = 3 }) { harness, client in
+            var browser = try Browser(client)
+            for index in 0..<3 {
+                let (response, _) = try await browser.authenticationOptions()
+                #expect(response.status == .ok, "request \(index)")
+            }
+            let (limited, _) = try await browser.authenticationOptions()
+            expectError(limited, .tooManyRequests, "rate_limited")
+            let retryAfter = try #require(limited.headers[.retryAfter].flatMap { Int($0) })
+            #expect((1...20).contains(retryAfter))
+            // The other ceremony endpoints share the client's allowance; other endpoints do not count.
+            expectError(try await browser.post("/api/registration", [String: String]()), .tooManyRequests, "rate_limited")
+            #expect(try await browser.get("/healthz").status == .ok)
+            harness.clock.advance(by: Double(retryAfter))
+            let (again, _) = try await browser.authenticationOptions()
+            #expect(again.status == .ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func ceremonyRequestsAreRateLimitedPerAccount(kind: StoreKind) async throws {
+        try await Harness.run(kind, configure: { $0.rateLimit = 3 }) { harness, client in
+            let limiter = RateLimiter(limit: 3)
+            let now = harness.clock.now
+            for _ in 0..<3 { #expect(await limiter.acquire("account:ada", now: now) == nil) }
+            #expect(await limiter.acquire("account:ada", now: now) == 20)
+            #expect(await limiter.acquire("account:bob", now: now) == nil, "each key has its own allowance")
+            #expect(await limiter.acquire("account:ada", now: now.addingTimeInterval(20)) == nil)
+
+            // Through the API: requests naming one account from many addresses share its allowance.
+            var browser = try Browser(client)
+            for _ in 0..<3 {
+                let (response, _) = try await browser.authenticationOptions("target@example.com")
+                #expect(response.status == .ok)
+            }
+            let (limited, _) = try await browser.authenticationOptions("target@example.com")
+            expectError(limited, .tooManyRequests, "rate_limited")
+            #expect(limited.headers[.retryAfter] != nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func everyAnswerCarriesTheSecurityHeaders(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            var responses = [
+                try await browser.get("/"), try await browser.get("/account"), try await browser.get("/js/api.js"),
+                try await browser.get("/api/session"), try await browser.get("/nowhere"), try await browser.get("/healthz"),
+                try await browser.get("/metrics"), try await browser.get("/.well-known/webauthn"),
+                try await browser.send(.post, "/api/registration", body: Data("{".utf8)),
+            ]
+            responses.append(try await browser.send(.post, "/api/session", body: nil, headers: [.origin: "https://evil.example"]))
+            for response in responses {
+                #expect(
+                    response.headers[.contentSecurityPolicy]
+                        == "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[.referrerPolicy] == "same-origin")
+                #expect(response.headers[.strictTransportSecurity] == nil, "no HSTS over plain HTTP")
+            }
+        }
+    }
+
+    @Test func underTLSCookiesAreHostOnlyAndSecureAndHSTSIsSent() async throws {
+        let opened = try await StoreKind.sqliteMemory.open()
+        var configuration = PasskeyServerConfiguration()
+        configuration.tlsCertificatePath = "/unused/cert.pem"
+        configuration.tlsKeyPath = "/unused/key.pem"
+        configuration.port = 8443
+        configuration.rateLimit = 0
+        #expect(configuration.effectiveOrigins == ["https://localhost:8443"])
+        let services = try makeServices(
+            configuration: configuration, store: opened.store, registry: .init(), logger: .init(label: "test"),
+            now: { Date() })
+        let app = Application(router: try buildRouter(services: services))
+        try await app.test(.router) { client in
+            var browser = try Browser(client)
+            browser.origin = "https://localhost:8443"
+            let (options, _) = try await browser.registrationOptions("ada@example.com")
+            let ceremony = try #require(options.setCookie("__Host-passkeys_ceremony"))
+            #expect(ceremony.contains("Secure") && ceremony.contains("HttpOnly") && ceremony.contains("Path=/"))
+            #expect(!ceremony.contains("Domain"))
+            #expect(options.headers[.strictTransportSecurity]?.hasPrefix("max-age=") == true)
+            let creation = try options.decode(OptionsEnvelope<PublicKeyCredentialCreationOptionsJSON>.self).publicKey
+            let credential = try browser.authenticator.register(options: creation, origin: browser.origin)
+            let response = try await browser.post("/api/registration", credential)
+            #expect(response.status == .created, "\(response.text)")
+            let session = try #require(response.setCookie("__Host-passkeys_session"))
+            #expect(session.contains("Secure") && session.contains("HttpOnly") && session.contains("SameSite=Lax"))
+        }
+        await opened.close()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func unknownRoutesAreJSON404s(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            for path in ["/nowhere", "/api", "/api/unknown", "/.well-known/nothing", "/js/missing.js", "/%ZZ", "/../etc/passwd"] {
+                expectError(try await browser.get(path), .notFound, "not_found")
+            }
+            expectError(try await browser.send(.put, "/api/session", body: nil), .notFound, "not_found")
+        }
+    }
+}

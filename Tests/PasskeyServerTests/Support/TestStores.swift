@@ -1,0 +1,155 @@
+import Foundation
+import PasskeyStore
+import Synchronization
+import Testing
+import WebAuthn
+
+/// The backends every server test runs on.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqliteMemory = "sqlite::memory:"
+    case sqliteFile = "sqlite:FILE"
+
+    var testDescription: String { rawValue }
+
+    /// A fresh store of this kind; a file store lives in a new temporary folder.
+    func open() async throws -> OpenedStore {
+        switch self {
+        case .sqliteMemory:
+            return OpenedStore(store: try await SQLPasskeyStore.open(url: "sqlite::memory:"), folder: nil)
+        case .sqliteFile:
+            let folder = FileManager.default.temporaryDirectory
+                .appendingPathComponent("passkey-server-tests-\(UUID().uuidString)", isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let path = folder.appendingPathComponent("passkeys.sqlite").path
+            return OpenedStore(store: try await SQLPasskeyStore.open(url: "sqlite:\(path)"), folder: folder)
+        }
+    }
+}
+
+/// A store opened for one test, and what to clean up after it.
+struct OpenedStore: Sendable {
+    let store: SQLPasskeyStore
+    let folder: URL?
+
+    func close() async {
+        try? await store.shutdown()
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
+}
+
+/// A clock the test moves by hand.
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
+        current = Mutex(start)
+    }
+
+    var now: Date { current.withLock { $0 } }
+
+    func advance(by seconds: TimeInterval) {
+        current.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
+}
+
+/// A store that passes every call through and remembers each change it made, so a test can
+/// assert that an attack changed nothing: no account, passkey or session was written.
+final class RecordingStore: PasskeyStore {
+    let base: any PasskeyStore
+    private let log = Mutex<[String]>([])
+
+    init(_ base: any PasskeyStore) {
+        self.base = base
+    }
+
+    /// The changes made so far (ceremonies excluded: starting and consuming them is expected).
+    var changes: [String] { log.withLock { $0 } }
+
+    func clearChanges() { log.withLock { $0.removeAll() } }
+
+    private func record(_ change: String) { log.withLock { $0.append(change) } }
+
+    func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {
+        try await base.createUser(user, credential: credential, session: session)
+        record("createUser")
+    }
+
+    func user(id: UserHandle) async throws -> UserRecord? { try await base.user(id: id) }
+
+    func user(username: String) async throws -> UserRecord? { try await base.user(username: username) }
+
+    func updateDisplayName(userID: UserHandle, displayName: String) async throws -> UserRecord? {
+        let user = try await base.updateDisplayName(userID: userID, displayName: displayName)
+        if user != nil { record("updateDisplayName") }
+        return user
+    }
+
+    func deleteUser(id: UserHandle) async throws -> Bool {
+        let deleted = try await base.deleteUser(id: id)
+        if deleted { record("deleteUser") }
+        return deleted
+    }
+
+    func credential(id: CredentialID) async throws -> CredentialRecord? { try await base.credential(id: id) }
+
+    func credentials(userID: UserHandle) async throws -> [CredentialRecord] { try await base.credentials(userID: userID) }
+
+    func addCredential(_ credential: CredentialRecord) async throws {
+        try await base.addCredential(credential)
+        record("addCredential")
+    }
+
+    func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord? {
+        let renamed = try await base.renameCredential(id: id, userID: userID, name: name)
+        if renamed != nil { record("renameCredential") }
+        return renamed
+    }
+
+    func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult {
+        let result = try await base.deleteCredential(id: id, userID: userID)
+        if result == .deleted { record("deleteCredential") }
+        return result
+    }
+
+    func recordSignIn(
+        credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord
+    ) async throws -> CredentialRecord? {
+        let credential = try await base.recordSignIn(
+            credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session)
+        if credential != nil { record("recordSignIn") }
+        return credential
+    }
+
+    func insertCeremony(_ ceremony: CeremonyRecord) async throws { try await base.insertCeremony(ceremony) }
+
+    func consumeCeremony(id: String) async throws -> CeremonyRecord? { try await base.consumeCeremony(id: id) }
+
+    func insertSession(_ session: SessionRecord) async throws {
+        try await base.insertSession(session)
+        record("insertSession")
+    }
+
+    func session(tokenHash: [UInt8]) async throws -> SessionRecord? { try await base.session(tokenHash: tokenHash) }
+
+    func touchSession(tokenHash: [UInt8], at: Date) async throws {
+        try await base.touchSession(tokenHash: tokenHash, at: at)
+    }
+
+    func deleteSession(tokenHash: [UInt8]) async throws {
+        try await base.deleteSession(tokenHash: tokenHash)
+        record("deleteSession")
+    }
+
+    func purgeExpired(now: Date, sessionIdleTimeout: TimeInterval?) async throws -> Int {
+        try await base.purgeExpired(now: now, sessionIdleTimeout: sessionIdleTimeout)
+    }
+
+    func appendAudit(_ event: AuditEvent) async throws {
+        try await base.appendAudit(event)
+        record("appendAudit")
+    }
+
+    func auditEvents(userID: UserHandle, limit: Int) async throws -> [AuditEvent] {
+        try await base.auditEvents(userID: userID, limit: limit)
+    }
+}
