@@ -30,13 +30,13 @@ struct PasskeyJSON: Codable, Sendable, Equatable {
     var transports: [String]
     var algorithm: Int
 
-    init(_ credential: CredentialRecord) {
+    init(_ credential: CredentialRecord, directory: AuthenticatorDirectory) {
         self.id = credential.id.base64URL
         self.name = credential.name
         self.createdAt = credential.createdAt
         self.lastUsedAt = credential.lastUsedAt
         self.aaguid = credential.aaguid.uuidString
-        self.provider = ProviderNames.name(for: credential.aaguid)
+        self.provider = directory.model(for: credential.aaguid)?.name
         self.synced = credential.backedUp
         self.backupEligible = credential.backupEligible
         self.transports = credential.transports

@@ -63,6 +63,11 @@ public struct PasskeyServerConfiguration: Sendable {
     /// A folder to serve the web app from instead of the bundled one.
     public var publicDirectory: String?
 
+    /// What attestation to ask authenticators for (`none` unless the policy needs it).
+    public var attestation: AttestationConveyancePreference = .none
+    /// Which authenticators to accept and the roots and FIDO metadata to judge them by.
+    public var attestationPolicy = AttestationPolicy()
+
     public init() {}
 
     /// Whether a certificate and key are configured.
@@ -98,6 +103,8 @@ public struct PasskeyServerConfiguration: Sendable {
                 allowedOrigins: effectiveOrigins + androidOrigins,
                 userVerification: .preferred,
                 residentKey: .required,
+                attestation: attestation,
+                attestationPolicy: attestationPolicy,
                 timeoutMilliseconds: Int(ceremonyTTL * 1000)
             )
         } catch {
@@ -127,6 +134,9 @@ public struct PasskeyServerConfiguration: Sendable {
         }
         for origin in origins where origin.hasPrefix("android:") {
             throw ConfigurationError("--origin \(origin): Android origins come from --android-app, not --origin")
+        }
+        if attestationPolicy.requirement != .acceptAny, attestation == .none {
+            throw ConfigurationError("--require-trusted-attestation and --allowed-aaguid need --attestation direct (or indirect, enterprise): with none, no authenticator could qualify")
         }
         _ = try relyingPartyConfiguration()
         for origin in effectiveOrigins {

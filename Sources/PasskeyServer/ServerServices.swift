@@ -110,8 +110,14 @@ struct ServerServices: Sendable {
 
     // MARK: Credentials
 
+    /// Names authenticators from their AAGUID: the FIDO metadata the server loaded, then the
+    /// bundled table of well-known providers.
+    var directory: AuthenticatorDirectory {
+        AuthenticatorDirectory(metadata: configuration.attestationPolicy.metadata)
+    }
+
     /// The record for a credential that passed registration. Its first name is its provider's
-    /// (or "Passkey"), numbered when the account already has a passkey of that name.
+    /// (or "Security key" / "Passkey"), numbered when the account already has a passkey of that name.
     func credentialRecord(
         _ verified: VerifiedRegistration, userID: UserHandle, at now: Date, takenNames: [String] = []
     ) -> CredentialRecord {
@@ -125,8 +131,16 @@ struct ServerServices: Sendable {
             algorithm: verified.algorithm.rawValue, signCount: verified.signCount, aaguid: verified.aaguid,
             attestationFormat: verified.format.rawValue, transports: transports,
             backupEligible: verified.backupEligible, backedUp: verified.backedUp,
-            name: Self.firstName(ProviderNames.name(for: verified.aaguid) ?? "Passkey", takenNames: takenNames),
+            name: Self.firstName(directory.model(for: verified.aaguid)?.name ?? Self.genericName(transports), takenNames: takenNames),
             createdAt: now)
+    }
+
+    /// A name for a passkey whose provider is unknown: a removable key says so.
+    static func genericName(_ transports: [String]) -> String {
+        let removable: Set<String> = ["usb", "nfc", "ble", "smart-card"]
+        let onDevice: Set<String> = ["internal", "hybrid"]
+        let set = Set(transports)
+        return !set.isDisjoint(with: removable) && set.isDisjoint(with: onDevice) ? "Security key" : "Passkey"
     }
 
     /// `base`, or `base 2`, `base 3`, … when that is taken.

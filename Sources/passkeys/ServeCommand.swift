@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PasskeyServer
+import WebAuthn
 
 /// `passkeys serve`: the passkey server. Reads flags, falls back to `PASSKEYS_…` environment
 /// variables, then to the defaults, and runs the server until SIGINT or SIGTERM.
@@ -111,6 +112,42 @@ struct ServeCommand: AsyncParsableCommand {
     var relatedOrigins: [String] = []
 
     @Option(
+        name: .customLong("attestation"),
+        help: ArgumentHelp("The attestation to ask authenticators for: none, indirect, direct or enterprise (default none).", valueName: "conveyance")
+    )
+    var attestation: String?
+
+    @Option(
+        name: .customLong("attestation-root"),
+        help: ArgumentHelp("A PEM file of roots that packed, fido-u2f and tpm attestation must chain to; repeatable.", valueName: "path")
+    )
+    var attestationRoots: [String] = []
+
+    @Flag(
+        name: .customLong("require-trusted-attestation"),
+        help: "Refuse passkeys whose attestation does not chain to a trusted root (needs --attestation direct)."
+    )
+    var requireTrustedAttestation = false
+
+    @Option(
+        name: .customLong("allowed-aaguid"),
+        help: ArgumentHelp("Accept only authenticators of this AAGUID, with trusted attestation; repeatable.", valueName: "uuid")
+    )
+    var allowedAAGUIDs: [String] = []
+
+    @Option(
+        name: .customLong("metadata"),
+        help: ArgumentHelp("A FIDO Metadata Service (MDS3) BLOB file: roots, status reports and names of authenticators.", valueName: "path")
+    )
+    var metadata: String?
+
+    @Option(
+        name: .customLong("metadata-root"),
+        help: ArgumentHelp("A PEM file of roots to verify --metadata with instead of the FIDO root; repeatable.", valueName: "path")
+    )
+    var metadataRoots: [String] = []
+
+    @Option(
         name: .customLong("public-dir"),
         help: ArgumentHelp("Serve the web app from this folder instead of the bundled one.", valueName: "path")
     )
@@ -126,7 +163,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let environment = ProcessInfo.processInfo.environment
             let settings = Settings(environment: environment)
-            let configuration = try settings.configuration(self)
+            let configuration = try await settings.configuration(self)
             try await runPasskeyServer(configuration: configuration, logLevel: settings.string(logLevel, "log-level"))
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("passkeys serve: \(error.message)\n".utf8))
@@ -184,7 +221,7 @@ private struct Settings {
         return value * unit
     }
 
-    func configuration(_ command: ServeCommand) throws -> PasskeyServerConfiguration {
+    func configuration(_ command: ServeCommand) async throws -> PasskeyServerConfiguration {
         var configuration = PasskeyServerConfiguration()
         if let host = string(command.host, "host") { configuration.host = host }
         if let port = try integer(command.port, "port") { configuration.port = port }
@@ -203,7 +240,69 @@ private struct Settings {
         configuration.relatedOrigins = list(command.relatedOrigins, "related-origin")
         configuration.publicDirectory = string(command.publicDirectory, "public-dir")
         configuration.androidApps = try androidApps(list(command.androidApps, "android-app"))
+        try await attestation(command, into: &configuration)
         return configuration
+    }
+
+    /// The attestation conveyance and policy: roots from PEM files, a verified metadata BLOB,
+    /// and what to require.
+    func attestation(_ command: ServeCommand, into configuration: inout PasskeyServerConfiguration) async throws {
+        if let text = string(command.attestation, "attestation") {
+            let conveyance = AttestationConveyancePreference(rawValue: text)
+            guard [.none, .indirect, .direct, .enterprise].contains(conveyance) else {
+                throw ConfigurationError("--attestation must be none, indirect, direct or enterprise, not \"\(text)\"")
+            }
+            configuration.attestation = conveyance
+        }
+        var policy = AttestationPolicy()
+        let roots = try certificates(list(command.attestationRoots, "attestation-root"), option: "attestation-root")
+        if !roots.isEmpty {
+            // Formats with fixed vendor roots (apple, android-*) keep the built-in ones.
+            for format in [AttestationFormat.packed, .fidoU2F, .tpm] { policy.roots[format] = roots }
+        }
+        var allowed: Set<AAGUID> = []
+        for text in list(command.allowedAAGUIDs, "allowed-aaguid") {
+            guard let aaguid = AAGUID(uuidString: text) else {
+                throw ConfigurationError("--allowed-aaguid \(text) is not a UUID")
+            }
+            allowed.insert(aaguid)
+        }
+        let requireTrusted = command.requireTrustedAttestation || string(nil, "require-trusted-attestation").map { ["1", "true", "yes"].contains($0.lowercased()) } == true
+        if !allowed.isEmpty {
+            policy.requirement = .allowedAAGUIDs(allowed)
+        } else if requireTrusted {
+            policy.requirement = .trustedRoot
+        }
+        if let path = string(command.metadata, "metadata") {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError("--metadata \(path) cannot be read")
+            }
+            let metadataRoots = try certificates(list(command.metadataRoots, "metadata-root"), option: "metadata-root")
+            do {
+                let blob = try await MetadataBLOB.verify(
+                    jws: String(decoding: data, as: UTF8.self), roots: metadataRoots.isEmpty ? nil : metadataRoots)
+                try policy.metadata.load(blob)
+            } catch {
+                throw ConfigurationError("--metadata \(path): \(error.reason)")
+            }
+        }
+        configuration.attestationPolicy = policy
+    }
+
+    /// Every certificate in the PEM files named.
+    func certificates(_ paths: [String], option: String) throws -> [AttestationPolicy.Root] {
+        var roots: [AttestationPolicy.Root] = []
+        for path in paths {
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError("--\(option) \(path) cannot be read")
+            }
+            do {
+                roots += try AttestationPolicy.certificates(pem: pem)
+            } catch {
+                throw ConfigurationError("--\(option) \(path): \(error.reason)")
+            }
+        }
+        return roots
     }
 
     /// `PACKAGE=FINGERPRINT` entries, merged by package in the order given.

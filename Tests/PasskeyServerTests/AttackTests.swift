@@ -236,7 +236,7 @@ import WebAuthn
             forged.allowCredentials = []
             let other = try ada.authenticator.authenticate(options: forged, origin: ada.origin)
             try await harness.expectNoChange(to: [Self.ada, Self.bob]) {
-                expectError(try await ada.post("/api/authentication", other), .badRequest, "user_mismatch")
+                expectError(try await ada.post("/api/authentication", other), .badRequest, "credential_not_allowed")
             }
         }
     }

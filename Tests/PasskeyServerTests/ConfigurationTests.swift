@@ -87,11 +87,12 @@ import WebAuthn
         #expect(ClientAddress.rateLimitKey("2001:db8:1:2::99") == ClientAddress.rateLimitKey("2001:db8:1:2:ffff::1"))
     }
 
-    @Test func providerNamesComeFromTheAAGUID() throws {
-        #expect(ProviderNames.name(for: try #require(AAGUID(uuidString: "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4"))) == "Google Password Manager")
-        #expect(ProviderNames.name(for: try #require(AAGUID(uuidString: "BADA5566-A7AA-401F-BD96-45619A55120D"))) == "1Password")
-        #expect(ProviderNames.name(for: .zero) == nil)
-        for key in ProviderNames.table.keys { #expect(AAGUID(uuidString: key)?.uuidString == key) }
+    @Test func aPasskeyWithoutAKnownProviderIsNamedByItsTransports() {
+        #expect(ServerServices.genericName(["usb"]) == "Security key")
+        #expect(ServerServices.genericName(["nfc", "usb"]) == "Security key")
+        #expect(ServerServices.genericName(["internal"]) == "Passkey")
+        #expect(ServerServices.genericName(["hybrid", "usb"]) == "Passkey")
+        #expect(ServerServices.genericName([]) == "Passkey")
     }
 
     @Test func namesRejectControlCharactersButKeepEmoji() throws {

@@ -74,7 +74,7 @@ struct SpecAuthenticationTests {
 
     @Test("A credential not in allowCredentials is rejected (step 5)")
     func credentialMustBeAllowed() throws {
-        #expect(throws: WebAuthnError(.unknownCredential, "")) {
+        #expect(throws: WebAuthnError(.credentialNotAllowed, "")) {
             try TestAuthentication().with { $0.allowCredentials = [CredentialID(uncheckedBytes: [1, 2, 3, 4])] }.finish()
         }
     }

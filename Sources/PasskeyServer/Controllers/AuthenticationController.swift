@@ -79,10 +79,10 @@ struct AuthenticationController {
                         id: credential.id, userHandle: credential.userID, publicKey: credential.publicKey,
                         signCount: credential.signCount, backupEligible: credential.backupEligible,
                         backedUp: credential.backedUp))
-            } catch let error as WebAuthnError where error.code == .unknownCredential {
-                // The server holds the credential, but the sign-in named another account: never
-                // answer unknown_credential here, or the page would make the authenticator forget it.
-                throw APIError(.badRequest, WebAuthnError.Code.userMismatch.rawValue, "this passkey belongs to another account")
+            } catch let error as WebAuthnError where error.code == .credentialNotAllowed {
+                // The server holds the credential, but the sign-in asked for another account's:
+                // never answer unknown_credential here, or the page would make the authenticator forget it.
+                throw APIError(.badRequest, error.code.rawValue, "this passkey is not one of the account's you asked to sign in to")
             }
 
             let (token, session) = services.sessions.start(userID: credential.userID)

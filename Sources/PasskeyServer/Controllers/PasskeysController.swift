@@ -34,7 +34,7 @@ struct PasskeysController {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
         let credentials = try await services.store.credentials(userID: signedIn.user.id)
-        return try ServerServices.json(List(passkeys: credentials.map(PasskeyJSON.init)))
+        return try ServerServices.json(List(passkeys: credentials.map { PasskeyJSON($0, directory: services.directory) }))
     }
 
     @Sendable func addOptions(_ request: Request, context: Context) async throws -> Response {
@@ -52,7 +52,7 @@ struct PasskeysController {
             try await services.limitClient(context)
             let record = try await services.ceremonies.consume(request, kinds: [.addPasskey])
             return try await AddPasskeyFlow(services: services).finish(request, record: record, log: &log) { _, passkey in
-                One(passkey: PasskeyJSON(passkey))
+                One(passkey: PasskeyJSON(passkey, directory: services.directory))
             }
         }
     }
@@ -66,7 +66,7 @@ struct PasskeysController {
         else { throw APIError.passkeyNotFound }
         context.logger.info(
             "passkey renamed", metadata: ["user": .string(signedIn.user.id.base64URL), "credential": .string(id.base64URL)])
-        return try ServerServices.json(One(passkey: PasskeyJSON(renamed)))
+        return try ServerServices.json(One(passkey: PasskeyJSON(renamed, directory: services.directory)))
     }
 
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {

@@ -73,7 +73,7 @@ struct RegistrationController {
         if record.kind == .addPasskey {
             return try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
                 try await AddPasskeyFlow(services: services).finish(request, record: record, log: &log) { user, passkey in
-                    Created(user: UserJSON(user), passkey: PasskeyJSON(passkey), rpId: services.relyingPartyID)
+                    Created(user: UserJSON(user), passkey: PasskeyJSON(passkey, directory: services.directory), rpId: services.relyingPartyID)
                 }
             }
         }
@@ -99,7 +99,7 @@ struct RegistrationController {
                 try await services.store.deleteSession(tokenHash: previous)
             }
             return try ServerServices.json(
-                Created(user: UserJSON(user), passkey: PasskeyJSON(credential), rpId: services.relyingPartyID),
+                Created(user: UserJSON(user), passkey: PasskeyJSON(credential, directory: services.directory), rpId: services.relyingPartyID),
                 status: .created,
                 cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
         }

@@ -24,6 +24,9 @@ public struct WebAuthnError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let signCount = Code(rawValue: "sign_count")
         /// The credential is not one the relying party holds or allowed for this ceremony.
         public static let unknownCredential = Code(rawValue: "unknown_credential")
+        /// The credential is one the relying party holds but not among those the ceremony
+        /// allowed (§7.2 step 5).
+        public static let credentialNotAllowed = Code(rawValue: "credential_not_allowed")
         /// The user handle does not belong to the credential's account.
         public static let userMismatch = Code(rawValue: "user_mismatch")
         /// The attestation statement's certificates do not lead to a trusted root.

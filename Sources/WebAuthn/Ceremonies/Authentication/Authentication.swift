@@ -101,7 +101,7 @@ extension RelyingParty {
         }
         // §7.2 step 5: the credential is one of those allowed, when a list was given.
         if !ceremony.allowCredentials.isEmpty, !ceremony.allowCredentials.contains(response.rawId) {
-            throw WebAuthnError(.unknownCredential, "the credential was not among those allowed for this sign-in")
+            throw WebAuthnError(.credentialNotAllowed, "the credential was not among those allowed for this sign-in")
         }
         // §7.2 step 7: the stored credential is the one that answered.
         guard credential.id == response.rawId else {
