@@ -50,6 +50,12 @@ public func buildApplication(
         PurgeService(
             store: store, limiter: services.limiter, interval: configuration.purgeInterval,
             sessionIdleTimeout: configuration.sessionIdleTimeout, now: now, logger: logger))
+    if let path = configuration.metadataPath {
+        app.addServices(
+            MetadataRefreshService(
+                path: path, roots: configuration.metadataRoots, interval: configuration.metadataRefreshInterval,
+                state: services.relyingPartyState, logger: logger))
+    }
     return app
 }
 
@@ -65,7 +71,7 @@ func makeServices(
     let cookies = CookieSettings(secure: configuration.usesTLS)
     return ServerServices(
         configuration: configuration,
-        relyingParty: RelyingParty(configuration: try configuration.relyingPartyConfiguration()),
+        relyingPartyState: try RelyingPartyState(configuration: configuration),
         store: store,
         sessions: Sessions(
             store: store, cookies: cookies, lifetime: configuration.sessionLifetime,
@@ -101,7 +107,7 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     router.addRoutes(account.sessionEndpoints, atPath: "/api/session")
     router.addRoutes(account.accountEndpoints, atPath: "/api/account")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
-    router.addRoutes(OperationsController(metrics: services.metrics).endpoints)
+    router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
 
     let directory: URL
     if let path = configuration.publicDirectory {

@@ -67,6 +67,13 @@ public struct PasskeyServerConfiguration: Sendable {
     public var attestation: AttestationConveyancePreference = .none
     /// Which authenticators to accept and the roots and FIDO metadata to judge them by.
     public var attestationPolicy = AttestationPolicy()
+    /// The FIDO metadata BLOB file to re-read while running (the BLOB loaded at start is in
+    /// ``attestationPolicy``); a newer BLOB there replaces it, an older one is refused.
+    public var metadataPath: String?
+    /// Roots to verify refreshed BLOBs with; empty means the FIDO root.
+    public var metadataRoots: [AttestationPolicy.Root] = []
+    /// How often to look at ``metadataPath`` for a new BLOB.
+    public var metadataRefreshInterval: TimeInterval = 3600
 
     public init() {}
 

@@ -9,7 +9,7 @@ import WebAuthn
 /// metrics and the clock. One value, built once by ``buildApplication(configuration:store:registry:logger:now:)``.
 struct ServerServices: Sendable {
     let configuration: PasskeyServerConfiguration
-    let relyingParty: RelyingParty
+    let relyingPartyState: RelyingPartyState
     let store: any PasskeyStore
     let sessions: Sessions
     let ceremonies: Ceremonies
@@ -113,8 +113,11 @@ struct ServerServices: Sendable {
     /// Names authenticators from their AAGUID: the FIDO metadata the server loaded, then the
     /// bundled table of well-known providers.
     var directory: AuthenticatorDirectory {
-        AuthenticatorDirectory(metadata: configuration.attestationPolicy.metadata)
+        AuthenticatorDirectory(metadata: relyingPartyState.metadata)
     }
+
+    /// The relying party as it is now (its metadata may have been refreshed).
+    var relyingParty: RelyingParty { relyingPartyState.relyingParty }
 
     /// The record for a credential that passed registration. Its first name is its provider's
     /// (or "Security key" / "Passkey"), numbered when the account already has a passkey of that name.

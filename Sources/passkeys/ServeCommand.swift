@@ -148,6 +148,12 @@ struct ServeCommand: AsyncParsableCommand {
     var metadataRoots: [String] = []
 
     @Option(
+        name: .customLong("metadata-refresh"),
+        help: ArgumentHelp("How often to re-read --metadata for a newer BLOB (default 1h).", valueName: "duration")
+    )
+    var metadataRefresh: String?
+
+    @Option(
         name: .customLong("public-dir"),
         help: ArgumentHelp("Serve the web app from this folder instead of the bundled one.", valueName: "path")
     )
@@ -284,6 +290,11 @@ private struct Settings {
                 try policy.metadata.load(blob)
             } catch {
                 throw ConfigurationError("--metadata \(path): \(error.reason)")
+            }
+            configuration.metadataPath = path
+            configuration.metadataRoots = metadataRoots
+            if let refresh = try duration(command.metadataRefresh, "metadata-refresh") {
+                configuration.metadataRefreshInterval = refresh
             }
         }
         configuration.attestationPolicy = policy

@@ -65,14 +65,27 @@ struct OperationsController {
     typealias Context = PasskeyRequestContext
 
     let metrics: CeremonyMetrics
+    let relyingPartyState: RelyingPartyState
 
     struct Health: Encodable {
+        struct Metadata: Encodable {
+            var number: Int
+            var nextUpdate: String
+            var entries: Int
+        }
         var status = "ok"
+        /// The FIDO metadata BLOB in use, when one is loaded.
+        var metadata: Metadata?
     }
 
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
-        routes.get("healthz") { _, _ in try ServerServices.json(Health()) }
+        routes.get("healthz") { _, _ in
+            let blob = relyingPartyState.metadata.blob
+            return try ServerServices.json(Health(metadata: blob.map {
+                Health.Metadata(number: $0.number, nextUpdate: $0.nextUpdate, entries: $0.entries.count)
+            }))
+        }
         routes.get("metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
