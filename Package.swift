@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "WebAuthn", "SoftwareAuthenticator", "PasskeyStore", "PasskeyServer",
                 "PasskeyClient", "PasskeyClientCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

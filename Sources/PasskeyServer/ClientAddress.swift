@@ -12,6 +12,14 @@ enum ClientAddress {
         var text = address.trimmingCharacters(in: .whitespaces)
         if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
         guard !text.isEmpty, let socketAddress = try? SocketAddress(ipAddress: text, port: 0) else { return nil }
+        // An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d; it is the IPv4 address
+        // (for its own rate-limit bucket, and to match a trusted proxy configured as IPv4).
+        if case .v6(let v6) = socketAddress {
+            let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+            if bytes.count == 16, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
+                return bytes[12..<16].map(String.init).joined(separator: ".")
+            }
+        }
         return socketAddress.ipAddress
     }
 

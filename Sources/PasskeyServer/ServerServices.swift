@@ -29,20 +29,23 @@ struct ServerServices: Sendable {
         try await limit("client:" + (context.clientAddress.map(ClientAddress.rateLimitKey) ?? "unknown"))
     }
 
-    /// `429 rate_limited` when the account has used its ceremony requests for now.
+    /// `429 rate_limited` when the signed-in account has used its ceremony requests for now.
+    /// Only for requests made with the account's own session: anyone can name an account, so
+    /// requests that merely name one must never use up its allowance (that would lock its owner out).
     func limitAccount(_ key: String) async throws {
         try await limit("account:" + key)
+    }
+
+    /// Counts a failed verification against the account it targeted: past the allowance the
+    /// failure answers `429 rate_limited` instead. A sign-in that verifies is never refused by
+    /// this, so failures an attacker causes cannot keep the owner out.
+    func countAccountFailure(_ key: String) async throws {
+        try await limit("account-failures:" + key)
     }
 
     /// The rate-limit key of an account.
     static func accountKey(userID: UserHandle) -> String {
         "id:" + userID.base64URL
-    }
-
-    /// The rate-limit key of the account a username names, or of the name itself when no account
-    /// has it (so guessing at one name is limited too).
-    static func accountKey(user: UserRecord?, username: String) -> String {
-        user.map { accountKey(userID: $0.id) } ?? "name:" + UserRecord.normalize(username)
     }
 
     private func limit(_ key: String) async throws {

@@ -82,6 +82,10 @@ import WebAuthn
         #expect(ClientAddress.normalize("[::1]") == "::1")
         #expect(ClientAddress.normalize(" 127.0.0.1 ") == "127.0.0.1")
         #expect(ClientAddress.normalize("example.com") == nil)
+        // IPv4 clients of a dual-stack socket are their IPv4 address, with buckets of their own.
+        #expect(ClientAddress.normalize("::ffff:1.2.3.4") == "1.2.3.4")
+        #expect(ClientAddress.rateLimitKey(ClientAddress.normalize("::ffff:1.2.3.4") ?? "") != ClientAddress.rateLimitKey(ClientAddress.normalize("::ffff:5.6.7.8") ?? ""))
+        #expect(ClientAddress.resolve(peer: ClientAddress.normalize("::ffff:10.0.0.1"), forwardedFor: ["203.0.113.9"], trustedProxies: ["10.0.0.1"]) == "203.0.113.9")
         #expect(ClientAddress.rateLimitKey("203.0.113.9") == "203.0.113.9")
         #expect(ClientAddress.rateLimitKey("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
         #expect(ClientAddress.rateLimitKey("2001:db8:1:2::99") == ClientAddress.rateLimitKey("2001:db8:1:2:ffff::1"))

@@ -198,26 +198,26 @@ import WebAuthn
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
-    func ceremonyRequestsAreRateLimitedPerAccount(kind: StoreKind) async throws {
-        try await Harness.run(kind, configure: { $0.rateLimit = 3 }) { harness, client in
-            let limiter = RateLimiter(limit: 3)
-            let now = harness.clock.now
-            for _ in 0..<3 { #expect(await limiter.acquire("account:ada", now: now) == nil) }
-            #expect(await limiter.acquire("account:ada", now: now) == 20)
-            #expect(await limiter.acquire("account:bob", now: now) == nil, "each key has its own allowance")
-            #expect(await limiter.acquire("account:ada", now: now.addingTimeInterval(20)) == nil)
+    @Test func failedSignInsAreRateLimitedPerAccountButNeverAGoodOne() async throws {
+        let limiter = RateLimiter(limit: 3)
+        let now = Date()
+        for _ in 0..<3 { #expect(await limiter.acquire("account:ada", now: now) == nil) }
+        #expect(await limiter.acquire("account:ada", now: now) == 20)
+        #expect(await limiter.acquire("account:bob", now: now) == nil, "each key has its own allowance")
+        #expect(await limiter.acquire("account:ada", now: now.addingTimeInterval(20)) == nil)
 
-            // Through the API: requests naming one account from many addresses share its allowance.
-            var browser = try Browser(client)
-            for _ in 0..<3 {
-                let (response, _) = try await browser.authenticationOptions("target@example.com")
-                #expect(response.status == .ok)
-            }
-            let (limited, _) = try await browser.authenticationOptions("target@example.com")
-            expectError(limited, .tooManyRequests, "rate_limited")
-            #expect(limited.headers[.retryAfter] != nil)
-        }
+        // Failures against one account, from anywhere, share its failure allowance …
+        var configuration = PasskeyServerConfiguration()
+        configuration.rateLimit = 2
+        let services = try makeServices(
+            configuration: configuration, store: MemoryPasskeyStore(), registry: .init(), logger: .init(label: "test"),
+            now: { now })
+        try await services.countAccountFailure("id:ada")
+        try await services.countAccountFailure("id:ada")
+        await #expect(throws: APIError.self) { try await services.countAccountFailure("id:ada") }
+        try await services.countAccountFailure("id:bob")
+        // … which is not the allowance of requests made with the account's own session.
+        try await services.limitAccount("id:ada")
     }
 
     @Test(arguments: StoreKind.allCases)

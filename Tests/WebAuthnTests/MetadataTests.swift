@@ -286,3 +286,47 @@ struct RegistrationWithMetadataTests {
         #expect(result.attestationType == .basic)
     }
 }
+
+/// fido-u2f signs no AAGUID: its model is found by the attestation key, never by the AAGUID.
+@Suite("fido-u2f and metadata")
+struct FIDOU2FMetadataTests {
+    static func keyIdentifier(_ certificate: Certificate) -> String {
+        hexString(Array(Insecure.SHA1.hash(data: certificate.publicKey.subjectPublicKeyInfoBytes)))
+    }
+
+    @Test("an allow-list of AAGUIDs refuses fido-u2f, whose AAGUID nothing proves")
+    func allowListRefusesU2F() async throws {
+        var authenticator = try SoftwareAuthenticator(attestation: .fidoU2F)
+        let relyingParty = RelyingParty(configuration: try .init(
+            relyingPartyID: "example.com", relyingPartyName: "Example", allowedOrigins: ["https://example.com"],
+            attestation: .direct,
+            attestationPolicy: AttestationPolicy(
+                requirement: .allowedAAGUIDs([.zero, authenticator.aaguid]),
+                roots: [.fidoU2F: [authenticator.attestationRootCertificate]])))
+        let (options, ceremony) = relyingParty.beginRegistration(user: .init(id: .random(), name: "a", displayName: "A"))
+        let response = try authenticator.register(options: options, origin: "https://example.com")
+        await #expect(throws: WebAuthnError(.attestationPolicy, "")) {
+            _ = try await relyingParty.finishRegistration(response: response, ceremony: ceremony)
+        }
+    }
+
+    @Test("a U2F key whose attestation key metadata reports compromised is refused")
+    func compromisedU2FKeyRefused() async throws {
+        var authenticator = try SoftwareAuthenticator(attestation: .fidoU2F)
+        let service = try MetadataTests.TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [[
+            "attestationCertificateKeyIdentifiers": [Self.keyIdentifier(authenticator.attestationCertificate)],
+            "metadataStatement": ["description": "Leaky U2F key", "protocolFamily": "u2f"],
+            "statusReports": [["status": "ATTESTATION_KEY_COMPROMISE", "effectiveDate": "2024-01-01"]],
+        ]])
+        let metadata = AuthenticatorMetadata(blob: try await MetadataBLOB.verify(jws: jws, roots: [service.root]))
+        let relyingParty = RelyingParty(configuration: try .init(
+            relyingPartyID: "example.com", relyingPartyName: "Example", allowedOrigins: ["https://example.com"],
+            attestation: .direct, attestationPolicy: AttestationPolicy(metadata: metadata)))
+        let (options, ceremony) = relyingParty.beginRegistration(user: .init(id: .random(), name: "a", displayName: "A"))
+        let response = try authenticator.register(options: options, origin: "https://example.com")
+        await #expect(throws: WebAuthnError(.attestationPolicy, "")) {
+            _ = try await relyingParty.finishRegistration(response: response, ceremony: ceremony)
+        }
+    }
+}

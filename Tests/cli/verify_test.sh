@@ -80,5 +80,13 @@ check "an invalid RP ID is a usage error" 2 "$code" 'RP ID' "$out"
 out=$("$bin" verify authentication --rp-id example.com --origin https://example.com --challenge AAAA --public-key AAAA --sign-count 0 --credential "$tmp/nonexistent.json" 2>&1); code=$?
 check "an unreadable credential file is a usage error" 2 "$code" 'cannot read' "$out"
 
+# passkeys bench: only that it runs and verifies (times are for release builds, never asserted).
+out=$("$bin" bench --iterations 20 --json 2>&1); code=$?
+check "passkeys bench verifies sign-ins and reports the ratio" 0 "$code" '"ratio":' "$out"
+out=$("$bin" bench --algorithm RS256 --iterations 5 2>&1); code=$?
+check "passkeys bench takes another algorithm" 0 "$code" 'RS256, 5 sign-ins' "$out"
+out=$("$bin" bench --algorithm XYZ 2>&1); code=$?
+check "passkeys bench refuses an unknown algorithm" 2 "$code" 'algorithm' "$out"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

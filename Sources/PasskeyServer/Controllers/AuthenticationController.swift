@@ -38,7 +38,6 @@ struct AuthenticationController {
             if let raw = body.username, !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 let username = try NameRules.username(raw)
                 let user = try await services.store.user(username: username)
-                try await services.limitAccount(ServerServices.accountKey(user: user, username: username))
                 if let user {
                     let credentials = try await services.store.credentials(userID: user.id)
                     allowCredentials = credentials.map(ServerServices.descriptor)
@@ -70,7 +69,6 @@ struct AuthenticationController {
                 throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
             }
             log["user"] = .string(credential.userID.base64URL)
-            try await services.limitAccount(ServerServices.accountKey(userID: credential.userID))
             let verified: VerifiedAuthentication
             do {
                 verified = try services.relyingParty.finishAuthentication(
@@ -79,10 +77,14 @@ struct AuthenticationController {
                         id: credential.id, userHandle: credential.userID, publicKey: credential.publicKey,
                         signCount: credential.signCount, backupEligible: credential.backupEligible,
                         backedUp: credential.backedUp))
-            } catch let error as WebAuthnError where error.code == .credentialNotAllowed {
-                // The server holds the credential, but the sign-in asked for another account's:
-                // never answer unknown_credential here, or the page would make the authenticator forget it.
-                throw APIError(.badRequest, error.code.rawValue, "this passkey is not one of the account's you asked to sign in to")
+            } catch let error as WebAuthnError {
+                try await services.countAccountFailure(ServerServices.accountKey(userID: credential.userID))
+                if error.code == .credentialNotAllowed {
+                    // The server holds the credential, but the sign-in asked for another account's:
+                    // never answer unknown_credential here, or the page would make the authenticator forget it.
+                    throw APIError(.badRequest, error.code.rawValue, "this passkey is not one of the account's you asked to sign in to")
+                }
+                throw error
             }
 
             let (token, session) = services.sessions.start(userID: credential.userID)

@@ -39,7 +39,6 @@ struct RegistrationController {
             let username = try NameRules.username(body.username)
             let displayName = try NameRules.name(body.displayName ?? username, what: "display name")
             let existing = try await services.store.user(username: username)
-            try await services.limitAccount(ServerServices.accountKey(user: existing, username: username))
 
             if let existing {
                 // Someone signed in as this account may add a passkey to it; anyone else learns

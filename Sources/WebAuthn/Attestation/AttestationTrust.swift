@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SwiftASN1
 @_spi(FixedExpiryValidationTime) import X509
@@ -115,14 +116,29 @@ struct AttestationTrustEvaluator: Sendable {
     func evaluate(chain: [Certificate], format: AttestationFormat, extraPolicy: [any VerifierPolicy] = []) async throws(WebAuthnError) -> Bool {
         guard !chain.isEmpty else { return false }
         if policy.dangerouslySkipChainValidation { return false }
-        let metadataRoots = policy.metadata.entry(for: aaguid)?.attestationRootCertificates ?? []
-        let roots = (policy.trustAnchors(for: format) ?? []) + metadataRoots
+        // An authenticator its metadata entry describes must chain to the roots the entry gives.
+        let metadataRoots = metadataEntry(format: format, chain: chain)?.attestationRootCertificates ?? []
+        let roots = metadataRoots.isEmpty ? (policy.trustAnchors(for: format) ?? []) : metadataRoots
         guard !roots.isEmpty else { return false }
         let now = policy.verificationTime ?? Date()
         if let failure = await CertificateChains.validate(chain: chain, roots: roots, time: now, extraPolicies: extraPolicy) {
             throw WebAuthnError(.attestationTrust, "the \(format) attestation certificate does not chain to a trusted root: \(failure)")
         }
         return true
+    }
+}
+
+extension AttestationTrustEvaluator {
+    /// The metadata entry an attestation speaks for. For `fido-u2f`, whose signature does not
+    /// cover the AAGUID, that is the entry listing the attestation certificate's key identifier
+    /// (hex SHA-1 of its public key); for every other format, the entry of the signed AAGUID.
+    func metadataEntry(format: AttestationFormat, chain: [Certificate]) -> MetadataEntry? {
+        guard format == .fidoU2F else { return policy.metadata.entry(for: aaguid) }
+        guard let leaf = chain.first, let blob = policy.metadata.blob else { return nil }
+        let identifier = hexString(Array(Insecure.SHA1.hash(data: leaf.publicKey.subjectPublicKeyInfoBytes)))
+        return blob.entries.first { entry in
+            entry.attestationCertificateKeyIdentifiers.contains { $0.lowercased() == identifier }
+        }
     }
 }
 

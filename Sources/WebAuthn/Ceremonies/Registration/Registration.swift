@@ -119,13 +119,16 @@ extension RelyingParty {
         // that needs checking beyond credProps, which is only reported.
 
         // §7.1 steps 21–24: verify the attestation statement and assess its trust path.
+        let trust = AttestationTrustEvaluator(policy: configuration.attestationPolicy, aaguid: attested.aaguid)
         let input = AttestationInput(
             statement: attestationObject.statement, authenticatorData: authenticatorData,
             clientDataHash: clientDataHash, aaguid: attested.aaguid, credentialID: credentialID,
-            credentialPublicKey: publicKey,
-            trust: AttestationTrustEvaluator(policy: configuration.attestationPolicy, aaguid: attested.aaguid))
+            credentialPublicKey: publicKey, trust: trust)
         let attestation = try await AttestationVerifier.verify(format: attestationObject.format, input: input)
-        try enforceAttestationRequirement(attestation, aaguid: attested.aaguid)
+        try enforceAttestationRequirement(
+            attestation, aaguid: attested.aaguid,
+            metadataEntry: trust.metadataEntry(format: attestationObject.format, chain: attestation.trustPath),
+            format: attestationObject.format)
 
         return VerifiedRegistration(
             credentialID: credentialID,
@@ -147,9 +150,11 @@ extension RelyingParty {
     }
 
     /// §7.1 step 24: refuse what the relying party's policy does not accept.
-    private func enforceAttestationRequirement(_ attestation: AttestationResult, aaguid: AAGUID) throws(WebAuthnError) {
+    private func enforceAttestationRequirement(
+        _ attestation: AttestationResult, aaguid: AAGUID, metadataEntry: MetadataEntry?, format: AttestationFormat
+    ) throws(WebAuthnError) {
         // FIDO metadata: an authenticator model reported compromised is refused whatever it proved.
-        if let entry = configuration.attestationPolicy.metadata.entry(for: aaguid), entry.isCompromised {
+        if let entry = metadataEntry, entry.isCompromised {
             throw WebAuthnError(.attestationPolicy, "authenticator \(entry.description ?? aaguid.uuidString) is reported \(entry.latestStatus?.rawValue ?? "compromised") in FIDO metadata")
         }
         switch configuration.attestationPolicy.requirement {
@@ -162,6 +167,10 @@ extension RelyingParty {
         case .allowedAAGUIDs(let allowed):
             guard attestation.trusted else {
                 throw WebAuthnError(.attestationTrust, "the attestation does not chain to a trusted root (\(attestation.type))")
+            }
+            // A fido-u2f signature does not cover the authenticator data's AAGUID: it proves no model.
+            guard format != .fidoU2F else {
+                throw WebAuthnError(.attestationPolicy, "fido-u2f attestation does not attest an AAGUID, so it cannot be on the allowed list")
             }
             guard allowed.contains(aaguid) else {
                 throw WebAuthnError(.attestationPolicy, "authenticator \(aaguid) is not on the allowed list")
