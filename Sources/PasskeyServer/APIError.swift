@@ -99,6 +99,8 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
             case .usernameTaken: self = .usernameTaken
             case .credentialExists: self = .credentialExists
             case .userNotFound: self = .unauthenticated
+            case .signCountConflict:
+                self = APIError(.badRequest, "sign_count", "the signature counter did not grow: another sign-in with this passkey came first")
             default: self = .internalError
             }
         case is NIOTooManyBytesError:

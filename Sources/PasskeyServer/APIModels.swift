@@ -61,12 +61,14 @@ struct PasskeyJSON: Codable, Sendable, Equatable {
 /// The rules for names people type.
 enum NameRules {
     static let maximumLength = 64
+    /// One character can be many code points (combining marks); this bounds the bytes too.
+    static let maximumBytes = 256
 
     /// A username trimmed of surrounding white space, or `400 invalid_username`.
     static func username(_ raw: String) throws -> String {
         let username = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !username.isEmpty else { throw APIError.invalidUsername("the username is empty") }
-        guard username.count <= maximumLength else {
+        guard username.count <= maximumLength, username.utf8.count <= maximumBytes else {
             throw APIError.invalidUsername("the username is longer than \(maximumLength) characters")
         }
         guard !hasControlCharacters(username) else { throw APIError.invalidUsername("the username has control characters") }
@@ -77,7 +79,7 @@ enum NameRules {
     static func name(_ raw: String, what: String) throws -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw APIError.invalidName("the \(what) is empty") }
-        guard name.count <= maximumLength else {
+        guard name.count <= maximumLength, name.utf8.count <= maximumBytes else {
             throw APIError.invalidName("the \(what) is longer than \(maximumLength) characters")
         }
         guard !hasControlCharacters(name) else { throw APIError.invalidName("the \(what) has control characters") }

@@ -68,7 +68,7 @@ func makeServices(
     now: @escaping @Sendable () -> Date
 ) throws(ConfigurationError) -> ServerServices {
     try configuration.validate()
-    let cookies = CookieSettings(secure: configuration.usesTLS)
+    let cookies = CookieSettings(secure: configuration.servesHTTPSOnly)
     return ServerServices(
         configuration: configuration,
         relyingPartyState: try RelyingPartyState(configuration: configuration),
@@ -91,7 +91,7 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     let configuration = services.configuration
     let router = Router(context: PasskeyRequestContext.self, options: [.autoGenerateHeadEndpoints])
     router.addMiddleware {
-        SecurityHeadersMiddleware(strictTransportSecurity: configuration.usesTLS)
+        SecurityHeadersMiddleware(strictTransportSecurity: configuration.servesHTTPSOnly)
         LogRequestsMiddleware(.debug)
         MetricsMiddleware()
         ErrorMiddleware()

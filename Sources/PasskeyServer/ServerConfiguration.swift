@@ -88,7 +88,18 @@ public struct PasskeyServerConfiguration: Sendable {
     }
 
     /// The web origins in effect: ``origins``, or ``defaultOrigin`` when none are given.
-    public var effectiveOrigins: [String] { origins.isEmpty ? [defaultOrigin] : origins }
+    /// Written as browsers serialise origins (lower case, no default port, no trailing `/`), so
+    /// the `Origin` header check and client data compare alike.
+    public var effectiveOrigins: [String] {
+        (origins.isEmpty ? [defaultOrigin] : origins).map(RelyingParty.Configuration.normalizedOrigin)
+    }
+
+    /// Whether browsers reach the server over HTTPS only: it terminates TLS itself, or every
+    /// origin is `https://` (TLS ends at a proxy in front). Then cookies are `Secure` with the
+    /// `__Host-` prefix and answers carry HSTS.
+    public var servesHTTPSOnly: Bool {
+        usesTLS || effectiveOrigins.allSatisfy { $0.hasPrefix("https://") }
+    }
 
     /// The origin links point to (the passkey endpoints file): the first web origin.
     public var primaryOrigin: String { effectiveOrigins.first ?? defaultOrigin }

@@ -83,10 +83,25 @@ struct ServerServices: Sendable {
             metrics.recordFailed(ceremony, step: step, code: answer.code)
             metadata["outcome"] = "failure"
             metadata["code"] = .string(answer.code)
-            metadata["reason"] = .string(answer.message)
+            metadata["reason"] = .string(Self.loggable(answer.message))
             context.logger.notice("ceremony \(step.rawValue) failed", metadata: metadata)
             throw answer
         }
+    }
+
+    /// Text that may carry what a client sent (an origin, a type), made safe for a log line:
+    /// control characters escaped so no one can forge lines, and at most 300 characters.
+    static func loggable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars.prefix(300) {
+            if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
+                || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return text.unicodeScalars.count > 300 ? out + "…" : out
     }
 
     // MARK: Responses

@@ -101,6 +101,9 @@ public actor MemoryPasskeyStore: PasskeyStore {
     ) async throws -> CredentialRecord? {
         guard var credential = credentialsByID[credentialID], credential.userID == session.userID else { return nil }
         guard sessions[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
+        guard signCount > credential.signCount || (signCount == 0 && credential.signCount == 0) else {
+            throw StoreError.signCountConflict
+        }
         credential.signCount = signCount
         credential.backedUp = backedUp
         credential.lastUsedAt = at

@@ -66,6 +66,11 @@ public protocol PasskeyStore: Sendable {
     ///
     /// The credential must belong to `session.userID`. Returns the updated credential, or `nil`
     /// (and no session) when that account holds no such credential any more.
+    ///
+    /// The counter is compared and set in the same statement: it must grow, or stay zero where it
+    /// is zero (WebAuthn §7.2 step 22). When a concurrent sign-in already moved it as far, this
+    /// throws ``StoreError/signCountConflict`` and changes nothing, so two racing assertions (a
+    /// clone and the original) cannot both pass or move the counter back.
     func recordSignIn(
         credentialID: CredentialID,
         signCount: UInt32,

@@ -19,6 +19,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let userNotFound = Code(rawValue: "user_not_found")
         /// The store cannot be opened as configured (an unknown database URL, for instance).
         public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
+        /// The stored sign count was already at or past the one being saved.
+        public static let signCountConflict = Code(rawValue: "sign_count")
         /// The database failed, or returned data the store cannot read.
         public static let failure = Code(rawValue: "store_failure")
     }
@@ -43,6 +45,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let credentialExists = StoreError(.credentialExists, "the credential is already registered")
     /// The record names an account the store does not hold.
     public static let userNotFound = StoreError(.userNotFound, "no such user")
+
+    /// The stored signature counter is already at or past the new one (a concurrent sign-in).
+    public static let signCountConflict = StoreError(.signCountConflict, "the signature counter did not grow")
 
     /// A database failure, or data the store cannot read.
     public static func failure(_ reason: String) -> StoreError { StoreError(.failure, reason) }

@@ -103,6 +103,8 @@ import WebAuthn
         #expect(try NameRules.name(" Work laptop ", what: "name") == "Work laptop")
         #expect(try NameRules.name("👩‍👩‍👧 family", what: "name") == "👩‍👩‍👧 family")
         #expect(throws: APIError.self) { try NameRules.name("a\u{202E}b", what: "name") }
+        // One character made of hundreds of combining marks is bounded by bytes too.
+        #expect(throws: APIError.self) { try NameRules.username("a" + String(repeating: "\u{0301}", count: 300)) }
         #expect(throws: APIError.self) { try NameRules.username("a\u{85}b") }
         #expect(throws: APIError.self) { try NameRules.username(String(repeating: "é", count: 65)) }
     }

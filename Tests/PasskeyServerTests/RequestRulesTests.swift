@@ -242,14 +242,22 @@ import WebAuthn
         }
     }
 
-    @Test func underTLSCookiesAreHostOnlyAndSecureAndHSTSIsSent() async throws {
+    /// Under TLS, whether the server terminates it or a proxy in front does (every origin https).
+    @Test(arguments: ["tls", "proxy"])
+    func underTLSCookiesAreHostOnlyAndSecureAndHSTSIsSent(termination: String) async throws {
         let opened = try await StoreKind.sqliteMemory.open()
         var configuration = PasskeyServerConfiguration()
-        configuration.tlsCertificatePath = "/unused/cert.pem"
-        configuration.tlsKeyPath = "/unused/key.pem"
+        if termination == "tls" {
+            configuration.tlsCertificatePath = "/unused/cert.pem"
+            configuration.tlsKeyPath = "/unused/key.pem"
+        } else {
+            configuration.origins = ["https://LOCALHOST:8443/"]
+            configuration.trustedProxies = ["10.0.0.2"]
+        }
         configuration.port = 8443
         configuration.rateLimit = 0
         #expect(configuration.effectiveOrigins == ["https://localhost:8443"])
+        #expect(configuration.servesHTTPSOnly)
         let services = try makeServices(
             configuration: configuration, store: opened.store, registry: .init(), logger: .init(label: "test"),
             now: { Date() })

@@ -371,6 +371,40 @@ struct PasskeyStoreContractTests {
         }
     }
 
+    @Test("A sign-in whose counter does not grow past the stored one changes nothing and creates no session", arguments: Backend.allCases)
+    func recordSignInComparesTheCounter(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, credential, _) = try await signUp(store)
+            let first = makeSession(for: user, at: t0.addingTimeInterval(60))
+            let raised = try await store.recordSignIn(
+                credentialID: credential.id, signCount: 10, backedUp: false, at: t0.addingTimeInterval(60), session: first)
+            #expect(raised?.signCount == 10)
+            for count: UInt32 in [10, 9, 0] {
+                let late = makeSession(for: user, at: t0.addingTimeInterval(120))
+                await #expect(throws: StoreError.signCountConflict) {
+                    try await store.recordSignIn(
+                        credentialID: credential.id, signCount: count, backedUp: true, at: t0.addingTimeInterval(120), session: late)
+                }
+                #expect(try await store.credential(id: credential.id) == raised)
+                #expect(try await store.session(tokenHash: late.tokenHash) == nil)
+            }
+        }
+    }
+
+    @Test("A counter that stays zero on both sides is saved", arguments: Backend.allCases)
+    func recordSignInWithZeroCounters(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, credential, _) = try await signUp(store)
+            #expect(credential.signCount == 0)
+            for minute in 1...2 {
+                let session = makeSession(for: user, at: t0.addingTimeInterval(minutes(Double(minute))))
+                let updated = try await store.recordSignIn(
+                    credentialID: credential.id, signCount: 0, backedUp: false, at: session.createdAt, session: session)
+                #expect(updated?.signCount == 0)
+            }
+        }
+    }
+
     // MARK: Ceremonies
 
     @Test("A ceremony is handed out once, with every field kept", arguments: Backend.allCases)

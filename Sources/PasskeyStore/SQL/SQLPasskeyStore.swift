@@ -270,15 +270,27 @@ public final class SQLPasskeyStore: PasskeyStore {
         session: SessionRecord
     ) async throws -> CredentialRecord? {
         try await transaction { db in
-            let updated = try await db.update("credentials")
+            let update = db.update("credentials")
                 .set("sign_count", to: Int64(signCount))
                 .set("backed_up", to: backedUp)
                 .set("last_used_at", to: try Column.microseconds(at))
                 .where("id", .equal, Data(credentialID.bytes))
                 .where("user_id", .equal, Data(session.userID.bytes))
-                .returning("*")
-                .first()
-            guard let updated else { return nil }
+            // Compare and set: the counter grows, or stays zero where it is zero.
+            if signCount == 0 {
+                update.where("sign_count", .equal, Int64(0))
+            } else {
+                update.where("sign_count", .lessThan, Int64(signCount))
+            }
+            let updated = try await update.returning("*").first()
+            guard let updated else {
+                let exists = try await db.select().column("id").from("credentials")
+                    .where("id", .equal, Data(credentialID.bytes))
+                    .where("user_id", .equal, Data(session.userID.bytes))
+                    .first()
+                if exists != nil { throw StoreError.signCountConflict }
+                return nil
+            }
             let credential = try RowReader(row: updated).credential()
             try await Self.insert(session, on: db)
             return credential

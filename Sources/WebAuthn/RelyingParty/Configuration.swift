@@ -92,7 +92,7 @@ extension RelyingParty {
         /// The origin as browsers serialise it (HTML "ASCII serialization of an origin"): lower-case
         /// scheme and host, no default port, no path. Client data carries exactly that form, so a
         /// configured `https://Example.com:443/` must become `https://example.com` to ever match.
-        static func normalizedOrigin(_ origin: String) -> String {
+        public static func normalizedOrigin(_ origin: String) -> String {
             guard !origin.hasPrefix("android:"), let components = URLComponents(string: origin),
                   let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased(), !host.isEmpty,
                   components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil,
