@@ -5,6 +5,7 @@
 /// the total number of items are bounded by ``Options``. Decoding is iterative, so the call
 /// stack does not grow with the input whatever the options say.
 public struct CBORDecoder: Sendable {
+    /// Limits and strictness of one decoder.
     public struct Options: Sendable {
         /// How many arrays, maps and tags may be open at once; the top-level item is at depth 1.
         public var maximumDepth: Int = 16

@@ -3,6 +3,7 @@
 /// Equal by `code` only, so a test names the expected failure exactly without
 /// depending on the wording of `message` or the offset.
 public struct CBORError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong, stable for programs and tests.
     public enum Code: String, Sendable {
         /// The input ends before the item does, or a length claims more bytes than remain.
         case truncated

@@ -7,6 +7,7 @@ import Foundation
 /// It keeps a cookie's name, value and expiry, and sends every unexpired cookie back: the jar
 /// belongs to one server, so domain and path rules (the server sets `Path=/`) do not apply.
 public struct CookieJar: Equatable, Sendable, Codable {
+    /// One stored cookie.
     public struct Cookie: Equatable, Sendable, Codable {
         public var name: String
         public var value: String

@@ -1,6 +1,7 @@
 extension Auth {
     /// What a screen shows: everything a view needs, already in words.
     public struct ViewModel: Equatable, Sendable {
+        /// Which screen the shell shows.
         public enum Screen: Equatable, Sendable {
             /// Not known yet whether anyone is signed in.
             case loading

@@ -128,6 +128,7 @@ public struct AuthenticatorStatus: WebAuthnStringEnumeration {
 
 /// One authenticator model in a metadata BLOB.
 public struct MetadataEntry: Sendable {
+    /// One status report: a status and the date it took effect.
     public struct StatusReport: Sendable, Hashable {
         public let status: AuthenticatorStatus
         public let effectiveDate: String?
