@@ -151,7 +151,7 @@ struct ClientRename: AsyncParsableCommand {
 
     @OptionGroup var options: ClientOptions
 
-    @Argument(help: "The passkey: its ID, the start of its ID, or its name.")
+    @Argument(help: "The passkey: its ID, the start of its ID, or its name. An ID that starts with \"-\" goes after \"--\".")
     var passkey: String
 
     @Argument(help: "The new name.")
@@ -173,7 +173,7 @@ struct ClientDelete: AsyncParsableCommand {
 
     @OptionGroup var options: ClientOptions
 
-    @Argument(help: "The passkey: its ID, the start of its ID, or its name.")
+    @Argument(help: "The passkey: its ID, the start of its ID, or its name. An ID that starts with \"-\" goes after \"--\".")
     var passkey: String
 
     func run() async throws {

@@ -45,6 +45,7 @@ server="--server http://localhost:$port"
 ada="$tmp/ada/keychain.json"   # a folder that does not exist yet
 key="$tmp/security-key.json"
 run() { out=$("$bin" client "$@" 2>&1); code=$?; }
+# Passkey IDs are base64url and may start with "-": after "--" they are never taken for options.
 
 run signup $server --keychain "$ada" --username ada@example.com --display-name Ada
 check "signup creates the account and says where its passkey is" 0 "$code" "Signed up as ada@example.com \(Ada\)\." "$out"
@@ -83,22 +84,22 @@ second=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["passkeys"]
 first=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["passkeys"][0]["id"])' "$out" 2>/dev/null)
 check "the JSON names each passkey's ID" 0 "$([ -n "$first" ] && [ -n "$second" ]; echo $?)" "" ""
 
-run rename $server --keychain "$ada" "${second:0:6}" "Work laptop"
+run rename $server --keychain "$ada" -- "${second:0:6}" "Work laptop"
 check "rename by the start of its ID" 0 "$code" "^Renamed passkey .* to “Work laptop”\.$" "$out"
 
 run passkeys $server --keychain "$ada"
 check "the new name is listed" 0 "$code" "$second  Work laptop" "$out"
 
-run delete $server --keychain "$ada" "Work laptop"
+run delete $server --keychain "$ada" -- "Work laptop"
 check "delete by name" 0 "$code" "^Deleted passkey .*; ada@example.com has 1 left\.$" "$out"
 
-run delete $server --keychain "$ada" "$first"
+run delete $server --keychain "$ada" -- "$first"
 check "the only passkey cannot be deleted" 1 "$code" "only passkey. Add another before deleting it" "$out"
 
-run delete $server --keychain "$ada" "$first" --json
+run delete $server --keychain "$ada" --json -- "$first"
 check "a refusal with --json is one object with the code" 1 "$code" '"error":\{"code":"last_passkey"' "$out"
 
-run rename $server --keychain "$ada" "$second" "Gone"
+run rename $server --keychain "$ada" -- "$second" "Gone"
 check "renaming a deleted passkey says it is gone" 1 "$code" "That passkey is no longer on your account" "$out"
 
 run signin $server --keychain "$key"
