@@ -40,17 +40,7 @@ struct MetadataCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ValidationError("cannot read \(file)")
             }
-            var trusted: [AttestationPolicy.Root] = []
-            for path in roots {
-                guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw ValidationError("cannot read --root \(path)")
-                }
-                do {
-                    trusted += try AttestationPolicy.certificates(pem: pem)
-                } catch {
-                    throw ValidationError("--root \(path): \(error.reason)")
-                }
-            }
+            let trusted = try PEMFiles.certificates(roots, option: "root", problem: ValidationError.init)
             let blob: MetadataBLOB
             do {
                 blob = try await MetadataBLOB.verify(

@@ -302,18 +302,7 @@ private struct Settings {
 
     /// Every certificate in the PEM files named.
     func certificates(_ paths: [String], option: String) throws -> [AttestationPolicy.Root] {
-        var roots: [AttestationPolicy.Root] = []
-        for path in paths {
-            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ConfigurationError("--\(option) \(path) cannot be read")
-            }
-            do {
-                roots += try AttestationPolicy.certificates(pem: pem)
-            } catch {
-                throw ConfigurationError("--\(option) \(path): \(error.reason)")
-            }
-        }
-        return roots
+        try PEMFiles.certificates(paths, option: option, problem: ConfigurationError.init)
     }
 
     /// `PACKAGE=FINGERPRINT` entries, merged by package in the order given.

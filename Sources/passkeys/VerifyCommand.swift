@@ -110,17 +110,7 @@ struct VerifyCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            var roots: [AttestationPolicy.Root] = []
-            for path in trustAnchors {
-                guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw ValidationError("cannot read --trust-anchor \(path)")
-                }
-                do {
-                    roots += try AttestationPolicy.certificates(pem: pem)
-                } catch {
-                    throw ValidationError("--trust-anchor \(path): \(error.reason)")
-                }
-            }
+            let roots = try PEMFiles.certificates(trustAnchors, option: "trust-anchor", problem: ValidationError.init)
             // Roots given on the command line apply to whichever certificate-based format arrives.
             let formats: [AttestationFormat] = [.packed, .fidoU2F, .tpm, .androidKey, .androidSafetyNet, .apple]
             let policy = AttestationPolicy(
