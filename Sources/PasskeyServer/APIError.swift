@@ -59,6 +59,8 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
         "no ceremony of this kind is pending for this browser: start again")
     static let ceremonyExpired = APIError(.badRequest, "ceremony_expired", "the ceremony took too long: start again")
     static let unauthenticated = APIError(.unauthorized, "unauthenticated", "sign in first")
+    static let accountDisabled = APIError(
+        .forbidden, "account_disabled", "this account is disabled: ask the site's operators to turn it on again")
     static func unknownCredential(_ id: String, rpID: String) -> APIError {
         APIError(
             .unauthorized, "unknown_credential", "this passkey is not registered here",
@@ -70,6 +72,7 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
         .forbidden, "unsupported_media_type", "request bodies must be JSON (Content-Type: application/json)")
     static let notFound = APIError(.notFound, "not_found", "no such resource")
     static let passkeyNotFound = APIError(.notFound, "not_found", "this account has no such passkey")
+    static let sessionNotFound = APIError(.notFound, "not_found", "this account has no such session")
     static let usernameTaken = APIError(.conflict, "username_taken", "an account with this username exists")
     static let credentialExists = APIError(.conflict, "credential_exists", "this passkey is registered already")
     static let lastPasskey = APIError(

@@ -72,6 +72,7 @@ enum NameRules {
             throw APIError.invalidUsername("the username is longer than \(maximumLength) characters")
         }
         guard !hasControlCharacters(username) else { throw APIError.invalidUsername("the username has control characters") }
+        if let problem = invisibility(username) { throw APIError.invalidUsername("the username \(problem)") }
         return username
     }
 
@@ -83,6 +84,7 @@ enum NameRules {
             throw APIError.invalidName("the \(what) is longer than \(maximumLength) characters")
         }
         guard !hasControlCharacters(name) else { throw APIError.invalidName("the \(what) has control characters") }
+        if let problem = invisibility(name) { throw APIError.invalidName("the \(what) \(problem)") }
         return name
     }
 
@@ -97,10 +99,67 @@ enum NameRules {
             }
         }
     }
+
+    /// Why a name would show as blank, or look like another name with something unseen in it;
+    /// `nil` when it is fine.
+    ///
+    /// Refused: characters that render nothing wherever they are (Hangul fillers U+115F, U+1160,
+    /// U+3164, U+FFA0, the braille blank U+2800, and every other default-ignorable code point);
+    /// a combining mark with nothing to combine with (at the start); and a name with no character
+    /// that shows. Kept, where they shape what is around them: the joiners (ZWJ, ZWNJ) between two
+    /// characters that are not ASCII (emoji sequences, Indic and Arabic scripts), and variation
+    /// selectors after a character that is not an ASCII letter (emoji presentation, keycaps).
+    /// So `frank\u{3164}` and `fr\u{200C}ank` cannot be registered beside `frank`.
+    static func invisibility(_ name: String) -> String? {
+        let scalars = Array(name.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            let before = index > 0 ? scalars[index - 1] : nil
+            let after = index + 1 < scalars.count ? scalars[index + 1] : nil
+            let shapesItsNeighbours: Bool
+            switch scalar.value {
+            case 0x200C, 0x200D:
+                shapesItsNeighbours = before.map { !$0.isASCII } == true && after.map { !$0.isASCII } == true
+            case 0xFE00...0xFE0F, 0xE0100...0xE01EF:
+                shapesItsNeighbours = before.map { !($0.isASCII && $0.properties.isAlphabetic) } == true
+            default:
+                shapesItsNeighbours = false
+            }
+            if rendersNothing(scalar), !shapesItsNeighbours {
+                return "has a character that shows nothing (U+\(String(scalar.value, radix: 16, uppercase: true)))"
+            }
+        }
+        if let first = scalars.first, isMark(first) {
+            return "starts with a combining mark, which has nothing to combine with"
+        }
+        guard scalars.contains(where: shows) else { return "shows nothing" }
+        return nil
+    }
+
+    /// Characters that show no ink of their own.
+    private static func rendersNothing(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x2800, 0x3164, 0xFFA0, 0x115F, 0x1160: true
+        default: scalar.properties.isDefaultIgnorableCodePoint
+        }
+    }
+
+    private static func isMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: true
+        default: false
+        }
+    }
+
+    /// A character that leaves ink: not white space, not a mark, not one of the invisible ones.
+    private static func shows(_ scalar: Unicode.Scalar) -> Bool {
+        !scalar.properties.isWhitespace && !isMark(scalar) && !rendersNothing(scalar)
+            && scalar.properties.generalCategory != .format
+    }
 }
 
-/// Decoding request bodies: an empty body is `{}`; anything that is not the expected JSON is
-/// `400 malformed` naming what is wrong.
+/// Decoding request bodies: an empty body is `{}`; anything that is not the JSON expected is
+/// `400 malformed` naming what is wrong. (That a body is strict RFC 8259 JSON at all,
+/// ``StrictJSON``, the request guard checked before any handler ran.)
 enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         let buffer = try await request.body.collect(upTo: .max)

@@ -48,7 +48,7 @@ public func buildApplication(
     )
     app.addServices(
         PurgeService(
-            store: store, limiter: services.limiter, interval: configuration.purgeInterval,
+            store: store, limits: services.limits, interval: configuration.purgeInterval,
             sessionIdleTimeout: configuration.sessionIdleTimeout, now: now, logger: logger))
     if let path = configuration.metadataPath {
         app.addServices(
@@ -77,7 +77,7 @@ func makeServices(
             store: store, cookies: cookies, lifetime: configuration.sessionLifetime,
             idleTimeout: configuration.sessionIdleTimeout, now: now),
         ceremonies: Ceremonies(store: store, cookies: cookies, lifetime: configuration.ceremonyTTL, now: now),
-        limiter: RateLimiter(limit: configuration.rateLimit),
+        limits: RateLimits(configuration: configuration),
         metrics: CeremonyMetrics(registry: registry),
         logger: logger,
         now: now,

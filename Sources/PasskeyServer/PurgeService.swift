@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// until graceful shutdown.
 struct PurgeService: Service {
     let store: any PasskeyStore
-    let limiter: RateLimiter
+    let limits: RateLimits
     let interval: TimeInterval
     let sessionIdleTimeout: TimeInterval
     let now: @Sendable () -> Date
@@ -35,6 +35,6 @@ struct PurgeService: Service {
         } catch {
             logger.warning("purging expired records failed", metadata: ["error": "\(error)"])
         }
-        await limiter.prune(now: now)
+        await limits.prune(now: now)
     }
 }

@@ -43,6 +43,16 @@ actor RateLimiter {
         return nil
     }
 
+    /// Gives one request back to the key's bucket (never past full): for allowances that count only
+    /// what did not end well, a request takes a token when it starts and returns it when it succeeds.
+    func release(_ key: String, now: Date) {
+        guard limit > 0, var bucket = buckets[key] else { return }
+        let elapsed = max(0, now.timeIntervalSince(bucket.updated))
+        bucket.tokens = min(Double(limit), bucket.tokens + elapsed * refillPerSecond + 1)
+        bucket.updated = now
+        buckets[key] = bucket
+    }
+
     /// Forgets the keys whose buckets have refilled: they are the same as new ones.
     func prune(now: Date) {
         buckets = buckets.filter { _, bucket in
@@ -59,4 +69,35 @@ actor RateLimiter {
 
     /// How many keys are tracked (for tests).
     var trackedKeys: Int { buckets.count }
+}
+
+/// The server's rate limits, each a ``RateLimiter`` of its own size (`--rate-limit`,
+/// `--address-ceremony-limit`, `--address-failure-limit`).
+///
+/// What is limited per client address is what attacks need and people rarely do: ceremonies
+/// begun and never finished, and answers that fail verification. Both take a token when the
+/// request comes and give it back when the ceremony finishes, so any number of people behind one
+/// address can sign in. Per account: ceremonies begun with its own session, and failed sign-ins
+/// against it.
+struct RateLimits: Sendable {
+    /// Per account (`account:` and `account-failures:` keys).
+    let accounts: RateLimiter
+    /// Ceremonies begun per client address, given back when they finish.
+    let addressCeremonies: RateLimiter
+    /// Ceremony answers per client address, given back when they verify.
+    let addressFailures: RateLimiter
+
+    init(configuration: PasskeyServerConfiguration) {
+        let on = configuration.rateLimit > 0
+        accounts = RateLimiter(limit: configuration.rateLimit)
+        addressCeremonies = RateLimiter(limit: on ? configuration.addressCeremonyLimit : 0)
+        addressFailures = RateLimiter(limit: on ? configuration.addressFailureLimit : 0)
+    }
+
+    /// Forgets the buckets that have refilled.
+    func prune(now: Date) async {
+        await accounts.prune(now: now)
+        await addressCeremonies.prune(now: now)
+        await addressFailures.prune(now: now)
+    }
 }

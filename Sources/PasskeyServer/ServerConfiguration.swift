@@ -45,8 +45,16 @@ public struct PasskeyServerConfiguration: Sendable {
     public var sessionIdleTimeout: TimeInterval = 24 * 3600
     /// Seconds between a ceremony's options and the latest moment it can be finished.
     public var ceremonyTTL: TimeInterval = 300
-    /// Ceremony requests per minute per client address and per account; `0` turns limits off.
+    /// Requests per minute per account: ceremonies begun with the account's own session, and failed
+    /// sign-ins against it. `0` turns every limit off, these and the per-address ones.
     public var rateLimit: Int = 30
+    /// Ceremonies a client address may begin and leave unfinished per minute: a ceremony that
+    /// finishes gives its place back, so many people behind one address (an office, a carrier's
+    /// NAT) are not refused while someone who only asks for challenges is.
+    public var addressCeremonyLimit: Int = 300
+    /// Ceremony answers per minute per client address that fail verification (or name no
+    /// ceremony); an answer that verifies gives its place back.
+    public var addressFailureLimit: Int = 30
     /// Proxies whose `X-Forwarded-For` names the client (exact IP addresses).
     public var trustedProxies: [String] = []
     /// Apple apps (`TEAMID.bundle.id`) listed in `apple-app-site-association` under `webcredentials`.
@@ -140,6 +148,12 @@ public struct PasskeyServerConfiguration: Sendable {
             throw ConfigurationError("--ceremony-ttl must be 1 to 3600 seconds, not \(Self.format(ceremonyTTL))")
         }
         guard rateLimit >= 0 else { throw ConfigurationError("--rate-limit must be 0 (off) or more, not \(rateLimit)") }
+        guard addressCeremonyLimit >= 1 else {
+            throw ConfigurationError("--address-ceremony-limit must be 1 or more, not \(addressCeremonyLimit)")
+        }
+        guard addressFailureLimit >= 1 else {
+            throw ConfigurationError("--address-failure-limit must be 1 or more, not \(addressFailureLimit)")
+        }
         guard purgeInterval > 0 else { throw ConfigurationError("the purge interval must be positive") }
         guard maximumBodySize > 0 else { throw ConfigurationError("the body size limit must be positive") }
         guard database.hasPrefix("sqlite:"), database.count > "sqlite:".count else {

@@ -13,7 +13,7 @@ struct ServerServices: Sendable {
     let store: any PasskeyStore
     let sessions: Sessions
     let ceremonies: Ceremonies
-    let limiter: RateLimiter
+    let limits: RateLimits
     let metrics: CeremonyMetrics
     let logger: Logger
     let now: @Sendable () -> Date
@@ -24,23 +24,43 @@ struct ServerServices: Sendable {
 
     // MARK: Rate limits
 
-    /// `429 rate_limited` when the client address has used its ceremony requests for now.
-    func limitClient(_ context: PasskeyRequestContext) async throws {
-        try await limit("client:" + (context.clientAddress.map(ClientAddress.rateLimitKey) ?? "unknown"))
+    /// The key the request's client address is limited under.
+    static func addressKey(_ context: PasskeyRequestContext) -> String {
+        context.clientAddress.map(ClientAddress.rateLimitKey) ?? "unknown"
+    }
+
+    /// Before a ceremony begins (its options): `429 rate_limited` when the client address has left
+    /// too many ceremonies unfinished for now. The ceremony's place is given back when it finishes.
+    func limitCeremonyStart(_ context: PasskeyRequestContext) async throws {
+        try await limit(limits.addressCeremonies, "address-ceremonies:" + Self.addressKey(context))
+    }
+
+    /// Before a ceremony's answer is looked at: `429 rate_limited` when answers from the client
+    /// address have failed too often for now. An answer that verifies gives its place back.
+    func limitCeremonyFinish(_ context: PasskeyRequestContext) async throws {
+        try await limit(limits.addressFailures, "address-failures:" + Self.addressKey(context))
+    }
+
+    /// A ceremony finished: its begun and its answer places go back to the client address.
+    func ceremonyFinished(_ context: PasskeyRequestContext) async {
+        let key = Self.addressKey(context)
+        let now = now()
+        await limits.addressCeremonies.release("address-ceremonies:" + key, now: now)
+        await limits.addressFailures.release("address-failures:" + key, now: now)
     }
 
     /// `429 rate_limited` when the signed-in account has used its ceremony requests for now.
     /// Only for requests made with the account's own session: anyone can name an account, so
     /// requests that merely name one must never use up its allowance (that would lock its owner out).
     func limitAccount(_ key: String) async throws {
-        try await limit("account:" + key)
+        try await limit(limits.accounts, "account:" + key)
     }
 
     /// Counts a failed verification against the account it targeted: past the allowance the
     /// failure answers `429 rate_limited` instead. A sign-in that verifies is never refused by
     /// this, so failures an attacker causes cannot keep the owner out.
     func countAccountFailure(_ key: String) async throws {
-        try await limit("account-failures:" + key)
+        try await limit(limits.accounts, "account-failures:" + key)
     }
 
     /// The rate-limit key of an account.
@@ -48,7 +68,7 @@ struct ServerServices: Sendable {
         "id:" + userID.base64URL
     }
 
-    private func limit(_ key: String) async throws {
+    private func limit(_ limiter: RateLimiter, _ key: String) async throws {
         if let retryAfter = await limiter.acquire(key, now: now()) {
             throw APIError.rateLimited(retryAfter: retryAfter)
         }
@@ -72,7 +92,9 @@ struct ServerServices: Sendable {
             metrics.recordDuration(ceremony, step: step, ContinuousClock.now - start)
             switch step {
             case .options: metrics.recordStarted(ceremony)
-            case .finish: metrics.recordSucceeded(ceremony)
+            case .finish:
+                metrics.recordSucceeded(ceremony)
+                await ceremonyFinished(context)
             }
             metadata["outcome"] = "success"
             context.logger.info("ceremony \(step.rawValue) succeeded", metadata: metadata)
@@ -180,11 +202,43 @@ struct ServerServices: Sendable {
             transports: credential.transports.isEmpty ? nil : credential.transports.map(AuthenticatorTransport.init(rawValue:)))
     }
 
-    /// A credential ID that looks like a real one, derived from the username, for an account that
-    /// does not exist: sign-in options must not tell whether a username is taken.
-    func decoyDescriptor(username: String) -> PublicKeyCredentialDescriptorJSON {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(("decoy-credential\u{0}" + username).utf8), using: decoyKey)
-        return PublicKeyCredentialDescriptorJSON(
-            id: CredentialID(uncheckedBytes: Array(mac)), transports: [.hybrid, .internal])
+    /// Credentials that look like an account's, for a username that has none: sign-in options must
+    /// not tell whether a username is taken.
+    ///
+    /// Everything is derived from the normalized username with the server's secret, so a name gets
+    /// the same answer every time: how many passkeys (most accounts have one, some two to four),
+    /// their IDs and their transports. The same work is done as for a real account: the account's
+    /// credentials are looked up (under a handle no account has), so the answer takes as long.
+    func decoyDescriptors(username: String) async throws -> [PublicKeyCredentialDescriptorJSON] {
+        let seed = decoyBytes("count", username)
+        let handle = UserHandle(uncheckedBytes: decoyBytes("handle", username))
+        _ = try await store.credentials(userID: handle)
+        let count = Self.decoyCount(seed[0])
+        return (0..<count).map { index in
+            let mac = decoyBytes("credential \(index)", username)
+            let transports: [AuthenticatorTransport] = switch mac[0] % 8 {
+            case 0: [.usb, .nfc]
+            case 1: [.usb]
+            case 2: [.internal]
+            default: [.hybrid, .internal]
+            }
+            return PublicKeyCredentialDescriptorJSON(
+                id: CredentialID(uncheckedBytes: Array(mac.prefix(16 + Int(mac[1] % 2) * 16))), transports: transports)
+        }
+    }
+
+    /// A passkey count as accounts have them: one for about 60 %, two for 25 %, three for 10 %,
+    /// four for the rest.
+    static func decoyCount(_ byte: UInt8) -> Int {
+        switch byte {
+        case 0..<154: 1
+        case 154..<218: 2
+        case 218..<243: 3
+        default: 4
+        }
+    }
+
+    private func decoyBytes(_ purpose: String, _ username: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array("decoy \(purpose)\u{0}\(username)".utf8), using: decoyKey))
     }
 }

@@ -60,6 +60,14 @@ struct CookieToken: Sendable {
     }
 }
 
+extension SessionRecord {
+    /// The session's identifier in the API (`GET /api/sessions`, `DELETE /api/sessions/{id}`): a
+    /// second hash of the token hash, so it names the session without being anything that signs in.
+    var publicID: String {
+        Base64URL.encode(Array(SHA256.hash(data: Array("passkeys session id\u{0}".utf8) + tokenHash).prefix(16)))
+    }
+}
+
 /// A signed-in request: its session and account.
 struct Authenticated: Sendable {
     let session: SessionRecord
@@ -78,13 +86,15 @@ struct Sessions: Sendable {
     /// A request refreshes the idle expiry at most this often, so reads do not all write.
     let touchInterval: TimeInterval = 60
 
-    /// A new session for the account, to be stored with the sign-in, and its token.
-    func start(userID: UserHandle) -> (token: CookieToken, record: SessionRecord) {
+    /// A new session for the account, opened by `credentialID` from `client`, to be stored with
+    /// the sign-in, and its token.
+    func start(userID: UserHandle, credentialID: CredentialID?, client: ClientDetails) -> (token: CookieToken, record: SessionRecord) {
         let token = CookieToken.random()
         let now = now()
         let record = SessionRecord(
             tokenHash: token.hash, userID: userID, createdAt: now, lastSeenAt: now,
-            expiresAt: now.addingTimeInterval(lifetime))
+            expiresAt: now.addingTimeInterval(lifetime), credentialID: credentialID, ip: client.ip,
+            userAgent: client.userAgent)
         return (token, record)
     }
 
@@ -110,6 +120,11 @@ struct Sessions: Sendable {
             return nil
         }
         guard let user = try await store.user(id: session.userID) else { return nil }
+        // Disabling an account ends its sessions; one that slipped in meanwhile ends here.
+        if user.disabled {
+            try await store.deleteSession(tokenHash: hash)
+            return nil
+        }
         if now.timeIntervalSince(session.lastSeenAt) >= touchInterval {
             try await store.touchSession(tokenHash: hash, at: now)
         }

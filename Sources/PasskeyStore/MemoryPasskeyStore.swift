@@ -6,11 +6,11 @@ import WebAuthn
 /// An actor whose methods never suspend, so each method runs whole before the next begins: every
 /// method is atomic, which is the same contract the SQL store keeps with transactions.
 public actor MemoryPasskeyStore: PasskeyStore {
-    private var users: [UserHandle: UserRecord] = [:]
+    private var usersByID: [UserHandle: UserRecord] = [:]
     private var userIDsByUsername: [String: UserHandle] = [:]
     private var credentialsByID: [CredentialID: CredentialRecord] = [:]
     private var ceremonies: [String: CeremonyRecord] = [:]
-    private var sessions: [[UInt8]: SessionRecord] = [:]
+    private var sessionsByHash: [[UInt8]: SessionRecord] = [:]
     private var audit: [AuditEvent] = []
 
     public init() {}
@@ -23,36 +23,36 @@ public actor MemoryPasskeyStore: PasskeyStore {
         }
         let username = user.normalizedUsername
         guard userIDsByUsername[username] == nil else { throw StoreError.usernameTaken }
-        guard users[user.id] == nil else { throw StoreError.failure("a user with this handle exists") }
+        guard usersByID[user.id] == nil else { throw StoreError.failure("a user with this handle exists") }
         guard credentialsByID[credential.id] == nil else { throw StoreError.credentialExists }
-        guard sessions[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
-        users[user.id] = user
+        guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
+        usersByID[user.id] = user
         userIDsByUsername[username] = user.id
         credentialsByID[credential.id] = credential
-        sessions[session.tokenHash] = session
+        sessionsByHash[session.tokenHash] = session
     }
 
     public func user(id: UserHandle) async throws -> UserRecord? {
-        users[id]
+        usersByID[id]
     }
 
     public func user(username: String) async throws -> UserRecord? {
-        userIDsByUsername[UserRecord.normalize(username)].flatMap { users[$0] }
+        userIDsByUsername[UserRecord.normalize(username)].flatMap { usersByID[$0] }
     }
 
     public func updateDisplayName(userID: UserHandle, displayName: String) async throws -> UserRecord? {
-        guard var user = users[userID] else { return nil }
+        guard var user = usersByID[userID] else { return nil }
         user.displayName = displayName
-        users[userID] = user
+        usersByID[userID] = user
         return user
     }
 
     @discardableResult
     public func deleteUser(id: UserHandle) async throws -> Bool {
-        guard let user = users.removeValue(forKey: id) else { return false }
+        guard let user = usersByID.removeValue(forKey: id) else { return false }
         userIDsByUsername.removeValue(forKey: user.normalizedUsername)
         credentialsByID = credentialsByID.filter { $0.value.userID != id }
-        sessions = sessions.filter { $0.value.userID != id }
+        sessionsByHash = sessionsByHash.filter { $0.value.userID != id }
         ceremonies = ceremonies.filter { $0.value.userID != id }
         audit.removeAll { $0.userID == id }
         return true
@@ -71,7 +71,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
     }
 
     public func addCredential(_ credential: CredentialRecord) async throws {
-        guard users[credential.userID] != nil else { throw StoreError.userNotFound }
+        guard usersByID[credential.userID] != nil else { throw StoreError.userNotFound }
         guard credentialsByID[credential.id] == nil else { throw StoreError.credentialExists }
         credentialsByID[credential.id] = credential
     }
@@ -89,6 +89,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
             return .lastCredential
         }
         credentialsByID.removeValue(forKey: id)
+        sessionsByHash = sessionsByHash.filter { $0.value.credentialID != id }
         return .deleted
     }
 
@@ -100,7 +101,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
         session: SessionRecord
     ) async throws -> CredentialRecord? {
         guard var credential = credentialsByID[credentialID], credential.userID == session.userID else { return nil }
-        guard sessions[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
+        guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
         guard signCount > credential.signCount || (signCount == 0 && credential.signCount == 0) else {
             throw StoreError.signCountConflict
         }
@@ -108,7 +109,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
         credential.backedUp = backedUp
         credential.lastUsedAt = at
         credentialsByID[credentialID] = credential
-        sessions[session.tokenHash] = session
+        sessionsByHash[session.tokenHash] = session
         return credential
     }
 
@@ -126,32 +127,32 @@ public actor MemoryPasskeyStore: PasskeyStore {
     // MARK: Sessions
 
     public func insertSession(_ session: SessionRecord) async throws {
-        guard users[session.userID] != nil else { throw StoreError.userNotFound }
-        guard sessions[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
-        sessions[session.tokenHash] = session
+        guard usersByID[session.userID] != nil else { throw StoreError.userNotFound }
+        guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
+        sessionsByHash[session.tokenHash] = session
     }
 
     public func session(tokenHash: [UInt8]) async throws -> SessionRecord? {
-        sessions[tokenHash]
+        sessionsByHash[tokenHash]
     }
 
     public func touchSession(tokenHash: [UInt8], at: Date) async throws {
-        guard var session = sessions[tokenHash], session.lastSeenAt < at else { return }
+        guard var session = sessionsByHash[tokenHash], session.lastSeenAt < at else { return }
         session.lastSeenAt = at
-        sessions[tokenHash] = session
+        sessionsByHash[tokenHash] = session
     }
 
     public func deleteSession(tokenHash: [UInt8]) async throws {
-        sessions.removeValue(forKey: tokenHash)
+        sessionsByHash.removeValue(forKey: tokenHash)
     }
 
     @discardableResult
     public func purgeExpired(now: Date, sessionIdleTimeout: TimeInterval?) async throws -> Int {
         let ceremoniesBefore = ceremonies.count
         ceremonies = ceremonies.filter { !$0.value.isExpired(at: now) }
-        let sessionsBefore = sessions.count
-        sessions = sessions.filter { !$0.value.isExpired(at: now, idleTimeout: sessionIdleTimeout) }
-        return ceremoniesBefore - ceremonies.count + sessionsBefore - sessions.count
+        let sessionsBefore = sessionsByHash.count
+        sessionsByHash = sessionsByHash.filter { !$0.value.isExpired(at: now, idleTimeout: sessionIdleTimeout) }
+        return ceremoniesBefore - ceremonies.count + sessionsBefore - sessionsByHash.count
     }
 
     // MARK: Audit
@@ -161,12 +162,54 @@ public actor MemoryPasskeyStore: PasskeyStore {
         audit.append(event)
     }
 
-    public func auditEvents(userID: UserHandle, limit: Int) async throws -> [AuditEvent] {
+    public func auditEvents(userID: UserHandle, limit: Int, before: AuditEvent.Cursor?) async throws -> [AuditEvent] {
         Array(
-            audit.filter { $0.userID == userID }
-                .sorted(by: Self.newestFirst)
-                .prefix(max(limit, 0))
+            audit.filter { event in
+                guard event.userID == userID else { return false }
+                guard let before else { return true }
+                return event.at < before.at
+                    || (event.at == before.at && event.id.bytes.lexicographicallyPrecedes(before.id.bytes))
+            }
+            .sorted(by: Self.newestFirst)
+            .prefix(max(limit, 0))
         )
+    }
+
+    @discardableResult
+    public func purgeAuditEvents(before cutoff: Date) async throws -> Int {
+        let before = audit.count
+        audit.removeAll { $0.at < cutoff }
+        return before - audit.count
+    }
+
+    // MARK: Sessions and accounts, for the person and for operators
+
+    public func sessions(userID: UserHandle) async throws -> [SessionRecord] {
+        sessionsByHash.values
+            .filter { $0.userID == userID }
+            .sorted { a, b in
+                if a.createdAt != b.createdAt { return a.createdAt < b.createdAt }
+                return a.tokenHash.lexicographicallyPrecedes(b.tokenHash)
+            }
+    }
+
+    @discardableResult
+    public func deleteSessions(userID: UserHandle, keeping: [UInt8]?) async throws -> [SessionRecord] {
+        let ended = try await sessions(userID: userID).filter { $0.tokenHash != keeping }
+        for session in ended { sessionsByHash.removeValue(forKey: session.tokenHash) }
+        return ended
+    }
+
+    public func users() async throws -> [UserRecord] {
+        usersByID.values.sorted { $0.normalizedUsername.utf8.lexicographicallyPrecedes($1.normalizedUsername.utf8) }
+    }
+
+    public func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord? {
+        guard var user = usersByID[userID] else { return nil }
+        user.disabled = disabled
+        usersByID[userID] = user
+        if disabled { sessionsByHash = sessionsByHash.filter { $0.value.userID != userID } }
+        return user
     }
 
     /// Newest first; the event ID (compared bytewise, as SQL compares blobs) breaks ties.

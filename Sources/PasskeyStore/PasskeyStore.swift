@@ -57,8 +57,10 @@ public protocol PasskeyStore: Sendable {
     /// passkey (another account's passkey is never renamed).
     func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord?
 
-    /// Deletes one of the account's passkeys, unless it is the account's last one. The check and the
-    /// delete are one transaction: two concurrent deletes of an account's last two passkeys leave one.
+    /// Deletes one of the account's passkeys, unless it is the account's last one, and ends the
+    /// sessions that passkey opened (``SessionRecord/credentialID``). The check, the delete and the
+    /// sessions are one transaction: two concurrent deletes of an account's last two passkeys leave
+    /// one, and no session outlives the passkey that opened it.
     func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult
 
     /// Saves what a verified sign-in tells about the credential (sign count, backup state, last
@@ -118,11 +120,39 @@ public protocol PasskeyStore: Sendable {
     /// Appends an event to the audit trail.
     func appendAudit(_ event: AuditEvent) async throws
 
-    /// The account's most recent audit events, newest first, at most `limit`.
-    func auditEvents(userID: UserHandle, limit: Int) async throws -> [AuditEvent]
+    /// One page of the account's audit events, newest first: at most `limit`, and only those
+    /// older than `before` (in the order of the list) when it is given, so
+    /// `before: lastEventOfThePage.cursor` gives the next page.
+    func auditEvents(userID: UserHandle, limit: Int, before: AuditEvent.Cursor?) async throws -> [AuditEvent]
+
+    /// Deletes the audit events that happened before `cutoff` (the retention); returns how many.
+    @discardableResult
+    func purgeAuditEvents(before cutoff: Date) async throws -> Int
+
+    // MARK: Sessions and accounts, for the person and for operators
+
+    /// The account's sessions, expired or not, oldest first.
+    func sessions(userID: UserHandle) async throws -> [SessionRecord]
+
+    /// Ends the account's sessions, all of them or all but the one whose token hash is `keeping`;
+    /// returns the sessions ended.
+    @discardableResult
+    func deleteSessions(userID: UserHandle, keeping: [UInt8]?) async throws -> [SessionRecord]
+
+    /// Every account, in the order of their normalized usernames.
+    func users() async throws -> [UserRecord]
+
+    /// Turns the account off (`disabled: true`) or on again, and returns it (`nil` when there is no
+    /// such account). Turning it off ends all its sessions in the same transaction.
+    func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord?
 }
 
 extension PasskeyStore {
+    /// The account's most recent audit events, newest first, at most `limit`.
+    public func auditEvents(userID: UserHandle, limit: Int) async throws -> [AuditEvent] {
+        try await auditEvents(userID: userID, limit: limit, before: nil)
+    }
+
     /// Deletes the ceremonies and sessions past their absolute expiry at `now`.
     @discardableResult
     public func purgeExpired(now: Date) async throws -> Int {

@@ -15,12 +15,16 @@ public struct UserRecord: Sendable, Hashable, Codable {
     public var displayName: String
     /// When the account was created.
     public var createdAt: Date
+    /// An operator turned the account off (`passkeys admin users disable`): it has no sessions and
+    /// cannot sign in until it is turned on again. Every way in honours this.
+    public var disabled: Bool
 
-    public init(id: UserHandle, username: String, displayName: String, createdAt: Date) {
+    public init(id: UserHandle, username: String, displayName: String, createdAt: Date, disabled: Bool = false) {
         self.id = id
         self.username = username
         self.displayName = displayName
         self.createdAt = createdAt
+        self.disabled = disabled
     }
 
     /// The form of ``username`` that is unique in the store and used for look-up.
@@ -168,13 +172,26 @@ public struct SessionRecord: Sendable, Hashable, Codable {
     public var lastSeenAt: Date
     /// The absolute expiry: the session ends here however active it is.
     public var expiresAt: Date
+    /// The passkey that opened the session; deleting that passkey ends the session. `nil` for a
+    /// session no passkey opened.
+    public var credentialID: CredentialID?
+    /// The client address the session was opened from, for the person's list of sessions.
+    public var ip: String?
+    /// The `User-Agent` the session was opened with, for the person's list of sessions.
+    public var userAgent: String?
 
-    public init(tokenHash: [UInt8], userID: UserHandle, createdAt: Date, lastSeenAt: Date, expiresAt: Date) {
+    public init(
+        tokenHash: [UInt8], userID: UserHandle, createdAt: Date, lastSeenAt: Date, expiresAt: Date,
+        credentialID: CredentialID? = nil, ip: String? = nil, userAgent: String? = nil
+    ) {
         self.tokenHash = tokenHash
         self.userID = userID
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
         self.expiresAt = expiresAt
+        self.credentialID = credentialID
+        self.ip = ip
+        self.userAgent = userAgent
     }
 
     /// Whether the session has ended at `now`: past its absolute expiry, or idle for
@@ -186,24 +203,90 @@ public struct SessionRecord: Sendable, Hashable, Codable {
     }
 }
 
-/// Something that happened to an account, for the account's own history and for operators.
-/// The detail is for people; never put a secret (token, challenge, key) in it.
+/// Something that happened to an account, for the account's own history (`GET /api/account/activity`)
+/// and for operators. The detail is for people; never put a secret (token, challenge, key) in it.
 public struct AuditEvent: Sendable, Hashable, Codable {
+    /// What happened: a stable, machine-readable name, the `type` the API shows.
+    ///
+    /// One open set of names: a feature adds its own as a `static let` in an extension
+    /// (`recovery_…`, `app_access_…`) without touching the others.
+    public struct Kind: RawRepresentable, Sendable, Hashable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(stringLiteral value: String) { self.rawValue = value }
+        public init(from decoder: any Decoder) throws {
+            self.rawValue = try decoder.singleValueContainer().decode(String.self)
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
+        public var description: String { rawValue }
+
+        /// An account was created with its first passkey.
+        public static let signUp: Kind = "sign_up"
+        /// A passkey signed in (the event names it and where from).
+        public static let signIn: Kind = "sign_in"
+        /// A passkey of the account was presented and failed verification, or the account is disabled.
+        public static let signInFailed: Kind = "sign_in_failed"
+        public static let passkeyAdded: Kind = "passkey_added"
+        public static let passkeyRenamed: Kind = "passkey_renamed"
+        /// A passkey was deleted; the sessions it had opened ended with it.
+        public static let passkeyDeleted: Kind = "passkey_deleted"
+        public static let displayNameChanged: Kind = "display_name_changed"
+        /// A session ended before its time: signed out, ended from another session, or revoked.
+        public static let sessionEnded: Kind = "session_ended"
+        /// An operator turned the account off (`passkeys admin users disable`).
+        public static let accountDisabled: Kind = "account_disabled"
+        /// An operator turned the account on again.
+        public static let accountEnabled: Kind = "account_enabled"
+        /// An operator deleted the account; kept without an account, naming it in the detail.
+        public static let accountDeleted: Kind = "account_deleted"
+        /// An operator ended all of the account's sessions (`passkeys admin sessions revoke`).
+        public static let sessionsRevoked: Kind = "sessions_revoked"
+    }
+
+    /// Where an ``PasskeyStore/auditEvents(userID:limit:before:)`` page ends: the next page starts
+    /// after this event.
+    public struct Cursor: Sendable, Hashable {
+        public var at: Date
+        public var id: UUID
+
+        public init(at: Date, id: UUID) {
+            self.at = at
+            self.id = id
+        }
+    }
+
     public var id: UUID
     /// The account concerned, if any.
     public var userID: UserHandle?
-    /// A stable, machine-readable kind (`sign_up`, `sign_in`, `passkey_added`, …).
-    public var kind: String
+    public var kind: Kind
     public var detail: String
     public var at: Date
+    /// The client address of the request that caused the event, when there was one.
+    public var ip: String?
+    /// The `User-Agent` of that request.
+    public var userAgent: String?
+    /// The passkey concerned, when there is one.
+    public var credentialID: CredentialID?
 
-    public init(id: UUID = UUID(), userID: UserHandle?, kind: String, detail: String, at: Date) {
+    public init(
+        id: UUID = UUID(), userID: UserHandle?, kind: Kind, detail: String = "", at: Date,
+        ip: String? = nil, userAgent: String? = nil, credentialID: CredentialID? = nil
+    ) {
         self.id = id
         self.userID = userID
         self.kind = kind
         self.detail = detail
         self.at = at
+        self.ip = ip
+        self.userAgent = userAgent
+        self.credentialID = credentialID
     }
+
+    /// The cursor for the page after this event.
+    public var cursor: Cursor { Cursor(at: at, id: id) }
 }
 
 extension UUID {

@@ -83,9 +83,21 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("rate-limit"),
-        help: ArgumentHelp("Ceremony requests per minute per client address and per account; 0 turns limits off (default 30).", valueName: "n")
+        help: ArgumentHelp("Requests per minute per account (ceremonies with its session, failed sign-ins against it); 0 turns every limit off (default 30).", valueName: "n")
     )
     var rateLimit: String?
+
+    @Option(
+        name: .customLong("address-ceremony-limit"),
+        help: ArgumentHelp("Ceremonies a client address may begin and leave unfinished per minute; a finished one gives its place back (default 300).", valueName: "n")
+    )
+    var addressCeremonyLimit: String?
+
+    @Option(
+        name: .customLong("address-failure-limit"),
+        help: ArgumentHelp("Ceremony answers per minute per client address that fail verification (default 30).", valueName: "n")
+    )
+    var addressFailureLimit: String?
 
     @Option(
         name: .customLong("trusted-proxy"),
@@ -241,6 +253,12 @@ private struct Settings {
         if let idle = try duration(command.sessionIdleTimeout, "session-idle-timeout") { configuration.sessionIdleTimeout = idle }
         if let ttl = try duration(command.ceremonyTTL, "ceremony-ttl") { configuration.ceremonyTTL = ttl }
         if let limit = try integer(command.rateLimit, "rate-limit") { configuration.rateLimit = limit }
+        if let limit = try integer(command.addressCeremonyLimit, "address-ceremony-limit") {
+            configuration.addressCeremonyLimit = limit
+        }
+        if let limit = try integer(command.addressFailureLimit, "address-failure-limit") {
+            configuration.addressFailureLimit = limit
+        }
         configuration.trustedProxies = list(command.trustedProxies, "trusted-proxy")
         configuration.appleAppIDs = list(command.appleAppIDs, "apple-app-id")
         configuration.relatedOrigins = list(command.relatedOrigins, "related-origin")

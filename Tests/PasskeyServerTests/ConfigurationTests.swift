@@ -43,6 +43,8 @@ import WebAuthn
         ("android", "--android-app"),
         ("related", "--related-origin"),
         ("proxy", "--trusted-proxy"),
+        ("addressCeremonies", "--address-ceremony-limit"),
+        ("addressFailures", "--address-failure-limit"),
     ])
     func aBadConfigurationIsOneClearLine(setting: String, expected: String) {
         var configuration = PasskeyServerConfiguration()
@@ -59,6 +61,8 @@ import WebAuthn
         case "android": configuration.androidApps = [.init(packageName: "com.example", sha256CertFingerprints: ["AB:CD"])]
         case "related": configuration.relatedOrigins = ["http://example.org"]
         case "proxy": configuration.trustedProxies = ["proxy.local"]
+        case "addressCeremonies": configuration.addressCeremonyLimit = 0
+        case "addressFailures": configuration.addressFailureLimit = -3
         default: Issue.record("unknown setting \(setting)")
         }
         do {

@@ -91,11 +91,16 @@ import WebAuthn
             browser.authenticator = try SoftwareAuthenticator()
             #expect(try await browser.addPasskey().status == .created)
             let second = try #require(browser.authenticator.credentials.first?.id)
+            let secondAuthenticator = browser.authenticator
             browser.authenticator = original
 
             let response = try await browser.send(.delete, "/api/passkeys/\(first.base64URL)")
             #expect(response.status == .noContent)
             #expect(try await harness.store.credential(id: first) == nil)
+            // This session was opened by the deleted passkey, so it ended with it.
+            expectError(try await browser.get("/api/passkeys"), .unauthorized, "unauthenticated")
+            browser.authenticator = secondAuthenticator
+            #expect(try await browser.signIn("ada@example.com").status == .ok)
             let passkeys = try await browser.get("/api/passkeys").decode(PasskeysAnswer.self).passkeys
             #expect(passkeys.map(\.id) == [second.base64URL])
             expectError(try await browser.send(.delete, "/api/passkeys/\(first.base64URL)"), .notFound, "not_found")

@@ -178,8 +178,8 @@ import WebAuthn
     }
 
     @Test(arguments: StoreKind.allCases)
-    func ceremonyRequestsAreRateLimitedPerClient(kind: StoreKind) async throws {
-        try await Harness.run(kind, configure: { $0.rateLimit = 3 }) { harness, client in
+    func ceremoniesBegunAndNeverFinishedAreLimitedPerClientAddress(kind: StoreKind) async throws {
+        try await Harness.run(kind, configure: { $0.rateLimit = 30; $0.addressCeremonyLimit = 3 }) { harness, client in
             var browser = try Browser(client)
             for index in 0..<3 {
                 let (response, _) = try await browser.authenticationOptions()
@@ -189,12 +189,81 @@ import WebAuthn
             expectError(limited, .tooManyRequests, "rate_limited")
             let retryAfter = try #require(limited.headers[.retryAfter].flatMap { Int($0) })
             #expect((1...20).contains(retryAfter))
-            // The other ceremony endpoints share the client's allowance; other endpoints do not count.
-            expectError(try await browser.post("/api/registration", [String: String]()), .tooManyRequests, "rate_limited")
+            // Every ceremony's options share the address's allowance; other endpoints do not count.
+            let (signUp, _) = try await browser.registrationOptions("ada@example.com")
+            expectError(signUp, .tooManyRequests, "rate_limited")
             #expect(try await browser.get("/healthz").status == .ok)
             harness.clock.advance(by: Double(retryAfter))
             let (again, _) = try await browser.authenticationOptions()
             #expect(again.status == .ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aFinishedCeremonyGivesItsPlaceBack(kind: StoreKind) async throws {
+        try await Harness.run(kind, configure: { $0.rateLimit = 30; $0.addressCeremonyLimit = 2 }) { harness, client in
+            var browser = try Browser(client)
+            #expect(try await browser.signUp("ada@example.com").status == .created)
+            try await browser.send(.delete, "/api/session")
+            for index in 0..<10 {
+                #expect(try await browser.signIn().status == .ok, "sign-in \(index)")
+            }
+            _ = try await browser.authenticationOptions()
+            _ = try await browser.authenticationOptions()
+            let (limited, _) = try await browser.authenticationOptions()
+            expectError(limited, .tooManyRequests, "rate_limited")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func failedAnswersAreLimitedPerClientAddressButNeverAGoodOne(kind: StoreKind) async throws {
+        try await Harness.run(kind, configure: { $0.rateLimit = 30; $0.addressFailureLimit = 3 }) { harness, client in
+            var browser = try Browser(client)
+            #expect(try await browser.signUp("ada@example.com").status == .created)
+            try await browser.send(.delete, "/api/session")
+            // Good answers never use the allowance up.
+            for index in 0..<5 {
+                #expect(try await browser.signIn().status == .ok, "sign-in \(index)")
+            }
+            // Answers that fail do: one without a ceremony, two that do not verify.
+            expectError(try await browser.post("/api/authentication", [String: String]()), .badRequest, "ceremony_not_found")
+            for _ in 0..<2 {
+                browser.authenticator.misbehaviour = .corruptedSignature
+                expectError(try await browser.signIn(), .badRequest, "bad_signature")
+            }
+            browser.authenticator.misbehaviour = nil
+            // Past the allowance even a good answer from the address waits; its ceremony is not spent.
+            let (_, options) = try await browser.authenticationOptions()
+            let assertion = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
+            let limited = try await browser.post("/api/authentication", assertion)
+            expectError(limited, .tooManyRequests, "rate_limited")
+            harness.clock.advance(by: Double(try #require(limited.headers[.retryAfter].flatMap { Int($0) })))
+            #expect(try await browser.post("/api/authentication", assertion).status == .ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aHundredPeopleBehindOneAddressSignUpAndSignInWithinAMinute(kind: StoreKind) async throws {
+        // The defaults, as `passkeys serve` starts; the harness turns limits off unless told.
+        let defaults = PasskeyServerConfiguration()
+        try await Harness.run(kind, configure: {
+            $0.rateLimit = defaults.rateLimit
+            $0.addressCeremonyLimit = defaults.addressCeremonyLimit
+            $0.addressFailureLimit = defaults.addressFailureLimit
+        }) { harness, client in
+            // The test client has no peer address: every request comes from one address.
+            for person in 0..<100 {
+                var browser = try Browser(client)
+                // The sign-in page starts passkey autofill on load; a person who signs up leaves it unfinished.
+                _ = try await browser.authenticationOptions()
+                let signedUp = try await browser.signUp("person\(person)@example.com")
+                #expect(signedUp.status == .created, "person \(person) signs up: \(signedUp.text)")
+                try await browser.send(.delete, "/api/session")
+                _ = try await browser.authenticationOptions()
+                let signedIn = try await browser.signIn()
+                #expect(signedIn.status == .ok, "person \(person) signs in: \(signedIn.text)")
+                harness.clock.advance(by: 0.5)
+            }
         }
     }
 

@@ -221,3 +221,29 @@ def test_everything_works_from_the_keyboard(browser):
     browser.sign_out()
     browser.find("#username").send_keys(Keys.ENTER)  # submitting the form signs in
     browser.wait_for_path("/account")
+
+
+def test_deleting_a_passkey_signs_out_the_browsers_it_signed_in(browsers):
+    laptop = browsers("laptop")
+    laptop.authenticator = laptop.add_authenticator()
+    laptop.sign_up("ada@example.com")
+    laptop.wait_for_passkey_count(1)
+    key, on_key = add_passkey_on_security_key(laptop)
+
+    # The security key is plugged into a second computer and signs in there.
+    [credential] = laptop.credentials(key)
+    desktop = browsers("desktop")
+    desktop_key = desktop.add_authenticator(ROAMING_KEY)
+    desktop.add_credential(desktop_key, credential)
+    desktop.open("/")
+    desktop.click("#signin")
+    desktop.wait_for_path("/account")
+    assert desktop.session_status() == 200
+
+    item_for(laptop, on_key).find_element(By.CSS_SELECTOR, ".delete").click()
+    dialog = laptop.wait_for("#confirm-dialog")
+    assert "signed in with it is signed out" in dialog.text
+    confirm(laptop, "Delete")
+    laptop.wait_for_passkey_count(1)
+    assert desktop.session_status() == 401, "the session the deleted passkey opened ended with it"
+    assert laptop.session_status() == 200, "the laptop signed in with the other passkey"

@@ -162,13 +162,36 @@ def test_create_account_asks_for_an_email_first(browser):
     ("/\\evil.example", "/account"),
     ("https://evil.example/", "/account"),
     ("/%09/evil.example", "/account"),
-], ids=["same-site-path", "protocol-relative", "backslash", "absolute-url", "tab-trick"])
+    ("/..//evil.example/x", "/account"),
+    ("/.//evil.example/x", "/account"),
+    ("/%2e%2e//evil.example/x", "/account"),
+    ("/%2E//evil.example/x", "/account"),
+    ("/a/../..//evil.example/x", "/account"),
+    ("/%252e%252e//evil.example/x", "/account"),
+    ("/./%5C/evil.example/x", "/account"),
+    ("/account/../.well-known/passkey-endpoints", "/.well-known/passkey-endpoints"),
+], ids=["same-site-path", "protocol-relative", "backslash", "absolute-url", "tab-trick",
+        "dot-dot-slash-slash", "dot-slash-slash", "encoded-dot-dot", "encoded-dot-upper-case",
+        "dot-dot-past-the-root", "double-encoded-dot-dot", "encoded-backslash", "dot-dot-within-the-site"])
 def test_after_sign_in_next_is_followed_only_to_a_path_on_this_site(browser, next_value, lands_on):
     browser.sign_up("ada@example.com")
     browser.sign_out()
     browser.open(f"/?next={next_value}")
     browser.click("#signin")
     browser.wait_for_path(lands_on)
+    assert browser.driver.current_url.startswith(browser.server.url + "/")
+
+
+@pytest.mark.parametrize("next_value", [
+    "/..//evil.example/x", "/.//evil.example/x", "/%2e%2e//evil.example/x", "/%2E//evil.example/x",
+    "/a/../..//evil.example/x",
+], ids=["dot-dot-slash-slash", "dot-slash-slash", "encoded-dot-dot", "encoded-dot-upper-case",
+        "dot-dot-past-the-root"])
+def test_after_sign_up_next_never_leaves_the_site(browser, next_value):
+    browser.open(f"/?next={next_value}")
+    browser.type("#username", "ada@example.com")
+    browser.click("#signup")
+    browser.wait_for_path("/account")
     assert browser.driver.current_url.startswith(browser.server.url + "/")
 
 

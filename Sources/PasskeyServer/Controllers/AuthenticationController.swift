@@ -31,7 +31,7 @@ struct AuthenticationController {
 
     @Sendable func options(_ request: Request, context: Context) async throws -> Response {
         try await services.ceremonyStep(.authentication, .options, context: context) { log in
-            try await services.limitClient(context)
+            try await services.limitCeremonyStart(context)
             let body = try await JSONBody.decode(OptionsRequest.self, from: request)
             var allowCredentials: [PublicKeyCredentialDescriptorJSON] = []
             var userHandle: UserHandle?
@@ -44,7 +44,7 @@ struct AuthenticationController {
                     userHandle = user.id
                     log["user"] = .string(user.id.base64URL)
                 } else {
-                    allowCredentials = [services.decoyDescriptor(username: UserRecord.normalize(username))]
+                    allowCredentials = try await services.decoyDescriptors(username: UserRecord.normalize(username))
                 }
             }
             let (options, ceremony) = services.relyingParty.beginAuthentication(
@@ -57,7 +57,7 @@ struct AuthenticationController {
 
     @Sendable func finish(_ request: Request, context: Context) async throws -> Response {
         try await services.ceremonyStep(.authentication, .finish, context: context) { log in
-            try await services.limitClient(context)
+            try await services.limitCeremonyFinish(context)
             let record = try await services.ceremonies.consume(request, kinds: [.authentication])
             let response = try AuthenticationResponseJSON.parse(try await JSONBody.bytes(request))
             let ceremony = try services.ceremonies.state(AuthenticationCeremony.self, of: record)
@@ -87,12 +87,17 @@ struct AuthenticationController {
                 throw error
             }
 
-            let (token, session) = services.sessions.start(userID: credential.userID)
+            // An account an operator turned off signs in nowhere; only the passkey's holder learns why.
+            guard let user = try await services.store.user(id: credential.userID) else {
+                throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
+            }
+            guard !user.disabled else { throw APIError.accountDisabled }
+            let (token, session) = services.sessions.start(
+                userID: credential.userID, credentialID: credential.id, client: ClientDetails(request, context: context))
             // The sign count, backup state and last use are saved with the new session, in one transaction.
             guard try await services.store.recordSignIn(
                 credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,
-                at: services.now(), session: session) != nil,
-                let user = try await services.store.user(id: credential.userID)
+                at: services.now(), session: session) != nil
             else {
                 throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
             }

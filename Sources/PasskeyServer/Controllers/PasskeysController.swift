@@ -38,20 +38,24 @@ struct PasskeysController {
     }
 
     @Sendable func addOptions(_ request: Request, context: Context) async throws -> Response {
-        try await services.ceremonyStep(.addPasskey, .options, context: context) { log in
-            try await services.limitClient(context)
-            let signedIn = try await services.sessions.require(request)
+        // 401 before anything else: a request without a session learns nothing more.
+        let signedIn = try await services.sessions.require(request)
+        return try await services.ceremonyStep(.addPasskey, .options, context: context) { log in
             log["user"] = .string(signedIn.user.id.base64URL)
+            try await services.limitCeremonyStart(context)
             try await services.limitAccount(ServerServices.accountKey(userID: signedIn.user.id))
             return try await AddPasskeyFlow(services: services).options(for: signedIn.user)
         }
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
-        try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
-            try await services.limitClient(context)
+        let signedIn = try await services.sessions.require(request)
+        return try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
+            try await services.limitCeremonyFinish(context)
             let record = try await services.ceremonies.consume(request, kinds: [.addPasskey])
-            return try await AddPasskeyFlow(services: services).finish(request, record: record, log: &log) { _, passkey in
+            return try await AddPasskeyFlow(services: services).finish(
+                request, context: context, signedIn: signedIn, record: record, log: &log
+            ) { _, passkey in
                 One(passkey: PasskeyJSON(passkey, directory: services.directory))
             }
         }
@@ -77,7 +81,9 @@ struct PasskeysController {
             context.logger.info(
                 "passkey deleted",
                 metadata: ["user": .string(signedIn.user.id.base64URL), "credential": .string(id.base64URL)])
-            return ServerServices.noContent()
+            // The sessions the passkey opened ended with it; when this is one, the browser forgets it.
+            let endedHere = signedIn.session.credentialID == id
+            return ServerServices.noContent(cookies: endedHere ? [services.sessions.expiredCookie] : [])
         case .notFound:
             throw APIError.passkeyNotFound
         case .lastCredential:

@@ -34,7 +34,7 @@ struct RegistrationController {
 
     @Sendable func options(_ request: Request, context: Context) async throws -> Response {
         try await services.ceremonyStep(.registration, .options, context: context) { log in
-            try await services.limitClient(context)
+            try await services.limitCeremonyStart(context)
             let body = try await JSONBody.decode(OptionsRequest.self, from: request)
             let username = try NameRules.username(body.username)
             let displayName = try NameRules.name(body.displayName ?? username, what: "display name")
@@ -64,14 +64,17 @@ struct RegistrationController {
     @Sendable func finish(_ request: Request, context: Context) async throws -> Response {
         let record: CeremonyRecord
         do {
-            try await services.limitClient(context)
+            try await services.limitCeremonyFinish(context)
             record = try await services.ceremonies.consume(request, kinds: [.registration, .addPasskey])
         } catch {
             return try await services.ceremonyStep(.registration, .finish, context: context) { _ in throw error }
         }
         if record.kind == .addPasskey {
             return try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
-                try await AddPasskeyFlow(services: services).finish(request, record: record, log: &log) { user, passkey in
+                let signedIn = try await services.sessions.require(request)
+                return try await AddPasskeyFlow(services: services).finish(
+                    request, context: context, signedIn: signedIn, record: record, log: &log
+                ) { user, passkey in
                     Created(user: UserJSON(user), passkey: PasskeyJSON(passkey, directory: services.directory), rpId: services.relyingPartyID)
                 }
             }
@@ -91,7 +94,8 @@ struct RegistrationController {
             let user = UserRecord(
                 id: userHandle, username: username, displayName: record.displayName ?? username, createdAt: now)
             let credential = services.credentialRecord(verified, userID: userHandle, at: now)
-            let (token, session) = services.sessions.start(userID: userHandle)
+            let (token, session) = services.sessions.start(
+                userID: userHandle, credentialID: credential.id, client: ClientDetails(request, context: context))
             try await services.store.createUser(user, credential: credential, session: session)
             // A session this browser had before is over: the new account replaces it.
             if let previous = services.sessions.tokenHash(request) {
@@ -134,10 +138,9 @@ struct AddPasskeyFlow {
     /// Verifies the new passkey and adds it to the account the ceremony was begun for, which must
     /// be the one signed in now.
     func finish<Answer: Encodable>(
-        _ request: Request, record: CeremonyRecord, log: inout Logger.Metadata,
-        answer: (UserRecord, CredentialRecord) -> Answer
+        _ request: Request, context: PasskeyRequestContext, signedIn: Authenticated, record: CeremonyRecord,
+        log: inout Logger.Metadata, answer: (UserRecord, CredentialRecord) -> Answer
     ) async throws -> Response {
-        let signedIn = try await services.sessions.require(request)
         log["user"] = .string(signedIn.user.id.base64URL)
         guard record.kind == .addPasskey, record.userID == signedIn.user.id else { throw APIError.ceremonyNotFound }
         let response = try RegistrationResponseJSON.parse(try await JSONBody.bytes(request))

@@ -11,6 +11,9 @@ import NIOCore
 ///   cross-site request forgery.
 /// - A state-changing request with a body must say it is JSON (`403 unsupported_media_type`):
 ///   HTML forms cannot send that type without a CORS preflight.
+/// - A JSON body must be strict RFC 8259 JSON (``StrictJSON``), or `400 malformed`: every
+///   endpoint reads the same JSON the same way, whatever decoder it uses. These are rules of the
+///   message, so they come before an endpoint's own (`401 unauthenticated` first of those).
 ///
 /// The body is collected here, so handlers read it from memory.
 struct RequestGuardMiddleware: RouterMiddleware {
@@ -47,6 +50,13 @@ struct RequestGuardMiddleware: RouterMiddleware {
         }
         if changesState, body.readableBytes > 0, !Self.isJSON(request.headers[.contentType]) {
             throw APIError.unsupportedMediaType
+        }
+        if body.readableBytes > 0, Self.isJSON(request.headers[.contentType]) {
+            do {
+                try StrictJSON.validate(Array(body.readableBytesView))
+            } catch {
+                throw APIError.malformed("the body is not JSON as RFC 8259 defines it: \(error)")
+            }
         }
         return try await next(request, context)
     }

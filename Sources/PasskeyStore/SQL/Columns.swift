@@ -78,6 +78,10 @@ struct RowReader {
         try identifier(column, as: CredentialID.self)
     }
 
+    func optionalCredentialID(_ column: String) throws -> CredentialID? {
+        try row.decodeNil(column: column) ? nil : credentialID(column)
+    }
+
     private func identifier<T: Base64URLBytes>(_ column: String, as type: T.Type) throws -> T {
         let bytes = try bytes(column)
         do {
@@ -92,7 +96,8 @@ struct RowReader {
             id: try userHandle("id"),
             username: try string("username"),
             displayName: try string("display_name"),
-            createdAt: try date("created_at")
+            createdAt: try date("created_at"),
+            disabled: try bool("disabled")
         )
     }
 
@@ -156,7 +161,10 @@ struct RowReader {
             userID: try userHandle("user_id"),
             createdAt: try date("created_at"),
             lastSeenAt: try date("last_seen_at"),
-            expiresAt: try date("expires_at")
+            expiresAt: try date("expires_at"),
+            credentialID: try optionalCredentialID("credential_id"),
+            ip: try optionalString("ip"),
+            userAgent: try optionalString("user_agent")
         )
     }
 
@@ -168,9 +176,12 @@ struct RowReader {
         return AuditEvent(
             id: id,
             userID: try optionalUserHandle("user_id"),
-            kind: try string("kind"),
+            kind: AuditEvent.Kind(rawValue: try string("kind")),
             detail: try string("detail"),
-            at: try date("at")
+            at: try date("at"),
+            ip: try optionalString("ip"),
+            userAgent: try optionalString("user_agent"),
+            credentialID: try optionalCredentialID("credential_id")
         )
     }
 }

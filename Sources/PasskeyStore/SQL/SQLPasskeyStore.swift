@@ -258,6 +258,10 @@ public final class SQLPasskeyStore: PasskeyStore {
                 .where("id", .equal, credentialKey)
                 .where("user_id", .equal, userKey)
                 .run()
+            try await db.delete(from: "sessions")
+                .where("credential_id", .equal, credentialKey)
+                .where("user_id", .equal, userKey)
+                .run()
             return .deleted
         }
     }
@@ -386,28 +390,100 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func appendAudit(_ event: AuditEvent) async throws {
         try await autocommit { db in
             try await db.insert(into: "audit_events")
-                .columns("id", "user_id", "kind", "detail", "at")
+                .columns("id", "user_id", "kind", "detail", "at", "ip", "user_agent", "credential_id")
                 .values([
                     Column.bytes(event.id.bytes),
                     Column.optional(event.userID.map { Data($0.bytes) }),
-                    SQLBind(event.kind),
+                    SQLBind(event.kind.rawValue),
                     SQLBind(event.detail),
                     SQLBind(try Column.microseconds(event.at)),
+                    Column.optional(event.ip),
+                    Column.optional(event.userAgent),
+                    Column.optional(event.credentialID.map { Data($0.bytes) }),
                 ] as [any SQLExpression])
                 .run()
         }
     }
 
-    public func auditEvents(userID: UserHandle, limit: Int) async throws -> [AuditEvent] {
+    public func auditEvents(userID: UserHandle, limit: Int, before: AuditEvent.Cursor?) async throws -> [AuditEvent] {
         guard limit > 0 else { return [] }
+        let cursor = try before.map { (try Column.microseconds($0.at), Data($0.id.bytes)) }
         return try await autocommit { db in
-            try await db.select().column("*").from("audit_events")
+            let query = db.select().column("*").from("audit_events")
                 .where("user_id", .equal, Data(userID.bytes))
+            if let cursor {
+                let (at, id) = cursor
+                // Older than the cursor in (at, id) order, written out: not every dialect has row values.
+                query.where(group: { group in
+                    group.where("at", .lessThan, at)
+                        .orWhere(group: { tie in tie.where("at", .equal, at).where("id", .lessThan, id) })
+                })
+            }
+            return try await query
                 .orderBy("at", .descending)
                 .orderBy("id", .descending)
                 .limit(limit)
                 .all()
                 .map { try RowReader(row: $0).auditEvent() }
+        }
+    }
+
+    @discardableResult
+    public func purgeAuditEvents(before cutoff: Date) async throws -> Int {
+        let cutoff = try Column.microseconds(cutoff)
+        return try await autocommit { db in
+            try await db.delete(from: "audit_events")
+                .where("at", .lessThan, cutoff)
+                .returning("id")
+                .all()
+                .count
+        }
+    }
+
+    // MARK: Sessions and accounts, for the person and for operators
+
+    public func sessions(userID: UserHandle) async throws -> [SessionRecord] {
+        try await autocommit { db in
+            try await Self.sessions(userID: userID, on: db)
+        }
+    }
+
+    @discardableResult
+    public func deleteSessions(userID: UserHandle, keeping: [UInt8]?) async throws -> [SessionRecord] {
+        try await autocommit { db in
+            let delete = db.delete(from: "sessions").where("user_id", .equal, Data(userID.bytes))
+            if let keeping { delete.where("token_hash", .notEqual, Data(keeping)) }
+            return try await delete.returning("*").all()
+                .map { try RowReader(row: $0).session() }
+                .sorted { a, b in
+                    if a.createdAt != b.createdAt { return a.createdAt < b.createdAt }
+                    return a.tokenHash.lexicographicallyPrecedes(b.tokenHash)
+                }
+        }
+    }
+
+    public func users() async throws -> [UserRecord] {
+        try await autocommit { db in
+            try await db.select().column("*").from("users")
+                .orderBy("username_normalized")
+                .all()
+                .map { try RowReader(row: $0).user() }
+        }
+    }
+
+    public func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord? {
+        let key = Data(userID.bytes)
+        return try await transaction { db in
+            guard let updated = try await db.update("users")
+                .set("disabled", to: disabled)
+                .where("id", .equal, key)
+                .returning("*")
+                .first()
+            else { return nil }
+            if disabled {
+                try await db.delete(from: "sessions").where("user_id", .equal, key).run()
+            }
+            return try RowReader(row: updated).user()
         }
     }
 
@@ -442,15 +518,27 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     private static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
         try await db.insert(into: "sessions")
-            .columns("token_hash", "user_id", "created_at", "last_seen_at", "expires_at")
+            .columns("token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "credential_id", "ip", "user_agent")
             .values([
                 Column.bytes(session.tokenHash),
                 Column.bytes(session.userID.bytes),
                 SQLBind(try Column.microseconds(session.createdAt)),
                 SQLBind(try Column.microseconds(session.lastSeenAt)),
                 SQLBind(try Column.microseconds(session.expiresAt)),
+                Column.optional(session.credentialID.map { Data($0.bytes) }),
+                Column.optional(session.ip),
+                Column.optional(session.userAgent),
             ] as [any SQLExpression])
             .run()
+    }
+
+    private static func sessions(userID: UserHandle, on db: any SQLDatabase) async throws -> [SessionRecord] {
+        try await db.select().column("*").from("sessions")
+            .where("user_id", .equal, Data(userID.bytes))
+            .orderBy("created_at")
+            .orderBy("token_hash")
+            .all()
+            .map { try RowReader(row: $0).session() }
     }
 
     /// Whether the account exists, locking its row until the transaction ends where the dialect

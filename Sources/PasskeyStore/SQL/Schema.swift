@@ -17,6 +17,7 @@ enum Schema {
 
     static let migrations: [Migration] = [
         Migration(version: 1, name: "initial", apply: createInitialTables),
+        Migration(version: 2, name: "sessions, activity and disabled accounts", apply: addOperations),
     ]
 
     /// Brings the database up to the newest version; a database already there is left as it is.
@@ -136,5 +137,21 @@ enum Schema {
             .column("at", type: .bigint, .notNull)
             .run()
         try await db.create(index: "audit_events_user_id_at").on("audit_events").column("user_id").column("at").run()
+    }
+
+    /// Which passkey opened a session and from where; where and with which passkey an audit
+    /// event happened; an account an operator turned off.
+    private static func addOperations(_ db: any SQLDatabase) async throws {
+        let boolean = SQLDataType.custom(SQLRaw("BOOLEAN"))
+        // One column per statement: SQLite's ALTER TABLE adds one at a time.
+        try await db.alter(table: "users")
+            .column("disabled", type: boolean, .notNull, .default(false))
+            .run()
+        for (column, type) in [("credential_id", SQLDataType.blob), ("ip", .text), ("user_agent", .text)] {
+            try await db.alter(table: "sessions").column(column, type: type).run()
+            try await db.alter(table: "audit_events").column(column, type: type).run()
+        }
+        try await db.create(index: "sessions_credential_id").on("sessions").column("credential_id").run()
+        try await db.create(index: "audit_events_at").on("audit_events").column("at").run()
     }
 }

@@ -88,20 +88,22 @@ struct Browser {
 
     /// Signs up with a new passkey and returns the answer to the second request.
     @discardableResult
-    mutating func signUp(_ username: String, displayName: String? = nil) async throws -> TestResponse {
+    mutating func signUp(_ username: String, displayName: String? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
         let (_, options) = try await registrationOptions(username, displayName: displayName)
         let creation = try #require(options)
         let credential = try authenticator.register(options: creation, origin: origin)
-        return try await post("/api/registration", credential)
+        return try await post("/api/registration", credential, headers: headers)
     }
 
     /// Signs in, naming the account or not, and returns the answer to the second request.
     @discardableResult
-    mutating func signIn(_ username: String? = nil, credentialID: CredentialID? = nil) async throws -> TestResponse {
+    mutating func signIn(
+        _ username: String? = nil, credentialID: CredentialID? = nil, headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
         let (_, options) = try await authenticationOptions(username)
         let request = try #require(options)
         let assertion = try authenticator.authenticate(options: request, origin: origin, credentialID: credentialID)
-        return try await post("/api/authentication", assertion)
+        return try await post("/api/authentication", assertion, headers: headers)
     }
 
     /// Adds a passkey from this browser's authenticator to the signed-in account.

@@ -53,59 +53,89 @@ final class TestClock: Sendable {
 }
 
 /// A store that passes every call through and remembers each change it made, so a test can
-/// assert that an attack changed nothing: no account, passkey or session was written.
+/// assert that an attack changed nothing: no account, passkey or session was written. It also
+/// keeps the name of every call, so a test can compare the work two requests made.
 final class RecordingStore: PasskeyStore {
     let base: any PasskeyStore
     private let log = Mutex<[String]>([])
+    private let callLog = Mutex<[String]>([])
 
     init(_ base: any PasskeyStore) {
         self.base = base
     }
 
-    /// The changes made so far (ceremonies excluded: starting and consuming them is expected).
+    /// The changes made so far. Ceremonies are left out (starting and consuming them is expected),
+    /// and so are audit events (an attack is meant to leave its trace in the activity log).
     var changes: [String] { log.withLock { $0 } }
 
     func clearChanges() { log.withLock { $0.removeAll() } }
 
+    /// Every operation called since the last ``clearCalls()``, in order.
+    var calls: [String] { callLog.withLock { $0 } }
+
+    func clearCalls() { callLog.withLock { $0.removeAll() } }
+
     private func record(_ change: String) { log.withLock { $0.append(change) } }
 
+    private func called(_ operation: String = #function) {
+        callLog.withLock { $0.append(String(operation.prefix { $0 != "(" })) }
+    }
+
     func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {
+        called()
         try await base.createUser(user, credential: credential, session: session)
         record("createUser")
     }
 
-    func user(id: UserHandle) async throws -> UserRecord? { try await base.user(id: id) }
+    func user(id: UserHandle) async throws -> UserRecord? {
+        called()
+        return try await base.user(id: id)
+    }
 
-    func user(username: String) async throws -> UserRecord? { try await base.user(username: username) }
+    func user(username: String) async throws -> UserRecord? {
+        called()
+        return try await base.user(username: username)
+    }
 
     func updateDisplayName(userID: UserHandle, displayName: String) async throws -> UserRecord? {
+        called()
         let user = try await base.updateDisplayName(userID: userID, displayName: displayName)
         if user != nil { record("updateDisplayName") }
         return user
     }
 
     func deleteUser(id: UserHandle) async throws -> Bool {
+        called()
         let deleted = try await base.deleteUser(id: id)
         if deleted { record("deleteUser") }
         return deleted
     }
 
-    func credential(id: CredentialID) async throws -> CredentialRecord? { try await base.credential(id: id) }
+    func credential(id: CredentialID) async throws -> CredentialRecord? {
+        called()
+        return try await base.credential(id: id)
+    }
 
-    func credentials(userID: UserHandle) async throws -> [CredentialRecord] { try await base.credentials(userID: userID) }
+    func credentials(userID: UserHandle) async throws -> [CredentialRecord] {
+        called()
+        return try await base.credentials(userID: userID)
+    }
 
     func addCredential(_ credential: CredentialRecord) async throws {
+        called()
         try await base.addCredential(credential)
         record("addCredential")
     }
 
     func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord? {
+        called()
         let renamed = try await base.renameCredential(id: id, userID: userID, name: name)
         if renamed != nil { record("renameCredential") }
         return renamed
     }
 
     func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult {
+        called()
         let result = try await base.deleteCredential(id: id, userID: userID)
         if result == .deleted { record("deleteCredential") }
         return result
@@ -114,42 +144,86 @@ final class RecordingStore: PasskeyStore {
     func recordSignIn(
         credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord
     ) async throws -> CredentialRecord? {
+        called()
         let credential = try await base.recordSignIn(
             credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session)
         if credential != nil { record("recordSignIn") }
         return credential
     }
 
-    func insertCeremony(_ ceremony: CeremonyRecord) async throws { try await base.insertCeremony(ceremony) }
+    func insertCeremony(_ ceremony: CeremonyRecord) async throws {
+        called()
+        try await base.insertCeremony(ceremony)
+    }
 
-    func consumeCeremony(id: String) async throws -> CeremonyRecord? { try await base.consumeCeremony(id: id) }
+    func consumeCeremony(id: String) async throws -> CeremonyRecord? {
+        called()
+        return try await base.consumeCeremony(id: id)
+    }
 
     func insertSession(_ session: SessionRecord) async throws {
+        called()
         try await base.insertSession(session)
         record("insertSession")
     }
 
-    func session(tokenHash: [UInt8]) async throws -> SessionRecord? { try await base.session(tokenHash: tokenHash) }
+    func session(tokenHash: [UInt8]) async throws -> SessionRecord? {
+        called()
+        return try await base.session(tokenHash: tokenHash)
+    }
 
     func touchSession(tokenHash: [UInt8], at: Date) async throws {
+        called()
         try await base.touchSession(tokenHash: tokenHash, at: at)
     }
 
     func deleteSession(tokenHash: [UInt8]) async throws {
+        called()
         try await base.deleteSession(tokenHash: tokenHash)
         record("deleteSession")
     }
 
     func purgeExpired(now: Date, sessionIdleTimeout: TimeInterval?) async throws -> Int {
-        try await base.purgeExpired(now: now, sessionIdleTimeout: sessionIdleTimeout)
+        called()
+        return try await base.purgeExpired(now: now, sessionIdleTimeout: sessionIdleTimeout)
     }
 
     func appendAudit(_ event: AuditEvent) async throws {
+        called()
         try await base.appendAudit(event)
-        record("appendAudit")
     }
 
-    func auditEvents(userID: UserHandle, limit: Int) async throws -> [AuditEvent] {
-        try await base.auditEvents(userID: userID, limit: limit)
+    func auditEvents(userID: UserHandle, limit: Int, before: AuditEvent.Cursor?) async throws -> [AuditEvent] {
+        called()
+        return try await base.auditEvents(userID: userID, limit: limit, before: before)
+    }
+
+    func purgeAuditEvents(before cutoff: Date) async throws -> Int {
+        called()
+        return try await base.purgeAuditEvents(before: cutoff)
+    }
+
+    func sessions(userID: UserHandle) async throws -> [SessionRecord] {
+        called()
+        return try await base.sessions(userID: userID)
+    }
+
+    func deleteSessions(userID: UserHandle, keeping: [UInt8]?) async throws -> [SessionRecord] {
+        called()
+        let ended = try await base.deleteSessions(userID: userID, keeping: keeping)
+        if !ended.isEmpty { record("deleteSessions") }
+        return ended
+    }
+
+    func users() async throws -> [UserRecord] {
+        called()
+        return try await base.users()
+    }
+
+    func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord? {
+        called()
+        let user = try await base.setDisabled(userID: userID, disabled)
+        if user != nil { record("setDisabled") }
+        return user
     }
 }

@@ -149,7 +149,7 @@ async function remove(item, passkey) {
   showMessage(error, '');
   const confirmed = await confirmAction({
     title: `Delete “${passkey.name}”?`,
-    text: 'You will no longer be able to sign in with this passkey. Your device may keep showing it until it learns that it was deleted.',
+    text: 'You will no longer be able to sign in with this passkey, and every browser signed in with it is signed out, this one too if you signed in here with it. Your device may keep showing it until it learns that it was deleted.',
     confirmLabel: 'Delete passkey',
   });
   if (!confirmed) {

@@ -32,9 +32,9 @@ export function describeError(error, action) {
       case 'username_taken':
         return 'An account with this email already exists. Sign in instead.';
       case 'invalid_username':
-        return 'Enter an email address of at most 64 characters.';
+        return 'Enter an email address of at most 64 characters, without invisible characters.';
       case 'invalid_name':
-        return 'Use a name of 1 to 64 characters, without control characters.';
+        return 'Use a name of 1 to 64 characters that shows, without control or invisible characters.';
       case 'credential_exists':
         return 'This passkey is already registered.';
       case 'last_passkey':
@@ -71,14 +71,18 @@ export function restoreFocus(element) {
   if (!document.activeElement || document.activeElement === document.body) element.focus();
 }
 
-// A `next` value is followed only when it is a path on this site: one leading
-// slash, not `//host` or `/\host` (both mean another host to a browser), no
-// control characters (the URL parser drops tabs and newlines, which could turn
-// `/\t/host` into `//host`), and still on this origin once resolved.
+// A `next` value is followed only when it names a page on this site. The rule
+// is decided on the URL the browser would resolve, never on the text: dot
+// segments (`/..//evil.example`, `/%2e%2e//evil.example`, `/a/../..//x`) and
+// backslashes resolve to a path that starts with `//`, which the browser reads
+// as another host when it is handed back as a relative URL. So: the value must
+// look like a path (one leading `/`, no control characters, which the parser
+// drops and could turn `/\t/host` into `//host`); once resolved against this
+// origin it must keep this origin and its path must not start with `//`; and
+// what is returned is the absolute URL, so nothing is resolved a second time.
 export function safeNextPath(raw) {
   if (typeof raw !== 'string' || !raw.startsWith('/')) return null;
-  if (raw.startsWith('//') || raw.startsWith('/\\')) return null;
-  if (/[\u0000-\u001f\u007f\\]/.test(raw)) return null;
+  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(raw)) return null;
   let url;
   try {
     url = new URL(raw, window.location.origin);
@@ -86,7 +90,8 @@ export function safeNextPath(raw) {
     return null;
   }
   if (url.origin !== window.location.origin) return null;
-  return url.pathname + url.search + url.hash;
+  if (url.pathname.startsWith('//') || url.username || url.password) return null;
+  return url.href;
 }
 
 export function afterSignInPath() {

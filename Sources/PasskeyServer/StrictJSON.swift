@@ -1,0 +1,239 @@
+/// The JSON every request body must be: RFC 8259, strictly, before any decoder sees it.
+///
+/// Foundation's `JSONDecoder` accepts more than RFC 8259 allows (trailing commas, comments,
+/// `NaN`, …) and keeps the last of duplicate keys, so two parsers (a proxy, a log reader, the
+/// server) could read one body two ways. This check refuses:
+/// - anything outside the RFC 8259 §2 grammar: trailing commas, comments, single quotes, bare
+///   words such as `NaN` or `Infinity`, leading zeros, `+1`, `.5`, `1.`, a byte order mark,
+///   unescaped control characters in strings (§7), unknown escapes;
+/// - text that is not UTF-8 (§8.1), and `\u` escapes naming an unpaired surrogate (§7, §8.2);
+/// - an object with two members of the same name (§4 says names SHOULD be unique; here they must);
+/// - nesting deeper than ``maximumDepth``.
+enum StrictJSON {
+    /// The deepest nesting of arrays and objects accepted.
+    static let maximumDepth = 64
+
+    /// Why a body is not strict JSON, with the byte offset where that was found.
+    struct Violation: Error, Equatable, CustomStringConvertible {
+        let reason: String
+        let offset: Int
+        var description: String { "\(reason) at byte \(offset)" }
+    }
+
+    /// Checks that `bytes` are exactly one JSON text (RFC 8259 §2), or throws the first violation.
+    static func validate(_ bytes: [UInt8]) throws(Violation) {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw Violation(reason: "the body is not UTF-8", offset: 0)
+        }
+        var parser = Parser(bytes: bytes)
+        parser.skipWhitespace()
+        try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.violation("text after the JSON value") }
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        init(bytes: [UInt8]) {
+            self.bytes = bytes
+        }
+
+        func violation(_ reason: String) -> Violation {
+            Violation(reason: reason, offset: index)
+        }
+
+        var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        /// §2: insignificant white space is space, tab, line feed and carriage return only.
+        mutating func skipWhitespace() {
+            while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
+        }
+
+        mutating func expect(_ byte: UInt8, _ what: String) throws(Violation) {
+            guard current == byte else { throw violation("expected \(what)") }
+            index += 1
+        }
+
+        mutating func value(depth: Int) throws(Violation) {
+            guard let byte = current else { throw violation("the JSON ends where a value should be") }
+            switch byte {
+            case UInt8(ascii: "{"): try object(depth: depth + 1)
+            case UInt8(ascii: "["): try array(depth: depth + 1)
+            case UInt8(ascii: "\""): _ = try string()
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
+            case UInt8(ascii: "t"): try literal("true")
+            case UInt8(ascii: "f"): try literal("false")
+            case UInt8(ascii: "n"): try literal("null")
+            case UInt8(ascii: "'"): throw violation("single quotes are not JSON strings")
+            case UInt8(ascii: "/"): throw violation("comments are not JSON")
+            default: throw violation("not a JSON value (only objects, arrays, strings, numbers, true, false and null)")
+            }
+        }
+
+        mutating func literal(_ word: String) throws(Violation) {
+            for byte in word.utf8 {
+                guard current == byte else { throw violation("not a JSON value (did you mean \(word)?)") }
+                index += 1
+            }
+        }
+
+        /// §4: `{ member *( , member ) }` with unique names.
+        mutating func object(depth: Int) throws(Violation) {
+            guard depth <= StrictJSON.maximumDepth else { throw violation("nested deeper than \(StrictJSON.maximumDepth)") }
+            index += 1
+            skipWhitespace()
+            if current == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            var names: Set<[UInt8]> = []
+            while true {
+                guard current == UInt8(ascii: "\"") else {
+                    throw violation(current == UInt8(ascii: "}") ? "a trailing comma" : "expected a member name in double quotes")
+                }
+                let start = index
+                let name = try string()
+                guard names.insert(name).inserted else {
+                    throw Violation(reason: "a duplicate member name", offset: start)
+                }
+                skipWhitespace()
+                try expect(UInt8(ascii: ":"), "':' after the member name")
+                skipWhitespace()
+                try value(depth: depth)
+                skipWhitespace()
+                if current == UInt8(ascii: ",") {
+                    index += 1
+                    skipWhitespace()
+                    continue
+                }
+                try expect(UInt8(ascii: "}"), "',' or '}' in the object")
+                return
+            }
+        }
+
+        /// §5: `[ value *( , value ) ]`.
+        mutating func array(depth: Int) throws(Violation) {
+            guard depth <= StrictJSON.maximumDepth else { throw violation("nested deeper than \(StrictJSON.maximumDepth)") }
+            index += 1
+            skipWhitespace()
+            if current == UInt8(ascii: "]") {
+                index += 1
+                return
+            }
+            while true {
+                if current == UInt8(ascii: "]") { throw violation("a trailing comma") }
+                try value(depth: depth)
+                skipWhitespace()
+                if current == UInt8(ascii: ",") {
+                    index += 1
+                    skipWhitespace()
+                    continue
+                }
+                try expect(UInt8(ascii: "]"), "',' or ']' in the array")
+                return
+            }
+        }
+
+        /// §6: `[ - ] int [ frac ] [ exp ]`, where int is `0` or a digit 1–9 followed by digits.
+        mutating func number() throws(Violation) {
+            if current == UInt8(ascii: "-") { index += 1 }
+            guard let first = current, isDigit(first) else { throw violation("a number needs a digit after '-'") }
+            index += 1
+            if first == UInt8(ascii: "0"), let next = current, isDigit(next) {
+                throw violation("numbers have no leading zeros")
+            }
+            digits()
+            if current == UInt8(ascii: ".") {
+                index += 1
+                guard let next = current, isDigit(next) else { throw violation("a fraction needs a digit after '.'") }
+                digits()
+            }
+            if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+                index += 1
+                if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+                guard let next = current, isDigit(next) else { throw violation("an exponent needs a digit") }
+                digits()
+            }
+        }
+
+        mutating func digits() {
+            while let byte = current, isDigit(byte) { index += 1 }
+        }
+
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+        /// §7: a string in double quotes; returns its value as UTF-8 (to compare member names).
+        mutating func string() throws(Violation) -> [UInt8] {
+            index += 1
+            var value: [UInt8] = []
+            while true {
+                guard let byte = current else { throw violation("an unterminated string") }
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    return value
+                case UInt8(ascii: "\\"):
+                    index += 1
+                    try escape(into: &value)
+                case 0x00...0x1F:
+                    throw violation("a control character in a string must be escaped")
+                default:
+                    value.append(byte)
+                    index += 1
+                }
+            }
+        }
+
+        mutating func escape(into value: inout [UInt8]) throws(Violation) {
+            guard let byte = current else { throw violation("an unterminated escape") }
+            index += 1
+            let simple: [UInt8: UInt8] = [
+                UInt8(ascii: "\""): 0x22, UInt8(ascii: "\\"): 0x5C, UInt8(ascii: "/"): 0x2F, UInt8(ascii: "b"): 0x08,
+                UInt8(ascii: "f"): 0x0C, UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09,
+            ]
+            if let replacement = simple[byte] {
+                value.append(replacement)
+                return
+            }
+            guard byte == UInt8(ascii: "u") else { throw violation("an unknown escape") }
+            let unit = try hex4()
+            let scalarValue: UInt32
+            switch unit {
+            case 0xD800...0xDBFF:
+                // §8.2: a high surrogate must be followed by an escaped low surrogate.
+                guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                    throw violation("an unpaired surrogate")
+                }
+                index += 2
+                let low = try hex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw violation("an unpaired surrogate") }
+                scalarValue = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
+            case 0xDC00...0xDFFF:
+                throw violation("an unpaired surrogate")
+            default:
+                scalarValue = UInt32(unit)
+            }
+            guard let scalar = Unicode.Scalar(scalarValue) else { throw violation("an unpaired surrogate") }
+            value.append(contentsOf: Array(String(Character(scalar)).utf8))
+        }
+
+        mutating func hex4() throws(Violation) -> UInt16 {
+            var unit: UInt16 = 0
+            for _ in 0..<4 {
+                guard let byte = current else { throw violation("\\u needs four hex digits") }
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw violation("\\u needs four hex digits")
+                }
+                unit = unit << 4 | UInt16(digit)
+                index += 1
+            }
+            return unit
+        }
+    }
+}
