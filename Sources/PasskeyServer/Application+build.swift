@@ -49,7 +49,8 @@ public func buildApplication(
     app.addServices(
         PurgeService(
             store: store, limits: services.limits, interval: configuration.purgeInterval,
-            sessionIdleTimeout: configuration.sessionIdleTimeout, now: now, logger: logger))
+            sessionIdleTimeout: configuration.sessionIdleTimeout, auditRetention: configuration.auditRetention, now: now,
+            logger: logger))
     if let path = configuration.metadataPath {
         app.addServices(
             MetadataRefreshService(
@@ -106,6 +107,8 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     let account = AccountController(services: services)
     router.addRoutes(account.sessionEndpoints, atPath: "/api/session")
     router.addRoutes(account.accountEndpoints, atPath: "/api/account")
+    router.addRoutes(ActivityController(services: services).endpoints, atPath: "/api/account/activity")
+    router.addRoutes(SessionsController(services: services).endpoints, atPath: "/api/sessions")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
     router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
 

@@ -64,6 +64,8 @@ public struct PasskeyServerConfiguration: Sendable {
     public var androidApps: [AndroidApp] = []
     /// Other web origins that may use this RP ID, listed in `/.well-known/webauthn`.
     public var relatedOrigins: [String] = []
+    /// How long the activity log keeps an event; older ones are purged in the background.
+    public var auditRetention: TimeInterval = 90 * 24 * 3600
     /// Seconds between purges of expired ceremonies and sessions.
     public var purgeInterval: TimeInterval = 60
     /// The largest request body accepted, in bytes.
@@ -154,6 +156,7 @@ public struct PasskeyServerConfiguration: Sendable {
         guard addressFailureLimit >= 1 else {
             throw ConfigurationError("--address-failure-limit must be 1 or more, not \(addressFailureLimit)")
         }
+        guard auditRetention > 0 else { throw ConfigurationError("--audit-retention must be a positive duration") }
         guard purgeInterval > 0 else { throw ConfigurationError("the purge interval must be positive") }
         guard maximumBodySize > 0 else { throw ConfigurationError("the body size limit must be positive") }
         guard database.hasPrefix("sqlite:"), database.count > "sqlite:".count else {

@@ -100,6 +100,12 @@ struct ServeCommand: AsyncParsableCommand {
     var addressFailureLimit: String?
 
     @Option(
+        name: .customLong("audit-retention"),
+        help: ArgumentHelp("How long the activity log keeps an event (default 90d).", valueName: "duration")
+    )
+    var auditRetention: String?
+
+    @Option(
         name: .customLong("trusted-proxy"),
         help: ArgumentHelp("The IP address of a proxy whose X-Forwarded-For names the client; repeatable.", valueName: "ip")
     )
@@ -259,6 +265,7 @@ private struct Settings {
         if let limit = try integer(command.addressFailureLimit, "address-failure-limit") {
             configuration.addressFailureLimit = limit
         }
+        if let retention = try duration(command.auditRetention, "audit-retention") { configuration.auditRetention = retention }
         configuration.trustedProxies = list(command.trustedProxies, "trusted-proxy")
         configuration.appleAppIDs = list(command.appleAppIDs, "apple-app-id")
         configuration.relatedOrigins = list(command.relatedOrigins, "related-origin")

@@ -45,6 +45,7 @@ import WebAuthn
         ("proxy", "--trusted-proxy"),
         ("addressCeremonies", "--address-ceremony-limit"),
         ("addressFailures", "--address-failure-limit"),
+        ("retention", "--audit-retention"),
     ])
     func aBadConfigurationIsOneClearLine(setting: String, expected: String) {
         var configuration = PasskeyServerConfiguration()
@@ -63,6 +64,7 @@ import WebAuthn
         case "proxy": configuration.trustedProxies = ["proxy.local"]
         case "addressCeremonies": configuration.addressCeremonyLimit = 0
         case "addressFailures": configuration.addressFailureLimit = -3
+        case "retention": configuration.auditRetention = 0
         default: Issue.record("unknown setting \(setting)")
         }
         do {

@@ -43,8 +43,11 @@ struct AccountController {
 
     /// Signing out deletes the session; signing out without one is not an error.
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
-        if let hash = services.sessions.tokenHash(request) {
+        if let hash = services.sessions.tokenHash(request), let session = try await services.store.session(tokenHash: hash) {
             try await services.store.deleteSession(tokenHash: hash)
+            await services.recordActivity(
+                .sessionEnded, userID: session.userID, client: ClientDetails(request, context: context),
+                credentialID: session.credentialID, detail: "signed out", logger: context.logger)
         }
         return ServerServices.noContent(cookies: [services.sessions.expiredCookie])
     }
@@ -55,6 +58,10 @@ struct AccountController {
         let displayName = try NameRules.name(body.displayName, what: "display name")
         guard let user = try await services.store.updateDisplayName(userID: signedIn.user.id, displayName: displayName) else {
             throw APIError.unauthenticated
+        }
+        if user.displayName != signedIn.user.displayName {
+            await services.recordActivity(
+                .displayNameChanged, userID: user.id, client: ClientDetails(request, context: context), logger: context.logger)
         }
         return try ServerServices.json(UserAnswer(user: UserJSON(user)))
     }

@@ -78,6 +78,9 @@ struct AuthenticationController {
                         signCount: credential.signCount, backupEligible: credential.backupEligible,
                         backedUp: credential.backedUp))
             } catch let error as WebAuthnError {
+                await services.recordActivity(
+                    .signInFailed, userID: credential.userID, client: ClientDetails(request, context: context),
+                    credentialID: credential.id, detail: error.code.rawValue, logger: context.logger)
                 try await services.countAccountFailure(ServerServices.accountKey(userID: credential.userID))
                 if error.code == .credentialNotAllowed {
                     // The server holds the credential, but the sign-in asked for another account's:
@@ -91,9 +94,15 @@ struct AuthenticationController {
             guard let user = try await services.store.user(id: credential.userID) else {
                 throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
             }
-            guard !user.disabled else { throw APIError.accountDisabled }
+            let client = ClientDetails(request, context: context)
+            guard !user.disabled else {
+                await services.recordActivity(
+                    .signInFailed, userID: user.id, client: client, credentialID: credential.id,
+                    detail: APIError.accountDisabled.code, logger: context.logger)
+                throw APIError.accountDisabled
+            }
             let (token, session) = services.sessions.start(
-                userID: credential.userID, credentialID: credential.id, client: ClientDetails(request, context: context))
+                userID: credential.userID, credentialID: credential.id, client: client)
             // The sign count, backup state and last use are saved with the new session, in one transaction.
             guard try await services.store.recordSignIn(
                 credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,
@@ -101,6 +110,8 @@ struct AuthenticationController {
             else {
                 throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
             }
+            await services.recordActivity(
+                .signIn, userID: user.id, client: client, credentialID: credential.id, logger: context.logger)
             if let previous = services.sessions.tokenHash(request), previous != session.tokenHash {
                 try await services.store.deleteSession(tokenHash: previous)
             }

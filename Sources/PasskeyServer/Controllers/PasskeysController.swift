@@ -70,6 +70,9 @@ struct PasskeysController {
         else { throw APIError.passkeyNotFound }
         context.logger.info(
             "passkey renamed", metadata: ["user": .string(signedIn.user.id.base64URL), "credential": .string(id.base64URL)])
+        await services.recordActivity(
+            .passkeyRenamed, userID: signedIn.user.id, client: ClientDetails(request, context: context), credentialID: id,
+            logger: context.logger)
         return try ServerServices.json(One(passkey: PasskeyJSON(renamed, directory: services.directory)))
     }
 
@@ -81,6 +84,9 @@ struct PasskeysController {
             context.logger.info(
                 "passkey deleted",
                 metadata: ["user": .string(signedIn.user.id.base64URL), "credential": .string(id.base64URL)])
+            await services.recordActivity(
+                .passkeyDeleted, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                credentialID: id, logger: context.logger)
             // The sessions the passkey opened ended with it; when this is one, the browser forgets it.
             let endedHere = signedIn.session.credentialID == id
             return ServerServices.noContent(cookies: endedHere ? [services.sessions.expiredCookie] : [])

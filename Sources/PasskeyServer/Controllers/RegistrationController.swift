@@ -97,6 +97,9 @@ struct RegistrationController {
             let (token, session) = services.sessions.start(
                 userID: userHandle, credentialID: credential.id, client: ClientDetails(request, context: context))
             try await services.store.createUser(user, credential: credential, session: session)
+            await services.recordActivity(
+                .signUp, userID: user.id, client: ClientDetails(request, context: context), credentialID: credential.id,
+                logger: context.logger)
             // A session this browser had before is over: the new account replaces it.
             if let previous = services.sessions.tokenHash(request) {
                 try await services.store.deleteSession(tokenHash: previous)
@@ -155,6 +158,9 @@ struct AddPasskeyFlow {
         let credential = services.credentialRecord(
             verified, userID: signedIn.user.id, at: services.now(), takenNames: existing.map(\.name))
         try await services.store.addCredential(credential)
+        await services.recordActivity(
+            .passkeyAdded, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+            credentialID: credential.id, logger: context.logger)
         return try ServerServices.json(
             answer(signedIn.user, credential), status: .created, cookies: [services.ceremonies.expiredCookie])
     }

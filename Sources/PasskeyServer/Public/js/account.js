@@ -14,6 +14,11 @@ const addButton = document.getElementById('add-passkey');
 const dialog = document.getElementById('confirm-dialog');
 
 let user = null;
+
+// Other modules of the page (activity.js) load again when the account's passkeys or profile change.
+function announce(name) {
+  document.dispatchEvent(new CustomEvent(name));
+}
 let rpId = null;
 let passkeys = [];
 
@@ -86,6 +91,7 @@ function renderPasskeys() {
 async function loadPasskeys() {
   ({ passkeys } = await call(api.get('/api/passkeys')));
   renderPasskeys();
+  announce('account:changed');
 }
 
 function itemFor(id) {
@@ -203,6 +209,7 @@ async function saveDisplayName(event) {
   try {
     ({ user } = await call(api.patch('/api/account', { displayName })));
     showUser();
+    announce('account:changed');
     showMessage(status, 'Saved your display name.');
     await signalCurrentUserDetails({
       rpId, userId: user.id, name: user.username, displayName: user.displayName,
