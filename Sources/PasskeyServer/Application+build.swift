@@ -74,7 +74,7 @@ func makeServices(
     now: @escaping @Sendable () -> Date
 ) throws(ConfigurationError) -> ServerServices {
     try configuration.validate()
-    let cookies = CookieSettings(secure: configuration.servesHTTPSOnly)
+    let cookies = CookieSettings(secure: configuration.servesHTTPSOnly, sessionDomain: configuration.cookieDomain)
     return ServerServices(
         configuration: configuration,
         relyingPartyState: try RelyingPartyState(configuration: configuration),
@@ -112,6 +112,9 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     let account = AccountController(services: services)
     router.addRoutes(account.sessionEndpoints, atPath: "/api/session")
     router.addRoutes(account.accountEndpoints, atPath: "/api/account")
+    let forwardAuth = ForwardAuthController(services: services)
+    router.addRoutes(forwardAuth.forwardAuthEndpoints, atPath: "/api/forward-auth")
+    router.addRoutes(forwardAuth.continueEndpoints, atPath: "/continue")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
     router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
 

@@ -78,6 +78,13 @@ public struct PasskeyServerConfiguration: Sendable {
     /// excepted; `0` turns the limit off.
     public var maximumConnectionsPerAddress: Int = 128
 
+    /// Hosts (`host` or `host:port`, matched exactly) that sign-in may send people on to with an
+    /// absolute `next` URL: the apps behind forward-auth.
+    public var allowedRedirectHosts: [String] = []
+    /// The domain the session cookie is set for (`Domain=`), so one session covers the apps on
+    /// sibling subdomains; `nil` keeps it to the server's own host.
+    public var cookieDomain: String?
+
     /// What attestation to ask authenticators for (`none` unless the policy needs it).
     public var attestation: AttestationConveyancePreference = .none
     /// Which authenticators to accept and the roots and FIDO metadata to judge them by.
@@ -204,6 +211,7 @@ public struct PasskeyServerConfiguration: Sendable {
             throw ConfigurationError("--trusted-proxy \(proxy) is not an IP address")
         }
         try validateConnectionLimits()
+        try validateForwardAuth()
     }
 
     // MARK: Value rules

@@ -154,6 +154,18 @@ struct ServeCommand: AsyncParsableCommand {
     var metadataRefresh: String?
 
     @Option(
+        name: .customLong("allowed-redirect-host"),
+        help: ArgumentHelp("A host (or host:port) sign-in may send people back to: an app behind forward-auth; repeatable.", valueName: "host")
+    )
+    var allowedRedirectHosts: [String] = []
+
+    @Option(
+        name: .customLong("cookie-domain"),
+        help: ArgumentHelp("Set the session cookie for this domain and its subdomains, so forward-auth apps on them see it.", valueName: "domain")
+    )
+    var cookieDomain: String?
+
+    @Option(
         name: .customLong("header-timeout"),
         help: ArgumentHelp("How long a request's head may take to arrive (default 10s).", valueName: "duration")
     )
@@ -282,6 +294,8 @@ private struct Settings {
         configuration.relatedOrigins = list(command.relatedOrigins, "related-origin")
         configuration.publicDirectory = string(command.publicDirectory, "public-dir")
         configuration.androidApps = try androidApps(list(command.androidApps, "android-app"))
+        configuration.allowedRedirectHosts = list(command.allowedRedirectHosts, "allowed-redirect-host")
+        configuration.cookieDomain = string(command.cookieDomain, "cookie-domain")
         if let timeout = try duration(command.headerTimeout, "header-timeout") { configuration.headerTimeout = timeout }
         if let timeout = try duration(command.bodyTimeout, "body-timeout") { configuration.bodyTimeout = timeout }
         if let timeout = try duration(command.idleTimeout, "idle-timeout") { configuration.idleTimeout = timeout }
