@@ -5,6 +5,7 @@
 #
 #   PASSKEYS_BIN          server binary (default .build/debug/passkeys)
 #   PASSKEYS_SCREENSHOTS  where page screenshots go (default .ci/artifacts/screenshots)
+#   NGINX                 nginx for the forward-auth test (default /usr/sbin/nginx, installed when missing)
 #   PASSKEYS_PUBLIC_DIR   read by the server itself: serve the pages from this folder instead
 #                         of the copy bundled at build time (Sources/PasskeyServer/Public,
 #                         to try page changes without rebuilding)
@@ -32,6 +33,24 @@ if [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; then
   # The first install sometimes fails with "failed to read archive"; a second try works.
   as_root apt-get install -y -qq chromium chromium-driver </dev/null \
     || as_root apt-get install -y -qq chromium chromium-driver </dev/null
+fi
+
+# nginx for the forward-auth test (Tests/e2e/test_forward_auth.py), which starts its own on a free
+# loopback port. The package would also start a system nginx on port 80 (and fail to install when
+# the port is taken): a policy-rc.d that says no keeps it from starting.
+export NGINX="${NGINX:-/usr/sbin/nginx}"
+if [ ! -x "$NGINX" ]; then
+  echo "e2e: installing nginx"
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod +x /usr/sbin/policy-rc.d
+    policy=/usr/sbin/policy-rc.d
+  fi
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq nginx </dev/null \
+    || as_root apt-get install -y -qq nginx </dev/null
+  if [ -n "$policy" ]; then as_root rm -f "$policy"; fi
 fi
 
 if ! "$VENV/bin/python" -c 'import selenium, pytest' 2>/dev/null; then

@@ -108,6 +108,8 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
             }
         case is NIOTooManyBytesError:
             self = .payloadTooLarge(64 * 1024)
+        case is RequestTimedOut:
+            self = APIError(.requestTimeout, "request_timeout", "the request did not arrive in time")
         case is DecodingError:
             self = .malformed("the body is not the JSON expected")
         case let error as any HTTPResponseError:

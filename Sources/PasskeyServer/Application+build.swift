@@ -33,11 +33,17 @@ public func buildApplication(
     let services = try makeServices(
         configuration: configuration, store: store, registry: registry, logger: logger, now: now)
     let router = try buildRouter(services: services)
+    let limiter = ConnectionLimiter(
+        maximum: configuration.effectiveMaximumConnections,
+        maximumPerAddress: configuration.maximumConnectionsPerAddress,
+        trustedProxies: Set(configuration.trustedProxies.compactMap { ClientAddress.normalize($0) }),
+        metrics: ConnectionMetrics(registry: registry), logger: logger)
+    let http1 = HTTPServerBuilder.guardedHTTP1(timeouts: configuration.connectionTimeouts, limiter: limiter)
     let server: HTTPServerBuilder
     if let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath {
-        server = try httpsServer(certificatePath: certificatePath, keyPath: keyPath)
+        server = try httpsServer(http1, certificatePath: certificatePath, keyPath: keyPath)
     } else {
-        server = .http1()
+        server = http1
     }
     var app = Application(
         router: router,
@@ -69,7 +75,7 @@ func makeServices(
     now: @escaping @Sendable () -> Date
 ) throws(ConfigurationError) -> ServerServices {
     try configuration.validate()
-    let cookies = CookieSettings(secure: configuration.servesHTTPSOnly)
+    let cookies = CookieSettings(secure: configuration.servesHTTPSOnly, sessionDomain: configuration.cookieDomain)
     return ServerServices(
         configuration: configuration,
         relyingPartyState: try RelyingPartyState(configuration: configuration),
@@ -109,6 +115,9 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     router.addRoutes(account.accountEndpoints, atPath: "/api/account")
     router.addRoutes(ActivityController(services: services).endpoints, atPath: "/api/account/activity")
     router.addRoutes(SessionsController(services: services).endpoints, atPath: "/api/sessions")
+    let forwardAuth = ForwardAuthController(services: services)
+    router.addRoutes(forwardAuth.forwardAuthEndpoints, atPath: "/api/forward-auth")
+    router.addRoutes(forwardAuth.continueEndpoints, atPath: "/continue")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
     router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
 
@@ -124,8 +133,8 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     return router
 }
 
-/// HTTP/1.1 over TLS with the PEM certificate chain and key at these paths.
-func httpsServer(certificatePath: String, keyPath: String) throws(ConfigurationError) -> HTTPServerBuilder {
+/// `http1` over TLS with the PEM certificate chain and key at these paths.
+func httpsServer(_ http1: HTTPServerBuilder, certificatePath: String, keyPath: String) throws(ConfigurationError) -> HTTPServerBuilder {
     let chain: [NIOSSLCertificate]
     do {
         chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
@@ -142,7 +151,7 @@ func httpsServer(certificatePath: String, keyPath: String) throws(ConfigurationE
     do {
         let tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
-        return try .tls(.http1(), tlsConfiguration: tls)
+        return try .tls(http1, tlsConfiguration: tls)
     } catch {
         throw ConfigurationError("the TLS certificate and key cannot be used together (\(error))")
     }

@@ -73,6 +73,28 @@ public struct PasskeyServerConfiguration: Sendable {
     /// A folder to serve the web app from instead of the bundled one.
     public var publicDirectory: String?
 
+    /// Seconds a request's head may take, from its first byte (or from the connection's start).
+    public var headerTimeout: TimeInterval = 10
+    /// Seconds a request's body may take in all, from the end of its head.
+    public var bodyTimeout: TimeInterval = 30
+    /// Seconds a keep-alive connection may wait for its next request.
+    public var idleTimeout: TimeInterval = 75
+    /// Seconds a response may go without any of it being taken by the client.
+    public var writeTimeout: TimeInterval = 30
+    /// Connections open at once; `nil` means the process's file-descriptor limit less 128 (kept
+    /// for the database and files).
+    public var maximumConnections: Int?
+    /// Connections open at once from one client address (an IPv6 client's /64), trusted proxies
+    /// excepted; `0` turns the limit off.
+    public var maximumConnectionsPerAddress: Int = 128
+
+    /// Hosts (`host` or `host:port`, matched exactly) that sign-in may send people on to with an
+    /// absolute `next` URL: the apps behind forward-auth.
+    public var allowedRedirectHosts: [String] = []
+    /// The domain the session cookie is set for (`Domain=`), so one session covers the apps on
+    /// sibling subdomains; `nil` keeps it to the server's own host.
+    public var cookieDomain: String?
+
     /// What attestation to ask authenticators for (`none` unless the policy needs it).
     public var attestation: AttestationConveyancePreference = .none
     /// Which authenticators to accept and the roots and FIDO metadata to judge them by.
@@ -205,6 +227,8 @@ public struct PasskeyServerConfiguration: Sendable {
         for proxy in trustedProxies where ClientAddress.normalize(proxy) == nil {
             throw ConfigurationError("--trusted-proxy \(proxy) is not an IP address")
         }
+        try validateConnectionLimits()
+        try validateForwardAuth()
     }
 
     // MARK: Value rules

@@ -5,24 +5,28 @@ import PasskeyStore
 import WebAuthn
 
 /// Names and attributes of the server's cookies. Under TLS the names get the `__Host-` prefix,
-/// which makes browsers insist on `Secure`, `Path=/` and no `Domain`.
+/// which makes browsers insist on `Secure`, `Path=/` and no `Domain`. A session cookie for a
+/// domain (`--cookie-domain`) cannot have that prefix: it gets `__Secure-` under TLS instead.
 struct CookieSettings: Sendable {
     let sessionName: String
     let ceremonyName: String
     let secure: Bool
+    /// The session cookie's `Domain`, to share it with sibling subdomains.
+    let sessionDomain: String?
 
-    init(secure: Bool) {
+    init(secure: Bool, sessionDomain: String? = nil) {
         let prefix = secure ? "__Host-" : ""
-        self.sessionName = prefix + "passkeys_session"
+        self.sessionName = (sessionDomain == nil ? prefix : secure ? "__Secure-" : "") + "passkeys_session"
         self.ceremonyName = prefix + "passkeys_ceremony"
         self.secure = secure
+        self.sessionDomain = sessionDomain
     }
 
     /// An HttpOnly, SameSite=Lax cookie for the whole site.
     func cookie(name: String, value: String, maxAge: TimeInterval) -> Cookie {
         Cookie(
-            name: name, value: value, maxAge: max(0, Int(maxAge)), path: "/", secure: secure, httpOnly: true,
-            sameSite: .lax)
+            name: name, value: value, maxAge: max(0, Int(maxAge)), domain: name == sessionName ? sessionDomain : nil,
+            path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
     /// A cookie that makes the browser forget `name`.

@@ -172,6 +172,54 @@ struct ServeCommand: AsyncParsableCommand {
     var metadataRefresh: String?
 
     @Option(
+        name: .customLong("allowed-redirect-host"),
+        help: ArgumentHelp("A host (or host:port) sign-in may send people back to: an app behind forward-auth; repeatable.", valueName: "host")
+    )
+    var allowedRedirectHosts: [String] = []
+
+    @Option(
+        name: .customLong("cookie-domain"),
+        help: ArgumentHelp("Set the session cookie for this domain and its subdomains, so forward-auth apps on them see it.", valueName: "domain")
+    )
+    var cookieDomain: String?
+
+    @Option(
+        name: .customLong("header-timeout"),
+        help: ArgumentHelp("How long a request's head may take to arrive (default 10s).", valueName: "duration")
+    )
+    var headerTimeout: String?
+
+    @Option(
+        name: .customLong("body-timeout"),
+        help: ArgumentHelp("How long a request's whole body may take after its head (default 30s).", valueName: "duration")
+    )
+    var bodyTimeout: String?
+
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp("How long a keep-alive connection may wait for its next request (default 75s).", valueName: "duration")
+    )
+    var idleTimeout: String?
+
+    @Option(
+        name: .customLong("write-timeout"),
+        help: ArgumentHelp("How long a response may wait for a client that does not read it (default 30s).", valueName: "duration")
+    )
+    var writeTimeout: String?
+
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp("Connections open at once; more are closed at once (default: the file-descriptor limit less 128).", valueName: "n")
+    )
+    var maxConnections: String?
+
+    @Option(
+        name: .customLong("max-connections-per-address"),
+        help: ArgumentHelp("Connections open at once from one client address, trusted proxies excepted; 0 turns it off (default 128).", valueName: "n")
+    )
+    var maxConnectionsPerAddress: String?
+
+    @Option(
         name: .customLong("public-dir"),
         help: ArgumentHelp("Serve the web app from this folder instead of the bundled one.", valueName: "path")
     )
@@ -271,6 +319,16 @@ private struct Settings {
         configuration.relatedOrigins = list(command.relatedOrigins, "related-origin")
         configuration.publicDirectory = string(command.publicDirectory, "public-dir")
         configuration.androidApps = try androidApps(list(command.androidApps, "android-app"))
+        configuration.allowedRedirectHosts = list(command.allowedRedirectHosts, "allowed-redirect-host")
+        configuration.cookieDomain = string(command.cookieDomain, "cookie-domain")
+        if let timeout = try duration(command.headerTimeout, "header-timeout") { configuration.headerTimeout = timeout }
+        if let timeout = try duration(command.bodyTimeout, "body-timeout") { configuration.bodyTimeout = timeout }
+        if let timeout = try duration(command.idleTimeout, "idle-timeout") { configuration.idleTimeout = timeout }
+        if let timeout = try duration(command.writeTimeout, "write-timeout") { configuration.writeTimeout = timeout }
+        configuration.maximumConnections = try integer(command.maxConnections, "max-connections")
+        if let limit = try integer(command.maxConnectionsPerAddress, "max-connections-per-address") {
+            configuration.maximumConnectionsPerAddress = limit
+        }
         try await attestation(command, into: &configuration)
         return configuration
     }

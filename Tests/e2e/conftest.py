@@ -115,7 +115,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, extra_args=()):
         if not BIN.exists():
             pytest.fail(f"no server binary at {BIN} (build it: swift build --product passkeys)")
         self.port = free_port()
@@ -127,7 +127,7 @@ class Server:
              "--host", "127.0.0.1", "--port", str(self.port),
              "--database", f"sqlite:{directory / 'db.sqlite'}",
              "--rp-id", "localhost", "--origin", self.url,
-             "--rate-limit", "0"],
+             "--rate-limit", "0", *extra_args],
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
         )
         self._wait_until_healthy()

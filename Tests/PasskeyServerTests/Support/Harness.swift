@@ -19,9 +19,10 @@ struct Harness: Sendable {
     let configuration: PasskeyServerConfiguration
 
     /// Builds the application on a fresh store of `kind` and runs `body` against it with the
-    /// router test client.
+    /// router test client (or over a socket with `.live`).
     static func run(
         _ kind: StoreKind,
+        testing: TestingSetup = .router,
         configure: (inout PasskeyServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (Harness, any TestClientProtocol) async throws -> Void
     ) async throws {
@@ -36,7 +37,7 @@ struct Harness: Sendable {
             var logger = Logger(label: "passkeys.test")
             logger.logLevel = .critical
             let app = try buildApplication(configuration: configuration, store: store, logger: logger, now: { clock.now })
-            try await app.test(.router) { client in try await body(harness, client) }
+            try await app.test(testing) { client in try await body(harness, client) }
         } catch {
             await opened.close()
             throw error

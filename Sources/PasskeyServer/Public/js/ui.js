@@ -95,7 +95,11 @@ export function safeNextPath(raw) {
 }
 
 export function afterSignInPath() {
-  return safeNextPath(new URLSearchParams(window.location.search).get('next')) ?? '/account';
+  const next = new URLSearchParams(window.location.search).get('next');
+  // An absolute `next` (forward-auth sends people back to another app) is the
+  // server's to judge: /continue follows only its own origins and allowed hosts.
+  if (typeof next === 'string' && /^https?:\/\//i.test(next)) return `/continue?next=${encodeURIComponent(next)}`;
+  return safeNextPath(next) ?? '/account';
 }
 
 export function signInPath(next) {

@@ -1,0 +1,202 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import Prometheus
+import Testing
+
+@testable import PasskeyServer
+
+/// The connection timeouts, on an embedded channel whose clock the test moves: the real handlers
+/// around NIO's real HTTP/1 codec.
+@Suite struct ConnectionTimeoutTests {
+    static let timeouts = ConnectionTimeouts(header: .seconds(10), body: .seconds(30), idle: .seconds(75), write: .seconds(20))
+
+    /// A connected channel with the timeout handlers and the HTTP/1 codec, in the server's order.
+    struct Connection {
+        let channel = EmbeddedChannel()
+        let registry = PrometheusCollectorRegistry()
+
+        init(timeouts: ConnectionTimeouts = ConnectionTimeoutTests.timeouts) throws {
+            let handler = ConnectionTimeoutHandler(
+                timeouts: timeouts, metrics: ConnectionMetrics(registry: registry), logger: Logger(label: "test"))
+            try channel.pipeline.syncOperations.addHandlers([
+                handler, HTTPResponseEncoder(), ByteToMessageHandler(HTTPRequestDecoder()),
+                RequestProgressHandler(reportingTo: handler),
+            ])
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        }
+
+        func send(_ text: String) throws {
+            try channel.writeInbound(ByteBuffer(string: text))
+        }
+
+        func wait(_ seconds: Int64) {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(seconds))
+        }
+
+        var isOpen: Bool { channel.isActive }
+
+        /// Everything written to the client so far.
+        func written() throws -> String {
+            var text = ""
+            while let part = try channel.readOutbound(as: IOData.self) {
+                guard case .byteBuffer(let buffer) = part else { continue }
+                text += String(buffer: buffer)
+            }
+            return text
+        }
+
+        /// Reads the request parts the server received, so the decoder's output does not pile up.
+        func drainRequests() throws -> [HTTPServerRequestPart] {
+            var parts: [HTTPServerRequestPart] = []
+            while let part = try channel.readInbound(as: HTTPServerRequestPart.self) { parts.append(part) }
+            return parts
+        }
+
+        /// A complete `204` answer, written and flushed as the server writes one.
+        func answer() throws {
+            try channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .noContent)))
+            try channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        }
+
+        func timeouts(_ timeout: ConnectionTimeout, _ outcome: TimeoutOutcome) -> String {
+            let prefix = #"passkeys_connection_timeouts_total{timeout="\#(timeout.rawValue)",outcome="\#(outcome.rawValue)"} "#
+            let line = registry.emitToString().split(separator: "\n").first { $0.hasPrefix(prefix) }
+            return line.map { String($0.dropFirst(prefix.count)) } ?? "missing"
+        }
+    }
+
+    static let completeRequest = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+    @Test func aConnectionThatSendsNothingIsClosedAtTheHeaderTimeoutWithoutAnAnswer() throws {
+        let connection = try Connection()
+        connection.wait(9)
+        #expect(connection.isOpen)
+        connection.wait(1)
+        #expect(!connection.isOpen)
+        #expect(try connection.written() == "")
+        #expect(connection.timeouts(.header, .closed) == "1")
+    }
+
+    @Test func aHeadThatStopsHalfwayIsAnswered408AtTheHeaderTimeout() throws {
+        let connection = try Connection()
+        connection.wait(3)
+        try connection.send("GET /healthz HTTP/1.1\r\nHost: local")
+        connection.wait(9)
+        #expect(connection.isOpen, "the header timeout runs from the first byte")
+        connection.wait(1)
+        #expect(!connection.isOpen)
+        let written = try connection.written()
+        #expect(written.hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+        #expect(written.contains("Connection: close\r\n"))
+        #expect(written.hasSuffix(#"{"error":{"code":"request_timeout","message":"the request did not arrive in time"}}"#))
+        #expect(connection.timeouts(.header, .requestTimeout) == "1")
+    }
+
+    @Test func aBodyThatStopsMidwayIsAnswered408AndItsStreamFails() throws {
+        let connection = try Connection()
+        try connection.send("POST /api/registration/options HTTP/1.1\r\nHost: localhost\r\nContent-Length: 40\r\n\r\n{\"username\":")
+        connection.wait(29)
+        #expect(connection.isOpen)
+        connection.wait(1)
+        #expect(!connection.isOpen)
+        #expect(try connection.written().hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+        // The handler waiting for the body sees an error, never a clean end of a short body.
+        #expect(throws: RequestTimedOut(timeout: .body)) { try connection.channel.throwIfErrorCaught() }
+        let parts = try connection.drainRequests()
+        #expect(!parts.contains { if case .end = $0 { true } else { false } })
+        #expect(connection.timeouts(.body, .requestTimeout) == "1")
+    }
+
+    @Test func aTricklingBodyStillEndsAtTheBodyTimeout() throws {
+        let connection = try Connection()
+        try connection.send("POST /api/authentication HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n")
+        for _ in 0..<5 {
+            connection.wait(5)
+            try connection.send("x")
+        }
+        #expect(connection.isOpen)
+        connection.wait(5)
+        #expect(!connection.isOpen)
+        #expect(connection.timeouts(.body, .requestTimeout) == "1")
+    }
+
+    @Test func aBodyWhoseAnswerHasBegunIsClosedWithoutA408() throws {
+        let connection = try Connection()
+        try connection.send("POST /api/authentication HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n")
+        // The server refused the request before reading its body (a 413, say) and is draining it.
+        try connection.channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .payloadTooLarge)))
+        _ = try connection.written()
+        connection.wait(30)
+        #expect(!connection.isOpen)
+        #expect(try connection.written() == "")
+        #expect(connection.timeouts(.body, .closed) == "1")
+    }
+
+    @Test func anIdleKeepAliveConnectionWaitsTheIdleTimeoutNotTheHeaderTimeout() throws {
+        let connection = try Connection()
+        try connection.send(Self.completeRequest)
+        #expect(try connection.drainRequests().count == 2)
+        try connection.answer()
+        _ = try connection.written()
+        connection.wait(74)
+        #expect(connection.isOpen)
+        connection.wait(1)
+        #expect(!connection.isOpen)
+        #expect(try connection.written() == "", "an idle connection is closed without an answer")
+        #expect(connection.timeouts(.idle, .closed) == "1")
+    }
+
+    @Test func theNextRequestsFirstByteStartsTheHeaderTimeout() throws {
+        let connection = try Connection()
+        try connection.send(Self.completeRequest)
+        _ = try connection.drainRequests()
+        try connection.answer()
+        _ = try connection.written()
+        connection.wait(50)
+        try connection.send("GET /")
+        connection.wait(10)
+        #expect(!connection.isOpen)
+        #expect(try connection.written().hasPrefix("HTTP/1.1 408"))
+        #expect(connection.timeouts(.header, .requestTimeout) == "1")
+    }
+
+    @Test func aRequestTheServerIsStillAnsweringIsNotTimedOut() throws {
+        let connection = try Connection()
+        try connection.send(Self.completeRequest)
+        _ = try connection.drainRequests()
+        connection.wait(300)
+        #expect(connection.isOpen)
+        try connection.answer()
+        connection.wait(74)
+        #expect(connection.isOpen, "the idle timeout runs from the end of the answer")
+    }
+
+    @Test func aResponseTheClientDoesNotTakeIsAbandonedAtTheWriteTimeout() throws {
+        let connection = try Connection()
+        try connection.send(Self.completeRequest)
+        _ = try connection.drainRequests()
+        // Written but never flushed: as a write into a socket whose peer reads nothing stays pending.
+        connection.channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)), promise: nil)
+        connection.wait(19)
+        #expect(connection.isOpen)
+        connection.wait(1)
+        #expect(!connection.isOpen)
+        #expect(connection.timeouts(.write, .closed) == "1")
+    }
+
+    @Test func aResponseThatKeepsMovingIsNotCutByTheWriteTimeout() throws {
+        let connection = try Connection()
+        try connection.send(Self.completeRequest)
+        _ = try connection.drainRequests()
+        try connection.channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        for _ in 0..<5 {
+            connection.channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: "chunk"))), promise: nil)
+            connection.wait(15)
+            connection.channel.flush()
+        }
+        #expect(connection.isOpen)
+        #expect(connection.timeouts(.write, .closed) == "0")
+    }
+}

@@ -1,0 +1,238 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import WebAuthn
+
+@testable import PasskeyServer
+
+/// Forward-auth (`GET /api/forward-auth`), the way back after sign-in (`GET /continue`) and the
+/// session cookie for sibling subdomains (`--cookie-domain`).
+@Suite struct ForwardAuthTests {
+    static let forwarded: HTTPFields = [
+        .xForwardedProto: "https", .xForwardedHost: "app.example.com", .xForwardedURI: "/reports?year=2026&q=a%20b",
+    ]
+
+    /// Over a real socket, so the server sees the peer address: the test client is on loopback.
+    static func live(
+        trustingLoopback: Bool, allowedHosts: [String] = ["app.example.com"],
+        _ body: @Sendable (Harness, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await Harness.run(.sqliteMemory, testing: .live, configure: { configuration in
+            configuration.allowedRedirectHosts = allowedHosts
+            if trustingLoopback { configuration.trustedProxies = ["127.0.0.1", "::1"] }
+        }, body)
+    }
+
+    // MARK: GET /api/forward-auth
+
+    @Test func aSignedInBrowserIsNamedInTheRemoteHeaders() async throws {
+        try await Harness.run(.sqliteMemory) { _, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com", displayName: "Ada Lovelace")
+            let response = try await browser.get("/api/forward-auth")
+            #expect(response.status == .ok)
+            #expect(response.headers[.remoteUser] == "ada@example.com")
+            #expect(response.headers[.remoteEmail] == "ada@example.com")
+            #expect(response.headers[.remoteName] == "Ada Lovelace")
+        }
+    }
+
+    @Test func aBrowserWithoutASessionGets401AndNoLocation() async throws {
+        try await Harness.run(.sqliteMemory) { _, client in
+            let browser = try Browser(client)
+            var stranger = browser
+            stranger.cookies = ["passkeys_session": "not-a-token"]
+            for var caller in [browser, stranger] {
+                let response = try await caller.get("/api/forward-auth")
+                expectError(response, .unauthorized, "unauthenticated")
+                #expect(response.headers[.location] == nil)
+                #expect(response.headers[.remoteUser] == nil)
+            }
+        }
+    }
+
+    @Test func aSignedOutBrowserIsNoLongerNamed() async throws {
+        try await Harness.run(.sqliteMemory) { _, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let cookies = browser.cookies
+            #expect(try await browser.send(.delete, "/api/session").status == .noContent)
+            browser.cookies = cookies  // the old cookie, kept by someone
+            expectError(try await browser.get("/api/forward-auth"), .unauthorized, "unauthenticated")
+        }
+    }
+
+    @Test func aTrustedProxysForwardedURLBecomesTheSignInPagesNext() async throws {
+        try await Self.live(trustingLoopback: true) { _, client in
+            var browser = try Browser(client)
+            let response = try await browser.send(.get, "/api/forward-auth", headers: Self.forwarded)
+            #expect(response.status == .unauthorized)
+            #expect(
+                response.headers[.location]
+                    == "http://localhost:8080/?next=https%3A%2F%2Fapp.example.com%2Freports%3Fyear%3D2026%26q%3Da%2520b")
+            #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(response.text.contains(#"href="http://localhost:8080/?next=https%3A%2F%2Fapp.example.com"#))
+        }
+    }
+
+    @Test func forwardedHeadersFromAnUntrustedPeerAreIgnored() async throws {
+        try await Self.live(trustingLoopback: false) { _, client in
+            var browser = try Browser(client)
+            let response = try await browser.send(.get, "/api/forward-auth", headers: Self.forwarded)
+            expectError(response, .unauthorized, "unauthenticated")
+            #expect(response.headers[.location] == nil)
+        }
+    }
+
+    @Test func aForwardedHostThatIsNotAllowedGetsNoLocation() async throws {
+        try await Self.live(trustingLoopback: true, allowedHosts: ["other.example.com"]) { _, client in
+            var browser = try Browser(client)
+            let response = try await browser.send(.get, "/api/forward-auth", headers: Self.forwarded)
+            expectError(response, .unauthorized, "unauthenticated")
+            #expect(response.headers[.location] == nil)
+        }
+    }
+
+    @Test func forwardedHeadersThatMakeNoURLGetNoLocation() async throws {
+        try await Self.live(trustingLoopback: true) { _, client in
+            var browser = try Browser(client)
+            let broken: [HTTPFields] = [
+                [.xForwardedProto: "javascript", .xForwardedHost: "app.example.com", .xForwardedURI: "/"],
+                [.xForwardedProto: "https", .xForwardedHost: "app.example.com/x@evil.example", .xForwardedURI: "/"],
+                [.xForwardedProto: "https", .xForwardedHost: "app.example.com", .xForwardedURI: "evil"],
+                [.xForwardedProto: "https", .xForwardedURI: "/"],
+                [.xForwardedProto: "https", .xForwardedHost: "app.example.com", .xForwardedURI: "/\\evil.example"],
+            ]
+            for headers in broken {
+                let response = try await browser.send(.get, "/api/forward-auth", headers: headers)
+                expectError(response, .unauthorized, "unauthenticated")
+                #expect(response.headers[.location] == nil, "\(headers)")
+            }
+        }
+    }
+
+    // MARK: GET /continue
+
+    @Test func continueFollowsAPathOnThisSiteOrAnAllowedHost() async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.allowedRedirectHosts = ["app.example.com", "wiki.example.com:8443"] }) { _, client in
+            var browser = try Browser(client)
+            let allowed = [
+                "/account": "/account",
+                "https://app.example.com/reports?year=2026": "https://app.example.com/reports?year=2026",
+                "https://APP.example.com:9000/": "https://APP.example.com:9000/",
+                "https://wiki.example.com:8443/page": "https://wiki.example.com:8443/page",
+                "http://localhost:8080/account": "http://localhost:8080/account",
+            ]
+            for (next, location) in allowed {
+                let response = try await browser.get("/continue?next=" + ForwardAuthController.percentEncoded(next))
+                #expect(response.status == .seeOther, "\(next)")
+                #expect(response.headers[.location] == location)
+            }
+        }
+    }
+
+    @Test func continueRefusesEveryOtherDestinationWithAPageThatRepeatsNothing() async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.allowedRedirectHosts = ["app.example.com", "wiki.example.com:8443"] }) { _, client in
+            var browser = try Browser(client)
+            let refused = [
+                "https://evil.example/<script>alert(1)</script>",
+                "//evil.example/",
+                "/\\evil.example/",
+                "https://app.example.com@evil.example/",
+                "https://evil.example\\@app.example.com/",
+                "https://evil.example#@app.example.com",
+                "https://app.example.com.evil.example/",
+                "https://evilapp.example.com/",
+                "https://%61pp.example.com/",
+                "https://wiki.example.com:9443/",
+                "https:app.example.com/",
+                "ftp://app.example.com/",
+                "javascript:alert(1)//app.example.com",
+                "/\taccount",
+                "",
+            ]
+            for next in refused {
+                let response = try await browser.get("/continue?next=" + ForwardAuthController.percentEncoded(next))
+                #expect(response.status == .badRequest, "\(next)")
+                #expect(response.headers[.location] == nil)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(!response.text.contains("evil"), "the page repeats the request")
+                #expect(!response.text.contains("<script"))
+            }
+            #expect(try await browser.get("/continue").status == .badRequest)
+        }
+    }
+
+    // MARK: --cookie-domain
+
+    @Test func underTLSADomainSessionCookieIsSecurePrefixedAndCoversTheDomain() async throws {
+        try await Harness.run(.sqliteMemory, configure: { configuration in
+            configuration.relyingPartyID = "example.com"
+            configuration.origins = ["https://auth.example.com"]
+            configuration.cookieDomain = "example.com"
+        }) { _, client in
+            var browser = try Browser(client)
+            browser.origin = "https://auth.example.com"
+            let (options, _) = try await browser.registrationOptions("ada@example.com")
+            let ceremony = try #require(options.setCookie("__Host-passkeys_ceremony"), "the ceremony cookie stays host-only")
+            #expect(!ceremony.contains("Domain"))
+            browser = try await Self.finishSignUp(browser, options)
+            let response = try await browser.get("/api/session")
+            #expect(response.status == .ok, "the domain cookie signs the browser in")
+            let signOut = try await browser.send(.delete, "/api/session")
+            let expired = try #require(signOut.setCookie("__Secure-passkeys_session"))
+            #expect(expired.contains("Domain=example.com") && expired.contains("Max-Age=0"), "sign-out clears the same cookie")
+        }
+    }
+
+    static func finishSignUp(_ browser: Browser, _ options: TestResponse) async throws -> Browser {
+        var browser = browser
+        let creation = try options.decode(OptionsEnvelope<PublicKeyCredentialCreationOptionsJSON>.self).publicKey
+        let credential = try browser.authenticator.register(options: creation, origin: browser.origin)
+        let response = try await browser.post("/api/registration", credential)
+        #expect(response.status == .created, "\(response.text)")
+        let session = try #require(response.setCookie("__Secure-passkeys_session"))
+        #expect(session.contains("Domain=example.com"))
+        #expect(session.contains("Secure") && session.contains("HttpOnly") && session.contains("SameSite=Lax"))
+        #expect(session.contains("Path=/"))
+        #expect(response.setCookie("__Host-passkeys_session") == nil)
+        return browser
+    }
+
+    @Test func withoutTLSADomainSessionCookieKeepsItsPlainName() async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.cookieDomain = "localhost" }) { _, client in
+            var browser = try Browser(client)
+            let response = try await browser.signUp("ada@example.com")
+            let session = try #require(response.setCookie("passkeys_session"))
+            #expect(session.contains("Domain=localhost") && !session.contains("Secure"))
+        }
+    }
+
+    @Test func withoutACookieDomainTheSessionCookieIsHostOnlyAsBefore() async throws {
+        try await Harness.run(.sqliteMemory) { _, client in
+            var browser = try Browser(client)
+            let response = try await browser.signUp("ada@example.com")
+            let session = try #require(response.setCookie("passkeys_session"))
+            #expect(!session.contains("Domain"))
+        }
+    }
+
+    @Test func aCookieDomainMustCoverEveryOriginAndRedirectHostsMustBeHosts() {
+        var configuration = PasskeyServerConfiguration()
+        configuration.relyingPartyID = "example.com"
+        configuration.origins = ["https://auth.example.com"]
+        configuration.cookieDomain = "other.example"
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        configuration.cookieDomain = ".example.com"
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        configuration.cookieDomain = "example.com"
+        #expect(throws: Never.self) { try configuration.validate() }
+        for bad in ["https://app.example.com", "*.example.com", "app.example.com/x", "app.example.com:99999", ""] {
+            configuration.allowedRedirectHosts = [bad]
+            #expect(throws: ConfigurationError.self, "\(bad)") { try configuration.validate() }
+        }
+        configuration.allowedRedirectHosts = ["app.example.com", "wiki.example.com:8443", "10.0.0.5"]
+        #expect(throws: Never.self) { try configuration.validate() }
+    }
+}
