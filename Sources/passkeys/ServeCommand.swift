@@ -160,6 +160,17 @@ struct ServeCommand: AsyncParsableCommand {
     var publicDirectory: String?
 
     @Option(
+        help: ArgumentHelp("The OpenID Provider's issuer URL (default the first --origin).", valueName: "url")
+    )
+    var issuer: String?
+
+    @Option(
+        name: .customLong("access-token-lifetime"),
+        help: ArgumentHelp("How long an OAuth access token lasts (default 10m).", valueName: "duration")
+    )
+    var accessTokenLifetime: String?
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default info).", valueName: "level")
     )
@@ -246,6 +257,10 @@ private struct Settings {
         configuration.relatedOrigins = list(command.relatedOrigins, "related-origin")
         configuration.publicDirectory = string(command.publicDirectory, "public-dir")
         configuration.androidApps = try androidApps(list(command.androidApps, "android-app"))
+        configuration.issuer = string(command.issuer, "issuer")
+        if let lifetime = try duration(command.accessTokenLifetime, "access-token-lifetime") {
+            configuration.accessTokenLifetime = lifetime
+        }
         try await attestation(command, into: &configuration)
         return configuration
     }
