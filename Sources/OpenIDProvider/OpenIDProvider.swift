@@ -333,7 +333,8 @@ public struct OpenIDProvider: Sendable {
         guard parameters["redirect_uri"] == code.redirectURI else {
             throw OAuthError.invalidGrant("redirect_uri differs from the authorization request")
         }
-        guard !code.isExpired(at: now()) else { throw OAuthError.invalidGrant("the code has expired") }
+        // A used code goes on to redemption even when expired, so its replay still revokes.
+        guard code.usedAt != nil || !code.isExpired(at: now()) else { throw OAuthError.invalidGrant("the code has expired") }
         // RFC 7636 §4.6: the verifier matches the challenge; RFC 9700 §2.1.1: no verifier without a challenge.
         let verifier = parameters["code_verifier"]
         switch (code.codeChallenge, verifier) {

@@ -251,6 +251,21 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("A code replayed after its lifetime still revokes what its first redemption issued")
+    func lateCodeReplay() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let first = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            harness.clock.advance(by: 61)
+            let replay = try await exchange(client, app, code: code)
+            #expect(try replay.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+            #expect(try await userinfo(client, first.access_token).status == .unauthorized)
+        }
+    }
+
     @Test("A code redeemed by another client is refused")
     func codeOfAnotherClient() async throws {
         try await Harness.run(Self.kind) { harness, client in

@@ -93,13 +93,16 @@ def test_a_confidential_app_signs_a_new_person_in_with_consent_and_refreshes_rev
     session = OAuth2Session(client["client_id"], client["client_secret"], scope="openid profile email offline_access",
                             redirect_uri=app.redirect_uri)
     nonce = secrets.token_urlsafe(16)
-    url, state = session.create_authorization_url(meta["authorization_endpoint"], nonce=nonce)
+    url, state = session.create_authorization_url(meta["authorization_endpoint"], nonce=nonce,
+                                                  login_hint="ada@example.com")
 
-    # Signed out: the sign-in page first, then back to the authorization.
+    # Signed out: the sign-in page first (the login hint fills the username), then back to the
+    # authorization.
     browser.driver.get(url)
     browser.wait_ready()
     assert browser.path.startswith("/?next=")
-    browser.type("#username", "ada@example.com")
+    WebDriverWait(browser.driver, WAIT).until(
+        lambda d: browser.find("#username").get_attribute("value") == "ada@example.com")
     browser.click("#signup")
     browser.wait_for('button[name="decision"][value="allow"]')
     assert "Example App" in browser.find("#client-name").text

@@ -86,7 +86,7 @@ struct ConsentController {
         if body.decision == "allow", case .redirect = outcome {
             try await services.store.appendAudit(AuditEvent(
                 userID: signedIn.user.id, kind: "oauth_consent_granted",
-                detail: "allowed \(parameters["client_id"] ?? "?")", at: services.now()))
+                detail: "allowed \(ServerServices.loggable(String((parameters["client_id"] ?? "?").prefix(80))))", at: services.now()))
         }
         return try Self.answer(outcome)
     }
