@@ -26,6 +26,7 @@ function render(apps) {
     remove.type = 'button';
     remove.className = 'button quiet-danger small remove-access';
     remove.textContent = 'Remove access';
+    remove.setAttribute('aria-label', `Remove access for ${app.name}`);
     remove.addEventListener('click', async () => {
       remove.disabled = true;
       try {
