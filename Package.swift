@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "WebAuthn", targets: ["WebAuthn"]),
         .library(name: "SoftwareAuthenticator", targets: ["SoftwareAuthenticator"]),
         .library(name: "PasskeyStore", targets: ["PasskeyStore"]),
+        .library(name: "OpenIDProvider", targets: ["OpenIDProvider"]),
         .library(name: "PasskeyServer", targets: ["PasskeyServer"]),
         .library(name: "PasskeyClientCore", targets: ["PasskeyClientCore"]),
         .library(name: "PasskeyClient", targets: ["PasskeyClient"]),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         .target(name: "PasskeyCBOR", swiftSettings: strict),
@@ -67,9 +69,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "OpenIDProvider",
+            dependencies: [
+                "PasskeyStore", "WebAuthn",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PasskeyServer",
             dependencies: [
-                "WebAuthn", "PasskeyStore",
+                "WebAuthn", "PasskeyStore", "OpenIDProvider",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -90,7 +102,7 @@ let package = Package(
             name: "passkeys",
             dependencies: [
                 "WebAuthn", "SoftwareAuthenticator", "PasskeyStore", "PasskeyServer",
-                "PasskeyClient", "PasskeyClientCore",
+                "PasskeyClient", "PasskeyClientCore", "OpenIDProvider",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -136,12 +148,13 @@ let package = Package(
         .testTarget(
             name: "PasskeyServerTests",
             dependencies: [
-                "PasskeyServer", "PasskeyStore", "WebAuthn", "SoftwareAuthenticator",
+                "PasskeyServer", "PasskeyStore", "WebAuthn", "SoftwareAuthenticator", "OpenIDProvider",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
     ]

@@ -53,7 +53,7 @@ if [ ! -x "$NGINX" ]; then
   if [ -n "$policy" ]; then as_root rm -f "$policy"; fi
 fi
 
-if ! "$VENV/bin/python" -c 'import selenium, pytest' 2>/dev/null; then
+if ! "$VENV/bin/python" -c 'import selenium, pytest, authlib, requests' 2>/dev/null; then
   echo "e2e: creating $VENV"
   rm -rf "$VENV"
   if ! python3 -m venv "$VENV"; then
@@ -63,7 +63,8 @@ if ! "$VENV/bin/python" -c 'import selenium, pytest' 2>/dev/null; then
     as_root apt-get install -y -qq python3-venv </dev/null
     python3 -m venv "$VENV"
   fi
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check selenium pytest
+  # authlib: an OpenID Connect client someone else wrote drives test_oidc.py.
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check selenium pytest authlib requests
 fi
 
 if [ ! -x "$PASSKEYS_BIN" ]; then

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import OpenIDProvider
 import PasskeyStore
 import Prometheus
 import ServiceLifecycle
@@ -105,7 +106,8 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
         RequestGuardMiddleware(
             allowedOrigins: Set(configuration.effectiveOrigins),
             trustedProxies: Set(configuration.trustedProxies.compactMap { ClientAddress.normalize($0) }),
-            maximumBodySize: configuration.maximumBodySize)
+            maximumBodySize: configuration.maximumBodySize,
+            crossSitePaths: OpenIDController.crossSitePaths)
     }
     router.addRoutes(RegistrationController(services: services).endpoints, atPath: "/api/registration")
     router.addRoutes(AuthenticationController(services: services).endpoints, atPath: "/api/authentication")
@@ -120,6 +122,11 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     router.addRoutes(forwardAuth.continueEndpoints, atPath: "/continue")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
     router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
+    let provider = openIDProvider(services)
+    OpenIDController(services: services, provider: provider).addRoutes(to: router)
+    let consent = ConsentController(services: services, provider: provider)
+    router.addRoutes(consent.consentEndpoints, atPath: "/api/oidc/consent")
+    router.addRoutes(consent.appEndpoints, atPath: "/api/oidc/apps")
 
     let directory: URL
     if let path = configuration.publicDirectory {
@@ -131,6 +138,13 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     }
     try StaticFiles.load(from: directory).addRoutes(to: router)
     return router
+}
+
+/// The OpenID Provider on the server's store, clock and settings.
+func openIDProvider(_ services: ServerServices) -> OpenIDProvider {
+    var settings = OpenIDProvider.Configuration(issuer: services.configuration.effectiveIssuer)
+    settings.accessTokenLifetime = services.configuration.accessTokenLifetime
+    return OpenIDProvider(configuration: settings, store: services.store, now: services.now)
 }
 
 /// `http1` over TLS with the PEM certificate chain and key at these paths.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import OpenIDProvider
 import PasskeyStore
 import Prometheus
 import ServiceLifecycle
@@ -41,6 +42,15 @@ public func runPasskeyServer(configuration: PasskeyServerConfiguration, logLevel
         store = try await SQLPasskeyStore.open(url: configuration.database, logger: Logger(label: "passkeys.store"))
     } catch let error as StoreError {
         throw ConfigurationError("--database \(configuration.database): \(error.reason)")
+    }
+    // The OpenID Provider's signing keys are made at first start and kept in the database.
+    do {
+        var settings = OpenIDProvider.Configuration(issuer: configuration.effectiveIssuer)
+        settings.accessTokenLifetime = configuration.accessTokenLifetime
+        _ = try await OpenIDProvider(configuration: settings, store: store, now: { Date() }).prepareSigningKeys()
+    } catch {
+        try? await store.shutdown()
+        throw ConfigurationError("--database \(configuration.database): cannot prepare the signing keys: \(error)")
     }
     let started = StartFlag()
     do {

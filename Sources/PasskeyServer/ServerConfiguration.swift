@@ -72,6 +72,10 @@ public struct PasskeyServerConfiguration: Sendable {
     public var maximumBodySize: Int = 64 * 1024
     /// A folder to serve the web app from instead of the bundled one.
     public var publicDirectory: String?
+    /// The OpenID Provider's issuer (`iss`); `nil` means the first web origin.
+    public var issuer: String?
+    /// Seconds an OAuth access token lives.
+    public var accessTokenLifetime: TimeInterval = 600
 
     /// Seconds a request's head may take, from its first byte (or from the connection's start).
     public var headerTimeout: TimeInterval = 10
@@ -143,6 +147,9 @@ public struct PasskeyServerConfiguration: Sendable {
             Self.fingerprintBytes(fingerprint).map { "android:apk-key-hash:" + Base64URL.encode($0) }
         }
     }
+
+    /// The OpenID Provider's issuer in effect: ``issuer``, or the first web origin.
+    public var effectiveIssuer: String { issuer ?? primaryOrigin }
 
     /// The relying party's policy for this configuration.
     public func relyingPartyConfiguration() throws(ConfigurationError) -> RelyingParty.Configuration {
@@ -223,6 +230,18 @@ public struct PasskeyServerConfiguration: Sendable {
             for fingerprint in app.sha256CertFingerprints where Self.fingerprintBytes(fingerprint) == nil {
                 throw ConfigurationError("--android-app \(app.packageName): \"\(fingerprint)\" is not a SHA-256 fingerprint (32 hex pairs joined by colons)")
             }
+        }
+        // OIDC Discovery §3: the issuer is an https URL with no query or fragment; endpoints hang
+        // off it, so it is an origin here (http only for loopback, as in development).
+        if let issuer {
+            guard let components = URLComponents(string: issuer), let scheme = components.scheme,
+                  let host = components.host, !host.isEmpty, components.path.isEmpty,
+                  components.query == nil, components.fragment == nil,
+                  scheme == "https" || (scheme == "http" && (host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1"))
+            else { throw ConfigurationError("--issuer \(issuer) must be an https origin (https://host[:port]), or http on localhost") }
+        }
+        guard accessTokenLifetime >= 10, accessTokenLifetime <= 86400 else {
+            throw ConfigurationError("--access-token-lifetime must be 10 to 86400 seconds, not \(Self.format(accessTokenLifetime))")
         }
         for proxy in trustedProxies where ClientAddress.normalize(proxy) == nil {
             throw ConfigurationError("--trusted-proxy \(proxy) is not an IP address")

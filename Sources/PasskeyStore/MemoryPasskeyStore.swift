@@ -12,6 +12,8 @@ public actor MemoryPasskeyStore: PasskeyStore {
     private var ceremonies: [String: CeremonyRecord] = [:]
     private var sessionsByHash: [[UInt8]: SessionRecord] = [:]
     private var audit: [AuditEvent] = []
+    /// The OpenID Provider's tables (`MemoryPasskeyStore+OpenID.swift`).
+    var openID = MemoryOpenIDTables()
 
     public init() {}
 
@@ -55,8 +57,12 @@ public actor MemoryPasskeyStore: PasskeyStore {
         sessionsByHash = sessionsByHash.filter { $0.value.userID != id }
         ceremonies = ceremonies.filter { $0.value.userID != id }
         audit.removeAll { $0.userID == id }
+        openID.removeUser(id)
         return true
     }
+
+    /// Whether the account exists.
+    func hasUser(_ id: UserHandle) -> Bool { users[id] != nil }
 
     // MARK: Passkeys
 

@@ -145,6 +145,92 @@ public protocol PasskeyStore: Sendable {
     /// Turns the account off (`disabled: true`) or on again, and returns it (`nil` when there is no
     /// such account). Turning it off ends all its sessions in the same transaction.
     func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord?
+
+    // MARK: OpenID Provider: clients
+
+    /// Registers an application.
+    ///
+    /// - Throws: ``StoreError/Code-swift.struct/clientExists`` when its ID is taken.
+    func insertClient(_ client: OAuthClientRecord) async throws
+
+    /// The application with this `client_id`.
+    func client(id: String) async throws -> OAuthClientRecord?
+
+    /// Every registered application, oldest first.
+    func clients() async throws -> [OAuthClientRecord]
+
+    /// Replaces the application's secret hash; returns whether it exists.
+    @discardableResult
+    func updateClientSecret(id: String, secretHash: [UInt8]?) async throws -> Bool
+
+    /// Removes the application with its codes, tokens and consents; returns whether it existed.
+    @discardableResult
+    func deleteClient(id: String) async throws -> Bool
+
+    // MARK: OpenID Provider: signing keys
+
+    /// Every signing key, retired ones included, oldest first.
+    func signingKeys() async throws -> [SigningKeyRecord]
+
+    /// Stores each key whose algorithm has no current (unretired) key yet, in one transaction, and
+    /// returns all keys: processes starting together agree on the keys they sign with.
+    func addSigningKeysIfMissing(_ keys: [SigningKeyRecord]) async throws -> [SigningKeyRecord]
+
+    /// Retires every current key of the new keys' algorithms at `at` and stores the new keys, in
+    /// one transaction.
+    func rotateSigningKeys(_ keys: [SigningKeyRecord], at: Date) async throws
+
+    // MARK: OpenID Provider: codes and tokens
+
+    /// Stores an authorization code.
+    func insertAuthorizationCode(_ code: AuthorizationCodeRecord) async throws
+
+    /// The code whose SHA-256 is `codeHash`, used or not, expired or not.
+    func authorizationCode(codeHash: [UInt8]) async throws -> AuthorizationCodeRecord?
+
+    /// Redeems a code once, atomically: an unused code is marked used and `tokens` are stored with
+    /// it; a code used before revokes every token of its grant and stores nothing.
+    func redeemAuthorizationCode(codeHash: [UInt8], at: Date, issuing tokens: [OAuthTokenRecord]) async throws -> CodeRedemption
+
+    /// The token whose SHA-256 is `tokenHash`, expired or not.
+    func oauthToken(tokenHash: [UInt8]) async throws -> OAuthTokenRecord?
+
+    /// Rotates a refresh token once, atomically: a current token is marked rotated and `tokens`
+    /// are stored; a token rotated before revokes every token of its grant and stores nothing.
+    func rotateRefreshToken(tokenHash: [UInt8], at: Date, issuing tokens: [OAuthTokenRecord]) async throws -> RefreshRotation
+
+    /// Deletes one token. Deleting a token that does not exist is not an error.
+    func deleteOAuthToken(tokenHash: [UInt8]) async throws
+
+    /// Deletes every token of a grant (the family of a refresh token).
+    func revokeGrant(id: String) async throws
+
+    /// Deletes every token and code of the account, for every application (the account is
+    /// deleted or disabled). Returns how many tokens were deleted.
+    @discardableResult
+    func revokeOAuthTokens(userID: UserHandle) async throws -> Int
+
+    /// Deletes the codes, tokens and refresh-token families that expired at `now`; returns how many.
+    @discardableResult
+    func purgeExpiredOAuth(now: Date) async throws -> Int
+
+    // MARK: OpenID Provider: consent
+
+    /// What the person allowed the application to see, if anything.
+    func consent(userID: UserHandle, clientID: String) async throws -> ConsentRecord?
+
+    /// Remembers the consent, replacing an earlier one of the same person and application.
+    ///
+    /// - Throws: ``StoreError/userNotFound`` or ``StoreError/Code-swift.struct/clientNotFound``.
+    func saveConsent(_ consent: ConsentRecord) async throws
+
+    /// Every application the person allowed, oldest first.
+    func consents(userID: UserHandle) async throws -> [ConsentRecord]
+
+    /// Removes the consent and, in the same transaction, every code and token the application holds
+    /// for the person. Returns whether there was a consent.
+    @discardableResult
+    func removeConsent(userID: UserHandle, clientID: String) async throws -> Bool
 }
 
 extension PasskeyStore {

@@ -21,6 +21,10 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
         /// The stored sign count was already at or past the one being saved.
         public static let signCountConflict = Code(rawValue: "sign_count")
+        /// Another OAuth client has this `client_id`.
+        public static let clientExists = Code(rawValue: "client_exists")
+        /// The record names an OAuth client the store does not hold.
+        public static let clientNotFound = Code(rawValue: "client_not_found")
         /// The database failed, or returned data the store cannot read.
         public static let failure = Code(rawValue: "store_failure")
     }
@@ -48,6 +52,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The stored signature counter is already at or past the new one (a concurrent sign-in).
     public static let signCountConflict = StoreError(.signCountConflict, "the signature counter did not grow")
+
+    /// Another OAuth client has this `client_id`.
+    public static let clientExists = StoreError(.clientExists, "a client with this ID exists")
+    /// The record names an OAuth client the store does not hold.
+    public static let clientNotFound = StoreError(.clientNotFound, "no such client")
 
     /// A database failure, or data the store cannot read.
     public static func failure(_ reason: String) -> StoreError { StoreError(.failure, reason) }

@@ -7,7 +7,8 @@ struct Passkeys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passkeys",
         abstract: "Passkeys end to end: a WebAuthn server, an offline verifier and a client.",
-        subcommands: [ServeCommand.self, VerifyCommand.self, MetadataCommand.self, BenchCommand.self, ClientCommand.self]
+        subcommands: [ServeCommand.self, VerifyCommand.self, MetadataCommand.self, BenchCommand.self, ClientCommand.self,
+                      ClientsCommand.self, KeysCommand.self]
     )
 
     /// Runs the command; usage errors exit with status 2 (as most Unix tools do) instead of
@@ -20,6 +21,9 @@ struct Passkeys: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("passkeys: \(failure.description)\n".utf8))
+            Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

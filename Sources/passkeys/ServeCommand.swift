@@ -226,6 +226,17 @@ struct ServeCommand: AsyncParsableCommand {
     var publicDirectory: String?
 
     @Option(
+        help: ArgumentHelp("The OpenID Provider's issuer URL (default the first --origin).", valueName: "url")
+    )
+    var issuer: String?
+
+    @Option(
+        name: .customLong("access-token-lifetime"),
+        help: ArgumentHelp("How long an OAuth access token lasts (default 10m).", valueName: "duration")
+    )
+    var accessTokenLifetime: String?
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default info).", valueName: "level")
     )
@@ -328,6 +339,10 @@ private struct Settings {
         configuration.maximumConnections = try integer(command.maxConnections, "max-connections")
         if let limit = try integer(command.maxConnectionsPerAddress, "max-connections-per-address") {
             configuration.maximumConnectionsPerAddress = limit
+        }
+        configuration.issuer = string(command.issuer, "issuer")
+        if let lifetime = try duration(command.accessTokenLifetime, "access-token-lifetime") {
+            configuration.accessTokenLifetime = lifetime
         }
         try await attestation(command, into: &configuration)
         return configuration

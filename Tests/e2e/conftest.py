@@ -121,11 +121,12 @@ class Server:
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.log_path = directory / "server.log"
+        self.database = f"sqlite:{directory / 'db.sqlite'}"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [str(BIN), "serve",
              "--host", "127.0.0.1", "--port", str(self.port),
-             "--database", f"sqlite:{directory / 'db.sqlite'}",
+             "--database", self.database,
              "--rp-id", "localhost", "--origin", self.url,
              "--rate-limit", "0", *extra_args],
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,

@@ -22,6 +22,9 @@ struct RequestGuardMiddleware: RouterMiddleware {
     let allowedOrigins: Set<String>
     let trustedProxies: Set<String>
     let maximumBodySize: Int
+    /// Paths that take cross-site form posts and check their callers themselves (the OAuth
+    /// endpoints authenticate clients); the `Origin` and JSON rules do not apply to them.
+    var crossSitePaths: Set<String> = []
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -35,7 +38,7 @@ struct RequestGuardMiddleware: RouterMiddleware {
             guard let length = Int(declared), length >= 0 else { throw APIError.malformed("Content-Length is not a number") }
             guard length <= maximumBodySize else { throw APIError.payloadTooLarge(maximumBodySize) }
         }
-        let changesState = ![.get, .head, .options].contains(request.method)
+        let changesState = ![.get, .head, .options].contains(request.method) && !crossSitePaths.contains(request.uri.path)
         if changesState {
             guard let origin = request.headers[.origin], allowedOrigins.contains(origin) else {
                 throw APIError.forbiddenOrigin

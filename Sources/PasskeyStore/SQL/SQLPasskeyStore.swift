@@ -99,6 +99,9 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
+    /// The version a database has once this store has migrated it.
+    package static var latestSchemaVersion: Int { Schema.migrations.map(\.version).max() ?? 0 }
+
     /// The schema version the database is at.
     package func schemaVersion() async throws -> Int {
         try await Schema.currentVersion(model)
@@ -194,7 +197,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         let key = Data(id.bytes)
         return try await transaction { db in
             // The foreign keys cascade too; deleting explicitly also covers the tables without one.
-            for table in ["ceremonies", "sessions", "credentials", "audit_events"] {
+            for table in ["ceremonies", "sessions", "credentials", "audit_events", "oauth_codes", "oauth_tokens", "oauth_consents"] {
                 try await db.delete(from: table).where("user_id", .equal, key).run()
             }
             return try await db.delete(from: "users").where("id", .equal, key).returning("id").first() != nil
@@ -553,7 +556,7 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     // MARK: Running statements
 
-    private func autocommit<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+    func autocommit<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         do {
             return try await model.withDatabase(body)
         } catch {
@@ -561,7 +564,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    private func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         do {
             return try await model.transaction(body)
         } catch {

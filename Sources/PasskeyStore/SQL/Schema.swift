@@ -18,6 +18,7 @@ enum Schema {
     static let migrations: [Migration] = [
         Migration(version: 1, name: "initial", apply: createInitialTables),
         Migration(version: 2, name: "sessions, activity and disabled accounts", apply: addOperations),
+        Migration(version: 3, name: "openid_provider", apply: createOpenIDTables),
     ]
 
     /// Brings the database up to the newest version; a database already there is left as it is.

@@ -1,0 +1,80 @@
+import Crypto
+import Foundation
+import PasskeyStore
+import WebAuthn
+
+/// The rules for registering applications: identifiers, secrets and redirect URIs.
+public enum ClientRules {
+    /// The characters of client IDs and secrets: unreserved URI characters, so libraries that put
+    /// them in a Basic header without form-encoding them (RFC 6749 §2.3.1 says to) still work.
+    public static func isClientCredential(_ value: String) -> Bool {
+        !value.isEmpty && value.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: "~"), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
+        }
+    }
+
+    /// A new client ID: 16 random bytes, base64url (RFC 6749 §2.2).
+    public static func newClientID() -> String { Base64URL.encode(randomBytes(16)) }
+
+    /// A new client secret: 32 random bytes, base64url.
+    public static func newSecret() -> String { Base64URL.encode(randomBytes(32)) }
+
+    /// What the store keeps of a secret. Secrets are 256 random bits, so a fast hash is enough:
+    /// no one can search that space, and verifying stays cheap.
+    public static func hashSecret(_ secret: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(secret.utf8)))
+    }
+
+    /// Whether `secret` is the client's, compared in constant time.
+    public static func verify(secret: String, of client: OAuthClientRecord) -> Bool {
+        guard let stored = client.secretHash else { return false }
+        return constantTimeEquals(hashSecret(secret), stored)
+    }
+
+    /// The JWS algorithms ID tokens can be signed with.
+    public static let idTokenAlgorithms = ["RS256", "ES256"]
+
+    /// Checks a redirect URI for registration, or says why it cannot be one: absolute, no fragment
+    /// (RFC 6749 §3.1.2), `https`, or `http` on a loopback address only (RFC 8252 §7.3, §8.3;
+    /// RFC 9700 §2.1), or a private-use scheme of a native app (RFC 8252 §7.1).
+    public static func redirectURIProblem(_ uri: String) -> String? {
+        guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased() else {
+            return "\(uri) is not an absolute URI"
+        }
+        guard components.fragment == nil else { return "\(uri) has a fragment" }
+        switch scheme {
+        case "https":
+            guard let host = components.host, !host.isEmpty else { return "\(uri) has no host" }
+        case "http":
+            guard let host = components.host, isLoopback(host) else {
+                return "\(uri): http is only allowed for loopback addresses (127.0.0.1, [::1], localhost)"
+            }
+        default:
+            // A private-use scheme must be a reverse domain name (RFC 8252 §7.1).
+            guard scheme.contains(".") else { return "\(uri): use https, http on loopback, or a reverse-domain scheme" }
+        }
+        return nil
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// The origin of a web redirect URI (`https://app.example.com:8443`), for CORS.
+    public static func origin(of uri: String) -> String? {
+        guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(),
+              scheme == "https" || scheme == "http", let host = components.host?.lowercased()
+        else { return nil }
+        let defaultPort = scheme == "https" ? 443 : 80
+        if let port = components.port, port != defaultPort { return "\(scheme)://\(host):\(port)" }
+        return "\(scheme)://\(host)"
+    }
+}

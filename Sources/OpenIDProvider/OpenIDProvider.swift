@@ -1,0 +1,652 @@
+import Foundation
+import JWTKit
+import PasskeyStore
+import WebAuthn
+
+/// The OpenID Provider: OpenID Connect Core 1.0 on the authorization code flow, with PKCE
+/// (RFC 7636), token revocation (RFC 7009) and RP-Initiated Logout, as rules over the store.
+///
+/// It knows no HTTP: the server's controllers hand it the request parameters and the signed-in
+/// session, and turn its answers (``AuthorizationOutcome``, ``TokenResponse``, ``OAuthError``)
+/// into responses.
+public struct OpenIDProvider: Sendable {
+    /// The provider's settings.
+    public struct Configuration: Sendable {
+        /// The `iss` of every token: an `https` (or loopback `http`) origin.
+        public var issuer: String
+        /// Seconds an access token lives.
+        public var accessTokenLifetime: TimeInterval = 600
+        /// Seconds an ID token lives; retired signing keys stay in the JWKS this long.
+        public var idTokenLifetime: TimeInterval = 3600
+        /// Seconds a refresh token lives unused; each refresh issues a new one.
+        public var refreshTokenLifetime: TimeInterval = 30 * 24 * 3600
+        /// Seconds an authorization code lives (RFC 6749 §4.1.2: at most 10 minutes; we keep 60 s).
+        public var codeLifetime: TimeInterval = 60
+
+        public init(issuer: String) {
+            self.issuer = issuer
+        }
+    }
+
+    /// The scopes the provider knows (OIDC Core §5.4, §11); others are ignored (§3.1.2.1).
+    public static let supportedScopes = ["openid", "profile", "email", "offline_access"]
+
+    /// The RFC 8176 authentication method references of a passkey sign-in: proof of possession of
+    /// a key an authenticator holds (`hwk`), and a user presence test (`user`).
+    public static let passkeyAMR = ["hwk", "user"]
+
+    public let configuration: Configuration
+    let store: any PasskeyStore
+    let now: @Sendable () -> Date
+
+    public init(configuration: Configuration, store: any PasskeyStore, now: @escaping @Sendable () -> Date) {
+        self.configuration = configuration
+        self.store = store
+        self.now = now
+    }
+
+    // MARK: Endpoints and discovery
+
+    /// The endpoints' paths on the issuer.
+    public enum Path {
+        public static let authorization = "/oauth2/authorize"
+        public static let token = "/oauth2/token"
+        public static let userinfo = "/oauth2/userinfo"
+        public static let jwks = "/oauth2/jwks"
+        public static let revocation = "/oauth2/revoke"
+        public static let endSession = "/oauth2/logout"
+        public static let discovery = "/.well-known/openid-configuration"
+    }
+
+    /// OpenID Connect Discovery 1.0 §3: the provider metadata.
+    public var discoveryDocument: DiscoveryDocument {
+        let issuer = configuration.issuer
+        return DiscoveryDocument(
+            issuer: issuer,
+            authorization_endpoint: issuer + Path.authorization,
+            token_endpoint: issuer + Path.token,
+            userinfo_endpoint: issuer + Path.userinfo,
+            jwks_uri: issuer + Path.jwks,
+            revocation_endpoint: issuer + Path.revocation,
+            end_session_endpoint: issuer + Path.endSession,
+            scopes_supported: Self.supportedScopes,
+            response_types_supported: ["code"],
+            response_modes_supported: ["query"],
+            grant_types_supported: ["authorization_code", "refresh_token"],
+            subject_types_supported: ["public"],
+            id_token_signing_alg_values_supported: ClientRules.idTokenAlgorithms,
+            token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+            revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+            code_challenge_methods_supported: ["S256"],
+            prompt_values_supported: ["none", "login", "consent"],
+            claims_supported: [
+                "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "amr", "azp",
+                "preferred_username", "name", "email", "email_verified",
+            ],
+            claims_parameter_supported: false,
+            request_parameter_supported: false,
+            request_uri_parameter_supported: false,
+            authorization_response_iss_parameter_supported: true
+        )
+    }
+
+    // MARK: Signing keys
+
+    /// The keys, made and stored first when the store has none for an algorithm, so every
+    /// process signs with the same ones.
+    public func prepareSigningKeys() async throws -> [SigningKeyRecord] {
+        let keys = try await store.signingKeys()
+        let missing = ClientRules.idTokenAlgorithms.filter { algorithm in
+            !keys.contains { $0.algorithm == algorithm && $0.retiredAt == nil }
+        }
+        guard !missing.isEmpty else { return keys }
+        var fresh: [SigningKeyRecord] = []
+        for algorithm in missing { fresh.append(try SigningKeys.generate(algorithm, at: now())) }
+        return try await store.addSigningKeysIfMissing(fresh)
+    }
+
+    /// The JWKS: current keys, and retired keys whose ID tokens may still be valid.
+    public func jwks() async throws -> JWKSDocument {
+        let now = now()
+        let keys = try await prepareSigningKeys()
+        return try SigningKeys.jwks(keys.filter {
+            SigningKeys.isPublished($0, at: now, retention: configuration.idTokenLifetime)
+        })
+    }
+
+    // MARK: Authorization endpoint
+
+    /// OIDC Core §3.1.2.1 / §3.1.2.2: checks an authentication request and decides what happens next.
+    ///
+    /// - Parameter session: the browser's signed-in account and when it signed in, if any.
+    public func authorize(_ parameters: OAuthParameters, session: SignedInSession?) async throws -> AuthorizationOutcome {
+        let request: AuthorizationRequest
+        switch try await validate(parameters) {
+        case .invalid(let outcome): return outcome
+        case .valid(let valid): request = valid
+        }
+        // OIDC Core §3.1.2.3: authenticate the End-User (or refuse with prompt=none, §3.1.2.6).
+        guard let session else {
+            if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
+            return .signIn(loginHint: request.loginHint, reauthenticate: false)
+        }
+        if request.prompt.contains("login") {
+            return .signIn(loginHint: request.loginHint, reauthenticate: true)
+        }
+        // OIDC Core §3.1.2.1 max_age: a sign-in older than this must be repeated.
+        if let maxAge = request.maxAge, now().timeIntervalSince(session.authTime) > TimeInterval(maxAge) {
+            if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
+            return .signIn(loginHint: request.loginHint, reauthenticate: true)
+        }
+        // OIDC Core §3.1.2.4: consent, unless the client is trusted or the person allowed these scopes.
+        if try await needsConsent(request, userID: session.userID) {
+            if request.prompt.contains("none") { return request.redirect(.consentRequired, issuer: configuration.issuer) }
+            return .consent(ConsentPrompt(clientName: request.client.name, clientID: request.client.id, scopes: request.scopes))
+        }
+        return try await issueCode(request, session: session)
+    }
+
+    /// The person's answer on the consent page for this authentication request (re-checked in full).
+    public func decide(_ parameters: OAuthParameters, session: SignedInSession, allow: Bool) async throws -> AuthorizationOutcome {
+        let request: AuthorizationRequest
+        switch try await validate(parameters) {
+        case .invalid(let outcome): return outcome
+        case .valid(let valid): request = valid
+        }
+        // OIDC Core §3.1.2.6: a refusal is access_denied.
+        guard allow else { return request.redirect(.accessDenied, issuer: configuration.issuer) }
+        let earlier = try await store.consent(userID: session.userID, clientID: request.client.id)?.scopes ?? []
+        let scopes = earlier + request.scopes.filter { !earlier.contains($0) }
+        try await store.saveConsent(ConsentRecord(userID: session.userID, clientID: request.client.id, scopes: scopes, grantedAt: now()))
+        return try await issueCode(request, session: session)
+    }
+
+    /// What the consent page shows for a request (``AuthorizationOutcome/consent(_:)``), or the
+    /// outcome of an invalid request.
+    public func consentPrompt(_ parameters: OAuthParameters) async throws -> AuthorizationOutcome {
+        switch try await validate(parameters) {
+        case .invalid(let outcome): return outcome
+        case .valid(let request):
+            return .consent(ConsentPrompt(clientName: request.client.name, clientID: request.client.id, scopes: request.scopes))
+        }
+    }
+
+    /// A checked request, or what to answer instead.
+    private enum Validation {
+        case valid(AuthorizationRequest)
+        case invalid(AuthorizationOutcome)
+    }
+
+    private func needsConsent(_ request: AuthorizationRequest, userID: UserHandle) async throws -> Bool {
+        if request.client.trusted { return false }
+        if request.prompt.contains("consent") { return true }
+        guard let consent = try await store.consent(userID: userID, clientID: request.client.id) else { return true }
+        return !Set(request.scopes).isSubset(of: consent.scopes)
+    }
+
+    private func issueCode(_ request: AuthorizationRequest, session: SignedInSession) async throws -> AuthorizationOutcome {
+        let code = BearerSecret.random()
+        let now = now()
+        // RFC 6749 §4.1.2: single use, short-lived, bound to client, redirect URI, PKCE and nonce.
+        try await store.insertAuthorizationCode(AuthorizationCodeRecord(
+            codeHash: code.hash, grantID: Base64URL.encode(randomBytes(16)), clientID: request.client.id,
+            userID: session.userID, redirectURI: request.redirectURI, scopes: request.scopes, nonce: request.nonce,
+            codeChallenge: request.codeChallenge, authTime: session.authTime, createdAt: now,
+            expiresAt: now.addingTimeInterval(configuration.codeLifetime)))
+        var items = [("code", code.value)]
+        if let state = request.state { items.append(("state", state)) }
+        // RFC 9207 §2: the issuer in the response, against mix-up attacks.
+        items.append(("iss", configuration.issuer))
+        return .redirect(appendQuery(request.redirectURI, items))
+    }
+
+    /// The checks of OIDC Core §3.1.2.2 in order. Until the client and redirect URI are known good,
+    /// failures are shown by the server and never redirected (RFC 6749 §4.1.2.1).
+    private func validate(_ parameters: OAuthParameters) async throws -> Validation {
+        if !parameters.repeated.isDisjoint(with: ["client_id", "redirect_uri"]) {
+            return .invalid(.errorPage(.invalidRequest("client_id and redirect_uri must be given once")))
+        }
+        guard let clientID = parameters["client_id"] else {
+            return .invalid(.errorPage(.invalidRequest("the request has no client_id")))
+        }
+        guard let client = try await store.client(id: clientID) else {
+            return .invalid(.errorPage(.invalidRequest("the application is not registered here")))
+        }
+        // OIDC Core §3.1.2.1: redirect_uri is required and matches a registered one exactly (RFC 9700 §2.1).
+        guard let redirectURI = parameters["redirect_uri"], client.redirectURIs.contains(redirectURI) else {
+            return .invalid(.errorPage(.invalidRequest("the redirect URI is not registered for this application")))
+        }
+        let state = parameters["state"]
+        let issuer = configuration.issuer
+        func fail(_ error: OAuthError) -> Validation {
+            var items: [(String, String)] = [("error", error.code), ("error_description", error.description)]
+            if let state { items.append(("state", state)) }
+            items.append(("iss", issuer))
+            return .invalid(.redirect(appendQuery(redirectURI, items)))
+        }
+        do {
+            try parameters.requireSingle([
+                "response_type", "scope", "state", "nonce", "prompt", "max_age", "login_hint", "code_challenge",
+                "code_challenge_method", "response_mode",
+            ])
+        } catch {
+            return fail(error)
+        }
+        // OIDC Core §6.1, §6.2: request objects are not supported.
+        if parameters["request"] != nil { return fail(OAuthError("request_not_supported", "request objects are not supported")) }
+        if parameters["request_uri"] != nil {
+            return fail(OAuthError("request_uri_not_supported", "request_uri is not supported"))
+        }
+        // RFC 6749 §4.1.1: the code flow only (no implicit or hybrid, RFC 9700 §2.1.2).
+        guard parameters["response_type"] == "code" else { return fail(.unsupportedResponseType) }
+        if let mode = parameters["response_mode"], mode != "query" {
+            return fail(.invalidRequest("response_mode must be query"))
+        }
+        // OIDC Core §3.1.2.1: scope must contain openid; unknown scopes are ignored.
+        let requested = (parameters["scope"] ?? "").split(separator: " ").map(String.init)
+        guard requested.contains("openid") else { return fail(.invalidScope("the scope must include openid")) }
+        var scopes: [String] = []
+        for scope in requested where Self.supportedScopes.contains(scope) && !scopes.contains(scope) { scopes.append(scope) }
+        // RFC 7636 §4.3, §4.4.1: S256 only ("plain" is refused, RFC 9700 §2.1.1); required of public clients.
+        let challenge = parameters["code_challenge"]
+        if let challenge {
+            guard parameters["code_challenge_method"] == "S256" else {
+                return fail(.invalidRequest("code_challenge_method must be S256"))
+            }
+            guard PKCE.isWellFormed(challenge) else { return fail(.invalidRequest("code_challenge is malformed")) }
+        } else if parameters["code_challenge_method"] != nil {
+            return fail(.invalidRequest("code_challenge_method without code_challenge"))
+        } else if client.isPublic {
+            return fail(.invalidRequest("public clients must use PKCE (code_challenge with S256)"))
+        }
+        // OIDC Core §3.1.2.1 prompt: none must stand alone.
+        let prompt = Set((parameters["prompt"] ?? "").split(separator: " ").map(String.init))
+        guard prompt.isSubset(of: ["none", "login", "consent", "select_account"]) else {
+            return fail(.invalidRequest("prompt has an unknown value"))
+        }
+        if prompt.contains("none"), prompt.count > 1 { return fail(.invalidRequest("prompt=none must stand alone")) }
+        var maxAge: Int?
+        if let raw = parameters["max_age"] {
+            guard let value = Int(raw), value >= 0 else { return fail(.invalidRequest("max_age must be a whole number of seconds")) }
+            maxAge = value
+        }
+        return .valid(AuthorizationRequest(
+            client: client, redirectURI: redirectURI, scopes: scopes, state: state, nonce: parameters["nonce"],
+            codeChallenge: challenge, prompt: prompt, maxAge: maxAge, loginHint: parameters["login_hint"]))
+    }
+
+    // MARK: Token endpoint
+
+    /// RFC 6749 §2.3.1 client authentication, then §4.1.3 (code) or §6 (refresh).
+    ///
+    /// - Parameters:
+    ///   - parameters: the form body.
+    ///   - basic: the `client_id` and secret of an `Authorization: Basic` header, already decoded.
+    public func token(_ parameters: OAuthParameters, basic: (id: String, secret: String)?) async throws -> TokenResponse {
+        let client = try await authenticateClient(parameters, basic: basic)
+        try parameters.requireSingle(["grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope"])
+        switch parameters["grant_type"] {
+        case "authorization_code": return try await redeemCode(parameters, client: client)
+        case "refresh_token": return try await refresh(parameters, client: client)
+        case nil: throw OAuthError.invalidRequest("grant_type is missing")
+        default: throw OAuthError.unsupportedGrantType
+        }
+    }
+
+    /// RFC 6749 §2.3: the client, authenticated by its secret (basic or post), or a public
+    /// client by its ID alone. Fails with `invalid_client`.
+    public func authenticateClient(_ parameters: OAuthParameters, basic: (id: String, secret: String)?) async throws -> OAuthClientRecord {
+        try parameters.requireSingle(["client_id", "client_secret"])
+        // RFC 6749 §2.3: one authentication method per request.
+        if basic != nil, parameters["client_secret"] != nil {
+            throw OAuthError.invalidRequest("use one client authentication method")
+        }
+        if let basic, let bodyID = parameters["client_id"], bodyID != basic.id {
+            throw OAuthError.invalidRequest("client_id differs from the Authorization header")
+        }
+        guard let clientID = basic?.id ?? parameters["client_id"] else {
+            throw OAuthError.invalidClient("client authentication is missing")
+        }
+        guard let client = try await store.client(id: clientID) else {
+            throw OAuthError.invalidClient("client authentication failed")
+        }
+        let basicSecret = basic.flatMap { $0.secret.isEmpty ? nil : $0.secret }
+        let secret = basicSecret ?? parameters["client_secret"]
+        if client.isPublic {
+            guard secret == nil else { throw OAuthError.invalidClient("public clients have no secret") }
+            return client
+        }
+        guard let secret, ClientRules.verify(secret: secret, of: client) else {
+            throw OAuthError.invalidClient("client authentication failed")
+        }
+        return client
+    }
+
+    private func redeemCode(_ parameters: OAuthParameters, client: OAuthClientRecord) async throws -> TokenResponse {
+        guard let value = parameters["code"] else { throw OAuthError.invalidRequest("code is missing") }
+        let hash = BearerSecret.hash(value)
+        guard let code = try await store.authorizationCode(codeHash: hash) else {
+            throw OAuthError.invalidGrant("the code is invalid")
+        }
+        // RFC 6749 §4.1.3: issued to this client, for this redirect URI, and still valid.
+        guard code.clientID == client.id else { throw OAuthError.invalidGrant("the code was issued to another client") }
+        guard parameters["redirect_uri"] == code.redirectURI else {
+            throw OAuthError.invalidGrant("redirect_uri differs from the authorization request")
+        }
+        // A used code goes on to redemption even when expired, so its replay still revokes.
+        guard code.usedAt != nil || !code.isExpired(at: now()) else { throw OAuthError.invalidGrant("the code has expired") }
+        // RFC 7636 §4.6: the verifier matches the challenge; RFC 9700 §2.1.1: no verifier without a challenge.
+        let verifier = parameters["code_verifier"]
+        switch (code.codeChallenge, verifier) {
+        case (let challenge?, let verifier?):
+            guard PKCE.isWellFormed(verifier), PKCE.verify(verifier, challenge: challenge) else {
+                throw OAuthError.invalidGrant("code_verifier does not match the code_challenge")
+            }
+        case (.some, nil):
+            throw OAuthError.invalidGrant("code_verifier is missing")
+        case (nil, .some):
+            throw OAuthError.invalidGrant("the authorization request had no code_challenge")
+        case (nil, nil):
+            break
+        }
+        guard let user = try await store.user(id: code.userID) else { throw OAuthError.invalidGrant("the account is gone") }
+        let issued = try await issueTokens(
+            client: client, user: user, scopes: code.scopes, grantID: code.grantID, authTime: code.authTime, nonce: code.nonce)
+        // RFC 6749 §4.1.2: a code used twice is refused, and what the first use issued is revoked.
+        switch try await store.redeemAuthorizationCode(codeHash: hash, at: now(), issuing: issued.records) {
+        case .redeemed: return issued.response
+        case .replayed: throw OAuthError.invalidGrant("the code was used before; its tokens are revoked")
+        case .unknown: throw OAuthError.invalidGrant("the code is invalid")
+        }
+    }
+
+    private func refresh(_ parameters: OAuthParameters, client: OAuthClientRecord) async throws -> TokenResponse {
+        guard let value = parameters["refresh_token"] else { throw OAuthError.invalidRequest("refresh_token is missing") }
+        let hash = BearerSecret.hash(value)
+        // RFC 6749 §6: issued to this client and valid.
+        guard let token = try await store.oauthToken(tokenHash: hash), token.kind == .refresh else {
+            throw OAuthError.invalidGrant("the refresh token is invalid")
+        }
+        guard token.clientID == client.id else { throw OAuthError.invalidGrant("the refresh token was issued to another client") }
+        guard !token.isExpired(at: now()) else { throw OAuthError.invalidGrant("the refresh token has expired") }
+        // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
+        var scopes = token.scopes
+        if let requested = parameters["scope"] {
+            let asked = requested.split(separator: " ").map(String.init)
+            guard Set(asked).isSubset(of: token.scopes) else { throw OAuthError.invalidScope("the scope exceeds the grant") }
+            scopes = token.scopes.filter(asked.contains)
+        }
+        guard let user = try await store.user(id: token.userID) else { throw OAuthError.invalidGrant("the account is gone") }
+        // Every refresh answer carries a new refresh token, for as long as the grant has offline_access.
+        let issued = try await issueTokens(
+            client: client, user: user, scopes: scopes, grantID: token.grantID, authTime: token.authTime, nonce: nil,
+            refreshScopes: token.scopes)
+        // RFC 9700 §4.14.2: rotation; a rotated token used again revokes its family.
+        switch try await store.rotateRefreshToken(tokenHash: hash, at: now(), issuing: issued.records) {
+        case .rotated: return issued.response
+        case .reused: throw OAuthError.invalidGrant("the refresh token was used before; the grant is revoked")
+        case .unknown: throw OAuthError.invalidGrant("the refresh token is invalid")
+        }
+    }
+
+    private func issueTokens(
+        client: OAuthClientRecord, user: UserRecord, scopes: [String], grantID: String, authTime: Date, nonce: String?,
+        refreshScopes: [String]? = nil
+    ) async throws -> (response: TokenResponse, records: [OAuthTokenRecord]) {
+        let now = now()
+        let access = BearerSecret.random()
+        var records = [OAuthTokenRecord(
+            tokenHash: access.hash, kind: .access, grantID: grantID, clientID: client.id, userID: user.id, scopes: scopes,
+            authTime: authTime, createdAt: now, expiresAt: now.addingTimeInterval(configuration.accessTokenLifetime))]
+        var refresh: BearerSecret?
+        // OIDC Core §11: refresh tokens only with offline_access.
+        let grantScopes = refreshScopes ?? scopes
+        if grantScopes.contains("offline_access") {
+            let token = BearerSecret.random()
+            refresh = token
+            records.append(OAuthTokenRecord(
+                tokenHash: token.hash, kind: .refresh, grantID: grantID, clientID: client.id, userID: user.id,
+                scopes: grantScopes, authTime: authTime, createdAt: now,
+                expiresAt: now.addingTimeInterval(configuration.refreshTokenLifetime)))
+        }
+        let idToken = try await signIDToken(
+            client: client, user: user, scopes: scopes, authTime: authTime, nonce: nonce, accessToken: access.value)
+        let response = TokenResponse(
+            access_token: access.value, token_type: "Bearer", expires_in: Int(configuration.accessTokenLifetime),
+            id_token: idToken, refresh_token: refresh?.value, scope: scopes.joined(separator: " "))
+        return (response, records)
+    }
+
+    /// OIDC Core §2, §3.1.3.6: the ID token, signed with the client's algorithm and the current key.
+    func signIDToken(
+        client: OAuthClientRecord, user: UserRecord, scopes: [String], authTime: Date, nonce: String?, accessToken: String
+    ) async throws -> String {
+        let now = now()
+        var claims = IDTokenClaims(
+            iss: configuration.issuer, sub: Self.subject(user.id), aud: client.id,
+            exp: Int(now.addingTimeInterval(configuration.idTokenLifetime).timeIntervalSince1970),
+            iat: Int(now.timeIntervalSince1970), auth_time: Int(authTime.timeIntervalSince1970), nonce: nonce,
+            at_hash: accessTokenHash(accessToken), amr: Self.passkeyAMR, azp: client.id)
+        let profile = Self.userClaims(user, scopes: scopes)
+        claims.preferred_username = profile.preferred_username
+        claims.name = profile.name
+        claims.email = profile.email
+        claims.email_verified = profile.email_verified
+        let keys = try await prepareSigningKeys()
+        guard let key = keys.last(where: { $0.algorithm == client.idTokenAlgorithm && $0.retiredAt == nil }) else {
+            throw OAuthError("server_error", "no signing key for \(client.idTokenAlgorithm)", status: 500)
+        }
+        let collection = try await SigningKeys.collection([key])
+        var header = JWTHeader()
+        header.typ = "JWT"
+        return try await collection.sign(claims, kid: JWKIdentifier(string: key.id), header: header)
+    }
+
+    // MARK: Claims
+
+    /// OIDC Core §2 `sub`: the account's handle (random, never the username, unchanged when the
+    /// username changes).
+    public static func subject(_ userID: UserHandle) -> String { userID.base64URL }
+
+    /// Whether the account's email address is verified. Accounts do not record it yet, so this says
+    /// `false`; it is the one place to read the account's field when it has one.
+    public static func emailVerified(_ user: UserRecord) -> Bool { false }
+
+    /// OIDC Core §5.4: the claims the scopes grant.
+    public static func userClaims(_ user: UserRecord, scopes: [String]) -> UserInfo {
+        var info = UserInfo(sub: subject(user.id))
+        if scopes.contains("profile") {
+            info.preferred_username = user.username
+            info.name = user.displayName
+        }
+        if scopes.contains("email"), user.username.contains("@") {
+            info.email = user.username
+            info.email_verified = emailVerified(user)
+        }
+        return info
+    }
+
+    // MARK: UserInfo
+
+    /// OIDC Core §5.3: the claims for a valid access token, or `invalid_token` (RFC 6750 §3.1).
+    public func userinfo(accessToken: String) async throws -> UserInfo {
+        guard let token = try await store.oauthToken(tokenHash: BearerSecret.hash(accessToken)), token.kind == .access,
+              !token.isExpired(at: now())
+        else { throw OAuthError.invalidToken("the access token is invalid or has expired") }
+        guard let user = try await store.user(id: token.userID) else {
+            throw OAuthError.invalidToken("the access token is invalid or has expired")
+        }
+        return Self.userClaims(user, scopes: token.scopes)
+    }
+
+    // MARK: Revocation
+
+    /// RFC 7009 §2.1: revokes a token of the authenticated client. A refresh token takes its whole
+    /// grant with it; an unknown token is not an error (§2.2).
+    public func revoke(_ parameters: OAuthParameters, basic: (id: String, secret: String)?) async throws {
+        let client = try await authenticateClient(parameters, basic: basic)
+        try parameters.requireSingle(["token", "token_type_hint"])
+        guard let value = parameters["token"] else { throw OAuthError.invalidRequest("token is missing") }
+        let hash = BearerSecret.hash(value)
+        guard let token = try await store.oauthToken(tokenHash: hash) else { return }
+        guard token.clientID == client.id else { throw OAuthError.unauthorizedClient }
+        switch token.kind {
+        case .refresh: try await store.revokeGrant(id: token.grantID)
+        case .access: try await store.deleteOAuthToken(tokenHash: hash)
+        }
+    }
+
+    // MARK: RP-Initiated Logout
+
+    /// RP-Initiated Logout 1.0 §2, §3: whether to end the session, and where to send the browser.
+    ///
+    /// The session ends only for a valid `id_token_hint` of this issuer whose subject is the
+    /// signed-in account (so no other site can sign people out); a `post_logout_redirect_uri`
+    /// must be registered for the hint's client.
+    public func endSession(_ parameters: OAuthParameters, signedIn: UserHandle?) async throws -> EndSessionOutcome {
+        try parameters.requireSingle(["id_token_hint", "post_logout_redirect_uri", "state", "client_id"])
+        guard let hint = parameters["id_token_hint"] else {
+            if parameters["post_logout_redirect_uri"] != nil {
+                throw OAuthError.invalidRequest("post_logout_redirect_uri needs id_token_hint")
+            }
+            return .confirm
+        }
+        let keys = try await prepareSigningKeys()
+        let claims: IDTokenClaims
+        do {
+            // §2: an expired hint is still a valid hint.
+            claims = try await SigningKeys.collection(keys).verify(hint, as: IDTokenClaims.self)
+        } catch {
+            throw OAuthError.invalidRequest("id_token_hint is not an ID token of this provider")
+        }
+        guard claims.iss == configuration.issuer else { throw OAuthError.invalidRequest("id_token_hint is from another issuer") }
+        if let clientID = parameters["client_id"], clientID != claims.aud {
+            throw OAuthError.invalidRequest("client_id does not match id_token_hint")
+        }
+        var redirect: String?
+        if let uri = parameters["post_logout_redirect_uri"] {
+            guard let client = try await store.client(id: claims.aud), client.postLogoutRedirectURIs.contains(uri) else {
+                throw OAuthError.invalidRequest("post_logout_redirect_uri is not registered for this application")
+            }
+            var items: [(String, String)] = []
+            if let state = parameters["state"] { items.append(("state", state)) }
+            redirect = appendQuery(uri, items)
+        }
+        let endsSession = signedIn.map { Self.subject($0) == claims.sub } ?? false
+        return .signOut(endSession: endsSession, redirect: redirect)
+    }
+}
+
+// MARK: Values
+
+/// The signed-in browser as the provider needs it.
+public struct SignedInSession: Sendable, Hashable {
+    public var userID: UserHandle
+    /// When the person signed in: the ID token's `auth_time`.
+    public var authTime: Date
+
+    public init(userID: UserHandle, authTime: Date) {
+        self.userID = userID
+        self.authTime = authTime
+    }
+}
+
+/// A checked authentication request.
+struct AuthorizationRequest: Sendable {
+    var client: OAuthClientRecord
+    var redirectURI: String
+    var scopes: [String]
+    var state: String?
+    var nonce: String?
+    var codeChallenge: String?
+    var prompt: Set<String>
+    var maxAge: Int?
+    var loginHint: String?
+
+    /// RFC 6749 §4.1.2.1: the error, sent back to the client with the original state.
+    func redirect(_ error: OAuthError, issuer: String) -> AuthorizationOutcome {
+        var items = [("error", error.code), ("error_description", error.description)]
+        if let state { items.append(("state", state)) }
+        items.append(("iss", issuer))
+        return .redirect(appendQuery(redirectURI, items))
+    }
+}
+
+/// What the authorization endpoint does next.
+public enum AuthorizationOutcome: Sendable, Equatable {
+    /// Show the server's own error page (400): the client or its redirect URI cannot be trusted.
+    case errorPage(OAuthError)
+    /// Send the browser to the client: a code or an error.
+    case redirect(String)
+    /// Send the browser to the sign-in page, then back; `reauthenticate` asks for a fresh sign-in
+    /// even when the browser has a session.
+    case signIn(loginHint: String?, reauthenticate: Bool)
+    /// Ask the person on the consent page.
+    case consent(ConsentPrompt)
+}
+
+/// What the consent page names: the application and what it will see.
+public struct ConsentPrompt: Sendable, Equatable, Codable {
+    public var clientName: String
+    public var clientID: String
+    public var scopes: [String]
+}
+
+/// What the end-session endpoint does.
+public enum EndSessionOutcome: Sendable, Equatable {
+    /// No hint: ask the person to sign out from the account page.
+    case confirm
+    /// End the session (when the hint names the signed-in account) and redirect, or show that it
+    /// is done.
+    case signOut(endSession: Bool, redirect: String?)
+}
+
+/// The UserInfo response (OIDC Core §5.3.2).
+public struct UserInfo: Codable, Sendable, Equatable {
+    public var sub: String
+    public var preferred_username: String?
+    public var name: String?
+    public var email: String?
+    public var email_verified: Bool?
+}
+
+/// The provider metadata (OpenID Connect Discovery 1.0 §3).
+public struct DiscoveryDocument: Codable, Sendable, Equatable {
+    public var issuer: String
+    public var authorization_endpoint: String
+    public var token_endpoint: String
+    public var userinfo_endpoint: String
+    public var jwks_uri: String
+    public var revocation_endpoint: String
+    public var end_session_endpoint: String
+    public var scopes_supported: [String]
+    public var response_types_supported: [String]
+    public var response_modes_supported: [String]
+    public var grant_types_supported: [String]
+    public var subject_types_supported: [String]
+    public var id_token_signing_alg_values_supported: [String]
+    public var token_endpoint_auth_methods_supported: [String]
+    public var revocation_endpoint_auth_methods_supported: [String]
+    public var code_challenge_methods_supported: [String]
+    public var prompt_values_supported: [String]
+    public var claims_supported: [String]
+    public var claims_parameter_supported: Bool
+    public var request_parameter_supported: Bool
+    public var request_uri_parameter_supported: Bool
+    public var authorization_response_iss_parameter_supported: Bool
+}
+
+/// `uri` with `items` added to its query, each form-encoded (RFC 6749 Appendix B).
+func appendQuery(_ uri: String, _ items: [(String, String)]) -> String {
+    guard !items.isEmpty else { return uri }
+    let encoded = items.map { "\(formEncode($0.0))=\(formEncode($0.1))" }.joined(separator: "&")
+    return uri + (uri.contains("?") ? "&" : "?") + encoded
+}
+
+/// `application/x-www-form-urlencoded` encoding of one name or value.
+public func formEncode(_ value: String) -> String {
+    value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+}
+
+/// RFC 3986 §2.3 unreserved characters: the only ones left as they are.
+private let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

@@ -1,0 +1,133 @@
+import Foundation
+import Hummingbird
+import OpenIDProvider
+import PasskeyStore
+import WebAuthn
+
+/// The signed-in person's side of the OpenID Provider: the consent page's API
+/// (`/api/oidc/consent`) and the applications they allowed (`/api/oidc/apps`).
+///
+/// The consent decision is a JSON POST from the page, so the server's request rules (an allowed
+/// `Origin`, a JSON body that no HTML form can send) keep other sites from deciding for the person.
+struct ConsentController {
+    typealias Context = PasskeyRequestContext
+
+    let services: ServerServices
+    let provider: OpenIDProvider
+
+    struct ConsentAnswer: Encodable {
+        var client: ClientJSON
+        var scopes: [String]
+        var username: String
+    }
+
+    struct ClientJSON: Encodable {
+        var id: String
+        var name: String
+    }
+
+    struct DecisionRequest: Decodable {
+        /// The authorization request's query string, as the consent page received it.
+        var request: String
+        /// `allow` or `deny`.
+        var decision: String
+    }
+
+    struct RedirectAnswer: Encodable {
+        var redirectTo: String
+    }
+
+    struct AppJSON: Encodable {
+        var clientId: String
+        var name: String
+        var scopes: [String]
+        var grantedAt: Date
+    }
+
+    struct AppsAnswer: Encodable {
+        var apps: [AppJSON]
+    }
+
+    var consentEndpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get(use: prompt)
+        routes.post(use: decide)
+        return routes
+    }
+
+    var appEndpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get(use: apps)
+        routes.delete(":clientID", use: removeApp)
+        return routes
+    }
+
+    /// What to ask: the application's name and the scopes, for the request in the query.
+    @Sendable func prompt(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        let parameters = try Self.parameters(request.uri.query ?? "")
+        let outcome = try await provider.consentPrompt(parameters)
+        guard case .consent(let prompt) = outcome else { return try Self.answer(outcome) }
+        return try ServerServices.json(ConsentAnswer(
+            client: ClientJSON(id: prompt.clientID, name: prompt.clientName), scopes: prompt.scopes,
+            username: signedIn.user.username))
+    }
+
+    /// The person's decision: a redirect to the application with a code or `access_denied`.
+    @Sendable func decide(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        let body = try await JSONBody.decode(DecisionRequest.self, from: request)
+        guard body.decision == "allow" || body.decision == "deny" else {
+            throw APIError.malformed("decision must be allow or deny")
+        }
+        let parameters = try Self.parameters(body.request.hasPrefix("?") ? String(body.request.dropFirst()) : body.request)
+        let session = SignedInSession(userID: signedIn.user.id, authTime: signedIn.session.createdAt)
+        let outcome = try await provider.decide(parameters, session: session, allow: body.decision == "allow")
+        if body.decision == "allow", case .redirect = outcome {
+            try await services.store.appendAudit(AuditEvent(
+                userID: signedIn.user.id, kind: "oauth_consent_granted",
+                detail: "allowed \(ServerServices.loggable(String((parameters["client_id"] ?? "?").prefix(80))))", at: services.now()))
+        }
+        return try Self.answer(outcome)
+    }
+
+    /// The applications the signed-in person allowed.
+    @Sendable func apps(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        var apps: [AppJSON] = []
+        for consent in try await services.store.consents(userID: signedIn.user.id) {
+            guard let client = try await services.store.client(id: consent.clientID) else { continue }
+            apps.append(AppJSON(clientId: client.id, name: client.name, scopes: consent.scopes, grantedAt: consent.grantedAt))
+        }
+        return try ServerServices.json(AppsAnswer(apps: apps))
+    }
+
+    /// "Remove access": forgets the consent and revokes the application's tokens for this person.
+    @Sendable func removeApp(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        let clientID = try context.parameters.require("clientID")
+        guard try await services.store.removeConsent(userID: signedIn.user.id, clientID: clientID) else {
+            throw APIError(.notFound, "not_found", "this account has not allowed that application")
+        }
+        try await services.store.appendAudit(AuditEvent(
+            userID: signedIn.user.id, kind: "oauth_access_removed", detail: "removed \(clientID)", at: services.now()))
+        return ServerServices.noContent()
+    }
+
+    static func parameters(_ query: String) throws -> OAuthParameters {
+        guard let pairs = OAuthHTTP.formPairs(query) else { throw APIError.malformed("the authorization request is not valid") }
+        return OAuthParameters(pairs)
+    }
+
+    /// An outcome as the page's JSON: where to go, or why the request is not valid.
+    static func answer(_ outcome: AuthorizationOutcome) throws -> Response {
+        switch outcome {
+        case .redirect(let location):
+            return try ServerServices.json(RedirectAnswer(redirectTo: location))
+        case .errorPage(let error):
+            throw APIError(.badRequest, error.code, error.description)
+        case .signIn, .consent:
+            throw APIError.unauthenticated
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import Hummingbird
+import OpenIDProvider
+import PasskeyStore
+import WebAuthn
+
+/// The OpenID Provider's endpoints: discovery, JWKS, authorization, token, userinfo, revocation
+/// and end-session. `OpenIDProvider` decides; this translates HTTP.
+struct OpenIDController {
+    typealias Context = PasskeyRequestContext
+
+    let services: ServerServices
+    let provider: OpenIDProvider
+
+    /// The paths that take cross-site form posts from applications (no `Origin` check, no JSON
+    /// rule): the OAuth endpoints authenticate clients themselves.
+    static let crossSitePaths: Set<String> = [
+        OpenIDProvider.Path.authorization, OpenIDProvider.Path.token, OpenIDProvider.Path.userinfo,
+        OpenIDProvider.Path.revocation, OpenIDProvider.Path.endSession,
+    ]
+
+    func addRoutes(to router: Router<Context>) {
+        router.get(RouterPath(OpenIDProvider.Path.discovery)) { _, _ in
+            var response = try OAuthHTTP.json(provider.discoveryDocument)
+            response.headers[.cacheControl] = "public, max-age=3600"
+            response.headers[.accessControlAllowOrigin] = "*"
+            return response
+        }
+        router.get(RouterPath(OpenIDProvider.Path.jwks)) { request, _ in
+            var response = try OAuthHTTP.json(try await provider.jwks())
+            response.headers[.cacheControl] = "public, max-age=300"
+            return try await withCORS(response, request)
+        }
+        router.get(RouterPath(OpenIDProvider.Path.authorization), use: authorize)
+        router.post(RouterPath(OpenIDProvider.Path.authorization), use: authorize)
+        router.post(RouterPath(OpenIDProvider.Path.token), use: token)
+        router.get(RouterPath(OpenIDProvider.Path.userinfo), use: userinfo)
+        router.post(RouterPath(OpenIDProvider.Path.userinfo), use: userinfo)
+        router.post(RouterPath(OpenIDProvider.Path.revocation), use: revoke)
+        router.get(RouterPath(OpenIDProvider.Path.endSession), use: endSession)
+        router.post(RouterPath(OpenIDProvider.Path.endSession), use: endSession)
+        for path in [OpenIDProvider.Path.token, OpenIDProvider.Path.userinfo, OpenIDProvider.Path.jwks, OpenIDProvider.Path.revocation] {
+            router.on(RouterPath(path), method: .options) { request, _ in
+                try await withCORS(Response(status: .noContent), request, preflight: true)
+            }
+        }
+    }
+
+    // MARK: Authorization
+
+    @Sendable func authorize(_ request: Request, context: Context) async throws -> Response {
+        let parameters: OAuthParameters
+        do {
+            parameters = request.method == .post ? try await OAuthHTTP.form(request) : try OAuthHTTP.query(request)
+        } catch let error as OAuthError {
+            return OAuthHTTP.page(title: "This sign-in link is not valid", message: error.description, status: .badRequest)
+        }
+        let signedIn = try await services.sessions.current(request)
+        let session = signedIn.map { SignedInSession(userID: $0.user.id, authTime: $0.session.createdAt) }
+        let outcome = try await provider.authorize(parameters, session: session)
+        return respond(outcome, parameters: parameters, method: request.method)
+    }
+
+    /// The response for what the provider decided.
+    func respond(_ outcome: AuthorizationOutcome, parameters: OAuthParameters, method: HTTPRequest.Method) -> Response {
+        switch outcome {
+        case .errorPage(let error):
+            // RFC 6749 §4.1.2.1: never redirect to an unverified client or redirect URI.
+            return OAuthHTTP.page(title: "This sign-in link is not valid", message: error.description, status: .badRequest)
+        case .redirect(let location):
+            return OAuthHTTP.redirect(location, after: method)
+        case .signIn(let loginHint, let reauthenticate):
+            // Back to this request after signing in, without asking for the fresh sign-in again.
+            let prompt = (parameters["prompt"] ?? "").split(separator: " ").filter { $0 != "login" }.joined(separator: " ")
+            let next = Self.authorizationPath(parameters.setting("prompt", to: prompt.isEmpty ? nil : prompt))
+            var query = [("next", next)]
+            if let loginHint { query.append(("login_hint", loginHint)) }
+            if reauthenticate { query.append(("reauth", "1")) }
+            return OAuthHTTP.redirect("/?" + Self.encode(query), after: method)
+        case .consent:
+            return OAuthHTTP.redirect("/consent.html?" + Self.encode(parameters.pairs), after: method)
+        }
+    }
+
+    static func authorizationPath(_ parameters: OAuthParameters) -> String {
+        OpenIDProvider.Path.authorization + "?" + encode(parameters.pairs)
+    }
+
+    static func encode(_ pairs: [(String, String)]) -> String {
+        pairs.map { "\(formEncode($0.0))=\(formEncode($0.1))" }.joined(separator: "&")
+    }
+
+    // MARK: Token
+
+    @Sendable func token(_ request: Request, context: Context) async throws -> Response {
+        let basicUsed = request.headers[.authorization] != nil
+        do {
+            let parameters = try await OAuthHTTP.form(request)
+            let basic = try OAuthHTTP.basicCredentials(request)
+            let answer = try await provider.token(parameters, basic: basic)
+            return try await withCORS(try OAuthHTTP.json(answer), request)
+        } catch let error as OAuthError {
+            if error.code == "invalid_client", let limited = await countFailedClientAuthentication(request, context: context) {
+                return limited
+            }
+            // RFC 6749 §5.2: a client that tried the Authorization header gets its scheme back.
+            let headers: HTTPFields = error.status == 401 && basicUsed ? [.wwwAuthenticate: "Basic realm=\"passkeys\""] : [:]
+            return try await withCORS(OAuthHTTP.error(error, headers: headers), request)
+        }
+    }
+
+    /// A failed client authentication is an audit event and counts against the caller's rate
+    /// limit; past it, the answer is `429` until the bucket refills.
+    private func countFailedClientAuthentication(_ request: Request, context: Context) async -> Response? {
+        let address = context.clientAddress ?? "unknown"
+        let claimed = (try? OAuthHTTP.basicCredentials(request))?.id
+        try? await services.store.appendAudit(AuditEvent(
+            userID: nil, kind: "oauth_client_authentication_failed",
+            detail: "client \(ServerServices.loggable(String((claimed ?? "?").prefix(80)))) from \(address)",
+            at: services.now()))
+        context.logger.notice("OAuth client authentication failed", metadata: ["client": .string(address)])
+        guard let retryAfter = await services.limiter.acquire("oauth-client-failures:" + ClientAddress.rateLimitKey(address), now: services.now())
+        else { return nil }
+        return OAuthHTTP.error(
+            OAuthError("rate_limited", "too many failed client authentications: try again in \(retryAfter) s", status: 429),
+            headers: [.retryAfter: String(retryAfter)])
+    }
+
+    // MARK: UserInfo
+
+    @Sendable func userinfo(_ request: Request, context: Context) async throws -> Response {
+        var token = OAuthHTTP.bearerToken(request)
+        if token == nil, request.method == .post, let form = try? await OAuthHTTP.form(request) {
+            // RFC 6750 §2.2: the token in a form body.
+            token = form["access_token"]
+        }
+        guard let token else {
+            // RFC 6750 §3.1: no credentials, no error code.
+            var response = OAuthHTTP.error(.invalidToken("an access token is required"))
+            response.headers[.wwwAuthenticate] = "Bearer realm=\"passkeys\""
+            return try await withCORS(response, request)
+        }
+        do {
+            return try await withCORS(try OAuthHTTP.json(try await provider.userinfo(accessToken: token)), request)
+        } catch let error as OAuthError {
+            var response = OAuthHTTP.error(error)
+            response.headers[.wwwAuthenticate] = "Bearer realm=\"passkeys\", error=\"\(error.code)\", error_description=\"\(error.description)\""
+            return try await withCORS(response, request)
+        }
+    }
+
+    // MARK: Revocation
+
+    @Sendable func revoke(_ request: Request, context: Context) async throws -> Response {
+        do {
+            try await provider.revoke(try await OAuthHTTP.form(request), basic: try OAuthHTTP.basicCredentials(request))
+            return try await withCORS(Response(status: .ok, headers: [.cacheControl: "no-store"]), request)
+        } catch let error as OAuthError {
+            if error.code == "invalid_client",
+               let limited = await countFailedClientAuthentication(request, context: context) {
+                return limited
+            }
+            return try await withCORS(OAuthHTTP.error(error), request)
+        }
+    }
+
+    // MARK: End session
+
+    @Sendable func endSession(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.current(request)
+        do {
+            let parameters = request.method == .post ? try await OAuthHTTP.form(request) : try OAuthHTTP.query(request)
+            switch try await provider.endSession(parameters, signedIn: signedIn?.user.id) {
+            case .confirm:
+                return OAuthHTTP.page(
+                    title: "Sign out", message: "To sign out, use the button on your account page.",
+                    link: (text: "Go to your account", href: "/account"))
+            case .signOut(let endSession, let redirect):
+                var cookies: [Cookie] = []
+                if endSession, let hash = services.sessions.tokenHash(request) {
+                    try await services.store.deleteSession(tokenHash: hash)
+                    cookies.append(services.sessions.expiredCookie)
+                }
+                if let redirect { return OAuthHTTP.redirect(redirect, after: request.method, cookies: cookies) }
+                var response = OAuthHTTP.page(title: "Signed out", message: "You are signed out.", link: (text: "Sign in again", href: "/"))
+                for cookie in cookies { response.setCookie(cookie) }
+                return response
+            }
+        } catch let error as OAuthError {
+            return OAuthHTTP.page(title: "Sign-out request not valid", message: error.description, status: .badRequest)
+        }
+    }
+
+    // MARK: CORS
+
+    /// CORS for single-page applications: the origins of public clients' redirect URIs may call
+    /// the token, userinfo, revocation and JWKS endpoints from the browser.
+    func withCORS(_ response: Response, _ request: Request, preflight: Bool = false) async throws -> Response {
+        var response = response
+        response.headers[.vary] = "Origin"
+        guard let origin = request.headers[.origin] else { return response }
+        let allowed = try await services.store.clients()
+            .filter(\.isPublic)
+            .flatMap { $0.redirectURIs.compactMap(ClientRules.origin(of:)) }
+        guard allowed.contains(origin) else { return response }
+        response.headers[.accessControlAllowOrigin] = origin
+        if preflight {
+            response.headers[.accessControlAllowMethods] = "GET, POST"
+            response.headers[.accessControlAllowHeaders] = "Authorization, Content-Type"
+            response.headers[.accessControlMaxAge] = "600"
+        }
+        return response
+    }
+}

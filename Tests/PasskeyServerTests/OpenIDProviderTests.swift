@@ -1,0 +1,738 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import OpenIDProvider
+import PasskeyStore
+import Testing
+import WebAuthn
+
+@testable import PasskeyServer
+
+/// The OpenID Provider over HTTP: the code flow, and each rejection of OIDC Core, RFC 6749,
+/// RFC 7636, RFC 7009 and RFC 9700 it must make.
+@Suite("OpenID Provider")
+struct OpenIDProviderTests {
+    static let kind = StoreKind.sqliteMemory
+
+    // MARK: Discovery and keys
+
+    @Test("The discovery document names the endpoints on the issuer and offers S256 PKCE only")
+    func discovery() async throws {
+        try await Harness.run(Self.kind, configure: { $0.issuer = "https://id.example.com"; $0.origins = ["https://id.example.com"]; $0.relyingPartyID = "id.example.com" }) { _, client in
+            let response = try await client.execute(uri: "/.well-known/openid-configuration", method: .get)
+            #expect(response.status == .ok)
+            let document = try response.decode(DiscoveryDocument.self)
+            #expect(document.issuer == "https://id.example.com")
+            #expect(document.token_endpoint == "https://id.example.com/oauth2/token")
+            #expect(document.jwks_uri == "https://id.example.com/oauth2/jwks")
+            #expect(document.code_challenge_methods_supported == ["S256"])
+            #expect(document.response_types_supported == ["code"])
+        }
+    }
+
+    @Test("The issuer defaults to the first origin")
+    func issuerDefault() async throws {
+        try await Harness.run(Self.kind) { _, client in
+            let document = try await client.execute(uri: "/.well-known/openid-configuration", method: .get).decode(DiscoveryDocument.self)
+            #expect(document.issuer == Harness.origin)
+        }
+    }
+
+    @Test("The JWKS publishes an RS256 and an ES256 key, each with its kid")
+    func jwks() async throws {
+        try await Harness.run(Self.kind) { _, client in
+            let jwks = try await client.execute(uri: "/oauth2/jwks", method: .get).decode(JWKSDocument.self)
+            #expect(Set(jwks.keys.map(\.alg)) == ["RS256", "ES256"])
+            #expect(jwks.keys.allSatisfy { !$0.kid.isEmpty && $0.use == "sig" })
+        }
+    }
+
+    @Test("A rotated key stays in the JWKS until its ID tokens have expired")
+    func rotatedKeyRetention() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let before = try await client.execute(uri: "/oauth2/jwks", method: .get).decode(JWKSDocument.self)
+            try await harness.store.rotateSigningKeys([try SigningKeys.generate("RS256", at: harness.clock.now)], at: harness.clock.now)
+            let during = try await client.execute(uri: "/oauth2/jwks", method: .get).decode(JWKSDocument.self)
+            #expect(Set(before.keys.map(\.kid)).isSubset(of: Set(during.keys.map(\.kid))))
+            #expect(during.keys.count == 3)
+            harness.clock.advance(by: 3601)
+            let after = try await client.execute(uri: "/oauth2/jwks", method: .get).decode(JWKSDocument.self)
+            #expect(after.keys.count == 2)
+        }
+    }
+
+    // MARK: The code flow
+
+    @Test("The code flow issues an ID token that verifies against the JWKS with every claim")
+    func codeFlow() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com", displayName: "Ada")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let response = try await exchange(client, app, code: code)
+            #expect(response.status == .ok, "\(response.text)")
+            #expect(response.headers[.cacheControl] == "no-store")
+            let tokens = try response.decode(TokenAnswer.self)
+            #expect(tokens.token_type == "Bearer")
+            #expect(tokens.expires_in == 600)
+            #expect(tokens.refresh_token == nil)
+            let claims = try await verifyIDToken(client, tokens.id_token)
+            let user = try #require(try await harness.store.user(username: "ada@example.com"))
+            #expect(claims.iss == Harness.origin)
+            #expect(claims.aud == app.id)
+            #expect(claims.sub == user.id.base64URL)
+            #expect(claims.sub != "ada@example.com")
+            #expect(claims.nonce == "n-0S6")
+            #expect(claims.amr == ["hwk", "user"])
+            #expect(claims.auth_time == Int(harness.clock.now.timeIntervalSince1970))
+            #expect(claims.at_hash == Base64URL.encode(Array(sha256(tokens.access_token).prefix(16))))
+            #expect(claims.preferred_username == "ada@example.com")
+            #expect(claims.email == "ada@example.com")
+            #expect(claims.email_verified == false)
+        }
+    }
+
+    @Test("The code answer carries the state and the issuer")
+    func codeAnswerCarriesState() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery(state: "s t&a"))
+            #expect(response.status == .found)
+            #expect(response.locationQuery["state"] == "s t&a")
+            #expect(response.locationQuery["iss"] == Harness.origin)
+            #expect(response.location?.hasPrefix(TestApp.redirectURI + "?") == true)
+        }
+    }
+
+    @Test("client_secret_post authenticates the client as well as Basic")
+    func clientSecretPost() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let response = try await tokenRequest(client, [
+                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", app.redirectURI),
+                ("client_id", app.id), ("client_secret", app.secret ?? ""),
+            ])
+            #expect(response.status == .ok, "\(response.text)")
+        }
+    }
+
+    @Test("An ES256 client gets ES256 ID tokens")
+    func es256Client() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true, algorithm: "ES256")
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            let header = try #require(tokens.id_token.split(separator: ".").first.flatMap { Base64URL.decode(String($0)) })
+            #expect(String(decoding: header, as: UTF8.self).contains("\"ES256\""))
+            _ = try await verifyIDToken(client, tokens.id_token)
+        }
+    }
+
+    @Test("A public client with PKCE gets tokens without a secret")
+    func publicClientWithPKCE() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, isPublic: true, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery(extra: TestPKCE.query))
+            let response = try await exchange(client, app, code: code, verifier: TestPKCE.verifier)
+            #expect(response.status == .ok, "\(response.text)")
+        }
+    }
+
+    @Test("A loopback redirect URI can be registered and matches exactly")
+    func loopbackRedirect() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            #expect(ClientRules.redirectURIProblem("http://127.0.0.1:53682/cb") == nil)
+            #expect(ClientRules.redirectURIProblem("http://app.example.com/cb") != nil)
+            let app = try await TestApp.register(harness.store, trusted: true, redirectURIs: ["http://127.0.0.1:53682/cb"])
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let ok = try await browser.authorize(app.authorizationQuery())
+            #expect(ok.location?.hasPrefix("http://127.0.0.1:53682/cb?code=") == true)
+            var other = app
+            other.redirectURI = "http://127.0.0.1:53683/cb"
+            let refused = try await browser.authorize(other.authorizationQuery())
+            #expect(refused.status == .badRequest)
+            #expect(refused.location == nil)
+        }
+    }
+
+    // MARK: PKCE
+
+    @Test("A wrong PKCE verifier is refused with invalid_grant")
+    func wrongVerifier() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery(extra: TestPKCE.query))
+            let response = try await exchange(client, app, code: code, verifier: String(repeating: "a", count: 43))
+            #expect(response.status == .badRequest)
+            #expect(try response.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+            #expect(response.headers[.cacheControl] == "no-store")
+        }
+    }
+
+    @Test("A missing PKCE verifier is refused with invalid_grant")
+    func missingVerifier() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery(extra: TestPKCE.query))
+            let response = try await exchange(client, app, code: code)
+            #expect(try response.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+        }
+    }
+
+    @Test("A verifier sent for a code without a challenge is refused (no PKCE downgrade)")
+    func verifierWithoutChallenge() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let response = try await exchange(client, app, code: code, verifier: TestPKCE.verifier)
+            #expect(try response.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+        }
+    }
+
+    @Test("The plain PKCE method is refused with a redirect carrying invalid_request and the state")
+    func plainRefused() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery(extra: [
+                ("code_challenge", TestPKCE.challenge), ("code_challenge_method", "plain"),
+            ]))
+            #expect(response.status == .found)
+            #expect(response.locationQuery["error"] == "invalid_request")
+            #expect(response.locationQuery["state"] == "xyz")
+            #expect(response.locationQuery["code"] == nil)
+        }
+    }
+
+    @Test("A public client without PKCE is refused")
+    func publicClientNeedsPKCE() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, isPublic: true, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery())
+            #expect(response.locationQuery["error"] == "invalid_request")
+        }
+    }
+
+    // MARK: Codes
+
+    @Test("A replayed code is refused and revokes the tokens of the first redemption")
+    func codeReplay() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let first = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            #expect(try await userinfo(client, first.access_token).status == .ok)
+            let second = try await exchange(client, app, code: code)
+            #expect(second.status == .badRequest)
+            #expect(try second.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+            #expect(try await userinfo(client, first.access_token).status == .unauthorized)
+        }
+    }
+
+    @Test("A code replayed after its lifetime still revokes what its first redemption issued")
+    func lateCodeReplay() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let first = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            harness.clock.advance(by: 61)
+            let replay = try await exchange(client, app, code: code)
+            #expect(try replay.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+            #expect(try await userinfo(client, first.access_token).status == .unauthorized)
+        }
+    }
+
+    @Test("A code redeemed by another client is refused")
+    func codeOfAnotherClient() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            let thief = try await TestApp.register(harness.store, id: "thief", trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let response = try await exchange(client, thief, code: code)
+            #expect(try response.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+            #expect(try await exchange(client, app, code: code).status == .ok)
+        }
+    }
+
+    @Test("A code older than 60 seconds is refused")
+    func expiredCode() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            harness.clock.advance(by: 61)
+            let response = try await exchange(client, app, code: code)
+            #expect(try response.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+        }
+    }
+
+    @Test("A redirect_uri at the token endpoint that differs from the request's is refused")
+    func redirectMismatchAtToken() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            var app = try await TestApp.register(harness.store, trusted: true, redirectURIs: [TestApp.redirectURI, "https://app.example.com/other"])
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            app.redirectURI = "https://app.example.com/other"
+            let response = try await exchange(client, app, code: code)
+            #expect(try response.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+        }
+    }
+
+    // MARK: Client authentication
+
+    @Test("A wrong client secret is 401 invalid_client, audited")
+    func wrongSecret() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            var app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            app.secret = ClientRules.newSecret()
+            harness.store.clearChanges()
+            let response = try await exchange(client, app, code: code)
+            #expect(response.status == .unauthorized)
+            #expect(try response.decode(OAuthErrorAnswer.self).error == "invalid_client")
+            #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Basic") == true)
+            #expect(response.headers[.cacheControl] == "no-store")
+            #expect(harness.store.changes == ["appendAudit"])
+        }
+    }
+
+    @Test("Failed client authentications count toward the rate limit")
+    func failedAuthenticationIsRateLimited() async throws {
+        try await Harness.run(Self.kind, configure: { $0.rateLimit = 2 }) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<3 {
+                let response = try await tokenRequest(client, [("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", app.redirectURI)],
+                    authorization: "Basic " + Data("\(app.id):wrong".utf8).base64EncodedString())
+                statuses.append(response.status)
+            }
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests])
+        }
+    }
+
+    @Test("An unknown grant type is unsupported_grant_type")
+    func unknownGrantType() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            let response = try await tokenRequest(client, [("grant_type", "password"), ("username", "a"), ("password", "b")], authorization: app.basic)
+            #expect(try response.decode(OAuthErrorAnswer.self).error == "unsupported_grant_type")
+        }
+    }
+
+    // MARK: Authorization errors
+
+    @Test("An unregistered redirect URI gets a 400 page, no redirect, nothing echoed")
+    func unregisteredRedirect() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            var app = try await TestApp.register(harness.store)
+            app.redirectURI = "https://evil.example/<script>alert(1)</script>"
+            var browser = try Browser(client)
+            let response = try await browser.authorize(app.authorizationQuery(state: "<b>state</b>"))
+            #expect(response.status == .badRequest)
+            #expect(response.location == nil)
+            #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(!response.text.contains("<script>"))
+            #expect(!response.text.contains("<b>"))
+        }
+    }
+
+    @Test("An unknown client gets a 400 page and no redirect")
+    func unknownClient() async throws {
+        try await Harness.run(Self.kind) { _, client in
+            var browser = try Browser(client)
+            let response = try await browser.authorize(TestApp(id: "nobody", secret: nil).authorizationQuery())
+            #expect(response.status == .badRequest)
+            #expect(response.location == nil)
+        }
+    }
+
+    @Test("prompt=none without a session redirects with login_required")
+    func promptNoneWithoutSession() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            let response = try await browser.authorize(app.authorizationQuery(extra: [("prompt", "none")]))
+            #expect(response.locationQuery["error"] == "login_required")
+            #expect(response.locationQuery["state"] == "xyz")
+        }
+    }
+
+    @Test("Without a session the browser goes to the sign-in page and back, with the login hint")
+    func signInFirst() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            let response = try await browser.authorize(app.authorizationQuery(extra: [("login_hint", "ada@example.com")]))
+            #expect(response.status == .found)
+            let location = try #require(response.location)
+            #expect(location.hasPrefix("/?next="))
+            let next = try #require(response.locationQuery["next"])
+            #expect(next.hasPrefix("/oauth2/authorize?"))
+            #expect(next.contains("client_id=grafana"))
+            #expect(response.locationQuery["login_hint"] == "ada@example.com")
+        }
+    }
+
+    @Test("prompt=login asks a signed-in browser to sign in again, and the way back does not ask again")
+    func promptLogin() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery(extra: [("prompt", "login")]))
+            #expect(response.locationQuery["reauth"] == "1")
+            let next = try #require(response.locationQuery["next"])
+            #expect(!next.contains("prompt"))
+            let back = try await browser.get(next)
+            #expect(back.locationQuery["code"] != nil)
+        }
+    }
+
+    @Test("A sign-in older than max_age must be repeated")
+    func maxAge() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            harness.clock.advance(by: 120)
+            let stale = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "60")]))
+            #expect(stale.locationQuery["reauth"] == "1")
+            try await browser.signIn("ada@example.com")
+            let fresh = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "60")]))
+            #expect(fresh.locationQuery["code"] != nil)
+        }
+    }
+
+    @Test("A scope without openid is refused with invalid_scope")
+    func scopeWithoutOpenID() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery(scope: "profile"))
+            #expect(response.locationQuery["error"] == "invalid_scope")
+        }
+    }
+
+    @Test("A repeated parameter is refused with invalid_request")
+    func repeatedParameter() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery(extra: [("scope", "openid email")]))
+            #expect(response.locationQuery["error"] == "invalid_request")
+        }
+    }
+
+    // MARK: Consent
+
+    @Test("An untrusted client sends the browser to the consent page")
+    func consentPage() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery())
+            let location = try #require(response.location)
+            #expect(location.hasPrefix("/consent.html?"))
+            let query = String(location.split(separator: "?", maxSplits: 1)[1])
+            let details = try await browser.get("/api/oidc/consent?" + query)
+            #expect(details.status == .ok)
+            #expect(details.text.contains("Grafana <Ops>"))
+            #expect(details.text.contains("\"email\""))
+        }
+    }
+
+    @Test("Consent denied redirects with access_denied and the state")
+    func consentDenied() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let location = try #require(try await browser.authorize(app.authorizationQuery()).location)
+            let answer = try await browser.decide(location, "deny").decode(RedirectAnswer.self)
+            let items = URLComponents(string: answer.redirectTo)?.queryItems ?? []
+            #expect(items.first { $0.name == "error" }?.value == "access_denied")
+            #expect(items.first { $0.name == "state" }?.value == "xyz")
+            let user = try #require(try await harness.store.user(username: "ada@example.com"))
+            #expect(try await harness.store.consents(userID: user.id) == [])
+        }
+    }
+
+    @Test("A consent decision without an allowed Origin is refused")
+    func consentNeedsOrigin() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let location = try #require(try await browser.authorize(app.authorizationQuery()).location)
+            browser.origin = "https://evil.example"
+            let response = try await browser.decide(location, "allow")
+            expectError(response, .forbidden, "forbidden_origin")
+        }
+    }
+
+    @Test("A consent is remembered per user, client and scopes")
+    func consentRemembered() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            _ = try await browser.code(for: app, query: app.authorizationQuery(scope: "openid profile"))
+            let same = try await browser.authorize(app.authorizationQuery(scope: "openid profile"))
+            #expect(same.locationQuery["code"] != nil)
+            let wider = try await browser.authorize(app.authorizationQuery(scope: "openid profile email"))
+            #expect(wider.location?.hasPrefix("/consent.html") == true)
+            let forced = try await browser.authorize(app.authorizationQuery(scope: "openid profile", extra: [("prompt", "consent")]))
+            #expect(forced.location?.hasPrefix("/consent.html") == true)
+        }
+    }
+
+    @Test("prompt=none without consent redirects with consent_required")
+    func promptNoneWithoutConsent() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery(extra: [("prompt", "none")]))
+            #expect(response.locationQuery["error"] == "consent_required")
+        }
+    }
+
+    // MARK: Refresh
+
+    @Test("offline_access gives a refresh token, and every refresh gives a new one and an ID token with auth_time and amr")
+    func refreshRotates() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let signedInAt = Int(harness.clock.now.timeIntervalSince1970)
+            let code = try await browser.code(for: app, query: app.authorizationQuery(scope: "openid offline_access"))
+            let first = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            let refresh1 = try #require(first.refresh_token)
+            harness.clock.advance(by: 30)
+            let second = try await tokenRequest(client, [("grant_type", "refresh_token"), ("refresh_token", refresh1)], authorization: app.basic)
+            #expect(second.status == .ok, "\(second.text)")
+            #expect(second.headers[.cacheControl] == "no-store")
+            let answer = try second.decode(TokenAnswer.self)
+            let refresh2 = try #require(answer.refresh_token)
+            #expect(refresh2 != refresh1)
+            let claims = try await verifyIDToken(client, answer.id_token)
+            #expect(claims.auth_time == signedInAt)
+            #expect(claims.amr == ["hwk", "user"])
+            #expect(claims.at_hash != nil)
+        }
+    }
+
+    @Test("A reused refresh token is refused and revokes its whole family")
+    func refreshReuse() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery(scope: "openid offline_access"))
+            let first = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            let refresh1 = try #require(first.refresh_token)
+            let second = try await tokenRequest(client, [("grant_type", "refresh_token"), ("refresh_token", refresh1)], authorization: app.basic)
+                .decode(TokenAnswer.self)
+            let reuse = try await tokenRequest(client, [("grant_type", "refresh_token"), ("refresh_token", refresh1)], authorization: app.basic)
+            #expect(try reuse.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+            let afterReuse = try await tokenRequest(
+                client, [("grant_type", "refresh_token"), ("refresh_token", try #require(second.refresh_token))], authorization: app.basic)
+            #expect(try afterReuse.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+            #expect(try await userinfo(client, second.access_token).status == .unauthorized)
+        }
+    }
+
+    // MARK: UserInfo
+
+    @Test("userinfo answers GET and POST with a Bearer token, with the scopes' claims")
+    func userinfoClaims() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com", displayName: "Ada Lovelace")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            for method in [HTTPRequest.Method.get, .post] {
+                let response = try await userinfo(client, tokens.access_token, method: method)
+                #expect(response.status == .ok, "\(method) \(response.text)")
+                let info = try response.decode(UserInfo.self)
+                #expect(info.name == "Ada Lovelace")
+                #expect(info.email_verified == false)
+            }
+        }
+    }
+
+    @Test("userinfo without a token is 401 with a Bearer challenge")
+    func userinfoWithoutToken() async throws {
+        try await Harness.run(Self.kind) { _, client in
+            let missing = try await userinfo(client, nil)
+            #expect(missing.status == .unauthorized)
+            #expect(missing.headers[.wwwAuthenticate] == "Bearer realm=\"passkeys\"")
+            let wrong = try await userinfo(client, "not-a-token")
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.headers[.wwwAuthenticate]?.contains("error=\"invalid_token\"") == true)
+        }
+    }
+
+    @Test("An access token ends after its lifetime")
+    func accessTokenExpires() async throws {
+        try await Harness.run(Self.kind, configure: { $0.accessTokenLifetime = 60 }) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            #expect(tokens.expires_in == 60)
+            harness.clock.advance(by: 61)
+            #expect(try await userinfo(client, tokens.access_token).status == .unauthorized)
+        }
+    }
+
+    // MARK: Revocation and ends
+
+    @Test("Revoking a refresh token ends its access tokens too")
+    func revocation() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery(scope: "openid offline_access"))
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            let revoked = try await tokenRequest(
+                client, [("token", try #require(tokens.refresh_token)), ("token_type_hint", "refresh_token")],
+                authorization: app.basic, path: "/oauth2/revoke")
+            #expect(revoked.status == .ok)
+            #expect(try await userinfo(client, tokens.access_token).status == .unauthorized)
+            let unknown = try await tokenRequest(client, [("token", "nothing")], authorization: app.basic, path: "/oauth2/revoke")
+            #expect(unknown.status == .ok)
+        }
+    }
+
+    @Test("Deleting the account ends its tokens")
+    func accountDeletionRevokes() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            #expect(try await browser.send(.delete, "/api/account").status == .noContent)
+            #expect(try await userinfo(client, tokens.access_token).status == .unauthorized)
+        }
+    }
+
+    @Test("The account lists the apps allowed, and Remove access revokes their tokens")
+    func removeAccess() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            let listed = try await browser.get("/api/oidc/apps")
+            #expect(listed.text.contains("\"clientId\":\"grafana\""))
+            #expect(try await browser.send(.delete, "/api/oidc/apps/grafana").status == .noContent)
+            #expect(try await userinfo(client, tokens.access_token).status == .unauthorized)
+            #expect(try await browser.get("/api/oidc/apps").text.contains("grafana") == false)
+            expectError(try await browser.send(.delete, "/api/oidc/apps/grafana"), .notFound, "not_found")
+        }
+    }
+
+    @Test("End-session with an ID token hint and a registered post-logout URI ends the session and redirects")
+    func endSession() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            let unregistered = try await browser.get("/oauth2/logout?" + formEncoded([
+                ("id_token_hint", tokens.id_token), ("post_logout_redirect_uri", "https://evil.example/"),
+            ]))
+            #expect(unregistered.status == .badRequest)
+            #expect(try await browser.get("/api/session").status == .ok)
+            let response = try await browser.get("/oauth2/logout?" + formEncoded([
+                ("id_token_hint", tokens.id_token), ("post_logout_redirect_uri", TestApp.logoutURI), ("state", "bye"),
+            ]))
+            #expect(response.status == .found)
+            #expect(response.location == TestApp.logoutURI + "?state=bye")
+            #expect(try await browser.get("/api/session").status == .unauthorized)
+        }
+    }
+
+    @Test("End-session without an ID token hint does not sign anyone out")
+    func endSessionNeedsHint() async throws {
+        try await Harness.run(Self.kind) { _, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.get("/oauth2/logout")
+            #expect(response.status == .ok)
+            #expect(try await browser.get("/api/session").status == .ok)
+        }
+    }
+
+    // MARK: CORS
+
+    @Test("The token endpoint allows CORS from a public client's redirect origin only")
+    func cors() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, isPublic: true, trusted: true, redirectURIs: ["https://spa.example.com/cb"])
+            let allowed = try await tokenRequest(client, [("grant_type", "refresh_token"), ("refresh_token", "x"), ("client_id", app.id)], origin: "https://spa.example.com")
+            #expect(allowed.headers[.accessControlAllowOrigin] == "https://spa.example.com")
+            let other = try await tokenRequest(client, [("grant_type", "refresh_token"), ("refresh_token", "x"), ("client_id", app.id)], origin: "https://evil.example")
+            #expect(other.headers[.accessControlAllowOrigin] == nil)
+            let preflight = try await client.execute(uri: "/oauth2/userinfo", method: .options, headers: [.origin: "https://spa.example.com"])
+            #expect(preflight.headers[.accessControlAllowHeaders]?.contains("Authorization") == true)
+        }
+    }
+
+    // MARK: Client credentials
+
+    @Test("Client IDs and secrets use only unreserved characters")
+    func credentialAlphabet() {
+        for _ in 0..<50 {
+            #expect(ClientRules.isClientCredential(ClientRules.newClientID()))
+            #expect(ClientRules.isClientCredential(ClientRules.newSecret()))
+        }
+        #expect(!ClientRules.isClientCredential("a+b"))
+        #expect(!ClientRules.isClientCredential("a:b"))
+    }
+}
+
+private func sha256(_ text: String) -> [UInt8] {
+    CookieToken.sha256(Array(text.utf8))
+}

@@ -1,0 +1,281 @@
+import Foundation
+import PasskeyStore
+import Testing
+import WebAuthn
+
+/// The OpenID Provider's part of the ``PasskeyStore`` contract, run on every backend.
+@Suite("PasskeyStore contract: OpenID Provider")
+struct OpenIDStoreContractTests {
+    // MARK: Clients
+
+    @Test("A registered client is found by its ID and listed", arguments: Backend.allCases)
+    func clientIsFound(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let confidential = makeClient("app-1")
+            let spa = makeClient("spa-1", secretHash: nil)
+            try await store.insertClient(confidential)
+            try await store.insertClient(spa)
+            #expect(try await store.client(id: "app-1") == confidential)
+            #expect(try await store.client(id: "spa-1")?.isPublic == true)
+            #expect(try await store.clients().map(\.id) == ["app-1", "spa-1"])
+            #expect(try await store.client(id: "nobody") == nil)
+        }
+    }
+
+    @Test("A client ID is registered once", arguments: Backend.allCases)
+    func duplicateClientIsRefused(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await store.insertClient(makeClient("app-1"))
+            await #expect(throws: StoreError.clientExists) { try await store.insertClient(makeClient("app-1", name: "Other")) }
+            #expect(try await store.client(id: "app-1")?.name == "App")
+        }
+    }
+
+    @Test("Rotating a client secret replaces its hash", arguments: Backend.allCases)
+    func secretRotates(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await store.insertClient(makeClient("app-1"))
+            #expect(try await store.updateClientSecret(id: "app-1", secretHash: [9, 9]))
+            #expect(try await store.client(id: "app-1")?.secretHash == [9, 9])
+            #expect(try await store.updateClientSecret(id: "nobody", secretHash: [1]) == false)
+        }
+    }
+
+    @Test("Removing a client removes its codes, tokens and consents", arguments: Backend.allCases)
+    func removingClientRemovesItsGrants(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let code = makeCode(user: user)
+            try await store.insertAuthorizationCode(code)
+            let token = makeToken(user: user, [1])
+            #expect(try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [token]) == .redeemed)
+            try await store.saveConsent(ConsentRecord(userID: user.id, clientID: "app-1", scopes: ["openid"], grantedAt: t0))
+            #expect(try await store.deleteClient(id: "app-1"))
+            #expect(try await store.client(id: "app-1") == nil)
+            #expect(try await store.authorizationCode(codeHash: code.codeHash) == nil)
+            #expect(try await store.oauthToken(tokenHash: token.tokenHash) == nil)
+            #expect(try await store.consents(userID: user.id) == [])
+            #expect(try await store.deleteClient(id: "app-1") == false)
+        }
+    }
+
+    // MARK: Signing keys
+
+    @Test("Signing keys are added once per algorithm however often start-up asks", arguments: Backend.allCases)
+    func signingKeysAreAddedOnce(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let first = try await store.addSigningKeysIfMissing([makeKey("r1", "RS256"), makeKey("e1", "ES256")])
+            let second = try await store.addSigningKeysIfMissing([makeKey("r2", "RS256"), makeKey("e2", "ES256")])
+            #expect(first.map(\.id).sorted() == ["e1", "r1"])
+            #expect(second == first)
+        }
+    }
+
+    @Test("Rotating signing keys retires the current key of the algorithm and keeps it", arguments: Backend.allCases)
+    func rotationRetiresTheOldKey(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            _ = try await store.addSigningKeysIfMissing([makeKey("r1", "RS256"), makeKey("e1", "ES256")])
+            let later = t0.addingTimeInterval(60)
+            try await store.rotateSigningKeys([makeKey("r2", "RS256", at: later)], at: later)
+            let keys = try await store.signingKeys()
+            #expect(keys.first { $0.id == "r1" }?.retiredAt == later)
+            #expect(keys.first { $0.id == "r2" }?.retiredAt == nil)
+            #expect(keys.first { $0.id == "e1" }?.retiredAt == nil)
+            #expect(keys.count == 3)
+        }
+    }
+
+    // MARK: Codes and tokens
+
+    @Test("A code is redeemed once and stores the tokens issued for it", arguments: Backend.allCases)
+    func codeIsRedeemedOnce(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let code = makeCode(user: user)
+            try await store.insertAuthorizationCode(code)
+            #expect(try await store.authorizationCode(codeHash: code.codeHash) == code)
+            let access = makeToken(user: user, [1])
+            #expect(try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [access]) == .redeemed)
+            #expect(try await store.oauthToken(tokenHash: access.tokenHash) == access)
+            #expect(try await store.authorizationCode(codeHash: code.codeHash)?.usedAt == t0)
+        }
+    }
+
+    @Test("A replayed code revokes the tokens of the first redemption and issues none", arguments: Backend.allCases)
+    func replayedCodeRevokesItsGrant(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let code = makeCode(user: user)
+            try await store.insertAuthorizationCode(code)
+            let first = makeToken(user: user, [1])
+            let second = makeToken(user: user, [2])
+            _ = try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [first])
+            #expect(try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [second]) == .replayed)
+            #expect(try await store.oauthToken(tokenHash: first.tokenHash) == nil)
+            #expect(try await store.oauthToken(tokenHash: second.tokenHash) == nil)
+            #expect(try await store.redeemAuthorizationCode(codeHash: [0], at: t0, issuing: []) == .unknown)
+        }
+    }
+
+    @Test("A refresh token rotates once; used again it revokes its family", arguments: Backend.allCases)
+    func refreshReuseRevokesFamily(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let code = makeCode(user: user)
+            try await store.insertAuthorizationCode(code)
+            let refresh = makeToken(user: user, [1], kind: .refresh)
+            _ = try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [refresh])
+            let next = makeToken(user: user, [2], kind: .refresh)
+            #expect(try await store.rotateRefreshToken(tokenHash: refresh.tokenHash, at: t0, issuing: [next]) == .rotated)
+            #expect(try await store.oauthToken(tokenHash: next.tokenHash) == next)
+            let stolen = makeToken(user: user, [3], kind: .refresh)
+            #expect(try await store.rotateRefreshToken(tokenHash: refresh.tokenHash, at: t0, issuing: [stolen]) == .reused)
+            #expect(try await store.oauthToken(tokenHash: next.tokenHash) == nil)
+            #expect(try await store.oauthToken(tokenHash: stolen.tokenHash) == nil)
+            #expect(try await store.rotateRefreshToken(tokenHash: refresh.tokenHash, at: t0, issuing: []) == .unknown)
+        }
+    }
+
+    @Test("An access token is not a refresh token", arguments: Backend.allCases)
+    func accessTokenDoesNotRotate(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let code = makeCode(user: user)
+            try await store.insertAuthorizationCode(code)
+            let access = makeToken(user: user, [1])
+            _ = try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [access])
+            #expect(try await store.rotateRefreshToken(tokenHash: access.tokenHash, at: t0, issuing: []) == .unknown)
+            #expect(try await store.oauthToken(tokenHash: access.tokenHash) == access)
+        }
+    }
+
+    @Test("Revoking a user's tokens ends every token and code of theirs and no one else's", arguments: Backend.allCases)
+    func userTokensAreRevoked(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, _, _) = try await signUp(store, "ada@example.com")
+            let (bob, _, _) = try await signUp(store, "bob@example.com")
+            try await store.insertClient(makeClient("app-1"))
+            let adaCode = makeCode(user: ada, [1])
+            let bobCode = makeCode(user: bob, [2])
+            try await store.insertAuthorizationCode(adaCode)
+            try await store.insertAuthorizationCode(bobCode)
+            let adaToken = makeToken(user: ada, [1])
+            let bobToken = makeToken(user: bob, [2], grant: "g2")
+            _ = try await store.redeemAuthorizationCode(codeHash: adaCode.codeHash, at: t0, issuing: [adaToken])
+            _ = try await store.redeemAuthorizationCode(codeHash: bobCode.codeHash, at: t0, issuing: [bobToken])
+            #expect(try await store.revokeOAuthTokens(userID: ada.id) == 1)
+            #expect(try await store.oauthToken(tokenHash: adaToken.tokenHash) == nil)
+            #expect(try await store.authorizationCode(codeHash: adaCode.codeHash) == nil)
+            #expect(try await store.oauthToken(tokenHash: bobToken.tokenHash) == bobToken)
+        }
+    }
+
+    @Test("Deleting an account deletes its tokens and consents", arguments: Backend.allCases)
+    func deletingAccountDeletesTokens(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let code = makeCode(user: user)
+            try await store.insertAuthorizationCode(code)
+            let token = makeToken(user: user, [1])
+            _ = try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [token])
+            try await store.saveConsent(ConsentRecord(userID: user.id, clientID: "app-1", scopes: ["openid"], grantedAt: t0))
+            #expect(try await store.deleteUser(id: user.id))
+            #expect(try await store.oauthToken(tokenHash: token.tokenHash) == nil)
+            #expect(try await store.consent(userID: user.id, clientID: "app-1") == nil)
+        }
+    }
+
+    @Test("A token for an account that is gone is refused", arguments: Backend.allCases)
+    func tokenForMissingUserIsRefused(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let ghost = makeUser("ghost@example.com")
+            await #expect(throws: StoreError.userNotFound) { try await store.insertAuthorizationCode(makeCode(user: ghost)) }
+            await #expect(throws: StoreError.clientNotFound) {
+                try await store.insertAuthorizationCode(makeCode(user: user, client: "nobody"))
+            }
+        }
+    }
+
+    @Test("Expired codes and tokens are purged", arguments: Backend.allCases)
+    func expiredAreDropped(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let code = makeCode(user: user)
+            try await store.insertAuthorizationCode(code)
+            let token = makeToken(user: user, [1])
+            _ = try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [token])
+            #expect(try await store.purgeExpiredOAuth(now: t0) == 0)
+            #expect(try await store.purgeExpiredOAuth(now: t0.addingTimeInterval(3600)) == 2)
+            #expect(try await store.oauthToken(tokenHash: token.tokenHash) == nil)
+        }
+    }
+
+    // MARK: Consent
+
+    @Test("A consent is remembered, replaced, listed and removed with the application's tokens", arguments: Backend.allCases)
+    func consentLifecycle(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            try await store.saveConsent(ConsentRecord(userID: user.id, clientID: "app-1", scopes: ["openid"], grantedAt: t0))
+            let wider = ConsentRecord(userID: user.id, clientID: "app-1", scopes: ["openid", "email"], grantedAt: t0)
+            try await store.saveConsent(wider)
+            #expect(try await store.consent(userID: user.id, clientID: "app-1") == wider)
+            #expect(try await store.consents(userID: user.id) == [wider])
+            let code = makeCode(user: user)
+            try await store.insertAuthorizationCode(code)
+            let token = makeToken(user: user, [1])
+            _ = try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [token])
+            #expect(try await store.removeConsent(userID: user.id, clientID: "app-1"))
+            #expect(try await store.consent(userID: user.id, clientID: "app-1") == nil)
+            #expect(try await store.oauthToken(tokenHash: token.tokenHash) == nil)
+            #expect(try await store.removeConsent(userID: user.id, clientID: "app-1") == false)
+        }
+    }
+
+    @Test("A consent names an existing account and client", arguments: Backend.allCases)
+    func consentNeedsParents(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            await #expect(throws: StoreError.clientNotFound) {
+                try await store.saveConsent(ConsentRecord(userID: user.id, clientID: "nobody", scopes: [], grantedAt: t0))
+            }
+        }
+    }
+}
+
+// MARK: Fixtures
+
+func makeClient(_ id: String, name: String = "App", secretHash: [UInt8]? = [1, 2, 3]) -> OAuthClientRecord {
+    OAuthClientRecord(
+        id: id, name: name, secretHash: secretHash, redirectURIs: ["https://app.example.com/cb"],
+        postLogoutRedirectURIs: ["https://app.example.com/"], trusted: false, idTokenAlgorithm: "RS256", createdAt: t0)
+}
+
+func makeKey(_ id: String, _ algorithm: String, at: Date = t0) -> SigningKeyRecord {
+    SigningKeyRecord(id: id, algorithm: algorithm, privateKeyPEM: "PEM \(id)", createdAt: at)
+}
+
+func makeCode(user: UserRecord, _ hash: [UInt8] = [7], client: String = "app-1") -> AuthorizationCodeRecord {
+    AuthorizationCodeRecord(
+        codeHash: hash, grantID: "g\(hash.first ?? 0)", clientID: client, userID: user.id,
+        redirectURI: "https://app.example.com/cb", scopes: ["openid", "offline_access"], nonce: "n",
+        codeChallenge: "c", authTime: t0, createdAt: t0, expiresAt: t0.addingTimeInterval(60))
+}
+
+func makeToken(
+    user: UserRecord, _ hash: [UInt8], kind: OAuthTokenRecord.Kind = .access, grant: String = "g7"
+) -> OAuthTokenRecord {
+    OAuthTokenRecord(
+        tokenHash: hash, kind: kind, grantID: grant, clientID: "app-1", userID: user.id, scopes: ["openid"],
+        authTime: t0, createdAt: t0, expiresAt: t0.addingTimeInterval(600))
+}

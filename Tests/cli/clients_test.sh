@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Tests `passkeys clients` and `passkeys keys rotate` against a SQLite file, as an operator runs
+# them: add (confidential, public, trusted, ES256, --json), list, rotate-secret, remove, the
+# usage errors (exit 2) and refusals (exit 1). A running server sees the same file: the JWKS
+# keeps the old key after a rotation.
+set -uo pipefail
+bin=${PASSKEYS_BIN:-.build/debug/passkeys}
+passed=0
+failed=0
+tmp=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() { # name, expected exit, actual exit, expected output pattern, output
+  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
+    passed=$((passed + 1)); echo "ok - $1"
+  else
+    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
+  fi
+}
+
+if [ ! -x "$bin" ]; then
+  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
+  echo "clients: 0 passed, 1 failed"; exit 1
+fi
+db="sqlite:$tmp/db.sqlite"
+
+out=$("$bin" clients add --database "$db" --name "Grafana" --redirect-uri https://grafana.example.com/login/generic_oauth --json 2>&1); code=$?
+check "add --json prints client_id and client_secret" 0 "$code" '^\{"client_id":"[A-Za-z0-9._~-]+","client_secret":"[A-Za-z0-9._~-]+"\}$' "$out"
+id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["client_id"])' "$out" 2>/dev/null)
+
+out=$("$bin" clients add --database "$db" --name "SPA" --redirect-uri http://127.0.0.1:5173/cb --public --json 2>&1); code=$?
+check "add --public prints no secret" 0 "$code" '^\{"client_id":"[A-Za-z0-9._~-]+"\}$' "$out"
+spa=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["client_id"])' "$out" 2>/dev/null)
+
+out=$("$bin" clients add --database "$db" --name "Ops" --redirect-uri https://ops.example.com/cb --trusted --id-token-alg ES256 2>&1); code=$?
+check "add without --json prints the client plainly" 0 "$code" '^client_id: .*client_secret: ' "$(tr '\n' ' ' <<<"$out")"
+
+out=$("$bin" clients list --database "$db" 2>&1); code=$?
+check "list shows every client with its kind" 0 "$code" "$id	Grafana	confidential,RS256.*$spa	SPA	public,RS256.*Ops	confidential,ES256,trusted" "$(tr '\n' ' ' <<<"$out")"
+
+out=$("$bin" clients list --database "$db" --json 2>&1); code=$?
+check "list --json" 0 "$code" '"redirect_uris":\["http://127.0.0.1:5173/cb"\]' "$out"
+
+out=$("$bin" clients add --database "$db" --name "Bad" --redirect-uri http://app.example.com/cb 2>&1); code=$?
+check "http redirect URIs off loopback are refused (exit 2)" 2 "$code" 'loopback' "$out"
+
+out=$("$bin" clients add --database "$db" --name "Bad" --redirect-uri https://app.example.com/cb#x 2>&1); code=$?
+check "redirect URIs with a fragment are refused" 2 "$code" 'fragment' "$out"
+
+out=$("$bin" clients add --database "$db" --name "Bad" --redirect-uri https://app.example.com/cb --id-token-alg HS256 2>&1); code=$?
+check "an unknown ID token algorithm is refused" 2 "$code" 'RS256 or ES256' "$out"
+
+out=$("$bin" clients add --database "$db" --name "Bad" 2>&1); code=$?
+check "a client needs a redirect URI" 2 "$code" 'redirect-uri' "$out"
+
+out=$("$bin" clients rotate-secret --database "$db" "$id" --json 2>&1); code=$?
+check "rotate-secret prints a new secret" 0 "$code" "^\{\"client_id\":\"$id\",\"client_secret\":\"[A-Za-z0-9._~-]+\"\}$" "$out"
+
+out=$("$bin" clients rotate-secret --database "$db" "$spa" 2>&1); code=$?
+check "rotate-secret refuses a public client (exit 1)" 1 "$code" 'public client' "$out"
+
+out=$("$bin" clients remove --database "$db" nobody 2>&1); code=$?
+check "removing an unknown client fails (exit 1)" 1 "$code" 'no client nobody' "$out"
+
+out=$("$bin" clients remove --database "$db" "$spa" 2>&1); code=$?
+check "remove" 0 "$code" "removed $spa" "$out"
+out=$("$bin" clients list --database "$db" 2>&1)
+check "a removed client is no longer listed" 0 "$(grep -c -- "$spa" <<<"$out")" '.*' "$out"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$bin" serve --port "$port" --database "$db" --rate-limit 0 >"$tmp/server.log" 2>&1 &
+server_pid=$!
+jwks() { python3 -c "import urllib.request, json; print(' '.join(sorted(k['kid'] for k in json.load(urllib.request.urlopen('http://localhost:$port/oauth2/jwks', timeout=2))['keys'])))" 2>/dev/null; }
+before=
+for _ in $(seq 1 100); do before=$(jwks) && [ -n "$before" ] && break; sleep 0.1; done
+check "the server made an RS256 and an ES256 key at start" 2 "$(wc -w <<<"$before")" '.*' "$before"
+
+out=$("$bin" keys rotate --database "$db" 2>&1); code=$?
+check "keys rotate makes new keys" 0 "$code" 'RS256 kid .*ES256 kid ' "$(tr '\n' ' ' <<<"$out")"
+after=$(jwks)
+kept=0; for kid in $before; do grep -qw -- "$kid" <<<"$after" || kept=1; done
+check "the old keys stay in the JWKS after a rotation" 0 "$kept" '.*' "$after"
+check "the JWKS has the new keys too" 4 "$(wc -w <<<"$after")" '.*' "$after"
+
+echo "clients: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
