@@ -62,7 +62,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
     }
 
     /// Whether the account exists.
-    func hasUser(_ id: UserHandle) -> Bool { users[id] != nil }
+    func hasUser(_ id: UserHandle) -> Bool { usersByID[id] != nil }
 
     // MARK: Passkeys
 
@@ -214,7 +214,11 @@ public actor MemoryPasskeyStore: PasskeyStore {
         guard var user = usersByID[userID] else { return nil }
         user.disabled = disabled
         usersByID[userID] = user
-        if disabled { sessionsByHash = sessionsByHash.filter { $0.value.userID != userID } }
+        if disabled {
+            sessionsByHash = sessionsByHash.filter { $0.value.userID != userID }
+            openID.tokens = openID.tokens.filter { $0.value.userID != userID }
+            openID.codes = openID.codes.filter { $0.value.userID != userID }
+        }
         return user
     }
 

@@ -143,7 +143,8 @@ public protocol PasskeyStore: Sendable {
     func users() async throws -> [UserRecord]
 
     /// Turns the account off (`disabled: true`) or on again, and returns it (`nil` when there is no
-    /// such account). Turning it off ends all its sessions in the same transaction.
+    /// such account). Turning it off ends all its sessions and revokes its OAuth codes and tokens
+    /// in the same transaction.
     func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord?
 
     // MARK: OpenID Provider: clients

@@ -175,6 +175,29 @@ struct OpenIDStoreContractTests {
         }
     }
 
+    @Test("Disabling an account revokes its tokens and codes, and enabling it brings none back", arguments: Backend.allCases)
+    func disablingAccountRevokesTokens(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, _, _) = try await signUp(store, "ada@example.com")
+            let (bob, _, _) = try await signUp(store, "bob@example.com")
+            try await store.insertClient(makeClient("app-1"))
+            let adaCode = makeCode(user: ada, [1])
+            let adaPending = makeCode(user: ada, [3])
+            let bobCode = makeCode(user: bob, [2])
+            for code in [adaCode, adaPending, bobCode] { try await store.insertAuthorizationCode(code) }
+            let adaToken = makeToken(user: ada, [1])
+            let bobToken = makeToken(user: bob, [2], grant: "g2")
+            _ = try await store.redeemAuthorizationCode(codeHash: adaCode.codeHash, at: t0, issuing: [adaToken])
+            _ = try await store.redeemAuthorizationCode(codeHash: bobCode.codeHash, at: t0, issuing: [bobToken])
+            _ = try #require(try await store.setDisabled(userID: ada.id, true))
+            #expect(try await store.oauthToken(tokenHash: adaToken.tokenHash) == nil)
+            #expect(try await store.authorizationCode(codeHash: adaPending.codeHash) == nil)
+            #expect(try await store.oauthToken(tokenHash: bobToken.tokenHash) == bobToken)
+            _ = try #require(try await store.setDisabled(userID: ada.id, false))
+            #expect(try await store.oauthToken(tokenHash: adaToken.tokenHash) == nil)
+        }
+    }
+
     @Test("Deleting an account deletes its tokens and consents", arguments: Backend.allCases)
     func deletingAccountDeletesTokens(_ backend: Backend) async throws {
         try await withStore(backend) { store in

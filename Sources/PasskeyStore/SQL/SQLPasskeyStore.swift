@@ -485,6 +485,8 @@ public final class SQLPasskeyStore: PasskeyStore {
             else { return nil }
             if disabled {
                 try await db.delete(from: "sessions").where("user_id", .equal, key).run()
+                try await db.delete(from: "oauth_codes").where("user_id", .equal, key).run()
+                try await db.delete(from: "oauth_tokens").where("user_id", .equal, key).run()
             }
             return try RowReader(row: updated).user()
         }
