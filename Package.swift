@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "WebAuthn", targets: ["WebAuthn"]),
         .library(name: "SoftwareAuthenticator", targets: ["SoftwareAuthenticator"]),
         .library(name: "PasskeyStore", targets: ["PasskeyStore"]),
+        .library(name: "PasskeyMail", targets: ["PasskeyMail"]),
         .library(name: "PasskeyServer", targets: ["PasskeyServer"]),
         .library(name: "PasskeyClientCore", targets: ["PasskeyClientCore"]),
         .library(name: "PasskeyClient", targets: ["PasskeyClient"]),
@@ -31,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         .target(name: "PasskeyCBOR", swiftSettings: strict),
@@ -66,9 +70,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PasskeyMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PasskeyServer",
             dependencies: [
-                "WebAuthn", "PasskeyStore",
+                "WebAuthn", "PasskeyStore", "PasskeyMail",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "passkeys",
             dependencies: [
-                "WebAuthn", "SoftwareAuthenticator", "PasskeyStore", "PasskeyServer",
+                "WebAuthn", "SoftwareAuthenticator", "PasskeyStore", "PasskeyServer", "PasskeyMail",
                 "PasskeyClient", "PasskeyClientCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -131,9 +148,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PasskeyMailTests",
+            dependencies: [
+                "PasskeyMail",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "PasskeyServerTests",
             dependencies: [
-                "PasskeyServer", "PasskeyStore", "WebAuthn", "SoftwareAuthenticator",
+                "PasskeyServer", "PasskeyStore", "PasskeyMail", "WebAuthn", "SoftwareAuthenticator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
