@@ -31,6 +31,7 @@ struct PurgeService: Service {
         let now = now()
         do {
             let purged = try await store.purgeExpired(now: now, sessionIdleTimeout: sessionIdleTimeout)
+                + store.purgeEmailCodes(now: now)
             if purged > 0 { logger.debug("purged expired records", metadata: ["count": "\(purged)"]) }
         } catch {
             logger.warning("purging expired records failed", metadata: ["error": "\(error)"])

@@ -79,12 +79,12 @@ struct Sessions: Sendable {
     let touchInterval: TimeInterval = 60
 
     /// A new session for the account, to be stored with the sign-in, and its token.
-    func start(userID: UserHandle) -> (token: CookieToken, record: SessionRecord) {
+    func start(userID: UserHandle, recovery: Bool = false) -> (token: CookieToken, record: SessionRecord) {
         let token = CookieToken.random()
         let now = now()
         let record = SessionRecord(
             tokenHash: token.hash, userID: userID, createdAt: now, lastSeenAt: now,
-            expiresAt: now.addingTimeInterval(lifetime))
+            expiresAt: now.addingTimeInterval(lifetime), recovery: recovery)
         return (token, record)
     }
 
@@ -102,7 +102,10 @@ struct Sessions: Sendable {
     }
 
     /// The signed-in account, or `nil`.
-    func current(_ request: Request) async throws -> Authenticated? {
+    ///
+    /// A recovery session answers `403 recovery_session` unless `allowRecovery`: it may only read
+    /// the account and add a passkey, so only those endpoints allow it.
+    func current(_ request: Request, allowRecovery: Bool = false) async throws -> Authenticated? {
         guard let hash = tokenHash(request), let session = try await store.session(tokenHash: hash) else { return nil }
         let now = now()
         if session.isExpired(at: now, idleTimeout: idleTimeout) {
@@ -110,6 +113,7 @@ struct Sessions: Sendable {
             return nil
         }
         guard let user = try await store.user(id: session.userID) else { return nil }
+        guard !session.recovery || allowRecovery else { throw APIError.recoverySession }
         if now.timeIntervalSince(session.lastSeenAt) >= touchInterval {
             try await store.touchSession(tokenHash: hash, at: now)
         }
@@ -117,8 +121,8 @@ struct Sessions: Sendable {
     }
 
     /// The signed-in account, or `401 unauthenticated`.
-    func require(_ request: Request) async throws -> Authenticated {
-        guard let authenticated = try await current(request) else { throw APIError.unauthenticated }
+    func require(_ request: Request, allowRecovery: Bool = false) async throws -> Authenticated {
+        guard let authenticated = try await current(request, allowRecovery: allowRecovery) else { throw APIError.unauthenticated }
         return authenticated
     }
 }

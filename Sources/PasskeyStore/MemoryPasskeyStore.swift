@@ -6,12 +6,16 @@ import WebAuthn
 /// An actor whose methods never suspend, so each method runs whole before the next begins: every
 /// method is atomic, which is the same contract the SQL store keeps with transactions.
 public actor MemoryPasskeyStore: PasskeyStore {
-    private var users: [UserHandle: UserRecord] = [:]
-    private var userIDsByUsername: [String: UserHandle] = [:]
-    private var credentialsByID: [CredentialID: CredentialRecord] = [:]
+    var users: [UserHandle: UserRecord] = [:]
+    var userIDsByUsername: [String: UserHandle] = [:]
+    var credentialsByID: [CredentialID: CredentialRecord] = [:]
     private var ceremonies: [String: CeremonyRecord] = [:]
-    private var sessions: [[UInt8]: SessionRecord] = [:]
+    var sessions: [[UInt8]: SessionRecord] = [:]
     private var audit: [AuditEvent] = []
+    /// Imported password hashes by account (MemoryPasskeyStore+Recovery).
+    var passwordHashes: [UserHandle: String] = [:]
+    /// Email codes by ID (MemoryPasskeyStore+Recovery).
+    var emailCodes: [UUID: EmailCodeRecord] = [:]
 
     public init() {}
 
@@ -55,6 +59,8 @@ public actor MemoryPasskeyStore: PasskeyStore {
         sessions = sessions.filter { $0.value.userID != id }
         ceremonies = ceremonies.filter { $0.value.userID != id }
         audit.removeAll { $0.userID == id }
+        passwordHashes.removeValue(forKey: id)
+        emailCodes = emailCodes.filter { $0.value.userID != id }
         return true
     }
 

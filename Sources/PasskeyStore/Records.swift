@@ -15,12 +15,16 @@ public struct UserRecord: Sendable, Hashable, Codable {
     public var displayName: String
     /// When the account was created.
     public var createdAt: Date
+    /// Whether the person proved they receive mail at ``username`` (a code sent there, or the
+    /// import said so). The OIDC claim `email_verified` is this value.
+    public var emailVerified: Bool
 
-    public init(id: UserHandle, username: String, displayName: String, createdAt: Date) {
+    public init(id: UserHandle, username: String, displayName: String, createdAt: Date, emailVerified: Bool = false) {
         self.id = id
         self.username = username
         self.displayName = displayName
         self.createdAt = createdAt
+        self.emailVerified = emailVerified
     }
 
     /// The form of ``username`` that is unique in the store and used for look-up.
@@ -168,13 +172,19 @@ public struct SessionRecord: Sendable, Hashable, Codable {
     public var lastSeenAt: Date
     /// The absolute expiry: the session ends here however active it is.
     public var expiresAt: Date
+    /// A recovery session (opened with an emailed code): it may only read the account and add a
+    /// passkey, and becomes a full session once a passkey is added.
+    public var recovery: Bool
 
-    public init(tokenHash: [UInt8], userID: UserHandle, createdAt: Date, lastSeenAt: Date, expiresAt: Date) {
+    public init(
+        tokenHash: [UInt8], userID: UserHandle, createdAt: Date, lastSeenAt: Date, expiresAt: Date, recovery: Bool = false
+    ) {
         self.tokenHash = tokenHash
         self.userID = userID
         self.createdAt = createdAt
         self.lastSeenAt = lastSeenAt
         self.expiresAt = expiresAt
+        self.recovery = recovery
     }
 
     /// Whether the session has ended at `now`: past its absolute expiry, or idle for

@@ -17,6 +17,19 @@ struct PasskeysController {
         var passkey: PasskeyJSON
     }
 
+    /// `{"mediation": "conditional"}` for the automatic passkey upgrade; nothing for a modal one.
+    struct AddOptionsRequest: Decodable {
+        var mediation: String?
+
+        func mediationRequirement() throws -> CredentialMediationRequirement {
+            switch mediation {
+            case nil, "optional", "required": return .optional
+            case "conditional": return .conditional
+            case let other?: throw APIError.malformed("mediation must be \"conditional\" or left out, not \"\(other)\"")
+            }
+        }
+    }
+
     struct RenameRequest: Decodable {
         var name: String
     }
@@ -32,7 +45,7 @@ struct PasskeysController {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let signedIn = try await services.sessions.require(request)
+        let signedIn = try await services.sessions.require(request, allowRecovery: true)
         let credentials = try await services.store.credentials(userID: signedIn.user.id)
         return try ServerServices.json(List(passkeys: credentials.map { PasskeyJSON($0, directory: services.directory) }))
     }
@@ -40,10 +53,13 @@ struct PasskeysController {
     @Sendable func addOptions(_ request: Request, context: Context) async throws -> Response {
         try await services.ceremonyStep(.addPasskey, .options, context: context) { log in
             try await services.limitClient(context)
-            let signedIn = try await services.sessions.require(request)
+            let signedIn = try await services.sessions.require(request, allowRecovery: true)
             log["user"] = .string(signedIn.user.id.base64URL)
             try await services.limitAccount(ServerServices.accountKey(userID: signedIn.user.id))
-            return try await AddPasskeyFlow(services: services).options(for: signedIn.user)
+            let body = try await JSONBody.decode(AddOptionsRequest.self, from: request)
+            let mediation = try body.mediationRequirement()
+            log["mediation"] = .string(mediation.rawValue)
+            return try await AddPasskeyFlow(services: services).options(for: signedIn.user, mediation: mediation)
         }
     }
 

@@ -92,7 +92,8 @@ struct RowReader {
             id: try userHandle("id"),
             username: try string("username"),
             displayName: try string("display_name"),
-            createdAt: try date("created_at")
+            createdAt: try date("created_at"),
+            emailVerified: try bool("email_verified")
         )
     }
 
@@ -156,7 +157,8 @@ struct RowReader {
             userID: try userHandle("user_id"),
             createdAt: try date("created_at"),
             lastSeenAt: try date("last_seen_at"),
-            expiresAt: try date("expires_at")
+            expiresAt: try date("expires_at"),
+            recovery: try bool("recovery")
         )
     }
 

@@ -137,13 +137,14 @@ public final class SQLPasskeyStore: PasskeyStore {
         try await transaction { db in
             let normalized = user.normalizedUsername
             let inserted = try await db.insert(into: "users")
-                .columns("id", "username", "username_normalized", "display_name", "created_at")
+                .columns("id", "username", "username_normalized", "display_name", "created_at", "email_verified")
                 .values([
                     Column.bytes(user.id.bytes),
                     SQLBind(user.username),
                     SQLBind(normalized),
                     SQLBind(user.displayName),
                     SQLBind(try Column.microseconds(user.createdAt)),
+                    SQLBind(user.emailVerified),
                 ] as [any SQLExpression])
                 .ignoringConflicts()
                 .returning("id")
@@ -194,7 +195,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         let key = Data(id.bytes)
         return try await transaction { db in
             // The foreign keys cascade too; deleting explicitly also covers the tables without one.
-            for table in ["ceremonies", "sessions", "credentials", "audit_events"] {
+            for table in ["ceremonies", "sessions", "credentials", "audit_events", "email_codes"] {
                 try await db.delete(from: table).where("user_id", .equal, key).run()
             }
             return try await db.delete(from: "users").where("id", .equal, key).returning("id").first() != nil
@@ -414,7 +415,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     // MARK: Statements shared by several operations
 
     /// Inserts a credential; `false` when its ID is taken.
-    private static func insert(_ credential: CredentialRecord, on db: any SQLDatabase) async throws -> Bool {
+    static func insert(_ credential: CredentialRecord, on db: any SQLDatabase) async throws -> Bool {
         try await db.insert(into: "credentials")
             .columns(
                 "id", "user_id", "public_key", "algorithm", "sign_count", "aaguid", "attestation_format",
@@ -440,15 +441,16 @@ public final class SQLPasskeyStore: PasskeyStore {
             .first() != nil
     }
 
-    private static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
+    static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
         try await db.insert(into: "sessions")
-            .columns("token_hash", "user_id", "created_at", "last_seen_at", "expires_at")
+            .columns("token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "recovery")
             .values([
                 Column.bytes(session.tokenHash),
                 Column.bytes(session.userID.bytes),
                 SQLBind(try Column.microseconds(session.createdAt)),
                 SQLBind(try Column.microseconds(session.lastSeenAt)),
                 SQLBind(try Column.microseconds(session.expiresAt)),
+                SQLBind(session.recovery),
             ] as [any SQLExpression])
             .run()
     }
@@ -456,7 +458,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     /// Whether the account exists, locking its row until the transaction ends where the dialect
     /// has row locks (PostgreSQL; SQLKit leaves the clause out for SQLite, whose transactions
     /// already exclude each other).
-    private static func lockUser(_ id: UserHandle, _ mode: SQLLockingClause, on db: any SQLDatabase) async throws -> Bool {
+    static func lockUser(_ id: UserHandle, _ mode: SQLLockingClause, on db: any SQLDatabase) async throws -> Bool {
         try await db.select().column("id").from("users")
             .where("id", .equal, Data(id.bytes))
             .for(mode)
@@ -465,7 +467,7 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     // MARK: Running statements
 
-    private func autocommit<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+    func autocommit<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         do {
             return try await model.withDatabase(body)
         } catch {
@@ -473,7 +475,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    private func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         do {
             return try await model.transaction(body)
         } catch {

@@ -17,6 +17,7 @@ enum Schema {
 
     static let migrations: [Migration] = [
         Migration(version: 1, name: "initial", apply: createInitialTables),
+        Migration(version: 4, name: "email codes, recovery sessions, imported passwords", apply: addRecovery),
     ]
 
     /// Brings the database up to the newest version; a database already there is left as it is.

@@ -17,6 +17,8 @@ struct Harness: Sendable {
     let store: RecordingStore
     let clock: TestClock
     let configuration: PasskeyServerConfiguration
+    /// Every mail the server sent (RecoverySupport.swift).
+    let mail: RecordingMailTransport
 
     /// Builds the application on a fresh store of `kind` and runs `body` against it with the
     /// router test client.
@@ -31,11 +33,13 @@ struct Harness: Sendable {
         var configuration = PasskeyServerConfiguration()
         configuration.rateLimit = 0
         configure(&configuration)
-        let harness = Harness(store: store, clock: clock, configuration: configuration)
+        let mail = RecordingMailTransport()
+        let harness = Harness(store: store, clock: clock, configuration: configuration, mail: mail)
         do {
             var logger = Logger(label: "passkeys.test")
             logger.logLevel = .critical
-            let app = try buildApplication(configuration: configuration, store: store, logger: logger, now: { clock.now })
+            let app = try buildApplication(
+                configuration: configuration, store: store, logger: logger, now: { clock.now }, mailTransport: mail)
             try await app.test(.router) { client in try await body(harness, client) }
         } catch {
             await opened.close()

@@ -67,7 +67,7 @@ final class RecordingStore: PasskeyStore {
 
     func clearChanges() { log.withLock { $0.removeAll() } }
 
-    private func record(_ change: String) { log.withLock { $0.append(change) } }
+    func record(_ change: String) { log.withLock { $0.append(change) } }
 
     func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {
         try await base.createUser(user, credential: credential, session: session)
