@@ -34,7 +34,7 @@ if [ ! -x "$CHROMIUM" ] || [ ! -x "$CHROMEDRIVER" ]; then
     || as_root apt-get install -y -qq chromium chromium-driver </dev/null
 fi
 
-if ! "$VENV/bin/python" -c 'import selenium, pytest' 2>/dev/null; then
+if ! "$VENV/bin/python" -c 'import selenium, pytest, aiosmtpd' 2>/dev/null; then
   echo "e2e: creating $VENV"
   rm -rf "$VENV"
   if ! python3 -m venv "$VENV"; then
@@ -44,7 +44,8 @@ if ! "$VENV/bin/python" -c 'import selenium, pytest' 2>/dev/null; then
     as_root apt-get install -y -qq python3-venv </dev/null
     python3 -m venv "$VENV"
   fi
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check selenium pytest
+  # aiosmtpd: the SMTP sink the recovery tests read their codes from (Tests/e2e/smtp_sink.py).
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check selenium pytest aiosmtpd
 fi
 
 if [ ! -x "$PASSKEYS_BIN" ]; then

@@ -22,7 +22,7 @@ public enum AccountMails {
             paragraphs: ["Confirm your email address for \(escape(site))."],
             code: code, link: link, linkText: "Confirm my address",
             footer: "The code is valid for \(minutes). If you did not create an account, ignore this mail.")
-        return MailMessage(from: from, to: to, subject: "Your \(site) code: \(code)", text: text, html: html)
+        return MailMessage(from: from, to: to, subject: "Confirm your email address for \(site)", text: text, html: html)
     }
 
     /// The code that lets a person who lost their passkeys add a new one.

@@ -37,7 +37,7 @@ import WebAuthn
             try await browser.signUp(Self.ada)
             let before = try await browser.get("/api/session").decode(SessionStateForTests.self)
             #expect(before.user.emailVerified == false)
-            let code = try await harness.code(to: Self.ada, subject: "code")
+            let code = try await harness.code(to: Self.ada, subject: "Confirm")
             let answer = try await browser.post("/api/email/verify", ["code": code])
             #expect(answer.status == .ok, "\(answer.text)")
             let after = try await browser.get("/api/session").decode(SessionStateForTests.self)
@@ -51,7 +51,7 @@ import WebAuthn
         try await Harness.run(.sqliteMemory) { harness, client in
             var browser = try Browser(client)
             try await browser.signUp(Self.ada)
-            let code = try await harness.code(to: Self.ada, subject: "code")
+            let code = try await harness.code(to: Self.ada, subject: "Confirm")
             let wrong = code == "00000000" ? "11111111" : "00000000"
             expectError(try await browser.post("/api/email/verify", ["code": wrong]), .badRequest, "invalid_code")
             expectError(try await browser.post("/api/email/verify", ["code": "12ab"]), .badRequest, "invalid_code")
@@ -64,7 +64,7 @@ import WebAuthn
         try await Harness.run(.sqliteMemory) { harness, client in
             var browser = try Browser(client)
             try await browser.signUp(Self.ada)
-            let code = try await harness.code(to: Self.ada, subject: "code")
+            let code = try await harness.code(to: Self.ada, subject: "Confirm")
             harness.clock.advance(by: 24 * 3600)
             // The session would have expired too; sign in again with the passkey.
             try await browser.signIn()
@@ -77,10 +77,10 @@ import WebAuthn
         try await Harness.run(.sqliteMemory) { harness, client in
             var browser = try Browser(client)
             try await browser.signUp(Self.ada)
-            let first = try await harness.code(to: Self.ada, subject: "code")
+            let first = try await harness.code(to: Self.ada, subject: "Confirm")
             let resend = try await browser.post("/api/email/verify/resend", [String: String]())
             #expect(resend.status == .accepted, "\(resend.text)")
-            let second = try await harness.code(to: Self.ada, subject: "code", number: 2)
+            let second = try await harness.code(to: Self.ada, subject: "Confirm", number: 2)
             if first != second {
                 expectError(try await browser.post("/api/email/verify", ["code": first]), .badRequest, "invalid_code")
             }

@@ -11,13 +11,13 @@ struct SQLPasskeyStoreTests {
         try await withTemporaryDatabaseFile { path in
             var created: (user: UserRecord, credential: CredentialRecord, session: SessionRecord)?
             try await withSQLStore(url: "sqlite:\(path)") { store in
-                #expect(try await store.schemaVersion() == 1)
+                #expect(try await store.schemaVersion() == SQLPasskeyStore.latestSchemaVersion)
                 #expect(FileManager.default.fileExists(atPath: path + "-wal"), "the file is in WAL mode")
                 created = try await signUp(store)
             }
             #expect(FileManager.default.fileExists(atPath: path))
             try await withSQLStore(url: "sqlite:\(path)") { store in
-                #expect(try await store.schemaVersion() == 1)
+                #expect(try await store.schemaVersion() == SQLPasskeyStore.latestSchemaVersion)
                 let user = try #require(created?.user)
                 #expect(try await store.user(id: user.id) == user)
                 #expect(try await store.credentials(userID: user.id) == [created?.credential].compactMap { $0 })
@@ -33,7 +33,7 @@ struct SQLPasskeyStoreTests {
                 for _ in 0..<2 {
                     group.addTask {
                         try await withSQLStore(url: "sqlite:\(path)") { (store) async throws in
-                            #expect(try await store.schemaVersion() == 1)
+                            #expect(try await store.schemaVersion() == SQLPasskeyStore.latestSchemaVersion)
                         }
                     }
                 }

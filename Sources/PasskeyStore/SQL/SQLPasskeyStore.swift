@@ -99,6 +99,9 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
+    /// The version the newest migration brings a database to.
+    package static var latestSchemaVersion: Int { Schema.migrations.map(\.version).max() ?? 0 }
+
     /// The schema version the database is at.
     package func schemaVersion() async throws -> Int {
         try await Schema.currentVersion(model)

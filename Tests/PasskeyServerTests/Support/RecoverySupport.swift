@@ -113,7 +113,7 @@ extension Harness {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        Issue.record("no mail #\(count) to \(address) about \(subject)", sourceLocation: sourceLocation)
+        Issue.record("no mail #\(count) to \(address) about \(subject); sent: \(mail.messages.map(\.subject))", sourceLocation: sourceLocation)
         throw CancellationError()
     }
 
