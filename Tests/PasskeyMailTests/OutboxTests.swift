@@ -31,8 +31,12 @@ final class FlakyTransport: MailTransport {
 @Suite("Outbox")
 struct OutboxTests {
     let message: MailMessage
+    let logger: Logger
 
     init() throws {
+        var logger = Logger(label: "outbox-test")
+        logger.logLevel = .critical
+        self.logger = logger
         message = MailMessage(
             from: try MailAddress(address: "no-reply@example.com"), to: try MailAddress(address: "ada@example.com"),
             subject: "Code", text: "12345678", html: "<p>12345678</p>")
@@ -41,7 +45,7 @@ struct OutboxTests {
     @Test("A failed delivery is retried until it succeeds")
     func retriesUntilDelivered() async throws {
         let transport = FlakyTransport(failures: 2)
-        let outbox = Outbox(transport: transport, logger: Logger(label: "test"), retryDelays: [.milliseconds(1), .milliseconds(1), .milliseconds(1)])
+        let outbox = Outbox(transport: transport, logger: logger, retryDelays: [.milliseconds(1), .milliseconds(1), .milliseconds(1)])
         await outbox.send(message)
         await outbox.waitUntilIdle()
         #expect(transport.attempts == 3)
@@ -51,7 +55,7 @@ struct OutboxTests {
     @Test("A delivery that keeps failing is given up after the last retry")
     func givesUp() async throws {
         let transport = FlakyTransport(failures: 10)
-        let outbox = Outbox(transport: transport, logger: Logger(label: "test"), retryDelays: [.milliseconds(1), .milliseconds(1)])
+        let outbox = Outbox(transport: transport, logger: logger, retryDelays: [.milliseconds(1), .milliseconds(1)])
         await outbox.send(message)
         await outbox.waitUntilIdle()
         #expect(transport.attempts == 3)

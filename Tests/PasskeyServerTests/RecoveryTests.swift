@@ -156,6 +156,17 @@ import WebAuthn
         }
     }
 
+    @Test("A mail server that is down fails neither the sign-up nor the recovery request")
+    func mailFailureFailsNoRequest() async throws {
+        try await Harness.run(.sqliteMemory, mailTransport: FailingMailTransport()) { _, client in
+            var browser = try Browser(client)
+            #expect(try await browser.signUp(Self.ada).status == .created)
+            try await browser.send(.delete, "/api/session")
+            let answer = try await askForRecovery(&browser)
+            #expect(answer.status == .accepted && answer.text == "{}")
+        }
+    }
+
     // MARK: Redeeming a recovery code
 
     @Test("The mailed code opens a recovery session that can read the account")

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PasskeyMail
 import PasskeyStore
 import SoftwareAuthenticator
 import Testing
@@ -25,6 +26,7 @@ struct Harness: Sendable {
     static func run(
         _ kind: StoreKind,
         configure: (inout PasskeyServerConfiguration) -> Void = { _ in },
+        mailTransport: (any MailTransport)? = nil,
         _ body: @Sendable (Harness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let opened = try await kind.open()
@@ -39,7 +41,8 @@ struct Harness: Sendable {
             var logger = Logger(label: "passkeys.test")
             logger.logLevel = .critical
             let app = try buildApplication(
-                configuration: configuration, store: store, logger: logger, now: { clock.now }, mailTransport: mail)
+                configuration: configuration, store: store, logger: logger, now: { clock.now },
+                mailTransport: mailTransport ?? mail)
             try await app.test(.router) { client in try await body(harness, client) }
         } catch {
             await opened.close()
