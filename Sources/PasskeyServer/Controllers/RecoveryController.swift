@@ -94,9 +94,17 @@ struct RecoveryController {
         let email = try Self.address(body.email)
         try await services.limitKey("recovery-address:" + UserRecord.normalize(email))
         if let user = try await services.store.user(username: email) {
-            // Capped codes are silent here: the answer must not differ from an unknown address's.
-            try await services.sendEmailCode(.recovery, to: user)
-            context.logger.info("recovery code requested", metadata: ["user": .string(user.id.base64URL)])
+            // The code is stored and mailed after the answer, so a known address answers as fast
+            // as an unknown one; a capped code is silent for the same reason.
+            let services = services, logger = context.logger
+            Task {
+                do {
+                    try await services.sendEmailCode(.recovery, to: user)
+                    logger.info("recovery code requested", metadata: ["user": .string(user.id.base64URL)])
+                } catch {
+                    logger.error("no recovery code issued", metadata: ["user": .string(user.id.base64URL), "error": "\(error)"])
+                }
+            }
         }
         return try ServerServices.json(Empty(), status: .accepted)
     }
