@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SoftwareAuthenticator", targets: ["SoftwareAuthenticator"]),
         .library(name: "PasskeyStore", targets: ["PasskeyStore"]),
         .library(name: "OpenIDProvider", targets: ["OpenIDProvider"]),
+        .library(name: "PasskeyMail", targets: ["PasskeyMail"]),
         .library(name: "PasskeyServer", targets: ["PasskeyServer"]),
         .library(name: "PasskeyClientCore", targets: ["PasskeyClientCore"]),
         .library(name: "PasskeyClient", targets: ["PasskeyClient"]),
@@ -34,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         .target(name: "PasskeyCBOR", swiftSettings: strict),
@@ -79,9 +82,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PasskeyMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PasskeyServer",
             dependencies: [
-                "WebAuthn", "PasskeyStore", "OpenIDProvider",
+                "WebAuthn", "PasskeyStore", "OpenIDProvider", "PasskeyMail",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -101,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "passkeys",
             dependencies: [
-                "WebAuthn", "SoftwareAuthenticator", "PasskeyStore", "PasskeyServer",
+                "WebAuthn", "SoftwareAuthenticator", "PasskeyStore", "PasskeyServer", "PasskeyMail",
                 "PasskeyClient", "PasskeyClientCore", "OpenIDProvider",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -146,9 +162,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PasskeyMailTests",
+            dependencies: [
+                "PasskeyMail",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "PasskeyServerTests",
             dependencies: [
-                "PasskeyServer", "PasskeyStore", "WebAuthn", "SoftwareAuthenticator", "OpenIDProvider",
+                "PasskeyServer", "PasskeyStore", "PasskeyMail", "WebAuthn", "SoftwareAuthenticator", "OpenIDProvider",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -53,7 +53,7 @@ if [ ! -x "$NGINX" ]; then
   if [ -n "$policy" ]; then as_root rm -f "$policy"; fi
 fi
 
-if ! "$VENV/bin/python" -c 'import selenium, pytest, authlib, requests' 2>/dev/null; then
+if ! "$VENV/bin/python" -c 'import selenium, pytest, authlib, requests, aiosmtpd' 2>/dev/null; then
   echo "e2e: creating $VENV"
   rm -rf "$VENV"
   if ! python3 -m venv "$VENV"; then
@@ -64,7 +64,8 @@ if ! "$VENV/bin/python" -c 'import selenium, pytest, authlib, requests' 2>/dev/n
     python3 -m venv "$VENV"
   fi
   # authlib: an OpenID Connect client someone else wrote drives test_oidc.py.
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check selenium pytest authlib requests
+  # aiosmtpd: the SMTP sink the recovery tests read their codes from (Tests/e2e/smtp_sink.py).
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check selenium pytest authlib requests aiosmtpd
 fi
 
 if [ ! -x "$PASSKEYS_BIN" ]; then

@@ -8,11 +8,14 @@ struct UserJSON: Codable, Sendable, Equatable {
     var id: String
     var username: String
     var displayName: String
+    /// Whether the person proved they receive mail at the username.
+    var emailVerified: Bool
 
     init(_ user: UserRecord) {
         self.id = user.id.base64URL
         self.username = user.username
         self.displayName = user.displayName
+        self.emailVerified = user.emailVerified
     }
 }
 

@@ -5,6 +5,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import OpenIDProvider
+import PasskeyMail
 import PasskeyStore
 import Prometheus
 import ServiceLifecycle
@@ -21,6 +22,7 @@ import WebAuthn
 ///   - registry: where the ceremony metrics go; `/metrics` shows this registry.
 ///   - logger: the server's logger.
 ///   - now: the clock; tests move it to expire ceremonies and sessions.
+///   - mailTransport: where mail goes instead of the configured SMTP server or the log (tests).
 ///   - onServerRunning: called once the server listens.
 /// - Throws: ``ConfigurationError`` for a configuration the server cannot run with.
 public func buildApplication(
@@ -29,10 +31,12 @@ public func buildApplication(
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger = Logger(label: "passkeys.server"),
     now: @escaping @Sendable () -> Date = { Date() },
+    mailTransport: (any MailTransport)? = nil,
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) throws(ConfigurationError) -> some ApplicationProtocol {
     let services = try makeServices(
-        configuration: configuration, store: store, registry: registry, logger: logger, now: now)
+        configuration: configuration, store: store, registry: registry, logger: logger, now: now,
+        mailTransport: mailTransport)
     let router = try buildRouter(services: services)
     let limiter = ConnectionLimiter(
         maximum: configuration.effectiveMaximumConnections,
@@ -73,7 +77,8 @@ func makeServices(
     store: any PasskeyStore,
     registry: PrometheusCollectorRegistry,
     logger: Logger,
-    now: @escaping @Sendable () -> Date
+    now: @escaping @Sendable () -> Date,
+    mailTransport: (any MailTransport)? = nil
 ) throws(ConfigurationError) -> ServerServices {
     try configuration.validate()
     let cookies = CookieSettings(secure: configuration.servesHTTPSOnly, sessionDomain: configuration.cookieDomain)
@@ -89,7 +94,8 @@ func makeServices(
         metrics: CeremonyMetrics(registry: registry),
         logger: logger,
         now: now,
-        decoyKey: SymmetricKey(size: .bits256)
+        decoyKey: SymmetricKey(size: .bits256),
+        mail: try ServerMail(configuration: configuration, transport: mailTransport, logger: logger)
     )
 }
 
@@ -120,6 +126,10 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     let forwardAuth = ForwardAuthController(services: services)
     router.addRoutes(forwardAuth.forwardAuthEndpoints, atPath: "/api/forward-auth")
     router.addRoutes(forwardAuth.continueEndpoints, atPath: "/continue")
+    let recovery = RecoveryController(services: services)
+    router.addRoutes(recovery.emailEndpoints, atPath: "/api/email")
+    router.addRoutes(recovery.recoveryEndpoints, atPath: "/api/recovery")
+    router.addRoutes(PasswordController(services: services).endpoints, atPath: "/api/password")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
     router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
     let provider = openIDProvider(services)

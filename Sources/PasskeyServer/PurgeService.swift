@@ -35,6 +35,7 @@ struct PurgeService: Service {
         do {
             let purged = try await store.purgeExpired(now: now, sessionIdleTimeout: sessionIdleTimeout)
                 + store.purgeExpiredOAuth(now: now)
+                + store.purgeEmailCodes(now: now)
             if purged > 0 { logger.debug("purged expired records", metadata: ["count": "\(purged)"]) }
         } catch {
             logger.warning("purging expired records failed", metadata: ["error": "\(error)"])

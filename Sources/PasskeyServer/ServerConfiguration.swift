@@ -111,6 +111,16 @@ public struct PasskeyServerConfiguration: Sendable {
     /// How often to look at ``metadataPath`` for a new BLOB.
     public var metadataRefreshInterval: TimeInterval = 3600
 
+    /// Where mail goes: `smtp://[USER:PASSWORD@]HOST[:PORT][?starttls=required]` or `smtps://…`;
+    /// `nil` writes every mail to the log instead.
+    public var smtpURL: String?
+    /// The sender of mails, `Name <address>`; `nil` means `RP-NAME <no-reply@RP-ID>`.
+    public var mailFrom: String?
+    /// Seconds a recovery code can be used.
+    public var recoveryCodeTTL: TimeInterval = 600
+    /// Seconds an email verification code can be used.
+    public var verificationCodeTTL: TimeInterval = 24 * 3600
+
     public init() {}
 
     /// Whether a certificate and key are configured.
@@ -248,6 +258,7 @@ public struct PasskeyServerConfiguration: Sendable {
         }
         try validateConnectionLimits()
         try validateForwardAuth()
+        try validateMail()
     }
 
     // MARK: Value rules

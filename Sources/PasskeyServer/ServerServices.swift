@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import Logging
+import PasskeyMail
 import PasskeyStore
 import WebAuthn
 
@@ -19,6 +20,8 @@ struct ServerServices: Sendable {
     let now: @Sendable () -> Date
     /// Keys the decoy credentials shown for unknown usernames, so a name always gets the same ones.
     let decoyKey: SymmetricKey
+    /// Mail to account holders (verification and recovery codes), sent in the background.
+    let mail: ServerMail
 
     var relyingPartyID: String { configuration.relyingPartyID }
 

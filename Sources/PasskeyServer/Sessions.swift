@@ -91,14 +91,14 @@ struct Sessions: Sendable {
     let touchInterval: TimeInterval = 60
 
     /// A new session for the account, opened by `credentialID` from `client`, to be stored with
-    /// the sign-in, and its token.
-    func start(userID: UserHandle, credentialID: CredentialID?, client: ClientDetails) -> (token: CookieToken, record: SessionRecord) {
+    /// the sign-in, and its token. A `recovery` session can only add a passkey and read the account.
+    func start(userID: UserHandle, credentialID: CredentialID?, client: ClientDetails, recovery: Bool = false) -> (token: CookieToken, record: SessionRecord) {
         let token = CookieToken.random()
         let now = now()
         let record = SessionRecord(
             tokenHash: token.hash, userID: userID, createdAt: now, lastSeenAt: now,
             expiresAt: now.addingTimeInterval(lifetime), credentialID: credentialID, ip: client.ip,
-            userAgent: client.userAgent)
+            userAgent: client.userAgent, recovery: recovery)
         return (token, record)
     }
 
@@ -116,7 +116,10 @@ struct Sessions: Sendable {
     }
 
     /// The signed-in account, or `nil`.
-    func current(_ request: Request) async throws -> Authenticated? {
+    ///
+    /// A recovery session answers `403 recovery_session` unless `allowRecovery`: it may only read
+    /// the account and add a passkey, so only those endpoints allow it.
+    func current(_ request: Request, allowRecovery: Bool = false) async throws -> Authenticated? {
         guard let hash = tokenHash(request), let session = try await store.session(tokenHash: hash) else { return nil }
         let now = now()
         if session.isExpired(at: now, idleTimeout: idleTimeout) {
@@ -129,6 +132,7 @@ struct Sessions: Sendable {
             try await store.deleteSession(tokenHash: hash)
             return nil
         }
+        guard !session.recovery || allowRecovery else { throw APIError.recoverySession }
         if now.timeIntervalSince(session.lastSeenAt) >= touchInterval {
             try await store.touchSession(tokenHash: hash, at: now)
         }
@@ -136,8 +140,8 @@ struct Sessions: Sendable {
     }
 
     /// The signed-in account, or `401 unauthenticated`.
-    func require(_ request: Request) async throws -> Authenticated {
-        guard let authenticated = try await current(request) else { throw APIError.unauthenticated }
+    func require(_ request: Request, allowRecovery: Bool = false) async throws -> Authenticated {
+        guard let authenticated = try await current(request, allowRecovery: allowRecovery) else { throw APIError.unauthenticated }
         return authenticated
     }
 }

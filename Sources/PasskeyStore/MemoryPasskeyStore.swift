@@ -6,14 +6,18 @@ import WebAuthn
 /// An actor whose methods never suspend, so each method runs whole before the next begins: every
 /// method is atomic, which is the same contract the SQL store keeps with transactions.
 public actor MemoryPasskeyStore: PasskeyStore {
-    private var usersByID: [UserHandle: UserRecord] = [:]
-    private var userIDsByUsername: [String: UserHandle] = [:]
-    private var credentialsByID: [CredentialID: CredentialRecord] = [:]
+    var usersByID: [UserHandle: UserRecord] = [:]
+    var userIDsByUsername: [String: UserHandle] = [:]
+    var credentialsByID: [CredentialID: CredentialRecord] = [:]
     private var ceremonies: [String: CeremonyRecord] = [:]
-    private var sessionsByHash: [[UInt8]: SessionRecord] = [:]
+    var sessionsByHash: [[UInt8]: SessionRecord] = [:]
     private var audit: [AuditEvent] = []
     /// The OpenID Provider's tables (`MemoryPasskeyStore+OpenID.swift`).
     var openID = MemoryOpenIDTables()
+    /// Imported password hashes by account (MemoryPasskeyStore+Recovery).
+    var passwordHashes: [UserHandle: String] = [:]
+    /// Email codes by ID (MemoryPasskeyStore+Recovery).
+    var emailCodes: [UUID: EmailCodeRecord] = [:]
 
     public init() {}
 
@@ -58,6 +62,8 @@ public actor MemoryPasskeyStore: PasskeyStore {
         ceremonies = ceremonies.filter { $0.value.userID != id }
         audit.removeAll { $0.userID == id }
         openID.removeUser(id)
+        passwordHashes.removeValue(forKey: id)
+        emailCodes = emailCodes.filter { $0.value.userID != id }
         return true
     }
 

@@ -232,6 +232,63 @@ public protocol PasskeyStore: Sendable {
     /// for the person. Returns whether there was a consent.
     @discardableResult
     func removeConsent(userID: UserHandle, clientID: String) async throws -> Bool
+
+    // MARK: Email codes, recovery and imported passwords
+
+    /// Creates an account without a passkey (an imported one), with the password hash it had
+    /// elsewhere, if any.
+    ///
+    /// - Throws: ``StoreError/usernameTaken`` when an account has the same normalized username.
+    func importUser(_ user: UserRecord, passwordHash: String?) async throws
+
+    /// The imported password hash of the account, `nil` when it has none (or no such account).
+    func passwordHash(userID: UserHandle) async throws -> String?
+
+    /// Removes the account's password, unless the account has no passkey to sign in with then:
+    /// the check and the change are one transaction.
+    func removePassword(userID: UserHandle) async throws -> RemovePasswordResult
+
+    /// Stores a new email code for the account and ends any earlier live code of the same purpose,
+    /// unless `maximumPerHour` codes of this purpose were issued to the account in the hour before
+    /// `code.createdAt`: then nothing changes and the answer says when the next one may be issued.
+    func issueEmailCode(_ code: EmailCodeRecord, maximumPerHour: Int) async throws -> IssueEmailCodeResult
+
+    /// Redeems the account's live code of `purpose` (unexpired at `now`, unused, fewer than
+    /// `maximumAttempts` wrong tries): when `codeHash` matches (compared in constant time) the code
+    /// is used up and, in the same transaction, a verification marks the address verified and a
+    /// recovery stores `session`. A wrong code counts one try against the live code.
+    ///
+    /// - Returns: the updated account, or `nil` when no live code matched.
+    func redeemEmailCode(
+        userID: UserHandle, purpose: EmailCodeRecord.Purpose, codeHash: [UInt8], at now: Date, maximumAttempts: Int,
+        session: SessionRecord?
+    ) async throws -> UserRecord?
+
+    /// Adds a passkey to the account and turns the recovery session `tokenHash` into a full one, in
+    /// one transaction (errors as ``addCredential(_:)``).
+    func addCredential(_ credential: CredentialRecord, endingRecoveryOf tokenHash: [UInt8]) async throws
+
+    /// Deletes email codes that can neither be redeemed nor count against the hourly cap any more.
+    @discardableResult
+    func purgeEmailCodes(now: Date) async throws -> Int
+}
+
+/// What ``PasskeyStore/removePassword(userID:)`` did.
+public enum RemovePasswordResult: Sendable, Hashable {
+    /// The password is gone.
+    case removed
+    /// The account has no passkey: the password was kept (`409 no_passkey`).
+    case noPasskey
+    /// The account has no password (or does not exist).
+    case noPassword
+}
+
+/// What ``PasskeyStore/issueEmailCode(_:maximumPerHour:)`` did.
+public enum IssueEmailCodeResult: Sendable, Hashable {
+    /// The code is stored and live.
+    case issued
+    /// Too many codes this hour; the next may be issued at this time.
+    case capped(until: Date)
 }
 
 extension PasskeyStore {

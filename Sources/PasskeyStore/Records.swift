@@ -19,12 +19,17 @@ public struct UserRecord: Sendable, Hashable, Codable {
     /// cannot sign in until it is turned on again. Every way in honours this.
     public var disabled: Bool
 
-    public init(id: UserHandle, username: String, displayName: String, createdAt: Date, disabled: Bool = false) {
+    /// Whether the person proved they receive mail at ``username`` (a code sent there, or the
+    /// import said so). The OIDC claim `email_verified` is this value.
+    public var emailVerified: Bool
+
+    public init(id: UserHandle, username: String, displayName: String, createdAt: Date, disabled: Bool = false, emailVerified: Bool = false) {
         self.id = id
         self.username = username
         self.displayName = displayName
         self.createdAt = createdAt
         self.disabled = disabled
+        self.emailVerified = emailVerified
     }
 
     /// The form of ``username`` that is unique in the store and used for look-up.
@@ -180,9 +185,13 @@ public struct SessionRecord: Sendable, Hashable, Codable {
     /// The `User-Agent` the session was opened with, for the person's list of sessions.
     public var userAgent: String?
 
+    /// A recovery session (opened with an emailed code): it may only read the account and add a
+    /// passkey, and becomes a full session once a passkey is added.
+    public var recovery: Bool
+
     public init(
         tokenHash: [UInt8], userID: UserHandle, createdAt: Date, lastSeenAt: Date, expiresAt: Date,
-        credentialID: CredentialID? = nil, ip: String? = nil, userAgent: String? = nil
+        credentialID: CredentialID? = nil, ip: String? = nil, userAgent: String? = nil, recovery: Bool = false
     ) {
         self.tokenHash = tokenHash
         self.userID = userID
@@ -192,6 +201,7 @@ public struct SessionRecord: Sendable, Hashable, Codable {
         self.credentialID = credentialID
         self.ip = ip
         self.userAgent = userAgent
+        self.recovery = recovery
     }
 
     /// Whether the session has ended at `now`: past its absolute expiry, or idle for

@@ -1,7 +1,7 @@
 /// WebAuthn: a relying-party implementation of W3C Web Authentication Level 3.
 ///
 /// Start with ``RelyingParty``: build a ``RelyingParty/Configuration`` once, then call
-/// ``RelyingParty/beginRegistration(user:excludeCredentials:challenge:)`` and
+/// ``RelyingParty/beginRegistration(user:excludeCredentials:mediation:challenge:)`` and
 /// ``RelyingParty/finishRegistration(response:ceremony:)`` to add a passkey, and
 /// ``RelyingParty/beginAuthentication(allowCredentials:userHandle:challenge:)`` and
 /// ``RelyingParty/finishAuthentication(response:ceremony:credential:)`` to sign in.

@@ -8,7 +8,7 @@ struct Passkeys: AsyncParsableCommand {
         commandName: "passkeys",
         abstract: "Passkeys end to end: a WebAuthn server, an offline verifier and a client.",
         subcommands: [ServeCommand.self, VerifyCommand.self, MetadataCommand.self, BenchCommand.self, ClientCommand.self,
-                      ClientsCommand.self, KeysCommand.self]
+                      ClientsCommand.self, KeysCommand.self, AccountsCommand.self]
     )
 
     /// Runs the command; usage errors exit with status 2 (as most Unix tools do) instead of

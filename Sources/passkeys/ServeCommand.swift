@@ -237,6 +237,24 @@ struct ServeCommand: AsyncParsableCommand {
     var accessTokenLifetime: String?
 
     @Option(
+        name: .customLong("smtp-url"),
+        help: ArgumentHelp("Where mail goes: smtp://[USER:PASSWORD@]HOST[:PORT][?starttls=required] or smtps://…; without it mail is written to the log.", valueName: "url")
+    )
+    var smtpURL: String?
+
+    @Option(
+        name: .customLong("mail-from"),
+        help: ArgumentHelp("The sender of mails, \"Name <address>\" (default \"RP-NAME <no-reply@RP-ID>\").", valueName: "mailbox")
+    )
+    var mailFrom: String?
+
+    @Option(
+        name: .customLong("recovery-code-ttl"),
+        help: ArgumentHelp("How long a recovery code can be used (default 10m).", valueName: "duration")
+    )
+    var recoveryCodeTTL: String?
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default info).", valueName: "level")
     )
@@ -344,6 +362,9 @@ private struct Settings {
         if let lifetime = try duration(command.accessTokenLifetime, "access-token-lifetime") {
             configuration.accessTokenLifetime = lifetime
         }
+        configuration.smtpURL = string(command.smtpURL, "smtp-url")
+        configuration.mailFrom = string(command.mailFrom, "mail-from")
+        if let ttl = try duration(command.recoveryCodeTTL, "recovery-code-ttl") { configuration.recoveryCodeTTL = ttl }
         try await attestation(command, into: &configuration)
         return configuration
     }

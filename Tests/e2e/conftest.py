@@ -360,6 +360,10 @@ class Browser:
         self.driver.quit()
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "mail: the server sends mail to the mailbox fixture's SMTP sink")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -368,8 +372,22 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
+def mailbox():
+    """An SMTP sink on a free loopback port (smtp_sink.py)."""
+    from smtp_sink import SMTPSink
+    sink = SMTPSink()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
 def server(tmp_path, request):
-    running = Server(tmp_path)
+    extra = []
+    # @pytest.mark.mail: the server sends its mail to the `mailbox` sink over SMTP.
+    if request.node.get_closest_marker("mail"):
+        sink = request.getfixturevalue("mailbox")
+        extra = ["--smtp-url", f"smtp://127.0.0.1:{sink.port}", "--mail-from", "Passkeys <no-reply@localhost>"]
+    running = Server(tmp_path, extra)
     yield running
     running.stop()
     failed = getattr(request.node, "report_call", None)

@@ -212,7 +212,10 @@ def test_everything_works_from_the_keyboard(browser):
     ActionChains(browser.driver).send_keys(Keys.TAB).perform()  # into the email field
     field = browser.driver.switch_to.active_element
     assert field.get_attribute("id") == "username"
-    field.send_keys("ada@example.com", Keys.TAB, Keys.TAB)
+    # Past the password field and its button (imported accounts), then the passkey button.
+    field.send_keys("ada@example.com", Keys.TAB)
+    assert browser.driver.switch_to.active_element.get_attribute("id") == "password"
+    browser.driver.switch_to.active_element.send_keys(Keys.TAB, Keys.TAB, Keys.TAB)
     assert browser.driver.switch_to.active_element.get_attribute("id") == "signup"
     browser.driver.switch_to.active_element.send_keys(Keys.ENTER)
     browser.wait_for_path("/account")

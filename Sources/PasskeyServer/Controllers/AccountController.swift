@@ -12,6 +12,10 @@ struct AccountController {
     struct SessionAnswer: Encodable {
         var user: UserJSON
         var rpId: String
+        /// A recovery session: it can only add a passkey until it has.
+        var recovery: Bool
+        /// The account has an imported password.
+        var hasPassword: Bool
     }
 
     struct UserAnswer: Encodable {
@@ -37,8 +41,11 @@ struct AccountController {
     }
 
     @Sendable func session(_ request: Request, context: Context) async throws -> Response {
-        let signedIn = try await services.sessions.require(request)
-        return try ServerServices.json(SessionAnswer(user: UserJSON(signedIn.user), rpId: services.relyingPartyID))
+        let signedIn = try await services.sessions.require(request, allowRecovery: true)
+        let hasPassword = try await services.store.passwordHash(userID: signedIn.user.id) != nil
+        return try ServerServices.json(SessionAnswer(
+            user: UserJSON(signedIn.user), rpId: services.relyingPartyID, recovery: signedIn.session.recovery,
+            hasPassword: hasPassword))
     }
 
     /// Signing out deletes the session; signing out without one is not an error.

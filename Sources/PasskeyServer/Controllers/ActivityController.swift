@@ -69,7 +69,7 @@ struct ActivityController {
     }
 
     @Sendable func activity(_ request: Request, context: Context) async throws -> Response {
-        let signedIn = try await services.sessions.require(request)
+        let signedIn = try await services.sessions.require(request, allowRecovery: true)
         let query = request.uri.queryParameters
         var limit = Self.defaultPageSize
         if let text = query["limit"] {

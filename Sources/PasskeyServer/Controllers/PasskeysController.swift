@@ -17,6 +17,19 @@ struct PasskeysController {
         var passkey: PasskeyJSON
     }
 
+    /// `{"mediation": "conditional"}` for the automatic passkey upgrade; nothing for a modal one.
+    struct AddOptionsRequest: Decodable {
+        var mediation: String?
+
+        func mediationRequirement() throws -> CredentialMediationRequirement {
+            switch mediation {
+            case nil, "optional", "required": return .optional
+            case "conditional": return .conditional
+            case let other?: throw APIError.malformed("mediation must be \"conditional\" or left out, not \"\(other)\"")
+            }
+        }
+    }
+
     struct RenameRequest: Decodable {
         var name: String
     }
@@ -32,24 +45,27 @@ struct PasskeysController {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let signedIn = try await services.sessions.require(request)
+        let signedIn = try await services.sessions.require(request, allowRecovery: true)
         let credentials = try await services.store.credentials(userID: signedIn.user.id)
         return try ServerServices.json(List(passkeys: credentials.map { PasskeyJSON($0, directory: services.directory) }))
     }
 
     @Sendable func addOptions(_ request: Request, context: Context) async throws -> Response {
         // 401 before anything else: a request without a session learns nothing more.
-        let signedIn = try await services.sessions.require(request)
+        let signedIn = try await services.sessions.require(request, allowRecovery: true)
         return try await services.ceremonyStep(.addPasskey, .options, context: context) { log in
             log["user"] = .string(signedIn.user.id.base64URL)
             try await services.limitCeremonyStart(context)
             try await services.limitAccount(ServerServices.accountKey(userID: signedIn.user.id))
-            return try await AddPasskeyFlow(services: services).options(for: signedIn.user)
+            let body = try await JSONBody.decode(AddOptionsRequest.self, from: request)
+            let mediation = try body.mediationRequirement()
+            log["mediation"] = .string(mediation.rawValue)
+            return try await AddPasskeyFlow(services: services).options(for: signedIn.user, mediation: mediation)
         }
     }
 
     @Sendable func add(_ request: Request, context: Context) async throws -> Response {
-        let signedIn = try await services.sessions.require(request)
+        let signedIn = try await services.sessions.require(request, allowRecovery: true)
         return try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
             try await services.limitCeremonyFinish(context)
             let record = try await services.ceremonies.consume(request, kinds: [.addPasskey])

@@ -104,6 +104,12 @@ struct RegistrationController {
             if let previous = services.sessions.tokenHash(request) {
                 try await services.store.deleteSession(tokenHash: previous)
             }
+            // The address gets a code to verify it; mail never fails the sign-up.
+            do {
+                try await services.sendEmailCode(.verification, to: user)
+            } catch {
+                context.logger.warning("no verification code for the new account", metadata: ["error": "\(error)"])
+            }
             return try ServerServices.json(
                 Created(user: UserJSON(user), passkey: PasskeyJSON(credential, directory: services.directory), rpId: services.relyingPartyID),
                 status: .created,
@@ -128,11 +134,13 @@ struct AddPasskeyFlow {
     let services: ServerServices
 
     /// Options excluding the account's passkeys, and the ceremony bound to the account.
-    func options(for user: UserRecord) async throws -> Response {
+    /// `user.name` is the username exactly as stored: a conditional create goes only to the
+    /// password manager entry whose username matches it.
+    func options(for user: UserRecord, mediation: CredentialMediationRequirement = .optional) async throws -> Response {
         let existing = try await services.store.credentials(userID: user.id)
         let (options, ceremony) = services.relyingParty.beginRegistration(
             user: PublicKeyCredentialUserEntityJSON(id: user.id, name: user.username, displayName: user.displayName),
-            excludeCredentials: existing.map(ServerServices.descriptor))
+            excludeCredentials: existing.map(ServerServices.descriptor), mediation: mediation)
         let cookie = try await services.ceremonies.begin(
             .addPasskey, challenge: ceremony.challenge, state: ceremony, userID: user.id)
         return try ServerServices.json(CreationOptions(publicKey: options), cookies: [cookie])
@@ -157,10 +165,22 @@ struct AddPasskeyFlow {
         let existing = try await services.store.credentials(userID: signedIn.user.id)
         let credential = services.credentialRecord(
             verified, userID: signedIn.user.id, at: services.now(), takenNames: existing.map(\.name))
-        try await services.store.addCredential(credential)
+        if signedIn.session.recovery {
+            // The recovery is complete: the new passkey makes this a full session.
+            try await services.store.addCredential(credential, endingRecoveryOf: signedIn.session.tokenHash)
+            try await services.audit(
+                "recovery_completed", user: signedIn.user.id, detail: "passkey \(credential.name) added with a recovery code")
+        } else {
+            try await services.store.addCredential(credential)
+        }
         await services.recordActivity(
             .passkeyAdded, userID: signedIn.user.id, client: ClientDetails(request, context: context),
             credentialID: credential.id, logger: context.logger)
+        if ceremony.mediation == .conditional {
+            log["mediation"] = "conditional"
+            try await services.audit(
+                "passkey_upgrade", user: signedIn.user.id, detail: "passkey \(credential.name) created automatically after a password sign-in")
+        }
         return try ServerServices.json(
             answer(signedIn.user, credential), status: .created, cookies: [services.ceremonies.expiredCookie])
     }

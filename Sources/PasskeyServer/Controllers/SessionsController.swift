@@ -61,7 +61,7 @@ struct SessionsController {
 
     /// The account's sessions that have not ended, oldest first.
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let signedIn = try await services.sessions.require(request)
+        let signedIn = try await services.sessions.require(request, allowRecovery: true)
         let sessions = try await liveSessions(of: signedIn)
         return try ServerServices.json(List(sessions: sessions.map {
             SessionJSON($0, current: $0.tokenHash == signedIn.session.tokenHash)

@@ -97,7 +97,8 @@ struct RowReader {
             username: try string("username"),
             displayName: try string("display_name"),
             createdAt: try date("created_at"),
-            disabled: try bool("disabled")
+            disabled: try bool("disabled"),
+            emailVerified: try bool("email_verified")
         )
     }
 
@@ -164,7 +165,8 @@ struct RowReader {
             expiresAt: try date("expires_at"),
             credentialID: try optionalCredentialID("credential_id"),
             ip: try optionalString("ip"),
-            userAgent: try optionalString("user_agent")
+            userAgent: try optionalString("user_agent"),
+            recovery: try bool("recovery")
         )
     }
 

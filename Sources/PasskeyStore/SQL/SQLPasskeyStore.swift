@@ -99,7 +99,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    /// The version a database has once this store has migrated it.
+    /// The version the newest migration brings a database to.
     package static var latestSchemaVersion: Int { Schema.migrations.map(\.version).max() ?? 0 }
 
     /// The schema version the database is at.
@@ -140,13 +140,14 @@ public final class SQLPasskeyStore: PasskeyStore {
         try await transaction { db in
             let normalized = user.normalizedUsername
             let inserted = try await db.insert(into: "users")
-                .columns("id", "username", "username_normalized", "display_name", "created_at")
+                .columns("id", "username", "username_normalized", "display_name", "created_at", "email_verified")
                 .values([
                     Column.bytes(user.id.bytes),
                     SQLBind(user.username),
                     SQLBind(normalized),
                     SQLBind(user.displayName),
                     SQLBind(try Column.microseconds(user.createdAt)),
+                    SQLBind(user.emailVerified),
                 ] as [any SQLExpression])
                 .ignoringConflicts()
                 .returning("id")
@@ -197,7 +198,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         let key = Data(id.bytes)
         return try await transaction { db in
             // The foreign keys cascade too; deleting explicitly also covers the tables without one.
-            for table in ["ceremonies", "sessions", "credentials", "audit_events", "oauth_codes", "oauth_tokens", "oauth_consents"] {
+            for table in ["ceremonies", "sessions", "credentials", "audit_events", "oauth_codes", "oauth_tokens", "oauth_consents", "email_codes"] {
                 try await db.delete(from: table).where("user_id", .equal, key).run()
             }
             return try await db.delete(from: "users").where("id", .equal, key).returning("id").first() != nil
@@ -495,7 +496,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     // MARK: Statements shared by several operations
 
     /// Inserts a credential; `false` when its ID is taken.
-    private static func insert(_ credential: CredentialRecord, on db: any SQLDatabase) async throws -> Bool {
+    static func insert(_ credential: CredentialRecord, on db: any SQLDatabase) async throws -> Bool {
         try await db.insert(into: "credentials")
             .columns(
                 "id", "user_id", "public_key", "algorithm", "sign_count", "aaguid", "attestation_format",
@@ -521,9 +522,9 @@ public final class SQLPasskeyStore: PasskeyStore {
             .first() != nil
     }
 
-    private static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
+    static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
         try await db.insert(into: "sessions")
-            .columns("token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "credential_id", "ip", "user_agent")
+            .columns("token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "credential_id", "ip", "user_agent", "recovery")
             .values([
                 Column.bytes(session.tokenHash),
                 Column.bytes(session.userID.bytes),
@@ -533,6 +534,7 @@ public final class SQLPasskeyStore: PasskeyStore {
                 Column.optional(session.credentialID.map { Data($0.bytes) }),
                 Column.optional(session.ip),
                 Column.optional(session.userAgent),
+                SQLBind(session.recovery),
             ] as [any SQLExpression])
             .run()
     }
@@ -549,7 +551,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     /// Whether the account exists, locking its row until the transaction ends where the dialect
     /// has row locks (PostgreSQL; SQLKit leaves the clause out for SQLite, whose transactions
     /// already exclude each other).
-    private static func lockUser(_ id: UserHandle, _ mode: SQLLockingClause, on db: any SQLDatabase) async throws -> Bool {
+    static func lockUser(_ id: UserHandle, _ mode: SQLLockingClause, on db: any SQLDatabase) async throws -> Bool {
         try await db.select().column("id").from("users")
             .where("id", .equal, Data(id.bytes))
             .for(mode)

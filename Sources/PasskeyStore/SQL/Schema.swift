@@ -19,6 +19,7 @@ enum Schema {
         Migration(version: 1, name: "initial", apply: createInitialTables),
         Migration(version: 2, name: "sessions, activity and disabled accounts", apply: addOperations),
         Migration(version: 3, name: "openid_provider", apply: createOpenIDTables),
+        Migration(version: 4, name: "email codes, recovery sessions, imported passwords", apply: addRecovery),
     ]
 
     /// Brings the database up to the newest version; a database already there is left as it is.

@@ -49,15 +49,21 @@ public struct RelyingParty: Sendable {
 
     /// The checks on authenticator data shared by both ceremonies (§7.1 steps 13–16,
     /// §7.2 steps 15–18).
+    ///
+    /// `userPresenceRequired` is false only for a conditional create (WebAuthn L3 §7.1 step 14:
+    /// "If options.mediation is not set to conditional, verify that the UP bit of the flags in
+    /// authData is set").
     func verifyAuthenticatorData(
-        _ authenticatorData: AuthenticatorData, userVerification: UserVerificationRequirement
+        _ authenticatorData: AuthenticatorData, userVerification: UserVerificationRequirement,
+        userPresenceRequired: Bool = true
     ) throws(WebAuthnError) {
         // §7.1 step 13 / §7.2 step 15: rpIdHash is SHA-256 of the RP ID.
         guard authenticatorData.rpIDHash == configuration.relyingPartyIDHash else {
             throw WebAuthnError(.rpIDMismatch, "authenticator data is for another RP ID than \"\(configuration.relyingPartyID)\"")
         }
         // §7.1 step 14 / §7.2 step 16: the user was present.
-        if !configuration.dangerouslyAllowMissingUserPresence, !authenticatorData.flags.contains(.userPresent) {
+        if userPresenceRequired, !configuration.dangerouslyAllowMissingUserPresence,
+           !authenticatorData.flags.contains(.userPresent) {
             throw WebAuthnError(.userPresenceRequired, "the authenticator did not report user presence (UP)")
         }
         // §7.1 step 15 / §7.2 step 17: the user was verified when the ceremony required it.

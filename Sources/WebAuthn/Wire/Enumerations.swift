@@ -72,3 +72,15 @@ public struct PublicKeyCredentialHint: WebAuthnStringEnumeration {
     public static let clientDevice = Self(rawValue: "client-device")
     public static let hybrid = Self(rawValue: "hybrid")
 }
+
+/// Credential Management `CredentialMediationRequirement`: how a ceremony involves the person.
+/// WebAuthn L3 §5.1.3 gives `conditional` for `create()` a meaning of its own: the browser may
+/// create a passkey without asking, right after the person used a saved password.
+public struct CredentialMediationRequirement: WebAuthnStringEnumeration {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let silent = Self(rawValue: "silent")
+    public static let optional = Self(rawValue: "optional")
+    public static let conditional = Self(rawValue: "conditional")
+    public static let required = Self(rawValue: "required")
+}

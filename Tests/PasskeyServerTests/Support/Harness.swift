@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PasskeyMail
 import PasskeyStore
 import SoftwareAuthenticator
 import Testing
@@ -17,6 +18,8 @@ struct Harness: Sendable {
     let store: RecordingStore
     let clock: TestClock
     let configuration: PasskeyServerConfiguration
+    /// Every mail the server sent (RecoverySupport.swift).
+    let mail: RecordingMailTransport
 
     /// Builds the application on a fresh store of `kind` and runs `body` against it with the
     /// router test client (or over a socket with `.live`).
@@ -24,6 +27,7 @@ struct Harness: Sendable {
         _ kind: StoreKind,
         testing: TestingSetup = .router,
         configure: (inout PasskeyServerConfiguration) -> Void = { _ in },
+        mailTransport: (any MailTransport)? = nil,
         _ body: @Sendable (Harness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let opened = try await kind.open()
@@ -32,11 +36,14 @@ struct Harness: Sendable {
         var configuration = PasskeyServerConfiguration()
         configuration.rateLimit = 0
         configure(&configuration)
-        let harness = Harness(store: store, clock: clock, configuration: configuration)
+        let mail = RecordingMailTransport()
+        let harness = Harness(store: store, clock: clock, configuration: configuration, mail: mail)
         do {
             var logger = Logger(label: "passkeys.test")
             logger.logLevel = .critical
-            let app = try buildApplication(configuration: configuration, store: store, logger: logger, now: { clock.now })
+            let app = try buildApplication(
+                configuration: configuration, store: store, logger: logger, now: { clock.now },
+                mailTransport: mailTransport ?? mail)
             try await app.test(testing) { client in try await body(harness, client) }
         } catch {
             await opened.close()

@@ -75,7 +75,7 @@ final class RecordingStore: PasskeyStore {
 
     func clearCalls() { callLog.withLock { $0.removeAll() } }
 
-    private func record(_ change: String) { log.withLock { $0.append(change) } }
+    func record(_ change: String) { log.withLock { $0.append(change) } }
 
     private func called(_ operation: String = #function) {
         callLog.withLock { $0.append(String(operation.prefix { $0 != "(" })) }

@@ -282,6 +282,8 @@ async function start() {
   }
   profileForm.addEventListener('submit', saveDisplayName);
   addButton.addEventListener('click', addPasskey);
+  // js/account-recovery.js adds passkeys too (recovery, the upgrade).
+  document.addEventListener('passkeys:changed', () => { loadPasskeys().catch(() => {}); });
   document.getElementById('sign-out').addEventListener('click', signOut);
   document.getElementById('delete-account').addEventListener('click', deleteAccount);
 }

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import X509
 
-/// What the relying party keeps between ``RelyingParty/beginRegistration(user:excludeCredentials:challenge:)``
+/// What the relying party keeps between ``RelyingParty/beginRegistration(user:excludeCredentials:mediation:challenge:)``
 /// and ``RelyingParty/finishRegistration(response:ceremony:)``. Store it server-side.
 public struct RegistrationCeremony: Sendable, Hashable, Codable {
     public let challenge: Challenge
@@ -10,15 +10,35 @@ public struct RegistrationCeremony: Sendable, Hashable, Codable {
     public let userVerification: UserVerificationRequirement
     /// The algorithms offered in `pubKeyCredParams`.
     public let algorithms: [COSEAlgorithmIdentifier]
+    /// How the page asked for the credential. Only `conditional` (the automatic passkey upgrade
+    /// after a password sign-in) lets the credential be created without the UP flag (§7.1 step 14
+    /// as WebAuthn L3 words it for conditional create); every other ceremony requires UP.
+    public let mediation: CredentialMediationRequirement
 
     public init(
         challenge: Challenge, userHandle: UserHandle, userVerification: UserVerificationRequirement,
-        algorithms: [COSEAlgorithmIdentifier]
+        algorithms: [COSEAlgorithmIdentifier], mediation: CredentialMediationRequirement = .optional
     ) {
         self.challenge = challenge
         self.userHandle = userHandle
         self.userVerification = userVerification
         self.algorithms = algorithms
+        self.mediation = mediation
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case challenge, userHandle, userVerification, algorithms, mediation
+    }
+
+    /// Ceremonies stored before `mediation` existed were all modal ones.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            challenge: try container.decode(Challenge.self, forKey: .challenge),
+            userHandle: try container.decode(UserHandle.self, forKey: .userHandle),
+            userVerification: try container.decode(UserVerificationRequirement.self, forKey: .userVerification),
+            algorithms: try container.decode([COSEAlgorithmIdentifier].self, forKey: .algorithms),
+            mediation: try container.decodeIfPresent(CredentialMediationRequirement.self, forKey: .mediation) ?? .optional)
     }
 }
 
@@ -52,10 +72,13 @@ extension RelyingParty {
     ///   - user: the account the credential is for; `id` is its user handle.
     ///   - excludeCredentials: the account's existing credentials, so an authenticator does not
     ///     register twice.
+    ///   - mediation: `conditional` for an automatic passkey upgrade, whose credential may come
+    ///     without the UP flag; anything else requires UP.
     ///   - challenge: a fresh random challenge unless a test supplies one.
     public func beginRegistration(
         user: PublicKeyCredentialUserEntityJSON,
         excludeCredentials: [PublicKeyCredentialDescriptorJSON] = [],
+        mediation: CredentialMediationRequirement = .optional,
         challenge: Challenge = .random()
     ) -> (options: PublicKeyCredentialCreationOptionsJSON, ceremony: RegistrationCeremony) {
         let options = PublicKeyCredentialCreationOptionsJSON(
@@ -72,7 +95,7 @@ extension RelyingParty {
         )
         let ceremony = RegistrationCeremony(
             challenge: challenge, userHandle: user.id, userVerification: configuration.userVerification,
-            algorithms: configuration.algorithms)
+            algorithms: configuration.algorithms, mediation: mediation)
         return (options, ceremony)
     }
 
@@ -99,8 +122,10 @@ extension RelyingParty {
         // §7.1 step 12: decode the attestation object.
         let attestationObject = try AttestationObject(bytes: response.response.attestationObject.bytes)
         let authenticatorData = attestationObject.authenticatorData
-        // §7.1 steps 13–16.
-        try verifyAuthenticatorData(authenticatorData, userVerification: ceremony.userVerification)
+        // §7.1 steps 13–16; step 14 (UP) is skipped for a conditional create only.
+        try verifyAuthenticatorData(
+            authenticatorData, userVerification: ceremony.userVerification,
+            userPresenceRequired: ceremony.mediation != .conditional)
 
         guard let attested = authenticatorData.attestedCredentialData else {
             throw WebAuthnError(.malformed, "authenticator data carries no attested credential data (AT)")

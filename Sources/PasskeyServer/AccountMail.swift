@@ -1,0 +1,126 @@
+import Crypto
+import Foundation
+import Logging
+import PasskeyMail
+import PasskeyStore
+import WebAuthn
+
+/// The server's mail: who it comes from, the outbox that sends it in the background, and the
+/// origin its links point to.
+struct ServerMail: Sendable {
+    let outbox: Outbox
+    let from: MailAddress
+    let site: String
+    let origin: String
+    let recoveryCodeTTL: TimeInterval
+    let verificationCodeTTL: TimeInterval
+
+    init(configuration: PasskeyServerConfiguration, transport: (any MailTransport)?, logger: Logger) throws(ConfigurationError) {
+        let chosen: any MailTransport
+        if let transport {
+            chosen = transport
+        } else if let smtp = try configuration.smtpConfiguration() {
+            chosen = SMTPMailTransport(configuration: smtp)
+        } else {
+            chosen = LogMailTransport(logger: logger)
+        }
+        outbox = Outbox(transport: chosen, logger: logger)
+        from = try configuration.mailSender()
+        site = configuration.relyingPartyName
+        origin = configuration.primaryOrigin
+        recoveryCodeTTL = configuration.recoveryCodeTTL
+        verificationCodeTTL = configuration.verificationCodeTTL
+    }
+}
+
+/// One-time codes sent by mail: eight random digits, stored only as a hash bound to the account
+/// and the purpose, used once, at most ``maximumAttempts`` wrong tries, at most
+/// ``maximumPerHour`` issued per account and purpose in an hour.
+enum EmailCodes {
+    static let digits = 8
+    static let maximumAttempts = 5
+    static let maximumPerHour = 5
+
+    /// Eight digits from the system's cryptographic random source, uniformly.
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = UInt32.random(in: 0..<100_000_000, using: &generator)
+        let text = String(value)
+        return String(repeating: "0", count: digits - text.count) + text
+    }
+
+    /// What the store keeps: SHA-256 over the purpose, the account and the code, so a hash is
+    /// useless for another account or purpose.
+    static func hash(_ code: String, userID: UserHandle, purpose: EmailCodeRecord.Purpose) -> [UInt8] {
+        var input = Array("passkeys-email-code\u{0}\(purpose.rawValue)\u{0}".utf8)
+        input += userID.bytes
+        input += [0] + Array(code.utf8)
+        return Array(SHA256.hash(data: input))
+    }
+
+    /// The code as typed with spaces or dashes removed, or `nil` when it is not eight digits.
+    static func normalize(_ typed: String) -> String? {
+        let code = typed.filter { !$0.isWhitespace && $0 != "-" }
+        guard code.count == digits, code.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return code
+    }
+}
+
+extension ServerServices {
+    // MARK: Email codes and audit events
+
+    /// Issues a code to the account's address and sends it in the background. Returns `false`
+    /// (sending nothing) when the hourly cap is reached, or the username is no email address.
+    ///
+    /// - Throws: `429 rate_limited` only when `answerCap`; otherwise the cap is silent (recovery
+    ///   must answer the same for every address).
+    @discardableResult
+    func sendEmailCode(_ purpose: EmailCodeRecord.Purpose, to user: UserRecord, answerCap: Bool = false) async throws -> Bool {
+        guard let address = try? MailAddress(address: user.username) else { return false }
+        let now = now()
+        let code = EmailCodes.generate()
+        let ttl = purpose == .recovery ? mail.recoveryCodeTTL : mail.verificationCodeTTL
+        let record = EmailCodeRecord(
+            userID: user.id, purpose: purpose, codeHash: EmailCodes.hash(code, userID: user.id, purpose: purpose),
+            createdAt: now, expiresAt: now.addingTimeInterval(ttl))
+        switch try await store.issueEmailCode(record, maximumPerHour: EmailCodes.maximumPerHour) {
+        case .issued:
+            break
+        case .capped(let until):
+            try await audit("\(purpose.rawValue)_code_capped", user: user.id, detail: "no code sent: \(EmailCodes.maximumPerHour) this hour already")
+            if answerCap {
+                throw APIError.rateLimited(retryAfter: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
+            }
+            return false
+        }
+        let message: MailMessage
+        // RFC 3986 unreserved characters stay; everything else (@, +, &) is percent-encoded.
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let email = address.address.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        switch purpose {
+        case .verification:
+            message = AccountMails.verification(
+                to: address, from: mail.from, site: mail.site, code: code, link: "\(mail.origin)/account#verify=\(code)",
+                validFor: ttl)
+        case .recovery:
+            message = AccountMails.recovery(
+                to: address, from: mail.from, site: mail.site, code: code,
+                link: "\(mail.origin)/#recover=\(code)&email=\(email)", validFor: ttl)
+        }
+        await mail.outbox.send(message)
+        try await audit("\(purpose.rawValue)_code_sent", user: user.id, detail: "a \(purpose.rawValue) code was mailed")
+        return true
+    }
+
+    /// Appends an event to the account's activity (never a secret in `detail`).
+    func audit(_ kind: String, user: UserHandle?, detail: String) async throws {
+        try await store.appendAudit(AuditEvent(userID: user, kind: kind, detail: detail, at: now()))
+    }
+
+    /// `429 rate_limited` when `key` (an address, a username) has used its requests for now.
+    func limitKey(_ key: String) async throws {
+        if let retryAfter = await limiter.acquire(key, now: now()) {
+            throw APIError.rateLimited(retryAfter: retryAfter)
+        }
+    }
+}

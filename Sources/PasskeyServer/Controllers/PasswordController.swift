@@ -1,0 +1,114 @@
+import Foundation
+import HummingbirdBcrypt
+import Hummingbird
+import NIOPosix
+import PasskeyStore
+import WebAuthn
+
+/// Password sign-in for imported accounts (`POST /api/password`) and removing the password once
+/// the account has a passkey (`DELETE /api/password`).
+///
+/// An unknown username, an account without a password and a wrong password get the same
+/// `401 invalid_credentials`, after the same kind of work: the first two are checked against a
+/// decoy bcrypt hash, so the time does not tell them apart either.
+struct PasswordController {
+    typealias Context = PasskeyRequestContext
+
+    let services: ServerServices
+
+    /// The longest password considered; longer ones are wrong without hashing them.
+    static let maximumPasswordBytes = 1024
+
+    /// A bcrypt hash (cost 12, the usual imported cost) of a random password, for accounts
+    /// that do not exist or have no password.
+    static let decoy: PasswordHash? = try? PasswordHash(
+        Bcrypt.hash(Base64URL.encode(randomBytes(24)), cost: 12))
+
+    struct SignInRequest: Decodable {
+        var username: String
+        var password: String
+    }
+
+    struct SignedIn: Encodable {
+        var user: UserJSON
+        var passwordOnly: Bool
+    }
+
+    var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post(use: signIn)
+        routes.delete(use: remove)
+        return routes
+    }
+
+    @Sendable func signIn(_ request: Request, context: Context) async throws -> Response {
+        try await services.limitClient(context)
+        let body = try await JSONBody.decode(SignInRequest.self, from: request)
+        let username = try NameRules.username(body.username)
+        // Per account, whether it exists or not, so the limit itself tells nothing.
+        try await services.limitKey("password-account:" + UserRecord.normalize(username))
+        let user = try await services.store.user(username: username)
+        let stored = try await user.asyncMap { try await services.store.passwordHash(userID: $0.id) } ?? nil
+        let hash = stored.flatMap { try? PasswordHash($0) }
+        let verified = try await Self.check(body.password, against: hash)
+        guard verified, let user, hash != nil else {
+            if let user {
+                try await services.audit("password_sign_in_failed", user: user.id, detail: "a wrong password was entered")
+            }
+            throw APIError.invalidCredentials
+        }
+        let passkeys = try await services.store.credentials(userID: user.id)
+        let (token, session) = services.sessions.start(userID: user.id)
+        try await services.store.insertSession(session)
+        if let previous = services.sessions.tokenHash(request) {
+            try await services.store.deleteSession(tokenHash: previous)
+        }
+        try await services.audit("password_sign_in", user: user.id, detail: "signed in with the imported password")
+        context.logger.info("password sign-in", metadata: ["user": .string(user.id.base64URL)])
+        return try ServerServices.json(
+            SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty), cookies: [services.sessions.cookie(for: token)])
+    }
+
+    @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
+        let signedIn = try await services.sessions.require(request)
+        switch try await services.store.removePassword(userID: signedIn.user.id) {
+        case .removed:
+            try await services.audit("password_removed", user: signedIn.user.id, detail: "the imported password was removed")
+            return ServerServices.noContent()
+        case .noPasskey:
+            throw APIError.noPasskey
+        case .noPassword:
+            throw APIError.noPassword
+        }
+    }
+
+    /// Verifies on NIO's thread pool (the hashes are slow by design). A missing hash is checked
+    /// against ``decoy`` and is never a match.
+    static func check(_ password: String, against hash: PasswordHash?) async throws -> Bool {
+        guard password.utf8.count <= maximumPasswordBytes else {
+            _ = try await verifyOffloaded("", decoy)
+            return false
+        }
+        guard let hash else {
+            _ = try await verifyOffloaded(password, decoy)
+            return false
+        }
+        return try await verifyOffloaded(password, hash)
+    }
+
+    private static func verifyOffloaded(_ password: String, _ hash: PasswordHash?) async throws -> Bool {
+        guard let hash else { return false }
+        return try await NIOThreadPool.singleton.runIfActive {
+            // A hash that can no longer be verified here (libargon2 removed) signs no one in.
+            (try? hash.verify(password)) ?? false
+        }
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

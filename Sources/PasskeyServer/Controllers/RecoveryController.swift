@@ -1,0 +1,146 @@
+import Foundation
+import Hummingbird
+import PasskeyStore
+import WebAuthn
+
+/// Email verification (`/api/email/verify`, `/api/email/verify/resend`) and account recovery by
+/// email (`/api/recovery/options`, `/api/recovery`).
+///
+/// Recovery tells no one whether an address has an account: `POST /api/recovery/options` answers
+/// `202 {}` with no cookie for every address, and a wrong code for an unknown address is the same
+/// `400 invalid_code` as for a known one.
+struct RecoveryController {
+    typealias Context = PasskeyRequestContext
+
+    let services: ServerServices
+
+    struct CodeRequest: Decodable {
+        var code: String
+    }
+
+    struct AddressRequest: Decodable {
+        var email: String
+    }
+
+    struct RecoveryRequest: Decodable {
+        var email: String
+        var code: String
+    }
+
+    struct UserAnswer: Encodable {
+        var user: UserJSON
+    }
+
+    struct RecoveryAnswer: Encodable {
+        var user: UserJSON
+        var recovery: Bool
+    }
+
+    struct Empty: Encodable {}
+
+    var emailEndpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post("verify", use: verify)
+        routes.post("verify/resend", use: resend)
+        return routes
+    }
+
+    var recoveryEndpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.post("options", use: recoveryOptions)
+        routes.post(use: recover)
+        return routes
+    }
+
+    // MARK: Email verification
+
+    @Sendable func verify(_ request: Request, context: Context) async throws -> Response {
+        try await services.limitClient(context)
+        let signedIn = try await services.sessions.require(request)
+        try await services.limitAccount(ServerServices.accountKey(userID: signedIn.user.id))
+        let body = try await JSONBody.decode(CodeRequest.self, from: request)
+        if signedIn.user.emailVerified {
+            return try ServerServices.json(UserAnswer(user: UserJSON(signedIn.user)))
+        }
+        guard let code = EmailCodes.normalize(body.code),
+              let user = try await services.store.redeemEmailCode(
+                userID: signedIn.user.id, purpose: .verification,
+                codeHash: EmailCodes.hash(code, userID: signedIn.user.id, purpose: .verification),
+                at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: nil)
+        else {
+            try await services.audit("email_verification_failed", user: signedIn.user.id, detail: "a wrong or expired code was entered")
+            throw APIError.invalidCode
+        }
+        try await services.audit("email_verified", user: user.id, detail: "the email address was verified")
+        return try ServerServices.json(UserAnswer(user: UserJSON(user)))
+    }
+
+    @Sendable func resend(_ request: Request, context: Context) async throws -> Response {
+        try await services.limitClient(context)
+        let signedIn = try await services.sessions.require(request)
+        try await services.limitAccount(ServerServices.accountKey(userID: signedIn.user.id))
+        guard !signedIn.user.emailVerified else { throw APIError.emailAlreadyVerified }
+        guard try await services.sendEmailCode(.verification, to: signedIn.user, answerCap: true) else {
+            throw APIError.invalidEmail("the username is not an email address")
+        }
+        return try ServerServices.json(Empty(), status: .accepted)
+    }
+
+    // MARK: Recovery
+
+    @Sendable func recoveryOptions(_ request: Request, context: Context) async throws -> Response {
+        try await services.limitClient(context)
+        let body = try await JSONBody.decode(AddressRequest.self, from: request)
+        let email = try Self.address(body.email)
+        try await services.limitKey("recovery-address:" + UserRecord.normalize(email))
+        if let user = try await services.store.user(username: email) {
+            // The code is stored and mailed after the answer, so a known address answers as fast
+            // as an unknown one; a capped code is silent for the same reason.
+            let services = services, logger = context.logger
+            Task {
+                do {
+                    try await services.sendEmailCode(.recovery, to: user)
+                    logger.info("recovery code requested", metadata: ["user": .string(user.id.base64URL)])
+                } catch {
+                    logger.error("no recovery code issued", metadata: ["user": .string(user.id.base64URL), "error": "\(error)"])
+                }
+            }
+        }
+        return try ServerServices.json(Empty(), status: .accepted)
+    }
+
+    @Sendable func recover(_ request: Request, context: Context) async throws -> Response {
+        try await services.limitClient(context)
+        let body = try await JSONBody.decode(RecoveryRequest.self, from: request)
+        let email = try Self.address(body.email)
+        try await services.limitKey("recovery-address:" + UserRecord.normalize(email))
+        guard let user = try await services.store.user(username: email), let code = EmailCodes.normalize(body.code) else {
+            throw APIError.invalidCode
+        }
+        let (token, session) = services.sessions.start(userID: user.id, recovery: true)
+        guard let recovered = try await services.store.redeemEmailCode(
+            userID: user.id, purpose: .recovery, codeHash: EmailCodes.hash(code, userID: user.id, purpose: .recovery),
+            at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: session)
+        else {
+            try await services.audit("recovery_failed", user: user.id, detail: "a wrong, used or expired recovery code was entered")
+            throw APIError.invalidCode
+        }
+        // The session this browser had before is over.
+        if let previous = services.sessions.tokenHash(request) {
+            try await services.store.deleteSession(tokenHash: previous)
+        }
+        try await services.audit("recovery_started", user: user.id, detail: "signed in with a recovery code: may add a passkey")
+        context.logger.info("recovery session opened", metadata: ["user": .string(user.id.base64URL)])
+        return try ServerServices.json(
+            RecoveryAnswer(user: UserJSON(recovered), recovery: true), cookies: [services.sessions.cookie(for: token)])
+    }
+
+    /// An email address as typed, trimmed, or `400 invalid_email`.
+    static func address(_ typed: String) throws -> String {
+        let email = typed.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard email.utf8.count <= NameRules.maximumBytes, email.contains("@"), !NameRules.hasControlCharacters(email) else {
+            throw APIError.invalidEmail("this is not an email address")
+        }
+        return email
+    }
+}

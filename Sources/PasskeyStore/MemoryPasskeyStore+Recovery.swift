@@ -1,0 +1,93 @@
+import Foundation
+import WebAuthn
+
+extension MemoryPasskeyStore {
+    // MARK: Email codes, recovery and imported passwords
+
+    public func importUser(_ user: UserRecord, passwordHash: String?) async throws {
+        let username = user.normalizedUsername
+        guard userIDsByUsername[username] == nil else { throw StoreError.usernameTaken }
+        guard usersByID[user.id] == nil else { throw StoreError.failure("a user with this handle exists") }
+        usersByID[user.id] = user
+        userIDsByUsername[username] = user.id
+        passwordHashes[user.id] = passwordHash
+    }
+
+    public func passwordHash(userID: UserHandle) async throws -> String? {
+        passwordHashes[userID]
+    }
+
+    public func removePassword(userID: UserHandle) async throws -> RemovePasswordResult {
+        guard passwordHashes[userID] != nil else { return .noPassword }
+        guard credentialsByID.values.contains(where: { $0.userID == userID }) else { return .noPasskey }
+        passwordHashes.removeValue(forKey: userID)
+        return .removed
+    }
+
+    public func issueEmailCode(_ code: EmailCodeRecord, maximumPerHour: Int) async throws -> IssueEmailCodeResult {
+        guard usersByID[code.userID] != nil else { throw StoreError.userNotFound }
+        let windowStart = code.createdAt.addingTimeInterval(-EmailCodeRecord.capWindow)
+        let recent = emailCodes.values
+            .filter { $0.userID == code.userID && $0.purpose == code.purpose && $0.createdAt > windowStart }
+            .map(\.createdAt)
+            .sorted()
+        if recent.count >= maximumPerHour {
+            let oldest = recent[recent.count - maximumPerHour]
+            return .capped(until: oldest.addingTimeInterval(EmailCodeRecord.capWindow))
+        }
+        for (id, var earlier) in emailCodes where earlier.userID == code.userID && earlier.purpose == code.purpose {
+            earlier.used = true
+            emailCodes[id] = earlier
+        }
+        emailCodes[code.id] = code
+        return .issued
+    }
+
+    public func redeemEmailCode(
+        userID: UserHandle, purpose: EmailCodeRecord.Purpose, codeHash: [UInt8], at now: Date, maximumAttempts: Int,
+        session: SessionRecord?
+    ) async throws -> UserRecord? {
+        guard var user = usersByID[userID],
+              var live = emailCodes.values
+                .filter({ $0.userID == userID && $0.purpose == purpose && $0.isLive(at: now, maximumAttempts: maximumAttempts) })
+                .max(by: { $0.createdAt < $1.createdAt })
+        else { return nil }
+        guard constantTimeEquals(live.codeHash, codeHash) else {
+            live.attempts += 1
+            emailCodes[live.id] = live
+            return nil
+        }
+        if let session {
+            guard session.userID == userID else { throw StoreError.failure("the session belongs to another account") }
+            guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
+        }
+        live.used = true
+        emailCodes[live.id] = live
+        switch purpose {
+        case .verification:
+            user.emailVerified = true
+            usersByID[userID] = user
+        case .recovery:
+            // Receiving the recovery code proves the address as much as a verification code does.
+            user.emailVerified = true
+            usersByID[userID] = user
+            if let session { sessionsByHash[session.tokenHash] = session }
+        }
+        return user
+    }
+
+    public func addCredential(_ credential: CredentialRecord, endingRecoveryOf tokenHash: [UInt8]) async throws {
+        try await addCredential(credential)
+        guard var session = sessionsByHash[tokenHash], session.userID == credential.userID else { return }
+        session.recovery = false
+        sessionsByHash[tokenHash] = session
+    }
+
+    @discardableResult
+    public func purgeEmailCodes(now: Date) async throws -> Int {
+        let before = emailCodes.count
+        let windowStart = now.addingTimeInterval(-EmailCodeRecord.capWindow)
+        emailCodes = emailCodes.filter { $0.value.expiresAt > now || $0.value.createdAt > windowStart }
+        return before - emailCodes.count
+    }
+}

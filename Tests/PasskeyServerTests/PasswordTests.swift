@@ -1,0 +1,163 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PasskeyStore
+import SoftwareAuthenticator
+import Testing
+import WebAuthn
+
+@testable import PasskeyServer
+
+/// Imported password accounts over HTTP: password sign-in, the automatic passkey upgrade
+/// (conditional create, UP may be missing) and removing the password (docs/migration.md).
+@Suite struct PasswordTests {
+    static let grace = "grace@example.com"
+
+    func signIn(_ browser: inout Browser, _ username: String = PasswordTests.grace, _ password: String = KnownHashes.password) async throws -> TestResponse {
+        try await browser.post("/api/password", ["username": username, "password": password])
+    }
+
+    /// Creation options for an upgrade (`mediation: conditional`) or a modal add.
+    func addOptions(_ browser: inout Browser, conditional: Bool) async throws -> PublicKeyCredentialCreationOptionsJSON {
+        let response = try await browser.post("/api/passkeys/options", conditional ? ["mediation": "conditional"] : [String: String]())
+        #expect(response.status == .ok, "\(response.text)")
+        return try response.decode(OptionsEnvelope<PublicKeyCredentialCreationOptionsJSON>.self).publicKey
+    }
+
+    // MARK: Signing in with a password
+
+    @Test("An imported account signs in with its password of each hash kind", arguments: [
+        KnownHashes.bcrypt2a, KnownHashes.bcrypt2b, KnownHashes.bcrypt2y, KnownHashes.pbkdf2, KnownHashes.argon2id,
+    ])
+    func signsInWithEachHashKind(_ hash: String) async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: hash)
+            var browser = try Browser(client)
+            let answer = try await signIn(&browser)
+            #expect(answer.status == .ok, "\(answer.text)")
+            let body = try answer.decode(PasswordAnswerForTests.self)
+            #expect(body.user.username == Self.grace && body.passwordOnly == true)
+            let session = try await browser.get("/api/session").decode(SessionStateForTests.self)
+            #expect(session.hasPassword && !session.recovery)
+        }
+    }
+
+    @Test("An unknown user, an account without a password and a wrong password get the same 401 invalid_credentials")
+    func noEnumeration() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: KnownHashes.bcrypt2b)
+            try await harness.importAccount("ada@example.com", passwordHash: nil)
+            var browser = try Browser(client)
+            let answers = [
+                try await signIn(&browser, Self.grace, "wrong horse"),
+                try await signIn(&browser, "nobody@example.com"),
+                try await signIn(&browser, "ada@example.com"),
+            ]
+            for answer in answers {
+                expectError(answer, .unauthorized, "invalid_credentials")
+                #expect(answer.text == answers[0].text)
+                #expect(answer.headers[values: .setCookie] == [])
+            }
+            #expect(browser.sessionCookie == nil)
+        }
+    }
+
+    @Test("bcrypt compares the first 72 bytes: a longer password with the same start signs in, and none is a 500")
+    func bcryptFirst72Bytes() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: KnownHashes.bcryptLong)
+            var browser = try Browser(client)
+            #expect(try await signIn(&browser, Self.grace, String(repeating: "é", count: 40)).status == .ok)
+            var other = try Browser(client)
+            #expect(try await signIn(&other, Self.grace, String(repeating: "é", count: 36) + "anything").status == .ok)
+            expectError(try await signIn(&other, Self.grace, String(repeating: "é", count: 35)), .unauthorized, "invalid_credentials")
+            expectError(try await signIn(&other, Self.grace, String(repeating: "x", count: 5000)), .unauthorized, "invalid_credentials")
+        }
+    }
+
+    @Test("Password sign-in past the limit answers 429 with Retry-After, for a known and an unknown account alike",
+          arguments: [PasswordTests.grace, "nobody@example.com"])
+    func passwordRateLimited(_ username: String) async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 3 }) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: KnownHashes.bcrypt2b)
+            var browser = try Browser(client)
+            for _ in 0..<3 { expectError(try await signIn(&browser, username, "wrong"), .unauthorized, "invalid_credentials") }
+            let limited = try await signIn(&browser, username)
+            expectError(limited, .tooManyRequests, "rate_limited")
+            #expect(limited.headers[.retryAfter] != nil)
+            harness.clock.advance(by: 60)
+            let later = try await signIn(&browser, username)
+            #expect(later.status == (username == Self.grace ? .ok : .unauthorized), "limits delay, they never lock out")
+        }
+    }
+
+    // MARK: The automatic passkey upgrade
+
+    @Test("After a password sign-in, a conditional create without UP adds a passkey")
+    func conditionalCreateAcceptsMissingUserPresence() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            try await harness.importAccount("Grace@Example.com", passwordHash: KnownHashes.bcrypt2b)
+            var browser = try Browser(client)
+            #expect(try await signIn(&browser, "grace@example.com").status == .ok)
+            let options = try await addOptions(&browser, conditional: true)
+            #expect(options.user.name == "Grace@Example.com", "the username exactly as stored")
+            browser.authenticator.misbehaviour = .noUserPresence
+            let credential = try browser.authenticator.register(options: options, origin: browser.origin)
+            let added = try await browser.post("/api/passkeys", credential)
+            #expect(added.status == .created, "\(added.text)")
+            browser.authenticator.misbehaviour = nil
+            try await browser.send(.delete, "/api/session")
+            #expect(try await browser.signIn().status == .ok)
+        }
+    }
+
+    @Test("Without mediation conditional, a passkey without UP is refused with user_presence_required")
+    func modalCreateRequiresUserPresence() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: KnownHashes.bcrypt2b)
+            var browser = try Browser(client)
+            #expect(try await signIn(&browser).status == .ok)
+            let options = try await addOptions(&browser, conditional: false)
+            browser.authenticator.misbehaviour = .noUserPresence
+            let credential = try browser.authenticator.register(options: options, origin: browser.origin)
+            expectError(try await browser.post("/api/passkeys", credential), .badRequest, "user_presence_required")
+            #expect(try await harness.store.credentials(userID: try #require(try await harness.store.user(username: Self.grace)).id) == [])
+        }
+    }
+
+    @Test("A mediation other than conditional or none is 400 malformed")
+    func unknownMediation() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: KnownHashes.bcrypt2b)
+            var browser = try Browser(client)
+            _ = try await signIn(&browser)
+            expectError(try await browser.post("/api/passkeys/options", ["mediation": "magic"]), .badRequest, "malformed")
+        }
+    }
+
+    // MARK: Removing the password
+
+    @Test("Removing the password is 409 no_passkey without a passkey, 204 with one, and then the password no longer signs in")
+    func removePassword() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: KnownHashes.pbkdf2)
+            var browser = try Browser(client)
+            _ = try await signIn(&browser)
+            expectError(try await browser.send(.delete, "/api/password"), .conflict, "no_passkey")
+            #expect(try await browser.addPasskey().status == .created)
+            #expect(try await browser.send(.delete, "/api/password").status == .noContent)
+            expectError(try await browser.send(.delete, "/api/password"), .notFound, "no_password")
+            #expect(try await browser.get("/api/session").decode(SessionStateForTests.self).hasPassword == false)
+            var other = try Browser(client)
+            expectError(try await signIn(&other), .unauthorized, "invalid_credentials")
+        }
+    }
+
+    @Test("Removing the password needs a session")
+    func removePasswordNeedsSession() async throws {
+        try await Harness.run(.sqliteMemory) { _, client in
+            var browser = try Browser(client)
+            expectError(try await browser.send(.delete, "/api/password"), .unauthorized, "unauthenticated")
+        }
+    }
+}

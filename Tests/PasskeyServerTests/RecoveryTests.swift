@@ -1,0 +1,300 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PasskeyStore
+import SoftwareAuthenticator
+import Testing
+import WebAuthn
+
+@testable import PasskeyServer
+
+/// Email verification and recovery by email over HTTP (docs/recovery.md).
+@Suite struct RecoveryTests {
+    static let ada = "ada@example.com"
+
+    /// Signs `browser` up as Ada and forgets her passkey, as a lost phone would.
+    func lostPasskey(_ client: any TestClientProtocol) async throws -> Browser {
+        var phone = try Browser(client)
+        let answer = try await phone.signUp(Self.ada)
+        #expect(answer.status == .created)
+        return try Browser(client)
+    }
+
+    func askForRecovery(_ browser: inout Browser, _ email: String = RecoveryTests.ada) async throws -> TestResponse {
+        try await browser.post("/api/recovery/options", ["email": email])
+    }
+
+    func recover(_ browser: inout Browser, code: String, email: String = RecoveryTests.ada) async throws -> TestResponse {
+        try await browser.post("/api/recovery", ["email": email, "code": code])
+    }
+
+    // MARK: Email verification
+
+    @Test("Sign-up mails a code; entering it verifies the address in the session")
+    func signUpVerifiesEmail() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let before = try await browser.get("/api/session").decode(SessionStateForTests.self)
+            #expect(before.user.emailVerified == false)
+            let code = try await harness.code(to: Self.ada, subject: "Confirm")
+            let answer = try await browser.post("/api/email/verify", ["code": code])
+            #expect(answer.status == .ok, "\(answer.text)")
+            let after = try await browser.get("/api/session").decode(SessionStateForTests.self)
+            #expect(after.user.emailVerified == true)
+            #expect(try await harness.store.user(username: Self.ada)?.emailVerified == true)
+        }
+    }
+
+    @Test("A wrong verification code is 400 invalid_code and verifies nothing")
+    func wrongVerificationCode() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let code = try await harness.code(to: Self.ada, subject: "Confirm")
+            let wrong = code == "00000000" ? "11111111" : "00000000"
+            expectError(try await browser.post("/api/email/verify", ["code": wrong]), .badRequest, "invalid_code")
+            expectError(try await browser.post("/api/email/verify", ["code": "12ab"]), .badRequest, "invalid_code")
+            #expect(try await harness.store.user(username: Self.ada)?.emailVerified == false)
+        }
+    }
+
+    @Test("A verification code expires after 24 hours")
+    func verificationCodeExpires() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let code = try await harness.code(to: Self.ada, subject: "Confirm")
+            harness.clock.advance(by: 24 * 3600)
+            // The session would have expired too; sign in again with the passkey.
+            try await browser.signIn()
+            expectError(try await browser.post("/api/email/verify", ["code": code]), .badRequest, "invalid_code")
+        }
+    }
+
+    @Test("Resending gives a new code that works, the old one no longer does")
+    func resendVerification() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let first = try await harness.code(to: Self.ada, subject: "Confirm")
+            let resend = try await browser.post("/api/email/verify/resend", [String: String]())
+            #expect(resend.status == .accepted, "\(resend.text)")
+            let second = try await harness.code(to: Self.ada, subject: "Confirm", number: 2)
+            if first != second {
+                expectError(try await browser.post("/api/email/verify", ["code": first]), .badRequest, "invalid_code")
+            }
+            #expect(try await browser.post("/api/email/verify", ["code": second]).status == .ok)
+            expectError(try await browser.post("/api/email/verify/resend", [String: String]()), .conflict, "email_verified")
+        }
+    }
+
+    @Test("Resending is capped per hour with 429 and Retry-After")
+    func resendIsCapped() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            for _ in 1..<EmailCodes.maximumPerHour {
+                #expect(try await browser.post("/api/email/verify/resend", [String: String]()).status == .accepted)
+            }
+            let capped = try await browser.post("/api/email/verify/resend", [String: String]())
+            expectError(capped, .tooManyRequests, "rate_limited")
+            let retryAfter = try #require(capped.headers[.retryAfter].flatMap { Int($0) })
+            #expect(retryAfter > 0 && retryAfter <= 3600)
+        }
+    }
+
+    @Test("Verifying without a session is 401 unauthenticated")
+    func verifyNeedsSession() async throws {
+        try await Harness.run(.sqliteMemory) { _, client in
+            var browser = try Browser(client)
+            expectError(try await browser.post("/api/email/verify", ["code": "12345678"]), .unauthorized, "unauthenticated")
+        }
+    }
+
+    // MARK: Recovery options: no enumeration
+
+    @Test("Recovery options answer the same for a known and an unknown address; only the known one gets mail")
+    func recoveryOptionsDoNotEnumerate() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            let known = try await askForRecovery(&browser)
+            let unknown = try await askForRecovery(&browser, "nobody@example.com")
+            #expect(known.status == .accepted && unknown.status == .accepted)
+            #expect(known.text == "{}" && unknown.text == "{}")
+            #expect(known.headers[values: .setCookie] == [] && unknown.headers[values: .setCookie] == [])
+            _ = try await harness.code(to: Self.ada, subject: "Recover")
+            #expect(harness.mail.messages(to: "nobody@example.com") == [])
+        }
+    }
+
+    @Test("Recovery mails are capped per address per hour, and the answer does not change")
+    func recoveryMailsCapped() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            for _ in 0..<(EmailCodes.maximumPerHour + 2) {
+                let answer = try await askForRecovery(&browser)
+                #expect(answer.status == .accepted && answer.text == "{}")
+            }
+            _ = try await harness.code(to: Self.ada, subject: "Recover", number: EmailCodes.maximumPerHour)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(harness.mail.messages(to: Self.ada).filter { $0.subject.contains("Recover") }.count == EmailCodes.maximumPerHour)
+        }
+    }
+
+    @Test("Recovery requests past the limit answer 429 with Retry-After, the same for a known and an unknown address",
+          arguments: [RecoveryTests.ada, "nobody@example.com"])
+    func recoveryRateLimited(_ email: String) async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 3 }) { harness, client in
+            try await harness.importAccount(Self.ada, passwordHash: nil)
+            var browser = try Browser(client)
+            for _ in 0..<3 { #expect(try await askForRecovery(&browser, email).status == .accepted) }
+            let limited = try await askForRecovery(&browser, email)
+            expectError(limited, .tooManyRequests, "rate_limited")
+            #expect(limited.headers[.retryAfter] != nil)
+            expectError(try await recover(&browser, code: "12345678", email: email), .tooManyRequests, "rate_limited")
+        }
+    }
+
+    @Test("A mail server that is down fails neither the sign-up nor the recovery request")
+    func mailFailureFailsNoRequest() async throws {
+        try await Harness.run(.sqliteMemory, mailTransport: FailingMailTransport()) { _, client in
+            var browser = try Browser(client)
+            #expect(try await browser.signUp(Self.ada).status == .created)
+            try await browser.send(.delete, "/api/session")
+            let answer = try await askForRecovery(&browser)
+            #expect(answer.status == .accepted && answer.text == "{}")
+        }
+    }
+
+    // MARK: Redeeming a recovery code
+
+    @Test("The mailed code opens a recovery session that can read the account")
+    func recoveryOpensSession() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            let code = try await harness.code(to: Self.ada, subject: "Recover")
+            let answer = try await recover(&browser, code: code)
+            #expect(answer.status == .ok, "\(answer.text)")
+            let body = try answer.decode(RecoveryAnswerForTests.self)
+            #expect(body.recovery == true && body.user.username == Self.ada)
+            #expect(browser.sessionCookie != nil)
+            let session = try await browser.get("/api/session")
+            #expect(session.status == .ok)
+            #expect(try session.decode(SessionStateForTests.self).recovery == true)
+            let passkeys = try await browser.get("/api/passkeys")
+            #expect(passkeys.status == .ok)
+            #expect(try passkeys.decode(PasskeysAnswer.self).passkeys.count == 1, "the lost passkey is shown")
+        }
+    }
+
+    @Test("A recovery session answers 403 recovery_session to everything but reading and adding a passkey")
+    func recoverySessionIsRestricted() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            _ = try await recover(&browser, code: try await harness.code(to: Self.ada, subject: "Recover"))
+            let lost = try #require(try await browser.get("/api/passkeys").decode(PasskeysAnswer.self).passkeys.first)
+            try await harness.expectNoChange(to: [Self.ada]) {
+                expectError(try await browser.send(.delete, "/api/passkeys/\(lost.id)"), .forbidden, "recovery_session")
+                expectError(
+                    try await browser.send(.patch, "/api/passkeys/\(lost.id)", body: Data(#"{"name":"x"}"#.utf8)),
+                    .forbidden, "recovery_session")
+                expectError(
+                    try await browser.send(.patch, "/api/account", body: Data(#"{"displayName":"x"}"#.utf8)),
+                    .forbidden, "recovery_session")
+                expectError(try await browser.send(.delete, "/api/account"), .forbidden, "recovery_session")
+                expectError(try await browser.post("/api/email/verify", ["code": "12345678"]), .forbidden, "recovery_session")
+                expectError(try await browser.send(.delete, "/api/password"), .forbidden, "recovery_session")
+            }
+        }
+    }
+
+    @Test("Adding a passkey in a recovery session makes it a full session, and the new passkey signs in")
+    func addingPasskeyCompletesRecovery() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            _ = try await recover(&browser, code: try await harness.code(to: Self.ada, subject: "Recover"))
+            let added = try await browser.addPasskey()
+            #expect(added.status == .created, "\(added.text)")
+            #expect(try await browser.get("/api/session").decode(SessionStateForTests.self).recovery == false)
+            let passkeys = try await browser.get("/api/passkeys").decode(PasskeysAnswer.self).passkeys
+            #expect(passkeys.count == 2)
+            // Now a full session: the lost passkey can be deleted.
+            let new = try #require(browser.authenticator.credentials.first?.id.base64URL)
+            let lost = try #require(passkeys.first { $0.id != new })
+            #expect(try await browser.send(.delete, "/api/passkeys/\(lost.id)").status == .noContent)
+            try await browser.send(.delete, "/api/session")
+            let signedIn = try await browser.signIn()
+            #expect(signedIn.status == .ok, "\(signedIn.text)")
+            let kinds = try await harness.store.auditEvents(
+                userID: try #require(try await harness.store.user(username: Self.ada)).id, limit: 20).map(\.kind)
+            #expect(kinds.contains("recovery_code_sent") && kinds.contains("recovery_started") && kinds.contains("recovery_completed"))
+        }
+    }
+
+    @Test("A wrong code, a code for an unknown address and a malformed code are all 400 invalid_code")
+    func wrongRecoveryCodes() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            let code = try await harness.code(to: Self.ada, subject: "Recover")
+            let wrong = code == "00000000" ? "11111111" : "00000000"
+            expectError(try await recover(&browser, code: wrong), .badRequest, "invalid_code")
+            expectError(try await recover(&browser, code: code, email: "nobody@example.com"), .badRequest, "invalid_code")
+            expectError(try await recover(&browser, code: "abc"), .badRequest, "invalid_code")
+            #expect(browser.sessionCookie == nil)
+        }
+    }
+
+    @Test("A recovery code works once: a replay is 400 invalid_code")
+    func recoveryCodeReplay() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            let code = try await harness.code(to: Self.ada, subject: "Recover")
+            #expect(try await recover(&browser, code: code).status == .ok)
+            var attacker = try Browser(client)
+            expectError(try await recover(&attacker, code: code), .badRequest, "invalid_code")
+        }
+    }
+
+    @Test("A recovery code expires after --recovery-code-ttl")
+    func recoveryCodeExpires() async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.recoveryCodeTTL = 120 }) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            let code = try await harness.code(to: Self.ada, subject: "Recover")
+            #expect(harness.mail.messages(to: Self.ada).last?.text.contains("2 minutes") == true)
+            harness.clock.advance(by: 120)
+            expectError(try await recover(&browser, code: code), .badRequest, "invalid_code")
+        }
+    }
+
+    @Test("After five wrong tries the code is dead, even the right one")
+    func fiveWrongTries() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            let code = try await harness.code(to: Self.ada, subject: "Recover")
+            let wrong = code == "00000000" ? "11111111" : "00000000"
+            for _ in 0..<EmailCodes.maximumAttempts {
+                expectError(try await recover(&browser, code: wrong), .badRequest, "invalid_code")
+            }
+            expectError(try await recover(&browser, code: code), .badRequest, "invalid_code")
+        }
+    }
+
+    @Test("The recovery mail links to the sign-in page with the code in the fragment, never in the query")
+    func recoveryLink() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            let code = try await harness.code(to: Self.ada, subject: "Recover")
+            let text = try #require(harness.mail.messages(to: Self.ada).last?.text)
+            #expect(text.contains("\(Harness.origin)/#recover=\(code)&email=ada%40example.com"))
+        }
+    }
+}

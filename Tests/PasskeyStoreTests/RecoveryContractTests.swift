@@ -1,0 +1,173 @@
+import Foundation
+import PasskeyStore
+import Testing
+import WebAuthn
+
+/// The store's part of email verification, recovery and imported passwords, on every backend.
+@Suite("PasskeyStore contract: email codes, recovery, passwords")
+struct RecoveryContractTests {
+    func code(
+        _ user: UserRecord, _ purpose: EmailCodeRecord.Purpose = .recovery, hash: [UInt8] = Array("right".utf8),
+        at: Date = t0, lifetime: TimeInterval = minutes(10)
+    ) -> EmailCodeRecord {
+        EmailCodeRecord(userID: user.id, purpose: purpose, codeHash: hash, createdAt: at, expiresAt: at.addingTimeInterval(lifetime))
+    }
+
+    func redeem(
+        _ store: any PasskeyStore, _ user: UserRecord, _ purpose: EmailCodeRecord.Purpose = .recovery,
+        hash: String = "right", at: Date = t0.addingTimeInterval(60), session: SessionRecord? = nil
+    ) async throws -> UserRecord? {
+        try await store.redeemEmailCode(
+            userID: user.id, purpose: purpose, codeHash: Array(hash.utf8), at: at, maximumAttempts: 5, session: session)
+    }
+
+    // MARK: Imported accounts
+
+    @Test("An imported account has no passkey, keeps its password hash and its verified flag", arguments: Backend.allCases)
+    func importedAccount(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            var user = makeUser("grace@example.com")
+            user.emailVerified = true
+            try await store.importUser(user, passwordHash: "$2b$10$hash")
+            #expect(try await store.user(username: "Grace@Example.com") == user)
+            #expect(try await store.credentials(userID: user.id) == [])
+            #expect(try await store.passwordHash(userID: user.id) == "$2b$10$hash")
+        }
+    }
+
+    @Test("Importing a username that exists is refused and changes nothing", arguments: Backend.allCases)
+    func importDuplicate(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (existing, _, _) = try await signUp(store, "ada@example.com")
+            let copy = makeUser("ADA@example.com")
+            await #expect(throws: StoreError.usernameTaken) { try await store.importUser(copy, passwordHash: "x") }
+            #expect(try await store.user(username: "ada@example.com") == existing)
+            #expect(try await store.passwordHash(userID: existing.id) == nil)
+        }
+    }
+
+    @Test("A password is removed only while the account has a passkey", arguments: Backend.allCases)
+    func removePassword(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let user = makeUser("grace@example.com")
+            try await store.importUser(user, passwordHash: "hash")
+            #expect(try await store.removePassword(userID: user.id) == .noPasskey)
+            #expect(try await store.passwordHash(userID: user.id) == "hash")
+            try await store.addCredential(makeCredential(for: user))
+            #expect(try await store.removePassword(userID: user.id) == .removed)
+            #expect(try await store.passwordHash(userID: user.id) == nil)
+            #expect(try await store.removePassword(userID: user.id) == .noPassword)
+        }
+    }
+
+    // MARK: Codes
+
+    @Test("A verification code marks the address verified, once", arguments: Backend.allCases)
+    func verificationCode(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            #expect(try await store.issueEmailCode(code(user, .verification), maximumPerHour: 5) == .issued)
+            let verified = try await redeem(store, user, .verification)
+            #expect(verified?.emailVerified == true)
+            #expect(try await store.user(id: user.id)?.emailVerified == true)
+            #expect(try await redeem(store, user, .verification) == nil)
+        }
+    }
+
+    @Test("A recovery code stores the recovery session with it", arguments: Backend.allCases)
+    func recoveryCodeStoresSession(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
+            var session = makeSession(for: user)
+            session.recovery = true
+            #expect(try await redeem(store, user, session: session) != nil)
+            #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == true)
+        }
+    }
+
+    @Test("A code of the other purpose, an expired code or a wrong code redeems nothing", arguments: Backend.allCases)
+    func wrongCodes(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
+            #expect(try await redeem(store, user, .verification) == nil)
+            #expect(try await redeem(store, user, hash: "wrong") == nil)
+            #expect(try await redeem(store, user, at: t0.addingTimeInterval(minutes(10))) == nil)
+            #expect(try await redeem(store, user) != nil)
+        }
+    }
+
+    @Test("A code is dead after five wrong tries, even for the right code", arguments: Backend.allCases)
+    func fiveWrongTries(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
+            for _ in 0..<5 { #expect(try await redeem(store, user, hash: "wrong") == nil) }
+            #expect(try await redeem(store, user) == nil)
+        }
+    }
+
+    @Test("A new code ends the earlier one", arguments: Backend.allCases)
+    func newCodeEndsOld(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user, hash: Array("first".utf8)), maximumPerHour: 5)
+            _ = try await store.issueEmailCode(code(user, hash: Array("second".utf8), at: t0.addingTimeInterval(1)), maximumPerHour: 5)
+            #expect(try await redeem(store, user, hash: "first") == nil)
+            #expect(try await redeem(store, user, hash: "second") != nil)
+        }
+    }
+
+    @Test("Codes per account and purpose are capped per hour, and the cap says until when", arguments: Backend.allCases)
+    func hourlyCap(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            for minute in 0..<3 {
+                #expect(try await store.issueEmailCode(code(user, at: t0.addingTimeInterval(minutes(Double(minute)))), maximumPerHour: 3) == .issued)
+            }
+            let capped = try await store.issueEmailCode(code(user, at: t0.addingTimeInterval(minutes(30))), maximumPerHour: 3)
+            #expect(capped == .capped(until: t0.addingTimeInterval(3600)))
+            #expect(try await store.issueEmailCode(code(user, .verification, at: t0.addingTimeInterval(minutes(30))), maximumPerHour: 3) == .issued)
+            #expect(try await store.issueEmailCode(code(user, at: t0.addingTimeInterval(3601)), maximumPerHour: 3) == .issued)
+        }
+    }
+
+    @Test("Adding a passkey in a recovery session makes it a full session", arguments: Backend.allCases)
+    func addingPasskeyEndsRecovery(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
+            var session = makeSession(for: user)
+            session.recovery = true
+            _ = try await redeem(store, user, session: session)
+            let credential = makeCredential(for: user)
+            try await store.addCredential(credential, endingRecoveryOf: session.tokenHash)
+            #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == false)
+            #expect(try await store.credential(id: credential.id) == credential)
+        }
+    }
+
+    @Test("Purging keeps codes that are live or still count against the hourly cap", arguments: Backend.allCases)
+    func purge(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user), maximumPerHour: 2)
+            #expect(try await store.purgeEmailCodes(now: t0.addingTimeInterval(minutes(30))) == 0)
+            #expect(try await store.purgeEmailCodes(now: t0.addingTimeInterval(3601)) == 1)
+            #expect(try await store.issueEmailCode(code(user, at: t0.addingTimeInterval(3602)), maximumPerHour: 1) == .issued)
+        }
+    }
+
+    @Test("Deleting the account deletes its codes and password", arguments: Backend.allCases)
+    func deleteUser(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let user = makeUser("grace@example.com")
+            try await store.importUser(user, passwordHash: "hash")
+            _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
+            try await store.deleteUser(id: user.id)
+            #expect(try await store.passwordHash(userID: user.id) == nil)
+            #expect(try await store.purgeEmailCodes(now: t0.addingTimeInterval(7200)) == 0)
+        }
+    }
+}

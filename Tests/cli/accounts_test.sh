@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Tests `passkeys accounts import`: JSON Lines with bcrypt, argon2id and Django PBKDF2 hashes
+# (known hashes of "correct horse" made by libxcrypt, libargon2 and Python's hashlib); bad lines
+# reported by number and not stored; exit codes 0 (all imported), 1 (a line failed), 2 (usage);
+# then a password sign-in against a real `passkeys serve` on the imported database.
+set -uo pipefail
+bin=${PASSKEYS_BIN:-.build/debug/passkeys}
+passed=0
+failed=0
+tmp=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() { # name, expected exit, actual exit, expected output pattern, output
+  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
+    passed=$((passed + 1)); echo "ok - $1"
+  else
+    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
+  fi
+}
+
+if [ ! -x "$bin" ]; then
+  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
+  echo "cli: 0 passed, 1 failed"; exit 1
+fi
+
+db="sqlite:$tmp/db.sqlite"
+cat >"$tmp/good.jsonl" <<'JSONL'
+{"username": "bcrypt@example.com", "displayName": "B", "passwordHash": "$2y$05$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2", "emailVerified": true}
+{"username": "argon@example.com", "passwordHash": "$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4BnlcpLz5MRq0Izs2E2zIqpIFISeK/m9DFKmAc7uq5Y"}
+
+{"username": "django@example.com", "passwordHash": "pbkdf2_sha256$10000$seasalt1234$7wou8Ph9+acLQNAaQYBTCiRD7iNfRooB4EnDl4uUOsQ="}
+{"username": "nopassword@example.com"}
+JSONL
+out=$("$bin" accounts import --database "$db" "$tmp/good.jsonl" 2>&1); code=$?
+check "good lines are all imported" 0 "$code" "imported 4 accounts \(3 with a password\); 0 lines failed" "$out"
+
+cat >"$tmp/bad.jsonl" <<'JSONL'
+{"username": "new@example.com", "passwordHash": "$2b$05$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2"}
+{"username": "typo@example.com", "passwordhash": "$2b$05$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2"}
+{"username": "x@example.com", "passwordHash": "$2x$05$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2"}
+{"username": "md5@example.com", "passwordHash": "$1$saltsalt$NuzA7WTAelpl95xgBGWN60"}
+{"username": "bs@example.com", "passwordHash": "bcrypt_sha256$$2b$12$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2"}
+{"username": "slow@example.com", "passwordHash": "pbkdf2_sha256$100000000$salt$7wou8Ph9+acLQNAaQYBTCiRD7iNfRooB4EnDl4uUOsQ="}
+{"username": "BCRYPT@example.com"}
+not json
+JSONL
+out=$("$bin" accounts import --database "$db" "$tmp/bad.jsonl" 2>&1); code=$?
+check "a file with bad lines exits 1 and imports the good one" 1 "$code" "imported 1 account \(1 with a password\); 7 lines failed" "$out"
+check "an unknown field is reported with its line number" 1 "$code" "bad.jsonl:2: unknown field \"passwordhash\"" "$out"
+check "\$2x\$ is refused" 1 "$code" "bad.jsonl:3: .*2x" "$out"
+check "md5-crypt is refused" 1 "$code" "bad.jsonl:4: md5-crypt" "$out"
+check "Django's bcrypt_sha256 is refused" 1 "$code" "bad.jsonl:5: .*bcrypt_sha256" "$out"
+check "PBKDF2 past the iteration limit is refused" 1 "$code" "bad.jsonl:6: PBKDF2 iterations" "$out"
+check "an existing username fails its line" 1 "$code" "bad.jsonl:7: an account with this username exists" "$out"
+check "a line that is not JSON is reported" 1 "$code" "bad.jsonl:8: not a JSON object" "$out"
+
+out=$("$bin" accounts import --database "$db" "$tmp/missing.jsonl" 2>&1); code=$?
+check "a missing file is a usage error" 2 "$code" "cannot read" "$out"
+out=$("$bin" accounts import "$tmp/good.jsonl" 2>&1); code=$?
+check "--database is required" 2 "$code" "database" "$out"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$bin" serve --port "$port" --database "$db" --rate-limit 0 >"$tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:$port/healthz', timeout=1)" 2>/dev/null && break
+  sleep 0.1
+done
+sign_in() { # username password -> "STATUS BODY"
+  python3 - "$port" "$1" "$2" <<'PY'
+import json, sys, urllib.request, urllib.error
+port, username, password = sys.argv[1:]
+request = urllib.request.Request(
+    f"http://localhost:{port}/api/password", method="POST",
+    data=json.dumps({"username": username, "password": password}).encode(),
+    headers={"Content-Type": "application/json", "Origin": f"http://localhost:{port}"})
+try:
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        print(answer.status, answer.read().decode())
+except urllib.error.HTTPError as error:
+    print(error.code, error.read().decode())
+PY
+}
+for user in bcrypt argon django new; do
+  out=$(sign_in "$user@example.com" "correct horse")
+  check "the imported $user account signs in with its password" 0 0 '^200 .*"passwordOnly":true' "$out"
+done
+out=$(sign_in "django@example.com" "wrong horse")
+check "a wrong password is 401 invalid_credentials" 0 0 '^401 .*invalid_credentials' "$out"
+out=$(sign_in "typo@example.com" "correct horse")
+check "a refused line stored nothing" 0 0 '^401 .*invalid_credentials' "$out"
+
+echo "cli accounts: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

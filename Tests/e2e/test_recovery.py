@@ -1,0 +1,159 @@
+"""Lost passkeys and old passwords (docs/recovery.md, docs/migration.md): recovery
+by email through a real SMTP sink, and an imported password account moving to a
+passkey."""
+
+import json
+import subprocess
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import BIN, PLATFORM, WAIT, json_body
+
+# "correct horse", hashed by libxcrypt.
+BCRYPT = "$2b$05$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2"
+
+# Records each navigator.credentials.create() call's mediation, before page scripts run.
+RECORD_CREATE = r"""
+(() => {
+  const credentials = navigator.credentials;
+  const realCreate = credentials.create.bind(credentials);
+  window.__creates = [];
+  credentials.create = (options) => {
+    window.__creates.push(options?.mediation ?? 'modal');
+    return realCreate(options);
+  };
+})();
+"""
+
+
+def wait_until(browser, condition, message):
+    WebDriverWait(browser.driver, WAIT).until(lambda _: condition(), message)
+
+
+def recover_by_email(browser, mailbox, email):
+    browser.click("#lost-passkey")
+    browser.type("#recovery-email", email)
+    browser.screenshot("lost-passkey")
+    browser.click("#recovery-send")
+    browser.wait_for_text("#recovery-status", "on its way")
+    code = mailbox.code(email, "Recover")
+    browser.type("#recovery-code", code)
+    browser.screenshot("recovery-code-typed")
+    browser.click("#recovery-submit")
+    browser.wait_for_path("/account")
+    browser.wait_for_text("#upgrade-heading", "Create a new passkey")
+    return code
+
+
+@pytest.mark.mail
+def test_a_person_who_lost_their_passkey_recovers_by_email_and_signs_in_with_a_new_one(browser, mailbox):
+    email = "ada@example.com"
+    browser.sign_up(email)
+    # Sign-up mailed a code that confirms the address.
+    browser.wait_for("#verify-email")
+    browser.type("#verify-code", mailbox.code(email, "Confirm"))
+    browser.click("#verify-form button[type=submit]")
+    browser.wait_for_text("#status", "confirmed")
+    browser.screenshot("email-confirmed")
+    browser.sign_out()
+
+    # The phone is lost: its passkey is gone from this browser.
+    [lost] = browser.credential_ids(browser.authenticator)
+    for credential in browser.credentials(browser.authenticator):
+        browser.remove_credential(browser.authenticator, credential["credentialId"])
+
+    recover_by_email(browser, mailbox, email)
+    status, session = json_body(browser.fetch("GET", "/api/session"))
+    assert status == 200 and session["recovery"] is True
+    assert browser.fetch("DELETE", "/api/account")[0] == 403
+    browser.wait_for_passkey_count(1)
+    browser.screenshot("recovery-session")
+
+    browser.click("#create-passkey")
+    browser.wait_for_text("#status", "Added the passkey")
+    browser.wait_for_passkey_count(2)
+    status, session = json_body(browser.fetch("GET", "/api/session"))
+    assert session["recovery"] is False
+    browser.screenshot("new-passkey-added")
+
+    # Now a full session: the lost passkey can go.
+    browser.click(f'#passkeys > li[data-id="{lost}"] .delete')
+    browser.click("#confirm-button")
+    browser.wait_for_passkey_count(1)
+    browser.screenshot("lost-passkey-deleted")
+
+    browser.sign_out()
+    browser.pick_passkey()
+    browser.wait_for_path("/account")
+    browser.wait_for_text("#username", email)
+    browser.screenshot("signed-in-with-new-passkey")
+
+
+@pytest.mark.mail
+def test_the_recovery_mail_link_fills_in_the_code(browser, mailbox, server):
+    email = "ada@example.com"
+    browser.sign_up(email)
+    browser.sign_out()
+    status, _ = json_body(browser.fetch("POST", "/api/recovery/options"))
+    assert status == 400  # no address given
+    browser.click("#lost-passkey")
+    browser.type("#recovery-email", email)
+    browser.click("#recovery-send")
+    browser.wait_for_text("#recovery-status", "on its way")
+    message = mailbox.wait_for(email, "Recover")
+    text = mailbox.text(message)
+    link = next(word for word in text.split() if word.startswith(server.url + "/#recover="))
+    assert "<a href=" in mailbox.html(message) and "<img" not in mailbox.html(message)
+    browser.driver.get(link)
+    browser.wait_for_path("/account")
+    browser.wait_for_text("#upgrade-heading", "Create a new passkey")
+    assert "#" not in browser.driver.current_url
+    browser.screenshot("recovered-from-link")
+
+
+def test_an_imported_password_account_signs_in_and_moves_to_a_passkey(browsers, server, tmp_path):
+    email = "grace@example.com"
+    accounts = tmp_path / "accounts.jsonl"
+    accounts.write_text(json.dumps({"username": email, "displayName": "Grace", "passwordHash": BCRYPT}) + "\n")
+    result = subprocess.run([str(BIN), "accounts", "import", "--database", server.database, str(accounts)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "imported 1 account" in result.stdout
+
+    browser = browsers("browser", extra_script=RECORD_CREATE)
+    browser.authenticator = browser.add_authenticator(PLATFORM)
+    browser.open("/")
+    assert browser.find("#username").get_attribute("autocomplete") == "username webauthn"
+    assert browser.find("#password").get_attribute("autocomplete") == "current-password"
+    browser.type("#username", email)
+    browser.type("#password", "wrong horse")
+    browser.click("#password-signin")
+    browser.wait_for_text("#password-error", "wrong")
+    browser.type("#password", "correct horse")
+    browser.screenshot("password-typed")
+    browser.click("#password-signin")
+    browser.wait_for_path("/account")
+
+    # The page tries the automatic upgrade; headless Chromium never completes it.
+    wait_until(browser, lambda: "conditional" in browser.driver.execute_script("return window.__creates"),
+               "the page never tried a conditional create")
+    browser.wait_for("#create-passkey")
+    browser.screenshot("upgrade-offered")
+    browser.click("#create-passkey")
+    browser.wait_for_text("#status", "Added the passkey")
+    browser.wait_for_passkey_count(1)
+    assert browser.driver.execute_script("return window.__creates").count("modal") == 1
+    browser.screenshot("passkey-created")
+
+    browser.click("#remove-password")
+    browser.wait_for_text("#status", "password is removed")
+    status, session = json_body(browser.fetch("GET", "/api/session"))
+    assert session["hasPassword"] is False
+    browser.screenshot("password-removed")
+
+    browser.sign_out()
+    browser.pick_passkey()
+    browser.wait_for_path("/account")
+    browser.wait_for_text("#username", email)
+    browser.screenshot("signed-in-with-passkey")
