@@ -17,6 +17,7 @@ echo "== command-line tests"
 bash Tests/cli/verify_test.sh
 bash Tests/cli/metadata_test.sh
 bash Tests/cli/client_test.sh
+bash Tests/cli/admin_test.sh
 
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
   echo "== browser tests"

@@ -92,6 +92,7 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     let configuration = services.configuration
     let router = Router(context: PasskeyRequestContext.self, options: [.autoGenerateHeadEndpoints])
     router.addMiddleware {
+        RequestIDMiddleware()
         SecurityHeadersMiddleware(strictTransportSecurity: configuration.servesHTTPSOnly)
         LogRequestsMiddleware(.debug)
         MetricsMiddleware()
