@@ -110,6 +110,7 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     router.addRoutes(account.accountEndpoints, atPath: "/api/account")
     router.addRoutes(ActivityController(services: services).endpoints, atPath: "/api/account/activity")
     router.addRoutes(SessionsController(services: services).endpoints, atPath: "/api/sessions")
+    router.addRoutes(OpenAPIController().endpoints, atPath: "/api/openapi.json")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
     router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
 
