@@ -108,7 +108,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Public")],
+            resources: [.copy("Public"), .copy("openapi.json")],
             swiftSettings: strict
         ),
         // The client core: the standard library only (it also compiles with Embedded Swift for WebAssembly).

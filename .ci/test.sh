@@ -19,6 +19,7 @@ bash Tests/cli/metadata_test.sh
 bash Tests/cli/client_test.sh
 bash Tests/cli/clients_test.sh
 bash Tests/cli/accounts_test.sh
+bash Tests/cli/admin_test.sh
 
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
   echo "== browser tests"

@@ -105,6 +105,7 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     let configuration = services.configuration
     let router = Router(context: PasskeyRequestContext.self, options: [.autoGenerateHeadEndpoints])
     router.addMiddleware {
+        RequestIDMiddleware()
         SecurityHeadersMiddleware(strictTransportSecurity: configuration.servesHTTPSOnly)
         LogRequestsMiddleware(.debug)
         MetricsMiddleware()
@@ -130,6 +131,7 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     router.addRoutes(recovery.emailEndpoints, atPath: "/api/email")
     router.addRoutes(recovery.recoveryEndpoints, atPath: "/api/recovery")
     router.addRoutes(PasswordController(services: services).endpoints, atPath: "/api/password")
+    router.addRoutes(OpenAPIController().endpoints, atPath: "/api/openapi.json")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
     router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
     let provider = openIDProvider(services)

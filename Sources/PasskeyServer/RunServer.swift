@@ -15,9 +15,12 @@ import ServiceLifecycle
 /// - Parameters:
 ///   - configuration: the server's settings.
 ///   - logLevel: `trace`, `debug`, `info` (the default), `notice`, `warning`, `error` or `critical`.
+///   - logFormat: `text` (the default) or `json` (``JSONLogHandler``: one object per line).
 /// - Throws: ``ConfigurationError`` when the server cannot start as configured (an invalid setting,
 ///   a database or TLS file it cannot open, an address it cannot listen on); its message is one line.
-public func runPasskeyServer(configuration: PasskeyServerConfiguration, logLevel: String? = nil) async throws {
+public func runPasskeyServer(
+    configuration: PasskeyServerConfiguration, logLevel: String? = nil, logFormat: String? = nil
+) async throws {
     try configuration.validate()
     let level: Logger.Level
     if let logLevel {
@@ -28,10 +31,21 @@ public func runPasskeyServer(configuration: PasskeyServerConfiguration, logLevel
     } else {
         level = .info
     }
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
+    switch logFormat?.lowercased() ?? "text" {
+    case "text":
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    case "json":
+        LoggingSystem.bootstrap { label in
+            var handler = JSONLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    default:
+        throw ConfigurationError("--log-format must be text or json, not \"\(logFormat ?? "")\"")
     }
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

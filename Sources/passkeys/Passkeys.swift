@@ -6,9 +6,11 @@ import Foundation
 struct Passkeys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passkeys",
-        abstract: "Passkeys end to end: a WebAuthn server, an offline verifier and a client.",
-        subcommands: [ServeCommand.self, VerifyCommand.self, MetadataCommand.self, BenchCommand.self, ClientCommand.self,
-                      ClientsCommand.self, KeysCommand.self, AccountsCommand.self]
+        abstract: "Passkeys end to end: a WebAuthn server, an offline verifier, a client and an admin tool.",
+        subcommands: [
+            ServeCommand.self, VerifyCommand.self, MetadataCommand.self, BenchCommand.self, ClientCommand.self,
+            ClientsCommand.self, KeysCommand.self, AccountsCommand.self, AdminCommand.self,
+        ]
     )
 
     /// Runs the command; usage errors exit with status 2 (as most Unix tools do) instead of

@@ -260,12 +260,20 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var logLevel: String?
 
+    @Option(
+        name: .customLong("log-format"),
+        help: ArgumentHelp("text, or json for one JSON object per line with a request_id (default text).", valueName: "format")
+    )
+    var logFormat: String?
+
     func run() async throws {
         do {
             let environment = ProcessInfo.processInfo.environment
             let settings = Settings(environment: environment)
             let configuration = try await settings.configuration(self)
-            try await runPasskeyServer(configuration: configuration, logLevel: settings.string(logLevel, "log-level"))
+            try await runPasskeyServer(
+                configuration: configuration, logLevel: settings.string(logLevel, "log-level"),
+                logFormat: settings.string(logFormat, "log-format"))
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("passkeys serve: \(error.message)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG

@@ -46,6 +46,8 @@ export function describeError(error, action) {
         return 'That took too long or was interrupted. Please try again.';
       case 'unauthenticated':
         return 'You have been signed out. Sign in again.';
+      case 'account_disabled':
+        return 'This account is disabled. Ask the site’s operators to turn it on again.';
       default:
         return error.message;
     }

@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import Logging
+import WebAuthn
+
+/// Gives every request an ID: in every log line about it (`request_id`) and in the answer's
+/// `X-Request-ID` header, errors included, so a person's report and the server's logs meet.
+///
+/// The ID is the server's own (16 random bytes, hex); one a client sends is not used, so no one
+/// can make two requests' logs look like one. Once the answer is ready, one line says how the
+/// request went (method, path, status, duration).
+struct RequestIDMiddleware: RouterMiddleware {
+    typealias Context = PasskeyRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let id = hexString(randomBytes(16))
+        var context = context
+        context.logger[metadataKey: "request_id"] = .string(id)
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = APIError(error).response()
+        }
+        response.headers[.xRequestID] = id
+        let elapsed = ContinuousClock.now - start
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "path": .string(ServerServices.loggable(request.uri.path)),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(String(format: "%.1f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            ])
+        return response
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PasskeyStore
+import SoftwareAuthenticator
+import Synchronization
+import Testing
+import WebAuthn
+
+@testable import PasskeyServer
+
+/// What operators rely on: a disabled account stays out, and every request can be traced.
+@Suite struct OperatorTests {
+    static let ada = "ada@example.com"
+
+    @Test(arguments: StoreKind.allCases)
+    func aDisabledAccountCannotSignInAndItsSessionsAreOver(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let user = try #require(try await harness.store.user(username: Self.ada))
+            _ = try await harness.store.setDisabled(userID: user.id, true)
+            expectError(try await browser.get("/api/session"), .unauthorized, "unauthenticated")
+            harness.clock.advance(by: 1)
+            let refused = try await browser.signIn(Self.ada)
+            expectError(refused, .forbidden, "account_disabled")
+            #expect(refused.setCookie("passkeys_session") == nil, "no session is handed out")
+            #expect(try await harness.store.sessions(userID: user.id).isEmpty)
+            let events = try await harness.store.auditEvents(userID: user.id, limit: 1)
+            #expect(events.map(\.kind) == [.signInFailed])
+
+            _ = try await harness.store.setDisabled(userID: user.id, false)
+            #expect(try await browser.signIn(Self.ada).status == .ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSessionOfADisabledAccountIsRefusedEvenIfOneWasLeft(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let user = try #require(try await harness.store.user(username: Self.ada))
+            _ = try await harness.store.setDisabled(userID: user.id, true)
+            // A session stored after the account was disabled (a sign-in racing the operator).
+            var late = try Browser(client)
+            let token = randomBytes(32)
+            try await harness.store.insertSession(SessionRecord(
+                tokenHash: CookieToken.sha256(token), userID: user.id, createdAt: harness.clock.now,
+                lastSeenAt: harness.clock.now, expiresAt: harness.clock.now.addingTimeInterval(3600)))
+            late.cookies["passkeys_session"] = Base64URL.encode(token)
+            expectError(try await late.get("/api/passkeys"), .unauthorized, "unauthenticated")
+        }
+    }
+
+    @Test func everyAnswerCarriesItsOwnRequestID() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            let responses = [
+                try await browser.get("/healthz"), try await browser.get("/"), try await browser.get("/nowhere"),
+                try await browser.get("/api/session"),
+                try await browser.send(.post, "/api/authentication/options", body: Data("{,}".utf8)),
+                try await browser.send(.post, "/api/session", headers: [.origin: "https://evil.example"]),
+            ]
+            let ids = responses.compactMap { $0.headers[.xRequestID] }
+            #expect(ids.count == responses.count)
+            #expect(Set(ids).count == ids.count, "one ID per request")
+            #expect(ids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+            let sent = try await browser.send(.get, "/healthz", headers: [.xRequestID: "chosen-by-the-client"])
+            #expect(sent.headers[.xRequestID] != "chosen-by-the-client")
+        }
+    }
+
+    @Test func jsonLogsAreOneObjectPerLineWithTheirMetadata() throws {
+        let lines = Mutex<[Data]>([])
+        var handler = JSONLogHandler(label: "passkeys.test") { data in lines.withLock { $0.append(data) } }
+        handler.logLevel = .info
+        handler[metadataKey: "request_id"] = "abc123"
+        let logger = Logger(label: "passkeys.test") { _ in handler }
+        logger.info("a message\nwith a forged line", metadata: ["code": "bad_signature"])
+        logger.debug("below the level")
+        let written = lines.withLock { $0 }
+        #expect(written.count == 1)
+        let line = try #require(written.first)
+        #expect(line.last == 0x0A)
+        #expect(line.dropLast().contains(0x0A) == false, "a newline in the message stays inside the JSON string")
+        let object = try #require(try JSONSerialization.jsonObject(with: line) as? [String: String])
+        #expect(object["message"] == "a message\nwith a forged line")
+        #expect(object["level"] == "info")
+        #expect(object["label"] == "passkeys.test")
+        #expect(object["request_id"] == "abc123")
+        #expect(object["code"] == "bad_signature")
+        #expect(object["time"]?.hasSuffix("Z") == true)
+    }
+}

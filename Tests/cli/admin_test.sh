@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Tests `passkeys admin` on the database of a running `passkeys serve` (a SQLite file, no rate
+# limits, JSON logs, a free port): users list/show/disable/enable/delete and sessions revoke,
+# as an account's owner sees them through `passkeys client`; --json; exit codes 0 (done),
+# 1 (no such account), 2 (usage) and 78 (a database it cannot open); and the server's request IDs.
+set -uo pipefail
+bin=${PASSKEYS_BIN:-.build/debug/passkeys}
+passed=0
+failed=0
+tmp=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() { # name, expected exit, actual exit, expected output pattern, output
+  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
+    passed=$((passed + 1)); echo "ok - $1"
+  else
+    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
+  fi
+}
+
+if [ ! -x "$bin" ]; then
+  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
+  echo "admin: 0 passed, 1 failed"; exit 1
+fi
+
+db="sqlite:$tmp/passkeys.sqlite"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$bin" serve --port "$port" --database "$db" --rate-limit 0 --log-format json >"$tmp/server.log" 2>&1 &
+server_pid=$!
+up=
+for _ in $(seq 1 100); do
+  if python3 -c "import urllib.request, sys; urllib.request.urlopen('http://localhost:$port/healthz', timeout=1)" 2>/dev/null; then up=1; break; fi
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$up" ]; then
+  echo "the server did not start on port $port:"; sed 's/^/  /' "$tmp/server.log"
+  echo "admin: 0 passed, 1 failed"; exit 1
+fi
+
+server="--server http://localhost:$port"
+ada="$tmp/ada.json"
+client() { out=$("$bin" client "$@" 2>&1); code=$?; }
+admin() { out=$("$bin" admin "$@" 2>&1); code=$?; }
+
+client signup $server --keychain "$ada" --username ada@example.com --display-name Ada
+check "an account to look after" 0 "$code" "Signed up as ada@example.com" "$out"
+
+admin users list --database "$db"
+check "users list names the account, its passkeys and sessions" 0 "$code" "^ada@example.com  \(Ada\)  1 passkey, 1 session, created " "$out"
+
+admin users list --database "$db" --json
+summary=$(python3 -c 'import json, sys; u = json.load(sys.stdin)["users"][0]; print(u["username"], u["displayName"], u["passkeys"], u["sessions"], u["disabled"])' <<<"$out" 2>&1)
+check "users list --json" 0 "$code" "^ada@example.com Ada 1 1 False$" "$summary"
+
+out=$(PASSKEYS_DATABASE="$db" "$bin" admin users list 2>&1); code=$?
+check "the database can come from PASSKEYS_DATABASE, as for serve" 0 "$code" "^ada@example.com" "$out"
+
+admin users show ada@example.com --database "$db"
+check "users show lists passkeys, sessions and activity" 0 "$code" "Passkeys \(1\):" "$out"
+check "users show has the sign-up in the activity" 0 "$code" "sign_up" "$out"
+
+admin users show ada@example.com --database "$db" --json
+shown=$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["user"]["username"], len(d["passkeys"]), len(d["sessions"]), d["activity"][0]["type"])' <<<"$out" 2>&1)
+check "users show --json" 0 "$code" "^ada@example.com 1 1 sign_up$" "$shown"
+
+admin users show nobody@example.com --database "$db"
+check "users show of an unknown account exits 1 and says so" 1 "$code" "no account has the username nobody@example.com" "$out"
+
+admin users disable ada@example.com --database "$db"
+check "users disable ends the account's sessions at once" 0 "$code" "^Disabled ada@example.com; 1 session ended\.$" "$out"
+
+client passkeys $server --keychain "$ada"
+check "the running server sees the session gone" 1 "$code" "Not signed in" "$out"
+
+client signin $server --keychain "$ada"
+check "a disabled account cannot sign in (403 account_disabled)" 1 "$code" "account_disabled" "$out"
+
+admin users list --database "$db" --json
+state=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["users"][0]["disabled"])' <<<"$out" 2>&1)
+check "users list shows it disabled" 0 "$code" "^True$" "$state"
+
+admin users enable ada@example.com --database "$db"
+check "users enable" 0 "$code" "^Enabled ada@example.com\.$" "$out"
+
+client signin $server --keychain "$ada"
+check "an enabled account signs in again" 0 "$code" "^Signed in as ada@example.com" "$out"
+
+admin sessions revoke ada@example.com --database "$db"
+check "sessions revoke ends every session" 0 "$code" "^Ended 1 session of ada@example.com\.$" "$out"
+
+client passkeys $server --keychain "$ada"
+check "after sessions revoke the client is signed out" 1 "$code" "Not signed in" "$out"
+
+admin users show ada@example.com --database "$db" --json
+events=$(python3 -c 'import json, sys; print(" ".join(e["type"] for e in json.load(sys.stdin)["activity"]))' <<<"$out" 2>&1)
+check "every admin action is an audit event" 0 "$code" "^sessions_revoked sign_in account_enabled sign_in_failed account_disabled " "$events"
+
+admin users delete ada@example.com --database "$db"
+check "users delete" 0 "$code" "^Deleted ada@example.com\.$" "$out"
+
+admin users list --database "$db"
+check "the deleted account is gone" 0 "$code" "^No accounts\.$" "$out"
+
+client signin $server --keychain "$ada"
+check "its passkey no longer signs in" 1 "$code" "deleted" "$out"
+
+admin users disable ada@example.com --database "$db"
+check "disabling an unknown account exits 1" 1 "$code" "no account has the username" "$out"
+
+admin users show --database "$db"
+check "a missing username is a usage error" 2 "$code" "username" "$out"
+
+admin users list --database "mysql://nowhere"
+check "a database URL it cannot open exits 78" 78 "$code" "--database mysql://nowhere" "$out"
+
+# Request IDs: in the answer's X-Request-ID and in the JSON log line of that request.
+request_id=$(python3 -c "import urllib.request; print(urllib.request.urlopen('http://localhost:$port/healthz', timeout=2).headers['X-Request-ID'])" 2>&1)
+check "every answer carries an X-Request-ID" 0 0 "^[0-9a-f]{32}$" "$request_id"
+sleep 0.2
+line=$(grep -F "\"request_id\":\"$request_id\"" "$tmp/server.log" | head -1)
+parsed=$(python3 -c 'import json, sys; r = json.loads(sys.stdin.read()); print(r["level"], r["message"], r["path"], r["status"])' <<<"$line" 2>&1)
+check "--log-format json logs the request as one JSON object with its request_id" 0 0 "^info request /healthz 200$" "$parsed"
+bad=$(grep -cv '^{' "$tmp/server.log")
+check "every log line is JSON" 0 0 "^0$" "$bad"
+
+out=$("$bin" serve --port 1 --log-format xml 2>&1); code=$?
+check "an unknown --log-format is a configuration error" 78 "$code" "--log-format must be text or json" "$out"
+
+echo "admin: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
