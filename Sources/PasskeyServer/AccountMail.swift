@@ -87,7 +87,7 @@ extension ServerServices {
         case .issued:
             break
         case .capped(let until):
-            try await audit("\(purpose.rawValue)_code_capped", user: user.id, detail: "no code sent: \(EmailCodes.maximumPerHour) this hour already")
+            try await audit(AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_capped"), user: user.id, detail: "no code sent: \(EmailCodes.maximumPerHour) this hour already")
             if answerCap {
                 throw APIError.rateLimited(retryAfter: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
             }
@@ -108,18 +108,27 @@ extension ServerServices {
                 link: "\(mail.origin)/#recover=\(code)&email=\(email)", validFor: ttl)
         }
         await mail.outbox.send(message)
-        try await audit("\(purpose.rawValue)_code_sent", user: user.id, detail: "a \(purpose.rawValue) code was mailed")
+        try await audit(AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_sent"), user: user.id, detail: "a \(purpose.rawValue) code was mailed")
         return true
     }
 
     /// Appends an event to the account's activity (never a secret in `detail`).
-    func audit(_ kind: String, user: UserHandle?, detail: String) async throws {
+    func audit(_ kind: AuditEvent.Kind, user: UserHandle?, detail: String) async throws {
         try await store.appendAudit(AuditEvent(userID: user, kind: kind, detail: detail, at: now()))
     }
 
-    /// `429 rate_limited` when `key` (an address, a username) has used its requests for now.
+    /// `429 rate_limited` when the client address has made too many password or recovery
+    /// requests for now (what guessing needs; the same allowance as failed ceremony answers).
+    func limitClient(_ context: PasskeyRequestContext) async throws {
+        if let retryAfter = await limits.addressFailures.acquire("address-requests:" + Self.addressKey(context), now: now()) {
+            throw APIError.rateLimited(retryAfter: retryAfter)
+        }
+    }
+
+    /// `429 rate_limited` when `key` (an account, an address being recovered) has used its
+    /// requests for now (`--rate-limit` a minute).
     func limitKey(_ key: String) async throws {
-        if let retryAfter = await limiter.acquire(key, now: now()) {
+        if let retryAfter = await limits.accounts.acquire(key, now: now()) {
             throw APIError.rateLimited(retryAfter: retryAfter)
         }
     }

@@ -57,8 +57,11 @@ struct PasswordController {
             }
             throw APIError.invalidCredentials
         }
+        // The right password of a disabled account: its owner may learn that it is off.
+        guard !user.disabled else { throw APIError.accountDisabled }
         let passkeys = try await services.store.credentials(userID: user.id)
-        let (token, session) = services.sessions.start(userID: user.id)
+        let (token, session) = services.sessions.start(
+            userID: user.id, credentialID: nil, client: ClientDetails(request, context: context))
         try await services.store.insertSession(session)
         if let previous = services.sessions.tokenHash(request) {
             try await services.store.deleteSession(tokenHash: previous)

@@ -93,7 +93,8 @@ struct RecoveryController {
         let body = try await JSONBody.decode(AddressRequest.self, from: request)
         let email = try Self.address(body.email)
         try await services.limitKey("recovery-address:" + UserRecord.normalize(email))
-        if let user = try await services.store.user(username: email) {
+        // A disabled account gets no code: an operator turned it off, and recovery must not undo that.
+        if let user = try await services.store.user(username: email), !user.disabled {
             // The code is stored and mailed after the answer, so a known address answers as fast
             // as an unknown one; a capped code is silent for the same reason.
             let services = services, logger = context.logger
@@ -114,10 +115,13 @@ struct RecoveryController {
         let body = try await JSONBody.decode(RecoveryRequest.self, from: request)
         let email = try Self.address(body.email)
         try await services.limitKey("recovery-address:" + UserRecord.normalize(email))
-        guard let user = try await services.store.user(username: email), let code = EmailCodes.normalize(body.code) else {
+        guard let user = try await services.store.user(username: email), !user.disabled,
+              let code = EmailCodes.normalize(body.code)
+        else {
             throw APIError.invalidCode
         }
-        let (token, session) = services.sessions.start(userID: user.id, recovery: true)
+        let (token, session) = services.sessions.start(
+            userID: user.id, credentialID: nil, client: ClientDetails(request, context: context), recovery: true)
         guard let recovered = try await services.store.redeemEmailCode(
             userID: user.id, purpose: .recovery, codeHash: EmailCodes.hash(code, userID: user.id, purpose: .recovery),
             at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: session)
