@@ -69,7 +69,10 @@ import WebAuthn
 
             let response = try await browser.get("/api/account/activity")
             #expect(response.status == .ok)
-            let page = try response.decode(Page.self)
+            // Sign-up also mails a confirmation code in the background; that event's moment is
+            // the mail's, so it is left out of the order checked here.
+            var page = try response.decode(Page.self)
+            page.events.removeAll { $0.type == "verification_code_sent" }
             #expect(page.events.map(\.type) == [
                 "passkey_deleted", "sign_in_failed", "display_name_changed", "passkey_renamed", "passkey_added",
                 "sign_in", "session_ended", "sign_up",
@@ -80,7 +83,7 @@ import WebAuthn
             #expect(page.next == nil)
             // Every event has its keys, null when unknown; passkeyId only where a passkey was concerned.
             let raw = try #require(try JSONSerialization.jsonObject(with: response.data) as? [String: Any])
-            let events = try #require(raw["events"] as? [[String: Any]])
+            let events = try #require(raw["events"] as? [[String: Any]]).filter { $0["type"] as? String != "verification_code_sent" }
             #expect(Set(events[2].keys) == ["type", "at", "ip", "userAgent"])
             #expect(Set(events[0].keys) == ["type", "at", "ip", "userAgent", "passkeyId"])
         }
@@ -105,8 +108,10 @@ import WebAuthn
                 guard let next = page.next else { break }
                 path = "/api/account/activity?limit=2&before=\(next)"
             }
+            // Five events, or six with the confirmation mail sign-up sends in the background.
             #expect(pages == 3)
-            #expect(seen.map(\.type) == Array(repeating: "display_name_changed", count: 4) + ["sign_up"])
+            #expect(seen.map(\.type).filter { $0 != "verification_code_sent" }
+                == Array(repeating: "display_name_changed", count: 4) + ["sign_up"])
             #expect(seen.map(\.at) == seen.map(\.at).sorted(by: >))
         }
     }
@@ -128,7 +133,8 @@ import WebAuthn
             var bob = try Browser(client)
             try await bob.signUp(Self.bob)
             try await bob.send(.patch, "/api/account", body: Data(#"{"displayName":"Bob B."}"#.utf8))
-            #expect(try await ada.get("/api/account/activity").decode(Page.self).events.map(\.type) == ["sign_up"])
+            #expect(try await ada.get("/api/account/activity").decode(Page.self).events.map(\.type)
+                .filter { $0 != "verification_code_sent" } == ["sign_up"])
             let sessions = try await ada.get("/api/sessions").decode(Sessions.self).sessions
             #expect(sessions.count == 1)
             let bobs = try #require(try await bob.get("/api/sessions").decode(Sessions.self).sessions.first)

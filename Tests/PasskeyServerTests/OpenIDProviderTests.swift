@@ -330,7 +330,7 @@ struct OpenIDProviderTests {
 
     @Test("Failed client authentications count toward the rate limit")
     func failedAuthenticationIsRateLimited() async throws {
-        try await Harness.run(Self.kind, configure: { $0.addressFailureLimit = 2 }) { harness, client in
+        try await Harness.run(Self.kind, configure: { $0.rateLimit = 30; $0.addressFailureLimit = 2 }) { harness, client in
             let app = try await TestApp.register(harness.store)
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<3 {
