@@ -21,6 +21,9 @@ bash Tests/cli/clients_test.sh
 bash Tests/cli/accounts_test.sh
 bash Tests/cli/admin_test.sh
 
+echo "== the API against its OpenAPI document (schemathesis)"
+bash Tests/api/schemathesis.sh
+
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
   echo "== browser tests"
   bash .ci/e2e.sh
