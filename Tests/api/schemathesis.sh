@@ -3,9 +3,11 @@
 # generated requests, valid and not, against a server on a free loopback port with a temporary
 # SQLite file; every answer must be a documented status with a documented content type and body,
 # and none may be a 5xx. Two runs: without a session, then signed in (an account made with
-# `passkeys client signup`), leaving out the two operations that would end that session.
-# Bounded (40 examples per operation; about a minute here) to stay within two minutes. Exit 0 when every check
-# passed. SCHEMATHESIS_EXAMPLES sets the examples per operation, SCHEMATHESIS_SEED the seed.
+# `passkeys client signup`), leaving out the three operations that would end that session.
+# Bounded (40 examples per operation; about a minute here) to stay within two minutes. Exit 0
+# when every check passed. SCHEMATHESIS_EXAMPLES sets the examples per operation,
+# SCHEMATHESIS_SEED the seed, SCHEMATHESIS_SCHEMA an absolute path to a document to use instead
+# of the one the server serves (to try a change without rebuilding).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 bin=${PASSKEYS_BIN:-.build/debug/passkeys}
@@ -65,7 +67,7 @@ run() { # a name, then schemathesis options
   local name=$1; shift
   echo "== schemathesis: $name"
   # From the temporary folder: schemathesis keeps its cache (.schemathesis/) in the working directory.
-  (cd "$tmp" && "$schemathesis" run "$url/api/openapi.json" --url "$url" -H "Origin: $url" --checks "$checks" \
+  (cd "$tmp" && "$schemathesis" run "${SCHEMATHESIS_SCHEMA:-$url/api/openapi.json}" --url "$url" -H "Origin: $url" --checks "$checks" \
     --max-examples "$examples" --seed "$seed" --workers 2 --max-redirects 0 --request-timeout 10 \
     --suppress-health-check all --no-color "$@")
 }
