@@ -48,13 +48,13 @@ public func buildApplication(
     )
     app.addServices(
         PurgeService(
-            store: store, limiter: services.limiter, interval: configuration.purgeInterval,
+            store: store, interval: configuration.purgeInterval,
             sessionIdleTimeout: configuration.sessionIdleTimeout, now: now, logger: logger))
     if let path = configuration.metadataPath {
         app.addServices(
             MetadataRefreshService(
                 path: path, roots: configuration.metadataRoots, interval: configuration.metadataRefreshInterval,
-                state: services.relyingPartyState, logger: logger))
+                state: services.relyingPartyState, store: store, logger: logger))
     }
     return app
 }
@@ -77,11 +77,11 @@ func makeServices(
             store: store, cookies: cookies, lifetime: configuration.sessionLifetime,
             idleTimeout: configuration.sessionIdleTimeout, now: now),
         ceremonies: Ceremonies(store: store, cookies: cookies, lifetime: configuration.ceremonyTTL, now: now),
-        limiter: RateLimiter(limit: configuration.rateLimit),
+        limiter: RateLimiter(limit: configuration.rateLimit, store: store),
         metrics: CeremonyMetrics(registry: registry),
         logger: logger,
         now: now,
-        decoyKey: SymmetricKey(size: .bits256)
+        decoyKey: DecoyKey(store: store)
     )
 }
 
@@ -107,7 +107,8 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     router.addRoutes(account.sessionEndpoints, atPath: "/api/session")
     router.addRoutes(account.accountEndpoints, atPath: "/api/account")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
-    router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
+    router.addRoutes(
+        OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState, store: services.store).endpoints)
 
     let directory: URL
     if let path = configuration.publicDirectory {

@@ -36,14 +36,10 @@ public func runPasskeyServer(configuration: PasskeyServerConfiguration, logLevel
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     let logger = Logger(label: "passkeys.server")
 
-    let store: SQLPasskeyStore
-    do {
-        store = try await SQLPasskeyStore.open(url: configuration.database, logger: Logger(label: "passkeys.store"))
-    } catch let error as StoreError {
-        throw ConfigurationError("--database \(configuration.database): \(error.reason)")
-    }
+    let store = try await DatabaseStartup.open(configuration, logger: logger)
     let started = StartFlag()
     do {
+        try await DatabaseStartup.recordMetadata(configuration, in: store)
         let app = try buildApplication(
             configuration: configuration, store: store, registry: registry, logger: logger,
             onServerRunning: {
@@ -53,7 +49,8 @@ public func runPasskeyServer(configuration: PasskeyServerConfiguration, logLevel
                     metadata: [
                         "rpId": .string(configuration.relyingPartyID),
                         "origins": .string(configuration.effectiveOrigins.joined(separator: " ")),
-                        "database": .string(configuration.database), "tls": .stringConvertible(configuration.usesTLS),
+                        "database": .string(PostgresDatabaseURL.redact(configuration.database)),
+                        "tls": .stringConvertible(configuration.usesTLS),
                     ])
             })
         try await app.runService()

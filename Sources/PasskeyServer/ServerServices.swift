@@ -18,7 +18,7 @@ struct ServerServices: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     /// Keys the decoy credentials shown for unknown usernames, so a name always gets the same ones.
-    let decoyKey: SymmetricKey
+    let decoyKey: DecoyKey
 
     var relyingPartyID: String { configuration.relyingPartyID }
 
@@ -49,7 +49,7 @@ struct ServerServices: Sendable {
     }
 
     private func limit(_ key: String) async throws {
-        if let retryAfter = await limiter.acquire(key, now: now()) {
+        if let retryAfter = try await limiter.acquire(key, now: now()) {
             throw APIError.rateLimited(retryAfter: retryAfter)
         }
     }
@@ -182,8 +182,9 @@ struct ServerServices: Sendable {
 
     /// A credential ID that looks like a real one, derived from the username, for an account that
     /// does not exist: sign-in options must not tell whether a username is taken.
-    func decoyDescriptor(username: String) -> PublicKeyCredentialDescriptorJSON {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(("decoy-credential\u{0}" + username).utf8), using: decoyKey)
+    func decoyDescriptor(username: String) async throws -> PublicKeyCredentialDescriptorJSON {
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array(("decoy-credential\u{0}" + username).utf8), using: try await decoyKey.key())
         return PublicKeyCredentialDescriptorJSON(
             id: CredentialID(uncheckedBytes: Array(mac)), transports: [.hybrid, .internal])
     }

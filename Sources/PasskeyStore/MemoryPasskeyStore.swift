@@ -12,6 +12,8 @@ public actor MemoryPasskeyStore: PasskeyStore {
     private var ceremonies: [String: CeremonyRecord] = [:]
     private var sessions: [[UInt8]: SessionRecord] = [:]
     private var audit: [AuditEvent] = []
+    /// Rate limits, settings and leases (``SharedStateStore``).
+    var sharedState = MemorySharedState()
 
     public init() {}
 

@@ -21,6 +21,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
         /// The stored sign count was already at or past the one being saved.
         public static let signCountConflict = Code(rawValue: "sign_count")
+        /// The database cannot be reached now (it is down, restarting or out of connections):
+        /// nothing was changed that the caller was told of, and the same call may work later.
+        public static let unavailable = Code(rawValue: "store_unavailable")
         /// The database failed, or returned data the store cannot read.
         public static let failure = Code(rawValue: "store_failure")
     }
@@ -48,6 +51,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The stored signature counter is already at or past the new one (a concurrent sign-in).
     public static let signCountConflict = StoreError(.signCountConflict, "the signature counter did not grow")
+
+    /// The database cannot be reached now.
+    public static func unavailable(_ reason: String) -> StoreError { StoreError(.unavailable, reason) }
 
     /// A database failure, or data the store cannot read.
     public static func failure(_ reason: String) -> StoreError { StoreError(.failure, reason) }

@@ -7,7 +7,7 @@ struct Passkeys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passkeys",
         abstract: "Passkeys end to end: a WebAuthn server, an offline verifier and a client.",
-        subcommands: [ServeCommand.self, VerifyCommand.self, MetadataCommand.self, BenchCommand.self, ClientCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, VerifyCommand.self, MetadataCommand.self, BenchCommand.self, BenchStoreCommand.self, ClientCommand.self]
     )
 
     /// Runs the command; usage errors exit with status 2 (as most Unix tools do) instead of

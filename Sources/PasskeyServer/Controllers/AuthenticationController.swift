@@ -44,7 +44,7 @@ struct AuthenticationController {
                     userHandle = user.id
                     log["user"] = .string(user.id.base64URL)
                 } else {
-                    allowCredentials = [services.decoyDescriptor(username: UserRecord.normalize(username))]
+                    allowCredentials = [try await services.decoyDescriptor(username: UserRecord.normalize(username))]
                 }
             }
             let (options, ceremony) = services.relyingParty.beginAuthentication(

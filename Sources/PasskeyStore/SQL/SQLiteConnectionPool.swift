@@ -8,12 +8,7 @@ extension SQLPasskeyStore {
     /// SQLite so the contract suite covers it. Not the server's default; see ``open(url:logger:)``.
     package static func openPooledSQLite(path: String, connections: Int) async throws -> SQLPasskeyStore {
         let pool = try await SQLiteConnectionPool.open(path: path, size: connections)
-        do {
-            return try await open(pooled: pool.database, shutdown: { try await pool.close() })
-        } catch {
-            try? await pool.close()
-            throw error
-        }
+        return try await open(pooled: pool.database, shutdown: { try await pool.close() })
     }
 }
 
