@@ -3,7 +3,7 @@
 #
 #   eval "$(bash .ci/postgres.sh start)"   # starts one; prints the export lines below
 #   bash .ci/postgres.sh halt  "$PASSKEYS_PG_DIR"   # stops the server, keeps the cluster
-#   bash .ci/postgres.sh resume "$PASSKEYS_PG_DIR"  # starts it again on the same port
+#   bash .ci/postgres.sh resume "$PASSKEYS_PG_DIR"  # starts it again on the same port (if stopped)
 #   bash .ci/postgres.sh stop  "$PASSKEYS_PG_DIR"   # stops it and removes the folder
 #
 # `start` prints
@@ -52,6 +52,7 @@ free_port() {
 start_server() {
   local dir=$1 port
   port=$(cat "$dir/port")
+  if as_postgres "$(bindir)/pg_ctl -D '$dir/data' status" >/dev/null 2>&1; then return 0; fi
   as_postgres "$(bindir)/pg_ctl -D '$dir/data' -w -t 60 -l '$dir/log' \
     -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400\" start" >&2
 }

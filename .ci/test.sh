@@ -7,7 +7,12 @@ cd "$(dirname "$0")/.."
 echo "== swift build --build-tests"
 swift build --build-tests
 
-echo "== swift test"
+echo "== PostgreSQL for the store and server suites (.ci/postgres.sh)"
+eval "$(bash .ci/postgres.sh start)"
+trap 'bash .ci/postgres.sh stop "$PASSKEYS_PG_DIR"' EXIT
+echo "   $PASSKEYS_TEST_POSTGRES_URL"
+
+echo "== swift test (SQLite, and PostgreSQL through PASSKEYS_TEST_POSTGRES_URL)"
 swift test --skip-build
 
 echo "== client core as WebAssembly"
@@ -17,6 +22,9 @@ echo "== command-line tests"
 bash Tests/cli/verify_test.sh
 bash Tests/cli/metadata_test.sh
 bash Tests/cli/client_test.sh
+
+echo "== several server processes on one PostgreSQL (Tests/pg)"
+bash Tests/pg/run.sh
 
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
   echo "== browser tests"
