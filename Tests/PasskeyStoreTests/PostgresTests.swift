@@ -84,6 +84,52 @@ struct PostgresTests {
     }
 }
 
+/// TLS to the test server, whose certificate `.ci/postgres.sh` made (`PASSKEYS_TEST_POSTGRES_CA`).
+@Suite("PostgreSQL over TLS", .enabled(if: Backend.postgresURL != nil && postgresTestAuthority != nil))
+struct PostgresTLSTests {
+    /// Opens a store on the test server with `query` added to its URL, and signs one user up.
+    func signUpOver(_ query: String) async throws {
+        let url = try #require(Backend.postgresURL) + query
+        let schema = "test_" + hexString(randomBytes(8))
+        let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
+        do {
+            let (user, _, _) = try await signUp(store)
+            #expect(try await store.user(id: user.id) == user)
+        } catch {
+            try? await store.shutdown()
+            try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+            throw error
+        }
+        try await store.shutdown()
+        try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+    }
+
+    @Test("sslmode=require connects over TLS without checking the certificate")
+    func requireConnects() async throws {
+        try await signUpOver("?sslmode=require")
+    }
+
+    @Test("sslmode=verify-full connects when the certificate chains to sslrootcert and names the host")
+    func verifyFullWithTheRootConnects() async throws {
+        try await signUpOver("?sslmode=verify-full&sslrootcert=" + (try #require(postgresTestAuthority)))
+    }
+
+    @Test("sslmode=verify-full refuses a certificate no trusted root signed, as a failure to fix rather than an outage")
+    func verifyFullRefusesAnUnknownCertificate() async throws {
+        let url = try #require(Backend.postgresURL) + "?sslmode=verify-full"
+        let error = await #expect(throws: StoreError.self) {
+            let store = try await SQLPasskeyStore.open(url: url, poolSize: 1)
+            try await store.shutdown()
+        }
+        #expect(error != nil && error?.code != .unavailable)
+    }
+}
+
+/// The test server's self-signed certificate, when it has TLS on.
+var postgresTestAuthority: String? {
+    ProcessInfo.processInfo.environment["PASSKEYS_TEST_POSTGRES_CA"].flatMap { $0.isEmpty ? nil : $0 }
+}
+
 /// A loopback port nothing listens on (bound, then released).
 func closedPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -97,7 +97,8 @@ extension SQLPasskeyStore {
         case let error as PSQLError:
             switch error.code {
             case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
-                return true
+                // A certificate that does not verify is a setting to fix, not an outage to wait out.
+                return !(error.underlying is NIOSSLError)
             case .server:
                 // Class 08: connection exception; 57P01–57P03: the server is shutting down or
                 // starting; 53300: too many connections.
@@ -112,6 +113,8 @@ extension SQLPasskeyStore {
             return error == .ioOnClosedChannel || error == .alreadyClosed || error == .eof
         case is IOError:
             return true
+        case is NIOSSLError:
+            return false
         default:
             return false
         }

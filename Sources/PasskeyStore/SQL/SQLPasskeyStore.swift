@@ -3,10 +3,10 @@ import SQLKit
 import SQLiteKit
 import WebAuthn
 
-/// A ``PasskeyStore`` on SQL, through SQLKit: SQLite now, PostgreSQL through the same statements.
+/// A ``PasskeyStore`` on SQL, through SQLKit: SQLite and PostgreSQL with the same statements.
 ///
 /// ## Connections and transactions
-/// SQLite (``open(url:logger:)``) runs on **one connection** behind a first-in, first-out lock:
+/// SQLite (``open(url:poolSize:logger:)``) runs on **one connection** behind a first-in, first-out lock:
 /// each store method holds the connection for its one statement or its whole transaction, so no
 /// request's statements can land inside another request's `BEGIN … COMMIT` (one connection has one
 /// transaction state; sharing it unlocked would let a request read another's uncommitted rows, or
@@ -15,9 +15,11 @@ import WebAuthn
 /// file wait (WAL mode, a 5 s busy timeout) rather than fail half-way. The connection's blocking
 /// calls run on one thread the store owns.
 ///
-/// A pool of connections (PostgreSQL) runs each transaction on one connection taken with
-/// `SQLDatabase.withSession`, and locks the account's row (`SELECT … FOR UPDATE`) where a rule
-/// depends on the account's other rows ("never the last passkey").
+/// A pool of connections (PostgreSQL, through postgres-kit) runs each transaction on one
+/// connection taken with `SQLDatabase.withSession`, and locks the account's row
+/// (`SELECT … FOR UPDATE`) where a rule depends on the account's other rows ("never the last
+/// passkey"). A connection the server closed (a restart) is replaced on the next request; while
+/// none can be opened, operations throw ``StoreError/Code-swift.struct/unavailable``.
 ///
 /// Rules that single statements keep, on every backend: a ceremony is taken with
 /// `DELETE … RETURNING`, so of two racing requests only one gets it; an insert that may collide
