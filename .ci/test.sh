@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The test command (the README's): builds and runs the Swift test suites, then the browser
-# tests (.ci/e2e.sh). Set PASSKEYS_SKIP_E2E=1 to run only the Swift suites.
+# The test command (the README's): builds and runs the Swift test suites (on SQLite, and on a
+# throwaway PostgreSQL cluster from .ci/postgres.sh), the command-line tests, the multi-process
+# PostgreSQL tests (Tests/pg), then the browser tests (.ci/e2e.sh). Set PASSKEYS_SKIP_E2E=1 to
+# run only the Swift suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -49,19 +49,19 @@ public protocol SharedStateStore: Sendable {
 
 /// The generic cell rate algorithm (ITU-T I.371) on whole microseconds: a request is allowed
 /// when the bucket's "theoretical arrival time" after it stays within `period` of `now`.
-package enum RateLimitArithmetic {
+enum RateLimitArithmetic {
     /// Microseconds one request adds: `period / limit`, at least one.
-    package static func interval(limit: Int, period: TimeInterval) -> Int64 {
+    static func interval(limit: Int, period: TimeInterval) -> Int64 {
         max(1, Int64((period * 1_000_000).rounded()) / Int64(max(limit, 1)))
     }
 
     /// How far ahead of now the arrival time may run: the period, in microseconds.
-    package static func tolerance(period: TimeInterval) -> Int64 {
+    static func tolerance(period: TimeInterval) -> Int64 {
         Int64((period * 1_000_000).rounded())
     }
 
     /// The wait, in seconds, before a request at `now` would be allowed, given the stored arrival time.
-    package static func wait(storedArrival: Int64, now: Int64, interval: Int64, tolerance: Int64) -> TimeInterval {
+    static func wait(storedArrival: Int64, now: Int64, interval: Int64, tolerance: Int64) -> TimeInterval {
         let next = max(storedArrival, now) + interval
         return Double(max(1, next - now - tolerance)) / 1_000_000
     }

@@ -12,7 +12,12 @@ VENV="$ROOT/.venv-pg"
 if ! "$VENV/bin/python" -c 'import cryptography, pytest' 2>/dev/null; then
   echo "pg: creating $VENV"
   rm -rf "$VENV"
-  python3 -m venv "$VENV"
+  if ! python3 -m venv "$VENV"; then
+    # Debian's python3 keeps venv (ensurepip) in a package of its own.
+    rm -rf "$VENV"
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; apt-get install -y -qq python3-venv </dev/null; fi
+    python3 -m venv "$VENV"
+  fi
   "$VENV/bin/pip" install --quiet --disable-pip-version-check pytest cryptography
 fi
 exec "$VENV/bin/python" -m pytest Tests/pg -p no:cacheprovider -ra "$@" </dev/null
