@@ -20,11 +20,17 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
         case verifyFull = "verify-full"
     }
 
+    /// The role to connect as (percent-decoded).
     public var username: String
+    /// Its password (percent-decoded), if the URL has one.
     public var password: String?
+    /// A host name or IP address (an IPv6 address without its brackets).
     public var host: String
+    /// The TCP port; 5432 when the URL names none.
     public var port: Int
+    /// The database to connect to.
     public var database: String
+    /// How the connection is protected (`sslmode`).
     public var tlsMode: TLSMode
     /// PEM roots to check the server's certificate with instead of the system's (`verify-full`).
     public var rootCertificatePath: String?

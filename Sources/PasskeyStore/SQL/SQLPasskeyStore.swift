@@ -528,7 +528,10 @@ public final class SQLPasskeyStore: PasskeyStore {
 
 /// One step of the schema as the database records it.
 public struct AppliedMigration: Sendable, Hashable {
+    /// The step's number; steps run in order of it.
     public let version: Int
+    /// What the step does, in a word or two (`initial`, `shared_state`).
     public let name: String
+    /// When it was applied to this database.
     public let appliedAt: Date
 }
