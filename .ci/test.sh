@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# The test command (the README's): builds and runs the Swift test suites, then the browser
-# tests (.ci/e2e.sh). Set PASSKEYS_SKIP_E2E=1 to run only the Swift suites.
+# The test command (the README's): builds and runs the Swift test suites (on SQLite, and on a
+# throwaway PostgreSQL cluster from .ci/postgres.sh), the command-line tests, the multi-process
+# PostgreSQL tests (Tests/pg), then the browser tests (.ci/e2e.sh). Set PASSKEYS_SKIP_E2E=1 to
+# run only the Swift suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== swift build --build-tests"
 swift build --build-tests
 
-echo "== swift test"
+echo "== PostgreSQL for the store and server suites (.ci/postgres.sh)"
+eval "$(bash .ci/postgres.sh start)"
+trap 'bash .ci/postgres.sh stop "$PASSKEYS_PG_DIR"' EXIT
+echo "   $PASSKEYS_TEST_POSTGRES_URL"
+
+echo "== swift test (SQLite, and PostgreSQL through PASSKEYS_TEST_POSTGRES_URL)"
 swift test --skip-build
 
 echo "== client core as WebAssembly"
@@ -23,6 +30,9 @@ bash Tests/cli/admin_test.sh
 
 echo "== the API against its OpenAPI document (schemathesis)"
 bash Tests/api/schemathesis.sh
+
+echo "== several server processes on one PostgreSQL (Tests/pg)"
+bash Tests/pg/run.sh
 
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
   echo "== browser tests"

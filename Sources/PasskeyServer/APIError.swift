@@ -86,11 +86,15 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
             headers: [.retryAfter: String(seconds)])
     }
     static let internalError = APIError(.internalServerError, "internal_error", "the server failed; try again later")
+    /// The database cannot be reached: nothing was done, and the same request may work shortly.
+    static let unavailable = APIError(
+        .serviceUnavailable, "unavailable", "the server cannot reach its database; try again shortly",
+        headers: [.retryAfter: "5"])
 
     // MARK: Mapping any error
 
     /// The answer for any error a handler throws. Only failures of the server itself (the database)
-    /// become a 5xx.
+    /// become a 5xx: `503 unavailable` when it cannot be reached, else `500 internal_error`.
     init(_ error: any Error) {
         switch error {
         case let error as APIError:
@@ -102,6 +106,7 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
             case .usernameTaken: self = .usernameTaken
             case .credentialExists: self = .credentialExists
             case .userNotFound: self = .unauthenticated
+            case .unavailable: self = .unavailable
             case .signCountConflict:
                 self = APIError(.badRequest, "sign_count", "the signature counter did not grow: another sign-in with this passkey came first")
             default: self = .internalError

@@ -120,7 +120,7 @@ extension ServerServices {
     /// `429 rate_limited` when the client address has made too many password or recovery
     /// requests for now (what guessing needs; the same allowance as failed ceremony answers).
     func limitClient(_ context: PasskeyRequestContext) async throws {
-        if let retryAfter = await limits.addressFailures.acquire("address-requests:" + Self.addressKey(context), now: now()) {
+        if let retryAfter = try await limits.addressFailures.acquire("address-requests:" + Self.addressKey(context), now: now()) {
             throw APIError.rateLimited(retryAfter: retryAfter)
         }
     }
@@ -128,7 +128,7 @@ extension ServerServices {
     /// `429 rate_limited` when `key` (an account, an address being recovered) has used its
     /// requests for now (`--rate-limit` a minute).
     func limitKey(_ key: String) async throws {
-        if let retryAfter = await limits.accounts.acquire(key, now: now()) {
+        if let retryAfter = try await limits.accounts.acquire(key, now: now()) {
             throw APIError.rateLimited(retryAfter: retryAfter)
         }
     }

@@ -59,14 +59,14 @@ public func buildApplication(
     )
     app.addServices(
         PurgeService(
-            store: store, limits: services.limits, interval: configuration.purgeInterval,
+            store: store, interval: configuration.purgeInterval,
             sessionIdleTimeout: configuration.sessionIdleTimeout, auditRetention: configuration.auditRetention, now: now,
             logger: logger))
     if let path = configuration.metadataPath {
         app.addServices(
             MetadataRefreshService(
                 path: path, roots: configuration.metadataRoots, interval: configuration.metadataRefreshInterval,
-                state: services.relyingPartyState, logger: logger))
+                state: services.relyingPartyState, store: store, logger: logger))
     }
     return app
 }
@@ -90,11 +90,11 @@ func makeServices(
             store: store, cookies: cookies, lifetime: configuration.sessionLifetime,
             idleTimeout: configuration.sessionIdleTimeout, now: now),
         ceremonies: Ceremonies(store: store, cookies: cookies, lifetime: configuration.ceremonyTTL, now: now),
-        limits: RateLimits(configuration: configuration),
+        limits: RateLimits(configuration: configuration, store: store),
         metrics: CeremonyMetrics(registry: registry),
         logger: logger,
         now: now,
-        decoyKey: SymmetricKey(size: .bits256),
+        decoyKey: DecoyKey(store: store),
         mail: try ServerMail(configuration: configuration, transport: mailTransport, logger: logger)
     )
 }
@@ -133,7 +133,8 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
     router.addRoutes(PasswordController(services: services).endpoints, atPath: "/api/password")
     router.addRoutes(OpenAPIController().endpoints, atPath: "/api/openapi.json")
     router.addRoutes(WellKnownController(configuration: configuration).endpoints, atPath: "/.well-known")
-    router.addRoutes(OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState).endpoints)
+    router.addRoutes(
+        OperationsController(metrics: services.metrics, relyingPartyState: services.relyingPartyState, store: services.store).endpoints)
     let provider = openIDProvider(services)
     OpenIDController(services: services, provider: provider).addRoutes(to: router)
     let consent = ConsentController(services: services, provider: provider)

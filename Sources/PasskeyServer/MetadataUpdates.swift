@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PasskeyStore
 import ServiceLifecycle
 import Synchronization
 import WebAuthn
@@ -55,6 +56,8 @@ struct MetadataRefreshService: Service {
     let roots: [AttestationPolicy.Root]
     let interval: TimeInterval
     let state: RelyingPartyState
+    /// Where the newest BLOB number is kept, shared by every process on the database.
+    let store: any PasskeyStore
     let logger: Logger
 
     func run() async throws {
@@ -83,12 +86,18 @@ struct MetadataRefreshService: Service {
         do {
             let blob = try await MetadataBLOB.verify(
                 jws: String(decoding: data, as: UTF8.self), roots: roots.isEmpty ? nil : roots)
+            // Refused when any process of this database, now or before a restart, used a newer BLOB.
+            try await MetadataNumber.record(blob.number, in: store)
             try state.load(blob)
             logger.notice("loaded FIDO metadata", metadata: ["number": "\(blob.number)", "entries": "\(blob.entries.count)"])
-        } catch {
+        } catch let error as WebAuthnError {
             logger.warning(
                 "metadata BLOB refused; keeping the loaded one",
                 metadata: ["code": "\(error.code)", "reason": "\(error.reason)", "path": "\(path)"])
+        } catch {
+            logger.warning(
+                "metadata BLOB not loaded: the database failed; keeping the loaded one",
+                metadata: ["error": "\(error)", "path": "\(path)"])
         }
     }
 

@@ -51,12 +51,7 @@ public func runPasskeyServer(
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     let logger = Logger(label: "passkeys.server")
 
-    let store: SQLPasskeyStore
-    do {
-        store = try await SQLPasskeyStore.open(url: configuration.database, logger: Logger(label: "passkeys.store"))
-    } catch let error as StoreError {
-        throw ConfigurationError("--database \(configuration.database): \(error.reason)")
-    }
+    let store = try await DatabaseStartup.open(configuration, logger: logger)
     // The OpenID Provider's signing keys are made at first start and kept in the database.
     do {
         var settings = OpenIDProvider.Configuration(issuer: configuration.effectiveIssuer)
@@ -64,10 +59,11 @@ public func runPasskeyServer(
         _ = try await OpenIDProvider(configuration: settings, store: store, now: { Date() }).prepareSigningKeys()
     } catch {
         try? await store.shutdown()
-        throw ConfigurationError("--database \(configuration.database): cannot prepare the signing keys: \(error)")
+        throw ConfigurationError("--database \(PostgresDatabaseURL.redact(configuration.database)): cannot prepare the signing keys: \(error)")
     }
     let started = StartFlag()
     do {
+        try await DatabaseStartup.recordMetadata(configuration, in: store)
         let app = try buildApplication(
             configuration: configuration, store: store, registry: registry, logger: logger,
             onServerRunning: {
@@ -77,7 +73,8 @@ public func runPasskeyServer(
                     metadata: [
                         "rpId": .string(configuration.relyingPartyID),
                         "origins": .string(configuration.effectiveOrigins.joined(separator: " ")),
-                        "database": .string(configuration.database), "tls": .stringConvertible(configuration.usesTLS),
+                        "database": .string(PostgresDatabaseURL.redact(configuration.database)),
+                        "tls": .stringConvertible(configuration.usesTLS),
                     ])
             })
         try await app.runService()

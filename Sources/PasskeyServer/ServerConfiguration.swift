@@ -1,4 +1,5 @@
 import Foundation
+import PasskeyStore
 import WebAuthn
 
 /// Everything `passkeys serve` can be told: where to listen, who the relying party is, where the
@@ -33,8 +34,11 @@ public struct PasskeyServerConfiguration: Sendable {
     /// The web origins allowed to run ceremonies and to send state-changing requests; empty means
     /// the server's own origin (``defaultOrigin``).
     public var origins: [String] = []
-    /// The database: `sqlite:PATH` or `sqlite::memory:`.
+    /// The database: `sqlite:PATH`, `sqlite::memory:` or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require|verify-full]`.
     public var database: String = "sqlite:./passkeys.sqlite"
+    /// The most connections a PostgreSQL database gets from this process.
+    public var databasePoolSize: Int = SQLPasskeyStore.defaultPostgresPoolSize
     /// A PEM certificate chain; with ``tlsKeyPath`` the server speaks HTTPS.
     public var tlsCertificatePath: String?
     /// The PEM private key of ``tlsCertificatePath``.
@@ -198,8 +202,19 @@ public struct PasskeyServerConfiguration: Sendable {
         guard auditRetention > 0 else { throw ConfigurationError("--audit-retention must be a positive duration") }
         guard purgeInterval > 0 else { throw ConfigurationError("the purge interval must be positive") }
         guard maximumBodySize > 0 else { throw ConfigurationError("the body size limit must be positive") }
-        guard database.hasPrefix("sqlite:"), database.count > "sqlite:".count else {
-            throw ConfigurationError("--database must be sqlite:PATH or sqlite::memory:, not \"\(database)\"")
+        if PostgresDatabaseURL.isPostgres(database) {
+            do {
+                _ = try PostgresDatabaseURL(database)
+            } catch {
+                throw ConfigurationError("--database \(error.reason)")
+            }
+        } else {
+            guard database.hasPrefix("sqlite:"), database.count > "sqlite:".count else {
+                throw ConfigurationError("--database must be sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB, not \"\(database)\"")
+            }
+        }
+        guard (1...1000).contains(databasePoolSize) else {
+            throw ConfigurationError("--database-pool-size must be 1 to 1000, not \(databasePoolSize)")
         }
         switch (tlsCertificatePath, tlsKeyPath) {
         case (.some, .none): throw ConfigurationError("--tls-cert needs --tls-key")

@@ -19,7 +19,7 @@ struct ServerServices: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     /// Keys the decoy credentials shown for unknown usernames, so a name always gets the same ones.
-    let decoyKey: SymmetricKey
+    let decoyKey: DecoyKey
     /// Mail to account holders (verification and recovery codes), sent in the background.
     let mail: ServerMail
 
@@ -48,8 +48,10 @@ struct ServerServices: Sendable {
     func ceremonyFinished(_ context: PasskeyRequestContext) async {
         let key = Self.addressKey(context)
         let now = now()
-        await limits.addressCeremonies.release("address-ceremonies:" + key, now: now)
-        await limits.addressFailures.release("address-failures:" + key, now: now)
+        // A place not given back (the database is unreachable this moment) only makes the limit
+        // stricter for a while; the finished ceremony stands.
+        try? await limits.addressCeremonies.release("address-ceremonies:" + key, now: now)
+        try? await limits.addressFailures.release("address-failures:" + key, now: now)
     }
 
     /// `429 rate_limited` when the signed-in account has used its ceremony requests for now.
@@ -72,7 +74,7 @@ struct ServerServices: Sendable {
     }
 
     private func limit(_ limiter: RateLimiter, _ key: String) async throws {
-        if let retryAfter = await limiter.acquire(key, now: now()) {
+        if let retryAfter = try await limiter.acquire(key, now: now()) {
             throw APIError.rateLimited(retryAfter: retryAfter)
         }
     }
@@ -213,12 +215,13 @@ struct ServerServices: Sendable {
     /// their IDs and their transports. The same work is done as for a real account: the account's
     /// credentials are looked up (under a handle no account has), so the answer takes as long.
     func decoyDescriptors(username: String) async throws -> [PublicKeyCredentialDescriptorJSON] {
-        let seed = decoyBytes("count", username)
-        let handle = UserHandle(uncheckedBytes: decoyBytes("handle", username))
+        let key = try await decoyKey.key()
+        let seed = decoyBytes("count", username, key)
+        let handle = UserHandle(uncheckedBytes: decoyBytes("handle", username, key))
         _ = try await store.credentials(userID: handle)
         let count = Self.decoyCount(seed[0])
         return (0..<count).map { index in
-            let mac = decoyBytes("credential \(index)", username)
+            let mac = decoyBytes("credential \(index)", username, key)
             let transports: [AuthenticatorTransport] = switch mac[0] % 8 {
             case 0: [.usb, .nfc]
             case 1: [.usb]
@@ -241,7 +244,7 @@ struct ServerServices: Sendable {
         }
     }
 
-    private func decoyBytes(_ purpose: String, _ username: String) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: Array("decoy \(purpose)\u{0}\(username)".utf8), using: decoyKey))
+    private func decoyBytes(_ purpose: String, _ username: String, _ key: SymmetricKey) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array("decoy \(purpose)\u{0}\(username)".utf8), using: key))
     }
 }

@@ -18,6 +18,8 @@ public actor MemoryPasskeyStore: PasskeyStore {
     var passwordHashes: [UserHandle: String] = [:]
     /// Email codes by ID (MemoryPasskeyStore+Recovery).
     var emailCodes: [UUID: EmailCodeRecord] = [:]
+    /// Rate limits, settings and leases (``SharedStateStore``).
+    var sharedState = MemorySharedState()
 
     public init() {}
 

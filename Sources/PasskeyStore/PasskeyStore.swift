@@ -13,7 +13,7 @@ import WebAuthn
 /// ``MemoryPasskeyStore`` for tests and ``SQLPasskeyStore`` for SQLite (and PostgreSQL).
 ///
 /// Errors are ``StoreError``s. Times are kept to the microsecond by the SQL store.
-public protocol PasskeyStore: Sendable {
+public protocol PasskeyStore: SharedStateStore {
     // MARK: Accounts
 
     /// Creates an account with its first passkey and signs it in: the user, the credential and the

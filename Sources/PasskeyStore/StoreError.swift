@@ -25,6 +25,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let clientExists = Code(rawValue: "client_exists")
         /// The record names an OAuth client the store does not hold.
         public static let clientNotFound = Code(rawValue: "client_not_found")
+        /// The database cannot be reached now (it is down, restarting or out of connections):
+        /// nothing was changed that the caller was told of, and the same call may work later.
+        public static let unavailable = Code(rawValue: "store_unavailable")
         /// The database failed, or returned data the store cannot read.
         public static let failure = Code(rawValue: "store_failure")
     }
@@ -57,6 +60,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let clientExists = StoreError(.clientExists, "a client with this ID exists")
     /// The record names an OAuth client the store does not hold.
     public static let clientNotFound = StoreError(.clientNotFound, "no such client")
+    /// The database cannot be reached now.
+    public static func unavailable(_ reason: String) -> StoreError { StoreError(.unavailable, reason) }
 
     /// A database failure, or data the store cannot read.
     public static func failure(_ reason: String) -> StoreError { StoreError(.failure, reason) }

@@ -8,8 +8,9 @@ struct Passkeys: AsyncParsableCommand {
         commandName: "passkeys",
         abstract: "Passkeys end to end: a WebAuthn server, an offline verifier, a client and an admin tool.",
         subcommands: [
-            ServeCommand.self, VerifyCommand.self, MetadataCommand.self, BenchCommand.self, ClientCommand.self,
-            ClientsCommand.self, KeysCommand.self, AccountsCommand.self, AdminCommand.self,
+            ServeCommand.self, MigrateCommand.self, VerifyCommand.self, MetadataCommand.self, BenchCommand.self,
+            BenchStoreCommand.self, ClientCommand.self, ClientsCommand.self, KeysCommand.self, AccountsCommand.self,
+            AdminCommand.self,
         ]
     )
 

@@ -47,9 +47,15 @@ struct ServeCommand: AsyncParsableCommand {
     var origins: [String] = []
 
     @Option(
-        help: ArgumentHelp("The database: sqlite:PATH or sqlite::memory: (default sqlite:./passkeys.sqlite).", valueName: "url")
+        help: ArgumentHelp("The database: sqlite:PATH, sqlite::memory: or postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require|verify-full] (default sqlite:./passkeys.sqlite).", valueName: "url")
     )
     var database: String?
+
+    @Option(
+        name: .customLong("database-pool-size"),
+        help: ArgumentHelp("The most PostgreSQL connections this process opens (default 10).", valueName: "n")
+    )
+    var databasePoolSize: String?
 
     @Option(
         name: .customLong("tls-cert"),
@@ -338,6 +344,7 @@ private struct Settings {
         if let rpName = string(command.rpName, "rp-name") { configuration.relyingPartyName = rpName }
         configuration.origins = list(command.origins, "origin")
         if let database = string(command.database, "database") { configuration.database = database }
+        if let poolSize = try integer(command.databasePoolSize, "database-pool-size") { configuration.databasePoolSize = poolSize }
         configuration.tlsCertificatePath = string(command.tlsCertificate, "tls-cert")
         configuration.tlsKeyPath = string(command.tlsKey, "tls-key")
         if let lifetime = try duration(command.sessionLifetime, "session-lifetime") { configuration.sessionLifetime = lifetime }

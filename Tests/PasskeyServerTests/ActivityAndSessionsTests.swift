@@ -255,7 +255,7 @@ import WebAuthn
             #expect(try await browser.signIn(Self.ada).status == .ok)
             clock.advance(by: 2 * 86400)
             let purge = PurgeService(
-                store: opened.store, limits: services.limits, interval: 60, sessionIdleTimeout: 86400 * 365,
+                store: opened.store, interval: 60, sessionIdleTimeout: 86400 * 365,
                 auditRetention: 90 * 86400, now: { clock.now }, logger: .init(label: "test"))
             await purge.purgeOnce()
             let user = try #require(try await opened.store.user(username: Self.ada))

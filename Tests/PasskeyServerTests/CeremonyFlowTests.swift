@@ -217,7 +217,7 @@ import WebAuthn
         let young = try await services.ceremonies.begin(.authentication, challenge: .random(), state: ["n": 2])
         clock.advance(by: 1)
         let purge = PurgeService(
-            store: opened.store, limits: services.limits, interval: 60, sessionIdleTimeout: 600, auditRetention: 90 * 86400, now: { clock.now },
+            store: opened.store, interval: 60, sessionIdleTimeout: 600, auditRetention: 90 * 86400, now: { clock.now },
             logger: .init(label: "test"))
         await purge.purgeOnce()
         #expect(try await opened.store.consumeCeremony(id: try ceremonyID(old)) == nil)

@@ -11,13 +11,13 @@ struct SQLPasskeyStoreTests {
         try await withTemporaryDatabaseFile { path in
             var created: (user: UserRecord, credential: CredentialRecord, session: SessionRecord)?
             try await withSQLStore(url: "sqlite:\(path)") { store in
-                #expect(try await store.schemaVersion() == SQLPasskeyStore.latestSchemaVersion)
+                #expect(try await store.schemaVersion() == SQLPasskeyStore.newestSchemaVersion)
                 #expect(FileManager.default.fileExists(atPath: path + "-wal"), "the file is in WAL mode")
                 created = try await signUp(store)
             }
             #expect(FileManager.default.fileExists(atPath: path))
             try await withSQLStore(url: "sqlite:\(path)") { store in
-                #expect(try await store.schemaVersion() == SQLPasskeyStore.latestSchemaVersion)
+                #expect(try await store.schemaVersion() == SQLPasskeyStore.newestSchemaVersion)
                 let user = try #require(created?.user)
                 #expect(try await store.user(id: user.id) == user)
                 #expect(try await store.credentials(userID: user.id) == [created?.credential].compactMap { $0 })
@@ -33,7 +33,7 @@ struct SQLPasskeyStoreTests {
                 for _ in 0..<2 {
                     group.addTask {
                         try await withSQLStore(url: "sqlite:\(path)") { (store) async throws in
-                            #expect(try await store.schemaVersion() == SQLPasskeyStore.latestSchemaVersion)
+                            #expect(try await store.schemaVersion() == SQLPasskeyStore.newestSchemaVersion)
                         }
                     }
                 }
@@ -42,8 +42,12 @@ struct SQLPasskeyStoreTests {
         }
     }
 
-    @Test("A database string that is not sqlite:PATH or sqlite::memory: is refused", arguments: [
-        "postgres://localhost/passkeys", "sqlite:", "passkeys.sqlite", "",
+    @Test("A database string that is not sqlite:PATH, sqlite::memory: or a whole postgres:// URL is refused", arguments: [
+        "postgres://localhost/passkeys", "postgres://user@localhost", "postgres://user@localhost/",
+        "postgres://user@/passkeys", "postgres://user@localhost/passkeys?sslmode=prefer",
+        "postgres://user@localhost/passkeys?sslmode=require&sslrootcert=/ca.pem",
+        "postgres://user@localhost/passkeys?search_path=x", "postgres://user@localhost:0/passkeys",
+        "mysql://user@localhost/passkeys", "sqlite:", "passkeys.sqlite", "",
     ])
     func invalidURL(_ url: String) async throws {
         let error = await #expect(throws: StoreError.self) {
@@ -93,44 +97,91 @@ struct SQLPasskeyStoreTests {
         try await store.shutdown()
     }
 
-    // Two stores on one file stand for two server processes sharing a database.
+    // Two stores on one database stand for two server processes sharing it.
 
-    @Test("Two stores on one file keep the last-passkey rule between them")
-    func twoStoresKeepTheLastPasskey() async throws {
-        try await withTemporaryDatabaseFile { path in
-            try await withSQLStore(url: "sqlite:\(path)") { first in
-                try await withSQLStore(url: "sqlite:\(path)") { second in
-                    for round in 0..<10 {
-                        let (user, one, _) = try await signUp(first, "user\(round)@example.com")
-                        let two = makeCredential(for: user, at: t0.addingTimeInterval(1))
-                        try await first.addCredential(two)
-                        async let a = first.deleteCredential(id: one.id, userID: user.id)
-                        async let b = second.deleteCredential(id: two.id, userID: user.id)
-                        let results = try await [a, b]
-                        #expect(results.filter { $0 == .deleted }.count == 1)
-                        #expect(results.filter { $0 == .lastCredential }.count == 1)
-                        #expect(try await second.credentials(userID: user.id).count == 1)
-                    }
+    @Test("Two stores on one database keep the last-passkey rule between them", arguments: Backend.shared)
+    func twoStoresKeepTheLastPasskey(_ backend: Backend) async throws {
+        try await withSharedDatabase(backend) { open in
+            try await withStores(open) { first, second in
+                for round in 0..<10 {
+                    let (user, one, _) = try await signUp(first, "user\(round)@example.com")
+                    let two = makeCredential(for: user, at: t0.addingTimeInterval(1))
+                    try await first.addCredential(two)
+                    async let a = first.deleteCredential(id: one.id, userID: user.id)
+                    async let b = second.deleteCredential(id: two.id, userID: user.id)
+                    let results = try await [a, b]
+                    #expect(results.filter { $0 == .deleted }.count == 1)
+                    #expect(results.filter { $0 == .lastCredential }.count == 1)
+                    #expect(try await second.credentials(userID: user.id).count == 1)
                 }
             }
         }
     }
 
-    @Test("Two stores on one file hand a ceremony out once")
-    func twoStoresConsumeOnce() async throws {
-        try await withTemporaryDatabaseFile { path in
-            try await withSQLStore(url: "sqlite:\(path)") { first in
-                try await withSQLStore(url: "sqlite:\(path)") { second in
-                    for _ in 0..<10 {
-                        let ceremony = makeCeremony()
-                        try await first.insertCeremony(ceremony)
-                        async let a = first.consumeCeremony(id: ceremony.id)
-                        async let b = second.consumeCeremony(id: ceremony.id)
-                        let taken = try await [a, b].compactMap { $0 }
-                        #expect(taken == [ceremony])
-                    }
+    @Test("Two stores on one database hand a ceremony out once", arguments: Backend.shared)
+    func twoStoresConsumeOnce(_ backend: Backend) async throws {
+        try await withSharedDatabase(backend) { open in
+            try await withStores(open) { first, second in
+                for _ in 0..<10 {
+                    let ceremony = makeCeremony()
+                    try await first.insertCeremony(ceremony)
+                    async let a = first.consumeCeremony(id: ceremony.id)
+                    async let b = second.consumeCeremony(id: ceremony.id)
+                    let taken = try await [a, b].compactMap { $0 }
+                    #expect(taken == [ceremony])
                 }
             }
         }
     }
+
+    @Test("Stores opening one new database at once all migrate it, once", arguments: Backend.shared)
+    func concurrentMigrations(_ backend: Backend) async throws {
+        try await withSharedDatabase(backend) { open in
+            let stores = try await withThrowingTaskGroup(of: SQLPasskeyStore.self) { group in
+                for _ in 0..<4 { group.addTask { try await open() } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for store in stores {
+                #expect(try await store.schemaVersion() == SQLPasskeyStore.newestSchemaVersion)
+                #expect(try await store.appliedMigrations().count == SQLPasskeyStore.migrationCount)
+                try await store.shutdown()
+            }
+        }
+    }
+
+    @Test("Opening a database that is already migrated applies nothing", arguments: Backend.shared)
+    func reopeningAppliesNothing(_ backend: Backend) async throws {
+        try await withSharedDatabase(backend) { open in
+            let first = try await open()
+            let applied = try await first.appliedMigrations()
+            try await first.shutdown()
+            let second = try await open()
+            #expect(try await second.appliedMigrations() == applied)
+            try await second.shutdown()
+        }
+    }
+}
+
+/// Opens two stores with `open` and closes both after `body`, also when it throws.
+func withStores(
+    _ open: @Sendable () async throws -> SQLPasskeyStore,
+    _ body: (SQLPasskeyStore, SQLPasskeyStore) async throws -> Void
+) async throws {
+    let first = try await open()
+    let second: SQLPasskeyStore
+    do {
+        second = try await open()
+    } catch {
+        try await first.shutdown()
+        throw error
+    }
+    do {
+        try await body(first, second)
+    } catch {
+        try await first.shutdown()
+        try await second.shutdown()
+        throw error
+    }
+    try await first.shutdown()
+    try await second.shutdown()
 }

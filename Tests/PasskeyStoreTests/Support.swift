@@ -10,6 +10,23 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqliteFile
     /// Several connections to one file, transactions through `withSession`: PostgreSQL's model.
     case sqlitePool
+    /// PostgreSQL at `PASSKEYS_TEST_POSTGRES_URL`, a fresh schema per test.
+    case postgres
+
+    /// Every backend; PostgreSQL only when `PASSKEYS_TEST_POSTGRES_URL` names a server
+    /// (`.ci/postgres.sh start` prints it; `.ci/test.sh` sets it).
+    static var allCases: [Backend] {
+        [.memory, .sqliteInMemory, .sqliteFile, .sqlitePool] + (postgresURL == nil ? [] : [.postgres])
+    }
+
+    /// The SQL backends that stand for server processes sharing one database.
+    static var shared: [Backend] {
+        [.sqliteFile] + (postgresURL == nil ? [] : [.postgres])
+    }
+
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["PASSKEYS_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     var testDescription: String {
         switch self {
@@ -17,6 +34,7 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .sqliteInMemory: "SQLite in memory"
         case .sqliteFile: "SQLite file"
         case .sqlitePool: "SQLite file, pool of 3 connections"
+        case .postgres: "PostgreSQL"
         }
     }
 }
@@ -43,7 +61,44 @@ func withStore(_ backend: Backend, _ body: (any PasskeyStore) async throws -> Vo
             }
             try await store.shutdown()
         }
+    case .postgres:
+        try await withPostgresSchema { open in
+            let store = try await open()
+            do {
+                try await body(store)
+            } catch {
+                try await store.shutdown()
+                throw error
+            }
+            try await store.shutdown()
+        }
     }
+}
+
+/// Opens stores on one database: a file, or a fresh PostgreSQL schema; for tests where two
+/// stores stand for two server processes.
+func withSharedDatabase(_ backend: Backend, _ body: (@escaping @Sendable () async throws -> SQLPasskeyStore) async throws -> Void) async throws {
+    switch backend {
+    case .postgres:
+        try await withPostgresSchema(body)
+    default:
+        try await withTemporaryDatabaseFile { path in
+            try await body { try await SQLPasskeyStore.open(url: "sqlite:\(path)") }
+        }
+    }
+}
+
+/// A new schema on the test PostgreSQL server, dropped afterwards; `body` opens stores in it.
+func withPostgresSchema(_ body: (@escaping @Sendable () async throws -> SQLPasskeyStore) async throws -> Void) async throws {
+    let url = try #require(Backend.postgresURL)
+    let schema = "test_" + hexString(randomBytes(8))
+    do {
+        try await body { try await SQLPasskeyStore.openPostgres(url: url, schema: schema) }
+    } catch {
+        try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+        throw error
+    }
+    try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
 }
 
 func withSQLStore(url: String, _ body: (SQLPasskeyStore) async throws -> Void) async throws {

@@ -63,6 +63,15 @@ for _ in $(seq 1 100); do out=$(health); grep -q '"number":43' <<<"$out" && brea
 check "a newer BLOB put in its place is loaded" 0 0 '"number":43' "$out"
 kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
 
+# The newest BLOB number is kept in the database: a restart cannot roll it back.
+"$bin" serve --port "$port" --database "sqlite:$tmp/metadata.sqlite" \
+  --metadata "$tmp/blob-43.jws" --metadata-root "$tmp/root.pem" --log-level error &
+server=$!
+for _ in $(seq 1 100); do health >/dev/null 2>&1 && break; sleep 0.1; done
+kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+out=$("$bin" serve --port "$port" --database "sqlite:$tmp/metadata.sqlite" --metadata "$tmp/blob-42.jws" --metadata-root "$tmp/root.pem" 2>&1); code=$?
+check "a server restarted on its database refuses a BLOB older than one it used" 78 "$code" 'rollback' "$out"
+
 out=$("$bin" serve --port "$port" --database sqlite::memory: --metadata "$tmp/tampered.jws" --metadata-root "$tmp/root.pem" 2>&1); code=$?
 check "the server refuses to start with a tampered BLOB" 78 "$code" 'bad_signature|signature' "$out"
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PasskeyStore
 
 /// The files other parties read about this relying party, generated from the configuration.
 struct WellKnownController {
@@ -60,12 +61,15 @@ struct WellKnownController {
     }
 }
 
-/// Liveness and metrics.
+/// Health and metrics.
 struct OperationsController {
     typealias Context = PasskeyRequestContext
 
     let metrics: CeremonyMetrics
     let relyingPartyState: RelyingPartyState
+    /// Asked on every `/healthz`: a server whose database is unreachable is not healthy, and a
+    /// load balancer should send its requests elsewhere until the database answers again.
+    let store: any PasskeyStore
 
     struct Health: Encodable {
         struct Metadata: Encodable {
@@ -81,6 +85,8 @@ struct OperationsController {
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
         routes.get("healthz") { _, _ in
+            // 503 `unavailable` when the database does not answer (APIError maps the store's error).
+            try await store.checkAvailability()
             let blob = relyingPartyState.metadata.blob
             return try ServerServices.json(Health(metadata: blob.map {
                 Health.Metadata(number: $0.number, nextUpdate: $0.nextUpdate, entries: $0.entries.count)

@@ -119,7 +119,7 @@ struct OpenIDController {
             detail: "client \(ServerServices.loggable(String((claimed ?? "?").prefix(80)))) from \(address)",
             at: services.now()))
         context.logger.notice("OAuth client authentication failed", metadata: ["client": .string(address)])
-        guard let retryAfter = await services.limits.addressFailures.acquire("oauth-client-failures:" + ServerServices.addressKey(context), now: services.now())
+        guard let retryAfter = try? await services.limits.addressFailures.acquire("oauth-client-failures:" + ServerServices.addressKey(context), now: services.now())
         else { return nil }
         return OAuthHTTP.error(
             OAuthError("rate_limited", "too many failed client authentications: try again in \(retryAfter) s", status: 429),

@@ -3,10 +3,10 @@ import SQLKit
 import SQLiteKit
 import WebAuthn
 
-/// A ``PasskeyStore`` on SQL, through SQLKit: SQLite now, PostgreSQL through the same statements.
+/// A ``PasskeyStore`` on SQL, through SQLKit: SQLite and PostgreSQL with the same statements.
 ///
 /// ## Connections and transactions
-/// SQLite (``open(url:logger:)``) runs on **one connection** behind a first-in, first-out lock:
+/// SQLite (``open(url:poolSize:logger:)``) runs on **one connection** behind a first-in, first-out lock:
 /// each store method holds the connection for its one statement or its whole transaction, so no
 /// request's statements can land inside another request's `BEGIN … COMMIT` (one connection has one
 /// transaction state; sharing it unlocked would let a request read another's uncommitted rows, or
@@ -15,9 +15,11 @@ import WebAuthn
 /// file wait (WAL mode, a 5 s busy timeout) rather than fail half-way. The connection's blocking
 /// calls run on one thread the store owns.
 ///
-/// A pool of connections (PostgreSQL) runs each transaction on one connection taken with
-/// `SQLDatabase.withSession`, and locks the account's row (`SELECT … FOR UPDATE`) where a rule
-/// depends on the account's other rows ("never the last passkey").
+/// A pool of connections (PostgreSQL, through postgres-kit) runs each transaction on one
+/// connection taken with `SQLDatabase.withSession`, and locks the account's row
+/// (`SELECT … FOR UPDATE`) where a rule depends on the account's other rows ("never the last
+/// passkey"). A connection the server closed (a restart) is replaced on the next request; while
+/// none can be opened, operations throw ``StoreError/Code-swift.struct/unavailable``.
 ///
 /// Rules that single statements keep, on every backend: a ceremony is taken with
 /// `DELETE … RETURNING`, so of two racing requests only one gets it; an insert that may collide
@@ -36,11 +38,23 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     /// Opens (creating when missing) and migrates the database a configuration string names:
     /// - `sqlite:PATH`: a file, in WAL mode, with foreign keys on and a 5 s busy timeout;
-    /// - `sqlite::memory:`: a private in-memory database, gone at ``shutdown()``.
+    /// - `sqlite::memory:`: a private in-memory database, gone at ``shutdown()``;
+    /// - `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…]` (or `postgresql://`): a
+    ///   PostgreSQL database (``PostgresDatabaseURL``), through a pool of at most `poolSize`
+    ///   connections. Several processes may open one database at once: migrations take an
+    ///   advisory lock.
     ///
     /// - Throws: ``StoreError/Code-swift.struct/invalidConfiguration`` for any other string;
-    ///   ``StoreError/Code-swift.struct/failure`` when the database cannot be opened or migrated.
-    public static func open(url: String, logger: Logger = Logger(label: "passkeys.store")) async throws -> SQLPasskeyStore {
+    ///   ``StoreError/Code-swift.struct/unavailable`` when the database cannot be reached (try
+    ///   again later); ``StoreError/Code-swift.struct/failure`` when it cannot be opened or migrated.
+    public static func open(
+        url: String,
+        poolSize: Int = defaultPostgresPoolSize,
+        logger: Logger = Logger(label: "passkeys.store")
+    ) async throws -> SQLPasskeyStore {
+        if PostgresDatabaseURL.isPostgres(url) {
+            return try await openPostgres(PostgresDatabaseURL(url), poolSize: poolSize, schema: nil, logger: logger)
+        }
         let storage = try sqliteStorage(url)
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
@@ -75,7 +89,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     /// A store on a pool of connections whose `withSession` pins one connection per session.
-    /// Migrates the database; `shutdown` is called by ``shutdown()``.
+    /// Migrates the database; `shutdown` is called by ``shutdown()``, or before this throws.
     package static func open(
         pooled database: any SQLDatabase,
         shutdown: @escaping @Sendable () async throws -> Void
@@ -84,6 +98,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         do {
             try await Schema.migrate(model)
         } catch {
+            try? await model.shutdown()
             throw storeError(error)
         }
         return SQLPasskeyStore(model: model)
@@ -99,18 +114,37 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    /// The version the newest migration brings a database to.
-    package static var latestSchemaVersion: Int { Schema.migrations.map(\.version).max() ?? 0 }
 
     /// The schema version the database is at.
     package func schemaVersion() async throws -> Int {
         try await Schema.currentVersion(model)
     }
 
+    /// The migrations applied to the database, oldest version first.
+    public func appliedMigrations() async throws -> [AppliedMigration] {
+        try await autocommit { db in
+            try await db.select().columns("version", "name", "applied_at").from("schema_migrations")
+                .orderBy("version")
+                .all()
+                .map { row in
+                    let reader = RowReader(row: row)
+                    return AppliedMigration(
+                        version: Int(try reader.int64("version")), name: try reader.string("name"),
+                        appliedAt: Column.date(microseconds: try reader.int64("applied_at")))
+                }
+        }
+    }
+
+    /// The newest schema version this program knows.
+    package static var newestSchemaVersion: Int { Schema.migrations.map(\.version).max() ?? 0 }
+
+    /// How many migrations this program knows.
+    package static var migrationCount: Int { Schema.migrations.count }
+
     private static func sqliteStorage(_ url: String) throws -> SQLiteConnection.Storage {
         let prefix = "sqlite:"
         guard url.hasPrefix(prefix) else {
-            throw StoreError(.invalidConfiguration, "unsupported database \(url): expected sqlite:PATH or sqlite::memory:")
+            throw StoreError(.invalidConfiguration, "unsupported database \(url): expected sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB")
         }
         let path = String(url.dropFirst(prefix.count))
         if path == ":memory:" { return .memory }
@@ -576,8 +610,21 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    /// A ``StoreError`` as it is; any other error (the driver's) wrapped as a failure.
-    private static func storeError(_ error: any Error) -> StoreError {
-        (error as? StoreError) ?? .failure(String(describing: error))
+    /// A ``StoreError`` as it is; a driver error that means the database cannot be reached as
+    /// ``StoreError/Code-swift.struct/unavailable``; any other error as a failure.
+    static func storeError(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if isUnavailable(error) { return .unavailable(describe(error)) }
+        return .failure(describe(error))
     }
+}
+
+/// One step of the schema as the database records it.
+public struct AppliedMigration: Sendable, Hashable {
+    /// The step's number; steps run in order of it.
+    public let version: Int
+    /// What the step does, in a word or two (`initial`, `shared_state`).
+    public let name: String
+    /// When it was applied to this database.
+    public let appliedAt: Date
 }

@@ -5,15 +5,10 @@ import SQLiteKit
 extension SQLPasskeyStore {
     /// A store on a pool of `connections` SQLite connections to one file: the connection model of
     /// PostgreSQL (transactions through `withSession`, statements on any connection), run on
-    /// SQLite so the contract suite covers it. Not the server's default; see ``open(url:logger:)``.
+    /// SQLite so the contract suite covers it. Not the server's default; see ``open(url:poolSize:logger:)``.
     package static func openPooledSQLite(path: String, connections: Int) async throws -> SQLPasskeyStore {
         let pool = try await SQLiteConnectionPool.open(path: path, size: connections)
-        do {
-            return try await open(pooled: pool.database, shutdown: { try await pool.close() })
-        } catch {
-            try? await pool.close()
-            throw error
-        }
+        return try await open(pooled: pool.database, shutdown: { try await pool.close() })
     }
 }
 

@@ -20,15 +20,21 @@ enum Schema {
         Migration(version: 2, name: "sessions, activity and disabled accounts", apply: addOperations),
         Migration(version: 3, name: "openid_provider", apply: createOpenIDTables),
         Migration(version: 4, name: "email codes, recovery sessions, imported passwords", apply: addRecovery),
+        Migration(version: 5, name: "shared_state", apply: createSharedStateTables),
     ]
 
     /// Brings the database up to the newest version; a database already there is left as it is.
     ///
-    /// Two processes opening one database at once are safe: each step reads the applied versions
-    /// inside its transaction, and a step whose version row another process inserted first fails
-    /// on the primary key and is retried after reading the versions again.
+    /// Migrations are forward-only: a step is never undone or changed once released, and a
+    /// database newer than this program (versions it does not know) is left as it is.
+    ///
+    /// Two processes opening one database at once are safe. On PostgreSQL each step's transaction
+    /// first takes an advisory lock (``lockMigrations(_:)``), so steps run one process at a time
+    /// and the second process finds them applied. On SQLite `BEGIN IMMEDIATE` does the same; and
+    /// should a step still collide on its version row, it is retried after reading the versions again.
     static func migrate(_ model: any SQLConnectionModel) async throws {
-        try await model.withDatabase { db in
+        try await model.transaction { db in
+            try await lockMigrations(db)
             try await db.create(table: "schema_migrations")
                 .ifNotExists()
                 .column("version", type: .bigint, .primaryKey(autoIncrement: false), .notNull)
@@ -52,6 +58,7 @@ enum Schema {
 
     private static func apply(_ migration: Migration, with model: any SQLConnectionModel) async throws {
         try await model.transaction { db in
+            try await lockMigrations(db)
             let applied = try await db.select()
                 .column("version")
                 .from("schema_migrations")
@@ -65,6 +72,16 @@ enum Schema {
                 .run()
         }
     }
+
+    /// The advisory lock that migrations hold on PostgreSQL until their transaction ends
+    /// (a constant key: "passkeys" in ASCII). `CREATE TABLE IF NOT EXISTS` alone is not safe
+    /// there: two sessions creating one table at once can fail on the catalog's unique index.
+    static func lockMigrations(_ db: any SQLDatabase) async throws {
+        guard db.dialect.name == "postgresql" else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(\(literal: migrationLockKey))").run()
+    }
+
+    static let migrationLockKey: Int64 = 0x7061_7373_6b65_7973
 
     /// The highest applied version, `0` for an empty database.
     static func currentVersion(_ model: any SQLConnectionModel) async throws -> Int {

@@ -8,6 +8,17 @@ import WebAuthn
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqliteMemory = "sqlite::memory:"
     case sqliteFile = "sqlite:FILE"
+    /// A fresh schema on the server at `PASSKEYS_TEST_POSTGRES_URL` (`.ci/test.sh` starts one).
+    case postgres = "postgres"
+
+    /// Every backend; PostgreSQL only when `PASSKEYS_TEST_POSTGRES_URL` is set.
+    static var allCases: [StoreKind] {
+        [.sqliteMemory, .sqliteFile] + (postgresURL == nil ? [] : [.postgres])
+    }
+
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["PASSKEYS_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     var testDescription: String { rawValue }
 
@@ -22,6 +33,12 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let path = folder.appendingPathComponent("passkeys.sqlite").path
             return OpenedStore(store: try await SQLPasskeyStore.open(url: "sqlite:\(path)"), folder: folder)
+        case .postgres:
+            let url = try #require(Self.postgresURL)
+            let schema = "server_test_" + hexString(randomBytes(8))
+            return OpenedStore(
+                store: try await SQLPasskeyStore.openPostgres(url: url, schema: schema), folder: nil,
+                postgresSchema: (url, schema))
         }
     }
 }
@@ -30,10 +47,12 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 struct OpenedStore: Sendable {
     let store: SQLPasskeyStore
     let folder: URL?
+    var postgresSchema: (url: String, schema: String)?
 
     func close() async {
         try? await store.shutdown()
         if let folder { try? FileManager.default.removeItem(at: folder) }
+        if let (url, schema) = postgresSchema { try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema) }
     }
 }
 

@@ -1,0 +1,46 @@
+import Crypto
+import Foundation
+import PasskeyStore
+import Synchronization
+import WebAuthn
+
+/// The key behind the decoy credentials shown for unknown usernames, kept in the store so every
+/// server process (and every restart) shows the same decoys for a name: were it per process, two
+/// answers for one unknown name could differ, which a real account's never do.
+///
+/// Read from the store once, on first use, then kept in memory.
+final class DecoyKey: Sendable {
+    static let settingName = "decoy_credential_key"
+
+    private let store: any PasskeyStore
+    private let cached = Mutex<SymmetricKey?>(nil)
+
+    init(store: any PasskeyStore) {
+        self.store = store
+    }
+
+    /// The shared key; the first process to ask stores a random one.
+    func key() async throws -> SymmetricKey {
+        if let key = cached.withLock({ $0 }) { return key }
+        let bytes = try await store.setting(named: Self.settingName, orInsert: randomBytes(32))
+        let key = SymmetricKey(data: bytes)
+        cached.withLock { $0 = key }
+        return key
+    }
+}
+
+/// The newest FIDO metadata BLOB number any process of this database has loaded, kept in the
+/// store so rollback protection (FIDO MDS3 §3.1.7: a BLOB's number only grows) survives restarts
+/// and holds across processes.
+enum MetadataNumber {
+    static let settingName = "fido_metadata_blob_number"
+
+    /// Records that BLOB `number` is in use; throws `metadata_rollback` when the database has seen
+    /// a newer one.
+    static func record(_ number: Int, in store: any PasskeyStore) async throws {
+        let stored = try await store.raiseSetting(named: settingName, to: Int64(number))
+        guard stored <= Int64(number) else {
+            throw WebAuthnError(.metadataRollback, "metadata BLOB \(number) is older than BLOB \(stored), which this database has already used")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import PasskeyStore
+import Testing
+import WebAuthn
+
+/// What only PostgreSQL has: its URL, and a server that cannot be reached.
+@Suite("PostgreSQL")
+struct PostgresTests {
+    @Test("A postgres:// URL gives user, password, host, port, database and TLS mode")
+    func parsesEveryPart() throws {
+        let url = try PostgresDatabaseURL("postgres://app%40site:p%2Fss@db.example.com:6543/passkeys?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        #expect(url.username == "app@site")
+        #expect(url.password == "p/ss")
+        #expect(url.host == "db.example.com")
+        #expect(url.port == 6543)
+        #expect(url.database == "passkeys")
+        #expect(url.tlsMode == .verifyFull)
+        #expect(url.rootCertificatePath == "/etc/ca.pem")
+    }
+
+    @Test("A postgresql:// URL with no port, password or sslmode uses 5432, none and plain TCP")
+    func defaults() throws {
+        let url = try PostgresDatabaseURL("postgresql://passkeys@127.0.0.1/passkeys")
+        #expect(url.port == 5432)
+        #expect(url.password == nil)
+        #expect(url.tlsMode == .disable)
+        #expect(try PostgresDatabaseURL("postgres://u@[::1]/db?sslmode=require").host == "::1")
+        #expect(try PostgresDatabaseURL("postgres://u@h/db?sslmode=require").tlsMode == .require)
+    }
+
+    @Test("A URL's password never shows in what is logged")
+    func redactsThePassword() {
+        #expect(PostgresDatabaseURL.redact("postgres://app:secret@db/passkeys") == "postgres://app:***@db/passkeys")
+        #expect(PostgresDatabaseURL.redact("postgres://app@db/passkeys") == "postgres://app@db/passkeys")
+        let error = #expect(throws: StoreError.self) { try PostgresDatabaseURL("postgres://app:secret@db/passkeys?sslmode=maybe") }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.reason.contains("secret") == false)
+    }
+
+    @Test("A server that refuses connections makes opening fail as unavailable, not as a configuration error")
+    func unreachableServerIsUnavailable() async throws {
+        let port = try closedPort()
+        let error = await #expect(throws: StoreError.self) {
+            let store = try await SQLPasskeyStore.open(url: "postgres://passkeys@127.0.0.1:\(port)/passkeys")
+            try await store.shutdown()
+        }
+        #expect(error?.code == .unavailable)
+    }
+
+    @Test("A pool of no connections is refused")
+    func poolSizeMustBePositive() async throws {
+        let error = await #expect(throws: StoreError.self) {
+            let store = try await SQLPasskeyStore.open(url: "postgres://passkeys@127.0.0.1/passkeys", poolSize: 0)
+            try await store.shutdown()
+        }
+        #expect(error?.code == .invalidConfiguration)
+    }
+
+    @Test("A store whose connections the server ended fails as unavailable at worst, then works again", .enabled(if: Backend.postgresURL != nil))
+    func endedConnectionsAreUnavailableThenRecover() async throws {
+        let url = try #require(Backend.postgresURL)
+        let schema = "test_" + hexString(randomBytes(8))
+        let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
+        do {
+            let (user, _, _) = try await signUp(store)
+            // As a server restart would: every connection of this store is ended.
+            #expect(try await SQLPasskeyStore.terminateConnections(url: url, schema: schema) >= 1)
+            var answered = false
+            for _ in 0..<5 where !answered {
+                do {
+                    answered = try await store.user(id: user.id) == user
+                } catch let error as StoreError {
+                    #expect(error.code == .unavailable)
+                }
+            }
+            #expect(answered, "the pool opens new connections: the store works without being reopened")
+        } catch {
+            try? await store.shutdown()
+            try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+            throw error
+        }
+        try await store.shutdown()
+        try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+    }
+}
+
+/// TLS to the test server, whose certificate `.ci/postgres.sh` made (`PASSKEYS_TEST_POSTGRES_CA`).
+@Suite("PostgreSQL over TLS", .enabled(if: Backend.postgresURL != nil && postgresTestAuthority != nil))
+struct PostgresTLSTests {
+    /// Opens a store on the test server with `query` added to its URL, and signs one user up.
+    func signUpOver(_ query: String) async throws {
+        let url = try #require(Backend.postgresURL) + query
+        let schema = "test_" + hexString(randomBytes(8))
+        let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
+        do {
+            let (user, _, _) = try await signUp(store)
+            #expect(try await store.user(id: user.id) == user)
+        } catch {
+            try? await store.shutdown()
+            try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+            throw error
+        }
+        try await store.shutdown()
+        try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+    }
+
+    @Test("sslmode=require connects over TLS without checking the certificate")
+    func requireConnects() async throws {
+        try await signUpOver("?sslmode=require")
+    }
+
+    @Test("sslmode=verify-full connects when the certificate chains to sslrootcert and names the host")
+    func verifyFullWithTheRootConnects() async throws {
+        try await signUpOver("?sslmode=verify-full&sslrootcert=" + (try #require(postgresTestAuthority)))
+    }
+
+    @Test("sslmode=verify-full refuses a certificate no trusted root signed, as a failure to fix rather than an outage")
+    func verifyFullRefusesAnUnknownCertificate() async throws {
+        let url = try #require(Backend.postgresURL) + "?sslmode=verify-full"
+        let error = await #expect(throws: StoreError.self) {
+            let store = try await SQLPasskeyStore.open(url: url, poolSize: 1)
+            try await store.shutdown()
+        }
+        #expect(error != nil && error?.code != .unavailable)
+    }
+}
+
+/// The test server's self-signed certificate, when it has TLS on.
+var postgresTestAuthority: String? {
+    ProcessInfo.processInfo.environment["PASSKEYS_TEST_POSTGRES_CA"].flatMap { $0.isEmpty ? nil : $0 }
+}
+
+/// A loopback port nothing listens on (bound, then released).
+func closedPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw StoreError.failure("no free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
