@@ -66,8 +66,9 @@ check "users show lists passkeys, sessions and activity" 0 "$code" "Passkeys \(1
 check "users show has the sign-up in the activity" 0 "$code" "sign_up" "$out"
 
 admin users show ada@example.com --database "$db" --json
-shown=$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["user"]["username"], len(d["passkeys"]), len(d["sessions"]), d["activity"][0]["type"])' <<<"$out" 2>&1)
-check "users show --json" 0 "$code" "^ada@example.com 1 1 sign_up$" "$shown"
+# The sign-up's confirmation mail is sent in the background, so its event may come before or after.
+shown=$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["user"]["username"], len(d["passkeys"]), len(d["sessions"]), [e["type"] for e in d["activity"] if e["type"] != "verification_code_sent"])' <<<"$out" 2>&1)
+check "users show --json" 0 "$code" "^ada@example.com 1 1 \['sign_up'\]$" "$shown"
 
 admin users show nobody@example.com --database "$db"
 check "users show of an unknown account exits 1 and says so" 1 "$code" "no account has the username nobody@example.com" "$out"
