@@ -67,8 +67,10 @@ run() { # a name, then schemathesis options
   local name=$1; shift
   echo "== schemathesis: $name"
   # From the temporary folder: schemathesis keeps its cache (.schemathesis/) in the working directory.
+  # One worker: with two, Hypothesis's lambda-source cache raced now and then (a KeyError that
+  # schemathesis reports as a FlakyFailure of an operation), failing a run the server passed.
   (cd "$tmp" && "$schemathesis" run "${SCHEMATHESIS_SCHEMA:-$url/api/openapi.json}" --url "$url" -H "Origin: $url" --checks "$checks" \
-    --max-examples "$examples" --seed "$seed" --workers 2 --max-redirects 0 --request-timeout 10 \
+    --max-examples "$examples" --seed "$seed" --workers 1 --max-redirects 0 --request-timeout 10 \
     --suppress-health-check all --no-color "$@")
 }
 
