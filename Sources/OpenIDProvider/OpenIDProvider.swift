@@ -209,7 +209,8 @@ public struct OpenIDProvider: Sendable {
         guard let clientID = parameters["client_id"] else {
             return .invalid(.errorPage(.invalidRequest("the request has no client_id")))
         }
-        guard let client = try await store.client(id: clientID) else {
+        // Client IDs use only [A-Za-z0-9._~-]: anything else names no client and never reaches the store.
+        guard ClientRules.isClientCredential(clientID), let client = try await store.client(id: clientID) else {
             return .invalid(.errorPage(.invalidRequest("the application is not registered here")))
         }
         // OIDC Core §3.1.2.1: redirect_uri is required and matches a registered one exactly (RFC 9700 §2.1).
@@ -265,6 +266,12 @@ public struct OpenIDProvider: Sendable {
             return fail(.invalidRequest("prompt has an unknown value"))
         }
         if prompt.contains("none"), prompt.count > 1 { return fail(.invalidRequest("prompt=none must stand alone")) }
+        // The nonce goes back in the ID token (OIDC Core §3.1.2.1): printable text of a sane length,
+        // so a control character or a huge value is the client's error, not the database's.
+        if let nonce = parameters["nonce"],
+           nonce.count > 512 || nonce.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return fail(.invalidRequest("nonce must be printable text of at most 512 characters"))
+        }
         var maxAge: Int?
         if let raw = parameters["max_age"] {
             guard let value = Int(raw), value >= 0 else { return fail(.invalidRequest("max_age must be a whole number of seconds")) }
@@ -307,7 +314,7 @@ public struct OpenIDProvider: Sendable {
         guard let clientID = basic?.id ?? parameters["client_id"] else {
             throw OAuthError.invalidClient("client authentication is missing")
         }
-        guard let client = try await store.client(id: clientID) else {
+        guard ClientRules.isClientCredential(clientID), let client = try await store.client(id: clientID) else {
             throw OAuthError.invalidClient("client authentication failed")
         }
         let basicSecret = basic.flatMap { $0.secret.isEmpty ? nil : $0.secret }
@@ -349,7 +356,10 @@ public struct OpenIDProvider: Sendable {
         case (nil, nil):
             break
         }
-        guard let user = try await store.user(id: code.userID) else { throw OAuthError.invalidGrant("the account is gone") }
+        // A code made in the moment an operator disabled the account is worth nothing.
+        guard let user = try await store.user(id: code.userID), !user.disabled else {
+            throw OAuthError.invalidGrant("the account is gone or disabled")
+        }
         let issued = try await issueTokens(
             client: client, user: user, scopes: code.scopes, grantID: code.grantID, authTime: code.authTime, nonce: code.nonce)
         // RFC 6749 §4.1.2: a code used twice is refused, and what the first use issued is revoked.
@@ -376,7 +386,9 @@ public struct OpenIDProvider: Sendable {
             guard Set(asked).isSubset(of: token.scopes) else { throw OAuthError.invalidScope("the scope exceeds the grant") }
             scopes = token.scopes.filter(asked.contains)
         }
-        guard let user = try await store.user(id: token.userID) else { throw OAuthError.invalidGrant("the account is gone") }
+        guard let user = try await store.user(id: token.userID), !user.disabled else {
+            throw OAuthError.invalidGrant("the account is gone or disabled")
+        }
         // Every refresh answer carries a new refresh token, for as long as the grant has offline_access.
         let issued = try await issueTokens(
             client: client, user: user, scopes: scopes, grantID: token.grantID, authTime: token.authTime, nonce: nil,
@@ -473,7 +485,7 @@ public struct OpenIDProvider: Sendable {
         guard let token = try await store.oauthToken(tokenHash: BearerSecret.hash(accessToken)), token.kind == .access,
               !token.isExpired(at: now())
         else { throw OAuthError.invalidToken("the access token is invalid or has expired") }
-        guard let user = try await store.user(id: token.userID) else {
+        guard let user = try await store.user(id: token.userID), !user.disabled else {
             throw OAuthError.invalidToken("the access token is invalid or has expired")
         }
         return Self.userClaims(user, scopes: token.scopes)

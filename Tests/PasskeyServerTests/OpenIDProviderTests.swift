@@ -378,6 +378,33 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("A client ID outside the client alphabet (a NUL byte) is an unknown client, at both endpoints")
+    func clientIDWithNULIsUnknown() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            var browser = try Browser(client)
+            let page = try await browser.authorize(TestApp(id: "app\u{0}", secret: nil).authorizationQuery())
+            #expect(page.status == .badRequest)
+            #expect(page.location == nil)
+            let token = try await tokenRequest(
+                client, [("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", "https://a.example/cb"),
+                         ("client_id", "app\u{0}"), ("client_secret", "s")])
+            #expect(token.status == .unauthorized)
+            #expect(try token.decode(OAuthErrorAnswer.self).error == "invalid_client")
+        }
+    }
+
+    @Test("A nonce with a control character is invalid_request, back at the app")
+    func nonceWithControlCharacter() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery(nonce: "n\u{0}1"))
+            #expect(response.locationQuery["error"] == "invalid_request")
+            #expect(response.locationQuery["state"] == "xyz")
+        }
+    }
+
     @Test("prompt=none without a session redirects with login_required")
     func promptNoneWithoutSession() async throws {
         try await Harness.run(Self.kind) { harness, client in

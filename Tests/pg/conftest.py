@@ -58,6 +58,9 @@ class Server:
         args = [BIN, "serve", "--host", "127.0.0.1", "--port", str(port), "--rp-id", "localhost",
                 "--database", database, "--database-pool-size", "4", "--rate-limit", str(rate_limit),
                 "--log-level", "info"]
+        if rate_limit:
+            # The same allowance for ceremonies begun per client address (options requests).
+            args += ["--address-ceremony-limit", str(rate_limit)]
         for origin in origins:
             args += ["--origin", origin]
         self.process = subprocess.Popen(args, stdout=open(log, "wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
