@@ -460,9 +460,9 @@ public struct OpenIDProvider: Sendable {
     /// username changes).
     public static func subject(_ userID: UserHandle) -> String { userID.base64URL }
 
-    /// Whether the account's email address is verified. Accounts do not record it yet, so this says
-    /// `false`; it is the one place to read the account's field when it has one.
-    public static func emailVerified(_ user: UserRecord) -> Bool { false }
+    /// OIDC Core §5.1 `email_verified`: whether the person proved they receive mail at the
+    /// address (the code sign-up mails, a recovery code, or an import that said so).
+    public static func emailVerified(_ user: UserRecord) -> Bool { user.emailVerified }
 
     /// OIDC Core §5.4: the claims the scopes grant.
     public static func userClaims(_ user: UserRecord, scopes: [String]) -> UserInfo {

@@ -115,6 +115,14 @@ struct Sessions: Sendable {
         request.cookies[cookies.sessionName].flatMap { CookieToken(cookie: $0.value) }?.hash
     }
 
+    /// The request's session when it is a full one: a recovery session counts as none, for what
+    /// would rather send the person to sign in than refuse them (forward-auth, the OIDC
+    /// authorization endpoint).
+    func currentFull(_ request: Request) async throws -> Authenticated? {
+        guard let signedIn = try await current(request, allowRecovery: true), !signedIn.session.recovery else { return nil }
+        return signedIn
+    }
+
     /// The signed-in account, or `nil`.
     ///
     /// A recovery session answers `403 recovery_session` unless `allowRecovery`: it may only read

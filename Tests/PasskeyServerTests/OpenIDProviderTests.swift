@@ -93,6 +93,21 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("email_verified follows the account: true once the mailed code is entered")
+    func emailVerifiedFollowsTheAccount() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com", displayName: "Ada")
+            let mailed = try await harness.code(to: "ada@example.com", subject: "Confirm")
+            #expect(try await browser.post("/api/email/verify", ["code": mailed]).status == .ok)
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            #expect(try await verifyIDToken(client, tokens.id_token).email_verified == true)
+            #expect(try await userinfo(client, tokens.access_token, method: .get).decode(UserInfo.self).email_verified == true)
+        }
+    }
+
     @Test("The code answer carries the state and the issuer")
     func codeAnswerCarriesState() async throws {
         try await Harness.run(Self.kind) { harness, client in

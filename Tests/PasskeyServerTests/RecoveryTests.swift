@@ -211,6 +211,20 @@ import WebAuthn
         }
     }
 
+    @Test("To forward-auth and the OpenID Provider a recovery session is no session: 401 and the sign-in page, not 403")
+    func recoverySessionIsSignedOutForOtherApps() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            _ = try await recover(&browser, code: try await harness.code(to: Self.ada, subject: "Recover"))
+            expectError(try await browser.get("/api/forward-auth"), .unauthorized, "unauthenticated")
+            let app = try await TestApp.register(harness.store, trusted: true)
+            let authorize = try await browser.authorize(app.authorizationQuery())
+            #expect(authorize.status == .found)
+            #expect(authorize.location?.hasPrefix("/?next=") == true)
+        }
+    }
+
     @Test("Adding a passkey in a recovery session makes it a full session, and the new passkey signs in")
     func addingPasskeyCompletesRecovery() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in

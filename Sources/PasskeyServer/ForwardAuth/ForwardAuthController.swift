@@ -37,7 +37,8 @@ struct ForwardAuthController {
     /// otherwise `401`, with a `Location` to the sign-in page when a trusted proxy said which URL
     /// was asked for and the sign-in page may send the person back there.
     @Sendable func check(_ request: Request, context: Context) async throws -> Response {
-        if let signedIn = try await services.sessions.current(request) {
+        // A recovery session can only add a passkey: to the apps it is not signed in.
+        if let signedIn = try await services.sessions.currentFull(request) {
             // The username is the account's email address (sign-up asks for one).
             return Response(
                 status: .ok,

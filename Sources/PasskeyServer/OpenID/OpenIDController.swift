@@ -55,7 +55,7 @@ struct OpenIDController {
         } catch let error as OAuthError {
             return OAuthHTTP.page(title: "This sign-in link is not valid", message: error.description, status: .badRequest)
         }
-        let signedIn = try await services.sessions.current(request)
+        let signedIn = try await services.sessions.currentFull(request)
         let session = signedIn.map { SignedInSession(userID: $0.user.id, authTime: $0.session.createdAt) }
         let outcome = try await provider.authorize(parameters, session: session)
         return respond(outcome, parameters: parameters, method: request.method)
@@ -167,7 +167,8 @@ struct OpenIDController {
     // MARK: End session
 
     @Sendable func endSession(_ request: Request, context: Context) async throws -> Response {
-        let signedIn = try await services.sessions.current(request)
+        // Signing out ends a recovery session as well.
+        let signedIn = try await services.sessions.current(request, allowRecovery: true)
         do {
             let parameters = request.method == .post ? try await OAuthHTTP.form(request) : try OAuthHTTP.query(request)
             switch try await provider.endSession(parameters, signedIn: signedIn?.user.id) {
