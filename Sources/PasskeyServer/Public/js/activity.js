@@ -28,6 +28,22 @@ const eventWords = {
   account_disabled: 'Account disabled by the site',
   account_enabled: 'Account enabled by the site',
   sessions_revoked: 'Signed out everywhere by the site',
+  account_imported: 'Account moved here',
+  verification_code_sent: 'Confirmation code mailed',
+  verification_code_capped: 'No confirmation code mailed (too many this hour)',
+  email_verified: 'Email address confirmed',
+  email_verification_failed: 'A confirmation code was wrong',
+  recovery_code_sent: 'Recovery code mailed',
+  recovery_code_capped: 'No recovery code mailed (too many this hour)',
+  recovery_started: 'Signed in with a recovery code',
+  recovery_failed: 'A recovery code was wrong',
+  recovery_completed: 'Recovery finished with a new passkey',
+  password_sign_in: 'Signed in with password',
+  password_sign_in_failed: 'A password sign-in failed',
+  password_removed: 'Password removed',
+  passkey_upgrade: 'Passkey created automatically',
+  oauth_consent_granted: 'App allowed',
+  oauth_access_removed: 'App access removed',
 };
 
 let passkeyNames = new Map();
