@@ -68,11 +68,16 @@ final class SQLiteConnectionPool: Sendable {
         }
     }
 
+    /// Closes every connection in a task of its own, so a cancelled caller cannot skip it (see
+    /// ``SQLPasskeyStore/open(url:poolSize:logger:)``).
     func close() async throws {
-        for connection in connections {
-            try? await connection.close()
-        }
-        try await threadPool.shutdownGracefully()
+        let connections = connections, threadPool = threadPool
+        try await Task.detached {
+            for connection in connections {
+                try? await connection.close()
+            }
+            try await threadPool.shutdownGracefully()
+        }.value
     }
 
     private actor IdleConnections {
