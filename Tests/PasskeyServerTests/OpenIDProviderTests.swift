@@ -38,6 +38,26 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("An issuer must be an https origin, or http on localhost", arguments: [
+        ("https://id.example.com", true), ("http://localhost:8080", true), ("http://id.example.com", false),
+        ("https://id.example.com/auth", false), ("https://id.example.com?x=1", false), ("id.example.com", false),
+    ])
+    func issuerRule(_ issuer: String, _ valid: Bool) {
+        var configuration = PasskeyServerConfiguration()
+        configuration.issuer = issuer
+        let accepted = (try? configuration.validate()) != nil
+        #expect(accepted == valid)
+    }
+
+    @Test("The access-token lifetime is 10 seconds to a day")
+    func accessTokenLifetimeRule() {
+        var configuration = PasskeyServerConfiguration()
+        configuration.accessTokenLifetime = 5
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        configuration.accessTokenLifetime = 600
+        #expect(throws: Never.self) { try configuration.validate() }
+    }
+
     @Test("The JWKS publishes an RS256 and an ES256 key, each with its kid")
     func jwks() async throws {
         try await Harness.run(Self.kind) { _, client in
