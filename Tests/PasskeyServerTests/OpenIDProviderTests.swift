@@ -467,18 +467,25 @@ struct OpenIDProviderTests {
         }
     }
 
-    @Test("prompt=login asks a signed-in browser to sign in again, and the way back does not ask again")
+    @Test("prompt=login ends the session, and only a fresh sign-in continues the request")
     func promptLogin() async throws {
         try await Harness.run(Self.kind) { harness, client in
             let app = try await TestApp.register(harness.store, trusted: true)
             var browser = try Browser(client)
             try await browser.signUp("ada@example.com")
+            harness.clock.advance(by: 30)
             let response = try await browser.authorize(app.authorizationQuery(extra: [("prompt", "login")]))
-            #expect(response.locationQuery["reauth"] == "1")
             let next = try #require(response.locationQuery["next"])
             #expect(!next.contains("prompt"))
+            #expect(try await browser.get("/api/session").status == .unauthorized)
+            let signedOut = try await browser.get(next)
+            #expect(signedOut.location?.hasPrefix("/?next=") == true)
+            try await browser.signIn("ada@example.com")
             let back = try await browser.get(next)
-            #expect(back.locationQuery["code"] != nil)
+            let code = try #require(back.locationQuery["code"])
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            let claims = try await verifyIDToken(client, tokens.id_token)
+            #expect(claims.auth_time == Int(harness.clock.now.timeIntervalSince1970))
         }
     }
 
@@ -490,7 +497,8 @@ struct OpenIDProviderTests {
             try await browser.signUp("ada@example.com")
             harness.clock.advance(by: 120)
             let stale = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "60")]))
-            #expect(stale.locationQuery["reauth"] == "1")
+            #expect(stale.location?.hasPrefix("/?next=") == true)
+            #expect(try await browser.get("/api/session").status == .unauthorized)
             try await browser.signIn("ada@example.com")
             let fresh = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "60")]))
             #expect(fresh.locationQuery["code"] != nil)

@@ -58,7 +58,16 @@ struct OpenIDController {
         let signedIn = try await services.sessions.currentFull(request)
         let session = signedIn.map { SignedInSession(userID: $0.user.id, authTime: $0.session.createdAt) }
         let outcome = try await provider.authorize(parameters, session: session)
-        return respond(outcome, parameters: parameters, method: request.method)
+        var cookies: [Cookie] = []
+        if case .signIn(_, reauthenticate: true) = outcome, let hash = services.sessions.tokenHash(request) {
+            // OIDC Core §3.1.2.1 prompt=login / max_age: the old session ends, so only a fresh
+            // passkey sign-in can continue this request.
+            try await services.store.deleteSession(tokenHash: hash)
+            cookies.append(services.sessions.expiredCookie)
+        }
+        var response = respond(outcome, parameters: parameters, method: request.method)
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
     }
 
     /// The response for what the provider decided.
@@ -69,13 +78,13 @@ struct OpenIDController {
             return OAuthHTTP.page(title: "This sign-in link is not valid", message: error.description, status: .badRequest)
         case .redirect(let location):
             return OAuthHTTP.redirect(location, after: method)
-        case .signIn(let loginHint, let reauthenticate):
-            // Back to this request after signing in, without asking for the fresh sign-in again.
+        case .signIn(let loginHint, _):
+            // Back to this request after signing in; prompt=login is spent (the session it
+            // would refuse has ended).
             let prompt = (parameters["prompt"] ?? "").split(separator: " ").filter { $0 != "login" }.joined(separator: " ")
             let next = Self.authorizationPath(parameters.setting("prompt", to: prompt.isEmpty ? nil : prompt))
             var query = [("next", next)]
             if let loginHint { query.append(("login_hint", loginHint)) }
-            if reauthenticate { query.append(("reauth", "1")) }
             return OAuthHTTP.redirect("/?" + Self.encode(query), after: method)
         case .consent:
             return OAuthHTTP.redirect("/consent.html?" + Self.encode(parameters.pairs), after: method)

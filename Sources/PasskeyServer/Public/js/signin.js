@@ -188,18 +188,13 @@ async function start() {
   // OIDC login_hint: the application's guess at the username.
   const hint = params.get('login_hint');
   if (hint && !field.value) field.value = hint.slice(0, 64);
-  let signedIn = false;
   try {
     await api.get('/api/session');
-    signedIn = true;
-  } catch (error) {
-    if (error.code !== 'unauthenticated') report(error, 'session', status);
-  }
-  // An application asked for a fresh sign-in (prompt=login, max_age): stay here.
-  if (signedIn && params.get('reauth') !== '1') {
     leaving = true;
     window.location.replace(afterSignInPath());
     return;
+  } catch (error) {
+    if (error.code !== 'unauthenticated') report(error, 'session', status);
   }
   startAutofill();
 }
