@@ -85,12 +85,17 @@ import WebAuthn
         }
     }
 
-    @Test func aForwardedHostThatIsNotAllowedGetsNoLocation() async throws {
+    @Test func aForwardedHostThatIsNotAllowedIsNotWhereSignInSendsThePerson() async throws {
         try await Self.live(trustingLoopback: true, allowedHosts: ["other.example.com"]) { _, client in
             var browser = try Browser(client)
             let response = try await browser.send(.get, "/api/forward-auth", headers: Self.forwarded)
-            expectError(response, .unauthorized, "unauthenticated")
-            #expect(response.headers[.location] == nil)
+            #expect(response.status == .unauthorized)
+            let location = try #require(response.headers[.location])
+            let next = try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "next" }?.value)
+            #expect(next == "https://app.example.com/reports?year=2026&q=a%20b")
+            let onward = try await browser.get("/continue?next=" + ForwardAuthController.percentEncoded(next))
+            #expect(onward.status == .badRequest)
+            #expect(onward.headers[.location] == nil)
         }
     }
 

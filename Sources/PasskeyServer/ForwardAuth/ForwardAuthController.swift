@@ -35,7 +35,8 @@ struct ForwardAuthController {
 
     /// `200` with `Remote-User`, `Remote-Email` and `Remote-Name` for a signed-in browser;
     /// otherwise `401`, with a `Location` to the sign-in page when a trusted proxy said which URL
-    /// was asked for and the sign-in page may send the person back there.
+    /// was asked for. The page sends the person back there after sign-in only through
+    /// `/continue`, which decides by ``RedirectPolicy``.
     @Sendable func check(_ request: Request, context: Context) async throws -> Response {
         // A recovery session can only add a passkey: to the apps it is not signed in.
         if let signedIn = try await services.sessions.currentFull(request) {
@@ -48,11 +49,11 @@ struct ForwardAuthController {
                 ])
         }
         guard let target = forwardedURL(request, context: context) else { throw APIError.unauthenticated }
-        guard redirects.destination(target) != nil else {
-            context.logger.notice(
-                "forward-auth for a host sign-in may not send people back to; add it with --allowed-redirect-host",
+        if redirects.destination(target) == nil {
+            // The person can sign in, but /continue will not send them back: a missing flag.
+            context.logger.debug(
+                "forward-auth for a host that is not an --allowed-redirect-host",
                 metadata: ["url": .string(ServerServices.loggable(target))])
-            throw APIError.unauthenticated
         }
         let signIn = services.configuration.primaryOrigin + "/?next=" + Self.percentEncoded(target)
         return Self.signInRequired(at: signIn)
@@ -68,10 +69,10 @@ struct ForwardAuthController {
         let uri = request.headers[values: .xForwardedURI]
         guard proto.count == 1, host.count == 1, uri.count == 1 else { return nil }
         let scheme = proto[0].lowercased()
-        guard scheme == "https" || scheme == "http", RedirectPolicy.isAllowedHostEntry(host[0]), uri[0].hasPrefix("/") else {
-            return nil
-        }
-        return "\(scheme)://\(host[0].lowercased())\(uri[0])"
+        guard scheme == "https" || scheme == "http", RedirectPolicy.isAllowedHostEntry(host[0]), uri[0].hasPrefix("/")
+        else { return nil }
+        let url = "\(scheme)://\(host[0].lowercased())\(uri[0])"
+        return RedirectPolicy.isPlainURLText(url) ? url : nil
     }
 
     /// `GET /continue?next=URL`: `303` to a path on this site or to a URL on an allowed host;

@@ -36,12 +36,7 @@ struct RedirectPolicy: Sendable {
 
     /// Where `next` leads, or `nil` when the server must not send anyone there.
     func destination(_ next: String) -> Destination? {
-        // Only visible ASCII and no backslash: browsers drop tabs and newlines inside URLs and read
-        // `\` as `/`, so `/\evil.example` or `https://good\@evil.example` would lead elsewhere in a
-        // browser than in any parser here.
-        guard !next.isEmpty, next.utf8.count <= Self.maximumLength,
-              next.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "\\") })
-        else { return nil }
+        guard Self.isPlainURLText(next) else { return nil }
         if next.hasPrefix("/") {
             // `//host/…` is a URL on another host to a browser.
             return next.hasPrefix("//") ? nil : .path(next)
@@ -56,6 +51,14 @@ struct RedirectPolicy: Sendable {
         let origin = RelyingParty.Configuration.normalizedOrigin("\(scheme)://\(authority)")
         guard ownOrigins.contains(origin) || allowedHosts.contains(host) || allowedHosts.contains(authority) else { return nil }
         return .url(next)
+    }
+
+    /// Whether `text` is at most ``maximumLength`` bytes of visible ASCII without a backslash.
+    /// Browsers drop tabs and newlines inside URLs and read `\` as `/`, so `/\evil.example` or
+    /// `https://good\@evil.example` would lead elsewhere in a browser than in any parser here.
+    static func isPlainURLText(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= maximumLength
+            && text.utf8.allSatisfy { (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "\\") }
     }
 
     /// A DNS name or IPv4 address (letters, digits, `-` and `.`), or a bracketed IPv6 address:
