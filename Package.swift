@@ -152,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PasskeyStoreTests",
-            dependencies: ["PasskeyStore", "WebAuthn"]
+            dependencies: ["PasskeyStore", "WebAuthn", .product(name: "SQLKit", package: "sql-kit")]
         ),
         .testTarget(name: "PasskeyClientCoreTests", dependencies: ["PasskeyClientCore"]),
         .testTarget(

@@ -31,9 +31,17 @@ public struct OpenIDProvider: Sendable {
     /// The scopes the provider knows (OIDC Core §5.4, §11); others are ignored (§3.1.2.1).
     public static let supportedScopes = ["openid", "profile", "email", "offline_access"]
 
-    /// The RFC 8176 authentication method references of a passkey sign-in: proof of possession of
-    /// a key an authenticator holds (`hwk`), and a user presence test (`user`).
-    public static let passkeyAMR = ["hwk", "user"]
+    /// The RFC 8176 authentication method references (the ID token's `amr`) of each way to sign in:
+    /// a passkey is proof of possession of a key an authenticator holds (`hwk`) with a user presence
+    /// test (`user`); an imported password is `pwd`; a code mailed for recovery is a one-time
+    /// password (`otp`).
+    public static func amr(_ method: SignInMethod) -> [String] {
+        switch method {
+        case .passkey: ["hwk", "user"]
+        case .password: ["pwd"]
+        case .emailCode: ["otp"]
+        }
+    }
 
     public let configuration: Configuration
     let store: any PasskeyStore
@@ -191,7 +199,7 @@ public struct OpenIDProvider: Sendable {
         try await store.insertAuthorizationCode(AuthorizationCodeRecord(
             codeHash: code.hash, grantID: Base64URL.encode(randomBytes(16)), clientID: request.client.id,
             userID: session.userID, redirectURI: request.redirectURI, scopes: request.scopes, nonce: request.nonce,
-            codeChallenge: request.codeChallenge, authTime: session.authTime, createdAt: now,
+            codeChallenge: request.codeChallenge, authTime: session.authTime, method: session.method, createdAt: now,
             expiresAt: now.addingTimeInterval(configuration.codeLifetime)))
         var items = [("code", code.value)]
         if let state = request.state { items.append(("state", state)) }
@@ -361,7 +369,8 @@ public struct OpenIDProvider: Sendable {
             throw OAuthError.invalidGrant("the account is gone or disabled")
         }
         let issued = try await issueTokens(
-            client: client, user: user, scopes: code.scopes, grantID: code.grantID, authTime: code.authTime, nonce: code.nonce)
+            client: client, user: user, scopes: code.scopes, grantID: code.grantID, authTime: code.authTime,
+            method: code.method, nonce: code.nonce)
         // RFC 6749 §4.1.2: a code used twice is refused, and what the first use issued is revoked.
         switch try await store.redeemAuthorizationCode(codeHash: hash, at: now(), issuing: issued.records) {
         case .redeemed: return issued.response
@@ -391,8 +400,8 @@ public struct OpenIDProvider: Sendable {
         }
         // Every refresh answer carries a new refresh token, for as long as the grant has offline_access.
         let issued = try await issueTokens(
-            client: client, user: user, scopes: scopes, grantID: token.grantID, authTime: token.authTime, nonce: nil,
-            refreshScopes: token.scopes)
+            client: client, user: user, scopes: scopes, grantID: token.grantID, authTime: token.authTime,
+            method: token.method, nonce: nil, refreshScopes: token.scopes)
         // RFC 9700 §4.14.2: rotation; a rotated token used again revokes its family.
         switch try await store.rotateRefreshToken(tokenHash: hash, at: now(), issuing: issued.records) {
         case .rotated: return issued.response
@@ -402,14 +411,15 @@ public struct OpenIDProvider: Sendable {
     }
 
     private func issueTokens(
-        client: OAuthClientRecord, user: UserRecord, scopes: [String], grantID: String, authTime: Date, nonce: String?,
-        refreshScopes: [String]? = nil
+        client: OAuthClientRecord, user: UserRecord, scopes: [String], grantID: String, authTime: Date,
+        method: SignInMethod, nonce: String?, refreshScopes: [String]? = nil
     ) async throws -> (response: TokenResponse, records: [OAuthTokenRecord]) {
         let now = now()
         let access = BearerSecret.random()
         var records = [OAuthTokenRecord(
             tokenHash: access.hash, kind: .access, grantID: grantID, clientID: client.id, userID: user.id, scopes: scopes,
-            authTime: authTime, createdAt: now, expiresAt: now.addingTimeInterval(configuration.accessTokenLifetime))]
+            authTime: authTime, method: method, createdAt: now,
+            expiresAt: now.addingTimeInterval(configuration.accessTokenLifetime))]
         var refresh: BearerSecret?
         // OIDC Core §11: refresh tokens only with offline_access.
         let grantScopes = refreshScopes ?? scopes
@@ -418,11 +428,12 @@ public struct OpenIDProvider: Sendable {
             refresh = token
             records.append(OAuthTokenRecord(
                 tokenHash: token.hash, kind: .refresh, grantID: grantID, clientID: client.id, userID: user.id,
-                scopes: grantScopes, authTime: authTime, createdAt: now,
+                scopes: grantScopes, authTime: authTime, method: method, createdAt: now,
                 expiresAt: now.addingTimeInterval(configuration.refreshTokenLifetime)))
         }
         let idToken = try await signIDToken(
-            client: client, user: user, scopes: scopes, authTime: authTime, nonce: nonce, accessToken: access.value)
+            client: client, user: user, scopes: scopes, authTime: authTime, method: method, nonce: nonce,
+            accessToken: access.value)
         let response = TokenResponse(
             access_token: access.value, token_type: "Bearer", expires_in: Int(configuration.accessTokenLifetime),
             id_token: idToken, refresh_token: refresh?.value, scope: scopes.joined(separator: " "))
@@ -431,14 +442,15 @@ public struct OpenIDProvider: Sendable {
 
     /// OIDC Core §2, §3.1.3.6: the ID token, signed with the client's algorithm and the current key.
     func signIDToken(
-        client: OAuthClientRecord, user: UserRecord, scopes: [String], authTime: Date, nonce: String?, accessToken: String
+        client: OAuthClientRecord, user: UserRecord, scopes: [String], authTime: Date, method: SignInMethod,
+        nonce: String?, accessToken: String
     ) async throws -> String {
         let now = now()
         var claims = IDTokenClaims(
             iss: configuration.issuer, sub: Self.subject(user.id), aud: client.id,
             exp: Int(now.addingTimeInterval(configuration.idTokenLifetime).timeIntervalSince1970),
             iat: Int(now.timeIntervalSince1970), auth_time: Int(authTime.timeIntervalSince1970), nonce: nonce,
-            at_hash: accessTokenHash(accessToken), amr: Self.passkeyAMR, azp: client.id)
+            at_hash: accessTokenHash(accessToken), amr: Self.amr(method), azp: client.id)
         let profile = Self.userClaims(user, scopes: scopes)
         claims.preferred_username = profile.preferred_username
         claims.name = profile.name
@@ -556,10 +568,13 @@ public struct SignedInSession: Sendable, Hashable {
     public var userID: UserHandle
     /// When the person signed in: the ID token's `auth_time`.
     public var authTime: Date
+    /// How the person signed in: the ID token's `amr`.
+    public var method: SignInMethod
 
-    public init(userID: UserHandle, authTime: Date) {
+    public init(userID: UserHandle, authTime: Date, method: SignInMethod) {
         self.userID = userID
         self.authTime = authTime
+        self.method = method
     }
 }
 

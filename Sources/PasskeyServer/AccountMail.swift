@@ -87,7 +87,9 @@ extension ServerServices {
         case .issued:
             break
         case .capped(let until):
-            try await audit(AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_capped"), user: user.id, detail: "no code sent: \(EmailCodes.maximumPerHour) this hour already")
+            await recordActivity(
+                AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_capped"), userID: user.id, client: nil,
+                detail: "no code sent: \(EmailCodes.maximumPerHour) this hour already", logger: logger)
             if answerCap {
                 throw APIError.rateLimited(retryAfter: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
             }
@@ -108,13 +110,10 @@ extension ServerServices {
                 link: "\(mail.origin)/#recover=\(code)&email=\(email)", validFor: ttl)
         }
         await mail.outbox.send(message)
-        try await audit(AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_sent"), user: user.id, detail: "a \(purpose.rawValue) code was mailed")
+        await recordActivity(
+            AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_sent"), userID: user.id, client: nil,
+            detail: "a \(purpose.rawValue) code was mailed", logger: logger)
         return true
-    }
-
-    /// Appends an event to the account's activity (never a secret in `detail`).
-    func audit(_ kind: AuditEvent.Kind, user: UserHandle?, detail: String) async throws {
-        try await store.appendAudit(AuditEvent(userID: user, kind: kind, detail: detail, at: now()))
     }
 
     /// `429 rate_limited` when the client address has made too many password or recovery
@@ -132,4 +131,20 @@ extension ServerServices {
             throw APIError.rateLimited(retryAfter: retryAfter)
         }
     }
+}
+
+extension AuditEvent.Kind {
+    /// A signed-in person confirmed their address with the mailed code.
+    static let emailVerified: Self = "email_verified"
+    static let emailVerificationFailed: Self = "email_verification_failed"
+    /// A recovery code opened a recovery session.
+    static let recoveryStarted: Self = "recovery_started"
+    static let recoveryFailed: Self = "recovery_failed"
+    /// A recovery session added a passkey and became a full session.
+    static let recoveryCompleted: Self = "recovery_completed"
+    static let passwordSignIn: Self = "password_sign_in"
+    static let passwordSignInFailed: Self = "password_sign_in_failed"
+    static let passwordRemoved: Self = "password_removed"
+    /// The browser created a passkey without a prompt right after a password sign-in.
+    static let passkeyUpgrade: Self = "passkey_upgrade"
 }

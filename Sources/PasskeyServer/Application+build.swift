@@ -95,7 +95,8 @@ func makeServices(
         logger: logger,
         now: now,
         decoyKey: DecoyKey(store: store),
-        mail: try ServerMail(configuration: configuration, transport: mailTransport, logger: logger)
+        mail: try ServerMail(configuration: configuration, transport: mailTransport, logger: logger),
+        failurePacing: FailurePacing(floor: configuration.failureFloor)
     )
 }
 

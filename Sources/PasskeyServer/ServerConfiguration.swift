@@ -124,6 +124,10 @@ public struct PasskeyServerConfiguration: Sendable {
     public var recoveryCodeTTL: TimeInterval = 600
     /// Seconds an email verification code can be used.
     public var verificationCodeTTL: TimeInterval = 24 * 3600
+    /// The least time, in seconds, a failed password sign-in or recovery-code answer takes, so the
+    /// time does not tell an unknown account from a wrong password (``FailurePacing``). At least
+    /// the slowest hash the importer accepts (bcrypt cost 14: about a second on one core).
+    public var failureFloor: TimeInterval = 1.2
 
     public init() {}
 

@@ -22,6 +22,8 @@ struct ServerServices: Sendable {
     let decoyKey: DecoyKey
     /// Mail to account holders (verification and recovery codes), sent in the background.
     let mail: ServerMail
+    /// Holds failed password and recovery answers to one length of time.
+    let failurePacing: FailurePacing
 
     var relyingPartyID: String { configuration.relyingPartyID }
 

@@ -90,15 +90,19 @@ struct Sessions: Sendable {
     /// A request refreshes the idle expiry at most this often, so reads do not all write.
     let touchInterval: TimeInterval = 60
 
-    /// A new session for the account, opened by `credentialID` from `client`, to be stored with
-    /// the sign-in, and its token. A `recovery` session can only add a passkey and read the account.
-    func start(userID: UserHandle, credentialID: CredentialID?, client: ClientDetails, recovery: Bool = false) -> (token: CookieToken, record: SessionRecord) {
+    /// A new session for the account, opened by `credentialID` (or another `method`) from `client`,
+    /// to be stored with the sign-in, and its token. A `recovery` session can only add a passkey and
+    /// read the account.
+    func start(
+        userID: UserHandle, credentialID: CredentialID?, client: ClientDetails, method: SignInMethod,
+        recovery: Bool = false
+    ) -> (token: CookieToken, record: SessionRecord) {
         let token = CookieToken.random()
         let now = now()
         let record = SessionRecord(
             tokenHash: token.hash, userID: userID, createdAt: now, lastSeenAt: now,
             expiresAt: now.addingTimeInterval(lifetime), credentialID: credentialID, ip: client.ip,
-            userAgent: client.userAgent, recovery: recovery)
+            userAgent: client.userAgent, recovery: recovery, method: method)
         return (token, record)
     }
 

@@ -77,6 +77,8 @@ public struct AuthorizationCodeRecord: Sendable, Hashable, Codable {
     public var codeChallenge: String?
     /// When the person signed in (the session's start): the ID token's `auth_time`.
     public var authTime: Date
+    /// How the person signed in: the ID token's `amr`.
+    public var method: SignInMethod
     public var createdAt: Date
     public var expiresAt: Date
     /// When the code was redeemed; `nil` until then.
@@ -84,8 +86,8 @@ public struct AuthorizationCodeRecord: Sendable, Hashable, Codable {
 
     public init(
         codeHash: [UInt8], grantID: String, clientID: String, userID: UserHandle, redirectURI: String,
-        scopes: [String], nonce: String?, codeChallenge: String?, authTime: Date, createdAt: Date, expiresAt: Date,
-        usedAt: Date? = nil
+        scopes: [String], nonce: String?, codeChallenge: String?, authTime: Date, method: SignInMethod,
+        createdAt: Date, expiresAt: Date, usedAt: Date? = nil
     ) {
         self.codeHash = codeHash
         self.grantID = grantID
@@ -96,6 +98,7 @@ public struct AuthorizationCodeRecord: Sendable, Hashable, Codable {
         self.nonce = nonce
         self.codeChallenge = codeChallenge
         self.authTime = authTime
+        self.method = method
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.usedAt = usedAt
@@ -121,6 +124,8 @@ public struct OAuthTokenRecord: Sendable, Hashable, Codable {
     public var scopes: [String]
     /// The sign-in the grant started from, for `auth_time` in refreshed ID tokens.
     public var authTime: Date
+    /// How that sign-in was made, for `amr` in refreshed ID tokens.
+    public var method: SignInMethod
     public var createdAt: Date
     public var expiresAt: Date
     /// For a refresh token: when it was exchanged for a new one. Using it again is reuse.
@@ -128,7 +133,7 @@ public struct OAuthTokenRecord: Sendable, Hashable, Codable {
 
     public init(
         tokenHash: [UInt8], kind: Kind, grantID: String, clientID: String, userID: UserHandle, scopes: [String],
-        authTime: Date, createdAt: Date, expiresAt: Date, rotatedAt: Date? = nil
+        authTime: Date, method: SignInMethod, createdAt: Date, expiresAt: Date, rotatedAt: Date? = nil
     ) {
         self.tokenHash = tokenHash
         self.kind = kind
@@ -137,6 +142,7 @@ public struct OAuthTokenRecord: Sendable, Hashable, Codable {
         self.userID = userID
         self.scopes = scopes
         self.authTime = authTime
+        self.method = method
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.rotatedAt = rotatedAt

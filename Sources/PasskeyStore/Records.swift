@@ -165,6 +165,17 @@ public struct CeremonyRecord: Sendable, Hashable, Codable {
     public func isExpired(at now: Date) -> Bool { now >= expiresAt }
 }
 
+/// How a person proved who they are when a session opened. The OpenID Provider names it to apps
+/// in the ID token's `amr`.
+public enum SignInMethod: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A WebAuthn assertion, or the passkey created at sign-up.
+    case passkey
+    /// An imported password.
+    case password
+    /// A one-time code mailed to the account's address (recovery).
+    case emailCode = "email_code"
+}
+
 /// A signed-in browser or app. The cookie holds a random token; the store keeps only its SHA-256,
 /// so a copy of the database does not sign anyone in.
 public struct SessionRecord: Sendable, Hashable, Codable {
@@ -188,10 +199,14 @@ public struct SessionRecord: Sendable, Hashable, Codable {
     /// A recovery session (opened with an emailed code): it may only read the account and add a
     /// passkey, and becomes a full session once a passkey is added.
     public var recovery: Bool
+    /// How the person proved who they are when the session opened; it stays so when a recovery
+    /// session becomes a full one.
+    public var method: SignInMethod
 
     public init(
         tokenHash: [UInt8], userID: UserHandle, createdAt: Date, lastSeenAt: Date, expiresAt: Date,
-        credentialID: CredentialID? = nil, ip: String? = nil, userAgent: String? = nil, recovery: Bool = false
+        credentialID: CredentialID? = nil, ip: String? = nil, userAgent: String? = nil, recovery: Bool = false,
+        method: SignInMethod
     ) {
         self.tokenHash = tokenHash
         self.userID = userID
@@ -202,6 +217,7 @@ public struct SessionRecord: Sendable, Hashable, Codable {
         self.ip = ip
         self.userAgent = userAgent
         self.recovery = recovery
+        self.method = method
     }
 
     /// Whether the session has ended at `now`: past its absolute expiry, or idle for

@@ -47,7 +47,7 @@ import WebAuthn
             let token = randomBytes(32)
             try await harness.store.insertSession(SessionRecord(
                 tokenHash: CookieToken.sha256(token), userID: user.id, createdAt: harness.clock.now,
-                lastSeenAt: harness.clock.now, expiresAt: harness.clock.now.addingTimeInterval(3600)))
+                lastSeenAt: harness.clock.now, expiresAt: harness.clock.now.addingTimeInterval(3600), method: .passkey))
             late.cookies["passkeys_session"] = Base64URL.encode(token)
             expectError(try await late.get("/api/passkeys"), .unauthorized, "unauthenticated")
         }

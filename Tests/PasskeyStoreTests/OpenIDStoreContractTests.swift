@@ -288,17 +288,20 @@ func makeKey(_ id: String, _ algorithm: String, at: Date = t0) -> SigningKeyReco
     SigningKeyRecord(id: id, algorithm: algorithm, privateKeyPEM: "PEM \(id)", createdAt: at)
 }
 
-func makeCode(user: UserRecord, _ hash: [UInt8] = [7], client: String = "app-1") -> AuthorizationCodeRecord {
+func makeCode(
+    user: UserRecord, _ hash: [UInt8] = [7], client: String = "app-1", method: SignInMethod = .passkey
+) -> AuthorizationCodeRecord {
     AuthorizationCodeRecord(
         codeHash: hash, grantID: "g\(hash.first ?? 0)", clientID: client, userID: user.id,
         redirectURI: "https://app.example.com/cb", scopes: ["openid", "offline_access"], nonce: "n",
-        codeChallenge: "c", authTime: t0, createdAt: t0, expiresAt: t0.addingTimeInterval(60))
+        codeChallenge: "c", authTime: t0, method: method, createdAt: t0, expiresAt: t0.addingTimeInterval(60))
 }
 
 func makeToken(
-    user: UserRecord, _ hash: [UInt8], kind: OAuthTokenRecord.Kind = .access, grant: String = "g7"
+    user: UserRecord, _ hash: [UInt8], kind: OAuthTokenRecord.Kind = .access, grant: String = "g7",
+    method: SignInMethod = .passkey
 ) -> OAuthTokenRecord {
     OAuthTokenRecord(
         tokenHash: hash, kind: kind, grantID: grant, clientID: "app-1", userID: user.id, scopes: ["openid"],
-        authTime: t0, createdAt: t0, expiresAt: t0.addingTimeInterval(600))
+        authTime: t0, method: method, createdAt: t0, expiresAt: t0.addingTimeInterval(600))
 }

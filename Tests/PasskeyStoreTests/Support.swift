@@ -154,13 +154,16 @@ func makeCredential(
     )
 }
 
-func makeSession(for user: UserRecord, at: Date = t0, lifetime: TimeInterval = minutes(60)) -> SessionRecord {
+func makeSession(
+    for user: UserRecord, at: Date = t0, lifetime: TimeInterval = minutes(60), method: SignInMethod = .passkey
+) -> SessionRecord {
     SessionRecord(
         tokenHash: randomBytes(32),
         userID: user.id,
         createdAt: at,
         lastSeenAt: at,
-        expiresAt: at.addingTimeInterval(lifetime)
+        expiresAt: at.addingTimeInterval(lifetime),
+        method: method
     )
 }
 

@@ -102,7 +102,7 @@ struct AuthenticationController {
                 throw APIError.accountDisabled
             }
             let (token, session) = services.sessions.start(
-                userID: credential.userID, credentialID: credential.id, client: client)
+                userID: credential.userID, credentialID: credential.id, client: client, method: .passkey)
             // The sign count, backup state and last use are saved with the new session, in one transaction.
             guard try await services.store.recordSignIn(
                 credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,

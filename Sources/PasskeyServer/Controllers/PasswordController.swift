@@ -9,8 +9,9 @@ import WebAuthn
 /// the account has a passkey (`DELETE /api/password`).
 ///
 /// An unknown username, an account without a password and a wrong password get the same
-/// `401 invalid_credentials`, after the same kind of work: the first two are checked against a
-/// decoy bcrypt hash, so the time does not tell them apart either.
+/// `401 invalid_credentials`, after the same time: the first two are checked against a decoy bcrypt
+/// hash, and every failure is held to one floor (``FailurePacing``), however costly the account's
+/// own hash is.
 struct PasswordController {
     typealias Context = PasskeyRequestContext
 
@@ -47,26 +48,34 @@ struct PasswordController {
         let username = try NameRules.username(body.username)
         // Per account, whether it exists or not, so the limit itself tells nothing.
         try await services.limitKey("password-account:" + UserRecord.normalize(username))
+        let client = ClientDetails(request, context: context)
+        let start = ContinuousClock.now
         let user = try await services.store.user(username: username)
         let stored = try await user.asyncMap { try await services.store.passwordHash(userID: $0.id) } ?? nil
         let hash = stored.flatMap { try? PasswordHash($0) }
-        let verified = try await Self.check(body.password, against: hash)
+        let verified = try await Self.check(body.password, against: hash, pacing: services.failurePacing)
         guard verified, let user, hash != nil else {
             if let user {
-                try await services.audit("password_sign_in_failed", user: user.id, detail: "a wrong password was entered")
+                await services.recordActivity(
+                    .passwordSignInFailed, userID: user.id, client: client, detail: "a wrong password was entered",
+                    logger: context.logger)
             }
+            // Unknown, without a password or wrong: one length of time (FailurePacing).
+            await services.failurePacing.holdFailure(startedAt: start)
             throw APIError.invalidCredentials
         }
         // The right password of a disabled account: its owner may learn that it is off.
         guard !user.disabled else { throw APIError.accountDisabled }
         let passkeys = try await services.store.credentials(userID: user.id)
         let (token, session) = services.sessions.start(
-            userID: user.id, credentialID: nil, client: ClientDetails(request, context: context))
+            userID: user.id, credentialID: nil, client: client, method: .password)
         try await services.store.insertSession(session)
         if let previous = services.sessions.tokenHash(request) {
             try await services.store.deleteSession(tokenHash: previous)
         }
-        try await services.audit("password_sign_in", user: user.id, detail: "signed in with the imported password")
+        await services.recordActivity(
+            .passwordSignIn, userID: user.id, client: client, detail: "signed in with the imported password",
+            logger: context.logger)
         context.logger.info("password sign-in", metadata: ["user": .string(user.id.base64URL)])
         return try ServerServices.json(
             SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty), cookies: [services.sessions.cookie(for: token)])
@@ -76,7 +85,9 @@ struct PasswordController {
         let signedIn = try await services.sessions.require(request)
         switch try await services.store.removePassword(userID: signedIn.user.id) {
         case .removed:
-            try await services.audit("password_removed", user: signedIn.user.id, detail: "the imported password was removed")
+            await services.recordActivity(
+                .passwordRemoved, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                detail: "the imported password was removed", logger: context.logger)
             return ServerServices.noContent()
         case .noPasskey:
             throw APIError.noPasskey
@@ -86,24 +97,27 @@ struct PasswordController {
     }
 
     /// Verifies on NIO's thread pool (the hashes are slow by design). A missing hash is checked
-    /// against ``decoy`` and is never a match.
-    static func check(_ password: String, against hash: PasswordHash?) async throws -> Bool {
+    /// against ``decoy`` and is never a match. Each verification's time goes to `pacing`.
+    static func check(_ password: String, against hash: PasswordHash?, pacing: FailurePacing) async throws -> Bool {
         guard password.utf8.count <= maximumPasswordBytes else {
-            _ = try await verifyOffloaded("", decoy)
+            _ = try await verifyOffloaded("", decoy, pacing: pacing)
             return false
         }
         guard let hash else {
-            _ = try await verifyOffloaded(password, decoy)
+            _ = try await verifyOffloaded(password, decoy, pacing: pacing)
             return false
         }
-        return try await verifyOffloaded(password, hash)
+        return try await verifyOffloaded(password, hash, pacing: pacing)
     }
 
-    private static func verifyOffloaded(_ password: String, _ hash: PasswordHash?) async throws -> Bool {
+    private static func verifyOffloaded(_ password: String, _ hash: PasswordHash?, pacing: FailurePacing) async throws -> Bool {
         guard let hash else { return false }
         return try await NIOThreadPool.singleton.runIfActive {
+            let start = ContinuousClock.now
             // A hash that can no longer be verified here (libargon2 removed) signs no one in.
-            (try? hash.verify(password)) ?? false
+            let verified = (try? hash.verify(password)) ?? false
+            pacing.observe(verification: ContinuousClock.now - start)
+            return verified
         }
     }
 }

@@ -68,10 +68,14 @@ struct RecoveryController {
                 codeHash: EmailCodes.hash(code, userID: signedIn.user.id, purpose: .verification),
                 at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: nil)
         else {
-            try await services.audit("email_verification_failed", user: signedIn.user.id, detail: "a wrong or expired code was entered")
+            await services.recordActivity(
+                .emailVerificationFailed, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                detail: "a wrong or expired code was entered", logger: context.logger)
             throw APIError.invalidCode
         }
-        try await services.audit("email_verified", user: user.id, detail: "the email address was verified")
+        await services.recordActivity(
+            .emailVerified, userID: user.id, client: ClientDetails(request, context: context),
+            detail: "the email address was verified", logger: context.logger)
         return try ServerServices.json(UserAnswer(user: UserJSON(user)))
     }
 
@@ -115,25 +119,35 @@ struct RecoveryController {
         let body = try await JSONBody.decode(RecoveryRequest.self, from: request)
         let email = try Self.address(body.email)
         try await services.limitKey("recovery-address:" + UserRecord.normalize(email))
+        let client = ClientDetails(request, context: context)
+        let start = ContinuousClock.now
         guard let user = try await services.store.user(username: email), !user.disabled,
               let code = EmailCodes.normalize(body.code)
         else {
+            // An unknown address answers after the same time as a wrong code for a known one,
+            // which spends a try and writes the activity log (FailurePacing).
+            await services.failurePacing.holdFailure(startedAt: start)
             throw APIError.invalidCode
         }
         let (token, session) = services.sessions.start(
-            userID: user.id, credentialID: nil, client: ClientDetails(request, context: context), recovery: true)
+            userID: user.id, credentialID: nil, client: client, method: .emailCode, recovery: true)
         guard let recovered = try await services.store.redeemEmailCode(
             userID: user.id, purpose: .recovery, codeHash: EmailCodes.hash(code, userID: user.id, purpose: .recovery),
             at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: session)
         else {
-            try await services.audit("recovery_failed", user: user.id, detail: "a wrong, used or expired recovery code was entered")
+            await services.recordActivity(
+                .recoveryFailed, userID: user.id, client: client,
+                detail: "a wrong, used or expired recovery code was entered", logger: context.logger)
+            await services.failurePacing.holdFailure(startedAt: start)
             throw APIError.invalidCode
         }
         // The session this browser had before is over.
         if let previous = services.sessions.tokenHash(request) {
             try await services.store.deleteSession(tokenHash: previous)
         }
-        try await services.audit("recovery_started", user: user.id, detail: "signed in with a recovery code: may add a passkey")
+        await services.recordActivity(
+            .recoveryStarted, userID: user.id, client: client,
+            detail: "signed in with a recovery code: may add a passkey", logger: context.logger)
         context.logger.info("recovery session opened", metadata: ["user": .string(user.id.base64URL)])
         return try ServerServices.json(
             RecoveryAnswer(user: UserJSON(recovered), recovery: true), cookies: [services.sessions.cookie(for: token)])

@@ -95,7 +95,8 @@ struct RegistrationController {
                 id: userHandle, username: username, displayName: record.displayName ?? username, createdAt: now)
             let credential = services.credentialRecord(verified, userID: userHandle, at: now)
             let (token, session) = services.sessions.start(
-                userID: userHandle, credentialID: credential.id, client: ClientDetails(request, context: context))
+                userID: userHandle, credentialID: credential.id, client: ClientDetails(request, context: context),
+                method: .passkey)
             try await services.store.createUser(user, credential: credential, session: session)
             await services.recordActivity(
                 .signUp, userID: user.id, client: ClientDetails(request, context: context), credentialID: credential.id,
@@ -168,8 +169,10 @@ struct AddPasskeyFlow {
         if signedIn.session.recovery {
             // The recovery is complete: the new passkey makes this a full session.
             try await services.store.addCredential(credential, endingRecoveryOf: signedIn.session.tokenHash)
-            try await services.audit(
-                "recovery_completed", user: signedIn.user.id, detail: "passkey \(credential.name) added with a recovery code")
+            await services.recordActivity(
+                .recoveryCompleted, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                credentialID: credential.id, detail: "passkey \(credential.name) added with a recovery code",
+                logger: context.logger)
         } else {
             try await services.store.addCredential(credential)
         }
@@ -178,8 +181,10 @@ struct AddPasskeyFlow {
             credentialID: credential.id, logger: context.logger)
         if ceremony.mediation == .conditional {
             log["mediation"] = "conditional"
-            try await services.audit(
-                "passkey_upgrade", user: signedIn.user.id, detail: "passkey \(credential.name) created automatically after a password sign-in")
+            await services.recordActivity(
+                .passkeyUpgrade, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                credentialID: credential.id,
+                detail: "passkey \(credential.name) created automatically after a password sign-in", logger: context.logger)
         }
         return try ServerServices.json(
             answer(signedIn.user, credential), status: .created, cookies: [services.ceremonies.expiredCookie])

@@ -81,7 +81,8 @@ struct ConsentController {
             throw APIError.malformed("decision must be allow or deny")
         }
         let parameters = try Self.parameters(body.request.hasPrefix("?") ? String(body.request.dropFirst()) : body.request)
-        let session = SignedInSession(userID: signedIn.user.id, authTime: signedIn.session.createdAt)
+        let session = SignedInSession(
+            userID: signedIn.user.id, authTime: signedIn.session.createdAt, method: signedIn.session.method)
         let outcome = try await provider.decide(parameters, session: session, allow: body.decision == "allow")
         if body.decision == "allow", case .redirect = outcome {
             try await services.store.appendAudit(AuditEvent(

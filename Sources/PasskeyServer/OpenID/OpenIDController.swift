@@ -56,7 +56,7 @@ struct OpenIDController {
             return OAuthHTTP.page(title: "This sign-in link is not valid", message: error.description, status: .badRequest)
         }
         let signedIn = try await services.sessions.currentFull(request)
-        let session = signedIn.map { SignedInSession(userID: $0.user.id, authTime: $0.session.createdAt) }
+        let session = signedIn.map { SignedInSession(userID: $0.user.id, authTime: $0.session.createdAt, method: $0.session.method) }
         let outcome = try await provider.authorize(parameters, session: session)
         var cookies: [Cookie] = []
         if case .signIn(_, reauthenticate: true) = outcome, let hash = services.sessions.tokenHash(request) {

@@ -166,7 +166,9 @@ struct RowReader {
             credentialID: try optionalCredentialID("credential_id"),
             ip: try optionalString("ip"),
             userAgent: try optionalString("user_agent"),
-            recovery: try bool("recovery")
+            recovery: try bool("recovery"),
+            method: try signInMethod()
+                ?? .legacy(credentialID: try optionalCredentialID("credential_id"), recovery: try bool("recovery"))
         )
     }
 

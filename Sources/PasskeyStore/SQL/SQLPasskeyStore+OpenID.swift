@@ -125,7 +125,7 @@ extension SQLPasskeyStore {
             try await db.insert(into: "oauth_codes")
                 .columns(
                     "code_hash", "grant_id", "client_id", "user_id", "redirect_uri", "scopes", "nonce", "code_challenge",
-                    "auth_time", "created_at", "expires_at", "used_at")
+                    "auth_time", "created_at", "expires_at", "used_at", "sign_in_method")
                 .values([
                     Column.bytes(code.codeHash),
                     SQLBind(code.grantID),
@@ -139,6 +139,7 @@ extension SQLPasskeyStore {
                     SQLBind(try Column.microseconds(code.createdAt)),
                     SQLBind(try Column.microseconds(code.expiresAt)),
                     Column.optional(try code.usedAt.map(Column.microseconds)),
+                    SQLBind(code.method.rawValue),
                 ] as [any SQLExpression])
                 .run()
         }
@@ -257,7 +258,7 @@ extension SQLPasskeyStore {
         try await db.insert(into: "oauth_tokens")
             .columns(
                 "token_hash", "kind", "grant_id", "client_id", "user_id", "scopes", "auth_time", "created_at",
-                "expires_at", "rotated_at")
+                "expires_at", "rotated_at", "sign_in_method")
             .values([
                 Column.bytes(token.tokenHash),
                 SQLBind(token.kind.rawValue),
@@ -269,6 +270,7 @@ extension SQLPasskeyStore {
                 SQLBind(try Column.microseconds(token.createdAt)),
                 SQLBind(try Column.microseconds(token.expiresAt)),
                 Column.optional(try token.rotatedAt.map(Column.microseconds)),
+                SQLBind(token.method.rawValue),
             ] as [any SQLExpression])
             .run()
     }
@@ -384,6 +386,7 @@ extension RowReader {
             nonce: try optionalString("nonce"),
             codeChallenge: try optionalString("code_challenge"),
             authTime: try date("auth_time"),
+            method: try signInMethod() ?? .passkey,
             createdAt: try date("created_at"),
             expiresAt: try date("expires_at"),
             usedAt: try optionalDate("used_at")
@@ -403,6 +406,7 @@ extension RowReader {
             userID: try userHandle("user_id"),
             scopes: try stringList("scopes"),
             authTime: try date("auth_time"),
+            method: try signInMethod() ?? .passkey,
             createdAt: try date("created_at"),
             expiresAt: try date("expires_at"),
             rotatedAt: try optionalDate("rotated_at")

@@ -563,7 +563,9 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
         try await db.insert(into: "sessions")
-            .columns("token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "credential_id", "ip", "user_agent", "recovery")
+            .columns(
+                "token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "credential_id", "ip", "user_agent",
+                "recovery", "sign_in_method")
             .values([
                 Column.bytes(session.tokenHash),
                 Column.bytes(session.userID.bytes),
@@ -574,6 +576,7 @@ public final class SQLPasskeyStore: PasskeyStore {
                 Column.optional(session.ip),
                 Column.optional(session.userAgent),
                 SQLBind(session.recovery),
+                SQLBind(session.method.rawValue),
             ] as [any SQLExpression])
             .run()
     }

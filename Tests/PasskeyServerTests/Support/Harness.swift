@@ -35,6 +35,8 @@ struct Harness: Sendable {
         let clock = TestClock()
         var configuration = PasskeyServerConfiguration()
         configuration.rateLimit = 0
+        // Failed password and recovery answers are held to a floor; the tests of that set their own.
+        configuration.failureFloor = 0
         configure(&configuration)
         let mail = RecordingMailTransport()
         let harness = Harness(store: store, clock: clock, configuration: configuration, mail: mail)
