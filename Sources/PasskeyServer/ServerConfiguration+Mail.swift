@@ -29,5 +29,8 @@ extension PasskeyServerConfiguration {
         guard recoveryCodeTTL >= 60, recoveryCodeTTL <= 3600 else {
             throw ConfigurationError("--recovery-code-ttl must be 60 to 3600 seconds, not \(Self.format(recoveryCodeTTL))")
         }
+        guard failureFloor.isFinite, failureFloor >= 0, failureFloor <= 10 else {
+            throw ConfigurationError("--failure-floor must be at most 10 seconds, not \(Self.format(failureFloor))")
+        }
     }
 }

@@ -261,6 +261,14 @@ struct ServeCommand: AsyncParsableCommand {
     var recoveryCodeTTL: String?
 
     @Option(
+        name: .customLong("failure-floor"),
+        help: ArgumentHelp(
+            "The least time a failed password or recovery-code answer takes, so timing tells no account apart (default 1.2s).",
+            valueName: "duration")
+    )
+    var failureFloor: String?
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default info).", valueName: "level")
     )
@@ -380,6 +388,7 @@ private struct Settings {
         configuration.smtpURL = string(command.smtpURL, "smtp-url")
         configuration.mailFrom = string(command.mailFrom, "mail-from")
         if let ttl = try duration(command.recoveryCodeTTL, "recovery-code-ttl") { configuration.recoveryCodeTTL = ttl }
+        if let floor = try duration(command.failureFloor, "failure-floor") { configuration.failureFloor = floor }
         try await attestation(command, into: &configuration)
         return configuration
     }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import PasskeyServer
 
-/// `--smtp-url`, `--mail-from` and `--recovery-code-ttl`.
+/// `--smtp-url`, `--mail-from`, `--recovery-code-ttl` and `--failure-floor`.
 @Suite struct MailConfigurationTests {
     @Test("Without --mail-from the sender is the RP name at no-reply@RP-ID")
     func defaultSender() throws {
@@ -24,14 +24,17 @@ import Testing
         #expect(try configuration.mailSender().address == "no-reply@example.com")
     }
 
-    @Test("A bad SMTP URL, sender or recovery code lifetime stops start-up with a message naming the option", arguments: [
-        ("smtp", "--smtp-url"), ("from", "--mail-from"), ("ttl", "--recovery-code-ttl"),
+    @Test("A bad SMTP URL, sender, recovery code lifetime or failure floor stops start-up with a message naming the option", arguments: [
+        ("smtp", "--smtp-url"), ("from", "--mail-from"), ("ttl", "--recovery-code-ttl"), ("floor", "--failure-floor"),
+        ("nan", "--failure-floor"),
     ])
     func badMailSettings(_ setting: String, _ message: String) {
         var configuration = PasskeyServerConfiguration()
         switch setting {
         case "smtp": configuration.smtpURL = "http://mail.example.com"
         case "from": configuration.mailFrom = "Example <not an address>"
+        case "floor": configuration.failureFloor = 11
+        case "nan": configuration.failureFloor = .nan
         default: configuration.recoveryCodeTTL = 5
         }
         #expect {

@@ -48,7 +48,7 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 url="http://localhost:$port"
 # No rate limits: a limited server would answer most generated requests 429 and test little else.
-"$bin" serve --port "$port" --database "sqlite:$tmp/passkeys.sqlite" --rate-limit 0 >"$tmp/server.log" 2>&1 &
+"$bin" serve --port "$port" --database "sqlite:$tmp/passkeys.sqlite" --rate-limit 0 --failure-floor 0.001 >"$tmp/server.log" 2>&1 &
 server_pid=$!
 up=
 for _ in $(seq 1 100); do
