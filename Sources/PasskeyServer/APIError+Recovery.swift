@@ -16,5 +16,9 @@ extension APIError {
     static let noPassword = APIError(.notFound, "no_password", "this account has no password")
     /// The address is verified already.
     static let emailAlreadyVerified = APIError(.conflict, "email_verified", "the email address is verified already")
+    /// Forward-auth for an account whose address is not confirmed yet: the apps behind the proxy
+    /// take the address as the person's.
+    static let emailUnverified = APIError(
+        .forbidden, "email_unverified", "confirm your email address with the mailed code first")
     static func invalidEmail(_ message: String) -> APIError { APIError(.badRequest, "invalid_email", message) }
 }

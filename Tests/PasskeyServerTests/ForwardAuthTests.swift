@@ -26,10 +26,19 @@ import WebAuthn
 
     // MARK: GET /api/forward-auth
 
+    /// Signs up and confirms the address with the mailed code, as forward-auth requires.
+    static func signUpConfirmed(
+        _ browser: inout Browser, _ harness: Harness, _ username: String = "ada@example.com", displayName: String? = nil
+    ) async throws {
+        #expect(try await browser.signUp(username, displayName: displayName).status == .created)
+        let code = try await harness.code(to: username, subject: "Confirm")
+        #expect(try await browser.post("/api/email/verify", ["code": code]).status == .ok)
+    }
+
     @Test func aSignedInBrowserIsNamedInTheRemoteHeaders() async throws {
-        try await Harness.run(.sqliteMemory) { _, client in
+        try await Harness.run(.sqliteMemory) { harness, client in
             var browser = try Browser(client)
-            try await browser.signUp("ada@example.com", displayName: "Ada Lovelace")
+            try await Self.signUpConfirmed(&browser, harness, displayName: "Ada Lovelace")
             let response = try await browser.get("/api/forward-auth")
             #expect(response.status == .ok)
             #expect(response.headers[.remoteUser] == "ada@example.com")
@@ -52,10 +61,37 @@ import WebAuthn
         }
     }
 
-    @Test func aSignedOutBrowserIsNoLongerNamed() async throws {
-        try await Harness.run(.sqliteMemory) { _, client in
+    @Test func anAccountWhoseAddressIsNotConfirmedIsNotNamed() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
             var browser = try Browser(client)
-            try await browser.signUp("ada@example.com")
+            #expect(try await browser.signUp("ada@example.com").status == .created)
+            let response = try await browser.get("/api/forward-auth")
+            expectError(response, .forbidden, "email_unverified")
+            #expect(response.headers[.remoteUser] == nil && response.headers[.remoteEmail] == nil)
+            let code = try await harness.code(to: "ada@example.com", subject: "Confirm")
+            #expect(try await browser.post("/api/email/verify", ["code": code]).status == .ok)
+            #expect(try await browser.get("/api/forward-auth").headers[.remoteUser] == "ada@example.com")
+        }
+    }
+
+    @Test func aTrustedProxySendsAnUnconfirmedAccountToTheAccountPageToConfirmIt() async throws {
+        try await Self.live(trustingLoopback: true) { _, client in
+            var browser = try Browser(client)
+            #expect(try await browser.signUp("ada@example.com").status == .created)
+            let response = try await browser.send(.get, "/api/forward-auth", headers: Self.forwarded)
+            #expect(response.status == .unauthorized)
+            #expect(
+                response.headers[.location]
+                    == "http://localhost:8080/account?next=https%3A%2F%2Fapp.example.com%2Freports%3Fyear%3D2026%26q%3Da%2520b")
+            #expect(response.headers[.remoteUser] == nil)
+        }
+    }
+
+    @Test func aSignedOutBrowserIsNoLongerNamed() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await Self.signUpConfirmed(&browser, harness)
+            #expect(try await browser.get("/api/forward-auth").status == .ok)
             let cookies = browser.cookies
             #expect(try await browser.send(.delete, "/api/session").status == .noContent)
             browser.cookies = cookies  // the old cookie, kept by someone

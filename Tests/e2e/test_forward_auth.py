@@ -140,13 +140,15 @@ def stop(process):
 
 
 @pytest.fixture
-def proxied(tmp_path):
-    """The server, an echoing upstream and nginx in front of it: (server, nginx URL, upstream log)."""
+def proxied(tmp_path, mailbox):
+    """The server (mailing to `mailbox`), an echoing upstream and nginx in front of it:
+    (server, nginx URL, upstream log)."""
     if not Path(NGINX).exists():
         pytest.fail(f"no nginx at {NGINX} (.ci/e2e.sh installs Debian's nginx)")
     nginx_port, upstream_port = free_port(), free_port()
     server = Server(tmp_path, extra_args=[
-        "--trusted-proxy", "127.0.0.1", "--allowed-redirect-host", f"localhost:{nginx_port}"])
+        "--trusted-proxy", "127.0.0.1", "--allowed-redirect-host", f"localhost:{nginx_port}",
+        "--smtp-url", f"smtp://127.0.0.1:{mailbox.port}", "--mail-from", "Passkeys <no-reply@localhost>"])
     upstream_log = tmp_path / "upstream.jsonl"
     upstream_log.touch()
     upstream = subprocess.Popen([sys.executable, "-c", UPSTREAM, str(upstream_port), str(upstream_log)],
@@ -173,7 +175,7 @@ def received(upstream_log):
     return [json.loads(line) for line in upstream_log.read_text().splitlines() if line]
 
 
-def test_nginx_lets_only_signed_in_browsers_through_and_names_them(proxied, request):
+def test_nginx_lets_only_signed_in_browsers_through_and_names_them(proxied, mailbox, request):
     server, app_url, upstream_log = proxied
 
     # Signed out: nginx sends the browser to the sign-in page with the URL it asked for, and the
@@ -183,7 +185,8 @@ def test_nginx_lets_only_signed_in_browsers_through_and_names_them(proxied, requ
     assert headers["Location"] == f"{server.url}/?next=" + urllib.parse.quote(app_url + "/reports?year=2026", safe="")
     assert received(upstream_log) == []
 
-    # A person follows that link, signs up with a passkey and lands back in the app, named.
+    # A person follows that link and signs up with a passkey. Until the address is confirmed the
+    # app is not opened: the account page asks for the mailed code, then goes on to the app, named.
     browser = Browser(server, "browser", request.node.name.removeprefix("test_"))
     try:
         browser.add_authenticator(PLATFORM)
@@ -193,6 +196,13 @@ def test_nginx_lets_only_signed_in_browsers_through_and_names_them(proxied, requ
         browser.type("#username", "ada@example.com")
         browser.click("#signup")
         from selenium.webdriver.support.ui import WebDriverWait
+        WebDriverWait(browser.driver, WAIT).until(
+            lambda d: d.current_url.startswith(server.url + "/account?next="))
+        assert received(upstream_log) == []
+        browser.wait_for("#verify-email")
+        browser.screenshot("confirm-before-the-app")
+        browser.type("#verify-code", mailbox.code("ada@example.com", "Confirm"))
+        browser.click("#verify-form button[type=submit]")
         WebDriverWait(browser.driver, WAIT).until(lambda d: d.current_url.startswith(app_url))
         browser.screenshot("back-in-the-app")
         assert browser.driver.current_url == app_url + "/reports?year=2026"

@@ -33,14 +33,22 @@ struct ForwardAuthController {
         return routes
     }
 
-    /// `200` with `Remote-User`, `Remote-Email` and `Remote-Name` for a signed-in browser;
-    /// otherwise `401`, with a `Location` to the sign-in page when a trusted proxy said which URL
-    /// was asked for. The page sends the person back there after sign-in only through
+    /// `200` with `Remote-User`, `Remote-Email` and `Remote-Name` for a signed-in browser whose
+    /// address is confirmed; otherwise `401`, with a `Location` when a trusted proxy said which URL
+    /// was asked for: to the sign-in page, or for an unconfirmed address to the account page, where
+    /// the person enters the mailed code. Either page sends the person back there only through
     /// `/continue`, which decides by ``RedirectPolicy``.
     @Sendable func check(_ request: Request, context: Context) async throws -> Response {
+        let target = forwardedURL(request, context: context)
         // A recovery session can only add a passkey: to the apps it is not signed in.
         if let signedIn = try await services.sessions.currentFull(request) {
-            // The username is the account's email address (sign-up asks for one).
+            // The username is the account's email address, and the apps behind the proxy take it
+            // as the person's: until its owner has shown they receive its mail, anyone could
+            // have signed up with it.
+            guard signedIn.user.emailVerified else {
+                guard let target else { throw APIError.emailUnverified }
+                return Self.signInRequired(at: services.configuration.primaryOrigin + "/account?next=" + Self.percentEncoded(target))
+            }
             return Response(
                 status: .ok,
                 headers: [
@@ -48,7 +56,7 @@ struct ForwardAuthController {
                     .remoteName: signedIn.user.displayName,
                 ])
         }
-        guard let target = forwardedURL(request, context: context) else { throw APIError.unauthenticated }
+        guard let target else { throw APIError.unauthenticated }
         if redirects.destination(target) == nil {
             // The person can sign in, but /continue will not send them back: a missing flag.
             context.logger.debug(

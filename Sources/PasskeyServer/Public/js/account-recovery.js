@@ -3,11 +3,12 @@
 // - a recovery session (opened with an emailed code) is asked to create a new passkey;
 // - right after a password sign-in, the automatic passkey upgrade (a conditional
 //   create) runs in the background, and "Create a passkey" is the way when it does not;
-// - an unverified address gets a code field; "Remove password" once a passkey exists.
+// - an unverified address gets a code field (and, sent here by forward-auth with
+//   `?next=`, goes on to the app once confirmed); "Remove password" once a passkey exists.
 
 import { api } from './api.js';
 import { createCredential, creationOptionsFromJSON, credentialToJSON } from './webauthn.js';
-import { describeError, setBusy, showMessage } from './ui.js';
+import { afterSignInPath, describeError, setBusy, showMessage } from './ui.js';
 
 const upgradeKey = 'passkeys.upgrade';
 const pageStatus = document.getElementById('status');
@@ -103,6 +104,11 @@ async function confirmEmail(event) {
   setBusy(verifyForm, true);
   try {
     await api.post('/api/email/verify', { code: verifyCode.value.trim() });
+    // Forward-auth sends an unconfirmed account here with the app's URL in `next`.
+    if (new URLSearchParams(window.location.search).has('next')) {
+      window.location.assign(afterSignInPath());
+      return;
+    }
     showMessage(pageStatus, 'Your email address is confirmed.');
     await refresh();
   } catch (failure) {
