@@ -110,7 +110,7 @@ func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<
         SecurityHeadersMiddleware(strictTransportSecurity: configuration.servesHTTPSOnly)
         LogRequestsMiddleware(.debug)
         MetricsMiddleware()
-        ErrorMiddleware()
+        ErrorMiddleware(oauthPaths: OpenIDController.crossSitePaths)
         RequestGuardMiddleware(
             allowedOrigins: Set(configuration.effectiveOrigins),
             trustedProxies: Set(configuration.trustedProxies.compactMap { ClientAddress.normalize($0) }),

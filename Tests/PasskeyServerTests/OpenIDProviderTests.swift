@@ -386,6 +386,46 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("A body too large or JSON that is not strict gets the OAuth error format on every OAuth endpoint, not the API's")
+    func guardRefusalsAreOAuthErrors() async throws {
+        try await Harness.run(Self.kind) { _, client in
+            let big = ByteBuffer(string: "grant_type=" + String(repeating: "a", count: 70 * 1024))
+            for path in [OpenIDProvider.Path.token, OpenIDProvider.Path.revocation, OpenIDProvider.Path.userinfo] {
+                let tooLarge = try await client.execute(
+                    uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: big)
+                #expect(tooLarge.status == .contentTooLarge, "\(path)")
+                #expect(tooLarge.headers[.cacheControl] == "no-store")
+                let answer = try tooLarge.decode(OAuthErrorAnswer.self)
+                #expect(answer.error == "invalid_request", "\(path)")
+                #expect(answer.error_description?.contains("65536") == true)
+                let json = try await client.execute(
+                    uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"a":1,}"#))
+                #expect(json.status == .badRequest, "\(path)")
+                #expect(try json.decode(OAuthErrorAnswer.self).error == "invalid_request", "\(path)")
+            }
+            // The rest of the API keeps its own format.
+            let api = try await client.execute(
+                uri: "/api/authentication/options", method: .post,
+                headers: [.contentType: "application/json", .origin: Harness.origin], body: ByteBuffer(string: #"{"a":1,}"#))
+            expectError(api, .badRequest, "malformed")
+        }
+    }
+
+    @Test("An API refusal becomes an OAuth error with a code for its status and a description in printable ASCII")
+    func oauthErrorOfAnAPIError() {
+        let cases: [(APIError, String)] = [
+            (APIError.payloadTooLarge(10), "invalid_request"), (APIError.malformed("x"), "invalid_request"),
+            (APIError.rateLimited(retryAfter: 3), "rate_limited"),
+            (APIError(.serviceUnavailable, "unavailable", "down"), "temporarily_unavailable"),
+            (APIError(.internalServerError, "internal_error", "oops"), "server_error"),
+        ]
+        for (apiError, code) in cases {
+            let oauth = ErrorMiddleware<PasskeyRequestContext>.oauthError(apiError)
+            #expect(oauth.code == code && oauth.status == apiError.status.code)
+        }
+        #expect(ErrorMiddleware<PasskeyRequestContext>.oauthDescription("a \"b\" \\ é\u{7}") == "a ?b? ? ??")
+    }
+
     // MARK: Authorization errors
 
     @Test("An unregistered redirect URI gets a 400 page, no redirect, nothing echoed")

@@ -1,11 +1,17 @@
 import Hummingbird
 import Logging
+import OpenIDProvider
 
-/// Turns every error, and a missing route, into the API's JSON error answer.
+/// Turns every error, and a missing route, into the API's JSON error answer — or, on the OAuth
+/// endpoints, into the RFC 6749 §5.2 error body their clients read.
 ///
 /// Nothing escapes it: a failure of the server itself is logged and answered `500 internal_error`;
 /// every other failure is a 4xx with a stable code.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Paths whose clients are OAuth clients: a refusal there (a body over the limit, strict JSON,
+    /// the database gone) is `{"error", "error_description"}` like the endpoint's own errors.
+    var oauthPaths: Set<String> = []
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -16,7 +22,29 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             } else {
                 context.logger.debug("request refused", metadata: ["code": "\(answer.code)", "status": "\(answer.status.code)"])
             }
-            return answer.response()
+            guard oauthPaths.contains(request.uri.path) else { return answer.response() }
+            return OAuthHTTP.error(Self.oauthError(answer), headers: answer.headers)
         }
+    }
+
+    /// The OAuth error for an API refusal: RFC 6749 §4.1.2.1's `server_error` and
+    /// `temporarily_unavailable` for the server's own trouble, `rate_limited` as the token
+    /// endpoint's own limit answers, and `invalid_request` (§5.2) for everything wrong with the
+    /// request itself.
+    static func oauthError(_ answer: APIError) -> OAuthError {
+        let code = switch answer.status.code {
+        case 429: "rate_limited"
+        case 503: "temporarily_unavailable"
+        case 500...: "server_error"
+        default: "invalid_request"
+        }
+        return OAuthError(code, oauthDescription(answer.message), status: answer.status.code)
+    }
+
+    /// RFC 6749 §5.2: `error_description` is printable ASCII without `"` and `\`.
+    static func oauthDescription(_ message: String) -> String {
+        String(String.UnicodeScalarView(message.unicodeScalars.map { scalar in
+            (0x20...0x7E).contains(scalar.value) && scalar != "\"" && scalar != "\\" ? scalar : "?"
+        }))
     }
 }
