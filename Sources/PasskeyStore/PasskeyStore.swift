@@ -244,9 +244,10 @@ public protocol PasskeyStore: SharedStateStore {
     /// The imported password hash of the account, `nil` when it has none (or no such account).
     func passwordHash(userID: UserHandle) async throws -> String?
 
-    /// Removes the account's password, unless the account has no passkey to sign in with then:
-    /// the check and the change are one transaction.
-    func removePassword(userID: UserHandle) async throws -> RemovePasswordResult
+    /// Removes the account's password, unless the account has no passkey to sign in with then,
+    /// and ends every session the password opened but `keepingSession` (the one asking): the
+    /// check and the changes are one transaction.
+    func removePassword(userID: UserHandle, keepingSession: [UInt8]?) async throws -> RemovePasswordResult
 
     /// Stores a new email code for the account and ends any earlier live code of the same purpose,
     /// unless `maximumPerHour` codes of this purpose were issued to the account in the hour before
@@ -273,7 +274,7 @@ public protocol PasskeyStore: SharedStateStore {
     func purgeEmailCodes(now: Date) async throws -> Int
 }
 
-/// What ``PasskeyStore/removePassword(userID:)`` did.
+/// What ``PasskeyStore/removePassword(userID:keepingSession:)`` did.
 public enum RemovePasswordResult: Sendable, Hashable {
     /// The password is gone.
     case removed

@@ -153,6 +153,21 @@ import WebAuthn
         }
     }
 
+    @Test("Removing the password signs out the other browsers the password signed in, and keeps this one")
+    func removePasswordEndsPasswordSessions() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: KnownHashes.bcrypt2b)
+            var laptop = try Browser(client)
+            var cafe = try Browser(client)
+            #expect(try await signIn(&laptop).status == .ok)
+            #expect(try await signIn(&cafe).status == .ok)
+            #expect(try await laptop.addPasskey().status == .created)
+            #expect(try await laptop.send(.delete, "/api/password").status == .noContent)
+            #expect(try await laptop.get("/api/passkeys").status == .ok)
+            expectError(try await cafe.get("/api/passkeys"), .unauthorized, "unauthenticated")
+        }
+    }
+
     @Test("Removing the password needs a session")
     func removePasswordNeedsSession() async throws {
         try await Harness.run(.sqliteMemory) { _, client in

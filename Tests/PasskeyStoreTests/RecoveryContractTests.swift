@@ -51,12 +51,35 @@ struct RecoveryContractTests {
         try await withStore(backend) { store in
             let user = makeUser("grace@example.com")
             try await store.importUser(user, passwordHash: "hash")
-            #expect(try await store.removePassword(userID: user.id) == .noPasskey)
+            #expect(try await store.removePassword(userID: user.id, keepingSession: nil) == .noPasskey)
             #expect(try await store.passwordHash(userID: user.id) == "hash")
             try await store.addCredential(makeCredential(for: user))
-            #expect(try await store.removePassword(userID: user.id) == .removed)
+            #expect(try await store.removePassword(userID: user.id, keepingSession: nil) == .removed)
             #expect(try await store.passwordHash(userID: user.id) == nil)
-            #expect(try await store.removePassword(userID: user.id) == .noPassword)
+            #expect(try await store.removePassword(userID: user.id, keepingSession: nil) == .noPassword)
+        }
+    }
+
+    @Test("Removing a password ends the sessions it opened, but the one asking and those a passkey opened", arguments: Backend.allCases)
+    func removePasswordEndsItsSessions(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let user = makeUser("grace@example.com")
+            try await store.importUser(user, passwordHash: "hash")
+            try await store.addCredential(makeCredential(for: user))
+            let asking = makeSession(for: user, method: .password)
+            let otherPassword = makeSession(for: user, method: .password)
+            let passkey = makeSession(for: user, method: .passkey)
+            for session in [asking, otherPassword, passkey] { try await store.insertSession(session) }
+            let (someoneElse, _, theirs) = try await signUp(store, "ada@example.com")
+            var theirPassword = makeSession(for: someoneElse, method: .password)
+            theirPassword.tokenHash = randomBytes(32)
+            try await store.insertSession(theirPassword)
+            #expect(try await store.removePassword(userID: user.id, keepingSession: asking.tokenHash) == .removed)
+            #expect(try await store.session(tokenHash: asking.tokenHash) != nil)
+            #expect(try await store.session(tokenHash: otherPassword.tokenHash) == nil)
+            #expect(try await store.session(tokenHash: passkey.tokenHash) != nil)
+            #expect(try await store.session(tokenHash: theirPassword.tokenHash) != nil)
+            #expect(try await store.session(tokenHash: theirs.tokenHash) != nil)
         }
     }
 

@@ -26,6 +26,26 @@ struct SignInMethodLegacyTests {
         }
     }
 
+    @Test("Removing a password ends a password session from before, and not one a passkey opened then")
+    func legacySessionsEndWithThePassword() async throws {
+        try await withSQLStore(url: "sqlite::memory:") { store in
+            let user = makeUser("grace@example.com")
+            try await store.importUser(user, passwordHash: "hash")
+            let credential = makeCredential(for: user)
+            try await store.addCredential(credential)
+            let password = makeSession(for: user, method: .password)
+            var byPasskey = makeSession(for: user, method: .passkey)
+            byPasskey.credentialID = credential.id
+            for session in [password, byPasskey] { try await store.insertSession(session) }
+            try await store.autocommit { db in
+                try await db.update("sessions").set("sign_in_method", to: SQLLiteral.null).run()
+            }
+            #expect(try await store.removePassword(userID: user.id, keepingSession: nil) == .removed)
+            #expect(try await store.session(tokenHash: password.tokenHash) == nil)
+            #expect(try await store.session(tokenHash: byPasskey.tokenHash) != nil)
+        }
+    }
+
     @Test("Codes and tokens from before were all issued to passkey sessions")
     func legacyCodesAndTokens() async throws {
         try await withSQLStore(url: "sqlite::memory:") { store in

@@ -83,7 +83,8 @@ struct PasswordController {
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
-        switch try await services.store.removePassword(userID: signedIn.user.id) {
+        // Sessions the password opened elsewhere end with it, as those of a deleted passkey do.
+        switch try await services.store.removePassword(userID: signedIn.user.id, keepingSession: signedIn.session.tokenHash) {
         case .removed:
             await services.recordActivity(
                 .passwordRemoved, userID: signedIn.user.id, client: ClientDetails(request, context: context),

@@ -41,7 +41,7 @@ extension SQLPasskeyStore {
         }
     }
 
-    public func removePassword(userID: UserHandle) async throws -> RemovePasswordResult {
+    public func removePassword(userID: UserHandle, keepingSession: [UInt8]?) async throws -> RemovePasswordResult {
         let key = Data(userID.bytes)
         return try await transaction { db in
             // A concurrent delete of the last passkey waits for this lock (PostgreSQL); SQLite's
@@ -53,6 +53,18 @@ extension SQLPasskeyStore {
             let passkey = try await db.select().column("id").from("credentials").where("user_id", .equal, key).limit(1).first()
             guard passkey != nil else { return .noPasskey }
             try await db.update("users").set("password_hash", to: SQLLiteral.null).where("id", .equal, key).run()
+            let sessions = db.delete(from: "sessions").where("user_id", .equal, key)
+            if let keepingSession { sessions.where("token_hash", .notEqual, Data(keepingSession)) }
+            // A row from before migration 6 was a password session when neither a passkey nor a
+            // recovery code opened it (SignInMethod.legacy).
+            try await sessions.where(group: { opened in
+                opened.where("sign_in_method", .equal, SignInMethod.password.rawValue)
+                    .orWhere(group: { legacy in
+                        legacy.where("sign_in_method", .is, SQLLiteral.null)
+                            .where("credential_id", .is, SQLLiteral.null)
+                            .where("recovery", .equal, false)
+                    })
+            }).run()
             return .removed
         }
     }
