@@ -3,30 +3,8 @@
 # (known hashes of "correct horse" made by libxcrypt, libargon2 and Python's hashlib); bad lines
 # reported by number and not stored; exit codes 0 (all imported), 1 (a line failed), 2 (usage);
 # then a password sign-in against a real `passkeys serve` on the imported database.
-set -uo pipefail
-bin=${PASSKEYS_BIN:-.build/debug/passkeys}
-passed=0
-failed=0
-tmp=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-check() { # name, expected exit, actual exit, expected output pattern, output
-  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
-    passed=$((passed + 1)); echo "ok - $1"
-  else
-    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
-  fi
-}
-
-if [ ! -x "$bin" ]; then
-  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
-  echo "cli: 0 passed, 1 failed"; exit 1
-fi
+suite="cli accounts"
+source "$(dirname "$0")/lib.sh"
 
 db="sqlite:$tmp/db.sqlite"
 cat >"$tmp/good.jsonl" <<'JSONL'
@@ -64,13 +42,7 @@ check "a missing file is a usage error" 2 "$code" "cannot read" "$out"
 out=$("$bin" accounts import "$tmp/good.jsonl" 2>&1); code=$?
 check "--database is required" 2 "$code" "database" "$out"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$bin" serve --port "$port" --database "$db" --rate-limit 0 >"$tmp/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:$port/healthz', timeout=1)" 2>/dev/null && break
-  sleep 0.1
-done
+start_server --database "$db" --rate-limit 0
 sign_in() { # username password -> "STATUS BODY"
   python3 - "$port" "$1" "$2" <<'PY'
 import json, sys, urllib.request, urllib.error
@@ -95,5 +67,4 @@ check "a wrong password is 401 invalid_credentials" 0 0 '^401 .*invalid_credenti
 out=$(sign_in "typo@example.com" "correct horse")
 check "a refused line stored nothing" 0 0 '^401 .*invalid_credentials' "$out"
 
-echo "cli accounts: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -3,45 +3,11 @@
 # limits, JSON logs, a free port): users list/show/disable/enable/delete and sessions revoke,
 # as an account's owner sees them through `passkeys client`; --json; exit codes 0 (done),
 # 1 (no such account), 2 (usage) and 78 (a database it cannot open); and the server's request IDs.
-set -uo pipefail
-bin=${PASSKEYS_BIN:-.build/debug/passkeys}
-passed=0
-failed=0
-tmp=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-check() { # name, expected exit, actual exit, expected output pattern, output
-  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
-    passed=$((passed + 1)); echo "ok - $1"
-  else
-    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
-  fi
-}
-
-if [ ! -x "$bin" ]; then
-  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
-  echo "admin: 0 passed, 1 failed"; exit 1
-fi
+suite="admin"
+source "$(dirname "$0")/lib.sh"
 
 db="sqlite:$tmp/passkeys.sqlite"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$bin" serve --port "$port" --database "$db" --rate-limit 0 --log-format json >"$tmp/server.log" 2>&1 &
-server_pid=$!
-up=
-for _ in $(seq 1 100); do
-  if python3 -c "import urllib.request, sys; urllib.request.urlopen('http://localhost:$port/healthz', timeout=1)" 2>/dev/null; then up=1; break; fi
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$up" ]; then
-  echo "the server did not start on port $port:"; sed 's/^/  /' "$tmp/server.log"
-  echo "admin: 0 passed, 1 failed"; exit 1
-fi
+start_server --database "$db" --rate-limit 0 --log-format json
 
 server="--server http://localhost:$port"
 ada="$tmp/ada.json"
@@ -133,5 +99,4 @@ check "every log line is JSON" 0 0 "^0$" "$bad"
 out=$("$bin" serve --port 1 --log-format xml 2>&1); code=$?
 check "an unknown --log-format is a configuration error" 78 "$code" "--log-format must be text or json" "$out"
 
-echo "admin: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -2,44 +2,10 @@
 # Tests `passkeys client` as a person runs it against a real `passkeys serve` (in-memory database,
 # no rate limits, on a free port): sign up, sign out, sign in, list, add, rename, delete, the
 # keychain's permissions, exit codes 0 (done), 1 (refused or failed) and 2 (usage), and --json.
-set -uo pipefail
-bin=${PASSKEYS_BIN:-.build/debug/passkeys}
-passed=0
-failed=0
-tmp=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+suite="cli"
+source "$(dirname "$0")/lib.sh"
 
-check() { # name, expected exit, actual exit, expected output pattern, output
-  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
-    passed=$((passed + 1)); echo "ok - $1"
-  else
-    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
-  fi
-}
-
-if [ ! -x "$bin" ]; then
-  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
-  echo "cli: 0 passed, 1 failed"; exit 1
-fi
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$bin" serve --port "$port" --database sqlite::memory: --rate-limit 0 >"$tmp/server.log" 2>&1 &
-server_pid=$!
-up=
-for _ in $(seq 1 100); do
-  if python3 -c "import urllib.request, sys; urllib.request.urlopen('http://localhost:$port/healthz', timeout=1)" 2>/dev/null; then up=1; break; fi
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$up" ]; then
-  echo "the server did not start on port $port:"; sed 's/^/  /' "$tmp/server.log"
-  echo "cli: 0 passed, 1 failed"; exit 1
-fi
+start_server --database sqlite::memory: --rate-limit 0
 
 server="--server http://localhost:$port"
 ada="$tmp/ada/keychain.json"   # a folder that does not exist yet
@@ -133,5 +99,4 @@ check "signout --json" 0 "$code" '^\{"command":"signout","ok":true\}$' "$out"
 run signout $server --keychain "$ada"
 check "signout when signed out is not an error" 0 "$code" "^Not signed in\.$" "$out"
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

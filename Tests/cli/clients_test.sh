@@ -3,30 +3,8 @@
 # them: add (confidential, public, trusted, ES256, --json), list, rotate-secret, remove, the
 # usage errors (exit 2) and refusals (exit 1). A running server sees the same file: the JWKS
 # keeps the old key after a rotation.
-set -uo pipefail
-bin=${PASSKEYS_BIN:-.build/debug/passkeys}
-passed=0
-failed=0
-tmp=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-check() { # name, expected exit, actual exit, expected output pattern, output
-  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
-    passed=$((passed + 1)); echo "ok - $1"
-  else
-    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
-  fi
-}
-
-if [ ! -x "$bin" ]; then
-  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
-  echo "clients: 0 passed, 1 failed"; exit 1
-fi
+suite="clients"
+source "$(dirname "$0")/lib.sh"
 db="sqlite:$tmp/db.sqlite"
 
 out=$("$bin" clients add --database "$db" --name "Grafana" --redirect-uri https://grafana.example.com/login/generic_oauth --json 2>&1); code=$?
@@ -72,9 +50,7 @@ check "remove" 0 "$code" "removed $spa" "$out"
 out=$("$bin" clients list --database "$db" 2>&1)
 check "a removed client is no longer listed" 0 "$(grep -c -- "$spa" <<<"$out")" '.*' "$out"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$bin" serve --port "$port" --database "$db" --rate-limit 0 >"$tmp/server.log" 2>&1 &
-server_pid=$!
+start_server --database "$db" --rate-limit 0
 jwks() { python3 -c "import urllib.request, json; print(' '.join(sorted(k['kid'] for k in json.load(urllib.request.urlopen('http://localhost:$port/oauth2/jwks', timeout=2))['keys'])))" 2>/dev/null; }
 before=
 for _ in $(seq 1 100); do before=$(jwks) && [ -n "$before" ] && break; sleep 0.1; done
@@ -87,5 +63,4 @@ kept=0; for kid in $before; do grep -qw -- "$kid" <<<"$after" || kept=1; done
 check "the old keys stay in the JWKS after a rotation" 0 "$kept" '.*' "$after"
 check "the JWKS has the new keys too" 4 "$(wc -w <<<"$after")" '.*' "$after"
 
-echo "clients: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
