@@ -109,6 +109,7 @@ public struct AuthorizationCodeRecord: Sendable, Hashable, Codable {
 
 /// An access or refresh token. The store keeps its SHA-256, never the token.
 public struct OAuthTokenRecord: Sendable, Hashable, Codable {
+    /// Which of the two a token is.
     public enum Kind: String, Sendable, Hashable, Codable {
         case access
         case refresh

@@ -160,12 +160,3 @@ extension String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
-
-extension HTTPField.Name {
-    static let remoteUser = Self("Remote-User")!
-    static let remoteEmail = Self("Remote-Email")!
-    static let remoteName = Self("Remote-Name")!
-    static let xForwardedProto = Self("X-Forwarded-Proto")!
-    static let xForwardedHost = Self("X-Forwarded-Host")!
-    static let xForwardedURI = Self("X-Forwarded-Uri")!
-}
