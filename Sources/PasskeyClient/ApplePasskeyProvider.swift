@@ -104,6 +104,26 @@ public final class ApplePasskeyProvider: PasskeyProvider {
         #endif
     }
 
+    public func signalAllAcceptedCredentials(rpID: String, userID: String, credentialIDs: [String]) async {
+        #if compiler(>=6.2)
+        if #available(iOS 26.0, macOS 26.0, *), let user = Base64URL.decode(userID) {
+            let accepted = credentialIDs.compactMap(Base64URL.decode).map { Data($0) }
+            try? await ASCredentialUpdater().reportAllAcceptedPublicKeyCredentials(
+                relyingPartyIdentifier: rpID, userHandle: Data(user), acceptedCredentialIDs: accepted)
+        }
+        #endif
+    }
+
+    public func signalCurrentUserDetails(rpID: String, userID: String, name: String, displayName: String) async {
+        #if compiler(>=6.2)
+        if #available(iOS 26.0, macOS 26.0, *), let user = Base64URL.decode(userID) {
+            // The system's passkey list shows the account's username.
+            try? await ASCredentialUpdater().reportPublicKeyCredentialUpdate(
+                relyingPartyIdentifier: rpID, userHandle: Data(user), newName: name)
+        }
+        #endif
+    }
+
     // MARK: Credentials as the server reads them
 
     private static func registration(_ authorization: ASAuthorization) -> Result<Auth.RegistrationCredentialJSON, Auth.PasskeyFailure> {

@@ -101,6 +101,16 @@ public actor AuthClient {
                 await passkeys.signalUnknownCredential(rpID: rpID, credentialID: credentialID)
                 return nil
             }
+        case .passkey(.signalAllAcceptedCredentials(let rpID, let userID, let credentialIDs)):
+            start { [passkeys] in
+                await passkeys.signalAllAcceptedCredentials(rpID: rpID, userID: userID, credentialIDs: credentialIDs)
+                return nil
+            }
+        case .passkey(.signalCurrentUserDetails(let rpID, let userID, let name, let displayName)):
+            start { [passkeys] in
+                await passkeys.signalCurrentUserDetails(rpID: rpID, userID: userID, name: name, displayName: displayName)
+                return nil
+            }
         }
     }
 

@@ -39,7 +39,7 @@ extension Auth {
         /// Send this request to the server and answer with ``Event/api(_:)``.
         case api(APIRequest)
         /// Ask the platform's passkey provider and answer with ``Event/passkey(_:)`` (``PasskeyRequest/cancel``
-        /// and ``PasskeyRequest/signalUnknownCredential(rpID:credentialID:)`` have no answer).
+        /// and the three signals have no answer; a shell whose platform cannot signal ignores them).
         case passkey(PasskeyRequest)
         /// Show ``Auth/view(_:)`` of the new state.
         case render

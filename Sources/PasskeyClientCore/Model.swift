@@ -68,10 +68,25 @@ extension Auth {
     public struct Registered: Equatable, Sendable {
         public var user: User
         public var passkey: Passkey
+        /// The relying party's ID (`rpId`), which the passkey provider's signals name.
+        public var rpID: String?
 
-        public init(user: User, passkey: Passkey) {
+        public init(user: User, passkey: Passkey, rpID: String? = nil) {
             self.user = user
             self.passkey = passkey
+            self.rpID = rpID
+        }
+    }
+
+    /// Who is signed in, as `GET /api/session` and `POST /api/authentication` answer: the account
+    /// and the relying party's ID (`rpId`), which the passkey provider's signals name.
+    public struct Session: Equatable, Sendable {
+        public var user: User
+        public var rpID: String?
+
+        public init(user: User, rpID: String? = nil) {
+            self.user = user
+            self.rpID = rpID
         }
     }
 

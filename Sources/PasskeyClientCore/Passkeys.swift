@@ -19,6 +19,13 @@ extension Auth {
         /// Tell the provider the relying party does not hold this credential (any more), so it can
         /// hide or remove it (`PublicKeyCredential.signalUnknownCredential`). Nothing answers.
         case signalUnknownCredential(rpID: String, credentialID: String)
+        /// Tell the provider every credential the relying party holds for this user (unpadded
+        /// base64url IDs), so it can hide or remove the others
+        /// (`PublicKeyCredential.signalAllAcceptedCredentials`). Nothing answers.
+        case signalAllAcceptedCredentials(rpID: String, userID: String, credentialIDs: [String])
+        /// Tell the provider the user's current names, so the passkeys it shows carry them
+        /// (`PublicKeyCredential.signalCurrentUserDetails`). Nothing answers.
+        case signalCurrentUserDetails(rpID: String, userID: String, name: String, displayName: String)
     }
 
     /// What the passkey provider answered, narrowed to the request's type.

@@ -13,6 +13,16 @@ extension Auth {
         case usernameTaken
         /// Sign-up was asked for without a username.
         case usernameRequired
+        /// `400 invalid_username`.
+        case invalidUsername
+        /// `400 invalid_name`: a passkey or display name the server does not take.
+        case invalidName
+        /// `409 credential_exists`: the new passkey is registered already.
+        case credentialExists
+        /// `400 ceremony_expired` or `ceremony_not_found`, with which: the ceremony took too long or was lost.
+        case ceremonyEnded(code: String)
+        /// `403 account_disabled`.
+        case accountDisabled
         /// The server could not be reached.
         case offline
         /// The session ended (expired, or signed out elsewhere): `401 unauthenticated`.
@@ -38,6 +48,11 @@ extension Auth {
                 switch refusal.code {
                 case "unknown_credential": self = .deletedPasskey
                 case "username_taken": self = .usernameTaken
+                case "invalid_username": self = .invalidUsername
+                case "invalid_name": self = .invalidName
+                case "credential_exists": self = .credentialExists
+                case "ceremony_expired", "ceremony_not_found": self = .ceremonyEnded(code: refusal.code)
+                case "account_disabled": self = .accountDisabled
                 case "unauthenticated": self = .sessionEnded
                 case "last_passkey": self = .lastPasskey
                 case "not_found": self = .passkeyNotFound
@@ -65,6 +80,11 @@ extension Auth {
             case .deletedPasskey: "unknown_credential"
             case .usernameTaken: "username_taken"
             case .usernameRequired: "username_required"
+            case .invalidUsername: "invalid_username"
+            case .invalidName: "invalid_name"
+            case .credentialExists: "credential_exists"
+            case .ceremonyEnded(let code): code
+            case .accountDisabled: "account_disabled"
             case .offline: "offline"
             case .sessionEnded: "unauthenticated"
             case .lastPasskey: "last_passkey"
@@ -76,40 +96,12 @@ extension Auth {
             }
         }
 
-        /// The problem in plain words, saying what to do next.
-        public var words: String {
-            switch self {
-            case .cancelled:
-                "The passkey request was cancelled. Try again when you are ready."
-            case .noPasskey:
-                "This device has no passkey for this account. Sign up, or sign in on a device that has one."
-            case .passkeyExists:
-                "This device already has a passkey for this account."
-            case .deletedPasskey:
-                "That passkey was deleted from its account. Choose another passkey, or sign up again."
-            case .usernameTaken:
-                "An account with that username exists. Sign in instead, or choose another username."
-            case .usernameRequired:
-                "Enter a username."
-            case .offline:
-                "The server cannot be reached. Check your connection and try again."
-            case .sessionEnded:
-                "You have been signed out. Sign in again."
-            case .lastPasskey:
-                "This is the account's only passkey. Add another before deleting it."
-            case .passkeyNotFound:
-                "That passkey is no longer on your account."
-            case .rateLimited(let seconds?):
-                "Too many attempts. Try again in \(seconds) seconds."
-            case .rateLimited(nil):
-                "Too many attempts. Try again in a minute."
-            case .refused(let code, let message):
-                "The server refused: \(message) (\(code))."
-            case .passkeyFailed(let message):
-                "The passkey could not be used: \(message)."
-            case .unreadableResponse:
-                "The server's answer could not be understood. Try again later."
-            }
+        /// The problem in plain English words, saying what to do next.
+        public var words: String { words(in: .english) }
+
+        /// The problem in plain words of `language`, saying what to do next.
+        public func words(in language: Auth.Language) -> String {
+            language(.problem(self))
         }
     }
 }

@@ -71,12 +71,18 @@ extension Auth {
         public var activity: Activity
         /// The problem that ended the last activity, if one did.
         public var problem: Problem?
+        /// The relying party's ID, when the server named it: without it the core sends the
+        /// passkey provider no signals, as it could not say which site they are about.
+        public var rpID: String?
 
-        public init(user: User, passkeys: [Passkey]? = nil, activity: Activity = .idle, problem: Problem? = nil) {
+        public init(
+            user: User, passkeys: [Passkey]? = nil, activity: Activity = .idle, problem: Problem? = nil, rpID: String? = nil
+        ) {
             self.user = user
             self.passkeys = passkeys
             self.activity = activity
             self.problem = problem
+            self.rpID = rpID
         }
     }
 

@@ -14,8 +14,8 @@ extension Auth {
             state = .checkingSession
             return [.api(.session), .render]
 
-        case (.checkingSession, .api(.session(.success(let user)))):
-            state = .signedIn(Account(user: user, activity: .loadingPasskeys))
+        case (.checkingSession, .api(.session(.success(let session)))):
+            state = .signedIn(Account(user: session.user, activity: .loadingPasskeys, rpID: session.rpID))
             return [.api(.listPasskeys), .render]
 
         case (.checkingSession, .api(.session(.failure(let failure)))):
@@ -42,7 +42,7 @@ extension Auth {
             return [.api(.registration(credential)), .render]
 
         case (.signingUp(let signUp), .api(.registration(.success(let registered)))) where signUp.step == .finishing:
-            state = .signedIn(Account(user: registered.user, passkeys: [registered.passkey]))
+            state = .signedIn(Account(user: registered.user, passkeys: [registered.passkey], rpID: registered.rpID))
             return [.render]
 
         case (.signingUp(let signUp), .api(.registrationOptions(.failure(let failure)))) where signUp.step == .requestingOptions,
@@ -79,9 +79,12 @@ extension Auth {
             state = .signingIn(signIn)
             return [.api(.authentication(credential)), .render]
 
-        case (.signingIn(let signIn), .api(.authentication(.success(let user)))) where signIn.step == .finishing:
-            state = .signedIn(Account(user: user, activity: .loadingPasskeys))
-            return [.api(.listPasskeys), .render]
+        case (.signingIn(let signIn), .api(.authentication(.success(let session)))) where signIn.step == .finishing:
+            let account = Account(user: session.user, activity: .loadingPasskeys, rpID: session.rpID)
+            state = .signedIn(account)
+            // The provider learns the account's names now; which passkeys it still has, once the
+            // list is loaded.
+            return account.signalUserDetails + [.api(.listPasskeys), .render]
 
         case (.signingIn(let signIn), .api(.authenticationOptions(.failure(let failure)))) where signIn.step == .requestingOptions:
             state = .signedOut(SignedOut(problem: Problem(failure)))
@@ -153,7 +156,7 @@ extension Auth {
             account.passkeys = passkeys
             account.activity = .idle
             state = .signedIn(account)
-            return [.render]
+            return account.signalAcceptedCredentials(passkeys) + [.render]
 
         case (.signedIn(var account), .api(.passkeyOptions(.success(let options)))) where account.activity == .addingPasskey(.requestingOptions):
             account.activity = .addingPasskey(.waitingForPasskey)
@@ -201,17 +204,22 @@ extension Auth {
             account.passkeys = account.passkeys?.filter { $0.id != id }
             account.activity = .idle
             state = .signedIn(account)
-            return [.render]
+            // The deleted passkey may still sit in the provider: it can drop it now.
+            return (account.passkeys.map { account.signalAcceptedCredentials($0) } ?? []) + [.render]
 
         case (.signedIn(var account), .api(.updateAccount(.success(let user)))):
             guard case .changingDisplayName = account.activity else { return [] }
             account.user = user
             account.activity = .idle
             state = .signedIn(account)
-            return [.render]
+            return account.signalUserDetails + [.render]
 
-        case (.signedIn(let account), .api(.deleteAccount(.success))) where account.activity == .deletingAccount,
-             (.signedIn(let account), .api(.signOut(.success))) where account.activity == .signingOut:
+        case (.signedIn(let account), .api(.deleteAccount(.success))) where account.activity == .deletingAccount:
+            state = .signedOut(SignedOut())
+            // None of the account's passkeys works any more: the provider may drop them all.
+            return account.signalAcceptedCredentials([]) + [.render]
+
+        case (.signedIn(let account), .api(.signOut(.success))) where account.activity == .signingOut:
             state = .signedOut(SignedOut())
             return [.render]
 
@@ -263,6 +271,22 @@ extension Auth {
         let username = username?.isEmpty == false ? username : nil
         state = .signingIn(SignIn(username: username, mediation: mediation, step: .requestingOptions))
         return earlier + [.api(.authenticationOptions(username: username)), .render]
+    }
+}
+
+extension Auth.Account {
+    /// `signalCurrentUserDetails` with the account's names, when the relying party is known.
+    var signalUserDetails: [Auth.Effect] {
+        guard let rpID else { return [] }
+        return [.passkey(.signalCurrentUserDetails(
+            rpID: rpID, userID: user.id, name: user.username, displayName: user.displayName))]
+    }
+
+    /// `signalAllAcceptedCredentials` with `passkeys`, when the relying party is known.
+    func signalAcceptedCredentials(_ passkeys: [Auth.Passkey]) -> [Auth.Effect] {
+        guard let rpID else { return [] }
+        return [.passkey(.signalAllAcceptedCredentials(
+            rpID: rpID, userID: user.id, credentialIDs: passkeys.map { $0.id.base64URL }))]
     }
 }
 

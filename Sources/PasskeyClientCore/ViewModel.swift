@@ -68,19 +68,19 @@ extension Auth {
         }
     }
 
-    /// What to show for a state.
-    public static func view(_ state: State) -> ViewModel {
+    /// What to show for a state, in words of `language`.
+    public static func view(_ state: State, in language: Language = .english) -> ViewModel {
         switch state {
         case .starting:
             ViewModel(screen: .loading)
         case .checkingSession:
-            ViewModel(screen: .loading, progress: "Checking whether you are signed in…")
+            ViewModel(screen: .loading, progress: language(.checkingSession))
         case .signedOut(let signedOut):
-            ViewModel(screen: .signedOut, problem: signedOut.problem?.words, canStart: true)
+            ViewModel(screen: .signedOut, problem: signedOut.problem?.words(in: language), canStart: true)
         case .signingUp(let signUp):
             ViewModel(
                 screen: .signedOut,
-                progress: signUp.progress,
+                progress: language(signUp.progress),
                 canCancel: signUp.step == .waitingForPasskey)
         case .signingIn(let signIn) where signIn.mediation == .conditional && signIn.step != .finishing:
             // Autofill waits quietly behind the form; only a waiting request can be overruled.
@@ -88,13 +88,13 @@ extension Auth {
         case .signingIn(let signIn):
             ViewModel(
                 screen: .signedOut,
-                progress: signIn.progress,
+                progress: language(signIn.progress),
                 canCancel: signIn.step == .waitingForPasskey)
         case .signedIn(let account):
             ViewModel(
                 screen: .signedIn,
-                progress: account.activity.progress,
-                problem: account.problem?.words,
+                progress: account.activity.progress.map { language($0) },
+                problem: account.problem?.words(in: language),
                 canCancel: account.activity == .addingPasskey(.waitingForPasskey),
                 canStart: account.activity == .idle,
                 account: AccountRow(
@@ -102,7 +102,7 @@ extension Auth {
                     displayName: account.user.displayName,
                     passkeys: account.passkeys?.map { passkey in
                         PasskeyRow(
-                            id: passkey.id, name: passkey.name, details: passkey.details,
+                            id: passkey.id, name: passkey.name, details: passkey.details(in: language),
                             isBusy: account.activity.concerns(passkey.id))
                     }))
         }
@@ -110,38 +110,38 @@ extension Auth {
 }
 
 extension Auth.SignUp {
-    var progress: String {
+    var progress: Auth.Phrase {
         switch step {
-        case .requestingOptions: "Contacting the server…"
-        case .waitingForPasskey: "Create a passkey for “\(username)” when your device asks."
-        case .finishing: "Creating your account…"
+        case .requestingOptions: .contactingServer
+        case .waitingForPasskey: .createPasskeyFor(username: username)
+        case .finishing: .creatingAccount
         }
     }
 }
 
 extension Auth.SignIn {
-    var progress: String {
+    var progress: Auth.Phrase {
         switch step {
-        case .requestingOptions: "Contacting the server…"
-        case .waitingForPasskey: "Choose a passkey when your device asks."
-        case .finishing: "Signing in…"
+        case .requestingOptions: .contactingServer
+        case .waitingForPasskey: .choosePasskey
+        case .finishing: .signingIn
         }
     }
 }
 
 extension Auth.Activity {
-    var progress: String? {
+    var progress: Auth.Phrase? {
         switch self {
         case .idle: nil
-        case .loadingPasskeys: "Loading your passkeys…"
-        case .addingPasskey(.requestingOptions): "Contacting the server…"
-        case .addingPasskey(.waitingForPasskey): "Create a passkey when your device asks."
-        case .addingPasskey(.finishing): "Saving your new passkey…"
-        case .renaming(_, let name): "Renaming the passkey to “\(name)”…"
-        case .deleting: "Deleting the passkey…"
-        case .changingDisplayName: "Saving your name…"
-        case .deletingAccount: "Deleting your account…"
-        case .signingOut: "Signing out…"
+        case .loadingPasskeys: .loadingPasskeys
+        case .addingPasskey(.requestingOptions): .contactingServer
+        case .addingPasskey(.waitingForPasskey): .createPasskey
+        case .addingPasskey(.finishing): .savingPasskey
+        case .renaming(_, let name): .renamingPasskey(to: name)
+        case .deleting: .deletingPasskey
+        case .changingDisplayName: .savingName
+        case .deletingAccount: .deletingAccount
+        case .signingOut: .signingOut
         }
     }
 
@@ -154,18 +154,36 @@ extension Auth.Activity {
 }
 
 extension Auth.Passkey {
-    /// `iCloud Keychain · synced · added 2026-11-22 · last used 2026-11-23`.
-    var details: String {
+    /// Where the passkey lives: the provider the server names, else what its transports say —
+    /// a removable key (USB, NFC, Bluetooth, smart card) that is not also on the device is a
+    /// security key, anything else a passkey. The server names new passkeys by the same rule.
+    public var providerPhrase: Auth.Phrase? {
+        if provider != nil { return nil }
+        let removable = ["usb", "nfc", "ble", "smart-card"]
+        let onDevice = ["internal", "hybrid"]
+        let isRemovable = transports.contains { removable.contains($0) } && !transports.contains { onDevice.contains($0) }
+        return isRemovable ? .securityKey : .genericPasskey
+    }
+
+    /// The provider's name in `language`.
+    public func providerName(in language: Auth.Language) -> String {
+        provider ?? providerPhrase.map { language($0) } ?? ""
+    }
+
+    /// `iCloud Keychain · synced · added 22 Nov 2026 · last used 23 Nov 2026`, in `language`;
+    /// the provider is left out when the server does not know it.
+    func details(in language: Auth.Language) -> String {
         var parts: [String] = []
         if let provider { parts.append(provider) }
-        parts.append(synced ? "synced" : backupEligible ? "not backed up yet" : "this device only")
-        parts.append("added " + Self.day(createdAt))
-        if let lastUsedAt { parts.append("last used " + Self.day(lastUsedAt)) }
+        parts.append(language(synced ? .synced : backupEligible ? .notBackedUp : .thisDeviceOnly))
+        parts.append(Self.when(createdAt, language, Auth.Phrase.added))
+        if let lastUsedAt { parts.append(Self.when(lastUsedAt, language, Auth.Phrase.lastUsed)) }
         return parts.joined(separator: " · ")
     }
 
-    /// The date of an ISO-8601 time: its first ten characters, all ASCII.
-    private static func day(_ time: String) -> String {
-        String(decoding: time.utf8.prefix(10), as: UTF8.self)
+    /// `phrase` of the day `time` names; a time that is not ISO-8601 is shown as it came.
+    private static func when(_ time: String, _ language: Auth.Language, _ phrase: (Auth.Day) -> Auth.Phrase) -> String {
+        guard let day = Auth.Day(iso8601: time) else { return time }
+        return language(phrase(day))
     }
 }

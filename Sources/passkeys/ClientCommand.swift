@@ -116,7 +116,7 @@ struct ClientPasskeys: AsyncParsableCommand {
         let state = try await run.signedIn()
         try await run.finish(state) { account in
             let passkeys = account.passkeys ?? []
-            let rows = Auth.view(state).account?.passkeys ?? []
+            let rows = Auth.view(state, in: ClientOutput.language).account?.passkeys ?? []
             return ["\(account.user.username) has \(passkeys.count) passkey\(passkeys.count == 1 ? "" : "s"):"]
                 + rows.map { "  \($0.id)  \($0.name)  (\($0.details))" }
         }
@@ -280,7 +280,7 @@ struct ClientRun {
                 message: "Not signed in: run `passkeys client signin --server \(options.server)` first.")
         default:
             let problem = state.problem ?? .unreadableResponse
-            var message = problem.words
+            var message = problem.words(in: ClientOutput.language)
             if problem.code == "forbidden_origin" {
                 message += " Pass --origin with an origin the server allows (by default http://RP-ID:PORT, e.g. http://localhost:8080)."
             }
@@ -302,6 +302,14 @@ extension Auth.State {
 
 /// What a client command prints: one or two sentences, or one JSON object with `--json`.
 struct ClientOutput {
+    /// The core's words come in the language of the environment (`LC_ALL`, `LC_MESSAGES`, `LANG`,
+    /// the first that is set, as POSIX says); English when the core does not have it.
+    static let language: Auth.Language = {
+        let environment = ProcessInfo.processInfo.environment
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
+        return Auth.Language.preferred(posixLocale: locale ?? "")
+    }()
+
     let json: Bool
     let command: String
 

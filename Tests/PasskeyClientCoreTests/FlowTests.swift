@@ -58,7 +58,7 @@ struct FlowTests {
         var store = TestStore(.initial)
         #expect(store.view == Auth.ViewModel(screen: .loading))
         store.send(.view(.refresh), effects: [.api(.session), .render], state: .checkingSession)
-        store.send(.api(.session(.success(F.ada))), effects: [.api(.listPasskeys), .render], state: F.signedIn(.loadingPasskeys, passkeys: nil))
+        store.send(.api(.session(.success(Auth.Session(user: F.ada)))), effects: [.api(.listPasskeys), .render], state: F.signedIn(.loadingPasskeys, passkeys: nil))
         #expect(store.view.account == Auth.AccountRow(username: "ada", displayName: "Ada", passkeys: nil))
         store.send(.api(.listPasskeys(.success([F.one, F.two]))), effects: [.render], state: F.signedIn())
         #expect(store.view.account?.passkeys?.map(\.name) == ["iCloud Keychain", "YubiKey"])
@@ -75,7 +75,7 @@ struct FlowTests {
             state: F.signingIn(.waitingForPasskey))
         #expect(store.view.canCancel)
         store.send(.passkey(.get(.success(F.assertion))), effects: [.api(.authentication(F.assertion)), .render], state: F.signingIn(.finishing))
-        store.send(.api(.authentication(.success(F.ada))), effects: [.api(.listPasskeys), .render], state: F.signedIn(.loadingPasskeys, passkeys: nil))
+        store.send(.api(.authentication(.success(Auth.Session(user: F.ada)))), effects: [.api(.listPasskeys), .render], state: F.signedIn(.loadingPasskeys, passkeys: nil))
         store.send(.api(.listPasskeys(.success([F.one]))), effects: [.render], state: F.signedIn(passkeys: [F.one]))
     }
 
@@ -98,7 +98,7 @@ struct FlowTests {
         #expect(store.view == Auth.ViewModel(screen: .signedOut, canStart: true))
         store.send(.passkey(.get(.success(F.assertion))), effects: [.api(.authentication(F.assertion)), .render], state: F.autofill(.finishing))
         #expect(store.view.progress == "Signing in…")
-        store.send(.api(.authentication(.success(F.ada))), effects: [.api(.listPasskeys), .render], state: F.signedIn(.loadingPasskeys, passkeys: nil))
+        store.send(.api(.authentication(.success(Auth.Session(user: F.ada)))), effects: [.api(.listPasskeys), .render], state: F.signedIn(.loadingPasskeys, passkeys: nil))
     }
 
     @Test("a username typed while autofill waits stops autofill and signs in with that account's passkeys")

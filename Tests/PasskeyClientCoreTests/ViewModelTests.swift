@@ -7,8 +7,8 @@ struct ViewModelTests {
     typealias VM = Auth.ViewModel
 
     static let rows = [
-        Auth.PasskeyRow(id: F.one.id, name: "iCloud Keychain", details: "iCloud Keychain · synced · added 2026-11-22 · last used 2026-11-23"),
-        Auth.PasskeyRow(id: F.two.id, name: "YubiKey", details: "this device only · added 2026-11-24"),
+        Auth.PasskeyRow(id: F.one.id, name: "iCloud Keychain", details: "iCloud Keychain · synced · added 22 Nov 2026 · last used 23 Nov 2026"),
+        Auth.PasskeyRow(id: F.two.id, name: "YubiKey", details: "this device only · added 24 Nov 2026"),
     ]
     static func account(_ rows: [Auth.PasskeyRow]? = ViewModelTests.rows) -> Auth.AccountRow {
         Auth.AccountRow(username: "ada", displayName: "Ada", passkeys: rows)
@@ -64,7 +64,7 @@ struct ViewModelTests {
     func notBackedUp() {
         var state = F.signedIn(passkeys: [F.three])
         _ = Auth.update(&state, .view(.dismissProblem))
-        #expect(Auth.view(state).account?.passkeys?.map(\.details) == ["not backed up yet · added 2026-11-25"])
+        #expect(Auth.view(state).account?.passkeys?.map(\.details) == ["not backed up yet · added 25 Nov 2026"])
     }
 
     /// Each problem in the words a person reads, and its stable code.
@@ -84,6 +84,11 @@ struct ViewModelTests {
         (.refused(code: "invalid_username", message: "a username has at most 64 characters"), "invalid_username",
          "The server refused: a username has at most 64 characters (invalid_username)."),
         (.passkeyFailed("the authenticator broke"), "passkey_failed", "The passkey could not be used: the authenticator broke."),
+        (.invalidUsername, "invalid_username", "Enter a username of at most 64 characters, without invisible characters."),
+        (.invalidName, "invalid_name", "Use a name of 1 to 64 characters that shows, without control or invisible characters."),
+        (.credentialExists, "credential_exists", "This passkey is already registered."),
+        (.ceremonyEnded(code: "ceremony_not_found"), "ceremony_not_found", "That took too long or was interrupted. Please try again."),
+        (.accountDisabled, "account_disabled", "This account is disabled. Ask the site’s operators to turn it on again."),
         (.unreadableResponse, "unreadable_response", "The server's answer could not be understood. Try again later."),
     ]
 

@@ -18,7 +18,7 @@ struct APIWireTests {
         let table: [(Auth.APIRequest, String, String, String?)] = [
             (.registrationOptions(username: "ada", displayName: nil), "POST", "/api/registration/options", #"{"username":"ada"}"#),
             (.registrationOptions(username: "ada", displayName: "Ada"), "POST", "/api/registration/options",
-             #"{"displayName":"Ada","username":"ada"}"#),
+             #"{"username":"ada","displayName":"Ada"}"#),
             (.registration(Auth.RegistrationCredentialJSON(credential)), "POST", "/api/registration", credential),
             (.authenticationOptions(username: "ada"), "POST", "/api/authentication/options", #"{"username":"ada"}"#),
             (.authenticationOptions(username: nil), "POST", "/api/authentication/options", "{}"),
@@ -62,10 +62,10 @@ struct APIWireTests {
     @Test("each answer is read into the type its endpoint returns")
     func answers() {
         #expect(Self.answer(.registration(.init("{}")), 201, #"{"user":\#(Self.user),"passkey":\#(Self.passkey),"rpId":"example.com"}"#)
-            == .registration(.success(Auth.Registered(user: Self.coreUser, passkey: Self.corePasskey))))
+            == .registration(.success(Auth.Registered(user: Self.coreUser, passkey: Self.corePasskey, rpID: "example.com"))))
         #expect(Self.answer(.authentication(.init("{}")), 200, #"{"user":\#(Self.user),"rpId":"example.com"}"#)
-            == .authentication(.success(Self.coreUser)))
-        #expect(Self.answer(.session, 200, #"{"user":\#(Self.user),"rpId":"example.com"}"#) == .session(.success(Self.coreUser)))
+            == .authentication(.success(Auth.Session(user: Self.coreUser, rpID: "example.com"))))
+        #expect(Self.answer(.session, 200, #"{"user":\#(Self.user),"rpId":"example.com"}"#) == .session(.success(Auth.Session(user: Self.coreUser, rpID: "example.com"))))
         #expect(Self.answer(.addPasskey(.init("{}")), 201, #"{"passkey":\#(Self.passkey)}"#) == .addPasskey(.success(Self.corePasskey)))
         #expect(Self.answer(.renamePasskey(Self.id, name: "x"), 200, #"{"passkey":\#(Self.passkey)}"#)
             == .renamePasskey(.success(Self.corePasskey)))
@@ -96,7 +96,7 @@ struct APIWireTests {
         #expect(text.contains(#""timeout":300000"#))
 
         #expect(Self.answer(.authenticationOptions(username: nil), 200, #"{"publicKey":{"challenge":"AAAA","allowCredentials":[]}}"#)
-            == .authenticationOptions(.success(Auth.RequestOptionsJSON(#"{"allowCredentials":[],"challenge":"AAAA"}"#))))
+            == .authenticationOptions(.success(Auth.RequestOptionsJSON(#"{"challenge":"AAAA","allowCredentials":[]}"#))))
     }
 
     @Test("an error answer is a refusal with its status, code, message and details")

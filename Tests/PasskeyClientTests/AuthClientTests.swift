@@ -19,7 +19,7 @@ struct AuthClientTests {
             asked.withLock { $0.append(request) }
             switch request {
             case .authenticationOptions: return .authenticationOptions(.success(AuthClientTests.options))
-            case .authentication: return .authentication(.success(AuthClientTests.ada))
+            case .authentication: return .authentication(.success(Auth.Session(user: AuthClientTests.ada)))
             case .listPasskeys: return .listPasskeys(.success([]))
             default: return Auth.APIResponse(answering: request, failure: .offline)
             }

@@ -10,6 +10,8 @@ start_server --database sqlite::memory: --rate-limit 0
 server="--server http://localhost:$port"
 ada="$tmp/ada/keychain.json"   # a folder that does not exist yet
 key="$tmp/security-key.json"
+# The core's words follow LANG: these checks read English.
+export LC_ALL=C.UTF-8
 run() { out=$("$bin" client "$@" 2>&1); code=$?; }
 # Passkey IDs are base64url and may start with "-": after "--" they are never taken for options.
 
@@ -23,6 +25,10 @@ check "the session file is created with mode 600" 600 "$mode" "" ""
 
 run signup $server --keychain "$tmp/other.json" --username ada@example.com
 check "signup with a taken username is refused in plain words" 1 "$code" "An account with that username exists" "$out"
+out=$(LC_ALL= LC_MESSAGES= LANG=de_DE.UTF-8 "$bin" client signup $server --keychain "$tmp/other.json" --username ada@example.com 2>&1); code=$?
+check "the refusal is in German when LANG is German" 1 "$code" "Ein Konto mit diesem Benutzernamen gibt es bereits" "$out"
+out=$(LC_ALL=ja_JP.UTF-8 LANG=de_DE.UTF-8 "$bin" client signup $server --keychain "$tmp/other.json" --username ada@example.com 2>&1); code=$?
+check "LC_ALL comes before LANG" 1 "$code" "そのユーザー名のアカウントはすでにあります" "$out"
 
 run passkeys $server --keychain "$ada"
 check "passkeys lists the signed-in account's one passkey (the session survived the last run)" 0 "$code" "ada@example.com has 1 passkey:" "$out"

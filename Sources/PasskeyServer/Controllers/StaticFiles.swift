@@ -12,6 +12,8 @@ struct StaticFiles: Sendable {
         let body: ByteBuffer
         let contentType: String
         let eTag: String
+        /// The same file gzipped (`X.gz` beside `X` in the folder), for clients that accept it.
+        var gzipped: Compressed?
     }
 
     typealias Context = PasskeyRequestContext
@@ -62,6 +64,7 @@ struct StaticFiles: Sendable {
                 contentType: contentTypes[resolved.pathExtension.lowercased()] ?? "application/octet-stream",
                 eTag: "\"" + hexString(Array(digest).prefix(16)) + "\"")
         }
+        attachCompressedVariants(to: &files)
         guard files["/index.html"] != nil else {
             throw ConfigurationError("the web app folder \(directory.path) has no index.html")
         }
@@ -79,6 +82,9 @@ struct StaticFiles: Sendable {
     }
 
     static func respond(_ file: File, to request: Request) -> Response {
+        if let gzipped = file.gzipped {
+            return respond(gzipped, of: file, to: request)
+        }
         var headers: HTTPFields = [
             .contentType: file.contentType, .eTag: file.eTag, .cacheControl: "no-cache",
         ]

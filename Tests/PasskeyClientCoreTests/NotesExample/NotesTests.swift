@@ -38,7 +38,7 @@ struct NotesTests {
             effects: [.http(.auth(.authentication(F.assertion))), .render],
             state: Notes.State(auth: F.signingIn(.finishing)))
         store.send(
-            .auth(.api(.authentication(.success(F.ada)))),
+            .auth(.api(.authentication(.success(Auth.Session(user: F.ada))))),
             effects: [.http(.auth(.listPasskeys)), .http(.listNotes), .render],
             state: Notes.State(auth: F.signedIn(.loadingPasskeys, passkeys: nil), owner: F.ada.id))
         #expect(Notes.view(store.state).canWrite == false)
@@ -90,7 +90,7 @@ struct NotesTests {
         let signedIn = Notes.State(auth: F.signedIn(), notes: [Self.groceries], owner: F.ada.id)
         var store = Store(state: signedIn)
         store.send(.auth(.view(.signIn(username: "ada"))), effects: [], state: signedIn)
-        store.send(.auth(.api(.session(.success(F.ada)))), effects: [], state: signedIn)
+        store.send(.auth(.api(.session(.success(Auth.Session(user: F.ada))))), effects: [], state: signedIn)
     }
 
     @Test("an app that starts with a session loads the notes with the passkeys")
@@ -98,7 +98,7 @@ struct NotesTests {
         var store = Store(state: Notes.State())
         store.send(.auth(.view(.refresh)), effects: [.http(.auth(.session)), .render], state: Notes.State(auth: .checkingSession))
         store.send(
-            .auth(.api(.session(.success(F.ada)))),
+            .auth(.api(.session(.success(Auth.Session(user: F.ada))))),
             effects: [.http(.auth(.listPasskeys)), .http(.listNotes), .render],
             state: Notes.State(auth: F.signedIn(.loadingPasskeys, passkeys: nil), owner: F.ada.id))
     }

@@ -1,0 +1,223 @@
+extension Auth {
+    /// The core behind a boundary of JSON text, for a shell that cannot hold Swift values: the
+    /// browser, which runs the core compiled to WebAssembly (docs/client-core.md).
+    ///
+    /// The shell sends one message at a time — a person's intent, the answer to an effect, or the
+    /// person's languages — and gets back the effects to perform and, when the view changed, the
+    /// view to show, its words in the chosen language. Nothing here decides the flow: each message
+    /// becomes one ``Event`` for ``update(_:_:)``.
+    public struct Boundary: Sendable {
+        public private(set) var state: State
+        public private(set) var language: Language
+        /// The HTTP requests sent out and not answered yet, by the ID the shell repeats.
+        private var inFlight: [Pending] = []
+        private var lastID = 0
+
+        public init(state: State = .initial, language: Language = .english) {
+            self.state = state
+            self.language = language
+        }
+
+        /// Takes one message (UTF-8 JSON text) and returns the answer (UTF-8 JSON text).
+        public mutating func receive(_ message: [UInt8]) -> [UInt8] {
+            answer(message).utf8
+        }
+
+        /// Takes one message and returns the answer.
+        public mutating func answer(_ message: [UInt8]) -> JSON {
+            guard let json = JSON(parsing: message), let kind = json["event"]?.string else {
+                return Self.error("unreadable_message", "a message is one JSON object with an \"event\" member")
+            }
+            if kind == "languages" {
+                guard let tags = json["languages"]?.array?.compactMap({ $0.string }) else {
+                    return Self.error("invalid_message", "\"languages\" needs a list of language tags")
+                }
+                language = Language.preferred(tags)
+                return output([.render])
+            }
+            let event: Event
+            switch Self.event(kind, json, answering: &inFlight) {
+            case .success(let read): event = read
+            case .failure(let failure): return Self.error(failure.code, failure.message)
+            }
+            return output(Auth.update(&state, event))
+        }
+
+        /// The effects as JSON, HTTP requests numbered, and the view when one of them is to render.
+        private mutating func output(_ effects: [Effect]) -> JSON {
+            var written: [JSON] = []
+            var render = false
+            for effect in effects {
+                switch effect {
+                case .render:
+                    render = true
+                case .api(let request):
+                    lastID += 1
+                    inFlight.append(Pending(id: lastID, request: request))
+                    let http = request.http
+                    written.append(.object([
+                        ("effect", .string("http")), ("id", .number("\(lastID)")), ("request", .string(request.name)),
+                        ("method", .string(http.method)), ("path", .string(http.path)),
+                        ("body", http.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
+                    ]))
+                case .passkey(let request):
+                    written.append(Self.json(request))
+                }
+            }
+            var members: [(String, JSON)] = [("effects", .array(written))]
+            if render { members.append(("view", Self.json(Auth.view(state, in: language), state: state, language: language))) }
+            return .object(members)
+        }
+
+        // MARK: Messages in
+
+        /// An HTTP request the shell was asked to send, by the ID its answer repeats.
+        struct Pending: Sendable {
+            var id: Int
+            var request: APIRequest
+        }
+
+        struct MessageError: Error {
+            var code: String
+            var message: String
+        }
+
+        private static func event(_ kind: String, _ json: JSON, answering inFlight: inout [Pending]) -> Result<Event, MessageError> {
+            func text(_ name: String) -> Result<String, MessageError> {
+                guard let value = json[name]?.string else {
+                    return .failure(MessageError(code: "invalid_message", message: "\"\(kind)\" needs the string \"\(name)\""))
+                }
+                return .success(value)
+            }
+            switch kind {
+            case "refresh": return .success(.view(.refresh))
+            case "signUp": return text("username").map { .view(.signUp(username: $0, displayName: json["displayName"]?.string)) }
+            case "signIn": return .success(.view(.signIn(username: json["username"]?.string)))
+            case "startAutofill": return .success(.view(.startAutofill))
+            case "addPasskey": return .success(.view(.addPasskey))
+            case "renamePasskey":
+                return text("id").flatMap { id in text("name").map { .view(.renamePasskey(PasskeyID(id), name: $0)) } }
+            case "deletePasskey": return text("id").map { .view(.deletePasskey(PasskeyID($0))) }
+            case "changeDisplayName": return text("name").map { .view(.changeDisplayName($0)) }
+            case "deleteAccount": return .success(.view(.deleteAccount))
+            case "signOut": return .success(.view(.signOut))
+            case "cancel": return .success(.view(.cancel))
+            case "dismissProblem": return .success(.view(.dismissProblem))
+            case "http": return httpAnswer(json, inFlight: &inFlight)
+            case "create": return .success(.passkey(.create(passkeyAnswer(json, creating: true).map { RegistrationCredentialJSON(utf8: $0) })))
+            case "get": return .success(.passkey(.get(passkeyAnswer(json, creating: false).map { AuthenticationCredentialJSON(utf8: $0) })))
+            default: return .failure(MessageError(code: "unknown_event", message: "the core has no event \"\(kind)\""))
+            }
+        }
+
+        /// `{"event": "http", "id", "status", "retryAfter", "body"}`; status 0 means no answer came.
+        private static func httpAnswer(_ json: JSON, inFlight: inout [Pending]) -> Result<Event, MessageError> {
+            guard let id = json["id"]?.int, let status = json["status"]?.int else {
+                return .failure(MessageError(code: "invalid_message", message: "\"http\" needs the numbers \"id\" and \"status\""))
+            }
+            guard let index = inFlight.firstIndex(where: { $0.id == id }) else {
+                return .failure(MessageError(code: "unknown_request", message: "no HTTP request \(id) is waiting for an answer"))
+            }
+            let request = inFlight.remove(at: index).request
+            if status == 0 {
+                return .success(.api(APIResponse(answering: request, failure: .offline)))
+            }
+            let body = Array((json["body"]?.string ?? "").utf8)
+            return .success(.api(APIResponse(answering: request, status: status, retryAfter: json["retryAfter"]?.string, body: body)))
+        }
+
+        /// `{"event": "create" | "get", "credential": {…}}` or `{…, "error": {"name", "message"}}`,
+        /// the `DOMException` the browser raised. `credential: null` (a conditional request that
+        /// ended without one) is a cancellation.
+        private static func passkeyAnswer(_ json: JSON, creating: Bool) -> Result<[UInt8], PasskeyFailure> {
+            if let credential = json["credential"], case .object = credential {
+                return .success(credential.utf8)
+            }
+            guard let error = json["error"] else { return .failure(.cancelled) }
+            let message = error["message"]?.string ?? ""
+            switch error["name"]?.string {
+            case "NotAllowedError", "AbortError": return .failure(.cancelled)
+            // WebAuthn §5.1.3 step 20: an authenticator holding an excluded credential answers InvalidStateError.
+            case "InvalidStateError" where creating: return .failure(.excludedCredentialExists)
+            default: return .failure(.failed(message.isEmpty ? (error["name"]?.string ?? "unknown error") : message))
+            }
+        }
+
+        // MARK: Messages out
+
+        private static func error(_ code: String, _ message: String) -> JSON {
+            .object([("error", .object([("code", .string(code)), ("message", .string(message))]))])
+        }
+
+        private static func json(_ request: PasskeyRequest) -> JSON {
+            func options(_ utf8: [UInt8]) -> JSON { JSON(parsing: utf8) ?? .null }
+            switch request {
+            case .create(let creation):
+                return .object([("effect", .string("create")), ("options", options(creation.utf8))])
+            case .get(let requestOptions, let mediation):
+                return .object([
+                    ("effect", .string("get")), ("options", options(requestOptions.utf8)),
+                    ("mediation", .string(mediation == .conditional ? "conditional" : "modal")),
+                ])
+            case .cancel:
+                return .object([("effect", .string("cancel"))])
+            case .signalUnknownCredential(let rpID, let credentialID):
+                return .object([
+                    ("effect", .string("signalUnknownCredential")), ("rpId", .string(rpID)), ("credentialId", .string(credentialID)),
+                ])
+            case .signalAllAcceptedCredentials(let rpID, let userID, let credentialIDs):
+                return .object([
+                    ("effect", .string("signalAllAcceptedCredentials")), ("rpId", .string(rpID)), ("userId", .string(userID)),
+                    ("allAcceptedCredentialIds", .array(credentialIDs.map { .string($0) })),
+                ])
+            case .signalCurrentUserDetails(let rpID, let userID, let name, let displayName):
+                return .object([
+                    ("effect", .string("signalCurrentUserDetails")), ("rpId", .string(rpID)), ("userId", .string(userID)),
+                    ("name", .string(name)), ("displayName", .string(displayName)),
+                ])
+            }
+        }
+
+        private static func json(_ model: ViewModel, state: State, language: Language) -> JSON {
+            let screen = switch model.screen {
+            case .loading: "loading"
+            case .signedOut: "signedOut"
+            case .signedIn: "signedIn"
+            }
+            var account = JSON.null
+            if let row = model.account, case .signedIn(let signedIn) = state {
+                let passkeys: JSON = signedIn.passkeys.map { list in
+                    .array(zip(list, row.passkeys ?? []).map { passkey, shown in
+                        .object([
+                            ("id", .string(passkey.id.base64URL)), ("name", .string(shown.name)),
+                            ("details", .string(shown.details)), ("provider", .string(passkey.providerName(in: language))),
+                            ("synced", .bool(passkey.synced)), ("busy", .bool(shown.isBusy)),
+                        ])
+                    })
+                } ?? .null
+                account = .object([
+                    ("username", .string(row.username)), ("displayName", .string(row.displayName)),
+                    ("passkeyCount", signedIn.passkeys.map { .string(language(.passkeyCount($0.count))) } ?? .null),
+                    ("passkeys", passkeys),
+                ])
+            }
+            return .object([
+                ("lang", .string(language.code)), ("screen", .string(screen)),
+                ("progress", .optional(model.progress)), ("problem", .optional(model.problem)),
+                ("problemCode", .optional(state.shownProblem?.code)),
+                ("canCancel", .bool(model.canCancel)), ("canStart", .bool(model.canStart)), ("account", account),
+            ])
+        }
+    }
+}
+
+extension Auth.State {
+    /// The problem the view shows, signed in or out.
+    var shownProblem: Auth.Problem? {
+        switch self {
+        case .signedOut(let signedOut): signedOut.problem
+        case .signedIn(let account): account.problem
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,223 @@
+extension Auth {
+    /// An ``APIRequest`` as HTTP (docs/api.md): the one place that names the API's routes, for
+    /// every shell — the browser's through ``Boundary`` and the native runtime (`APIHTTPRequest`).
+    public struct HTTPRequest: Equatable, Sendable {
+        public var method: String
+        /// The path, percent-encoded, starting with `/api/`.
+        public var path: String
+        /// The JSON body, or `nil` for none.
+        public var body: [UInt8]?
+
+        public init(method: String, path: String, body: [UInt8]? = nil) {
+            self.method = method
+            self.path = path
+            self.body = body
+        }
+    }
+}
+
+extension Auth.APIRequest {
+    /// The request's method, path and body.
+    public var http: Auth.HTTPRequest {
+        typealias J = Auth.JSON
+        switch self {
+        case .registrationOptions(let username, let displayName):
+            var members: [(String, J)] = [("username", .string(username))]
+            if let displayName { members.append(("displayName", .string(displayName))) }
+            return .init(method: "POST", path: "/api/registration/options", body: J.object(members).utf8)
+        case .registration(let credential):
+            return .init(method: "POST", path: "/api/registration", body: credential.utf8)
+        case .authenticationOptions(let username):
+            return .init(
+                method: "POST", path: "/api/authentication/options",
+                body: J.object(username.map { [("username", .string($0))] } ?? []).utf8)
+        case .authentication(let credential):
+            return .init(method: "POST", path: "/api/authentication", body: credential.utf8)
+        case .passkeyOptions:
+            return .init(method: "POST", path: "/api/passkeys/options", body: Array("{}".utf8))
+        case .addPasskey(let credential):
+            return .init(method: "POST", path: "/api/passkeys", body: credential.utf8)
+        case .session:
+            return .init(method: "GET", path: "/api/session")
+        case .signOut:
+            return .init(method: "DELETE", path: "/api/session")
+        case .listPasskeys:
+            return .init(method: "GET", path: "/api/passkeys")
+        case .renamePasskey(let id, let name):
+            return .init(method: "PATCH", path: "/api/passkeys/" + Self.segment(id.base64URL), body: J.object([("name", .string(name))]).utf8)
+        case .deletePasskey(let id):
+            return .init(method: "DELETE", path: "/api/passkeys/" + Self.segment(id.base64URL))
+        case .updateAccount(let displayName):
+            return .init(method: "PATCH", path: "/api/account", body: J.object([("displayName", .string(displayName))]).utf8)
+        case .deleteAccount:
+            return .init(method: "DELETE", path: "/api/account")
+        }
+    }
+
+    /// The request's name on the boundary, which its answer repeats (`session`, `renamePasskey`).
+    public var name: String {
+        switch self {
+        case .registrationOptions: "registrationOptions"
+        case .registration: "registration"
+        case .authenticationOptions: "authenticationOptions"
+        case .authentication: "authentication"
+        case .passkeyOptions: "passkeyOptions"
+        case .addPasskey: "addPasskey"
+        case .session: "session"
+        case .signOut: "signOut"
+        case .listPasskeys: "listPasskeys"
+        case .renamePasskey: "renamePasskey"
+        case .deletePasskey: "deletePasskey"
+        case .updateAccount: "updateAccount"
+        case .deleteAccount: "deleteAccount"
+        }
+    }
+
+    /// One path segment, percent-encoded: a base64url ID needs none, but an ID is input.
+    private static func segment(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case 48...57, 65...90, 97...122, 45, 95: out.append(byte)
+            default: out.append(contentsOf: [37, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Auth.APIResponse {
+    /// The server's answer to `request`, read from its HTTP status, `Retry-After` header and body
+    /// (docs/api.md): a 2xx body in the type the endpoint returns, anything else a refusal.
+    public init(answering request: Auth.APIRequest, status: Int, retryAfter: String? = nil, body: [UInt8]) {
+        guard (200..<300).contains(status) else {
+            self.init(answering: request, failure: Self.failure(status: status, retryAfter: retryAfter, body: body))
+            return
+        }
+        let json = Auth.JSON(parsing: body)
+        func read<T>(_ what: String, _ convert: (Auth.JSON) -> T?) -> Result<T, Auth.APIFailure> {
+            guard let json, let value = convert(json) else {
+                return .failure(.unreadableResponse("the answer is not the expected \(what)"))
+            }
+            return .success(value)
+        }
+        switch request {
+        case .registrationOptions:
+            self = .registrationOptions(read("options") { $0["publicKey"].flatMap(Self.options).map { Auth.CreationOptionsJSON(utf8: $0) } })
+        case .registration:
+            self = .registration(read("registration") { json in
+                guard let user = json["user"].flatMap(Auth.User.init(json:)),
+                      let passkey = json["passkey"].flatMap(Auth.Passkey.init(json:))
+                else { return nil }
+                return Auth.Registered(user: user, passkey: passkey, rpID: json["rpId"]?.string)
+            })
+        case .authenticationOptions:
+            self = .authenticationOptions(read("options") { $0["publicKey"].flatMap(Self.options).map { Auth.RequestOptionsJSON(utf8: $0) } })
+        case .authentication:
+            self = .authentication(read("session", Auth.Session.init(json:)))
+        case .passkeyOptions:
+            self = .passkeyOptions(read("options") { $0["publicKey"].flatMap(Self.options).map { Auth.CreationOptionsJSON(utf8: $0) } })
+        case .addPasskey:
+            self = .addPasskey(read("passkey") { $0["passkey"].flatMap(Auth.Passkey.init(json:)) })
+        case .session:
+            self = .session(read("session", Auth.Session.init(json:)))
+        case .signOut:
+            self = .signOut(.success(Auth.NoContent()))
+        case .listPasskeys:
+            self = .listPasskeys(read("passkeys") { json in
+                guard let items = json["passkeys"]?.array else { return nil }
+                let passkeys = items.compactMap(Auth.Passkey.init(json:))
+                return passkeys.count == items.count ? passkeys : nil
+            })
+        case .renamePasskey:
+            self = .renamePasskey(read("passkey") { $0["passkey"].flatMap(Auth.Passkey.init(json:)) })
+        case .deletePasskey:
+            self = .deletePasskey(.success(Auth.NoContent()))
+        case .updateAccount:
+            self = .updateAccount(read("user") { $0["user"].flatMap(Auth.User.init(json:)) })
+        case .deleteAccount:
+            self = .deleteAccount(.success(Auth.NoContent()))
+        }
+    }
+
+    /// The answer to `request` when it failed.
+    public init(answering request: Auth.APIRequest, failure: Auth.APIFailure) {
+        switch request {
+        case .registrationOptions: self = .registrationOptions(.failure(failure))
+        case .registration: self = .registration(.failure(failure))
+        case .authenticationOptions: self = .authenticationOptions(.failure(failure))
+        case .authentication: self = .authentication(.failure(failure))
+        case .passkeyOptions: self = .passkeyOptions(.failure(failure))
+        case .addPasskey: self = .addPasskey(.failure(failure))
+        case .session: self = .session(.failure(failure))
+        case .signOut: self = .signOut(.failure(failure))
+        case .listPasskeys: self = .listPasskeys(.failure(failure))
+        case .renamePasskey: self = .renamePasskey(.failure(failure))
+        case .deletePasskey: self = .deletePasskey(.failure(failure))
+        case .updateAccount: self = .updateAccount(.failure(failure))
+        case .deleteAccount: self = .deleteAccount(.failure(failure))
+        }
+    }
+
+    /// The options object, passed on as JSON text.
+    private static func options(_ json: Auth.JSON) -> [UInt8]? {
+        guard case .object = json else { return nil }
+        return json.utf8
+    }
+
+    /// A 4xx or 5xx answer as a refusal (docs/api.md, "Errors"); without the API's error body it
+    /// is unreadable. `Retry-After` counts only as delay-seconds (RFC 9110 §10.2.3).
+    public static func failure(status: Int, retryAfter: String?, body: [UInt8]) -> Auth.APIFailure {
+        guard let error = Auth.JSON(parsing: body)?["error"],
+              let code = error["code"]?.string, let message = error["message"]?.string
+        else { return .unreadableResponse("HTTP \(status) without an error body") }
+        return .refused(Auth.ServerRefusal(
+            status: status, code: code, message: message, credentialID: error["credentialId"]?.string,
+            rpID: error["rpId"]?.string, retryAfter: retryAfter.flatMap(Self.delaySeconds)))
+    }
+
+    /// `Retry-After: 30` as 30; an HTTP date or anything else as `nil`.
+    static func delaySeconds(_ header: String) -> Int? {
+        let digits = Array(header.utf8).filter { $0 != 32 && $0 != 9 }
+        guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+    }
+}
+
+extension Auth.User {
+    /// docs/api.md, "User".
+    init?(json: Auth.JSON) {
+        guard let id = json["id"]?.string, let username = json["username"]?.string,
+              let displayName = json["displayName"]?.string
+        else { return nil }
+        self.init(id: id, username: username, displayName: displayName)
+    }
+}
+
+extension Auth.Session {
+    /// `{"user": User, "rpId": …}`.
+    init?(json: Auth.JSON) {
+        guard let user = json["user"].flatMap(Auth.User.init(json:)) else { return nil }
+        self.init(user: user, rpID: json["rpId"]?.string)
+    }
+}
+
+extension Auth.Passkey {
+    /// docs/api.md, "Passkey"; `null` and missing are the same for the optional members.
+    init?(json: Auth.JSON) {
+        guard let id = json["id"]?.string, let name = json["name"]?.string, let createdAt = json["createdAt"]?.string,
+              let aaguid = json["aaguid"]?.string, let synced = json["synced"]?.bool,
+              let backupEligible = json["backupEligible"]?.bool, let algorithm = json["algorithm"]?.int
+        else { return nil }
+        var transports: [String] = []
+        if let items = json["transports"]?.array {
+            transports = items.compactMap { $0.string }
+            guard transports.count == items.count else { return nil }
+        }
+        self.init(
+            id: Auth.PasskeyID(id), name: name, createdAt: createdAt, lastUsedAt: json["lastUsedAt"]?.string,
+            aaguid: aaguid, provider: json["provider"]?.string, synced: synced, backupEligible: backupEligible,
+            transports: transports, algorithm: algorithm)
+    }
+}

@@ -1,0 +1,166 @@
+extension Auth {
+    /// A language the core speaks: every word a person reads comes from one of these.
+    ///
+    /// Each language is one file in `Languages/` that defines a `Language` value; ``all`` lists
+    /// them, in the order a tie is broken.
+    public struct Language: Equatable, Sendable {
+        /// The BCP 47 primary language subtag (`en`, `ja`, `de`), also what `<html lang>` gets.
+        public let code: String
+        /// The language's name in itself (`Deutsch`).
+        public let name: String
+        private let say: @Sendable (Phrase) -> String
+
+        public init(code: String, name: String, say: @escaping @Sendable (Phrase) -> String) {
+            self.code = code
+            self.name = name
+            self.say = say
+        }
+
+        /// The phrase in this language.
+        public func callAsFunction(_ phrase: Phrase) -> String {
+            say(phrase)
+        }
+
+        public static func == (lhs: Language, rhs: Language) -> Bool {
+            lhs.code == rhs.code
+        }
+
+        /// Every language the core has; the first is the one used when none is asked for.
+        public static let all: [Language] = [.english, .japanese, .german]
+
+        /// The language with this tag's primary subtag (`de-AT` is German), if the core has it.
+        public static func named(_ tag: String) -> Language? {
+            let primary = lowercased(String(tag.split(separator: "-").first ?? ""))
+            return all.first { $0.code == primary }
+        }
+
+        /// The first of the person's languages, most wanted first (`navigator.languages`, `LANG`),
+        /// that the core has; English when it has none of them.
+        public static func preferred(_ tags: [String]) -> Language {
+            for tag in tags {
+                if let language = named(tag) { return language }
+            }
+            return english
+        }
+
+        /// The language an `Accept-Language` header (RFC 9110 §12.5.4) asks for: the tags by
+        /// weight, highest first, `q=0` meaning "not this one".
+        public static func preferred(acceptLanguage header: String) -> Language {
+            var weighted: [(tag: String, weight: Int, position: Int)] = []
+            for (position, item) in header.split(separator: ",").enumerated() {
+                let parts = item.split(separator: ";")
+                guard let first = parts.first else { continue }
+                let tag = trimmed(String(first))
+                var weight = 1000
+                for parameter in parts.dropFirst() {
+                    let pair = trimmed(String(parameter))
+                    if pair.hasPrefix("q=") { weight = qValue(String(pair.dropFirst(2))) ?? 0 }
+                }
+                if !tag.isEmpty && tag != "*" && weight > 0 { weighted.append((tag, weight, position)) }
+            }
+            weighted.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.position < $1.position }
+            return preferred(weighted.map { $0.tag })
+        }
+
+        /// The POSIX locale of `LANG` / `LC_ALL` (`de_DE.UTF-8`), as a language.
+        public static func preferred(posixLocale: String) -> Language {
+            let tag = posixLocale.split(separator: ".").first.map { String($0) } ?? ""
+            return preferred([tag.split(separator: "_").joined(separator: "-")])
+        }
+
+        /// A q-value (`0.8`, `1`, `0.125`) in thousandths; `nil` when it is not one.
+        private static func qValue(_ text: String) -> Int? {
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let whole = parts.first, whole == "0" || whole == "1" else { return nil }
+            var thousandths = whole == "1" ? 1000 : 0
+            if parts.count == 2 {
+                let digits = Array(parts[1].utf8)
+                guard digits.count <= 3, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+                var scale = 100
+                for digit in digits {
+                    thousandths += Int(digit - 48) * scale
+                    scale /= 10
+                }
+            }
+            return thousandths <= 1000 ? thousandths : nil
+        }
+
+        private static func trimmed(_ text: String) -> String {
+            var bytes = Array(text.utf8)
+            while let last = bytes.last, last == 32 || last == 9 { bytes.removeLast() }
+            while let first = bytes.first, first == 32 || first == 9 { bytes.removeFirst() }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+
+        private static func lowercased(_ text: String) -> String {
+            String(decoding: text.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+        }
+    }
+
+    /// A calendar day, read from an ISO-8601 time (`2026-11-22T10:00:00Z`), for a language to write.
+    public struct Day: Equatable, Sendable {
+        public var year: Int
+        public var month: Int
+        public var day: Int
+
+        public init(year: Int, month: Int, day: Int) {
+            self.year = year
+            self.month = month
+            self.day = day
+        }
+
+        /// The day `time` starts with; `nil` when it does not start with `YYYY-MM-DD`.
+        public init?(iso8601 time: String) {
+            let bytes = Array(time.utf8.prefix(10))
+            guard bytes.count == 10, bytes[4] == 45, bytes[7] == 45 else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for byte in bytes[range] {
+                    guard byte >= 48 && byte <= 57 else { return nil }
+                    value = value * 10 + Int(byte - 48)
+                }
+                return value
+            }
+            guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+                  (1...12).contains(month), (1...31).contains(day)
+            else { return nil }
+            self.init(year: year, month: month, day: day)
+        }
+    }
+
+    /// Everything the core says to people, before it is put into a language.
+    public enum Phrase: Equatable, Sendable {
+        /// A problem, saying what to do next.
+        case problem(Problem)
+        case checkingSession
+        case contactingServer
+        case createPasskeyFor(username: String)
+        case creatingAccount
+        case choosePasskey
+        case signingIn
+        case loadingPasskeys
+        case createPasskey
+        case savingPasskey
+        case renamingPasskey(to: String)
+        case deletingPasskey
+        case savingName
+        case deletingAccount
+        case signingOut
+        /// Backed up now.
+        case synced
+        /// Can be backed up, not yet backed up.
+        case notBackedUp
+        /// Cannot leave the device.
+        case thisDeviceOnly
+        case added(Day)
+        case lastUsed(Day)
+        /// The provider of a passkey the server cannot name that lives on a removable key.
+        case securityKey
+        /// The provider of any other passkey the server cannot name.
+        case genericPasskey
+        /// How many passkeys the account has.
+        case passkeyCount(Int)
+        /// A day, written as the language writes dates.
+        case day(Day)
+    }
+}

@@ -1,0 +1,58 @@
+extension Auth.Language {
+    /// English.
+    public static let english = Auth.Language(code: "en", name: "English") { phrase in
+        switch phrase {
+        case .problem(let problem):
+            switch problem {
+            case .cancelled: "The passkey request was cancelled. Try again when you are ready."
+            case .noPasskey: "This device has no passkey for this account. Sign up, or sign in on a device that has one."
+            case .passkeyExists: "This device already has a passkey for this account."
+            case .deletedPasskey: "That passkey was deleted from its account. Choose another passkey, or sign up again."
+            case .usernameTaken: "An account with that username exists. Sign in instead, or choose another username."
+            case .usernameRequired: "Enter a username."
+            case .invalidUsername: "Enter a username of at most 64 characters, without invisible characters."
+            case .invalidName: "Use a name of 1 to 64 characters that shows, without control or invisible characters."
+            case .credentialExists: "This passkey is already registered."
+            case .ceremonyEnded: "That took too long or was interrupted. Please try again."
+            case .accountDisabled: "This account is disabled. Ask the site’s operators to turn it on again."
+            case .offline: "The server cannot be reached. Check your connection and try again."
+            case .sessionEnded: "You have been signed out. Sign in again."
+            case .lastPasskey: "This is the account's only passkey. Add another before deleting it."
+            case .passkeyNotFound: "That passkey is no longer on your account."
+            case .rateLimited(let seconds?): "Too many attempts. Try again in \(seconds) seconds."
+            case .rateLimited(nil): "Too many attempts. Try again in a minute."
+            case .refused(let code, let message): "The server refused: \(message) (\(code))."
+            case .passkeyFailed(let message): "The passkey could not be used: \(message)."
+            case .unreadableResponse: "The server's answer could not be understood. Try again later."
+            }
+        case .checkingSession: "Checking whether you are signed in…"
+        case .contactingServer: "Contacting the server…"
+        case .createPasskeyFor(let username): "Create a passkey for “\(username)” when your device asks."
+        case .creatingAccount: "Creating your account…"
+        case .choosePasskey: "Choose a passkey when your device asks."
+        case .signingIn: "Signing in…"
+        case .loadingPasskeys: "Loading your passkeys…"
+        case .createPasskey: "Create a passkey when your device asks."
+        case .savingPasskey: "Saving your new passkey…"
+        case .renamingPasskey(let name): "Renaming the passkey to “\(name)”…"
+        case .deletingPasskey: "Deleting the passkey…"
+        case .savingName: "Saving your name…"
+        case .deletingAccount: "Deleting your account…"
+        case .signingOut: "Signing out…"
+        case .synced: "synced"
+        case .notBackedUp: "not backed up yet"
+        case .thisDeviceOnly: "this device only"
+        case .added(let day): "added " + englishDay(day)
+        case .lastUsed(let day): "last used " + englishDay(day)
+        case .securityKey: "Security key"
+        case .genericPasskey: "Passkey"
+        case .passkeyCount(let count): count == 1 ? "1 passkey" : "\(count) passkeys"
+        case .day(let day): englishDay(day)
+        }
+    }
+
+    private static func englishDay(_ day: Auth.Day) -> String {
+        "\(day.day) " + ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][day.month - 1]
+                + " \(day.year)"
+    }
+}

@@ -1,0 +1,57 @@
+extension Auth.Language {
+    /// 日本語.
+    public static let japanese = Auth.Language(code: "ja", name: "日本語") { phrase in
+        switch phrase {
+        case .problem(let problem):
+            switch problem {
+            case .cancelled: "パスキーのリクエストはキャンセルされました。準備ができたらもう一度お試しください。"
+            case .noPasskey: "このデバイスにはこのアカウントのパスキーがありません。新規登録するか、パスキーのあるデバイスでサインインしてください。"
+            case .passkeyExists: "このデバイスには、このアカウントのパスキーがすでにあります。"
+            case .deletedPasskey: "そのパスキーはアカウントから削除されています。別のパスキーを選ぶか、もう一度新規登録してください。"
+            case .usernameTaken: "そのユーザー名のアカウントはすでにあります。サインインするか、別のユーザー名を選んでください。"
+            case .usernameRequired: "ユーザー名を入力してください。"
+            case .invalidUsername: "64 文字以内で、見えない文字を含まないユーザー名を入力してください。"
+            case .invalidName: "制御文字や見えない文字を含まない、1〜64 文字の名前にしてください。"
+            case .credentialExists: "このパスキーはすでに登録されています。"
+            case .ceremonyEnded: "時間がかかりすぎたか、中断されました。もう一度お試しください。"
+            case .accountDisabled: "このアカウントは無効になっています。サイトの運営者に有効にするよう依頼してください。"
+            case .offline: "サーバーに接続できません。接続を確認してもう一度お試しください。"
+            case .sessionEnded: "サインアウトされました。もう一度サインインしてください。"
+            case .lastPasskey: "これはアカウントの唯一のパスキーです。削除する前に別のパスキーを追加してください。"
+            case .passkeyNotFound: "そのパスキーはもうアカウントにありません。"
+            case .rateLimited(let seconds?): "試行回数が多すぎます。\(seconds) 秒後にもう一度お試しください。"
+            case .rateLimited(nil): "試行回数が多すぎます。1 分後にもう一度お試しください。"
+            case .refused(let code, let message): "サーバーが拒否しました: \(message)（\(code)）。"
+            case .passkeyFailed(let message): "パスキーを使用できませんでした: \(message)。"
+            case .unreadableResponse: "サーバーの応答を理解できませんでした。しばらくしてからもう一度お試しください。"
+            }
+        case .checkingSession: "サインインしているか確認しています…"
+        case .contactingServer: "サーバーに接続しています…"
+        case .createPasskeyFor(let username): "デバイスの案内に従って「\(username)」のパスキーを作成してください。"
+        case .creatingAccount: "アカウントを作成しています…"
+        case .choosePasskey: "デバイスの案内に従ってパスキーを選んでください。"
+        case .signingIn: "サインインしています…"
+        case .loadingPasskeys: "パスキーを読み込んでいます…"
+        case .createPasskey: "デバイスの案内に従ってパスキーを作成してください。"
+        case .savingPasskey: "新しいパスキーを保存しています…"
+        case .renamingPasskey(let name): "パスキーの名前を「\(name)」に変更しています…"
+        case .deletingPasskey: "パスキーを削除しています…"
+        case .savingName: "名前を保存しています…"
+        case .deletingAccount: "アカウントを削除しています…"
+        case .signingOut: "サインアウトしています…"
+        case .synced: "同期済み"
+        case .notBackedUp: "まだバックアップされていません"
+        case .thisDeviceOnly: "このデバイスのみ"
+        case .added(let day): japaneseDay(day) + "に追加"
+        case .lastUsed(let day): "最終使用 " + japaneseDay(day)
+        case .securityKey: "セキュリティキー"
+        case .genericPasskey: "パスキー"
+        case .passkeyCount(let count): "パスキー \(count) 個"
+        case .day(let day): japaneseDay(day)
+        }
+    }
+
+    private static func japaneseDay(_ day: Auth.Day) -> String {
+        "\(day.year)年\(day.month)月\(day.day)日"
+    }
+}

@@ -1,0 +1,153 @@
+import PasskeyClientCore
+import Testing
+
+/// The core as the browser sees it: JSON messages in, effects and views out (docs/client-core.md).
+@Suite("The JSON boundary")
+struct BoundaryTests {
+    static let user = #"{"id":"AAECAw","username":"ada@example.com","displayName":"Ada"}"#
+    static let passkey = #"{"id":"b25l","name":"Passkey","createdAt":"2026-11-22T10:00:00Z","lastUsedAt":null,"aaguid":"00000000-0000-0000-0000-000000000000","provider":null,"synced":true,"backupEligible":true,"transports":["internal","hybrid"],"algorithm":-7}"#
+
+    /// Sends `message` and returns the answer as JSON.
+    static func send(_ boundary: inout Auth.Boundary, _ message: String) -> Auth.JSON {
+        let answer = boundary.receive(Array(message.utf8))
+        guard let json = Auth.JSON(parsing: answer) else {
+            Issue.record("the answer is not JSON: \(String(decoding: answer, as: UTF8.self))")
+            return .null
+        }
+        return json
+    }
+
+    static func http(_ answer: Auth.JSON, _ id: Int, _ status: Int, _ body: String, retryAfter: String? = nil) -> String {
+        var message: [(String, Auth.JSON)] = [
+            ("event", .string("http")), ("id", .number("\(id)")), ("status", .number("\(status)")), ("body", .string(body)),
+        ]
+        if let retryAfter { message.append(("retryAfter", .string(retryAfter))) }
+        return Auth.JSON.object(message).text
+    }
+
+    @Test("a sign-up runs through the boundary: each effect named with its route, the view in words")
+    func signUp() {
+        var boundary = Auth.Boundary()
+        var answer = Self.send(&boundary, #"{"event":"refresh"}"#)
+        #expect(answer.text == #"{"effects":[{"effect":"http","id":1,"request":"session","method":"GET","path":"/api/session","body":null}],"view":{"lang":"en","screen":"loading","progress":"Checking whether you are signed in…","problem":null,"problemCode":null,"canCancel":false,"canStart":false,"account":null}}"#)
+
+        answer = Self.send(&boundary, Self.http(answer, 1, 401, #"{"error":{"code":"unauthenticated","message":"sign in first"}}"#))
+        #expect(answer["effects"] == .array([]))
+        #expect(answer["view"]?["screen"]?.string == "signedOut")
+        #expect(answer["view"]?["problem"] == .null, "no session is no problem")
+
+        answer = Self.send(&boundary, #"{"event":"signUp","username":"ada@example.com","displayName":"Ada"}"#)
+        #expect(answer["effects"]?.text == #"[{"effect":"http","id":2,"request":"registrationOptions","method":"POST","path":"/api/registration/options","body":"{\"username\":\"ada@example.com\",\"displayName\":\"Ada\"}"}]"#)
+
+        answer = Self.send(&boundary, Self.http(answer, 2, 200, #"{"publicKey":{"challenge":"Y2g","rp":{"id":"example.com"},"timeout":300000}}"#))
+        #expect(answer["effects"]?.text == #"[{"effect":"create","options":{"challenge":"Y2g","rp":{"id":"example.com"},"timeout":300000}}]"#)
+        #expect(answer["view"]?["canCancel"] == .bool(true))
+
+        answer = Self.send(&boundary, #"{"event":"create","credential":{"id":"b25l","type":"public-key"}}"#)
+        #expect(answer["effects"]?.text == #"[{"effect":"http","id":3,"request":"registration","method":"POST","path":"/api/registration","body":"{\"id\":\"b25l\",\"type\":\"public-key\"}"}]"#)
+
+        answer = Self.send(&boundary, Self.http(answer, 3, 201, #"{"user":\#(Self.user),"passkey":\#(Self.passkey),"rpId":"example.com"}"#))
+        #expect(answer["effects"] == .array([]))
+        #expect(answer["view"]?["screen"]?.string == "signedIn")
+        #expect(answer["view"]?["account"]?.text == #"{"username":"ada@example.com","displayName":"Ada","passkeyCount":"1 passkey","passkeys":[{"id":"b25l","name":"Passkey","details":"synced · added 22 Nov 2026","provider":"Passkey","synced":true,"busy":false}]}"#)
+    }
+
+    @Test("a sign-in asks for the Signal API calls as effects")
+    func signInSignals() {
+        var boundary = Auth.Boundary(state: .signedOut(Auth.SignedOut()))
+        var answer = Self.send(&boundary, #"{"event":"signIn"}"#)
+        #expect(answer["effects"]?.text == #"[{"effect":"http","id":1,"request":"authenticationOptions","method":"POST","path":"/api/authentication/options","body":"{}"}]"#)
+        answer = Self.send(&boundary, Self.http(answer, 1, 200, #"{"publicKey":{"challenge":"Z2V0"}}"#))
+        #expect(answer["effects"]?.text == #"[{"effect":"get","options":{"challenge":"Z2V0"},"mediation":"modal"}]"#)
+        answer = Self.send(&boundary, #"{"event":"get","credential":{"id":"b25l"}}"#)
+        answer = Self.send(&boundary, Self.http(answer, 2, 200, #"{"user":\#(Self.user),"rpId":"example.com"}"#))
+        #expect(answer["effects"]?.text == #"[{"effect":"signalCurrentUserDetails","rpId":"example.com","userId":"AAECAw","name":"ada@example.com","displayName":"Ada"},{"effect":"http","id":3,"request":"listPasskeys","method":"GET","path":"/api/passkeys","body":null}]"#)
+        answer = Self.send(&boundary, Self.http(answer, 3, 200, #"{"passkeys":[\#(Self.passkey)]}"#))
+        #expect(answer["effects"]?.text == #"[{"effect":"signalAllAcceptedCredentials","rpId":"example.com","userId":"AAECAw","allAcceptedCredentialIds":["b25l"]}]"#)
+    }
+
+    @Test("autofill asks for a conditional request, and a deleted passkey is signalled as unknown")
+    func autofillUnknownCredential() {
+        var boundary = Auth.Boundary(state: .signedOut(Auth.SignedOut()))
+        var answer = Self.send(&boundary, #"{"event":"startAutofill"}"#)
+        answer = Self.send(&boundary, Self.http(answer, 1, 200, #"{"publicKey":{"challenge":"Z2V0"}}"#))
+        #expect(answer["effects"]?.text == #"[{"effect":"get","options":{"challenge":"Z2V0"},"mediation":"conditional"}]"#)
+        answer = Self.send(&boundary, #"{"event":"get","credential":{"id":"b25l"}}"#)
+        answer = Self.send(&boundary, Self.http(answer, 2, 401, #"{"error":{"code":"unknown_credential","message":"gone","credentialId":"b25l","rpId":"example.com"}}"#))
+        #expect(answer["effects"]?.text == #"[{"effect":"signalUnknownCredential","rpId":"example.com","credentialId":"b25l"}]"#)
+        #expect(answer["view"]?["problemCode"]?.string == "unknown_credential")
+    }
+
+    @Test("the browser's exceptions become the core's passkey failures")
+    func domExceptions() {
+        func failure(_ name: String, creating: Bool) -> Auth.JSON? {
+            var boundary = Auth.Boundary(state: creating ? .signingUp(Auth.SignUp(username: "ada", step: .waitingForPasskey))
+                : .signingIn(Auth.SignIn(step: .waitingForPasskey)))
+            let event = creating ? "create" : "get"
+            return Self.send(&boundary, #"{"event":"\#(event)","error":{"name":"\#(name)","message":"it broke"}}"#)["view"]?["problemCode"]
+        }
+        #expect(failure("InvalidStateError", creating: true) == .string("passkey_exists"), "this device already has a passkey")
+        #expect(failure("InvalidStateError", creating: false) == .string("passkey_failed"))
+        #expect(failure("NotAllowedError", creating: true) == .string("cancelled"))
+        #expect(failure("AbortError", creating: false) == .string("cancelled"))
+        #expect(failure("SecurityError", creating: false) == .string("passkey_failed"))
+    }
+
+    @Test("no answer (status 0) is offline, and Retry-After reaches the words")
+    func offlineAndRetryAfter() {
+        var boundary = Auth.Boundary(state: .signedOut(Auth.SignedOut()))
+        var answer = Self.send(&boundary, #"{"event":"signIn","username":"ada"}"#)
+        answer = Self.send(&boundary, Self.http(answer, 1, 0, ""))
+        #expect(answer["view"]?["problemCode"]?.string == "offline")
+        answer = Self.send(&boundary, #"{"event":"signIn","username":"ada"}"#)
+        answer = Self.send(&boundary, Self.http(answer, 2, 429, #"{"error":{"code":"rate_limited","message":"slow"}}"#, retryAfter: "12"))
+        #expect(answer["view"]?["problem"]?.string == "Too many attempts. Try again in 12 seconds.")
+    }
+
+    @Test("the languages message picks the view's language")
+    func languages() {
+        var boundary = Auth.Boundary(state: .signedOut(Auth.SignedOut(problem: .offline)))
+        let answer = Self.send(&boundary, #"{"event":"languages","languages":["fr","de-DE","ja"]}"#)
+        #expect(answer["effects"] == .array([]))
+        #expect(answer["view"]?["lang"]?.string == "de")
+        #expect(answer["view"]?["problem"]?.string == "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.")
+        #expect(boundary.language == .german)
+    }
+
+    @Test("a message the core does not understand is answered with an error, and the state stays")
+    func unknown() {
+        var boundary = Auth.Boundary(state: .signedOut(Auth.SignedOut()))
+        #expect(Self.send(&boundary, #"{"event":"teleport"}"#).text == #"{"error":{"code":"unknown_event","message":"the core has no event \"teleport\""}}"#)
+        #expect(Self.send(&boundary, "not json")["error"]?["code"]?.string == "unreadable_message")
+        #expect(Self.send(&boundary, #"{"event":"signUp"}"#)["error"]?["code"]?.string == "invalid_message")
+        #expect(Self.send(&boundary, #"{"event":"http","id":9,"status":200,"body":"{}"}"#)["error"]?["code"]?.string == "unknown_request")
+        #expect(Self.send(&boundary, #"{"event":"languages","languages":"de"}"#)["error"]?["code"]?.string == "invalid_message")
+        #expect(boundary.state == .signedOut(Auth.SignedOut()))
+        #expect(boundary.language == .english)
+    }
+
+    @Test("an HTTP answer is taken once: the same ID again is unknown")
+    func answeredOnce() {
+        var boundary = Auth.Boundary()
+        let answer = Self.send(&boundary, #"{"event":"refresh"}"#)
+        _ = Self.send(&boundary, Self.http(answer, 1, 401, #"{"error":{"code":"unauthenticated","message":"no"}}"#))
+        #expect(Self.send(&boundary, Self.http(answer, 1, 401, #"{"error":{"code":"unauthenticated","message":"no"}}"#))["error"]?["code"]?.string
+            == "unknown_request")
+    }
+
+    @Test("rename, delete and the account's name go to their routes, IDs percent-encoded")
+    func routes() {
+        let table: [(Auth.APIRequest, String, String, String?)] = [
+            (.renamePasskey(Auth.PasskeyID("a/b"), name: "Work"), "PATCH", "/api/passkeys/a%2Fb", #"{"name":"Work"}"#),
+            (.deletePasskey(Auth.PasskeyID("b25l")), "DELETE", "/api/passkeys/b25l", nil),
+            (.updateAccount(displayName: "Ada \"L\""), "PATCH", "/api/account", #"{"displayName":"Ada \"L\""}"#),
+            (.deleteAccount, "DELETE", "/api/account", nil),
+            (.signOut, "DELETE", "/api/session", nil),
+        ]
+        for (request, method, path, body) in table {
+            #expect(request.http.method == method)
+            #expect(request.http.path == path)
+            #expect(request.http.body.map { String(decoding: $0, as: UTF8.self) } == body)
+        }
+    }
+}

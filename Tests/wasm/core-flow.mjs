@@ -1,0 +1,129 @@
+// Runs flows in the client core compiled to WebAssembly (wasm/build.sh), through the exported
+// boundary the web app uses (docs/client-core.md): JSON messages in linear memory.
+// Usage: node Tests/wasm/core-flow.mjs Sources/PasskeyServer/Public/core.wasm
+import { readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+
+const file = process.argv[2];
+const { instance } = await WebAssembly.instantiate(readFileSync(file), {});
+const core = instance.exports;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function send(message) {
+  const bytes = encoder.encode(JSON.stringify(message));
+  const at = core.passkeys_input(bytes.length);
+  new Uint8Array(core.memory.buffer, at, bytes.length).set(bytes);
+  const length = core.passkeys_send(bytes.length);
+  assert.ok(length > 0, `passkeys_send answered ${length}`);
+  return JSON.parse(decoder.decode(new Uint8Array(core.memory.buffer, core.passkeys_output(), length)));
+}
+
+const user = { id: 'AAECAw', username: 'ada@example.com', displayName: 'Ada' };
+const passkey = {
+  id: 'b25l', name: 'Passkey', createdAt: '2026-11-22T10:00:00Z', lastUsedAt: null,
+  aaguid: '00000000-0000-0000-0000-000000000000', provider: null, synced: true, backupEligible: true,
+  transports: ['internal', 'hybrid'], algorithm: -7,
+};
+const http = (effect, status, body, retryAfter) => send({
+  event: 'http', id: effect.id, status, body: body === undefined ? '' : JSON.stringify(body), ...(retryAfter ? { retryAfter } : {}),
+});
+let passed = 0;
+function flow(name, run) {
+  core.passkeys_reset();
+  try {
+    run();
+    passed += 1;
+  } catch (error) {
+    console.error(`core flow "${name}" failed: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+flow('sign-up', () => {
+  let answer = send({ event: 'refresh' });
+  let [effect] = answer.effects;
+  assert.deepEqual(effect, { effect: 'http', id: 1, request: 'session', method: 'GET', path: '/api/session', body: null });
+  assert.equal(answer.view.screen, 'loading');
+  answer = http(effect, 401, { error: { code: 'unauthenticated', message: 'sign in first' } });
+  assert.deepEqual(answer.effects, []);
+  assert.equal(answer.view.screen, 'signedOut');
+  assert.equal(answer.view.problem, null);
+
+  answer = send({ event: 'signUp', username: 'ada@example.com', displayName: 'Ada' });
+  [effect] = answer.effects;
+  assert.equal(effect.path, '/api/registration/options');
+  assert.deepEqual(JSON.parse(effect.body), { username: 'ada@example.com', displayName: 'Ada' });
+  answer = http(effect, 200, { publicKey: { challenge: 'Y2g', timeout: 300000, extensions: { credProps: true } } });
+  assert.deepEqual(answer.effects, [{ effect: 'create', options: { challenge: 'Y2g', timeout: 300000, extensions: { credProps: true } } }]);
+  assert.equal(answer.view.canCancel, true);
+
+  answer = send({ event: 'create', credential: { id: 'b25l', type: 'public-key' } });
+  [effect] = answer.effects;
+  assert.equal(effect.path, '/api/registration');
+  assert.deepEqual(JSON.parse(effect.body), { id: 'b25l', type: 'public-key' });
+  answer = http(effect, 201, { user, passkey, rpId: 'localhost' });
+  assert.equal(answer.view.screen, 'signedIn');
+  assert.equal(answer.view.account.passkeyCount, '1 passkey');
+  assert.equal(answer.view.account.passkeys[0].details, 'synced · added 22 Nov 2026');
+});
+
+flow('sign-in with the Signal API, then delete a passkey in Japanese', () => {
+  send({ event: 'refresh' });
+  let answer = http({ id: 1 }, 401, { error: { code: 'unauthenticated', message: 'no' } });
+  answer = send({ event: 'languages', languages: ['ja-JP', 'en'] });
+  assert.equal(answer.view.lang, 'ja');
+  answer = send({ event: 'signIn' });
+  answer = http(answer.effects[0], 200, { publicKey: { challenge: 'Z2V0' } });
+  assert.deepEqual(answer.effects, [{ effect: 'get', options: { challenge: 'Z2V0' }, mediation: 'modal' }]);
+  assert.equal(answer.view.progress, 'デバイスの案内に従ってパスキーを選んでください。');
+  answer = send({ event: 'get', credential: { id: 'b25l' } });
+  answer = http(answer.effects[0], 200, { user, rpId: 'localhost' });
+  const [details, list] = answer.effects;
+  assert.deepEqual(details, { effect: 'signalCurrentUserDetails', rpId: 'localhost', userId: 'AAECAw', name: 'ada@example.com', displayName: 'Ada' });
+  const second = { ...passkey, id: 'dHdv', name: 'YubiKey', synced: false, backupEligible: false, transports: ['usb'] };
+  answer = http(list, 200, { passkeys: [passkey, second] });
+  assert.deepEqual(answer.effects, [{ effect: 'signalAllAcceptedCredentials', rpId: 'localhost', userId: 'AAECAw', allAcceptedCredentialIds: ['b25l', 'dHdv'] }]);
+  assert.equal(answer.view.account.passkeys[1].provider, 'セキュリティキー');
+  assert.equal(answer.view.account.passkeyCount, 'パスキー 2 個');
+
+  answer = send({ event: 'deletePasskey', id: 'dHdv' });
+  assert.equal(answer.effects[0].method, 'DELETE');
+  assert.equal(answer.effects[0].path, '/api/passkeys/dHdv');
+  assert.equal(answer.view.account.passkeys[1].busy, true);
+  answer = http(answer.effects[0], 204);
+  assert.deepEqual(answer.effects, [{ effect: 'signalAllAcceptedCredentials', rpId: 'localhost', userId: 'AAECAw', allAcceptedCredentialIds: ['b25l'] }]);
+  assert.deepEqual(answer.view.account.passkeys.map((row) => row.id), ['b25l'], 'the list is updated in place');
+});
+
+flow('refusals in German: the device already has a passkey, and Retry-After', () => {
+  send({ event: 'languages', languages: ['de'] });
+  send({ event: 'refresh' });
+  http({ id: 1 }, 401, { error: { code: 'unauthenticated', message: 'no' } });
+  let answer = send({ event: 'signUp', username: 'ada' });
+  answer = http(answer.effects[0], 200, { publicKey: { challenge: 'Y2g' } });
+  answer = send({ event: 'create', error: { name: 'InvalidStateError', message: 'excluded' } });
+  assert.equal(answer.view.problemCode, 'passkey_exists');
+  assert.equal(answer.view.problem, 'Dieses Gerät hat bereits einen Passkey für dieses Konto.');
+  answer = send({ event: 'signIn', username: 'ada' });
+  answer = http(answer.effects[0], 429, { error: { code: 'rate_limited', message: 'slow down' } }, '17');
+  assert.equal(answer.view.problem, 'Zu viele Versuche. Versuchen Sie es in 17 Sekunden erneut.');
+});
+
+flow('a message the core does not know is an error, not ignored', () => {
+  assert.deepEqual(send({ event: 'teleport' }), { error: { code: 'unknown_event', message: 'the core has no event "teleport"' } });
+  assert.equal(send({ event: 'http', id: 42, status: 200, body: '{}' }).error.code, 'unknown_request');
+});
+
+flow('memory is reused: a long session does not keep growing it', () => {
+  send({ event: 'refresh' });
+  http({ id: 1 }, 401, { error: { code: 'unauthenticated', message: 'no' } });
+  const before = core.memory.buffer.byteLength;
+  for (let round = 0; round < 2000; round += 1) {
+    const answer = send({ event: 'signIn', username: `user${round}` });
+    http(answer.effects[0], 0);
+  }
+  assert.equal(core.memory.buffer.byteLength, before, `memory grew from ${before} to ${core.memory.buffer.byteLength} bytes`);
+});
+
+console.log(`${passed} flows`);
