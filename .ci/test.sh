@@ -27,6 +27,7 @@ bash Tests/cli/client_test.sh
 bash Tests/cli/clients_test.sh
 bash Tests/cli/accounts_test.sh
 bash Tests/cli/admin_test.sh
+bash Tests/cli/bench_test.sh
 
 echo "== the API against its OpenAPI document (schemathesis)"
 bash Tests/api/schemathesis.sh
