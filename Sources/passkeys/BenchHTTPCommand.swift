@@ -26,8 +26,9 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             whole ceremony (p50, p90, p99) and the failures by HTTP status and error code. With \
             --server-pid (Linux) it also reads the server's CPU time from /proc/PID/stat and prints \
             it per ceremony next to the bare ES256 signature check measured in this process. Turn \
-            the server's rate limits off (--rate-limit 0) unless they are what you measure. Exits 1 \
-            when any ceremony failed. Build with -c release.
+            the server's rate limits off (--rate-limit 0) unless they are what you measure. A client \
+            whose requests get no answer three times in a row stops. Exits 1 when any ceremony \
+            failed. Build with -c release.
             """
     )
 
@@ -91,7 +92,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         let client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
             configuration: .init(
-                timeout: .init(connect: .seconds(10), read: .seconds(30)),
+                timeout: .init(connect: .seconds(5), read: .seconds(10)),
                 connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
         let report: Report
         do {
@@ -126,14 +127,17 @@ struct BenchHTTPCommand: AsyncParsableCommand {
                     var bench = clients[index]
                     var result = PhaseResult()
                     var made: [Account] = []
-                    for number in stride(from: index, to: accountCount, by: concurrency) {
+                    var unanswered = 0
+                    for number in stride(from: index, to: accountCount, by: concurrency) where unanswered < BenchFailure.giveUpAfter {
                         let username = "bench-\(run)-\(number)"
                         let start = ContinuousClock.now
                         switch await bench.signUp(username: username) {
                         case .success(let authenticator):
+                            unanswered = 0
                             result.record(ContinuousClock.now - start)
                             made.append(Account(number: number, username: username, authenticator: authenticator))
                         case .failure(let failure):
+                            unanswered = failure.noAnswer ? unanswered + 1 : 0
                             result.failures.add(failure)
                         }
                     }
@@ -171,11 +175,16 @@ struct BenchHTTPCommand: AsyncParsableCommand {
                         var own = own
                         var result = PhaseResult()
                         var next = 0
-                        while ContinuousClock.now < deadline {
+                        var unanswered = 0
+                        while ContinuousClock.now < deadline, unanswered < BenchFailure.giveUpAfter {
                             let start = ContinuousClock.now
                             switch await bench.signIn(account: &own[next], usernameless: usernameless) {
-                            case .success: result.record(ContinuousClock.now - start)
-                            case .failure(let failure): result.failures.add(failure)
+                            case .success:
+                                unanswered = 0
+                                result.record(ContinuousClock.now - start)
+                            case .failure(let failure):
+                                unanswered = failure.noAnswer ? unanswered + 1 : 0
+                                result.failures.add(failure)
                             }
                             next = (next + 1) % own.count
                         }
@@ -224,6 +233,11 @@ struct Account: Sendable {
 /// Why a ceremony failed: an HTTP status with the API's error code, or no answer at all.
 struct BenchFailure: Error, Hashable, Sendable {
     var label: String
+    /// The server did not answer at all (refused, reset or timed out), rather than with an error.
+    var noAnswer = false
+
+    /// A client gives up after this many ceremonies in a row got no answer: the server is gone.
+    static let giveUpAfter = 3
 
     static func status(_ status: UInt, body: [UInt8]) -> BenchFailure {
         struct Problem: Decodable {
@@ -403,12 +417,12 @@ struct BenchClient: Sendable {
         let response: HTTPClientResponse
         let buffer: ByteBuffer
         do {
-            response = try await http.execute(request, timeout: .seconds(30))
+            response = try await http.execute(request, timeout: .seconds(10))
             buffer = try await response.body.collect(upTo: 1 << 20)
         } catch {
             // A server that refuses connections is not hammered in a tight loop.
             try? await Task.sleep(for: .milliseconds(10))
-            throw BenchFailure(label: "no answer (\(type(of: error)))")
+            throw BenchFailure(label: "no answer (\(type(of: error)))", noAnswer: true)
         }
         cookies.receive(setCookie: response.headers["set-cookie"])
         let bytes = Array(buffer.readableBytesView)

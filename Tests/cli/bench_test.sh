@@ -87,6 +87,35 @@ json_check "bench http counts a server that does not answer as such" "$out" \
   'any(k.startswith("no answer") for k in r["signUps"]["failures"]["byStatusAndCode"])'
 check "bench http against no server exits 1" 1 "$code" '' ""
 
+# kill -9 during the sign-ups: the bench stops by itself (a client gives up after three requests
+# without an answer), and every sign-up the server acknowledged is in the database file.
+port2=$(free_port)
+"$bin" serve --port "$port2" --database "sqlite:$tmp/kill.sqlite" --rate-limit 0 >"$tmp/server2.log" 2>&1 &
+victim=$!
+for _ in $(seq 1 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:$port2/healthz', timeout=1)" 2>/dev/null && break
+  sleep 0.1
+done
+"$bin" bench http --server "http://localhost:$port2" --concurrency 8 --duration 1 --accounts 100000 --json >"$tmp/kill.json" 2>&1 &
+bench=$!
+sleep 3
+kill -9 "$victim"; wait "$victim" 2>/dev/null
+stopped=
+for _ in $(seq 1 300); do kill -0 "$bench" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
+[ -z "$stopped" ] && kill "$bench" 2>/dev/null
+wait "$bench"; code=$?
+check "bench http stops by itself when the server is killed, and exits 1" 1 "$code" '' ""
+out=$(cat "$tmp/kill.json")
+json_check "the killed server's unanswered requests are counted as no answer" "$out" \
+  'r["signUps"]["count"] > 0 and any(k.startswith("no answer") for k in r["signUps"]["failures"]["byStatusAndCode"])'
+users=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from users').fetchone()[0])" "$tmp/kill.sqlite" 2>&1)
+acknowledged=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['signUps']['count'])" "$tmp/kill.json" 2>&1)
+if [ -n "$users" ] && [ -n "$acknowledged" ] && [ "$users" -ge "$acknowledged" ] 2>/dev/null; then
+  passed=$((passed + 1)); echo "ok - every acknowledged sign-up survived kill -9 ($acknowledged acknowledged, $users in the file)"
+else
+  failed=$((failed + 1)); echo "FAIL - acknowledged sign-ups lost to kill -9 ($acknowledged acknowledged, $users in the file)"
+fi
+
 out=$("$bin" bench http --server "$server" --concurrency 0 2>&1); code=$?
 check "bench http refuses --concurrency 0 as a usage error" 2 "$code" 'concurrency' "$out"
 out=$("$bin" bench http --server localhost:8080 2>&1); code=$?
