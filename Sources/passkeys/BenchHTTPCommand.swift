@@ -78,12 +78,12 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         let accountCount = accounts ?? concurrency
         let run = hexString(randomBytes(4))
 
-        var process: ServerProcess?
+        var process: BenchServerProcess?
         if let serverPID {
-            guard ServerProcess(pid: serverPID).cpuSeconds() != nil else {
+            guard BenchServerProcess(pid: serverPID).cpuSeconds() != nil else {
                 throw CommandFailure("cannot read /proc/\(serverPID)/stat: --server-pid needs Linux and the ID of a running process")
             }
-            process = ServerProcess(pid: serverPID)
+            process = BenchServerProcess(pid: serverPID)
         }
 
         // The bare check first, while the server is idle, so that it is the machine's own figure.
@@ -94,7 +94,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             configuration: .init(
                 timeout: .init(connect: .seconds(5), read: .seconds(10)),
                 connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
-        let report: Report
+        let report: BenchReport
         do {
             report = try await measure(client: client, base: base, origin: origin, accountCount: accountCount, run: run, process: process, bareCheck: bareCheck)
         } catch {
@@ -113,20 +113,20 @@ struct BenchHTTPCommand: AsyncParsableCommand {
 
     private func measure(
         client: HTTPClient, base: String, origin: String, accountCount: Int, run: String,
-        process: ServerProcess?, bareCheck: Double
-    ) async throws -> Report {
+        process: BenchServerProcess?, bareCheck: Double
+    ) async throws -> BenchReport {
         let concurrency = concurrency
         let clients = (0..<concurrency).map { _ in BenchClient(http: client, base: base, origin: origin) }
 
         // Sign-ups: account j is made by client j % concurrency.
         let signUpCPU = process?.cpuSeconds()
         let signUpStart = ContinuousClock.now
-        let signedUp = await withTaskGroup(of: (PhaseResult, [Account]).self) { group in
+        let signedUp = await withTaskGroup(of: (BenchPhaseResult, [BenchAccount]).self) { group in
             for index in 0..<min(concurrency, accountCount) {
                 group.addTask {
                     var bench = clients[index]
-                    var result = PhaseResult()
-                    var made: [Account] = []
+                    var result = BenchPhaseResult()
+                    var made: [BenchAccount] = []
                     var unanswered = 0
                     for number in stride(from: index, to: accountCount, by: concurrency) where unanswered < BenchFailure.giveUpAfter {
                         let username = "bench-\(run)-\(number)"
@@ -135,7 +135,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
                         case .success(let authenticator):
                             unanswered = 0
                             result.record(ContinuousClock.now - start)
-                            made.append(Account(number: number, username: username, authenticator: authenticator))
+                            made.append(BenchAccount(number: number, username: username, authenticator: authenticator))
                         case .failure(let failure):
                             unanswered = failure.noAnswer ? unanswered + 1 : 0
                             result.failures.add(failure)
@@ -144,28 +144,28 @@ struct BenchHTTPCommand: AsyncParsableCommand {
                     return (result, made)
                 }
             }
-            var total = PhaseResult()
-            var accounts: [Account] = []
+            var total = BenchPhaseResult()
+            var accounts: [BenchAccount] = []
             for await (result, made) in group {
                 total.merge(result)
                 accounts += made
             }
             return (total, accounts.sorted { $0.number < $1.number })
         }
-        let signUps = Phase(
+        let signUps = BenchPhase(
             result: signedUp.0, elapsed: ContinuousClock.now - signUpStart,
             serverCPU: difference(signUpCPU, process?.cpuSeconds()))
 
         // Sign-ins: client i uses the accounts j with j % concurrency == i, or account i % accounts
         // when there are fewer accounts than clients.
         let accounts = signedUp.1
-        var signIns = Phase(result: PhaseResult(), elapsed: .zero, serverCPU: nil)
+        var signIns = BenchPhase(result: BenchPhaseResult(), elapsed: .zero, serverCPU: nil)
         if !accounts.isEmpty {
             let usernameless = usernameless
             let deadline = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
             let signInCPU = process?.cpuSeconds()
             let signInStart = ContinuousClock.now
-            let result = await withTaskGroup(of: PhaseResult.self) { group in
+            let result = await withTaskGroup(of: BenchPhaseResult.self) { group in
                 for index in 0..<concurrency {
                     let own = accounts.count >= concurrency
                         ? Array(stride(from: index, to: accounts.count, by: concurrency).map { accounts[$0] })
@@ -173,7 +173,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
                     group.addTask {
                         var bench = clients[index]
                         var own = own
-                        var result = PhaseResult()
+                        var result = BenchPhaseResult()
                         var next = 0
                         var unanswered = 0
                         while ContinuousClock.now < deadline, unanswered < BenchFailure.giveUpAfter {
@@ -191,15 +191,15 @@ struct BenchHTTPCommand: AsyncParsableCommand {
                         return result
                     }
                 }
-                var total = PhaseResult()
+                var total = BenchPhaseResult()
                 for await result in group { total.merge(result) }
                 return total
             }
-            signIns = Phase(
+            signIns = BenchPhase(
                 result: result, elapsed: ContinuousClock.now - signInStart,
                 serverCPU: difference(signInCPU, process?.cpuSeconds()))
         }
-        return Report(
+        return BenchReport(
             server: base, concurrency: concurrency, duration: duration, accounts: accountCount,
             usernameless: usernameless, signUps: signUps, signIns: signIns, bareCheck: bareCheck,
             serverMaximumRSS: process?.maximumResidentBytes())
@@ -224,7 +224,7 @@ private func difference(_ before: Double?, _ after: Double?) -> Double? {
 }
 
 /// One account the bench signed up, with the software passkey that signs in to it.
-struct Account: Sendable {
+struct BenchAccount: Sendable {
     var number: Int
     var username: String
     var authenticator: SoftwareAuthenticator
@@ -250,34 +250,34 @@ struct BenchFailure: Error, Hashable, Sendable {
 }
 
 /// Failures counted by label.
-struct FailureCounts: Sendable {
+struct BenchFailureCounts: Sendable {
     var counts: [String: Int] = [:]
     var total: Int { counts.values.reduce(0, +) }
 
     mutating func add(_ failure: BenchFailure) { counts[failure.label, default: 0] += 1 }
-    mutating func merge(_ other: FailureCounts) { counts.merge(other.counts, uniquingKeysWith: +) }
+    mutating func merge(_ other: BenchFailureCounts) { counts.merge(other.counts, uniquingKeysWith: +) }
 }
 
 /// The ceremonies one client (or all of them) finished, with their latencies.
-struct PhaseResult: Sendable {
+struct BenchPhaseResult: Sendable {
     var latencies: [Duration] = []
-    var failures = FailureCounts()
+    var failures = BenchFailureCounts()
 
     mutating func record(_ latency: Duration) { latencies.append(latency) }
-    mutating func merge(_ other: PhaseResult) {
+    mutating func merge(_ other: BenchPhaseResult) {
         latencies += other.latencies
         failures.merge(other.failures)
     }
 }
 
 /// A phase (sign-ups or sign-ins) as measured.
-struct Phase {
-    var result: PhaseResult
+struct BenchPhase {
+    var result: BenchPhaseResult
     var elapsed: Duration
     /// The server's CPU seconds (user + system) spent during the phase.
     var serverCPU: Double?
 
-    var failures: FailureCounts { result.failures }
+    var failures: BenchFailureCounts { result.failures }
     var count: Int { result.latencies.count }
     var seconds: Double { elapsed.seconds }
     var perSecond: Double { seconds > 0 ? Double(count) / seconds : 0 }
@@ -293,23 +293,23 @@ struct Phase {
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// What `bench http` prints.
-struct Report {
+struct BenchReport {
     var server: String
     var concurrency: Int
     var duration: Double
     var accounts: Int
     var usernameless: Bool
-    var signUps: Phase
-    var signIns: Phase
+    var signUps: BenchPhase
+    var signIns: BenchPhase
     /// Seconds per bare ES256 check in this process.
     var bareCheck: Double
     var serverMaximumRSS: Int?
 
-    func phaseObject(_ phase: Phase) -> [String: Any] {
+    func phaseObject(_ phase: BenchPhase) -> [String: Any] {
         var object: [String: Any] = [
             "count": phase.count, "seconds": phase.seconds, "perSecond": phase.perSecond,
             "failures": ["total": phase.failures.total, "byStatusAndCode": phase.failures.counts],
@@ -392,7 +392,7 @@ struct BenchClient: Sendable {
     }
 
     /// A whole sign-in to `account`.
-    mutating func signIn(account: inout Account, usernameless: Bool) async -> Result<Void, BenchFailure> {
+    mutating func signIn(account: inout BenchAccount, usernameless: Bool) async -> Result<Void, BenchFailure> {
         do {
             let body = usernameless ? Data("{}".utf8) : try JSONEncoder().encode(["username": account.username])
             let options = try await post("/api/authentication/options", body: body, as: Options<PublicKeyCredentialRequestOptionsJSON>.self)
@@ -437,7 +437,7 @@ struct BenchClient: Sendable {
 }
 
 /// The server's process, read from /proc.
-struct ServerProcess: Sendable {
+struct BenchServerProcess: Sendable {
     let pid: Int32
 
     /// User + system CPU seconds so far (/proc/PID/stat fields 14 and 15, in clock ticks).
