@@ -2,7 +2,7 @@
 # The test command (the README's): builds and runs the Swift test suites (on SQLite, and on a
 # throwaway PostgreSQL cluster from .ci/postgres.sh), the command-line tests, the multi-process
 # PostgreSQL tests (Tests/pg), then the browser tests (.ci/e2e.sh). Set PASSKEYS_SKIP_E2E=1 to
-# run only the Swift suites.
+# run only the Swift suites, PASSKEYS_BENCHMARKS=1 to check the micro-benchmarks' thresholds too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,12 +27,23 @@ bash Tests/cli/client_test.sh
 bash Tests/cli/clients_test.sh
 bash Tests/cli/accounts_test.sh
 bash Tests/cli/admin_test.sh
+bash Tests/cli/bench_test.sh
 
 echo "== the API against its OpenAPI document (schemathesis)"
 bash Tests/api/schemathesis.sh
 
 echo "== several server processes on one PostgreSQL (Tests/pg)"
 bash Tests/pg/run.sh
+
+# The micro-benchmarks (Benchmarks/, a package of its own) against their thresholds, in a short
+# mode. On request only: their first release build of the whole dependency graph takes far longer
+# than the run itself. Exit 4 means only improvements (time to update the thresholds).
+if [ -n "${PASSKEYS_BENCHMARKS:-}" ]; then
+  echo "== micro-benchmarks against their thresholds (Benchmarks/)"
+  rc=0
+  (cd Benchmarks && PASSKEYS_BENCH_SHORT=1 swift package benchmark thresholds check --no-progress) || rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then exit "$rc"; fi
+fi
 
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
   echo "== browser tests"

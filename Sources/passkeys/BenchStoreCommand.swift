@@ -3,20 +3,43 @@ import Foundation
 import PasskeyStore
 import WebAuthn
 
-/// `passkeys bench-store`: what the state shared between server processes costs per request, on
-/// a real database: the rate-limit upsert next to a bare round trip and a ceremony's own writes.
+/// `passkeys bench store` (and its older name `passkeys bench-store`): what the state shared
+/// between server processes costs per request, on a real database: the rate-limit upsert next to
+/// a bare round trip and a ceremony's own writes.
 struct BenchStoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-store",
         abstract: "Measure the store's per-request costs (rate limit, round trip, ceremony) on a database.",
-        discussion: """
-            Opens (and migrates) the database, then times each operation over --iterations calls \
-            from --concurrency tasks at once: a bare round trip (SELECT 1), one rate-limit request \
-            (one upsert), and a ceremony stored and consumed (two statements). Prints microseconds \
-            per operation and operations per second. Writes rows named bench-… (the ceremonies are \
-            consumed, the rate-limit keys are purged at the end). Build with -c release.
-            """
+        discussion: BenchStoreOptions.discussion
     )
+
+    @OptionGroup var options: BenchStoreOptions
+
+    func run() async throws { try await options.run() }
+}
+
+/// `passkeys bench store`: the same as `passkeys bench-store`.
+struct BenchStoreSubcommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Measure the store's per-request costs (rate limit, round trip, ceremony) on a database.",
+        discussion: BenchStoreOptions.discussion
+    )
+
+    @OptionGroup var options: BenchStoreOptions
+
+    func run() async throws { try await options.run() }
+}
+
+/// The options and the work of `bench store` / `bench-store`.
+struct BenchStoreOptions: ParsableArguments {
+    static let discussion = """
+        Opens (and migrates) the database, then times each operation over --iterations calls \
+        from --concurrency tasks at once: a bare round trip (SELECT 1), one rate-limit request \
+        (one upsert), and a ceremony stored and consumed (two statements). Prints microseconds \
+        per operation and operations per second. Writes rows named bench-… (the ceremonies are \
+        consumed, the rate-limit keys are purged at the end). Build with -c release.
+        """
 
     @Option(help: ArgumentHelp("The database: sqlite:PATH or postgres://….", valueName: "url"))
     var database: String
@@ -30,7 +53,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
     @Option(name: .customLong("database-pool-size"), help: "PostgreSQL connections.")
     var poolSize: Int = 10
 
-    func validate() throws {
+    mutating func validate() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 256") }
     }

@@ -50,23 +50,32 @@ extension SQLConnectionModel {
 /// runs one writer at a time anyway, and the store's statements take microseconds, so a single
 /// connection costs little; its blocking calls run on a thread the store owns, so waiting for
 /// another process's lock (busy timeout) never takes a thread from the rest of the server.
+///
+/// With an `executor` (``SQLiteDirectConnection``'s thread) the whole operation, lock included,
+/// runs on that executor: one hop there and one back per operation, not per statement.
 final class SerializedConnection: SQLConnectionModel {
     private let database: any SQLDatabase
+    private let executor: (any TaskExecutor)?
     private let lock = AsyncLock()
     private let close: @Sendable () async throws -> Void
     private let isShutDown = Mutex(false)
 
-    init(database: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+    init(database: any SQLDatabase, executor: (any TaskExecutor)? = nil, close: @escaping @Sendable () async throws -> Void) {
         self.database = database
+        self.executor = executor
         self.close = close
     }
 
     func withDatabase<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await lock.withLock { [database] in try await body(database) }
+        try await withTaskExecutorPreference(executor) { [lock, database] in
+            try await lock.withLock { try await body(database) }
+        }
     }
 
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await lock.withLock { [database] in try await Self.runTransaction(on: database, body) }
+        try await withTaskExecutorPreference(executor) { [lock, database] in
+            try await lock.withLock { try await Self.runTransaction(on: database, body) }
+        }
     }
 
     func shutdown() async throws {

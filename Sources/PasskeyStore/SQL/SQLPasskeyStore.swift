@@ -56,35 +56,20 @@ public final class SQLPasskeyStore: PasskeyStore {
             return try await openPostgres(PostgresDatabaseURL(url), poolSize: poolSize, schema: nil, logger: logger)
         }
         let storage = try sqliteStorage(url)
-        let threadPool = NIOThreadPool(numberOfThreads: 1)
-        threadPool.start()
-        let connection: SQLiteConnection
+        let connection: SQLiteDirectConnection
         do {
-            connection = try await SQLiteConnection.open(
-                storage: storage,
-                threadPool: threadPool,
-                logger: logger,
-                on: MultiThreadedEventLoopGroup.singleton.any()
-            )
+            connection = try await SQLiteDirectConnection.open(path: storage)
         } catch {
-            try? await threadPool.shutdownGracefully()
             throw StoreError.failure("cannot open \(url): \(error)")
         }
-        // sqlite-nio's async calls are skipped when the calling task is cancelled (a shutdown
-        // during graceful shutdown, or of a cancelled task): closing runs in a task of its own, so
-        // the connection is always closed (an open one is leaked, and asserts in debug builds).
+        // Closing runs in a task of its own, so a cancelled caller (a shutdown during graceful
+        // shutdown) cannot skip it and leave the connection and its thread behind.
         let close: @Sendable () async throws -> Void = {
-            try await Task.detached {
-                var failure: (any Error)?
-                do { try await connection.close() } catch { failure = error }
-                try await threadPool.shutdownGracefully()
-                if let failure { throw failure }
-            }.value
+            try await Task.detached { try await connection.close() }.value
         }
         do {
-            try await configure(connection, isFile: storage != .memory)
-            // Query logging is off: binds include ceremony IDs, which are cookie values.
-            let model = SerializedConnection(database: connection.sql(queryLogLevel: nil), close: close)
+            let model = SerializedConnection(database: connection.database, executor: connection.thread, close: close)
+            try await configure(model, isFile: storage != nil)
             try await Schema.migrate(model)
             return SQLPasskeyStore(model: model)
         } catch {
@@ -146,27 +131,31 @@ public final class SQLPasskeyStore: PasskeyStore {
     /// How many migrations this program knows.
     package static var migrationCount: Int { Schema.migrations.count }
 
-    private static func sqliteStorage(_ url: String) throws -> SQLiteConnection.Storage {
+    /// The file a `sqlite:` URL names, or `nil` for `sqlite::memory:`.
+    private static func sqliteStorage(_ url: String) throws -> String? {
         let prefix = "sqlite:"
         guard url.hasPrefix(prefix) else {
             throw StoreError(.invalidConfiguration, "unsupported database \(url): expected sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB")
         }
         let path = String(url.dropFirst(prefix.count))
-        if path == ":memory:" { return .memory }
+        if path == ":memory:" { return nil }
         guard !path.isEmpty else {
             throw StoreError(.invalidConfiguration, "the database URL \(url) names no file")
         }
-        return .file(path: path)
+        return path
     }
 
-    private static func configure(_ connection: SQLiteConnection, isFile: Bool) async throws {
-        // Replaces sqlite-nio's busy handler, which retries forever without sleeping.
-        let _: [SQLiteRow] = try await connection.query("PRAGMA busy_timeout = 5000")
-        let _: [SQLiteRow] = try await connection.query("PRAGMA foreign_keys = ON")
-        if isFile {
-            // Readers in other processes do not block the writer; NORMAL is durable enough in WAL.
-            let _: [SQLiteRow] = try await connection.query("PRAGMA journal_mode = WAL")
-            let _: [SQLiteRow] = try await connection.query("PRAGMA synchronous = NORMAL")
+    private static func configure(_ model: SerializedConnection, isFile: Bool) async throws {
+        try await model.withDatabase { db in
+            // Other processes on the same file make a statement wait up to 5 s, not fail at once.
+            try await db.execute(sql: SQLRaw("PRAGMA busy_timeout = 5000")) { _ in }
+            try await db.execute(sql: SQLRaw("PRAGMA foreign_keys = ON")) { _ in }
+            if isFile {
+                // Readers in other processes do not block the writer; NORMAL is durable enough in
+                // WAL: a commit survives the process being killed (only a power loss may lose the last ones).
+                try await db.execute(sql: SQLRaw("PRAGMA journal_mode = WAL")) { _ in }
+                try await db.execute(sql: SQLRaw("PRAGMA synchronous = NORMAL")) { _ in }
+            }
         }
     }
 

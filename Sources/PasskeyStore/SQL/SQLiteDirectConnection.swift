@@ -1,0 +1,283 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import VaporCSQLite
+
+/// The store's one SQLite connection, driven through SQLite's C API on a thread of its own.
+///
+/// Why not sqlite-nio's connection: it sends every statement to a thread pool and back, and
+/// prepares it anew, so a sign-in's dozen statements cost a dozen pairs of thread switches and
+/// parses (the profile in docs/performance.md). Here a whole store operation — one statement or
+/// a whole transaction — runs on the connection's thread in one hop
+/// (``SQLiteThread/run(_:)``), and each distinct statement is prepared once and reused.
+///
+/// Only ``SQLiteThread`` touches the handle: every method that does is called from code running
+/// on it. SQLite's blocking waits (the busy timeout while another process writes, a checkpoint's
+/// sync) stay on that thread, never on the server's.
+final class SQLiteDirectConnection: @unchecked Sendable {
+    /// The thread the connection's work runs on.
+    let thread: SQLiteThread
+    private var handle: OpaquePointer?
+    /// Prepared statements by their SQL text.
+    private var statements: [String: PreparedStatement] = [:]
+    /// More distinct statements than the store has means some are built with varying text
+    /// (lists of binds): past this, the cache starts again rather than grow.
+    private static let cacheLimit = 512
+
+    private struct PreparedStatement {
+        let pointer: OpaquePointer
+        let columns: [String]
+    }
+
+    private init(handle: OpaquePointer, thread: SQLiteThread) {
+        self.handle = handle
+        self.thread = thread
+    }
+
+    /// Opens `path` (`nil`: a private in-memory database) on a new thread.
+    static func open(path: String?) async throws -> SQLiteDirectConnection {
+        let thread = SQLiteThread(name: "passkeys-sqlite")
+        do {
+            return try await thread.run {
+                var handle: OpaquePointer?
+                let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+                let status = sqlite_nio_sqlite3_open_v2(path ?? ":memory:", &handle, flags, nil)
+                guard status == SQLITE_OK, let handle else {
+                    let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "status \(status)"
+                    if let handle { sqlite_nio_sqlite3_close(handle) }
+                    throw SQLiteDirectError(status: status, message: message)
+                }
+                return SQLiteDirectConnection(handle: handle, thread: thread)
+            }
+        } catch {
+            thread.stop()
+            throw error
+        }
+    }
+
+    /// The connection as an `SQLDatabase`. Use it only inside ``SQLiteThread/run(_:)`` of
+    /// ``thread``: statements run at once, on the calling thread.
+    var database: any SQLDatabase { DirectSQLiteDatabase(connection: self) }
+
+    /// Finalizes the statements, closes the handle and stops the thread. Later statements throw.
+    func close() async throws {
+        try await thread.run { self.closeOnThread() }
+        thread.stop()
+    }
+
+    private func closeOnThread() {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.pointer) }
+        statements.removeAll()
+        if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+        handle = nil
+    }
+
+    /// Runs one statement with `binds`, handing each row to `onRow`. Must run on ``thread``.
+    func execute(_ sql: String, _ binds: [SQLiteData], _ onRow: (DirectSQLiteRow) -> Void) throws {
+        guard let handle else { throw SQLiteDirectError(status: SQLITE_MISUSE, message: "the database is closed") }
+        let statement = try prepared(sql, handle: handle)
+        // Reset whatever the outcome: a statement left mid-way holds its read transaction open.
+        defer {
+            sqlite_nio_sqlite3_reset(statement.pointer)
+            sqlite_nio_sqlite3_clear_bindings(statement.pointer)
+        }
+        for (offset, value) in binds.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .integer(let integer):
+                status = sqlite_nio_sqlite3_bind_int64(statement.pointer, index, Int64(integer))
+            case .float(let double):
+                status = sqlite_nio_sqlite3_bind_double(statement.pointer, index, double)
+            case .text(let text):
+                status = sqlite_nio_sqlite3_bind_text64(
+                    statement.pointer, index, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
+            case .blob(let buffer):
+                status = buffer.withUnsafeReadableBytes { bytes in
+                    sqlite_nio_sqlite3_bind_blob64(statement.pointer, index, bytes.baseAddress, UInt64(bytes.count), transient)
+                }
+            case .null:
+                status = sqlite_nio_sqlite3_bind_null(statement.pointer, index)
+            }
+            guard status == SQLITE_OK else { throw error(status, handle) }
+        }
+        while true {
+            let status = sqlite_nio_sqlite3_step(statement.pointer)
+            switch status {
+            case SQLITE_ROW:
+                onRow(DirectSQLiteRow(columns: statement.columns, values: (0..<statement.columns.count).map {
+                    Self.column(statement.pointer, Int32($0))
+                }))
+            case SQLITE_DONE:
+                return
+            default:
+                throw error(status, handle)
+            }
+        }
+    }
+
+    private func prepared(_ sql: String, handle: OpaquePointer) throws -> PreparedStatement {
+        if let statement = statements[sql] { return statement }
+        var pointer: OpaquePointer?
+        // SQLITE_PREPARE_PERSISTENT: the statement is kept and reused.
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
+        guard status == SQLITE_OK, let pointer else { throw error(status, handle) }
+        let count = sqlite_nio_sqlite3_column_count(pointer)
+        let columns = (0..<count).map { index in
+            sqlite_nio_sqlite3_column_name(pointer, index).map { String(cString: $0) } ?? ""
+        }
+        if statements.count >= Self.cacheLimit {
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.pointer) }
+            statements.removeAll()
+        }
+        let statement = PreparedStatement(pointer: pointer, columns: columns)
+        statements[sql] = statement
+        return statement
+    }
+
+    private static func column(_ statement: OpaquePointer, _ index: Int32) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER:
+            return .integer(SQLiteInt64(sqlite_nio_sqlite3_column_int64(statement, index)))
+        case SQLITE_FLOAT:
+            return .float(sqlite_nio_sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, index) else { return .text("") }
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            guard count > 0, let bytes = sqlite_nio_sqlite3_column_blob(statement, index) else { return .blob(ByteBuffer()) }
+            return .blob(ByteBuffer(bytes: UnsafeRawBufferPointer(start: bytes, count: count)))
+        default:
+            return .null
+        }
+    }
+
+    private func error(_ status: Int32, _ handle: OpaquePointer) -> SQLiteDirectError {
+        SQLiteDirectError(status: status, message: sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown")
+    }
+}
+
+/// SQLite copies bound values at once (`SQLITE_TRANSIENT`), so the Swift buffers may go.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// An error SQLite returned: its result code and message.
+struct SQLiteDirectError: Error, CustomStringConvertible {
+    let status: Int32
+    let message: String
+    var description: String { "SQLite error \(status): \(message)" }
+}
+
+/// One result row, its values read out of SQLite at once.
+struct DirectSQLiteRow: SQLRow {
+    let columns: [String]
+    let values: [SQLiteData]
+
+    var allColumns: [String] { columns }
+
+    func contains(column: String) -> Bool { columns.contains(column) }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let index = columns.firstIndex(of: column) else { return true }
+        return values[index] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let index = columns.firstIndex(of: column) else {
+            throw SQLiteDirectError(status: SQLITE_ERROR, message: "no column \(column) in the result")
+        }
+        return try SQLiteDataDecoder().decode(D.self, from: values[index])
+    }
+}
+
+/// ``SQLiteDirectConnection`` through SQLKit. Its statements run at once on the calling thread,
+/// which must be the connection's: the store enters it with ``SQLiteThread/run(_:)``.
+private struct DirectSQLiteDatabase: SQLDatabase {
+    let connection: SQLiteDirectConnection
+
+    var logger: Logger { Logger(label: "passkeys.store") }
+    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
+    var dialect: any SQLDialect { SQLiteDialect() }
+    // Query logging is off: binds include ceremony IDs, which are cookie values.
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        let (sql, binds) = serialize(query)
+        let connection = connection
+        return eventLoop.makeFutureWithTask {
+            let values = try binds.map { try SQLiteDataEncoder().encode($0) }
+            try await connection.thread.run { try connection.execute(sql, values) { onRow($0) } }
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        let (sql, binds) = serialize(query)
+        let encoder = SQLiteDataEncoder()
+        try connection.execute(sql, try binds.map { try encoder.encode($0) }) { onRow($0) }
+    }
+}
+
+/// A thread that runs Swift tasks' jobs (a `TaskExecutor`): code inside ``run(_:)`` runs on it
+/// from start to end, so a store operation costs one hop to this thread and one back, whatever
+/// the number of statements in it.
+final class SQLiteThread: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    init(name: String) {
+        let thread = Thread { [self] in self.loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs `body` on this thread.
+    func run<R: Sendable>(_ body: @Sendable () throws -> R) async throws -> R {
+        try await withTaskExecutorPreference(self) { try await Self.call(body) }
+    }
+
+    /// An `async` step that runs where the task prefers to run: on this thread.
+    private static func call<R>(_ body: () throws -> R) async throws -> R { try body() }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        guard !stopped else {
+            condition.unlock()
+            // A store operation after shutdown still runs (and fails: the handle is closed).
+            globalConcurrentExecutor.enqueue(job)
+            return
+        }
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Ends the thread once the jobs already queued have run; later jobs run on the global executor.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty, !stopped { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            condition.unlock()
+            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        }
+    }
+}

@@ -1,0 +1,468 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import PasskeyClient
+import SoftwareAuthenticator
+import WebAuthn
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `passkeys bench http`: a load generator for any server that speaks the API. Each client has
+/// its own cookie jar and software passkeys (real ES256 signatures); together they sign up
+/// `--accounts` accounts, then run whole sign-in ceremonies (options → assertion → verification →
+/// session) for `--duration` seconds.
+struct BenchHTTPCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "http",
+        abstract: "Drive a running server with whole sign-up and sign-in ceremonies and measure it.",
+        discussion: """
+            Signs up --accounts accounts (named bench-RUN-N), then --concurrency clients, each with \
+            its own cookie jar, run sign-in ceremonies for --duration seconds: POST \
+            /api/authentication/options, an assertion signed by the project's software \
+            authenticator, POST /api/authentication. Prints ceremonies per second, the latency of a \
+            whole ceremony (p50, p90, p99) and the failures by HTTP status and error code. With \
+            --server-pid (Linux) it also reads the server's CPU time from /proc/PID/stat and prints \
+            it per ceremony next to the bare ES256 signature check measured in this process. Turn \
+            the server's rate limits off (--rate-limit 0) unless they are what you measure. A client \
+            whose requests get no answer three times in a row stops. Exits 1 when any ceremony \
+            failed. Build with -c release.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The server's URL, e.g. http://localhost:8080.", valueName: "url"))
+    var server: String
+
+    @Option(help: "Clients running ceremonies at once.")
+    var concurrency: Int = 64
+
+    @Option(help: ArgumentHelp("Seconds of sign-ins.", valueName: "seconds"))
+    var duration: Double = 10
+
+    @Option(help: "Accounts to sign up first (default: one per client).")
+    var accounts: Int?
+
+    @Flag(help: "Sign in without a username (discoverable passkeys, an empty allowCredentials).")
+    var usernameless = false
+
+    @Option(name: .customLong("server-pid"), help: ArgumentHelp("The server's process ID, to measure its CPU time (Linux).", valueName: "pid"))
+    var serverPID: Int32?
+
+    @Option(help: "The web origin to act as (default: the server URL's origin).")
+    var origin: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard let url = URL(string: server), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw ValidationError("--server must be an http or https URL, like http://localhost:8080")
+        }
+        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 1024") }
+        guard duration > 0, duration <= 3600 else { throw ValidationError("--duration must be more than 0 and at most 3600 seconds") }
+        if let accounts, !(1...100_000).contains(accounts) {
+            throw ValidationError("--accounts must be 1 to 100000")
+        }
+        if let origin, URL(string: origin)?.host == nil {
+            throw ValidationError("--origin must be an origin, like https://example.com, not \"\(origin)\"")
+        }
+        if let serverPID, serverPID <= 0 { throw ValidationError("--server-pid must be a process ID") }
+    }
+
+    func run() async throws {
+        guard let serverURL = URL(string: server) else { throw ValidationError("--server must be a URL") }
+        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+        let origin = self.origin ?? URLSessionTransport.origin(of: serverURL)
+        let accountCount = accounts ?? concurrency
+        let run = hexString(randomBytes(4))
+
+        var process: BenchServerProcess?
+        if let serverPID {
+            guard BenchServerProcess(pid: serverPID).cpuSeconds() != nil else {
+                throw CommandFailure("cannot read /proc/\(serverPID)/stat: --server-pid needs Linux and the ID of a running process")
+            }
+            process = BenchServerProcess(pid: serverPID)
+        }
+
+        // The bare check first, while the server is idle, so that it is the machine's own figure.
+        let bareCheck = try await Self.bareSignatureCheck()
+
+        let client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: .init(
+                timeout: .init(connect: .seconds(5), read: .seconds(10)),
+                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
+        let report: BenchReport
+        do {
+            report = try await measure(client: client, base: base, origin: origin, accountCount: accountCount, run: run, process: process, bareCheck: bareCheck)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+
+        if json {
+            VerifyOutput.print(report.jsonObject)
+        } else {
+            report.printText()
+        }
+        if report.signUps.failures.total > 0 || report.signIns.failures.total > 0 { throw ExitCode(1) }
+    }
+
+    private func measure(
+        client: HTTPClient, base: String, origin: String, accountCount: Int, run: String,
+        process: BenchServerProcess?, bareCheck: Double
+    ) async throws -> BenchReport {
+        let concurrency = concurrency
+        let clients = (0..<concurrency).map { _ in BenchClient(http: client, base: base, origin: origin) }
+
+        // Sign-ups: account j is made by client j % concurrency.
+        let signUpCPU = process?.cpuSeconds()
+        let signUpStart = ContinuousClock.now
+        let signedUp = await withTaskGroup(of: (BenchPhaseResult, [BenchAccount]).self) { group in
+            for index in 0..<min(concurrency, accountCount) {
+                group.addTask {
+                    var bench = clients[index]
+                    var result = BenchPhaseResult()
+                    var made: [BenchAccount] = []
+                    var unanswered = 0
+                    for number in stride(from: index, to: accountCount, by: concurrency) where unanswered < BenchFailure.giveUpAfter {
+                        let username = "bench-\(run)-\(number)"
+                        let start = ContinuousClock.now
+                        switch await bench.signUp(username: username) {
+                        case .success(let authenticator):
+                            unanswered = 0
+                            result.record(ContinuousClock.now - start)
+                            made.append(BenchAccount(number: number, username: username, authenticator: authenticator))
+                        case .failure(let failure):
+                            unanswered = failure.noAnswer ? unanswered + 1 : 0
+                            result.failures.add(failure)
+                        }
+                    }
+                    return (result, made)
+                }
+            }
+            var total = BenchPhaseResult()
+            var accounts: [BenchAccount] = []
+            for await (result, made) in group {
+                total.merge(result)
+                accounts += made
+            }
+            return (total, accounts.sorted { $0.number < $1.number })
+        }
+        let signUps = BenchPhase(
+            result: signedUp.0, elapsed: ContinuousClock.now - signUpStart,
+            serverCPU: difference(signUpCPU, process?.cpuSeconds()))
+
+        // Sign-ins: client i uses the accounts j with j % concurrency == i, or account i % accounts
+        // when there are fewer accounts than clients.
+        let accounts = signedUp.1
+        var signIns = BenchPhase(result: BenchPhaseResult(), elapsed: .zero, serverCPU: nil)
+        if !accounts.isEmpty {
+            let usernameless = usernameless
+            let deadline = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
+            let signInCPU = process?.cpuSeconds()
+            let signInStart = ContinuousClock.now
+            let result = await withTaskGroup(of: BenchPhaseResult.self) { group in
+                for index in 0..<concurrency {
+                    let own = accounts.count >= concurrency
+                        ? Array(stride(from: index, to: accounts.count, by: concurrency).map { accounts[$0] })
+                        : [accounts[index % accounts.count]]
+                    group.addTask {
+                        var bench = clients[index]
+                        var own = own
+                        var result = BenchPhaseResult()
+                        var next = 0
+                        var unanswered = 0
+                        while ContinuousClock.now < deadline, unanswered < BenchFailure.giveUpAfter {
+                            let start = ContinuousClock.now
+                            switch await bench.signIn(account: &own[next], usernameless: usernameless) {
+                            case .success:
+                                unanswered = 0
+                                result.record(ContinuousClock.now - start)
+                            case .failure(let failure):
+                                unanswered = failure.noAnswer ? unanswered + 1 : 0
+                                result.failures.add(failure)
+                            }
+                            next = (next + 1) % own.count
+                        }
+                        return result
+                    }
+                }
+                var total = BenchPhaseResult()
+                for await result in group { total.merge(result) }
+                return total
+            }
+            signIns = BenchPhase(
+                result: result, elapsed: ContinuousClock.now - signInStart,
+                serverCPU: difference(signInCPU, process?.cpuSeconds()))
+        }
+        return BenchReport(
+            server: base, concurrency: concurrency, duration: duration, accounts: accountCount,
+            usernameless: usernameless, signUps: signUps, signIns: signIns, bareCheck: bareCheck,
+            serverMaximumRSS: process?.maximumResidentBytes())
+    }
+
+    /// Seconds per bare ES256 check, the same check `passkeys bench` measures.
+    static func bareSignatureCheck() async throws -> Double {
+        let fixture = try await SignInFixture.make(algorithm: .es256)
+        var failures = 0
+        let seconds = BenchVerifyCommand.measure(2000) {
+            if !fixture.checkSignature() { failures += 1 }
+        }
+        guard failures == 0 else { throw CommandFailure("the bare signature check failed \(failures) times") }
+        return seconds
+    }
+}
+
+/// `after - before` when both were read.
+private func difference(_ before: Double?, _ after: Double?) -> Double? {
+    guard let before, let after else { return nil }
+    return after - before
+}
+
+/// One account the bench signed up, with the software passkey that signs in to it.
+struct BenchAccount: Sendable {
+    var number: Int
+    var username: String
+    var authenticator: SoftwareAuthenticator
+}
+
+/// Why a ceremony failed: an HTTP status with the API's error code, or no answer at all.
+struct BenchFailure: Error, Hashable, Sendable {
+    var label: String
+    /// The server did not answer at all (refused, reset or timed out), rather than with an error.
+    var noAnswer = false
+
+    /// A client gives up after this many ceremonies in a row got no answer: the server is gone.
+    static let giveUpAfter = 3
+
+    static func status(_ status: UInt, body: [UInt8]) -> BenchFailure {
+        struct Problem: Decodable {
+            struct Detail: Decodable { var code: String }
+            var error: Detail
+        }
+        let code = (try? JSONDecoder().decode(Problem.self, from: Data(body)))?.error.code ?? "-"
+        return BenchFailure(label: "\(status) \(code)")
+    }
+}
+
+/// Failures counted by label.
+struct BenchFailureCounts: Sendable {
+    var counts: [String: Int] = [:]
+    var total: Int { counts.values.reduce(0, +) }
+
+    mutating func add(_ failure: BenchFailure) { counts[failure.label, default: 0] += 1 }
+    mutating func merge(_ other: BenchFailureCounts) { counts.merge(other.counts, uniquingKeysWith: +) }
+}
+
+/// The ceremonies one client (or all of them) finished, with their latencies.
+struct BenchPhaseResult: Sendable {
+    var latencies: [Duration] = []
+    var failures = BenchFailureCounts()
+
+    mutating func record(_ latency: Duration) { latencies.append(latency) }
+    mutating func merge(_ other: BenchPhaseResult) {
+        latencies += other.latencies
+        failures.merge(other.failures)
+    }
+}
+
+/// A phase (sign-ups or sign-ins) as measured.
+struct BenchPhase {
+    var result: BenchPhaseResult
+    var elapsed: Duration
+    /// The server's CPU seconds (user + system) spent during the phase.
+    var serverCPU: Double?
+
+    var failures: BenchFailureCounts { result.failures }
+    var count: Int { result.latencies.count }
+    var seconds: Double { elapsed.seconds }
+    var perSecond: Double { seconds > 0 ? Double(count) / seconds : 0 }
+    var cpuPerCeremony: Double? { serverCPU.flatMap { count > 0 ? $0 / Double(count) : nil } }
+
+    /// The latency below which `fraction` of the ceremonies finished (nearest rank), in seconds.
+    func percentile(_ fraction: Double) -> Double? {
+        guard !result.latencies.isEmpty else { return nil }
+        let sorted = result.latencies.sorted()
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)].seconds
+    }
+}
+
+extension Duration {
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// What `bench http` prints.
+struct BenchReport {
+    var server: String
+    var concurrency: Int
+    var duration: Double
+    var accounts: Int
+    var usernameless: Bool
+    var signUps: BenchPhase
+    var signIns: BenchPhase
+    /// Seconds per bare ES256 check in this process.
+    var bareCheck: Double
+    var serverMaximumRSS: Int?
+
+    func phaseObject(_ phase: BenchPhase) -> [String: Any] {
+        var object: [String: Any] = [
+            "count": phase.count, "seconds": phase.seconds, "perSecond": phase.perSecond,
+            "failures": ["total": phase.failures.total, "byStatusAndCode": phase.failures.counts],
+        ]
+        for (name, fraction) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
+            if let value = phase.percentile(fraction) { object[name + "Milliseconds"] = value * 1e3 }
+        }
+        if let cpu = phase.cpuPerCeremony {
+            object["serverCPUMicrosecondsPerCeremony"] = cpu * 1e6
+            object["serverCPUPerCeremonyInBareChecks"] = cpu / bareCheck
+        }
+        return object
+    }
+
+    var jsonObject: [String: Any] {
+        var object: [String: Any] = [
+            "server": server, "concurrency": concurrency, "durationSeconds": duration, "accounts": accounts,
+            "usernameless": usernameless, "bareCheckMicroseconds": bareCheck * 1e6,
+            "signUps": phaseObject(signUps), "signIns": phaseObject(signIns),
+        ]
+        if let serverMaximumRSS { object["serverMaximumRSSMegabytes"] = Double(serverMaximumRSS) / 1_048_576 }
+        return object
+    }
+
+    func printText() {
+        print("\(server), \(concurrency) clients, \(accounts) accounts, \(usernameless ? "usernameless" : "with usernames"):")
+        for (name, phase) in [("sign-ups", signUps), ("sign-ins", signIns)] {
+            print("  \(name)" + String(format: "  %7d ceremonies in %6.2f s  %8.1f/s", phase.count, phase.seconds, phase.perSecond))
+            if let p50 = phase.percentile(0.5), let p90 = phase.percentile(0.9), let p99 = phase.percentile(0.99) {
+                print(String(format: "    latency  p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms", p50 * 1e3, p90 * 1e3, p99 * 1e3))
+            }
+            if let cpu = phase.cpuPerCeremony {
+                print(String(format: "    server CPU %8.1f µs per ceremony = %5.1f× the bare ES256 check", cpu * 1e6, cpu / bareCheck))
+            }
+            print("    failures \(phase.failures.total)")
+            for (label, count) in phase.failures.counts.sorted(by: { $0.value > $1.value }) {
+                print("      \(label): \(count)")
+            }
+        }
+        print(String(format: "  bare ES256 check (this process)  %8.1f µs", bareCheck * 1e6))
+        if let serverMaximumRSS {
+            print(String(format: "  server peak RSS  %8.1f MB", Double(serverMaximumRSS) / 1_048_576))
+        }
+    }
+}
+
+/// One client: a cookie jar, sending requests as a browser on `origin` would.
+struct BenchClient: Sendable {
+    let http: HTTPClient
+    let base: String
+    let origin: String
+    var cookies = CookieJar()
+
+    init(http: HTTPClient, base: String, origin: String) {
+        self.http = http
+        self.base = base
+        self.origin = origin
+    }
+
+    private struct Options<PublicKey: Decodable>: Decodable {
+        var publicKey: PublicKey
+    }
+
+    /// A whole sign-up; the software passkey that holds the new account's credential.
+    mutating func signUp(username: String) async -> Result<SoftwareAuthenticator, BenchFailure> {
+        do {
+            let body = try JSONEncoder().encode(["username": username])
+            let options = try await post("/api/registration/options", body: body, as: Options<PublicKeyCredentialCreationOptionsJSON>.self)
+            // A counter that stays zero, as synced passkeys send it, so that clients sharing an
+            // account (fewer accounts than clients) never send a count the server has seen.
+            var authenticator = try SoftwareAuthenticator(algorithms: [.es256], signCounter: .alwaysZero)
+            let credential = try authenticator.register(options: options.publicKey, origin: origin)
+            try await post("/api/registration", body: try JSONEncoder().encode(credential))
+            return .success(authenticator)
+        } catch let failure as BenchFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(BenchFailure(label: "client \(error)"))
+        }
+    }
+
+    /// A whole sign-in to `account`.
+    mutating func signIn(account: inout BenchAccount, usernameless: Bool) async -> Result<Void, BenchFailure> {
+        do {
+            let body = usernameless ? Data("{}".utf8) : try JSONEncoder().encode(["username": account.username])
+            let options = try await post("/api/authentication/options", body: body, as: Options<PublicKeyCredentialRequestOptionsJSON>.self)
+            let assertion = try account.authenticator.authenticate(options: options.publicKey, origin: origin)
+            try await post("/api/authentication", body: try JSONEncoder().encode(assertion))
+            return .success(())
+        } catch let failure as BenchFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(BenchFailure(label: "client \(error)"))
+        }
+    }
+
+    @discardableResult
+    private mutating func post(_ path: String, body: Data) async throws -> [UInt8] {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.headers.add(name: "Origin", value: origin)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let cookie = cookies.header() { request.headers.add(name: "Cookie", value: cookie) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
+        let buffer: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .seconds(10))
+            buffer = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            // A server that refuses connections is not hammered in a tight loop.
+            try? await Task.sleep(for: .milliseconds(10))
+            throw BenchFailure(label: "no answer (\(type(of: error)))", noAnswer: true)
+        }
+        cookies.receive(setCookie: response.headers["set-cookie"])
+        let bytes = Array(buffer.readableBytesView)
+        guard (200..<300).contains(response.status.code) else { throw BenchFailure.status(response.status.code, body: bytes) }
+        return bytes
+    }
+
+    private mutating func post<T: Decodable>(_ path: String, body: Data, as type: T.Type) async throws -> T {
+        let bytes = try await post(path, body: body)
+        return try JSONDecoder().decode(T.self, from: Data(bytes))
+    }
+}
+
+/// The server's process, read from /proc.
+struct BenchServerProcess: Sendable {
+    let pid: Int32
+
+    /// User + system CPU seconds so far (/proc/PID/stat fields 14 and 15, in clock ticks).
+    func cpuSeconds() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name (which may hold spaces) start at field 3, the state.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        #if canImport(Glibc)
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        #else
+        let ticks = 100.0
+        #endif
+        return (user + system) / (ticks > 0 ? ticks : 100)
+    }
+
+    /// The peak resident set size in bytes (VmHWM in /proc/PID/status).
+    func maximumResidentBytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let parts = line.split(separator: " ")
+            if parts.count >= 2, let kilobytes = Int(parts[1]) { return kilobytes * 1024 }
+        }
+        return nil
+    }
+}

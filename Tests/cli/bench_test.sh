@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Tests `passkeys bench http` (the load generator) against a real `passkeys serve` (in-memory
+# database, no rate limits, on a free port), and that `bench store` and `bench-store` both run.
+# Only the shape of the output and the absence of failures are checked: times are for release
+# builds and never asserted.
+set -uo pipefail
+bin=${PASSKEYS_BIN:-.build/debug/passkeys}
+passed=0
+failed=0
+tmp=$(mktemp -d)
+server_pid=
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() { # name, expected exit, actual exit, expected output pattern, output
+  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
+    passed=$((passed + 1)); echo "ok - $1"
+  else
+    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
+  fi
+}
+
+if [ ! -x "$bin" ]; then
+  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
+  echo "cli: 0 passed, 1 failed"; exit 1
+fi
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+port=$(free_port)
+"$bin" serve --port "$port" --database sqlite::memory: --rate-limit 0 >"$tmp/server.log" 2>&1 &
+server_pid=$!
+up=
+for _ in $(seq 1 100); do
+  if python3 -c "import urllib.request, sys; urllib.request.urlopen('http://localhost:$port/healthz', timeout=1)" 2>/dev/null; then up=1; break; fi
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$up" ]; then
+  echo "the server did not start on port $port:"; sed 's/^/  /' "$tmp/server.log"
+  echo "cli: 0 passed, 1 failed"; exit 1
+fi
+server="http://localhost:$port"
+
+# json_check NAME OUTPUT PYTHON-EXPRESSION: the expression over `r` (the parsed output) holds.
+json_check() {
+  if python3 -c "import json, sys; r = json.loads(sys.argv[1]); sys.exit(0 if ($3) else 1)" "$2" 2>/dev/null; then
+    passed=$((passed + 1)); echo "ok - $1"
+  else
+    failed=$((failed + 1)); echo "FAIL - $1 (output: $2)"
+  fi
+}
+
+out=$("$bin" bench http --server "$server" --concurrency 4 --duration 1.5 --accounts 6 --server-pid "$server_pid" --json 2>&1); code=$?
+check "bench http signs up and signs in without a failure (exit 0)" 0 "$code" '"signIns"' "$out"
+json_check "bench http signed up every account" "$out" 'r["signUps"]["count"] == 6 and r["signUps"]["failures"]["total"] == 0'
+json_check "bench http ran sign-in ceremonies, none failed" "$out" \
+  'r["signIns"]["count"] > 0 and r["signIns"]["failures"] == {"total": 0, "byStatusAndCode": {}}'
+json_check "bench http reports ceremonies per second and p50 <= p90 <= p99" "$out" \
+  'r["signIns"]["perSecond"] > 0 and 0 < r["signIns"]["p50Milliseconds"] <= r["signIns"]["p90Milliseconds"] <= r["signIns"]["p99Milliseconds"]'
+json_check "bench http reports the server's CPU per ceremony next to the bare check" "$out" \
+  'r["bareCheckMicroseconds"] > 0 and r["signIns"]["serverCPUMicrosecondsPerCeremony"] >= 0 and "serverCPUPerCeremonyInBareChecks" in r["signIns"] and r["serverMaximumRSSMegabytes"] > 0'
+json_check "bench http echoes its settings" "$out" \
+  'r["concurrency"] == 4 and r["accounts"] == 6 and r["usernameless"] is False and r["durationSeconds"] == 1.5'
+
+out=$("$bin" bench http --server "$server" --concurrency 3 --duration 1 --accounts 2 --usernameless 2>&1); code=$?
+check "bench http --usernameless, fewer accounts than clients, prints the text report" 0 "$code" \
+  'sign-ins +[0-9]+ ceremonies in .*/s' "$out"
+check "the text report has the latency percentiles" 0 "$code" 'p50 .* ms +p90 .* ms +p99 .* ms' "$out"
+check "the text report counts no failure" 0 "$code" 'failures 0' "$out"
+check "the text report says usernameless" 0 "$code" 'usernameless' "$out"
+
+# A server that answers with errors: the failures are counted by status and code, and the exit is 1.
+out=$("$bin" bench http --server "$server" --concurrency 2 --duration 0.5 --accounts 2 --origin https://evil.example --json 2>&1); code=$?
+json_check "bench http counts refused ceremonies by status and code" "$out" \
+  'r["signUps"]["failures"]["total"] == 2 and all(k.startswith("403 ") for k in r["signUps"]["failures"]["byStatusAndCode"])'
+check "bench http exits 1 when ceremonies failed" 1 "$code" '' ""
+
+dead=$(free_port)
+out=$("$bin" bench http --server "http://127.0.0.1:$dead" --concurrency 1 --duration 0.2 --accounts 1 --json 2>&1); code=$?
+json_check "bench http counts a server that does not answer as such" "$out" \
+  'any(k.startswith("no answer") for k in r["signUps"]["failures"]["byStatusAndCode"])'
+check "bench http against no server exits 1" 1 "$code" '' ""
+
+# kill -9 during the sign-ups: the bench stops by itself (a client gives up after three requests
+# without an answer), and every sign-up the server acknowledged is in the database file.
+port2=$(free_port)
+"$bin" serve --port "$port2" --database "sqlite:$tmp/kill.sqlite" --rate-limit 0 >"$tmp/server2.log" 2>&1 &
+victim=$!
+for _ in $(seq 1 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:$port2/healthz', timeout=1)" 2>/dev/null && break
+  sleep 0.1
+done
+"$bin" bench http --server "http://localhost:$port2" --concurrency 8 --duration 1 --accounts 100000 --json >"$tmp/kill.json" 2>&1 &
+bench=$!
+sleep 3
+kill -9 "$victim"; wait "$victim" 2>/dev/null
+stopped=
+for _ in $(seq 1 300); do kill -0 "$bench" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
+[ -z "$stopped" ] && kill "$bench" 2>/dev/null
+wait "$bench"; code=$?
+check "bench http stops by itself when the server is killed, and exits 1" 1 "$code" '' ""
+out=$(cat "$tmp/kill.json")
+json_check "the killed server's unanswered requests are counted as no answer" "$out" \
+  'r["signUps"]["count"] > 0 and any(k.startswith("no answer") for k in r["signUps"]["failures"]["byStatusAndCode"])'
+users=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from users').fetchone()[0])" "$tmp/kill.sqlite" 2>&1)
+acknowledged=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['signUps']['count'])" "$tmp/kill.json" 2>&1)
+if [ -n "$users" ] && [ -n "$acknowledged" ] && [ "$users" -ge "$acknowledged" ] 2>/dev/null; then
+  passed=$((passed + 1)); echo "ok - every acknowledged sign-up survived kill -9 ($acknowledged acknowledged, $users in the file)"
+else
+  failed=$((failed + 1)); echo "FAIL - acknowledged sign-ups lost to kill -9 ($acknowledged acknowledged, $users in the file)"
+fi
+
+out=$("$bin" bench http --server "$server" --concurrency 0 2>&1); code=$?
+check "bench http refuses --concurrency 0 as a usage error" 2 "$code" 'concurrency' "$out"
+out=$("$bin" bench http --server localhost:8080 2>&1); code=$?
+check "bench http refuses a server that is not an http URL" 2 "$code" 'server' "$out"
+out=$("$bin" bench http --server "$server" --server-pid 999999999 --duration 0.1 2>&1); code=$?
+check "bench http refuses a --server-pid it cannot read" 1 "$code" 'server-pid' "$out"
+
+# The older names keep working next to the subcommands.
+out=$("$bin" bench verify --iterations 5 --json 2>&1); code=$?
+check "bench verify is what bench runs by default" 0 "$code" '"ratio":' "$out"
+out=$("$bin" bench store --database "sqlite:$tmp/store.sqlite" --iterations 20 2>&1); code=$?
+check "bench store times the store's operations" 0 "$code" 'ceremony stored \+ consumed' "$out"
+out=$("$bin" bench-store --database "sqlite:$tmp/store.sqlite" --iterations 20 2>&1); code=$?
+check "bench-store still runs under its older name" 0 "$code" 'rate limit, one hot key' "$out"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
