@@ -3,48 +3,10 @@
 # database, no rate limits, on a free port), and that `bench store` and `bench-store` both run.
 # Only the shape of the output and the absence of failures are checked: times are for release
 # builds and never asserted.
-set -uo pipefail
-bin=${PASSKEYS_BIN:-.build/debug/passkeys}
-passed=0
-failed=0
-tmp=$(mktemp -d)
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+suite="cli bench"
+source "$(dirname "$0")/lib.sh"
 
-check() { # name, expected exit, actual exit, expected output pattern, output
-  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
-    passed=$((passed + 1)); echo "ok - $1"
-  else
-    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
-  fi
-}
-
-if [ ! -x "$bin" ]; then
-  echo "no binary at $bin: build it first (swift build --product passkeys)" >&2
-  echo "cli: 0 passed, 1 failed"; exit 1
-fi
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-port=$(free_port)
-"$bin" serve --port "$port" --database sqlite::memory: --rate-limit 0 >"$tmp/server.log" 2>&1 &
-server_pid=$!
-up=
-for _ in $(seq 1 100); do
-  if python3 -c "import urllib.request, sys; urllib.request.urlopen('http://localhost:$port/healthz', timeout=1)" 2>/dev/null; then up=1; break; fi
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$up" ]; then
-  echo "the server did not start on port $port:"; sed 's/^/  /' "$tmp/server.log"
-  echo "cli: 0 passed, 1 failed"; exit 1
-fi
+start_server --database sqlite::memory: --rate-limit 0
 server="http://localhost:$port"
 
 # json_check NAME OUTPUT PYTHON-EXPRESSION: the expression over `r` (the parsed output) holds.
@@ -131,5 +93,4 @@ check "bench store times the store's operations" 0 "$code" 'ceremony stored \+ c
 out=$("$bin" bench-store --database "sqlite:$tmp/store.sqlite" --iterations 20 2>&1); code=$?
 check "bench-store still runs under its older name" 0 "$code" 'rate limit, one hot key' "$out"
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
