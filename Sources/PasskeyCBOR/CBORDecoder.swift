@@ -81,8 +81,10 @@ private struct Frame {
     var entries: [(key: CBOR, value: CBOR)] = []
     var pendingKey: CBOR = .null
     var previousKeyBytes: Range<Int>? = nil
-    /// Built only once a map is large enough that scanning for duplicates would be quadratic.
-    var keySet: Set<CBOR>? = nil
+    /// The canonical encodings of the keys so far: two keys are the same data item exactly when
+    /// these are equal (CBOR text compares as UTF-8 bytes), and the check costs no more for keys
+    /// nested deep (comparing decoded keys did: found by Fuzz/Targets/cbor.swift).
+    var keyEncodings: Set<[UInt8]> = []
 }
 
 private struct Reader {
@@ -341,16 +343,7 @@ private struct Reader {
     }
 
     private func acceptKey(_ key: CBOR, bytes: Range<Int>, into frame: inout Frame) throws(CBORError) {
-        let isDuplicate: Bool
-        if frame.entries.count < 16 {
-            isDuplicate = frame.entries.contains { $0.key == key }
-        } else {
-            if frame.keySet == nil {
-                frame.keySet = Set(frame.entries.map(\.key))
-            }
-            isDuplicate = frame.keySet?.insert(key).inserted == false
-        }
-        guard !isDuplicate else {
+        guard frame.keyEncodings.insert(CBOREncoder.encode(key)).inserted else {
             throw CBORError(code: .duplicateMapKey, offset: bytes.lowerBound, message: "map key \(Self.brief(key)) appears twice")
         }
         if options.requireCanonical {
