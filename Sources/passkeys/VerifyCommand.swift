@@ -84,7 +84,11 @@ struct VerifyCommand: AsyncParsableCommand {
 
         @OptionGroup var common: CommonOptions
 
-        @Option(name: .customLong("algorithm"), help: "An allowed COSE algorithm id (repeatable; default: every supported one).")
+        // COSE algorithm ids are mostly negative: the value after --algorithm is taken as given,
+        // or "--algorithm -48" would read -48 as an option.
+        @Option(
+            name: .customLong("algorithm"), parsing: .unconditionalSingleValue,
+            help: "An allowed COSE algorithm id, e.g. -7 or -48 (repeatable; default: every supported one).")
         var algorithms: [Int] = []
 
         @Option(name: .customLong("trust-anchor"), help: "A PEM file of attestation roots to require a path to (repeatable).")
