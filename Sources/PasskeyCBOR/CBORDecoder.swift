@@ -81,10 +81,10 @@ private struct Frame {
     var entries: [(key: CBOR, value: CBOR)] = []
     var pendingKey: CBOR = .null
     var previousKeyBytes: Range<Int>? = nil
-    /// The canonical encodings of the keys so far: two keys are the same data item exactly when
-    /// these are equal (CBOR text compares as UTF-8 bytes), and the check costs no more for keys
-    /// nested deep (comparing decoded keys did: found by Fuzz/Targets/cbor.swift).
-    var keyEncodings: Set<[UInt8]> = []
+    /// The keys so far, found by hash: hashing a key costs its size once, where comparing it with
+    /// each earlier key cost up to 2^depth comparisons for keys nested in keys, and encoding it
+    /// canonically cost its size for every level (both found by Fuzz/Targets/cbor.swift).
+    var keys: Set<CBOR> = []
 }
 
 private struct Reader {
@@ -343,7 +343,7 @@ private struct Reader {
     }
 
     private func acceptKey(_ key: CBOR, bytes: Range<Int>, into frame: inout Frame) throws(CBORError) {
-        guard frame.keyEncodings.insert(CBOREncoder.encode(key)).inserted else {
+        guard frame.keys.insert(key).inserted else {
             throw CBORError(code: .duplicateMapKey, offset: bytes.lowerBound, message: "map key \(Self.brief(key)) appears twice")
         }
         if options.requireCanonical {
