@@ -1,7 +1,9 @@
 // fuzz-sources: Sources/PasskeyServer/StrictJSON.swift
 // The JSON wire types (WebAuthn §5.1.3–5.1.4 toJSON forms) and the strict RFC 8259 check every
-// request body passes first. What the strict check accepts, Foundation must parse; what the
-// wire types decode must encode and decode to an equal value.
+// request body passes first. What the wire types decode must encode and decode to an equal value.
+// (Strict JSON need not parse with Foundation: RFC 8259 §6 lets a parser limit numbers, and
+// Foundation refuses 8E7778, which the strict check rightly accepts; the body is then refused as
+// malformed by the decoder.)
 import Foundation
 import WebAuthn
 
@@ -19,10 +21,7 @@ func roundTrip<T: Codable & Equatable>(_ type: T.Type, _ json: Data) {
 public func fuzzWireJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     fuzzInput(data, size) { bytes in
         let json = Data(bytes)
-        if (try? StrictJSON.validate(bytes)) != nil {
-            check((try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])) != nil,
-                  "strict JSON that Foundation cannot parse")
-        }
+        _ = try? StrictJSON.validate(bytes)
         roundTrip(RegistrationResponseJSON.self, json)
         roundTrip(AuthenticationResponseJSON.self, json)
         roundTrip(PublicKeyCredentialCreationOptionsJSON.self, json)
