@@ -3,7 +3,7 @@
 # leak or a property violation fails the run. The long runs and their results are in docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${FUZZ_CI_SECONDS:-10}
+seconds=${FUZZ_CI_SECONDS:-8}
 start=$(date +%s)
 bash Fuzz/build.sh
 # CI links the debug build of swift-crypto and swift-certificates, where checking one certificate
