@@ -42,10 +42,13 @@ let package = Package(
     ],
     targets: [
         .target(name: "PasskeyCBOR", swiftSettings: strict),
+        // ML-DSA-44 from the BoringSSL inside swift-crypto (its Swift API has only ML-DSA-65/87);
+        // _CryptoExtras builds that BoringSSL on every platform, Crypto only where CryptoKit is absent.
+        .target(name: "CPasskeyMLDSA", dependencies: [.product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(
             name: "WebAuthn",
             dependencies: [
-                "PasskeyCBOR",
+                "PasskeyCBOR", "CPasskeyMLDSA",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -144,7 +147,8 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
+            ],
+            resources: [.copy("Vectors")]
         ),
         .testTarget(
             name: "ConformanceTests",

@@ -29,6 +29,9 @@ bash Tests/cli/accounts_test.sh
 bash Tests/cli/admin_test.sh
 bash Tests/cli/bench_test.sh
 
+echo "== fuzz targets, briefly (.ci/fuzz.sh; the long runs are in docs/testing.md)"
+bash .ci/fuzz.sh
+
 echo "== the API against its OpenAPI document (schemathesis)"
 bash Tests/api/schemathesis.sh
 

@@ -81,8 +81,10 @@ private struct Frame {
     var entries: [(key: CBOR, value: CBOR)] = []
     var pendingKey: CBOR = .null
     var previousKeyBytes: Range<Int>? = nil
-    /// Built only once a map is large enough that scanning for duplicates would be quadratic.
-    var keySet: Set<CBOR>? = nil
+    /// The keys so far, found by hash: hashing a key costs its size once, where comparing it with
+    /// each earlier key cost up to 2^depth comparisons for keys nested in keys, and encoding it
+    /// canonically cost its size for every level (both found by Fuzz/Targets/cbor.swift).
+    var keys: Set<CBOR> = []
 }
 
 private struct Reader {
@@ -239,6 +241,11 @@ private struct Reader {
                     code: .nonCanonical, offset: start,
                     message: "\(double) fits in \(FloatWidth.shortest(for: double)) bytes but uses \(width)")
             }
+            // Canonical form has one NaN, f97e00: another payload or sign would give a second
+            // encoding of the same value (found by Fuzz/Targets/cbor.swift).
+            if options.requireCanonical, double.isNaN, bits != 0x7e00 {
+                throw CBORError(code: .nonCanonical, offset: start, message: "NaN must be encoded as f97e00")
+            }
             return .float(double)
         case 28, 29, 30:
             throw CBORError(
@@ -322,18 +329,22 @@ private struct Reader {
         }
     }
 
-    private func acceptKey(_ key: CBOR, bytes: Range<Int>, into frame: inout Frame) throws(CBORError) {
-        let isDuplicate: Bool
-        if frame.entries.count < 16 {
-            isDuplicate = frame.entries.contains { $0.key == key }
-        } else {
-            if frame.keySet == nil {
-                frame.keySet = Set(frame.entries.map(\.key))
-            }
-            isDuplicate = frame.keySet?.insert(key).inserted == false
+    /// A key as an error message names it: short, and cheap to write whatever the input holds
+    /// (the diagnostic form of a large key took milliseconds; found by Fuzz/Targets/cbor.swift).
+    static func brief(_ key: CBOR) -> String {
+        switch key {
+        case .bytes(let bytes) where bytes.count > 16: "a \(bytes.count)-byte string"
+        case .text(let text) where text.utf8.count > 32: "a \(text.utf8.count)-byte text string"
+        case .array(let items): "an array of \(items.count) items"
+        case .map(let map): "a map of \(map.count) entries"
+        case .tagged(let tag, _): "a value with tag \(tag)"
+        default: key.description
         }
-        guard !isDuplicate else {
-            throw CBORError(code: .duplicateMapKey, offset: bytes.lowerBound, message: "map key \(key) appears twice")
+    }
+
+    private func acceptKey(_ key: CBOR, bytes: Range<Int>, into frame: inout Frame) throws(CBORError) {
+        guard frame.keys.insert(key).inserted else {
+            throw CBORError(code: .duplicateMapKey, offset: bytes.lowerBound, message: "map key \(Self.brief(key)) appears twice")
         }
         if options.requireCanonical {
             if let previous = frame.previousKeyBytes,
@@ -341,7 +352,7 @@ private struct Reader {
             {
                 throw CBORError(
                     code: .nonCanonical, offset: bytes.lowerBound,
-                    message: "map key \(key) is out of canonical order")
+                    message: "map key \(Self.brief(key)) is out of canonical order")
             }
             frame.previousKeyBytes = bytes
         }

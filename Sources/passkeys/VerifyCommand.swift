@@ -10,7 +10,8 @@ struct VerifyCommand: AsyncParsableCommand {
         discussion: """
             The credential is the JSON a browser's PublicKeyCredential.toJSON() gives, read from \
             --credential FILE or standard input. Accepted: exit 0 and {"verified": true, …}. \
-            Rejected: exit 1 and {"verified": false, "error": {"code", "message"}}. Usage errors: exit 2.
+            Rejected: exit 1 and {"verified": false, "error": {"code", "message"}}. Usage errors: exit 2. \
+            An --algorithm this verifier does not know: exit 3 and the error code unsupported_algorithm.
             """,
         subcommands: [Registration.self, Authentication.self]
     )
@@ -83,7 +84,11 @@ struct VerifyCommand: AsyncParsableCommand {
 
         @OptionGroup var common: CommonOptions
 
-        @Option(name: .customLong("algorithm"), help: "An allowed COSE algorithm id (repeatable; default: every supported one).")
+        // COSE algorithm ids are mostly negative: the value after --algorithm is taken as given,
+        // or "--algorithm -48" would read -48 as an option.
+        @Option(
+            name: .customLong("algorithm"), parsing: .unconditionalSingleValue,
+            help: "An allowed COSE algorithm id, e.g. -7 or -48 (repeatable; default: every supported one).")
         var algorithms: [Int] = []
 
         @Option(name: .customLong("trust-anchor"), help: "A PEM file of attestation roots to require a path to (repeatable).")
@@ -97,9 +102,6 @@ struct VerifyCommand: AsyncParsableCommand {
 
         func validate() throws {
             if let at, Self.parseTime(at) == nil { throw ValidationError("--at must be an ISO 8601 time") }
-            for id in algorithms where !COSEAlgorithmIdentifier.implemented.contains(COSEAlgorithmIdentifier(id)) {
-                throw ValidationError("--algorithm \(id) is not a supported COSE algorithm")
-            }
         }
 
         static func parseTime(_ string: String) -> Date? {
@@ -110,6 +112,15 @@ struct VerifyCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            // A well-formed number this verifier cannot check is not a usage error: it gets its own
+            // exit status, so a script can tell "unknown algorithm" from a mistyped command.
+            let known = COSEAlgorithmIdentifier.implemented
+            if let unknown = algorithms.first(where: { !known.contains(COSEAlgorithmIdentifier($0)) }) {
+                let names = known.map { "\($0.rawValue) (\($0.name))" }.joined(separator: ", ")
+                VerifyOutput.refuse(
+                    WebAuthnError(.unsupportedAlgorithm, "--algorithm \(unknown) is not a COSE algorithm this verifier knows; it knows \(names)"),
+                    exitCode: VerifyOutput.unsupportedAlgorithmExitCode)
+            }
             let roots = try PEMFiles.certificates(trustAnchors, option: "trust-anchor", problem: ValidationError.init)
             // Roots given on the command line apply to whichever certificate-based format arrives.
             let formats: [AttestationFormat] = [.packed, .fidoU2F, .tpm, .androidKey, .androidSafetyNet, .apple]
@@ -199,7 +210,14 @@ enum VerifyOutput {
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 
+    /// The exit status for an --algorithm the verifier does not know.
+    static let unsupportedAlgorithmExitCode: Int32 = 3
+
     static func reject(_ error: any Error) -> Never {
+        refuse(error, exitCode: 1)
+    }
+
+    static func refuse(_ error: any Error, exitCode: Int32) -> Never {
         let code: String
         let message: String
         if let error = error as? WebAuthnError {
@@ -210,6 +228,6 @@ enum VerifyOutput {
             message = String(describing: error)
         }
         print(["verified": false, "error": ["code": code, "message": message]])
-        exit(1)
+        exit(exitCode)
     }
 }

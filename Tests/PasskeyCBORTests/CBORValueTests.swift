@@ -66,6 +66,34 @@ struct CBORValueTests {
         #expect(a != CBORMap([(1, 2), (3, 5)]))
     }
 
+    /// A map `depth` deep whose first key is the map one level down, with its entries in either order.
+    static func nestedKeys(depth: Int, reversed: Bool) -> CBOR {
+        guard depth > 0 else { return .unsigned(0) }
+        let entries: [(key: CBOR, value: CBOR)] = [
+            (nestedKeys(depth: depth - 1, reversed: reversed), .unsigned(UInt64(depth))), (.text("next"), .array([])),
+        ]
+        return .map(CBORMap(reversed ? entries.reversed() : entries))
+    }
+
+    // Regression: the cbor fuzz target found keys nested in keys that took 2^depth comparisons.
+    @Test("Maps with maps as keys, nested sixteen deep, are equal whatever the order of their entries")
+    func deeplyNestedMapKeysCompare() {
+        let a = Self.nestedKeys(depth: 16, reversed: false)
+        let b = Self.nestedKeys(depth: 16, reversed: true)
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(a != Self.nestedKeys(depth: 15, reversed: false))
+    }
+
+    // Regression: the input the cbor fuzz target found; it decodes, and its canonical encoding
+    // decodes to an equal value.
+    @Test("A map keyed by nested maps and arrays survives a canonical round trip")
+    func nestedKeyInputRoundTrips() throws {
+        let input = hex("a186260040a186260040260086260040260040a18626004026a186260040f50040a1862600402600862600402600260040a186260040260086260040260040a18626004026a186260040f50040a186260040260086260040260040a186260040260040a186260040260086260040260040a186260040264040a186260040260040a186260040260086260040260040a186260040264040404040403030")
+        let value = try CBORDecoder().decodePrefix(input).value
+        #expect(try CBORDecoder().decode(CBOREncoder.encode(value)) == value)
+    }
+
     @Test("Floats compare by their bits, so NaN equals NaN and zero differs from negative zero")
     func floatEquality() {
         #expect(CBOR.float(.nan) == .float(.nan))

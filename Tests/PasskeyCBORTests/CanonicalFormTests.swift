@@ -19,6 +19,20 @@ struct CanonicalFormTests {
         #expect(throws: CBORError(code: .nonCanonical)) { try strict.decode(hex(input)) }
     }
 
+    // Regression: the cbor fuzz target found f97e07 accepted as canonical, a second encoding of NaN.
+    @Test(
+        "A NaN other than f97e00 is accepted by default but not under requireCanonical",
+        arguments: ["f97e07", "f9fe00", "f97c01", "f9ffff"])
+    func nonCanonicalNaN(input: String) throws {
+        #expect(try CBORDecoder().decode(hex(input)).doubleValue?.isNaN == true)
+        #expect(throws: CBORError(code: .nonCanonical)) { try strict.decode(hex(input)) }
+    }
+
+    @Test("The canonical NaN f97e00 is accepted under requireCanonical")
+    func canonicalNaN() throws {
+        #expect(try strict.decode(hex("f97e00")).doubleValue?.isNaN == true)
+    }
+
     @Test(
         "Unsorted map keys are accepted by default but not under requireCanonical",
         arguments: [

@@ -150,6 +150,20 @@ struct DecoderLimitTests {
         #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex("a2 820102 00 820102 01")) }
     }
 
+    // Regression: the cbor fuzz target found error messages that spelled out a large key, at a
+    // cost of milliseconds per key.
+    @Test("A repeated key that is a long byte string is named by its size in the error")
+    func duplicateLongKeyIsNamedBriefly() {
+        let key: [UInt8] = [0x59, 0x01, 0x00] + Array(repeating: 0xAB, count: 256)
+        do {
+            _ = try decoder.decode([0xa2] + key + [0x00] + key + [0x01])
+            Issue.record("a map with a repeated key decoded")
+        } catch {
+            #expect(error.code == .duplicateMapKey)
+            #expect(error.message == "map key a 256-byte string appears twice")
+        }
+    }
+
     @Test("Bytes after the top-level item are rejected")
     func trailingBytesAreRejected() {
         #expect(throws: CBORError(code: .trailingBytes)) { try decoder.decode(hex("0000")) }

@@ -60,6 +60,39 @@ else
   check "the credential can come from standard input" 0 "$code" '"verified":true' "$out"
 fi
 
+# ML-DSA-44 (COSE -48): webauthn.io's registration and sign-in (Tests/WebAuthnTests/Vectors).
+mldsa_vector=Tests/WebAuthnTests/Vectors/webauthnio-mldsa44.json
+mapfile -t mldsa < <(python3 - "$mldsa_vector" "$tmp" <<'PY'
+import json, sys, os
+v = json.load(open(sys.argv[1])); r, a = v["registration"], v["authentication"]
+json.dump({"id": r["credentialID"], "rawId": r["credentialID"], "type": "public-key", "clientExtensionResults": {},
+           "response": {"attestationObject": r["attestationObject"], "clientDataJSON": r["clientDataJSON"]}},
+          open(os.path.join(sys.argv[2], "mldsa-registration.json"), "w"))
+json.dump({"id": r["credentialID"], "rawId": r["credentialID"], "type": "public-key", "clientExtensionResults": {},
+           "response": {"authenticatorData": a["authenticatorData"], "clientDataJSON": a["clientDataJSON"],
+                        "signature": a["signature"], "userHandle": a["userHandle"]}},
+          open(os.path.join(sys.argv[2], "mldsa-authentication.json"), "w"))
+print(v["rpID"]); print(v["origin"]); print(r["challenge"]); print(a["challenge"]); print(a["storedSignCount"])
+PY
+)
+out=$("$bin" verify registration --rp-id "${mldsa[0]}" --origin "${mldsa[1]}" --challenge "${mldsa[2]}" --algorithm -48 \
+  --credential "$tmp/mldsa-registration.json" 2>&1); code=$?
+check "--algorithm -48 accepts an ML-DSA-44 registration" 0 "$code" '"algorithm":-48.*"verified":true' "$out"
+mldsa_key=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["publicKey"])' "$out" 2>/dev/null)
+out=$("$bin" verify authentication --rp-id "${mldsa[0]}" --origin "${mldsa[1]}" --challenge "${mldsa[3]}" \
+  --public-key "$mldsa_key" --sign-count "${mldsa[4]}" --credential "$tmp/mldsa-authentication.json" 2>&1); code=$?
+check "an ML-DSA-44 sign-in verifies with the registered key" 0 "$code" '"signCount":8.*"verified":true' "$out"
+out=$("$bin" verify registration --rp-id "${mldsa[0]}" --origin "${mldsa[1]}" --challenge "${mldsa[2]}" --algorithm -7 \
+  --credential "$tmp/mldsa-registration.json" 2>&1); code=$?
+check "an ML-DSA-44 registration is refused when only -7 is allowed" 1 "$code" '"code":"unsupported_algorithm"' "$out"
+out=$("$bin" verify registration --rp-id "${mldsa[0]}" --origin "${mldsa[1]}" --challenge "${mldsa[2]}" --algorithm -12345 \
+  --credential "$tmp/mldsa-registration.json" 2>&1); code=$?
+check "an --algorithm the verifier does not know exits 3 with unsupported_algorithm" 3 "$code" \
+  '"code":"unsupported_algorithm".*-12345 is not a COSE algorithm this verifier knows' "$out"
+out=$("$bin" verify registration --rp-id "${mldsa[0]}" --origin "${mldsa[1]}" --challenge "${mldsa[2]}" --algorithm ES256 \
+  --credential "$tmp/mldsa-registration.json" 2>&1); code=$?
+check "an --algorithm that is not a number is a usage error" 2 "$code" 'algorithm' "$out"
+
 echo '{"id":' > "$tmp/bad.json"
 out=$("$bin" verify registration --rp-id example.com --origin https://example.com --challenge AAAAAAAAAAAAAAAAAAAAAA --credential "$tmp/bad.json" 2>&1); code=$?
 check "malformed JSON is rejected with malformed" 1 "$code" '"code":"malformed"' "$out"

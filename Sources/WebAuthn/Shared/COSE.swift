@@ -22,8 +22,7 @@ public struct COSEAlgorithmIdentifier: RawRepresentable, Hashable, Sendable, Cod
     public static let ps256 = Self(-37)
     public static let ps384 = Self(-38)
     public static let ps512 = Self(-39)
-    /// ML-DSA-44 (FIPS 204), COSE key type AKP. Recognised but not verifiable: swift-crypto does
-    /// not expose it.
+    /// ML-DSA-44 (FIPS 204), a post-quantum signature; COSE key type AKP.
     public static let mldsa44 = Self(-48)
     /// ML-DSA-65 (FIPS 204), a post-quantum signature; COSE key type AKP.
     public static let mldsa65 = Self(-49)
@@ -33,12 +32,12 @@ public struct COSEAlgorithmIdentifier: RawRepresentable, Hashable, Sendable, Cod
     public static let rs1 = Self(-65535)
 
     /// The algorithms a new relying party offers by default, most preferred first.
-    public static let recommended: [COSEAlgorithmIdentifier] = [.es256, .edDSA, .es384, .es512, .ps256, .rs256, .mldsa65, .mldsa87]
+    public static let recommended: [COSEAlgorithmIdentifier] = [.es256, .edDSA, .es384, .es512, .ps256, .rs256, .mldsa65, .mldsa87, .mldsa44]
 
     /// Every algorithm this library can verify.
     public static let implemented: [COSEAlgorithmIdentifier] = [
         .es256, .es384, .es512, .edDSA, .ed25519, .rs256, .rs384, .rs512, .ps256, .ps384, .ps512, .rs1,
-        .mldsa65, .mldsa87,
+        .mldsa44, .mldsa65, .mldsa87,
     ]
 
     public var name: String {
@@ -194,6 +193,8 @@ struct SignatureVerifier: Sendable {
         case p521(P521.Signing.PublicKey)
         case ed25519(Curve25519.Signing.PublicKey)
         case rsa(_RSA.Signing.PublicKey, RSAHash, _RSA.Signing.Padding)
+        /// The FIPS 204 encoding, checked when the verifier was built.
+        case mldsa44([UInt8])
         case mldsa65(MLDSA65.PublicKey)
         case mldsa87(MLDSA87.PublicKey)
     }
@@ -227,6 +228,11 @@ struct SignatureVerifier: Sendable {
             case (.ps256, .rsa(let n, let e)): backing = .rsa(try Self.rsaKey(n: n, e: e), .sha256, .PSS)
             case (.ps384, .rsa(let n, let e)): backing = .rsa(try Self.rsaKey(n: n, e: e), .sha384, .PSS)
             case (.ps512, .rsa(let n, let e)): backing = .rsa(try Self.rsaKey(n: n, e: e), .sha512, .PSS)
+            case (.mldsa44, .akp(let publicKey)):
+                guard MLDSA44.isValidPublicKey(publicKey) else {
+                    throw WebAuthnError(.malformed, "the ML-DSA-44 public key is not a valid key")
+                }
+                backing = .mldsa44(publicKey)
             case (.mldsa65, .akp(let publicKey)): backing = .mldsa65(try MLDSA65.PublicKey(rawRepresentation: publicKey))
             case (.mldsa87, .akp(let publicKey)): backing = .mldsa87(try MLDSA87.PublicKey(rawRepresentation: publicKey))
             case (_, _) where !COSEAlgorithmIdentifier.implemented.contains(algorithm):
@@ -274,6 +280,9 @@ struct SignatureVerifier: Sendable {
             case .sha384: return key.isValidSignature(sig, for: SHA384.hash(data: data), padding: padding)
             case .sha512: return key.isValidSignature(sig, for: SHA512.hash(data: data), padding: padding)
             }
+        case .mldsa44(let key):
+            // draft-ietf-cose-dilithium: ML-DSA in COSE signs with the empty context string.
+            return MLDSA44.isValidSignature(Array(signature), for: Array(data), publicKey: key)
         case .mldsa65(let key):
             return key.isValidSignature(signature, for: data)
         case .mldsa87(let key):

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import PasskeyCBOR
-import WebAuthn
+@testable import WebAuthn
 import X509
 import _CryptoExtras
 
@@ -14,6 +14,7 @@ struct TestCredentialKey: Sendable {
         case p521(P521.Signing.PrivateKey)
         case ed25519(Curve25519.Signing.PrivateKey)
         case rsa(_RSA.Signing.PrivateKey)
+        case mldsa44(MLDSA44.PrivateKey)
     }
 
     /// The algorithm the key signs with (not necessarily the `alg` its COSE_Key claims).
@@ -55,6 +56,14 @@ struct TestCredentialKey: Sendable {
             ])
     }
 
+    /// An ML-DSA-44 key: COSE key type AKP (7) with the FIPS 204 public key as `pub` (-1).
+    static func mldsa44() throws -> TestCredentialKey {
+        let key = try MLDSA44.PrivateKey()
+        return TestCredentialKey(
+            algorithm: .mldsa44, privateKey: .mldsa44(key),
+            coseEntries: [(key: 1, value: 7), (key: 3, value: CBOR(COSEAlgorithmIdentifier.mldsa44.rawValue)), (key: -1, value: .bytes(key.publicKey))])
+    }
+
     static func rs256() throws -> TestCredentialKey { try rsa(.rs256) }
 
     static func ps256() throws -> TestCredentialKey { try rsa(.ps256) }
@@ -67,6 +76,7 @@ struct TestCredentialKey: Sendable {
         case .es512: return es512()
         case .edDSA: return edDSA()
         case .rs256, .ps256: return try rsa(algorithm)
+        case .mldsa44: return try mldsa44()
         default: throw FixtureError("no test key for \(algorithm)")
         }
     }
@@ -131,6 +141,7 @@ struct TestCredentialKey: Sendable {
         case .rsa(let key):
             let padding: _RSA.Signing.Padding = algorithm == .ps256 ? .PSS : .insecurePKCS1v1_5
             return Array(try key.signature(for: data, padding: padding).rawRepresentation)
+        case .mldsa44(let key): return try key.signature(for: data)
         }
     }
 
@@ -143,6 +154,7 @@ struct TestCredentialKey: Sendable {
         case .p521(let key): Certificate.PublicKey(key.publicKey)
         case .ed25519(let key): Certificate.PublicKey(key.publicKey)
         case .rsa(let key): Certificate.PublicKey(key.publicKey)
+        case .mldsa44: preconditionFailure("the fixtures issue no certificates for ML-DSA-44 keys")
         }
     }
 
@@ -153,6 +165,7 @@ struct TestCredentialKey: Sendable {
         case .p521(let key): Certificate.PrivateKey(key)
         case .ed25519(let key): Certificate.PrivateKey(key)
         case .rsa(let key): Certificate.PrivateKey(key)
+        case .mldsa44: preconditionFailure("the fixtures issue no certificates for ML-DSA-44 keys")
         }
     }
 }

@@ -1,0 +1,90 @@
+// What every fuzz target shares: turning libFuzzer's buffer into bytes, running async checks to
+// completion, and holding each input to the time budget.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+
+/// No input may take longer than this much CPU time (docs/testing.md). An input over a tenth of
+/// it is run twice more and judged by its fastest run, so one-time set-up does not count.
+/// FUZZ_SLOW_MS lowers it to look for the slowest inputs.
+let slowInputLimitNanoseconds: UInt64 = {
+    guard let text = getenv("FUZZ_SLOW_MS"), let milliseconds = UInt64(String(cString: text)) else { return 10_000_000 }
+    return milliseconds * 1_000_000
+}()
+
+/// The slowest input seen in this process, printed when the process exits.
+nonisolated(unsafe) var slowestNanoseconds: UInt64 = 0
+nonisolated(unsafe) var slowestSize = 0
+nonisolated(unsafe) var executions = 0
+nonisolated(unsafe) var reportInstalled = false
+
+/// Runs one input through `body`, timing it; crashes (so libFuzzer saves the input) when it is
+/// slower than the budget on each of three runs.
+@inline(never)
+func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int, _ body: ([UInt8]) -> Void) -> CInt {
+    if !reportInstalled {
+        reportInstalled = true
+        atexit {
+            let milliseconds = Double(slowestNanoseconds) / 1_000_000
+            report("fuzz: \(executions) inputs; slowest \(milliseconds) ms (\(slowestSize) bytes); limit \(slowInputLimitNanoseconds / 1_000_000) ms")
+        }
+    }
+    let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    // FUZZ_PROFILE=N runs each input N more times first, for a profiler to see where time goes.
+    if let text = getenv("FUZZ_PROFILE"), let count = Int(String(cString: text)) {
+        for _ in 0..<count { body(bytes) }
+    }
+    executions += 1
+    var elapsed = timed { body(bytes) }
+    if elapsed > slowInputLimitNanoseconds / 10 {
+        elapsed = min(elapsed, timed { body(bytes) }, timed { body(bytes) })
+    }
+    if elapsed > slowestNanoseconds {
+        slowestNanoseconds = elapsed
+        slowestSize = bytes.count
+    }
+    if elapsed > slowInputLimitNanoseconds {
+        report("fuzz: an input of \(bytes.count) bytes took \(Double(elapsed) / 1_000_000) ms on its fastest of three runs")
+        abort()
+    }
+    return 0
+}
+
+/// The CPU time `work` takes, on every thread of the process: wall-clock time on a shared
+/// machine measures the other processes as much as this one.
+private func timed(_ work: () -> Void) -> UInt64 {
+    let start = processCPUTime()
+    work()
+    return processCPUTime() &- start
+}
+
+private func processCPUTime() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}
+
+/// Writes a line to standard error at once (standard output is buffered, and lost on abort).
+func report(_ line: String) {
+    var text = line + "\n"
+    text.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
+}
+
+/// Runs async work to completion on the calling thread's behalf (libFuzzer calls in synchronously).
+func runBlocking(_ work: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        await work()
+        done.signal()
+    }
+    done.wait()
+}
+
+/// Stops the fuzzer with a message when a property that must hold does not.
+func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition {
+        report("fuzz: property violated: \(message())")
+        abort()
+    }
+}

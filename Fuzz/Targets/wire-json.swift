@@ -1,0 +1,30 @@
+// fuzz-sources: Sources/PasskeyServer/StrictJSON.swift
+// The JSON wire types (WebAuthn §5.1.3–5.1.4 toJSON forms) and the strict RFC 8259 check every
+// request body passes first. What the wire types decode must encode and decode to an equal value.
+// (Strict JSON need not parse with Foundation: RFC 8259 §6 lets a parser limit numbers, and
+// Foundation refuses 8E7778, which the strict check rightly accepts; the body is then refused as
+// malformed by the decoder.)
+import Foundation
+import WebAuthn
+
+func roundTrip<T: Codable & Equatable>(_ type: T.Type, _ json: Data) {
+    guard let value = try? WireJSON.decode(T.self, from: json) else { return }
+    guard let encoded = try? JSONEncoder().encode(value) else {
+        check(false, "a decoded \(T.self) does not encode")
+        return
+    }
+    let again = try? WireJSON.decode(T.self, from: encoded)
+    check(again == value, "a \(T.self) changed in a round trip through JSON")
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzWireJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzInput(data, size) { bytes in
+        let json = Data(bytes)
+        _ = try? StrictJSON.validate(bytes)
+        roundTrip(RegistrationResponseJSON.self, json)
+        roundTrip(AuthenticationResponseJSON.self, json)
+        roundTrip(PublicKeyCredentialCreationOptionsJSON.self, json)
+        roundTrip(PublicKeyCredentialRequestOptionsJSON.self, json)
+    }
+}
