@@ -1,20 +1,8 @@
 #!/usr/bin/env bash
 # Tests `passkeys metadata inspect` on BLOBs signed by a metadata service made here (Python's
 # cryptography package makes the root, the signing certificate and the JWS).
-set -uo pipefail
-bin=${PASSKEYS_BIN:-.build/debug/passkeys}
-passed=0
-failed=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-check() { # name, expected exit, actual exit, expected output pattern, output
-  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
-    passed=$((passed + 1)); echo "ok - $1"
-  else
-    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
-  fi
-}
+suite="cli metadata"
+source "$(dirname "$0")/lib.sh"
 
 if ! python3 -c 'import cryptography' 2>/dev/null; then
   echo "python3 has no cryptography package: metadata CLI tests skipped"
@@ -75,5 +63,4 @@ check "a server restarted on its database refuses a BLOB older than one it used"
 out=$("$bin" serve --port "$port" --database sqlite::memory: --metadata "$tmp/tampered.jws" --metadata-root "$tmp/root.pem" 2>&1); code=$?
 check "the server refuses to start with a tampered BLOB" 78 "$code" 'bad_signature|signature' "$out"
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -1,21 +1,9 @@
 #!/usr/bin/env bash
 # Tests `passkeys verify` as a user runs it: exit codes 0 (accepted), 1 (rejected), 2 (usage),
 # and the one JSON object it prints. Needs the built binary and the conformance vectors.
-set -uo pipefail
-bin=${PASSKEYS_BIN:-.build/debug/passkeys}
+suite="cli verify"
+source "$(dirname "$0")/lib.sh"
 vectors=${PASSKEYS_VECTORS:-}
-passed=0
-failed=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-check() { # name, expected exit, actual exit, expected stdout pattern, stdout
-  if [ "$2" = "$3" ] && grep -qE -- "$4" <<<"$5"; then
-    passed=$((passed + 1)); echo "ok - $1"
-  else
-    failed=$((failed + 1)); echo "FAIL - $1 (exit $3, expected $2; output: $5)"
-  fi
-}
 
 # args_for FILE: prints the verify arguments a vector's expectations call for, one per line.
 args_for() {
@@ -121,5 +109,4 @@ check "passkeys bench takes another algorithm" 0 "$code" 'RS256, 5 sign-ins' "$o
 out=$("$bin" bench --algorithm XYZ 2>&1); code=$?
 check "passkeys bench refuses an unknown algorithm" 2 "$code" 'algorithm' "$out"
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
