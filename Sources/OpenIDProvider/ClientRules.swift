@@ -20,8 +20,14 @@ public enum ClientRules {
         }
     }
 
-    /// A new client ID: 16 random bytes, base64url (RFC 6749 §2.2).
-    public static func newClientID() -> String { Base64URL.encode(randomBytes(16)) }
+    /// A new client ID: 16 random bytes, base64url (RFC 6749 §2.2), drawn again when it would
+    /// start with `-`, which a command line (`passkeys clients remove ID`) reads as an option.
+    public static func newClientID() -> String {
+        while true {
+            let id = Base64URL.encode(randomBytes(16))
+            if !id.hasPrefix("-") { return id }
+        }
+    }
 
     /// A new client secret: 32 random bytes, base64url.
     public static func newSecret() -> String { Base64URL.encode(randomBytes(32)) }

@@ -843,6 +843,14 @@ struct OpenIDProviderTests {
         #expect(!ClientRules.isClientCredential("a+b"))
         #expect(!ClientRules.isClientCredential("a:b"))
     }
+
+    @Test("No client ID starts with a dash, which a command line would take for an option")
+    func clientIDsDoNotLookLikeOptions() {
+        // One random ID in 64 would start with "-": among 2,000 some would.
+        let ids = (0..<2000).map { _ in ClientRules.newClientID() }
+        #expect(ids.allSatisfy { !$0.hasPrefix("-") && $0.count == 22 })
+        #expect(Set(ids).count == ids.count)
+    }
 }
 
 private func sha256(_ text: String) -> [UInt8] {

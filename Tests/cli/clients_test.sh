@@ -44,6 +44,9 @@ check "rotate-secret refuses a public client (exit 1)" 1 "$code" 'public client'
 
 out=$("$bin" clients remove --database "$db" nobody 2>&1); code=$?
 check "removing an unknown client fails (exit 1)" 1 "$code" 'no client nobody' "$out"
+# An ID that starts with "-" (none is made so now; older ones may) is given after "--".
+out=$("$bin" clients remove --database "$db" -- -nobody 2>&1); code=$?
+check "an ID after -- is an ID, not an option" 1 "$code" 'no client -nobody' "$out"
 
 out=$("$bin" clients remove --database "$db" "$spa" 2>&1); code=$?
 check "remove" 0 "$code" "removed $spa" "$out"
