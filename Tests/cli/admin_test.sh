@@ -46,7 +46,7 @@ client passkeys $server --keychain "$ada"
 check "the running server sees the session gone" 1 "$code" "Not signed in" "$out"
 
 client signin $server --keychain "$ada"
-check "a disabled account cannot sign in (403 account_disabled)" 1 "$code" "account_disabled" "$out"
+check "a disabled account cannot sign in (403 account_disabled, in words)" 1 "$code" "This account is disabled" "$out"
 
 admin users list --database "$db" --json
 state=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["users"][0]["disabled"])' <<<"$out" 2>&1)
