@@ -13,8 +13,9 @@ extension Auth {
     public enum ViewEvent: Equatable, Sendable {
         /// Find out whether a session exists (at start), or reload the account's passkeys.
         case refresh
-        /// Create an account with a new passkey.
-        case signUp(username: String, displayName: String? = nil)
+        /// Create an account with a new passkey. With `email`, the username must be an email
+        /// address (a web form's email field): the core checks it before asking the server.
+        case signUp(username: String, displayName: String? = nil, email: Bool = false)
         /// Sign in with a passkey: one of this username's, or (`nil` or empty) any for the site.
         case signIn(username: String? = nil)
         /// The sign-in form is showing: offer passkeys in its username field's autofill.

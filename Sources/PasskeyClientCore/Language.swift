@@ -162,5 +162,88 @@ extension Auth {
         case passkeyCount(Int)
         /// A day, written as the language writes dates.
         case day(Day)
+        /// A fixed word of a page: a heading, a label, a button.
+        case label(Label)
+        /// The account page's heading: `Hello, Ada`.
+        case greeting(String)
+        /// What just finished.
+        case notice(Notice)
+        /// The question before deleting the passkey of this name.
+        case confirmDeletePasskey(String)
+        /// What deleting the account of this username does.
+        case confirmDeleteAccount(String)
+    }
+
+    /// The fixed words of the sign-in and account pages, each with the key the page marks its
+    /// element with (`data-text="signIn.heading"`).
+    public enum Label: Equatable, Sendable {
+        case signInTitle, signInHeading, signInLede, email, emailHint, password, passwordNote, signInWithPassword
+        case signInWithPasskey, newHere, createAccount, createAccountHint, lostPasskey, recoverHeading
+        case recoveryEmail, emailMeACode, recoveryCode, recoveryContinue
+        case accountTitle, signOut, yourAccount, signedInAs, displayName, save, displayNameHint, passkeys
+        case addPasskey, deleteAccountHeading, deleteAccountText, deleteAccountButton, newNameFor, cancel
+        case created, lastUsed, rename, delete, synced, thisDeviceOnly, notBackedUp, never
+        case deletePasskeyText, deletePasskeyConfirm, deleteAccountTitle, deleteAccountConfirm
+
+        /// Every label, in the order a page lists them.
+        public static let all: [Label] = [
+            .signInTitle, .signInHeading, .signInLede, .email, .emailHint, .password, .passwordNote, .signInWithPassword,
+            .signInWithPasskey, .newHere, .createAccount, .createAccountHint, .lostPasskey, .recoverHeading,
+            .recoveryEmail, .emailMeACode, .recoveryCode, .recoveryContinue,
+            .accountTitle, .signOut, .yourAccount, .signedInAs, .displayName, .save, .displayNameHint, .passkeys,
+            .addPasskey, .deleteAccountHeading, .deleteAccountText, .deleteAccountButton, .newNameFor, .cancel,
+            .created, .lastUsed, .rename, .delete, .synced, .thisDeviceOnly, .notBackedUp, .never,
+            .deletePasskeyText, .deletePasskeyConfirm, .deleteAccountTitle, .deleteAccountConfirm,
+        ]
+
+        /// The key a page names it by.
+        public var key: String {
+            switch self {
+            case .signInTitle: "signIn.title"
+            case .signInHeading: "signIn.heading"
+            case .signInLede: "signIn.lede"
+            case .email: "signIn.email"
+            case .emailHint: "signIn.emailHint"
+            case .password: "signIn.password"
+            case .passwordNote: "signIn.passwordNote"
+            case .signInWithPassword: "signIn.withPassword"
+            case .signInWithPasskey: "signIn.withPasskey"
+            case .newHere: "signIn.newHere"
+            case .createAccount: "signIn.createAccount"
+            case .createAccountHint: "signIn.createAccountHint"
+            case .lostPasskey: "signIn.lostPasskey"
+            case .recoverHeading: "recovery.heading"
+            case .recoveryEmail: "recovery.email"
+            case .emailMeACode: "recovery.send"
+            case .recoveryCode: "recovery.code"
+            case .recoveryContinue: "recovery.continue"
+            case .accountTitle: "account.title"
+            case .signOut: "account.signOut"
+            case .yourAccount: "account.heading"
+            case .signedInAs: "account.signedInAs"
+            case .displayName: "account.displayName"
+            case .save: "account.save"
+            case .displayNameHint: "account.displayNameHint"
+            case .passkeys: "passkeys.heading"
+            case .addPasskey: "passkeys.add"
+            case .deleteAccountHeading: "deleteAccount.heading"
+            case .deleteAccountText: "deleteAccount.text"
+            case .deleteAccountButton: "deleteAccount.button"
+            case .newNameFor: "passkey.newNameFor"
+            case .cancel: "cancel"
+            case .created: "passkey.created"
+            case .lastUsed: "passkey.lastUsed"
+            case .rename: "passkey.rename"
+            case .delete: "passkey.delete"
+            case .synced: "passkey.synced"
+            case .thisDeviceOnly: "passkey.thisDeviceOnly"
+            case .notBackedUp: "passkey.notBackedUp"
+            case .never: "passkey.never"
+            case .deletePasskeyText: "confirm.deletePasskey.text"
+            case .deletePasskeyConfirm: "confirm.deletePasskey.button"
+            case .deleteAccountTitle: "confirm.deleteAccount.title"
+            case .deleteAccountConfirm: "confirm.deleteAccount.button"
+            }
+        }
     }
 }

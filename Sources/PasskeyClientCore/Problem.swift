@@ -13,6 +13,13 @@ extension Auth {
         case usernameTaken
         /// Sign-up was asked for without a username.
         case usernameRequired
+        /// Sign-up from an email field was asked for without an email address.
+        case emailRequired
+        /// Sign-up from an email field was asked for with something that is not an email address.
+        case invalidEmail
+        /// A sign-in's passkey request ended without a passkey: the person dismissed it, or no
+        /// passkey on this device fits (browsers do not say which, WebAuthn §14.5.2).
+        case signInCancelled
         /// `400 invalid_username`.
         case invalidUsername
         /// `400 invalid_name`: a passkey or display name the server does not take.
@@ -71,6 +78,11 @@ extension Auth {
             }
         }
 
+        /// A sign-in's passkey failure: a cancellation there may also mean that no passkey fits.
+        init(signingIn failure: PasskeyFailure) {
+            self = failure == .cancelled ? .signInCancelled : Problem(failure)
+        }
+
         /// A stable, machine-readable name: the server's code where the problem is a refusal.
         public var code: String {
             switch self {
@@ -80,6 +92,9 @@ extension Auth {
             case .deletedPasskey: "unknown_credential"
             case .usernameTaken: "username_taken"
             case .usernameRequired: "username_required"
+            case .emailRequired: "email_required"
+            case .invalidEmail: "invalid_email"
+            case .signInCancelled: "sign_in_cancelled"
             case .invalidUsername: "invalid_username"
             case .invalidName: "invalid_name"
             case .credentialExists: "credential_exists"

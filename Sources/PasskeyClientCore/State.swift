@@ -18,10 +18,17 @@ extension Auth {
     /// Signed out, with the problem that ended the last attempt if there was one.
     public struct SignedOut: Equatable, Sendable {
         public var problem: Problem?
+        /// The last autofill request ended on its own (the server or the provider failed it): it is
+        /// not offered again until the person starts something, so a failure cannot repeat in a loop.
+        public var autofillEnded: Bool
 
-        public init(problem: Problem? = nil) {
+        public init(problem: Problem? = nil, autofillEnded: Bool = false) {
             self.problem = problem
+            self.autofillEnded = autofillEnded
         }
+
+        /// Whether the form should offer passkeys in its username field's autofill now.
+        public var offersAutofill: Bool { !autofillEnded }
     }
 
     /// How far a ceremony has come: options from the server, a credential from the passkey
@@ -51,16 +58,20 @@ extension Auth {
         public var username: String?
         public var mediation: Mediation
         public var step: Step
+        /// The problem that ended the person's last attempt, still shown while autofill waits
+        /// behind the form.
+        public var problem: Problem?
 
-        public init(username: String? = nil, mediation: Mediation = .modal, step: Step) {
+        public init(username: String? = nil, mediation: Mediation = .modal, step: Step, problem: Problem? = nil) {
             self.username = username
             self.mediation = mediation
             self.step = step
+            self.problem = problem
         }
 
-        /// An autofill request waiting in the background, which the person may overrule by
-        /// signing up or signing in another way.
-        var isWaitingAutofill: Bool { mediation == .conditional && step == .waitingForPasskey }
+        /// An autofill request in the background (fetching its options or waiting for a pick),
+        /// which the person may overrule by signing up or signing in another way.
+        var isBackgroundAutofill: Bool { mediation == .conditional && step != .finishing }
     }
 
     /// A signed-in account.
@@ -71,19 +82,34 @@ extension Auth {
         public var activity: Activity
         /// The problem that ended the last activity, if one did.
         public var problem: Problem?
+        /// What the last activity achieved, if it finished ("Added the passkey “YubiKey”.").
+        public var notice: Notice?
         /// The relying party's ID, when the server named it: without it the core sends the
         /// passkey provider no signals, as it could not say which site they are about.
         public var rpID: String?
 
         public init(
-            user: User, passkeys: [Passkey]? = nil, activity: Activity = .idle, problem: Problem? = nil, rpID: String? = nil
+            user: User, passkeys: [Passkey]? = nil, activity: Activity = .idle, problem: Problem? = nil, rpID: String? = nil,
+            notice: Notice? = nil
         ) {
             self.user = user
             self.passkeys = passkeys
             self.activity = activity
             self.problem = problem
             self.rpID = rpID
+            self.notice = notice
         }
+    }
+
+    /// An activity that finished, to confirm to the person.
+    public enum Notice: Equatable, Sendable {
+        /// A passkey was added, with its name.
+        case added(String)
+        /// A passkey was renamed, to this name.
+        case renamed(String)
+        /// A passkey was deleted, with the name it had.
+        case deleted(String)
+        case savedDisplayName
     }
 
     /// What a signed-in account is waiting for. One thing at a time: the person's intents are

@@ -25,11 +25,11 @@ extension Auth {
 
         // MARK: Signing up
 
-        case (.signedOut, .view(.signUp(let username, let displayName))):
-            return signUp(&state, username: username, displayName: displayName, after: [])
+        case (.signedOut, .view(.signUp(let username, let displayName, let email))):
+            return signUp(&state, username: username, displayName: displayName, email: email, after: [])
 
-        case (.signingIn(let signIn), .view(.signUp(let username, let displayName))) where signIn.isWaitingAutofill:
-            return signUp(&state, username: username, displayName: displayName, after: [.passkey(.cancel)])
+        case (.signingIn(let signIn), .view(.signUp(let username, let displayName, let email))) where signIn.isBackgroundAutofill:
+            return signUp(&state, username: username, displayName: displayName, email: email, after: signIn.stopAutofill)
 
         case (.signingUp(var signUp), .api(.registrationOptions(.success(let options)))) where signUp.step == .requestingOptions:
             signUp.step = .waitingForPasskey
@@ -63,11 +63,12 @@ extension Auth {
         case (.signedOut, .view(.signIn(let username))):
             return signIn(&state, username: username, mediation: .modal, after: [])
 
-        case (.signingIn(let signIn), .view(.signIn(let username))) where signIn.isWaitingAutofill:
-            return Auth.signIn(&state, username: username, mediation: .modal, after: [.passkey(.cancel)])
+        case (.signingIn(let signIn), .view(.signIn(let username))) where signIn.isBackgroundAutofill:
+            return Auth.signIn(&state, username: username, mediation: .modal, after: signIn.stopAutofill)
 
-        case (.signedOut, .view(.startAutofill)):
-            return signIn(&state, username: nil, mediation: .conditional, after: [])
+        case (.signedOut(let signedOut), .view(.startAutofill)) where signedOut.offersAutofill:
+            // The problem of the person's last attempt stays in view while autofill waits.
+            return signIn(&state, username: nil, mediation: .conditional, after: [], problem: signedOut.problem)
 
         case (.signingIn(var signIn), .api(.authenticationOptions(.success(let options)))) where signIn.step == .requestingOptions:
             signIn.step = .waitingForPasskey
@@ -76,6 +77,7 @@ extension Auth {
 
         case (.signingIn(var signIn), .passkey(.get(.success(let credential)))) where signIn.step == .waitingForPasskey:
             signIn.step = .finishing
+            signIn.problem = nil
             state = .signingIn(signIn)
             return [.api(.authentication(credential)), .render]
 
@@ -87,13 +89,20 @@ extension Auth {
             return account.signalUserDetails + [.api(.listPasskeys), .render]
 
         case (.signingIn(let signIn), .api(.authenticationOptions(.failure(let failure)))) where signIn.step == .requestingOptions:
-            state = .signedOut(SignedOut(problem: Problem(failure)))
+            // Autofill runs in the background: its failure is not the person's doing, and their
+            // next action reports it if it persists.
+            state = .signedOut(signIn.mediation == .conditional
+                ? SignedOut(problem: signIn.problem, autofillEnded: true) : SignedOut(problem: Problem(failure)))
             return [.render]
 
         case (.signingIn(let signIn), .passkey(.get(.failure(let failure)))) where signIn.step == .waitingForPasskey:
-            // Autofill that is stopped is no failure: the person went another way.
-            let quiet = signIn.mediation == .conditional && failure == .cancelled
-            state = .signedOut(SignedOut(problem: quiet ? nil : Problem(failure)))
+            if signIn.mediation == .conditional {
+                // Autofill that ends without a pick is no failure; one that fails after a pick is.
+                // Either way it is not offered again by itself: it could fail again at once.
+                state = .signedOut(SignedOut(problem: failure == .cancelled ? signIn.problem : Problem(failure), autofillEnded: true))
+            } else {
+                state = .signedOut(SignedOut(problem: Problem(signingIn: failure)))
+            }
             return [.render]
 
         case (.signingIn(let signIn), .api(.authentication(.failure(let failure)))) where signIn.step == .finishing:
@@ -138,8 +147,9 @@ extension Auth {
             case .signOut:
                 account.activity = .signingOut
                 request = .signOut
-            case .dismissProblem where account.problem != nil:
+            case .dismissProblem where account.problem != nil || account.notice != nil:
                 account.problem = nil
+                account.notice = nil
                 state = .signedIn(account)
                 return [.render]
             case .signUp, .signIn, .startAutofill, .cancel, .dismissProblem:
@@ -147,6 +157,7 @@ extension Auth {
                 return []
             }
             account.problem = nil
+            account.notice = nil
             state = .signedIn(account)
             return [.api(request), .render]
 
@@ -183,11 +194,13 @@ extension Auth {
             guard let passkeys = account.passkeys else {
                 // The list never loaded, so appending would show a part of it as the whole.
                 account.activity = .loadingPasskeys
+                account.notice = .added(passkey.name)
                 state = .signedIn(account)
                 return [.api(.listPasskeys), .render]
             }
             account.passkeys = passkeys + [passkey]
             account.activity = .idle
+            account.notice = .added(passkey.name)
             state = .signedIn(account)
             return [.render]
 
@@ -196,13 +209,16 @@ extension Auth {
             guard case .renaming(let id, _) = account.activity else { return [] }
             account.passkeys = account.passkeys?.map { $0.id == id ? renamed : $0 }
             account.activity = .idle
+            account.notice = .renamed(renamed.name)
             state = .signedIn(account)
             return [.render]
 
         case (.signedIn(var account), .api(.deletePasskey(.success))):
             guard case .deleting(let id) = account.activity else { return [] }
+            let deleted = account.passkeys?.first { $0.id == id }
             account.passkeys = account.passkeys?.filter { $0.id != id }
             account.activity = .idle
+            account.notice = deleted.map { .deleted($0.name) }
             state = .signedIn(account)
             // The deleted passkey may still sit in the provider: it can drop it now.
             return (account.passkeys.map { account.signalAcceptedCredentials($0) } ?? []) + [.render]
@@ -211,6 +227,7 @@ extension Auth {
             guard case .changingDisplayName = account.activity else { return [] }
             account.user = user
             account.activity = .idle
+            account.notice = .savedDisplayName
             state = .signedIn(account)
             return account.signalUserDetails + [.render]
 
@@ -257,20 +274,58 @@ extension Auth {
         }
     }
 
-    private static func signUp(_ state: inout State, username: String, displayName: String?, after earlier: [Effect]) -> [Effect] {
-        guard !username.isEmpty else {
-            state = .signedOut(SignedOut(problem: .usernameRequired))
+    private static func signUp(
+        _ state: inout State, username: String, displayName: String?, email: Bool, after earlier: [Effect]
+    ) -> [Effect] {
+        let problem: Problem? = if username.isEmpty {
+            email ? .emailRequired : .usernameRequired
+        } else if email && !isEmailAddress(username) {
+            .invalidEmail
+        } else {
+            nil
+        }
+        if let problem {
+            state = .signedOut(SignedOut(problem: problem))
             return earlier + [.render]
         }
         state = .signingUp(SignUp(username: username, displayName: displayName, step: .requestingOptions))
         return earlier + [.api(.registrationOptions(username: username, displayName: displayName)), .render]
     }
 
-    private static func signIn(_ state: inout State, username: String?, mediation: Mediation, after earlier: [Effect]) -> [Effect] {
+    private static func signIn(
+        _ state: inout State, username: String?, mediation: Mediation, after earlier: [Effect], problem: Problem? = nil
+    ) -> [Effect] {
         // An empty username field means "any passkey for this site".
         let username = username?.isEmpty == false ? username : nil
-        state = .signingIn(SignIn(username: username, mediation: mediation, step: .requestingOptions))
+        state = .signingIn(SignIn(username: username, mediation: mediation, step: .requestingOptions, problem: problem))
         return earlier + [.api(.authenticationOptions(username: username)), .render]
+    }
+
+    /// A valid email address as the HTML standard defines it for `<input type=email>`
+    /// (§4.10.5.1.5): `local@domain`, the local part of letters, digits and
+    /// ``.!#$%&'*+/=?^_`{|}~-``, the domain of dot-separated labels of letters, digits and
+    /// inner hyphens, each at most 63 long.
+    static func isEmailAddress(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard let at = bytes.firstIndex(of: 64), at > 0, at < bytes.count - 1 else { return false }
+        func isAlphanumeric(_ byte: UInt8) -> Bool {
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+        }
+        let localExtras = Array(".!#$%&'*+/=?^_`{|}~-".utf8)
+        guard bytes[..<at].allSatisfy({ isAlphanumeric($0) || localExtras.contains($0) }) else { return false }
+        let labels = bytes[(at + 1)...].split(separator: 46, omittingEmptySubsequences: false)
+        return labels.allSatisfy { label in
+            guard let first = label.first, let last = label.last, label.count <= 63 else { return false }
+            return isAlphanumeric(first) && isAlphanumeric(last) && label.allSatisfy { isAlphanumeric($0) || $0 == 45 }
+        }
+    }
+}
+
+extension Auth.SignIn {
+    /// What overruling this background autofill request takes: aborting the passkey request if one
+    /// is waiting (an options request still out is simply not waited for).
+    var stopAutofill: [Auth.Effect] {
+        step == .waitingForPasskey ? [.passkey(.cancel)] : []
     }
 }
 

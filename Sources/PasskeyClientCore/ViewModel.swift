@@ -17,22 +17,29 @@ extension Auth {
         public var progress: String?
         /// A problem the person can act on, in plain words.
         public var problem: String?
+        /// What the last activity achieved, in plain words ("Added the passkey “YubiKey”.").
+        public var notice: String?
         /// Whether to offer a Cancel button: the passkey provider is asking the person.
         public var canCancel: Bool
         /// Whether the person can start something now (sign up, sign in, add, rename, delete, sign out).
         public var canStart: Bool
+        /// Whether a sign-in form should offer passkeys in its username field's autofill (send
+        /// ``ViewEvent/startAutofill``): signed out, and autofill has not just ended by itself.
+        public var offersAutofill: Bool
         /// The signed-in account.
         public var account: AccountRow?
 
         public init(
-            screen: Screen, progress: String? = nil, problem: String? = nil,
-            canCancel: Bool = false, canStart: Bool = false, account: AccountRow? = nil
+            screen: Screen, progress: String? = nil, problem: String? = nil, notice: String? = nil,
+            canCancel: Bool = false, canStart: Bool = false, offersAutofill: Bool = false, account: AccountRow? = nil
         ) {
             self.screen = screen
             self.progress = progress
             self.problem = problem
+            self.notice = notice
             self.canCancel = canCancel
             self.canStart = canStart
+            self.offersAutofill = offersAutofill
             self.account = account
         }
     }
@@ -76,15 +83,18 @@ extension Auth {
         case .checkingSession:
             ViewModel(screen: .loading, progress: language(.checkingSession))
         case .signedOut(let signedOut):
-            ViewModel(screen: .signedOut, problem: signedOut.problem?.words(in: language), canStart: true)
+            ViewModel(
+                screen: .signedOut, problem: signedOut.problem?.words(in: language), canStart: true,
+                offersAutofill: signedOut.offersAutofill)
         case .signingUp(let signUp):
             ViewModel(
                 screen: .signedOut,
                 progress: language(signUp.progress),
                 canCancel: signUp.step == .waitingForPasskey)
         case .signingIn(let signIn) where signIn.mediation == .conditional && signIn.step != .finishing:
-            // Autofill waits quietly behind the form; only a waiting request can be overruled.
-            ViewModel(screen: .signedOut, canStart: signIn.step == .waitingForPasskey)
+            // Autofill waits quietly behind the form, which shows the last attempt's problem and
+            // stays usable: starting something else overrules it.
+            ViewModel(screen: .signedOut, problem: signIn.problem?.words(in: language), canStart: true)
         case .signingIn(let signIn):
             ViewModel(
                 screen: .signedOut,
@@ -93,8 +103,11 @@ extension Auth {
         case .signedIn(let account):
             ViewModel(
                 screen: .signedIn,
-                progress: account.activity.progress.map { language($0) },
+                // Reloading a list already shown is quiet: it keeps what the page says.
+                progress: account.activity == .loadingPasskeys && account.passkeys != nil
+                    ? nil : account.activity.progress.map { language($0) },
                 problem: account.problem?.words(in: language),
+                notice: account.notice.map { language(.notice($0)) },
                 canCancel: account.activity == .addingPasskey(.waitingForPasskey),
                 canStart: account.activity == .idle,
                 account: AccountRow(

@@ -46,15 +46,20 @@ enum Fixture {
 
     // MARK: States
 
-    static func signedOut(_ problem: Auth.Problem? = nil) -> State { .signedOut(Auth.SignedOut(problem: problem)) }
+    static func signedOut(_ problem: Auth.Problem? = nil, autofillEnded: Bool = false) -> State {
+        .signedOut(Auth.SignedOut(problem: problem, autofillEnded: autofillEnded))
+    }
     static func signingUp(_ step: Auth.Step) -> State { .signingUp(Auth.SignUp(username: "ada", displayName: "Ada", step: step)) }
     static func signingIn(_ step: Auth.Step, username: String? = "ada") -> State {
         .signingIn(Auth.SignIn(username: username, mediation: .modal, step: step))
     }
-    static func autofill(_ step: Auth.Step) -> State { .signingIn(Auth.SignIn(username: nil, mediation: .conditional, step: step)) }
+    static func autofill(_ step: Auth.Step, problem: Auth.Problem? = nil) -> State {
+        .signingIn(Auth.SignIn(username: nil, mediation: .conditional, step: step, problem: problem))
+    }
     static func signedIn(
-        _ activity: Auth.Activity = .idle, passkeys: [Auth.Passkey]? = [one, two], problem: Auth.Problem? = nil, user: Auth.User = ada
+        _ activity: Auth.Activity = .idle, passkeys: [Auth.Passkey]? = [one, two], problem: Auth.Problem? = nil, user: Auth.User = ada,
+        notice: Auth.Notice? = nil
     ) -> State {
-        .signedIn(Auth.Account(user: user, passkeys: passkeys, activity: activity, problem: problem))
+        .signedIn(Auth.Account(user: user, passkeys: passkeys, activity: activity, problem: problem, notice: notice))
     }
 }

@@ -36,18 +36,19 @@ struct FlowTests {
         store.send(
             .passkey(.create(.success(F.newCredential))), effects: [.api(.addPasskey(F.newCredential)), .render],
             state: F.signedIn(.addingPasskey(.finishing), passkeys: [F.one]))
-        store.send(.api(.addPasskey(.success(F.two))), effects: [.render], state: F.signedIn(passkeys: [F.one, F.two]))
+        store.send(.api(.addPasskey(.success(F.two))), effects: [.render], state: F.signedIn(passkeys: [F.one, F.two], notice: .added("YubiKey")))
+        #expect(store.view.notice == "Added the passkey “YubiKey”.")
 
         store.send(
             .view(.renamePasskey(F.one.id, name: "Work")), effects: [.api(.renamePasskey(F.one.id, name: "Work")), .render],
             state: F.signedIn(.renaming(F.one.id, name: "Work")))
         #expect(store.view.account?.passkeys?.map(\.isBusy) == [true, false])
-        store.send(.api(.renamePasskey(.success(F.oneRenamed))), effects: [.render], state: F.signedIn(passkeys: [F.oneRenamed, F.two]))
+        store.send(.api(.renamePasskey(.success(F.oneRenamed))), effects: [.render], state: F.signedIn(passkeys: [F.oneRenamed, F.two], notice: .renamed("Work")))
 
         store.send(
             .view(.deletePasskey(F.two.id)), effects: [.api(.deletePasskey(F.two.id)), .render],
             state: F.signedIn(.deleting(F.two.id), passkeys: [F.oneRenamed, F.two]))
-        store.send(.api(.deletePasskey(.success(Auth.NoContent()))), effects: [.render], state: F.signedIn(passkeys: [F.oneRenamed]))
+        store.send(.api(.deletePasskey(.success(Auth.NoContent()))), effects: [.render], state: F.signedIn(passkeys: [F.oneRenamed], notice: .deleted("YubiKey")))
 
         store.send(.view(.signOut), effects: [.api(.signOut), .render], state: F.signedIn(.signingOut, passkeys: [F.oneRenamed]))
         store.send(.api(.signOut(.success(Auth.NoContent()))), effects: [.render], state: F.signedOut())
@@ -91,7 +92,7 @@ struct FlowTests {
     func autofillSignsIn() {
         var store = TestStore(F.signedOut())
         store.send(.view(.startAutofill), effects: [.api(.authenticationOptions(username: nil)), .render], state: F.autofill(.requestingOptions))
-        #expect(store.view == Auth.ViewModel(screen: .signedOut, canStart: false))
+        #expect(store.view == Auth.ViewModel(screen: .signedOut, canStart: true), "the form stays usable: starting something overrules autofill")
         store.send(
             .api(.authenticationOptions(.success(F.requestOptions))), effects: [.passkey(.get(F.requestOptions, .conditional)), .render],
             state: F.autofill(.waitingForPasskey))
@@ -132,7 +133,7 @@ struct FlowTests {
     func usernameTaken() {
         var store = TestStore(F.signingUp(.requestingOptions))
         store.send(.api(.registrationOptions(.failure(F.usernameTaken))), effects: [.render], state: F.signedOut(.usernameTaken))
-        #expect(store.view.problem == "An account with that username exists. Sign in instead, or choose another username.")
+        #expect(store.view.problem == "An account with that username already exists. Sign in instead, or choose another username.")
         store.send(
             .view(.signIn(username: "ada")), effects: [.api(.authenticationOptions(username: "ada")), .render],
             state: F.signingIn(.requestingOptions))
@@ -142,7 +143,7 @@ struct FlowTests {
     func offlineThenRetry() {
         var store = TestStore(F.signingIn(.requestingOptions))
         store.send(.api(.authenticationOptions(.failure(.offline))), effects: [.render], state: F.signedOut(.offline))
-        #expect(store.view.problem == "The server cannot be reached. Check your connection and try again.")
+        #expect(store.view.problem == "Can’t reach the server. Check your connection and try again.")
         store.send(
             .view(.signIn(username: "ada")), effects: [.api(.authenticationOptions(username: "ada")), .render],
             state: F.signingIn(.requestingOptions))
@@ -208,7 +209,7 @@ struct FlowTests {
     func lastPasskey() {
         var store = TestStore(F.signedIn(.deleting(F.one.id), passkeys: [F.one]))
         store.send(.api(.deletePasskey(.failure(F.lastPasskey))), effects: [.render], state: F.signedIn(passkeys: [F.one], problem: .lastPasskey))
-        #expect(store.view.problem == "This is the account's only passkey. Add another before deleting it.")
+        #expect(store.view.problem == "This is your only passkey. Deleting it would lock you out of your account: add another passkey first.")
     }
 
     @Test("changing the display name and deleting the account")
@@ -217,7 +218,7 @@ struct FlowTests {
         store.send(
             .view(.changeDisplayName("Ada L.")), effects: [.api(.updateAccount(displayName: "Ada L.")), .render],
             state: F.signedIn(.changingDisplayName("Ada L.")))
-        store.send(.api(.updateAccount(.success(F.adaRenamed))), effects: [.render], state: F.signedIn(user: F.adaRenamed))
+        store.send(.api(.updateAccount(.success(F.adaRenamed))), effects: [.render], state: F.signedIn(user: F.adaRenamed, notice: .savedDisplayName))
         store.send(.view(.deleteAccount), effects: [.api(.deleteAccount), .render], state: F.signedIn(.deletingAccount, user: F.adaRenamed))
         store.send(.api(.deleteAccount(.success(Auth.NoContent()))), effects: [.render], state: F.signedOut())
     }

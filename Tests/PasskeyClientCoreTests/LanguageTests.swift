@@ -41,8 +41,42 @@ struct LanguageTests {
         .cancelled, .noPasskey, .passkeyExists, .deletedPasskey, .usernameTaken, .usernameRequired, .invalidUsername,
         .invalidName, .credentialExists, .ceremonyEnded(code: "ceremony_expired"), .accountDisabled, .offline,
         .sessionEnded, .lastPasskey, .passkeyNotFound, .rateLimited(retryAfter: 30), .rateLimited(retryAfter: nil),
-        .refused(code: "x", message: "y"), .passkeyFailed("z"), .unreadableResponse,
+        .refused(code: "x", message: "y"), .passkeyFailed("z"), .unreadableResponse, .emailRequired, .invalidEmail,
+        .signInCancelled,
     ]
+
+    @Test("every label of the pages has its words in every language, with a key of its own")
+    func labelsInEveryLanguage() {
+        let keys = Auth.Label.all.map(\.key)
+        #expect(Set(keys).count == keys.count, "two labels share a key")
+        for language in L.all {
+            #expect(Auth.Label.all.allSatisfy { !language(.label($0)).isEmpty }, "\(language.code) leaves a label empty")
+        }
+        for label in Auth.Label.all {
+            #expect(L.japanese(.label(label)) != L.english(.label(label)), "\(label.key) is not in Japanese")
+            // "Passkeys" is German too.
+            if label != .passkeys {
+                #expect(L.german(.label(label)) != L.english(.label(label)), "\(label.key) is not in German")
+            }
+        }
+    }
+
+    @Test("the greeting, the notices and the confirmations name what they are about, in every language")
+    func namedPhrases() {
+        let phrases: [Auth.Phrase] = [
+            .greeting("Ada"), .notice(.added("Ada")), .notice(.renamed("Ada")), .notice(.deleted("Ada")),
+            .confirmDeletePasskey("Ada"), .confirmDeleteAccount("Ada"),
+        ]
+        for language in L.all {
+            for phrase in phrases {
+                #expect(language(phrase).contains("Ada"), "\(language.code): \(language(phrase))")
+            }
+            #expect(!language(.notice(.savedDisplayName)).isEmpty)
+        }
+        #expect(L.english(.greeting("Ada")) == "Hello, Ada")
+        #expect(L.japanese(.notice(.added("YubiKey"))) == "パスキー「YubiKey」を追加しました。")
+        #expect(L.german(.confirmDeletePasskey("YubiKey")) == "„YubiKey“ löschen?")
+    }
 
     @Test("every problem has its own words in every language")
     func problemsInEveryLanguage() {
@@ -109,7 +143,7 @@ struct LanguageTests {
 
     @Test("progress and problems in the view come in its language")
     func view() {
-        #expect(Auth.view(F.signingIn(.waitingForPasskey), in: .german).progress == "Wählen Sie einen Passkey, wenn Ihr Gerät danach fragt.")
+        #expect(Auth.view(F.signingIn(.waitingForPasskey), in: .german).progress == "Warten auf Ihren Passkey: Wählen Sie einen, wenn Ihr Gerät danach fragt.")
         #expect(Auth.view(F.signedOut(.usernameTaken), in: .japanese).problem
             == "そのユーザー名のアカウントはすでにあります。サインインするか、別のユーザー名を選んでください。")
         #expect(Auth.view(.checkingSession, in: .japanese).progress == "サインインしているか確認しています…")

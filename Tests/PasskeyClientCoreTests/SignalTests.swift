@@ -7,8 +7,10 @@ struct SignalTests {
     typealias F = Fixture
 
     static let rpID = "example.com"
-    static func signedIn(_ activity: Auth.Activity = .idle, passkeys: [Auth.Passkey]? = [F.one, F.two], user: Auth.User = F.ada) -> State {
-        .signedIn(Auth.Account(user: user, passkeys: passkeys, activity: activity, rpID: rpID))
+    static func signedIn(
+        _ activity: Auth.Activity = .idle, passkeys: [Auth.Passkey]? = [F.one, F.two], user: Auth.User = F.ada, notice: Auth.Notice? = nil
+    ) -> State {
+        .signedIn(Auth.Account(user: user, passkeys: passkeys, activity: activity, rpID: rpID, notice: notice))
     }
     static let userDetails = Effect.passkey(.signalCurrentUserDetails(rpID: rpID, userID: "AAECAw", name: "ada", displayName: "Ada"))
     static func accepted(_ passkeys: [Auth.Passkey]) -> Effect {
@@ -45,7 +47,7 @@ struct SignalTests {
     @Test("deleting a passkey tells the provider the passkeys that are left")
     func deletePasskey() {
         var store = TestStore(Self.signedIn(.deleting(F.two.id)))
-        store.send(.api(.deletePasskey(.success(Auth.NoContent()))), effects: [Self.accepted([F.one]), .render], state: Self.signedIn(passkeys: [F.one]))
+        store.send(.api(.deletePasskey(.success(Auth.NoContent()))), effects: [Self.accepted([F.one]), .render], state: Self.signedIn(passkeys: [F.one], notice: .deleted("YubiKey")))
     }
 
     @Test("deleting a passkey whose list never loaded sends no list")
@@ -66,7 +68,7 @@ struct SignalTests {
         store.send(
             .api(.updateAccount(.success(F.adaRenamed))),
             effects: [.passkey(.signalCurrentUserDetails(rpID: Self.rpID, userID: "AAECAw", name: "ada", displayName: "Ada L.")), .render],
-            state: Self.signedIn(user: F.adaRenamed))
+            state: Self.signedIn(user: F.adaRenamed, notice: .savedDisplayName))
     }
 
     @Test("signing out sends no signal: the passkeys still work")
@@ -85,9 +87,9 @@ struct SignalTests {
     @Test("a rename, an added passkey and a failure send no signal")
     func noSignal() {
         var store = TestStore(Self.signedIn(.renaming(F.one.id, name: "Work")))
-        store.send(.api(.renamePasskey(.success(F.oneRenamed))), effects: [.render], state: Self.signedIn(passkeys: [F.oneRenamed, F.two]))
+        store.send(.api(.renamePasskey(.success(F.oneRenamed))), effects: [.render], state: Self.signedIn(passkeys: [F.oneRenamed, F.two], notice: .renamed("Work")))
         store = TestStore(Self.signedIn(.addingPasskey(.finishing), passkeys: [F.one]))
-        store.send(.api(.addPasskey(.success(F.two))), effects: [.render], state: Self.signedIn(passkeys: [F.one, F.two]))
+        store.send(.api(.addPasskey(.success(F.two))), effects: [.render], state: Self.signedIn(passkeys: [F.one, F.two], notice: .added("YubiKey")))
         store = TestStore(Self.signedIn(.deleting(F.two.id)))
         store.send(
             .api(.deletePasskey(.failure(F.lastPasskey))), effects: [.render],

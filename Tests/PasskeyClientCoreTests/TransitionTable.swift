@@ -19,6 +19,7 @@ enum Table {
             ("checkingSession", .checkingSession),
             ("signedOut", F.signedOut()),
             ("signedOut+problem", F.signedOut(.offline)),
+            ("signedOut+autofillEnded", F.signedOut(.offline, autofillEnded: true)),
             ("signingUp.requestingOptions", F.signingUp(.requestingOptions)),
             ("signingUp.waitingForPasskey", F.signingUp(.waitingForPasskey)),
             ("signingUp.finishing", F.signingUp(.finishing)),
@@ -27,9 +28,11 @@ enum Table {
             ("signingIn.finishing", F.signingIn(.finishing)),
             ("autofill.requestingOptions", F.autofill(.requestingOptions)),
             ("autofill.waitingForPasskey", F.autofill(.waitingForPasskey)),
+            ("autofill.waitingForPasskey+problem", F.autofill(.waitingForPasskey, problem: .signInCancelled)),
             ("autofill.finishing", F.autofill(.finishing)),
             ("signedIn.idle", F.signedIn()),
             ("signedIn.idle+problem", F.signedIn(problem: .lastPasskey)),
+            ("signedIn.idle+notice", F.signedIn(notice: .savedDisplayName)),
             ("signedIn.loadingPasskeys", F.signedIn(.loadingPasskeys, passkeys: nil)),
             ("signedIn.adding.requestingOptions", F.signedIn(.addingPasskey(.requestingOptions))),
             ("signedIn.adding.waitingForPasskey", F.signedIn(.addingPasskey(.waitingForPasskey))),
@@ -50,6 +53,9 @@ enum Table {
             ("refresh", .view(.refresh)),
             ("signUp", .view(.signUp(username: "ada", displayName: "Ada"))),
             ("signUp(empty)", .view(.signUp(username: ""))),
+            ("signUp(email)", .view(.signUp(username: "ada@example.com", email: true))),
+            ("signUp(email: empty)", .view(.signUp(username: "", email: true))),
+            ("signUp(email: not one)", .view(.signUp(username: "not an email", email: true))),
             ("signIn(ada)", .view(.signIn(username: "ada"))),
             ("signIn(nil)", .view(.signIn(username: nil))),
             ("startAutofill", .view(.startAutofill)),
@@ -114,16 +120,23 @@ enum Table {
         let signUpRequest: Effect = .api(.registrationOptions(username: "ada", displayName: "Ada"))
         let list: Effect = .api(.listPasskeys)
 
+        let emailSignUp = State.signingUp(Auth.SignUp(username: "ada@example.com", step: .requestingOptions))
+        // Signing up or in, after `earlier` (what stopping a background autofill request takes).
+        func ceremonies(_ state: String, after earlier: [Effect] = []) -> [Transition] {
+            [
+                t(state, "signUp", earlier + [signUpRequest, .render], F.signingUp(.requestingOptions)),
+                t(state, "signUp(empty)", earlier + [.render], F.signedOut(.usernameRequired)),
+                t(state, "signUp(email)",
+                  earlier + [.api(.registrationOptions(username: "ada@example.com", displayName: nil)), .render], emailSignUp),
+                t(state, "signUp(email: empty)", earlier + [.render], F.signedOut(.emailRequired)),
+                t(state, "signUp(email: not one)", earlier + [.render], F.signedOut(.invalidEmail)),
+                t(state, "signIn(ada)", earlier + [.api(.authenticationOptions(username: "ada")), .render], F.signingIn(.requestingOptions)),
+                t(state, "signIn(nil)", earlier + [.api(.authenticationOptions(username: nil)), .render], F.signingIn(.requestingOptions, username: nil)),
+            ]
+        }
         // What a signed-out person can start, whatever problem is showing.
         func signedOutIntents(_ state: String) -> [Transition] {
-            [
-                t(state, "refresh", [.api(.session), .render], .checkingSession),
-                t(state, "signUp", [signUpRequest, .render], F.signingUp(.requestingOptions)),
-                t(state, "signUp(empty)", [.render], F.signedOut(.usernameRequired)),
-                t(state, "signIn(ada)", [.api(.authenticationOptions(username: "ada")), .render], F.signingIn(.requestingOptions)),
-                t(state, "signIn(nil)", [.api(.authenticationOptions(username: nil)), .render], F.signingIn(.requestingOptions, username: nil)),
-                t(state, "startAutofill", [.api(.authenticationOptions(username: nil)), .render], F.autofill(.requestingOptions)),
-            ]
+            [t(state, "refresh", [.api(.session), .render], .checkingSession)] + ceremonies(state)
         }
         // What a signed-in person can start when nothing is in flight; starting clears the problem.
         func signedInIntents(_ state: String) -> [Transition] {
@@ -156,8 +169,14 @@ enum Table {
         ]
         + signedOutIntents("signedOut")
         + signedOutIntents("signedOut+problem")
+        + signedOutIntents("signedOut+autofillEnded")
         + [
+            t("signedOut", "startAutofill", [.api(.authenticationOptions(username: nil)), .render], F.autofill(.requestingOptions)),
+            // The problem stays in view while autofill waits behind the form.
+            t("signedOut+problem", "startAutofill", [.api(.authenticationOptions(username: nil)), .render],
+              F.autofill(.requestingOptions, problem: .offline)),
             t("signedOut+problem", "dismissProblem", [.render], F.signedOut()),
+            t("signedOut+autofillEnded", "dismissProblem", [.render], F.signedOut(autofillEnded: true)),
 
             t("signingUp.requestingOptions", "registrationOptions.ok", [.passkey(.create(F.creationOptions)), .render], F.signingUp(.waitingForPasskey)),
             t("signingUp.requestingOptions", "registrationOptions.offline", [.render], F.signedOut(.offline)),
@@ -175,31 +194,37 @@ enum Table {
             t("signingIn.requestingOptions", "authenticationOptions.offline", [.render], F.signedOut(.offline)),
 
             t("signingIn.waitingForPasskey", "get.ok", [.api(.authentication(F.assertion)), .render], F.signingIn(.finishing)),
-            t("signingIn.waitingForPasskey", "get.cancelled", [.render], F.signedOut(.cancelled)),
+            t("signingIn.waitingForPasskey", "get.cancelled", [.render], F.signedOut(.signInCancelled)),
             t("signingIn.waitingForPasskey", "get.noCredentials", [.render], F.signedOut(.noPasskey)),
             t("signingIn.waitingForPasskey", "cancel", [.passkey(.cancel), .render], F.signedOut()),
         ]
         + finishingSignIn("signingIn.finishing")
         + [
             t("autofill.requestingOptions", "authenticationOptions.ok", [.passkey(.get(F.requestOptions, .conditional)), .render], F.autofill(.waitingForPasskey)),
-            t("autofill.requestingOptions", "authenticationOptions.offline", [.render], F.signedOut(.offline)),
+            // In the background: quiet, and not offered again until the person starts something.
+            t("autofill.requestingOptions", "authenticationOptions.offline", [.render], F.signedOut(autofillEnded: true)),
 
             t("autofill.waitingForPasskey", "get.ok", [.api(.authentication(F.assertion)), .render], F.autofill(.finishing)),
-            t("autofill.waitingForPasskey", "get.cancelled", [.render], F.signedOut()),
-            t("autofill.waitingForPasskey", "get.noCredentials", [.render], F.signedOut(.noPasskey)),
+            t("autofill.waitingForPasskey", "get.cancelled", [.render], F.signedOut(autofillEnded: true)),
+            t("autofill.waitingForPasskey", "get.noCredentials", [.render], F.signedOut(.noPasskey, autofillEnded: true)),
             t("autofill.waitingForPasskey", "cancel", [.passkey(.cancel), .render], F.signedOut()),
-            t("autofill.waitingForPasskey", "signUp", [.passkey(.cancel), signUpRequest, .render], F.signingUp(.requestingOptions)),
-            t("autofill.waitingForPasskey", "signUp(empty)", [.passkey(.cancel), .render], F.signedOut(.usernameRequired)),
-            t("autofill.waitingForPasskey", "signIn(ada)",
-              [.passkey(.cancel), .api(.authenticationOptions(username: "ada")), .render], F.signingIn(.requestingOptions)),
-            t("autofill.waitingForPasskey", "signIn(nil)",
-              [.passkey(.cancel), .api(.authenticationOptions(username: nil)), .render], F.signingIn(.requestingOptions, username: nil)),
+
+            t("autofill.waitingForPasskey+problem", "get.ok", [.api(.authentication(F.assertion)), .render], F.autofill(.finishing)),
+            t("autofill.waitingForPasskey+problem", "get.cancelled", [.render], F.signedOut(.signInCancelled, autofillEnded: true)),
+            t("autofill.waitingForPasskey+problem", "get.noCredentials", [.render], F.signedOut(.noPasskey, autofillEnded: true)),
+            t("autofill.waitingForPasskey+problem", "cancel", [.passkey(.cancel), .render], F.signedOut()),
         ]
+        // The person overrules autofill: a waiting request is aborted, an options request is not waited for.
+        + ceremonies("autofill.requestingOptions")
+        + ceremonies("autofill.waitingForPasskey", after: [.passkey(.cancel)])
+        + ceremonies("autofill.waitingForPasskey+problem", after: [.passkey(.cancel)])
         + finishingSignIn("autofill.finishing")
         + signedInIntents("signedIn.idle")
         + signedInIntents("signedIn.idle+problem")
+        + signedInIntents("signedIn.idle+notice")
         + [
             t("signedIn.idle+problem", "dismissProblem", [.render], F.signedIn()),
+            t("signedIn.idle+notice", "dismissProblem", [.render], F.signedIn()),
 
             t("signedIn.loadingPasskeys", "listPasskeys.ok", [.render], F.signedIn()),
             t("signedIn.loadingPasskeys", "listPasskeys.offline", [.render], F.signedIn(passkeys: nil, problem: .offline)),
@@ -213,21 +238,22 @@ enum Table {
             t("signedIn.adding.waitingForPasskey", "create.excluded", [.render], F.signedIn(problem: .passkeyExists)),
             t("signedIn.adding.waitingForPasskey", "cancel", [.passkey(.cancel), .render], F.signedIn()),
 
-            t("signedIn.adding.finishing", "addPasskey.ok", [.render], F.signedIn(passkeys: [F.one, F.two, F.three])),
+            t("signedIn.adding.finishing", "addPasskey.ok", [.render], F.signedIn(passkeys: [F.one, F.two, F.three], notice: .added("Laptop"))),
             t("signedIn.adding.finishing", "addPasskey.offline", [.render], F.signedIn(problem: .offline)),
-            t("signedIn.adding.finishing+unloaded", "addPasskey.ok", [list, .render], F.signedIn(.loadingPasskeys, passkeys: nil)),
+            t("signedIn.adding.finishing+unloaded", "addPasskey.ok", [list, .render],
+              F.signedIn(.loadingPasskeys, passkeys: nil, notice: .added("Laptop"))),
             t("signedIn.adding.finishing+unloaded", "addPasskey.offline", [.render], F.signedIn(passkeys: nil, problem: .offline)),
 
-            t("signedIn.renaming", "renamePasskey.ok", [.render], F.signedIn(passkeys: [F.oneRenamed, F.two])),
+            t("signedIn.renaming", "renamePasskey.ok", [.render], F.signedIn(passkeys: [F.oneRenamed, F.two], notice: .renamed("Work"))),
             t("signedIn.renaming", "renamePasskey.offline", [.render], F.signedIn(problem: .offline)),
             t("signedIn.renaming", "renamePasskey.notFound", [list, .render], F.signedIn(.loadingPasskeys, problem: .passkeyNotFound)),
 
-            t("signedIn.deleting", "deletePasskey.ok", [.render], F.signedIn(passkeys: [F.one])),
+            t("signedIn.deleting", "deletePasskey.ok", [.render], F.signedIn(passkeys: [F.one], notice: .deleted("YubiKey"))),
             t("signedIn.deleting", "deletePasskey.offline", [.render], F.signedIn(problem: .offline)),
             t("signedIn.deleting", "deletePasskey.notFound", [list, .render], F.signedIn(.loadingPasskeys, problem: .passkeyNotFound)),
             t("signedIn.deleting", "deletePasskey.lastPasskey", [.render], F.signedIn(problem: .lastPasskey)),
 
-            t("signedIn.changingDisplayName", "updateAccount.ok", [.render], F.signedIn(user: F.adaRenamed)),
+            t("signedIn.changingDisplayName", "updateAccount.ok", [.render], F.signedIn(user: F.adaRenamed, notice: .savedDisplayName)),
             t("signedIn.changingDisplayName", "updateAccount.offline", [.render], F.signedIn(problem: .offline)),
 
             t("signedIn.deletingAccount", "deleteAccount.ok", [.render], F.signedOut()),

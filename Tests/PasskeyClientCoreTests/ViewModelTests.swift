@@ -23,26 +23,33 @@ struct ViewModelTests {
     static let expected: [String: VM] = [
         "starting": VM(screen: .loading),
         "checkingSession": VM(screen: .loading, progress: "Checking whether you are signed in…"),
-        "signedOut": VM(screen: .signedOut, canStart: true),
+        "signedOut": VM(screen: .signedOut, canStart: true, offersAutofill: true),
         "signedOut+problem": VM(
-            screen: .signedOut, problem: "The server cannot be reached. Check your connection and try again.", canStart: true),
+            screen: .signedOut, problem: "Can’t reach the server. Check your connection and try again.", canStart: true,
+            offersAutofill: true),
+        "signedOut+autofillEnded": VM(
+            screen: .signedOut, problem: "Can’t reach the server. Check your connection and try again.", canStart: true),
         "signingUp.requestingOptions": VM(screen: .signedOut, progress: "Contacting the server…"),
-        "signingUp.waitingForPasskey": VM(screen: .signedOut, progress: "Create a passkey for “ada” when your device asks.", canCancel: true),
+        "signingUp.waitingForPasskey": VM(screen: .signedOut, progress: "Waiting for your passkey: create one for “ada” when your device asks.", canCancel: true),
         "signingUp.finishing": VM(screen: .signedOut, progress: "Creating your account…"),
         "signingIn.requestingOptions": VM(screen: .signedOut, progress: "Contacting the server…"),
-        "signingIn.waitingForPasskey": VM(screen: .signedOut, progress: "Choose a passkey when your device asks.", canCancel: true),
+        "signingIn.waitingForPasskey": VM(screen: .signedOut, progress: "Waiting for your passkey: choose one when your device asks.", canCancel: true),
         "signingIn.finishing": VM(screen: .signedOut, progress: "Signing in…"),
-        "autofill.requestingOptions": VM(screen: .signedOut),
+        "autofill.requestingOptions": VM(screen: .signedOut, canStart: true),
         "autofill.waitingForPasskey": VM(screen: .signedOut, canStart: true),
+        "autofill.waitingForPasskey+problem": VM(
+            screen: .signedOut, problem: "Sign-in was cancelled, or there is no passkey for this site on this device.", canStart: true),
         "autofill.finishing": VM(screen: .signedOut, progress: "Signing in…"),
         "signedIn.idle": VM(screen: .signedIn, canStart: true, account: account()),
         "signedIn.idle+problem": VM(
-            screen: .signedIn, problem: "This is the account's only passkey. Add another before deleting it.", canStart: true,
-            account: account()),
+            screen: .signedIn,
+            problem: "This is your only passkey. Deleting it would lock you out of your account: add another passkey first.",
+            canStart: true, account: account()),
+        "signedIn.idle+notice": VM(screen: .signedIn, notice: "Saved your display name.", canStart: true, account: account()),
         "signedIn.loadingPasskeys": VM(screen: .signedIn, progress: "Loading your passkeys…", account: account(nil)),
         "signedIn.adding.requestingOptions": VM(screen: .signedIn, progress: "Contacting the server…", account: account()),
         "signedIn.adding.waitingForPasskey": VM(
-            screen: .signedIn, progress: "Create a passkey when your device asks.", canCancel: true, account: account()),
+            screen: .signedIn, progress: "Waiting for your new passkey: create it when your device asks.", canCancel: true, account: account()),
         "signedIn.adding.finishing": VM(screen: .signedIn, progress: "Saving your new passkey…", account: account()),
         "signedIn.adding.finishing+unloaded": VM(screen: .signedIn, progress: "Saving your new passkey…", account: account(nil)),
         "signedIn.renaming": VM(screen: .signedIn, progress: "Renaming the passkey to “Work”…", account: account(busy(0))),
@@ -60,6 +67,25 @@ struct ViewModelTests {
         }
     }
 
+    @Test("reloading a list already shown shows no progress, so the page keeps what it says")
+    func quietReload() {
+        var state = F.signedIn(notice: .added("Laptop"))
+        _ = Auth.update(&state, .view(.refresh))
+        #expect(Auth.view(state).progress == nil)
+        #expect(Auth.view(F.signedIn(.loadingPasskeys, passkeys: nil)).progress == "Loading your passkeys…")
+    }
+
+    @Test("each notice in plain words")
+    func notices() {
+        let notices: [(Auth.Notice, String)] = [
+            (.added("YubiKey"), "Added the passkey “YubiKey”."), (.renamed("Work"), "Renamed the passkey to “Work”."),
+            (.deleted("YubiKey"), "Deleted the passkey “YubiKey”."), (.savedDisplayName, "Saved your display name."),
+        ]
+        for (notice, words) in notices {
+            #expect(Auth.view(F.signedIn(notice: notice)).notice == words)
+        }
+    }
+
     @Test("a passkey that is eligible for backup but not backed up says so")
     func notBackedUp() {
         var state = F.signedIn(passkeys: [F.three])
@@ -73,11 +99,14 @@ struct ViewModelTests {
         (.noPasskey, "no_passkey", "This device has no passkey for this account. Sign up, or sign in on a device that has one."),
         (.passkeyExists, "passkey_exists", "This device already has a passkey for this account."),
         (.deletedPasskey, "unknown_credential", "That passkey was deleted from its account. Choose another passkey, or sign up again."),
-        (.usernameTaken, "username_taken", "An account with that username exists. Sign in instead, or choose another username."),
+        (.usernameTaken, "username_taken", "An account with that username already exists. Sign in instead, or choose another username."),
         (.usernameRequired, "username_required", "Enter a username."),
-        (.offline, "offline", "The server cannot be reached. Check your connection and try again."),
+        (.emailRequired, "email_required", "Type your email first, then choose Create account."),
+        (.invalidEmail, "invalid_email", "Enter a valid email address, like ada@example.com."),
+        (.signInCancelled, "sign_in_cancelled", "Sign-in was cancelled, or there is no passkey for this site on this device."),
+        (.offline, "offline", "Can’t reach the server. Check your connection and try again."),
         (.sessionEnded, "unauthenticated", "You have been signed out. Sign in again."),
-        (.lastPasskey, "last_passkey", "This is the account's only passkey. Add another before deleting it."),
+        (.lastPasskey, "last_passkey", "This is your only passkey. Deleting it would lock you out of your account: add another passkey first."),
         (.passkeyNotFound, "not_found", "That passkey is no longer on your account."),
         (.rateLimited(retryAfter: 3), "rate_limited", "Too many attempts. Try again in 3 seconds."),
         (.rateLimited(retryAfter: nil), "rate_limited", "Too many attempts. Try again in a minute."),

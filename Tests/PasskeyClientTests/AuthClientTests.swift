@@ -73,7 +73,7 @@ struct AuthClientTests {
             if model.screen == .signedIn, model.canStart { break }
         }
         #expect(seen.map(\.progress) == [
-            nil, "Contacting the server…", "Choose a passkey when your device asks.", "Signing in…", "Loading your passkeys…", nil,
+            nil, "Contacting the server…", "Waiting for your passkey: choose one when your device asks.", "Signing in…", "Loading your passkeys…", nil,
         ])
         #expect(seen.last == Auth.ViewModel(
             screen: .signedIn, canStart: true, account: Auth.AccountRow(username: "ada", displayName: "Ada", passkeys: [])))

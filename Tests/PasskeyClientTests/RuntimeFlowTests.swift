@@ -74,7 +74,7 @@ struct RuntimeFlowTests {
             let last = await device.client.run(.deletePasskey(first.id))
             #expect(last.problem == .lastPasskey)
             #expect(last.account?.passkeys?.map(\.id) == [first.id])
-            #expect(await device.client.viewModel.problem == "This is the account's only passkey. Add another before deleting it.")
+            #expect(await device.client.viewModel.problem == "This is your only passkey. Deleting it would lock you out of your account: add another passkey first.")
 
             let missing = await device.client.run(.renamePasskey(second.id, name: "Gone"))
             #expect(missing.problem == .passkeyNotFound)
@@ -103,7 +103,7 @@ struct RuntimeFlowTests {
             let other = try Device(server: server)
             let state = await other.client.run(.signUp(username: "ada@example.com"))
             #expect(state == .signedOut(Auth.SignedOut(problem: .usernameTaken)))
-            #expect(await other.client.viewModel.problem == "An account with that username exists. Sign in instead, or choose another username.")
+            #expect(await other.client.viewModel.problem == "An account with that username already exists. Sign in instead, or choose another username.")
         }
     }
 
@@ -161,7 +161,7 @@ struct RuntimeFlowTests {
         // Port 1 on loopback: nothing listens there, so the connection is refused at once.
         let device = try Device(server: try #require(URL(string: "http://127.0.0.1:1")))
         #expect(await device.client.run(.signIn(username: "ada@example.com")) == .signedOut(Auth.SignedOut(problem: .offline)))
-        #expect(await device.client.viewModel.problem == "The server cannot be reached. Check your connection and try again.")
+        #expect(await device.client.viewModel.problem == "Can’t reach the server. Check your connection and try again.")
     }
 
     @Test("a session that ended on the server signs the person out with a reason")

@@ -24,7 +24,7 @@ mode=$(stat -c %a "$ada.session" 2>/dev/null || stat -f %Lp "$ada.session")
 check "the session file is created with mode 600" 600 "$mode" "" ""
 
 run signup $server --keychain "$tmp/other.json" --username ada@example.com
-check "signup with a taken username is refused in plain words" 1 "$code" "An account with that username exists" "$out"
+check "signup with a taken username is refused in plain words" 1 "$code" "An account with that username already exists" "$out"
 out=$(LC_ALL= LC_MESSAGES= LANG=de_DE.UTF-8 "$bin" client signup $server --keychain "$tmp/other.json" --username ada@example.com 2>&1); code=$?
 check "the refusal is in German when LANG is German" 1 "$code" "Ein Konto mit diesem Benutzernamen gibt es bereits" "$out"
 out=$(LC_ALL=ja_JP.UTF-8 LANG=de_DE.UTF-8 "$bin" client signup $server --keychain "$tmp/other.json" --username ada@example.com 2>&1); code=$?
@@ -66,7 +66,7 @@ run delete $server --keychain "$ada" -- "Work laptop"
 check "delete by name" 0 "$code" "^Deleted passkey .*; ada@example.com has 1 left\.$" "$out"
 
 run delete $server --keychain "$ada" -- "$first"
-check "the only passkey cannot be deleted" 1 "$code" "only passkey. Add another before deleting it" "$out"
+check "the only passkey cannot be deleted" 1 "$code" "only passkey. Deleting it would lock you out" "$out"
 
 run delete $server --keychain "$ada" --json -- "$first"
 check "a refusal with --json is one object with the code" 1 "$code" '"error":\{"code":"last_passkey"' "$out"
@@ -97,7 +97,7 @@ run signup --server "http://127.0.0.1:$port" --origin "http://localhost:$port" -
 check "--origin names the web origin to act as" 0 "$code" "^Signed up as zed\.$" "$out"
 
 run passkeys --server http://127.0.0.1:1 --keychain "$ada"
-check "a server that cannot be reached is named as such" 1 "$code" "The server cannot be reached" "$out"
+check "a server that cannot be reached is named as such" 1 "$code" "Can’t reach the server" "$out"
 
 run signout $server --keychain "$ada" --json
 check "signout --json" 0 "$code" '^\{"command":"signout","ok":true\}$' "$out"

@@ -76,7 +76,7 @@ flow('sign-in with the Signal API, then delete a passkey in Japanese', () => {
   answer = send({ event: 'signIn' });
   answer = http(answer.effects[0], 200, { publicKey: { challenge: 'Z2V0' } });
   assert.deepEqual(answer.effects, [{ effect: 'get', options: { challenge: 'Z2V0' }, mediation: 'modal' }]);
-  assert.equal(answer.view.progress, 'デバイスの案内に従ってパスキーを選んでください。');
+  assert.equal(answer.view.progress, 'パスキーを待っています: デバイスの案内に従ってパスキーを選んでください。');
   answer = send({ event: 'get', credential: { id: 'b25l' } });
   answer = http(answer.effects[0], 200, { user, rpId: 'localhost' });
   const [details, list] = answer.effects;
@@ -94,6 +94,33 @@ flow('sign-in with the Signal API, then delete a passkey in Japanese', () => {
   answer = http(answer.effects[0], 204);
   assert.deepEqual(answer.effects, [{ effect: 'signalAllAcceptedCredentials', rpId: 'localhost', userId: 'AAECAw', allAcceptedCredentialIds: ['b25l'] }]);
   assert.deepEqual(answer.view.account.passkeys.map((row) => row.id), ['b25l'], 'the list is updated in place');
+  assert.equal(answer.view.notice, 'パスキー「YubiKey」を削除しました。');
+});
+
+flow('the sign-in page: its words per language, the email rule, autofill kept behind a problem', () => {
+  let answer = send({ event: 'languages', languages: ['de-AT'] });
+  assert.equal(answer.text['signIn.createAccount'], 'Konto erstellen');
+  assert.equal(answer.text['signIn.withPasskey'], 'Mit einem Passkey anmelden');
+  answer = send({ event: 'languages', languages: ['en-US'] });
+  assert.equal(answer.text['signIn.createAccount'], 'Create account');
+  send({ event: 'refresh' });
+  answer = http({ id: 1 }, 401, { error: { code: 'unauthenticated', message: 'no' } });
+  assert.equal(answer.view.offersAutofill, true);
+  answer = send({ event: 'signUp', username: 'not an email', email: true });
+  assert.deepEqual(answer.effects, [], 'no request for something that is not an email address');
+  assert.equal(answer.view.problemCode, 'invalid_email');
+  assert.equal(answer.view.problem, 'Enter a valid email address, like ada@example.com.');
+  answer = send({ event: 'startAutofill' });
+  assert.equal(answer.view.problem, 'Enter a valid email address, like ada@example.com.', 'the problem stays while autofill waits');
+  assert.equal(answer.view.canStart, true);
+  answer = http(answer.effects[0], 0);
+  assert.equal(answer.view.offersAutofill, false, 'autofill that failed by itself is not offered again');
+  assert.deepEqual(send({ event: 'startAutofill' }).effects, [], 'and the core does not take it');
+  answer = send({ event: 'signIn' });
+  answer = http(answer.effects[0], 200, { publicKey: { challenge: 'Z2V0' } });
+  answer = send({ event: 'get', error: { name: 'NotAllowedError', message: 'no' } });
+  assert.equal(answer.view.problem, 'Sign-in was cancelled, or there is no passkey for this site on this device.');
+  assert.equal(answer.view.offersAutofill, true, 'after the person\'s own attempt, autofill is offered again');
 });
 
 flow('refusals in German: the device already has a passkey, and Retry-After', () => {

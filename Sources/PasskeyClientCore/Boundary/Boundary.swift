@@ -33,7 +33,13 @@ extension Auth {
                     return Self.error("invalid_message", "\"languages\" needs a list of language tags")
                 }
                 language = Language.preferred(tags)
-                return output([.render])
+                // The page's fixed words come with the view, once per language.
+                var answer = output([.render])
+                if case .object(var members) = answer {
+                    members.append(("text", .object(Label.all.map { ($0.key, .string(language(.label($0)))) })))
+                    answer = .object(members)
+                }
+                return answer
             }
             let event: Event
             switch Self.event(kind, json, answering: &inFlight) {
@@ -91,7 +97,10 @@ extension Auth {
             }
             switch kind {
             case "refresh": return .success(.view(.refresh))
-            case "signUp": return text("username").map { .view(.signUp(username: $0, displayName: json["displayName"]?.string)) }
+            case "signUp":
+                return text("username").map {
+                    .view(.signUp(username: $0, displayName: json["displayName"]?.string, email: json["email"]?.bool ?? false))
+                }
             case "signIn": return .success(.view(.signIn(username: json["username"]?.string)))
             case "startAutofill": return .success(.view(.startAutofill))
             case "addPasskey": return .success(.view(.addPasskey))
@@ -192,11 +201,18 @@ extension Auth {
                             ("id", .string(passkey.id.base64URL)), ("name", .string(shown.name)),
                             ("details", .string(shown.details)), ("provider", .string(passkey.providerName(in: language))),
                             ("synced", .bool(passkey.synced)), ("busy", .bool(shown.isBusy)),
+                            ("backup", .string(language(.label(passkey.backupLabel)))),
+                            ("createdAt", .string(passkey.createdAt)), ("created", .string(passkey.day(passkey.createdAt, in: language))),
+                            ("lastUsedAt", .optional(passkey.lastUsedAt)),
+                            ("lastUsed", .string(passkey.lastUsedAt.map { passkey.day($0, in: language) } ?? language(.label(.never)))),
+                            ("confirmDelete", .string(language(.confirmDeletePasskey(shown.name)))),
                         ])
                     })
                 } ?? .null
                 account = .object([
                     ("username", .string(row.username)), ("displayName", .string(row.displayName)),
+                    ("greeting", .string(language(.greeting(row.displayName.isEmpty ? row.username : row.displayName)))),
+                    ("confirmDelete", .string(language(.confirmDeleteAccount(row.username)))),
                     ("passkeyCount", signedIn.passkeys.map { .string(language(.passkeyCount($0.count))) } ?? .null),
                     ("passkeys", passkeys),
                 ])
@@ -204,8 +220,9 @@ extension Auth {
             return .object([
                 ("lang", .string(language.code)), ("screen", .string(screen)),
                 ("progress", .optional(model.progress)), ("problem", .optional(model.problem)),
-                ("problemCode", .optional(state.shownProblem?.code)),
-                ("canCancel", .bool(model.canCancel)), ("canStart", .bool(model.canStart)), ("account", account),
+                ("problemCode", .optional(state.shownProblem?.code)), ("notice", .optional(model.notice)),
+                ("canCancel", .bool(model.canCancel)), ("canStart", .bool(model.canStart)),
+                ("offersAutofill", .bool(model.offersAutofill)), ("account", account),
             ])
         }
     }
@@ -217,7 +234,20 @@ extension Auth.State {
         switch self {
         case .signedOut(let signedOut): signedOut.problem
         case .signedIn(let account): account.problem
+        case .signingIn(let signIn) where signIn.mediation == .conditional && signIn.step != .finishing: signIn.problem
         default: nil
         }
+    }
+}
+
+extension Auth.Passkey {
+    /// The badge saying whether it is backed up.
+    var backupLabel: Auth.Label {
+        synced ? .synced : backupEligible ? .notBackedUp : .thisDeviceOnly
+    }
+
+    /// The day of an ISO-8601 time in `language`; a time that is not ISO-8601 as it came.
+    func day(_ time: String, in language: Auth.Language) -> String {
+        Auth.Day(iso8601: time).map { language(.day($0)) } ?? time
     }
 }
