@@ -167,7 +167,8 @@ class Server:
 class Browser:
     """One Chromium profile: a person's browser with its own passkey provider."""
 
-    def __init__(self, server: Server, label: str, test_name: str, hold_autofill=True, extra_script=None):
+    def __init__(self, server: Server, label: str, test_name: str, hold_autofill=True, extra_script=None,
+                 language="en-US"):
         self.server = server
         self.label = label
         self.test_name = test_name
@@ -175,8 +176,10 @@ class Browser:
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                         "--window-size=1280,900", "--lang=en-US", "--no-first-run"):
+                         "--window-size=1280,900", f"--lang={language}", "--no-first-run"):
             options.add_argument(argument)
+        # The browser's languages: navigator.languages and the Accept-Language header.
+        options.add_experimental_option("prefs", {"intl.accept_languages": language})
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
         self.driver.set_script_timeout(WAIT)

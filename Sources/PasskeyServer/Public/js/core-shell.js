@@ -15,14 +15,9 @@ export async function startCore({ render }) {
   const signals = [];
 
   function report(what, detail) {
-    console.error(`passkeys core: ${what}`, detail ?? '');
-    let element = document.getElementById('core-error');
-    if (!element) {
-      element = Object.assign(document.createElement('p'), { id: 'core-error', className: 'error' });
-      element.setAttribute('role', 'alert');
-      document.body.prepend(element);
-    }
-    element.textContent = `${what}${detail ? `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : ''}`;
+    const text = `${what}${detail ? `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : ''}`;
+    console.error(`passkeys core: ${text}`);
+    document.getElementById('core-error').textContent = text;
   }
 
   function exchange(message) {

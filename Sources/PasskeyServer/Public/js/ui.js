@@ -67,12 +67,6 @@ export function setBusy(container, busy) {
   for (const button of container.querySelectorAll('button')) button.disabled = busy;
 }
 
-// A button that was disabled while focused has lost focus: put it back where
-// the keyboard should carry on.
-export function restoreFocus(element) {
-  if (!document.activeElement || document.activeElement === document.body) element.focus();
-}
-
 // A `next` value is followed only when it names a page on this site. The rule
 // is decided on the URL the browser would resolve, never on the text: dot
 // segments (`/..//evil.example`, `/%2e%2e//evil.example`, `/a/../..//x`) and

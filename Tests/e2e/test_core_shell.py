@@ -1,0 +1,188 @@
+"""The pages run on the client core (/core.wasm) through js/core-shell.js: the module is loaded,
+the words come from the core in the browser's language, what the shell does not understand is
+reported, and how soon the sign-in page is usable is measured."""
+
+import urllib.request
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import PLATFORM, ROOT, SCREENSHOTS, WAIT
+
+# The words each language's pages show (Sources/PasskeyClientCore/Languages/*.swift).
+WORDS = {
+    "en-US": {
+        "lang": "en", "signup": "Create account", "signin": "Sign in with a passkey",
+        "email_first": "Type your email first, then choose Create account.",
+        "waiting": "Waiting for your passkey", "add": "Add a passkey", "sign_out": "Sign out",
+        "greeting": "Hello, ada@example.com", "renamed": "Renamed the passkey to “Laptop”.",
+        "delete_button": "Delete passkey", "last_passkey": "lock you out",
+    },
+    "ja": {
+        "lang": "ja", "signup": "アカウントを作成", "signin": "パスキーでサインイン",
+        "email_first": "まずメールアドレスを入力してから、「アカウントを作成」を選んでください。",
+        "waiting": "パスキーを待っています", "add": "パスキーを追加", "sign_out": "サインアウト",
+        "greeting": "こんにちは、ada@example.com さん", "renamed": "パスキーの名前を「Laptop」に変更しました。",
+        "delete_button": "パスキーを削除", "last_passkey": "アカウントにサインインできなくなります",
+    },
+    "de": {
+        "lang": "de", "signup": "Konto erstellen", "signin": "Mit einem Passkey anmelden",
+        "email_first": "Geben Sie zuerst Ihre E-Mail-Adresse ein und wählen Sie dann „Konto erstellen“.",
+        "waiting": "Warten auf Ihren Passkey", "add": "Passkey hinzufügen", "sign_out": "Abmelden",
+        "greeting": "Hallo, ada@example.com", "renamed": "Der Passkey heißt jetzt „Laptop“.",
+        "delete_button": "Passkey löschen", "last_passkey": "nicht mehr anmelden",
+    },
+}
+
+READY = "return performance.getEntriesByName('passkeys:ready')[0]?.startTime ?? null"
+
+
+def wait_ready(browser):
+    """Waits for the shell's mark and returns its time after navigation start, in ms."""
+    WebDriverWait(browser.driver, WAIT).until(lambda d: d.execute_script(READY) is not None,
+                                              "the shell never marked the page ready")
+    return browser.driver.execute_script(READY)
+
+
+def test_the_sign_in_page_loads_the_core_module_compressed(browser):
+    browser.open("/")
+    wait_ready(browser)
+    [entry] = browser.driver.execute_script(
+        """return performance.getEntriesByType('resource')
+             .filter((e) => new URL(e.name).pathname === '/core.wasm')
+             .map((e) => ({encoded: e.encodedBodySize, decoded: e.decodedBodySize}))""")
+    module = (ROOT / "Sources" / "PasskeyServer" / "Public" / "core.wasm").stat().st_size
+    assert entry["decoded"] == module
+    assert 0 < entry["encoded"] < module, "the module comes gzipped"
+    assert browser.driver.execute_script("return typeof window.passkeysCore?.send") == "function"
+
+
+@pytest.mark.parametrize("language", ["en-US", "ja", "de"])
+def test_the_pages_speak_the_browsers_language(browsers, language):
+    words = WORDS[language]
+    browser = browsers(f"lang-{language}", language=language)
+    browser.authenticator = browser.add_authenticator(PLATFORM)
+    browser.open("/")
+    browser.wait_for_autofill()
+    assert browser.driver.execute_script("return document.documentElement.lang") == words["lang"]
+    assert browser.find("#signup").text == words["signup"]
+    assert browser.find("#signin").text == words["signin"]
+    browser.screenshot(f"sign-in-{language}")
+
+    browser.click("#signup")
+    assert browser.wait_for_text("#username-error", words["email_first"]) == words["email_first"]
+    browser.screenshot(f"email-needed-{language}")
+
+    browser.type("#username", "ada@example.com")
+    browser.click("#signup")
+    browser.wait_for_path("/account")
+    [item] = browser.wait_for_passkey_count(1)
+    assert browser.driver.execute_script("return document.documentElement.lang") == words["lang"]
+    assert browser.find("#add-passkey").text == words["add"]
+    assert browser.find("#sign-out").text == words["sign_out"]
+    browser.wait_for_text("#greeting", words["greeting"])
+    browser.screenshot(f"account-{language}")
+
+    item.find_element(By.CSS_SELECTOR, ".rename").click()
+    field = browser.wait_for("#passkeys .rename-form input")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("Laptop")
+    browser.screenshot(f"renaming-{language}")
+    field.send_keys(Keys.ENTER)
+    browser.wait_for_text("#status", words["renamed"])
+    browser.screenshot(f"renamed-{language}")
+
+    browser.find("#passkeys .delete").click()
+    dialog = browser.wait_for("#confirm-dialog")
+    assert "Laptop" in dialog.text
+    assert browser.find("#confirm-button").text == words["delete_button"]
+    browser.screenshot(f"confirm-delete-{language}", full_page=False)
+    browser.click("#confirm-button")
+    browser.wait_for_text("#passkeys .passkey-error", words["last_passkey"])
+    browser.screenshot(f"last-passkey-kept-{language}")
+
+    browser.sign_out()
+    assert browser.find("#signup").text == words["signup"]
+    # Without presence simulation the authenticator waits for a touch that never comes.
+    browser.cdp("WebAuthn.setAutomaticPresenceSimulation",
+                {"authenticatorId": browser.authenticator, "enabled": False})
+    browser.type("#username", "grace@example.com")
+    browser.click("#signup")
+    browser.wait_for_text("#status", words["waiting"])
+    browser.screenshot(f"waiting-for-passkey-{language}")
+
+
+def test_a_message_the_core_does_not_know_is_reported(browser):
+    browser.open("/")
+    wait_ready(browser)
+    browser.driver.execute_script("window.passkeysCore.send({event: 'teleport'})")
+    report = browser.wait_for_text("#core-error", "teleport")
+    assert "unknown_event" in report
+    errors = browser.page_errors()
+    assert any("teleport" in message for message in errors), errors
+    browser.screenshot("unknown-event-reported")
+
+
+# A stand-in for the module's boundary that adds an effect no shell knows to the first answer
+# that shows the signed-out page, and passes everything else through to the real core.
+UNKNOWN_EFFECT = r"""
+(() => {
+  const real = WebAssembly.instantiateStreaming;
+  WebAssembly.instantiateStreaming = async (source, imports) => {
+    const { instance, module } = await real(source, imports);
+    const core = instance.exports;
+    let at = 0;
+    let added = false;
+    const exports = {
+      memory: core.memory,
+      passkeys_input: (length) => core.passkeys_input(length),
+      passkeys_output: () => at,
+      passkeys_send: (length) => {
+        const size = core.passkeys_send(length);
+        const answer = JSON.parse(new TextDecoder().decode(new Uint8Array(core.memory.buffer, core.passkeys_output(), size)));
+        if (!added && answer.view?.screen === 'signedOut') {
+          added = true;
+          answer.effects.push({ effect: 'teleport', to: 'the moon' });
+        }
+        const bytes = new TextEncoder().encode(JSON.stringify(answer));
+        at = core.passkeys_input(bytes.length);
+        new Uint8Array(core.memory.buffer, at, bytes.length).set(bytes);
+        return bytes.length;
+      },
+    };
+    return { instance: { exports }, module };
+  };
+})();
+"""
+
+
+def test_an_effect_the_shell_does_not_know_is_reported(browsers):
+    browser = browsers("unknown-effect", extra_script=UNKNOWN_EFFECT)
+    browser.open("/")
+    report = browser.wait_for_text("#core-error", "teleport")
+    assert "effect this page does not know" in report
+    errors = browser.page_errors()
+    assert any("teleport" in message for message in errors), errors
+    browser.screenshot("unknown-effect-reported")
+
+
+def test_the_sign_in_page_is_interactive_soon_after_navigation(browser, capsys):
+    # Navigation start (the Performance API's time origin) → the moment the shell has the core's
+    # first signed-out view on screen (performance.mark 'passkeys:ready'). Printed, not asserted:
+    # a timing depends on the machine (the issue's target is 300 ms on the development machine).
+    # The server has answered a request before, as a running one has: its first (opening the
+    # database) is not the page's time.
+    urllib.request.urlopen(f"{browser.server.url}/healthz", timeout=5).close()
+    browser.open("/")
+    cold = wait_ready(browser)
+    browser.open("/")
+    warm = wait_ready(browser)
+    line = f"sign-in page interactive after {cold:.0f} ms (first load), {warm:.0f} ms (module cached); target 300 ms"
+    with capsys.disabled():
+        print(f"\n{line}")
+    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
+    with open(SCREENSHOTS.parent / "timing.txt", "a") as log:
+        log.write(line + "\n")
+    assert 0 < cold and 0 < warm
