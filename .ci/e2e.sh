@@ -38,6 +38,15 @@ fi
 # nginx for the forward-auth test (Tests/e2e/test_forward_auth.py), which starts its own on a free
 # loopback port. The package would also start a system nginx on port 80 (and fail to install when
 # the port is taken): a policy-rc.d that says no keeps it from starting.
+# The Japanese pages (test_core_shell.py) need a font with Japanese glyphs, or their
+# screenshots show boxes.
+if ! fc-list :lang=ja 2>/dev/null | grep -q .; then
+  echo "e2e: installing a Japanese font"
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq fonts-ipafont-gothic </dev/null \
+    || as_root apt-get install -y -qq fonts-ipafont-gothic </dev/null
+fi
+
 export NGINX="${NGINX:-/usr/sbin/nginx}"
 if [ ! -x "$NGINX" ]; then
   echo "e2e: installing nginx"
