@@ -2,6 +2,7 @@
 the words come from the core in the browser's language, what the shell does not understand is
 reported, and how soon the sign-in page is usable is measured."""
 
+import urllib.error
 import urllib.request
 
 import pytest
@@ -168,21 +169,35 @@ def test_an_effect_the_shell_does_not_know_is_reported(browsers):
     browser.screenshot("unknown-effect-reported")
 
 
+STEPS = """
+const end = (path) => performance.getEntriesByType('resource')
+  .find((e) => new URL(e.name).pathname === path)?.responseEnd ?? 0;
+const [page] = performance.getEntriesByType('navigation');
+const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? 0;
+return [page.domInteractive, end('/core.wasm'), end('/api/session'), mark('passkeys:start'), mark('passkeys:compiled'), performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname === '/api/session')?.startTime ?? 0].map(Math.round);
+"""
+
+
 def test_the_sign_in_page_is_interactive_soon_after_navigation(browser, capsys):
     # Navigation start (the Performance API's time origin) → the moment the shell has the core's
     # first signed-out view on screen (performance.mark 'passkeys:ready'). Printed, not asserted:
     # a timing depends on the machine (the issue's target is 300 ms on the development machine).
-    # The server has answered a request before, as a running one has: its first (opening the
-    # database) is not the page's time.
-    urllib.request.urlopen(f"{browser.server.url}/healthz", timeout=5).close()
+    # The server has answered a request before, as a running one has: its first is not the page's.
+    try:
+        urllib.request.urlopen(f"{browser.server.url}/api/session", timeout=5).close()
+    except urllib.error.HTTPError as refusal:
+        assert refusal.code == 401
     browser.open("/")
     cold = wait_ready(browser)
+    parsed, module, session, started, compiled, asked = browser.driver.execute_script(STEPS)
     browser.open("/")
     warm = wait_ready(browser)
-    line = f"sign-in page interactive after {cold:.0f} ms (first load), {warm:.0f} ms (module cached); target 300 ms"
+    line = (f"sign-in page interactive after {cold:.0f} ms (first load: document parsed at {parsed} ms, "
+            f"core.wasm loaded at {module} ms, shell started at {started} ms, module compiled at {compiled} ms, GET /api/session sent at {asked} ms and answered at {session} ms), "
+            f"{warm:.0f} ms with the module cached; target 300 ms")
     with capsys.disabled():
         print(f"\n{line}")
     SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
     with open(SCREENSHOTS.parent / "timing.txt", "a") as log:
         log.write(line + "\n")
-    assert 0 < cold and 0 < warm
+    assert 0 < module < session < cold, "the module loads, then the core asks for the session, then the page is ready"

@@ -44,6 +44,9 @@ export async function startCore({ render }) {
     for (const key of Object.keys(answer)) {
       if (!['effects', 'view', 'text'].includes(key)) report('the core answered something this page does not know', key);
     }
+    // Effects first: requests start before the page is drawn, and the signals are under way
+    // before a view can lead the page elsewhere.
+    for (const effect of answer.effects ?? []) perform(effect);
     if (answer.text) {
       texts = answer.text;
       applyTexts(document);
@@ -56,7 +59,6 @@ export async function startCore({ render }) {
         report('the page could not show the view', String(error));
       }
     }
-    for (const effect of answer.effects ?? []) perform(effect);
   }
 
   // Each element marked data-text="key" shows the core's words for the key.
@@ -124,9 +126,11 @@ export async function startCore({ render }) {
     }
   }
 
+  performance.mark('passkeys:start');
   try {
     const { instance } = await WebAssembly.instantiateStreaming(fetch('/core.wasm'), {});
     exports = instance.exports;
+    performance.mark('passkeys:compiled');
   } catch (error) {
     report('the page could not load /core.wasm', String(error));
     throw error;
@@ -142,8 +146,9 @@ export async function startCore({ render }) {
   };
   // From the console: passkeysCore.send({event: 'refresh'}).
   window.passkeysCore = core;
-  send({ event: 'languages', languages: [...(navigator.languages ?? [navigator.language])] });
+  // The session request goes out first; the words are chosen while it is under way.
   send({ event: 'refresh' });
+  send({ event: 'languages', languages: [...(navigator.languages ?? [navigator.language])] });
   return core;
 }
 
