@@ -20,19 +20,14 @@ export async function startCore({ render }) {
     document.getElementById('core-error').textContent = text;
   }
 
-  function exchange(message) {
-    const bytes = new TextEncoder().encode(JSON.stringify(message));
-    const at = exports.passkeys_input(bytes.length);
-    new Uint8Array(exports.memory.buffer, at, bytes.length).set(bytes);
-    const length = exports.passkeys_send(bytes.length);
-    const text = new TextDecoder().decode(new Uint8Array(exports.memory.buffer, exports.passkeys_output(), length));
-    return JSON.parse(text);
-  }
-
   function send(message) {
     let answer;
     try {
-      answer = exchange(message);
+      const bytes = new TextEncoder().encode(JSON.stringify(message));
+      const at = exports.passkeys_input(bytes.length);
+      new Uint8Array(exports.memory.buffer, at, bytes.length).set(bytes);
+      const length = exports.passkeys_send(bytes.length);
+      answer = JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, exports.passkeys_output(), length)));
     } catch (error) {
       report(`the core could not take "${message.event}"`, String(error));
       return;
@@ -88,13 +83,13 @@ export async function startCore({ render }) {
     // The browser takes one request at a time: an aborted one must have ended first.
     await passkeyRequest?.settled;
     const controller = new AbortController();
-    const request = kind === 'create'
+    // Options the browser cannot take fail the request like any other error: the core hears of it.
+    const settled = Promise.resolve().then(() => (kind === 'create'
       ? navigator.credentials.create({ publicKey: creationOptionsFromJSON(effect.options), signal: controller.signal })
       : navigator.credentials.get({
         publicKey: requestOptionsFromJSON(effect.options), signal: controller.signal,
         ...(effect.mediation === 'conditional' ? { mediation: 'conditional' } : {}),
-      });
-    const settled = request.then(
+      }))).then(
       (answer) => ({ event: kind, credential: answer ? credentialToJSON(answer) : null }),
       (error) => ({ event: kind, error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } }),
     );
@@ -152,13 +147,9 @@ export async function startCore({ render }) {
   return core;
 }
 
-export async function autofillAvailable() {
-  try {
-    return await window.PublicKeyCredential?.isConditionalMediationAvailable?.() === true;
-  } catch {
-    return false;
-  }
-}
+export const autofillAvailable = () => Promise.resolve()
+  .then(() => window.PublicKeyCredential?.isConditionalMediationAvailable?.())
+  .then((available) => available === true, () => false);
 
 // Marks the page usable, once: the Performance API measures navigation → 'passkeys:ready'.
 export function markReady() {
