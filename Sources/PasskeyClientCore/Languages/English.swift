@@ -48,11 +48,35 @@ extension Auth.Language {
         case .genericPasskey: "Passkey"
         case .passkeyCount(let count): count == 1 ? "1 passkey" : "\(count) passkeys"
         case .day(let day): englishDay(day)
+        case .mail(let mail): englishMail(mail)
         }
     }
 
     private static func englishDay(_ day: Auth.Day) -> String {
         "\(day.day) " + ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][day.month - 1]
                 + " \(day.year)"
+    }
+
+    private static func englishMail(_ mail: Auth.Mail) -> String {
+        switch mail {
+        case .yourCode: "Your code:"
+        case .orOpenLink: "Or open this link:"
+        case .duration(let seconds):
+            if seconds % 3600 == 0 { seconds == 3600 ? "1 hour" : "\(seconds / 3600) hours" }
+            else if seconds % 60 == 0 { seconds == 60 ? "1 minute" : "\(seconds / 60) minutes" }
+            else { seconds == 1 ? "1 second" : "\(seconds) seconds" }
+        case .verificationSubject(let site): "Confirm your email address for \(site)"
+        case .verificationTitle: "Confirm your email address"
+        case .verificationIntro(let site): "Confirm your email address for \(site)."
+        case .verificationLink: "Confirm my address"
+        case .verificationFooter(let validFor):
+            "The code is valid for \(validFor). If you did not create an account, ignore this mail."
+        case .recoverySubject(let site): "Recover your \(site) account"
+        case .recoveryTitle: "Recover your account"
+        case .recoveryIntro(let site): "Someone asked to recover the \(site) account of this address."
+        case .recoveryLink: "Create a new passkey"
+        case .recoveryFooter(let validFor):
+            "With it you can create a new passkey. The code is valid for \(validFor) and works once. If you did not ask for it, ignore this mail: nothing changes without the code."
+        }
     }
 }

@@ -48,10 +48,34 @@ extension Auth.Language {
         case .genericPasskey: "Passkey"
         case .passkeyCount(let count): count == 1 ? "1 Passkey" : "\(count) Passkeys"
         case .day(let day): germanDay(day)
+        case .mail(let mail): germanMail(mail)
         }
     }
 
     private static func germanDay(_ day: Auth.Day) -> String {
         "\(day.day).\(day.month).\(day.year)"
+    }
+
+    private static func germanMail(_ mail: Auth.Mail) -> String {
+        switch mail {
+        case .yourCode: "Ihr Code:"
+        case .orOpenLink: "Oder öffnen Sie diesen Link:"
+        case .duration(let seconds):
+            if seconds % 3600 == 0 { seconds == 3600 ? "1 Stunde" : "\(seconds / 3600) Stunden" }
+            else if seconds % 60 == 0 { seconds == 60 ? "1 Minute" : "\(seconds / 60) Minuten" }
+            else { seconds == 1 ? "1 Sekunde" : "\(seconds) Sekunden" }
+        case .verificationSubject(let site): "Bestätigen Sie Ihre E-Mail-Adresse für \(site)"
+        case .verificationTitle: "Bestätigen Sie Ihre E-Mail-Adresse"
+        case .verificationIntro(let site): "Bestätigen Sie Ihre E-Mail-Adresse für \(site)."
+        case .verificationLink: "Meine Adresse bestätigen"
+        case .verificationFooter(let validFor):
+            "Der Code ist \(validFor) lang gültig. Wenn Sie kein Konto angelegt haben, ignorieren Sie diese E-Mail."
+        case .recoverySubject(let site): "Ihr Konto bei \(site) wiederherstellen"
+        case .recoveryTitle: "Ihr Konto wiederherstellen"
+        case .recoveryIntro(let site): "Jemand hat darum gebeten, das Konto dieser Adresse bei \(site) wiederherzustellen."
+        case .recoveryLink: "Einen neuen Passkey erstellen"
+        case .recoveryFooter(let validFor):
+            "Damit können Sie einen neuen Passkey erstellen. Der Code ist \(validFor) lang gültig und funktioniert einmal. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne den Code ändert sich nichts."
+        }
     }
 }

@@ -48,10 +48,34 @@ extension Auth.Language {
         case .genericPasskey: "パスキー"
         case .passkeyCount(let count): "パスキー \(count) 個"
         case .day(let day): japaneseDay(day)
+        case .mail(let mail): japaneseMail(mail)
         }
     }
 
     private static func japaneseDay(_ day: Auth.Day) -> String {
         "\(day.year)年\(day.month)月\(day.day)日"
+    }
+
+    private static func japaneseMail(_ mail: Auth.Mail) -> String {
+        switch mail {
+        case .yourCode: "コード:"
+        case .orOpenLink: "またはこのリンクを開いてください:"
+        case .duration(let seconds):
+            if seconds % 3600 == 0 { "\(seconds / 3600)時間" }
+            else if seconds % 60 == 0 { "\(seconds / 60)分" }
+            else { "\(seconds)秒" }
+        case .verificationSubject(let site): "\(site) のメールアドレスの確認"
+        case .verificationTitle: "メールアドレスの確認"
+        case .verificationIntro(let site): "\(site) に登録したメールアドレスを確認してください。"
+        case .verificationLink: "メールアドレスを確認する"
+        case .verificationFooter(let validFor):
+            "コードの有効期間は\(validFor)です。アカウントを作成した覚えがない場合は、このメールを無視してください。"
+        case .recoverySubject(let site): "\(site) のアカウントの復旧"
+        case .recoveryTitle: "アカウントの復旧"
+        case .recoveryIntro(let site): "このメールアドレスの \(site) アカウントの復旧がリクエストされました。"
+        case .recoveryLink: "新しいパスキーを作成する"
+        case .recoveryFooter(let validFor):
+            "このコードで新しいパスキーを作成できます。有効期間は\(validFor)で、一度だけ使えます。リクエストした覚えがない場合は、このメールを無視してください。コードがなければ何も変わりません。"
+        }
     }
 }
