@@ -164,6 +164,8 @@ extension Auth {
         case day(Day)
         /// A part of a mail the server sends.
         case mail(Mail)
+        /// Sessions and the activity log (``Security``).
+        case security(Security.Phrase)
     }
 
     /// The words of the mails the server sends (the server picks the language from the

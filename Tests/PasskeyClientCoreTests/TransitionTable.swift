@@ -96,6 +96,15 @@ enum Table {
             ("updateAccount.offline", .api(.updateAccount(.failure(.offline)))),
             ("deleteAccount.ok", .api(.deleteAccount(.success(Auth.NoContent())))),
             ("deleteAccount.offline", .api(.deleteAccount(.failure(.offline)))),
+            // The sessions and activity endpoints belong to ``Auth/Security``: this machine ignores them.
+            ("listSessions.ok", .api(.listSessions(.success([SecurityFixture.here, SecurityFixture.phone])))),
+            ("listSessions.offline", .api(.listSessions(.failure(.offline)))),
+            ("endSession.ok", .api(.endSession(.success(Auth.NoContent())))),
+            ("endSession.offline", .api(.endSession(.failure(.offline)))),
+            ("endOtherSessions.ok", .api(.endOtherSessions(.success(Auth.NoContent())))),
+            ("endOtherSessions.offline", .api(.endOtherSessions(.failure(.offline)))),
+            ("activity.ok", .api(.activity(.success(SecurityFixture.firstPage)))),
+            ("activity.unauthenticated", .api(.activity(.failure(F.unauthenticated)))),
             // The passkey provider
             ("create.ok", .passkey(.create(.success(F.newCredential)))),
             ("create.cancelled", .passkey(.create(.failure(.cancelled)))),

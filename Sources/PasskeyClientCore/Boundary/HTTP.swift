@@ -51,6 +51,14 @@ extension Auth.APIRequest {
             return .init(method: "PATCH", path: "/api/account", body: J.object([("displayName", .string(displayName))]).utf8)
         case .deleteAccount:
             return .init(method: "DELETE", path: "/api/account")
+        case .listSessions:
+            return .init(method: "GET", path: "/api/sessions")
+        case .endSession(let id):
+            return .init(method: "DELETE", path: "/api/sessions/" + Self.segment(id))
+        case .endOtherSessions:
+            return .init(method: "DELETE", path: "/api/sessions")
+        case .activity(let before):
+            return .init(method: "GET", path: "/api/account/activity" + (before.map { "?before=" + Self.segment($0) } ?? ""))
         }
     }
 
@@ -70,10 +78,14 @@ extension Auth.APIRequest {
         case .deletePasskey: "deletePasskey"
         case .updateAccount: "updateAccount"
         case .deleteAccount: "deleteAccount"
+        case .listSessions: "listSessions"
+        case .endSession: "endSession"
+        case .endOtherSessions: "endOtherSessions"
+        case .activity: "activity"
         }
     }
 
-    /// One path segment, percent-encoded: a base64url ID needs none, but an ID is input.
+    /// One path segment or query value, percent-encoded: a base64url ID needs none, but an ID is input.
     private static func segment(_ text: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
@@ -138,6 +150,18 @@ extension Auth.APIResponse {
             self = .updateAccount(read("user") { $0["user"].flatMap(Auth.User.init(json:)) })
         case .deleteAccount:
             self = .deleteAccount(.success(Auth.NoContent()))
+        case .listSessions:
+            self = .listSessions(read("sessions") { json in
+                guard let items = json["sessions"]?.array else { return nil }
+                let sessions = items.compactMap(Auth.SessionInfo.init(json:))
+                return sessions.count == items.count ? sessions : nil
+            })
+        case .endSession:
+            self = .endSession(.success(Auth.NoContent()))
+        case .endOtherSessions:
+            self = .endOtherSessions(.success(Auth.NoContent()))
+        case .activity:
+            self = .activity(read("activity page", Auth.ActivityPage.init(json:)))
         }
     }
 
@@ -157,6 +181,10 @@ extension Auth.APIResponse {
         case .deletePasskey: self = .deletePasskey(.failure(failure))
         case .updateAccount: self = .updateAccount(.failure(failure))
         case .deleteAccount: self = .deleteAccount(.failure(failure))
+        case .listSessions: self = .listSessions(.failure(failure))
+        case .endSession: self = .endSession(.failure(failure))
+        case .endOtherSessions: self = .endOtherSessions(.failure(failure))
+        case .activity: self = .activity(.failure(failure))
         }
     }
 

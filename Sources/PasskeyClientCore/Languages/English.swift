@@ -49,6 +49,7 @@ extension Auth.Language {
         case .passkeyCount(let count): count == 1 ? "1 passkey" : "\(count) passkeys"
         case .day(let day): englishDay(day)
         case .mail(let mail): englishMail(mail)
+        case .security(let phrase): englishSecurity(phrase)
         }
     }
 
@@ -77,6 +78,69 @@ extension Auth.Language {
         case .recoveryLink: "Create a new passkey"
         case .recoveryFooter(let validFor):
             "With it you can create a new passkey. The code is valid for \(validFor) and works once. If you did not ask for it, ignore this mail: nothing changes without the code."
+        }
+    }
+
+    private static func englishSecurity(_ phrase: Auth.Security.Phrase) -> String {
+        func with(_ passkey: Auth.Security.PasskeyMention) -> String {
+            switch passkey {
+            case .none: ""
+            case .named(let name): " with “\(name)”"
+            case .deleted: " with a passkey since deleted"
+            }
+        }
+        switch phrase {
+        case .event(let type, let passkey): return (englishEvent(type) ?? type) + with(passkey)
+        case .unknownDevice: return "Unknown device"
+        case .thisBrowser: return "This browser"
+        case .session(let signedIn, let passkey, let lastSeen): return "Signed in \(signedIn)\(with(passkey)) · last seen \(lastSeen)"
+        case .onlyThisBrowser: return "Only this browser is signed in."
+        case .thisBrowserAndOthers(let count): return "This browser and \(count == 1 ? "1 other" : "\(count) others")."
+        case .endedSession(let device): return "Signed out \(device)."
+        case .endedOtherSessions: return "Signed out everywhere else."
+        case .loading: return "Loading where you are signed in and your recent activity…"
+        case .endingSession: return "Signing that device out…"
+        case .endingOtherSessions: return "Signing out everywhere else…"
+        case .loadingMore: return "Loading older activity…"
+        case .moment(let moment): return englishDay(moment.day) + ", " + moment.clock
+        case .sessionsHeading: return "Where you’re signed in"
+        case .activityHeading: return "Recent activity"
+        case .endSession: return "Sign out"
+        case .endOtherSessions: return "Sign out everywhere else"
+        case .moreActivity: return "Show older activity"
+        }
+    }
+
+    private static func englishEvent(_ type: String) -> String? {
+        switch type {
+        case "sign_up": "Account created"
+        case "sign_in": "Signed in"
+        case "sign_in_failed": "A sign-in failed"
+        case "passkey_added": "Passkey added"
+        case "passkey_renamed": "Passkey renamed"
+        case "passkey_deleted": "Passkey deleted"
+        case "display_name_changed": "Display name changed"
+        case "session_ended": "Signed out"
+        case "account_disabled": "Account disabled by the site"
+        case "account_enabled": "Account enabled by the site"
+        case "sessions_revoked": "Signed out everywhere by the site"
+        case "account_imported": "Account moved here"
+        case "verification_code_sent": "Confirmation code mailed"
+        case "verification_code_capped": "No confirmation code mailed (too many this hour)"
+        case "email_verified": "Email address confirmed"
+        case "email_verification_failed": "A confirmation code was wrong"
+        case "recovery_code_sent": "Recovery code mailed"
+        case "recovery_code_capped": "No recovery code mailed (too many this hour)"
+        case "recovery_started": "Signed in with a recovery code"
+        case "recovery_failed": "A recovery code was wrong"
+        case "recovery_completed": "Recovery finished with a new passkey"
+        case "password_sign_in": "Signed in with password"
+        case "password_sign_in_failed": "A password sign-in failed"
+        case "password_removed": "Password removed"
+        case "passkey_upgrade": "Passkey created automatically"
+        case "oauth_consent_granted": "App allowed"
+        case "oauth_access_removed": "App access removed"
+        default: nil
         }
     }
 }

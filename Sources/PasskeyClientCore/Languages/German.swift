@@ -49,6 +49,7 @@ extension Auth.Language {
         case .passkeyCount(let count): count == 1 ? "1 Passkey" : "\(count) Passkeys"
         case .day(let day): germanDay(day)
         case .mail(let mail): germanMail(mail)
+        case .security(let phrase): germanSecurity(phrase)
         }
     }
 
@@ -76,6 +77,69 @@ extension Auth.Language {
         case .recoveryLink: "Einen neuen Passkey erstellen"
         case .recoveryFooter(let validFor):
             "Damit können Sie einen neuen Passkey erstellen. Der Code ist \(validFor) lang gültig und funktioniert einmal. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne den Code ändert sich nichts."
+        }
+    }
+
+    private static func germanSecurity(_ phrase: Auth.Security.Phrase) -> String {
+        func with(_ passkey: Auth.Security.PasskeyMention) -> String {
+            switch passkey {
+            case .none: ""
+            case .named(let name): " mit „\(name)“"
+            case .deleted: " mit einem inzwischen gelöschten Passkey"
+            }
+        }
+        switch phrase {
+        case .event(let type, let passkey): return (germanEvent(type) ?? type) + with(passkey)
+        case .unknownDevice: return "Unbekanntes Gerät"
+        case .thisBrowser: return "Dieser Browser"
+        case .session(let signedIn, let passkey, let lastSeen): return "Angemeldet am \(signedIn)\(with(passkey)) · zuletzt gesehen am \(lastSeen)"
+        case .onlyThisBrowser: return "Nur dieser Browser ist angemeldet."
+        case .thisBrowserAndOthers(let count): return "Dieser Browser und \(count == 1 ? "1 weiterer" : "\(count) weitere")."
+        case .endedSession(let device): return "\(device) abgemeldet."
+        case .endedOtherSessions: return "Überall sonst abgemeldet."
+        case .loading: return "Angemeldete Geräte und letzte Aktivitäten werden geladen…"
+        case .endingSession: return "Das Gerät wird abgemeldet…"
+        case .endingOtherSessions: return "Überall sonst wird abgemeldet…"
+        case .loadingMore: return "Ältere Aktivitäten werden geladen…"
+        case .moment(let moment): return germanDay(moment.day) + ", " + moment.clock
+        case .sessionsHeading: return "Wo Sie angemeldet sind"
+        case .activityHeading: return "Letzte Aktivitäten"
+        case .endSession: return "Abmelden"
+        case .endOtherSessions: return "Überall sonst abmelden"
+        case .moreActivity: return "Ältere Aktivitäten anzeigen"
+        }
+    }
+
+    private static func germanEvent(_ type: String) -> String? {
+        switch type {
+        case "sign_up": "Konto erstellt"
+        case "sign_in": "Angemeldet"
+        case "sign_in_failed": "Eine Anmeldung ist fehlgeschlagen"
+        case "passkey_added": "Passkey hinzugefügt"
+        case "passkey_renamed": "Passkey umbenannt"
+        case "passkey_deleted": "Passkey gelöscht"
+        case "display_name_changed": "Anzeigename geändert"
+        case "session_ended": "Abgemeldet"
+        case "account_disabled": "Konto von der Website deaktiviert"
+        case "account_enabled": "Konto von der Website aktiviert"
+        case "sessions_revoked": "Von der Website überall abgemeldet"
+        case "account_imported": "Konto hierher umgezogen"
+        case "verification_code_sent": "Bestätigungscode gesendet"
+        case "verification_code_capped": "Kein Bestätigungscode gesendet (zu viele in dieser Stunde)"
+        case "email_verified": "E-Mail-Adresse bestätigt"
+        case "email_verification_failed": "Ein Bestätigungscode war falsch"
+        case "recovery_code_sent": "Wiederherstellungscode gesendet"
+        case "recovery_code_capped": "Kein Wiederherstellungscode gesendet (zu viele in dieser Stunde)"
+        case "recovery_started": "Mit einem Wiederherstellungscode angemeldet"
+        case "recovery_failed": "Ein Wiederherstellungscode war falsch"
+        case "recovery_completed": "Wiederherstellung mit einem neuen Passkey abgeschlossen"
+        case "password_sign_in": "Mit Passwort angemeldet"
+        case "password_sign_in_failed": "Eine Anmeldung mit Passwort ist fehlgeschlagen"
+        case "password_removed": "Passwort entfernt"
+        case "passkey_upgrade": "Passkey automatisch erstellt"
+        case "oauth_consent_granted": "App erlaubt"
+        case "oauth_access_removed": "Zugriff der App entfernt"
+        default: nil
         }
     }
 }

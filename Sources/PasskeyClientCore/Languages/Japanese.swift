@@ -49,6 +49,7 @@ extension Auth.Language {
         case .passkeyCount(let count): "パスキー \(count) 個"
         case .day(let day): japaneseDay(day)
         case .mail(let mail): japaneseMail(mail)
+        case .security(let phrase): japaneseSecurity(phrase)
         }
     }
 
@@ -76,6 +77,69 @@ extension Auth.Language {
         case .recoveryLink: "新しいパスキーを作成する"
         case .recoveryFooter(let validFor):
             "このコードで新しいパスキーを作成できます。有効期間は\(validFor)で、一度だけ使えます。リクエストした覚えがない場合は、このメールを無視してください。コードがなければ何も変わりません。"
+        }
+    }
+
+    private static func japaneseSecurity(_ phrase: Auth.Security.Phrase) -> String {
+        func with(_ passkey: Auth.Security.PasskeyMention) -> String {
+            switch passkey {
+            case .none: ""
+            case .named(let name): "(パスキー「\(name)」)"
+            case .deleted: "(削除済みのパスキー)"
+            }
+        }
+        switch phrase {
+        case .event(let type, let passkey): return (japaneseEvent(type) ?? type) + with(passkey)
+        case .unknownDevice: return "不明なデバイス"
+        case .thisBrowser: return "このブラウザ"
+        case .session(let signedIn, let passkey, let lastSeen): return "\(signedIn)にサインイン\(with(passkey))・最終アクセス \(lastSeen)"
+        case .onlyThisBrowser: return "サインインしているのはこのブラウザだけです。"
+        case .thisBrowserAndOthers(let count): return "このブラウザとほかに\(count)か所でサインインしています。"
+        case .endedSession(let device): return "\(device) をサインアウトしました。"
+        case .endedOtherSessions: return "ほかのすべての場所からサインアウトしました。"
+        case .loading: return "サインイン中の場所と最近のアクティビティを読み込んでいます…"
+        case .endingSession: return "そのデバイスをサインアウトしています…"
+        case .endingOtherSessions: return "ほかのすべての場所からサインアウトしています…"
+        case .loadingMore: return "以前のアクティビティを読み込んでいます…"
+        case .moment(let moment): return japaneseDay(moment.day) + " " + moment.clock
+        case .sessionsHeading: return "サインインしている場所"
+        case .activityHeading: return "最近のアクティビティ"
+        case .endSession: return "サインアウト"
+        case .endOtherSessions: return "ほかのすべての場所からサインアウト"
+        case .moreActivity: return "以前のアクティビティを表示"
+        }
+    }
+
+    private static func japaneseEvent(_ type: String) -> String? {
+        switch type {
+        case "sign_up": "アカウントを作成"
+        case "sign_in": "サインイン"
+        case "sign_in_failed": "サインインに失敗"
+        case "passkey_added": "パスキーを追加"
+        case "passkey_renamed": "パスキーの名前を変更"
+        case "passkey_deleted": "パスキーを削除"
+        case "display_name_changed": "表示名を変更"
+        case "session_ended": "サインアウト"
+        case "account_disabled": "サイトがアカウントを無効化"
+        case "account_enabled": "サイトがアカウントを有効化"
+        case "sessions_revoked": "サイトがすべての場所からサインアウト"
+        case "account_imported": "アカウントを移行"
+        case "verification_code_sent": "確認コードをメールで送信"
+        case "verification_code_capped": "確認コードは送信されませんでした(この1時間の上限)"
+        case "email_verified": "メールアドレスを確認"
+        case "email_verification_failed": "確認コードが違いました"
+        case "recovery_code_sent": "復旧コードをメールで送信"
+        case "recovery_code_capped": "復旧コードは送信されませんでした(この1時間の上限)"
+        case "recovery_started": "復旧コードでサインイン"
+        case "recovery_failed": "復旧コードが違いました"
+        case "recovery_completed": "新しいパスキーで復旧を完了"
+        case "password_sign_in": "パスワードでサインイン"
+        case "password_sign_in_failed": "パスワードでのサインインに失敗"
+        case "password_removed": "パスワードを削除"
+        case "passkey_upgrade": "パスキーを自動で作成"
+        case "oauth_consent_granted": "アプリを許可"
+        case "oauth_access_removed": "アプリのアクセスを削除"
+        default: nil
         }
     }
 }
