@@ -28,11 +28,14 @@ extension Auth {
             public var notice: Notice?
             /// The server answered `401 unauthenticated`: nobody is signed in (any more).
             public var signedOut: Bool
+            /// ``Intent/load`` came while something was in flight: load again once it is done, so
+            /// that a change made meanwhile is not missed.
+            public var reloadRequested: Bool
 
             public init(
                 sessions: [SessionInfo]? = nil, activity: [ActivityEntry]? = nil, nextPage: String? = nil,
                 passkeys: [Passkey]? = nil, work: Work = .idle, problem: Problem? = nil, notice: Notice? = nil,
-                signedOut: Bool = false
+                signedOut: Bool = false, reloadRequested: Bool = false
             ) {
                 self.sessions = sessions
                 self.activity = activity
@@ -42,6 +45,7 @@ extension Auth {
                 self.problem = problem
                 self.notice = notice
                 self.signedOut = signedOut
+                self.reloadRequested = reloadRequested
             }
         }
 
@@ -127,7 +131,7 @@ extension Auth {
                 }
                 state.work = missing.isEmpty ? .idle : .loading(missing)
                 if let failure = response.failure { fail(failure, &state) }
-                return [.render]
+                return settle(&state)
 
             case (.endingSession(let id), .api(.endSession(let result))):
                 let ended = state.sessions?.first { $0.id == id }
@@ -140,7 +144,7 @@ extension Auth {
                 case .failure(let failure):
                     state.work = .idle
                     fail(failure, &state)
-                    return [.render]
+                    return settle(&state)
                 }
 
             case (.endingOtherSessions, .api(.endOtherSessions(let result))):
@@ -150,7 +154,7 @@ extension Auth {
                 case .failure(let failure):
                     state.work = .idle
                     fail(failure, &state)
-                    return [.render]
+                    return settle(&state)
                 }
 
             case (.loadingMore, .api(.activity(let result))):
@@ -162,7 +166,11 @@ extension Auth {
                 case .failure(let failure):
                     fail(failure, &state)
                 }
-                return [.render]
+                return settle(&state)
+
+            case (_, .view(.load)) where !state.reloadRequested:
+                state.reloadRequested = true
+                return []
 
             default:
                 return []
@@ -201,7 +209,14 @@ extension Auth {
             }
         }
 
+        /// After something finished: the view, or a load asked for meanwhile (unless signed out).
+        private static func settle(_ state: inout State) -> [Effect] {
+            guard state.work == .idle, state.reloadRequested, !state.signedOut else { return [.render] }
+            return reload(&state, notice: state.notice)
+        }
+
         private static func reload(_ state: inout State, notice: Notice?) -> [Effect] {
+            state.reloadRequested = false
             state.work = .loading(Missing())
             state.notice = notice
             return loadRequests + [.render]

@@ -173,10 +173,10 @@ struct SecurityTests {
 
     // MARK: One thing at a time
 
-    @Test("while something is in flight every intent waits: nothing is asked, nothing changes")
+    @Test("while something is in flight the other intents wait: nothing is asked, nothing changes")
     func busyIgnoresIntents() {
         let busy: [S.Work] = [.loading(S.Missing()), .endingSession(id: "phone"), .endingOtherSessions, .loadingMore]
-        let intents: [S.Intent] = [.load, .endSession(id: "phone"), .endOtherSessions, .moreActivity, .dismiss]
+        let intents: [S.Intent] = [.endSession(id: "phone"), .endOtherSessions, .moreActivity, .dismiss]
         for work in busy {
             for intent in intents {
                 var state = F.loaded
@@ -187,6 +187,31 @@ struct SecurityTests {
                 #expect(state == before)
             }
         }
+    }
+
+    @Test("a load asked for while something is in flight is remembered, once, and done when it finishes")
+    func loadWhileBusy() {
+        var state = F.loaded
+        state.work = .loadingMore
+        #expect(S.update(&state, .view(.load)) == [])
+        #expect(state.reloadRequested)
+        let remembered = state
+        #expect(S.update(&state, .view(.load)) == [], "asked twice, loaded once")
+        #expect(state == remembered)
+        #expect(S.update(&state, .api(.activity(.success(F.secondPage)))) == Self.load)
+        #expect(!state.reloadRequested && state.work == .loading(S.Missing()))
+
+        var loading = S.State(work: .loading(S.Missing(passkeys: false, sessions: false, activity: true)), reloadRequested: true)
+        #expect(S.update(&loading, .api(.activity(.success(F.firstPage)))) == Self.load, "the load that was running counts as before the change")
+
+        var ending = F.loaded
+        _ = S.update(&ending, .view(.endSession(id: "phone")))
+        _ = S.update(&ending, .view(.load))
+        #expect(S.update(&ending, .api(.endSession(.failure(.offline)))) == Self.load)
+        #expect(ending.problem == .offline, "the problem stays shown while it loads again")
+
+        var signedOut = S.State(work: .loading(S.Missing(passkeys: false, sessions: false, activity: true)), reloadRequested: true)
+        #expect(S.update(&signedOut, .api(.activity(.failure(Fixture.unauthenticated)))) == [.render], "signed out: nothing to load")
     }
 
     @Test("dismissing clears the problem and the confirmation; with neither it does nothing")

@@ -303,7 +303,7 @@ import WebAuthn
             for response in responses {
                 #expect(
                     response.headers[.contentSecurityPolicy]
-                        == "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+                        == "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
                 #expect(response.headers[.referrerPolicy] == "same-origin")
                 #expect(response.headers[.strictTransportSecurity] == nil, "no HSTS over plain HTTP")

@@ -6,7 +6,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 
     /// Scripts and styles only from the server's own files, never inline; no framing.
     static let contentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
     /// Whether the server speaks HTTPS, so browsers may be told to insist on it (HSTS).
     let strictTransportSecurity: Bool
