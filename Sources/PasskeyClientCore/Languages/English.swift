@@ -90,7 +90,7 @@ extension Auth.Language {
             }
         }
         switch phrase {
-        case .event(let type, let passkey): return (englishEvent(type) ?? type) + with(passkey)
+        case .event(let type, let passkey): return (englishEvents.first { $0.type == type }?.words ?? type) + with(passkey)
         case .unknownDevice: return "Unknown device"
         case .thisBrowser: return "This browser"
         case .session(let signedIn, let passkey, let lastSeen): return "Signed in \(signedIn)\(with(passkey)) · last seen \(lastSeen)"
@@ -111,36 +111,34 @@ extension Auth.Language {
         }
     }
 
-    private static func englishEvent(_ type: String) -> String? {
-        switch type {
-        case "sign_up": "Account created"
-        case "sign_in": "Signed in"
-        case "sign_in_failed": "A sign-in failed"
-        case "passkey_added": "Passkey added"
-        case "passkey_renamed": "Passkey renamed"
-        case "passkey_deleted": "Passkey deleted"
-        case "display_name_changed": "Display name changed"
-        case "session_ended": "Signed out"
-        case "account_disabled": "Account disabled by the site"
-        case "account_enabled": "Account enabled by the site"
-        case "sessions_revoked": "Signed out everywhere by the site"
-        case "account_imported": "Account moved here"
-        case "verification_code_sent": "Confirmation code mailed"
-        case "verification_code_capped": "No confirmation code mailed (too many this hour)"
-        case "email_verified": "Email address confirmed"
-        case "email_verification_failed": "A confirmation code was wrong"
-        case "recovery_code_sent": "Recovery code mailed"
-        case "recovery_code_capped": "No recovery code mailed (too many this hour)"
-        case "recovery_started": "Signed in with a recovery code"
-        case "recovery_failed": "A recovery code was wrong"
-        case "recovery_completed": "Recovery finished with a new passkey"
-        case "password_sign_in": "Signed in with password"
-        case "password_sign_in_failed": "A password sign-in failed"
-        case "password_removed": "Password removed"
-        case "passkey_upgrade": "Passkey created automatically"
-        case "oauth_consent_granted": "App allowed"
-        case "oauth_access_removed": "App access removed"
-        default: nil
-        }
-    }
+    /// The activity log's kinds of event, in the words of this language.
+    private static let englishEvents: [(type: String, words: String)] = [
+        ("sign_up", "Account created"),
+        ("sign_in", "Signed in"),
+        ("sign_in_failed", "A sign-in failed"),
+        ("passkey_added", "Passkey added"),
+        ("passkey_renamed", "Passkey renamed"),
+        ("passkey_deleted", "Passkey deleted"),
+        ("display_name_changed", "Display name changed"),
+        ("session_ended", "Signed out"),
+        ("account_disabled", "Account disabled by the site"),
+        ("account_enabled", "Account enabled by the site"),
+        ("sessions_revoked", "Signed out everywhere by the site"),
+        ("account_imported", "Account moved here"),
+        ("verification_code_sent", "Confirmation code mailed"),
+        ("verification_code_capped", "No confirmation code mailed (too many this hour)"),
+        ("email_verified", "Email address confirmed"),
+        ("email_verification_failed", "A confirmation code was wrong"),
+        ("recovery_code_sent", "Recovery code mailed"),
+        ("recovery_code_capped", "No recovery code mailed (too many this hour)"),
+        ("recovery_started", "Signed in with a recovery code"),
+        ("recovery_failed", "A recovery code was wrong"),
+        ("recovery_completed", "Recovery finished with a new passkey"),
+        ("password_sign_in", "Signed in with password"),
+        ("password_sign_in_failed", "A password sign-in failed"),
+        ("password_removed", "Password removed"),
+        ("passkey_upgrade", "Passkey created automatically"),
+        ("oauth_consent_granted", "App allowed"),
+        ("oauth_access_removed", "App access removed"),
+    ]
 }

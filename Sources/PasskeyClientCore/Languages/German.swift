@@ -89,7 +89,7 @@ extension Auth.Language {
             }
         }
         switch phrase {
-        case .event(let type, let passkey): return (germanEvent(type) ?? type) + with(passkey)
+        case .event(let type, let passkey): return (germanEvents.first { $0.type == type }?.words ?? type) + with(passkey)
         case .unknownDevice: return "Unbekanntes Gerät"
         case .thisBrowser: return "Dieser Browser"
         case .session(let signedIn, let passkey, let lastSeen): return "Angemeldet am \(signedIn)\(with(passkey)) · zuletzt gesehen am \(lastSeen)"
@@ -110,36 +110,34 @@ extension Auth.Language {
         }
     }
 
-    private static func germanEvent(_ type: String) -> String? {
-        switch type {
-        case "sign_up": "Konto erstellt"
-        case "sign_in": "Angemeldet"
-        case "sign_in_failed": "Eine Anmeldung ist fehlgeschlagen"
-        case "passkey_added": "Passkey hinzugefügt"
-        case "passkey_renamed": "Passkey umbenannt"
-        case "passkey_deleted": "Passkey gelöscht"
-        case "display_name_changed": "Anzeigename geändert"
-        case "session_ended": "Abgemeldet"
-        case "account_disabled": "Konto von der Website deaktiviert"
-        case "account_enabled": "Konto von der Website aktiviert"
-        case "sessions_revoked": "Von der Website überall abgemeldet"
-        case "account_imported": "Konto hierher umgezogen"
-        case "verification_code_sent": "Bestätigungscode gesendet"
-        case "verification_code_capped": "Kein Bestätigungscode gesendet (zu viele in dieser Stunde)"
-        case "email_verified": "E-Mail-Adresse bestätigt"
-        case "email_verification_failed": "Ein Bestätigungscode war falsch"
-        case "recovery_code_sent": "Wiederherstellungscode gesendet"
-        case "recovery_code_capped": "Kein Wiederherstellungscode gesendet (zu viele in dieser Stunde)"
-        case "recovery_started": "Mit einem Wiederherstellungscode angemeldet"
-        case "recovery_failed": "Ein Wiederherstellungscode war falsch"
-        case "recovery_completed": "Wiederherstellung mit einem neuen Passkey abgeschlossen"
-        case "password_sign_in": "Mit Passwort angemeldet"
-        case "password_sign_in_failed": "Eine Anmeldung mit Passwort ist fehlgeschlagen"
-        case "password_removed": "Passwort entfernt"
-        case "passkey_upgrade": "Passkey automatisch erstellt"
-        case "oauth_consent_granted": "App erlaubt"
-        case "oauth_access_removed": "Zugriff der App entfernt"
-        default: nil
-        }
-    }
+    /// The activity log's kinds of event, in the words of this language.
+    private static let germanEvents: [(type: String, words: String)] = [
+        ("sign_up", "Konto erstellt"),
+        ("sign_in", "Angemeldet"),
+        ("sign_in_failed", "Eine Anmeldung ist fehlgeschlagen"),
+        ("passkey_added", "Passkey hinzugefügt"),
+        ("passkey_renamed", "Passkey umbenannt"),
+        ("passkey_deleted", "Passkey gelöscht"),
+        ("display_name_changed", "Anzeigename geändert"),
+        ("session_ended", "Abgemeldet"),
+        ("account_disabled", "Konto von der Website deaktiviert"),
+        ("account_enabled", "Konto von der Website aktiviert"),
+        ("sessions_revoked", "Von der Website überall abgemeldet"),
+        ("account_imported", "Konto hierher umgezogen"),
+        ("verification_code_sent", "Bestätigungscode gesendet"),
+        ("verification_code_capped", "Kein Bestätigungscode gesendet (zu viele in dieser Stunde)"),
+        ("email_verified", "E-Mail-Adresse bestätigt"),
+        ("email_verification_failed", "Ein Bestätigungscode war falsch"),
+        ("recovery_code_sent", "Wiederherstellungscode gesendet"),
+        ("recovery_code_capped", "Kein Wiederherstellungscode gesendet (zu viele in dieser Stunde)"),
+        ("recovery_started", "Mit einem Wiederherstellungscode angemeldet"),
+        ("recovery_failed", "Ein Wiederherstellungscode war falsch"),
+        ("recovery_completed", "Wiederherstellung mit einem neuen Passkey abgeschlossen"),
+        ("password_sign_in", "Mit Passwort angemeldet"),
+        ("password_sign_in_failed", "Eine Anmeldung mit Passwort ist fehlgeschlagen"),
+        ("password_removed", "Passwort entfernt"),
+        ("passkey_upgrade", "Passkey automatisch erstellt"),
+        ("oauth_consent_granted", "App erlaubt"),
+        ("oauth_access_removed", "Zugriff der App entfernt"),
+    ]
 }

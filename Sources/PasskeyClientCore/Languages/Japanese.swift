@@ -89,7 +89,7 @@ extension Auth.Language {
             }
         }
         switch phrase {
-        case .event(let type, let passkey): return (japaneseEvent(type) ?? type) + with(passkey)
+        case .event(let type, let passkey): return (japaneseEvents.first { $0.type == type }?.words ?? type) + with(passkey)
         case .unknownDevice: return "不明なデバイス"
         case .thisBrowser: return "このブラウザ"
         case .session(let signedIn, let passkey, let lastSeen): return "\(signedIn)にサインイン\(with(passkey))・最終アクセス \(lastSeen)"
@@ -110,36 +110,34 @@ extension Auth.Language {
         }
     }
 
-    private static func japaneseEvent(_ type: String) -> String? {
-        switch type {
-        case "sign_up": "アカウントを作成"
-        case "sign_in": "サインイン"
-        case "sign_in_failed": "サインインに失敗"
-        case "passkey_added": "パスキーを追加"
-        case "passkey_renamed": "パスキーの名前を変更"
-        case "passkey_deleted": "パスキーを削除"
-        case "display_name_changed": "表示名を変更"
-        case "session_ended": "サインアウト"
-        case "account_disabled": "サイトがアカウントを無効化"
-        case "account_enabled": "サイトがアカウントを有効化"
-        case "sessions_revoked": "サイトがすべての場所からサインアウト"
-        case "account_imported": "アカウントを移行"
-        case "verification_code_sent": "確認コードをメールで送信"
-        case "verification_code_capped": "確認コードは送信されませんでした(この1時間の上限)"
-        case "email_verified": "メールアドレスを確認"
-        case "email_verification_failed": "確認コードが違いました"
-        case "recovery_code_sent": "復旧コードをメールで送信"
-        case "recovery_code_capped": "復旧コードは送信されませんでした(この1時間の上限)"
-        case "recovery_started": "復旧コードでサインイン"
-        case "recovery_failed": "復旧コードが違いました"
-        case "recovery_completed": "新しいパスキーで復旧を完了"
-        case "password_sign_in": "パスワードでサインイン"
-        case "password_sign_in_failed": "パスワードでのサインインに失敗"
-        case "password_removed": "パスワードを削除"
-        case "passkey_upgrade": "パスキーを自動で作成"
-        case "oauth_consent_granted": "アプリを許可"
-        case "oauth_access_removed": "アプリのアクセスを削除"
-        default: nil
-        }
-    }
+    /// The activity log's kinds of event, in the words of this language.
+    private static let japaneseEvents: [(type: String, words: String)] = [
+        ("sign_up", "アカウントを作成"),
+        ("sign_in", "サインイン"),
+        ("sign_in_failed", "サインインに失敗"),
+        ("passkey_added", "パスキーを追加"),
+        ("passkey_renamed", "パスキーの名前を変更"),
+        ("passkey_deleted", "パスキーを削除"),
+        ("display_name_changed", "表示名を変更"),
+        ("session_ended", "サインアウト"),
+        ("account_disabled", "サイトがアカウントを無効化"),
+        ("account_enabled", "サイトがアカウントを有効化"),
+        ("sessions_revoked", "サイトがすべての場所からサインアウト"),
+        ("account_imported", "アカウントを移行"),
+        ("verification_code_sent", "確認コードをメールで送信"),
+        ("verification_code_capped", "確認コードは送信されませんでした(この1時間の上限)"),
+        ("email_verified", "メールアドレスを確認"),
+        ("email_verification_failed", "確認コードが違いました"),
+        ("recovery_code_sent", "復旧コードをメールで送信"),
+        ("recovery_code_capped", "復旧コードは送信されませんでした(この1時間の上限)"),
+        ("recovery_started", "復旧コードでサインイン"),
+        ("recovery_failed", "復旧コードが違いました"),
+        ("recovery_completed", "新しいパスキーで復旧を完了"),
+        ("password_sign_in", "パスワードでサインイン"),
+        ("password_sign_in_failed", "パスワードでのサインインに失敗"),
+        ("password_removed", "パスワードを削除"),
+        ("passkey_upgrade", "パスキーを自動で作成"),
+        ("oauth_consent_granted", "アプリを許可"),
+        ("oauth_access_removed", "アプリのアクセスを削除"),
+    ]
 }
