@@ -38,6 +38,10 @@ extension Auth {
         /// `GET /api/account/activity`: the newest page of the activity log, or (with the `next` of
         /// the page before) the page after it.
         case activity(before: String?)
+        /// `GET /api/oidc/apps`: the apps the person allowed.
+        case listApps
+        /// `DELETE /api/oidc/apps/{clientID}`: forget the consent and revoke the app's tokens.
+        case removeApp(clientID: String)
     }
 
     /// The answer to an ``APIRequest``, narrowed to the type that endpoint returns. Each case is
@@ -60,6 +64,8 @@ extension Auth {
         case endSession(Result<NoContent, APIFailure>)
         case endOtherSessions(Result<NoContent, APIFailure>)
         case activity(Result<ActivityPage, APIFailure>)
+        case listApps(Result<[AppAccess], APIFailure>)
+        case removeApp(Result<NoContent, APIFailure>)
     }
 
     /// Why an API request did not succeed.

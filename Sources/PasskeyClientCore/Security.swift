@@ -1,13 +1,13 @@
 extension Auth {
-    /// The account page's second part: where the account is signed in (ending those sessions) and
-    /// what happened to it lately. A state machine of its own beside ``update(_:_:)``: it needs a
+    /// The account page's second part: where the account is signed in (ending those sessions), the
+    /// apps allowed to sign in with it (removing their access), and what happened to it lately. A state machine of its own beside ``update(_:_:)``: it needs a
     /// session, and says so (``State/signedOut``) when there is none, but shares nothing else with
     /// the passkey flow.
     ///
     /// ```swift
     /// var state = Auth.Security.State()
     /// Auth.Security.update(&state, .view(.load))
-    /// // [.api(.listPasskeys), .api(.listSessions), .api(.activity(before: nil)), .render]
+    /// // [.api(.listPasskeys), .api(.listSessions), .api(.activity(before: nil)), .api(.listApps), .render]
     /// ```
     public enum Security {
         /// The sessions, the activity loaded so far, and what is in flight.
@@ -18,6 +18,8 @@ extension Auth {
             public var activity: [ActivityEntry]?
             /// The cursor of the next, older page; `nil` when there is none.
             public var nextPage: String?
+            /// The apps the person allowed; `nil` until loaded.
+            public var apps: [AppAccess]?
             /// The account's passkeys, to name the one that opened a session or that an event
             /// concerns; `nil` until loaded.
             public var passkeys: [Passkey]?
@@ -34,12 +36,13 @@ extension Auth {
 
             public init(
                 sessions: [SessionInfo]? = nil, activity: [ActivityEntry]? = nil, nextPage: String? = nil,
-                passkeys: [Passkey]? = nil, work: Work = .idle, problem: Problem? = nil, notice: Notice? = nil,
+                apps: [AppAccess]? = nil, passkeys: [Passkey]? = nil, work: Work = .idle, problem: Problem? = nil, notice: Notice? = nil,
                 signedOut: Bool = false, reloadRequested: Bool = false
             ) {
                 self.sessions = sessions
                 self.activity = activity
                 self.nextPage = nextPage
+                self.apps = apps
                 self.passkeys = passkeys
                 self.work = work
                 self.problem = problem
@@ -52,27 +55,30 @@ extension Auth {
         /// What the machine waits for. One thing at a time: intents are taken only when ``idle``.
         public enum Work: Equatable, Sendable {
             case idle
-            /// The three lists, with the answers still missing.
+            /// The four lists, with the answers still missing.
             case loading(Missing)
             case endingSession(id: String)
             case endingOtherSessions
+            case removingApp(clientID: String)
             /// The next page of the activity log.
             case loadingMore
         }
 
-        /// Which of the three lists a load still waits for.
+        /// Which of the four lists a load still waits for.
         public struct Missing: Equatable, Sendable {
             public var passkeys: Bool
             public var sessions: Bool
             public var activity: Bool
+            public var apps: Bool
 
-            public init(passkeys: Bool = true, sessions: Bool = true, activity: Bool = true) {
+            public init(passkeys: Bool = true, sessions: Bool = true, activity: Bool = true, apps: Bool = true) {
                 self.passkeys = passkeys
                 self.sessions = sessions
                 self.activity = activity
+                self.apps = apps
             }
 
-            var isEmpty: Bool { !passkeys && !sessions && !activity }
+            var isEmpty: Bool { !passkeys && !sessions && !activity && !apps }
         }
 
         /// A confirmation of what was done.
@@ -80,11 +86,13 @@ extension Auth {
             /// One session ended; the device it was on, as shown.
             case endedSession(SessionInfo)
             case endedOtherSessions
+            /// An app's access was removed; its name.
+            case removedApp(String)
         }
 
         /// What the person asks for.
         public enum Intent: Equatable, Sendable {
-            /// Load (or load again) the sessions and the newest activity.
+            /// Load (or load again) the sessions, the apps and the newest activity.
             case load
             /// End another session of the account (this one ends by signing out).
             case endSession(id: String)
@@ -92,6 +100,8 @@ extension Auth {
             case endOtherSessions
             /// Load the next, older page of the activity log.
             case moreActivity
+            /// Remove an app's access: forget the consent, end its tokens.
+            case removeApp(clientID: String)
             /// The person has read the problem or the confirmation.
             case dismiss
         }
@@ -102,8 +112,8 @@ extension Auth {
             case api(APIResponse)
         }
 
-        /// The requests that load the three lists.
-        static let loadRequests: [Effect] = [.api(.listPasskeys), .api(.listSessions), .api(.activity(before: nil))]
+        /// The requests that load the four lists.
+        static let loadRequests: [Effect] = [.api(.listPasskeys), .api(.listSessions), .api(.activity(before: nil)), .api(.listApps)]
 
         /// Applies one event and returns the effects, in order. An intent while something is in
         /// flight, or an answer nothing waits for, changes nothing.
@@ -126,6 +136,9 @@ extension Auth {
                         state.activity = page.events
                         state.nextPage = page.next
                     }
+                case .listApps(let result) where missing.apps:
+                    missing.apps = false
+                    if case .success(let apps) = result { state.apps = apps }
                 default:
                     return []
                 }
@@ -151,6 +164,20 @@ extension Auth {
                 switch result {
                 case .success:
                     return reload(&state, notice: .endedOtherSessions)
+                case .failure(let failure):
+                    state.work = .idle
+                    fail(failure, &state)
+                    return settle(&state)
+                }
+
+            case (.removingApp(let clientID), .api(.removeApp(let result))):
+                let removed = state.apps?.first { $0.clientID == clientID }
+                switch result {
+                case .success:
+                    return reload(&state, notice: removed.map { .removedApp($0.name) })
+                case .failure(let failure) where failure.isNotFound:
+                    // Removed already (elsewhere): what was asked for.
+                    return reload(&state, notice: removed.map { .removedApp($0.name) })
                 case .failure(let failure):
                     state.work = .idle
                     fail(failure, &state)
@@ -196,6 +223,12 @@ extension Auth {
                 state.problem = nil
                 state.notice = nil
                 return [.api(.endOtherSessions), .render]
+            case .removeApp(let clientID):
+                guard state.apps?.contains(where: { $0.clientID == clientID }) == true else { return [] }
+                state.work = .removingApp(clientID: clientID)
+                state.problem = nil
+                state.notice = nil
+                return [.api(.removeApp(clientID: clientID)), .render]
             case .moreActivity:
                 guard let next = state.nextPage else { return [] }
                 state.work = .loadingMore

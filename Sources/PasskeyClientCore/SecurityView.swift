@@ -18,6 +18,8 @@ extension Auth.Security {
         public var activity: [ActivityRow]?
         /// Whether to offer older activity.
         public var canLoadMore: Bool
+        /// The apps allowed to sign in with the account; `nil` until loaded.
+        public var apps: [AppRow]?
         /// Whether the person can start something now.
         public var canStart: Bool
         /// The part's fixed words: headings and buttons.
@@ -42,6 +44,29 @@ extension Auth.Security {
         public var isBusy: Bool
     }
 
+    /// An app allowed to sign in with the account, as shown.
+    public struct AppRow: Equatable, Sendable {
+        public var clientID: String
+        public var name: String
+        /// `Allowed 2 Dec 2026, 14:03: openid, profile`.
+        public var details: String
+        /// The remove button's accessible name: `Remove access for Grafana`.
+        public var removeLabel: String
+        /// Whether to offer "Remove access" now.
+        public var canRemove: Bool
+        /// Whether its access is being removed now.
+        public var isBusy: Bool
+
+        public init(clientID: String, name: String, details: String, removeLabel: String, canRemove: Bool, isBusy: Bool) {
+            self.clientID = clientID
+            self.name = name
+            self.details = details
+            self.removeLabel = removeLabel
+            self.canRemove = canRemove
+            self.isBusy = isBusy
+        }
+    }
+
     /// One event of the activity log, as shown.
     public struct ActivityRow: Equatable, Sendable {
         /// The API's type (`sign_in`), for styling.
@@ -61,13 +86,26 @@ extension Auth.Security {
         public var endSession: String
         public var endOtherSessions: String
         public var moreActivity: String
+        public var appsHeading: String
+        /// What the apps list is.
+        public var appsIntro: String
+        /// Shown when no app is allowed.
+        public var noApps: String
+        public var removeApp: String
 
-        public init(sessionsHeading: String, activityHeading: String, endSession: String, endOtherSessions: String, moreActivity: String) {
+        public init(
+            sessionsHeading: String, activityHeading: String, endSession: String, endOtherSessions: String,
+            moreActivity: String, appsHeading: String, appsIntro: String, noApps: String, removeApp: String
+        ) {
             self.sessionsHeading = sessionsHeading
             self.activityHeading = activityHeading
             self.endSession = endSession
             self.endOtherSessions = endOtherSessions
             self.moreActivity = moreActivity
+            self.appsHeading = appsHeading
+            self.appsIntro = appsIntro
+            self.noApps = noApps
+            self.removeApp = removeApp
         }
     }
 
@@ -93,6 +131,15 @@ extension Auth.Security {
         case endSession
         case endOtherSessions
         case moreActivity
+        /// When an app was allowed (already a ``moment(_:)`` or the time as it came) and what it may read.
+        case appAllowed(at: String, scopes: [String])
+        case removeAppFor(name: String)
+        case removedApp(name: String)
+        case removingApp
+        case appsHeading
+        case appsIntro
+        case noApps
+        case removeApp
     }
 
     /// Which passkey an event or a session concerns.
@@ -125,10 +172,12 @@ extension Auth.Security {
         case .endingSession: .endingSession
         case .endingOtherSessions: .endingOtherSessions
         case .loadingMore: .loadingMore
+        case .removingApp: .removingApp
         }
         let notice: String? = switch state.notice {
         case .endedSession(let session)?: say(.endedSession(device: device(session.userAgent, session.ip)))
         case .endedOtherSessions?: say(.endedOtherSessions)
+        case .removedApp(let name)?: say(.removedApp(name: name))
         case nil: nil
         }
         return View(
@@ -153,9 +202,16 @@ extension Auth.Security {
                     details: time(entry.at) + " · " + device(entry.userAgent, entry.ip), at: entry.at)
             },
             canLoadMore: idle && state.nextPage != nil,
+            apps: state.apps?.map { app in
+                AppRow(
+                    clientID: app.clientID, name: app.name, details: say(.appAllowed(at: time(app.grantedAt), scopes: app.scopes)),
+                    removeLabel: say(.removeAppFor(name: app.name)), canRemove: idle,
+                    isBusy: state.work == .removingApp(clientID: app.clientID))
+            },
             canStart: idle && !state.signedOut,
             labels: Labels(
                 sessionsHeading: say(.sessionsHeading), activityHeading: say(.activityHeading),
-                endSession: say(.endSession), endOtherSessions: say(.endOtherSessions), moreActivity: say(.moreActivity)))
+                endSession: say(.endSession), endOtherSessions: say(.endOtherSessions), moreActivity: say(.moreActivity),
+                appsHeading: say(.appsHeading), appsIntro: say(.appsIntro), noApps: say(.noApps), removeApp: say(.removeApp)))
     }
 }

@@ -61,6 +61,38 @@ extension Auth {
     }
 }
 
+extension Auth {
+    /// An app the person allowed to sign them in with the account (OpenID Connect consent).
+    public struct AppAccess: Equatable, Sendable {
+        /// The app's OAuth client ID.
+        public var clientID: String
+        public var name: String
+        /// The scopes allowed (`openid`, `profile`, `email`).
+        public var scopes: [String]
+        /// ISO-8601 UTC.
+        public var grantedAt: String
+
+        public init(clientID: String, name: String, scopes: [String], grantedAt: String) {
+            self.clientID = clientID
+            self.name = name
+            self.scopes = scopes
+            self.grantedAt = grantedAt
+        }
+    }
+}
+
+extension Auth.AppAccess {
+    /// `{"clientId", "name", "scopes", "grantedAt"}` (docs/api.md, `GET /api/oidc/apps`).
+    init?(json: Auth.JSON) {
+        guard let clientID = json["clientId"]?.string, let name = json["name"]?.string,
+              let items = json["scopes"]?.array, let grantedAt = json["grantedAt"]?.string
+        else { return nil }
+        let scopes = items.compactMap { $0.string }
+        guard scopes.count == items.count else { return nil }
+        self.init(clientID: clientID, name: name, scopes: scopes, grantedAt: grantedAt)
+    }
+}
+
 extension Auth.SessionInfo {
     /// docs/api.md, "Session"; `null` and missing are the same for the optional members.
     init?(json: Auth.JSON) {

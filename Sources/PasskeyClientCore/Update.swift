@@ -328,6 +328,7 @@ extension Auth.APIResponse {
         case .signOut(.failure(let f)), .deletePasskey(.failure(let f)), .deleteAccount(.failure(let f)): f
         case .listPasskeys(.failure(let f)), .listSessions(.failure(let f)), .activity(.failure(let f)): f
         case .endSession(.failure(let f)), .endOtherSessions(.failure(let f)): f
+        case .listApps(.failure(let f)), .removeApp(.failure(let f)): f
         default: nil
         }
     }

@@ -17,9 +17,13 @@ enum SecurityFixture {
         Auth.ActivityEntry(type: "future_kind", at: "2026-11-30T07:00:00Z"),
     ])
 
-    /// Loaded: this browser and the phone, the first page of activity, passkeys one and two.
+    static let grafana = Auth.AppAccess(clientID: "grafana", name: "Grafana", scopes: ["openid", "profile"], grantedAt: "2026-12-01T12:00:00Z")
+
+    /// Loaded: this browser and the phone, the first page of activity, Grafana, passkeys one and two.
     static var loaded: Auth.Security.State {
-        Auth.Security.State(sessions: [here, phone], activity: firstPage.events, nextPage: "cursor-2", passkeys: [Fixture.one, Fixture.two])
+        Auth.Security.State(
+            sessions: [here, phone], activity: firstPage.events, nextPage: "cursor-2", apps: [grafana],
+            passkeys: [Fixture.one, Fixture.two])
     }
 }
 
@@ -27,24 +31,26 @@ enum SecurityFixture {
 struct SecurityTests {
     typealias S = Auth.Security
     typealias F = SecurityFixture
-    static let load: [Effect] = [.api(.listPasskeys), .api(.listSessions), .api(.activity(before: nil)), .render]
+    static let load: [Effect] = [.api(.listPasskeys), .api(.listSessions), .api(.activity(before: nil)), .api(.listApps), .render]
 
     // MARK: Loading
 
-    @Test("loading asks for the passkeys, the sessions and the newest activity at once")
+    @Test("loading asks for the passkeys, the sessions, the newest activity and the apps at once")
     func loadAsksForThree() {
         var state = S.State()
         #expect(S.update(&state, .view(.load)) == Self.load)
         #expect(state == S.State(work: .loading(S.Missing())))
     }
 
-    @Test("the three answers fill the lists in any order; the last makes it idle")
+    @Test("the four answers fill the lists in any order; the last makes it idle")
     func answersInAnyOrder() {
         var state = S.State(work: .loading(S.Missing()))
         #expect(S.update(&state, .api(.activity(.success(F.firstPage)))) == [.render])
-        #expect(state.work == .loading(S.Missing(passkeys: true, sessions: true, activity: false)))
+        #expect(state.work == .loading(S.Missing(passkeys: true, sessions: true, activity: false, apps: true)))
+        #expect(S.update(&state, .api(.listApps(.success([F.grafana])))) == [.render])
+        #expect(state.work == .loading(S.Missing(passkeys: true, sessions: true, activity: false, apps: false)))
         #expect(S.update(&state, .api(.listSessions(.success([F.here, F.phone]))))  == [.render])
-        #expect(state.work == .loading(S.Missing(passkeys: true, sessions: false, activity: false)))
+        #expect(state.work == .loading(S.Missing(passkeys: true, sessions: false, activity: false, apps: false)))
         #expect(S.update(&state, .api(.listPasskeys(.success([Fixture.one, Fixture.two])))) == [.render])
         #expect(state == F.loaded)
     }
@@ -55,11 +61,12 @@ struct SecurityTests {
         for response: Auth.APIResponse in [
             .listSessions(.success([])), .activity(.success(F.secondPage)), .endSession(.success(Auth.NoContent())),
             .endOtherSessions(.success(Auth.NoContent())), .listPasskeys(.success([])), .session(.failure(.offline)),
+            .listApps(.success([])), .removeApp(.success(Auth.NoContent())),
         ] {
             #expect(S.update(&idle, .api(response)) == [], "\(response)")
             #expect(idle == F.loaded)
         }
-        var loading = S.State(work: .loading(S.Missing(passkeys: true, sessions: false, activity: true)))
+        var loading = S.State(work: .loading(S.Missing(passkeys: true, sessions: false, activity: true, apps: true)))
         let before = loading
         #expect(S.update(&loading, .api(.listSessions(.success([F.here])))) == [])
         #expect(S.update(&loading, .api(.endSession(.success(Auth.NoContent())))) == [])
@@ -73,7 +80,8 @@ struct SecurityTests {
         #expect(state.problem == .offline && state.sessions == nil && !state.signedOut)
         #expect(S.update(&state, .api(.activity(.success(F.firstPage)))) == [.render])
         #expect(S.update(&state, .api(.listPasskeys(.success([Fixture.one])))) == [.render])
-        #expect(state.work == .idle && state.activity == F.firstPage.events && state.problem == .offline)
+        #expect(S.update(&state, .api(.listApps(.success([])))) == [.render])
+        #expect(state.work == .idle && state.activity == F.firstPage.events && state.apps == [] && state.problem == .offline)
     }
 
     @Test("401 means nobody is signed in: the view says so, and offers nothing")
@@ -150,6 +158,38 @@ struct SecurityTests {
         #expect(!view.canEndOtherSessions && view.sessionSummary == "Only this browser is signed in.")
     }
 
+    // MARK: Apps
+
+    @Test("removing an app's access asks the server, then confirms it and loads everything again")
+    func removeApp() {
+        var state = F.loaded
+        #expect(S.update(&state, .view(.removeApp(clientID: "grafana"))) == [.api(.removeApp(clientID: "grafana")), .render])
+        #expect(state.work == .removingApp(clientID: "grafana"))
+        let busy = S.view(state).apps?.first
+        #expect(busy?.isBusy == true && busy?.canRemove == false)
+        #expect(S.update(&state, .api(.removeApp(.success(Auth.NoContent())))) == Self.load)
+        #expect(S.view(state).notice == "Removed the access of Grafana.")
+    }
+
+    @Test("an app removed already (404) is what was asked for; another failure shows why")
+    func removeAppFails() {
+        var gone = F.loaded
+        _ = S.update(&gone, .view(.removeApp(clientID: "grafana")))
+        #expect(S.update(&gone, .api(.removeApp(.failure(Fixture.refused(404, "not_found"))))) == Self.load)
+        #expect(gone.notice == .removedApp("Grafana"))
+        var failing = F.loaded
+        _ = S.update(&failing, .view(.removeApp(clientID: "grafana")))
+        #expect(S.update(&failing, .api(.removeApp(.failure(.offline)))) == [.render])
+        #expect(failing.work == .idle && failing.problem == .offline && failing.apps == [F.grafana])
+    }
+
+    @Test("an app that is not listed is not removed")
+    func removeUnknownApp() {
+        var state = F.loaded
+        #expect(S.update(&state, .view(.removeApp(clientID: "other"))) == [])
+        #expect(state == F.loaded)
+    }
+
     // MARK: Older activity
 
     @Test("older activity is the next page, appended; the last page offers no more")
@@ -175,8 +215,8 @@ struct SecurityTests {
 
     @Test("while something is in flight the other intents wait: nothing is asked, nothing changes")
     func busyIgnoresIntents() {
-        let busy: [S.Work] = [.loading(S.Missing()), .endingSession(id: "phone"), .endingOtherSessions, .loadingMore]
-        let intents: [S.Intent] = [.endSession(id: "phone"), .endOtherSessions, .moreActivity, .dismiss]
+        let busy: [S.Work] = [.loading(S.Missing()), .endingSession(id: "phone"), .endingOtherSessions, .loadingMore, .removingApp(clientID: "grafana")]
+        let intents: [S.Intent] = [.endSession(id: "phone"), .endOtherSessions, .moreActivity, .removeApp(clientID: "grafana"), .dismiss]
         for work in busy {
             for intent in intents {
                 var state = F.loaded
@@ -201,7 +241,7 @@ struct SecurityTests {
         #expect(S.update(&state, .api(.activity(.success(F.secondPage)))) == Self.load)
         #expect(!state.reloadRequested && state.work == .loading(S.Missing()))
 
-        var loading = S.State(work: .loading(S.Missing(passkeys: false, sessions: false, activity: true)), reloadRequested: true)
+        var loading = S.State(work: .loading(S.Missing(passkeys: false, sessions: false, activity: true, apps: false)), reloadRequested: true)
         #expect(S.update(&loading, .api(.activity(.success(F.firstPage)))) == Self.load, "the load that was running counts as before the change")
 
         var ending = F.loaded
@@ -210,7 +250,7 @@ struct SecurityTests {
         #expect(S.update(&ending, .api(.endSession(.failure(.offline)))) == Self.load)
         #expect(ending.problem == .offline, "the problem stays shown while it loads again")
 
-        var signedOut = S.State(work: .loading(S.Missing(passkeys: false, sessions: false, activity: true)), reloadRequested: true)
+        var signedOut = S.State(work: .loading(S.Missing(passkeys: false, sessions: false, activity: true, apps: false)), reloadRequested: true)
         #expect(S.update(&signedOut, .api(.activity(.failure(Fixture.unauthenticated)))) == [.render], "signed out: nothing to load")
     }
 
@@ -240,7 +280,11 @@ struct SecurityTests {
         #expect(view.activity?.map(\.details) == ["2 Dec 2026, 15:03 · Firefox · 203.0.113.9", "1 Dec 2026, 09:00 · Unknown device"])
         #expect(view.labels == S.Labels(
             sessionsHeading: "Where you’re signed in", activityHeading: "Recent activity", endSession: "Sign out",
-            endOtherSessions: "Sign out everywhere else", moreActivity: "Show older activity"))
+            endOtherSessions: "Sign out everywhere else", moreActivity: "Show older activity", appsHeading: "Apps",
+            appsIntro: "Apps you allowed to sign you in with this account.", noApps: "No apps yet.", removeApp: "Remove access"))
+        #expect(view.apps == [S.AppRow(
+            clientID: "grafana", name: "Grafana", details: "Allowed 1 Dec 2026, 13:00: openid, profile",
+            removeLabel: "Remove access for Grafana", canRemove: true, isBusy: false)])
         var more = F.loaded
         more.sessions = [F.here, F.phone, F.phone]
         more.activity = F.secondPage.events
@@ -251,7 +295,7 @@ struct SecurityTests {
     @Test("before anything is loaded the lists are absent and the progress says what loads")
     func loadingView() {
         let view = S.view(S.State(work: .loading(S.Missing())))
-        #expect(view.sessions == nil && view.activity == nil && view.sessionSummary == nil)
+        #expect(view.sessions == nil && view.activity == nil && view.apps == nil && view.sessionSummary == nil)
         #expect(view.progress == "Loading where you are signed in and your recent activity…")
         #expect(!view.canStart && !view.canEndOtherSessions && !view.canLoadMore)
     }
@@ -263,10 +307,13 @@ struct SecurityTests {
         #expect(japanese.sessionSummary == "このブラウザとほかに1か所でサインインしています。")
         #expect(japanese.activity?.first?.title == "サインイン(パスキー「iCloud Keychain」)")
         #expect(japanese.activity?.first?.details == "2026年12月2日 23:03 · Firefox · 203.0.113.9")
+        #expect(japanese.apps?.first?.details == "2026年12月1日 21:00に許可: openid, profile")
+        #expect(japanese.labels.noApps == "まだアプリはありません。")
         let german = S.view(F.loaded, in: .german, utcOffsetMinutes: 60)
         #expect(german.labels.endOtherSessions == "Überall sonst abmelden")
         #expect(german.sessions?.first?.details == "Angemeldet am 1.12.2026, 10:00 mit „iCloud Keychain“ · zuletzt gesehen am 2.12.2026, 15:03")
         #expect(german.activity?.last?.title == "Passkey gelöscht mit einem inzwischen gelöschten Passkey")
+        #expect(german.apps?.first?.removeLabel == "Zugriff für Grafana entfernen")
     }
 
     static let eventTypes = [
@@ -328,8 +375,10 @@ struct SecurityHTTPTests {
         #expect(Auth.APIRequest.endOtherSessions.http == Auth.HTTPRequest(method: "DELETE", path: "/api/sessions"))
         #expect(Auth.APIRequest.activity(before: nil).http == Auth.HTTPRequest(method: "GET", path: "/api/account/activity"))
         #expect(Auth.APIRequest.activity(before: "MTIz&x=1").http == Auth.HTTPRequest(method: "GET", path: "/api/account/activity?before=MTIz%26x%3D1"))
-        #expect([Auth.APIRequest.listSessions, .endSession(id: "x"), .endOtherSessions, .activity(before: nil)].map(\.name)
-            == ["listSessions", "endSession", "endOtherSessions", "activity"])
+        #expect(Auth.APIRequest.listApps.http == Auth.HTTPRequest(method: "GET", path: "/api/oidc/apps"))
+        #expect(Auth.APIRequest.removeApp(clientID: "my app").http == Auth.HTTPRequest(method: "DELETE", path: "/api/oidc/apps/my%20app"))
+        #expect([Auth.APIRequest.listSessions, .endSession(id: "x"), .endOtherSessions, .activity(before: nil), .listApps, .removeApp(clientID: "x")].map(\.name)
+            == ["listSessions", "endSession", "endOtherSessions", "activity", "listApps", "removeApp"])
     }
 
     @Test("the answers are read as docs/api.md describes them; a session or event missing a member is unreadable")
@@ -352,6 +401,13 @@ struct SecurityHTTPTests {
             Issue.record("an event without \"at\" must be unreadable")
             return
         }
+        let apps = #"{"apps":[{"clientId":"grafana","name":"Grafana","scopes":["openid","profile"],"grantedAt":"2026-12-01T12:00:00Z"}]}"#
+        #expect(Auth.APIResponse(answering: .listApps, status: 200, body: Array(apps.utf8)) == .listApps(.success([SecurityFixture.grafana])))
+        guard case .listApps(.failure(.unreadableResponse)) = Auth.APIResponse(answering: .listApps, status: 200, body: Array(#"{"apps":[{"clientId":"x","name":"X","scopes":[1],"grantedAt":"t"}]}"#.utf8)) else {
+            Issue.record("an app whose scopes are not strings must be unreadable")
+            return
+        }
+        #expect(Auth.APIResponse(answering: .removeApp(clientID: "x"), status: 204, body: []) == .removeApp(.success(Auth.NoContent())))
         #expect(Auth.APIResponse(answering: .endSession(id: "x"), status: 204, body: []) == .endSession(.success(Auth.NoContent())))
         #expect(Auth.APIResponse(answering: .endOtherSessions, status: 204, body: []) == .endOtherSessions(.success(Auth.NoContent())))
         #expect(Auth.APIResponse(answering: .endSession(id: "x"), status: 404, body: Array(#"{"error":{"code":"not_found","message":"no"}}"#.utf8))

@@ -105,6 +105,10 @@ enum Table {
             ("endOtherSessions.offline", .api(.endOtherSessions(.failure(.offline)))),
             ("activity.ok", .api(.activity(.success(SecurityFixture.firstPage)))),
             ("activity.unauthenticated", .api(.activity(.failure(F.unauthenticated)))),
+            ("listApps.ok", .api(.listApps(.success([SecurityFixture.grafana])))),
+            ("listApps.offline", .api(.listApps(.failure(.offline)))),
+            ("removeApp.ok", .api(.removeApp(.success(Auth.NoContent())))),
+            ("removeApp.notFound", .api(.removeApp(.failure(F.notFound)))),
             // The passkey provider
             ("create.ok", .passkey(.create(.success(F.newCredential)))),
             ("create.cancelled", .passkey(.create(.failure(.cancelled)))),

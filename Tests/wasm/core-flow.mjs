@@ -131,9 +131,10 @@ flow('sessions and activity: load, end the other session, in Japanese at UTC+9',
   const reply = (effect, status, body) => security({ event: 'http', id: effect.id, status, body: body === undefined ? '' : JSON.stringify(body) });
   assert.equal(security({ event: 'languages', languages: ['ja-JP'], utcOffsetMinutes: 540 }).view.labels.sessionsHeading, 'サインインしている場所');
   let answer = security({ event: 'load' });
-  assert.deepEqual(answer.effects.map((e) => `${e.method} ${e.path}`), ['GET /api/passkeys', 'GET /api/sessions', 'GET /api/account/activity']);
-  const [passkeys, sessions, activity] = answer.effects;
+  assert.deepEqual(answer.effects.map((e) => `${e.method} ${e.path}`), ['GET /api/passkeys', 'GET /api/sessions', 'GET /api/account/activity', 'GET /api/oidc/apps']);
+  const [passkeys, sessions, activity, apps] = answer.effects;
   reply(passkeys, 200, { passkeys: [passkey] });
+  reply(apps, 200, { apps: [] });
   reply(activity, 200, { events: [{ type: 'sign_in', at: '2026-12-02T14:03:00Z', ip: '203.0.113.9', userAgent: 'Firefox', passkeyId: 'b25l' }], next: null });
   answer = reply(sessions, 200, { sessions: [
     { id: 'here', createdAt: '2026-12-02T14:03:00Z', lastSeenAt: '2026-12-02T14:03:00Z', ip: '203.0.113.9', userAgent: 'Firefox', passkeyId: 'b25l', current: true },
@@ -147,7 +148,8 @@ flow('sessions and activity: load, end the other session, in Japanese at UTC+9',
   assert.deepEqual(answer.effects.map((e) => `${e.method} ${e.path}`), ['DELETE /api/sessions/phone']);
   answer = reply(answer.effects[0], 204);
   assert.equal(answer.view.notice, 'Safari をサインアウトしました。');
-  assert.equal(answer.effects.length, 3, 'and it loads everything again');
+  assert.equal(answer.effects.length, 4, 'and it loads everything again');
+  assert.equal(answer.view.labels.noApps, 'まだアプリはありません。');
   assert.equal(security({ event: 'teleport' }).error.code, 'unknown_event');
 });
 

@@ -59,6 +59,10 @@ extension Auth.APIRequest {
             return .init(method: "DELETE", path: "/api/sessions")
         case .activity(let before):
             return .init(method: "GET", path: "/api/account/activity" + (before.map { "?before=" + Self.segment($0) } ?? ""))
+        case .listApps:
+            return .init(method: "GET", path: "/api/oidc/apps")
+        case .removeApp(let clientID):
+            return .init(method: "DELETE", path: "/api/oidc/apps/" + Self.segment(clientID))
         }
     }
 
@@ -82,6 +86,8 @@ extension Auth.APIRequest {
         case .endSession: "endSession"
         case .endOtherSessions: "endOtherSessions"
         case .activity: "activity"
+        case .listApps: "listApps"
+        case .removeApp: "removeApp"
         }
     }
 
@@ -162,6 +168,14 @@ extension Auth.APIResponse {
             self = .endOtherSessions(.success(Auth.NoContent()))
         case .activity:
             self = .activity(read("activity page", Auth.ActivityPage.init(json:)))
+        case .listApps:
+            self = .listApps(read("apps") { json in
+                guard let items = json["apps"]?.array else { return nil }
+                let apps = items.compactMap(Auth.AppAccess.init(json:))
+                return apps.count == items.count ? apps : nil
+            })
+        case .removeApp:
+            self = .removeApp(.success(Auth.NoContent()))
         }
     }
 
@@ -185,6 +199,8 @@ extension Auth.APIResponse {
         case .endSession: self = .endSession(.failure(failure))
         case .endOtherSessions: self = .endOtherSessions(.failure(failure))
         case .activity: self = .activity(.failure(failure))
+        case .listApps: self = .listApps(.failure(failure))
+        case .removeApp: self = .removeApp(.failure(failure))
         }
     }
 

@@ -43,6 +43,11 @@ extension Auth.Security {
                 event = .view(.endSession(id: id))
             case "endOtherSessions": event = .view(.endOtherSessions)
             case "moreActivity": event = .view(.moreActivity)
+            case "removeApp":
+                guard let clientID = json["clientId"]?.string else {
+                    return Auth.Boundary.error("invalid_message", "\"removeApp\" needs the string \"clientId\"")
+                }
+                event = .view(.removeApp(clientID: clientID))
             case "dismiss": event = .view(.dismiss)
             case "http":
                 switch Auth.Boundary.httpAnswer(json, inFlight: &inFlight) {
@@ -98,16 +103,26 @@ extension Auth.Security {
                     .object([("type", .string(row.type)), ("title", .string(row.title)), ("details", .string(row.details)), ("at", .string(row.at))])
                 })
             } ?? .null
+            let apps: J = view.apps.map { rows in
+                .array(rows.map { row in
+                    .object([
+                        ("clientId", .string(row.clientID)), ("name", .string(row.name)), ("details", .string(row.details)),
+                        ("removeLabel", .string(row.removeLabel)), ("canRemove", .bool(row.canRemove)), ("busy", .bool(row.isBusy)),
+                    ])
+                })
+            } ?? .null
             return .object([
                 ("lang", .string(language.code)), ("signedOut", .bool(view.signedOut)),
                 ("progress", .optional(view.progress)), ("problem", .optional(view.problem)), ("notice", .optional(view.notice)),
                 ("sessions", sessions), ("sessionSummary", .optional(view.sessionSummary)),
                 ("canEndOtherSessions", .bool(view.canEndOtherSessions)), ("activity", activity),
-                ("canLoadMore", .bool(view.canLoadMore)), ("canStart", .bool(view.canStart)),
+                ("canLoadMore", .bool(view.canLoadMore)), ("apps", apps), ("canStart", .bool(view.canStart)),
                 ("labels", .object([
                     ("sessionsHeading", .string(view.labels.sessionsHeading)), ("activityHeading", .string(view.labels.activityHeading)),
                     ("endSession", .string(view.labels.endSession)), ("endOtherSessions", .string(view.labels.endOtherSessions)),
-                    ("moreActivity", .string(view.labels.moreActivity)),
+                    ("moreActivity", .string(view.labels.moreActivity)), ("appsHeading", .string(view.labels.appsHeading)),
+                    ("appsIntro", .string(view.labels.appsIntro)), ("noApps", .string(view.labels.noApps)),
+                    ("removeApp", .string(view.labels.removeApp)),
                 ])),
             ])
         }

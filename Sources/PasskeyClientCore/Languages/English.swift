@@ -108,6 +108,14 @@ extension Auth.Language {
         case .endSession: return "Sign out"
         case .endOtherSessions: return "Sign out everywhere else"
         case .moreActivity: return "Show older activity"
+        case .appAllowed(let at, let scopes): return "Allowed \(at): " + scopes.joined(separator: ", ")
+        case .removeAppFor(let name): return "Remove access for \(name)"
+        case .removedApp(let name): return "Removed the access of \(name)."
+        case .removingApp: return "Removing the app’s access…"
+        case .appsHeading: return "Apps"
+        case .appsIntro: return "Apps you allowed to sign you in with this account."
+        case .noApps: return "No apps yet."
+        case .removeApp: return "Remove access"
         }
     }
 

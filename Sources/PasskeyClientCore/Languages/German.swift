@@ -107,6 +107,14 @@ extension Auth.Language {
         case .endSession: return "Abmelden"
         case .endOtherSessions: return "Überall sonst abmelden"
         case .moreActivity: return "Ältere Aktivitäten anzeigen"
+        case .appAllowed(let at, let scopes): return "Erlaubt am \(at): " + scopes.joined(separator: ", ")
+        case .removeAppFor(let name): return "Zugriff für \(name) entfernen"
+        case .removedApp(let name): return "Der Zugriff von \(name) wurde entfernt."
+        case .removingApp: return "Der Zugriff der App wird entfernt…"
+        case .appsHeading: return "Apps"
+        case .appsIntro: return "Apps, denen Sie die Anmeldung mit diesem Konto erlaubt haben."
+        case .noApps: return "Noch keine Apps."
+        case .removeApp: return "Zugriff entfernen"
         }
     }
 

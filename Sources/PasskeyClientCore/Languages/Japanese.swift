@@ -107,6 +107,14 @@ extension Auth.Language {
         case .endSession: return "サインアウト"
         case .endOtherSessions: return "ほかのすべての場所からサインアウト"
         case .moreActivity: return "以前のアクティビティを表示"
+        case .appAllowed(let at, let scopes): return "\(at)に許可: " + scopes.joined(separator: ", ")
+        case .removeAppFor(let name): return "\(name) のアクセスを削除"
+        case .removedApp(let name): return "\(name) のアクセスを削除しました。"
+        case .removingApp: return "アプリのアクセスを削除しています…"
+        case .appsHeading: return "アプリ"
+        case .appsIntro: return "このアカウントでのサインインを許可したアプリです。"
+        case .noApps: return "まだアプリはありません。"
+        case .removeApp: return "アクセスを削除"
         }
     }
 

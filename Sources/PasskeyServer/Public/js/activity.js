@@ -1,5 +1,5 @@
-// The account page's sessions and recent activity: a shell over the client core's sessions and
-// activity machine (Auth.Security in core.wasm). It performs the HTTP requests the core names,
+// The account page's sessions, apps and recent activity: a shell over the client core's
+// sessions and activity machine (Auth.Security in core.wasm). It performs the HTTP requests the core names,
 // turns clicks into core events and shows the core's view; every word comes from the core. It
 // loads again when account.js says the account changed (the `account:changed` event).
 
@@ -47,6 +47,19 @@ function eventItem(event) {
   return item;
 }
 
+function appItem(app, label) {
+  const remove = text('button', 'button quiet-danger small remove-access', label);
+  remove.type = 'button';
+  remove.disabled = !app.canRemove;
+  remove.setAttribute('aria-label', app.removeLabel);
+  remove.addEventListener('click', () => dispatch({ event: 'removeApp', clientId: app.clientId }));
+  const body = row('div', '', [text('h3', 'app-name', app.name), text('p', 'muted', app.details)]);
+  const item = row('li', 'app', [body, remove]);
+  item.dataset.clientId = app.clientId;
+  item.setAttribute('aria-busy', String(app.busy));
+  return item;
+}
+
 function render(view) {
   if (view.signedOut) {
     window.location.replace(signInPath(window.location.pathname));
@@ -67,6 +80,14 @@ function render(view) {
     $('activity').setAttribute('aria-busy', 'false');
   }
   $('activity-more').hidden = !view.canLoadMore;
+  $('apps-heading').textContent = view.labels.appsHeading;
+  $('apps-intro').textContent = view.labels.appsIntro;
+  $('apps-empty').textContent = view.labels.noApps;
+  if (view.apps) {
+    $('apps').replaceChildren(...view.apps.map((app) => appItem(app, view.labels.removeApp)));
+    $('apps-empty').hidden = view.apps.length > 0;
+    $('apps-section').hidden = false;
+  }
   $('activity-error').textContent = view.problem ?? '';
   if (view.notice) status.textContent = view.notice;
 }
