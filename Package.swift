@@ -90,6 +90,7 @@ let package = Package(
         .target(
             name: "PasskeyMail",
             dependencies: [
+                "PasskeyClientCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -100,7 +101,7 @@ let package = Package(
         .target(
             name: "PasskeyServer",
             dependencies: [
-                "WebAuthn", "PasskeyStore", "OpenIDProvider", "PasskeyMail",
+                "WebAuthn", "PasskeyStore", "OpenIDProvider", "PasskeyMail", "PasskeyClientCore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -173,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "PasskeyMailTests",
             dependencies: [
-                "PasskeyMail",
+                "PasskeyMail", "PasskeyClientCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -6,6 +6,7 @@
 // answer's length; the answer is at `passkeys_output()` until the next call.
 
 nonisolated(unsafe) private var boundary = Auth.Boundary()
+nonisolated(unsafe) private var security = Auth.Security.Boundary()
 nonisolated(unsafe) private var input: UnsafeMutablePointer<UInt8>?
 nonisolated(unsafe) private var inputCapacity = 0
 nonisolated(unsafe) private var output: UnsafeMutablePointer<UInt8>?
@@ -27,8 +28,18 @@ public func passkeysInput(_ length: Int32) -> UnsafeMutablePointer<UInt8>? {
 @_cdecl("passkeys_send")
 public func passkeysSend(_ length: Int32) -> Int32 {
     guard let input, length >= 0, Int(length) <= inputCapacity else { return -1 }
-    let message = Array(UnsafeBufferPointer(start: input, count: Int(length)))
-    let answer = boundary.receive(message)
+    return answer(boundary.receive(Array(UnsafeBufferPointer(start: input, count: Int(length)))))
+}
+
+/// As `passkeys_send`, for the sessions and activity machine (`Auth.Security`).
+@_cdecl("passkeys_security_send")
+public func passkeysSecuritySend(_ length: Int32) -> Int32 {
+    guard let input, length >= 0, Int(length) <= inputCapacity else { return -1 }
+    return answer(security.receive(Array(UnsafeBufferPointer(start: input, count: Int(length)))))
+}
+
+/// Keeps `answer` where `passkeys_output` points until the next message, and returns its length.
+private func answer(_ answer: [UInt8]) -> Int32 {
     output?.deallocate()
     let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(answer.count, 1))
     buffer.initialize(from: answer, count: answer.count)
@@ -47,4 +58,5 @@ public func passkeysOutput() -> UnsafeMutablePointer<UInt8>? {
 @_cdecl("passkeys_reset")
 public func passkeysReset() {
     boundary = Auth.Boundary()
+    security = Auth.Security.Boundary()
 }

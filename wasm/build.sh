@@ -35,6 +35,10 @@ find_tool() {
 clang=$(find_tool clang); wasmld=$(find_tool wasm-ld)
 [ -n "$clang" ] || fail "clang not found next to swiftc, in /opt/swift/usr/bin or on PATH"
 [ -n "$wasmld" ] || fail "wasm-ld not found next to swiftc, in /opt/swift/usr/bin or on PATH"
+# Binaryen's optimiser takes a fifth off what wasm-ld writes. Debian's `binaryen` (version 108 on
+# bookworm, which CI has): another version may write other bytes, and --check would say so.
+wasmopt=$(command -v wasm-opt || true)
+[ -n "$wasmopt" ] || fail "wasm-opt not found: apt-get install binaryen"
 tables=$(dirname "$bindir")/lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDataTables.a
 [ -f "$tables" ] || fail "no Embedded Swift standard library for wasm32 ($tables)"
 
@@ -56,9 +60,13 @@ mkdir -p "$(dirname "$object")"
 "$clang" --target=wasm32-unknown-unknown -ffreestanding -nostdlib -O2 -c wasm/runtime.c -o "$tmp/runtime.o" >"$log" 2>&1 \
   || fail "wasm/runtime.c does not compile"
 "$wasmld" --no-entry --strip-all --gc-sections \
-  --export=passkeys_input --export=passkeys_send --export=passkeys_output --export=passkeys_reset \
+  --export=passkeys_input --export=passkeys_send --export=passkeys_security_send --export=passkeys_output --export=passkeys_reset \
   "$object" "$tmp/runtime.o" "$tables" -o "$tmp/core.wasm" >"$log" 2>&1 \
   || fail "the core does not link with wasm-ld (a symbol outside the standard library?)"
+# The features wasm-ld's output uses (its target_features section, which --strip-all drops), and no others.
+"$wasmopt" -Oz --enable-mutable-globals --enable-nontrapping-float-to-int --enable-bulk-memory --enable-sign-ext \
+  --enable-reference-types --enable-multivalue "$tmp/core.wasm" -o "$tmp/core.opt.wasm" >"$log" 2>&1 || fail "wasm-opt could not optimise the module"
+mv "$tmp/core.opt.wasm" "$tmp/core.wasm"
 # -n: no name or time in the header, so the same module always compresses to the same bytes.
 gzip -9 -n -c "$tmp/core.wasm" > "$tmp/core.wasm.gz"
 

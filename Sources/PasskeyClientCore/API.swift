@@ -29,6 +29,19 @@ extension Auth {
         case updateAccount(displayName: String)
         /// `DELETE /api/account`.
         case deleteAccount
+        /// `GET /api/sessions`: where the account is signed in.
+        case listSessions
+        /// `DELETE /api/sessions/{id}`: end one of the account's sessions.
+        case endSession(id: String)
+        /// `DELETE /api/sessions`: end every session of the account but this one.
+        case endOtherSessions
+        /// `GET /api/account/activity`: the newest page of the activity log, or (with the `next` of
+        /// the page before) the page after it.
+        case activity(before: String?)
+        /// `GET /api/oidc/apps`: the apps the person allowed.
+        case listApps
+        /// `DELETE /api/oidc/apps/{clientID}`: forget the consent and revoke the app's tokens.
+        case removeApp(clientID: String)
     }
 
     /// The answer to an ``APIRequest``, narrowed to the type that endpoint returns. Each case is
@@ -47,6 +60,12 @@ extension Auth {
         case deletePasskey(Result<NoContent, APIFailure>)
         case updateAccount(Result<User, APIFailure>)
         case deleteAccount(Result<NoContent, APIFailure>)
+        case listSessions(Result<[SessionInfo], APIFailure>)
+        case endSession(Result<NoContent, APIFailure>)
+        case endOtherSessions(Result<NoContent, APIFailure>)
+        case activity(Result<ActivityPage, APIFailure>)
+        case listApps(Result<[AppAccess], APIFailure>)
+        case removeApp(Result<NoContent, APIFailure>)
     }
 
     /// Why an API request did not succeed.

@@ -172,6 +172,10 @@ extension Auth {
         case confirmDeletePasskey(String)
         /// What deleting the account of this username does.
         case confirmDeleteAccount(String)
+        /// A part of a mail the server sends.
+        case mail(Mail)
+        /// Sessions and the activity log (``Security``).
+        case security(Security.Phrase)
     }
 
     /// The fixed words of the sign-in and account pages, each with the key the page marks its
@@ -245,5 +249,28 @@ extension Auth {
             case .deleteAccountConfirm: "confirm.deleteAccount.button"
             }
         }
+    }
+
+    /// The words of the mails the server sends (the server picks the language from the
+    /// `Accept-Language` of the request that sends the mail).
+    public enum Mail: Equatable, Sendable {
+        /// "Your code:", before the code on a line of its own.
+        case yourCode
+        /// "Or open this link:", before the link on a line of its own.
+        case orOpenLink
+        /// A length of time a code is valid for, in whole seconds (`10 minutes`, `24 hours`).
+        case duration(seconds: Int)
+        case verificationSubject(site: String)
+        case verificationTitle
+        case verificationIntro(site: String)
+        case verificationLink
+        /// The last paragraph; `validFor` is already a ``duration(seconds:)``.
+        case verificationFooter(validFor: String)
+        case recoverySubject(site: String)
+        case recoveryTitle
+        case recoveryIntro(site: String)
+        case recoveryLink
+        /// The last paragraph; `validFor` is already a ``duration(seconds:)``.
+        case recoveryFooter(validFor: String)
     }
 }

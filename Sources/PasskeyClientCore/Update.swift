@@ -381,7 +381,9 @@ extension Auth.APIResponse {
         case .authentication(.failure(let f)), .session(.failure(let f)), .updateAccount(.failure(let f)): f
         case .addPasskey(.failure(let f)), .renamePasskey(.failure(let f)): f
         case .signOut(.failure(let f)), .deletePasskey(.failure(let f)), .deleteAccount(.failure(let f)): f
-        case .listPasskeys(.failure(let f)): f
+        case .listPasskeys(.failure(let f)), .listSessions(.failure(let f)), .activity(.failure(let f)): f
+        case .endSession(.failure(let f)), .endOtherSessions(.failure(let f)): f
+        case .listApps(.failure(let f)), .removeApp(.failure(let f)): f
         default: nil
         }
     }

@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
+import Hummingbird
 import Logging
+import PasskeyClientCore
 import PasskeyMail
 import PasskeyStore
 import WebAuthn
@@ -75,7 +77,9 @@ extension ServerServices {
     /// - Throws: `429 rate_limited` only when `answerCap`; otherwise the cap is silent (recovery
     ///   must answer the same for every address).
     @discardableResult
-    func sendEmailCode(_ purpose: EmailCodeRecord.Purpose, to user: UserRecord, answerCap: Bool = false) async throws -> Bool {
+    func sendEmailCode(
+        _ purpose: EmailCodeRecord.Purpose, to user: UserRecord, language: Auth.Language, answerCap: Bool = false
+    ) async throws -> Bool {
         guard let address = try? MailAddress(address: user.username) else { return false }
         let now = now()
         let code = EmailCodes.generate()
@@ -103,17 +107,23 @@ extension ServerServices {
         case .verification:
             message = AccountMails.verification(
                 to: address, from: mail.from, site: mail.site, code: code, link: "\(mail.origin)/account#verify=\(code)",
-                validFor: ttl)
+                validFor: ttl, language: language)
         case .recovery:
             message = AccountMails.recovery(
                 to: address, from: mail.from, site: mail.site, code: code,
-                link: "\(mail.origin)/#recover=\(code)&email=\(email)", validFor: ttl)
+                link: "\(mail.origin)/#recover=\(code)&email=\(email)", validFor: ttl, language: language)
         }
         await mail.outbox.send(message)
         await recordActivity(
             AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_sent"), userID: user.id, client: nil,
             detail: "a \(purpose.rawValue) code was mailed", logger: logger)
         return true
+    }
+
+    /// The language of a mail sent for `request`: the first of its `Accept-Language` that the
+    /// client core speaks, else English.
+    static func mailLanguage(_ request: Request) -> Auth.Language {
+        Auth.Language.preferred(acceptLanguage: request.headers[.acceptLanguage] ?? "")
     }
 
     /// `429 rate_limited` when the client address has made too many password or recovery

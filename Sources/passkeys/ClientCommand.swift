@@ -17,7 +17,7 @@ struct ClientCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ClientSignUp.self, ClientSignIn.self, ClientPasskeys.self, ClientAdd.self, ClientRename.self,
-            ClientDelete.self, ClientSignOut.self,
+            ClientDelete.self, ClientSignOut.self, ClientSessionList.self, ClientActivity.self, ClientEndSession.self,
         ]
     )
 }
@@ -318,9 +318,14 @@ struct ClientOutput {
         id.base64URL.count > 12 ? String(id.base64URL.prefix(12)) + "…" : id.base64URL
     }
 
-    func succeed(_ lines: [String], user: Auth.User?, passkeys: [Auth.Passkey]?) {
+    func succeed(
+        _ lines: [String], user: Auth.User? = nil, passkeys: [Auth.Passkey]? = nil,
+        sessions: [Auth.SessionInfo]? = nil, activity: [Auth.ActivityEntry]? = nil
+    ) {
         if json {
-            emit(Report(ok: true, command: command, user: user.map(UserReport.init), passkeys: passkeys?.map(PasskeyReport.init)))
+            emit(Report(
+                ok: true, command: command, user: user.map(UserReport.init), passkeys: passkeys?.map(PasskeyReport.init),
+                sessions: sessions?.map(SessionReport.init), activity: activity?.map(EventReport.init)))
         } else {
             print(lines.joined(separator: "\n"))
         }
@@ -348,7 +353,47 @@ struct ClientOutput {
         var command: String
         var user: UserReport?
         var passkeys: [PasskeyReport]?
+        var sessions: [SessionReport]?
+        var activity: [EventReport]?
         var error: ErrorReport?
+    }
+
+    /// A session as the API writes it (docs/api.md, "Session").
+    struct SessionReport: Encodable {
+        var id: String
+        var createdAt: String
+        var lastSeenAt: String
+        var ip: String?
+        var userAgent: String?
+        var passkeyId: String?
+        var current: Bool
+
+        init(_ session: Auth.SessionInfo) {
+            id = session.id
+            createdAt = session.createdAt
+            lastSeenAt = session.lastSeenAt
+            ip = session.ip
+            userAgent = session.userAgent
+            passkeyId = session.passkeyID?.base64URL
+            current = session.current
+        }
+    }
+
+    /// An activity log entry as the API writes it (docs/api.md, "Event").
+    struct EventReport: Encodable {
+        var type: String
+        var at: String
+        var ip: String?
+        var userAgent: String?
+        var passkeyId: String?
+
+        init(_ entry: Auth.ActivityEntry) {
+            type = entry.type
+            at = entry.at
+            ip = entry.ip
+            userAgent = entry.userAgent
+            passkeyId = entry.passkeyID?.base64URL
+        }
     }
 
     struct UserReport: Encodable {

@@ -172,4 +172,46 @@ struct LanguageTests {
         #expect(L.japanese(.passkeyCount(3)) == "パスキー 3 個")
         #expect(L.german(.passkeyCount(1)) == "1 Passkey")
     }
+
+    static let mailParts: [Auth.Mail] = [
+        .yourCode, .orOpenLink, .verificationSubject(site: "S"), .verificationTitle, .verificationIntro(site: "S"),
+        .verificationLink, .verificationFooter(validFor: "T"), .recoverySubject(site: "S"), .recoveryTitle,
+        .recoveryIntro(site: "S"), .recoveryLink, .recoveryFooter(validFor: "T"),
+    ]
+
+    @Test("every part of a mail has its own words in every language, with the site and the time in them")
+    func mailInEveryLanguage() {
+        for language in L.all {
+            let words = Self.mailParts.map { language(.mail($0)) }
+            #expect(Set(words).count == words.count, "\(language.code): two parts of a mail read the same")
+            for (part, text) in zip(Self.mailParts, words) {
+                switch part {
+                case .verificationSubject, .verificationIntro, .recoverySubject, .recoveryIntro:
+                    #expect(text.contains("S"), "\(language.code): \(part) lost the site")
+                case .verificationFooter, .recoveryFooter:
+                    #expect(text.contains("T"), "\(language.code): \(part) lost the time")
+                default:
+                    #expect(!text.isEmpty)
+                }
+            }
+        }
+        for part in Self.mailParts {
+            #expect(L.japanese(.mail(part)) != L.english(.mail(part)), "\(part) is not in Japanese")
+            #expect(L.german(.mail(part)) != L.english(.mail(part)), "\(part) is not in German")
+        }
+    }
+
+    @Test("how long a mailed code is valid is written in whole hours, minutes or seconds, for the language")
+    func mailDurations() {
+        let cases: [(Int, String, String, String)] = [
+            (600, "10 minutes", "10分", "10 Minuten"), (60, "1 minute", "1分", "1 Minute"),
+            (3600, "1 hour", "1時間", "1 Stunde"), (86_400, "24 hours", "24時間", "24 Stunden"),
+            (90, "90 seconds", "90秒", "90 Sekunden"), (1, "1 second", "1秒", "1 Sekunde"),
+        ]
+        for (seconds, english, japanese, german) in cases {
+            #expect(L.english(.mail(.duration(seconds: seconds))) == english)
+            #expect(L.japanese(.mail(.duration(seconds: seconds))) == japanese)
+            #expect(L.german(.mail(.duration(seconds: seconds))) == german)
+        }
+    }
 }

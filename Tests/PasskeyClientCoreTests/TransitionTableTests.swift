@@ -85,8 +85,8 @@ extension TransitionTableTests {
             case .passkey(.get(.failure)): kinds.insert("get.failure")
             }
         }
-        // 12 intents; 13 endpoints, each answered with a success and a failure; create and get.
-        #expect(kinds.count == 12 + 26 + 4, "\(kinds.sorted())")
+        // 12 intents; 19 endpoints, each answered with a success and a failure; create and get.
+        #expect(kinds.count == 12 + 38 + 4, "\(kinds.sorted())")
     }
 
     static func name(of intent: Auth.ViewEvent) -> String {
@@ -124,6 +124,12 @@ extension TransitionTableTests {
         case .deletePasskey(let r): return "deletePasskey." + outcome(r)
         case .updateAccount(let r): return "updateAccount." + outcome(r)
         case .deleteAccount(let r): return "deleteAccount." + outcome(r)
+        case .listSessions(let r): return "listSessions." + outcome(r)
+        case .endSession(let r): return "endSession." + outcome(r)
+        case .endOtherSessions(let r): return "endOtherSessions." + outcome(r)
+        case .activity(let r): return "activity." + outcome(r)
+        case .listApps(let r): return "listApps." + outcome(r)
+        case .removeApp(let r): return "removeApp." + outcome(r)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PasskeyClientCore
 import PasskeyMail
 import Testing
 
@@ -108,5 +109,26 @@ struct MailMessageTests {
         #expect(mail.html.contains("&lt;Site&gt;") && !mail.html.contains("<Site>"))
         #expect(mail.html.contains("href=\"https://example.com/?recover=1&amp;code=12345678\""))
         #expect(!mail.html.contains("<img"))
+    }
+
+    @Test("A mail is in the language it is asked for: subject, both alternatives and <html lang>")
+    func mailLanguage() {
+        let japanese = AccountMails.recovery(
+            to: to, from: from, site: "Example", code: "12345678", link: "https://example.com/#recover=12345678",
+            validFor: 600, language: .japanese)
+        #expect(japanese.subject == "Example のアカウントの復旧")
+        #expect(japanese.text.contains("有効期間は10分") && japanese.text.contains("12345678"))
+        #expect(japanese.html.contains("<html lang=\"ja\">") && japanese.html.contains("新しいパスキーを作成する"))
+        let german = AccountMails.verification(
+            to: to, from: from, site: "Example", code: "12345678", link: "https://example.com/account#verify=12345678",
+            validFor: 3600, language: .german)
+        #expect(german.subject == "Bestätigen Sie Ihre E-Mail-Adresse für Example")
+        #expect(german.text.contains("1 Stunde lang gültig") && german.text.contains("https://example.com/account#verify=12345678"))
+        #expect(german.html.contains("<html lang=\"de\">") && german.html.contains("Meine Adresse bestätigen"))
+        let english = AccountMails.verification(
+            to: to, from: from, site: "Example", code: "12345678", link: "https://example.com/account#verify=12345678",
+            validFor: 600)
+        #expect(english.subject == "Confirm your email address for Example")
+        #expect(english.html.contains("<html lang=\"en\">"))
     }
 }

@@ -30,6 +30,23 @@ import WebAuthn
 
     // MARK: Email verification
 
+    @Test("Mails are in the language of the request that sends them: sign-up in German, recovery in Japanese")
+    func mailsInTheRequestsLanguage() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var phone = try Browser(client)
+            #expect(try await phone.signUp(Self.ada, headers: [.acceptLanguage: "fr;q=0.9, de-AT;q=0.8"]).status == .created)
+            let verification = try await harness.code(to: Self.ada, subject: "Bestätigen Sie Ihre E-Mail-Adresse")
+            #expect(harness.mail.messages(to: Self.ada).first?.text.contains("Ihr Code: \(verification)") == true)
+            var laptop = try Browser(client)
+            let asked = try await laptop.post("/api/recovery/options", ["email": Self.ada], headers: [.acceptLanguage: "ja"])
+            #expect(asked.status == .accepted)
+            let code = try await harness.code(to: Self.ada, subject: "アカウントの復旧")
+            let mail = try #require(harness.mail.messages(to: Self.ada).last)
+            #expect(mail.text.contains("コード: \(code)") && mail.html.contains("<html lang=\"ja\">"))
+            #expect(try await recover(&laptop, code: code).status == .ok)
+        }
+    }
+
     @Test("Sign-up mails a code; entering it verifies the address in the session")
     func signUpVerifiesEmail() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests `passkeys client` as a person runs it against a real `passkeys serve` (in-memory database,
-# no rate limits, on a free port): sign up, sign out, sign in, list, add, rename, delete, the
+# no rate limits, on a free port): sign up, sign out, sign in, list, add, rename, delete, sessions and
+# activity, the
 # keychain's permissions, exit codes 0 (done), 1 (refused or failed) and 2 (usage), and --json.
 suite="cli"
 source "$(dirname "$0")/lib.sh"
@@ -98,6 +99,52 @@ check "--origin names the web origin to act as" 0 "$code" "^Signed up as zed\.$"
 
 run passkeys --server http://127.0.0.1:1 --keychain "$ada"
 check "a server that cannot be reached is named as such" 1 "$code" "Can’t reach the server" "$out"
+
+# Sessions and activity: a second "browser" signs in to the same account with its own session file.
+laptop="$tmp/laptop.session"
+run signin $server --keychain "$ada" --session "$laptop"
+check "a second session signs in" 0 "$code" "^Signed in as ada@example.com \(Ada\)\.$" "$out"
+
+run sessions $server --keychain "$ada"
+check "sessions counts this one and the other" 0 "$code" "^This browser and 1 other\." "$out"
+check "sessions marks this one" 0 "$code" "  \(This browser\)$" "$out"
+check "sessions says when each began and which passkey opened it" 0 "$code" "^      Signed in .* with “Passkey” · last seen " "$out"
+run sessions $server --keychain "$ada" --json
+other=$(python3 -c 'import json, sys; print([s["id"] for s in json.loads(sys.argv[1])["sessions"] if not s["current"]][0])' "$out" 2>/dev/null)
+this=$(python3 -c 'import json, sys; print([s["id"] for s in json.loads(sys.argv[1])["sessions"] if s["current"]][0])' "$out" 2>/dev/null)
+check "sessions --json lists both, as the API writes them" 0 "$([ -n "$other" ] && [ -n "$this" ]; echo $?)" '"createdAt":' "$out"
+out=$(LC_ALL=ja_JP.UTF-8 "$bin" client sessions $server --keychain "$ada" 2>&1); code=$?
+check "sessions in Japanese when LC_ALL is Japanese" 0 "$code" "このブラウザとほかに1か所でサインインしています。" "$out"
+
+run activity $server --keychain "$ada"
+check "activity lists what happened, newest first" 0 "$code" "^Recent activity:" "$out"
+check "activity names the passkey of a sign-in" 0 "$code" "Signed in with “" "$out"
+run activity $server --keychain "$ada" --all
+check "activity --all follows the log to the account's creation" 0 "$code" "Account created" "$out"
+
+run end-session $server --keychain "$ada" -- "$this"
+check "this session is not ended by end-session" 1 "$code" "That is this session" "$out"
+run end-session $server --keychain "$ada" -- "no-such-session"
+check "a session the account does not have is named as such" 1 "$code" "has no session no-such-session" "$out"
+run end-session $server --keychain "$ada"
+check "end-session needs an ID or --others" 2 "$code" "name one session ID, or pass --others" "$out"
+run end-session $server --keychain "$ada" --others -- "$other"
+check "not both" 2 "$code" "name one session ID, or pass --others" "$out"
+
+run end-session $server --keychain "$ada" -- "$other"
+check "end-session signs the other browser out" 0 "$code" "^Signed out " "$out"
+run passkeys $server --keychain "$ada" --session "$laptop"
+check "the ended session no longer works" 1 "$code" "Not signed in" "$out"
+run sessions $server --keychain "$ada"
+check "and is no longer listed" 0 "$code" "^Only this browser is signed in\." "$out"
+
+run signin $server --keychain "$ada" --session "$laptop"
+run end-session $server --keychain "$ada" --others
+check "end-session --others signs out everywhere else" 0 "$code" "^Signed out everywhere else\.$" "$out"
+run passkeys $server --keychain "$ada" --session "$laptop"
+check "and that session no longer works either" 1 "$code" "Not signed in" "$out"
+run activity $server --keychain "$ada" --session "$laptop"
+check "activity when signed out says to sign in" 1 "$code" "Not signed in: run .passkeys client signin" "$out"
 
 run signout $server --keychain "$ada" --json
 check "signout --json" 0 "$code" '^\{"command":"signout","ok":true\}$' "$out"

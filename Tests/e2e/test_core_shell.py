@@ -130,15 +130,13 @@ def test_a_message_the_core_does_not_know_is_reported(browser):
 # that shows the signed-out page, and passes everything else through to the real core.
 UNKNOWN_EFFECT = r"""
 (() => {
-  const real = WebAssembly.instantiateStreaming;
-  WebAssembly.instantiateStreaming = async (source, imports) => {
-    const { instance, module } = await real(source, imports);
-    const core = instance.exports;
+  const real = WebAssembly.instantiate;
+  WebAssembly.instantiate = async (module, imports) => {
+    const core = (await real(module, imports)).exports;
     let at = 0;
     let added = false;
     const exports = {
-      memory: core.memory,
-      passkeys_input: (length) => core.passkeys_input(length),
+      ...core,
       passkeys_output: () => at,
       passkeys_send: (length) => {
         const size = core.passkeys_send(length);
@@ -153,7 +151,7 @@ UNKNOWN_EFFECT = r"""
         return bytes.length;
       },
     };
-    return { instance: { exports }, module };
+    return { exports };
   };
 })();
 """

@@ -10,12 +10,12 @@ const core = instance.exports;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function send(message) {
+function send(message, machine = 'passkeys_send') {
   const bytes = encoder.encode(JSON.stringify(message));
   const at = core.passkeys_input(bytes.length);
   new Uint8Array(core.memory.buffer, at, bytes.length).set(bytes);
-  const length = core.passkeys_send(bytes.length);
-  assert.ok(length > 0, `passkeys_send answered ${length}`);
+  const length = core[machine](bytes.length);
+  assert.ok(length > 0, `${machine} answered ${length}`);
   return JSON.parse(decoder.decode(new Uint8Array(core.memory.buffer, core.passkeys_output(), length)));
 }
 
@@ -151,6 +151,33 @@ flow('memory is reused: a long session does not keep growing it', () => {
     http(answer.effects[0], 0);
   }
   assert.equal(core.memory.buffer.byteLength, before, `memory grew from ${before} to ${core.memory.buffer.byteLength} bytes`);
+});
+
+flow('sessions and activity: load, end the other session, in Japanese at UTC+9', () => {
+  const security = (message) => send(message, 'passkeys_security_send');
+  const reply = (effect, status, body) => security({ event: 'http', id: effect.id, status, body: body === undefined ? '' : JSON.stringify(body) });
+  assert.equal(security({ event: 'languages', languages: ['ja-JP'], utcOffsetMinutes: 540 }).view.labels.sessionsHeading, 'サインインしている場所');
+  let answer = security({ event: 'load' });
+  assert.deepEqual(answer.effects.map((e) => `${e.method} ${e.path}`), ['GET /api/passkeys', 'GET /api/sessions', 'GET /api/account/activity', 'GET /api/oidc/apps']);
+  const [passkeys, sessions, activity, apps] = answer.effects;
+  reply(passkeys, 200, { passkeys: [passkey] });
+  reply(apps, 200, { apps: [] });
+  reply(activity, 200, { events: [{ type: 'sign_in', at: '2026-12-02T14:03:00Z', ip: '203.0.113.9', userAgent: 'Firefox', passkeyId: 'b25l' }], next: null });
+  answer = reply(sessions, 200, { sessions: [
+    { id: 'here', createdAt: '2026-12-02T14:03:00Z', lastSeenAt: '2026-12-02T14:03:00Z', ip: '203.0.113.9', userAgent: 'Firefox', passkeyId: 'b25l', current: true },
+    { id: 'phone', createdAt: '2026-12-01T08:00:00Z', lastSeenAt: '2026-12-01T09:00:00Z', ip: null, userAgent: 'Safari', passkeyId: null, current: false },
+  ] });
+  assert.equal(answer.view.sessionSummary, 'このブラウザとほかに1か所でサインインしています。');
+  assert.equal(answer.view.activity[0].title, 'サインイン(パスキー「Passkey」)');
+  assert.equal(answer.view.activity[0].details, '2026年12月2日 23:03 · Firefox · 203.0.113.9');
+  assert.deepEqual(answer.view.sessions.map((s) => s.canEnd), [false, true]);
+  answer = security({ event: 'endSession', id: 'phone' });
+  assert.deepEqual(answer.effects.map((e) => `${e.method} ${e.path}`), ['DELETE /api/sessions/phone']);
+  answer = reply(answer.effects[0], 204);
+  assert.equal(answer.view.notice, 'Safari をサインアウトしました。');
+  assert.equal(answer.effects.length, 4, 'and it loads everything again');
+  assert.equal(answer.view.labels.noApps, 'まだアプリはありません。');
+  assert.equal(security({ event: 'teleport' }).error.code, 'unknown_event');
 });
 
 console.log(`${passed} flows`);

@@ -120,7 +120,7 @@ extension Auth {
         }
 
         /// `{"event": "http", "id", "status", "retryAfter", "body"}`; status 0 means no answer came.
-        private static func httpAnswer(_ json: JSON, inFlight: inout [Pending]) -> Result<Event, MessageError> {
+        static func httpAnswer(_ json: JSON, inFlight: inout [Pending]) -> Result<Event, MessageError> {
             guard let id = json["id"]?.int, let status = json["status"]?.int else {
                 return .failure(MessageError(code: "invalid_message", message: "\"http\" needs the numbers \"id\" and \"status\""))
             }
@@ -154,7 +154,7 @@ extension Auth {
 
         // MARK: Messages out
 
-        private static func error(_ code: String, _ message: String) -> JSON {
+        static func error(_ code: String, _ message: String) -> JSON {
             .object([("error", .object([("code", .string(code)), ("message", .string(message))]))])
         }
 

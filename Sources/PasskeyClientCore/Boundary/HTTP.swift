@@ -51,6 +51,18 @@ extension Auth.APIRequest {
             return .init(method: "PATCH", path: "/api/account", body: J.object([("displayName", .string(displayName))]).utf8)
         case .deleteAccount:
             return .init(method: "DELETE", path: "/api/account")
+        case .listSessions:
+            return .init(method: "GET", path: "/api/sessions")
+        case .endSession(let id):
+            return .init(method: "DELETE", path: "/api/sessions/" + Self.segment(id))
+        case .endOtherSessions:
+            return .init(method: "DELETE", path: "/api/sessions")
+        case .activity(let before):
+            return .init(method: "GET", path: "/api/account/activity" + (before.map { "?before=" + Self.segment($0) } ?? ""))
+        case .listApps:
+            return .init(method: "GET", path: "/api/oidc/apps")
+        case .removeApp(let clientID):
+            return .init(method: "DELETE", path: "/api/oidc/apps/" + Self.segment(clientID))
         }
     }
 
@@ -70,10 +82,16 @@ extension Auth.APIRequest {
         case .deletePasskey: "deletePasskey"
         case .updateAccount: "updateAccount"
         case .deleteAccount: "deleteAccount"
+        case .listSessions: "listSessions"
+        case .endSession: "endSession"
+        case .endOtherSessions: "endOtherSessions"
+        case .activity: "activity"
+        case .listApps: "listApps"
+        case .removeApp: "removeApp"
         }
     }
 
-    /// One path segment, percent-encoded: a base64url ID needs none, but an ID is input.
+    /// One path segment or query value, percent-encoded: a base64url ID needs none, but an ID is input.
     private static func segment(_ text: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
@@ -138,6 +156,26 @@ extension Auth.APIResponse {
             self = .updateAccount(read("user") { $0["user"].flatMap(Auth.User.init(json:)) })
         case .deleteAccount:
             self = .deleteAccount(.success(Auth.NoContent()))
+        case .listSessions:
+            self = .listSessions(read("sessions") { json in
+                guard let items = json["sessions"]?.array else { return nil }
+                let sessions = items.compactMap(Auth.SessionInfo.init(json:))
+                return sessions.count == items.count ? sessions : nil
+            })
+        case .endSession:
+            self = .endSession(.success(Auth.NoContent()))
+        case .endOtherSessions:
+            self = .endOtherSessions(.success(Auth.NoContent()))
+        case .activity:
+            self = .activity(read("activity page", Auth.ActivityPage.init(json:)))
+        case .listApps:
+            self = .listApps(read("apps") { json in
+                guard let items = json["apps"]?.array else { return nil }
+                let apps = items.compactMap(Auth.AppAccess.init(json:))
+                return apps.count == items.count ? apps : nil
+            })
+        case .removeApp:
+            self = .removeApp(.success(Auth.NoContent()))
         }
     }
 
@@ -157,6 +195,12 @@ extension Auth.APIResponse {
         case .deletePasskey: self = .deletePasskey(.failure(failure))
         case .updateAccount: self = .updateAccount(.failure(failure))
         case .deleteAccount: self = .deleteAccount(.failure(failure))
+        case .listSessions: self = .listSessions(.failure(failure))
+        case .endSession: self = .endSession(.failure(failure))
+        case .endOtherSessions: self = .endOtherSessions(.failure(failure))
+        case .activity: self = .activity(.failure(failure))
+        case .listApps: self = .listApps(.failure(failure))
+        case .removeApp: self = .removeApp(.failure(failure))
         }
     }
 

@@ -105,6 +105,8 @@ extension Auth.Language {
             case .deleteAccountTitle: "Delete your account?"
             case .deleteAccountConfirm: "Delete account"
             }
+        case .mail(let mail): englishMail(mail)
+        case .security(let phrase): englishSecurity(phrase)
         }
     }
 
@@ -112,4 +114,96 @@ extension Auth.Language {
         "\(day.day) " + ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][day.month - 1]
                 + " \(day.year)"
     }
+
+    private static func englishMail(_ mail: Auth.Mail) -> String {
+        switch mail {
+        case .yourCode: "Your code:"
+        case .orOpenLink: "Or open this link:"
+        case .duration(let seconds):
+            if seconds % 3600 == 0 { seconds == 3600 ? "1 hour" : "\(seconds / 3600) hours" }
+            else if seconds % 60 == 0 { seconds == 60 ? "1 minute" : "\(seconds / 60) minutes" }
+            else { seconds == 1 ? "1 second" : "\(seconds) seconds" }
+        case .verificationSubject(let site): "Confirm your email address for \(site)"
+        case .verificationTitle: "Confirm your email address"
+        case .verificationIntro(let site): "Confirm your email address for \(site)."
+        case .verificationLink: "Confirm my address"
+        case .verificationFooter(let validFor):
+            "The code is valid for \(validFor). If you did not create an account, ignore this mail."
+        case .recoverySubject(let site): "Recover your \(site) account"
+        case .recoveryTitle: "Recover your account"
+        case .recoveryIntro(let site): "Someone asked to recover the \(site) account of this address."
+        case .recoveryLink: "Create a new passkey"
+        case .recoveryFooter(let validFor):
+            "With it you can create a new passkey. The code is valid for \(validFor) and works once. If you did not ask for it, ignore this mail: nothing changes without the code."
+        }
+    }
+
+    private static func englishSecurity(_ phrase: Auth.Security.Phrase) -> String {
+        func with(_ passkey: Auth.Security.PasskeyMention) -> String {
+            switch passkey {
+            case .none: ""
+            case .named(let name): " with “\(name)”"
+            case .deleted: " with a passkey since deleted"
+            }
+        }
+        switch phrase {
+        case .event(let type, let passkey): return (englishEvents.first { $0.type == type }?.words ?? type) + with(passkey)
+        case .unknownDevice: return "Unknown device"
+        case .thisBrowser: return "This browser"
+        case .session(let signedIn, let passkey, let lastSeen): return "Signed in \(signedIn)\(with(passkey)) · last seen \(lastSeen)"
+        case .onlyThisBrowser: return "Only this browser is signed in."
+        case .thisBrowserAndOthers(let count): return "This browser and \(count == 1 ? "1 other" : "\(count) others")."
+        case .endedSession(let device): return "Signed out \(device)."
+        case .endedOtherSessions: return "Signed out everywhere else."
+        case .loading: return "Loading where you are signed in and your recent activity…"
+        case .endingSession: return "Signing that device out…"
+        case .endingOtherSessions: return "Signing out everywhere else…"
+        case .loadingMore: return "Loading older activity…"
+        case .moment(let moment): return englishDay(moment.day) + ", " + moment.clock
+        case .sessionsHeading: return "Where you’re signed in"
+        case .activityHeading: return "Recent activity"
+        case .endSession: return "Sign out"
+        case .endOtherSessions: return "Sign out everywhere else"
+        case .moreActivity: return "Show older activity"
+        case .appAllowed(let at, let scopes): return "Allowed \(at): " + scopes.joined(separator: ", ")
+        case .removeAppFor(let name): return "Remove access for \(name)"
+        case .removedApp(let name): return "Removed the access of \(name)."
+        case .removingApp: return "Removing the app’s access…"
+        case .appsHeading: return "Apps"
+        case .appsIntro: return "Apps you allowed to sign you in with this account."
+        case .noApps: return "No apps yet."
+        case .removeApp: return "Remove access"
+        }
+    }
+
+    /// The activity log's kinds of event, in the words of this language.
+    private static let englishEvents: [(type: String, words: String)] = [
+        ("sign_up", "Account created"),
+        ("sign_in", "Signed in"),
+        ("sign_in_failed", "A sign-in failed"),
+        ("passkey_added", "Passkey added"),
+        ("passkey_renamed", "Passkey renamed"),
+        ("passkey_deleted", "Passkey deleted"),
+        ("display_name_changed", "Display name changed"),
+        ("session_ended", "Signed out"),
+        ("account_disabled", "Account disabled by the site"),
+        ("account_enabled", "Account enabled by the site"),
+        ("sessions_revoked", "Signed out everywhere by the site"),
+        ("account_imported", "Account moved here"),
+        ("verification_code_sent", "Confirmation code mailed"),
+        ("verification_code_capped", "No confirmation code mailed (too many this hour)"),
+        ("email_verified", "Email address confirmed"),
+        ("email_verification_failed", "A confirmation code was wrong"),
+        ("recovery_code_sent", "Recovery code mailed"),
+        ("recovery_code_capped", "No recovery code mailed (too many this hour)"),
+        ("recovery_started", "Signed in with a recovery code"),
+        ("recovery_failed", "A recovery code was wrong"),
+        ("recovery_completed", "Recovery finished with a new passkey"),
+        ("password_sign_in", "Signed in with password"),
+        ("password_sign_in_failed", "A password sign-in failed"),
+        ("password_removed", "Password removed"),
+        ("passkey_upgrade", "Passkey created automatically"),
+        ("oauth_consent_granted", "App allowed"),
+        ("oauth_access_removed", "App access removed"),
+    ]
 }

@@ -105,10 +105,104 @@ extension Auth.Language {
             case .deleteAccountTitle: "Ihr Konto löschen?"
             case .deleteAccountConfirm: "Konto löschen"
             }
+        case .mail(let mail): germanMail(mail)
+        case .security(let phrase): germanSecurity(phrase)
         }
     }
 
     private static func germanDay(_ day: Auth.Day) -> String {
         "\(day.day).\(day.month).\(day.year)"
     }
+
+    private static func germanMail(_ mail: Auth.Mail) -> String {
+        switch mail {
+        case .yourCode: "Ihr Code:"
+        case .orOpenLink: "Oder öffnen Sie diesen Link:"
+        case .duration(let seconds):
+            if seconds % 3600 == 0 { seconds == 3600 ? "1 Stunde" : "\(seconds / 3600) Stunden" }
+            else if seconds % 60 == 0 { seconds == 60 ? "1 Minute" : "\(seconds / 60) Minuten" }
+            else { seconds == 1 ? "1 Sekunde" : "\(seconds) Sekunden" }
+        case .verificationSubject(let site): "Bestätigen Sie Ihre E-Mail-Adresse für \(site)"
+        case .verificationTitle: "Bestätigen Sie Ihre E-Mail-Adresse"
+        case .verificationIntro(let site): "Bestätigen Sie Ihre E-Mail-Adresse für \(site)."
+        case .verificationLink: "Meine Adresse bestätigen"
+        case .verificationFooter(let validFor):
+            "Der Code ist \(validFor) lang gültig. Wenn Sie kein Konto angelegt haben, ignorieren Sie diese E-Mail."
+        case .recoverySubject(let site): "Ihr Konto bei \(site) wiederherstellen"
+        case .recoveryTitle: "Ihr Konto wiederherstellen"
+        case .recoveryIntro(let site): "Jemand hat darum gebeten, das Konto dieser Adresse bei \(site) wiederherzustellen."
+        case .recoveryLink: "Einen neuen Passkey erstellen"
+        case .recoveryFooter(let validFor):
+            "Damit können Sie einen neuen Passkey erstellen. Der Code ist \(validFor) lang gültig und funktioniert einmal. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Ohne den Code ändert sich nichts."
+        }
+    }
+
+    private static func germanSecurity(_ phrase: Auth.Security.Phrase) -> String {
+        func with(_ passkey: Auth.Security.PasskeyMention) -> String {
+            switch passkey {
+            case .none: ""
+            case .named(let name): " mit „\(name)“"
+            case .deleted: " mit einem inzwischen gelöschten Passkey"
+            }
+        }
+        switch phrase {
+        case .event(let type, let passkey): return (germanEvents.first { $0.type == type }?.words ?? type) + with(passkey)
+        case .unknownDevice: return "Unbekanntes Gerät"
+        case .thisBrowser: return "Dieser Browser"
+        case .session(let signedIn, let passkey, let lastSeen): return "Angemeldet am \(signedIn)\(with(passkey)) · zuletzt gesehen am \(lastSeen)"
+        case .onlyThisBrowser: return "Nur dieser Browser ist angemeldet."
+        case .thisBrowserAndOthers(let count): return "Dieser Browser und \(count == 1 ? "1 weiterer" : "\(count) weitere")."
+        case .endedSession(let device): return "\(device) abgemeldet."
+        case .endedOtherSessions: return "Überall sonst abgemeldet."
+        case .loading: return "Angemeldete Geräte und letzte Aktivitäten werden geladen…"
+        case .endingSession: return "Das Gerät wird abgemeldet…"
+        case .endingOtherSessions: return "Überall sonst wird abgemeldet…"
+        case .loadingMore: return "Ältere Aktivitäten werden geladen…"
+        case .moment(let moment): return germanDay(moment.day) + ", " + moment.clock
+        case .sessionsHeading: return "Wo Sie angemeldet sind"
+        case .activityHeading: return "Letzte Aktivitäten"
+        case .endSession: return "Abmelden"
+        case .endOtherSessions: return "Überall sonst abmelden"
+        case .moreActivity: return "Ältere Aktivitäten anzeigen"
+        case .appAllowed(let at, let scopes): return "Erlaubt am \(at): " + scopes.joined(separator: ", ")
+        case .removeAppFor(let name): return "Zugriff für \(name) entfernen"
+        case .removedApp(let name): return "Der Zugriff von \(name) wurde entfernt."
+        case .removingApp: return "Der Zugriff der App wird entfernt…"
+        case .appsHeading: return "Apps"
+        case .appsIntro: return "Apps, denen Sie die Anmeldung mit diesem Konto erlaubt haben."
+        case .noApps: return "Noch keine Apps."
+        case .removeApp: return "Zugriff entfernen"
+        }
+    }
+
+    /// The activity log's kinds of event, in the words of this language.
+    private static let germanEvents: [(type: String, words: String)] = [
+        ("sign_up", "Konto erstellt"),
+        ("sign_in", "Angemeldet"),
+        ("sign_in_failed", "Eine Anmeldung ist fehlgeschlagen"),
+        ("passkey_added", "Passkey hinzugefügt"),
+        ("passkey_renamed", "Passkey umbenannt"),
+        ("passkey_deleted", "Passkey gelöscht"),
+        ("display_name_changed", "Anzeigename geändert"),
+        ("session_ended", "Abgemeldet"),
+        ("account_disabled", "Konto von der Website deaktiviert"),
+        ("account_enabled", "Konto von der Website aktiviert"),
+        ("sessions_revoked", "Von der Website überall abgemeldet"),
+        ("account_imported", "Konto hierher umgezogen"),
+        ("verification_code_sent", "Bestätigungscode gesendet"),
+        ("verification_code_capped", "Kein Bestätigungscode gesendet (zu viele in dieser Stunde)"),
+        ("email_verified", "E-Mail-Adresse bestätigt"),
+        ("email_verification_failed", "Ein Bestätigungscode war falsch"),
+        ("recovery_code_sent", "Wiederherstellungscode gesendet"),
+        ("recovery_code_capped", "Kein Wiederherstellungscode gesendet (zu viele in dieser Stunde)"),
+        ("recovery_started", "Mit einem Wiederherstellungscode angemeldet"),
+        ("recovery_failed", "Ein Wiederherstellungscode war falsch"),
+        ("recovery_completed", "Wiederherstellung mit einem neuen Passkey abgeschlossen"),
+        ("password_sign_in", "Mit Passwort angemeldet"),
+        ("password_sign_in_failed", "Eine Anmeldung mit Passwort ist fehlgeschlagen"),
+        ("password_removed", "Passwort entfernt"),
+        ("passkey_upgrade", "Passkey automatisch erstellt"),
+        ("oauth_consent_granted", "App erlaubt"),
+        ("oauth_access_removed", "Zugriff der App entfernt"),
+    ]
 }

@@ -105,10 +105,104 @@ extension Auth.Language {
             case .deleteAccountTitle: "アカウントを削除しますか?"
             case .deleteAccountConfirm: "アカウントを削除"
             }
+        case .mail(let mail): japaneseMail(mail)
+        case .security(let phrase): japaneseSecurity(phrase)
         }
     }
 
     private static func japaneseDay(_ day: Auth.Day) -> String {
         "\(day.year)年\(day.month)月\(day.day)日"
     }
+
+    private static func japaneseMail(_ mail: Auth.Mail) -> String {
+        switch mail {
+        case .yourCode: "コード:"
+        case .orOpenLink: "またはこのリンクを開いてください:"
+        case .duration(let seconds):
+            if seconds % 3600 == 0 { "\(seconds / 3600)時間" }
+            else if seconds % 60 == 0 { "\(seconds / 60)分" }
+            else { "\(seconds)秒" }
+        case .verificationSubject(let site): "\(site) のメールアドレスの確認"
+        case .verificationTitle: "メールアドレスの確認"
+        case .verificationIntro(let site): "\(site) に登録したメールアドレスを確認してください。"
+        case .verificationLink: "メールアドレスを確認する"
+        case .verificationFooter(let validFor):
+            "コードの有効期間は\(validFor)です。アカウントを作成した覚えがない場合は、このメールを無視してください。"
+        case .recoverySubject(let site): "\(site) のアカウントの復旧"
+        case .recoveryTitle: "アカウントの復旧"
+        case .recoveryIntro(let site): "このメールアドレスの \(site) アカウントの復旧がリクエストされました。"
+        case .recoveryLink: "新しいパスキーを作成する"
+        case .recoveryFooter(let validFor):
+            "このコードで新しいパスキーを作成できます。有効期間は\(validFor)で、一度だけ使えます。リクエストした覚えがない場合は、このメールを無視してください。コードがなければ何も変わりません。"
+        }
+    }
+
+    private static func japaneseSecurity(_ phrase: Auth.Security.Phrase) -> String {
+        func with(_ passkey: Auth.Security.PasskeyMention) -> String {
+            switch passkey {
+            case .none: ""
+            case .named(let name): "(パスキー「\(name)」)"
+            case .deleted: "(削除済みのパスキー)"
+            }
+        }
+        switch phrase {
+        case .event(let type, let passkey): return (japaneseEvents.first { $0.type == type }?.words ?? type) + with(passkey)
+        case .unknownDevice: return "不明なデバイス"
+        case .thisBrowser: return "このブラウザ"
+        case .session(let signedIn, let passkey, let lastSeen): return "\(signedIn)にサインイン\(with(passkey))・最終アクセス \(lastSeen)"
+        case .onlyThisBrowser: return "サインインしているのはこのブラウザだけです。"
+        case .thisBrowserAndOthers(let count): return "このブラウザとほかに\(count)か所でサインインしています。"
+        case .endedSession(let device): return "\(device) をサインアウトしました。"
+        case .endedOtherSessions: return "ほかのすべての場所からサインアウトしました。"
+        case .loading: return "サインイン中の場所と最近のアクティビティを読み込んでいます…"
+        case .endingSession: return "そのデバイスをサインアウトしています…"
+        case .endingOtherSessions: return "ほかのすべての場所からサインアウトしています…"
+        case .loadingMore: return "以前のアクティビティを読み込んでいます…"
+        case .moment(let moment): return japaneseDay(moment.day) + " " + moment.clock
+        case .sessionsHeading: return "サインインしている場所"
+        case .activityHeading: return "最近のアクティビティ"
+        case .endSession: return "サインアウト"
+        case .endOtherSessions: return "ほかのすべての場所からサインアウト"
+        case .moreActivity: return "以前のアクティビティを表示"
+        case .appAllowed(let at, let scopes): return "\(at)に許可: " + scopes.joined(separator: ", ")
+        case .removeAppFor(let name): return "\(name) のアクセスを削除"
+        case .removedApp(let name): return "\(name) のアクセスを削除しました。"
+        case .removingApp: return "アプリのアクセスを削除しています…"
+        case .appsHeading: return "アプリ"
+        case .appsIntro: return "このアカウントでのサインインを許可したアプリです。"
+        case .noApps: return "まだアプリはありません。"
+        case .removeApp: return "アクセスを削除"
+        }
+    }
+
+    /// The activity log's kinds of event, in the words of this language.
+    private static let japaneseEvents: [(type: String, words: String)] = [
+        ("sign_up", "アカウントを作成"),
+        ("sign_in", "サインイン"),
+        ("sign_in_failed", "サインインに失敗"),
+        ("passkey_added", "パスキーを追加"),
+        ("passkey_renamed", "パスキーの名前を変更"),
+        ("passkey_deleted", "パスキーを削除"),
+        ("display_name_changed", "表示名を変更"),
+        ("session_ended", "サインアウト"),
+        ("account_disabled", "サイトがアカウントを無効化"),
+        ("account_enabled", "サイトがアカウントを有効化"),
+        ("sessions_revoked", "サイトがすべての場所からサインアウト"),
+        ("account_imported", "アカウントを移行"),
+        ("verification_code_sent", "確認コードをメールで送信"),
+        ("verification_code_capped", "確認コードは送信されませんでした(この1時間の上限)"),
+        ("email_verified", "メールアドレスを確認"),
+        ("email_verification_failed", "確認コードが違いました"),
+        ("recovery_code_sent", "復旧コードをメールで送信"),
+        ("recovery_code_capped", "復旧コードは送信されませんでした(この1時間の上限)"),
+        ("recovery_started", "復旧コードでサインイン"),
+        ("recovery_failed", "復旧コードが違いました"),
+        ("recovery_completed", "新しいパスキーで復旧を完了"),
+        ("password_sign_in", "パスワードでサインイン"),
+        ("password_sign_in_failed", "パスワードでのサインインに失敗"),
+        ("password_removed", "パスワードを削除"),
+        ("passkey_upgrade", "パスキーを自動で作成"),
+        ("oauth_consent_granted", "アプリを許可"),
+        ("oauth_access_removed", "アプリのアクセスを削除"),
+    ]
 }

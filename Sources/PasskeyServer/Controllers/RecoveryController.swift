@@ -84,7 +84,8 @@ struct RecoveryController {
         let signedIn = try await services.sessions.require(request)
         try await services.limitAccount(ServerServices.accountKey(userID: signedIn.user.id))
         guard !signedIn.user.emailVerified else { throw APIError.emailAlreadyVerified }
-        guard try await services.sendEmailCode(.verification, to: signedIn.user, answerCap: true) else {
+        guard try await services.sendEmailCode(
+            .verification, to: signedIn.user, language: ServerServices.mailLanguage(request), answerCap: true) else {
             throw APIError.invalidEmail("the username is not an email address")
         }
         return try ServerServices.json(Empty(), status: .accepted)
@@ -101,10 +102,10 @@ struct RecoveryController {
         if let user = try await services.store.user(username: email), !user.disabled {
             // The code is stored and mailed after the answer, so a known address answers as fast
             // as an unknown one; a capped code is silent for the same reason.
-            let services = services, logger = context.logger
+            let services = services, logger = context.logger, language = ServerServices.mailLanguage(request)
             Task {
                 do {
-                    try await services.sendEmailCode(.recovery, to: user)
+                    try await services.sendEmailCode(.recovery, to: user, language: language)
                     logger.info("recovery code requested", metadata: ["user": .string(user.id.base64URL)])
                 } catch {
                     logger.error("no recovery code issued", metadata: ["user": .string(user.id.base64URL), "error": "\(error)"])

@@ -1,206 +1,124 @@
-// The account page's sessions and activity: where the person is signed in
-// (with "Sign out everywhere else" and "Sign out" for each other browser) and
-// what happened to the account lately. It reads /api/sessions and
-// /api/account/activity, and loads again when account.js says the account
-// changed (the `account:changed` event).
+// The account page's sessions, apps and recent activity: a shell over the client core's
+// sessions and activity machine (Auth.Security in core.wasm). It performs the HTTP requests the core names,
+// turns clicks into core events and shows the core's view; every word comes from the core. It
+// loads again when account.js says the account changed (the `account:changed` event).
 
-import { api } from './api.js';
-import { describeError, formatDate, setBusy, showMessage, signInPath } from './ui.js';
+import { openCore, performHttp } from './core-module.js';
+import { signInPath } from './ui.js';
 
-const sessionList = document.getElementById('sessions');
-const sessionsError = document.getElementById('sessions-error');
-const signOutOthers = document.getElementById('sign-out-others');
-const activityList = document.getElementById('activity');
-const activityError = document.getElementById('activity-error');
-const moreButton = document.getElementById('activity-more');
-const status = document.getElementById('status');
+const $ = (id) => document.getElementById(id);
+const status = $('status');
+let send = null;
 
-// The words for each kind of event; a kind this page does not know shows as it is.
-const eventWords = {
-  sign_up: 'Account created',
-  sign_in: 'Signed in',
-  sign_in_failed: 'A sign-in failed',
-  passkey_added: 'Passkey added',
-  passkey_renamed: 'Passkey renamed',
-  passkey_deleted: 'Passkey deleted',
-  display_name_changed: 'Display name changed',
-  session_ended: 'Signed out',
-  account_disabled: 'Account disabled by the site',
-  account_enabled: 'Account enabled by the site',
-  sessions_revoked: 'Signed out everywhere by the site',
-  account_imported: 'Account moved here',
-  verification_code_sent: 'Confirmation code mailed',
-  verification_code_capped: 'No confirmation code mailed (too many this hour)',
-  email_verified: 'Email address confirmed',
-  email_verification_failed: 'A confirmation code was wrong',
-  recovery_code_sent: 'Recovery code mailed',
-  recovery_code_capped: 'No recovery code mailed (too many this hour)',
-  recovery_started: 'Signed in with a recovery code',
-  recovery_failed: 'A recovery code was wrong',
-  recovery_completed: 'Recovery finished with a new passkey',
-  password_sign_in: 'Signed in with password',
-  password_sign_in_failed: 'A password sign-in failed',
-  password_removed: 'Password removed',
-  passkey_upgrade: 'Passkey created automatically',
-  oauth_consent_granted: 'App allowed',
-  oauth_access_removed: 'App access removed',
-};
-
-let passkeyNames = new Map();
-let nextPage = null;
-
-function goToSignIn() {
-  window.location.replace(signInPath(window.location.pathname));
+function row(tag, className, children) {
+  const element = document.createElement(tag);
+  element.className = className;
+  element.append(...children);
+  return element;
 }
 
-async function call(promise) {
-  try {
-    return await promise;
-  } catch (error) {
-    if (error.code === 'unauthenticated') goToSignIn();
-    throw error;
+function text(tag, className, words) {
+  const element = document.createElement(tag);
+  element.className = className;
+  element.textContent = words;
+  return element;
+}
+
+function sessionItem(session, label) {
+  const title = text('p', 'session-device', session.device);
+  if (session.current) title.append(' ', text('span', 'badge current', session.current));
+  const body = row('div', '', [title, text('p', 'session-meta muted', session.details)]);
+  const item = row('li', 'session', [body]);
+  item.dataset.id = session.id;
+  item.setAttribute('aria-busy', String(session.busy));
+  if (session.canEnd || (!session.current && session.busy)) {
+    const end = text('button', 'button secondary small end-session', label);
+    end.type = 'button';
+    end.disabled = !session.canEnd;
+    end.addEventListener('click', () => dispatch({ event: 'endSession', id: session.id }));
+    item.append(end);
   }
-}
-
-function passkeyLabel(id) {
-  if (!id) return '';
-  const name = passkeyNames.get(id);
-  return name ? `with “${name}”` : 'with a passkey since deleted';
-}
-
-function device(entry) {
-  return [entry.userAgent, entry.ip].filter(Boolean).join(' · ') || 'Unknown device';
-}
-
-function timeElement(iso) {
-  const time = document.createElement('time');
-  time.dateTime = iso ?? '';
-  time.textContent = formatDate(iso) ?? 'Unknown';
-  return time;
-}
-
-function renderSessions(sessions) {
-  const rows = sessions.map((session) => {
-    const item = document.createElement('li');
-    item.className = 'session';
-    item.dataset.id = session.id;
-    const body = document.createElement('div');
-    const title = document.createElement('p');
-    title.className = 'session-device';
-    title.textContent = device(session);
-    if (session.current) {
-      const badge = document.createElement('span');
-      badge.className = 'badge current';
-      badge.textContent = 'This browser';
-      title.append(' ', badge);
-    }
-    const meta = document.createElement('p');
-    meta.className = 'session-meta muted';
-    meta.append('Signed in ', timeElement(session.createdAt));
-    const passkey = passkeyLabel(session.passkeyId);
-    if (passkey) meta.append(` ${passkey}`);
-    meta.append(' · last seen ', timeElement(session.lastSeenAt));
-    body.append(title, meta);
-    item.append(body);
-    if (!session.current) {
-      const end = document.createElement('button');
-      end.type = 'button';
-      end.className = 'button secondary small end-session';
-      end.textContent = 'Sign out';
-      end.addEventListener('click', () => endSession(item, session));
-      item.append(end);
-    }
-    return item;
-  });
-  sessionList.replaceChildren(...rows);
-  sessionList.setAttribute('aria-busy', 'false');
-  const others = sessions.filter((session) => !session.current).length;
-  document.getElementById('session-count').textContent = others === 0
-    ? 'Only this browser is signed in.'
-    : `This browser and ${others === 1 ? '1 other' : `${others} others`}.`;
-  signOutOthers.hidden = others === 0;
-}
-
-function eventItem(event) {
-  const item = document.createElement('li');
-  item.className = 'event';
-  item.dataset.type = event.type;
-  const what = document.createElement('p');
-  what.className = 'event-type';
-  what.textContent = [eventWords[event.type] ?? event.type, passkeyLabel(event.passkeyId)].filter(Boolean).join(' ');
-  const meta = document.createElement('p');
-  meta.className = 'event-meta muted';
-  meta.append(timeElement(event.at), ` · ${device(event)}`);
-  item.append(what, meta);
   return item;
 }
 
-async function loadSessions() {
-  const { sessions } = await call(api.get('/api/sessions'));
-  renderSessions(sessions);
+function eventItem(event) {
+  const item = row('li', 'event', [text('p', 'event-type', event.title), text('p', 'event-meta muted', event.details)]);
+  item.dataset.type = event.type;
+  return item;
 }
 
-async function loadActivity(more = false) {
-  const path = more && nextPage
-    ? `/api/account/activity?before=${encodeURIComponent(nextPage)}`
-    : '/api/account/activity';
-  const page = await call(api.get(path));
-  const items = page.events.map(eventItem);
-  if (more) activityList.append(...items);
-  else activityList.replaceChildren(...items);
-  activityList.setAttribute('aria-busy', 'false');
-  nextPage = page.next;
-  moreButton.hidden = !nextPage;
+function appItem(app, label) {
+  const remove = text('button', 'button quiet-danger small remove-access', label);
+  remove.type = 'button';
+  remove.disabled = !app.canRemove;
+  remove.setAttribute('aria-label', app.removeLabel);
+  remove.addEventListener('click', () => dispatch({ event: 'removeApp', clientId: app.clientId }));
+  const body = row('div', '', [text('h3', 'app-name', app.name), text('p', 'muted', app.details)]);
+  const item = row('li', 'app', [body, remove]);
+  item.dataset.clientId = app.clientId;
+  item.setAttribute('aria-busy', String(app.busy));
+  return item;
 }
 
-async function loadPasskeyNames() {
-  const { passkeys } = await call(api.get('/api/passkeys'));
-  passkeyNames = new Map(passkeys.map((passkey) => [passkey.id, passkey.name]));
-}
-
-async function refresh() {
-  try {
-    await loadPasskeyNames();
-    await Promise.all([loadSessions(), loadActivity()]);
-  } catch (error) {
-    if (error.code !== 'unauthenticated') showMessage(activityError, describeError(error, 'activity'));
-  }
-}
-
-async function endSession(item, session) {
-  showMessage(sessionsError, '');
-  setBusy(item, true);
-  try {
-    await call(api.delete(`/api/sessions/${encodeURIComponent(session.id)}`));
-    showMessage(status, `Signed out ${device(session)}.`);
-  } catch (error) {
-    setBusy(item, false);
-    showMessage(sessionsError, describeError(error, 'sign-out'));
+function render(view) {
+  if (view.signedOut) {
+    window.location.replace(signInPath(window.location.pathname));
     return;
   }
-  await refresh();
-  signOutOthers.focus();
-}
-
-async function signOutEverywhereElse() {
-  showMessage(sessionsError, '');
-  setBusy(signOutOthers.parentElement, true);
-  try {
-    await call(api.delete('/api/sessions'));
-    showMessage(status, 'Signed out everywhere else.');
-  } catch (error) {
-    showMessage(sessionsError, describeError(error, 'sign-out'));
-  } finally {
-    setBusy(signOutOthers.parentElement, false);
+  $('sessions-heading').textContent = view.labels.sessionsHeading;
+  $('activity-heading').textContent = view.labels.activityHeading;
+  $('sign-out-others').textContent = view.labels.endOtherSessions;
+  $('activity-more').textContent = view.labels.moreActivity;
+  if (view.sessions) {
+    $('sessions').replaceChildren(...view.sessions.map((session) => sessionItem(session, view.labels.endSession)));
+    $('sessions').setAttribute('aria-busy', 'false');
   }
-  await refresh();
+  $('session-count').textContent = view.sessionSummary ?? '';
+  $('sign-out-others').hidden = !view.canEndOtherSessions;
+  if (view.activity) {
+    $('activity').replaceChildren(...view.activity.map(eventItem));
+    $('activity').setAttribute('aria-busy', 'false');
+  }
+  $('activity-more').hidden = !view.canLoadMore;
+  $('apps-heading').textContent = view.labels.appsHeading;
+  $('apps-intro').textContent = view.labels.appsIntro;
+  $('apps-empty').textContent = view.labels.noApps;
+  if (view.apps) {
+    $('apps').replaceChildren(...view.apps.map((app) => appItem(app, view.labels.removeApp)));
+    $('apps-empty').hidden = view.apps.length > 0;
+    $('apps-section').hidden = false;
+  }
+  $('activity-error').textContent = view.problem ?? '';
+  if (view.notice) status.textContent = view.notice;
 }
 
-signOutOthers.addEventListener('click', signOutEverywhereElse);
-moreButton.addEventListener('click', () => {
-  loadActivity(true).catch((error) => showMessage(activityError, describeError(error, 'activity')));
+// One message to the core: show its view, perform its effects and send their answers back.
+function dispatch(message) {
+  const answer = send(message);
+  if (answer.error) {
+    console.error('the core refused a message', message, answer.error);
+    $('activity-error').textContent = answer.error.message;
+    return;
+  }
+  if (answer.view) render(answer.view);
+  for (const effect of answer.effects) {
+    if (effect.effect === 'http') performHttp(effect).then(dispatch);
+    else console.error('an effect this page does not perform', effect);
+  }
+}
+
+async function start() {
+  send = await openCore('passkeys_security_send');
+  dispatch({ event: 'languages', languages: navigator.languages, utcOffsetMinutes: -new Date().getTimezoneOffset() });
+  // account.js shows the account and loads its passkeys, then says so; it may have done that
+  // before this module ran.
+  if (!$('account').hidden) dispatch({ event: 'load' });
+  $('sign-out-others').addEventListener('click', () => dispatch({ event: 'endOtherSessions' }));
+  $('activity-more').addEventListener('click', () => dispatch({ event: 'moreActivity' }));
+  document.addEventListener('account:changed', () => dispatch({ event: 'load' }));
+}
+
+start().catch((error) => {
+  console.error('the sessions and activity could not start', error);
+  $('activity-error').textContent = String(error);
 });
-// account.js shows the account and loads its passkeys, then says so; it may have done that before
-// this module ran.
-document.addEventListener('account:changed', refresh);
-if (!document.getElementById('account').hidden) refresh();

@@ -4,12 +4,13 @@
 // decides nothing: no route, no word, no next step is written here. Whatever the core says that
 // this shell does not understand is reported on the page and in the console, never dropped.
 
+import { openCore, performHttp } from './core-module.js';
 import { creationOptionsFromJSON, credentialToJSON, requestOptionsFromJSON } from './webauthn.js';
 
 const SIGNAL_WAIT_MS = 1500; // a provider that never answers a signal is not waited on for long
 
 export async function startCore({ render }) {
-  let exports;
+  let exchange;
   let texts = {};
   let passkeyRequest = null; // { controller, settled } of the pending create or get
   const signals = [];
@@ -23,11 +24,7 @@ export async function startCore({ render }) {
   function send(message) {
     let answer;
     try {
-      const bytes = new TextEncoder().encode(JSON.stringify(message));
-      const at = exports.passkeys_input(bytes.length);
-      new Uint8Array(exports.memory.buffer, at, bytes.length).set(bytes);
-      const length = exports.passkeys_send(bytes.length);
-      answer = JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, exports.passkeys_output(), length)));
+      answer = exchange(message);
     } catch (error) {
       report(`the core could not take "${message.event}"`, String(error));
       return;
@@ -65,20 +62,6 @@ export async function startCore({ render }) {
     }
   }
 
-  async function http({ id, method, path, body }) {
-    const headers = { Accept: 'application/json' };
-    if (body !== null) headers['Content-Type'] = 'application/json';
-    try {
-      const response = await fetch(path, { method, headers, body: body ?? undefined, credentials: 'same-origin' });
-      const answer = { event: 'http', id, status: response.status, body: await response.text() };
-      const retryAfter = response.headers.get('Retry-After');
-      if (retryAfter !== null) answer.retryAfter = retryAfter;
-      send(answer);
-    } catch {
-      send({ event: 'http', id, status: 0, body: '' });
-    }
-  }
-
   async function credential(kind, effect) {
     // The browser takes one request at a time: an aborted one must have ended first.
     await passkeyRequest?.settled;
@@ -112,7 +95,7 @@ export async function startCore({ render }) {
 
   function perform(effect) {
     switch (effect.effect) {
-      case 'http': http(effect); break;
+      case 'http': performHttp(effect).then(send); break;
       case 'create': case 'get': credential(effect.effect, effect); break;
       case 'cancel': passkeyRequest?.controller.abort(); break;
       case 'signalUnknownCredential': case 'signalAllAcceptedCredentials': case 'signalCurrentUserDetails':
@@ -123,8 +106,7 @@ export async function startCore({ render }) {
 
   performance.mark('passkeys:start');
   try {
-    const { instance } = await WebAssembly.instantiateStreaming(fetch('/core.wasm'), {});
-    exports = instance.exports;
+    exchange = await openCore('passkeys_send');
     performance.mark('passkeys:compiled');
   } catch (error) {
     report('the page could not load /core.wasm', String(error));

@@ -1,0 +1,130 @@
+extension Auth.Security {
+    /// ``Auth/Security`` behind a boundary of JSON text, as ``Auth/Boundary`` is for the sign-in
+    /// flow (docs/client-core.md, "Sessions and activity"): one message in, the effects to perform
+    /// and the view (when it changed) out.
+    public struct Boundary: Sendable {
+        public private(set) var state: State
+        public private(set) var language: Auth.Language
+        /// Minutes east of UTC that times are shown in.
+        public private(set) var utcOffsetMinutes: Int
+        private var inFlight: [Auth.Boundary.Pending] = []
+        private var lastID = 0
+
+        public init(state: State = State(), language: Auth.Language = .english, utcOffsetMinutes: Int = 0) {
+            self.state = state
+            self.language = language
+            self.utcOffsetMinutes = utcOffsetMinutes
+        }
+
+        /// Takes one message (UTF-8 JSON text) and returns the answer (UTF-8 JSON text).
+        public mutating func receive(_ message: [UInt8]) -> [UInt8] {
+            answer(message).utf8
+        }
+
+        /// Takes one message and returns the answer.
+        public mutating func answer(_ message: [UInt8]) -> Auth.JSON {
+            guard let json = Auth.JSON(parsing: message), let kind = json["event"]?.string else {
+                return Auth.Boundary.error("unreadable_message", "a message is one JSON object with an \"event\" member")
+            }
+            let event: Event
+            switch kind {
+            case "languages":
+                guard let tags = json["languages"]?.array?.compactMap({ $0.string }) else {
+                    return Auth.Boundary.error("invalid_message", "\"languages\" needs a list of language tags")
+                }
+                language = Auth.Language.preferred(tags)
+                if let offset = json["utcOffsetMinutes"]?.int, (-1440...1440).contains(offset) { utcOffsetMinutes = offset }
+                return output([.render])
+            case "load": event = .view(.load)
+            case "endSession":
+                guard let id = json["id"]?.string else {
+                    return Auth.Boundary.error("invalid_message", "\"endSession\" needs the string \"id\"")
+                }
+                event = .view(.endSession(id: id))
+            case "endOtherSessions": event = .view(.endOtherSessions)
+            case "moreActivity": event = .view(.moreActivity)
+            case "removeApp":
+                guard let clientID = json["clientId"]?.string else {
+                    return Auth.Boundary.error("invalid_message", "\"removeApp\" needs the string \"clientId\"")
+                }
+                event = .view(.removeApp(clientID: clientID))
+            case "dismiss": event = .view(.dismiss)
+            case "http":
+                switch Auth.Boundary.httpAnswer(json, inFlight: &inFlight) {
+                case .success(.api(let response)): event = .api(response)
+                case .success: return Auth.Boundary.error("invalid_message", "\"http\" answers an HTTP request")
+                case .failure(let failure): return Auth.Boundary.error(failure.code, failure.message)
+                }
+            default:
+                return Auth.Boundary.error("unknown_event", "sessions and activity have no event \"\(kind)\"")
+            }
+            return output(update(&state, event))
+        }
+
+        private mutating func output(_ effects: [Auth.Effect]) -> Auth.JSON {
+            var written: [Auth.JSON] = []
+            var render = false
+            for effect in effects {
+                switch effect {
+                case .render:
+                    render = true
+                case .api(let request):
+                    lastID += 1
+                    inFlight.append(Auth.Boundary.Pending(id: lastID, request: request))
+                    let http = request.http
+                    written.append(.object([
+                        ("effect", .string("http")), ("id", .number("\(lastID)")), ("request", .string(request.name)),
+                        ("method", .string(http.method)), ("path", .string(http.path)),
+                        ("body", http.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
+                    ]))
+                case .passkey:
+                    // This machine never asks the passkey provider for anything.
+                    continue
+                }
+            }
+            var members: [(String, Auth.JSON)] = [("effects", .array(written))]
+            if render { members.append(("view", Self.json(view(state, in: language, utcOffsetMinutes: utcOffsetMinutes), language))) }
+            return .object(members)
+        }
+
+        private static func json(_ view: View, _ language: Auth.Language) -> Auth.JSON {
+            typealias J = Auth.JSON
+            let sessions: J = view.sessions.map { rows in
+                .array(rows.map { row in
+                    .object([
+                        ("id", .string(row.id)), ("device", .string(row.device)), ("current", .optional(row.currentLabel)),
+                        ("details", .string(row.details)), ("createdAt", .string(row.createdAt)),
+                        ("lastSeenAt", .string(row.lastSeenAt)), ("canEnd", .bool(row.canEnd)), ("busy", .bool(row.isBusy)),
+                    ])
+                })
+            } ?? .null
+            let activity: J = view.activity.map { rows in
+                .array(rows.map { row in
+                    .object([("type", .string(row.type)), ("title", .string(row.title)), ("details", .string(row.details)), ("at", .string(row.at))])
+                })
+            } ?? .null
+            let apps: J = view.apps.map { rows in
+                .array(rows.map { row in
+                    .object([
+                        ("clientId", .string(row.clientID)), ("name", .string(row.name)), ("details", .string(row.details)),
+                        ("removeLabel", .string(row.removeLabel)), ("canRemove", .bool(row.canRemove)), ("busy", .bool(row.isBusy)),
+                    ])
+                })
+            } ?? .null
+            return .object([
+                ("lang", .string(language.code)), ("signedOut", .bool(view.signedOut)),
+                ("progress", .optional(view.progress)), ("problem", .optional(view.problem)), ("notice", .optional(view.notice)),
+                ("sessions", sessions), ("sessionSummary", .optional(view.sessionSummary)),
+                ("canEndOtherSessions", .bool(view.canEndOtherSessions)), ("activity", activity),
+                ("canLoadMore", .bool(view.canLoadMore)), ("apps", apps), ("canStart", .bool(view.canStart)),
+                ("labels", .object([
+                    ("sessionsHeading", .string(view.labels.sessionsHeading)), ("activityHeading", .string(view.labels.activityHeading)),
+                    ("endSession", .string(view.labels.endSession)), ("endOtherSessions", .string(view.labels.endOtherSessions)),
+                    ("moreActivity", .string(view.labels.moreActivity)), ("appsHeading", .string(view.labels.appsHeading)),
+                    ("appsIntro", .string(view.labels.appsIntro)), ("noApps", .string(view.labels.noApps)),
+                    ("removeApp", .string(view.labels.removeApp)),
+                ])),
+            ])
+        }
+    }
+}
