@@ -7,6 +7,7 @@
 
 nonisolated(unsafe) private var boundary = Auth.Boundary()
 nonisolated(unsafe) private var security = Auth.Security.Boundary()
+nonisolated(unsafe) private var consent = Auth.Consent.Boundary()
 nonisolated(unsafe) private var input: UnsafeMutablePointer<UInt8>?
 nonisolated(unsafe) private var inputCapacity = 0
 nonisolated(unsafe) private var output: UnsafeMutablePointer<UInt8>?
@@ -38,6 +39,13 @@ public func passkeysSecuritySend(_ length: Int32) -> Int32 {
     return answer(security.receive(Array(UnsafeBufferPointer(start: input, count: Int(length)))))
 }
 
+/// As `passkeys_send`, for the consent page (`Auth.Consent`).
+@_cdecl("passkeys_consent_send")
+public func passkeysConsentSend(_ length: Int32) -> Int32 {
+    guard let input, length >= 0, Int(length) <= inputCapacity else { return -1 }
+    return answer(consent.receive(Array(UnsafeBufferPointer(start: input, count: Int(length)))))
+}
+
 /// Keeps `answer` where `passkeys_output` points until the next message, and returns its length.
 private func answer(_ answer: [UInt8]) -> Int32 {
     output?.deallocate()
@@ -59,4 +67,5 @@ public func passkeysOutput() -> UnsafeMutablePointer<UInt8>? {
 public func passkeysReset() {
     boundary = Auth.Boundary()
     security = Auth.Security.Boundary()
+    consent = Auth.Consent.Boundary()
 }

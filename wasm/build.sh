@@ -60,7 +60,7 @@ mkdir -p "$(dirname "$object")"
 "$clang" --target=wasm32-unknown-unknown -ffreestanding -nostdlib -O2 -c wasm/runtime.c -o "$tmp/runtime.o" >"$log" 2>&1 \
   || fail "wasm/runtime.c does not compile"
 "$wasmld" --no-entry --strip-all --gc-sections \
-  --export=passkeys_input --export=passkeys_send --export=passkeys_security_send --export=passkeys_output --export=passkeys_reset \
+  --export=passkeys_input --export=passkeys_send --export=passkeys_security_send --export=passkeys_consent_send --export=passkeys_output --export=passkeys_reset \
   "$object" "$tmp/runtime.o" "$tables" -o "$tmp/core.wasm" >"$log" 2>&1 \
   || fail "the core does not link with wasm-ld (a symbol outside the standard library?)"
 # The features wasm-ld's output uses (its target_features section, which --strip-all drops), and no others.

@@ -42,6 +42,10 @@ extension Auth {
         case listApps
         /// `DELETE /api/oidc/apps/{clientID}`: forget the consent and revoke the app's tokens.
         case removeApp(clientID: String)
+        /// `GET /api/oidc/consent?{query}`: what the authorization request asks the person to allow.
+        case consentPrompt(query: String)
+        /// `POST /api/oidc/consent`: the person's decision; the answer says where to go.
+        case consentDecision(query: String, allow: Bool)
     }
 
     /// The answer to an ``APIRequest``, narrowed to the type that endpoint returns. Each case is
@@ -66,6 +70,9 @@ extension Auth {
         case activity(Result<ActivityPage, APIFailure>)
         case listApps(Result<[AppAccess], APIFailure>)
         case removeApp(Result<NoContent, APIFailure>)
+        case consentPrompt(Result<Consent.PromptAnswer, APIFailure>)
+        /// Where the browser goes: back to the app.
+        case consentDecision(Result<String, APIFailure>)
     }
 
     /// Why an API request did not succeed.

@@ -176,6 +176,8 @@ extension Auth {
         case mail(Mail)
         /// Sessions and the activity log (``Security``).
         case security(Security.Phrase)
+        /// The consent page (``Consent``).
+        case consent(Consent.Phrase)
     }
 
     /// The fixed words of the sign-in and account pages, each with the key the page marks its

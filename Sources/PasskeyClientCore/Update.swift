@@ -384,6 +384,7 @@ extension Auth.APIResponse {
         case .listPasskeys(.failure(let f)), .listSessions(.failure(let f)), .activity(.failure(let f)): f
         case .endSession(.failure(let f)), .endOtherSessions(.failure(let f)): f
         case .listApps(.failure(let f)), .removeApp(.failure(let f)): f
+        case .consentPrompt(.failure(let f)), .consentDecision(.failure(let f)): f
         default: nil
         }
     }

@@ -115,6 +115,11 @@ enum Table {
             ("listApps.offline", .api(.listApps(.failure(.offline)))),
             ("removeApp.ok", .api(.removeApp(.success(Auth.NoContent())))),
             ("removeApp.notFound", .api(.removeApp(.failure(F.notFound)))),
+            // The consent page's endpoints belong to ``Auth/Consent``.
+            ("consentPrompt.ok", .api(.consentPrompt(.success(.redirect("https://app.example/cb?error=x"))))),
+            ("consentPrompt.offline", .api(.consentPrompt(.failure(.offline)))),
+            ("consentDecision.ok", .api(.consentDecision(.success("https://app.example/cb?code=c")))),
+            ("consentDecision.unauthenticated", .api(.consentDecision(.failure(F.unauthenticated)))),
             // The passkey provider
             ("create.ok", .passkey(.create(.success(F.newCredential)))),
             ("create.cancelled", .passkey(.create(.failure(.cancelled)))),

@@ -85,8 +85,8 @@ extension TransitionTableTests {
             case .passkey(.get(.failure)): kinds.insert("get.failure")
             }
         }
-        // 12 intents; 19 endpoints, each answered with a success and a failure; create and get.
-        #expect(kinds.count == 12 + 38 + 4, "\(kinds.sorted())")
+        // 12 intents; 21 endpoints, each answered with a success and a failure; create and get.
+        #expect(kinds.count == 12 + 42 + 4, "\(kinds.sorted())")
     }
 
     static func name(of intent: Auth.ViewEvent) -> String {
@@ -130,6 +130,8 @@ extension TransitionTableTests {
         case .activity(let r): return "activity." + outcome(r)
         case .listApps(let r): return "listApps." + outcome(r)
         case .removeApp(let r): return "removeApp." + outcome(r)
+        case .consentPrompt(let r): return "consentPrompt." + outcome(r)
+        case .consentDecision(let r): return "consentDecision." + outcome(r)
         }
     }
 }

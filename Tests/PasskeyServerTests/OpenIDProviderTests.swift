@@ -777,9 +777,16 @@ struct OpenIDProviderTests {
             let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
             let listed = try await browser.get("/api/oidc/apps")
             #expect(listed.text.contains("\"clientId\":\"grafana\""))
-            #expect(try await browser.send(.delete, "/api/oidc/apps/grafana").status == .noContent)
+            let removed = try await browser.send(.delete, "/api/oidc/apps/grafana", headers: [.userAgent: "RemoveTest/1"])
+            #expect(removed.status == .noContent)
             #expect(try await userinfo(client, tokens.access_token).status == .unauthorized)
             #expect(try await browser.get("/api/oidc/apps").text.contains("grafana") == false)
+            // Both are in the person's activity log, with the browser that did them.
+            struct Event: Decodable { var type: String; var userAgent: String? }
+            struct Page: Decodable { var events: [Event] }
+            let events = try await browser.get("/api/account/activity").decode(Page.self).events
+            #expect(events.first { $0.type == "oauth_access_removed" }?.userAgent == "RemoveTest/1")
+            #expect(events.contains { $0.type == "oauth_consent_granted" })
             expectError(try await browser.send(.delete, "/api/oidc/apps/grafana"), .notFound, "not_found")
         }
     }

@@ -180,4 +180,20 @@ flow('sessions and activity: load, end the other session, in Japanese at UTC+9',
   assert.equal(security({ event: 'teleport' }).error.code, 'unknown_event');
 });
 
+flow('the consent page: the prompt in German, allowing, going back to the app', () => {
+  const consent = (message) => send(message, 'passkeys_consent_send');
+  consent({ event: 'languages', languages: ['de-AT'] });
+  let answer = consent({ event: 'load', query: 'client_id=grafana&scope=openid%20email' });
+  assert.deepEqual(answer.effects.map((e) => `${e.method} ${e.path}`), ['GET /api/oidc/consent?client_id=grafana&scope=openid%20email']);
+  answer = consent({ event: 'http', id: answer.effects[0].id, status: 200,
+    body: JSON.stringify({ client: { id: 'grafana', name: 'Grafana' }, scopes: ['openid', 'email'], username: 'ada@example.com' }) });
+  assert.equal(answer.view.title, 'Grafana erlauben?');
+  assert.deepEqual(answer.view.scopes.map((s) => s.words), ['Eine Kennung Ihres Kontos (nicht Ihre E-Mail-Adresse)', 'Ihre E-Mail-Adresse']);
+  answer = consent({ event: 'allow' });
+  assert.equal(answer.effects[0].body, '{"request":"client_id=grafana&scope=openid%20email","decision":"allow"}');
+  answer = consent({ event: 'http', id: answer.effects[0].id, status: 200, body: '{"redirectTo":"https://grafana.example/cb?code=c"}' });
+  assert.deepEqual(answer.view.destination, { url: 'https://grafana.example/cb?code=c', replace: false });
+  assert.equal(consent({ event: 'approve' }).error.code, 'unknown_event');
+});
+
 console.log(`${passed} flows`);

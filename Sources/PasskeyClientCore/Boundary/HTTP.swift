@@ -63,6 +63,13 @@ extension Auth.APIRequest {
             return .init(method: "GET", path: "/api/oidc/apps")
         case .removeApp(let clientID):
             return .init(method: "DELETE", path: "/api/oidc/apps/" + Self.segment(clientID))
+        case .consentPrompt(let query):
+            // The query goes on as the page received it: the server reads it as the authorization request.
+            return .init(method: "GET", path: "/api/oidc/consent?" + query)
+        case .consentDecision(let query, let allow):
+            return .init(
+                method: "POST", path: "/api/oidc/consent",
+                body: J.object([("request", .string(query)), ("decision", .string(allow ? "allow" : "deny"))]).utf8)
         }
     }
 
@@ -88,6 +95,8 @@ extension Auth.APIRequest {
         case .activity: "activity"
         case .listApps: "listApps"
         case .removeApp: "removeApp"
+        case .consentPrompt: "consentPrompt"
+        case .consentDecision: "consentDecision"
         }
     }
 
@@ -176,6 +185,17 @@ extension Auth.APIResponse {
             })
         case .removeApp:
             self = .removeApp(.success(Auth.NoContent()))
+        case .consentPrompt:
+            self = .consentPrompt(read("consent prompt") { json in
+                if let url = json["redirectTo"]?.string { return .redirect(url) }
+                guard let name = json["client"]?["name"]?.string, let username = json["username"]?.string,
+                      let items = json["scopes"]?.array
+                else { return nil }
+                let scopes = items.compactMap { $0.string }
+                return scopes.count == items.count ? .ask(Auth.Consent.Prompt(clientName: name, scopes: scopes, username: username)) : nil
+            })
+        case .consentDecision:
+            self = .consentDecision(read("redirect") { $0["redirectTo"]?.string })
         }
     }
 
@@ -201,6 +221,8 @@ extension Auth.APIResponse {
         case .activity: self = .activity(.failure(failure))
         case .listApps: self = .listApps(.failure(failure))
         case .removeApp: self = .removeApp(.failure(failure))
+        case .consentPrompt: self = .consentPrompt(.failure(failure))
+        case .consentDecision: self = .consentDecision(.failure(failure))
         }
     }
 

@@ -107,6 +107,7 @@ extension Auth.Language {
             }
         case .mail(let mail): englishMail(mail)
         case .security(let phrase): englishSecurity(phrase)
+        case .consent(let phrase): englishConsent(phrase)
         }
     }
 
@@ -206,4 +207,25 @@ extension Auth.Language {
         ("oauth_consent_granted", "App allowed"),
         ("oauth_access_removed", "App access removed"),
     ]
+
+    private static func englishConsent(_ phrase: Auth.Consent.Phrase) -> String {
+        switch phrase {
+        case .title(let app?): "Allow \(app)?"
+        case .title(nil): "Allow access?"
+        case .pageTitle: "Allow access · Passkeys"
+        case .ledeBeforeClient: ""
+        case .ledeBeforeUser: " wants to sign you in as "
+        case .ledeAfterUser: ". It will see:"
+        case .scope("openid"): "An identifier for your account (not your email)"
+        case .scope("profile"): "Your username and display name"
+        case .scope("email"): "Your email address"
+        case .scope("offline_access"): "Access while you are away: it stays signed in until you remove it"
+        case .scope: ""
+        case .allow: "Allow"
+        case .deny: "Deny"
+        case .hint: "You can remove this access at any time from your account page."
+        case .loading: "Loading the request…"
+        case .deciding: "Sending your answer…"
+        }
+    }
 }

@@ -107,6 +107,7 @@ extension Auth.Language {
             }
         case .mail(let mail): germanMail(mail)
         case .security(let phrase): germanSecurity(phrase)
+        case .consent(let phrase): germanConsent(phrase)
         }
     }
 
@@ -205,4 +206,25 @@ extension Auth.Language {
         ("oauth_consent_granted", "App erlaubt"),
         ("oauth_access_removed", "Zugriff der App entfernt"),
     ]
+
+    private static func germanConsent(_ phrase: Auth.Consent.Phrase) -> String {
+        switch phrase {
+        case .title(let app?): "\(app) erlauben?"
+        case .title(nil): "Zugriff erlauben?"
+        case .pageTitle: "Zugriff erlauben · Passkeys"
+        case .ledeBeforeClient: ""
+        case .ledeBeforeUser: " möchte Sie anmelden als "
+        case .ledeAfterUser: ". Die App sieht:"
+        case .scope("openid"): "Eine Kennung Ihres Kontos (nicht Ihre E-Mail-Adresse)"
+        case .scope("profile"): "Ihren Benutzernamen und Anzeigenamen"
+        case .scope("email"): "Ihre E-Mail-Adresse"
+        case .scope("offline_access"): "Zugriff, während Sie nicht da sind: Die App bleibt angemeldet, bis Sie den Zugriff entfernen"
+        case .scope: ""
+        case .allow: "Erlauben"
+        case .deny: "Ablehnen"
+        case .hint: "Sie können diesen Zugriff jederzeit auf Ihrer Kontoseite entfernen."
+        case .loading: "Die Anfrage wird geladen…"
+        case .deciding: "Ihre Antwort wird gesendet…"
+        }
+    }
 }

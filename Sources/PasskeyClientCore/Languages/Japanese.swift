@@ -107,6 +107,7 @@ extension Auth.Language {
             }
         case .mail(let mail): japaneseMail(mail)
         case .security(let phrase): japaneseSecurity(phrase)
+        case .consent(let phrase): japaneseConsent(phrase)
         }
     }
 
@@ -205,4 +206,25 @@ extension Auth.Language {
         ("oauth_consent_granted", "アプリを許可"),
         ("oauth_access_removed", "アプリのアクセスを削除"),
     ]
+
+    private static func japaneseConsent(_ phrase: Auth.Consent.Phrase) -> String {
+        switch phrase {
+        case .title(let app?): "\(app) を許可しますか?"
+        case .title(nil): "アクセスを許可しますか?"
+        case .pageTitle: "アクセスの許可 · Passkeys"
+        case .ledeBeforeClient: ""
+        case .ledeBeforeUser: " が "
+        case .ledeAfterUser: " としてサインインしようとしています。共有される情報:"
+        case .scope("openid"): "アカウントの識別子(メールアドレスではありません)"
+        case .scope("profile"): "ユーザー名と表示名"
+        case .scope("email"): "メールアドレス"
+        case .scope("offline_access"): "不在時のアクセス: 削除するまでサインインしたままになります"
+        case .scope: ""
+        case .allow: "許可"
+        case .deny: "拒否"
+        case .hint: "このアクセスはアカウントページからいつでも削除できます。"
+        case .loading: "リクエストを読み込んでいます…"
+        case .deciding: "回答を送信しています…"
+        }
+    }
 }

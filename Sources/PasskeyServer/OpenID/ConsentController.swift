@@ -85,9 +85,9 @@ struct ConsentController {
             userID: signedIn.user.id, authTime: signedIn.session.createdAt, method: signedIn.session.method)
         let outcome = try await provider.decide(parameters, session: session, allow: body.decision == "allow")
         if body.decision == "allow", case .redirect = outcome {
-            try await services.store.appendAudit(AuditEvent(
-                userID: signedIn.user.id, kind: "oauth_consent_granted",
-                detail: "allowed \(ServerServices.loggable(String((parameters["client_id"] ?? "?").prefix(80))))", at: services.now()))
+            await services.recordActivity(
+                "oauth_consent_granted", userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                detail: "allowed \(ServerServices.loggable(String((parameters["client_id"] ?? "?").prefix(80))))", logger: context.logger)
         }
         return try Self.answer(outcome)
     }
@@ -110,8 +110,9 @@ struct ConsentController {
         guard try await services.store.removeConsent(userID: signedIn.user.id, clientID: clientID) else {
             throw APIError(.notFound, "not_found", "this account has not allowed that application")
         }
-        try await services.store.appendAudit(AuditEvent(
-            userID: signedIn.user.id, kind: "oauth_access_removed", detail: "removed \(clientID)", at: services.now()))
+        await services.recordActivity(
+            "oauth_access_removed", userID: signedIn.user.id, client: ClientDetails(request, context: context),
+            detail: "removed \(ServerServices.loggable(String(clientID.prefix(80))))", logger: context.logger)
         return ServerServices.noContent()
     }
 

@@ -1,64 +1,68 @@
-// The consent page of the OpenID Provider: names the application and what it
-// will see, and sends the person's decision. The server checks the request
-// again and answers where the browser goes next (the application, with a code
-// or access_denied).
+// The consent page of the OpenID Provider: a shell over the client core's consent machine
+// (Auth.Consent in core.wasm). The core asks the server what the authorization request wants,
+// shows it in the person's language, sends the decision and says where the browser goes next.
 
-import { api } from './api.js';
-import { describeError, showMessage, signInPath } from './ui.js';
+import { openCore, performHttp } from './core-module.js';
 
-const scopeWords = {
-  openid: 'An identifier for your account (not your email)',
-  profile: 'Your username and display name',
-  email: 'Your email address',
-  offline_access: 'Access while you are away: it stays signed in until you remove it',
-};
+const $ = (id) => document.getElementById(id);
+let send = null;
 
-const form = document.getElementById('consent-form');
-const status = document.getElementById('status');
-const request = window.location.search.slice(1);
-
-async function show() {
-  let details;
-  try {
-    details = await api.get(`/api/oidc/consent?${request}`);
-  } catch (error) {
-    if (error.code === 'unauthenticated') {
-      window.location.replace(signInPath(`/oauth2/authorize?${request}`));
-      return;
-    }
-    showMessage(status, describeError(error, 'consent'));
+function render(view) {
+  if (view.destination) {
+    if (view.destination.replace) window.location.replace(view.destination.url);
+    else window.location.assign(view.destination.url);
     return;
   }
-  if (details.redirectTo) {
-    window.location.replace(details.redirectTo);
-    return;
+  document.documentElement.lang = view.lang;
+  document.title = view.pageTitle;
+  $('consent-title').textContent = view.title;
+  if (view.lede) {
+    const strong = (words, id) => Object.assign(document.createElement('strong'), { id, textContent: words });
+    $('consent-lede').replaceChildren(view.lede.beforeClient, strong(view.lede.client, 'client-name'),
+      view.lede.beforeUser, strong(view.lede.user, 'consent-username'), view.lede.afterUser);
+    $('consent-lede').hidden = false;
   }
-  document.getElementById('client-name').textContent = details.client.name;
-  document.getElementById('consent-username').textContent = details.username;
-  document.getElementById('consent-title').textContent = `Allow ${details.client.name}?`;
-  const list = document.getElementById('consent-scopes');
-  for (const scope of details.scopes) {
-    const item = document.createElement('li');
-    item.textContent = scopeWords[scope] ?? scope;
-    item.dataset.scope = scope;
-    list.append(item);
+  if (view.scopes) {
+    $('consent-scopes').replaceChildren(...view.scopes.map(({ scope, words }) => {
+      const item = Object.assign(document.createElement('li'), { textContent: words });
+      item.dataset.scope = scope;
+      return item;
+    }));
   }
-  document.getElementById('consent-lede').hidden = false;
-  form.hidden = false;
+  $('consent-allow').textContent = view.allow;
+  $('consent-deny').textContent = view.deny;
+  $('consent-hint').textContent = view.hint;
+  $('consent-form').hidden = !view.lede;
+  for (const button of $('consent-form').querySelectorAll('button')) button.disabled = !view.canDecide;
+  $('status').textContent = view.problem ?? view.progress ?? '';
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const decision = event.submitter?.value;
-  if (decision !== 'allow' && decision !== 'deny') return;
-  for (const button of form.querySelectorAll('button')) button.disabled = true;
-  try {
-    const answer = await api.post('/api/oidc/consent', { request, decision });
-    window.location.assign(answer.redirectTo);
-  } catch (error) {
-    for (const button of form.querySelectorAll('button')) button.disabled = false;
-    showMessage(status, describeError(error, 'consent'));
+function dispatch(message) {
+  const answer = send(message);
+  if (answer.error) {
+    console.error('the core refused a message', message, answer.error);
+    $('status').textContent = answer.error.message;
+    return;
   }
-});
+  for (const effect of answer.effects) {
+    if (effect.effect === 'http') performHttp(effect).then(dispatch);
+    else console.error('an effect this page does not perform', effect);
+  }
+  if (answer.view) render(answer.view);
+}
 
-show();
+async function start() {
+  send = await openCore('passkeys_consent_send');
+  dispatch({ event: 'languages', languages: [...(navigator.languages ?? [navigator.language])] });
+  dispatch({ event: 'load', query: window.location.search.slice(1) });
+  $('consent-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const decision = event.submitter?.value;
+    if (decision === 'allow' || decision === 'deny') dispatch({ event: decision });
+  });
+}
+
+start().catch((error) => {
+  console.error('the consent page could not start', error);
+  $('status').textContent = String(error);
+});

@@ -1,0 +1,100 @@
+extension Auth.Consent {
+    /// ``Auth/Consent`` behind a boundary of JSON text, as ``Auth/Boundary`` is for the sign-in
+    /// flow (docs/client-core.md, "The consent page").
+    public struct Boundary: Sendable {
+        public private(set) var state: State
+        public private(set) var language: Auth.Language
+        private var inFlight: [Auth.Boundary.Pending] = []
+        private var lastID = 0
+
+        public init(state: State = State(), language: Auth.Language = .english) {
+            self.state = state
+            self.language = language
+        }
+
+        /// Takes one message (UTF-8 JSON text) and returns the answer (UTF-8 JSON text).
+        public mutating func receive(_ message: [UInt8]) -> [UInt8] {
+            answer(message).utf8
+        }
+
+        /// Takes one message and returns the answer.
+        public mutating func answer(_ message: [UInt8]) -> Auth.JSON {
+            guard let json = Auth.JSON(parsing: message), let kind = json["event"]?.string else {
+                return Auth.Boundary.error("unreadable_message", "a message is one JSON object with an \"event\" member")
+            }
+            let event: Event
+            switch kind {
+            case "languages":
+                guard let tags = json["languages"]?.array?.compactMap({ $0.string }) else {
+                    return Auth.Boundary.error("invalid_message", "\"languages\" needs a list of language tags")
+                }
+                language = Auth.Language.preferred(tags)
+                return output([.render])
+            case "load":
+                guard let query = json["query"]?.string else {
+                    return Auth.Boundary.error("invalid_message", "\"load\" needs the string \"query\"")
+                }
+                event = .view(.load(query: query))
+            case "allow": event = .view(.allow)
+            case "deny": event = .view(.deny)
+            case "http":
+                switch Auth.Boundary.httpAnswer(json, inFlight: &inFlight) {
+                case .success(.api(let response)): event = .api(response)
+                case .success: return Auth.Boundary.error("invalid_message", "\"http\" answers an HTTP request")
+                case .failure(let failure): return Auth.Boundary.error(failure.code, failure.message)
+                }
+            default:
+                return Auth.Boundary.error("unknown_event", "the consent page has no event \"\(kind)\"")
+            }
+            return output(update(&state, event))
+        }
+
+        private mutating func output(_ effects: [Auth.Effect]) -> Auth.JSON {
+            var written: [Auth.JSON] = []
+            var render = false
+            for effect in effects {
+                switch effect {
+                case .render:
+                    render = true
+                case .api(let request):
+                    lastID += 1
+                    inFlight.append(Auth.Boundary.Pending(id: lastID, request: request))
+                    let http = request.http
+                    written.append(.object([
+                        ("effect", .string("http")), ("id", .number("\(lastID)")), ("request", .string(request.name)),
+                        ("method", .string(http.method)), ("path", .string(http.path)),
+                        ("body", http.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
+                    ]))
+                case .passkey:
+                    // The consent page never asks the passkey provider for anything.
+                    continue
+                }
+            }
+            var members: [(String, Auth.JSON)] = [("effects", .array(written))]
+            if render { members.append(("view", Self.json(view(state, in: language), language))) }
+            return .object(members)
+        }
+
+        private static func json(_ view: View, _ language: Auth.Language) -> Auth.JSON {
+            typealias J = Auth.JSON
+            let lede: J = view.lede.map { lede in
+                .object([
+                    ("beforeClient", .string(lede.beforeClient)), ("client", .string(lede.client)),
+                    ("beforeUser", .string(lede.beforeUser)), ("user", .string(lede.user)), ("afterUser", .string(lede.afterUser)),
+                ])
+            } ?? .null
+            let scopes: J = view.scopes.map { rows in
+                .array(rows.map { .object([("scope", .string($0.scope)), ("words", .string($0.words))]) })
+            } ?? .null
+            let destination: J = view.destination.map {
+                .object([("url", .string($0.url)), ("replace", .bool($0.replace))])
+            } ?? .null
+            return .object([
+                ("lang", .string(language.code)), ("title", .string(view.title)), ("pageTitle", .string(view.pageTitle)),
+                ("lede", lede), ("scopes", scopes), ("canDecide", .bool(view.canDecide)),
+                ("progress", .optional(view.progress)), ("problem", .optional(view.problem)), ("destination", destination),
+                ("allow", .string(view.allow)), ("deny", .string(view.deny)), ("hint", .string(view.hint)),
+            ])
+        }
+    }
+}
