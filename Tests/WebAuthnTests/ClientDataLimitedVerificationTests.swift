@@ -51,7 +51,6 @@ struct ClientDataLimitedVerificationTests {
 
     @Test("Bytes that start as the template but are not JSON are malformed", arguments: [
         #"{"type":"webauthn.get","challenge":"AAEC","origin":"https://example.com","crossOrigin":false}}"#,
-        #"{"type":"webauthn.get","challenge":"AAEC","origin":"https://example.com","crossOrigin":false,}"#,
         #"{"type":"webauthn.get","challenge":"AAEC","origin":"https://example.com","crossOrigin":fals}"#,
         #"{"type":"webauthn.get","challenge":"AAEC","origin":"https://example.com","crossOrigin":false"#,
         #"{"type":"webauthn.get","challenge":"AAEC","origin":"https://example.com","crossOrigin":false,"topOrigin":}"#,
