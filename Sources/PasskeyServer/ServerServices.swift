@@ -214,13 +214,12 @@ struct ServerServices: Sendable {
     ///
     /// Everything is derived from the normalized username with the server's secret, so a name gets
     /// the same answer every time: how many passkeys (most accounts have one, some two to four),
-    /// their IDs and their transports. The same work is done as for a real account: the account's
-    /// credentials are looked up (under a handle no account has), so the answer takes as long.
+    /// their IDs and their transports. The store did the same work as for a real account already:
+    /// ``PasskeyStore/userWithCredentials(username:)`` looks the credentials up by the username
+    /// whether or not the account exists, so the answer takes as long.
     func decoyDescriptors(username: String) async throws -> [PublicKeyCredentialDescriptorJSON] {
         let key = try await decoyKey.key()
         let seed = decoyBytes("count", username, key)
-        let handle = UserHandle(uncheckedBytes: decoyBytes("handle", username, key))
-        _ = try await store.credentials(userID: handle)
         let count = Self.decoyCount(seed[0])
         return (0..<count).map { index in
             let mac = decoyBytes("credential \(index)", username, key)

@@ -187,10 +187,26 @@ struct Ceremonies: Sendable {
     /// Takes this browser's pending ceremony out of the store: `400 ceremony_not_found` when there
     /// is none or it is of another kind, `400 ceremony_expired` when it is too old.
     func consume(_ request: Request, kinds: Set<CeremonyRecord.Kind>) async throws -> CeremonyRecord {
-        guard let token = request.cookies[cookies.ceremonyName].flatMap({ CookieToken(cookie: $0.value) }),
-              let record = try await store.consumeCeremony(id: Base64URL.encode(token.hash))
-        else { throw APIError.ceremonyNotFound }
-        guard kinds.contains(record.kind) else { throw APIError.ceremonyNotFound }
+        guard let id = ceremonyID(request) else { throw APIError.ceremonyNotFound }
+        return try usable(try await store.consumeCeremony(id: id), kinds: kinds)
+    }
+
+    /// Takes this browser's pending sign-in ceremony as ``consume(_:kinds:)`` does and, in the same
+    /// store operation, reads the credential an answer names and its account.
+    func consumeSignIn(
+        _ request: Request, credentialID: CredentialID
+    ) async throws -> (ceremony: CeremonyRecord, credential: CredentialRecord?, user: UserRecord?) {
+        guard let id = ceremonyID(request) else { throw APIError.ceremonyNotFound }
+        let records = try await store.consumeCeremony(id: id, readingCredential: credentialID)
+        return (try usable(records.ceremony, kinds: [.authentication]), records.credential, records.user)
+    }
+
+    private func ceremonyID(_ request: Request) -> String? {
+        request.cookies[cookies.ceremonyName].flatMap { CookieToken(cookie: $0.value) }.map { Base64URL.encode($0.hash) }
+    }
+
+    private func usable(_ record: CeremonyRecord?, kinds: Set<CeremonyRecord.Kind>) throws -> CeremonyRecord {
+        guard let record, kinds.contains(record.kind) else { throw APIError.ceremonyNotFound }
         guard !record.isExpired(at: now()) else { throw APIError.ceremonyExpired }
         return record
     }

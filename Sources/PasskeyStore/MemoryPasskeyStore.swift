@@ -112,10 +112,13 @@ public actor MemoryPasskeyStore: PasskeyStore {
         signCount: UInt32,
         backedUp: Bool,
         at: Date,
-        session: SessionRecord
+        session: SessionRecord,
+        audit event: AuditEvent?,
+        endingSession previous: [UInt8]?
     ) async throws -> CredentialRecord? {
         guard var credential = credentialsByID[credentialID], credential.userID == session.userID else { return nil }
         guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
+        if let event, audit.contains(where: { $0.id == event.id }) { throw StoreError.failure("the audit event exists") }
         guard signCount > credential.signCount || (signCount == 0 && credential.signCount == 0) else {
             throw StoreError.signCountConflict
         }
@@ -123,8 +126,23 @@ public actor MemoryPasskeyStore: PasskeyStore {
         credential.backedUp = backedUp
         credential.lastUsedAt = at
         credentialsByID[credentialID] = credential
+        if let previous { sessionsByHash.removeValue(forKey: previous) }
         sessionsByHash[session.tokenHash] = session
+        if let event { audit.append(event) }
         return credential
+    }
+
+    // MARK: Sign-in, one store operation per request
+
+    public func userWithCredentials(username: String) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
+        guard let user = try await user(username: username) else { return nil }
+        return (user, try await credentials(userID: user.id))
+    }
+
+    public func consumeCeremony(id: String, readingCredential credentialID: CredentialID) async throws -> SignInAnswerRecords {
+        guard let ceremony = ceremonies.removeValue(forKey: id) else { return SignInAnswerRecords() }
+        let credential = credentialsByID[credentialID]
+        return SignInAnswerRecords(ceremony: ceremony, credential: credential, user: credential.flatMap { usersByID[$0.userID] })
     }
 
     // MARK: Ceremonies

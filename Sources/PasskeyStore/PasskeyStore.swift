@@ -64,10 +64,12 @@ public protocol PasskeyStore: SharedStateStore {
     func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult
 
     /// Saves what a verified sign-in tells about the credential (sign count, backup state, last
-    /// use) and creates the session, in one transaction.
+    /// use), creates the session, appends `audit` (the sign-in's event, if given) and ends the
+    /// session `endingSession` (the one the browser held before, if any), in one transaction: a
+    /// sign-in is one commit, and either all of it is stored or none.
     ///
     /// The credential must belong to `session.userID`. Returns the updated credential, or `nil`
-    /// (and no session) when that account holds no such credential any more.
+    /// (and nothing written) when that account holds no such credential any more.
     ///
     /// The counter is compared and set in the same statement: it must grow, or stay zero where it
     /// is zero (WebAuthn §7.2 step 22). When a concurrent sign-in already moved it as far, this
@@ -78,8 +80,24 @@ public protocol PasskeyStore: SharedStateStore {
         signCount: UInt32,
         backedUp: Bool,
         at: Date,
-        session: SessionRecord
+        session: SessionRecord,
+        audit: AuditEvent?,
+        endingSession: [UInt8]?
     ) async throws -> CredentialRecord?
+
+    // MARK: Sign-in, one store operation per request
+
+    /// The account with this username (normalized as ``user(username:)``) and its credentials,
+    /// oldest first, read in one operation; `nil` when there is no such account.
+    ///
+    /// The credentials are looked up by the username whether or not the account exists, so a
+    /// username nobody has costs the store the same work as one that exists.
+    func userWithCredentials(username: String) async throws -> (user: UserRecord, credentials: [CredentialRecord])?
+
+    /// Takes the ceremony `id` out of the store as ``consumeCeremony(id:)`` does (once, whatever
+    /// comes next) and, in the same operation, reads the credential `credentialID` and its account.
+    /// When there is no such ceremony nothing else is read.
+    func consumeCeremony(id: String, readingCredential credentialID: CredentialID) async throws -> SignInAnswerRecords
 
     // MARK: Ceremonies
 
@@ -293,6 +311,17 @@ public enum IssueEmailCodeResult: Sendable, Hashable {
 }
 
 extension PasskeyStore {
+    /// Saves a verified sign-in and creates the session, in one transaction, with no audit event
+    /// and no earlier session to end
+    /// (``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:)``).
+    public func recordSignIn(
+        credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord
+    ) async throws -> CredentialRecord? {
+        try await recordSignIn(
+            credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session,
+            audit: nil, endingSession: nil)
+    }
+
     /// The account's most recent audit events, newest first, at most `limit`.
     public func auditEvents(userID: UserHandle, limit: Int) async throws -> [AuditEvent] {
         try await auditEvents(userID: userID, limit: limit, before: nil)
@@ -313,4 +342,22 @@ public enum DeleteCredentialResult: Sendable, Hashable {
     case notFound
     /// The passkey is the account's only one and was kept (`409 last_passkey`).
     case lastCredential
+}
+
+/// What finishing a sign-in reads from the store in one operation
+/// (``PasskeyStore/consumeCeremony(id:readingCredential:)``).
+public struct SignInAnswerRecords: Sendable, Hashable {
+    /// The ceremony, now gone from the store; `nil` when there was none.
+    public var ceremony: CeremonyRecord?
+    /// The credential the answer names, whoever holds it; `nil` when the server holds none (or
+    /// there was no ceremony).
+    public var credential: CredentialRecord?
+    /// The credential's account; `nil` when there is no credential.
+    public var user: UserRecord?
+
+    public init(ceremony: CeremonyRecord? = nil, credential: CredentialRecord? = nil, user: UserRecord? = nil) {
+        self.ceremony = ceremony
+        self.credential = credential
+        self.user = user
+    }
 }

@@ -390,7 +390,7 @@ import WebAuthn
             harness.store.clearCalls()
             _ = try await stranger.authenticationOptions("nobody@example.com")
             #expect(harness.store.calls == known)
-            #expect(known.contains("credentials"))
+            #expect(known.contains("userWithCredentials"))
         }
     }
 }

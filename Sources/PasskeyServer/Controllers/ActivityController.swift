@@ -117,9 +117,7 @@ extension ServerServices {
         _ kind: AuditEvent.Kind, userID: UserHandle?, client: ClientDetails?, credentialID: CredentialID? = nil,
         detail: String = "", logger: Logger
     ) async {
-        let event = AuditEvent(
-            userID: userID, kind: kind, detail: detail, at: now(), ip: client?.ip, userAgent: client?.userAgent,
-            credentialID: credentialID)
+        let event = activityEvent(kind, userID: userID, client: client, credentialID: credentialID, detail: detail)
         do {
             try await store.appendAudit(event)
         } catch {
@@ -127,5 +125,17 @@ extension ServerServices {
                 "the activity log could not be written",
                 metadata: ["kind": .string(kind.rawValue), "error": .string(String(describing: error))])
         }
+    }
+
+    /// An event for the account's activity log, happening now; for an operation that stores it
+    /// with the change it records (``recordActivity(_:userID:client:credentialID:detail:logger:)``
+    /// stores one on its own).
+    func activityEvent(
+        _ kind: AuditEvent.Kind, userID: UserHandle?, client: ClientDetails?, credentialID: CredentialID? = nil,
+        detail: String = ""
+    ) -> AuditEvent {
+        AuditEvent(
+            userID: userID, kind: kind, detail: detail, at: now(), ip: client?.ip, userAgent: client?.userAgent,
+            credentialID: credentialID)
     }
 }

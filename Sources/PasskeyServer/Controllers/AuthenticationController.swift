@@ -37,9 +37,7 @@ struct AuthenticationController {
             var userHandle: UserHandle?
             if let raw = body.username, !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 let username = try NameRules.username(raw)
-                let user = try await services.store.user(username: username)
-                if let user {
-                    let credentials = try await services.store.credentials(userID: user.id)
+                if let (user, credentials) = try await services.store.userWithCredentials(username: username) {
                     allowCredentials = credentials.map(ServerServices.descriptor)
                     userHandle = user.id
                     log["user"] = .string(user.id.base64URL)
@@ -58,14 +56,23 @@ struct AuthenticationController {
     @Sendable func finish(_ request: Request, context: Context) async throws -> Response {
         try await services.ceremonyStep(.authentication, .finish, context: context) { log in
             try await services.limitCeremonyFinish(context)
-            let record = try await services.ceremonies.consume(request, kinds: [.authentication])
-            let response = try AuthenticationResponseJSON.parse(try await JSONBody.bytes(request))
-            let ceremony = try services.ceremonies.state(AuthenticationCeremony.self, of: record)
+            // The ceremony is used up whatever the answer says, and a missing or expired ceremony is
+            // the answer even to a malformed body: the ceremony is taken before a parse error is told.
+            let response: AuthenticationResponseJSON
+            do {
+                response = try AuthenticationResponseJSON.parse(try await JSONBody.bytes(request))
+            } catch {
+                _ = try await services.ceremonies.consume(request, kinds: [.authentication])
+                throw error
+            }
+            // One store operation takes the ceremony and reads the credential with its account.
+            let records = try await services.ceremonies.consumeSignIn(request, credentialID: response.rawId)
+            let ceremony = try services.ceremonies.state(AuthenticationCeremony.self, of: records.ceremony)
             log["credential"] = .string(response.rawId.base64URL)
 
             // §7.2 step 7: the credential is one the server holds. The answer names it so the
             // page can tell the authenticator to forget it.
-            guard let credential = try await services.store.credential(id: response.rawId) else {
+            guard let credential = records.credential else {
                 throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
             }
             log["user"] = .string(credential.userID.base64URL)
@@ -91,7 +98,7 @@ struct AuthenticationController {
             }
 
             // An account an operator turned off signs in nowhere; only the passkey's holder learns why.
-            guard let user = try await services.store.user(id: credential.userID) else {
+            guard let user = records.user else {
                 throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
             }
             let client = ClientDetails(request, context: context)
@@ -103,17 +110,15 @@ struct AuthenticationController {
             }
             let (token, session) = services.sessions.start(
                 userID: credential.userID, credentialID: credential.id, client: client, method: .passkey)
-            // The sign count, backup state and last use are saved with the new session, in one transaction.
+            // The sign count, backup state and last use are saved with the new session, the activity
+            // log's event and the end of the browser's previous session, in one transaction.
             guard try await services.store.recordSignIn(
                 credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,
-                at: services.now(), session: session) != nil
+                at: services.now(), session: session,
+                audit: services.activityEvent(.signIn, userID: user.id, client: client, credentialID: credential.id),
+                endingSession: services.sessions.tokenHash(request)) != nil
             else {
                 throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
-            }
-            await services.recordActivity(
-                .signIn, userID: user.id, client: client, credentialID: credential.id, logger: context.logger)
-            if let previous = services.sessions.tokenHash(request), previous != session.tokenHash {
-                try await services.store.deleteSession(tokenHash: previous)
             }
             return try ServerServices.json(
                 SignedIn(user: UserJSON(user), rpId: services.relyingPartyID),

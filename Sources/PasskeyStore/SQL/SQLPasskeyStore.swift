@@ -303,7 +303,9 @@ public final class SQLPasskeyStore: PasskeyStore {
         signCount: UInt32,
         backedUp: Bool,
         at: Date,
-        session: SessionRecord
+        session: SessionRecord,
+        audit event: AuditEvent?,
+        endingSession previous: [UInt8]?
     ) async throws -> CredentialRecord? {
         try await transaction { db in
             let update = db.update("credentials")
@@ -329,7 +331,52 @@ public final class SQLPasskeyStore: PasskeyStore {
             }
             let credential = try RowReader(row: updated).credential()
             try await Self.insert(session, on: db)
+            if let previous, previous != session.tokenHash {
+                try await db.delete(from: "sessions").where("token_hash", .equal, Data(previous)).run()
+            }
+            if let event { try await Self.insert(event, on: db) }
             return credential
+        }
+    }
+
+    // MARK: Sign-in, one store operation per request
+
+    public func userWithCredentials(username: String) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
+        let normalized = UserRecord.normalize(username)
+        return try await autocommit { db in
+            let user = try await db.select().column("*").from("users")
+                .where("username_normalized", .equal, normalized)
+                .first()
+                .map { try RowReader(row: $0).user() }
+            // By the username, not the user's ID, so that this runs whether or not the account exists.
+            let credentials = try await db.select()
+                .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("credentials")))
+                .from("credentials")
+                .join("users", on: SQLColumn("user_id", table: "credentials"), .equal, SQLColumn("id", table: "users"))
+                .where(SQLColumn("username_normalized", table: "users"), .equal, SQLBind(normalized))
+                .orderBy(SQLColumn("created_at", table: "credentials"))
+                .orderBy(SQLColumn("id", table: "credentials"))
+                .all()
+                .map { try RowReader(row: $0).credential() }
+            guard let user else { return nil }
+            // On a pool the two statements may see different moments: only the account's own count.
+            return (user, credentials.filter { $0.userID == user.id })
+        }
+    }
+
+    public func consumeCeremony(id: String, readingCredential credentialID: CredentialID) async throws -> SignInAnswerRecords {
+        try await autocommit { db in
+            guard let ceremony = try await Self.consumeCeremony(id: id, on: db) else { return SignInAnswerRecords() }
+            let credential = try await db.select().column("*").from("credentials")
+                .where("id", .equal, Data(credentialID.bytes))
+                .first()
+                .map { try RowReader(row: $0).credential() }
+            guard let credential else { return SignInAnswerRecords(ceremony: ceremony) }
+            let user = try await db.select().column("*").from("users")
+                .where("id", .equal, Data(credential.userID.bytes))
+                .first()
+                .map { try RowReader(row: $0).user() }
+            return SignInAnswerRecords(ceremony: ceremony, credential: credential, user: user)
         }
     }
 
@@ -355,13 +402,15 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     public func consumeCeremony(id: String) async throws -> CeremonyRecord? {
-        try await autocommit { db in
-            try await db.delete(from: "ceremonies")
-                .where("id", .equal, id)
-                .returning("*")
-                .first()
-                .map { try RowReader(row: $0).ceremony() }
-        }
+        try await autocommit { db in try await Self.consumeCeremony(id: id, on: db) }
+    }
+
+    private static func consumeCeremony(id: String, on db: any SQLDatabase) async throws -> CeremonyRecord? {
+        try await db.delete(from: "ceremonies")
+            .where("id", .equal, id)
+            .returning("*")
+            .first()
+            .map { try RowReader(row: $0).ceremony() }
     }
 
     // MARK: Sessions
@@ -420,21 +469,23 @@ public final class SQLPasskeyStore: PasskeyStore {
     // MARK: Audit
 
     public func appendAudit(_ event: AuditEvent) async throws {
-        try await autocommit { db in
-            try await db.insert(into: "audit_events")
-                .columns("id", "user_id", "kind", "detail", "at", "ip", "user_agent", "credential_id")
-                .values([
-                    Column.bytes(event.id.bytes),
-                    Column.optional(event.userID.map { Data($0.bytes) }),
-                    SQLBind(event.kind.rawValue),
-                    SQLBind(event.detail),
-                    SQLBind(try Column.microseconds(event.at)),
-                    Column.optional(event.ip),
-                    Column.optional(event.userAgent),
-                    Column.optional(event.credentialID.map { Data($0.bytes) }),
-                ] as [any SQLExpression])
-                .run()
-        }
+        try await autocommit { db in try await Self.insert(event, on: db) }
+    }
+
+    private static func insert(_ event: AuditEvent, on db: any SQLDatabase) async throws {
+        try await db.insert(into: "audit_events")
+            .columns("id", "user_id", "kind", "detail", "at", "ip", "user_agent", "credential_id")
+            .values([
+                Column.bytes(event.id.bytes),
+                Column.optional(event.userID.map { Data($0.bytes) }),
+                SQLBind(event.kind.rawValue),
+                SQLBind(event.detail),
+                SQLBind(try Column.microseconds(event.at)),
+                Column.optional(event.ip),
+                Column.optional(event.userAgent),
+                Column.optional(event.credentialID.map { Data($0.bytes) }),
+            ] as [any SQLExpression])
+            .run()
     }
 
     public func auditEvents(userID: UserHandle, limit: Int, before: AuditEvent.Cursor?) async throws -> [AuditEvent] {

@@ -161,13 +161,25 @@ final class RecordingStore: PasskeyStore {
     }
 
     func recordSignIn(
-        credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord
+        credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord,
+        audit: AuditEvent?, endingSession: [UInt8]?
     ) async throws -> CredentialRecord? {
         called()
         let credential = try await base.recordSignIn(
-            credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session)
+            credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session,
+            audit: audit, endingSession: endingSession)
         if credential != nil { record("recordSignIn") }
         return credential
+    }
+
+    func userWithCredentials(username: String) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
+        called()
+        return try await base.userWithCredentials(username: username)
+    }
+
+    func consumeCeremony(id: String, readingCredential credentialID: CredentialID) async throws -> SignInAnswerRecords {
+        called()
+        return try await base.consumeCeremony(id: id, readingCredential: credentialID)
     }
 
     func insertCeremony(_ ceremony: CeremonyRecord) async throws {

@@ -1,0 +1,210 @@
+import Foundation
+import PasskeyStore
+import Testing
+import WebAuthn
+
+/// The operations that make a sign-in one store operation per request: the account with its
+/// passkeys for the options, the ceremony taken with the credential for the answer, and everything
+/// a verified sign-in writes in one transaction.
+@Suite("PasskeyStore contract: sign-in operations")
+struct SignInOperationsContractTests {
+    // MARK: The options: the account with its passkeys
+
+    @Test("The account is found with its passkeys, oldest first, by any form of its username", arguments: Backend.allCases)
+    func userWithCredentials(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, first, _) = try await signUp(store, "Ada@Example.com")
+            let second = makeCredential(for: ada, at: t0.addingTimeInterval(60))
+            try await store.addCredential(second)
+            try await signUp(store, "grace@example.com")
+
+            let found = try #require(try await store.userWithCredentials(username: "  ada@EXAMPLE.com "))
+            #expect(found.user == ada)
+            #expect(found.credentials == [first, second])
+        }
+    }
+
+    @Test("A username nobody has finds nothing", arguments: Backend.allCases)
+    func userWithCredentialsForAnUnknownUsername(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await signUp(store, "ada@example.com")
+            #expect(try await store.userWithCredentials(username: "ada@example.org") == nil)
+        }
+    }
+
+    @Test("An imported account without a passkey is found with no passkeys", arguments: Backend.allCases)
+    func userWithoutCredentials(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let imported = makeUser("imported@example.com")
+            try await store.importUser(imported, passwordHash: nil)
+            let found = try #require(try await store.userWithCredentials(username: "imported@example.com"))
+            #expect(found.user == imported)
+            #expect(found.credentials.isEmpty)
+        }
+    }
+
+    // MARK: The answer: the ceremony with the credential
+
+    @Test("Taking a sign-in ceremony reads the credential and its account, once", arguments: Backend.allCases)
+    func consumeCeremonyReadingCredential(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, _) = try await signUp(store)
+            let ceremony = makeCeremony()
+            try await store.insertCeremony(ceremony)
+
+            let taken = try await store.consumeCeremony(id: ceremony.id, readingCredential: credential.id)
+            #expect(taken == SignInAnswerRecords(ceremony: ceremony, credential: credential, user: ada))
+            #expect(try await store.consumeCeremony(id: ceremony.id, readingCredential: credential.id) == SignInAnswerRecords())
+            #expect(try await store.consumeCeremony(id: ceremony.id) == nil)
+        }
+    }
+
+    @Test("A ceremony taken with a credential the server does not hold is gone all the same", arguments: Backend.allCases)
+    func consumeCeremonyWithAnUnknownCredential(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            try await signUp(store)
+            let ceremony = makeCeremony()
+            try await store.insertCeremony(ceremony)
+            let unknown = CredentialID(uncheckedBytes: randomBytes(16))
+
+            let taken = try await store.consumeCeremony(id: ceremony.id, readingCredential: unknown)
+            #expect(taken == SignInAnswerRecords(ceremony: ceremony))
+            #expect(try await store.consumeCeremony(id: ceremony.id) == nil)
+        }
+    }
+
+    @Test("Without a ceremony nothing else is read", arguments: Backend.allCases)
+    func noCeremonyReadsNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (_, credential, _) = try await signUp(store)
+            let taken = try await store.consumeCeremony(id: makeCeremony().id, readingCredential: credential.id)
+            #expect(taken == SignInAnswerRecords())
+        }
+    }
+
+    @Test("Of many concurrent answers exactly one takes the ceremony", arguments: Backend.allCases)
+    func concurrentAnswersTakeTheCeremonyOnce(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (_, credential, _) = try await signUp(store)
+            for _ in 0..<10 {
+                let ceremony = makeCeremony()
+                try await store.insertCeremony(ceremony)
+                let taken = try await withThrowingTaskGroup(of: CeremonyRecord?.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask { try await store.consumeCeremony(id: ceremony.id, readingCredential: credential.id).ceremony }
+                    }
+                    return try await group.reduce(into: [CeremonyRecord]()) { if let record = $1 { $0.append(record) } }
+                }
+                #expect(taken == [ceremony])
+            }
+        }
+    }
+
+    @Test("Two stores on one database hand a sign-in ceremony out once", arguments: Backend.shared)
+    func twoStoresTakeTheCeremonyOnce(_ backend: Backend) async throws {
+        try await withSharedDatabase(backend) { open in
+            try await withStores(open) { first, second in
+                let (_, credential, _) = try await signUp(first)
+                for _ in 0..<10 {
+                    let ceremony = makeCeremony()
+                    try await first.insertCeremony(ceremony)
+                    async let a = first.consumeCeremony(id: ceremony.id, readingCredential: credential.id)
+                    async let b = second.consumeCeremony(id: ceremony.id, readingCredential: credential.id)
+                    let taken = try await [a, b].compactMap(\.ceremony)
+                    #expect(taken == [ceremony])
+                }
+            }
+        }
+    }
+
+    // MARK: The writes: one transaction
+
+    @Test("A sign-in stores its activity event and ends the browser's previous session with the new one", arguments: Backend.allCases)
+    func recordSignInWithAuditAndPreviousSession(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, previous) = try await signUp(store)
+            let other = makeSession(for: ada, at: t0.addingTimeInterval(1))
+            try await store.insertSession(other)
+            let now = t0.addingTimeInterval(minutes(10))
+            let session = makeSession(for: ada, at: now)
+            let event = AuditEvent(userID: ada.id, kind: .signIn, at: now, ip: "192.0.2.1", credentialID: credential.id)
+
+            let updated = try await store.recordSignIn(
+                credentialID: credential.id, signCount: 3, backedUp: true, at: now, session: session,
+                audit: event, endingSession: previous.tokenHash)
+
+            #expect(updated?.signCount == 3)
+            #expect(try await store.credential(id: credential.id) == updated)
+            #expect(try await store.session(tokenHash: session.tokenHash) == session)
+            #expect(try await store.session(tokenHash: previous.tokenHash) == nil)
+            #expect(try await store.session(tokenHash: other.tokenHash) == other)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10) == [event])
+        }
+    }
+
+    @Test("A sign-in whose counter does not grow stores no event and keeps the previous session", arguments: Backend.allCases)
+    func refusedSignInWritesNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, previous) = try await signUp(store)
+            _ = try await store.recordSignIn(
+                credentialID: credential.id, signCount: 5, backedUp: false, at: t0.addingTimeInterval(60),
+                session: makeSession(for: ada, at: t0.addingTimeInterval(60)))
+            let late = makeSession(for: ada, at: t0.addingTimeInterval(120))
+            let event = AuditEvent(userID: ada.id, kind: .signIn, at: t0.addingTimeInterval(120))
+
+            await #expect(throws: StoreError.signCountConflict) {
+                try await store.recordSignIn(
+                    credentialID: credential.id, signCount: 5, backedUp: true, at: t0.addingTimeInterval(120),
+                    session: late, audit: event, endingSession: previous.tokenHash)
+            }
+            #expect(try await store.credential(id: credential.id)?.signCount == 5)
+            #expect(try await store.session(tokenHash: late.tokenHash) == nil)
+            #expect(try await store.session(tokenHash: previous.tokenHash) == previous)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10).isEmpty)
+        }
+    }
+
+    @Test("A sign-in for a credential the account does not hold stores no event and ends no session", arguments: Backend.allCases)
+    func signInForAnotherAccountsCredentialWritesNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, adaCredential, adaSession) = try await signUp(store, "ada@example.com")
+            let (grace, _, _) = try await signUp(store, "grace@example.com")
+            let session = makeSession(for: grace)
+            let event = AuditEvent(userID: grace.id, kind: .signIn, at: t0)
+
+            let updated = try await store.recordSignIn(
+                credentialID: adaCredential.id, signCount: 1, backedUp: false, at: t0, session: session,
+                audit: event, endingSession: adaSession.tokenHash)
+
+            #expect(updated == nil)
+            #expect(try await store.credential(id: adaCredential.id) == adaCredential)
+            #expect(try await store.session(tokenHash: session.tokenHash) == nil)
+            #expect(try await store.session(tokenHash: adaSession.tokenHash) == adaSession)
+            #expect(try await store.auditEvents(userID: grace.id, limit: 10).isEmpty)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10).isEmpty)
+        }
+    }
+
+    @Test("A sign-in whose event cannot be stored leaves the credential, the sessions and the log as they were", arguments: Backend.allCases)
+    func signInIsOneTransaction(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, previous) = try await signUp(store)
+            let logged = AuditEvent(userID: ada.id, kind: .displayNameChanged, at: t0)
+            try await store.appendAudit(logged)
+            let session = makeSession(for: ada, at: t0.addingTimeInterval(60))
+            // The same event ID again: the insert fails after the counter, the session and the
+            // previous session's end were written, so all of them must be rolled back.
+            let clash = AuditEvent(id: logged.id, userID: ada.id, kind: .signIn, at: t0.addingTimeInterval(60))
+
+            await #expect(throws: StoreError.failure("")) {
+                try await store.recordSignIn(
+                    credentialID: credential.id, signCount: 1, backedUp: true, at: t0.addingTimeInterval(60),
+                    session: session, audit: clash, endingSession: previous.tokenHash)
+            }
+            #expect(try await store.credential(id: credential.id) == credential)
+            #expect(try await store.session(tokenHash: session.tokenHash) == nil)
+            #expect(try await store.session(tokenHash: previous.tokenHash) == previous)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10) == [logged])
+        }
+    }
+}
