@@ -6,7 +6,8 @@ import Glibc
 import Dispatch
 
 /// No input may take longer than this much CPU time (docs/testing.md). An input over a tenth of
-/// it is run twice more and judged by its fastest run, so one-time set-up does not count.
+/// it is run twice more and judged by its fastest run, so one-time set-up does not count; a new
+/// slowest input up to twenty times more, so a busy machine does not either.
 /// FUZZ_SLOW_MS lowers it to look for the slowest inputs.
 let slowInputLimitNanoseconds: UInt64 = {
     guard let text = getenv("FUZZ_SLOW_MS"), let milliseconds = UInt64(String(cString: text)) else { return 10_000_000 }
@@ -20,7 +21,7 @@ nonisolated(unsafe) var executions = 0
 nonisolated(unsafe) var reportInstalled = false
 
 /// Runs one input through `body`, timing it; crashes (so libFuzzer saves the input) when it is
-/// slower than the budget on each of three runs.
+/// slower than the budget on each of its runs.
 @inline(never)
 func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int, _ body: ([UInt8]) -> Void) -> CInt {
     if !reportInstalled {
@@ -37,15 +38,24 @@ func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int, _ body: ([UInt8]) -> 
     }
     executions += 1
     var elapsed = timed { body(bytes) }
+    var runs = 1
     if elapsed > slowInputLimitNanoseconds / 10 {
         elapsed = min(elapsed, timed { body(bytes) }, timed { body(bytes) })
+        runs = 3
+    }
+    // A new slowest input, and so any over the budget, is run up to twenty times more before it
+    // counts: under a load of 16 on two cores, a 0.8 ms input once took 13.7 ms of CPU three
+    // times in a row. An input that is really slow stays slow.
+    while elapsed > slowInputLimitNanoseconds / 10, elapsed > slowestNanoseconds, runs < 23 {
+        elapsed = min(elapsed, timed { body(bytes) })
+        runs += 1
     }
     if elapsed > slowestNanoseconds {
         slowestNanoseconds = elapsed
         slowestSize = bytes.count
     }
     if elapsed > slowInputLimitNanoseconds {
-        report("fuzz: an input of \(bytes.count) bytes took \(Double(elapsed) / 1_000_000) ms on its fastest of three runs")
+        report("fuzz: an input of \(bytes.count) bytes took \(Double(elapsed) / 1_000_000) ms on its fastest of \(runs) runs")
         abort()
     }
     return 0
