@@ -34,10 +34,12 @@ mkdir -p "$artifacts"
 
 limit=()
 [ "$seconds" != 0 ] && limit=(-max_total_time="$seconds")
-# -timeout is whole seconds; the 10 ms budget per input is the harness's own check (Fuzz/Support).
+# -timeout is whole seconds of wall-clock time, which a run at the lowest priority on a busy
+# machine can spend waiting for a core (a 1 ms input was once "timed out" so): it only catches
+# hangs. The 10 ms budget per input is the harness's own check, in CPU time (Fuzz/Support).
 # Leak detection is on (LeakSanitizer, through AddressSanitizer), and Swift's own crash handler off
 # so that the sanitizers report.
 echo "== fuzz $target for ${seconds}s $*"
 SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 LSAN_OPTIONS=suppressions="$root/Fuzz/lsan-suppressions.txt" \
-  "$binary" "$corpus" "${limit[@]}" -timeout=1 -rss_limit_mb=2048 -detect_leaks=1 \
+  "$binary" "$corpus" "${limit[@]}" -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -detect_leaks=1 \
   -print_final_stats=1 -artifact_prefix="$artifacts/" "$@"

@@ -6,7 +6,8 @@ import Glibc
 import Dispatch
 
 /// No input may take longer than this much CPU time (docs/testing.md). An input over a tenth of
-/// it is run twice more and judged by its fastest run, so one-time set-up does not count.
+/// it is run twice more and judged by its fastest run, so one-time set-up does not count; a new
+/// slowest input up to twenty times more, so a busy machine does not either.
 /// FUZZ_SLOW_MS lowers it to look for the slowest inputs.
 let slowInputLimitNanoseconds: UInt64 = {
     guard let text = getenv("FUZZ_SLOW_MS"), let milliseconds = UInt64(String(cString: text)) else { return 10_000_000 }
@@ -20,7 +21,7 @@ nonisolated(unsafe) var executions = 0
 nonisolated(unsafe) var reportInstalled = false
 
 /// Runs one input through `body`, timing it; crashes (so libFuzzer saves the input) when it is
-/// slower than the budget on each of three runs.
+/// slower than the budget on each of its runs.
 @inline(never)
 func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int, _ body: ([UInt8]) -> Void) -> CInt {
     if !reportInstalled {
@@ -37,15 +38,26 @@ func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int, _ body: ([UInt8]) -> 
     }
     executions += 1
     var elapsed = timed { body(bytes) }
+    var runs = 1
     if elapsed > slowInputLimitNanoseconds / 10 {
         elapsed = min(elapsed, timed { body(bytes) }, timed { body(bytes) })
+        runs = 3
+    }
+    // A new slowest input, and so any over the budget, is run up to twenty times more, 10 ms
+    // apart, before it counts: on this virtual machine under a load of 16, a 0.8 ms input once
+    // took 13.7 ms of CPU three times in a row (time the host gives to other machines can count
+    // as ours). An input that is really slow stays slow.
+    while elapsed > slowInputLimitNanoseconds / 10, elapsed > slowestNanoseconds, runs < 23 {
+        usleep(10_000)
+        elapsed = min(elapsed, timed { body(bytes) })
+        runs += 1
     }
     if elapsed > slowestNanoseconds {
         slowestNanoseconds = elapsed
         slowestSize = bytes.count
     }
     if elapsed > slowInputLimitNanoseconds {
-        report("fuzz: an input of \(bytes.count) bytes took \(Double(elapsed) / 1_000_000) ms on its fastest of three runs")
+        report("fuzz: an input of \(bytes.count) bytes took \(Double(elapsed) / 1_000_000) ms on its fastest of \(runs) runs")
         abort()
     }
     return 0
@@ -71,14 +83,21 @@ func report(_ line: String) {
     text.withUTF8 { buffer in _ = write(2, buffer.baseAddress, buffer.count) }
 }
 
-/// Runs async work to completion on the calling thread's behalf (libFuzzer calls in synchronously).
+/// Runs async work to completion before returning (libFuzzer calls in synchronously).
+///
+/// The task starts on the calling thread (`Task.immediate`), so work that never really
+/// suspends — certificate path building only awaits code that returns at once — runs here,
+/// and the task is gone when this returns. A task on another thread could still be freeing its
+/// memory after the input "ended"; libFuzzer then sees more allocations than frees and scans
+/// the whole heap for leaks, which took most of the `attestation` target's time.
 func runBlocking(_ work: @escaping @Sendable () async -> Void) {
     let done = DispatchSemaphore(value: 0)
-    Task {
+    let task = Task.immediate {
         await work()
         done.signal()
     }
     done.wait()
+    _ = task
 }
 
 /// Stops the fuzzer with a message when a property that must hold does not.

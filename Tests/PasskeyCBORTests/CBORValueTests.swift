@@ -94,6 +94,26 @@ struct CBORValueTests {
         #expect(try CBORDecoder().decode(CBOREncoder.encode(value)) == value)
     }
 
+    // Regression: the cose-key fuzz target found a COSE key of maps keyed by maps (2.6 KB, 7 ms)
+    // whose repeated-key check encoded two keys each time it compared them; keys now compare by
+    // hash first. This holds the outcome of that check: distinct keys pass, a repeated one does not.
+    @Test("Map keys of one size that differ only deep inside are distinct, and a repeated one is refused")
+    func nestedKeysDifferingDeepInside() throws {
+        func chain(depth: Int, leaf: UInt64) -> CBOR {
+            var value = CBOR.unsigned(leaf)
+            for _ in 0..<depth { value = .map(CBORMap([(value, .null)])) }
+            return value
+        }
+        let a = chain(depth: 12, leaf: 1)
+        let b = chain(depth: 12, leaf: 2)
+        #expect(a != b)
+        #expect(a == chain(depth: 12, leaf: 1))
+        let distinct = CBOREncoder.encode(.map(CBORMap([(a, .unsigned(1)), (b, .unsigned(2))])))
+        #expect(try CBORDecoder().decode(distinct).mapValue?.count == 2)
+        let repeated = CBOREncoder.encode(.map(CBORMap([(a, .unsigned(1)), (chain(depth: 12, leaf: 1), .unsigned(2))])))
+        #expect(throws: CBORError(code: .duplicateMapKey)) { try CBORDecoder().decode(repeated) }
+    }
+
     @Test("Floats compare by their bits, so NaN equals NaN and zero differs from negative zero")
     func floatEquality() {
         #expect(CBOR.float(.nan) == .float(.nan))

@@ -111,6 +111,45 @@ struct MetadataTests {
         await #expect(throws: WebAuthnError(.attestationTrust, "")) { _ = try await MetadataBLOB.verify(jws: jws, roots: [other.root]) }
     }
 
+    @Test("a BLOB under another root of the same name is refused with the signer and its issuer named")
+    func untrustedRootNamesTheChain() async throws {
+        let service = try TestMetadataService()
+        let other = try TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [])
+        await #expect {
+            _ = try await MetadataBLOB.verify(jws: jws, roots: [other.root])
+        } throws: { error in
+            guard let error = error as? WebAuthnError, error.code == .attestationTrust else { return false }
+            return error.reason.contains("CN=Test Metadata Signer") && error.reason.contains("issued by CN=Test Metadata Root")
+                && error.reason.contains("to a trusted root")
+        }
+    }
+
+    @Test("a BLOB file ending in a line break or wrapped in ASCII whitespace is verified", arguments: [
+        ("", "\n"), ("", "\r\n"), (" \t", " \n\n"),
+    ])
+    func surroundingWhitespace(_ before: String, _ after: String) async throws {
+        let service = try TestMetadataService()
+        let jws = try service.blob(number: 3, entries: [])
+        let blob = try await MetadataBLOB.verify(jws: before + jws + after, roots: [service.root])
+        #expect(blob.number == 3)
+    }
+
+    @Test("a BLOB with a line break inside, or other whitespace around it, is malformed", arguments: [
+        "inside", "no-break space", "line separator",
+    ])
+    func whitespaceThatIsNotAround(_ variant: String) async throws {
+        let service = try TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [])
+        let broken: String
+        switch variant {
+        case "inside": broken = String(jws.prefix(40)) + "\n" + String(jws.dropFirst(40))
+        case "no-break space": broken = jws + "\u{00A0}"
+        default: broken = "\u{2028}" + jws
+        }
+        await #expect(throws: WebAuthnError(.malformed, "")) { _ = try await MetadataBLOB.verify(jws: broken, roots: [service.root]) }
+    }
+
     @Test("a self-made BLOB is not trusted under the built-in FIDO root")
     func builtInRootRejectsTestBLOB() async throws {
         let service = try TestMetadataService()

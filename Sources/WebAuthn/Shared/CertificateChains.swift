@@ -14,15 +14,16 @@ enum CertificateChains {
             RFC5280Policy(fixedExpiryValidationTime: time)
             AnyPolicy(extraPolicies)
         }
-        var diagnostics: [String] = []
-        let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(Array(chain.dropFirst()))) {
-            diagnostics.append(String(describing: $0))
-        }
+        // No diagnostic callback: swift-certificates then builds no diagnostics at all, and
+        // describing them (whole certificates, each time a candidate issuer is tried) cost more
+        // than the signature checks themselves.
+        let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(Array(chain.dropFirst())))
         switch result {
         case .validCertificate:
             return nil
         case .couldNotValidate(let failures):
-            return failures.first.map { String(describing: $0.policyFailureReason) } ?? diagnostics.last ?? "no path to a trusted root"
+            if let failure = failures.first { return String(describing: failure.policyFailureReason) }
+            return "no path from \(leaf.subject) (issued by \(leaf.issuer)) to a trusted root"
         }
     }
 }

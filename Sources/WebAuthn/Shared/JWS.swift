@@ -18,13 +18,25 @@ struct CompactJWS: Sendable {
     let certificates: [Certificate]
 
     init(_ compact: String, what: String) throws(WebAuthnError) {
-        let parts = compact.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".", omittingEmptySubsequences: false)
+        try self.init(utf8: Array(compact.utf8), what: what)
+    }
+
+    /// Reads the token from its UTF-8 bytes: a metadata BLOB is megabytes, and trimming and
+    /// splitting it as a String (Foundation trims through UTF-16) cost more than checking its
+    /// signature.
+    init(utf8: [UInt8], what: String) throws(WebAuthnError) {
+        // Whitespace around the token (a BLOB file ending in a newline) is not part of it; a
+        // compact JWS itself has none (RFC 7515 §7.1).
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start < end, Self.isASCIIWhitespace(utf8[start]) { start += 1 }
+        while end > start, Self.isASCIIWhitespace(utf8[end - 1]) { end -= 1 }
+        let parts = utf8[start..<end].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3 else {
             throw WebAuthnError(.malformed, "\(what) is not a compact JWS (three dot-separated parts)")
         }
-        guard let headerBytes = Base64URL.decode(String(parts[0])),
-              let payload = Base64URL.decode(String(parts[1])),
-              let signature = Base64URL.decode(String(parts[2])) else {
+        guard let headerBytes = parts[0].withUnsafeBufferPointer({ Base64URL.decode(utf8: $0) }),
+              let payload = parts[1].withUnsafeBufferPointer({ Base64URL.decode(utf8: $0) }),
+              let signature = parts[2].withUnsafeBufferPointer({ Base64URL.decode(utf8: $0) }) else {
             throw WebAuthnError(.malformed, "\(what) has a part that is not base64url")
         }
         let header: Header
@@ -48,8 +60,12 @@ struct CompactJWS: Sendable {
         self.header = header
         self.payload = payload
         self.signature = signature
-        self.signingInput = Array("\(parts[0]).\(parts[1])".utf8)
+        self.signingInput = Array(utf8[parts[0].startIndex..<parts[1].endIndex])
         self.certificates = certificates
+    }
+
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
     }
 
     /// Verifies the signature with the leaf certificate's key, or throws `bad_signature`.

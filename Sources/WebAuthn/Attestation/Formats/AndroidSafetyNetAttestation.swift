@@ -31,7 +31,7 @@ enum AndroidSafetyNetAttestation {
             throw WebAuthnError(.malformed, "android-safetynet attestation: response is missing")
         }
         let what = "android-safetynet response"
-        let jws = try CompactJWS(String(decoding: response, as: UTF8.self), what: what)
+        let jws = try CompactJWS(utf8: response, what: what)
         guard let leaf = jws.certificates.first else {
             throw WebAuthnError(.malformed, "\(what) has no x5c certificate chain")
         }
