@@ -10,8 +10,7 @@ extension Auth {
         public private(set) var state: State
         public private(set) var language: Language
         /// The HTTP requests sent out and not answered yet, by the ID the shell repeats.
-        private var inFlight: [Pending] = []
-        private var lastID = 0
+        private var requests = Requests()
 
         public init(state: State = .initial, language: Language = .english) {
             self.state = state
@@ -42,7 +41,7 @@ extension Auth {
                 return answer
             }
             let event: Event
-            switch Self.event(kind, json, answering: &inFlight) {
+            switch Self.event(kind, json, answering: &requests) {
             case .success(let read): event = read
             case .failure(let failure): return Self.error(failure.code, failure.message)
             }
@@ -58,14 +57,7 @@ extension Auth {
                 case .render:
                     render = true
                 case .api(let request):
-                    lastID += 1
-                    inFlight.append(Pending(id: lastID, request: request))
-                    let http = request.http
-                    written.append(.object([
-                        ("effect", .string("http")), ("id", .number("\(lastID)")), ("request", .string(request.name)),
-                        ("method", .string(http.method)), ("path", .string(http.path)),
-                        ("body", http.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
-                    ]))
+                    written.append(requests.send(request))
                 case .passkey(let request):
                     written.append(Self.json(request))
                 }
@@ -77,10 +69,39 @@ extension Auth {
 
         // MARK: Messages in
 
-        /// An HTTP request the shell was asked to send, by the ID its answer repeats.
-        struct Pending: Sendable {
-            var id: Int
-            var request: APIRequest
+        /// The HTTP requests the shell was asked to send and that are not answered yet, each by the
+        /// ID its answer repeats. Every machine's boundary keeps its own.
+        struct Requests: Sendable {
+            private var pending: [(id: Int, request: APIRequest)] = []
+            private var lastID = 0
+
+            /// The `http` effect that asks the shell to send `request`, numbered.
+            mutating func send(_ request: APIRequest) -> JSON {
+                lastID += 1
+                pending.append((lastID, request))
+                let http = request.http
+                return .object([
+                    ("effect", .string("http")), ("id", .number("\(lastID)")), ("request", .string(request.name)),
+                    ("method", .string(http.method)), ("path", .string(http.path)),
+                    ("body", http.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
+                ])
+            }
+
+            /// `{"event": "http", "id", "status", "retryAfter", "body"}`; status 0 means no answer came.
+            mutating func answer(_ json: JSON) -> Result<APIResponse, MessageError> {
+                guard let id = json["id"]?.int, let status = json["status"]?.int else {
+                    return .failure(MessageError(code: "invalid_message", message: "\"http\" needs the numbers \"id\" and \"status\""))
+                }
+                guard let index = pending.firstIndex(where: { $0.id == id }) else {
+                    return .failure(MessageError(code: "unknown_request", message: "no HTTP request \(id) is waiting for an answer"))
+                }
+                let request = pending.remove(at: index).request
+                if status == 0 {
+                    return .success(APIResponse(answering: request, failure: .offline))
+                }
+                let body = Array((json["body"]?.string ?? "").utf8)
+                return .success(APIResponse(answering: request, status: status, retryAfter: json["retryAfter"]?.string, body: body))
+            }
         }
 
         struct MessageError: Error {
@@ -88,7 +109,7 @@ extension Auth {
             var message: String
         }
 
-        private static func event(_ kind: String, _ json: JSON, answering inFlight: inout [Pending]) -> Result<Event, MessageError> {
+        private static func event(_ kind: String, _ json: JSON, answering requests: inout Requests) -> Result<Event, MessageError> {
             func text(_ name: String) -> Result<String, MessageError> {
                 guard let value = json[name]?.string else {
                     return .failure(MessageError(code: "invalid_message", message: "\"\(kind)\" needs the string \"\(name)\""))
@@ -112,28 +133,13 @@ extension Auth {
             case "signOut": return .success(.view(.signOut))
             case "cancel": return .success(.view(.cancel))
             case "dismissProblem": return .success(.view(.dismissProblem))
-            case "http": return httpAnswer(json, inFlight: &inFlight)
+            case "http": return requests.answer(json).map { .api($0) }
             case "create": return .success(.passkey(.create(passkeyAnswer(json, creating: true).map { RegistrationCredentialJSON(utf8: $0) })))
             case "get": return .success(.passkey(.get(passkeyAnswer(json, creating: false).map { AuthenticationCredentialJSON(utf8: $0) })))
             default: return .failure(MessageError(code: "unknown_event", message: "the core has no event \"\(kind)\""))
             }
         }
 
-        /// `{"event": "http", "id", "status", "retryAfter", "body"}`; status 0 means no answer came.
-        static func httpAnswer(_ json: JSON, inFlight: inout [Pending]) -> Result<Event, MessageError> {
-            guard let id = json["id"]?.int, let status = json["status"]?.int else {
-                return .failure(MessageError(code: "invalid_message", message: "\"http\" needs the numbers \"id\" and \"status\""))
-            }
-            guard let index = inFlight.firstIndex(where: { $0.id == id }) else {
-                return .failure(MessageError(code: "unknown_request", message: "no HTTP request \(id) is waiting for an answer"))
-            }
-            let request = inFlight.remove(at: index).request
-            if status == 0 {
-                return .success(.api(APIResponse(answering: request, failure: .offline)))
-            }
-            let body = Array((json["body"]?.string ?? "").utf8)
-            return .success(.api(APIResponse(answering: request, status: status, retryAfter: json["retryAfter"]?.string, body: body)))
-        }
 
         /// `{"event": "create" | "get", "credential": {…}}` or `{…, "error": {"name", "message"}}`,
         /// the `DOMException` the browser raised. `credential: null` (a conditional request that

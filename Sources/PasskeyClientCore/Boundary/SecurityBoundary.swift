@@ -7,8 +7,7 @@ extension Auth.Security {
         public private(set) var language: Auth.Language
         /// Minutes east of UTC that times are shown in.
         public private(set) var utcOffsetMinutes: Int
-        private var inFlight: [Auth.Boundary.Pending] = []
-        private var lastID = 0
+        private var requests = Auth.Boundary.Requests()
 
         public init(state: State = State(), language: Auth.Language = .english, utcOffsetMinutes: Int = 0) {
             self.state = state
@@ -50,9 +49,8 @@ extension Auth.Security {
                 event = .view(.removeApp(clientID: clientID))
             case "dismiss": event = .view(.dismiss)
             case "http":
-                switch Auth.Boundary.httpAnswer(json, inFlight: &inFlight) {
-                case .success(.api(let response)): event = .api(response)
-                case .success: return Auth.Boundary.error("invalid_message", "\"http\" answers an HTTP request")
+                switch requests.answer(json) {
+                case .success(let response): event = .api(response)
                 case .failure(let failure): return Auth.Boundary.error(failure.code, failure.message)
                 }
             default:
@@ -61,27 +59,11 @@ extension Auth.Security {
             return output(update(&state, event))
         }
 
+        /// The `http` effects (the only ones this machine asks for), and the view when it is to render.
         private mutating func output(_ effects: [Auth.Effect]) -> Auth.JSON {
             var written: [Auth.JSON] = []
-            var render = false
-            for effect in effects {
-                switch effect {
-                case .render:
-                    render = true
-                case .api(let request):
-                    lastID += 1
-                    inFlight.append(Auth.Boundary.Pending(id: lastID, request: request))
-                    let http = request.http
-                    written.append(.object([
-                        ("effect", .string("http")), ("id", .number("\(lastID)")), ("request", .string(request.name)),
-                        ("method", .string(http.method)), ("path", .string(http.path)),
-                        ("body", http.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
-                    ]))
-                case .passkey:
-                    // This machine never asks the passkey provider for anything.
-                    continue
-                }
-            }
+            for case .api(let request) in effects { written.append(requests.send(request)) }
+            let render = effects.contains(.render)
             var members: [(String, Auth.JSON)] = [("effects", .array(written))]
             if render { members.append(("view", Self.json(view(state, in: language, utcOffsetMinutes: utcOffsetMinutes), language))) }
             return .object(members)
