@@ -93,6 +93,9 @@ public actor AuthClient {
             startPasskeyRequest { [passkeys] in
                 .passkey(.get(await passkeys.get(options, mediation: mediation)))
             }
+        case .passkey(.conditionalCreate):
+            // No conditional create here: the automatic upgrade is a browser's, and unanswered it holds nothing up.
+            break
         case .passkey(.cancel):
             passkeyRequest?.task.cancel()
             passkeyRequest = nil

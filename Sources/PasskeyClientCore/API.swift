@@ -46,6 +46,16 @@ extension Auth {
         case consentPrompt(query: String)
         /// `POST /api/oidc/consent`: the person's decision; the answer says where to go.
         case consentDecision(query: String, allow: Bool)
+        /// `POST /api/email/verify`: confirm the address with the mailed code.
+        case confirmEmail(code: String)
+        /// `POST /api/email/verify/resend`: mail a new code.
+        case resendEmailCode
+        /// `DELETE /api/password`.
+        case removePassword
+        /// `POST /api/passkeys/options` with `{"mediation": "conditional"}`: options for the automatic upgrade.
+        case upgradeOptions
+        /// `POST /api/passkeys`: the upgrade's new credential.
+        case upgradePasskey(RegistrationCredentialJSON)
     }
 
     /// The answer to an ``APIRequest``, narrowed to the type that endpoint returns. Each case is
@@ -73,6 +83,11 @@ extension Auth {
         case consentPrompt(Result<Consent.PromptAnswer, APIFailure>)
         /// Where the browser goes: back to the app.
         case consentDecision(Result<String, APIFailure>)
+        case confirmEmail(Result<User, APIFailure>)
+        case resendEmailCode(Result<NoContent, APIFailure>)
+        case removePassword(Result<NoContent, APIFailure>)
+        case upgradeOptions(Result<CreationOptionsJSON, APIFailure>)
+        case upgradePasskey(Result<Passkey, APIFailure>)
     }
 
     /// Why an API request did not succeed.

@@ -32,6 +32,12 @@ extension Auth {
         case cancel
         /// The person has read the problem shown.
         case dismissProblem
+        /// Confirm the account's email address with the mailed code.
+        case confirmEmail(code: String)
+        /// Mail a new code that confirms the address.
+        case resendEmailCode
+        /// Remove the account's password: it signs in with its passkeys.
+        case removePassword
     }
 
     /// What the shell must do. Effects are data: the shell performs them and sends their results

@@ -178,6 +178,8 @@ extension Auth {
         case security(Security.Phrase)
         /// The consent page (``Consent``).
         case consent(Consent.Phrase)
+        /// The account page's email confirmation, recovery session, upgrade and password.
+        case account(AccountPhrase)
     }
 
     /// The fixed words of the sign-in and account pages, each with the key the page marks its

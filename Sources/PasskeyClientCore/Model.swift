@@ -83,10 +83,13 @@ extension Auth {
     public struct Session: Equatable, Sendable {
         public var user: User
         public var rpID: String?
+        /// Recovery session, confirmed address, password; what an answer leaves out is the default.
+        public var status: AccountStatus
 
-        public init(user: User, rpID: String? = nil) {
+        public init(user: User, rpID: String? = nil, status: AccountStatus = AccountStatus()) {
             self.user = user
             self.rpID = rpID
+            self.status = status
         }
     }
 

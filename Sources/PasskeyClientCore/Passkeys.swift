@@ -14,6 +14,10 @@ extension Auth {
         case create(CreationOptionsJSON)
         /// `navigator.credentials.get()` with these options; answered by ``PasskeyResult/get(_:)``.
         case get(RequestOptionsJSON, Mediation)
+        /// `navigator.credentials.create()` with `mediation: "conditional"` (WebAuthn L3): the
+        /// provider may create the passkey without asking, or never answer. Answered by
+        /// ``PasskeyResult/create(_:)``; a provider without it answers a failure or nothing.
+        case conditionalCreate(CreationOptionsJSON)
         /// Stop the pending create or get. Its result, if one still comes, is not wanted.
         case cancel
         /// Tell the provider the relying party does not hold this credential (any more), so it can

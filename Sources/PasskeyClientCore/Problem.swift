@@ -30,6 +30,8 @@ extension Auth {
         case ceremonyEnded(code: String)
         /// `403 account_disabled`.
         case accountDisabled
+        /// `400 invalid_code`: the emailed code is wrong, used, expired or exhausted.
+        case invalidCode
         /// The server could not be reached.
         case offline
         /// The session ended (expired, or signed out elsewhere): `401 unauthenticated`.
@@ -46,6 +48,15 @@ extension Auth {
         case passkeyFailed(String)
         /// The server answered something the client cannot read.
         case unreadableResponse
+        // MARK: The account page's email, recovery and password
+        /// `409 no_passkey`: removing the password needs a passkey first.
+        case passkeyFirst
+        /// `403 recovery_session`: a recovery session must add its passkey first.
+        case recoverySession
+        /// `404 no_password`: the account has no password (any more).
+        case noPassword
+        /// `409 email_verified`: the address is confirmed already.
+        case emailAlreadyConfirmed
 
         init(_ failure: APIFailure) {
             switch failure {
@@ -60,6 +71,11 @@ extension Auth {
                 case "credential_exists": self = .credentialExists
                 case "ceremony_expired", "ceremony_not_found": self = .ceremonyEnded(code: refusal.code)
                 case "account_disabled": self = .accountDisabled
+                case "invalid_code": self = .invalidCode
+                case "no_passkey": self = .passkeyFirst
+                case "recovery_session": self = .recoverySession
+                case "no_password": self = .noPassword
+                case "email_verified": self = .emailAlreadyConfirmed
                 case "unauthenticated": self = .sessionEnded
                 case "last_passkey": self = .lastPasskey
                 case "not_found": self = .passkeyNotFound
@@ -100,6 +116,7 @@ extension Auth {
             case .credentialExists: "credential_exists"
             case .ceremonyEnded(let code): code
             case .accountDisabled: "account_disabled"
+            case .invalidCode: "invalid_code"
             case .offline: "offline"
             case .sessionEnded: "unauthenticated"
             case .lastPasskey: "last_passkey"
@@ -108,6 +125,10 @@ extension Auth {
             case .refused(let code, _): code
             case .passkeyFailed: "passkey_failed"
             case .unreadableResponse: "unreadable_response"
+            case .passkeyFirst: "no_passkey"
+            case .recoverySession: "recovery_session"
+            case .noPassword: "no_password"
+            case .emailAlreadyConfirmed: "email_verified"
             }
         }
 

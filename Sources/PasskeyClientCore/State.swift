@@ -87,11 +87,17 @@ extension Auth {
         /// The relying party's ID, when the server named it: without it the core sends the
         /// passkey provider no signals, as it could not say which site they are about.
         public var rpID: String?
+        /// Recovery session, confirmed address, password (AccountExtras.swift).
+        public var status: AccountStatus
+        /// The automatic passkey upgrade; `nil` until it is asked for.
+        public var upgrade: Upgrade?
 
         public init(
             user: User, passkeys: [Passkey]? = nil, activity: Activity = .idle, problem: Problem? = nil, rpID: String? = nil,
-            notice: Notice? = nil
+            notice: Notice? = nil, status: AccountStatus = AccountStatus(), upgrade: Upgrade? = nil
         ) {
+            self.status = status
+            self.upgrade = upgrade
             self.user = user
             self.passkeys = passkeys
             self.activity = activity
@@ -110,6 +116,8 @@ extension Auth {
         /// A passkey was deleted, with the name it had.
         case deleted(String)
         case savedDisplayName
+        /// Email confirmation, the password, the upgrade (AccountExtras.swift).
+        case account(AccountPhrase)
     }
 
     /// What a signed-in account is waiting for. One thing at a time: the person's intents are
@@ -123,5 +131,8 @@ extension Auth {
         case changingDisplayName(String)
         case deletingAccount
         case signingOut
+        case confirmingEmail
+        case resendingEmailCode
+        case removingPassword
     }
 }

@@ -6,6 +6,7 @@ extension Auth {
     /// flight) or the result of an operation this state is not waiting for (it was cancelled or
     /// overtaken) — and changes nothing.
     public static func update(_ state: inout State, _ event: Event) -> [Effect] {
+        if let effects = accountExtras(&state, event) { return effects }
         switch (state, event) {
 
         // MARK: Is anyone signed in?
@@ -15,7 +16,7 @@ extension Auth {
             return [.api(.session), .render]
 
         case (.checkingSession, .api(.session(.success(let session)))):
-            state = .signedIn(Account(user: session.user, activity: .loadingPasskeys, rpID: session.rpID))
+            state = .signedIn(Account(user: session.user, activity: .loadingPasskeys, rpID: session.rpID, status: session.status))
             return [.api(.listPasskeys), .render]
 
         case (.checkingSession, .api(.session(.failure(let failure)))):
@@ -82,7 +83,7 @@ extension Auth {
             return [.api(.authentication(credential)), .render]
 
         case (.signingIn(let signIn), .api(.authentication(.success(let session)))) where signIn.step == .finishing:
-            let account = Account(user: session.user, activity: .loadingPasskeys, rpID: session.rpID)
+            let account = Account(user: session.user, activity: .loadingPasskeys, rpID: session.rpID, status: session.status)
             state = .signedIn(account)
             // The provider learns the account's names now; which passkeys it still has, once the
             // list is loaded.
@@ -125,11 +126,13 @@ extension Auth {
 
         case (.signedIn(var account), .view(let intent)) where account.activity == .idle:
             let request: APIRequest
+            var first: [Effect] = []
             switch intent {
             case .refresh:
                 account.activity = .loadingPasskeys
                 request = .listPasskeys
             case .addPasskey:
+                first = account.stopUpgrade()
                 account.activity = .addingPasskey(.requestingOptions)
                 request = .passkeyOptions
             case .renamePasskey(let id, let name):
@@ -155,19 +158,22 @@ extension Auth {
             case .signUp, .signIn, .startAutofill, .cancel, .dismissProblem:
                 // Signed in already, and nothing is pending to cancel or to dismiss.
                 return []
+            case .confirmEmail, .resendEmailCode, .removePassword:
+                return [] // accountExtras takes them
             }
             account.problem = nil
             account.notice = nil
             state = .signedIn(account)
-            return [.api(request), .render]
+            return first + [.api(request), .render]
 
         // MARK: Signed in: results
 
         case (.signedIn(var account), .api(.listPasskeys(.success(let passkeys)))) where account.activity == .loadingPasskeys:
             account.passkeys = passkeys
             account.activity = .idle
+            let upgrade = account.askForUpgrade()
             state = .signedIn(account)
-            return account.signalAcceptedCredentials(passkeys) + [.render]
+            return account.signalAcceptedCredentials(passkeys) + upgrade + [.render]
 
         case (.signedIn(var account), .api(.passkeyOptions(.success(let options)))) where account.activity == .addingPasskey(.requestingOptions):
             account.activity = .addingPasskey(.waitingForPasskey)
@@ -191,6 +197,8 @@ extension Auth {
             return [.passkey(.cancel), .render]
 
         case (.signedIn(var account), .api(.addPasskey(.success(let passkey)))) where account.activity == .addingPasskey(.finishing):
+            // A new passkey ends a recovery session (docs/recovery.md).
+            account.status.recovery = false
             guard let passkeys = account.passkeys else {
                 // The list never loaded, so appending would show a part of it as the whole.
                 account.activity = .loadingPasskeys

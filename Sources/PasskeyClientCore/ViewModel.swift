@@ -50,11 +50,14 @@ extension Auth {
         public var displayName: String
         /// The passkeys, oldest first; `nil` until they are loaded.
         public var passkeys: [PasskeyRow]?
+        /// Email confirmation, the recovery's or upgrade's passkey, the password.
+        public var offers: AccountOffers
 
-        public init(username: String, displayName: String, passkeys: [PasskeyRow]?) {
+        public init(username: String, displayName: String, passkeys: [PasskeyRow]?, offers: AccountOffers = AccountOffers()) {
             self.username = username
             self.displayName = displayName
             self.passkeys = passkeys
+            self.offers = offers
         }
     }
 
@@ -117,7 +120,8 @@ extension Auth {
                         PasskeyRow(
                             id: passkey.id, name: passkey.name, details: passkey.details(in: language),
                             isBusy: account.activity.concerns(passkey.id))
-                    }))
+                    },
+                    offers: account.offers(in: language)))
         }
     }
 }
@@ -155,6 +159,9 @@ extension Auth.Activity {
         case .changingDisplayName: .savingName
         case .deletingAccount: .deletingAccount
         case .signingOut: .signingOut
+        case .confirmingEmail: .account(.confirmingEmail)
+        case .resendingEmailCode: .account(.sendingCode)
+        case .removingPassword: .account(.removingPassword)
         }
     }
 

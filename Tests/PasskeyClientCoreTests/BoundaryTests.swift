@@ -49,7 +49,7 @@ struct BoundaryTests {
         answer = Self.send(&boundary, Self.http(answer, 3, 201, #"{"user":\#(Self.user),"passkey":\#(Self.passkey),"rpId":"example.com"}"#))
         #expect(answer["effects"] == .array([]))
         #expect(answer["view"]?["screen"]?.string == "signedIn")
-        #expect(answer["view"]?["account"]?.text == #"{"username":"ada@example.com","displayName":"Ada","greeting":"Hello, Ada","confirmDelete":"This deletes ada@example.com and all of its passkeys from this site. It cannot be undone.","passkeyCount":"1 passkey","passkeys":[{"id":"b25l","name":"Passkey","details":"synced · added 22 Nov 2026","provider":"Passkey","synced":true,"busy":false,"backup":"Synced","createdAt":"2026-11-22T10:00:00Z","created":"22 Nov 2026","lastUsedAt":null,"lastUsed":"Never","confirmDelete":"Delete “Passkey”?"}]}"#)
+        #expect(answer["view"]?["account"]?.text == #"{"username":"ada@example.com","displayName":"Ada","greeting":"Hello, Ada","confirmDelete":"This deletes ada@example.com and all of its passkeys from this site. It cannot be undone.","passkeyCount":"1 passkey","passkeys":[{"id":"b25l","name":"Passkey","details":"synced · added 22 Nov 2026","provider":"Passkey","synced":true,"busy":false,"backup":"Synced","createdAt":"2026-11-22T10:00:00Z","created":"22 Nov 2026","lastUsedAt":null,"lastUsed":"Never","confirmDelete":"Delete “Passkey”?"}],"createPasskey":null,"confirmEmail":false,"removePassword":false,"continue":false}"#)
     }
 
     @Test("a sign-in asks for the Signal API calls as effects")

@@ -58,8 +58,21 @@ enum Fixture {
     }
     static func signedIn(
         _ activity: Auth.Activity = .idle, passkeys: [Auth.Passkey]? = [one, two], problem: Auth.Problem? = nil, user: Auth.User = ada,
-        notice: Auth.Notice? = nil
+        notice: Auth.Notice? = nil, status: Auth.AccountStatus = Auth.AccountStatus(), upgrade: Auth.Upgrade? = nil
     ) -> State {
-        .signedIn(Auth.Account(user: user, passkeys: passkeys, activity: activity, problem: problem, notice: notice))
+        .signedIn(Auth.Account(
+            user: user, passkeys: passkeys, activity: activity, problem: problem, notice: notice, status: status, upgrade: upgrade))
     }
+
+    // MARK: The account page's email, recovery and password
+
+    /// An account moved here with a password, its address confirmed.
+    static let withPassword = Auth.AccountStatus(hasPassword: true)
+    /// A recovery session of an account that also has a password.
+    static let recovering = Auth.AccountStatus(recovery: true, hasPassword: true)
+    static let unconfirmed = Auth.AccountStatus(emailVerified: false)
+    static let invalidCode = refused(400, "invalid_code", "the code is wrong or no longer valid: ask for a new one")
+    static let noPasskey = refused(409, "no_passkey", "add a passkey before removing the password")
+    static let rateLimited = Auth.APIFailure.refused(Auth.ServerRefusal(
+        status: 429, code: "rate_limited", message: "too many requests", retryAfter: 30))
 }

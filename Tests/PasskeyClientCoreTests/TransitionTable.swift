@@ -43,6 +43,17 @@ enum Table {
             ("signedIn.changingDisplayName", F.signedIn(.changingDisplayName("Ada L."))),
             ("signedIn.deletingAccount", F.signedIn(.deletingAccount)),
             ("signedIn.signingOut", F.signedIn(.signingOut)),
+            // The account page's email, recovery and password (AccountExtras.swift)
+            ("signedIn.loadingPasskeys+password", F.signedIn(.loadingPasskeys, passkeys: nil, status: F.withPassword)),
+            ("signedIn.loadingPasskeys+recovery", F.signedIn(.loadingPasskeys, passkeys: nil, status: F.recovering)),
+            ("signedIn.adding.finishing+recovery", F.signedIn(.addingPasskey(.finishing), status: F.recovering)),
+            ("signedIn.confirmingEmail", F.signedIn(.confirmingEmail, status: F.unconfirmed)),
+            ("signedIn.resendingEmailCode", F.signedIn(.resendingEmailCode, status: F.unconfirmed)),
+            ("signedIn.removingPassword", F.signedIn(.removingPassword, status: F.withPassword)),
+            ("signedIn.upgrade.requestingOptions", F.signedIn(passkeys: [], status: F.withPassword, upgrade: .requestingOptions)),
+            ("signedIn.upgrade.waitingForPasskey", F.signedIn(passkeys: [], status: F.withPassword, upgrade: .waitingForPasskey)),
+            ("signedIn.upgrade.saving", F.signedIn(passkeys: [], status: F.withPassword, upgrade: .saving)),
+            ("signedIn.upgrade.saving+renaming", F.signedIn(.renaming(F.one.id, name: "Work"), status: F.withPassword, upgrade: .saving)),
         ]
     }()
 
@@ -67,6 +78,10 @@ enum Table {
             ("signOut", .view(.signOut)),
             ("cancel", .view(.cancel)),
             ("dismissProblem", .view(.dismissProblem)),
+            ("confirmEmail", .view(.confirmEmail(code: "1234 5678"))),
+            ("confirmEmail(empty)", .view(.confirmEmail(code: " "))),
+            ("resendEmailCode", .view(.resendEmailCode)),
+            ("removePassword", .view(.removePassword)),
             // The server: each answer, a failure of each, and the refusals that mean something
             ("registrationOptions.ok", .api(.registrationOptions(.success(F.creationOptions)))),
             ("registrationOptions.offline", .api(.registrationOptions(.failure(.offline)))),
@@ -102,6 +117,20 @@ enum Table {
             ("updateAccount.offline", .api(.updateAccount(.failure(.offline)))),
             ("deleteAccount.ok", .api(.deleteAccount(.success(Auth.NoContent())))),
             ("deleteAccount.offline", .api(.deleteAccount(.failure(.offline)))),
+            ("session.ok(password)", .api(.session(.success(Auth.Session(user: F.ada, status: F.withPassword))))),
+            ("listPasskeys.none", .api(.listPasskeys(.success([])))),
+            ("confirmEmail.ok", .api(.confirmEmail(.success(F.adaRenamed)))),
+            ("confirmEmail.invalidCode", .api(.confirmEmail(.failure(F.invalidCode)))),
+            ("confirmEmail.unauthenticated", .api(.confirmEmail(.failure(F.unauthenticated)))),
+            ("resendEmailCode.ok", .api(.resendEmailCode(.success(Auth.NoContent())))),
+            ("resendEmailCode.rateLimited", .api(.resendEmailCode(.failure(F.rateLimited)))),
+            ("removePassword.ok", .api(.removePassword(.success(Auth.NoContent())))),
+            ("removePassword.noPasskey", .api(.removePassword(.failure(F.noPasskey)))),
+            ("removePassword.offline", .api(.removePassword(.failure(.offline)))),
+            ("upgradeOptions.ok", .api(.upgradeOptions(.success(F.creationOptions)))),
+            ("upgradeOptions.offline", .api(.upgradeOptions(.failure(.offline)))),
+            ("upgradePasskey.ok", .api(.upgradePasskey(.success(F.three)))),
+            ("upgradePasskey.unauthenticated", .api(.upgradePasskey(.failure(F.unauthenticated)))),
             // The sessions and activity endpoints belong to ``Auth/Security``: this machine ignores them.
             ("listSessions.ok", .api(.listSessions(.success([SecurityFixture.here, SecurityFixture.phone])))),
             ("listSessions.offline", .api(.listSessions(.failure(.offline)))),
@@ -157,15 +186,28 @@ enum Table {
             [t(state, "refresh", [.api(.session), .render], .checkingSession)] + ceremonies(state)
         }
         // What a signed-in person can start when nothing is in flight; starting clears the problem.
-        func signedInIntents(_ state: String) -> [Transition] {
-            [
-                t(state, "refresh", [list, .render], F.signedIn(.loadingPasskeys)),
-                t(state, "addPasskey", [.api(.passkeyOptions), .render], F.signedIn(.addingPasskey(.requestingOptions))),
-                t(state, "renamePasskey", [.api(.renamePasskey(F.one.id, name: "Work")), .render], F.signedIn(.renaming(F.one.id, name: "Work"))),
-                t(state, "deletePasskey", [.api(.deletePasskey(F.two.id)), .render], F.signedIn(.deleting(F.two.id))),
-                t(state, "changeDisplayName", [.api(.updateAccount(displayName: "Ada L.")), .render], F.signedIn(.changingDisplayName("Ada L."))),
-                t(state, "deleteAccount", [.api(.deleteAccount), .render], F.signedIn(.deletingAccount)),
-                t(state, "signOut", [.api(.signOut), .render], F.signedIn(.signingOut)),
+        // With an account `status`, `passkeys` and `upgrade`; adding a passkey first ends an upgrade
+        // waiting (`stop`, becoming `stopped`).
+        func signedInIntents(
+            _ state: String, passkeys: [Auth.Passkey]? = [F.one, F.two], status: Auth.AccountStatus = Auth.AccountStatus(),
+            upgrade: Auth.Upgrade? = nil, stop: [Effect] = [], stopped: Auth.Upgrade? = nil
+        ) -> [Transition] {
+            func next(_ activity: Auth.Activity, problem: Auth.Problem? = nil, upgrade: Auth.Upgrade? = upgrade) -> State {
+                F.signedIn(activity, passkeys: passkeys, problem: problem, status: status, upgrade: upgrade)
+            }
+            return [
+                t(state, "refresh", [list, .render], next(.loadingPasskeys)),
+                t(state, "addPasskey", stop + [.api(.passkeyOptions), .render], next(.addingPasskey(.requestingOptions), upgrade: stopped ?? upgrade)),
+                t(state, "renamePasskey", [.api(.renamePasskey(F.one.id, name: "Work")), .render], next(.renaming(F.one.id, name: "Work"))),
+                t(state, "deletePasskey", [.api(.deletePasskey(F.two.id)), .render], next(.deleting(F.two.id))),
+                t(state, "changeDisplayName", [.api(.updateAccount(displayName: "Ada L.")), .render], next(.changingDisplayName("Ada L."))),
+                t(state, "deleteAccount", [.api(.deleteAccount), .render], next(.deletingAccount)),
+                t(state, "signOut", [.api(.signOut), .render], next(.signingOut)),
+                // Spaces in a typed code are the person's, not the code's.
+                t(state, "confirmEmail", [.api(.confirmEmail(code: "12345678")), .render], next(.confirmingEmail)),
+                t(state, "confirmEmail(empty)", [.render], next(.idle, problem: .invalidCode)),
+                t(state, "resendEmailCode", [.api(.resendEmailCode), .render], next(.resendingEmailCode)),
+                t(state, "removePassword", [.api(.removePassword), .render], next(.removingPassword)),
             ]
         }
         // A finished ceremony, however it was started.
@@ -182,6 +224,7 @@ enum Table {
             t("starting", "refresh", [.api(.session), .render], .checkingSession),
 
             t("checkingSession", "session.ok", [list, .render], F.signedIn(.loadingPasskeys, passkeys: nil)),
+            t("checkingSession", "session.ok(password)", [list, .render], F.signedIn(.loadingPasskeys, passkeys: nil, status: F.withPassword)),
             t("checkingSession", "session.offline", [.render], F.signedOut(.offline)),
             t("checkingSession", "session.unauthenticated", [.render], F.signedOut()),
         ]
@@ -245,6 +288,7 @@ enum Table {
             t("signedIn.idle+notice", "dismissProblem", [.render], F.signedIn()),
 
             t("signedIn.loadingPasskeys", "listPasskeys.ok", [.render], F.signedIn()),
+            t("signedIn.loadingPasskeys", "listPasskeys.none", [.render], F.signedIn(passkeys: [])),
             t("signedIn.loadingPasskeys", "listPasskeys.offline", [.render], F.signedIn(passkeys: nil, problem: .offline)),
             t("signedIn.loadingPasskeys", "listPasskeys.unauthenticated", [.render], F.signedOut(.sessionEnded)),
 
@@ -281,5 +325,70 @@ enum Table {
             t("signedIn.signingOut", "signOut.offline", [.render], F.signedIn(problem: .offline)),
             t("signedIn.signingOut", "signOut.unauthenticated", [.render], F.signedOut()),
         ]
+        + accountExtras(t: t, list: list, signedInIntents: signedInIntents)
     }()
+
+    /// The account page's email confirmation, recovery session, automatic upgrade and password.
+    static func accountExtras(
+        t: (String, String, [Effect], State) -> Transition, list: Effect,
+        signedInIntents: (String, [Auth.Passkey]?, Auth.AccountStatus, Auth.Upgrade?, [Effect], Auth.Upgrade?) -> [Transition]
+    ) -> [Transition] {
+        typealias F = Fixture
+        let pw = F.withPassword
+        return [
+            // The upgrade is asked for once the list shows no passkey, for a password account in a full session.
+            t("signedIn.loadingPasskeys+password", "listPasskeys.ok", [.render], F.signedIn(status: pw)),
+            t("signedIn.loadingPasskeys+password", "listPasskeys.none", [.api(.upgradeOptions), .render],
+              F.signedIn(passkeys: [], status: pw, upgrade: .requestingOptions)),
+            t("signedIn.loadingPasskeys+password", "listPasskeys.offline", [.render], F.signedIn(passkeys: nil, problem: .offline, status: pw)),
+            t("signedIn.loadingPasskeys+password", "listPasskeys.unauthenticated", [.render], F.signedOut(.sessionEnded)),
+            // A recovery session makes its passkey with the person: no upgrade.
+            t("signedIn.loadingPasskeys+recovery", "listPasskeys.ok", [.render], F.signedIn(status: F.recovering)),
+            t("signedIn.loadingPasskeys+recovery", "listPasskeys.none", [.render], F.signedIn(passkeys: [], status: F.recovering)),
+            t("signedIn.loadingPasskeys+recovery", "listPasskeys.offline", [.render],
+              F.signedIn(passkeys: nil, problem: .offline, status: F.recovering)),
+            t("signedIn.loadingPasskeys+recovery", "listPasskeys.unauthenticated", [.render], F.signedOut(.sessionEnded)),
+            // The new passkey ends the recovery session.
+            t("signedIn.adding.finishing+recovery", "addPasskey.ok", [.render],
+              F.signedIn(passkeys: [F.one, F.two, F.three], notice: .added("Laptop"), status: Auth.AccountStatus(hasPassword: true))),
+            t("signedIn.adding.finishing+recovery", "addPasskey.offline", [.render], F.signedIn(problem: .offline, status: F.recovering)),
+
+            t("signedIn.confirmingEmail", "confirmEmail.ok", [.render],
+              F.signedIn(user: F.adaRenamed, notice: .account(.emailConfirmed), status: Auth.AccountStatus())),
+            t("signedIn.confirmingEmail", "confirmEmail.invalidCode", [.render], F.signedIn(problem: .invalidCode, status: F.unconfirmed)),
+            t("signedIn.confirmingEmail", "confirmEmail.unauthenticated", [.render], F.signedOut(.sessionEnded)),
+            t("signedIn.resendingEmailCode", "resendEmailCode.ok", [.render], F.signedIn(notice: .account(.codeSent), status: F.unconfirmed)),
+            t("signedIn.resendingEmailCode", "resendEmailCode.rateLimited", [.render],
+              F.signedIn(problem: .rateLimited(retryAfter: 30), status: F.unconfirmed)),
+            t("signedIn.removingPassword", "removePassword.ok", [.render], F.signedIn(notice: .account(.passwordRemoved))),
+            t("signedIn.removingPassword", "removePassword.noPasskey", [.render], F.signedIn(problem: .passkeyFirst, status: pw)),
+            t("signedIn.removingPassword", "removePassword.offline", [.render], F.signedIn(problem: .offline, status: pw)),
+
+            // In the background: quiet, and a failure is silent.
+            t("signedIn.upgrade.requestingOptions", "upgradeOptions.ok", [.passkey(.conditionalCreate(F.creationOptions))],
+              F.signedIn(passkeys: [], status: pw, upgrade: .waitingForPasskey)),
+            t("signedIn.upgrade.requestingOptions", "upgradeOptions.offline", [], F.signedIn(passkeys: [], status: pw, upgrade: .over)),
+            t("signedIn.upgrade.waitingForPasskey", "create.ok", [.api(.upgradePasskey(F.newCredential))],
+              F.signedIn(passkeys: [], status: pw, upgrade: .saving)),
+            t("signedIn.upgrade.waitingForPasskey", "create.cancelled", [], F.signedIn(passkeys: [], status: pw, upgrade: .over)),
+            t("signedIn.upgrade.waitingForPasskey", "create.excluded", [], F.signedIn(passkeys: [], status: pw, upgrade: .over)),
+            t("signedIn.upgrade.saving", "upgradePasskey.ok", [.render],
+              F.signedIn(passkeys: [F.three], notice: .account(.upgraded("Laptop")), status: pw, upgrade: .over)),
+            t("signedIn.upgrade.saving", "upgradePasskey.unauthenticated", [], F.signedIn(passkeys: [], status: pw, upgrade: .over)),
+            // What the person is doing keeps the page: the passkey joins the list, with no notice over theirs.
+            t("signedIn.upgrade.saving+renaming", "upgradePasskey.ok", [.render],
+              F.signedIn(.renaming(F.one.id, name: "Work"), passkeys: [F.one, F.two, F.three], status: pw, upgrade: .over)),
+            t("signedIn.upgrade.saving+renaming", "upgradePasskey.unauthenticated", [],
+              F.signedIn(.renaming(F.one.id, name: "Work"), status: pw, upgrade: .over)),
+            t("signedIn.upgrade.saving+renaming", "renamePasskey.ok", [.render],
+              F.signedIn(passkeys: [F.oneRenamed, F.two], notice: .renamed("Work"), status: pw, upgrade: .saving)),
+            t("signedIn.upgrade.saving+renaming", "renamePasskey.offline", [.render], F.signedIn(problem: .offline, status: pw, upgrade: .saving)),
+            t("signedIn.upgrade.saving+renaming", "renamePasskey.notFound", [list, .render],
+              F.signedIn(.loadingPasskeys, problem: .passkeyNotFound, status: pw, upgrade: .saving)),
+        ]
+        // The person's intents while the upgrade runs: adding a passkey cancels a waiting one first.
+        + signedInIntents("signedIn.upgrade.requestingOptions", [], pw, .requestingOptions, [], .over)
+        + signedInIntents("signedIn.upgrade.waitingForPasskey", [], pw, .waitingForPasskey, [.passkey(.cancel)], .over)
+        + signedInIntents("signedIn.upgrade.saving", [], pw, .saving, [], nil)
+    }
 }

@@ -63,11 +63,15 @@ struct TransitionTableTests {
                 case .changingDisplayName: kinds.insert("changingDisplayName")
                 case .deletingAccount: kinds.insert("deletingAccount")
                 case .signingOut: kinds.insert("signingOut")
+                case .confirmingEmail: kinds.insert("confirmingEmail")
+                case .resendingEmailCode: kinds.insert("resendingEmailCode")
+                case .removingPassword: kinds.insert("removingPassword")
                 }
+                if let upgrade = account.upgrade { kinds.insert("upgrade.\(upgrade)") }
             }
         }
-        // 2 + 1 + 3 sign-up steps + 2 × 3 sign-in steps + 8 activities, with 3 adding steps.
-        #expect(kinds.count == 2 + 1 + 3 + 6 + 7 + 3)
+        // 2 + 1 + 3 sign-up steps + 2 × 3 sign-in steps + 11 activities, with 3 adding steps, + 3 upgrade steps.
+        #expect(kinds.count == 2 + 1 + 3 + 6 + 10 + 3 + 3)
     }
 }
 
@@ -85,8 +89,8 @@ extension TransitionTableTests {
             case .passkey(.get(.failure)): kinds.insert("get.failure")
             }
         }
-        // 12 intents; 21 endpoints, each answered with a success and a failure; create and get.
-        #expect(kinds.count == 12 + 42 + 4, "\(kinds.sorted())")
+        // 15 intents; 26 endpoints, each answered with a success and a failure; create and get.
+        #expect(kinds.count == 15 + 52 + 4, "\(kinds.sorted())")
     }
 
     static func name(of intent: Auth.ViewEvent) -> String {
@@ -103,6 +107,9 @@ extension TransitionTableTests {
         case .signOut: "signOut"
         case .cancel: "cancel"
         case .dismissProblem: "dismissProblem"
+        case .confirmEmail: "confirmEmail"
+        case .resendEmailCode: "resendEmailCode"
+        case .removePassword: "removePassword"
         }
     }
 
@@ -132,6 +139,11 @@ extension TransitionTableTests {
         case .removeApp(let r): return "removeApp." + outcome(r)
         case .consentPrompt(let r): return "consentPrompt." + outcome(r)
         case .consentDecision(let r): return "consentDecision." + outcome(r)
+        case .confirmEmail(let r): return "confirmEmail." + outcome(r)
+        case .resendEmailCode(let r): return "resendEmailCode." + outcome(r)
+        case .removePassword(let r): return "removePassword." + outcome(r)
+        case .upgradeOptions(let r): return "upgradeOptions." + outcome(r)
+        case .upgradePasskey(let r): return "upgradePasskey." + outcome(r)
         }
     }
 }

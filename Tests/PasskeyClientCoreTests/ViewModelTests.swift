@@ -13,6 +13,15 @@ struct ViewModelTests {
     static func account(_ rows: [Auth.PasskeyRow]? = ViewModelTests.rows) -> Auth.AccountRow {
         Auth.AccountRow(username: "ada", displayName: "Ada", passkeys: rows)
     }
+    static func account(_ rows: [Auth.PasskeyRow]? = ViewModelTests.rows, offers: Auth.AccountOffers) -> Auth.AccountRow {
+        Auth.AccountRow(username: "ada", displayName: "Ada", passkeys: rows, offers: offers)
+    }
+    static let recoveryPanel = Auth.CreatePasskeyOffer(
+        heading: "Create a new passkey",
+        text: "You signed in with a recovery code. Create a new passkey on this device to finish; then you can delete the passkey you lost below.",
+        button: "Create a new passkey")
+    static let upgradePanel = Auth.CreatePasskeyOffer(
+        heading: "Create a passkey", text: "Sign in faster and safer next time: create a passkey for this account.", button: "Create a passkey")
     static func busy(_ index: Int) -> [Auth.PasskeyRow] {
         var rows = Self.rows
         rows[index].isBusy = true
@@ -57,6 +66,24 @@ struct ViewModelTests {
         "signedIn.changingDisplayName": VM(screen: .signedIn, progress: "Saving your name…", account: account()),
         "signedIn.deletingAccount": VM(screen: .signedIn, progress: "Deleting your account…", account: account()),
         "signedIn.signingOut": VM(screen: .signedIn, progress: "Signing out…", account: account()),
+        // The account page's email, recovery and password: the panels each state offers.
+        "signedIn.loadingPasskeys+password": VM(screen: .signedIn, progress: "Loading your passkeys…", account: account(nil)),
+        "signedIn.loadingPasskeys+recovery": VM(
+            screen: .signedIn, progress: "Loading your passkeys…", account: account(nil, offers: .init(createPasskey: recoveryPanel))),
+        "signedIn.adding.finishing+recovery": VM(
+            screen: .signedIn, progress: "Saving your new passkey…", account: account(offers: .init(createPasskey: recoveryPanel))),
+        "signedIn.confirmingEmail": VM(
+            screen: .signedIn, progress: "Confirming your email address…", account: account(offers: .init(confirmEmail: true))),
+        "signedIn.resendingEmailCode": VM(
+            screen: .signedIn, progress: "Sending a new code…", account: account(offers: .init(confirmEmail: true))),
+        "signedIn.removingPassword": VM(
+            screen: .signedIn, progress: "Removing your password…", account: account(offers: .init(removePassword: true))),
+        // The upgrade waits quietly: the page stays usable.
+        "signedIn.upgrade.requestingOptions": VM(screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel))),
+        "signedIn.upgrade.waitingForPasskey": VM(screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel))),
+        "signedIn.upgrade.saving": VM(screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel))),
+        "signedIn.upgrade.saving+renaming": VM(
+            screen: .signedIn, progress: "Renaming the passkey to “Work”…", account: account(busy(0), offers: .init(removePassword: true))),
     ]
 
     @Test("every state of the table has its view model")

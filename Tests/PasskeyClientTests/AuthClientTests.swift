@@ -76,7 +76,10 @@ struct AuthClientTests {
             nil, "Contacting the server…", "Waiting for your passkey: choose one when your device asks.", "Signing in…", "Loading your passkeys…", nil,
         ])
         #expect(seen.last == Auth.ViewModel(
-            screen: .signedIn, canStart: true, account: Auth.AccountRow(username: "ada", displayName: "Ada", passkeys: [])))
+            screen: .signedIn, canStart: true,
+            account: Auth.AccountRow(username: "ada", displayName: "Ada", passkeys: [], offers: Auth.AccountOffers(createPasskey: Auth.CreatePasskeyOffer(
+                heading: "Create a passkey", text: "Sign in faster and safer next time: create a passkey for this account.",
+                button: "Create a passkey")))))
     }
 
     @Test("cancel stops the passkey request and drops what it answers afterwards")

@@ -35,7 +35,8 @@ extension Auth {
                 // The page's fixed words come with the view, once per language.
                 var answer = output([.render])
                 if case .object(var members) = answer {
-                    members.append(("text", .object(Label.all.map { ($0.key, .string(language(.label($0)))) })))
+                    members.append(("text", .object(Label.all.map { ($0.key, .string(language(.label($0)))) }
+                        + AccountPhrase.labels.map { ($0.key, .string(language(.account($0.phrase)))) })))
                     answer = .object(members)
                 }
                 return answer
@@ -133,6 +134,9 @@ extension Auth {
             case "signOut": return .success(.view(.signOut))
             case "cancel": return .success(.view(.cancel))
             case "dismissProblem": return .success(.view(.dismissProblem))
+            case "confirmEmail": return text("code").map { .view(.confirmEmail(code: $0)) }
+            case "resendEmailCode": return .success(.view(.resendEmailCode))
+            case "removePassword": return .success(.view(.removePassword))
             case "http": return requests.answer(json).map { .api($0) }
             case "create": return .success(.passkey(.create(passkeyAnswer(json, creating: true).map { RegistrationCredentialJSON(utf8: $0) })))
             case "get": return .success(.passkey(.get(passkeyAnswer(json, creating: false).map { AuthenticationCredentialJSON(utf8: $0) })))
@@ -169,6 +173,8 @@ extension Auth {
             switch request {
             case .create(let creation):
                 return .object([("effect", .string("create")), ("options", options(creation.utf8))])
+            case .conditionalCreate(let creation):
+                return .object([("effect", .string("create")), ("options", options(creation.utf8)), ("mediation", .string("conditional"))])
             case .get(let requestOptions, let mediation):
                 return .object([
                     ("effect", .string("get")), ("options", options(requestOptions.utf8)),
@@ -221,7 +227,7 @@ extension Auth {
                     ("confirmDelete", .string(language(.confirmDeleteAccount(row.username)))),
                     ("passkeyCount", signedIn.passkeys.map { .string(language(.passkeyCount($0.count))) } ?? .null),
                     ("passkeys", passkeys),
-                ])
+                ] + row.offers.json)
             }
             return .object([
                 ("lang", .string(language.code)), ("screen", .string(screen)),

@@ -70,6 +70,16 @@ extension Auth.APIRequest {
             return .init(
                 method: "POST", path: "/api/oidc/consent",
                 body: J.object([("request", .string(query)), ("decision", .string(allow ? "allow" : "deny"))]).utf8)
+        case .confirmEmail(let code):
+            return .init(method: "POST", path: "/api/email/verify", body: J.object([("code", .string(code))]).utf8)
+        case .resendEmailCode:
+            return .init(method: "POST", path: "/api/email/verify/resend", body: Array("{}".utf8))
+        case .removePassword:
+            return .init(method: "DELETE", path: "/api/password")
+        case .upgradeOptions:
+            return .init(method: "POST", path: "/api/passkeys/options", body: Array(#"{"mediation":"conditional"}"#.utf8))
+        case .upgradePasskey(let credential):
+            return .init(method: "POST", path: "/api/passkeys", body: credential.utf8)
         }
     }
 
@@ -97,6 +107,11 @@ extension Auth.APIRequest {
         case .removeApp: "removeApp"
         case .consentPrompt: "consentPrompt"
         case .consentDecision: "consentDecision"
+        case .confirmEmail: "confirmEmail"
+        case .resendEmailCode: "resendEmailCode"
+        case .removePassword: "removePassword"
+        case .upgradeOptions: "upgradeOptions"
+        case .upgradePasskey: "upgradePasskey"
         }
     }
 
@@ -196,6 +211,16 @@ extension Auth.APIResponse {
             })
         case .consentDecision:
             self = .consentDecision(read("redirect") { $0["redirectTo"]?.string })
+        case .confirmEmail:
+            self = .confirmEmail(read("user") { $0["user"].flatMap(Auth.User.init(json:)) })
+        case .resendEmailCode:
+            self = .resendEmailCode(.success(Auth.NoContent()))
+        case .removePassword:
+            self = .removePassword(.success(Auth.NoContent()))
+        case .upgradeOptions:
+            self = .upgradeOptions(read("options") { $0["publicKey"].flatMap(Self.options).map { Auth.CreationOptionsJSON(utf8: $0) } })
+        case .upgradePasskey:
+            self = .upgradePasskey(read("passkey") { $0["passkey"].flatMap(Auth.Passkey.init(json:)) })
         }
     }
 
@@ -223,6 +248,11 @@ extension Auth.APIResponse {
         case .removeApp: self = .removeApp(.failure(failure))
         case .consentPrompt: self = .consentPrompt(.failure(failure))
         case .consentDecision: self = .consentDecision(.failure(failure))
+        case .confirmEmail: self = .confirmEmail(.failure(failure))
+        case .resendEmailCode: self = .resendEmailCode(.failure(failure))
+        case .removePassword: self = .removePassword(.failure(failure))
+        case .upgradeOptions: self = .upgradeOptions(.failure(failure))
+        case .upgradePasskey: self = .upgradePasskey(.failure(failure))
         }
     }
 
@@ -262,10 +292,13 @@ extension Auth.User {
 }
 
 extension Auth.Session {
-    /// `{"user": User, "rpId": …}`.
+    /// `{"user": User, "rpId", "recovery", "hasPassword"}`, the user with `emailVerified`.
     init?(json: Auth.JSON) {
         guard let user = json["user"].flatMap(Auth.User.init(json:)) else { return nil }
-        self.init(user: user, rpID: json["rpId"]?.string)
+        let status = Auth.AccountStatus(
+            recovery: json["recovery"]?.bool ?? false, emailVerified: json["user"]?["emailVerified"]?.bool ?? true,
+            hasPassword: json["hasPassword"]?.bool ?? false)
+        self.init(user: user, rpID: json["rpId"]?.string, status: status)
     }
 }
 

@@ -18,6 +18,7 @@ extension Auth.Language {
             case .credentialExists: "This passkey is already registered."
             case .ceremonyEnded: "That took too long or was interrupted. Please try again."
             case .accountDisabled: "This account is disabled. Ask the site’s operators to turn it on again."
+            case .invalidCode: "This code is wrong, used or expired. Check the mail, or ask for a new code."
             case .offline: "Can’t reach the server. Check your connection and try again."
             case .sessionEnded: "You have been signed out. Sign in again."
             case .lastPasskey: "This is your only passkey. Deleting it would lock you out of your account: add another passkey first."
@@ -27,6 +28,10 @@ extension Auth.Language {
             case .refused(let code, let message): "The server refused: \(message) (\(code))."
             case .passkeyFailed(let message): "The passkey could not be used: \(message)."
             case .unreadableResponse: "The server's answer could not be understood. Try again later."
+            case .passkeyFirst: "Create a passkey first: without one you could not sign in."
+            case .recoverySession: "Create your new passkey first: until then this recovery session can do nothing else."
+            case .noPassword: "This account has no password any more."
+            case .emailAlreadyConfirmed: "Your email address is confirmed already."
             }
         case .checkingSession: "Checking whether you are signed in…"
         case .contactingServer: "Contacting the server…"
@@ -108,6 +113,33 @@ extension Auth.Language {
         case .mail(let mail): englishMail(mail)
         case .security(let phrase): englishSecurity(phrase)
         case .consent(let phrase): englishConsent(phrase)
+        case .account(let phrase), .notice(.account(let phrase)): englishAccount(phrase)
+        }
+    }
+
+    private static func englishAccount(_ phrase: Auth.AccountPhrase) -> String {
+        switch phrase {
+        case .upgradeHeading: "Create a passkey"
+        case .upgradeText: "Sign in faster and safer next time: create a passkey for this account."
+        case .upgradeButton: "Create a passkey"
+        case .recoveryHeading: "Create a new passkey"
+        case .recoveryText: "You signed in with a recovery code. Create a new passkey on this device to finish; then you can delete the passkey you lost below."
+        case .recoveryButton: "Create a new passkey"
+        case .verifyHeading: "Confirm your email"
+        case .verifyText: "Enter the 8-digit code we mailed to your address (no mail? send a new code). A confirmed address lets you recover your account if you lose your passkeys."
+        case .verifyCode: "Code"
+        case .verifyConfirm: "Confirm"
+        case .verifyResend: "Send a new code"
+        case .passwordHeading: "Password"
+        case .passwordText: "This account still has the password it was moved here with. Your passkeys make it unnecessary."
+        case .removePassword: "Remove password"
+        case .confirmingEmail: "Confirming your email address…"
+        case .sendingCode: "Sending a new code…"
+        case .removingPassword: "Removing your password…"
+        case .emailConfirmed: "Your email address is confirmed."
+        case .codeSent: "A new code is on its way. Check your mail."
+        case .passwordRemoved: "Your password is removed. You sign in with your passkeys now."
+        case .upgraded(let name): "Your browser created the passkey “\(name)”. Next time, sign in with it."
         }
     }
 

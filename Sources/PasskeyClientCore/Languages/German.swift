@@ -18,6 +18,7 @@ extension Auth.Language {
             case .credentialExists: "Dieser Passkey ist bereits registriert."
             case .ceremonyEnded: "Das hat zu lange gedauert oder wurde unterbrochen. Bitte versuchen Sie es erneut."
             case .accountDisabled: "Dieses Konto ist deaktiviert. Bitten Sie die Betreiber der Website, es wieder zu aktivieren."
+            case .invalidCode: "Dieser Code ist falsch, schon benutzt oder abgelaufen. Prüfen Sie die Mail, oder fordern Sie einen neuen Code an."
             case .offline: "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut."
             case .sessionEnded: "Sie wurden abgemeldet. Melden Sie sich erneut an."
             case .lastPasskey: "Das ist Ihr einziger Passkey. Ohne ihn könnten Sie sich nicht mehr anmelden: Fügen Sie zuerst einen weiteren hinzu."
@@ -27,6 +28,10 @@ extension Auth.Language {
             case .refused(let code, let message): "Der Server hat abgelehnt: \(message) (\(code))."
             case .passkeyFailed(let message): "Der Passkey konnte nicht verwendet werden: \(message)."
             case .unreadableResponse: "Die Antwort des Servers ist unverständlich. Versuchen Sie es später erneut."
+            case .passkeyFirst: "Erstellen Sie zuerst einen Passkey: Ohne ihn könnten Sie sich nicht mehr anmelden."
+            case .recoverySession: "Erstellen Sie zuerst Ihren neuen Passkey: Bis dahin kann diese Wiederherstellungssitzung nichts anderes."
+            case .noPassword: "Dieses Konto hat kein Passwort mehr."
+            case .emailAlreadyConfirmed: "Ihre E-Mail-Adresse ist bereits bestätigt."
             }
         case .checkingSession: "Es wird geprüft, ob Sie angemeldet sind…"
         case .contactingServer: "Verbindung zum Server…"
@@ -108,6 +113,33 @@ extension Auth.Language {
         case .mail(let mail): germanMail(mail)
         case .security(let phrase): germanSecurity(phrase)
         case .consent(let phrase): germanConsent(phrase)
+        case .account(let phrase), .notice(.account(let phrase)): germanAccount(phrase)
+        }
+    }
+
+    private static func germanAccount(_ phrase: Auth.AccountPhrase) -> String {
+        switch phrase {
+        case .upgradeHeading: "Passkey erstellen"
+        case .upgradeText: "Melden Sie sich künftig schneller und sicherer an: Erstellen Sie einen Passkey für dieses Konto."
+        case .upgradeButton: "Passkey erstellen"
+        case .recoveryHeading: "Neuen Passkey erstellen"
+        case .recoveryText: "Sie haben sich mit einem Wiederherstellungscode angemeldet. Erstellen Sie auf diesem Gerät einen neuen Passkey, um abzuschließen; danach können Sie den verlorenen Passkey unten löschen."
+        case .recoveryButton: "Neuen Passkey erstellen"
+        case .verifyHeading: "E-Mail-Adresse bestätigen"
+        case .verifyText: "Geben Sie den 8-stelligen Code aus unserer Mail ein (keine Mail? Fordern Sie einen neuen Code an). Mit einer bestätigten Adresse können Sie Ihr Konto wiederherstellen, wenn Sie Ihre Passkeys verlieren."
+        case .verifyCode: "Code"
+        case .verifyConfirm: "Bestätigen"
+        case .verifyResend: "Neuen Code senden"
+        case .passwordHeading: "Passwort"
+        case .passwordText: "Dieses Konto hat noch das Passwort, mit dem es hierher umgezogen ist. Mit Ihren Passkeys brauchen Sie es nicht mehr."
+        case .removePassword: "Passwort entfernen"
+        case .confirmingEmail: "Ihre E-Mail-Adresse wird bestätigt…"
+        case .sendingCode: "Ein neuer Code wird gesendet…"
+        case .removingPassword: "Ihr Passwort wird entfernt…"
+        case .emailConfirmed: "Ihre E-Mail-Adresse ist bestätigt."
+        case .codeSent: "Ein neuer Code ist unterwegs. Sehen Sie in Ihre Mails."
+        case .passwordRemoved: "Ihr Passwort ist entfernt. Sie melden sich jetzt mit Ihren Passkeys an."
+        case .upgraded(let name): "Ihr Browser hat den Passkey „\(name)“ erstellt. Melden Sie sich nächstes Mal damit an."
         }
     }
 

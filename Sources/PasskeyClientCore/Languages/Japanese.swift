@@ -18,6 +18,7 @@ extension Auth.Language {
             case .credentialExists: "このパスキーはすでに登録されています。"
             case .ceremonyEnded: "時間がかかりすぎたか、中断されました。もう一度お試しください。"
             case .accountDisabled: "このアカウントは無効になっています。サイトの運営者に有効にするよう依頼してください。"
+            case .invalidCode: "このコードは間違っているか、使用済みか、期限切れです。メールを確認するか、新しいコードを請求してください。"
             case .offline: "サーバーに接続できません。接続を確認してもう一度お試しください。"
             case .sessionEnded: "サインアウトされました。もう一度サインインしてください。"
             case .lastPasskey: "これはあなたの唯一のパスキーです。削除するとアカウントにサインインできなくなります。先に別のパスキーを追加してください。"
@@ -27,6 +28,10 @@ extension Auth.Language {
             case .refused(let code, let message): "サーバーが拒否しました: \(message)（\(code)）。"
             case .passkeyFailed(let message): "パスキーを使用できませんでした: \(message)。"
             case .unreadableResponse: "サーバーの応答を理解できませんでした。しばらくしてからもう一度お試しください。"
+            case .passkeyFirst: "先にパスキーを作成してください。パスキーがないとサインインできなくなります。"
+            case .recoverySession: "先に新しいパスキーを作成してください。それまでこの復旧セッションでは他の操作はできません。"
+            case .noPassword: "このアカウントにはもうパスワードがありません。"
+            case .emailAlreadyConfirmed: "メールアドレスはすでに確認済みです。"
             }
         case .checkingSession: "サインインしているか確認しています…"
         case .contactingServer: "サーバーに接続しています…"
@@ -108,6 +113,33 @@ extension Auth.Language {
         case .mail(let mail): japaneseMail(mail)
         case .security(let phrase): japaneseSecurity(phrase)
         case .consent(let phrase): japaneseConsent(phrase)
+        case .account(let phrase), .notice(.account(let phrase)): japaneseAccount(phrase)
+        }
+    }
+
+    private static func japaneseAccount(_ phrase: Auth.AccountPhrase) -> String {
+        switch phrase {
+        case .upgradeHeading: "パスキーを作成"
+        case .upgradeText: "次回からより速く安全にサインインできるよう、このアカウントのパスキーを作成しましょう。"
+        case .upgradeButton: "パスキーを作成"
+        case .recoveryHeading: "新しいパスキーを作成"
+        case .recoveryText: "復旧コードでサインインしました。このデバイスで新しいパスキーを作成して完了してください。その後、なくしたパスキーを下から削除できます。"
+        case .recoveryButton: "新しいパスキーを作成"
+        case .verifyHeading: "メールアドレスの確認"
+        case .verifyText: "お送りした 8 桁のコードを入力してください(届いていない場合は新しいコードを送信)。確認済みのアドレスがあれば、パスキーをなくしてもアカウントを復旧できます。"
+        case .verifyCode: "コード"
+        case .verifyConfirm: "確認"
+        case .verifyResend: "新しいコードを送信"
+        case .passwordHeading: "パスワード"
+        case .passwordText: "このアカウントには移行時のパスワードが残っています。パスキーがあれば不要です。"
+        case .removePassword: "パスワードを削除"
+        case .confirmingEmail: "メールアドレスを確認しています…"
+        case .sendingCode: "新しいコードを送信しています…"
+        case .removingPassword: "パスワードを削除しています…"
+        case .emailConfirmed: "メールアドレスを確認しました。"
+        case .codeSent: "新しいコードを送信しました。メールを確認してください。"
+        case .passwordRemoved: "パスワードを削除しました。これからはパスキーでサインインします。"
+        case .upgraded(let name): "ブラウザーがパスキー「\(name)」を作成しました。次回はこれでサインインしてください。"
         }
     }
 
