@@ -2,6 +2,8 @@
 the words come from the core in the browser's language, what the shell does not understand is
 reported, and how soon the sign-in page is usable is measured."""
 
+import json
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -10,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import PLATFORM, ROOT, SCREENSHOTS, WAIT
+from conftest import BIN, PLATFORM, ROOT, SCREENSHOTS, WAIT
 
 # The words each language's pages show (Sources/PasskeyClientCore/Languages/*.swift).
 WORDS = {
@@ -113,6 +115,43 @@ def test_the_pages_speak_the_browsers_language(browsers, language):
     browser.click("#signup")
     browser.wait_for_text("#status", words["waiting"])
     browser.screenshot(f"waiting-for-passkey-{language}")
+
+
+# The account page's email, upgrade and password words (Languages/*.swift, AccountPhrase).
+ACCOUNT_WORDS = {
+    "ja": {"upgrade": "パスキーを作成", "verify": "メールアドレスの確認", "resend": "新しいコードを送信",
+           "wrong_code": "このコードは間違っているか、使用済みか、期限切れです。"},
+    "de": {"upgrade": "Passkey erstellen", "verify": "E-Mail-Adresse bestätigen", "resend": "Neuen Code senden",
+           "wrong_code": "Dieser Code ist falsch, schon benutzt oder abgelaufen."},
+}
+
+
+@pytest.mark.parametrize("language", ["ja", "de"])
+def test_the_account_pages_confirmation_and_upgrade_speak_the_browsers_language(browsers, server, tmp_path, language):
+    words = ACCOUNT_WORDS[language]
+    accounts = tmp_path / "accounts.jsonl"
+    # "correct horse", hashed by libxcrypt; the address is not confirmed yet.
+    accounts.write_text(json.dumps({"username": "grace@example.com", "displayName": "Grace",
+                                    "passwordHash": "$2b$05$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2"}) + "\n")
+    result = subprocess.run([str(BIN), "accounts", "import", "--database", server.database, str(accounts)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    browser = browsers(f"account-lang-{language}", language=language)
+    browser.open("/")
+    browser.type("#username", "grace@example.com")
+    browser.type("#password", "correct horse")
+    browser.click("#password-signin")
+    browser.wait_for_path("/account")
+    browser.wait_for_text("#upgrade-heading", words["upgrade"])
+    assert browser.find("#create-passkey").text == words["upgrade"]
+    assert browser.wait_for_text("#verify-heading", words["verify"]) == words["verify"]
+    assert browser.find("#verify-resend").text == words["resend"]
+    assert browser.driver.execute_script("return document.documentElement.lang") == language
+    browser.screenshot(f"upgrade-and-confirm-{language}")
+    browser.type("#verify-code", "00000000")
+    browser.click("#verify-form button[type=submit]")
+    browser.wait_for_text("#verify-error", words["wrong_code"])
+    browser.screenshot(f"wrong-code-{language}")
 
 
 def test_a_message_the_core_does_not_know_is_reported(browser):

@@ -1,10 +1,10 @@
-// The account page's passkeys and the account itself (account.html), as a shell over the client
-// core (js/core-shell.js): the core decides and words everything, this file shows its view and
-// passes the person's intents on. The page's other blocks hear of changes through
-// 'account:changed' (activity.js) and announce theirs with 'passkeys:changed' (account-recovery.js).
+// The account page's passkeys, the account itself, its email confirmation, recovery session,
+// passkey upgrade and password (account.html), as a shell over the client core (js/core-shell.js):
+// the core decides and words everything, this file shows its view and passes the person's intents
+// on. The sessions and activity block hears of changes through 'account:changed' (activity.js).
 
 import { markReady, startCore } from './core-shell.js';
-import { signInPath } from './ui.js';
+import { afterSignInPath, signInPath } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 const status = $('status');
@@ -17,9 +17,13 @@ let account = null; // the view's account, as last shown
 let shown = { passkeys: null, user: null, status: '' };
 let action = null; // the person's last intent: { error, focus } say where its problem and the focus go
 let leaving = false;
+// The verification mail's link, /account#verify=CODE: confirmed once the page can.
+let linkCode = new URLSearchParams(window.location.hash.slice(1)).get('verify');
+if (linkCode) history.replaceState(null, '', window.location.pathname + window.location.search);
 
 const itemFor = (id) => [...list.children].find((item) => item.dataset.id === id);
-const ownButtons = () => document.querySelectorAll('#sign-out, #add-passkey, #delete-account, #profile-form button, #passkeys button');
+const ownButtons = () => document.querySelectorAll('#sign-out, #add-passkey, #delete-account, #profile-form button, #passkeys button, '
+  + '#create-passkey, #verify-form button, #remove-password');
 
 function render(view, shell) {
   if (view.screen === 'signedOut') return leave(view, shell);
@@ -36,11 +40,18 @@ function render(view, shell) {
   if (passkeys && (user !== shown.user || passkeys !== shown.passkeys)) document.dispatchEvent(new CustomEvent('account:changed'));
   shown = { ...shown, user, passkeys: passkeys ?? shown.passkeys };
   $('passkey-count').textContent = account.passkeyCount ?? '';
+  // Sent here by forward-auth to confirm the address (`?next=`): on to the app once it is.
+  if (account.continue && new URLSearchParams(window.location.search).has('next')) return window.location.assign(afterSignInPath());
+  $('upgrade').hidden = !account.createPasskey;
+  for (const part of ['heading', 'text', 'button']) $(`upgrade-${part}`).textContent = account.createPasskey?.[part] ?? '';
+  $('verify-email').hidden = !account.confirmEmail;
+  $('password-panel').hidden = !account.removePassword;
   list.setAttribute('aria-busy', String(!account.passkeys));
   for (const row of account.passkeys ?? []) itemFor(row.id)?.setAttribute('aria-busy', String(row.busy));
   for (const button of ownButtons()) button.disabled = !view.canStart;
 
-  for (const element of document.querySelectorAll('#add-error, #profile-error, #delete-account-error, #passkeys .passkey-error')) {
+  for (const element of document.querySelectorAll('#add-error, #profile-error, #delete-account-error, #passkeys .passkey-error, '
+    + '#upgrade-error, #verify-error, #password-error')) {
     element.textContent = '';
   }
   const problemAt = action?.error?.() ?? status;
@@ -48,6 +59,8 @@ function render(view, shell) {
   showStatus(view.notice ?? view.progress ?? (problemAt === status ? view.problem : null) ?? '');
   if (view.canStart && account.passkeys) {
     markReady();
+    if (linkCode && account.confirmEmail) intent({ error: () => $('verify-error') }, { event: 'confirmEmail', code: linkCode });
+    linkCode = null;
     if (!document.activeElement || document.activeElement === document.body) action?.focus?.()?.focus();
   }
 }
@@ -161,8 +174,18 @@ $('delete-account').addEventListener('click', async () => {
     $('delete-account').focus();
   }
 });
-// js/account-recovery.js adds passkeys too (recovery, the upgrade).
-document.addEventListener('passkeys:changed', () => core?.send({ event: 'refresh' }));
+$('create-passkey').addEventListener('click', () => {
+  intent({ error: () => $('upgrade-error'), focus: () => $('add-passkey') }, { event: 'addPasskey' });
+});
+$('verify-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  intent({ error: () => $('verify-error'), focus: () => $('verify-code') }, { event: 'confirmEmail', code: $('verify-code').value });
+});
+$('verify-resend').addEventListener('click', () => intent({ error: () => $('verify-error') }, { event: 'resendEmailCode' }));
+$('remove-password').addEventListener('click', () => {
+  intent({ error: () => $('password-error'), focus: () => $('add-passkey') }, { event: 'removePassword' });
+});
+window.addEventListener('hashchange', () => window.location.reload());
 
 window.addEventListener('pageshow', (event) => {
   if (event.persisted) window.location.reload();

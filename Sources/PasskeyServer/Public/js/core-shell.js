@@ -66,13 +66,16 @@ export async function startCore({ render }) {
     // The browser takes one request at a time: an aborted one must have ended first.
     await passkeyRequest?.settled;
     const controller = new AbortController();
+    const conditional = effect.mediation === 'conditional' ? { mediation: 'conditional' } : {};
     // Options the browser cannot take fail the request like any other error: the core hears of it.
-    const settled = Promise.resolve().then(() => (kind === 'create'
-      ? navigator.credentials.create({ publicKey: creationOptionsFromJSON(effect.options), signal: controller.signal })
-      : navigator.credentials.get({
-        publicKey: requestOptionsFromJSON(effect.options), signal: controller.signal,
-        ...(effect.mediation === 'conditional' ? { mediation: 'conditional' } : {}),
-      }))).then(
+    const settled = Promise.resolve().then(async () => {
+      // A browser without conditional create (WebAuthn L3 §5.1.7 capabilities) could show a modal one instead.
+      if (kind === 'create' && conditional.mediation && !(await PublicKeyCredential.getClientCapabilities?.())?.conditionalCreate) {
+        throw new DOMException('this browser has no conditional create', 'NotSupportedError');
+      }
+      const publicKey = (kind === 'create' ? creationOptionsFromJSON : requestOptionsFromJSON)(effect.options);
+      return navigator.credentials[kind]({ publicKey, signal: controller.signal, ...conditional });
+    }).then(
       (answer) => ({ event: kind, credential: answer ? credentialToJSON(answer) : null }),
       (error) => ({ event: kind, error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) } }),
     );
