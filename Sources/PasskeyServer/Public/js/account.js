@@ -43,7 +43,9 @@ function render(view, shell) {
   // Sent here by forward-auth to confirm the address (`?next=`): on to the app once it is.
   if (account.continue && new URLSearchParams(window.location.search).has('next')) return window.location.assign(afterSignInPath());
   $('upgrade').hidden = !account.createPasskey;
-  for (const part of ['heading', 'text', 'button']) $(`upgrade-${part}`).textContent = account.createPasskey?.[part] ?? '';
+  for (const [id, part] of [['upgrade-heading', 'heading'], ['upgrade-text', 'text'], ['create-passkey', 'button']]) {
+    $(id).textContent = account.createPasskey?.[part] ?? '';
+  }
   $('verify-email').hidden = !account.confirmEmail;
   $('password-panel').hidden = !account.removePassword;
   list.setAttribute('aria-busy', String(!account.passkeys));
