@@ -68,6 +68,40 @@ flow('sign-up', () => {
   assert.equal(answer.view.account.passkeys[0].details, 'synced · added 22 Nov 2026');
 });
 
+flow('the account page in German: the upgrade cancelled for a modal create, the address confirmed, the password removed', () => {
+  send({ event: 'languages', languages: ['de-DE'] });
+  let [effect] = send({ event: 'refresh' }).effects;
+  [effect] = http(effect, 200, { user: { ...user, emailVerified: false }, rpId: 'example.com', recovery: false, hasPassword: true }).effects;
+  let answer = http(effect, 200, { passkeys: [] });
+  effect = answer.effects.find((e) => e.request === 'upgradeOptions');
+  assert.deepEqual(JSON.parse(effect.body), { mediation: 'conditional' });
+  assert.equal(answer.view.account.createPasskey.heading, 'Passkey erstellen');
+  assert.equal(answer.view.account.confirmEmail, true);
+  assert.deepEqual(http(effect, 200, { publicKey: { challenge: 'dXA' } }).effects,
+    [{ effect: 'create', options: { challenge: 'dXA' }, mediation: 'conditional' }]);
+  answer = send({ event: 'addPasskey' });
+  assert.deepEqual(answer.effects.map((e) => e.effect), ['cancel', 'http']);
+  assert.deepEqual(http(answer.effects[1], 200, { publicKey: { challenge: 'bW9k' } }).effects,
+    [{ effect: 'create', options: { challenge: 'bW9k' } }]);
+  [effect] = send({ event: 'create', credential: { id: 'b25l', type: 'public-key' } }).effects;
+  answer = http(effect, 201, { passkey });
+  assert.equal(answer.view.account.createPasskey, null);
+  assert.equal(answer.view.account.removePassword, true);
+
+  [effect] = send({ event: 'confirmEmail', code: '12345678' }).effects;
+  answer = http(effect, 429, { error: { code: 'rate_limited', message: 'slow' } }, '20');
+  assert.equal(answer.view.problem, 'Zu viele Versuche. Versuchen Sie es in 20 Sekunden erneut.');
+  [effect] = send({ event: 'confirmEmail', code: '12345678' }).effects;
+  answer = http(effect, 200, { user: { ...user, emailVerified: true } });
+  assert.equal(answer.view.notice, 'Ihre E-Mail-Adresse ist bestätigt.');
+  assert.equal(answer.view.account.continue, true);
+  [effect] = send({ event: 'removePassword' }).effects;
+  assert.deepEqual([effect.method, effect.path], ['DELETE', '/api/password']);
+  answer = http(effect, 204);
+  assert.equal(answer.view.account.removePassword, false);
+  assert.match(answer.view.notice, /Passwort ist entfernt/);
+});
+
 flow('sign-in with the Signal API, then delete a passkey in Japanese', () => {
   send({ event: 'refresh' });
   let answer = http({ id: 1 }, 401, { error: { code: 'unauthenticated', message: 'no' } });
