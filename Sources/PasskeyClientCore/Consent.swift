@@ -148,8 +148,6 @@ extension Auth {
         public struct View: Equatable, Sendable {
             /// `Allow Grafana?`, or `Allow access?` before the app is known.
             public var title: String
-            /// The document's title.
-            public var pageTitle: String
             /// `Grafana wants to sign you in as ada@example.com. It will see:`, in parts so the
             /// names can stand out; `nil` until the prompt is loaded.
             public var lede: Lede?
@@ -161,9 +159,6 @@ extension Auth {
             public var problem: String?
             /// Where the page goes now, if it leaves.
             public var destination: Destination?
-            public var allow: String
-            public var deny: String
-            public var hint: String
         }
 
         /// The lede's text around the app's name and the username.
@@ -193,15 +188,11 @@ extension Auth {
         public enum Phrase: Equatable, Sendable {
             /// The heading: with the app's name once known.
             case title(app: String?)
-            case pageTitle
             case ledeBeforeClient
             case ledeBeforeUser
             case ledeAfterUser
             /// A scope's words; `nil` from a language for a scope it does not know.
             case scope(String)
-            case allow
-            case deny
-            case hint
             case loading
             case deciding
         }
@@ -215,7 +206,6 @@ extension Auth {
             }
             return View(
                 title: say(.title(app: state.prompt?.clientName)),
-                pageTitle: say(.pageTitle),
                 lede: state.prompt.map { prompt in
                     Lede(
                         beforeClient: say(.ledeBeforeClient), client: prompt.clientName, beforeUser: say(.ledeBeforeUser),
@@ -228,8 +218,7 @@ extension Auth {
                 canDecide: state.work == .idle && state.prompt != nil && state.destination == nil,
                 progress: progress.map(say),
                 problem: state.problem?.words(in: language),
-                destination: state.destination,
-                allow: say(.allow), deny: say(.deny), hint: say(.hint))
+                destination: state.destination)
         }
     }
 }

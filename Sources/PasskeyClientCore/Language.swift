@@ -192,6 +192,8 @@ extension Auth {
         case addPasskey, deleteAccountHeading, deleteAccountText, deleteAccountButton, newNameFor, cancel
         case created, lastUsed, rename, delete, synced, thisDeviceOnly, notBackedUp, never
         case deletePasskeyText, deletePasskeyConfirm, deleteAccountTitle, deleteAccountConfirm
+        case sessionsHeading, activityHeading, endSession, endOtherSessions, moreActivity, appsHeading, appsIntro, noApps, removeApp
+        case consentPageTitle, allow, deny, consentHint
 
         /// Every label, in the order a page lists them.
         public static let all: [Label] = [
@@ -202,6 +204,8 @@ extension Auth {
             .addPasskey, .deleteAccountHeading, .deleteAccountText, .deleteAccountButton, .newNameFor, .cancel,
             .created, .lastUsed, .rename, .delete, .synced, .thisDeviceOnly, .notBackedUp, .never,
             .deletePasskeyText, .deletePasskeyConfirm, .deleteAccountTitle, .deleteAccountConfirm,
+            .sessionsHeading, .activityHeading, .endSession, .endOtherSessions, .moreActivity, .appsHeading, .appsIntro, .noApps, .removeApp,
+            .consentPageTitle, .allow, .deny, .consentHint,
         ]
 
         /// The key a page names it by.
@@ -251,6 +255,19 @@ extension Auth {
             case .deletePasskeyConfirm: "confirm.deletePasskey.button"
             case .deleteAccountTitle: "confirm.deleteAccount.title"
             case .deleteAccountConfirm: "confirm.deleteAccount.button"
+            case .sessionsHeading: "security.sessionsHeading"
+            case .activityHeading: "security.activityHeading"
+            case .endSession: "security.endSession"
+            case .endOtherSessions: "security.endOtherSessions"
+            case .moreActivity: "security.moreActivity"
+            case .appsHeading: "security.appsHeading"
+            case .appsIntro: "security.appsIntro"
+            case .noApps: "security.noApps"
+            case .removeApp: "security.removeApp"
+            case .consentPageTitle: "consent.pageTitle"
+            case .allow: "consent.allow"
+            case .deny: "consent.deny"
+            case .consentHint: "consent.hint"
             }
         }
     }

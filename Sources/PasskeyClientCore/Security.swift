@@ -26,6 +26,8 @@ extension Auth {
             public var work: Work
             /// The problem that ended the last thing asked for, if one did.
             public var problem: Problem?
+            /// The part of the page the problem concerns, so it is shown there.
+            public var problemPart: Part = .sessions
             /// What the last thing asked for did, to confirm it.
             public var notice: Notice?
             /// The server answered `401 unauthenticated`: nobody is signed in (any more).
@@ -79,6 +81,11 @@ extension Auth {
             }
 
             var isEmpty: Bool { !passkeys && !sessions && !activity && !apps }
+        }
+
+        /// A part of what this machine shows.
+        public enum Part: String, Equatable, Sendable {
+            case sessions, activity, apps
         }
 
         /// A confirmation of what was done.
@@ -143,7 +150,14 @@ extension Auth {
                     return []
                 }
                 state.work = missing.isEmpty ? .idle : .loading(missing)
-                if let failure = response.failure { fail(failure, &state) }
+                if let failure = response.failure {
+                    let part: Part = switch response {
+                    case .activity: .activity
+                    case .listApps: .apps
+                    default: .sessions
+                    }
+                    fail(failure, &state, in: part)
+                }
                 return settle(&state)
 
             case (.endingSession(let id), .api(.endSession(let result))):
@@ -156,7 +170,7 @@ extension Auth {
                     return reload(&state, notice: ended.map { .endedSession($0) })
                 case .failure(let failure):
                     state.work = .idle
-                    fail(failure, &state)
+                    fail(failure, &state, in: .sessions)
                     return settle(&state)
                 }
 
@@ -166,7 +180,7 @@ extension Auth {
                     return reload(&state, notice: .endedOtherSessions)
                 case .failure(let failure):
                     state.work = .idle
-                    fail(failure, &state)
+                    fail(failure, &state, in: .sessions)
                     return settle(&state)
                 }
 
@@ -180,7 +194,7 @@ extension Auth {
                     return reload(&state, notice: removed.map { .removedApp($0.name) })
                 case .failure(let failure):
                     state.work = .idle
-                    fail(failure, &state)
+                    fail(failure, &state, in: .apps)
                     return settle(&state)
                 }
 
@@ -191,7 +205,7 @@ extension Auth {
                     state.activity = (state.activity ?? []) + page.events
                     state.nextPage = page.next
                 case .failure(let failure):
-                    fail(failure, &state)
+                    fail(failure, &state, in: .activity)
                 }
                 return settle(&state)
 
@@ -256,7 +270,8 @@ extension Auth {
         }
 
         /// A failure shown as a problem; `401` means signed out, which the shell acts on.
-        private static func fail(_ failure: APIFailure, _ state: inout State) {
+        private static func fail(_ failure: APIFailure, _ state: inout State, in part: Part) {
+            state.problemPart = part
             if failure.isUnauthenticated {
                 state.signedOut = true
                 state.problem = .sessionEnded

@@ -6,6 +6,8 @@ extension Auth.Security {
         /// What is happening, for a progress indicator.
         public var progress: String?
         public var problem: String?
+        /// Where the problem is shown: the part it concerns.
+        public var problemPart: Part
         /// A confirmation of what was just done (`Signed out everywhere else.`).
         public var notice: String?
         /// The sessions, oldest first; `nil` until loaded.
@@ -22,8 +24,6 @@ extension Auth.Security {
         public var apps: [AppRow]?
         /// Whether the person can start something now.
         public var canStart: Bool
-        /// The part's fixed words: headings and buttons.
-        public var labels: Labels
     }
 
     /// One session, as shown.
@@ -79,36 +79,6 @@ extension Auth.Security {
         public var at: String
     }
 
-    /// The fixed words of the part.
-    public struct Labels: Equatable, Sendable {
-        public var sessionsHeading: String
-        public var activityHeading: String
-        public var endSession: String
-        public var endOtherSessions: String
-        public var moreActivity: String
-        public var appsHeading: String
-        /// What the apps list is.
-        public var appsIntro: String
-        /// Shown when no app is allowed.
-        public var noApps: String
-        public var removeApp: String
-
-        public init(
-            sessionsHeading: String, activityHeading: String, endSession: String, endOtherSessions: String,
-            moreActivity: String, appsHeading: String, appsIntro: String, noApps: String, removeApp: String
-        ) {
-            self.sessionsHeading = sessionsHeading
-            self.activityHeading = activityHeading
-            self.endSession = endSession
-            self.endOtherSessions = endOtherSessions
-            self.moreActivity = moreActivity
-            self.appsHeading = appsHeading
-            self.appsIntro = appsIntro
-            self.noApps = noApps
-            self.removeApp = removeApp
-        }
-    }
-
     /// Everything this part says, before it is put into a language.
     public enum Phrase: Equatable, Sendable {
         /// An activity log type; the language's words, or the type as it is when it has none.
@@ -126,20 +96,11 @@ extension Auth.Security {
         case endingOtherSessions
         case loadingMore
         case moment(Auth.Moment)
-        case sessionsHeading
-        case activityHeading
-        case endSession
-        case endOtherSessions
-        case moreActivity
         /// When an app was allowed (already a ``moment(_:)`` or the time as it came) and what it may read.
         case appAllowed(at: String, scopes: [String])
         case removeAppFor(name: String)
         case removedApp(name: String)
         case removingApp
-        case appsHeading
-        case appsIntro
-        case noApps
-        case removeApp
     }
 
     /// Which passkey an event or a session concerns.
@@ -184,6 +145,7 @@ extension Auth.Security {
             signedOut: state.signedOut,
             progress: progress.map(say),
             problem: state.problem?.words(in: language),
+            problemPart: state.problemPart,
             notice: notice,
             sessions: state.sessions?.map { session in
                 SessionRow(
@@ -208,10 +170,6 @@ extension Auth.Security {
                     removeLabel: say(.removeAppFor(name: app.name)), canRemove: idle,
                     isBusy: state.work == .removingApp(clientID: app.clientID))
             },
-            canStart: idle && !state.signedOut,
-            labels: Labels(
-                sessionsHeading: say(.sessionsHeading), activityHeading: say(.activityHeading),
-                endSession: say(.endSession), endOtherSessions: say(.endOtherSessions), moreActivity: say(.moreActivity),
-                appsHeading: say(.appsHeading), appsIntro: say(.appsIntro), noApps: say(.noApps), removeApp: say(.removeApp)))
+            canStart: idle && !state.signedOut)
     }
 }

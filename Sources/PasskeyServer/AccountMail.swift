@@ -71,14 +71,16 @@ enum EmailCodes {
 extension ServerServices {
     // MARK: Email codes and audit events
 
-    /// Issues a code to the account's address and sends it in the background. Returns `false`
+    /// Issues a code to the account's address and sends it in the background; the activity log
+    /// names `client`, the browser that asked for it. Returns `false`
     /// (sending nothing) when the hourly cap is reached, or the username is no email address.
     ///
     /// - Throws: `429 rate_limited` only when `answerCap`; otherwise the cap is silent (recovery
     ///   must answer the same for every address).
     @discardableResult
     func sendEmailCode(
-        _ purpose: EmailCodeRecord.Purpose, to user: UserRecord, language: Auth.Language, answerCap: Bool = false
+        _ purpose: EmailCodeRecord.Purpose, to user: UserRecord, language: Auth.Language, client: ClientDetails?,
+        answerCap: Bool = false
     ) async throws -> Bool {
         guard let address = try? MailAddress(address: user.username) else { return false }
         let now = now()
@@ -92,7 +94,7 @@ extension ServerServices {
             break
         case .capped(let until):
             await recordActivity(
-                AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_capped"), userID: user.id, client: nil,
+                AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_capped"), userID: user.id, client: client,
                 detail: "no code sent: \(EmailCodes.maximumPerHour) this hour already", logger: logger)
             if answerCap {
                 throw APIError.rateLimited(retryAfter: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
@@ -115,7 +117,7 @@ extension ServerServices {
         }
         await mail.outbox.send(message)
         await recordActivity(
-            AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_sent"), userID: user.id, client: nil,
+            AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_sent"), userID: user.id, client: client,
             detail: "a \(purpose.rawValue) code was mailed", logger: logger)
         return true
     }

@@ -41,7 +41,7 @@ struct ClientActivity: AsyncParsableCommand {
             state = await security.run(.moreActivity)
         }
         try await run.finishSecurity(state) { view in
-            [view.labels.activityHeading + ":"] + (view.activity ?? []).map { "  \($0.details)  \($0.title)" }
+            [ClientOutput.language(.label(.activityHeading)) + ":"] + (view.activity ?? []).map { "  \($0.details)  \($0.title)" }
         }
     }
 }

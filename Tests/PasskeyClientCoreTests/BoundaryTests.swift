@@ -151,3 +151,56 @@ struct BoundaryTests {
         }
     }
 }
+
+/// What the three machines' boundaries share: reading a message, `languages` and the page words.
+@Suite("The boundaries of sessions and consent")
+struct OtherBoundaryTests {
+    static func json(_ answer: [UInt8]) -> Auth.JSON {
+        Auth.JSON(parsing: answer) ?? .null
+    }
+
+    @Test("sessions and activity: `languages` answers the view and the page words in that language")
+    func securityLanguages() {
+        var boundary = Auth.Security.Boundary()
+        let answer = Self.json(boundary.receive(Array(#"{"event":"languages","languages":["de-CH"],"utcOffsetMinutes":60}"#.utf8)))
+        #expect(answer["view"]?["lang"]?.string == "de")
+        #expect(answer["text"]?["security.endOtherSessions"]?.string == "Überall sonst abmelden")
+        #expect(answer["text"]?["signIn.createAccount"]?.string == "Konto erstellen", "one table of page words for every part")
+        #expect(answer["view"]?["labels"] == nil, "no second way to send fixed words")
+        #expect(boundary.utcOffsetMinutes == 60)
+    }
+
+    @Test("sessions and activity: a failed removal says the problem belongs to the apps")
+    func securityProblemPart() {
+        var boundary = Auth.Security.Boundary(state: SecurityFixture.loaded)
+        var answer = Self.json(boundary.receive(Array(#"{"event":"removeApp","clientId":"grafana"}"#.utf8)))
+        let id = answer["effects"]?.array?.first?["id"]?.int ?? -1
+        answer = Self.json(boundary.receive(Array(#"{"event":"http","id":\#(id),"status":0,"body":""}"#.utf8)))
+        #expect(answer["view"]?["problemPart"]?.string == "apps")
+        #expect(answer["view"]?["problem"]?.string == "Can’t reach the server. Check your connection and try again.")
+    }
+
+    @Test("consent: `languages` answers the page words; the view carries no fixed words")
+    func consentLanguages() {
+        var boundary = Auth.Consent.Boundary()
+        let answer = Self.json(boundary.receive(Array(#"{"event":"languages","languages":["ja"]}"#.utf8)))
+        #expect(answer["text"]?["consent.allow"]?.string == "許可")
+        #expect(answer["text"]?["consent.pageTitle"]?.string == "アクセスの許可 · Passkeys")
+        #expect(answer["view"]?["allow"] == nil && answer["view"]?["hint"] == nil)
+    }
+
+    @Test("every machine refuses what is not a message, and a `languages` without a list, the same way")
+    func sharedRefusals() {
+        var auth = Auth.Boundary()
+        var security = Auth.Security.Boundary()
+        var consent = Auth.Consent.Boundary()
+        let sends: [([UInt8]) -> [UInt8]] = [
+            { auth.receive($0) }, { security.receive($0) }, { consent.receive($0) },
+        ]
+        for send in sends {
+            #expect(Self.json(send(Array("[1,".utf8)))["error"]?["code"]?.string == "unreadable_message")
+            #expect(Self.json(send(Array(#"{"kind":"load"}"#.utf8)))["error"]?["code"]?.string == "unreadable_message")
+            #expect(Self.json(send(Array(#"{"event":"languages","languages":"de"}"#.utf8)))["error"]?["code"]?.string == "invalid_message")
+        }
+    }
+}

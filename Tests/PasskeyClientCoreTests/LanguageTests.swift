@@ -54,8 +54,8 @@ struct LanguageTests {
         }
         for label in Auth.Label.all {
             #expect(L.japanese(.label(label)) != L.english(.label(label)), "\(label.key) is not in Japanese")
-            // "Passkeys" is German too.
-            if label != .passkeys {
+            // "Passkeys" and "Apps" are German too.
+            if label != .passkeys && label != .appsHeading {
                 #expect(L.german(.label(label)) != L.english(.label(label)), "\(label.key) is not in German")
             }
         }

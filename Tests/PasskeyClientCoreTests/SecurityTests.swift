@@ -181,6 +181,7 @@ struct SecurityTests {
         _ = S.update(&failing, .view(.removeApp(clientID: "grafana")))
         #expect(S.update(&failing, .api(.removeApp(.failure(.offline)))) == [.render])
         #expect(failing.work == .idle && failing.problem == .offline && failing.apps == [F.grafana])
+        #expect(S.view(failing).problemPart == .apps, "the problem is shown with the apps")
     }
 
     @Test("an app that is not listed is not removed")
@@ -278,10 +279,12 @@ struct SecurityTests {
         #expect(view.canEndOtherSessions && view.canLoadMore && view.canStart && view.progress == nil)
         #expect(view.activity?.map(\.title) == ["Signed in with “iCloud Keychain”", "Passkey deleted with a passkey since deleted"])
         #expect(view.activity?.map(\.details) == ["2 Dec 2026, 15:03 · Firefox · 203.0.113.9", "1 Dec 2026, 09:00 · Unknown device"])
-        #expect(view.labels == S.Labels(
-            sessionsHeading: "Where you’re signed in", activityHeading: "Recent activity", endSession: "Sign out",
-            endOtherSessions: "Sign out everywhere else", moreActivity: "Show older activity", appsHeading: "Apps",
-            appsIntro: "Apps you allowed to sign you in with this account.", noApps: "No apps yet.", removeApp: "Remove access"))
+        let english = Auth.Language.english
+        #expect([Auth.Label.sessionsHeading, .activityHeading, .endSession, .endOtherSessions, .moreActivity, .appsHeading,
+                  .appsIntro, .noApps, .removeApp].map { english(.label($0)) } == [
+            "Where you’re signed in", "Recent activity", "Sign out", "Sign out everywhere else", "Show older activity", "Apps",
+            "Apps you allowed to sign you in with this account.", "No apps yet.", "Remove access",
+        ], "the part's fixed words are page labels, which the boundary sends with `languages`")
         #expect(view.apps == [S.AppRow(
             clientID: "grafana", name: "Grafana", details: "Allowed 1 Dec 2026, 13:00: openid, profile",
             removeLabel: "Remove access for Grafana", canRemove: true, isBusy: false)])
@@ -303,14 +306,14 @@ struct SecurityTests {
     @Test("sessions and activity in Japanese and German")
     func otherLanguages() {
         let japanese = S.view(F.loaded, in: .japanese, utcOffsetMinutes: 540)
-        #expect(japanese.labels.sessionsHeading == "サインインしている場所")
+        #expect(Auth.Language.japanese(.label(.sessionsHeading)) == "サインインしている場所")
         #expect(japanese.sessionSummary == "このブラウザとほかに1か所でサインインしています。")
         #expect(japanese.activity?.first?.title == "サインイン(パスキー「iCloud Keychain」)")
         #expect(japanese.activity?.first?.details == "2026年12月2日 23:03 · Firefox · 203.0.113.9")
         #expect(japanese.apps?.first?.details == "2026年12月1日 21:00に許可: openid, profile")
-        #expect(japanese.labels.noApps == "まだアプリはありません。")
+        #expect(Auth.Language.japanese(.label(.noApps)) == "まだアプリはありません。")
         let german = S.view(F.loaded, in: .german, utcOffsetMinutes: 60)
-        #expect(german.labels.endOtherSessions == "Überall sonst abmelden")
+        #expect(Auth.Language.german(.label(.endOtherSessions)) == "Überall sonst abmelden")
         #expect(german.sessions?.first?.details == "Angemeldet am 1.12.2026, 10:00 mit „iCloud Keychain“ · zuletzt gesehen am 2.12.2026, 15:03")
         #expect(german.activity?.last?.title == "Passkey gelöscht mit einem inzwischen gelöschten Passkey")
         #expect(german.apps?.first?.removeLabel == "Zugriff für Grafana entfernen")

@@ -266,6 +266,30 @@ import WebAuthn
         }
     }
 
+    @Test("A mailed code's activity event names the browser that asked for it, though the mail goes out later")
+    func mailedCodesNameTheBrowser() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var phone = try Browser(client)
+            #expect(try await phone.signUp(Self.ada, headers: [.userAgent: "Phone browser"]).status == .created)
+            var laptop = try Browser(client)
+            let asked = try await laptop.post("/api/recovery/options", ["email": Self.ada], headers: [.userAgent: "Laptop browser"])
+            #expect(asked.status == .accepted)
+            _ = try await harness.code(to: Self.ada, subject: "Recover")
+            let userID = try #require(try await harness.store.user(username: Self.ada)).id
+            // The event is written just after the mail is handed over, in the background.
+            var mailed: [AuditEvent] = []
+            for _ in 0..<300 where mailed.count < 2 {
+                mailed = try await harness.store.auditEvents(userID: userID, limit: 20).filter { $0.kind.rawValue.hasSuffix("_code_sent") }
+                if mailed.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(mailed.map(\.kind.rawValue).sorted() == ["recovery_code_sent", "verification_code_sent"])
+            #expect(mailed.first { $0.kind.rawValue == "verification_code_sent" }?.userAgent == "Phone browser")
+            #expect(mailed.first { $0.kind.rawValue == "recovery_code_sent" }?.userAgent == "Laptop browser")
+            let signUp = try await harness.store.auditEvents(userID: userID, limit: 20).first { $0.kind == .signUp }
+            #expect(mailed.allSatisfy { $0.ip == signUp?.ip }, "and the address it came from, as other events have it")
+        }
+    }
+
     @Test("A wrong code, a code for an unknown address and a malformed code are all 400 invalid_code")
     func wrongRecoveryCodes() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in

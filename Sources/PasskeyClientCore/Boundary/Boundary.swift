@@ -24,29 +24,49 @@ extension Auth {
 
         /// Takes one message and returns the answer.
         public mutating func answer(_ message: [UInt8]) -> JSON {
-            guard let json = JSON(parsing: message), let kind = json["event"]?.string else {
-                return Self.error("unreadable_message", "a message is one JSON object with an \"event\" member")
+            let (kind, json): (String, JSON)
+            switch Self.open(message) {
+            case .success(let opened): (kind, json) = opened
+            case .failure(let failure): return failure.answer
             }
             if kind == "languages" {
-                guard let tags = json["languages"]?.array?.compactMap({ $0.string }) else {
-                    return Self.error("invalid_message", "\"languages\" needs a list of language tags")
+                switch Self.languages(json) {
+                case .success(let chosen): language = chosen
+                case .failure(let failure): return failure.answer
                 }
-                language = Language.preferred(tags)
-                // The page's fixed words come with the view, once per language.
-                var answer = output([.render])
-                if case .object(var members) = answer {
-                    members.append(("text", .object(Label.all.map { ($0.key, .string(language(.label($0)))) }
-                        + AccountPhrase.labels.map { ($0.key, .string(language(.account($0.phrase)))) })))
-                    answer = .object(members)
-                }
-                return answer
+                return Self.withText(output([.render]), in: language)
             }
-            let event: Event
             switch Self.event(kind, json, answering: &requests) {
-            case .success(let read): event = read
-            case .failure(let failure): return Self.error(failure.code, failure.message)
+            case .success(let event): return output(Auth.update(&state, event))
+            case .failure(let failure): return failure.answer
             }
-            return output(Auth.update(&state, event))
+        }
+
+        // MARK: What every machine's boundary shares
+
+        /// A message read as one JSON object with its `event` member.
+        static func open(_ message: [UInt8]) -> Result<(kind: String, json: JSON), MessageError> {
+            guard let json = JSON(parsing: message), let kind = json["event"]?.string else {
+                return .failure(MessageError(code: "unreadable_message", message: "a message is one JSON object with an \"event\" member"))
+            }
+            return .success((kind, json))
+        }
+
+        /// The language a `{"event": "languages", "languages": [tags, most wanted first]}` message asks for.
+        static func languages(_ json: JSON) -> Result<Language, MessageError> {
+            guard let tags = json["languages"]?.array?.compactMap({ $0.string }) else {
+                return .failure(MessageError(code: "invalid_message", message: "\"languages\" needs a list of language tags"))
+            }
+            return .success(Language.preferred(tags))
+        }
+
+        /// The answer to `languages`, with the pages' fixed words (``Label``) in `language` as its
+        /// `text`: once per language, the shell marks elements with their keys (`data-text`).
+        static func withText(_ answer: JSON, in language: Language) -> JSON {
+            guard case .object(var members) = answer else { return answer }
+            members.append(("text", .object(Label.all.map { ($0.key, .string(language(.label($0)))) }
+                + AccountPhrase.labels.map { ($0.key, .string(language(.account($0.phrase)))) })))
+            return .object(members)
         }
 
         /// The effects as JSON, HTTP requests numbered, and the view when one of them is to render.
@@ -108,6 +128,9 @@ extension Auth {
         struct MessageError: Error {
             var code: String
             var message: String
+
+            /// The `{"error": {"code", "message"}}` answer.
+            var answer: JSON { Boundary.error(code, message) }
         }
 
         private static func event(_ kind: String, _ json: JSON, answering requests: inout Requests) -> Result<Event, MessageError> {

@@ -18,17 +18,19 @@ extension Auth.Consent {
 
         /// Takes one message and returns the answer.
         public mutating func answer(_ message: [UInt8]) -> Auth.JSON {
-            guard let json = Auth.JSON(parsing: message), let kind = json["event"]?.string else {
-                return Auth.Boundary.error("unreadable_message", "a message is one JSON object with an \"event\" member")
+            let (kind, json): (String, Auth.JSON)
+            switch Auth.Boundary.open(message) {
+            case .success(let opened): (kind, json) = opened
+            case .failure(let failure): return failure.answer
             }
             let event: Event
             switch kind {
             case "languages":
-                guard let tags = json["languages"]?.array?.compactMap({ $0.string }) else {
-                    return Auth.Boundary.error("invalid_message", "\"languages\" needs a list of language tags")
+                switch Auth.Boundary.languages(json) {
+                case .success(let chosen): language = chosen
+                case .failure(let failure): return failure.answer
                 }
-                language = Auth.Language.preferred(tags)
-                return output([.render])
+                return Auth.Boundary.withText(output([.render]), in: language)
             case "load":
                 guard let query = json["query"]?.string else {
                     return Auth.Boundary.error("invalid_message", "\"load\" needs the string \"query\"")
@@ -39,7 +41,7 @@ extension Auth.Consent {
             case "http":
                 switch requests.answer(json) {
                 case .success(let response): event = .api(response)
-                case .failure(let failure): return Auth.Boundary.error(failure.code, failure.message)
+                case .failure(let failure): return failure.answer
                 }
             default:
                 return Auth.Boundary.error("unknown_event", "the consent page has no event \"\(kind)\"")
@@ -72,10 +74,9 @@ extension Auth.Consent {
                 .object([("url", .string($0.url)), ("replace", .bool($0.replace))])
             } ?? .null
             return .object([
-                ("lang", .string(language.code)), ("title", .string(view.title)), ("pageTitle", .string(view.pageTitle)),
+                ("lang", .string(language.code)), ("title", .string(view.title)),
                 ("lede", lede), ("scopes", scopes), ("canDecide", .bool(view.canDecide)),
                 ("progress", .optional(view.progress)), ("problem", .optional(view.problem)), ("destination", destination),
-                ("allow", .string(view.allow)), ("deny", .string(view.deny)), ("hint", .string(view.hint)),
             ])
         }
     }

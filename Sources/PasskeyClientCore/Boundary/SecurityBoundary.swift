@@ -22,18 +22,20 @@ extension Auth.Security {
 
         /// Takes one message and returns the answer.
         public mutating func answer(_ message: [UInt8]) -> Auth.JSON {
-            guard let json = Auth.JSON(parsing: message), let kind = json["event"]?.string else {
-                return Auth.Boundary.error("unreadable_message", "a message is one JSON object with an \"event\" member")
+            let (kind, json): (String, Auth.JSON)
+            switch Auth.Boundary.open(message) {
+            case .success(let opened): (kind, json) = opened
+            case .failure(let failure): return failure.answer
             }
             let event: Event
             switch kind {
             case "languages":
-                guard let tags = json["languages"]?.array?.compactMap({ $0.string }) else {
-                    return Auth.Boundary.error("invalid_message", "\"languages\" needs a list of language tags")
+                switch Auth.Boundary.languages(json) {
+                case .success(let chosen): language = chosen
+                case .failure(let failure): return failure.answer
                 }
-                language = Auth.Language.preferred(tags)
                 if let offset = json["utcOffsetMinutes"]?.int, (-1440...1440).contains(offset) { utcOffsetMinutes = offset }
-                return output([.render])
+                return Auth.Boundary.withText(output([.render]), in: language)
             case "load": event = .view(.load)
             case "endSession":
                 guard let id = json["id"]?.string else {
@@ -51,7 +53,7 @@ extension Auth.Security {
             case "http":
                 switch requests.answer(json) {
                 case .success(let response): event = .api(response)
-                case .failure(let failure): return Auth.Boundary.error(failure.code, failure.message)
+                case .failure(let failure): return failure.answer
                 }
             default:
                 return Auth.Boundary.error("unknown_event", "sessions and activity have no event \"\(kind)\"")
@@ -95,17 +97,10 @@ extension Auth.Security {
             } ?? .null
             return .object([
                 ("lang", .string(language.code)), ("signedOut", .bool(view.signedOut)),
-                ("progress", .optional(view.progress)), ("problem", .optional(view.problem)), ("notice", .optional(view.notice)),
+                ("progress", .optional(view.progress)), ("problem", .optional(view.problem)), ("problemPart", .string(view.problemPart.rawValue)), ("notice", .optional(view.notice)),
                 ("sessions", sessions), ("sessionSummary", .optional(view.sessionSummary)),
                 ("canEndOtherSessions", .bool(view.canEndOtherSessions)), ("activity", activity),
                 ("canLoadMore", .bool(view.canLoadMore)), ("apps", apps), ("canStart", .bool(view.canStart)),
-                ("labels", .object([
-                    ("sessionsHeading", .string(view.labels.sessionsHeading)), ("activityHeading", .string(view.labels.activityHeading)),
-                    ("endSession", .string(view.labels.endSession)), ("endOtherSessions", .string(view.labels.endOtherSessions)),
-                    ("moreActivity", .string(view.labels.moreActivity)), ("appsHeading", .string(view.labels.appsHeading)),
-                    ("appsIntro", .string(view.labels.appsIntro)), ("noApps", .string(view.labels.noApps)),
-                    ("removeApp", .string(view.labels.removeApp)),
-                ])),
             ])
         }
     }

@@ -109,6 +109,19 @@ extension Auth.Language {
             case .deletePasskeyConfirm: "Delete passkey"
             case .deleteAccountTitle: "Delete your account?"
             case .deleteAccountConfirm: "Delete account"
+            case .sessionsHeading: "Where you’re signed in"
+            case .activityHeading: "Recent activity"
+            case .endSession: "Sign out"
+            case .endOtherSessions: "Sign out everywhere else"
+            case .moreActivity: "Show older activity"
+            case .appsHeading: "Apps"
+            case .appsIntro: "Apps you allowed to sign you in with this account."
+            case .noApps: "No apps yet."
+            case .removeApp: "Remove access"
+            case .consentPageTitle: "Allow access · Passkeys"
+            case .allow: "Allow"
+            case .deny: "Deny"
+            case .consentHint: "You can remove this access at any time from your account page."
             }
         case .mail(let mail): englishMail(mail)
         case .security(let phrase): englishSecurity(phrase)
@@ -193,19 +206,10 @@ extension Auth.Language {
         case .endingOtherSessions: return "Signing out everywhere else…"
         case .loadingMore: return "Loading older activity…"
         case .moment(let moment): return englishDay(moment.day) + ", " + moment.clock
-        case .sessionsHeading: return "Where you’re signed in"
-        case .activityHeading: return "Recent activity"
-        case .endSession: return "Sign out"
-        case .endOtherSessions: return "Sign out everywhere else"
-        case .moreActivity: return "Show older activity"
         case .appAllowed(let at, let scopes): return "Allowed \(at): " + scopes.joined(separator: ", ")
         case .removeAppFor(let name): return "Remove access for \(name)"
         case .removedApp(let name): return "Removed the access of \(name)."
         case .removingApp: return "Removing the app’s access…"
-        case .appsHeading: return "Apps"
-        case .appsIntro: return "Apps you allowed to sign you in with this account."
-        case .noApps: return "No apps yet."
-        case .removeApp: return "Remove access"
         }
     }
 
@@ -244,7 +248,6 @@ extension Auth.Language {
         switch phrase {
         case .title(let app?): "Allow \(app)?"
         case .title(nil): "Allow access?"
-        case .pageTitle: "Allow access · Passkeys"
         case .ledeBeforeClient: ""
         case .ledeBeforeUser: " wants to sign you in as "
         case .ledeAfterUser: ". It will see:"
@@ -253,9 +256,6 @@ extension Auth.Language {
         case .scope("email"): "Your email address"
         case .scope("offline_access"): "Access while you are away: it stays signed in until you remove it"
         case .scope: ""
-        case .allow: "Allow"
-        case .deny: "Deny"
-        case .hint: "You can remove this access at any time from your account page."
         case .loading: "Loading the request…"
         case .deciding: "Sending your answer…"
         }

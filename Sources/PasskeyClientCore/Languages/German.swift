@@ -109,6 +109,19 @@ extension Auth.Language {
             case .deletePasskeyConfirm: "Passkey löschen"
             case .deleteAccountTitle: "Ihr Konto löschen?"
             case .deleteAccountConfirm: "Konto löschen"
+            case .sessionsHeading: "Wo Sie angemeldet sind"
+            case .activityHeading: "Letzte Aktivitäten"
+            case .endSession: "Abmelden"
+            case .endOtherSessions: "Überall sonst abmelden"
+            case .moreActivity: "Ältere Aktivitäten anzeigen"
+            case .appsHeading: "Apps"
+            case .appsIntro: "Apps, denen Sie die Anmeldung mit diesem Konto erlaubt haben."
+            case .noApps: "Noch keine Apps."
+            case .removeApp: "Zugriff entfernen"
+            case .consentPageTitle: "Zugriff erlauben · Passkeys"
+            case .allow: "Erlauben"
+            case .deny: "Ablehnen"
+            case .consentHint: "Sie können diesen Zugriff jederzeit auf Ihrer Kontoseite entfernen."
             }
         case .mail(let mail): germanMail(mail)
         case .security(let phrase): germanSecurity(phrase)
@@ -192,19 +205,10 @@ extension Auth.Language {
         case .endingOtherSessions: return "Überall sonst wird abgemeldet…"
         case .loadingMore: return "Ältere Aktivitäten werden geladen…"
         case .moment(let moment): return germanDay(moment.day) + ", " + moment.clock
-        case .sessionsHeading: return "Wo Sie angemeldet sind"
-        case .activityHeading: return "Letzte Aktivitäten"
-        case .endSession: return "Abmelden"
-        case .endOtherSessions: return "Überall sonst abmelden"
-        case .moreActivity: return "Ältere Aktivitäten anzeigen"
         case .appAllowed(let at, let scopes): return "Erlaubt am \(at): " + scopes.joined(separator: ", ")
         case .removeAppFor(let name): return "Zugriff für \(name) entfernen"
         case .removedApp(let name): return "Der Zugriff von \(name) wurde entfernt."
         case .removingApp: return "Der Zugriff der App wird entfernt…"
-        case .appsHeading: return "Apps"
-        case .appsIntro: return "Apps, denen Sie die Anmeldung mit diesem Konto erlaubt haben."
-        case .noApps: return "Noch keine Apps."
-        case .removeApp: return "Zugriff entfernen"
         }
     }
 
@@ -243,7 +247,6 @@ extension Auth.Language {
         switch phrase {
         case .title(let app?): "\(app) erlauben?"
         case .title(nil): "Zugriff erlauben?"
-        case .pageTitle: "Zugriff erlauben · Passkeys"
         case .ledeBeforeClient: ""
         case .ledeBeforeUser: " möchte Sie anmelden als "
         case .ledeAfterUser: ". Die App sieht:"
@@ -252,9 +255,6 @@ extension Auth.Language {
         case .scope("email"): "Ihre E-Mail-Adresse"
         case .scope("offline_access"): "Zugriff, während Sie nicht da sind: Die App bleibt angemeldet, bis Sie den Zugriff entfernen"
         case .scope: ""
-        case .allow: "Erlauben"
-        case .deny: "Ablehnen"
-        case .hint: "Sie können diesen Zugriff jederzeit auf Ihrer Kontoseite entfernen."
         case .loading: "Die Anfrage wird geladen…"
         case .deciding: "Ihre Antwort wird gesendet…"
         }

@@ -109,6 +109,19 @@ extension Auth.Language {
             case .deletePasskeyConfirm: "パスキーを削除"
             case .deleteAccountTitle: "アカウントを削除しますか?"
             case .deleteAccountConfirm: "アカウントを削除"
+            case .sessionsHeading: "サインインしている場所"
+            case .activityHeading: "最近のアクティビティ"
+            case .endSession: "サインアウト"
+            case .endOtherSessions: "ほかのすべての場所からサインアウト"
+            case .moreActivity: "以前のアクティビティを表示"
+            case .appsHeading: "アプリ"
+            case .appsIntro: "このアカウントでのサインインを許可したアプリです。"
+            case .noApps: "まだアプリはありません。"
+            case .removeApp: "アクセスを削除"
+            case .consentPageTitle: "アクセスの許可 · Passkeys"
+            case .allow: "許可"
+            case .deny: "拒否"
+            case .consentHint: "このアクセスはアカウントページからいつでも削除できます。"
             }
         case .mail(let mail): japaneseMail(mail)
         case .security(let phrase): japaneseSecurity(phrase)
@@ -192,19 +205,10 @@ extension Auth.Language {
         case .endingOtherSessions: return "ほかのすべての場所からサインアウトしています…"
         case .loadingMore: return "以前のアクティビティを読み込んでいます…"
         case .moment(let moment): return japaneseDay(moment.day) + " " + moment.clock
-        case .sessionsHeading: return "サインインしている場所"
-        case .activityHeading: return "最近のアクティビティ"
-        case .endSession: return "サインアウト"
-        case .endOtherSessions: return "ほかのすべての場所からサインアウト"
-        case .moreActivity: return "以前のアクティビティを表示"
         case .appAllowed(let at, let scopes): return "\(at)に許可: " + scopes.joined(separator: ", ")
         case .removeAppFor(let name): return "\(name) のアクセスを削除"
         case .removedApp(let name): return "\(name) のアクセスを削除しました。"
         case .removingApp: return "アプリのアクセスを削除しています…"
-        case .appsHeading: return "アプリ"
-        case .appsIntro: return "このアカウントでのサインインを許可したアプリです。"
-        case .noApps: return "まだアプリはありません。"
-        case .removeApp: return "アクセスを削除"
         }
     }
 
@@ -243,7 +247,6 @@ extension Auth.Language {
         switch phrase {
         case .title(let app?): "\(app) を許可しますか?"
         case .title(nil): "アクセスを許可しますか?"
-        case .pageTitle: "アクセスの許可 · Passkeys"
         case .ledeBeforeClient: ""
         case .ledeBeforeUser: " が "
         case .ledeAfterUser: " としてサインインしようとしています。共有される情報:"
@@ -252,9 +255,6 @@ extension Auth.Language {
         case .scope("email"): "メールアドレス"
         case .scope("offline_access"): "不在時のアクセス: 削除するまでサインインしたままになります"
         case .scope: ""
-        case .allow: "許可"
-        case .deny: "拒否"
-        case .hint: "このアクセスはアカウントページからいつでも削除できます。"
         case .loading: "リクエストを読み込んでいます…"
         case .deciding: "回答を送信しています…"
         }

@@ -85,7 +85,8 @@ struct RecoveryController {
         try await services.limitAccount(ServerServices.accountKey(userID: signedIn.user.id))
         guard !signedIn.user.emailVerified else { throw APIError.emailAlreadyVerified }
         guard try await services.sendEmailCode(
-            .verification, to: signedIn.user, language: ServerServices.mailLanguage(request), answerCap: true) else {
+            .verification, to: signedIn.user, language: ServerServices.mailLanguage(request),
+            client: ClientDetails(request, context: context), answerCap: true) else {
             throw APIError.invalidEmail("the username is not an email address")
         }
         return try ServerServices.json(Empty(), status: .accepted)
@@ -103,9 +104,10 @@ struct RecoveryController {
             // The code is stored and mailed after the answer, so a known address answers as fast
             // as an unknown one; a capped code is silent for the same reason.
             let services = services, logger = context.logger, language = ServerServices.mailLanguage(request)
+            let client = ClientDetails(request, context: context)
             Task {
                 do {
-                    try await services.sendEmailCode(.recovery, to: user, language: language)
+                    try await services.sendEmailCode(.recovery, to: user, language: language, client: client)
                     logger.info("recovery code requested", metadata: ["user": .string(user.id.base64URL)])
                 } catch {
                     logger.error("no recovery code issued", metadata: ["user": .string(user.id.base64URL), "error": "\(error)"])

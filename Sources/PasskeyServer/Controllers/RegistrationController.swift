@@ -107,7 +107,9 @@ struct RegistrationController {
             }
             // The address gets a code to verify it; mail never fails the sign-up.
             do {
-                try await services.sendEmailCode(.verification, to: user, language: ServerServices.mailLanguage(request))
+                try await services.sendEmailCode(
+                    .verification, to: user, language: ServerServices.mailLanguage(request),
+                    client: ClientDetails(request, context: context))
             } catch {
                 context.logger.warning("no verification code for the new account", metadata: ["error": "\(error)"])
             }

@@ -1,124 +1,77 @@
 // The account page's sessions, apps and recent activity: a shell over the client core's
-// sessions and activity machine (Auth.Security in core.wasm). It performs the HTTP requests the core names,
-// turns clicks into core events and shows the core's view; every word comes from the core. It
-// loads again when account.js says the account changed (the `account:changed` event).
+// sessions and activity machine (Auth.Security, js/core-shell.js). It turns clicks into core
+// events and shows the core's view; every word comes from the core. It loads again when account.js
+// says the account changed (the `account:changed` event).
 
-import { openCore, performHttp } from './core-module.js';
+import { languages, startCore } from './core-shell.js';
 import { signInPath } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
-const status = $('status');
-let send = null;
 
-function row(tag, className, children) {
-  const element = document.createElement(tag);
-  element.className = className;
-  element.append(...children);
-  return element;
+function element(tag, className, ...children) {
+  const made = document.createElement(tag);
+  made.className = className;
+  made.append(...children);
+  return made;
 }
 
-function text(tag, className, words) {
-  const element = document.createElement(tag);
-  element.className = className;
-  element.textContent = words;
-  return element;
+function button(className, words, enabled, message, core) {
+  const made = Object.assign(element('button', `button small ${className}`, words), { type: 'button', disabled: !enabled });
+  made.addEventListener('click', () => core.send(message));
+  return made;
 }
 
-function sessionItem(session, label) {
-  const title = text('p', 'session-device', session.device);
-  if (session.current) title.append(' ', text('span', 'badge current', session.current));
-  const body = row('div', '', [title, text('p', 'session-meta muted', session.details)]);
-  const item = row('li', 'session', [body]);
+function sessionItem(session, core) {
+  const title = element('p', 'session-device', session.device);
+  if (session.current) title.append(' ', element('span', 'badge current', session.current));
+  const item = element('li', 'session', element('div', '', title, element('p', 'session-meta muted', session.details)));
+  if (session.canEnd || (!session.current && session.busy)) {
+    item.append(button('secondary end-session', core.text('security.endSession'), session.canEnd, { event: 'endSession', id: session.id }, core));
+  }
   item.dataset.id = session.id;
   item.setAttribute('aria-busy', String(session.busy));
-  if (session.canEnd || (!session.current && session.busy)) {
-    const end = text('button', 'button secondary small end-session', label);
-    end.type = 'button';
-    end.disabled = !session.canEnd;
-    end.addEventListener('click', () => dispatch({ event: 'endSession', id: session.id }));
-    item.append(end);
-  }
   return item;
 }
 
-function eventItem(event) {
-  const item = row('li', 'event', [text('p', 'event-type', event.title), text('p', 'event-meta muted', event.details)]);
-  item.dataset.type = event.type;
-  return item;
-}
-
-function appItem(app, label) {
-  const remove = text('button', 'button quiet-danger small remove-access', label);
-  remove.type = 'button';
-  remove.disabled = !app.canRemove;
+function appItem(app, core) {
+  const remove = button('quiet-danger remove-access', core.text('security.removeApp'), app.canRemove, { event: 'removeApp', clientId: app.clientId }, core);
   remove.setAttribute('aria-label', app.removeLabel);
-  remove.addEventListener('click', () => dispatch({ event: 'removeApp', clientId: app.clientId }));
-  const body = row('div', '', [text('h3', 'app-name', app.name), text('p', 'muted', app.details)]);
-  const item = row('li', 'app', [body, remove]);
+  const item = element('li', 'app', element('div', '', element('h3', 'app-name', app.name), element('p', 'muted', app.details)), remove);
   item.dataset.clientId = app.clientId;
   item.setAttribute('aria-busy', String(app.busy));
   return item;
 }
 
-function render(view) {
-  if (view.signedOut) {
-    window.location.replace(signInPath(window.location.pathname));
-    return;
-  }
-  $('sessions-heading').textContent = view.labels.sessionsHeading;
-  $('activity-heading').textContent = view.labels.activityHeading;
-  $('sign-out-others').textContent = view.labels.endOtherSessions;
-  $('activity-more').textContent = view.labels.moreActivity;
-  if (view.sessions) {
-    $('sessions').replaceChildren(...view.sessions.map((session) => sessionItem(session, view.labels.endSession)));
-    $('sessions').setAttribute('aria-busy', 'false');
-  }
+function eventItem(event) {
+  const item = element('li', 'event', element('p', 'event-type', event.title), element('p', 'event-meta muted', event.details));
+  item.dataset.type = event.type;
+  return item;
+}
+
+function show(id, rows, item) {
+  if (!rows) return;
+  $(id).replaceChildren(...rows.map(item));
+  $(id).setAttribute('aria-busy', 'false');
+}
+
+function render(view, core) {
+  if (view.signedOut) return window.location.replace(signInPath(window.location.pathname));
+  show('sessions', view.sessions, (session) => sessionItem(session, core));
+  show('activity', view.activity, eventItem);
+  show('apps', view.apps, (app) => appItem(app, core));
   $('session-count').textContent = view.sessionSummary ?? '';
   $('sign-out-others').hidden = !view.canEndOtherSessions;
-  if (view.activity) {
-    $('activity').replaceChildren(...view.activity.map(eventItem));
-    $('activity').setAttribute('aria-busy', 'false');
-  }
   $('activity-more').hidden = !view.canLoadMore;
-  $('apps-heading').textContent = view.labels.appsHeading;
-  $('apps-intro').textContent = view.labels.appsIntro;
-  $('apps-empty').textContent = view.labels.noApps;
-  if (view.apps) {
-    $('apps').replaceChildren(...view.apps.map((app) => appItem(app, view.labels.removeApp)));
-    $('apps-empty').hidden = view.apps.length > 0;
-    $('apps-section').hidden = false;
-  }
-  $('activity-error').textContent = view.problem ?? '';
-  if (view.notice) status.textContent = view.notice;
+  $('apps-empty').hidden = view.apps?.length !== 0;
+  $('apps-section').hidden = !view.apps;
+  for (const part of ['sessions', 'activity', 'apps']) $(`${part}-error`).textContent = view.problemPart === part ? view.problem ?? '' : '';
+  if (view.notice) $('status').textContent = view.notice;
 }
 
-// One message to the core: show its view, perform its effects and send their answers back.
-function dispatch(message) {
-  const answer = send(message);
-  if (answer.error) {
-    console.error('the core refused a message', message, answer.error);
-    $('activity-error').textContent = answer.error.message;
-    return;
-  }
-  if (answer.view) render(answer.view);
-  for (const effect of answer.effects) {
-    if (effect.effect === 'http') performHttp(effect).then(dispatch);
-    else console.error('an effect this page does not perform', effect);
-  }
-}
-
-async function start() {
-  send = await openCore('passkeys_security_send');
-  dispatch({ event: 'languages', languages: navigator.languages, utcOffsetMinutes: -new Date().getTimezoneOffset() });
-  // account.js shows the account and loads its passkeys, then says so; it may have done that
-  // before this module ran.
-  if (!$('account').hidden) dispatch({ event: 'load' });
-  $('sign-out-others').addEventListener('click', () => dispatch({ event: 'endOtherSessions' }));
-  $('activity-more').addEventListener('click', () => dispatch({ event: 'moreActivity' }));
-  document.addEventListener('account:changed', () => dispatch({ event: 'load' }));
-}
-
-start().catch((error) => {
-  console.error('the sessions and activity could not start', error);
-  $('activity-error').textContent = String(error);
-});
+const utcOffsetMinutes = -new Date().getTimezoneOffset();
+const core = await startCore({ machine: 'passkeys_security_send', render, start: [{ event: 'languages', languages: languages(), utcOffsetMinutes }] });
+// account.js shows the account and loads its passkeys, then says so; it may have done that before this ran.
+if (!$('account').hidden) core.send({ event: 'load' });
+document.addEventListener('account:changed', () => core.send({ event: 'load' }));
+$('sign-out-others').addEventListener('click', () => core.send({ event: 'endOtherSessions' }));
+$('activity-more').addEventListener('click', () => core.send({ event: 'moreActivity' }));

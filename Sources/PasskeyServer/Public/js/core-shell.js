@@ -4,12 +4,48 @@
 // decides nothing: no route, no word, no next step is written here. Whatever the core says that
 // this shell does not understand is reported on the page and in the console, never dropped.
 
-import { openCore, performHttp } from './core-module.js';
 import { creationOptionsFromJSON, credentialToJSON, requestOptionsFromJSON } from './webauthn.js';
 
 const SIGNAL_WAIT_MS = 1500; // a provider that never answers a signal is not waited on for long
+// Compiled once per page; each part of the page gets an instance of its own.
+const compiled = WebAssembly.compileStreaming(fetch('/core.wasm'));
 
-export async function startCore({ render }) {
+// `machine` names the export a part of a page talks to (docs/client-core.md, "The boundary"):
+// messages and answers cross linear memory as JSON text.
+async function openCore(machine) {
+  const core = (await WebAssembly.instantiate(await compiled, {})).exports;
+  return (message) => {
+    const bytes = new TextEncoder().encode(JSON.stringify(message));
+    const at = core.passkeys_input(bytes.length);
+    new Uint8Array(core.memory.buffer, at, bytes.length).set(bytes);
+    const length = core[machine](bytes.length);
+    return JSON.parse(new TextDecoder().decode(new Uint8Array(core.memory.buffer, core.passkeys_output(), Math.max(length, 0))));
+  };
+}
+
+// An `http` effect performed; its answer is the message the core expects back.
+async function performHttp(effect) {
+  const init = { method: effect.method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (effect.body !== null) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = effect.body;
+  }
+  try {
+    const response = await fetch(effect.path, init);
+    return {
+      event: 'http', id: effect.id, status: response.status,
+      retryAfter: response.headers.get('Retry-After'), body: await response.text(),
+    };
+  } catch {
+    return { event: 'http', id: effect.id, status: 0, body: '' };
+  }
+}
+
+export const languages = () => [...(navigator.languages ?? [navigator.language])];
+
+// Starts one machine of the core: `start` are its first messages (by default the sign-in flow's:
+// is there a session, and the person's languages), `render(view, core)` shows each view.
+export async function startCore({ machine = 'passkeys_send', render, start = [{ event: 'refresh' }, { event: 'languages', languages: languages() }] }) {
   let exchange;
   let texts = {};
   let passkeyRequest = null; // { controller, settled } of the pending create or get
@@ -109,7 +145,7 @@ export async function startCore({ render }) {
 
   performance.mark('passkeys:start');
   try {
-    exchange = await openCore('passkeys_send');
+    exchange = await openCore(machine);
     performance.mark('passkeys:compiled');
   } catch (error) {
     report('the page could not load /core.wasm', String(error));
@@ -124,11 +160,10 @@ export async function startCore({ render }) {
     // Waits for the signals sent so far, so leaving the page does not cut them off.
     settleSignals: () => Promise.all(signals.splice(0)),
   };
-  // From the console: passkeysCore.send({event: 'refresh'}).
-  window.passkeysCore = core;
-  // The session request goes out first; the words are chosen while it is under way.
-  send({ event: 'refresh' });
-  send({ event: 'languages', languages: [...(navigator.languages ?? [navigator.language])] });
+  // From the console: passkeysCore.send({event: 'refresh'}) (the sign-in flow; the others by export name).
+  window[machine === 'passkeys_send' ? 'passkeysCore' : machine] = core;
+  // The first request goes out first; the words are chosen while it is under way.
+  for (const message of start) send(message);
   return core;
 }
 

@@ -1,61 +1,29 @@
-// The browser's side of a ceremony: JSON options in, JSON credential out.
-// Uses the browser's own JSON helpers (WebAuthn Level 3) where it has them and
-// converts base64url by hand where it does not.
+// The browser's side of a ceremony: JSON options in, JSON credential out. Uses the browser's own
+// JSON helpers (WebAuthn Level 3) where it has them and converts base64url by hand where it does not.
 
-export function base64urlToBuffer(value) {
-  const base64 = value.replace(/-/g, '+').replace(/_/g, '/');
-  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes.buffer;
-}
+const fromBase64url = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)).buffer;
+const bytesOf = (buffer) => (ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer));
+const toBase64url = (buffer) => btoa(Array.from(bytesOf(buffer), (byte) => String.fromCharCode(byte)).join(''))
+  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const has = (name) => typeof window.PublicKeyCredential?.[name] === 'function';
+const descriptors = (list) => (list ?? []).map((descriptor) => ({ ...descriptor, id: fromBase64url(descriptor.id) }));
 
-export function bufferToBase64url(buffer) {
-  const bytes = ArrayBuffer.isView(buffer)
-    ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-    : new Uint8Array(buffer);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+export const creationOptionsFromJSON = (json) => (has('parseCreationOptionsFromJSON')
+  ? PublicKeyCredential.parseCreationOptionsFromJSON(json)
+  : {
+    ...json, challenge: fromBase64url(json.challenge), user: { ...json.user, id: fromBase64url(json.user.id) },
+    excludeCredentials: descriptors(json.excludeCredentials),
+  });
 
-const hasJSONHelpers = (name) =>
-  typeof window.PublicKeyCredential === 'function' && typeof PublicKeyCredential[name] === 'function';
-
-function descriptorsFromJSON(list) {
-  return (list ?? []).map((descriptor) => ({ ...descriptor, id: base64urlToBuffer(descriptor.id) }));
-}
-
-export function creationOptionsFromJSON(json) {
-  if (hasJSONHelpers('parseCreationOptionsFromJSON')) {
-    return PublicKeyCredential.parseCreationOptionsFromJSON(json);
-  }
-  return {
-    ...json,
-    challenge: base64urlToBuffer(json.challenge),
-    user: { ...json.user, id: base64urlToBuffer(json.user.id) },
-    excludeCredentials: descriptorsFromJSON(json.excludeCredentials),
-  };
-}
-
-export function requestOptionsFromJSON(json) {
-  if (hasJSONHelpers('parseRequestOptionsFromJSON')) {
-    return PublicKeyCredential.parseRequestOptionsFromJSON(json);
-  }
-  return {
-    ...json,
-    challenge: base64urlToBuffer(json.challenge),
-    allowCredentials: descriptorsFromJSON(json.allowCredentials),
-  };
-}
+export const requestOptionsFromJSON = (json) => (has('parseRequestOptionsFromJSON')
+  ? PublicKeyCredential.parseRequestOptionsFromJSON(json)
+  : { ...json, challenge: fromBase64url(json.challenge), allowCredentials: descriptors(json.allowCredentials) });
 
 // Extension outputs may hold buffers (prf, largeBlob); JSON wants base64url.
 function jsonValue(value) {
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return bufferToBase64url(value);
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return toBase64url(value);
   if (Array.isArray(value)) return value.map(jsonValue);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonValue(inner)]));
-  }
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonValue(inner)]));
   return value;
 }
 
@@ -63,26 +31,21 @@ export function credentialToJSON(credential) {
   if (typeof credential.toJSON === 'function') return credential.toJSON();
   const { response } = credential;
   const json = {
-    id: credential.id,
-    rawId: bufferToBase64url(credential.rawId),
-    type: credential.type,
+    id: credential.id, rawId: toBase64url(credential.rawId), type: credential.type,
     authenticatorAttachment: credential.authenticatorAttachment ?? null,
     clientExtensionResults: jsonValue(credential.getClientExtensionResults()),
-    response: { clientDataJSON: bufferToBase64url(response.clientDataJSON) },
+    response: { clientDataJSON: toBase64url(response.clientDataJSON) },
   };
-  if ('attestationObject' in response) {
-    json.response.attestationObject = bufferToBase64url(response.attestationObject);
-    json.response.transports = response.getTransports?.() ?? [];
-    const authenticatorData = response.getAuthenticatorData?.();
-    if (authenticatorData) json.response.authenticatorData = bufferToBase64url(authenticatorData);
-    const publicKey = response.getPublicKey?.();
-    if (publicKey) json.response.publicKey = bufferToBase64url(publicKey);
-    const algorithm = response.getPublicKeyAlgorithm?.();
-    if (algorithm !== undefined) json.response.publicKeyAlgorithm = algorithm;
-  } else {
-    json.response.authenticatorData = bufferToBase64url(response.authenticatorData);
-    json.response.signature = bufferToBase64url(response.signature);
-    json.response.userHandle = response.userHandle ? bufferToBase64url(response.userHandle) : null;
+  // A registration's response has the attestation; its getters are optional in older browsers.
+  const fields = 'attestationObject' in response
+    ? {
+      attestationObject: response.attestationObject, transports: response.getTransports?.() ?? [],
+      authenticatorData: response.getAuthenticatorData?.(), publicKey: response.getPublicKey?.(),
+      publicKeyAlgorithm: response.getPublicKeyAlgorithm?.(),
+    }
+    : { authenticatorData: response.authenticatorData, signature: response.signature, userHandle: response.userHandle };
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) json.response[key] = value === null || typeof value !== 'object' || Array.isArray(value) ? value : toBase64url(value);
   }
   return json;
 }
