@@ -101,10 +101,3 @@ export function afterSignInPath() {
 export function signInPath(next) {
   return `/?next=${encodeURIComponent(next).replace(/%2F/gi, '/')}`;
 }
-
-export function formatDate(iso) {
-  if (!iso) return null;
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
-}

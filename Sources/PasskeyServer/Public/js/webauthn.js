@@ -49,8 +49,3 @@ export function credentialToJSON(credential) {
   }
   return json;
 }
-
-export async function createCredential(publicKeyJSON) {
-  const credential = await navigator.credentials.create({ publicKey: creationOptionsFromJSON(publicKeyJSON) });
-  return credentialToJSON(credential);
-}
