@@ -12,9 +12,6 @@ const button = document.getElementById('password-signin');
 const error = document.getElementById('password-error');
 const status = document.getElementById('status');
 
-// Tells the account page to try the automatic passkey upgrade once.
-export const upgradeKey = 'passkeys.upgrade';
-
 async function signInWithPassword() {
   showMessage(error, '');
   if (!username.value.trim() || !password.value) {
@@ -24,9 +21,8 @@ async function signInWithPassword() {
   setBusy(form, true);
   showMessage(status, 'Signing in…');
   try {
-    const answer = await api.post('/api/password', { username: username.value.trim(), password: password.value });
+    await api.post('/api/password', { username: username.value.trim(), password: password.value });
     password.value = '';
-    if (answer.passwordOnly) sessionStorage.setItem(upgradeKey, '1');
     showMessage(status, 'Signed in. One moment…');
     window.location.assign('/account');
   } catch (failure) {
