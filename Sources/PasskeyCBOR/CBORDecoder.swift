@@ -81,10 +81,55 @@ private struct Frame {
     var entries: [(key: CBOR, value: CBOR)] = []
     var pendingKey: CBOR = .null
     var previousKeyBytes: Range<Int>? = nil
-    /// The keys so far, found by hash: hashing a key costs its size once, where comparing it with
-    /// each earlier key cost up to 2^depth comparisons for keys nested in keys, and encoding it
-    /// canonically cost its size for every level (both found by Fuzz/Targets/cbor.swift).
-    var keys: Set<CBOR> = []
+    /// The keys so far, found by digest: each key's digest is built from its parts' digests as
+    /// the parts are read, so a key costs its size once however deep keys nest in keys. Comparing
+    /// each key with every earlier one cost up to 2^depth comparisons, encoding it canonically its
+    /// size at every level, and hashing it in a `Set<CBOR>` its size at every level and again
+    /// whenever the set grew (all found by Fuzz/Targets/cbor.swift).
+    var keys: Set<DigestedKey> = []
+    /// True when this container is a map key or inside one: only then are digests kept.
+    let inKey: Bool
+    /// The digest so far: the kind, then the elements' digests in order for an array; for a map,
+    /// `entryDigestSum` sums its entries' digests (order must not matter, as for `CBORMap`'s equality).
+    var hasher = Hasher()
+    var entryDigestSum = 0
+    var pendingKeyDigest = 0
+
+    init(kind: Kind, start: Int, remaining: Int, inKey: Bool) {
+        self.kind = kind
+        self.start = start
+        self.remaining = remaining
+        self.inKey = inKey
+    }
+
+    /// The digest with these last parts.
+    func digest(appending parts: Int...) -> Int {
+        var hasher = self.hasher
+        for part in parts { hasher.combine(part) }
+        return hasher.finalize()
+    }
+
+    /// Whether the next item read into this container is part of a map key.
+    var nextItemIsInKey: Bool {
+        if inKey { return true }
+        if case .map = kind { return remaining % 2 == 0 }
+        return false
+    }
+}
+
+/// A map key with a digest that equal keys share (built bottom-up by the decoder, see `Frame`);
+/// the set compares the keys themselves only when their digests are equal.
+private struct DigestedKey: Hashable {
+    let key: CBOR
+    let digest: Int
+
+    static func == (lhs: DigestedKey, rhs: DigestedKey) -> Bool {
+        lhs.digest == rhs.digest && lhs.key == rhs.key
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(digest)
+    }
 }
 
 private struct Reader {
@@ -111,32 +156,44 @@ private struct Reader {
             let start = index
             guard var value = try readHead(start: start, stack: &stack) else { continue }
             var valueStart = start
+            // A scalar's digest is its hash; a container's is built as it folds (see `Frame`).
+            var digest = stack.last?.nextItemIsInKey == true ? value.hashValue : 0
             // Fold the finished item into the containers it completes.
             folding: while let top = stack.indices.last {
                 switch stack[top].kind {
                 case .tag(let tag):
                     value = .tagged(tag, value)
                     valueStart = stack[top].start
-                    stack.removeLast()
+                    let frame = stack.removeLast()
+                    digest = frame.inKey ? frame.digest(appending: digest) : 0
                 case .array:
                     stack[top].elements.append(value)
+                    if stack[top].inKey { stack[top].hasher.combine(digest) }
                     stack[top].remaining -= 1
                     guard stack[top].remaining == 0 else { break folding }
                     let frame = stack.removeLast()
                     value = .array(frame.elements)
                     valueStart = frame.start
+                    digest = frame.inKey ? frame.hasher.finalize() : 0
                 case .map:
                     let readingKey = stack[top].remaining % 2 == 0
                     stack[top].remaining -= 1
                     if readingKey {
-                        try acceptKey(value, bytes: valueStart..<index, into: &stack[top])
+                        try acceptKey(value, digest: digest, bytes: valueStart..<index, into: &stack[top])
                         break folding
                     }
                     stack[top].entries.append((key: stack[top].pendingKey, value: value))
+                    if stack[top].inKey {
+                        var entry = Hasher()
+                        entry.combine(stack[top].pendingKeyDigest)
+                        entry.combine(digest)
+                        stack[top].entryDigestSum &+= entry.finalize()
+                    }
                     guard stack[top].remaining == 0 else { break folding }
                     let frame = stack.removeLast()
                     value = .map(CBORMap(frame.entries))
                     valueStart = frame.start
+                    digest = frame.inKey ? frame.digest(appending: frame.entries.count, frame.entryDigestSum) : 0
                 }
             }
             if stack.isEmpty {
@@ -187,7 +244,9 @@ private struct Reader {
             try checkDepth(stack.count, start: start)
             try checkItemBudget(claimed: count, start: start)
             if count == 0 { return .array([]) }
-            var frame = Frame(kind: .array, start: start, remaining: count)
+            var frame = Frame(kind: .array, start: start, remaining: count, inKey: stack.last?.nextItemIsInKey == true)
+            frame.hasher.combine(4 as UInt8)
+            frame.hasher.combine(count)
             frame.elements.reserveCapacity(min(count, Self.maximumReservation))
             stack.append(frame)
             return nil
@@ -196,13 +255,17 @@ private struct Reader {
             try checkDepth(stack.count, start: start)
             try checkItemBudget(claimed: count * 2, start: start)
             if count == 0 { return .map(CBORMap()) }
-            var frame = Frame(kind: .map, start: start, remaining: count * 2)
+            var frame = Frame(kind: .map, start: start, remaining: count * 2, inKey: stack.last?.nextItemIsInKey == true)
+            frame.hasher.combine(5 as UInt8)
             frame.entries.reserveCapacity(min(count, Self.maximumReservation))
             stack.append(frame)
             return nil
         default:
             try checkDepth(stack.count, start: start)
-            stack.append(Frame(kind: .tag(argument), start: start, remaining: 1))
+            var frame = Frame(kind: .tag(argument), start: start, remaining: 1, inKey: stack.last?.nextItemIsInKey == true)
+            frame.hasher.combine(6 as UInt8)
+            frame.hasher.combine(argument)
+            stack.append(frame)
             return nil
         }
     }
@@ -342,8 +405,8 @@ private struct Reader {
         }
     }
 
-    private func acceptKey(_ key: CBOR, bytes: Range<Int>, into frame: inout Frame) throws(CBORError) {
-        guard frame.keys.insert(key).inserted else {
+    private func acceptKey(_ key: CBOR, digest: Int, bytes: Range<Int>, into frame: inout Frame) throws(CBORError) {
+        guard frame.keys.insert(DigestedKey(key: key, digest: digest)).inserted else {
             throw CBORError(code: .duplicateMapKey, offset: bytes.lowerBound, message: "map key \(Self.brief(key)) appears twice")
         }
         if options.requireCanonical {
@@ -357,5 +420,6 @@ private struct Reader {
             frame.previousKeyBytes = bytes
         }
         frame.pendingKey = key
+        frame.pendingKeyDigest = digest
     }
 }

@@ -150,6 +150,37 @@ struct DecoderLimitTests {
         #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex("a2 820102 00 820102 01")) }
     }
 
+    // The repeated-key check finds keys by a digest built from their parts, so equal keys must
+    // share it however they are encoded (lenient decoding keeps any map order, any float width).
+    @Test(
+        "Keys equal in the data model but encoded differently are repeated keys, however deep",
+        arguments: [
+            "a2 a201020304 00 a203040102 00",  // a map key, its entries in the other order
+            "a2 81a201020304 00 81a203040102 00",  // that map inside an array
+            "a2 c1a201020304 00 c1a203040102 00",  // inside a tag
+            "a2 a1a201020304f6 00 a1a203040102f6 00",  // as the key of a map that is the key
+            "a2 f97e00 00 fb7ff8000000000001 00",  // NaN and another NaN
+            "a2 f93c00 00 fa3f800000 00",  // 1.0 as a half and as a single
+            "a2 a2 a10102 03 a10304 05 00 a2 a10304 05 a10102 03 00",  // maps keyed by maps, reordered
+        ])
+    func equalKeysEncodedDifferentlyRepeat(input: String) {
+        #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex(input)) }
+    }
+
+    @Test(
+        "Keys that differ only inside are distinct, however deep",
+        arguments: [
+            "a2 a201020304 00 a201020305 00",  // one value differs
+            "a2 81a201020304 00 81a201020305 00",
+            "a2 c1a10102 00 c2a10102 00",  // the same map under two tags
+            "a2 82 0102 00 82 0201 00",  // arrays keep their order
+            "a2 f90000 00 f98000 00",  // zero and negative zero
+            "a2 a1a10102 f6 00 a1a10103 f6 00",
+        ])
+    func keysDifferingInsideAreDistinct(input: String) throws {
+        #expect(try decoder.decode(hex(input)).mapValue?.count == 2)
+    }
+
     // Regression: the cbor fuzz target found error messages that spelled out a large key, at a
     // cost of milliseconds per key.
     @Test("A repeated key that is a long byte string is named by its size in the error")
