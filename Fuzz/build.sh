@@ -13,7 +13,7 @@ root=$(pwd)
 # FUZZ_DEPENDENCIES=release links the dependencies' release build instead (a long first build),
 # so that the time an input takes is not the time unoptimised swift-crypto and swift-certificates take.
 configuration=${FUZZ_DEPENDENCIES:-debug}
-reused=$(ls -d "$root"/.build/*-*/"$configuration" 2>/dev/null | head -1)
+reused=$(ls -d "$root"/.build/*-*/"$configuration" 2>/dev/null | head -1 || true)
 if [ -n "${FUZZ_REUSE_DEPENDENCIES:-}" ] && [ -d "$reused/Modules" ]; then
   products=$reused  # as the last `swift build` left them
 else
