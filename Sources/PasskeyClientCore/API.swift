@@ -56,6 +56,12 @@ extension Auth {
         case upgradeOptions
         /// `POST /api/passkeys`: the upgrade's new credential.
         case upgradePasskey(RegistrationCredentialJSON)
+        /// `POST /api/password`: sign in with an imported account's password.
+        case passwordSignIn(username: String, password: String)
+        /// `POST /api/recovery/options`: mail a recovery code to the account with this address, if any.
+        case recoveryCode(email: String)
+        /// `POST /api/recovery`: sign in with the mailed code; the answer opens a recovery session.
+        case recovery(email: String, code: String)
     }
 
     /// The answer to an ``APIRequest``, narrowed to the type that endpoint returns. Each case is
@@ -88,6 +94,9 @@ extension Auth {
         case removePassword(Result<NoContent, APIFailure>)
         case upgradeOptions(Result<CreationOptionsJSON, APIFailure>)
         case upgradePasskey(Result<Passkey, APIFailure>)
+        case passwordSignIn(Result<PasswordSession, APIFailure>)
+        case recoveryCode(Result<NoContent, APIFailure>)
+        case recovery(Result<Session, APIFailure>)
     }
 
     /// Why an API request did not succeed.

@@ -70,6 +70,8 @@ extension Auth {
         case passwordHeading, passwordText, removePassword
         case confirmingEmail, sendingCode, removingPassword
         case emailConfirmed, codeSent, passwordRemoved
+        /// The sign-in page's recovery code: being mailed, mailed, being checked.
+        case sendingRecoveryCode, recoveryCodeSent, checkingRecoveryCode
         /// The browser created this passkey by itself (the upgrade).
         case upgraded(String)
 

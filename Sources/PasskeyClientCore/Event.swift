@@ -38,6 +38,12 @@ extension Auth {
         case resendEmailCode
         /// Remove the account's password: it signs in with its passkeys.
         case removePassword
+        /// Sign in with the password an imported account still has (docs/migration.md).
+        case signInWithPassword(username: String, password: String)
+        /// Mail a recovery code to the account with this address (docs/recovery.md).
+        case requestRecoveryCode(email: String)
+        /// Sign in with the mailed recovery code: a recovery session, which adds a new passkey.
+        case redeemRecoveryCode(email: String, code: String)
     }
 
     /// What the shell must do. Effects are data: the shell performs them and sends their results

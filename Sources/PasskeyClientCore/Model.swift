@@ -93,6 +93,18 @@ extension Auth {
         }
     }
 
+    /// A session opened with a password: `{"user": User, "passwordOnly": Bool}`.
+    public struct PasswordSession: Equatable, Sendable {
+        public var session: Session
+        /// The account has no passkey yet: the account page offers to create one.
+        public var passwordOnly: Bool
+
+        public init(session: Session, passwordOnly: Bool) {
+            self.session = session
+            self.passwordOnly = passwordOnly
+        }
+    }
+
     /// The answer of a request that succeeds without a body (`204 No Content`).
     public struct NoContent: Equatable, Sendable {
         public init() {}

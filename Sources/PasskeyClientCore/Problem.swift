@@ -57,6 +57,13 @@ extension Auth {
         case noPassword
         /// `409 email_verified`: the address is confirmed already.
         case emailAlreadyConfirmed
+        // MARK: The sign-in page's password and recovery code
+        /// `401 invalid_credentials`: the username or the password is wrong (the server does not say which).
+        case invalidCredentials
+        /// A password sign-in was asked for without a username or a password.
+        case passwordRequired
+        /// A recovery code was asked for, or typed, without the account's email address.
+        case recoveryEmailRequired
 
         init(_ failure: APIFailure) {
             switch failure {
@@ -76,6 +83,8 @@ extension Auth {
                 case "recovery_session": self = .recoverySession
                 case "no_password": self = .noPassword
                 case "email_verified": self = .emailAlreadyConfirmed
+                case "invalid_credentials": self = .invalidCredentials
+                case "invalid_email": self = .invalidEmail
                 case "unauthenticated": self = .sessionEnded
                 case "last_passkey": self = .lastPasskey
                 case "not_found": self = .passkeyNotFound
@@ -129,6 +138,9 @@ extension Auth {
             case .recoverySession: "recovery_session"
             case .noPassword: "no_password"
             case .emailAlreadyConfirmed: "email_verified"
+            case .invalidCredentials: "invalid_credentials"
+            case .passwordRequired: "password_required"
+            case .recoveryEmailRequired: "recovery_email_required"
             }
         }
 

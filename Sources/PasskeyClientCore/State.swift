@@ -9,6 +9,8 @@ extension Auth {
         case signedOut(SignedOut)
         case signingUp(SignUp)
         case signingIn(SignIn)
+        /// Signing in without a passkey, or asking for the mailed code that does (SignInExtras.swift).
+        case withoutPasskey(WithoutPasskey)
         case signedIn(Account)
 
         /// The state an app starts in.
@@ -21,10 +23,13 @@ extension Auth {
         /// The last autofill request ended on its own (the server or the provider failed it): it is
         /// not offered again until the person starts something, so a failure cannot repeat in a loop.
         public var autofillEnded: Bool
+        /// A recovery code was mailed, or a mail's link brought one: the form shows where to type it.
+        public var codeSent: Bool
 
-        public init(problem: Problem? = nil, autofillEnded: Bool = false) {
+        public init(problem: Problem? = nil, autofillEnded: Bool = false, codeSent: Bool = false) {
             self.problem = problem
             self.autofillEnded = autofillEnded
+            self.codeSent = codeSent
         }
 
         /// Whether the form should offer passkeys in its username field's autofill now.
@@ -61,12 +66,20 @@ extension Auth {
         /// The problem that ended the person's last attempt, still shown while autofill waits
         /// behind the form.
         public var problem: Problem?
+        /// The recovery code form, still shown while autofill waits behind the form (``SignedOut/codeSent``).
+        public var codeSent: Bool
 
-        public init(username: String? = nil, mediation: Mediation = .modal, step: Step, problem: Problem? = nil) {
+        public init(username: String? = nil, mediation: Mediation = .modal, step: Step, problem: Problem? = nil, codeSent: Bool = false) {
             self.username = username
             self.mediation = mediation
             self.step = step
             self.problem = problem
+            self.codeSent = codeSent
+        }
+
+        /// The signed-out form this background autofill request waits behind, when it ends by itself.
+        var formBehind: SignedOut {
+            SignedOut(problem: problem, autofillEnded: true, codeSent: codeSent)
         }
 
         /// An autofill request in the background (fetching its options or waiting for a pick),

@@ -6,7 +6,7 @@ extension Auth {
     /// flight) or the result of an operation this state is not waiting for (it was cancelled or
     /// overtaken) — and changes nothing.
     public static func update(_ state: inout State, _ event: Event) -> [Effect] {
-        if let effects = accountExtras(&state, event) { return effects }
+        if let effects = accountExtras(&state, event) ?? signInExtras(&state, event) { return effects }
         switch (state, event) {
 
         // MARK: Is anyone signed in?
@@ -69,7 +69,7 @@ extension Auth {
 
         case (.signedOut(let signedOut), .view(.startAutofill)) where signedOut.offersAutofill:
             // The problem of the person's last attempt stays in view while autofill waits.
-            return signIn(&state, username: nil, mediation: .conditional, after: [], problem: signedOut.problem)
+            return signIn(&state, username: nil, mediation: .conditional, after: [], problem: signedOut.problem, codeSent: signedOut.codeSent)
 
         case (.signingIn(var signIn), .api(.authenticationOptions(.success(let options)))) where signIn.step == .requestingOptions:
             signIn.step = .waitingForPasskey
@@ -92,15 +92,16 @@ extension Auth {
         case (.signingIn(let signIn), .api(.authenticationOptions(.failure(let failure)))) where signIn.step == .requestingOptions:
             // Autofill runs in the background: its failure is not the person's doing, and their
             // next action reports it if it persists.
-            state = .signedOut(signIn.mediation == .conditional
-                ? SignedOut(problem: signIn.problem, autofillEnded: true) : SignedOut(problem: Problem(failure)))
+            state = .signedOut(signIn.mediation == .conditional ? signIn.formBehind : SignedOut(problem: Problem(failure)))
             return [.render]
 
         case (.signingIn(let signIn), .passkey(.get(.failure(let failure)))) where signIn.step == .waitingForPasskey:
             if signIn.mediation == .conditional {
                 // Autofill that ends without a pick is no failure; one that fails after a pick is.
                 // Either way it is not offered again by itself: it could fail again at once.
-                state = .signedOut(SignedOut(problem: failure == .cancelled ? signIn.problem : Problem(failure), autofillEnded: true))
+                var form = signIn.formBehind
+                if failure != .cancelled { form.problem = Problem(failure) }
+                state = .signedOut(form)
             } else {
                 state = .signedOut(SignedOut(problem: Problem(signingIn: failure)))
             }
@@ -160,6 +161,8 @@ extension Auth {
                 return []
             case .confirmEmail, .resendEmailCode, .removePassword:
                 return [] // accountExtras takes them
+            case .signInWithPassword, .requestRecoveryCode, .redeemRecoveryCode:
+                return [] // signed in already
             }
             account.problem = nil
             account.notice = nil
@@ -301,11 +304,12 @@ extension Auth {
     }
 
     private static func signIn(
-        _ state: inout State, username: String?, mediation: Mediation, after earlier: [Effect], problem: Problem? = nil
+        _ state: inout State, username: String?, mediation: Mediation, after earlier: [Effect], problem: Problem? = nil,
+        codeSent: Bool = false
     ) -> [Effect] {
         // An empty username field means "any passkey for this site".
         let username = username?.isEmpty == false ? username : nil
-        state = .signingIn(SignIn(username: username, mediation: mediation, step: .requestingOptions, problem: problem))
+        state = .signingIn(SignIn(username: username, mediation: mediation, step: .requestingOptions, problem: problem, codeSent: codeSent))
         return earlier + [.api(.authenticationOptions(username: username)), .render]
     }
 

@@ -28,11 +28,19 @@ extension Auth {
         public var offersAutofill: Bool
         /// The signed-in account.
         public var account: AccountRow?
+        /// Signed out: a recovery code was mailed or brought by a link, so the form to type it shows.
+        public var codeSent: Bool
+        /// Signed in with work left on the account page — a recovery session's new passkey, a
+        /// password account's first — so a sign-in page goes there, not where it was asked to lead.
+        public var toAccount: Bool
 
         public init(
             screen: Screen, progress: String? = nil, problem: String? = nil, notice: String? = nil,
-            canCancel: Bool = false, canStart: Bool = false, offersAutofill: Bool = false, account: AccountRow? = nil
+            canCancel: Bool = false, canStart: Bool = false, offersAutofill: Bool = false, account: AccountRow? = nil,
+            codeSent: Bool = false, toAccount: Bool = false
         ) {
+            self.codeSent = codeSent
+            self.toAccount = toAccount
             self.screen = screen
             self.progress = progress
             self.problem = problem
@@ -87,8 +95,9 @@ extension Auth {
             ViewModel(screen: .loading, progress: language(.checkingSession))
         case .signedOut(let signedOut):
             ViewModel(
-                screen: .signedOut, problem: signedOut.problem?.words(in: language), canStart: true,
-                offersAutofill: signedOut.offersAutofill)
+                screen: .signedOut, problem: signedOut.problem?.words(in: language),
+                notice: codeSentNotice(signedOut.codeSent, signedOut.problem, language), canStart: true,
+                offersAutofill: signedOut.offersAutofill, codeSent: signedOut.codeSent)
         case .signingUp(let signUp):
             ViewModel(
                 screen: .signedOut,
@@ -97,12 +106,16 @@ extension Auth {
         case .signingIn(let signIn) where signIn.mediation == .conditional && signIn.step != .finishing:
             // Autofill waits quietly behind the form, which shows the last attempt's problem and
             // stays usable: starting something else overrules it.
-            ViewModel(screen: .signedOut, problem: signIn.problem?.words(in: language), canStart: true)
+            ViewModel(
+                screen: .signedOut, problem: signIn.problem?.words(in: language),
+                notice: codeSentNotice(signIn.codeSent, signIn.problem, language), canStart: true, codeSent: signIn.codeSent)
         case .signingIn(let signIn):
             ViewModel(
                 screen: .signedOut,
                 progress: language(signIn.progress),
                 canCancel: signIn.step == .waitingForPasskey)
+        case .withoutPasskey(let way):
+            ViewModel(screen: .signedOut, progress: language(way.progress), codeSent: way.codeSent || way.step == .checkingCode)
         case .signedIn(let account):
             ViewModel(
                 screen: .signedIn,
@@ -121,7 +134,23 @@ extension Auth {
                             id: passkey.id, name: passkey.name, details: passkey.details(in: language),
                             isBusy: account.activity.concerns(passkey.id))
                     },
-                    offers: account.offers(in: language)))
+                    offers: account.offers(in: language)),
+                toAccount: account.status.recovery || (account.status.hasPassword && account.passkeys?.isEmpty == true))
+        }
+    }
+
+    /// "A code is on its way", while the code's form shows and no problem is shown instead.
+    private static func codeSentNotice(_ codeSent: Bool, _ problem: Problem?, _ language: Language) -> String? {
+        codeSent && problem == nil ? language(.account(.recoveryCodeSent)) : nil
+    }
+}
+
+extension Auth.WithoutPasskey {
+    var progress: Auth.Phrase {
+        switch step {
+        case .checkingPassword: .signingIn
+        case .sendingCode: .account(.sendingRecoveryCode)
+        case .checkingCode: .account(.checkingRecoveryCode)
         }
     }
 }

@@ -14,7 +14,8 @@ struct AccountExtrasTests {
         (F.refused(404, "no_password"), .noPassword),
         (F.refused(409, "email_verified"), .emailAlreadyConfirmed),
         (F.rateLimited, .rateLimited(retryAfter: 30)),
-        (F.refused(400, "invalid_email"), .refused(code: "invalid_email", message: "refused")),
+        (F.refused(400, "invalid_email"), .invalidEmail),
+        (F.refused(400, "unheard_of"), .refused(code: "unheard_of", message: "refused")),
         (Auth.APIFailure.offline, .offline),
         (Auth.APIFailure.unreadableResponse("HTTP 502 without an error body"), .unreadableResponse),
     ])

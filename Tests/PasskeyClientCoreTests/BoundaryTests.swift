@@ -29,7 +29,7 @@ struct BoundaryTests {
     func signUp() {
         var boundary = Auth.Boundary()
         var answer = Self.send(&boundary, #"{"event":"refresh"}"#)
-        #expect(answer.text == #"{"effects":[{"effect":"http","id":1,"request":"session","method":"GET","path":"/api/session","body":null}],"view":{"lang":"en","screen":"loading","progress":"Checking whether you are signed in…","problem":null,"problemCode":null,"notice":null,"canCancel":false,"canStart":false,"offersAutofill":false,"account":null}}"#)
+        #expect(answer.text == #"{"effects":[{"effect":"http","id":1,"request":"session","method":"GET","path":"/api/session","body":null}],"view":{"lang":"en","screen":"loading","progress":"Checking whether you are signed in…","problem":null,"problemCode":null,"notice":null,"canCancel":false,"canStart":false,"offersAutofill":false,"codeSent":false,"toAccount":false,"destination":null,"account":null}}"#)
 
         answer = Self.send(&boundary, Self.http(answer, 1, 401, #"{"error":{"code":"unauthenticated","message":"sign in first"}}"#))
         #expect(answer["effects"] == .array([]))

@@ -46,15 +46,18 @@ enum Fixture {
 
     // MARK: States
 
-    static func signedOut(_ problem: Auth.Problem? = nil, autofillEnded: Bool = false) -> State {
-        .signedOut(Auth.SignedOut(problem: problem, autofillEnded: autofillEnded))
+    static func signedOut(_ problem: Auth.Problem? = nil, autofillEnded: Bool = false, codeSent: Bool = false) -> State {
+        .signedOut(Auth.SignedOut(problem: problem, autofillEnded: autofillEnded, codeSent: codeSent))
     }
     static func signingUp(_ step: Auth.Step) -> State { .signingUp(Auth.SignUp(username: "ada", displayName: "Ada", step: step)) }
     static func signingIn(_ step: Auth.Step, username: String? = "ada") -> State {
         .signingIn(Auth.SignIn(username: username, mediation: .modal, step: step))
     }
-    static func autofill(_ step: Auth.Step, problem: Auth.Problem? = nil) -> State {
-        .signingIn(Auth.SignIn(username: nil, mediation: .conditional, step: step, problem: problem))
+    static func autofill(_ step: Auth.Step, problem: Auth.Problem? = nil, codeSent: Bool = false) -> State {
+        .signingIn(Auth.SignIn(username: nil, mediation: .conditional, step: step, problem: problem, codeSent: codeSent))
+    }
+    static func withoutPasskey(_ step: Auth.WithoutPasskey.Step, codeSent: Bool = false) -> State {
+        .withoutPasskey(Auth.WithoutPasskey(step, codeSent: codeSent))
     }
     static func signedIn(
         _ activity: Auth.Activity = .idle, passkeys: [Auth.Passkey]? = [one, two], problem: Auth.Problem? = nil, user: Auth.User = ada,
@@ -75,4 +78,9 @@ enum Fixture {
     static let noPasskey = refused(409, "no_passkey", "add a passkey before removing the password")
     static let rateLimited = Auth.APIFailure.refused(Auth.ServerRefusal(
         status: 429, code: "rate_limited", message: "too many requests", retryAfter: 30))
+
+    // MARK: The sign-in page's password and recovery code
+
+    static let invalidCredentials = refused(401, "invalid_credentials", "the username or password is wrong")
+    static let grace = Auth.User(id: "Z3JhY2U", username: "grace@example.com", displayName: "Grace")
 }

@@ -54,6 +54,13 @@ enum Table {
             ("signedIn.upgrade.waitingForPasskey", F.signedIn(passkeys: [], status: F.withPassword, upgrade: .waitingForPasskey)),
             ("signedIn.upgrade.saving", F.signedIn(passkeys: [], status: F.withPassword, upgrade: .saving)),
             ("signedIn.upgrade.saving+renaming", F.signedIn(.renaming(F.one.id, name: "Work"), status: F.withPassword, upgrade: .saving)),
+            // The sign-in page's password and recovery code (SignInExtras.swift)
+            ("signedOut+codeSent", F.signedOut(codeSent: true)),
+            ("autofill.waitingForPasskey+codeSent", F.autofill(.waitingForPasskey, codeSent: true)),
+            ("withoutPasskey.checkingPassword", F.withoutPasskey(.checkingPassword)),
+            ("withoutPasskey.sendingCode", F.withoutPasskey(.sendingCode)),
+            ("withoutPasskey.sendingCode+codeSent", F.withoutPasskey(.sendingCode, codeSent: true)),
+            ("withoutPasskey.checkingCode", F.withoutPasskey(.checkingCode, codeSent: true)),
         ]
     }()
 
@@ -82,6 +89,13 @@ enum Table {
             ("confirmEmail(empty)", .view(.confirmEmail(code: " "))),
             ("resendEmailCode", .view(.resendEmailCode)),
             ("removePassword", .view(.removePassword)),
+            ("signInWithPassword", .view(.signInWithPassword(username: "grace@example.com", password: "hunter2"))),
+            ("signInWithPassword(empty)", .view(.signInWithPassword(username: "grace@example.com", password: ""))),
+            ("requestRecoveryCode", .view(.requestRecoveryCode(email: "grace@example.com"))),
+            ("requestRecoveryCode(not one)", .view(.requestRecoveryCode(email: "grace"))),
+            ("redeemRecoveryCode", .view(.redeemRecoveryCode(email: "grace@example.com", code: "1234 5678"))),
+            ("redeemRecoveryCode(no code)", .view(.redeemRecoveryCode(email: "grace@example.com", code: " "))),
+            ("redeemRecoveryCode(no email)", .view(.redeemRecoveryCode(email: "", code: "12345678"))),
             // The server: each answer, a failure of each, and the refusals that mean something
             ("registrationOptions.ok", .api(.registrationOptions(.success(F.creationOptions)))),
             ("registrationOptions.offline", .api(.registrationOptions(.failure(.offline)))),
@@ -131,6 +145,15 @@ enum Table {
             ("upgradeOptions.offline", .api(.upgradeOptions(.failure(.offline)))),
             ("upgradePasskey.ok", .api(.upgradePasskey(.success(F.three)))),
             ("upgradePasskey.unauthenticated", .api(.upgradePasskey(.failure(F.unauthenticated)))),
+            ("passwordSignIn.ok", .api(.passwordSignIn(.success(Auth.PasswordSession(session: Auth.Session(user: F.grace), passwordOnly: false))))),
+            ("passwordSignIn.ok(passwordOnly)",
+             .api(.passwordSignIn(.success(Auth.PasswordSession(session: Auth.Session(user: F.grace), passwordOnly: true))))),
+            ("passwordSignIn.invalidCredentials", .api(.passwordSignIn(.failure(F.invalidCredentials)))),
+            ("passwordSignIn.rateLimited", .api(.passwordSignIn(.failure(F.rateLimited)))),
+            ("recoveryCode.ok", .api(.recoveryCode(.success(Auth.NoContent())))),
+            ("recoveryCode.offline", .api(.recoveryCode(.failure(.offline)))),
+            ("recovery.ok", .api(.recovery(.success(Auth.Session(user: F.grace, status: Auth.AccountStatus(recovery: true)))))),
+            ("recovery.invalidCode", .api(.recovery(.failure(F.invalidCode)))),
             // The sessions and activity endpoints belong to ``Auth/Security``: this machine ignores them.
             ("listSessions.ok", .api(.listSessions(.success([SecurityFixture.here, SecurityFixture.phone])))),
             ("listSessions.offline", .api(.listSessions(.failure(.offline)))),
@@ -168,9 +191,10 @@ enum Table {
         let list: Effect = .api(.listPasskeys)
 
         let emailSignUp = State.signingUp(Auth.SignUp(username: "ada@example.com", step: .requestingOptions))
-        // Signing up or in, after `earlier` (what stopping a background autofill request takes).
-        func ceremonies(_ state: String, after earlier: [Effect] = []) -> [Transition] {
-            [
+        // Signing up or in, after `earlier` (what stopping a background autofill request takes);
+        // `codeSent` is the recovery code form the signed-out form showed, kept by the other ways in.
+        func ceremonies(_ state: String, after earlier: [Effect] = [], codeSent: Bool = false) -> [Transition] {
+            otherWays(state, after: earlier, codeSent: codeSent) + [
                 t(state, "signUp", earlier + [signUpRequest, .render], F.signingUp(.requestingOptions)),
                 t(state, "signUp(empty)", earlier + [.render], F.signedOut(.usernameRequired)),
                 t(state, "signUp(email)",
@@ -181,9 +205,26 @@ enum Table {
                 t(state, "signIn(nil)", earlier + [.api(.authenticationOptions(username: nil)), .render], F.signingIn(.requestingOptions, username: nil)),
             ]
         }
+        // A password sign-in or a recovery step.
+        func otherWays(_ state: String, after earlier: [Effect], codeSent: Bool) -> [Transition] {
+            [
+                t(state, "signInWithPassword", earlier + [.api(.passwordSignIn(username: "grace@example.com", password: "hunter2")), .render],
+                  F.withoutPasskey(.checkingPassword, codeSent: codeSent)),
+                t(state, "signInWithPassword(empty)", earlier + [.render], F.signedOut(.passwordRequired, codeSent: codeSent)),
+                t(state, "requestRecoveryCode", earlier + [.api(.recoveryCode(email: "grace@example.com")), .render],
+                  F.withoutPasskey(.sendingCode, codeSent: codeSent)),
+                t(state, "requestRecoveryCode(not one)", earlier + [.render], F.signedOut(.recoveryEmailRequired, codeSent: codeSent)),
+                // Spaces in a typed code are the person's, not the code's.
+                t(state, "redeemRecoveryCode", earlier + [.api(.recovery(email: "grace@example.com", code: "12345678")), .render],
+                  F.withoutPasskey(.checkingCode, codeSent: codeSent)),
+                // A code at hand shows its form, to complete it.
+                t(state, "redeemRecoveryCode(no code)", earlier + [.render], F.signedOut(.invalidCode, codeSent: true)),
+                t(state, "redeemRecoveryCode(no email)", earlier + [.render], F.signedOut(.recoveryEmailRequired, codeSent: true)),
+            ]
+        }
         // What a signed-out person can start, whatever problem is showing.
-        func signedOutIntents(_ state: String) -> [Transition] {
-            [t(state, "refresh", [.api(.session), .render], .checkingSession)] + ceremonies(state)
+        func signedOutIntents(_ state: String, codeSent: Bool = false) -> [Transition] {
+            [t(state, "refresh", [.api(.session), .render], .checkingSession)] + ceremonies(state, codeSent: codeSent)
         }
         // What a signed-in person can start when nothing is in flight; starting clears the problem.
         // With an account `status`, `passkeys` and `upgrade`; adding a passkey first ends an upgrade
@@ -326,7 +367,43 @@ enum Table {
             t("signedIn.signingOut", "signOut.unauthenticated", [.render], F.signedOut()),
         ]
         + accountExtras(t: t, list: list, signedInIntents: signedInIntents)
+        + signedOutIntents("signedOut+codeSent", codeSent: true)
+        + ceremonies("autofill.waitingForPasskey+codeSent", after: [.passkey(.cancel)], codeSent: true)
+        + signInExtras(t: t, list: list)
     }()
+
+    /// The sign-in page's password and recovery code.
+    static func signInExtras(t: (String, String, [Effect], State) -> Transition, list: Effect) -> [Transition] {
+        typealias F = Fixture
+        return [
+            // Autofill waits behind the code's form and keeps it when it starts or ends by itself.
+            t("signedOut+codeSent", "startAutofill", [.api(.authenticationOptions(username: nil)), .render],
+              .signingIn(Auth.SignIn(mediation: .conditional, step: .requestingOptions, codeSent: true))),
+            t("autofill.waitingForPasskey+codeSent", "get.ok", [.api(.authentication(F.assertion)), .render],
+              F.autofill(.finishing, codeSent: true)),
+            t("autofill.waitingForPasskey+codeSent", "get.cancelled", [.render], F.signedOut(autofillEnded: true, codeSent: true)),
+            t("autofill.waitingForPasskey+codeSent", "get.noCredentials", [.render], F.signedOut(.noPasskey, autofillEnded: true, codeSent: true)),
+            t("autofill.waitingForPasskey+codeSent", "cancel", [.passkey(.cancel), .render], F.signedOut()),
+
+            // A password account without a passkey: its list is known to be empty.
+            t("withoutPasskey.checkingPassword", "passwordSignIn.ok(passwordOnly)", [.render],
+              F.signedIn(passkeys: [], user: F.grace, status: F.withPassword)),
+            t("withoutPasskey.checkingPassword", "passwordSignIn.ok", [list, .render],
+              F.signedIn(.loadingPasskeys, passkeys: nil, user: F.grace, status: F.withPassword)),
+            t("withoutPasskey.checkingPassword", "passwordSignIn.invalidCredentials", [.render], F.signedOut(.invalidCredentials)),
+            t("withoutPasskey.checkingPassword", "passwordSignIn.rateLimited", [.render], F.signedOut(.rateLimited(retryAfter: 30))),
+
+            t("withoutPasskey.sendingCode", "recoveryCode.ok", [.render], F.signedOut(codeSent: true)),
+            t("withoutPasskey.sendingCode", "recoveryCode.offline", [.render], F.signedOut(.offline)),
+            t("withoutPasskey.sendingCode+codeSent", "recoveryCode.ok", [.render], F.signedOut(codeSent: true)),
+            t("withoutPasskey.sendingCode+codeSent", "recoveryCode.offline", [.render], F.signedOut(.offline, codeSent: true)),
+
+            // A recovery session: its passkeys are loaded, and it makes its new one on the account page.
+            t("withoutPasskey.checkingCode", "recovery.ok", [list, .render],
+              F.signedIn(.loadingPasskeys, passkeys: nil, user: F.grace, status: Auth.AccountStatus(recovery: true))),
+            t("withoutPasskey.checkingCode", "recovery.invalidCode", [.render], F.signedOut(.invalidCode, codeSent: true)),
+        ]
+    }
 
     /// The account page's email confirmation, recovery session, automatic upgrade and password.
     static func accountExtras(

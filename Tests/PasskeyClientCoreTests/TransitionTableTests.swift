@@ -51,6 +51,7 @@ struct TransitionTableTests {
             case .starting: kinds.insert("starting")
             case .checkingSession: kinds.insert("checkingSession")
             case .signedOut: kinds.insert("signedOut")
+            case .withoutPasskey(let way): kinds.insert("withoutPasskey.\(way.step)")
             case .signingUp(let signUp): kinds.insert("signingUp.\(signUp.step)")
             case .signingIn(let signIn): kinds.insert("signingIn.\(signIn.mediation).\(signIn.step)")
             case .signedIn(let account):
@@ -70,8 +71,9 @@ struct TransitionTableTests {
                 if let upgrade = account.upgrade { kinds.insert("upgrade.\(upgrade)") }
             }
         }
-        // 2 + 1 + 3 sign-up steps + 2 × 3 sign-in steps + 11 activities, with 3 adding steps, + 3 upgrade steps.
-        #expect(kinds.count == 2 + 1 + 3 + 6 + 10 + 3 + 3)
+        // 2 + 1 + 3 sign-up steps + 2 × 3 sign-in steps + 3 without a passkey + 11 activities, with
+        // 3 adding steps, + 3 upgrade steps.
+        #expect(kinds.count == 2 + 1 + 3 + 6 + 3 + 10 + 3 + 3)
     }
 }
 
@@ -89,8 +91,8 @@ extension TransitionTableTests {
             case .passkey(.get(.failure)): kinds.insert("get.failure")
             }
         }
-        // 15 intents; 26 endpoints, each answered with a success and a failure; create and get.
-        #expect(kinds.count == 15 + 52 + 4, "\(kinds.sorted())")
+        // 18 intents; 29 endpoints, each answered with a success and a failure; create and get.
+        #expect(kinds.count == 18 + 58 + 4, "\(kinds.sorted())")
     }
 
     static func name(of intent: Auth.ViewEvent) -> String {
@@ -110,6 +112,9 @@ extension TransitionTableTests {
         case .confirmEmail: "confirmEmail"
         case .resendEmailCode: "resendEmailCode"
         case .removePassword: "removePassword"
+        case .signInWithPassword: "signInWithPassword"
+        case .requestRecoveryCode: "requestRecoveryCode"
+        case .redeemRecoveryCode: "redeemRecoveryCode"
         }
     }
 
@@ -144,6 +149,9 @@ extension TransitionTableTests {
         case .removePassword(let r): return "removePassword." + outcome(r)
         case .upgradeOptions(let r): return "upgradeOptions." + outcome(r)
         case .upgradePasskey(let r): return "upgradePasskey." + outcome(r)
+        case .passwordSignIn(let r): return "passwordSignIn." + outcome(r)
+        case .recoveryCode(let r): return "recoveryCode." + outcome(r)
+        case .recovery(let r): return "recovery." + outcome(r)
         }
     }
 }

@@ -69,22 +69,52 @@ struct ViewModelTests {
         // The account page's email, recovery and password: the panels each state offers.
         "signedIn.loadingPasskeys+password": VM(screen: .signedIn, progress: "Loading your passkeys…", account: account(nil)),
         "signedIn.loadingPasskeys+recovery": VM(
-            screen: .signedIn, progress: "Loading your passkeys…", account: account(nil, offers: .init(createPasskey: recoveryPanel))),
+            screen: .signedIn, progress: "Loading your passkeys…", account: account(nil, offers: .init(createPasskey: recoveryPanel)),
+            toAccount: true),
         "signedIn.adding.finishing+recovery": VM(
-            screen: .signedIn, progress: "Saving your new passkey…", account: account(offers: .init(createPasskey: recoveryPanel))),
+            screen: .signedIn, progress: "Saving your new passkey…", account: account(offers: .init(createPasskey: recoveryPanel)),
+            toAccount: true),
         "signedIn.confirmingEmail": VM(
             screen: .signedIn, progress: "Confirming your email address…", account: account(offers: .init(confirmEmail: true))),
         "signedIn.resendingEmailCode": VM(
             screen: .signedIn, progress: "Sending a new code…", account: account(offers: .init(confirmEmail: true))),
         "signedIn.removingPassword": VM(
             screen: .signedIn, progress: "Removing your password…", account: account(offers: .init(removePassword: true))),
-        // The upgrade waits quietly: the page stays usable.
-        "signedIn.upgrade.requestingOptions": VM(screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel))),
-        "signedIn.upgrade.waitingForPasskey": VM(screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel))),
-        "signedIn.upgrade.saving": VM(screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel))),
+        // The upgrade waits quietly: the page stays usable. A password account without a passkey
+        // has its first to make on the account page.
+        "signedIn.upgrade.requestingOptions": VM(
+            screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel)), toAccount: true),
+        "signedIn.upgrade.waitingForPasskey": VM(
+            screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel)), toAccount: true),
+        "signedIn.upgrade.saving": VM(
+            screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel)), toAccount: true),
         "signedIn.upgrade.saving+renaming": VM(
             screen: .signedIn, progress: "Renaming the passkey to “Work”…", account: account(busy(0), offers: .init(removePassword: true))),
+        // The sign-in page's password and recovery code: the code's form shows once a code is mailed or at hand.
+        "signedOut+codeSent": VM(screen: .signedOut, notice: codeSent, canStart: true, offersAutofill: true, codeSent: true),
+        "autofill.waitingForPasskey+codeSent": VM(screen: .signedOut, notice: codeSent, canStart: true, codeSent: true),
+        "withoutPasskey.checkingPassword": VM(screen: .signedOut, progress: "Signing in…"),
+        "withoutPasskey.sendingCode": VM(screen: .signedOut, progress: "Sending a code…"),
+        "withoutPasskey.sendingCode+codeSent": VM(screen: .signedOut, progress: "Sending a code…", codeSent: true),
+        "withoutPasskey.checkingCode": VM(screen: .signedOut, progress: "Checking the code…", codeSent: true),
     ]
+    static let codeSent = "If an account has this address, a code is on its way. It is valid for a few minutes."
+
+    @Test("a problem takes the place of the code's notice, and the code's form stays")
+    func problemOverCodeNotice() {
+        let view = Auth.view(F.signedOut(.invalidCode, codeSent: true))
+        #expect(view.notice == nil)
+        #expect(view.codeSent)
+        #expect(view.problem == "This code is wrong, used or expired. Check the mail, or ask for a new code.")
+    }
+
+    @Test("a password account goes on to the account page only while it has no passkey")
+    func passwordAccountGoesToAccount() {
+        #expect(Auth.view(F.signedIn(passkeys: [], status: F.withPassword)).toAccount)
+        #expect(!Auth.view(F.signedIn(status: F.withPassword)).toAccount)
+        #expect(!Auth.view(F.signedIn(passkeys: nil, status: F.withPassword)).toAccount)
+        #expect(!Auth.view(F.signedIn(passkeys: [])).toAccount)
+    }
 
     @Test("every state of the table has its view model")
     func everyState() {

@@ -294,7 +294,7 @@ import WebAuthn
         try await Harness.run(kind) { harness, client in
             var browser = try Browser(client)
             var responses = [
-                try await browser.get("/"), try await browser.get("/account"), try await browser.get("/js/api.js"),
+                try await browser.get("/"), try await browser.get("/account"), try await browser.get("/js/core-shell.js"),
                 try await browser.get("/api/session"), try await browser.get("/nowhere"), try await browser.get("/healthz"),
                 try await browser.get("/metrics"), try await browser.get("/.well-known/webauthn"),
                 try await browser.send(.post, "/api/registration", body: Data("{".utf8)),

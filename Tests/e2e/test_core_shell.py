@@ -154,6 +154,48 @@ def test_the_account_pages_confirmation_and_upgrade_speak_the_browsers_language(
     browser.screenshot(f"wrong-code-{language}")
 
 
+# The sign-in page's password and recovery words (Languages/*.swift).
+SIGN_IN_WORDS = {
+    "ja": {"wrong_password": "メールアドレスまたはパスワードが正しくありません。",
+           "on_its_way": "このアドレスのアカウントがあれば、コードを送信しました。", "send": "コードをメールで送る"},
+    "de": {"wrong_password": "Die E-Mail-Adresse oder das Passwort ist falsch.",
+           "on_its_way": "Falls ein Konto diese Adresse hat, ist ein Code unterwegs.", "send": "Code per E-Mail senden"},
+}
+
+
+@pytest.mark.parametrize("language", ["ja", "de"])
+def test_the_sign_in_pages_password_and_recovery_speak_the_browsers_language(browsers, language):
+    words = SIGN_IN_WORDS[language]
+    browser = browsers(f"signin-extras-{language}", language=language)
+    browser.open("/")
+    wait_ready(browser)
+    browser.type("#username", "nobody@example.com")
+    browser.type("#password", "wrong horse")
+    browser.find("#password").send_keys(Keys.ENTER)  # Enter in the password field: the password sign-in
+    assert browser.wait_for_text("#password-error", words["wrong_password"]) == words["wrong_password"]
+    assert browser.find("#signin-error").text == ""
+    browser.screenshot(f"wrong-password-{language}")
+    browser.click("#lost-passkey")
+    assert browser.find("#recovery-email").get_attribute("value") == "nobody@example.com"
+    assert browser.find("#recovery-send").text == words["send"]
+    browser.click("#recovery-send")
+    browser.wait_for_text("#recovery-status", words["on_its_way"])
+    assert browser.find("#recovery-redeem").is_displayed()
+    browser.screenshot(f"recovery-code-sent-{language}")
+
+
+def test_the_page_scripts_stay_a_shell_of_at_most_450_lines():
+    # docs/client-core.md: the pages' JavaScript performs effects and shows views; the flow is the
+    # core's. Non-blank lines that are not comments, over every script the pages load.
+    import re
+    total = 0
+    for script in sorted((ROOT / "Sources/PasskeyServer/Public/js").glob("*.js")):
+        text = re.sub(r"/\*.*?\*/", "", script.read_text(), flags=re.S)
+        total += sum(1 for line in text.splitlines() if line.strip() and not line.strip().startswith("//"))
+    print(f"page scripts: {total} lines of at most 450")
+    assert total <= 450
+
+
 def test_a_message_the_core_does_not_know_is_reported(browser):
     browser.open("/")
     wait_ready(browser)

@@ -157,6 +157,50 @@ flow('the sign-in page: its words per language, the email rule, autofill kept be
   assert.equal(answer.view.offersAutofill, true, 'after the person\'s own attempt, autofill is offered again');
 });
 
+flow('the sign-in page in German: a wrong password, the recovery code, the recovery session, and where the page goes', () => {
+  send({ event: 'page', next: '/..//evil.example/x' });
+  send({ event: 'languages', languages: ['de-DE'] });
+  let [effect] = send({ event: 'refresh' }).effects;
+  http(effect, 401, { error: { code: 'unauthenticated', message: 'sign in first' } });
+  let answer = send({ event: 'signInWithPassword', username: 'grace@example.com', password: 'wrong horse' });
+  [effect] = answer.effects;
+  assert.equal(effect.path, '/api/password');
+  assert.deepEqual(JSON.parse(effect.body), { username: 'grace@example.com', password: 'wrong horse' });
+  answer = http(effect, 401, { error: { code: 'invalid_credentials', message: 'no' } });
+  assert.equal(answer.view.problemCode, 'invalid_credentials');
+  assert.equal(answer.view.problem, 'Die E-Mail-Adresse oder das Passwort ist falsch.');
+
+  [effect] = send({ event: 'requestRecoveryCode', email: 'grace@example.com' }).effects;
+  assert.equal(effect.path, '/api/recovery/options');
+  answer = http(effect, 202, {});
+  assert.equal(answer.view.codeSent, true);
+  assert.equal(answer.view.notice, 'Falls ein Konto diese Adresse hat, ist ein Code unterwegs. Er gilt einige Minuten.');
+  [effect] = send({ event: 'redeemRecoveryCode', email: 'grace@example.com', code: '1234 5678' }).effects;
+  assert.deepEqual(JSON.parse(effect.body), { email: 'grace@example.com', code: '12345678' });
+  [effect] = http(effect, 200, { user: { ...user, username: 'grace@example.com' }, recovery: true }).effects;
+  assert.equal(effect.path, '/api/passkeys');
+  answer = http(effect, 200, { passkeys: [passkey] });
+  assert.equal(answer.view.screen, 'signedIn');
+  assert.equal(answer.view.toAccount, true);
+  assert.equal(answer.view.destination, '/account');
+});
+
+flow('a password sign-in goes to a safe next, resolved, and an unsafe one to the account page', () => {
+  send({ event: 'page', next: '/account/../.well-known/passkey-endpoints' });
+  let [effect] = send({ event: 'refresh' }).effects;
+  http(effect, 401, { error: { code: 'unauthenticated', message: 'sign in first' } });
+  [effect] = send({ event: 'signInWithPassword', username: 'grace@example.com', password: 'correct horse' }).effects;
+  [effect] = http(effect, 200, { user, passwordOnly: false }).effects;
+  let answer = http(effect, 200, { passkeys: [passkey] });
+  assert.equal(answer.view.destination, '/.well-known/passkey-endpoints');
+  core.passkeys_reset();
+  send({ event: 'page', next: '/%2e%2e//evil.example/x' });
+  [effect] = send({ event: 'refresh' }).effects;
+  [effect] = http(effect, 200, { user }).effects;
+  answer = http(effect, 200, { passkeys: [passkey] });
+  assert.equal(answer.view.destination, '/account');
+});
+
 flow('refusals in German: the device already has a passkey, and Retry-After', () => {
   send({ event: 'languages', languages: ['de'] });
   send({ event: 'refresh' });

@@ -11,6 +11,8 @@ extension Auth {
         public private(set) var language: Language
         /// The HTTP requests sent out and not answered yet, by the ID the shell repeats.
         private var requests = Requests()
+        /// The page's `?next=`, as a `page` message gave it: where the view's `destination` leads.
+        public private(set) var next: String?
 
         public init(state: State = .initial, language: Language = .english) {
             self.state = state
@@ -35,6 +37,11 @@ extension Auth {
                 case .failure(let failure): return failure.answer
                 }
                 return Self.withText(output([.render]), in: language)
+            }
+            if kind == "page" {
+                // `{"event": "page", "next": "/x" | null}`: the page's `?next=`, read by the shell.
+                next = json["next"]?.string
+                return output([])
             }
             switch Self.event(kind, json, answering: &requests) {
             case .success(let event): return output(Auth.update(&state, event))
@@ -84,7 +91,9 @@ extension Auth {
                 }
             }
             var members: [(String, JSON)] = [("effects", .array(written))]
-            if render { members.append(("view", Self.json(Auth.view(state, in: language), state: state, language: language))) }
+            if render {
+                members.append(("view", Self.json(Auth.view(state, in: language), state: state, language: language, next: next)))
+            }
             return .object(members)
         }
 
@@ -160,6 +169,11 @@ extension Auth {
             case "confirmEmail": return text("code").map { .view(.confirmEmail(code: $0)) }
             case "resendEmailCode": return .success(.view(.resendEmailCode))
             case "removePassword": return .success(.view(.removePassword))
+            case "signInWithPassword":
+                return text("username").flatMap { username in text("password").map { .view(.signInWithPassword(username: username, password: $0)) } }
+            case "requestRecoveryCode": return text("email").map { .view(.requestRecoveryCode(email: $0)) }
+            case "redeemRecoveryCode":
+                return text("email").flatMap { email in text("code").map { .view(.redeemRecoveryCode(email: email, code: $0)) } }
             case "http": return requests.answer(json).map { .api($0) }
             case "create": return .success(.passkey(.create(passkeyAnswer(json, creating: true).map { RegistrationCredentialJSON(utf8: $0) })))
             case "get": return .success(.passkey(.get(passkeyAnswer(json, creating: false).map { AuthenticationCredentialJSON(utf8: $0) })))
@@ -222,7 +236,7 @@ extension Auth {
             }
         }
 
-        private static func json(_ model: ViewModel, state: State, language: Language) -> JSON {
+        private static func json(_ model: ViewModel, state: State, language: Language, next: String?) -> JSON {
             let screen = switch model.screen {
             case .loading: "loading"
             case .signedOut: "signedOut"
@@ -257,7 +271,11 @@ extension Auth {
                 ("progress", .optional(model.progress)), ("problem", .optional(model.problem)),
                 ("problemCode", .optional(state.shownProblem?.code)), ("notice", .optional(model.notice)),
                 ("canCancel", .bool(model.canCancel)), ("canStart", .bool(model.canStart)),
-                ("offersAutofill", .bool(model.offersAutofill)), ("account", account),
+                ("offersAutofill", .bool(model.offersAutofill)), ("codeSent", .bool(model.codeSent)),
+                ("toAccount", .bool(model.toAccount)),
+                // Signed in: where the page goes (Destination.swift), decided here so no shell decides it.
+                ("destination", model.screen == .signedIn ? .string(Destination.afterSignIn(next: next, toAccount: model.toAccount)) : .null),
+                ("account", account),
             ])
         }
     }

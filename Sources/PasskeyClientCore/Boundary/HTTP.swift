@@ -80,6 +80,14 @@ extension Auth.APIRequest {
             return .init(method: "POST", path: "/api/passkeys/options", body: Array(#"{"mediation":"conditional"}"#.utf8))
         case .upgradePasskey(let credential):
             return .init(method: "POST", path: "/api/passkeys", body: credential.utf8)
+        case .passwordSignIn(let username, let password):
+            return .init(
+                method: "POST", path: "/api/password",
+                body: J.object([("username", .string(username)), ("password", .string(password))]).utf8)
+        case .recoveryCode(let email):
+            return .init(method: "POST", path: "/api/recovery/options", body: J.object([("email", .string(email))]).utf8)
+        case .recovery(let email, let code):
+            return .init(method: "POST", path: "/api/recovery", body: J.object([("email", .string(email)), ("code", .string(code))]).utf8)
         }
     }
 
@@ -112,6 +120,9 @@ extension Auth.APIRequest {
         case .removePassword: "removePassword"
         case .upgradeOptions: "upgradeOptions"
         case .upgradePasskey: "upgradePasskey"
+        case .passwordSignIn: "passwordSignIn"
+        case .recoveryCode: "recoveryCode"
+        case .recovery: "recovery"
         }
     }
 
@@ -221,6 +232,14 @@ extension Auth.APIResponse {
             self = .upgradeOptions(read("options") { $0["publicKey"].flatMap(Self.options).map { Auth.CreationOptionsJSON(utf8: $0) } })
         case .upgradePasskey:
             self = .upgradePasskey(read("passkey") { $0["passkey"].flatMap(Auth.Passkey.init(json:)) })
+        case .passwordSignIn:
+            self = .passwordSignIn(read("session") { json in
+                Auth.Session(json: json).map { Auth.PasswordSession(session: $0, passwordOnly: json["passwordOnly"]?.bool ?? false) }
+            })
+        case .recoveryCode:
+            self = .recoveryCode(.success(Auth.NoContent()))
+        case .recovery:
+            self = .recovery(read("session", Auth.Session.init(json:)))
         }
     }
 
@@ -253,6 +272,9 @@ extension Auth.APIResponse {
         case .removePassword: self = .removePassword(.failure(failure))
         case .upgradeOptions: self = .upgradeOptions(.failure(failure))
         case .upgradePasskey: self = .upgradePasskey(.failure(failure))
+        case .passwordSignIn: self = .passwordSignIn(.failure(failure))
+        case .recoveryCode: self = .recoveryCode(.failure(failure))
+        case .recovery: self = .recovery(.failure(failure))
         }
     }
 

@@ -32,6 +32,9 @@ extension Auth.Language {
             case .recoverySession: "Create your new passkey first: until then this recovery session can do nothing else."
             case .noPassword: "This account has no password any more."
             case .emailAlreadyConfirmed: "Your email address is confirmed already."
+            case .invalidCredentials: "The email or password is wrong."
+            case .passwordRequired: "Type your email and password, or sign in with a passkey."
+            case .recoveryEmailRequired: "Enter the email address of your account."
             }
         case .checkingSession: "Checking whether you are signed in…"
         case .contactingServer: "Contacting the server…"
@@ -152,6 +155,9 @@ extension Auth.Language {
         case .emailConfirmed: "Your email address is confirmed."
         case .codeSent: "A new code is on its way. Check your mail."
         case .passwordRemoved: "Your password is removed. You sign in with your passkeys now."
+        case .sendingRecoveryCode: "Sending a code…"
+        case .recoveryCodeSent: "If an account has this address, a code is on its way. It is valid for a few minutes."
+        case .checkingRecoveryCode: "Checking the code…"
         case .upgraded(let name): "Your browser created the passkey “\(name)”. Next time, sign in with it."
         }
     }

@@ -32,6 +32,9 @@ extension Auth.Language {
             case .recoverySession: "Erstellen Sie zuerst Ihren neuen Passkey: Bis dahin kann diese Wiederherstellungssitzung nichts anderes."
             case .noPassword: "Dieses Konto hat kein Passwort mehr."
             case .emailAlreadyConfirmed: "Ihre E-Mail-Adresse ist bereits bestätigt."
+            case .invalidCredentials: "Die E-Mail-Adresse oder das Passwort ist falsch."
+            case .passwordRequired: "Geben Sie Ihre E-Mail-Adresse und Ihr Passwort ein, oder melden Sie sich mit einem Passkey an."
+            case .recoveryEmailRequired: "Geben Sie die E-Mail-Adresse Ihres Kontos ein."
             }
         case .checkingSession: "Es wird geprüft, ob Sie angemeldet sind…"
         case .contactingServer: "Verbindung zum Server…"
@@ -152,6 +155,9 @@ extension Auth.Language {
         case .emailConfirmed: "Ihre E-Mail-Adresse ist bestätigt."
         case .codeSent: "Ein neuer Code ist unterwegs. Sehen Sie in Ihre Mails."
         case .passwordRemoved: "Ihr Passwort ist entfernt. Sie melden sich jetzt mit Ihren Passkeys an."
+        case .sendingRecoveryCode: "Ein Code wird gesendet…"
+        case .recoveryCodeSent: "Falls ein Konto diese Adresse hat, ist ein Code unterwegs. Er gilt einige Minuten."
+        case .checkingRecoveryCode: "Der Code wird geprüft…"
         case .upgraded(let name): "Ihr Browser hat den Passkey „\(name)“ erstellt. Melden Sie sich nächstes Mal damit an."
         }
     }

@@ -32,6 +32,9 @@ extension Auth.Language {
             case .recoverySession: "先に新しいパスキーを作成してください。それまでこの復旧セッションでは他の操作はできません。"
             case .noPassword: "このアカウントにはもうパスワードがありません。"
             case .emailAlreadyConfirmed: "メールアドレスはすでに確認済みです。"
+            case .invalidCredentials: "メールアドレスまたはパスワードが正しくありません。"
+            case .passwordRequired: "メールアドレスとパスワードを入力するか、パスキーでサインインしてください。"
+            case .recoveryEmailRequired: "アカウントのメールアドレスを入力してください。"
             }
         case .checkingSession: "サインインしているか確認しています…"
         case .contactingServer: "サーバーに接続しています…"
@@ -152,6 +155,9 @@ extension Auth.Language {
         case .emailConfirmed: "メールアドレスを確認しました。"
         case .codeSent: "新しいコードを送信しました。メールを確認してください。"
         case .passwordRemoved: "パスワードを削除しました。これからはパスキーでサインインします。"
+        case .sendingRecoveryCode: "コードを送信しています…"
+        case .recoveryCodeSent: "このアドレスのアカウントがあれば、コードを送信しました。数分間有効です。"
+        case .checkingRecoveryCode: "コードを確認しています…"
         case .upgraded(let name): "ブラウザーがパスキー「\(name)」を作成しました。次回はこれでサインインしてください。"
         }
     }

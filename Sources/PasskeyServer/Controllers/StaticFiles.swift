@@ -18,7 +18,7 @@ struct StaticFiles: Sendable {
 
     typealias Context = PasskeyRequestContext
 
-    /// Files by URL path (`/app.css`, `/js/api.js`).
+    /// Files by URL path (`/app.css`, `/js/core-shell.js`).
     let files: [String: File]
 
     static let contentTypes: [String: String] = [

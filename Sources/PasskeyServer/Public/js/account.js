@@ -4,7 +4,6 @@
 // on. The sessions and activity block hears of changes through 'account:changed' (activity.js).
 
 import { markReady, startCore } from './core-shell.js';
-import { afterSignInPath, signInPath } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 const status = $('status');
@@ -17,22 +16,21 @@ let account = null; // the view's account, as last shown
 let shown = { passkeys: null, user: null, status: '' };
 let action = null; // the person's last intent: { error, focus } say where its problem and the focus go
 let leaving = false;
+const next = new URLSearchParams(window.location.search).get('next');
 // The verification mail's link, /account#verify=CODE: confirmed once the page can.
 let linkCode = new URLSearchParams(window.location.hash.slice(1)).get('verify');
 if (linkCode) history.replaceState(null, '', window.location.pathname + window.location.search);
 
 const itemFor = (id) => [...list.children].find((item) => item.dataset.id === id);
-const ownButtons = () => document.querySelectorAll('#sign-out, #add-passkey, #delete-account, #profile-form button, #passkeys button, '
-  + '#create-passkey, #verify-form button, #remove-password');
+// This file's parts of the page: the sections not marked "security" (activity.js has those).
+const own = (selector) => document.querySelectorAll(`#account > section:not(.security) ${selector}`);
 
 function render(view, shell) {
   if (view.screen === 'signedOut') return leave(view, shell);
   if (view.screen !== 'signedIn') return showStatus(view.progress ?? view.problem ?? '');
   account = view.account;
-  $('account').hidden = false;
-  $('sign-out').hidden = false;
-  $('greeting').textContent = account.greeting;
-  $('username').textContent = account.username;
+  for (const id of ['account', 'sign-out']) $(id).hidden = false;
+  for (const [id, words] of [['greeting', account.greeting], ['username', account.username]]) $(id).textContent = words;
   const user = `${account.username}\n${account.displayName}`;
   const passkeys = account.passkeys && JSON.stringify(account.passkeys.map(({ busy, ...row }) => row));
   if (user !== shown.user) nameField.value = account.displayName;
@@ -41,21 +39,17 @@ function render(view, shell) {
   shown = { ...shown, user, passkeys: passkeys ?? shown.passkeys };
   $('passkey-count').textContent = account.passkeyCount ?? '';
   // Sent here by forward-auth to confirm the address (`?next=`): on to the app once it is.
-  if (account.continue && new URLSearchParams(window.location.search).has('next')) return window.location.assign(afterSignInPath());
-  $('upgrade').hidden = !account.createPasskey;
+  if (account.continue && next !== null) return window.location.assign(view.destination);
   for (const [id, part] of [['upgrade-heading', 'heading'], ['upgrade-text', 'text'], ['create-passkey', 'button']]) {
     $(id).textContent = account.createPasskey?.[part] ?? '';
   }
-  $('verify-email').hidden = !account.confirmEmail;
-  $('password-panel').hidden = !account.removePassword;
+  for (const [id, offered] of [['upgrade', account.createPasskey], ['verify-email', account.confirmEmail], ['password-panel', account.removePassword]]) {
+    $(id).hidden = !offered;
+  }
   list.setAttribute('aria-busy', String(!account.passkeys));
   for (const row of account.passkeys ?? []) itemFor(row.id)?.setAttribute('aria-busy', String(row.busy));
-  for (const button of ownButtons()) button.disabled = !view.canStart;
-
-  for (const element of document.querySelectorAll('#add-error, #profile-error, #delete-account-error, #passkeys .passkey-error, '
-    + '#upgrade-error, #verify-error, #password-error')) {
-    element.textContent = '';
-  }
+  for (const button of [$('sign-out'), ...own('button')]) button.disabled = !view.canStart;
+  for (const element of own('.error')) element.textContent = '';
   const problemAt = action?.error?.() ?? status;
   if (view.problem && problemAt !== status) problemAt.textContent = view.problem;
   showStatus(view.notice ?? view.progress ?? (problemAt === status ? view.problem : null) ?? '');
@@ -80,7 +74,7 @@ async function leave(view, shell) {
   if (view.problem && view.problemCode !== 'unauthenticated') return showStatus(view.problem);
   leaving = true;
   await shell.settleSignals();
-  if (account === null || view.problemCode === 'unauthenticated') window.location.replace(signInPath(window.location.pathname));
+  if (account === null || view.problemCode === 'unauthenticated') window.location.replace('/?next=/account');
   else window.location.assign('/');
 }
 
@@ -90,26 +84,25 @@ function renderPasskeys(shell) {
     const item = template.content.firstElementChild.cloneNode(true);
     shell.applyTexts(item);
     item.dataset.id = row.id;
-    item.querySelector('.passkey-name').textContent = row.name;
-    item.querySelector('.rename-form label').htmlFor = `passkey-name-${index}`;
-    item.querySelector('.rename-form input').id = `passkey-name-${index}`;
+    const part = (selector, properties) => Object.assign(item.querySelector(selector), properties);
+    part('.passkey-name', { textContent: row.name });
+    part('.rename-form label', { htmlFor: `passkey-name-${index}` });
+    part('.rename-form input', { id: `passkey-name-${index}` });
     // The provider says where the passkey lives; not worth repeating when it is the name too.
-    item.querySelector('.provider').textContent = row.provider === row.name ? '' : row.provider;
-    const badge = item.querySelector('.sync');
-    badge.textContent = row.backup;
-    badge.classList.add(row.synced ? 'synced' : 'device');
-    Object.assign(item.querySelector('.created'), { textContent: row.created, dateTime: row.createdAt });
-    Object.assign(item.querySelector('.last-used'), { textContent: row.lastUsed, dateTime: row.lastUsedAt ?? '' });
+    part('.provider', { textContent: row.provider === row.name ? '' : row.provider });
+    part('.sync', { textContent: row.backup }).classList.add(row.synced ? 'synced' : 'device');
+    part('.created', { textContent: row.created, dateTime: row.createdAt });
+    part('.last-used', { textContent: row.lastUsed, dateTime: row.lastUsedAt ?? '' });
     for (const label of item.querySelectorAll('.passkey-label')) label.textContent = row.name;
     const form = item.querySelector('.rename-form');
     const rowAction = (focus) => ({ error: () => itemFor(row.id)?.querySelector('.passkey-error'), focus });
-    item.querySelector('.rename').addEventListener('click', () => openRename(item, row));
-    item.querySelector('.cancel').addEventListener('click', () => closeRename(item));
-    form.addEventListener('keydown', (event) => { if (event.key === 'Escape') closeRename(item); });
+    item.querySelector('.rename').addEventListener('click', () => renaming(item, true, row));
+    item.querySelector('.cancel').addEventListener('click', () => renaming(item, false));
+    form.addEventListener('keydown', (event) => { if (event.key === 'Escape') renaming(item, false); });
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const name = form.querySelector('input').value.trim();
-      if (name === row.name) return closeRename(item);
+      if (name === row.name) return renaming(item, false);
       intent(rowAction(() => itemFor(row.id)?.querySelector('.rename')), { event: 'renamePasskey', id: row.id, name });
     });
     item.querySelector('.delete').addEventListener('click', async () => {
@@ -121,76 +114,54 @@ function renderPasskeys(shell) {
   }));
 }
 
-function openRename(item, row) {
+// The rename form takes the place of the name and the buttons while it is open.
+function renaming(item, open, row) {
   const input = item.querySelector('.rename-form input');
+  item.querySelector('.rename-form').hidden = !open;
+  for (const part of ['.passkey-name', '.passkey-actions']) item.querySelector(part).hidden = open;
+  item.querySelector('.passkey-error').textContent = '';
+  if (!open) return item.querySelector('.rename').focus();
   input.value = row.name;
-  item.querySelector('.passkey-name').hidden = true;
-  item.querySelector('.passkey-actions').hidden = true;
-  item.querySelector('.rename-form').hidden = false;
   input.focus();
   input.select();
 }
 
-function closeRename(item) {
-  item.querySelector('.rename-form').hidden = true;
-  item.querySelector('.passkey-name').hidden = false;
-  item.querySelector('.passkey-actions').hidden = false;
-  item.querySelector('.passkey-error').textContent = '';
-  item.querySelector('.rename').focus();
-}
-
 function confirm(title, text, confirmLabel) {
-  $('confirm-title').textContent = title;
-  $('confirm-text').textContent = text;
-  $('confirm-button').textContent = confirmLabel;
+  for (const [id, words] of [['confirm-title', title], ['confirm-text', text], ['confirm-button', confirmLabel]]) $(id).textContent = words;
   dialog.returnValue = '';
   dialog.showModal();
   $('confirm-cancel').focus();
-  return new Promise((resolve) => {
-    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });
-  });
+  return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true }));
 }
 
 function intent(nextAction, message) {
-  if (!core) return;
-  action = nextAction;
-  core.send(message);
+  action = core ? nextAction : action;
+  core?.send(message);
 }
 
-$('profile-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const name = nameField.value.trim();
-  if (account && name !== account.displayName) {
-    intent({ error: () => $('profile-error'), focus: () => nameField }, { event: 'changeDisplayName', name });
-  }
-});
-$('add-passkey').addEventListener('click', () => {
-  intent({ error: () => $('add-error'), focus: () => $('add-passkey') }, { event: 'addPasskey' });
-});
-$('sign-out').addEventListener('click', () => intent({ focus: () => $('sign-out') }, { event: 'signOut' }));
-$('delete-account').addEventListener('click', async () => {
-  if (!core || !account) return;
-  if (await confirm(core.text('confirm.deleteAccount.title'), account.confirmDelete, core.text('confirm.deleteAccount.button'))) {
-    intent({ error: () => $('delete-account-error'), focus: () => $('delete-account') }, { event: 'deleteAccount' });
-  } else {
-    $('delete-account').focus();
-  }
-});
-$('create-passkey').addEventListener('click', () => {
-  intent({ error: () => $('upgrade-error'), focus: () => $('add-passkey') }, { event: 'addPasskey' });
-});
-$('verify-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  intent({ error: () => $('verify-error'), focus: () => $('verify-code') }, { event: 'confirmEmail', code: $('verify-code').value });
-});
-$('verify-resend').addEventListener('click', () => intent({ error: () => $('verify-error') }, { event: 'resendEmailCode' }));
-$('remove-password').addEventListener('click', () => {
-  intent({ error: () => $('password-error'), focus: () => $('add-passkey') }, { event: 'removePassword' });
-});
+// What each control asks of the core: [id, its DOM event, where a problem shows, where the focus goes
+// after, the message (none when there is nothing to ask)].
+for (const [id, type, error, focus, message] of [
+  ['profile-form', 'submit', 'profile-error', 'display-name',
+    () => account && nameField.value.trim() !== account.displayName && { event: 'changeDisplayName', name: nameField.value.trim() }],
+  ['add-passkey', 'click', 'add-error', 'add-passkey', () => ({ event: 'addPasskey' })],
+  ['sign-out', 'click', null, 'sign-out', () => ({ event: 'signOut' })],
+  ['create-passkey', 'click', 'upgrade-error', 'add-passkey', () => ({ event: 'addPasskey' })],
+  ['verify-form', 'submit', 'verify-error', 'verify-code', () => ({ event: 'confirmEmail', code: $('verify-code').value })],
+  ['verify-resend', 'click', 'verify-error', null, () => ({ event: 'resendEmailCode' })],
+  ['remove-password', 'click', 'password-error', 'add-passkey', () => ({ event: 'removePassword' })],
+  ['delete-account', 'click', 'delete-account-error', 'delete-account', async () => core && account
+    && ((await confirm(core.text('confirm.deleteAccount.title'), account.confirmDelete, core.text('confirm.deleteAccount.button')))
+      ? { event: 'deleteAccount' } : $('delete-account').focus())],
+]) {
+  $(id).addEventListener(type, async (event) => {
+    event.preventDefault();
+    const made = await message();
+    if (made) intent({ error: error && (() => $(error)), focus: focus && (() => $(focus)) }, made);
+  });
+}
 window.addEventListener('hashchange', () => window.location.reload());
 
-window.addEventListener('pageshow', (event) => {
-  if (event.persisted) window.location.reload();
-});
+window.addEventListener('pageshow', (event) => event.persisted && window.location.reload());
 
 core = await startCore({ render });

@@ -4,49 +4,42 @@
 // says the account changed (the `account:changed` event).
 
 import { languages, startCore } from './core-shell.js';
-import { signInPath } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 
-function element(tag, className, ...children) {
-  const made = document.createElement(tag);
-  made.className = className;
+// An element with its class, children, data attributes and (for aria-busy) whether it is busy.
+function element(tag, className, children = [], data = {}, busy = undefined) {
+  const made = Object.assign(document.createElement(tag), { className });
   made.append(...children);
+  Object.assign(made.dataset, data);
+  if (busy !== undefined) made.setAttribute('aria-busy', String(busy));
   return made;
 }
 
 function button(className, words, enabled, message, core) {
-  const made = Object.assign(element('button', `button small ${className}`, words), { type: 'button', disabled: !enabled });
+  const made = Object.assign(element('button', `button small ${className}`, [words]), { type: 'button', disabled: !enabled });
   made.addEventListener('click', () => core.send(message));
   return made;
 }
 
 function sessionItem(session, core) {
-  const title = element('p', 'session-device', session.device);
-  if (session.current) title.append(' ', element('span', 'badge current', session.current));
-  const item = element('li', 'session', element('div', '', title, element('p', 'session-meta muted', session.details)));
+  const title = element('p', 'session-device', [session.device]);
+  if (session.current) title.append(' ', element('span', 'badge current', [session.current]));
+  const item = element('li', 'session', [element('div', '', [title, element('p', 'session-meta muted', [session.details])])], { id: session.id }, session.busy);
   if (session.canEnd || (!session.current && session.busy)) {
     item.append(button('secondary end-session', core.text('security.endSession'), session.canEnd, { event: 'endSession', id: session.id }, core));
   }
-  item.dataset.id = session.id;
-  item.setAttribute('aria-busy', String(session.busy));
   return item;
 }
 
 function appItem(app, core) {
   const remove = button('quiet-danger remove-access', core.text('security.removeApp'), app.canRemove, { event: 'removeApp', clientId: app.clientId }, core);
   remove.setAttribute('aria-label', app.removeLabel);
-  const item = element('li', 'app', element('div', '', element('h3', 'app-name', app.name), element('p', 'muted', app.details)), remove);
-  item.dataset.clientId = app.clientId;
-  item.setAttribute('aria-busy', String(app.busy));
-  return item;
+  const about = element('div', '', [element('h3', 'app-name', [app.name]), element('p', 'muted', [app.details])]);
+  return element('li', 'app', [about, remove], { clientId: app.clientId }, app.busy);
 }
 
-function eventItem(event) {
-  const item = element('li', 'event', element('p', 'event-type', event.title), element('p', 'event-meta muted', event.details));
-  item.dataset.type = event.type;
-  return item;
-}
+const eventItem = (event) => element('li', 'event', [element('p', 'event-type', [event.title]), element('p', 'event-meta muted', [event.details])], { type: event.type });
 
 function show(id, rows, item) {
   if (!rows) return;
@@ -55,7 +48,7 @@ function show(id, rows, item) {
 }
 
 function render(view, core) {
-  if (view.signedOut) return window.location.replace(signInPath(window.location.pathname));
+  if (view.signedOut) return window.location.replace('/?next=/account');
   show('sessions', view.sessions, (session) => sessionItem(session, core));
   show('activity', view.activity, eventItem);
   show('apps', view.apps, (app) => appItem(app, core));

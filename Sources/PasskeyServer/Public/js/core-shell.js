@@ -24,35 +24,33 @@ async function openCore(machine) {
 }
 
 // An `http` effect performed; its answer is the message the core expects back.
-async function performHttp(effect) {
-  const init = { method: effect.method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
-  if (effect.body !== null) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = effect.body;
-  }
+async function performHttp({ id, method, path, body }) {
+  const headers = { Accept: 'application/json', ...(body === null ? {} : { 'Content-Type': 'application/json' }) };
   try {
-    const response = await fetch(effect.path, init);
-    return {
-      event: 'http', id: effect.id, status: response.status,
-      retryAfter: response.headers.get('Retry-After'), body: await response.text(),
-    };
+    const response = await fetch(path, { method, credentials: 'same-origin', headers, body: body ?? undefined });
+    return { event: 'http', id, status: response.status, retryAfter: response.headers.get('Retry-After'), body: await response.text() };
   } catch {
-    return { event: 'http', id: effect.id, status: 0, body: '' };
+    return { event: 'http', id, status: 0, body: '' };
   }
 }
 
 export const languages = () => [...(navigator.languages ?? [navigator.language])];
 
-// Starts one machine of the core: `start` are its first messages (by default the sign-in flow's:
-// is there a session, and the person's languages), `render(view, core)` shows each view.
-export async function startCore({ machine = 'passkeys_send', render, start = [{ event: 'refresh' }, { event: 'languages', languages: languages() }] }) {
+// The sign-in flow's first messages: the page's `?next=` (the core decides where it leads), is
+// there a session, and the person's languages.
+const signInFlow = () => [{ event: 'page', next: new URLSearchParams(window.location.search).get('next') },
+  { event: 'refresh' }, { event: 'languages', languages: languages() }];
+
+// Starts one machine of the core: `start` are its first messages (by default the sign-in flow's),
+// `render(view, core)` shows each view.
+export async function startCore({ machine = 'passkeys_send', render, start = signInFlow() }) {
   let exchange;
   let texts = {};
   let passkeyRequest = null; // { controller, settled } of the pending create or get
   const signals = [];
 
   function report(what, detail) {
-    const text = `${what}${detail ? `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : ''}`;
+    const text = detail ? `${what}: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}` : what;
     console.error(`passkeys core: ${text}`);
     document.getElementById('core-error').textContent = text;
   }
@@ -62,39 +60,31 @@ export async function startCore({ machine = 'passkeys_send', render, start = [{ 
     try {
       answer = exchange(message);
     } catch (error) {
-      report(`the core could not take "${message.event}"`, String(error));
-      return;
+      return report(`the core could not take "${message.event}"`, String(error));
     }
-    if (answer.error) {
-      report(`the core refused "${message.event}" (${answer.error.code})`, answer.error.message);
-      return;
-    }
-    for (const key of Object.keys(answer)) {
-      if (!['effects', 'view', 'text'].includes(key)) report('the core answered something this page does not know', key);
-    }
+    if (answer.error) return report(`the core refused "${message.event}" (${answer.error.code})`, answer.error.message);
+    const unknown = Object.keys(answer).filter((key) => !['effects', 'view', 'text'].includes(key));
+    if (unknown.length) report('the core answered something this page does not know', unknown.join(', '));
     // Effects first: requests start before the page is drawn, and the signals are under way
     // before a view can lead the page elsewhere.
     for (const effect of answer.effects ?? []) perform(effect);
-    if (answer.text) {
-      texts = answer.text;
-      applyTexts(document);
-    }
-    if (answer.view) {
-      document.documentElement.lang = answer.view.lang;
-      try {
-        render(answer.view, core);
-      } catch (error) {
-        report('the page could not show the view', String(error));
-      }
+    if (answer.text) applyTexts(document, answer.text);
+    if (!answer.view) return;
+    document.documentElement.lang = answer.view.lang;
+    try {
+      render(answer.view, core);
+    } catch (error) {
+      report('the page could not show the view', String(error));
     }
   }
 
-  // Each element marked data-text="key" shows the core's words for the key.
-  function applyTexts(root) {
+  // Each element marked data-text="key" shows the core's words for the key (`words`, once they came).
+  function applyTexts(root, words = texts) {
+    texts = words;
     for (const element of root.querySelectorAll('[data-text]')) {
-      const words = texts[element.dataset.text];
-      if (words === undefined) report('the core has no words for', element.dataset.text);
-      else element.textContent = words;
+      const text = texts[element.dataset.text];
+      if (text === undefined) report('the core has no words for', element.dataset.text);
+      else element.textContent = text;
     }
   }
 
@@ -125,11 +115,8 @@ export async function startCore({ machine = 'passkeys_send', render, start = [{ 
   function signal({ effect, ...details }) {
     const method = window.PublicKeyCredential?.[effect];
     if (typeof method !== 'function') return;
-    const done = Promise.race([
-      Promise.resolve().then(() => method.call(PublicKeyCredential, details)).catch(() => {}),
-      new Promise((resolve) => { setTimeout(resolve, SIGNAL_WAIT_MS); }),
-    ]);
-    signals.push(done);
+    signals.push(Promise.race([Promise.resolve().then(() => method.call(PublicKeyCredential, details)).catch(() => {}),
+      new Promise((resolve) => { setTimeout(resolve, SIGNAL_WAIT_MS); })]));
   }
 
   function perform(effect) {
@@ -137,8 +124,7 @@ export async function startCore({ machine = 'passkeys_send', render, start = [{ 
       case 'http': performHttp(effect).then(send); break;
       case 'create': case 'get': credential(effect.effect, effect); break;
       case 'cancel': passkeyRequest?.controller.abort(); break;
-      case 'signalUnknownCredential': case 'signalAllAcceptedCredentials': case 'signalCurrentUserDetails':
-        signal(effect); break;
+      case 'signalUnknownCredential': case 'signalAllAcceptedCredentials': case 'signalCurrentUserDetails': signal(effect); break;
       default: report('the core asked for an effect this page does not know', effect);
     }
   }
@@ -155,7 +141,7 @@ export async function startCore({ machine = 'passkeys_send', render, start = [{ 
   const core = {
     send: (message) => queueMicrotask(() => send(message)),
     text: (key) => texts[key] ?? '',
-    applyTexts,
+    applyTexts: (root) => applyTexts(root),
     report,
     // Waits for the signals sent so far, so leaving the page does not cut them off.
     settleSignals: () => Promise.all(signals.splice(0)),
