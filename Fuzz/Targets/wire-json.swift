@@ -1,6 +1,7 @@
 // fuzz-sources: Sources/PasskeyServer/StrictJSON.swift
 // The JSON wire types (WebAuthn §5.1.3–5.1.4 toJSON forms) and the strict RFC 8259 check every
-// request body passes first. What the wire types decode must encode and decode to an equal value.
+// request body passes first. What the wire types decode must encode and decode to an equal value,
+// and the sign-in answer's own reader must agree with JSONDecoder.
 // (Strict JSON need not parse with Foundation: RFC 8259 §6 lets a parser limit numbers, and
 // Foundation refuses 8E7778, which the strict check rightly accepts; the body is then refused as
 // malformed by the decoder.)
@@ -21,7 +22,16 @@ func roundTrip<T: Codable & Equatable>(_ type: T.Type, _ json: Data) {
 public func fuzzWireJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     fuzzInput(data, size) { bytes in
         let json = Data(bytes)
-        _ = try? StrictJSON.validate(bytes)
+        let strict = (try? StrictJSON.validate(bytes)) != nil
+        // AuthenticationResponseJSON.parse reads fields only (WireReader): it takes nothing the
+        // strict check refuses, and on strict JSON that Foundation can read at all it agrees with
+        // the JSONDecoder path, value for value and refusal for refusal.
+        let fast = try? AuthenticationResponseJSON.parse(json)
+        if fast != nil { check(strict, "the sign-in reader took JSON the strict check refuses") }
+        if strict, (try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])) != nil {
+            check(fast == (try? WireJSON.decode(AuthenticationResponseJSON.self, from: json)),
+                  "the sign-in reader and JSONDecoder disagree")
+        }
         roundTrip(RegistrationResponseJSON.self, json)
         roundTrip(AuthenticationResponseJSON.self, json)
         roundTrip(PublicKeyCredentialCreationOptionsJSON.self, json)

@@ -67,6 +67,53 @@ public struct AuthenticatorAssertionResponseJSON: Hashable, Sendable, Codable {
     }
 }
 
+extension AuthenticatorAssertionResponseJSON {
+    /// The members of `response` (`AuthenticationResponseJSON.parse`).
+    static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> AuthenticatorAssertionResponseJSON {
+        var clientData: String??, authenticatorData: String??, signature: String??, userHandle: String??
+        while let name = try object.next() {
+            switch name {
+            case "clientDataJSON": clientData = .some(try object.string(name))
+            case "authenticatorData": authenticatorData = .some(try object.string(name))
+            case "signature": signature = .some(try object.string(name))
+            case "userHandle": userHandle = .some(try object.string(name))
+            default: try object.skip()
+            }
+        }
+        let clientDataJSON = try object.bytes(try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
+        let authenticator = try object.bytes(try object.required(authenticatorData, "authenticatorData"), "authenticatorData", as: Base64URLData.self)
+        let signed = try object.bytes(try object.required(signature, "signature"), "signature", as: Base64URLData.self)
+        // Some clients send "" or null for "no user handle".
+        let handle: UserHandle? = switch userHandle ?? nil {
+        case .none, "": nil
+        case let text?: try object.bytes(text, "userHandle", as: UserHandle.self)
+        }
+        return AuthenticatorAssertionResponseJSON(
+            clientDataJSON: clientDataJSON, authenticatorData: authenticator, signature: signed, userHandle: handle)
+    }
+}
+
+extension AuthenticationExtensionsClientOutputsJSON {
+    /// The members of `clientExtensionResults` this library reads; the others are skipped.
+    static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> AuthenticationExtensionsClientOutputsJSON {
+        var outputs = AuthenticationExtensionsClientOutputsJSON()
+        while let name = try object.next() {
+            guard name == "credProps" else {
+                try object.skip()
+                continue
+            }
+            outputs.credProps = try object.object(name) { (properties) throws(WebAuthnError) -> CredentialProperties in
+                var rk: Bool?
+                while let inner = try properties.next() {
+                    if inner == "rk" { rk = try properties.bool(inner) } else { try properties.skip() }
+                }
+                return CredentialProperties(rk: rk)
+            }
+        }
+        return outputs
+    }
+}
+
 /// The client extension outputs this library reads (§9, §10).
 public struct AuthenticationExtensionsClientOutputsJSON: Hashable, Sendable, Codable {
     /// §10.1.3 credential properties.
@@ -150,9 +197,32 @@ public struct AuthenticationResponseJSON: Hashable, Sendable, Codable {
         type = try c.decode(String.self, forKey: .type)
     }
 
-    /// Parses the JSON a browser sent, or throws `malformed` naming what is wrong.
+    /// Parses the JSON a browser sent, or throws `malformed` naming what is wrong. Reads only the
+    /// members it needs, strictly (RFC 8259, no member twice; see `WireReader`), and takes the same
+    /// values as decoding with `JSONDecoder` (`init(from:)`) does.
     public static func parse(_ json: Data) throws(WebAuthnError) -> AuthenticationResponseJSON {
-        try WireJSON.decode(AuthenticationResponseJSON.self, from: json)
+        try WireReader.readObject(Array(json)) { (object) throws(WebAuthnError) -> AuthenticationResponseJSON in
+            var id: String??, rawId: String??, type: String??, attachment: String??
+            var response: AuthenticatorAssertionResponseJSON??, extensions: AuthenticationExtensionsClientOutputsJSON??
+            while let name = try object.next() {
+                switch name {
+                case "id": id = .some(try object.string(name))
+                case "rawId": rawId = .some(try object.string(name))
+                case "type": type = .some(try object.string(name))
+                case "authenticatorAttachment": attachment = .some(try object.string(name))
+                case "response": response = .some(try object.object(name, AuthenticatorAssertionResponseJSON.read))
+                case "clientExtensionResults": extensions = .some(try object.object(name, AuthenticationExtensionsClientOutputsJSON.read))
+                default: try object.skip()
+                }
+            }
+            var parsed = AuthenticationResponseJSON(
+                rawId: try object.bytes(try object.required(rawId, "rawId"), "rawId", as: CredentialID.self),
+                response: try object.required(response, "response"),
+                authenticatorAttachment: (attachment ?? nil).map(AuthenticatorAttachment.init(rawValue:)),
+                clientExtensionResults: (extensions ?? nil) ?? .init(), type: try object.required(type, "type"))
+            parsed.id = try object.required(id, "id")
+            return parsed
+        }
     }
 }
 
