@@ -1,4 +1,3 @@
-// fuzz-sources: Sources/PasskeyServer/StrictJSON.swift
 // The JSON wire types (WebAuthn §5.1.3–5.1.4 toJSON forms) and the strict RFC 8259 check every
 // request body passes first. What the wire types decode must encode and decode to an equal value,
 // and the sign-in answer's own reader must agree with JSONDecoder.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import WebAuthn
 
 /// The rules every request passes before a handler sees it.
 ///

@@ -1,4 +1,5 @@
-/// The JSON every request body must be: RFC 8259, strictly, before any decoder sees it.
+/// The JSON every request body must be: RFC 8259, strictly, before any decoder sees it (the
+/// server checks every body with it; `AuthenticationResponseJSON.parse` reads by its grammar).
 ///
 /// Foundation's `JSONDecoder` accepts more than RFC 8259 allows (trailing commas, comments,
 /// `NaN`, …) and keeps the last of duplicate keys, so two parsers (a proxy, a log reader, the
@@ -9,19 +10,19 @@
 /// - text that is not UTF-8 (§8.1), and `\u` escapes naming an unpaired surrogate (§7, §8.2);
 /// - an object with two members of the same name (§4 says names SHOULD be unique; here they must);
 /// - nesting deeper than ``maximumDepth``.
-enum StrictJSON {
+public enum StrictJSON {
     /// The deepest nesting of arrays and objects accepted.
-    static let maximumDepth = 64
+    public static let maximumDepth = 64
 
     /// Why a body is not strict JSON, with the byte offset where that was found.
-    struct Violation: Error, Equatable, CustomStringConvertible {
-        let reason: String
-        let offset: Int
-        var description: String { "\(reason) at byte \(offset)" }
+    public struct Violation: Error, Equatable, CustomStringConvertible {
+        public let reason: String
+        public let offset: Int
+        public var description: String { "\(reason) at byte \(offset)" }
     }
 
     /// Checks that `bytes` are exactly one JSON text (RFC 8259 §2), or throws the first violation.
-    static func validate(_ bytes: [UInt8]) throws(Violation) {
+    public static func validate(_ bytes: [UInt8]) throws(Violation) {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw Violation(reason: "the body is not UTF-8", offset: 0)
         }
@@ -32,7 +33,8 @@ enum StrictJSON {
         guard parser.index == bytes.count else { throw parser.violation("text after the JSON value") }
     }
 
-    private struct Parser {
+    /// The grammar, also for readers that keep some values (`WireReader`).
+    struct Parser {
         let bytes: [UInt8]
         var index = 0
 
@@ -169,6 +171,10 @@ enum StrictJSON {
             index += 1
             var value: [UInt8] = []
             while true {
+                // A run of plain characters is copied at once (base64url values are long runs).
+                let start = index
+                while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { index += 1 }
+                value.append(contentsOf: bytes[start..<index])
                 guard let byte = current else { throw violation("an unterminated string") }
                 switch byte {
                 case UInt8(ascii: "\""):
@@ -177,11 +183,8 @@ enum StrictJSON {
                 case UInt8(ascii: "\\"):
                     index += 1
                     try escape(into: &value)
-                case 0x00...0x1F:
-                    throw violation("a control character in a string must be escaped")
                 default:
-                    value.append(byte)
-                    index += 1
+                    throw violation("a control character in a string must be escaped")
                 }
             }
         }
@@ -189,15 +192,16 @@ enum StrictJSON {
         mutating func escape(into value: inout [UInt8]) throws(Violation) {
             guard let byte = current else { throw violation("an unterminated escape") }
             index += 1
-            let simple: [UInt8: UInt8] = [
-                UInt8(ascii: "\""): 0x22, UInt8(ascii: "\\"): 0x5C, UInt8(ascii: "/"): 0x2F, UInt8(ascii: "b"): 0x08,
-                UInt8(ascii: "f"): 0x0C, UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09,
-            ]
-            if let replacement = simple[byte] {
-                value.append(replacement)
-                return
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): value.append(byte); return
+            case UInt8(ascii: "b"): value.append(0x08); return
+            case UInt8(ascii: "f"): value.append(0x0C); return
+            case UInt8(ascii: "n"): value.append(0x0A); return
+            case UInt8(ascii: "r"): value.append(0x0D); return
+            case UInt8(ascii: "t"): value.append(0x09); return
+            case UInt8(ascii: "u"): break
+            default: throw violation("an unknown escape")
             }
-            guard byte == UInt8(ascii: "u") else { throw violation("an unknown escape") }
             let unit = try hex4()
             let scalarValue: UInt32
             switch unit {
