@@ -7,7 +7,8 @@ import Dispatch
 
 /// No input may take longer than this much CPU time (docs/testing.md). An input over a tenth of
 /// it is run twice more and judged by its fastest run, so one-time set-up does not count; a new
-/// slowest input up to twenty times more, so a busy machine does not either.
+/// slowest input up to twenty times more, and one over the budget twenty times more over five
+/// seconds, so a busy machine does not either.
 /// FUZZ_SLOW_MS lowers it to look for the slowest inputs.
 let slowInputLimitNanoseconds: UInt64 = {
     guard let text = getenv("FUZZ_SLOW_MS"), let milliseconds = UInt64(String(cString: text)) else { return 10_000_000 }
@@ -51,6 +52,16 @@ func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int, _ body: ([UInt8]) -> 
         usleep(10_000)
         elapsed = min(elapsed, timed { body(bytes) })
         runs += 1
+    }
+    // Over the budget still: this machine's host can slow every run for a second or more (the same
+    // input, in the same process, measured 4.4 ms and 9.1 ms a minute apart). Such an input is
+    // measured again, a quarter of a second apart for five seconds, before it counts.
+    var waits = 0
+    while elapsed > slowInputLimitNanoseconds, waits < 20 {
+        usleep(250_000)
+        elapsed = min(elapsed, timed { body(bytes) })
+        runs += 1
+        waits += 1
     }
     if elapsed > slowestNanoseconds {
         slowestNanoseconds = elapsed

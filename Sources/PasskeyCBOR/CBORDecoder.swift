@@ -64,7 +64,10 @@ public struct CBORDecoder: Sendable {
     }
 }
 
-/// A container whose contents are still being read.
+/// A container whose contents are still being read. It is kept small: a frame is moved onto and
+/// off the stack once per container, and an input of many small containers spent much of its time
+/// copying frames that carried every map's and every key's state (found by Fuzz/Targets/cbor.swift).
+/// A map's state is in the reader's `maps`, a key container's digest in its `hashers`.
 private struct Frame {
     enum Kind {
         case array
@@ -77,37 +80,10 @@ private struct Frame {
     let start: Int
     /// Elements still to read; for maps, keys and values each count.
     var remaining: Int
+    /// An array's elements so far.
     var elements: [CBOR] = []
-    var entries: [(key: CBOR, value: CBOR)] = []
-    var pendingKey: CBOR = .null
-    var previousKeyBytes: Range<Int>? = nil
-    /// The keys so far, found by digest: each key's digest is built from its parts' digests as
-    /// the parts are read, so a key costs its size once however deep keys nest in keys. Comparing
-    /// each key with every earlier one cost up to 2^depth comparisons, encoding it canonically its
-    /// size at every level, and hashing it in a `Set<CBOR>` its size at every level and again
-    /// whenever the set grew (all found by Fuzz/Targets/cbor.swift).
-    var keys: Set<DigestedKey> = []
-    /// True when this container is a map key or inside one: only then are digests kept.
+    /// True when this container is a map key or inside one: only then is a digest kept.
     let inKey: Bool
-    /// The digest so far: the kind, then the elements' digests in order for an array; for a map,
-    /// `entryDigestSum` sums its entries' digests (order must not matter, as for `CBORMap`'s equality).
-    var hasher = Hasher()
-    var entryDigestSum = 0
-    var pendingKeyDigest = 0
-
-    init(kind: Kind, start: Int, remaining: Int, inKey: Bool) {
-        self.kind = kind
-        self.start = start
-        self.remaining = remaining
-        self.inKey = inKey
-    }
-
-    /// The digest with these last parts.
-    func digest(appending parts: Int...) -> Int {
-        var hasher = self.hasher
-        for part in parts { hasher.combine(part) }
-        return hasher.finalize()
-    }
 
     /// Whether the next item read into this container is part of a map key.
     var nextItemIsInKey: Bool {
@@ -117,7 +93,30 @@ private struct Frame {
     }
 }
 
-/// A map key with a digest that equal keys share (built bottom-up by the decoder, see `Frame`);
+/// What a map being read keeps beyond its `Frame`; the innermost open map's is `Reader.maps.last`.
+private struct MapState {
+    var entries: [(key: CBOR, value: CBOR)] = []
+    var pendingKey: CBOR = .null
+    var pendingKeyDigest = 0
+    var previousKeyBytes: Range<Int>? = nil
+    /// Where this map's key digests start in the reader's `keyDigests`: a map's keys are all read
+    /// while it is the innermost map being filled, so the maps open at once share one stack of
+    /// digests instead of a set each (a set per map was most of the allocations of an input of
+    /// many small maps; found by Fuzz/Targets/cbor.swift).
+    let keyDigestsStart: Int
+    /// The keys so far, found by digest, once the map has more than `Reader.linearKeys` of them.
+    /// Each key's digest is built from its parts' digests as the parts are read, so a key costs its
+    /// size once however deep keys nest in keys. Comparing each key with every earlier one cost up
+    /// to 2^depth comparisons, encoding it canonically its size at every level, and hashing it in a
+    /// `Set<CBOR>` its size at every level and again whenever the set grew (all found by
+    /// Fuzz/Targets/cbor.swift).
+    var keys: Set<DigestedKey>? = nil
+    /// For a map in a key: the sum of its entries' digests (order must not matter, as for
+    /// `CBORMap`'s equality).
+    var entryDigestSum = 0
+}
+
+/// A map key with a digest that equal keys share (built bottom-up by the decoder, see `MapState`);
 /// the set compares the keys themselves only when their digests are equal.
 private struct DigestedKey: Hashable {
     let key: CBOR
@@ -137,6 +136,14 @@ private struct Reader {
     var index: Int
     let options: CBORDecoder.Options
     var itemCount = 0
+    /// The maps being read, innermost last (see `MapState`).
+    var maps: [MapState] = []
+    /// The key digests of the maps being read, innermost last (see `MapState.keyDigestsStart`).
+    var keyDigests: [Int] = []
+    /// The digests so far of the containers in a key, innermost last: those containers are the
+    /// innermost open ones, so their digests stack as they do. A digest starts with the kind, then
+    /// takes an array's elements' digests in order; a map's is its count and `entryDigestSum`.
+    var hashers: [Hasher] = []
 
     init(buffer: UnsafeBufferPointer<UInt8>, index: Int, options: CBORDecoder.Options) {
         self.buffer = buffer
@@ -148,58 +155,92 @@ private struct Reader {
     /// each claim the whole input; past this many elements, storage grows as items arrive.
     static let maximumReservation = 1024
 
+    /// Up to this many keys, a new key is looked for among its map's earlier keys one by one, by
+    /// digest; past it, in a set.
+    static let linearKeys = 16
+
     var remainingBytes: Int { buffer.count - index }
 
     mutating func readItem() throws(CBORError) -> CBOR {
         var stack: [Frame] = []
+        // Room for the usual depth at once (the limit can be set far higher than any input nests).
+        stack.reserveCapacity(min(max(options.maximumDepth, 0), 16))
         while true {
             let start = index
             guard var value = try readHead(start: start, stack: &stack) else { continue }
             var valueStart = start
-            // A scalar's digest is its hash; a container's is built as it folds (see `Frame`).
-            var digest = stack.last?.nextItemIsInKey == true ? value.hashValue : 0
+            // A scalar's digest is its hash; a container's is built as it folds (see `hashers`).
+            var digest = Self.nextItemIsInKey(stack) ? value.hashValue : 0
             // Fold the finished item into the containers it completes.
             folding: while let top = stack.indices.last {
                 switch stack[top].kind {
                 case .tag(let tag):
                     value = .tagged(tag, value)
                     valueStart = stack[top].start
-                    let frame = stack.removeLast()
-                    digest = frame.inKey ? frame.digest(appending: digest) : 0
+                    if stack.removeLast().inKey {
+                        var hasher = hashers.removeLast()
+                        hasher.combine(digest)
+                        digest = hasher.finalize()
+                    }
                 case .array:
                     stack[top].elements.append(value)
-                    if stack[top].inKey { stack[top].hasher.combine(digest) }
+                    if stack[top].inKey { hashers[hashers.count - 1].combine(digest) }
                     stack[top].remaining -= 1
                     guard stack[top].remaining == 0 else { break folding }
                     let frame = stack.removeLast()
                     value = .array(frame.elements)
                     valueStart = frame.start
-                    digest = frame.inKey ? frame.hasher.finalize() : 0
+                    if frame.inKey { digest = hashers.removeLast().finalize() }
                 case .map:
+                    let map = maps.count - 1
                     let readingKey = stack[top].remaining % 2 == 0
                     stack[top].remaining -= 1
                     if readingKey {
-                        try acceptKey(value, digest: digest, bytes: valueStart..<index, into: &stack[top])
+                        try acceptKey(value, digest: digest, bytes: valueStart..<index)
                         break folding
                     }
-                    stack[top].entries.append((key: stack[top].pendingKey, value: value))
+                    maps[map].entries.append((key: maps[map].pendingKey, value: value))
                     if stack[top].inKey {
                         var entry = Hasher()
-                        entry.combine(stack[top].pendingKeyDigest)
+                        entry.combine(maps[map].pendingKeyDigest)
                         entry.combine(digest)
-                        stack[top].entryDigestSum &+= entry.finalize()
+                        maps[map].entryDigestSum &+= entry.finalize()
                     }
                     guard stack[top].remaining == 0 else { break folding }
                     let frame = stack.removeLast()
-                    value = .map(CBORMap(frame.entries))
+                    let state = maps.removeLast()
+                    keyDigests.removeSubrange(state.keyDigestsStart...)
+                    value = .map(CBORMap(state.entries))
                     valueStart = frame.start
-                    digest = frame.inKey ? frame.digest(appending: frame.entries.count, frame.entryDigestSum) : 0
+                    if frame.inKey {
+                        var hasher = hashers.removeLast()
+                        hasher.combine(state.entries.count)
+                        hasher.combine(state.entryDigestSum)
+                        digest = hasher.finalize()
+                    }
                 }
             }
             if stack.isEmpty {
                 return value
             }
         }
+    }
+
+    /// Opens a container: a digest for it when it is in a key, then its frame.
+    private mutating func open(_ frame: Frame, on stack: inout [Frame], digestParts: (UInt64, UInt64?)) {
+        if frame.inKey {
+            var hasher = Hasher()
+            hasher.combine(digestParts.0)
+            if let second = digestParts.1 { hasher.combine(second) }
+            hashers.append(hasher)
+        }
+        stack.append(frame)
+    }
+
+    /// Whether the next item read is part of a map key. (`stack.last` would copy the whole frame.)
+    private static func nextItemIsInKey(_ stack: [Frame]) -> Bool {
+        guard let top = stack.indices.last else { return false }
+        return stack[top].nextItemIsInKey
     }
 
     /// Reads one head; returns the item if it is complete, or nil after opening a container.
@@ -244,28 +285,27 @@ private struct Reader {
             try checkDepth(stack.count, start: start)
             try checkItemBudget(claimed: count, start: start)
             if count == 0 { return .array([]) }
-            var frame = Frame(kind: .array, start: start, remaining: count, inKey: stack.last?.nextItemIsInKey == true)
-            frame.hasher.combine(4 as UInt8)
-            frame.hasher.combine(count)
+            var frame = Frame(kind: .array, start: start, remaining: count, inKey: Self.nextItemIsInKey(stack))
             frame.elements.reserveCapacity(min(count, Self.maximumReservation))
-            stack.append(frame)
+            open(frame, on: &stack, digestParts: (4, UInt64(count)))
             return nil
         case 5:
             let count = try checkedLength(argument, perItem: 2, start: start)
             try checkDepth(stack.count, start: start)
             try checkItemBudget(claimed: count * 2, start: start)
             if count == 0 { return .map(CBORMap()) }
-            var frame = Frame(kind: .map, start: start, remaining: count * 2, inKey: stack.last?.nextItemIsInKey == true)
-            frame.hasher.combine(5 as UInt8)
-            frame.entries.reserveCapacity(min(count, Self.maximumReservation))
-            stack.append(frame)
+            var state = MapState(keyDigestsStart: keyDigests.count)
+            state.entries.reserveCapacity(min(count, Self.maximumReservation))
+            maps.append(state)
+            open(
+                Frame(kind: .map, start: start, remaining: count * 2, inKey: Self.nextItemIsInKey(stack)),
+                on: &stack, digestParts: (5, nil))
             return nil
         default:
             try checkDepth(stack.count, start: start)
-            var frame = Frame(kind: .tag(argument), start: start, remaining: 1, inKey: stack.last?.nextItemIsInKey == true)
-            frame.hasher.combine(6 as UInt8)
-            frame.hasher.combine(argument)
-            stack.append(frame)
+            open(
+                Frame(kind: .tag(argument), start: start, remaining: 1, inKey: Self.nextItemIsInKey(stack)),
+                on: &stack, digestParts: (6, argument))
             return nil
         }
     }
@@ -405,21 +445,44 @@ private struct Reader {
         }
     }
 
-    private func acceptKey(_ key: CBOR, digest: Int, bytes: Range<Int>, into frame: inout Frame) throws(CBORError) {
-        guard frame.keys.insert(DigestedKey(key: key, digest: digest)).inserted else {
+    /// Takes a key into the innermost open map (`maps.last`): refuses a repeat, and when canonical,
+    /// a key out of order.
+    private mutating func acceptKey(_ key: CBOR, digest: Int, bytes: Range<Int>) throws(CBORError) {
+        let map = maps.count - 1
+        // The earlier keys are the entries' keys, their digests at `keyDigestsStart...` in order.
+        let earlier = maps[map].entries.count
+        let first = maps[map].keyDigestsStart
+        var repeated = false
+        if earlier < Self.linearKeys {
+            for index in 0..<earlier where keyDigests[first + index] == digest && maps[map].entries[index].key == key {
+                repeated = true
+                break
+            }
+        } else {
+            if maps[map].keys == nil {
+                var keys = Set<DigestedKey>(minimumCapacity: earlier * 2)
+                for index in 0..<earlier {
+                    keys.insert(DigestedKey(key: maps[map].entries[index].key, digest: keyDigests[first + index]))
+                }
+                maps[map].keys = keys
+            }
+            repeated = maps[map].keys?.insert(DigestedKey(key: key, digest: digest)).inserted == false
+        }
+        guard !repeated else {
             throw CBORError(code: .duplicateMapKey, offset: bytes.lowerBound, message: "map key \(Self.brief(key)) appears twice")
         }
+        keyDigests.append(digest)
         if options.requireCanonical {
-            if let previous = frame.previousKeyBytes,
+            if let previous = maps[map].previousKeyBytes,
                 !CanonicalOrder.precedes(buffer[previous], buffer[bytes])
             {
                 throw CBORError(
                     code: .nonCanonical, offset: bytes.lowerBound,
                     message: "map key \(Self.brief(key)) is out of canonical order")
             }
-            frame.previousKeyBytes = bytes
+            maps[map].previousKeyBytes = bytes
         }
-        frame.pendingKey = key
-        frame.pendingKeyDigest = digest
+        maps[map].pendingKey = key
+        maps[map].pendingKeyDigest = digest
     }
 }

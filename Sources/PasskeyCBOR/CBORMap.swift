@@ -42,6 +42,11 @@ public struct CBORMap: Sendable, Sequence {
 extension CBORMap: Hashable {
     public static func == (lhs: CBORMap, rhs: CBORMap) -> Bool {
         guard lhs.entries.count == rhs.entries.count else { return false }
+        // One entry pairs with one entry: no hashing (maps of one entry nested d deep hashed each
+        // level's contents at every level above it; found by Fuzz/Targets/cbor.swift).
+        if lhs.entries.count == 1 {
+            return lhs.entries[0].key == rhs.entries[0].key && lhs.entries[0].value == rhs.entries[0].value
+        }
         // Equal maps have the same entries in some order, so the same entry hashes: sorted, these
         // settle most comparisons, and pair the entries to compare, without encoding either map.
         // Comparing in canonical order encoded every entry, nested maps included, at each level of
@@ -56,10 +61,13 @@ extension CBORMap: Hashable {
             while end < left.count && left[end].hash == left[start].hash { end += 1 }
             // Entries of one hash (repeated or colliding) are paired in canonical order; it is
             // almost always one entry, compared directly.
-            let pairs = end - start == 1
-                ? [(lhs.entries[left[start].index], rhs.entries[right[start].index])]
-                : Array(zip(lhs.canonicallyOrdered(left[start..<end]), rhs.canonicallyOrdered(right[start..<end])))
-            guard pairs.allSatisfy({ $0.0.key == $0.1.key && $0.0.value == $0.1.value }) else { return false }
+            if end - start == 1 {
+                let (l, r) = (lhs.entries[left[start].index], rhs.entries[right[start].index])
+                guard l.key == r.key && l.value == r.value else { return false }
+            } else {
+                let pairs = zip(lhs.canonicallyOrdered(left[start..<end]), rhs.canonicallyOrdered(right[start..<end]))
+                guard pairs.allSatisfy({ $0.0.key == $0.1.key && $0.0.value == $0.1.value }) else { return false }
+            }
             start = end
         }
         return true

@@ -75,6 +75,13 @@ struct CanonicalFormTests {
         #expect(hexString(CBOREncoder.encode(map)) == "a5" + "1700" + "181800" + "19010000" + "2000" + "616100")
     }
 
+    @Test("The encoder sorts map keys that are maps by their own canonical encoding, and one entry as it is")
+    func encoderSortsMapKeysThatAreMaps() {
+        let inner: CBOR = .map(CBORMap([(3, 4), (1, 2)]))
+        let map: CBOR = .map(CBORMap([(inner, 0), ("a", .map(CBORMap([(inner, 1)]))), (1, 0)]))
+        #expect(hexString(CBOREncoder.encode(map)) == "a3" + "0100" + "6161" + "a1" + "a201020304" + "01" + "a20102030400")
+    }
+
     @Test("The encoder writes integers, lengths and tags in their shortest forms")
     func encoderUsesShortestHeads() {
         #expect(hexString(CBOREncoder.encode(.unsigned(255))) == "18ff")

@@ -145,6 +145,46 @@ struct DecoderLimitTests {
         }
     }
 
+    // Up to 16 keys a new key is looked for among the earlier ones one by one, past that in a set
+    // (Reader.linearKeys): a repeat must be found wherever the two keys fall, either side of 16.
+    @Test("A repeated key is found wherever it and its first use fall in the map", arguments: [1, 2, 15, 16, 17, 18, 33, 40])
+    func duplicateKeyFoundAtEveryPosition(count: Int) {
+        for first in 0..<count {
+            // Keys 0..<count, then a repeat of `first`: keys are 2-byte unsigned integers.
+            let entries: [UInt8] = (0..<count).flatMap { key -> [UInt8] in [0x18, UInt8(key + 24), 0xf6] }
+            let header: [UInt8] = [0xb8, UInt8(count + 1)]
+            #expect(throws: CBORError(code: .duplicateMapKey), "key \(first) repeated after \(count)") {
+                try decoder.decode(header + entries + [0x18, UInt8(first + 24), 0xf6])
+            }
+        }
+        let entries: [UInt8] = (0..<(count + 1)).flatMap { key -> [UInt8] in [0x18, UInt8(key + 24), 0xf6] }
+        #expect((try? decoder.decode([0xb8, UInt8(count + 1)] + entries))?.mapValue?.count == count + 1)
+    }
+
+    @Test("Past 16 keys, container keys equal in the data model but encoded differently still repeat")
+    func duplicateContainerKeyPastTheLinearScan() {
+        // 20 keys [0, i], then {1: 2, 3: 4} and the same map in the other order.
+        let keys: [UInt8] = (0..<20).flatMap { index -> [UInt8] in [0x82, 0x00, UInt8(index), 0xf6] }
+        #expect(throws: CBORError(code: .duplicateMapKey)) {
+            try decoder.decode([0xb6] + keys + hex("a201020304 00 a203040102 00"))
+        }
+        #expect((try? decoder.decode([0xb6] + keys + hex("a201020304 00 a201020305 00")))?.mapValue?.count == 22)
+    }
+
+    @Test("Maps inside a map's values and keys keep their own keys apart from the map's")
+    func nestedMapsKeepTheirKeysApart() throws {
+        // {1: {1: 0, 2: 0}, 2: {1: 0}}: the inner maps reuse the outer keys, which is allowed.
+        #expect(try decoder.decode(hex("a2 01 a2 0100 0200 02 a1 0100")).mapValue?.count == 2)
+        // {1: {2: 0}, 1: 0}: the outer key 1 repeats after an inner map with other keys.
+        #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex("a2 01 a1 0200 01 00")) }
+        // {{1: 0}: 0, 1: 0, {1: 0}: 0}: a map key's own keys do not count as the outer map's.
+        #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex("a3 a10100 00 01 00 a10100 00")) }
+        #expect(try decoder.decode(hex("a2 a10100 00 01 00")).mapValue?.count == 2)
+        // A repeat inside an inner map is found, and one in the outer map after the inner map ended.
+        #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex("a2 01 a2 0100 0100 02 00")) }
+        #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex("a3 01 a2 0300 0400 02 00 02 00")) }
+    }
+
     @Test("Repeated container keys are detected")
     func duplicateContainerKeyIsRejected() {
         #expect(throws: CBORError(code: .duplicateMapKey)) { try decoder.decode(hex("a2 820102 00 820102 01")) }
