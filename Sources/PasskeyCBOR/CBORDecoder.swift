@@ -10,8 +10,10 @@ public struct CBORDecoder: Sendable {
         /// How many arrays, maps and tags may be open at once; the top-level item is at depth 1.
         public var maximumDepth: Int = 16
         /// Items across the whole input (every key, value, element and tag counts), so a hostile
-        /// input cannot make us allocate wildly.
-        public var maximumItems: Int = 100_000
+        /// input cannot make us allocate wildly, nor spend long on a few kilobytes of small
+        /// containers. What WebAuthn decodes is small: the largest attestation object among the
+        /// conformance vectors (a TPM one with its certificate chain) has 21 items.
+        public var maximumItems: Int = 1_000
         /// CTAP2 canonical form (CTAP2 §8): shortest integer, length and float forms, and map keys
         /// sorted by major type, then encoded length, then bytes.
         public var requireCanonical: Bool = false

@@ -97,6 +97,17 @@ struct DecoderLimitTests {
         #expect(throws: CBORError(code: .tooLarge)) { try limited.decode(hex("8401020304")) }
     }
 
+    @Test("By default a thousand items decode and the next one is too large")
+    func defaultItemLimit() throws {
+        // An array (one item) of 999 zeros is 1,000 items; of 1,000 zeros, 1,001.
+        #expect(try decoder.decode([0x99, 0x03, 0xe7] + Array(repeating: 0, count: 999)).arrayValue?.count == 999)
+        #expect(throws: CBORError(code: .tooLarge)) { try decoder.decode([0x99, 0x03, 0xe8] + Array(repeating: 0, count: 1000)) }
+        // Nested small containers count one by one: 600 arrays of one zero are 1,201 items.
+        #expect(throws: CBORError(code: .tooLarge)) {
+            try decoder.decode([0x99, 0x02, 0x58] + Array(repeating: [0x81, 0x00], count: 600).flatMap { $0 })
+        }
+    }
+
     @Test("A container claiming more items than maximumItems allows fails before its items are read")
     func claimedItemsBeyondBudget() {
         var options = CBORDecoder.Options()
