@@ -23,6 +23,11 @@ extension Auth {
         /// The provider may never answer: nothing waits for it, and adding a passkey cancels it.
         case waitingForPasskey
         case saving
+        /// The person asked to add a passkey while the upgrade's options were on their way: theirs
+        /// are asked for when those arrive, and the upgrade ends. The server keeps one ceremony per
+        /// browser, and of two options requests in flight at once the one answered last would take
+        /// it from the other.
+        case yielding
         /// Done, declined, failed or cancelled: not asked again on this page.
         case over
     }
@@ -142,6 +147,14 @@ extension Auth {
 
         // MARK: The automatic upgrade, in the background: it changes only what it adds
 
+        case (.api(.upgradeOptions), _, .yielding):
+            // The upgrade's options, answered or not: now the person's own can be asked for.
+            account.upgrade = .over
+            effects = [.api(.passkeyOptions)]
+        case (.api(.passkeyOptions), _, .yielding):
+            // Not asked for yet: an answer now is not to this page's request.
+            return []
+
         case (.api(.upgradeOptions(.success(let options))), _, .requestingOptions):
             account.upgrade = .waitingForPasskey
             effects = [.passkey(.conditionalCreate(options))]
@@ -183,13 +196,14 @@ extension Auth.Account {
         return [.api(.upgradeOptions)]
     }
 
-    /// Ends the upgrade before the person adds a passkey: a pending conditional create would
-    /// keep the provider from taking the person's request.
+    /// Ends a waiting upgrade before the person adds a passkey: a pending conditional create would
+    /// keep the provider from taking the person's request. (Options still on their way are waited
+    /// for instead: ``Auth/Upgrade/yielding``.)
     mutating func stopUpgrade() -> [Auth.Effect] {
         // A passkey being saved is the person's already: it goes on.
-        guard upgrade == .requestingOptions || upgrade == .waitingForPasskey else { return [] }
-        defer { upgrade = .over }
-        return upgrade == .waitingForPasskey ? [.passkey(.cancel)] : []
+        guard upgrade == .waitingForPasskey else { return [] }
+        upgrade = .over
+        return [.passkey(.cancel)]
     }
 
     /// What the page offers besides the passkeys, in `language`.

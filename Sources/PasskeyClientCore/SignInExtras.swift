@@ -29,6 +29,20 @@ extension Auth {
     static func signInExtras(_ state: inout State, _ event: Event) -> [Effect]? {
         switch (state, event) {
 
+        // MARK: While autofill's options are on their way, the person's intent waits for them
+
+        case (.signingIn(var signIn), .view(let intent))
+            where signIn.isBackgroundAutofill && signIn.step == .requestingOptions && intent.overrulesAutofill:
+            // The latest intent is the one taken (``SignIn/heldIntent``).
+            signIn.heldIntent = intent
+            state = .signingIn(signIn)
+            return [.render]
+        case (.signingIn(let signIn), .api(.authenticationOptions)) where signIn.step == .requestingOptions:
+            guard let intent = signIn.heldIntent else { return nil }
+            // Autofill's options, answered or not, are not used: the form behind it takes the intent.
+            state = .signedOut(SignedOut(problem: signIn.problem, codeSent: signIn.codeSent))
+            return update(&state, .view(intent))
+
         // MARK: The person's intents, from the signed-out form (overruling autofill waiting behind it)
 
         case (.signedOut(let form), .view(let intent)):
@@ -102,5 +116,15 @@ extension Auth {
         }
         state = .withoutPasskey(WithoutPasskey(step, codeSent: codeSent))
         return earlier + [.api(request), .render]
+    }
+}
+
+extension Auth.ViewEvent {
+    /// An intent from the signed-out form that overrules an autofill request in the background.
+    var overrulesAutofill: Bool {
+        switch self {
+        case .signUp, .signIn, .signInWithPassword, .requestRecoveryCode, .redeemRecoveryCode: true
+        default: false
+        }
     }
 }

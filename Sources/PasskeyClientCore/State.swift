@@ -68,13 +68,21 @@ extension Auth {
         public var problem: Problem?
         /// The recovery code form, still shown while autofill waits behind the form (``SignedOut/codeSent``).
         public var codeSent: Bool
+        /// What the person asked for while this autofill request's options were on their way: it
+        /// is taken when they arrive. The server keeps one ceremony per browser, and of two options
+        /// requests in flight at once the one answered last would take it from the other.
+        public var heldIntent: ViewEvent?
 
-        public init(username: String? = nil, mediation: Mediation = .modal, step: Step, problem: Problem? = nil, codeSent: Bool = false) {
+        public init(
+            username: String? = nil, mediation: Mediation = .modal, step: Step, problem: Problem? = nil, codeSent: Bool = false,
+            heldIntent: ViewEvent? = nil
+        ) {
             self.username = username
             self.mediation = mediation
             self.step = step
             self.problem = problem
             self.codeSent = codeSent
+            self.heldIntent = heldIntent
         }
 
         /// The signed-out form this background autofill request waits behind, when it ends by itself.

@@ -132,6 +132,15 @@ extension Auth {
             case .refresh:
                 account.activity = .loadingPasskeys
                 request = .listPasskeys
+            case .addPasskey where account.upgrade == .requestingOptions:
+                // The upgrade's options are on their way: the person's are asked for when they
+                // arrive (``Auth/Upgrade/yielding``).
+                account.activity = .addingPasskey(.requestingOptions)
+                account.upgrade = .yielding
+                account.problem = nil
+                account.notice = nil
+                state = .signedIn(account)
+                return [.render]
             case .addPasskey:
                 first = account.stopUpgrade()
                 account.activity = .addingPasskey(.requestingOptions)
@@ -335,7 +344,8 @@ extension Auth {
 
 extension Auth.SignIn {
     /// What overruling this background autofill request takes: aborting the passkey request if one
-    /// is waiting (an options request still out is simply not waited for).
+    /// is waiting. (While its options are on their way, the person's intent waits for them instead:
+    /// ``Auth/SignIn/heldIntent``.)
     var stopAutofill: [Auth.Effect] {
         step == .waitingForPasskey ? [.passkey(.cancel)] : []
     }

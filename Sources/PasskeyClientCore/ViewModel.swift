@@ -103,6 +103,9 @@ extension Auth {
                 screen: .signedOut,
                 progress: language(signUp.progress),
                 canCancel: signUp.step == .waitingForPasskey)
+        case .signingIn(let signIn) where signIn.heldIntent != nil:
+            // What the person asked for waits a moment for autofill's options (``SignIn/heldIntent``).
+            ViewModel(screen: .signedOut, progress: language(.contactingServer), codeSent: signIn.codeSent)
         case .signingIn(let signIn) where signIn.mediation == .conditional && signIn.step != .finishing:
             // Autofill waits quietly behind the form, which shows the last attempt's problem and
             // stays usable: starting something else overrules it.

@@ -53,8 +53,8 @@ enum Fixture {
     static func signingIn(_ step: Auth.Step, username: String? = "ada") -> State {
         .signingIn(Auth.SignIn(username: username, mediation: .modal, step: step))
     }
-    static func autofill(_ step: Auth.Step, problem: Auth.Problem? = nil, codeSent: Bool = false) -> State {
-        .signingIn(Auth.SignIn(username: nil, mediation: .conditional, step: step, problem: problem, codeSent: codeSent))
+    static func autofill(_ step: Auth.Step, problem: Auth.Problem? = nil, codeSent: Bool = false, heldIntent: Auth.ViewEvent? = nil) -> State {
+        .signingIn(Auth.SignIn(username: nil, mediation: .conditional, step: step, problem: problem, codeSent: codeSent, heldIntent: heldIntent))
     }
     static func withoutPasskey(_ step: Auth.WithoutPasskey.Step, codeSent: Bool = false) -> State {
         .withoutPasskey(Auth.WithoutPasskey(step, codeSent: codeSent))

@@ -54,6 +54,11 @@ enum Table {
             ("signedIn.upgrade.waitingForPasskey", F.signedIn(passkeys: [], status: F.withPassword, upgrade: .waitingForPasskey)),
             ("signedIn.upgrade.saving", F.signedIn(passkeys: [], status: F.withPassword, upgrade: .saving)),
             ("signedIn.upgrade.saving+renaming", F.signedIn(.renaming(F.one.id, name: "Work"), status: F.withPassword, upgrade: .saving)),
+            ("signedIn.upgrade.yielding", F.signedIn(.addingPasskey(.requestingOptions), passkeys: [], status: F.withPassword, upgrade: .yielding)),
+            // An intent held while autofill's options are on their way
+            ("autofill.requestingOptions+held", F.autofill(.requestingOptions, heldIntent: .signIn(username: "ada"))),
+            ("autofill.requestingOptions+held+codeSent",
+             F.autofill(.requestingOptions, problem: .offline, codeSent: true, heldIntent: .redeemRecoveryCode(email: "grace@example.com", code: "1234 5678"))),
             // The sign-in page's password and recovery code (SignInExtras.swift)
             ("signedOut+codeSent", F.signedOut(codeSent: true)),
             ("autofill.waitingForPasskey+codeSent", F.autofill(.waitingForPasskey, codeSent: true)),
@@ -251,6 +256,19 @@ enum Table {
                 t(state, "removePassword", [.api(.removePassword), .render], next(.removingPassword)),
             ]
         }
+        // Autofill's options are on their way: an intent that overrules autofill waits for them,
+        // the latest one replacing another (`heldIntent`).
+        func held(_ state: String, problem: Auth.Problem? = nil, codeSent: Bool = false) -> [Transition] {
+            events.compactMap { name, event in
+                guard case .view(let intent) = event else { return nil }
+                switch intent {
+                case .signUp, .signIn, .signInWithPassword, .requestRecoveryCode, .redeemRecoveryCode:
+                    return t(state, name, [.render], F.autofill(.requestingOptions, problem: problem, codeSent: codeSent, heldIntent: intent))
+                default:
+                    return nil
+                }
+            }
+        }
         // A finished ceremony, however it was started.
         func finishingSignIn(_ state: String) -> [Transition] {
             [
@@ -316,8 +334,22 @@ enum Table {
             t("autofill.waitingForPasskey+problem", "get.noCredentials", [.render], F.signedOut(.noPasskey, autofillEnded: true)),
             t("autofill.waitingForPasskey+problem", "cancel", [.passkey(.cancel), .render], F.signedOut()),
         ]
-        // The person overrules autofill: a waiting request is aborted, an options request is not waited for.
-        + ceremonies("autofill.requestingOptions")
+        // The person overrules autofill: a waiting request is aborted; options on their way are
+        // waited for, so that the two ceremonies' options never race for the one ceremony cookie.
+        + held("autofill.requestingOptions")
+        + held("autofill.requestingOptions+held")
+        + held("autofill.requestingOptions+held+codeSent", problem: .offline, codeSent: true)
+        + [
+            // Autofill's options, answered or not, go unused: the held intent is taken.
+            t("autofill.requestingOptions+held", "authenticationOptions.ok",
+              [.api(.authenticationOptions(username: "ada")), .render], F.signingIn(.requestingOptions)),
+            t("autofill.requestingOptions+held", "authenticationOptions.offline",
+              [.api(.authenticationOptions(username: "ada")), .render], F.signingIn(.requestingOptions)),
+            t("autofill.requestingOptions+held+codeSent", "authenticationOptions.ok",
+              [.api(.recovery(email: "grace@example.com", code: "12345678")), .render], F.withoutPasskey(.checkingCode, codeSent: true)),
+            t("autofill.requestingOptions+held+codeSent", "authenticationOptions.offline",
+              [.api(.recovery(email: "grace@example.com", code: "12345678")), .render], F.withoutPasskey(.checkingCode, codeSent: true)),
+        ]
         + ceremonies("autofill.waitingForPasskey", after: [.passkey(.cancel)])
         + ceremonies("autofill.waitingForPasskey+problem", after: [.passkey(.cancel)])
         + finishingSignIn("autofill.finishing")
@@ -464,7 +496,18 @@ enum Table {
               F.signedIn(.loadingPasskeys, problem: .passkeyNotFound, status: pw, upgrade: .saving)),
         ]
         // The person's intents while the upgrade runs: adding a passkey cancels a waiting one first.
-        + signedInIntents("signedIn.upgrade.requestingOptions", [], pw, .requestingOptions, [], .over)
+        // Adding a passkey while the upgrade's options are on their way waits for them (`yielding`).
+        + signedInIntents("signedIn.upgrade.requestingOptions", [], pw, .requestingOptions, [], .over).map { transition in
+            guard transition.event == "addPasskey" else { return transition }
+            return t(transition.state, "addPasskey", [.render],
+                     F.signedIn(.addingPasskey(.requestingOptions), passkeys: [], status: pw, upgrade: .yielding))
+        }
+        + [
+            t("signedIn.upgrade.yielding", "upgradeOptions.ok", [.api(.passkeyOptions)],
+              F.signedIn(.addingPasskey(.requestingOptions), passkeys: [], status: pw, upgrade: .over)),
+            t("signedIn.upgrade.yielding", "upgradeOptions.offline", [.api(.passkeyOptions)],
+              F.signedIn(.addingPasskey(.requestingOptions), passkeys: [], status: pw, upgrade: .over)),
+        ]
         + signedInIntents("signedIn.upgrade.waitingForPasskey", [], pw, .waitingForPasskey, [.passkey(.cancel)], .over)
         + signedInIntents("signedIn.upgrade.saving", [], pw, .saving, [], nil)
     }

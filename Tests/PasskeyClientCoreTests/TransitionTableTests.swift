@@ -53,7 +53,8 @@ struct TransitionTableTests {
             case .signedOut: kinds.insert("signedOut")
             case .withoutPasskey(let way): kinds.insert("withoutPasskey.\(way.step)")
             case .signingUp(let signUp): kinds.insert("signingUp.\(signUp.step)")
-            case .signingIn(let signIn): kinds.insert("signingIn.\(signIn.mediation).\(signIn.step)")
+            case .signingIn(let signIn):
+                kinds.insert("signingIn.\(signIn.mediation).\(signIn.step)" + (signIn.heldIntent == nil ? "" : "+held"))
             case .signedIn(let account):
                 switch account.activity {
                 case .idle: kinds.insert("idle")
@@ -71,9 +72,9 @@ struct TransitionTableTests {
                 if let upgrade = account.upgrade { kinds.insert("upgrade.\(upgrade)") }
             }
         }
-        // 2 + 1 + 3 sign-up steps + 2 × 3 sign-in steps + 3 without a passkey + 11 activities, with
-        // 3 adding steps, + 3 upgrade steps.
-        #expect(kinds.count == 2 + 1 + 3 + 6 + 3 + 10 + 3 + 3)
+        // 2 + 1 + 3 sign-up steps + 2 × 3 sign-in steps + autofill's options with an intent held
+        // + 3 without a passkey + 11 activities, with 3 adding steps, + 4 upgrade steps.
+        #expect(kinds.count == 2 + 1 + 3 + 6 + 1 + 3 + 10 + 3 + 4)
     }
 }
 

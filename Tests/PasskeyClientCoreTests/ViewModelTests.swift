@@ -45,6 +45,9 @@ struct ViewModelTests {
         "signingIn.waitingForPasskey": VM(screen: .signedOut, progress: "Waiting for your passkey: choose one when your device asks.", canCancel: true),
         "signingIn.finishing": VM(screen: .signedOut, progress: "Signing in…"),
         "autofill.requestingOptions": VM(screen: .signedOut, canStart: true),
+        // The person's intent waits for autofill's options: the form shows it is under way.
+        "autofill.requestingOptions+held": VM(screen: .signedOut, progress: "Contacting the server…"),
+        "autofill.requestingOptions+held+codeSent": VM(screen: .signedOut, progress: "Contacting the server…", codeSent: true),
         "autofill.waitingForPasskey": VM(screen: .signedOut, canStart: true),
         "autofill.waitingForPasskey+problem": VM(
             screen: .signedOut, problem: "Sign-in was cancelled, or there is no passkey for this site on this device.", canStart: true),
@@ -84,6 +87,10 @@ struct ViewModelTests {
         // has its first to make on the account page.
         "signedIn.upgrade.requestingOptions": VM(
             screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel)), toAccount: true),
+        // Adding a passkey waits for the upgrade's options: the page shows it is under way.
+        "signedIn.upgrade.yielding": VM(
+            screen: .signedIn, progress: "Contacting the server…", account: account([], offers: .init(createPasskey: upgradePanel)),
+            toAccount: true),
         "signedIn.upgrade.waitingForPasskey": VM(
             screen: .signedIn, canStart: true, account: account([], offers: .init(createPasskey: upgradePanel)), toAccount: true),
         "signedIn.upgrade.saving": VM(

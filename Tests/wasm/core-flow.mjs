@@ -157,6 +157,30 @@ flow('the sign-in page: its words per language, the email rule, autofill kept be
   assert.equal(answer.view.offersAutofill, true, 'after the person\'s own attempt, autofill is offered again');
 });
 
+flow('an intent while a background options request is out waits for its answer, so two ceremonies never race for the cookie', () => {
+  send({ event: 'refresh' });
+  http({ id: 1 }, 401, { error: { code: 'unauthenticated', message: 'no' } });
+  const autofill = send({ event: 'startAutofill' }).effects[0];
+  assert.equal(autofill.path, '/api/authentication/options');
+  let answer = send({ event: 'signIn', username: 'ada@example.com' });
+  assert.deepEqual(answer.effects, [], 'no second options request while autofill\'s is out');
+  assert.equal(answer.view.progress, 'Contacting the server…');
+  answer = http(autofill, 200, { publicKey: { challenge: 'YXV0bw' } });
+  assert.deepEqual(answer.effects.map((e) => [e.effect, e.path]), [['http', '/api/authentication/options']],
+    'autofill\'s options go unused; the person\'s are asked for');
+  assert.deepEqual(JSON.parse(answer.effects[0].body), { username: 'ada@example.com' });
+
+  core.passkeys_reset();
+  let [effect] = send({ event: 'refresh' }).effects;
+  [effect] = http(effect, 200, { user, rpId: 'example.com', recovery: false, hasPassword: true }).effects;
+  const upgrade = http(effect, 200, { passkeys: [] }).effects.find((e) => e.request === 'upgradeOptions');
+  answer = send({ event: 'addPasskey' });
+  assert.deepEqual(answer.effects, [], 'adding a passkey waits for the upgrade\'s options');
+  answer = http(upgrade, 200, { publicKey: { challenge: 'dXA' } });
+  assert.deepEqual(answer.effects.map((e) => [e.effect, e.path]), [['http', '/api/passkeys/options']],
+    'no conditional create: the person\'s own options are asked for');
+});
+
 flow('the sign-in page in German: a wrong password, the recovery code, the recovery session, and where the page goes', () => {
   send({ event: 'page', next: '/..//evil.example/x' });
   send({ event: 'languages', languages: ['de-DE'] });
