@@ -64,6 +64,49 @@ def test_choosing_a_passkey_from_autofill_signs_in(browser):
     browser.screenshot("account-after-autofill-sign-in")
 
 
+# Holds the page's first passkey options request before it reaches the server, once the test asks
+# for it (localStorage.holdOptions), until the test lets it go (window.__releaseOptions()).
+HOLD_FIRST_OPTIONS = """
+(() => {
+  const send = window.fetch.bind(window);
+  window.__optionsRequests = 0;
+  window.fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input.url;
+    if (!url.endsWith('/api/authentication/options')) return send(input, init);
+    window.__optionsRequests += 1;
+    if (localStorage.getItem('holdOptions') !== '1') return send(input, init);
+    localStorage.removeItem('holdOptions');
+    return new Promise((resolve, reject) => {
+      window.__releaseOptions = () => send(input, init).then(resolve, reject);
+    });
+  };
+})();
+"""
+
+
+def test_signing_in_while_autofills_options_are_on_their_way_waits_for_them(browsers):
+    # The server keeps one ceremony per browser, in a cookie. Autofill's options request, sent as
+    # the page opens, is held before it reaches the server while the person clicks "Sign in with a
+    # passkey". Had the page asked for the person's options at once, autofill's answer, arriving
+    # last, would take the cookie, and the person's sign-in would fail.
+    browser = browsers("browser", extra_script=HOLD_FIRST_OPTIONS)
+    browser.authenticator = browser.add_authenticator(PLATFORM)
+    browser.sign_up("ada@example.com")
+    browser.driver.execute_script("localStorage.setItem('holdOptions', '1')")
+    browser.sign_out(autofill=False)
+    WebDriverWait(browser.driver, WAIT).until(
+        lambda d: d.execute_script("return typeof window.__releaseOptions") == "function")
+
+    browser.click("#signin")
+    time.sleep(0.5)
+    assert browser.path == "/", "the person's sign-in waited for autofill's options"
+    assert browser.driver.execute_script("return window.__optionsRequests") == 1, "the person's options waited"
+    browser.screenshot("sign-in-waiting-for-autofills-options")
+    browser.driver.execute_script("window.__releaseOptions()")
+    browser.wait_for_path("/account")
+    assert browser.session_status() == 200
+
+
 def test_a_typed_username_lets_a_passkey_that_is_not_discoverable_sign_in(browsers):
     # The server asks for a discoverable credential (residentKey "required"), so
     # a security key without resident keys cannot register through the page:
