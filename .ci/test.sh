@@ -2,7 +2,7 @@
 # The test command (the README's): builds and runs the Swift test suites (on SQLite, and on a
 # throwaway PostgreSQL cluster from .ci/postgres.sh), the command-line tests, the multi-process
 # PostgreSQL tests (Tests/pg), then the browser tests (.ci/e2e.sh). Set PASSKEYS_SKIP_E2E=1 to
-# run only the Swift suites, PASSKEYS_BENCHMARKS=1 to check the micro-benchmarks' thresholds too.
+# leave out the browser tests, PASSKEYS_SKIP_BENCHMARKS=1 the micro-benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,13 +38,23 @@ bash Tests/api/schemathesis.sh
 echo "== several server processes on one PostgreSQL (Tests/pg)"
 bash Tests/pg/run.sh
 
-# The micro-benchmarks (Benchmarks/, a package of its own) against their thresholds, in a short
-# mode. On request only: their first release build of the whole dependency graph takes far longer
-# than the run itself. Exit 4 means only improvements (time to update the thresholds).
-if [ -n "${PASSKEYS_BENCHMARKS:-}" ]; then
-  echo "== micro-benchmarks against their thresholds (Benchmarks/)"
+# The micro-benchmarks (Benchmarks/, a package of its own, built in release) against their
+# thresholds, in a short mode (docs/performance.md). Exit 4 means only improvements (time to update
+# the thresholds). This machine's host can slow everything on it for a while, so a check that fails
+# is run once more after a pause: a real regression fails both. PASSKEYS_SKIP_BENCHMARKS=1 skips them.
+if [ -z "${PASSKEYS_SKIP_BENCHMARKS:-}" ]; then
+  echo "== micro-benchmarks against their thresholds (Benchmarks/, short mode)"
+  check_benchmarks() {
+    (cd Benchmarks && PASSKEYS_BENCH_SHORT=1 swift package benchmark thresholds check --no-progress)
+  }
   rc=0
-  (cd Benchmarks && PASSKEYS_BENCH_SHORT=1 swift package benchmark thresholds check --no-progress) || rc=$?
+  check_benchmarks || rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
+    echo "== micro-benchmarks: exit $rc; once more after a pause"
+    sleep 20
+    rc=0
+    check_benchmarks || rc=$?
+  fi
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then exit "$rc"; fi
 fi
 
