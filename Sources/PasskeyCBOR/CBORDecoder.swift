@@ -66,10 +66,8 @@ public struct CBORDecoder: Sendable {
     }
 }
 
-/// A container whose contents are still being read. It is kept small: a frame is moved onto and
-/// off the stack once per container, and an input of many small containers spent much of its time
-/// copying frames that carried every map's and every key's state (found by Fuzz/Targets/cbor.swift).
-/// A map's state is in the reader's `maps`, a key container's digest in its `hashers`.
+/// A container whose contents are still being read. A container in a key keeps its digest in the
+/// reader's `hashers`: only such containers need one.
 private struct Frame {
     enum Kind {
         case array
@@ -84,8 +82,18 @@ private struct Frame {
     var remaining: Int
     /// An array's elements so far.
     var elements: [CBOR] = []
+    /// A map's entries so far, and what it keeps to read its keys.
+    var map: MapState
     /// True when this container is a map key or inside one: only then is a digest kept.
     let inKey: Bool
+
+    init(kind: Kind, start: Int, remaining: Int, inKey: Bool, map: MapState = MapState(keyDigestsStart: 0)) {
+        self.kind = kind
+        self.start = start
+        self.remaining = remaining
+        self.inKey = inKey
+        self.map = map
+    }
 
     /// Whether the next item read into this container is part of a map key.
     var nextItemIsInKey: Bool {
@@ -95,7 +103,7 @@ private struct Frame {
     }
 }
 
-/// What a map being read keeps beyond its `Frame`; the innermost open map's is `Reader.maps.last`.
+/// What a map being read keeps besides its entries' count.
 private struct MapState {
     var entries: [(key: CBOR, value: CBOR)] = []
     var pendingKey: CBOR = .null
@@ -138,8 +146,6 @@ private struct Reader {
     var index: Int
     let options: CBORDecoder.Options
     var itemCount = 0
-    /// The maps being read, innermost last (see `MapState`).
-    var maps: [MapState] = []
     /// The key digests of the maps being read, innermost last (see `MapState.keyDigestsStart`).
     var keyDigests: [Int] = []
     /// The digests so far of the containers in a key, innermost last: those containers are the
@@ -194,23 +200,22 @@ private struct Reader {
                     valueStart = frame.start
                     if frame.inKey { digest = hashers.removeLast().finalize() }
                 case .map:
-                    let map = maps.count - 1
                     let readingKey = stack[top].remaining % 2 == 0
                     stack[top].remaining -= 1
                     if readingKey {
-                        try acceptKey(value, digest: digest, bytes: valueStart..<index)
+                        try acceptKey(value, digest: digest, bytes: valueStart..<index, into: &stack[top].map)
                         break folding
                     }
-                    maps[map].entries.append((key: maps[map].pendingKey, value: value))
+                    stack[top].map.entries.append((key: stack[top].map.pendingKey, value: value))
                     if stack[top].inKey {
                         var entry = Hasher()
-                        entry.combine(maps[map].pendingKeyDigest)
+                        entry.combine(stack[top].map.pendingKeyDigest)
                         entry.combine(digest)
-                        maps[map].entryDigestSum &+= entry.finalize()
+                        stack[top].map.entryDigestSum &+= entry.finalize()
                     }
                     guard stack[top].remaining == 0 else { break folding }
                     let frame = stack.removeLast()
-                    let state = maps.removeLast()
+                    let state = frame.map
                     keyDigests.removeSubrange(state.keyDigestsStart...)
                     value = .map(CBORMap(state.entries))
                     valueStart = frame.start
@@ -296,11 +301,12 @@ private struct Reader {
             try checkDepth(stack.count, start: start)
             try checkItemBudget(claimed: count * 2, start: start)
             if count == 0 { return .map(CBORMap()) }
+            // Room for the keys of the usual maps at once, in one allocation.
+            if keyDigests.capacity == 0 { keyDigests.reserveCapacity(16) }
             var state = MapState(keyDigestsStart: keyDigests.count)
             state.entries.reserveCapacity(min(count, Self.maximumReservation))
-            maps.append(state)
             open(
-                Frame(kind: .map, start: start, remaining: count * 2, inKey: Self.nextItemIsInKey(stack)),
+                Frame(kind: .map, start: start, remaining: count * 2, inKey: Self.nextItemIsInKey(stack), map: state),
                 on: &stack, digestParts: (5, nil))
             return nil
         default:
@@ -447,44 +453,43 @@ private struct Reader {
         }
     }
 
-    /// Takes a key into the innermost open map (`maps.last`): refuses a repeat, and when canonical,
-    /// a key out of order.
-    private mutating func acceptKey(_ key: CBOR, digest: Int, bytes: Range<Int>) throws(CBORError) {
-        let map = maps.count - 1
+    /// Takes a key into the innermost open map: refuses a repeat, and when canonical, a key out of
+    /// order.
+    private mutating func acceptKey(_ key: CBOR, digest: Int, bytes: Range<Int>, into map: inout MapState) throws(CBORError) {
         // The earlier keys are the entries' keys, their digests at `keyDigestsStart...` in order.
-        let earlier = maps[map].entries.count
-        let first = maps[map].keyDigestsStart
+        let earlier = map.entries.count
+        let first = map.keyDigestsStart
         var repeated = false
         if earlier < Self.linearKeys {
-            for index in 0..<earlier where keyDigests[first + index] == digest && maps[map].entries[index].key == key {
+            for index in 0..<earlier where keyDigests[first + index] == digest && map.entries[index].key == key {
                 repeated = true
                 break
             }
         } else {
-            if maps[map].keys == nil {
+            if map.keys == nil {
                 var keys = Set<DigestedKey>(minimumCapacity: earlier * 2)
                 for index in 0..<earlier {
-                    keys.insert(DigestedKey(key: maps[map].entries[index].key, digest: keyDigests[first + index]))
+                    keys.insert(DigestedKey(key: map.entries[index].key, digest: keyDigests[first + index]))
                 }
-                maps[map].keys = keys
+                map.keys = keys
             }
-            repeated = maps[map].keys?.insert(DigestedKey(key: key, digest: digest)).inserted == false
+            repeated = map.keys?.insert(DigestedKey(key: key, digest: digest)).inserted == false
         }
         guard !repeated else {
             throw CBORError(code: .duplicateMapKey, offset: bytes.lowerBound, message: "map key \(Self.brief(key)) appears twice")
         }
         keyDigests.append(digest)
         if options.requireCanonical {
-            if let previous = maps[map].previousKeyBytes,
+            if let previous = map.previousKeyBytes,
                 !CanonicalOrder.precedes(buffer[previous], buffer[bytes])
             {
                 throw CBORError(
                     code: .nonCanonical, offset: bytes.lowerBound,
                     message: "map key \(Self.brief(key)) is out of canonical order")
             }
-            maps[map].previousKeyBytes = bytes
+            map.previousKeyBytes = bytes
         }
-        maps[map].pendingKey = key
-        maps[map].pendingKeyDigest = digest
+        map.pendingKey = key
+        map.pendingKeyDigest = digest
     }
 }

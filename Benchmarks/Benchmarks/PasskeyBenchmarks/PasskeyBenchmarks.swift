@@ -176,7 +176,8 @@ final class StoreHolder: @unchecked Sendable {
     static func session(_ fixture: Fixture, now: Date) -> SessionRecord {
         SessionRecord(
             tokenHash: Array(SHA256.hash(data: Array(UUID().uuidString.utf8))), userID: fixture.user.id,
-            createdAt: now, lastSeenAt: now, expiresAt: now.addingTimeInterval(3600), credentialID: fixture.record.id)
+            createdAt: now, lastSeenAt: now, expiresAt: now.addingTimeInterval(3600), credentialID: fixture.record.id,
+            method: .passkey)
     }
 
     /// What one sign-in asks of the store.
