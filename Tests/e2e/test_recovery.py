@@ -157,3 +157,56 @@ def test_an_imported_password_account_signs_in_and_moves_to_a_passkey(browsers, 
     browser.wait_for_path("/account")
     browser.wait_for_text("#username", email)
     browser.screenshot("signed-in-with-passkey")
+
+
+# Holds the first POST /api/passkeys/options before it reaches the server, once the test asks for
+# it (localStorage.holdPasskeyOptions), until the test lets it go (window.__releasePasskeyOptions()).
+HOLD_FIRST_PASSKEY_OPTIONS = r"""
+(() => {
+  const send = window.fetch.bind(window);
+  window.__passkeyOptionsRequests = 0;
+  window.fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input.url;
+    if (!url.endsWith('/api/passkeys/options')) return send(input, init);
+    window.__passkeyOptionsRequests += 1;
+    if (localStorage.getItem('holdPasskeyOptions') !== '1') return send(input, init);
+    localStorage.removeItem('holdPasskeyOptions');
+    return new Promise((resolve, reject) => {
+      window.__releasePasskeyOptions = () => send(input, init).then(resolve, reject);
+    });
+  };
+})();
+"""
+
+
+def test_creating_a_passkey_while_the_upgrades_options_are_on_their_way_waits_for_them(browsers, server, tmp_path):
+    # The account page asks for the automatic upgrade's options as it opens. That request is held
+    # before it reaches the server while the person clicks "Create a passkey": the person's options
+    # are asked for once the upgrade's answer is in, so the two never race for the ceremony cookie.
+    email = "grace@example.com"
+    accounts = tmp_path / "accounts.jsonl"
+    accounts.write_text(json.dumps({"username": email, "displayName": "Grace", "passwordHash": BCRYPT}) + "\n")
+    result = subprocess.run([str(BIN), "accounts", "import", "--database", server.database, str(accounts)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+    browser = browsers("browser", extra_script=RECORD_CREATE + HOLD_FIRST_PASSKEY_OPTIONS)
+    browser.authenticator = browser.add_authenticator(PLATFORM)
+    browser.open("/")
+    browser.driver.execute_script("localStorage.setItem('holdPasskeyOptions', '1')")
+    browser.type("#username", email)
+    browser.type("#password", "correct horse")
+    browser.click("#password-signin")
+    browser.wait_for_path("/account")
+    wait_until(browser, lambda: browser.driver.execute_script("return typeof window.__releasePasskeyOptions") == "function",
+               "the page never asked for the upgrade's options")
+
+    browser.click("#create-passkey")
+    browser.wait_for_text("#status", "Contacting the server")
+    assert browser.driver.execute_script("return window.__passkeyOptionsRequests") == 1, "the person's options waited"
+    browser.driver.execute_script("window.__releasePasskeyOptions()")
+    browser.wait_for_text("#status", "Added the passkey")
+    browser.wait_for_passkey_count(1)
+    assert browser.driver.execute_script("return window.__passkeyOptionsRequests") == 2
+    # The upgrade's options went unused: the one passkey came from the person's modal request.
+    assert browser.driver.execute_script("return window.__creates") == ["modal"]
