@@ -31,31 +31,53 @@ enum Column {
 }
 
 /// Reads one result row into records, turning unreadable data into ``StoreError/Code-swift.struct/failure``.
+///
+/// A row of the store's own SQLite connection (``DirectSQLiteRow``) is read straight from its
+/// values when a value has the column's usual type; anything else goes through the driver's
+/// `Decodable` path, which converts or refuses it as it always did.
 struct RowReader {
     let row: any SQLRow
+    private let direct: DirectSQLiteRow?
+
+    init(row: any SQLRow) {
+        self.row = row
+        self.direct = row as? DirectSQLiteRow
+    }
 
     func bytes(_ column: String) throws -> [UInt8] {
-        [UInt8](try row.decode(column: column, as: Data.self))
+        if case .blob(let buffer)? = direct?.value(column) { return Array(buffer.readableBytesView) }
+        return [UInt8](try row.decode(column: column, as: Data.self))
     }
 
     func optionalBytes(_ column: String) throws -> [UInt8]? {
-        try row.decodeNil(column: column) ? nil : bytes(column)
+        try isNull(column) ? nil : bytes(column)
     }
 
     func string(_ column: String) throws -> String {
-        try row.decode(column: column, as: String.self)
+        if case .text(let text)? = direct?.value(column) { return text }
+        return try row.decode(column: column, as: String.self)
     }
 
     func optionalString(_ column: String) throws -> String? {
-        try row.decodeNil(column: column) ? nil : string(column)
+        try isNull(column) ? nil : string(column)
     }
 
     func int64(_ column: String) throws -> Int64 {
-        try row.decode(column: column, as: Int64.self)
+        if case .integer(let integer)? = direct?.value(column) { return Int64(integer) }
+        return try row.decode(column: column, as: Int64.self)
     }
 
     func bool(_ column: String) throws -> Bool {
-        try row.decode(column: column, as: Bool.self)
+        switch direct?.value(column) {
+        case .integer(0)?: return false
+        case .integer(1)?: return true
+        default: return try row.decode(column: column, as: Bool.self)
+        }
+    }
+
+    private func isNull(_ column: String) throws -> Bool {
+        if let direct { return direct.value(column) ?? .null == .null }
+        return try row.decodeNil(column: column)
     }
 
     func date(_ column: String) throws -> Date {
@@ -63,7 +85,7 @@ struct RowReader {
     }
 
     func optionalDate(_ column: String) throws -> Date? {
-        try row.decodeNil(column: column) ? nil : date(column)
+        try isNull(column) ? nil : date(column)
     }
 
     func userHandle(_ column: String) throws -> UserHandle {
@@ -71,7 +93,7 @@ struct RowReader {
     }
 
     func optionalUserHandle(_ column: String) throws -> UserHandle? {
-        try row.decodeNil(column: column) ? nil : userHandle(column)
+        try isNull(column) ? nil : userHandle(column)
     }
 
     func credentialID(_ column: String) throws -> CredentialID {
@@ -79,7 +101,7 @@ struct RowReader {
     }
 
     func optionalCredentialID(_ column: String) throws -> CredentialID? {
-        try row.decodeNil(column: column) ? nil : credentialID(column)
+        try isNull(column) ? nil : credentialID(column)
     }
 
     private func identifier<T: Base64URLBytes>(_ column: String, as type: T.Type) throws -> T {

@@ -167,19 +167,12 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
         try await transaction { db in
             let normalized = user.normalizedUsername
-            let inserted = try await db.insert(into: "users")
-                .columns("id", "username", "username_normalized", "display_name", "created_at", "email_verified")
-                .values([
-                    Column.bytes(user.id.bytes),
-                    SQLBind(user.username),
-                    SQLBind(normalized),
-                    SQLBind(user.displayName),
-                    SQLBind(try Column.microseconds(user.createdAt)),
-                    SQLBind(user.emailVerified),
-                ] as [any SQLExpression])
-                .ignoringConflicts()
-                .returning("id")
-                .first()
+            let inserted = try await db.raw("""
+                INSERT INTO users (id, username, username_normalized, display_name, created_at, email_verified) \
+                VALUES (\(Column.bytes(user.id.bytes)), \(bind: user.username), \(bind: normalized), \
+                \(bind: user.displayName), \(bind: try Column.microseconds(user.createdAt)), \(bind: user.emailVerified)) \
+                ON CONFLICT DO NOTHING RETURNING id
+                """).first()
             guard inserted != nil else {
                 let holder = try await db.select().column("id").from("users")
                     .where("username_normalized", .equal, normalized)
@@ -307,32 +300,29 @@ public final class SQLPasskeyStore: PasskeyStore {
         audit event: AuditEvent?,
         endingSession previous: [UInt8]?
     ) async throws -> CredentialRecord? {
-        try await transaction { db in
-            let update = db.update("credentials")
-                .set("sign_count", to: Int64(signCount))
-                .set("backed_up", to: backedUp)
-                .set("last_used_at", to: try Column.microseconds(at))
-                .where("id", .equal, Data(credentialID.bytes))
-                .where("user_id", .equal, Data(session.userID.bytes))
+        let lastUsed = try Column.microseconds(at)
+        let count = Int64(signCount)
+        return try await transaction { db in
             // Compare and set: the counter grows, or stays zero where it is zero.
-            if signCount == 0 {
-                update.where("sign_count", .equal, Int64(0))
-            } else {
-                update.where("sign_count", .lessThan, Int64(signCount))
-            }
-            let updated = try await update.returning("*").first()
+            let grows: SQLQueryString = signCount == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
+            let updated = try await db.raw("""
+                UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
+                last_used_at = \(bind: lastUsed) \
+                WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes)) \
+                AND \(grows) RETURNING *
+                """).first()
             guard let updated else {
-                let exists = try await db.select().column("id").from("credentials")
-                    .where("id", .equal, Data(credentialID.bytes))
-                    .where("user_id", .equal, Data(session.userID.bytes))
-                    .first()
+                let exists = try await db.raw("""
+                    SELECT id FROM credentials \
+                    WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes))
+                    """).first()
                 if exists != nil { throw StoreError.signCountConflict }
                 return nil
             }
             let credential = try RowReader(row: updated).credential()
             try await Self.insert(session, on: db)
             if let previous, previous != session.tokenHash {
-                try await db.delete(from: "sessions").where("token_hash", .equal, Data(previous)).run()
+                try await db.raw("DELETE FROM sessions WHERE token_hash = \(Column.bytes(previous))").run()
             }
             if let event { try await Self.insert(event, on: db) }
             return credential
@@ -344,18 +334,14 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func userWithCredentials(username: String) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
         let normalized = UserRecord.normalize(username)
         return try await autocommit { db in
-            let user = try await db.select().column("*").from("users")
-                .where("username_normalized", .equal, normalized)
+            let user = try await db.raw("SELECT * FROM users WHERE username_normalized = \(bind: normalized)")
                 .first()
                 .map { try RowReader(row: $0).user() }
             // By the username, not the user's ID, so that this runs whether or not the account exists.
-            let credentials = try await db.select()
-                .column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("credentials")))
-                .from("credentials")
-                .join("users", on: SQLColumn("user_id", table: "credentials"), .equal, SQLColumn("id", table: "users"))
-                .where(SQLColumn("username_normalized", table: "users"), .equal, SQLBind(normalized))
-                .orderBy(SQLColumn("created_at", table: "credentials"))
-                .orderBy(SQLColumn("id", table: "credentials"))
+            let credentials = try await db.raw("""
+                SELECT credentials.* FROM credentials JOIN users ON credentials.user_id = users.id \
+                WHERE users.username_normalized = \(bind: normalized) ORDER BY credentials.created_at, credentials.id
+                """)
                 .all()
                 .map { try RowReader(row: $0).credential() }
             guard let user else { return nil }
@@ -367,13 +353,11 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func consumeCeremony(id: String, readingCredential credentialID: CredentialID) async throws -> SignInAnswerRecords {
         try await autocommit { db in
             guard let ceremony = try await Self.consumeCeremony(id: id, on: db) else { return SignInAnswerRecords() }
-            let credential = try await db.select().column("*").from("credentials")
-                .where("id", .equal, Data(credentialID.bytes))
+            let credential = try await db.raw("SELECT * FROM credentials WHERE id = \(Column.bytes(credentialID.bytes))")
                 .first()
                 .map { try RowReader(row: $0).credential() }
             guard let credential else { return SignInAnswerRecords(ceremony: ceremony) }
-            let user = try await db.select().column("*").from("users")
-                .where("id", .equal, Data(credential.userID.bytes))
+            let user = try await db.raw("SELECT * FROM users WHERE id = \(Column.bytes(credential.userID.bytes))")
                 .first()
                 .map { try RowReader(row: $0).user() }
             return SignInAnswerRecords(ceremony: ceremony, credential: credential, user: user)
@@ -384,20 +368,13 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     public func insertCeremony(_ ceremony: CeremonyRecord) async throws {
         try await autocommit { db in
-            try await db.insert(into: "ceremonies")
-                .columns("id", "kind", "challenge", "user_id", "username", "display_name", "state", "created_at", "expires_at")
-                .values([
-                    SQLBind(ceremony.id),
-                    SQLBind(ceremony.kind.rawValue),
-                    Column.bytes(ceremony.challenge.bytes),
-                    Column.optional(ceremony.userID.map { Data($0.bytes) }),
-                    Column.optional(ceremony.username),
-                    Column.optional(ceremony.displayName),
-                    Column.bytes(ceremony.state),
-                    SQLBind(try Column.microseconds(ceremony.createdAt)),
-                    SQLBind(try Column.microseconds(ceremony.expiresAt)),
-                ] as [any SQLExpression])
-                .run()
+            try await db.raw("""
+                INSERT INTO ceremonies (id, kind, challenge, user_id, username, display_name, state, created_at, expires_at) \
+                VALUES (\(bind: ceremony.id), \(bind: ceremony.kind.rawValue), \(Column.bytes(ceremony.challenge.bytes)), \
+                \(Column.optional(ceremony.userID.map { Data($0.bytes) })), \(Column.optional(ceremony.username)), \
+                \(Column.optional(ceremony.displayName)), \(Column.bytes(ceremony.state)), \
+                \(bind: try Column.microseconds(ceremony.createdAt)), \(bind: try Column.microseconds(ceremony.expiresAt)))
+                """).run()
         }
     }
 
@@ -406,9 +383,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     private static func consumeCeremony(id: String, on db: any SQLDatabase) async throws -> CeremonyRecord? {
-        try await db.delete(from: "ceremonies")
-            .where("id", .equal, id)
-            .returning("*")
+        try await db.raw("DELETE FROM ceremonies WHERE id = \(bind: id) RETURNING *")
             .first()
             .map { try RowReader(row: $0).ceremony() }
     }
@@ -424,8 +399,7 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     public func session(tokenHash: [UInt8]) async throws -> SessionRecord? {
         try await autocommit { db in
-            try await db.select().column("*").from("sessions")
-                .where("token_hash", .equal, Data(tokenHash))
+            try await db.raw("SELECT * FROM sessions WHERE token_hash = \(Column.bytes(tokenHash))")
                 .first()
                 .map { try RowReader(row: $0).session() }
         }
@@ -434,11 +408,10 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func touchSession(tokenHash: [UInt8], at: Date) async throws {
         try await autocommit { db in
             let seen = try Column.microseconds(at)
-            try await db.update("sessions")
-                .set("last_seen_at", to: seen)
-                .where("token_hash", .equal, Data(tokenHash))
-                .where("last_seen_at", .lessThan, seen)
-                .run()
+            try await db.raw("""
+                UPDATE sessions SET last_seen_at = \(bind: seen) \
+                WHERE token_hash = \(Column.bytes(tokenHash)) AND last_seen_at < \(bind: seen)
+                """).run()
         }
     }
 
@@ -473,19 +446,13 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     private static func insert(_ event: AuditEvent, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "audit_events")
-            .columns("id", "user_id", "kind", "detail", "at", "ip", "user_agent", "credential_id")
-            .values([
-                Column.bytes(event.id.bytes),
-                Column.optional(event.userID.map { Data($0.bytes) }),
-                SQLBind(event.kind.rawValue),
-                SQLBind(event.detail),
-                SQLBind(try Column.microseconds(event.at)),
-                Column.optional(event.ip),
-                Column.optional(event.userAgent),
-                Column.optional(event.credentialID.map { Data($0.bytes) }),
-            ] as [any SQLExpression])
-            .run()
+        try await db.raw("""
+            INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
+            VALUES (\(Column.bytes(event.id.bytes)), \(Column.optional(event.userID.map { Data($0.bytes) })), \
+            \(bind: event.kind.rawValue), \(bind: event.detail), \(bind: try Column.microseconds(event.at)), \
+            \(Column.optional(event.ip)), \(Column.optional(event.userAgent)), \
+            \(Column.optional(event.credentialID.map { Data($0.bytes) })))
+            """).run()
     }
 
     public func auditEvents(userID: UserHandle, limit: Int, before: AuditEvent.Cursor?) async throws -> [AuditEvent] {
@@ -576,49 +543,29 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     /// Inserts a credential; `false` when its ID is taken.
     static func insert(_ credential: CredentialRecord, on db: any SQLDatabase) async throws -> Bool {
-        try await db.insert(into: "credentials")
-            .columns(
-                "id", "user_id", "public_key", "algorithm", "sign_count", "aaguid", "attestation_format",
-                "transports", "backup_eligible", "backed_up", "name", "created_at", "last_used_at"
-            )
-            .values([
-                Column.bytes(credential.id.bytes),
-                Column.bytes(credential.userID.bytes),
-                Column.bytes(credential.publicKey),
-                SQLBind(Int64(credential.algorithm)),
-                SQLBind(Int64(credential.signCount)),
-                Column.bytes(credential.aaguid.bytes),
-                SQLBind(credential.attestationFormat),
-                SQLBind(try Column.json(credential.transports)),
-                SQLBind(credential.backupEligible),
-                SQLBind(credential.backedUp),
-                SQLBind(credential.name),
-                SQLBind(try Column.microseconds(credential.createdAt)),
-                Column.optional(try credential.lastUsedAt.map(Column.microseconds)),
-            ] as [any SQLExpression])
-            .ignoringConflicts()
-            .returning("id")
-            .first() != nil
+        try await db.raw("""
+            INSERT INTO credentials (id, user_id, public_key, algorithm, sign_count, aaguid, attestation_format, \
+            transports, backup_eligible, backed_up, name, created_at, last_used_at) \
+            VALUES (\(Column.bytes(credential.id.bytes)), \(Column.bytes(credential.userID.bytes)), \
+            \(Column.bytes(credential.publicKey)), \(bind: Int64(credential.algorithm)), \(bind: Int64(credential.signCount)), \
+            \(Column.bytes(credential.aaguid.bytes)), \(bind: credential.attestationFormat), \
+            \(bind: try Column.json(credential.transports)), \(bind: credential.backupEligible), \(bind: credential.backedUp), \
+            \(bind: credential.name), \(bind: try Column.microseconds(credential.createdAt)), \
+            \(Column.optional(try credential.lastUsedAt.map(Column.microseconds)))) \
+            ON CONFLICT DO NOTHING RETURNING id
+            """).first() != nil
     }
 
     static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
-        try await db.insert(into: "sessions")
-            .columns(
-                "token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "credential_id", "ip", "user_agent",
-                "recovery", "sign_in_method")
-            .values([
-                Column.bytes(session.tokenHash),
-                Column.bytes(session.userID.bytes),
-                SQLBind(try Column.microseconds(session.createdAt)),
-                SQLBind(try Column.microseconds(session.lastSeenAt)),
-                SQLBind(try Column.microseconds(session.expiresAt)),
-                Column.optional(session.credentialID.map { Data($0.bytes) }),
-                Column.optional(session.ip),
-                Column.optional(session.userAgent),
-                SQLBind(session.recovery),
-                SQLBind(session.method.rawValue),
-            ] as [any SQLExpression])
-            .run()
+        try await db.raw("""
+            INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, user_agent, \
+            recovery, sign_in_method) \
+            VALUES (\(Column.bytes(session.tokenHash)), \(Column.bytes(session.userID.bytes)), \
+            \(bind: try Column.microseconds(session.createdAt)), \(bind: try Column.microseconds(session.lastSeenAt)), \
+            \(bind: try Column.microseconds(session.expiresAt)), \(Column.optional(session.credentialID.map { Data($0.bytes) })), \
+            \(Column.optional(session.ip)), \(Column.optional(session.userAgent)), \(bind: session.recovery), \
+            \(bind: session.method.rawValue))
+            """).run()
     }
 
     private static func sessions(userID: UserHandle, on db: any SQLDatabase) async throws -> [SessionRecord] {

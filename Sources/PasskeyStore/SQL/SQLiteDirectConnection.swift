@@ -181,6 +181,11 @@ struct DirectSQLiteRow: SQLRow {
 
     func contains(column: String) -> Bool { columns.contains(column) }
 
+    /// The column's value; `nil` when the result has no such column.
+    func value(_ column: String) -> SQLiteData? {
+        columns.firstIndex(of: column).map { values[$0] }
+    }
+
     func decodeNil(column: String) throws -> Bool {
         guard let index = columns.firstIndex(of: column) else { return true }
         return values[index] == .null
