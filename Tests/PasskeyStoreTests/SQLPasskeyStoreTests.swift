@@ -26,6 +26,40 @@ struct SQLPasskeyStoreTests {
         }
     }
 
+    @Test("A sign-in's statements are prepared once on SQLite: none is parsed again for new bound values")
+    func signInStatementsAreNotPreparedAgain() async throws {
+        try await withTemporaryDatabaseFile { path in
+            try await withSQLStore(url: "sqlite:\(path)") { store in
+                var people: [(user: UserRecord, credential: CredentialRecord, session: SessionRecord)] = []
+                for name in ["ada@example.com", "grace@example.com", "alan@example.com"] {
+                    people.append(try await signUp(store, name))
+                }
+                // The migrations changed the schema, so their statements were prepared again: the
+                // counts from here on must not move.
+                let before = try await store.repreparedStatements()
+                for round in 1...3 {
+                    for (user, credential, session) in people {
+                        let found = try #require(try await store.userWithCredentials(username: user.username))
+                        #expect(found.credentials == [try #require(try await store.credential(id: credential.id))])
+                        #expect(try await store.userWithCredentials(username: "nobody-\(round)@example.com") == nil)
+                        let ceremony = makeCeremony()
+                        try await store.insertCeremony(ceremony)
+                        let taken = try await store.consumeCeremony(id: ceremony.id, readingCredential: credential.id)
+                        #expect(taken.user == user)
+                        let now = t0.addingTimeInterval(minutes(Double(round)))
+                        let next = makeSession(for: user, at: now)
+                        let updated = try await store.recordSignIn(
+                            credentialID: credential.id, signCount: UInt32(round), backedUp: false, at: now, session: next,
+                            audit: AuditEvent(userID: user.id, kind: .signIn, at: now), endingSession: session.tokenHash)
+                        #expect(updated?.signCount == UInt32(round))
+                        #expect(try await store.session(tokenHash: next.tokenHash) == next)
+                    }
+                }
+                #expect(try await store.repreparedStatements() == before)
+            }
+        }
+    }
+
     @Test("Two stores opening one new file at once both migrate it")
     func concurrentOpens() async throws {
         try await withTemporaryDatabaseFile { path in

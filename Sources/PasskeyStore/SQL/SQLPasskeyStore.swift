@@ -29,9 +29,12 @@ import WebAuthn
 /// Call ``shutdown()`` before the store is released.
 public final class SQLPasskeyStore: PasskeyStore {
     private let model: any SQLConnectionModel
+    /// The SQLite connection, when the store is on SQLite.
+    private let sqlite: SQLiteDirectConnection?
 
-    private init(model: any SQLConnectionModel) {
+    private init(model: any SQLConnectionModel, sqlite: SQLiteDirectConnection? = nil) {
         self.model = model
+        self.sqlite = sqlite
     }
 
     // MARK: Opening and closing
@@ -71,7 +74,7 @@ public final class SQLPasskeyStore: PasskeyStore {
             let model = SerializedConnection(database: connection.database, executor: connection.thread, close: close)
             try await configure(model, isFile: storage != nil)
             try await Schema.migrate(model)
-            return SQLPasskeyStore(model: model)
+            return SQLPasskeyStore(model: model, sqlite: connection)
         } catch {
             try? await close()
             throw StoreError.failure("cannot prepare \(url): \(Self.storeError(error).reason)")
@@ -104,6 +107,14 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
+
+    /// On SQLite, the statements SQLite had to prepare again since the store prepared them, with
+    /// how often (empty on PostgreSQL). A statement on the hot path that shows up here costs a
+    /// parse on every call.
+    package func repreparedStatements() async throws -> [String: Int] {
+        guard let sqlite else { return [:] }
+        return try await sqlite.thread.run { sqlite.repreparedStatements() }
+    }
 
     /// The schema version the database is at.
     package func schemaVersion() async throws -> Int {
@@ -339,8 +350,9 @@ public final class SQLPasskeyStore: PasskeyStore {
                 .map { try RowReader(row: $0).user() }
             // By the username, not the user's ID, so that this runs whether or not the account exists.
             let credentials = try await db.raw("""
-                SELECT credentials.* FROM credentials JOIN users ON credentials.user_id = users.id \
-                WHERE users.username_normalized = \(bind: normalized) ORDER BY credentials.created_at, credentials.id
+                SELECT * FROM credentials \
+                WHERE user_id = (SELECT id FROM users WHERE username_normalized = \(bind: normalized)) \
+                ORDER BY created_at, id
                 """)
                 .all()
                 .map { try RowReader(row: $0).credential() }

@@ -119,6 +119,15 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         }
     }
 
+    /// The cached statements SQLite has prepared again since they were first prepared (a schema
+    /// change, or a plan that depends on a bound value), with how often. Must run on ``thread``.
+    func repreparedStatements() -> [String: Int] {
+        statements.compactMapValues { statement in
+            let count = sqlite_nio_sqlite3_stmt_status(statement.pointer, SQLITE_STMTSTATUS_REPREPARE, 0)
+            return count > 0 ? Int(count) : nil
+        }
+    }
+
     private func prepared(_ sql: String, handle: OpaquePointer) throws -> PreparedStatement {
         if let statement = statements[sql] { return statement }
         var pointer: OpaquePointer?
