@@ -149,12 +149,6 @@ public struct AAGUID: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 }
 
-/// Cryptographically secure random bytes.
-public func randomBytes(_ count: Int) -> [UInt8] {
-    var generator = SystemRandomNumberGenerator()
-    return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-}
-
 /// Lower-case hexadecimal.
 public func hexString(_ bytes: some Collection<UInt8>) -> String {
     let digits = Array("0123456789abcdef".utf8)
