@@ -39,23 +39,36 @@ echo "== several server processes on one PostgreSQL (Tests/pg)"
 bash Tests/pg/run.sh
 
 # The micro-benchmarks (Benchmarks/, a package of its own, built in release) against their
-# thresholds, in a short mode (docs/performance.md). Exit 4 means only improvements (time to update
-# the thresholds). This machine's host can slow everything on it for a while, so a check that fails
-# is run once more after a pause: a real regression fails both. PASSKEYS_SKIP_BENCHMARKS=1 skips them.
+# thresholds, in a short mode (docs/performance.md). The tool exits 4 when the only deviations are
+# improvements, but `swift package` turns every plugin error into exit 1: an improvement is told
+# apart by the error it names (benchmarkThresholdImprovement), reported, and passes; the thresholds
+# are then due for `thresholds update`. This machine's host can slow everything on it for a while,
+# so a check that fails is run once more after a pause: a real regression fails both.
+# PASSKEYS_SKIP_BENCHMARKS=1 skips them.
 if [ -z "${PASSKEYS_SKIP_BENCHMARKS:-}" ]; then
   echo "== micro-benchmarks against their thresholds (Benchmarks/, short mode)"
+  bench_log=$(mktemp)
   check_benchmarks() {
-    (cd Benchmarks && PASSKEYS_BENCH_SHORT=1 swift package benchmark thresholds check --no-progress)
+    local rc=0
+    (cd Benchmarks && PASSKEYS_BENCH_SHORT=1 swift package benchmark thresholds check --no-progress) 2>&1 \
+      | tee "$bench_log" || rc=$?
+    if [ "$rc" -ne 0 ] && grep -q 'benchmarkThresholdImprovement' "$bench_log" \
+      && ! grep -q 'benchmarkThresholdRegression' "$bench_log"; then
+      echo "== micro-benchmarks: only improvements past the thresholds (time for 'thresholds update')"
+      rc=0
+    fi
+    return "$rc"
   }
   rc=0
   check_benchmarks || rc=$?
-  if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then
+  if [ "$rc" -ne 0 ]; then
     echo "== micro-benchmarks: exit $rc; once more after a pause"
     sleep 20
     rc=0
     check_benchmarks || rc=$?
   fi
-  if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ]; then exit "$rc"; fi
+  rm -f "$bench_log"
+  if [ "$rc" -ne 0 ]; then exit "$rc"; fi
 fi
 
 if [ -z "${PASSKEYS_SKIP_E2E:-}" ] && [ -f .ci/e2e.sh ]; then
