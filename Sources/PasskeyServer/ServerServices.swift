@@ -140,10 +140,14 @@ struct ServerServices: Sendable {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = try encoder.encode(value)
+        return json(bytes: try encoder.encode(value), status: status, cookies: cookies)
+    }
+
+    /// A response of JSON text already written (``JSONWriter``), with cookies.
+    static func json(bytes: some Sequence<UInt8>, status: HTTPResponse.Status = .ok, cookies: [Cookie] = []) -> Response {
         var response = Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         for cookie in cookies { response.setCookie(cookie) }
         return response
     }

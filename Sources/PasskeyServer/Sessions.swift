@@ -174,11 +174,21 @@ struct Ceremonies: Sendable {
         _ kind: CeremonyRecord.Kind, challenge: Challenge, state: some Encodable, userID: UserHandle? = nil,
         username: String? = nil, displayName: String? = nil
     ) async throws -> Cookie {
+        try await begin(
+            kind, challenge: challenge, stateJSON: Array(try JSONEncoder().encode(state)), userID: userID,
+            username: username, displayName: displayName)
+    }
+
+    /// Stores a ceremony whose state is already JSON text (as ``state(_:of:)`` reads it back).
+    func begin(
+        _ kind: CeremonyRecord.Kind, challenge: Challenge, stateJSON: [UInt8], userID: UserHandle? = nil,
+        username: String? = nil, displayName: String? = nil
+    ) async throws -> Cookie {
         let token = CookieToken.random()
         let now = now()
         let record = CeremonyRecord(
             id: Base64URL.encode(token.hash), kind: kind, challenge: challenge, userID: userID, username: username,
-            displayName: displayName, state: Array(try JSONEncoder().encode(state)), createdAt: now,
+            displayName: displayName, state: stateJSON, createdAt: now,
             expiresAt: now.addingTimeInterval(lifetime))
         try await store.insertCeremony(record)
         return cookies.cookie(name: cookies.ceremonyName, value: token.value, maxAge: lifetime)

@@ -47,9 +47,10 @@ struct AuthenticationController {
             }
             let (options, ceremony) = services.relyingParty.beginAuthentication(
                 allowCredentials: allowCredentials, userHandle: userHandle)
+            // Both written with JSONWriter: the same JSON as their Codable conformances, without JSONEncoder.
             let cookie = try await services.ceremonies.begin(
-                .authentication, challenge: ceremony.challenge, state: ceremony, userID: userHandle)
-            return try ServerServices.json(RequestOptions(publicKey: options), cookies: [cookie])
+                .authentication, challenge: ceremony.challenge, stateJSON: ceremony.jsonBytes(), userID: userHandle)
+            return ServerServices.json(bytes: RequestOptions(publicKey: options).jsonBytes(), cookies: [cookie])
         }
     }
 

@@ -129,6 +129,16 @@ struct CreationOptions: Encodable {
 /// `{"publicKey": PublicKeyCredentialRequestOptionsJSON}`.
 struct RequestOptions: Encodable {
     var publicKey: PublicKeyCredentialRequestOptionsJSON
+
+    /// `{"publicKey": …}` as the `Encodable` conformance writes it.
+    func jsonBytes() -> [UInt8] {
+        var writer = JSONWriter(capacity: 160 + publicKey.allowCredentials.count * 96)
+        writer.beginObject()
+        writer.key("publicKey")
+        publicKey.write(to: &writer)
+        writer.endObject()
+        return writer.bytes
+    }
 }
 
 /// Adding a passkey to the signed-in account, shared by `POST /api/passkeys/options` +

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import WebAuthn
+
+/// `JSONWriter` writes the same JSON as Foundation's `JSONEncoder` for the values the server sends
+/// on every ceremony (the same members and values; Foundation on Linux orders an object's members
+/// by its own hashing, so the texts are compared as parsed objects), and strict RFC 8259 JSON for
+/// any string.
+@Suite("JSON writer")
+struct JSONWriterTests {
+    private static let id1 = CredentialID(uncheckedBytes: Array(0..<16))
+    private static let id2 = CredentialID(uncheckedBytes: Array(repeating: 0xFF, count: 32))
+
+    static let options: [PublicKeyCredentialRequestOptionsJSON] = [
+        PublicKeyCredentialRequestOptionsJSON(challenge: Challenge(uncheckedBytes: Array(repeating: 0xFB, count: 32))),
+        PublicKeyCredentialRequestOptionsJSON(
+            challenge: Challenge(uncheckedBytes: Array(0..<32)), timeout: 300_000, rpId: "login.example.com",
+            allowCredentials: [
+                PublicKeyCredentialDescriptorJSON(id: id1, transports: [.internal, .hybrid]),
+                PublicKeyCredentialDescriptorJSON(id: id2),
+                PublicKeyCredentialDescriptorJSON(id: id1, transports: []),
+            ],
+            userVerification: .preferred, hints: [.clientDevice, .securityKey]),
+        PublicKeyCredentialRequestOptionsJSON(
+            challenge: Challenge(uncheckedBytes: [0]), timeout: -1, rpId: "", allowCredentials: [], userVerification: .required,
+            hints: []),
+    ]
+
+    /// The two texts parsed by `JSONSerialization` are the same object.
+    private func sameJSON(_ written: [UInt8], _ encoded: Data) throws -> Bool {
+        let lhs = try JSONSerialization.jsonObject(with: Data(written)) as? NSDictionary
+        let rhs = try JSONSerialization.jsonObject(with: encoded) as? NSDictionary
+        return lhs != nil && lhs == rhs
+    }
+
+    @Test("Sign-in options: the same JSON as JSONEncoder, strict, and they read back", arguments: options)
+    func requestOptions(_ options: PublicKeyCredentialRequestOptionsJSON) throws {
+        var writer = JSONWriter()
+        options.write(to: &writer)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        #expect(try sameJSON(writer.bytes, try encoder.encode(options)))
+        #expect(try JSONDecoder().decode(PublicKeyCredentialRequestOptionsJSON.self, from: Data(writer.bytes)) == options)
+        try StrictJSON.validate(writer.bytes)
+    }
+
+    @Test("A ceremony's state: the same JSON as JSONEncoder, strict, and it reads back", arguments: [
+        AuthenticationCeremony(challenge: Challenge(uncheckedBytes: Array(0..<32)), allowCredentials: [], userVerification: .preferred, userHandle: nil),
+        AuthenticationCeremony(
+            challenge: Challenge(uncheckedBytes: Array(repeating: 0xFE, count: 32)), allowCredentials: [id1, id2],
+            userVerification: .required, userHandle: UserHandle(uncheckedBytes: Array(repeating: 7, count: 64))),
+    ])
+    func ceremonyState(_ ceremony: AuthenticationCeremony) throws {
+        let bytes = ceremony.jsonBytes()
+        #expect(try sameJSON(bytes, try JSONEncoder().encode(ceremony)))
+        #expect(try JSONDecoder().decode(AuthenticationCeremony.self, from: Data(bytes)) == ceremony)
+        try StrictJSON.validate(bytes)
+    }
+
+    @Test("Any string is written as strict JSON that reads back as itself", arguments: [
+        "", "plain", "quote \" and reverse solidus \\", "slash / stays", "tab\tnew line\ncarriage\rback\u{8}feed\u{C}",
+        String(decoding: Array(0..<0x20), as: UTF8.self), "\u{7F} delete", "é ünïcödé 日本語 🙂", "\u{2028}\u{2029}",
+    ])
+    func strings(_ text: String) throws {
+        var writer = JSONWriter()
+        writer.beginArray()
+        writer.string(text)
+        writer.string(text)
+        writer.endArray()
+        try StrictJSON.validate(writer.bytes)
+        #expect(try JSONDecoder().decode([String].self, from: Data(writer.bytes)) == [text, text])
+    }
+
+    @Test("Commas between the members and elements of nested objects and arrays, none elsewhere")
+    func structure() {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("a")
+        writer.beginArray()
+        writer.integer(1)
+        writer.beginObject()
+        writer.endObject()
+        writer.beginArray()
+        writer.endArray()
+        writer.bool(true)
+        writer.endArray()
+        writer.key("b")
+        writer.bool(false)
+        writer.key("c")
+        writer.beginObject()
+        writer.key("d")
+        writer.integer(-42)
+        writer.endObject()
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":[1,{},[],true],"b":false,"c":{"d":-42}}"#)
+    }
+}
