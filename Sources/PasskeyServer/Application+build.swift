@@ -89,12 +89,14 @@ func makeServices(
         sessions: Sessions(
             store: store, cookies: cookies, lifetime: configuration.sessionLifetime,
             idleTimeout: configuration.sessionIdleTimeout, now: now),
-        ceremonies: Ceremonies(store: store, cookies: cookies, lifetime: configuration.ceremonyTTL, now: now),
+        ceremonies: Ceremonies(
+            store: store, cookies: cookies, lifetime: configuration.ceremonyTTL, now: now,
+            sealKey: SharedKey(store: store, settingName: SharedKey.ceremonySealSettingName)),
         limits: RateLimits(configuration: configuration, store: store),
         metrics: CeremonyMetrics(registry: registry),
         logger: logger,
         now: now,
-        decoyKey: DecoyKey(store: store),
+        decoyKey: SharedKey(store: store, settingName: SharedKey.decoySettingName),
         mail: try ServerMail(configuration: configuration, transport: mailTransport, logger: logger),
         failurePacing: FailurePacing(floor: configuration.failureFloor)
     )

@@ -19,7 +19,7 @@ struct ServerServices: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     /// Keys the decoy credentials shown for unknown usernames, so a name always gets the same ones.
-    let decoyKey: DecoyKey
+    let decoyKey: SharedKey
     /// Mail to account holders (verification and recovery codes), sent in the background.
     let mail: ServerMail
     /// Holds failed password and recovery answers to one length of time.

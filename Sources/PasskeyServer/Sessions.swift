@@ -158,16 +158,28 @@ struct Sessions: Sendable {
     }
 }
 
-/// Ceremonies between their two requests: a record in the store, found through an HttpOnly cookie
-/// that binds it to the browser that asked for the options.
+/// Ceremonies between their two requests, bound by an HttpOnly cookie to the browser that asked
+/// for the options.
 ///
-/// The cookie holds a random token; the record's ID is its SHA-256. Finishing consumes the record
-/// atomically before anything else, so it is used once whatever the outcome.
+/// A sign-in ceremony lives in the cookie itself, sealed (``SealedCeremony``): starting one writes
+/// nothing to the store, and finishing it spends its ID there (``PasskeyStore/spendCeremony(id:keepUntil:)``).
+/// Other ceremonies, and a sign-in whose record would make too big a cookie, are records in the
+/// store; their cookie holds a random token whose SHA-256 is the record's ID, and finishing
+/// consumes the record. Either way the ceremony is used up atomically before anything else, so it
+/// is used once whatever the outcome, by whichever process of the database finishes it.
 struct Ceremonies: Sendable {
     let store: any PasskeyStore
     let cookies: CookieSettings
     let lifetime: TimeInterval
     let now: @Sendable () -> Date
+    /// Seals the ceremonies the browser holds.
+    let sealKey: SharedKey
+
+    /// The kinds kept sealed in the browser's cookie.
+    static let sealedKinds: Set<CeremonyRecord.Kind> = [.authentication]
+    /// How long a spent ceremony's mark outlives the ceremony's expiry: room for server clocks
+    /// that disagree, so no process takes a spent ceremony for one that is still pending.
+    static let spentMarkMargin: TimeInterval = 600
 
     /// Stores a ceremony and returns the cookie that binds it to this browser.
     func begin(
@@ -179,13 +191,23 @@ struct Ceremonies: Sendable {
             username: username, displayName: displayName)
     }
 
-    /// Stores a ceremony whose state is already JSON text (as ``state(_:of:)`` reads it back).
+    /// Starts a ceremony whose state is already JSON text (as ``state(_:of:)`` reads it back).
     func begin(
         _ kind: CeremonyRecord.Kind, challenge: Challenge, stateJSON: [UInt8], userID: UserHandle? = nil,
         username: String? = nil, displayName: String? = nil
     ) async throws -> Cookie {
-        let token = CookieToken.random()
         let now = now()
+        if Self.sealedKinds.contains(kind) {
+            let record = CeremonyRecord(
+                id: Base64URL.encode(randomBytes(16)), kind: kind, challenge: challenge, userID: userID,
+                username: username, displayName: displayName, state: stateJSON, createdAt: now,
+                expiresAt: now.addingTimeInterval(lifetime))
+            let sealed = try SealedCeremony.seal(record, key: try await sealKey.key())
+            if sealed.utf8.count <= SealedCeremony.maximumCookieLength {
+                return cookies.cookie(name: cookies.ceremonyName, value: sealed, maxAge: lifetime)
+            }
+        }
+        let token = CookieToken.random()
         let record = CeremonyRecord(
             id: Base64URL.encode(token.hash), kind: kind, challenge: challenge, userID: userID, username: username,
             displayName: displayName, state: stateJSON, createdAt: now,
@@ -194,11 +216,20 @@ struct Ceremonies: Sendable {
         return cookies.cookie(name: cookies.ceremonyName, value: token.value, maxAge: lifetime)
     }
 
-    /// Takes this browser's pending ceremony out of the store: `400 ceremony_not_found` when there
-    /// is none or it is of another kind, `400 ceremony_expired` when it is too old.
+    /// Takes this browser's pending ceremony: `400 ceremony_not_found` when there is none, it is
+    /// used already or it is of another kind, `400 ceremony_expired` when it is too old.
     func consume(_ request: Request, kinds: Set<CeremonyRecord.Kind>) async throws -> CeremonyRecord {
-        guard let id = ceremonyID(request) else { throw APIError.ceremonyNotFound }
-        return try usable(try await store.consumeCeremony(id: id), kinds: kinds)
+        switch try await held(request) {
+        case nil:
+            throw APIError.ceremonyNotFound
+        case .stored(let id):
+            return try usable(try await store.consumeCeremony(id: id), kinds: kinds)
+        case .sealed(let record):
+            guard try await store.spendCeremony(id: record.id, keepUntil: keepUntil(record)) else {
+                throw APIError.ceremonyNotFound
+            }
+            return try usable(record, kinds: kinds)
+        }
     }
 
     /// Takes this browser's pending sign-in ceremony as ``consume(_:kinds:)`` does and, in the same
@@ -206,13 +237,43 @@ struct Ceremonies: Sendable {
     func consumeSignIn(
         _ request: Request, credentialID: CredentialID
     ) async throws -> (ceremony: CeremonyRecord, credential: CredentialRecord?, user: UserRecord?) {
-        guard let id = ceremonyID(request) else { throw APIError.ceremonyNotFound }
-        let records = try await store.consumeCeremony(id: id, readingCredential: credentialID)
-        return (try usable(records.ceremony, kinds: [.authentication]), records.credential, records.user)
+        switch try await held(request) {
+        case nil:
+            throw APIError.ceremonyNotFound
+        case .stored(let id):
+            let records = try await store.consumeCeremony(id: id, readingCredential: credentialID)
+            return (try usable(records.ceremony, kinds: [.authentication]), records.credential, records.user)
+        case .sealed(let record):
+            guard
+                let records = try await store.spendCeremony(
+                    id: record.id, keepUntil: keepUntil(record), readingCredential: credentialID)
+            else { throw APIError.ceremonyNotFound }
+            return (try usable(record, kinds: [.authentication]), records.credential, records.user)
+        }
     }
 
-    private func ceremonyID(_ request: Request) -> String? {
-        request.cookies[cookies.ceremonyName].flatMap { CookieToken(cookie: $0.value) }.map { Base64URL.encode($0.hash) }
+    /// What the request's ceremony cookie holds.
+    private enum Held {
+        /// The ID of a record in the store.
+        case stored(id: String)
+        /// A sealed record, opened.
+        case sealed(CeremonyRecord)
+    }
+
+    /// The ceremony the request's cookie names or carries; `nil` when it has none, or one the
+    /// server could not have made (no look-up is spent on it).
+    private func held(_ request: Request) async throws -> Held? {
+        guard let value = request.cookies[cookies.ceremonyName]?.value else { return nil }
+        if let token = CookieToken(cookie: value) { return .stored(id: Base64URL.encode(token.hash)) }
+        guard value.utf8.count <= SealedCeremony.maximumCookieLength,
+            let record = SealedCeremony.open(value, key: try await sealKey.key())
+        else { return nil }
+        return .sealed(record)
+    }
+
+    /// Until when a spent ceremony's mark is kept.
+    private func keepUntil(_ record: CeremonyRecord) -> Date {
+        record.expiresAt.addingTimeInterval(Self.spentMarkMargin)
     }
 
     private func usable(_ record: CeremonyRecord?, kinds: Set<CeremonyRecord.Kind>) throws -> CeremonyRecord {

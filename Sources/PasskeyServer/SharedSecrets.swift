@@ -4,25 +4,31 @@ import PasskeyStore
 import Synchronization
 import WebAuthn
 
-/// The key behind the decoy credentials shown for unknown usernames, kept in the store so every
-/// server process (and every restart) shows the same decoys for a name: were it per process, two
-/// answers for one unknown name could differ, which a real account's never do.
+/// A random key kept in the store's settings, so every server process (and every restart) of one
+/// database uses the same one: the decoy credentials shown for unknown usernames (were the key per
+/// process, two answers for one unknown name could differ, which a real account's never do), and
+/// the seal on ceremonies the browser holds (any process may finish what another began).
 ///
-/// Read from the store once, on first use, then kept in memory.
-final class DecoyKey: Sendable {
-    static let settingName = "decoy_credential_key"
+/// Read from the store once, on first use, then kept in memory. Never logged.
+final class SharedKey: Sendable {
+    /// The decoy credentials' key.
+    static let decoySettingName = "decoy_credential_key"
+    /// The key that seals ceremonies kept in the browser's cookie.
+    static let ceremonySealSettingName = "ceremony_seal_key"
 
     private let store: any PasskeyStore
+    private let settingName: String
     private let cached = Mutex<SymmetricKey?>(nil)
 
-    init(store: any PasskeyStore) {
+    init(store: any PasskeyStore, settingName: String) {
         self.store = store
+        self.settingName = settingName
     }
 
     /// The shared key; the first process to ask stores a random one.
     func key() async throws -> SymmetricKey {
         if let key = cached.withLock({ $0 }) { return key }
-        let bytes = try await store.setting(named: Self.settingName, orInsert: randomBytes(32))
+        let bytes = try await store.setting(named: settingName, orInsert: randomBytes(32))
         let key = SymmetricKey(data: bytes)
         cached.withLock { $0 = key }
         return key

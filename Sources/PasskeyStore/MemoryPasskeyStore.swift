@@ -10,6 +10,8 @@ public actor MemoryPasskeyStore: PasskeyStore {
     var userIDsByUsername: [String: UserHandle] = [:]
     var credentialsByID: [CredentialID: CredentialRecord] = [:]
     private var ceremonies: [String: CeremonyRecord] = [:]
+    /// Spent ceremonies the browser held, and until when each mark is kept.
+    private var spentCeremonies: [String: Date] = [:]
     var sessionsByHash: [[UInt8]: SessionRecord] = [:]
     private var audit: [AuditEvent] = []
     /// The OpenID Provider's tables (`MemoryPasskeyStore+OpenID.swift`).
@@ -156,6 +158,26 @@ public actor MemoryPasskeyStore: PasskeyStore {
         ceremonies.removeValue(forKey: id)
     }
 
+    // MARK: Ceremonies the browser holds
+
+    public func spendCeremony(id: String, keepUntil: Date) async throws -> Bool {
+        spend(id, keepUntil)
+    }
+
+    public func spendCeremony(
+        id: String, keepUntil: Date, readingCredential credentialID: CredentialID
+    ) async throws -> SignInAnswerRecords? {
+        guard spend(id, keepUntil) else { return nil }
+        let credential = credentialsByID[credentialID]
+        return SignInAnswerRecords(credential: credential, user: credential.flatMap { usersByID[$0.userID] })
+    }
+
+    private func spend(_ id: String, _ keepUntil: Date) -> Bool {
+        guard spentCeremonies[id] == nil else { return false }
+        spentCeremonies[id] = keepUntil
+        return true
+    }
+
     // MARK: Sessions
 
     public func insertSession(_ session: SessionRecord) async throws {
@@ -184,7 +206,9 @@ public actor MemoryPasskeyStore: PasskeyStore {
         ceremonies = ceremonies.filter { !$0.value.isExpired(at: now) }
         let sessionsBefore = sessionsByHash.count
         sessionsByHash = sessionsByHash.filter { !$0.value.isExpired(at: now, idleTimeout: sessionIdleTimeout) }
-        return ceremoniesBefore - ceremonies.count + sessionsBefore - sessionsByHash.count
+        let spentBefore = spentCeremonies.count
+        spentCeremonies = spentCeremonies.filter { $0.value > now }
+        return ceremoniesBefore - ceremonies.count + sessionsBefore - sessionsByHash.count + spentBefore - spentCeremonies.count
     }
 
     // MARK: Audit

@@ -109,6 +109,25 @@ public protocol PasskeyStore: SharedStateStore {
     /// `ceremony_expired`) and is gone all the same; the caller checks ``CeremonyRecord/isExpired(at:)``.
     func consumeCeremony(id: String) async throws -> CeremonyRecord?
 
+    // MARK: Ceremonies the browser holds
+
+    /// Marks the ceremony `id` spent, once: of any number of concurrent calls for one ID, from any
+    /// number of processes, exactly one returns `true`; every other call, and every call after it,
+    /// returns `false`. The mark is kept until `keepUntil` (then ``purgeExpired(now:sessionIdleTimeout:)``
+    /// forgets it), which must be after the ceremony's own expiry.
+    ///
+    /// For ceremonies the server keeps sealed in the browser's cookie rather than in the store:
+    /// the store holds nothing for them until they are finished, and only this mark afterwards.
+    func spendCeremony(id: String, keepUntil: Date) async throws -> Bool
+
+    /// Spends the ceremony `id` as ``spendCeremony(id:keepUntil:)`` does and, in the same
+    /// operation, reads the credential `credentialID` and its account. Returns `nil`, having read
+    /// nothing, when the ceremony was spent already; the records' ``SignInAnswerRecords/ceremony``
+    /// is always `nil` (the caller holds the ceremony).
+    func spendCeremony(
+        id: String, keepUntil: Date, readingCredential credentialID: CredentialID
+    ) async throws -> SignInAnswerRecords?
+
     // MARK: Sessions
 
     /// Stores a session for an existing account.
@@ -128,7 +147,8 @@ public protocol PasskeyStore: SharedStateStore {
     func deleteSession(tokenHash: [UInt8]) async throws
 
     /// Deletes the ceremonies and sessions that have expired at `now`: past `expiresAt`, or, for
-    /// sessions when `sessionIdleTimeout` is given, last seen that many seconds ago or more.
+    /// sessions when `sessionIdleTimeout` is given, last seen that many seconds ago or more; and
+    /// forgets the spent-ceremony marks kept until `now` or before.
     /// Returns how many records were deleted.
     @discardableResult
     func purgeExpired(now: Date, sessionIdleTimeout: TimeInterval?) async throws -> Int

@@ -84,6 +84,9 @@ struct BenchStoreOptions: ParsableArguments {
                 try await store.insertCeremony(ceremony)
                 _ = try await store.consumeCeremony(id: ceremony.id)
             }
+            try await report("sealed ceremony spent") { _ in
+                _ = try await store.spendCeremony(id: Base64URL.encode(randomBytes(16)), keepUntil: Date().addingTimeInterval(900))
+            }
             try await store.purgeRateLimits(now: Date().addingTimeInterval(3600))
         } catch {
             try? await store.shutdown()

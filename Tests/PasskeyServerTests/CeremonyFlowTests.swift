@@ -212,9 +212,9 @@ import WebAuthn
         func ceremonyID(_ cookie: Cookie) throws -> String {
             Base64URL.encode(CookieToken.sha256(try #require(Base64URL.decode(cookie.value))))
         }
-        let old = try await services.ceremonies.begin(.authentication, challenge: .random(), state: ["n": 1])
+        let old = try await services.ceremonies.begin(.registration, challenge: .random(), state: ["n": 1])
         clock.advance(by: configuration.ceremonyTTL - 1)
-        let young = try await services.ceremonies.begin(.authentication, challenge: .random(), state: ["n": 2])
+        let young = try await services.ceremonies.begin(.registration, challenge: .random(), state: ["n": 2])
         clock.advance(by: 1)
         let purge = PurgeService(
             store: opened.store, interval: 60, sessionIdleTimeout: 600, auditRetention: 90 * 86400, now: { clock.now },

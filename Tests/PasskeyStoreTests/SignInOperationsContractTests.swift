@@ -117,6 +117,86 @@ struct SignInOperationsContractTests {
         }
     }
 
+    // MARK: The answer to a ceremony the browser held: spent once, with the credential
+
+    @Test("Spending a ceremony the browser held reads the credential and its account, once", arguments: Backend.allCases)
+    func spendCeremonyReadingCredential(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, _) = try await signUp(store)
+            let id = Base64URL.encode(randomBytes(16))
+            let keepUntil = t0.addingTimeInterval(minutes(15))
+
+            let spent = try await store.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id)
+            #expect(spent == SignInAnswerRecords(credential: credential, user: ada))
+            #expect(try await store.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id) == nil)
+            #expect(try await store.spendCeremony(id: id, keepUntil: keepUntil) == false)
+            let unknown = CredentialID(uncheckedBytes: randomBytes(16))
+            let other = Base64URL.encode(randomBytes(16))
+            #expect(try await store.spendCeremony(id: other, keepUntil: keepUntil, readingCredential: unknown) == SignInAnswerRecords())
+            #expect(try await store.spendCeremony(id: other, keepUntil: keepUntil) == false, "spent though the credential was unknown")
+        }
+    }
+
+    @Test("Of many concurrent answers exactly one spends the ceremony", arguments: Backend.allCases)
+    func concurrentAnswersSpendTheCeremonyOnce(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (_, credential, _) = try await signUp(store)
+            for round in 0..<10 {
+                let id = Base64URL.encode(randomBytes(16))
+                let keepUntil = t0.addingTimeInterval(minutes(15))
+                let spent = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for task in 0..<8 {
+                        // Half of them through the plain spend, half reading the credential.
+                        if (task + round) % 2 == 0 {
+                            group.addTask { try await store.spendCeremony(id: id, keepUntil: keepUntil) }
+                        } else {
+                            group.addTask {
+                                try await store.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id) != nil
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: 0) { if $1 { $0 += 1 } }
+                }
+                #expect(spent == 1)
+            }
+        }
+    }
+
+    @Test("Two stores on one database spend a ceremony once", arguments: Backend.shared)
+    func twoStoresSpendTheCeremonyOnce(_ backend: Backend) async throws {
+        try await withSharedDatabase(backend) { open in
+            try await withStores(open) { first, second in
+                let (_, credential, _) = try await signUp(first)
+                for _ in 0..<10 {
+                    let id = Base64URL.encode(randomBytes(16))
+                    let keepUntil = t0.addingTimeInterval(minutes(15))
+                    async let a = first.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id)
+                    async let b = second.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id)
+                    let spent = try await [a, b].compactMap { $0 }
+                    #expect(spent.count == 1)
+                }
+            }
+        }
+    }
+
+    @Test("A spent ceremony's mark is kept until its time, then purged", arguments: Backend.allCases)
+    func spentMarksArePurgedAfterTheirTime(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let early = Base64URL.encode(randomBytes(16))
+            let late = Base64URL.encode(randomBytes(16))
+            let spentEarly = try await store.spendCeremony(id: early, keepUntil: t0.addingTimeInterval(minutes(10)))
+            let spentLate = try await store.spendCeremony(id: late, keepUntil: t0.addingTimeInterval(minutes(20)))
+            #expect(spentEarly && spentLate)
+
+            #expect(try await store.purgeExpired(now: t0.addingTimeInterval(minutes(10) - 1)) == 0)
+            #expect(try await store.spendCeremony(id: early, keepUntil: t0.addingTimeInterval(minutes(10))) == false)
+            #expect(try await store.purgeExpired(now: t0.addingTimeInterval(minutes(10))) == 1)
+            #expect(try await store.spendCeremony(id: late, keepUntil: t0.addingTimeInterval(minutes(20))) == false, "the later mark is kept")
+            #expect(try await store.purgeExpired(now: t0.addingTimeInterval(minutes(20))) == 1)
+            #expect(try await store.purgeExpired(now: t0.addingTimeInterval(minutes(30))) == 0)
+        }
+    }
+
     // MARK: The writes: one transaction
 
     @Test("A sign-in stores its activity event and ends the browser's previous session with the new one", arguments: Backend.allCases)

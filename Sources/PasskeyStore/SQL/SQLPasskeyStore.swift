@@ -365,15 +365,22 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func consumeCeremony(id: String, readingCredential credentialID: CredentialID) async throws -> SignInAnswerRecords {
         try await autocommit { db in
             guard let ceremony = try await Self.consumeCeremony(id: id, on: db) else { return SignInAnswerRecords() }
-            let credential = try await db.raw("SELECT * FROM credentials WHERE id = \(Column.bytes(credentialID.bytes))")
-                .first()
-                .map { try RowReader(row: $0).credential() }
-            guard let credential else { return SignInAnswerRecords(ceremony: ceremony) }
-            let user = try await db.raw("SELECT * FROM users WHERE id = \(Column.bytes(credential.userID.bytes))")
-                .first()
-                .map { try RowReader(row: $0).user() }
-            return SignInAnswerRecords(ceremony: ceremony, credential: credential, user: user)
+            var records = try await Self.credentialWithUser(credentialID, on: db)
+            records.ceremony = ceremony
+            return records
         }
+    }
+
+    /// The credential an answer names and its account (each `nil` when there is none).
+    private static func credentialWithUser(_ credentialID: CredentialID, on db: any SQLDatabase) async throws -> SignInAnswerRecords {
+        let credential = try await db.raw("SELECT * FROM credentials WHERE id = \(Column.bytes(credentialID.bytes))")
+            .first()
+            .map { try RowReader(row: $0).credential() }
+        guard let credential else { return SignInAnswerRecords() }
+        let user = try await db.raw("SELECT * FROM users WHERE id = \(Column.bytes(credential.userID.bytes))")
+            .first()
+            .map { try RowReader(row: $0).user() }
+        return SignInAnswerRecords(credential: credential, user: user)
     }
 
     // MARK: Ceremonies
@@ -398,6 +405,32 @@ public final class SQLPasskeyStore: PasskeyStore {
         try await db.raw("DELETE FROM ceremonies WHERE id = \(bind: id) RETURNING *")
             .first()
             .map { try RowReader(row: $0).ceremony() }
+    }
+
+    // MARK: Ceremonies the browser holds
+
+    public func spendCeremony(id: String, keepUntil: Date) async throws -> Bool {
+        let until = try Column.microseconds(keepUntil)
+        return try await autocommit { db in try await Self.spendCeremony(id: id, keepUntil: until, on: db) }
+    }
+
+    public func spendCeremony(
+        id: String, keepUntil: Date, readingCredential credentialID: CredentialID
+    ) async throws -> SignInAnswerRecords? {
+        let until = try Column.microseconds(keepUntil)
+        return try await autocommit { db in
+            guard try await Self.spendCeremony(id: id, keepUntil: until, on: db) else { return nil }
+            return try await Self.credentialWithUser(credentialID, on: db)
+        }
+    }
+
+    /// The insert either adds the mark (a row comes back) or meets the one already there (none does).
+    private static func spendCeremony(id: String, keepUntil: Int64, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("""
+            INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """)
+            .first() != nil
     }
 
     // MARK: Sessions
@@ -447,7 +480,11 @@ public final class SQLPasskeyStore: PasskeyStore {
                 sessions = sessions.orWhere("last_seen_at", .lessThanOrEqual, idleCutoff)
             }
             let purgedSessions = try await sessions.returning("token_hash").all()
-            return ceremonies.count + purgedSessions.count
+            let spent = try await db.delete(from: "spent_ceremonies")
+                .where("keep_until", .lessThanOrEqual, cutoff)
+                .returning("id")
+                .all()
+            return ceremonies.count + purgedSessions.count + spent.count
         }
     }
 

@@ -22,6 +22,7 @@ enum Schema {
         Migration(version: 4, name: "email codes, recovery sessions, imported passwords", apply: addRecovery),
         Migration(version: 5, name: "shared_state", apply: createSharedStateTables),
         Migration(version: 6, name: "sign_in_method", apply: addSignInMethod),
+        Migration(version: 7, name: "spent_ceremonies", apply: createSpentCeremonies),
     ]
 
     /// Brings the database up to the newest version; a database already there is left as it is.

@@ -192,6 +192,18 @@ final class RecordingStore: PasskeyStore {
         return try await base.consumeCeremony(id: id)
     }
 
+    func spendCeremony(id: String, keepUntil: Date) async throws -> Bool {
+        called()
+        return try await base.spendCeremony(id: id, keepUntil: keepUntil)
+    }
+
+    func spendCeremony(
+        id: String, keepUntil: Date, readingCredential credentialID: CredentialID
+    ) async throws -> SignInAnswerRecords? {
+        called()
+        return try await base.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credentialID)
+    }
+
     func insertSession(_ session: SessionRecord) async throws {
         called()
         try await base.insertSession(session)

@@ -1,0 +1,136 @@
+import Crypto
+import Foundation
+import PasskeyStore
+import WebAuthn
+
+/// A ceremony kept in the browser's ceremony cookie instead of the store: its record, sealed with
+/// ChaCha20-Poly1305 under a key every process of the database shares (``SharedKey``).
+///
+/// The seal keeps the record secret and unchanged: a cookie the server did not seal, or one with a
+/// single bit changed, does not open. It does not make the cookie single-use; finishing the
+/// ceremony does that, by spending its random ID in the store
+/// (``PasskeyStore/spendCeremony(id:keepUntil:)``) before anything else.
+///
+/// The cookie's value is the version byte, then the sealed box (nonce, ciphertext, tag), in
+/// base64url. Inside, each field is a 4-byte big-endian length and its bytes (`0xFFFFFFFF` for a
+/// field that is absent), in a fixed order; times are microseconds since 1970, 8 bytes big-endian.
+enum SealedCeremony {
+    /// The first byte of every sealed cookie; a new layout gets a new number.
+    static let version: UInt8 = 1
+    /// Bound into the seal, so nothing else sealed under the same key opens as a ceremony.
+    static let associatedData = Array("passkeys sealed ceremony v1".utf8)
+    /// The longest cookie value sealed; a larger record (a long `allowCredentials` list) is kept
+    /// in the store instead, well inside browsers' 4,096-byte limit for a cookie.
+    static let maximumCookieLength = 3072
+
+    /// The cookie value that carries `record`.
+    static func seal(_ record: CeremonyRecord, key: SymmetricKey) throws -> String {
+        var fields = FieldWriter()
+        fields.append(Array(record.id.utf8))
+        fields.append(Array(record.kind.rawValue.utf8))
+        fields.append(record.challenge.bytes)
+        fields.append(record.userID?.bytes)
+        fields.append(record.username.map { Array($0.utf8) })
+        fields.append(record.displayName.map { Array($0.utf8) })
+        fields.append(record.state)
+        try fields.append(record.createdAt)
+        try fields.append(record.expiresAt)
+        let box = try ChaChaPoly.seal(fields.bytes, using: key, authenticating: associatedData)
+        return Base64URL.encode([version] + Array(box.combined))
+    }
+
+    /// The record a cookie carries, or `nil` when the cookie is not one this key sealed (any
+    /// other version, a broken seal, a field out of place).
+    static func open(_ cookie: String, key: SymmetricKey) -> CeremonyRecord? {
+        guard cookie.utf8.count <= maximumCookieLength, let bytes = Base64URL.decode(cookie), bytes.first == version,
+            let box = try? ChaChaPoly.SealedBox(combined: bytes.dropFirst()),
+            let opened = try? ChaChaPoly.open(box, using: key, authenticating: associatedData)
+        else { return nil }
+        var fields = FieldReader(bytes: Array(opened))
+        do {
+            guard let id = String(validating: try fields.next(), as: UTF8.self),
+                let kind = CeremonyRecord.Kind(rawValue: String(decoding: try fields.next(), as: UTF8.self))
+            else { return nil }
+            let challenge = Challenge(uncheckedBytes: try fields.next())
+            let userID = try fields.nextIfPresent().map(UserHandle.init(uncheckedBytes:))
+            let username = try fields.nextIfPresent().map { String(decoding: $0, as: UTF8.self) }
+            let displayName = try fields.nextIfPresent().map { String(decoding: $0, as: UTF8.self) }
+            let state = try fields.next()
+            let createdAt = try fields.nextDate()
+            let expiresAt = try fields.nextDate()
+            guard fields.isAtEnd else { return nil }
+            return CeremonyRecord(
+                id: id, kind: kind, challenge: challenge, userID: userID, username: username, displayName: displayName,
+                state: state, createdAt: createdAt, expiresAt: expiresAt)
+        } catch {
+            return nil
+        }
+    }
+}
+
+/// Length-prefixed fields, as ``SealedCeremony`` lays them out.
+private struct FieldWriter {
+    static let absent = UInt32.max
+    private(set) var bytes: [UInt8] = []
+
+    mutating func append(_ field: [UInt8]?) {
+        guard let field else { return appendLength(Self.absent) }
+        appendLength(UInt32(field.count))
+        bytes += field
+    }
+
+    mutating func append(_ date: Date) throws {
+        guard let microseconds = Int64(exactly: (date.timeIntervalSince1970 * 1_000_000).rounded()) else {
+            throw APIError.internalError
+        }
+        let bits = UInt64(bitPattern: microseconds)
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+        }
+    }
+
+    private mutating func appendLength(_ length: UInt32) {
+        for shift in stride(from: 24, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: length >> UInt32(shift)))
+        }
+    }
+}
+
+/// Reads what ``FieldWriter`` wrote; every read checks the bytes are there.
+private struct FieldReader {
+    struct Malformed: Error {}
+
+    let bytes: [UInt8]
+    private var offset = 0
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    /// A field that must be present.
+    mutating func next() throws(Malformed) -> [UInt8] {
+        guard let field = try nextIfPresent() else { throw Malformed() }
+        return field
+    }
+
+    /// A field, or `nil` when it was written absent.
+    mutating func nextIfPresent() throws(Malformed) -> [UInt8]? {
+        let length = try take(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard length != FieldWriter.absent else { return nil }
+        guard length <= bytes.count - offset else { throw Malformed() }
+        return try take(Int(length))
+    }
+
+    mutating func nextDate() throws(Malformed) -> Date {
+        let bits = try take(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return Date(timeIntervalSince1970: Double(Int64(bitPattern: bits)) / 1_000_000)
+    }
+
+    private mutating func take(_ count: Int) throws(Malformed) -> [UInt8] {
+        guard count <= bytes.count - offset else { throw Malformed() }
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+}

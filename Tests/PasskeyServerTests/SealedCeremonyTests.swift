@@ -1,0 +1,187 @@
+import Crypto
+import Foundation
+import PasskeyStore
+import Testing
+
+@testable import PasskeyServer
+@testable import WebAuthn
+
+/// A sign-in ceremony kept sealed in the browser's cookie: it opens only as the server sealed it,
+/// costs the store nothing until it is finished, is spent once, and falls back to the store when it
+/// would not fit in a cookie.
+@Suite struct SealedCeremonyTests {
+    static let ada = "ada@example.com"
+    static let now = Date(timeIntervalSince1970: 1_800_000_000.123456)
+
+    static func record(userID: UserHandle? = nil, username: String? = nil, displayName: String? = nil) -> CeremonyRecord {
+        CeremonyRecord(
+            id: Base64URL.encode(randomBytes(16)), kind: .authentication, challenge: .random(), userID: userID,
+            username: username, displayName: displayName, state: Array(#"{"challenge":"abc","n":1}"#.utf8),
+            createdAt: now, expiresAt: now.addingTimeInterval(300))
+    }
+
+    // MARK: The seal
+
+    @Test func aSealedRecordOpensAsItWasWithEveryFieldPresentOrAbsent() throws {
+        let key = SymmetricKey(size: .bits256)
+        let full = Self.record(userID: UserHandle(uncheckedBytes: randomBytes(64)), username: "ada@example.com", displayName: "Ada 🦋")
+        for record in [full, Self.record()] {
+            let cookie = try SealedCeremony.seal(record, key: key)
+            #expect(try #require(SealedCeremony.open(cookie, key: key)) == record)
+        }
+        var empty = Self.record(username: "", displayName: "")
+        empty.state = []
+        #expect(SealedCeremony.open(try SealedCeremony.seal(empty, key: key), key: key) == empty, "empty is not absent")
+    }
+
+    @Test func twoSealsOfOneRecordDifferAndBothOpen() throws {
+        let key = SymmetricKey(size: .bits256)
+        let record = Self.record()
+        let one = try SealedCeremony.seal(record, key: key)
+        let other = try SealedCeremony.seal(record, key: key)
+        #expect(one != other, "every seal has its own nonce")
+        #expect(SealedCeremony.open(other, key: key) == record)
+    }
+
+    @Test func aCookieChangedAnywhereDoesNotOpen() throws {
+        let key = SymmetricKey(size: .bits256)
+        let bytes = try #require(Base64URL.decode(try SealedCeremony.seal(Self.record(), key: key)))
+        for index in bytes.indices {
+            var changed = bytes
+            changed[index] ^= 0x01
+            #expect(SealedCeremony.open(Base64URL.encode(changed), key: key) == nil, "byte \(index) changed")
+        }
+        #expect(SealedCeremony.open(Base64URL.encode(Array(bytes.dropLast())), key: key) == nil, "cut short")
+        #expect(SealedCeremony.open(Base64URL.encode(bytes + [0]), key: key) == nil, "a byte more")
+        #expect(SealedCeremony.open(Base64URL.encode(Array(bytes.prefix(13))), key: key) == nil, "only a nonce")
+        #expect(SealedCeremony.open(Base64URL.encode(bytes), key: SymmetricKey(size: .bits256)) == nil, "another key")
+    }
+
+    @Test func whatTheServerCouldNotHaveSealedDoesNotOpen() throws {
+        let key = SymmetricKey(size: .bits256)
+        let record = Self.record()
+        // Well sealed, but not a ceremony: other bound data, another version, fields out of place.
+        let payload = Array(#"{"not":"fields"}"#.utf8)
+        let otherData = try ChaChaPoly.seal(payload, using: key, authenticating: Array("something else".utf8))
+        #expect(SealedCeremony.open(Base64URL.encode([1] + Array(otherData.combined)), key: key) == nil)
+        let notFields = try ChaChaPoly.seal(payload, using: key, authenticating: SealedCeremony.associatedData)
+        #expect(SealedCeremony.open(Base64URL.encode([1] + Array(notFields.combined)), key: key) == nil)
+        let sealed = try #require(Base64URL.decode(try SealedCeremony.seal(record, key: key)))
+        #expect(SealedCeremony.open(Base64URL.encode([2] + sealed.dropFirst()), key: key) == nil)
+        for junk in ["", "%%%", "AA", String(repeating: "A", count: SealedCeremony.maximumCookieLength + 1)] {
+            #expect(SealedCeremony.open(junk, key: key) == nil, "\(junk.prefix(8))")
+        }
+    }
+
+    // MARK: Sign-in over HTTP
+
+    @Test(arguments: StoreKind.allCases)
+    func signInOptionsWriteNothingAndTheAnswerSpendsTheCeremonyOnce(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            for username in [Self.ada, nil] {
+                harness.store.clearCalls()
+                let (_, options) = try await browser.authenticationOptions(username)
+                #expect(!harness.store.calls.contains("insertCeremony"), "\(harness.store.calls)")
+                let cookie = try #require(browser.ceremonyCookie)
+                #expect(cookie.count > 43, "the record itself, not a token for one")
+
+                let assertion = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
+                harness.store.clearCalls()
+                #expect(try await browser.post("/api/authentication", assertion).status == .ok)
+                #expect(harness.store.calls.filter { $0 == "spendCeremony" }.count == 1, "\(harness.store.calls)")
+
+                var replay = try Browser(client)
+                replay.cookies["passkeys_ceremony"] = cookie
+                try await harness.expectNoChange(to: [Self.ada]) {
+                    expectError(try await replay.post("/api/authentication", assertion), .badRequest, "ceremony_not_found")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aChangedCeremonyCookieIsNotFoundAndSpendsNothing(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let (_, options) = try await browser.authenticationOptions(Self.ada)
+            let assertion = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
+            let genuine = try #require(browser.ceremonyCookie)
+            var bytes = try #require(Base64URL.decode(genuine))
+            bytes[bytes.count / 2] ^= 0x80
+            browser.cookies["passkeys_ceremony"] = Base64URL.encode(bytes)
+            harness.store.clearCalls()
+            try await harness.expectNoChange(to: [Self.ada]) {
+                expectError(try await browser.post("/api/authentication", assertion), .badRequest, "ceremony_not_found")
+            }
+            #expect(!harness.store.calls.contains("spendCeremony"), "\(harness.store.calls)")
+            // The genuine cookie was not spent by the forged one.
+            browser.cookies["passkeys_ceremony"] = genuine
+            #expect(try await browser.post("/api/authentication", assertion).status == .ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aMalformedAnswerSpendsTheSealedCeremony(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let (_, options) = try await browser.authenticationOptions(Self.ada)
+            let assertion = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
+            let cookie = try #require(browser.ceremonyCookie)
+            // JSON, but not an answer: the handler takes the ceremony before it says so.
+            let notAnAnswer = try await browser.send(.post, "/api/authentication", body: Data(#"{"id":1}"#.utf8))
+            #expect(notAnAnswer.status == .badRequest)
+            #expect(notAnAnswer.errorCode != "ceremony_not_found")
+            browser.cookies["passkeys_ceremony"] = cookie
+            expectError(try await browser.post("/api/authentication", assertion), .badRequest, "ceremony_not_found")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSignInTooBigForACookieIsKeptInTheStore(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let user = try #require(try await harness.store.user(username: Self.ada))
+            let real = try #require(try await harness.store.credentials(userID: user.id).first)
+            // Three more passkeys with the longest IDs there are: allowCredentials no longer fits.
+            for _ in 0..<3 {
+                var long = real
+                long.id = CredentialID(uncheckedBytes: randomBytes(1023))
+                try await harness.store.addCredential(long)
+            }
+            harness.store.clearCalls()
+            let (_, options) = try await browser.authenticationOptions(Self.ada)
+            let request = try #require(options)
+            #expect(request.allowCredentials.count == 4)
+            #expect(browser.ceremonyCookie?.count == 43, "a token for a stored record")
+            #expect(harness.store.calls.contains("insertCeremony"), "\(harness.store.calls)")
+
+            let assertion = try browser.authenticator.authenticate(
+                options: request, origin: browser.origin, credentialID: real.id)
+            let cookie = try #require(browser.ceremonyCookie)
+            #expect(try await browser.post("/api/authentication", assertion).status == .ok)
+            var replay = try Browser(client)
+            replay.cookies["passkeys_ceremony"] = cookie
+            expectError(try await replay.post("/api/authentication", assertion), .badRequest, "ceremony_not_found")
+        }
+    }
+
+    // MARK: Several processes
+
+    @Test(arguments: SharedStateTests.sharedKinds)
+    func twoServersOnOneDatabaseSealWithOneKey(kind: StoreKind) async throws {
+        try await SharedStateTests.withTwoStores(kind) { first, second in
+            let one = try SharedStateTests.services(first)
+            let other = try SharedStateTests.services(second)
+            let cookie = try await one.ceremonies.begin(.authentication, challenge: .random(), stateJSON: Array("{}".utf8))
+            let opened = SealedCeremony.open(cookie.value, key: try await other.ceremonies.sealKey.key())
+            #expect(opened?.kind == .authentication)
+            #expect(try await one.ceremonies.sealKey.key() == other.ceremonies.sealKey.key())
+            #expect(try await one.ceremonies.sealKey.key() != one.decoyKey.key(), "each purpose has its own key")
+        }
+    }
+}
