@@ -42,8 +42,13 @@ enum SealedCeremony {
     /// The record a cookie carries, or `nil` when the cookie is not one this key sealed (any
     /// other version, a broken seal, a field out of place).
     static func open(_ cookie: String, key: SymmetricKey) -> CeremonyRecord? {
-        guard cookie.utf8.count <= maximumCookieLength, let bytes = Base64URL.decode(cookie), bytes.first == version,
-            let box = try? ChaChaPoly.SealedBox(combined: bytes.dropFirst()),
+        guard cookie.utf8.count <= maximumCookieLength, let bytes = Base64URL.decode(cookie) else { return nil }
+        return open(bytes, key: key)
+    }
+
+    /// The record in a cookie value already decoded from base64url; `nil` as for the cookie itself.
+    static func open(_ bytes: [UInt8], key: SymmetricKey) -> CeremonyRecord? {
+        guard bytes.first == version, let box = try? ChaChaPoly.SealedBox(combined: bytes.dropFirst()),
             let opened = try? ChaChaPoly.open(box, using: key, authenticating: associatedData)
         else { return nil }
         var fields = FieldReader(bytes: Array(opened))

@@ -40,9 +40,12 @@ struct CookieToken: Sendable {
     let value: String
     let hash: [UInt8]
 
+    /// A token's length in bytes.
+    static let byteCount = 32
+
     /// 32 random bytes.
     static func random() -> CookieToken {
-        let bytes = randomBytes(32)
+        let bytes = randomBytes(byteCount)
         return CookieToken(value: Base64URL.encode(bytes), hash: sha256(bytes))
     }
 
@@ -53,7 +56,7 @@ struct CookieToken: Sendable {
     /// The token a cookie carries, or `nil` when it is not one the server could have made
     /// (so no look-up is spent on it).
     init?(cookie: String) {
-        guard let bytes = Base64URL.decode(cookie), bytes.count == 32 else { return nil }
+        guard let bytes = Base64URL.decode(cookie), bytes.count == Self.byteCount else { return nil }
         self.value = cookie
         self.hash = Self.sha256(bytes)
     }
@@ -116,7 +119,7 @@ struct Sessions: Sendable {
 
     /// The token hash the request's session cookie carries, if any.
     func tokenHash(_ request: Request) -> [UInt8]? {
-        request.cookies[cookies.sessionName].flatMap { CookieToken(cookie: $0.value) }?.hash
+        CookieHeader.value(of: cookies.sessionName, in: request.headers).flatMap { CookieToken(cookie: $0) }?.hash
     }
 
     /// The request's session when it is a full one: a recovery session counts as none, for what
@@ -263,11 +266,11 @@ struct Ceremonies: Sendable {
     /// The ceremony the request's cookie names or carries; `nil` when it has none, or one the
     /// server could not have made (no look-up is spent on it).
     private func held(_ request: Request) async throws -> Held? {
-        guard let value = request.cookies[cookies.ceremonyName]?.value else { return nil }
-        if let token = CookieToken(cookie: value) { return .stored(id: Base64URL.encode(token.hash)) }
-        guard value.utf8.count <= SealedCeremony.maximumCookieLength,
-            let record = SealedCeremony.open(value, key: try await sealKey.key())
+        guard let value = CookieHeader.value(of: cookies.ceremonyName, in: request.headers),
+            value.utf8.count <= SealedCeremony.maximumCookieLength, let bytes = Base64URL.decode(value)
         else { return nil }
+        if bytes.count == CookieToken.byteCount { return .stored(id: Base64URL.encode(CookieToken.sha256(bytes))) }
+        guard let record = SealedCeremony.open(bytes, key: try await sealKey.key()) else { return nil }
         return .sealed(record)
     }
 

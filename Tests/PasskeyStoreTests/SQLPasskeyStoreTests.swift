@@ -46,6 +46,10 @@ struct SQLPasskeyStoreTests {
                         try await store.insertCeremony(ceremony)
                         let taken = try await store.consumeCeremony(id: ceremony.id, readingCredential: credential.id)
                         #expect(taken.user == user)
+                        let spent = try await store.spendCeremony(
+                            id: Base64URL.encode(randomBytes(16)), keepUntil: t0.addingTimeInterval(minutes(15)),
+                            readingCredential: credential.id)
+                        #expect(spent?.user == user)
                         let now = t0.addingTimeInterval(minutes(Double(round)))
                         let next = makeSession(for: user, at: now)
                         let updated = try await store.recordSignIn(

@@ -1,0 +1,55 @@
+import HTTPTypes
+import Hummingbird
+import Testing
+
+@testable import PasskeyServer
+
+/// The server reads its two cookies from the `Cookie` fields' bytes; it must find exactly what a
+/// cookie parser would, and nothing that only looks like it.
+@Suite struct CookieHeaderTests {
+    static func fields(_ values: String...) -> HTTPFields {
+        var fields = HTTPFields()
+        for value in values { fields.append(HTTPField(name: .cookie, value: value)) }
+        return fields
+    }
+
+    @Test func theNamedCookieIsFoundWhereverItIsInTheField() {
+        let fields = Self.fields("a=1; passkeys_session=abc; b=2")
+        #expect(CookieHeader.value(of: "passkeys_session", in: fields) == "abc")
+        #expect(CookieHeader.value(of: "a", in: fields) == "1")
+        #expect(CookieHeader.value(of: "b", in: fields) == "2")
+        #expect(CookieHeader.value(of: "c", in: fields) == nil)
+    }
+
+    @Test func aNameThatOnlyBeginsOrEndsLikeAnotherIsNotIt() {
+        let fields = Self.fields("passkeys_session_old=1; xpasskeys_session=2; passkeys_sessio=3")
+        #expect(CookieHeader.value(of: "passkeys_session", in: fields) == nil)
+        #expect(CookieHeader.value(of: "passkeys_session", in: Self.fields("passkeys_session_old=1; passkeys_session=4")) == "4")
+        #expect(CookieHeader.value(of: "x", in: Self.fields("x")) == nil, "a name without a value")
+        #expect(CookieHeader.value(of: "x", in: Self.fields("xy=1")) == nil)
+    }
+
+    @Test func spacesAndTabsBeforeANameAreSkippedAndTheValueIsKeptWhole() {
+        let fields = Self.fields(";;  \ta=1 ;b==2=;c=")
+        #expect(CookieHeader.value(of: "a", in: fields) == "1 ")
+        #expect(CookieHeader.value(of: "b", in: fields) == "=2=")
+        #expect(CookieHeader.value(of: "c", in: fields) == nil, "an empty value is no cookie")
+    }
+
+    @Test func theFirstOfTwoCookiesWithOneNameCountsAcrossFields() {
+        #expect(CookieHeader.value(of: "a", in: Self.fields("a=1; a=2")) == "1")
+        #expect(CookieHeader.value(of: "a", in: Self.fields("b=0", "a=3", "a=4")) == "3")
+        #expect(CookieHeader.value(of: "a", in: HTTPFields()) == nil)
+        #expect(CookieHeader.value(of: "a", in: Self.fields("")) == nil)
+    }
+
+    @Test func itAgreesWithHummingbirdsParserOnWhatBrowsersSend() {
+        for header in ["passkeys_ceremony=AbC-_; passkeys_session=xyz", "passkeys_session=1", "k=v; passkeys_ceremony="] {
+            let fields = Self.fields(header)
+            for name in ["passkeys_ceremony", "passkeys_session", "k"] {
+                let theirs = Cookies(from: [header])[name]?.value
+                #expect(CookieHeader.value(of: name, in: fields) == theirs, "\(header) \(name)")
+            }
+        }
+    }
+}
