@@ -75,6 +75,14 @@ import Testing
 
     // MARK: Sign-in over HTTP
 
+    /// Ada signs up in `browser` and asks to sign in: her answer, and the cookie that holds the ceremony.
+    static func pendingSignIn(_ browser: inout Browser) async throws -> (assertion: AuthenticationResponseJSON, cookie: String) {
+        try await browser.signUp(ada)
+        let (_, options) = try await browser.authenticationOptions(ada)
+        let assertion = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
+        return (assertion, try #require(browser.ceremonyCookie))
+    }
+
     @Test(arguments: StoreKind.allCases)
     func signInOptionsWriteNothingAndTheAnswerSpendsTheCeremonyOnce(kind: StoreKind) async throws {
         try await Harness.run(kind) { harness, client in
@@ -105,10 +113,7 @@ import Testing
     func aChangedCeremonyCookieIsNotFoundAndSpendsNothing(kind: StoreKind) async throws {
         try await Harness.run(kind) { harness, client in
             var browser = try Browser(client)
-            try await browser.signUp(Self.ada)
-            let (_, options) = try await browser.authenticationOptions(Self.ada)
-            let assertion = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
-            let genuine = try #require(browser.ceremonyCookie)
+            let (assertion, genuine) = try await Self.pendingSignIn(&browser)
             var bytes = try #require(Base64URL.decode(genuine))
             bytes[bytes.count / 2] ^= 0x80
             browser.cookies["passkeys_ceremony"] = Base64URL.encode(bytes)
@@ -127,10 +132,7 @@ import Testing
     func aMalformedAnswerSpendsTheSealedCeremony(kind: StoreKind) async throws {
         try await Harness.run(kind) { harness, client in
             var browser = try Browser(client)
-            try await browser.signUp(Self.ada)
-            let (_, options) = try await browser.authenticationOptions(Self.ada)
-            let assertion = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
-            let cookie = try #require(browser.ceremonyCookie)
+            let (assertion, cookie) = try await Self.pendingSignIn(&browser)
             // JSON, but not an answer: the handler takes the ceremony before it says so.
             let notAnAnswer = try await browser.send(.post, "/api/authentication", body: Data(#"{"id":1}"#.utf8))
             #expect(notAnAnswer.status == .badRequest)
