@@ -32,9 +32,13 @@ public final class SQLPasskeyStore: PasskeyStore {
     /// The SQLite connection, when the store is on SQLite.
     private let sqlite: SQLiteDirectConnection?
 
-    private init(model: any SQLConnectionModel, sqlite: SQLiteDirectConnection? = nil) {
+    /// Whether the database is PostgreSQL, whose statements can write several tables at once.
+    private let isPostgres: Bool
+
+    private init(model: any SQLConnectionModel, sqlite: SQLiteDirectConnection? = nil, isPostgres: Bool = false) {
         self.model = model
         self.sqlite = sqlite
+        self.isPostgres = isPostgres
     }
 
     // MARK: Opening and closing
@@ -94,7 +98,7 @@ public final class SQLPasskeyStore: PasskeyStore {
             try? await model.shutdown()
             throw storeError(error)
         }
-        return SQLPasskeyStore(model: model)
+        return SQLPasskeyStore(model: model, isPostgres: database.dialect.name == "postgresql")
     }
 
     /// Waits for the operation in progress, closes the database and stops the store's thread.
@@ -313,6 +317,13 @@ public final class SQLPasskeyStore: PasskeyStore {
     ) async throws -> CredentialRecord? {
         let lastUsed = try Column.microseconds(at)
         let count = Int64(signCount)
+        if isPostgres {
+            return try await autocommit { db in
+                try await Self.recordSignInInOneStatement(
+                    credentialID: credentialID, signCount: count, backedUp: backedUp, lastUsed: lastUsed, session: session,
+                    audit: event, endingSession: previous, on: db)
+            }
+        }
         return try await transaction { db in
             // Compare and set: the counter grows, or stays zero where it is zero.
             let grows: SQLQueryString = signCount == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
@@ -338,6 +349,67 @@ public final class SQLPasskeyStore: PasskeyStore {
             if let event { try await Self.insert(event, on: db) }
             return credential
         }
+    }
+
+    /// ``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:)`` on
+    /// PostgreSQL: one statement whose data-modifying `WITH` parts run together or not at all, so
+    /// one round trip instead of a transaction's six. The session, the event and the end of the
+    /// previous session are written only for a row the counter's compare-and-set updated; the
+    /// values are cast to their columns' types, as `INSERT … SELECT` does not take them from the
+    /// table. When no row was updated a second statement tells a counter that did not grow from a
+    /// credential the account does not hold.
+    private static func recordSignInInOneStatement(
+        credentialID: CredentialID, signCount count: Int64, backedUp: Bool, lastUsed: Int64, session: SessionRecord,
+        audit event: AuditEvent?, endingSession previous: [UInt8]?, on db: any SQLDatabase
+    ) async throws -> CredentialRecord? {
+        let grows: SQLQueryString = count == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
+        var statement: SQLQueryString = """
+            WITH updated AS (\
+            UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
+            last_used_at = \(bind: lastUsed) \
+            WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes)) \
+            AND \(grows) RETURNING *), \
+            new_session AS (\
+            INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, \
+            user_agent, recovery, sign_in_method) \
+            SELECT CAST(\(Column.bytes(session.tokenHash)) AS BYTEA), CAST(\(Column.bytes(session.userID.bytes)) AS BYTEA), \
+            CAST(\(bind: try Column.microseconds(session.createdAt)) AS BIGINT), \
+            CAST(\(bind: try Column.microseconds(session.lastSeenAt)) AS BIGINT), \
+            CAST(\(bind: try Column.microseconds(session.expiresAt)) AS BIGINT), \
+            CAST(\(Column.optional(session.credentialID.map { Data($0.bytes) })) AS BYTEA), \
+            CAST(\(Column.optional(session.ip)) AS TEXT), CAST(\(Column.optional(session.userAgent)) AS TEXT), \
+            CAST(\(bind: session.recovery) AS BOOLEAN), CAST(\(bind: session.method.rawValue) AS TEXT) FROM updated)
+            """
+        if let previous, previous != session.tokenHash {
+            statement.appendInterpolation(unsafeRaw: ", ")
+            statement = statement + """
+                ended AS (DELETE FROM sessions WHERE token_hash = \(Column.bytes(previous)) \
+                AND EXISTS (SELECT 1 FROM updated))
+                """
+        }
+        if let event {
+            statement.appendInterpolation(unsafeRaw: ", ")
+            statement = statement + """
+                event AS (\
+                INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
+                SELECT CAST(\(Column.bytes(event.id.bytes)) AS BYTEA), \
+                CAST(\(Column.optional(event.userID.map { Data($0.bytes) })) AS BYTEA), \
+                CAST(\(bind: event.kind.rawValue) AS TEXT), CAST(\(bind: event.detail) AS TEXT), \
+                CAST(\(bind: try Column.microseconds(event.at)) AS BIGINT), \
+                CAST(\(Column.optional(event.ip)) AS TEXT), CAST(\(Column.optional(event.userAgent)) AS TEXT), \
+                CAST(\(Column.optional(event.credentialID.map { Data($0.bytes) })) AS BYTEA) FROM updated)
+                """
+        }
+        statement.appendInterpolation(unsafeRaw: " SELECT * FROM updated")
+        if let updated = try await db.raw(statement).first() {
+            return try RowReader(row: updated).credential()
+        }
+        let exists = try await db.raw("""
+            SELECT id FROM credentials \
+            WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes))
+            """).first()
+        if exists != nil { throw StoreError.signCountConflict }
+        return nil
     }
 
     // MARK: Sign-in, one store operation per request
