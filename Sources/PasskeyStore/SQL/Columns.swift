@@ -75,7 +75,7 @@ struct RowReader {
         }
     }
 
-    private func isNull(_ column: String) throws -> Bool {
+    func isNull(_ column: String) throws -> Bool {
         if let direct { return direct.value(column) ?? .null == .null }
         return try row.decodeNil(column: column)
     }

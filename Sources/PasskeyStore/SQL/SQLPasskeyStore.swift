@@ -443,15 +443,20 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
+    /// The account with this handle, read by the sign-in's answer.
+    private static func user(_ id: UserHandle, on db: any SQLDatabase) async throws -> UserRecord? {
+        try await db.raw("SELECT * FROM users WHERE id = \(Column.bytes(id.bytes))")
+            .first()
+            .map { try RowReader(row: $0).user() }
+    }
+
     /// The credential an answer names and its account (each `nil` when there is none).
     private static func credentialWithUser(_ credentialID: CredentialID, on db: any SQLDatabase) async throws -> SignInAnswerRecords {
         let credential = try await db.raw("SELECT * FROM credentials WHERE id = \(Column.bytes(credentialID.bytes))")
             .first()
             .map { try RowReader(row: $0).credential() }
         guard let credential else { return SignInAnswerRecords() }
-        let user = try await db.raw("SELECT * FROM users WHERE id = \(Column.bytes(credential.userID.bytes))")
-            .first()
-            .map { try RowReader(row: $0).user() }
+        let user = try await Self.user(credential.userID, on: db)
         return SignInAnswerRecords(credential: credential, user: user)
     }
 
@@ -490,10 +495,38 @@ public final class SQLPasskeyStore: PasskeyStore {
         id: String, keepUntil: Date, readingCredential credentialID: CredentialID
     ) async throws -> SignInAnswerRecords? {
         let until = try Column.microseconds(keepUntil)
+        if isPostgres {
+            return try await autocommit { db in
+                try await Self.spendCeremonyReadingCredentialInOneStatement(
+                    id: id, keepUntil: until, credentialID: credentialID, on: db)
+            }
+        }
         return try await autocommit { db in
             guard try await Self.spendCeremony(id: id, keepUntil: until, on: db) else { return nil }
             return try await Self.credentialWithUser(credentialID, on: db)
         }
+    }
+
+    /// On PostgreSQL the spend and the credential's read are one statement (a data-modifying
+    /// `WITH` part and a query that always returns one row: whether this call spent the ceremony,
+    /// and the credential's columns, null when there is none); the account is read after it.
+    private static func spendCeremonyReadingCredentialInOneStatement(
+        id: String, keepUntil: Int64, credentialID: CredentialID, on db: any SQLDatabase
+    ) async throws -> SignInAnswerRecords? {
+        let row = try await db.raw("""
+            WITH spent AS (\
+            INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
+            ON CONFLICT (id) DO NOTHING RETURNING id) \
+            SELECT (SELECT count(*) FROM spent) AS spent_now, credentials.* FROM (SELECT 1) AS one \
+            LEFT JOIN credentials ON credentials.id = \(Column.bytes(credentialID.bytes))
+            """).first()
+        guard let row else { throw StoreError.failure("spending a ceremony returned no row") }
+        let reader = RowReader(row: row)
+        guard try reader.int64("spent_now") == 1 else { return nil }
+        guard try !reader.isNull("id") else { return SignInAnswerRecords() }
+        let credential = try reader.credential()
+        let user = try await Self.user(credential.userID, on: db)
+        return SignInAnswerRecords(credential: credential, user: user)
     }
 
     /// The insert either adds the mark (a row comes back) or meets the one already there (none does).
