@@ -46,7 +46,9 @@ extension SQLPasskeyStore {
     }
 
     /// `CREATE SCHEMA IF NOT EXISTS` on a connection of its own (the pool's connections set the
-    /// schema as their search path when they open, so it must exist first).
+    /// schema as their search path when they open, so it must exist first). Two processes creating
+    /// one schema at once can both pass `IF NOT EXISTS` and collide on the catalog's unique index
+    /// (`23505`), so it runs in a transaction that first takes the migrations' advisory lock.
     private static func createSchema(_ schema: String, configuration: SQLPostgresConfiguration, logger: Logger) async throws {
         let connection: PostgresConnection
         do {
@@ -57,7 +59,11 @@ extension SQLPasskeyStore {
             throw storeError(error)
         }
         do {
-            try await connection.sql(queryLogLevel: nil).raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+            let db = connection.sql(queryLogLevel: nil)
+            try await db.raw("BEGIN").run()
+            try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Schema.migrationLockKey))").run()
+            try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+            try await db.raw("COMMIT").run()
         } catch {
             try? await connection.close()
             throw storeError(error)

@@ -168,7 +168,19 @@ public final class SQLPasskeyStore: PasskeyStore {
             if isFile {
                 // Readers in other processes do not block the writer; NORMAL is durable enough in
                 // WAL: a commit survives the process being killed (only a power loss may lose the last ones).
-                try await db.execute(sql: SQLRaw("PRAGMA journal_mode = WAL")) { _ in }
+                // Switching a new file to WAL needs it alone for a moment, and SQLite answers
+                // SQLITE_BUSY at once, without the busy timeout, while another process opens it
+                // too: try again for up to the busy timeout.
+                var attempt = 0
+                while true {
+                    attempt += 1
+                    do {
+                        try await db.execute(sql: SQLRaw("PRAGMA journal_mode = WAL")) { _ in }
+                        break
+                    } catch let error as SQLiteDirectError where error.isBusy && attempt < 250 {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
                 try await db.execute(sql: SQLRaw("PRAGMA synchronous = NORMAL")) { _ in }
             }
         }

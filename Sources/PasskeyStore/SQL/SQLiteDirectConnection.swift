@@ -179,6 +179,8 @@ struct SQLiteDirectError: Error, CustomStringConvertible {
     let status: Int32
     let message: String
     var description: String { "SQLite error \(status): \(message)" }
+    /// SQLITE_BUSY, or one of its extended codes: another connection holds the lock.
+    var isBusy: Bool { status & 0xFF == SQLITE_BUSY }
 }
 
 /// One result row, its values read out of SQLite at once.
