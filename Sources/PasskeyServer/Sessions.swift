@@ -184,7 +184,7 @@ struct Ceremonies: Sendable {
     /// that disagree, so no process takes a spent ceremony for one that is still pending.
     static let spentMarkMargin: TimeInterval = 600
 
-    /// Stores a ceremony and returns the cookie that binds it to this browser.
+    /// Starts a ceremony and returns the cookie that binds it to this browser.
     func begin(
         _ kind: CeremonyRecord.Kind, challenge: Challenge, state: some Encodable, userID: UserHandle? = nil,
         username: String? = nil, displayName: String? = nil
