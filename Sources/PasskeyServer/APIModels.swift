@@ -17,6 +17,20 @@ struct UserJSON: Codable, Sendable, Equatable {
         self.displayName = user.displayName
         self.emailVerified = user.emailVerified
     }
+
+    /// The members `JSONEncoder` writes, without `Codable` (every sign-in answers with them).
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("username")
+        writer.string(username)
+        writer.key("displayName")
+        writer.string(displayName)
+        writer.key("emailVerified")
+        writer.bool(emailVerified)
+        writer.endObject()
+    }
 }
 
 /// A passkey as the API shows it (docs/api.md "Passkey"). `lastUsedAt` and `provider` are

@@ -9,9 +9,16 @@ import NIOCore
 enum ClientAddress {
     /// The canonical text of an IP address (`::1`, `127.0.0.1`), or `nil` when it is not one.
     static func normalize(_ address: some StringProtocol) -> String? {
-        var text = address.trimmingCharacters(in: .whitespaces)
-        if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
-        guard !text.isEmpty, let socketAddress = try? SocketAddress(ipAddress: text, port: 0) else { return nil }
+        var text = Substring(address)
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        if text.hasPrefix("["), text.hasSuffix("]") { text = text.dropFirst().dropLast() }
+        guard !text.isEmpty, let socketAddress = try? SocketAddress(ipAddress: String(text), port: 0) else { return nil }
+        return normalize(socketAddress)
+    }
+
+    /// The canonical text of a socket's IP address, or `nil` for a Unix domain socket.
+    static func normalize(_ socketAddress: SocketAddress) -> String? {
         // An IPv4 client of a dual-stack socket shows as ::ffff:a.b.c.d; it is the IPv4 address
         // (for its own rate-limit bucket, and to match a trusted proxy configured as IPv4).
         if case .v6(let v6) = socketAddress {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import WebAuthn
 
 /// Structured logs (`passkeys serve --log-format json`): one JSON object per line on standard
 /// error, for log collectors.
@@ -13,17 +14,18 @@ public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
-    private let write: @Sendable (Data) -> Void
+    private let write: @Sendable ([UInt8]) -> Void
 
-    /// A handler that writes to standard error.
+    /// A handler that writes to standard error, one `write(2)` per line.
     public init(label: String) {
-        self.init(label: label) { FileHandle.standardError.write($0) }
+        self.label = label
+        self.write = LogOutput.writeToStandardError
     }
 
     /// A handler that hands each line (with its newline) to `write`.
     public init(label: String, write: @escaping @Sendable (Data) -> Void) {
         self.label = label
-        self.write = write
+        self.write = { write(Data($0)) }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -31,25 +33,28 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
         var fields: [String: String] = [:]
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit { merged.merge(explicit) { _, new in new } }
-        for (key, value) in merged { fields[key] = value.description }
-        fields["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        fields["level"] = level.rawValue
+        for (key, value) in LogOutput.merged(metadata, provider: metadataProvider, explicit: event.metadata, error: event.error) {
+            fields[key] = value.description
+        }
+        let (seconds, milliseconds) = LogOutput.now()
+        var time = String(decoding: LogOutput.utcTimestamp(seconds: seconds), as: UTF8.self)
+        time += "." + String(String(milliseconds + 1000).dropFirst()) + "Z"
+        fields["time"] = time
+        fields["level"] = event.level.rawValue
         fields["label"] = label
-        fields["message"] = message.description
-        fields["source"] = source
-        fields["file"] = file
-        fields["line"] = String(line)
-        guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return }
-        data.append(0x0A)
-        write(data)
+        fields["message"] = event.message.description
+        fields["source"] = event.source
+        fields["file"] = event.file
+        fields["line"] = String(event.line)
+        var writer = JSONWriter(capacity: 512)
+        writer.beginObject()
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            writer.key(key)
+            writer.string(value)
+        }
+        writer.endObject()
+        write(writer.bytes + [0x0A])
     }
 }

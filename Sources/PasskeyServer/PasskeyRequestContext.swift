@@ -14,7 +14,7 @@ public struct PasskeyRequestContext: RequestContext {
     /// A context for a request on `source`'s connection.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.peerAddress = source.channel.remoteAddress?.ipAddress.flatMap { ClientAddress.normalize($0) }
+        self.peerAddress = source.channel.remoteAddress.flatMap { ClientAddress.normalize($0) }
         self.clientAddress = peerAddress
     }
 

@@ -34,7 +34,7 @@ public func runPasskeyServer(
     switch logFormat?.lowercased() ?? "text" {
     case "text":
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = TextLogHandler(label: label)
             handler.logLevel = level
             return handler
         }

@@ -285,6 +285,15 @@ struct Ceremonies: Sendable {
         return record
     }
 
+    /// A sign-in's ceremony kept in the record, read without `Codable`.
+    func state(_ type: AuthenticationCeremony.Type, of record: CeremonyRecord) throws -> AuthenticationCeremony {
+        do {
+            return try AuthenticationCeremony(json: record.state)
+        } catch {
+            throw APIError.ceremonyNotFound
+        }
+    }
+
     /// The relying party's ceremony value kept in the record.
     func state<State: Decodable>(_ type: State.Type, of record: CeremonyRecord) throws -> State {
         do {

@@ -92,4 +92,54 @@ import WebAuthn
         #expect(object["code"] == "bad_signature")
         #expect(object["time"]?.hasSuffix("Z") == true)
     }
+
+    @Test func textLogsAreOneLineInTheStreamFormatWithControlsEscaped() throws {
+        let lines = Mutex<[[UInt8]]>([])
+        var handler = TextLogHandler(label: "passkeys.test") { line in lines.withLock { $0.append(line) } }
+        handler.logLevel = .info
+        handler[metadataKey: "request_id"] = "abc123"
+        let logger = Logger(label: "passkeys.test") { _ in handler }
+        logger.info("a message\nwith a forged line", metadata: ["code": "bad_signature", "agent": "x\u{1B}[2Jy"])
+        logger.debug("below the level")
+        let written = lines.withLock { $0 }
+        #expect(written.count == 1)
+        let bytes = try #require(written.first)
+        #expect(bytes.last == 0x0A)
+        #expect(bytes.dropLast().contains(0x0A) == false, "a newline in the message is escaped")
+        #expect(bytes.contains(0x1B) == false, "an escape character in a value is escaped")
+        let line = String(decoding: bytes.dropLast(), as: UTF8.self)
+        // 2026-12-04T05:30:17+0000 info passkeys.test: agent=… code=… request_id=… [source] message
+        let match = try #require(line.wholeMatch(of: /(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}) info passkeys\.test: (.*) \[(\w+)\] (.*)/))
+        #expect(match.output.2 == #"agent=x\u{1B}[2Jy code=bad_signature request_id=abc123"#, "metadata sorted by key")
+        #expect(match.output.3 == "PasskeyServerTests")
+        #expect(match.output.4 == #"a message\nwith a forged line"#)
+    }
+
+    @Test func jsonLogTimesAreUTCWithMilliseconds() throws {
+        let lines = Mutex<[Data]>([])
+        let handler = JSONLogHandler(label: "passkeys.test") { data in lines.withLock { $0.append(data) } }
+        Logger(label: "passkeys.test") { _ in handler }.error("failed", error: APIError.payloadTooLarge(1))
+        let line = try #require(lines.withLock { $0.first })
+        let object = try #require(try JSONSerialization.jsonObject(with: line) as? [String: String])
+        let time = try #require(object["time"])
+        #expect(time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(time)")
+        let parsed = try #require(try? Date(time, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        #expect(abs(parsed.timeIntervalSinceNow) < 60)
+        #expect(object["error.type"]?.hasSuffix("APIError") == true)
+    }
+
+    @Test func jsonContentTypesAreRecognisedWhateverTheirCaseAndParameters() {
+        for accepted in ["application/json", "Application/JSON", " application/json ; charset=utf-8", "application/json;charset=UTF-8"] {
+            #expect(RequestGuardMiddleware.isJSON(accepted), "\(accepted)")
+        }
+        for refused in [nil, "", "application/jsonx", "text/json", "application/json-patch+json", "application/jso", "application\u{0F}json"] {
+            #expect(!RequestGuardMiddleware.isJSON(refused), "\(refused ?? "nil")")
+        }
+    }
+
+    @Test func durationsAreLoggedInMillisecondsWithOneDecimal() {
+        #expect(RequestIDMiddleware.milliseconds(.milliseconds(54) + .microseconds(870)) == "54.8")
+        #expect(RequestIDMiddleware.milliseconds(.seconds(2) + .microseconds(50)) == "2000.0")
+        #expect(RequestIDMiddleware.milliseconds(.zero) == "0.0")
+    }
 }

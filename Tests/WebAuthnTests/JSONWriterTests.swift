@@ -55,6 +55,49 @@ struct JSONWriterTests {
         #expect(try sameJSON(bytes, try JSONEncoder().encode(ceremony)))
         #expect(try JSONDecoder().decode(AuthenticationCeremony.self, from: Data(bytes)) == ceremony)
         try StrictJSON.validate(bytes)
+        #expect(try AuthenticationCeremony(json: bytes) == ceremony)
+        #expect(try AuthenticationCeremony(json: Array(try JSONEncoder().encode(ceremony))) == ceremony)
+    }
+
+    @Test("A ceremony's state that is not what was written is malformed", arguments: [
+        "", "[]", "null", #"{"allowCredentials":[],"userVerification":"required"}"#,
+        #"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","userVerification":"required"}"#,
+        #"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","allowCredentials":[],"userVerification":null}"#,
+        #"{"challenge":"AA+A","allowCredentials":[],"userVerification":"required"}"#,
+        #"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","allowCredentials":"AAAA","userVerification":"required"}"#,
+        #"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","allowCredentials":[1],"userVerification":"required"}"#,
+        #"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","allowCredentials":[""],"userVerification":"required"}"#,
+        #"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","allowCredentials":["AAAA",],"userVerification":"required"}"#,
+        #"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","allowCredentials":[],"userVerification":"required","userHandle":7}"#,
+        #"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","allowCredentials":[],"userVerification":"required","challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
+        #"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","allowCredentials":[],"userVerification":"required"} x"#,
+    ])
+    func malformedCeremonyState(_ text: String) {
+        #expect(throws: WebAuthnError.self, "\(text)") { try AuthenticationCeremony(json: Array(text.utf8)) }
+    }
+
+    @Test("A ceremony's state with every member right reads, whatever its members' order and spacing")
+    func ceremonyStateInAnyOrder() throws {
+        let text = #"{ "userVerification" : "required", "allowCredentials" : [ "AQID" ], "challenge" : "\#(String(repeating: "A", count: 43))" }"#
+        let ceremony = try AuthenticationCeremony(json: Array(text.utf8))
+        #expect(ceremony.challenge.bytes == Array(repeating: 0, count: 32))
+        #expect(ceremony.allowCredentials == [CredentialID(uncheckedBytes: [1, 2, 3])])
+        #expect(ceremony.userVerification == .required)
+        #expect(ceremony.userHandle == nil)
+    }
+
+    @Test("A list of strings reads strictly, as JSONDecoder reads it", arguments: [
+        "[]", #"["usb"]"#, #"[ "usb" , "nfc","hybrid" ]"#, #"["esc\u0041ped\/","é"]"#,
+    ])
+    func stringLists(_ text: String) throws {
+        #expect(try WireJSON.strings(Array(text.utf8)) == (try JSONDecoder().decode([String].self, from: Data(text.utf8))))
+    }
+
+    @Test("A list that is not one of strings is malformed", arguments: [
+        "", "{}", #""usb""#, "[1]", #"["usb",1]"#, #"["usb",]"#, #"["usb""#, #"["usb"] []"#, "[null]", #"[["usb"]]"#,
+    ])
+    func notStringLists(_ text: String) {
+        #expect(throws: WebAuthnError.self, "\(text)") { try WireJSON.strings(Array(text.utf8)) }
     }
 
     @Test("Any string is written as strict JSON that reads back as itself", arguments: [

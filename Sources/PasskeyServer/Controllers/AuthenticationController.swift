@@ -20,6 +20,18 @@ struct AuthenticationController {
     struct SignedIn: Encodable {
         var user: UserJSON
         var rpId: String
+
+        /// The members `JSONEncoder` writes, without `Codable`.
+        func jsonBytes() -> [UInt8] {
+            var writer = JSONWriter(capacity: 256)
+            writer.beginObject()
+            writer.key("user")
+            user.write(to: &writer)
+            writer.key("rpId")
+            writer.string(rpId)
+            writer.endObject()
+            return writer.bytes
+        }
     }
 
     var endpoints: RouteCollection<Context> {
@@ -121,8 +133,8 @@ struct AuthenticationController {
             else {
                 throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
             }
-            return try ServerServices.json(
-                SignedIn(user: UserJSON(user), rpId: services.relyingPartyID),
+            return ServerServices.json(
+                bytes: SignedIn(user: UserJSON(user), rpId: services.relyingPartyID).jsonBytes(),
                 cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
         }
     }

@@ -30,8 +30,14 @@ struct RequestIDMiddleware: RouterMiddleware {
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(ServerServices.loggable(request.uri.path)),
                 "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(String(format: "%.1f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+                "duration_ms": .string(Self.milliseconds(elapsed)),
             ])
         return response
+    }
+
+    /// A duration in milliseconds with one decimal, rounded down: `54.8`.
+    static func milliseconds(_ duration: Duration) -> String {
+        let tenths = duration.components.seconds * 10_000 + duration.components.attoseconds / 100_000_000_000_000
+        return "\(tenths / 10).\(tenths % 10)"
     }
 }

@@ -139,7 +139,7 @@ struct RowReader {
         }
         let transports: [String]
         do {
-            transports = try JSONDecoder().decode([String].self, from: Data(try string("transports").utf8))
+            transports = try WireJSON.strings(Array(try string("transports").utf8))
         } catch {
             throw StoreError.failure("column transports is not a JSON list of strings")
         }

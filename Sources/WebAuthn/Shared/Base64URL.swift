@@ -15,22 +15,48 @@ public enum Base64URL {
 
     /// Encodes bytes as unpadded base64url.
     public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var iterator = bytes.makeIterator()
-        while let b0 = iterator.next() {
-            let b1 = iterator.next()
-            let b2 = iterator.next()
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int(((b0 & 0x03) << 4) | ((b1 ?? 0) >> 4))])
-            if let b1 {
-                out.append(alphabet[Int(((b1 & 0x0F) << 2) | ((b2 ?? 0) >> 6))])
-            }
-            if let b2 {
-                out.append(alphabet[Int(b2 & 0x3F)])
+        // Called across modules this is not specialized: walking a generic collection byte by byte
+        // through its witness table cost more than the encoding. One call gets contiguous bytes.
+        if let text = bytes.withContiguousStorageIfAvailable({ encode(buffer: $0) }) { return text }
+        return Array(bytes).withUnsafeBufferPointer { encode(buffer: $0) }
+    }
+
+    /// Encodes contiguous bytes as unpadded base64url, four characters for every three bytes.
+    public static func encode(buffer input: UnsafeBufferPointer<UInt8>) -> String {
+        let count = input.count
+        let length = (count * 4 + 2) / 3
+        guard length > 0 else { return "" }
+        return alphabet.withUnsafeBufferPointer { table in
+            String(unsafeUninitializedCapacity: length) { out in
+                var index = 0
+                var written = 0
+                while index + 3 <= count {
+                    let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+                    out[written] = table[Int(group >> 18)]
+                    out[written + 1] = table[Int(group >> 12 & 0x3F)]
+                    out[written + 2] = table[Int(group >> 6 & 0x3F)]
+                    out[written + 3] = table[Int(group & 0x3F)]
+                    index += 3
+                    written += 4
+                }
+                switch count - index {
+                case 1:
+                    let group = UInt32(input[index]) << 16
+                    out[written] = table[Int(group >> 18)]
+                    out[written + 1] = table[Int(group >> 12 & 0x3F)]
+                    written += 2
+                case 2:
+                    let group = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8
+                    out[written] = table[Int(group >> 18)]
+                    out[written + 1] = table[Int(group >> 12 & 0x3F)]
+                    out[written + 2] = table[Int(group >> 6 & 0x3F)]
+                    written += 3
+                default:
+                    break
+                }
+                return written
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes base64url text, or returns `nil` when it is not base64url.

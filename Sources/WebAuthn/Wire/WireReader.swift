@@ -31,6 +31,34 @@ struct WireReader {
         return value
     }
 
+    /// A JSON text that is an array of strings (`["usb","nfc"]`), read strictly.
+    static func readStrings(_ json: [UInt8]) throws(WebAuthnError) -> [String] {
+        try syntax { () throws(StrictJSON.Violation) in try StrictJSON.validate(json) }
+        var parser = StrictJSON.Parser(bytes: json)
+        parser.skipWhitespace()
+        guard parser.current == UInt8(ascii: "["), let values = stringElements(&parser) else {
+            throw WebAuthnError(.malformed, "the top level has the wrong type (expected an array of strings)")
+        }
+        return values
+    }
+
+    /// The elements of the array at the parser, already checked to be strict JSON, when every one
+    /// is a string; `nil` when one is not.
+    fileprivate static func stringElements(_ parser: inout StrictJSON.Parser) -> [String]? {
+        parser.index += 1  // "["
+        var values: [String] = []
+        parser.skipWhitespace()
+        if parser.current == UInt8(ascii: "]") { return values }
+        while true {
+            parser.skipWhitespace()
+            guard parser.current == UInt8(ascii: "\""), let value = try? parser.string() else { return nil }
+            values.append(String(decoding: value, as: UTF8.self))
+            parser.skipWhitespace()
+            guard parser.current == UInt8(ascii: ",") else { return values }
+            parser.index += 1
+        }
+    }
+
     /// A grammar violation as the `malformed` error of a wire type.
     static func syntax<T>(_ read: () throws(StrictJSON.Violation) -> T) throws(WebAuthnError) -> T {
         do {
@@ -94,6 +122,24 @@ struct WireReader {
             case UInt8(ascii: "\""): return String(decoding: try WireReader.syntax { () throws(StrictJSON.Violation) in try parser.string() }, as: UTF8.self)
             case UInt8(ascii: "n"): try skip(); return nil
             default: try skip(); throw wrongType(name, "String")
+            }
+        }
+
+        /// An array of strings, or `nil` for `null`.
+        mutating func strings(_ name: String) throws(WebAuthnError) -> [String]? {
+            switch parser.current {
+            case UInt8(ascii: "["):
+                guard depth < StrictJSON.maximumDepth else { throw WebAuthnError(.malformed, "invalid JSON: nested too deep") }
+                var elements = parser
+                try skip()  // the whole array, by the strict grammar
+                guard let values = WireReader.stringElements(&elements) else { throw wrongType(name, "an array of strings") }
+                return values
+            case UInt8(ascii: "n"):
+                try skip()
+                return nil
+            default:
+                try skip()
+                throw wrongType(name, "an array of strings")
             }
         }
 

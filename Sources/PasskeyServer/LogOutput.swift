@@ -1,0 +1,170 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Logging
+import Synchronization
+
+/// Where the server's log lines go and what they cost: each line is built as bytes in one buffer
+/// and handed to standard error in one `write(2)`, and the timestamp's date and time are
+/// formatted once a second rather than once a line (`strftime` with the local zone looks the
+/// zone file up on every call). Used by ``TextLogHandler`` and ``JSONLogHandler``.
+enum LogOutput {
+    /// Writes one whole line to standard error; a line is never interleaved with another.
+    static func writeToStandardError(_ line: [UInt8]) {
+        standardErrorLock.withLock { _ in
+            line.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count, let base = buffer.baseAddress {
+                    let written = write(2, base + offset, buffer.count - offset)
+                    if written > 0 {
+                        offset += written
+                    } else if written < 0, errno == EINTR {
+                        continue
+                    } else {
+                        return  // standard error is gone: a log line is not worth failing a request
+                    }
+                }
+            }
+        }
+    }
+
+    private static let standardErrorLock = Mutex<Void>(())
+
+    /// The current time as whole seconds since 1970 and the milliseconds past them.
+    static func now() -> (seconds: Int, milliseconds: Int) {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return (Int(time.tv_sec), Int(time.tv_nsec) / 1_000_000)
+    }
+
+    /// `2026-12-04T05:30:17+0000`: local time with its offset, as swift-log's stream handler writes it.
+    static func localTimestamp(seconds: Int) -> [UInt8] {
+        cached(seconds: seconds, utc: false)
+    }
+
+    /// `2026-12-04T05:30:17`: UTC, for ISO 8601 with the milliseconds and `Z` appended.
+    static func utcTimestamp(seconds: Int) -> [UInt8] {
+        cached(seconds: seconds, utc: true)
+    }
+
+    private struct Cached {
+        var local = (second: Int.min, text: [UInt8]())
+        var utc = (second: Int.min, text: [UInt8]())
+    }
+
+    private static let cache = Mutex(Cached())
+
+    private static func cached(seconds: Int, utc: Bool) -> [UInt8] {
+        cache.withLock { cache in
+            if utc {
+                if cache.utc.second != seconds { cache.utc = (seconds, format(seconds: seconds, utc: true)) }
+                return cache.utc.text
+            }
+            if cache.local.second != seconds { cache.local = (seconds, format(seconds: seconds, utc: false)) }
+            return cache.local.text
+        }
+    }
+
+    private static func format(seconds: Int, utc: Bool) -> [UInt8] {
+        var time = time_t(seconds)
+        var parts = tm()
+        let converted = utc ? gmtime_r(&time, &parts) : localtime_r(&time, &parts)
+        guard converted != nil else { return Array("<unknown>".utf8) }
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = strftime(&buffer, buffer.count, utc ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%dT%H:%M:%S%z", &parts)
+        return buffer.prefix(count).map { UInt8(bitPattern: $0) }
+    }
+
+    /// The metadata a line carries: the handler's own, then the provider's, then the call's, each
+    /// later one winning; an error adds `error.message` and `error.type` (as swift-log's handlers do).
+    static func merged(
+        _ base: Logger.Metadata, provider: Logger.MetadataProvider?, explicit: Logger.Metadata?, error: (any Error)?
+    ) -> Logger.Metadata {
+        var metadata = base
+        if let provided = provider?.get(), !provided.isEmpty { metadata.merge(provided) { _, new in new } }
+        if let explicit, !explicit.isEmpty { metadata.merge(explicit) { _, new in new } }
+        if let error {
+            metadata["error.message"] = "\(error)"
+            metadata["error.type"] = "\(String(reflecting: type(of: error)))"
+        }
+        return metadata
+    }
+}
+
+/// The default logs (`passkeys serve`, `--log-format text`): one line per event on standard
+/// error, in swift-log's stream format — `2026-12-04T05:30:17+0000 info passkeys.server: code=…
+/// request_id=… [PasskeyServer] message` with the metadata sorted by key.
+///
+/// Unlike that handler, a control character in a message or a value (one a client sent, say) is
+/// written escaped (`\n`, `\u{1B}`), so no one can forge a line of their own or move the terminal's
+/// cursor.
+public struct TextLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+    private let write: @Sendable ([UInt8]) -> Void
+
+    /// A handler that writes to standard error.
+    public init(label: String) {
+        self.init(label: label, write: LogOutput.writeToStandardError)
+    }
+
+    /// A handler that hands each line (with its newline) to `write`.
+    public init(label: String, write: @escaping @Sendable ([UInt8]) -> Void) {
+        self.label = label
+        self.write = write
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let fields = LogOutput.merged(metadata, provider: metadataProvider, explicit: event.metadata, error: event.error)
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        line.append(contentsOf: LogOutput.localTimestamp(seconds: LogOutput.now().seconds))
+        line.append(0x20)
+        line.append(contentsOf: event.level.rawValue.utf8)
+        if !label.isEmpty {
+            line.append(0x20)
+            Self.appendEscaped(label, to: &line)
+        }
+        line.append(0x3A)  // ":"
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            line.append(0x20)
+            Self.appendEscaped(key, to: &line)
+            line.append(0x3D)  // "="
+            Self.appendEscaped(value.description, to: &line)
+        }
+        line.append(contentsOf: " [".utf8)
+        Self.appendEscaped(event.source, to: &line)
+        line.append(contentsOf: "] ".utf8)
+        Self.appendEscaped(event.message.description, to: &line)
+        line.append(0x0A)
+        write(line)
+    }
+
+    /// The text's UTF-8 with C0 controls and DEL escaped.
+    static func appendEscaped(_ text: String, to line: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case 0x0A: line.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: line.append(contentsOf: #"\r"#.utf8)
+            case 0x09: line.append(contentsOf: #"\t"#.utf8)
+            case 0x00..<0x20, 0x7F:
+                line.append(contentsOf: #"\u{"#.utf8)
+                line.append(contentsOf: String(byte, radix: 16, uppercase: true).utf8)
+                line.append(0x7D)  // "}"
+            default: line.append(byte)
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+extension AuthenticationCeremony {
+    /// Reads what ``jsonBytes()`` or `JSONEncoder` wrote, strictly; anything else is `malformed`.
+    package init(json: [UInt8]) throws(WebAuthnError) {
+        self = try WireReader.readObject(json) { object throws(WebAuthnError) -> AuthenticationCeremony in
+            var challenge: String??
+            var allowCredentials: [String]??
+            var userVerification: String??
+            var userHandle: String??
+            while let name = try object.next() {
+                switch name {
+                case "challenge": challenge = .some(try object.string(name))
+                case "allowCredentials": allowCredentials = .some(try object.strings(name))
+                case "userVerification": userVerification = .some(try object.string(name))
+                case "userHandle": userHandle = .some(try object.string(name))
+                default: try object.skip()
+                }
+            }
+            var allowed: [CredentialID] = []
+            for text in try object.required(allowCredentials, "allowCredentials") {
+                allowed.append(try object.bytes(text, "allowCredentials", as: CredentialID.self))
+            }
+            let handle: UserHandle?
+            if case .some(.some(let text)) = userHandle {
+                handle = try object.bytes(text, "userHandle", as: UserHandle.self)
+            } else {
+                handle = nil
+            }
+            return AuthenticationCeremony(
+                challenge: try object.bytes(try object.required(challenge, "challenge"), "challenge", as: Challenge.self),
+                allowCredentials: allowed,
+                userVerification: UserVerificationRequirement(rawValue: try object.required(userVerification, "userVerification")),
+                userHandle: handle)
+        }
+    }
+}
+
+extension WireJSON {
+    /// A JSON text that is an array of strings (`["usb","nfc"]`), read strictly; anything else
+    /// is `malformed`.
+    package static func strings(_ json: [UInt8]) throws(WebAuthnError) -> [String] {
+        try WireReader.readStrings(json)
+    }
+}
