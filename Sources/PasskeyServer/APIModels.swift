@@ -188,6 +188,17 @@ enum JSONBody {
         }
     }
 
+    /// The string members `names` of a JSON object body (an empty body is `{}`), read without
+    /// `Codable`; the same answers as ``decode(_:from:)`` for a type of optional strings.
+    static func stringMembers(_ names: Set<String>, from request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: .max)
+        do {
+            return try WireJSON.stringMembers(buffer.readableBytes == 0 ? Array("{}".utf8) : Array(buffer.readableBytesView), names)
+        } catch {
+            throw APIError.malformed(error.reason)
+        }
+    }
+
     /// The raw bytes of the body.
     static func bytes(_ request: Request) async throws -> Data {
         let buffer = try await request.body.collect(upTo: .max)

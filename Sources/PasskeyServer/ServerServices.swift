@@ -121,6 +121,8 @@ struct ServerServices: Sendable {
     /// Text that may carry what a client sent (an origin, a type), made safe for a log line:
     /// control characters escaped so no one can forge lines, and at most 300 characters.
     static func loggable(_ text: String) -> String {
+        // Most paths are printable ASCII and short: nothing to escape or cut.
+        if text.utf8.count <= 300, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var out = ""
         for scalar in text.unicodeScalars.prefix(300) {
             if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format

@@ -27,7 +27,7 @@ public struct EmailCodeRecord: Sendable, Hashable {
     public var expiresAt: Date
 
     public init(
-        id: UUID = UUID(), userID: UserHandle, purpose: Purpose, codeHash: [UInt8], attempts: Int = 0, used: Bool = false,
+        id: UUID = .random(), userID: UserHandle, purpose: Purpose, codeHash: [UInt8], attempts: Int = 0, used: Bool = false,
         createdAt: Date, expiresAt: Date
     ) {
         self.id = id

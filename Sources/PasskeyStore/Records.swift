@@ -298,7 +298,7 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     public var credentialID: CredentialID?
 
     public init(
-        id: UUID = UUID(), userID: UserHandle?, kind: Kind, detail: String = "", at: Date,
+        id: UUID = .random(), userID: UserHandle?, kind: Kind, detail: String = "", at: Date,
         ip: String? = nil, userAgent: String? = nil, credentialID: CredentialID? = nil
     ) {
         self.id = id

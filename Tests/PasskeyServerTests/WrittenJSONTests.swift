@@ -22,4 +22,23 @@ import WebAuthn
         let expected = try #require(try JSONSerialization.jsonObject(with: encoded) as? NSDictionary)
         #expect(parsed == expected)
     }
+
+    @Test func randomUUIDsAreVersion4AndDistinct() {
+        let ids = (0..<1000).map { _ in UUID.random() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            let text = id.uuidString
+            #expect(Array(text)[14] == "4", "version 4: \(text)")
+            #expect("89AB".contains(Array(text)[19]), "variant 10: \(text)")
+        }
+    }
+
+    @Test func loggedPathsKeepPrintableASCIIAndEscapeTheRest() {
+        #expect(ServerServices.loggable("/api/authentication/options?x=1") == "/api/authentication/options?x=1")
+        #expect(ServerServices.loggable("/a\nb") == "/a\\u{a}b")
+        #expect(ServerServices.loggable("/a\u{7F}b\u{2028}") == "/a\\u{7f}b\\u{2028}")
+        #expect(ServerServices.loggable("/é") == "/é")
+        #expect(ServerServices.loggable(String(repeating: "a", count: 301)) == String(repeating: "a", count: 300) + "…")
+        #expect(ServerServices.loggable(String(repeating: "a", count: 300)) == String(repeating: "a", count: 300))
+    }
 }

@@ -93,6 +93,27 @@ struct JSONWriterTests {
         #expect(try WireJSON.strings(Array(text.utf8)) == (try JSONDecoder().decode([String].self, from: Data(text.utf8))))
     }
 
+    @Test("Named string members read as JSONDecoder reads a type of optional strings", arguments: [
+        "{}", #"{"username":"ada"}"#, #"{"username":null}"#, #"{"other":[1,{"a":true}],"username":"é\n"}"#,
+        #" { "username" : "ada" , "displayName" : "Ada" } "#,
+    ])
+    func stringMembers(_ text: String) throws {
+        struct Named: Decodable { var username: String?; var displayName: String? }
+        let read = try WireJSON.stringMembers(Array(text.utf8), ["username", "displayName"])
+        let decoded = try JSONDecoder().decode(Named.self, from: Data(text.utf8))
+        #expect(read["username"] == decoded.username)
+        #expect(read["displayName"] == decoded.displayName)
+        #expect(read.count == [decoded.username, decoded.displayName].compactMap { $0 }.count)
+    }
+
+    @Test("Named string members of another type, or a text that is not one object, are malformed", arguments: [
+        "", "[]", #""ada""#, #"{"username":5}"#, #"{"username":["ada"]}"#, #"{"username":"a","username":"b"}"#,
+        #"{"username":"ada",}"#, #"{"username":"ada"} {}"#, #"{"other":01}"#,
+    ])
+    func stringMembersRefused(_ text: String) {
+        #expect(throws: WebAuthnError.self, "\(text)") { try WireJSON.stringMembers(Array(text.utf8), ["username"]) }
+    }
+
     @Test("A list that is not one of strings is malformed", arguments: [
         "", "{}", #""usb""#, "[1]", #"["usb",1]"#, #"["usb",]"#, #"["usb""#, #"["usb"] []"#, "[null]", #"[["usb"]]"#,
     ])

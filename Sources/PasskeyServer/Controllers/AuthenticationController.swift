@@ -44,7 +44,7 @@ struct AuthenticationController {
     @Sendable func options(_ request: Request, context: Context) async throws -> Response {
         try await services.ceremonyStep(.authentication, .options, context: context) { log in
             try await services.limitCeremonyStart(context)
-            let body = try await JSONBody.decode(OptionsRequest.self, from: request)
+            let body = OptionsRequest(username: try await JSONBody.stringMembers(["username"], from: request)["username"])
             var allowCredentials: [PublicKeyCredentialDescriptorJSON] = []
             var userHandle: UserHandle?
             if let raw = body.username, !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {

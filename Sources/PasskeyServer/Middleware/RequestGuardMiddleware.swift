@@ -52,10 +52,11 @@ struct RequestGuardMiddleware: RouterMiddleware {
         } catch is NIOTooManyBytesError {
             throw APIError.payloadTooLarge(maximumBodySize)
         }
-        if changesState, body.readableBytes > 0, !Self.isJSON(request.headers[.contentType]) {
+        let isJSON = body.readableBytes > 0 && Self.isJSON(request.headers[.contentType])
+        if changesState, body.readableBytes > 0, !isJSON {
             throw APIError.unsupportedMediaType
         }
-        if body.readableBytes > 0, Self.isJSON(request.headers[.contentType]) {
+        if isJSON {
             do {
                 try StrictJSON.validate(Array(body.readableBytesView))
             } catch {

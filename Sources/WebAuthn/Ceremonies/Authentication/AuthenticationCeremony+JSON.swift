@@ -41,3 +41,22 @@ extension WireJSON {
         try WireReader.readStrings(json)
     }
 }
+
+extension WireJSON {
+    /// The members named `names` of a JSON object whose values are strings (absent and `null`
+    /// ones left out), read strictly; other members are skipped (as `JSONDecoder` ignores unknown
+    /// keys). A named member of another type, or a text that is not one object, is `malformed`.
+    package static func stringMembers(_ json: [UInt8], _ names: Set<String>) throws(WebAuthnError) -> [String: String] {
+        try WireReader.readObject(json) { object throws(WebAuthnError) -> [String: String] in
+            var values: [String: String] = [:]
+            while let name = try object.next() {
+                if names.contains(name) {
+                    values[name] = try object.string(name)
+                } else {
+                    try object.skip()
+                }
+            }
+            return values
+        }
+    }
+}

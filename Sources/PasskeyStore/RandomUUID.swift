@@ -1,0 +1,17 @@
+import Foundation
+import WebAuthn
+
+extension UUID {
+    /// A version 4 (random) UUID (RFC 9562 §5.4) from ``WebAuthn/randomBytes(_:)``.
+    ///
+    /// Foundation's `UUID()` on Linux opens, reads and closes `/dev/urandom` for each one; every
+    /// sign-in writes an audit event with its own ID.
+    public static func random() -> UUID {
+        var bytes = randomBytes(16)
+        bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
+        bytes[8] = bytes[8] & 0x3F | 0x80  // variant 10
+        return UUID(uuid: (
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
