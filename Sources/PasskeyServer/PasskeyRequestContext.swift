@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// The request context of the passkey server: Hummingbird's core context and the client's address.
 public struct PasskeyRequestContext: RequestContext {
@@ -10,6 +11,8 @@ public struct PasskeyRequestContext: RequestContext {
     /// The client's address: the peer, or the address a trusted proxy forwarded
     /// (set by the server's middleware).
     public var clientAddress: String?
+    /// What handlers add to the request's one log line; set by ``RequestIDMiddleware``.
+    var logNotes: RequestLogNotes?
 
     /// A context for a request on `source`'s connection.
     public init(source: ApplicationRequestContextSource) {
@@ -20,4 +23,16 @@ public struct PasskeyRequestContext: RequestContext {
 
     /// The server collects bodies itself against its own limit; this is a ceiling for decoders.
     public var maxUploadSize: Int { 64 * 1024 }
+}
+
+/// Metadata a request's handlers add to its one log line (a ceremony step's fields), shared by
+/// reference because each middleware hands the next a copy of the context.
+final class RequestLogNotes: Sendable {
+    private let notes = Mutex<Logger.Metadata>([:])
+
+    func add(_ metadata: Logger.Metadata) {
+        notes.withLock { $0.merge(metadata) { _, new in new } }
+    }
+
+    var metadata: Logger.Metadata { notes.withLock { $0 } }
 }

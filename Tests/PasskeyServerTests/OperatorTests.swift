@@ -71,6 +71,41 @@ import WebAuthn
         }
     }
 
+    @Test func aCeremonyStepIsToldOnItsRequestsOneLineAndAFailureOnALineOfItsOwn() async throws {
+        let lines = Mutex<[String]>([])
+        var handler = TextLogHandler(label: "passkeys.test") { line in
+            lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) }
+        }
+        handler.logLevel = .info
+        try await Harness.run(.sqliteMemory, logger: Logger(label: "passkeys.test") { _ in handler }) { _, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            lines.withLock { $0.removeAll() }
+            #expect(try await browser.signIn(Self.ada).status == .ok)
+            let signIn = lines.withLock { $0 }
+            #expect(signIn.count == 2, "one line per request: \(signIn)")
+            for (line, step) in zip(signIn, ["options", "finish"]) {
+                #expect(line.contains(" info passkeys.test: "))
+                for field in ["ceremony=authentication", "step=\(step)", "outcome=success", "status=200", "request_id=", "user=", "client="] {
+                    #expect(line.contains(field), "\(field) in \(line)")
+                }
+                #expect(line.hasSuffix("] request\n"))
+            }
+
+            lines.withLock { $0.removeAll() }
+            var stranger = try Browser(client)
+            let refused = try await stranger.send(.post, "/api/authentication", body: Data("{}".utf8))
+            #expect(refused.status.code >= 400 && refused.status.code < 500)
+            let failed = lines.withLock { $0 }
+            #expect(failed.count == 2, "\(failed)")
+            #expect(failed.first?.contains(" notice passkeys.test: ") == true)
+            #expect(failed.first?.contains("outcome=failure") == true)
+            #expect(failed.first?.contains("] ceremony finish failed\n") == true)
+            #expect(failed.last?.contains("status=\(refused.status.code)") == true)
+            #expect(failed.last?.contains("outcome=") == false, "a failure is not also told as the request's outcome")
+        }
+    }
+
     @Test func jsonLogsAreOneObjectPerLineWithTheirMetadata() throws {
         let lines = Mutex<[Data]>([])
         var handler = JSONLogHandler(label: "passkeys.test") { data in lines.withLock { $0.append(data) } }

@@ -8,7 +8,8 @@ import WebAuthn
 ///
 /// The ID is the server's own (16 random bytes, hex); one a client sends is not used, so no one
 /// can make two requests' logs look like one. Once the answer is ready, one line says how the
-/// request went (method, path, status, duration).
+/// request went (method, path, status, duration, and what a handler added: a ceremony step's
+/// fields).
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = PasskeyRequestContext
 
@@ -16,6 +17,8 @@ struct RequestIDMiddleware: RouterMiddleware {
         let id = hexString(randomBytes(16))
         var context = context
         context.logger[metadataKey: "request_id"] = .string(id)
+        let notes = RequestLogNotes()
+        context.logNotes = notes
         let start = ContinuousClock.now
         var response: Response
         do {
@@ -25,13 +28,12 @@ struct RequestIDMiddleware: RouterMiddleware {
         }
         response.headers[.xRequestID] = id
         let elapsed = ContinuousClock.now - start
-        context.logger.info(
-            "request",
-            metadata: [
-                "method": .string(request.method.rawValue), "path": .string(ServerServices.loggable(request.uri.path)),
-                "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(Self.milliseconds(elapsed)),
-            ])
+        var metadata = notes.metadata
+        metadata["method"] = .string(request.method.rawValue)
+        metadata["path"] = .string(ServerServices.loggable(request.uri.path))
+        metadata["status"] = .stringConvertible(response.status.code)
+        metadata["duration_ms"] = .string(Self.milliseconds(elapsed))
+        context.logger.info("request", metadata: metadata)
         return response
     }
 

@@ -28,6 +28,7 @@ struct Harness: Sendable {
         testing: TestingSetup = .router,
         configure: (inout PasskeyServerConfiguration) -> Void = { _ in },
         mailTransport: (any MailTransport)? = nil,
+        logger: Logger? = nil,
         _ body: @Sendable (Harness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let opened = try await kind.open()
@@ -41,8 +42,11 @@ struct Harness: Sendable {
         let mail = RecordingMailTransport()
         let harness = Harness(store: store, clock: clock, configuration: configuration, mail: mail)
         do {
-            var logger = Logger(label: "passkeys.test")
-            logger.logLevel = .critical
+            let logger = logger ?? {
+                var quiet = Logger(label: "passkeys.test")
+                quiet.logLevel = .critical
+                return quiet
+            }()
             let app = try buildApplication(
                 configuration: configuration, store: store, logger: logger, now: { clock.now },
                 mailTransport: mailTransport ?? mail)
