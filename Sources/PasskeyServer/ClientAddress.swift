@@ -34,7 +34,7 @@ enum ClientAddress {
     /// network for IPv6 (one subscriber usually holds a whole /64, so rotating addresses in it
     /// gains nothing).
     static func rateLimitKey(_ address: String) -> String {
-        guard address.contains(":"), let socketAddress = try? SocketAddress(ipAddress: address, port: 0),
+        guard address.utf8.contains(UInt8(ascii: ":")), let socketAddress = try? SocketAddress(ipAddress: address, port: 0),
               case .v6(let v6) = socketAddress
         else { return address }
         let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0.prefix(8)) }
