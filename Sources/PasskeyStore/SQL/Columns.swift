@@ -113,16 +113,26 @@ struct RowReader {
         }
     }
 
-    func user() throws -> UserRecord {
+    /// An account from its columns, each named `prefix` + its name (``userColumns`` in a join).
+    func user(prefix: String = "") throws -> UserRecord {
         UserRecord(
-            id: try userHandle("id"),
-            username: try string("username"),
-            displayName: try string("display_name"),
-            createdAt: try date("created_at"),
-            disabled: try bool("disabled"),
-            emailVerified: try bool("email_verified")
+            id: try userHandle(prefix + "id"),
+            username: try string(prefix + "username"),
+            displayName: try string(prefix + "display_name"),
+            createdAt: try date(prefix + "created_at"),
+            disabled: try bool(prefix + "disabled"),
+            emailVerified: try bool(prefix + "email_verified")
         )
     }
+
+    /// The prefix of ``userColumns``' names.
+    static let userPrefix = "account_"
+
+    /// The account's columns that ``user(prefix:)`` reads, named apart from the credential's in a
+    /// statement that joins the two (both tables have `id` and `created_at`).
+    static let userColumns = SQLRaw(
+        ["id", "username", "display_name", "created_at", "disabled", "email_verified"]
+            .map { "users.\($0) AS \(userPrefix)\($0)" }.joined(separator: ", "))
 
     func credential() throws -> CredentialRecord {
         let aaguidBytes = try bytes("aaguid")

@@ -428,6 +428,9 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     public func userWithCredentials(username: String) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
         let normalized = UserRecord.normalize(username)
+        if isPostgres {
+            return try await autocommit { db in try await Self.userWithCredentialsInOneStatement(normalized: normalized, on: db) }
+        }
         return try await autocommit { db in
             let user = try await db.raw("SELECT * FROM users WHERE username_normalized = \(bind: normalized)")
                 .first()
@@ -444,6 +447,25 @@ public final class SQLPasskeyStore: PasskeyStore {
             // On a pool the two statements may see different moments: only the account's own count.
             return (user, credentials.filter { $0.userID == user.id })
         }
+    }
+
+    /// ``userWithCredentials(username:)`` on PostgreSQL: one round trip, the account's columns
+    /// (named apart) on every row, one row per passkey, or one row of nulls for the passkey when
+    /// the account has none. (SQLite would plan a join again for every new bound value, so it keeps
+    /// two statements prepared once; they cost no round trip there.)
+    private static func userWithCredentialsInOneStatement(
+        normalized: String, on db: any SQLDatabase
+    ) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
+        let rows = try await db.raw("""
+            SELECT \(RowReader.userColumns), credentials.* FROM users \
+            LEFT JOIN credentials ON credentials.user_id = users.id \
+            WHERE users.username_normalized = \(bind: normalized) \
+            ORDER BY credentials.created_at, credentials.id
+            """).all()
+        guard let first = rows.first else { return nil }
+        let user = try RowReader(row: first).user(prefix: RowReader.userPrefix)
+        let credentials = try rows.map(RowReader.init(row:)).filter { try !$0.isNull("id") }.map { try $0.credential() }
+        return (user, credentials)
     }
 
     public func consumeCeremony(id: String, readingCredential credentialID: CredentialID) async throws -> SignInAnswerRecords {
@@ -469,6 +491,14 @@ public final class SQLPasskeyStore: PasskeyStore {
             .map { try RowReader(row: $0).credential() }
         guard let credential else { return SignInAnswerRecords() }
         let user = try await Self.user(credential.userID, on: db)
+        return SignInAnswerRecords(credential: credential, user: user)
+    }
+
+    /// The credential of a row that holds one, and its account's columns (``RowReader/userColumns``)
+    /// when the account is there.
+    private static func credentialAndUser(_ reader: RowReader) throws -> SignInAnswerRecords {
+        let credential = try reader.credential()
+        let user = try reader.isNull(RowReader.userPrefix + "id") ? nil : try reader.user(prefix: RowReader.userPrefix)
         return SignInAnswerRecords(credential: credential, user: user)
     }
 
@@ -519,9 +549,9 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    /// On PostgreSQL the spend and the credential's read are one statement (a data-modifying
-    /// `WITH` part and a query that always returns one row: whether this call spent the ceremony,
-    /// and the credential's columns, null when there is none); the account is read after it.
+    /// On PostgreSQL the spend and the reads are one statement (a data-modifying `WITH` part and a
+    /// query that always returns one row: whether this call spent the ceremony, the credential's
+    /// columns and its account's, null when there is none).
     private static func spendCeremonyReadingCredentialInOneStatement(
         id: String, keepUntil: Int64, credentialID: CredentialID, on db: any SQLDatabase
     ) async throws -> SignInAnswerRecords? {
@@ -529,16 +559,16 @@ public final class SQLPasskeyStore: PasskeyStore {
             WITH spent AS (\
             INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
             ON CONFLICT (id) DO NOTHING RETURNING id) \
-            SELECT (SELECT count(*) FROM spent) AS spent_now, credentials.* FROM (SELECT 1) AS one \
-            LEFT JOIN credentials ON credentials.id = \(Column.bytes(credentialID.bytes))
+            SELECT (SELECT count(*) FROM spent) AS spent_now, credentials.*, \(RowReader.userColumns) \
+            FROM (SELECT 1) AS one \
+            LEFT JOIN credentials ON credentials.id = \(Column.bytes(credentialID.bytes)) \
+            LEFT JOIN users ON users.id = credentials.user_id
             """).first()
         guard let row else { throw StoreError.failure("spending a ceremony returned no row") }
         let reader = RowReader(row: row)
         guard try reader.int64("spent_now") == 1 else { return nil }
         guard try !reader.isNull("id") else { return SignInAnswerRecords() }
-        let credential = try reader.credential()
-        let user = try await Self.user(credential.userID, on: db)
-        return SignInAnswerRecords(credential: credential, user: user)
+        return try Self.credentialAndUser(reader)
     }
 
     /// The insert either adds the mark (a row comes back) or meets the one already there (none does).
