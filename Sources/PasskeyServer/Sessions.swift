@@ -184,17 +184,8 @@ struct Ceremonies: Sendable {
     /// that disagree, so no process takes a spent ceremony for one that is still pending.
     static let spentMarkMargin: TimeInterval = 600
 
-    /// Starts a ceremony and returns the cookie that binds it to this browser.
-    func begin(
-        _ kind: CeremonyRecord.Kind, challenge: Challenge, state: some Encodable, userID: UserHandle? = nil,
-        username: String? = nil, displayName: String? = nil
-    ) async throws -> Cookie {
-        try await begin(
-            kind, challenge: challenge, stateJSON: Array(try JSONEncoder().encode(state)), userID: userID,
-            username: username, displayName: displayName)
-    }
-
-    /// Starts a ceremony whose state is already JSON text (as ``state(_:of:)`` reads it back).
+    /// Starts a ceremony whose state is JSON text (as ``state(_:of:)`` reads it back; the
+    /// ceremonies write theirs with `JSONWriter`) and returns the cookie that binds it to this browser.
     func begin(
         _ kind: CeremonyRecord.Kind, challenge: Challenge, stateJSON: [UInt8], userID: UserHandle? = nil,
         username: String? = nil, displayName: String? = nil

@@ -27,7 +27,10 @@ public actor MemoryPasskeyStore: PasskeyStore {
 
     // MARK: Accounts
 
-    public func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {
+    public func createUser(
+        _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit event: AuditEvent?,
+        endingSession previous: [UInt8]?
+    ) async throws {
         guard credential.userID == user.id, session.userID == user.id else {
             throw StoreError.failure("the first credential and session must belong to the new user")
         }
@@ -36,10 +39,13 @@ public actor MemoryPasskeyStore: PasskeyStore {
         guard usersByID[user.id] == nil else { throw StoreError.failure("a user with this handle exists") }
         guard credentialsByID[credential.id] == nil else { throw StoreError.credentialExists }
         guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
+        if let event, audit.contains(where: { $0.id == event.id }) { throw StoreError.failure("the audit event exists") }
         usersByID[user.id] = user
         userIDsByUsername[username] = user.id
         credentialsByID[credential.id] = credential
+        if let previous { sessionsByHash.removeValue(forKey: previous) }
         sessionsByHash[session.tokenHash] = session
+        if let event { audit.append(event) }
     }
 
     public func user(id: UserHandle) async throws -> UserRecord? {

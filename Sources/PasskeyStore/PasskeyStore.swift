@@ -16,14 +16,19 @@ import WebAuthn
 public protocol PasskeyStore: SharedStateStore {
     // MARK: Accounts
 
-    /// Creates an account with its first passkey and signs it in: the user, the credential and the
-    /// session are stored together or not at all.
+    /// Creates an account with its first passkey and signs it in: the user, the credential, the
+    /// session, the activity event `event` (when given) and the end of the browser's previous
+    /// session `previous` (a token hash, when given) are stored together or not at all, in one
+    /// transaction.
     ///
     /// - Throws: ``StoreError/usernameTaken`` when an account has the same normalized username;
     ///   ``StoreError/credentialExists`` when the credential ID is registered already (no user is
     ///   left behind); a ``StoreError/Code-swift.struct/failure`` when the credential or session
     ///   belongs to another user than `user`.
-    func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws
+    func createUser(
+        _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit event: AuditEvent?,
+        endingSession previous: [UInt8]?
+    ) async throws
 
     /// The account with this user handle.
     func user(id: UserHandle) async throws -> UserRecord?
@@ -331,6 +336,11 @@ public enum IssueEmailCodeResult: Sendable, Hashable {
 }
 
 extension PasskeyStore {
+    /// ``createUser(_:credential:session:audit:endingSession:)`` with no event and no session to end.
+    public func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {
+        try await createUser(user, credential: credential, session: session, audit: nil, endingSession: nil)
+    }
+
     /// Saves a verified sign-in and creates the session, in one transaction, with no audit event
     /// and no earlier session to end
     /// (``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:)``).

@@ -10,6 +10,31 @@ import WebAuthn
 
 /// Sign-up, sign-in and sign-out as a person does them, on every backend.
 @Suite struct CeremonyFlowTests {
+    /// §7.1 step 26: a credential ID the server holds is not registered again; the sign-up
+    /// stores nothing (no account, no event) and the browser's previous session stays.
+    @Test(arguments: StoreKind.allCases)
+    func aSignUpWithACredentialIDTheServerHoldsIsRefused(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var ada = try Browser(client)
+            try await ada.signUp("ada@example.com")
+            let adaUser = try #require(try await harness.store.user(username: "ada@example.com"))
+            let adaPasskey = try #require(try await harness.store.credentials(userID: adaUser.id).first)
+
+            let (_, options) = try await ada.registrationOptions("grace@example.com")
+            let answer = try ada.authenticator.register(options: try #require(options), origin: ada.origin)
+            // The server comes to hold the new credential's ID (for Ada) before the answer arrives.
+            var taken = adaPasskey
+            taken.id = answer.rawId
+            try await harness.store.addCredential(taken)
+            let sessionsBefore = try await harness.store.sessions(userID: adaUser.id)
+
+            expectError(try await ada.post("/api/registration", answer), .conflict, "credential_exists")
+            #expect(try await harness.store.user(username: "grace@example.com") == nil)
+            #expect(try await harness.store.sessions(userID: adaUser.id) == sessionsBefore, "the session this browser had stays")
+            #expect(try await ada.get("/api/session").status == .ok)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func signUpCreatesTheAccountAndSignsIn(kind: StoreKind) async throws {
         try await Harness.run(kind) { harness, client in
@@ -212,9 +237,9 @@ import WebAuthn
         func ceremonyID(_ cookie: Cookie) throws -> String {
             Base64URL.encode(CookieToken.sha256(try #require(Base64URL.decode(cookie.value))))
         }
-        let old = try await services.ceremonies.begin(.registration, challenge: .random(), state: ["n": 1])
+        let old = try await services.ceremonies.begin(.registration, challenge: .random(), stateJSON: Array(#"{"n":1}"#.utf8))
         clock.advance(by: configuration.ceremonyTTL - 1)
-        let young = try await services.ceremonies.begin(.registration, challenge: .random(), state: ["n": 2])
+        let young = try await services.ceremonies.begin(.registration, challenge: .random(), stateJSON: Array(#"{"n":2}"#.utf8))
         clock.advance(by: 1)
         let purge = PurgeService(
             store: opened.store, interval: 60, sessionIdleTimeout: 600, auditRetention: 90 * 86400, now: { clock.now },

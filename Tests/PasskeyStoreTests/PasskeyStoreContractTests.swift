@@ -71,6 +71,43 @@ struct PasskeyStoreContractTests {
         }
     }
 
+    @Test("A sign-up stores its activity event and ends the browser's previous session with the account", arguments: Backend.allCases)
+    func signUpWithEventAndPreviousSession(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, _, adaSession) = try await signUp(store, "ada@example.com")
+            let user = makeUser("grace@example.com")
+            let credential = makeCredential(for: user)
+            let session = makeSession(for: user)
+            let event = AuditEvent(userID: user.id, kind: .signUp, at: t0, ip: "192.0.2.1", credentialID: credential.id)
+            try await store.createUser(
+                user, credential: credential, session: session, audit: event, endingSession: adaSession.tokenHash)
+            #expect(try await store.user(id: user.id) == user)
+            #expect(try await store.session(tokenHash: session.tokenHash) == session)
+            #expect(try await store.session(tokenHash: adaSession.tokenHash) == nil, "the browser's previous session is over")
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [event])
+            #expect(try await store.user(id: ada.id) == ada, "only the session ended, not its account")
+        }
+    }
+
+    @Test("A refused sign-up stores no event and leaves the browser's previous session", arguments: Backend.allCases)
+    func refusedSignUpKeepsPreviousSession(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (_, existing, adaSession) = try await signUp(store, "ada@example.com")
+            for (name, credentialID) in [("ada@example.com", nil), ("grace@example.com", existing.id)] as [(String, CredentialID?)] {
+                let user = makeUser(name)
+                let credential = credentialID.map { makeCredential(for: user, id: $0) } ?? makeCredential(for: user)
+                let event = AuditEvent(userID: user.id, kind: .signUp, at: t0)
+                await #expect(throws: StoreError.self) {
+                    try await store.createUser(
+                        user, credential: credential, session: makeSession(for: user), audit: event,
+                        endingSession: adaSession.tokenHash)
+                }
+                #expect(try await store.auditEvents(userID: user.id, limit: 10).isEmpty)
+                #expect(try await store.session(tokenHash: adaSession.tokenHash) == adaSession)
+            }
+        }
+    }
+
     @Test("A sign-up whose session cannot be stored leaves no account or credential behind", arguments: Backend.allCases)
     func signUpFailingAtTheSessionLeavesNothing(_ backend: Backend) async throws {
         try await withStore(backend) { store in

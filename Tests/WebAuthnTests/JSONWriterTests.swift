@@ -44,6 +44,57 @@ struct JSONWriterTests {
         try StrictJSON.validate(writer.bytes)
     }
 
+    static let signUpOptions: [PublicKeyCredentialCreationOptionsJSON] = [
+        PublicKeyCredentialCreationOptionsJSON(
+            rp: PublicKeyCredentialRpEntity(id: nil, name: "Example"),
+            user: PublicKeyCredentialUserEntityJSON(id: UserHandle(uncheckedBytes: [1]), name: "", displayName: ""),
+            challenge: Challenge(uncheckedBytes: [0]), pubKeyCredParams: []),
+        PublicKeyCredentialCreationOptionsJSON(
+            rp: PublicKeyCredentialRpEntity(id: "login.example.com", name: "Quote \" and \\ é"),
+            user: PublicKeyCredentialUserEntityJSON(
+                id: UserHandle(uncheckedBytes: Array(0..<64)), name: "ada@example.com", displayName: "Ada\nLovelace 🙂"),
+            challenge: Challenge(uncheckedBytes: Array(repeating: 0xFB, count: 32)),
+            pubKeyCredParams: [.init(alg: .es256), .init(alg: .edDSA), .init(alg: COSEAlgorithmIdentifier(-257))],
+            timeout: 300_000,
+            excludeCredentials: [
+                PublicKeyCredentialDescriptorJSON(id: id1, transports: [.usb, .nfc]), PublicKeyCredentialDescriptorJSON(id: id2),
+            ],
+            authenticatorSelection: AuthenticatorSelectionCriteria(
+                authenticatorAttachment: .platform, residentKey: .required, userVerification: .required),
+            hints: [.securityKey], attestation: .direct, extensions: AuthenticationExtensionsClientInputsJSON(credProps: true)),
+        PublicKeyCredentialCreationOptionsJSON(
+            rp: PublicKeyCredentialRpEntity(id: "", name: ""),
+            user: PublicKeyCredentialUserEntityJSON(id: UserHandle(uncheckedBytes: [9, 9]), name: "n", displayName: "d"),
+            challenge: Challenge(uncheckedBytes: Array(0..<16)), pubKeyCredParams: [.init(alg: .es384)], timeout: -1,
+            authenticatorSelection: AuthenticatorSelectionCriteria(), hints: [], attestation: AttestationConveyancePreference.none,
+            extensions: AuthenticationExtensionsClientInputsJSON()),
+    ]
+
+    @Test("Sign-up options: the same JSON as JSONEncoder, strict, and they read back", arguments: signUpOptions)
+    func creationOptions(_ options: PublicKeyCredentialCreationOptionsJSON) throws {
+        var writer = JSONWriter()
+        options.write(to: &writer)
+        #expect(try sameJSON(writer.bytes, try JSONEncoder().encode(options)))
+        try StrictJSON.validate(writer.bytes)
+        #expect(try JSONDecoder().decode(PublicKeyCredentialCreationOptionsJSON.self, from: Data(writer.bytes)) == options)
+    }
+
+    @Test("A sign-up ceremony's state: the same JSON as JSONEncoder, and it reads back", arguments: [
+        RegistrationCeremony(
+            challenge: Challenge(uncheckedBytes: Array(0..<32)), userHandle: UserHandle(uncheckedBytes: [1]),
+            userVerification: .preferred, algorithms: []),
+        RegistrationCeremony(
+            challenge: Challenge(uncheckedBytes: Array(repeating: 0xFE, count: 32)),
+            userHandle: UserHandle(uncheckedBytes: Array(repeating: 7, count: 64)), userVerification: .required,
+            algorithms: [.es256, .edDSA, COSEAlgorithmIdentifier(-257)], mediation: .conditional),
+    ])
+    func registrationCeremonyState(_ ceremony: RegistrationCeremony) throws {
+        let bytes = ceremony.jsonBytes()
+        #expect(try sameJSON(bytes, try JSONEncoder().encode(ceremony)))
+        #expect(try JSONDecoder().decode(RegistrationCeremony.self, from: Data(bytes)) == ceremony)
+        try StrictJSON.validate(bytes)
+    }
+
     @Test("A ceremony's state: the same JSON as JSONEncoder, strict, and it reads back", arguments: [
         AuthenticationCeremony(challenge: Challenge(uncheckedBytes: Array(0..<32)), allowCredentials: [], userVerification: .preferred, userHandle: nil),
         AuthenticationCeremony(

@@ -53,11 +53,12 @@ struct RegistrationController {
             let userHandle = UserHandle.random()
             let (options, ceremony) = services.relyingParty.beginRegistration(
                 user: PublicKeyCredentialUserEntityJSON(id: userHandle, name: username, displayName: displayName))
+            // Both written with JSONWriter: the same JSON as their Codable conformances, without JSONEncoder.
             let cookie = try await services.ceremonies.begin(
-                .registration, challenge: ceremony.challenge, state: ceremony, userID: userHandle,
+                .registration, challenge: ceremony.challenge, stateJSON: ceremony.jsonBytes(), userID: userHandle,
                 username: username, displayName: displayName)
             log["user"] = .string(userHandle.base64URL)
-            return try ServerServices.json(CreationOptions(publicKey: options), cookies: [cookie])
+            return ServerServices.json(bytes: CreationOptions(publicKey: options).jsonBytes(), cookies: [cookie])
         }
     }
 
@@ -86,10 +87,6 @@ struct RegistrationController {
             let ceremony = try services.ceremonies.state(RegistrationCeremony.self, of: record)
             let verified = try await services.relyingParty.finishRegistration(response: response, ceremony: ceremony)
             log["credential"] = .string(verified.credentialID.base64URL)
-            // §7.1 step 26: a credential ID is registered once.
-            guard try await services.store.credential(id: verified.credentialID) == nil else {
-                throw APIError.credentialExists
-            }
             let now = services.now()
             let user = UserRecord(
                 id: userHandle, username: username, displayName: record.displayName ?? username, createdAt: now)
@@ -97,14 +94,14 @@ struct RegistrationController {
             let (token, session) = services.sessions.start(
                 userID: userHandle, credentialID: credential.id, client: ClientDetails(request, context: context),
                 method: .passkey)
-            try await services.store.createUser(user, credential: credential, session: session)
-            await services.recordActivity(
-                .signUp, userID: user.id, client: ClientDetails(request, context: context), credentialID: credential.id,
-                logger: context.logger)
-            // A session this browser had before is over: the new account replaces it.
-            if let previous = services.sessions.tokenHash(request) {
-                try await services.store.deleteSession(tokenHash: previous)
-            }
+            // One transaction: the account, its passkey and session, the activity event, and the end
+            // of a session this browser had before (the new account replaces it). §7.1 step 26: a
+            // credential ID is registered once; the store refuses one it holds (credential_exists).
+            try await services.store.createUser(
+                user, credential: credential, session: session,
+                audit: services.activityEvent(
+                    .signUp, userID: user.id, client: ClientDetails(request, context: context), credentialID: credential.id),
+                endingSession: services.sessions.tokenHash(request))
             // The address gets a code to verify it; mail never fails the sign-up.
             do {
                 try await services.sendEmailCode(
@@ -124,6 +121,16 @@ struct RegistrationController {
 /// `{"publicKey": PublicKeyCredentialCreationOptionsJSON}`.
 struct CreationOptions: Encodable {
     var publicKey: PublicKeyCredentialCreationOptionsJSON
+
+    /// `{"publicKey": …}` as the `Encodable` conformance writes it.
+    func jsonBytes() -> [UInt8] {
+        var writer = JSONWriter(capacity: 512 + publicKey.excludeCredentials.count * 96)
+        writer.beginObject()
+        writer.key("publicKey")
+        publicKey.write(to: &writer)
+        writer.endObject()
+        return writer.bytes
+    }
 }
 
 /// `{"publicKey": PublicKeyCredentialRequestOptionsJSON}`.
@@ -155,8 +162,8 @@ struct AddPasskeyFlow {
             user: PublicKeyCredentialUserEntityJSON(id: user.id, name: user.username, displayName: user.displayName),
             excludeCredentials: existing.map(ServerServices.descriptor), mediation: mediation)
         let cookie = try await services.ceremonies.begin(
-            .addPasskey, challenge: ceremony.challenge, state: ceremony, userID: user.id)
-        return try ServerServices.json(CreationOptions(publicKey: options), cookies: [cookie])
+            .addPasskey, challenge: ceremony.challenge, stateJSON: ceremony.jsonBytes(), userID: user.id)
+        return ServerServices.json(bytes: CreationOptions(publicKey: options).jsonBytes(), cookies: [cookie])
     }
 
     /// Verifies the new passkey and adds it to the account the ceremony was begun for, which must

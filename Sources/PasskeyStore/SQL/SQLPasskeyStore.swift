@@ -188,7 +188,10 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     // MARK: Accounts
 
-    public func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {
+    public func createUser(
+        _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit event: AuditEvent?,
+        endingSession previous: [UInt8]?
+    ) async throws {
         guard credential.userID == user.id, session.userID == user.id else {
             throw StoreError.failure("the first credential and session must belong to the new user")
         }
@@ -208,6 +211,10 @@ public final class SQLPasskeyStore: PasskeyStore {
             }
             guard try await Self.insert(credential, on: db) else { throw StoreError.credentialExists }
             try await Self.insert(session, on: db)
+            if let previous, previous != session.tokenHash {
+                try await db.raw("DELETE FROM sessions WHERE token_hash = \(Column.bytes(previous))").run()
+            }
+            if let event { try await Self.insert(event, on: db) }
         }
     }
 

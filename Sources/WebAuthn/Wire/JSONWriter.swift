@@ -106,20 +106,7 @@ extension PublicKeyCredentialRequestOptionsJSON {
         }
         writer.key("allowCredentials")
         writer.beginArray()
-        for descriptor in allowCredentials {
-            writer.beginObject()
-            writer.key("type")
-            writer.string(descriptor.type)
-            writer.key("id")
-            writer.base64URL(descriptor.id.bytes)
-            if let transports = descriptor.transports {
-                writer.key("transports")
-                writer.beginArray()
-                for transport in transports { writer.string(transport.rawValue) }
-                writer.endArray()
-            }
-            writer.endObject()
-        }
+        for descriptor in allowCredentials { descriptor.write(to: &writer) }
         writer.endArray()
         if let userVerification {
             writer.key("userVerification")
@@ -132,6 +119,134 @@ extension PublicKeyCredentialRequestOptionsJSON {
             writer.endArray()
         }
         writer.endObject()
+    }
+}
+
+extension PublicKeyCredentialDescriptorJSON {
+    /// Writes the descriptor as its `Encodable` conformance does.
+    package func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("type")
+        writer.string(type)
+        writer.key("id")
+        writer.base64URL(id.bytes)
+        if let transports {
+            writer.key("transports")
+            writer.beginArray()
+            for transport in transports { writer.string(transport.rawValue) }
+            writer.endArray()
+        }
+        writer.endObject()
+    }
+}
+
+extension PublicKeyCredentialCreationOptionsJSON {
+    /// Writes the options as their `Encodable` conformance does: the same members in the same
+    /// order, members whose value is `nil` left out.
+    package func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("rp")
+        writer.beginObject()
+        if let id = rp.id {
+            writer.key("id")
+            writer.string(id)
+        }
+        writer.key("name")
+        writer.string(rp.name)
+        writer.endObject()
+        writer.key("user")
+        writer.beginObject()
+        writer.key("id")
+        writer.base64URL(user.id.bytes)
+        writer.key("name")
+        writer.string(user.name)
+        writer.key("displayName")
+        writer.string(user.displayName)
+        writer.endObject()
+        writer.key("challenge")
+        writer.base64URL(challenge.bytes)
+        writer.key("pubKeyCredParams")
+        writer.beginArray()
+        for parameters in pubKeyCredParams {
+            writer.beginObject()
+            writer.key("type")
+            writer.string(parameters.type)
+            writer.key("alg")
+            writer.integer(parameters.alg.rawValue)
+            writer.endObject()
+        }
+        writer.endArray()
+        if let timeout {
+            writer.key("timeout")
+            writer.integer(timeout)
+        }
+        writer.key("excludeCredentials")
+        writer.beginArray()
+        for descriptor in excludeCredentials { descriptor.write(to: &writer) }
+        writer.endArray()
+        if let selection = authenticatorSelection {
+            writer.key("authenticatorSelection")
+            writer.beginObject()
+            if let attachment = selection.authenticatorAttachment {
+                writer.key("authenticatorAttachment")
+                writer.string(attachment.rawValue)
+            }
+            if let residentKey = selection.residentKey {
+                writer.key("residentKey")
+                writer.string(residentKey.rawValue)
+            }
+            if let requireResidentKey = selection.requireResidentKey {
+                writer.key("requireResidentKey")
+                writer.bool(requireResidentKey)
+            }
+            if let userVerification = selection.userVerification {
+                writer.key("userVerification")
+                writer.string(userVerification.rawValue)
+            }
+            writer.endObject()
+        }
+        if let hints {
+            writer.key("hints")
+            writer.beginArray()
+            for hint in hints { writer.string(hint.rawValue) }
+            writer.endArray()
+        }
+        if let attestation {
+            writer.key("attestation")
+            writer.string(attestation.rawValue)
+        }
+        if let extensions {
+            writer.key("extensions")
+            writer.beginObject()
+            if let credProps = extensions.credProps {
+                writer.key("credProps")
+                writer.bool(credProps)
+            }
+            writer.endObject()
+        }
+        writer.endObject()
+    }
+}
+
+extension RegistrationCeremony {
+    /// The ceremony as JSON, as its `Codable` conformance writes and reads it.
+    package func jsonBytes() -> [UInt8] {
+        var writer = JSONWriter(capacity: 192)
+        writer.beginObject()
+        writer.key("challenge")
+        writer.base64URL(challenge.bytes)
+        writer.key("userHandle")
+        writer.base64URL(userHandle.bytes)
+        writer.key("userVerification")
+        writer.string(userVerification.rawValue)
+        writer.key("algorithms")
+        writer.beginArray()
+        for algorithm in algorithms { writer.integer(algorithm.rawValue) }
+        writer.endArray()
+        writer.key("mediation")
+        writer.string(mediation.rawValue)
+        writer.endObject()
+        return writer.bytes
     }
 }
 

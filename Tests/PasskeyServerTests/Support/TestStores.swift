@@ -100,9 +100,12 @@ final class RecordingStore: PasskeyStore {
         callLog.withLock { $0.append(String(operation.prefix { $0 != "(" })) }
     }
 
-    func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {
+    func createUser(
+        _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit: AuditEvent?,
+        endingSession: [UInt8]?
+    ) async throws {
         called()
-        try await base.createUser(user, credential: credential, session: session)
+        try await base.createUser(user, credential: credential, session: session, audit: audit, endingSession: endingSession)
         record("createUser")
     }
 
