@@ -60,6 +60,41 @@ struct PasskeyJSON: Codable, Sendable, Equatable {
         self.algorithm = credential.algorithm
     }
 
+    /// The members ``encode(to:)`` writes, dates as ``ServerServices/json(_:status:cookies:)``'s
+    /// encoder writes them, without `Codable` (every sign-up answers with them).
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("name")
+        writer.string(name)
+        writer.key("createdAt")
+        writer.string(Self.iso8601(createdAt))
+        writer.key("lastUsedAt")
+        if let lastUsedAt { writer.string(Self.iso8601(lastUsedAt)) } else { writer.null() }
+        writer.key("aaguid")
+        writer.string(aaguid)
+        writer.key("provider")
+        if let provider { writer.string(provider) } else { writer.null() }
+        writer.key("synced")
+        writer.bool(synced)
+        writer.key("backupEligible")
+        writer.bool(backupEligible)
+        writer.key("transports")
+        writer.beginArray()
+        for transport in transports { writer.string(transport) }
+        writer.endArray()
+        writer.key("algorithm")
+        writer.integer(algorithm)
+        writer.endObject()
+    }
+
+    /// A date as `JSONEncoder`'s `.iso8601` strategy writes it: UTC, whole seconds, `Z`.
+    static func iso8601(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        return String(decoding: LogOutput.utcTimestamp(seconds: seconds), as: UTF8.self) + "Z"
+    }
+
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)

@@ -146,10 +146,15 @@ struct ServerServices: Sendable {
 
     /// A JSON response with cookies.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, cookies: [Cookie] = []) throws -> Response {
+        json(bytes: try jsonEncoder().encode(value), status: status, cookies: cookies)
+    }
+
+    /// How the API writes `Encodable` answers: dates in ISO 8601, slashes unescaped.
+    static func jsonEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return json(bytes: try encoder.encode(value), status: status, cookies: cookies)
+        return encoder
     }
 
     /// A response of JSON text already written (``JSONWriter``), with cookies.

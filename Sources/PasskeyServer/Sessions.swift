@@ -276,19 +276,19 @@ struct Ceremonies: Sendable {
         return record
     }
 
-    /// A sign-in's ceremony kept in the record, read without `Codable`.
-    func state(_ type: AuthenticationCeremony.Type, of record: CeremonyRecord) throws -> AuthenticationCeremony {
+    /// A sign-up's (or new passkey's) ceremony kept in the record, read without `Codable`.
+    func state(_ type: RegistrationCeremony.Type, of record: CeremonyRecord) throws -> RegistrationCeremony {
         do {
-            return try AuthenticationCeremony(json: record.state)
+            return try RegistrationCeremony(json: record.state)
         } catch {
             throw APIError.ceremonyNotFound
         }
     }
 
-    /// The relying party's ceremony value kept in the record.
-    func state<State: Decodable>(_ type: State.Type, of record: CeremonyRecord) throws -> State {
+    /// A sign-in's ceremony kept in the record, read without `Codable`.
+    func state(_ type: AuthenticationCeremony.Type, of record: CeremonyRecord) throws -> AuthenticationCeremony {
         do {
-            return try JSONDecoder().decode(State.self, from: Data(record.state))
+            return try AuthenticationCeremony(json: record.state)
         } catch {
             throw APIError.ceremonyNotFound
         }

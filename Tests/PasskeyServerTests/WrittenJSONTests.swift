@@ -41,4 +41,32 @@ import WebAuthn
         #expect(ServerServices.loggable(String(repeating: "a", count: 301)) == String(repeating: "a", count: 300) + "…")
         #expect(ServerServices.loggable(String(repeating: "a", count: 300)) == String(repeating: "a", count: 300))
     }
+
+    @Test(arguments: [
+        (Date(timeIntervalSince1970: 1_700_000_000.999), Date?.none, "Security Key", ["usb", "nfc"], true),
+        (Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_800_000_123.5), "quote\" é\n🙂", [], false),
+        (Date(timeIntervalSince1970: -86_401.25), Date(timeIntervalSince1970: 253_402_300_799), "", ["hybrid"], false),
+    ])
+    func theSignedUpAnswerIsWhatJSONEncoderWrites(
+        createdAt: Date, lastUsedAt: Date?, name: String, transports: [String], known: Bool
+    ) throws {
+        let user = UserRecord(
+            id: UserHandle(uncheckedBytes: Array(0..<16)), username: "ada@example.com", displayName: "Ada",
+            createdAt: createdAt)
+        var credential = CredentialRecord(
+            id: CredentialID(uncheckedBytes: Array(0..<20)), userID: user.id, publicKey: [1, 2, 3], algorithm: -7,
+            signCount: 0, aaguid: known ? AuthenticatorDirectory.bundled.keys.sorted { $0.uuidString < $1.uuidString }.first ?? .zero : .zero,
+            attestationFormat: "none", transports: transports, backupEligible: known, backedUp: false, name: name,
+            createdAt: createdAt, lastUsedAt: lastUsedAt)
+        credential.backedUp = known
+        if known { #expect(PasskeyJSON(credential, directory: AuthenticatorDirectory()).provider != nil) }
+        let answer = RegistrationController.Created(
+            user: UserJSON(user), passkey: PasskeyJSON(credential, directory: AuthenticatorDirectory()), rpId: "example.com")
+        let written = answer.jsonBytes()
+        try StrictJSON.validate(written)
+        let encoded = try ServerServices.jsonEncoder().encode(answer)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(written)) as? NSDictionary)
+        let expected = try #require(try JSONSerialization.jsonObject(with: encoded) as? NSDictionary)
+        #expect(parsed == expected)
+    }
 }

@@ -93,6 +93,38 @@ struct JSONWriterTests {
         #expect(try sameJSON(bytes, try JSONEncoder().encode(ceremony)))
         #expect(try JSONDecoder().decode(RegistrationCeremony.self, from: Data(bytes)) == ceremony)
         try StrictJSON.validate(bytes)
+        #expect(try RegistrationCeremony(json: bytes) == ceremony)
+        #expect(try RegistrationCeremony(json: Array(try JSONEncoder().encode(ceremony))) == ceremony)
+    }
+
+    static let storedChallenge = String(repeating: "A", count: 43)
+
+    @Test("A sign-up ceremony stored before mediation existed reads as a modal one")
+    func registrationCeremonyWithoutMediation() throws {
+        let text = #"{"challenge":"\#(Self.storedChallenge)","userHandle":"AQ","userVerification":"preferred","algorithms":[ -7 , -257,-8 ]}"#
+        let ceremony = try RegistrationCeremony(json: Array(text.utf8))
+        #expect(ceremony == (try JSONDecoder().decode(RegistrationCeremony.self, from: Data(text.utf8))))
+        #expect(ceremony.mediation == .optional)
+        #expect(ceremony.algorithms == [.es256, COSEAlgorithmIdentifier(-257), .edDSA])
+    }
+
+    @Test("A sign-up ceremony's state that is not what was written is malformed", arguments: [
+        "", "[]", #"{"userHandle":"AQ","userVerification":"required","algorithms":[]}"#,
+        #"{"challenge":"C","userVerification":"required","algorithms":[]}"#,
+        #"{"challenge":"C","userHandle":"AQ","algorithms":[]}"#,
+        #"{"challenge":"C","userHandle":"AQ","userVerification":"required"}"#,
+        #"{"challenge":"C","userHandle":"AQ","userVerification":"required","algorithms":[-7.5]}"#,
+        #"{"challenge":"C","userHandle":"AQ","userVerification":"required","algorithms":[1e2]}"#,
+        #"{"challenge":"C","userHandle":"AQ","userVerification":"required","algorithms":["-7"]}"#,
+        #"{"challenge":"C","userHandle":"AQ","userVerification":"required","algorithms":-7}"#,
+        #"{"challenge":"C","userHandle":"AQ","userVerification":"required","algorithms":[99999999999999999999]}"#,
+        #"{"challenge":"C","userHandle":"AQ","userVerification":"required","algorithms":[-07]}"#,
+        #"{"challenge":"C","userHandle":"","userVerification":"required","algorithms":[]}"#,
+        #"{"challenge":"C","userHandle":"AQ","userVerification":"required","algorithms":[],"mediation":1}"#,
+    ])
+    func malformedRegistrationCeremonyState(_ text: String) {
+        let text = text.replacingOccurrences(of: #""challenge":"C""#, with: #""challenge":"\#(Self.storedChallenge)""#)
+        #expect(throws: WebAuthnError.self, "\(text)") { try RegistrationCeremony(json: Array(text.utf8)) }
     }
 
     @Test("A ceremony's state: the same JSON as JSONEncoder, strict, and it reads back", arguments: [

@@ -23,6 +23,20 @@ struct RegistrationController {
         var user: UserJSON
         var passkey: PasskeyJSON
         var rpId: String
+
+        /// The members `JSONEncoder` writes, without `Codable`.
+        func jsonBytes() -> [UInt8] {
+            var writer = JSONWriter(capacity: 512)
+            writer.beginObject()
+            writer.key("user")
+            user.write(to: &writer)
+            writer.key("passkey")
+            passkey.write(to: &writer)
+            writer.key("rpId")
+            writer.string(rpId)
+            writer.endObject()
+            return writer.bytes
+        }
     }
 
     var endpoints: RouteCollection<Context> {
@@ -110,8 +124,11 @@ struct RegistrationController {
             } catch {
                 context.logger.warning("no verification code for the new account", metadata: ["error": "\(error)"])
             }
-            return try ServerServices.json(
-                Created(user: UserJSON(user), passkey: PasskeyJSON(credential, directory: services.directory), rpId: services.relyingPartyID),
+            return ServerServices.json(
+                bytes: Created(
+                    user: UserJSON(user), passkey: PasskeyJSON(credential, directory: services.directory),
+                    rpId: services.relyingPartyID
+                ).jsonBytes(),
                 status: .created,
                 cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
         }

@@ -84,6 +84,12 @@ package struct JSONWriter: Sendable {
         atStart = false
     }
 
+    package mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        atStart = false
+    }
+
     private mutating func separate() {
         if !atStart { bytes.append(UInt8(ascii: ",")) }
     }

@@ -45,14 +45,34 @@ struct WireReader {
     /// The elements of the array at the parser, already checked to be strict JSON, when every one
     /// is a string; `nil` when one is not.
     fileprivate static func stringElements(_ parser: inout StrictJSON.Parser) -> [String]? {
+        elements(&parser) { element in
+            guard element.current == UInt8(ascii: "\""), let value = try? element.string() else { return nil }
+            return String(decoding: value, as: UTF8.self)
+        }
+    }
+
+    /// The elements of the array at the parser, already checked to be strict JSON, when every one
+    /// is a whole number that fits an `Int` (no fraction, no exponent); `nil` when one is not.
+    fileprivate static func integerElements(_ parser: inout StrictJSON.Parser) -> [Int]? {
+        elements(&parser) { element in
+            let start = element.index
+            guard let first = element.current, first == UInt8(ascii: "-") || element.isDigit(first),
+                (try? element.number()) != nil
+            else { return nil }
+            return Int(String(decoding: element.bytes[start..<element.index], as: UTF8.self))
+        }
+    }
+
+    /// The elements of the array at the parser, each read by `read`; `nil` when it reads `nil` for one.
+    private static func elements<T>(_ parser: inout StrictJSON.Parser, _ read: (inout StrictJSON.Parser) -> T?) -> [T]? {
         parser.index += 1  // "["
-        var values: [String] = []
+        var values: [T] = []
         parser.skipWhitespace()
         if parser.current == UInt8(ascii: "]") { return values }
         while true {
             parser.skipWhitespace()
-            guard parser.current == UInt8(ascii: "\""), let value = try? parser.string() else { return nil }
-            values.append(String(decoding: value, as: UTF8.self))
+            guard let value = read(&parser) else { return nil }
+            values.append(value)
             parser.skipWhitespace()
             guard parser.current == UInt8(ascii: ",") else { return values }
             parser.index += 1
@@ -143,7 +163,25 @@ struct WireReader {
             }
         }
 
-        /// A Boolean, or `nil` for `null`.
+        /// An array of whole numbers, or `nil` for `null`.
+        mutating func integers(_ name: String) throws(WebAuthnError) -> [Int]? {
+            switch parser.current {
+            case UInt8(ascii: "["):
+                guard depth < StrictJSON.maximumDepth else { throw WebAuthnError(.malformed, "invalid JSON: nested too deep") }
+                var elements = parser
+                try skip()
+                guard let values = WireReader.integerElements(&elements) else { throw wrongType(name, "an array of integers") }
+                return values
+            case UInt8(ascii: "n"):
+                try skip()
+                return nil
+            default:
+                try skip()
+                throw wrongType(name, "an array of integers")
+            }
+        }
+
+
         mutating func bool(_ name: String) throws(WebAuthnError) -> Bool? {
             let value = parser.current
             try skip()

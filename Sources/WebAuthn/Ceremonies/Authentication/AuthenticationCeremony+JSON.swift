@@ -34,6 +34,38 @@ extension AuthenticationCeremony {
     }
 }
 
+extension RegistrationCeremony {
+    /// Reads what ``jsonBytes()`` or `JSONEncoder` wrote, strictly; anything else is `malformed`.
+    /// A ceremony stored before `mediation` existed was a modal one.
+    package init(json: [UInt8]) throws(WebAuthnError) {
+        self = try WireReader.readObject(json) { object throws(WebAuthnError) -> RegistrationCeremony in
+            var challenge: String??
+            var userHandle: String??
+            var userVerification: String??
+            var algorithms: [Int]??
+            var mediation: String??
+            while let name = try object.next() {
+                switch name {
+                case "challenge": challenge = .some(try object.string(name))
+                case "userHandle": userHandle = .some(try object.string(name))
+                case "userVerification": userVerification = .some(try object.string(name))
+                case "algorithms": algorithms = .some(try object.integers(name))
+                case "mediation": mediation = .some(try object.string(name))
+                default: try object.skip()
+                }
+            }
+            let mode: CredentialMediationRequirement
+            if case .some(.some(let text)) = mediation { mode = CredentialMediationRequirement(rawValue: text) } else { mode = .optional }
+            return RegistrationCeremony(
+                challenge: try object.bytes(try object.required(challenge, "challenge"), "challenge", as: Challenge.self),
+                userHandle: try object.bytes(try object.required(userHandle, "userHandle"), "userHandle", as: UserHandle.self),
+                userVerification: UserVerificationRequirement(rawValue: try object.required(userVerification, "userVerification")),
+                algorithms: try object.required(algorithms, "algorithms").map(COSEAlgorithmIdentifier.init(rawValue:)),
+                mediation: mode)
+        }
+    }
+}
+
 extension WireJSON {
     /// A JSON text that is an array of strings (`["usb","nfc"]`), read strictly; anything else
     /// is `malformed`.
