@@ -67,6 +67,36 @@ public struct AuthenticatorAssertionResponseJSON: Hashable, Sendable, Codable {
     }
 }
 
+extension AuthenticatorAttestationResponseJSON {
+    /// The members of `response` (`RegistrationResponseJSON.parse`).
+    static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> AuthenticatorAttestationResponseJSON {
+        var clientData: String??, attestationObject: String??, authenticatorData: String??, publicKey: String??
+        var algorithm: Int??, transports: [String]??
+        while let name = try object.next() {
+            switch name {
+            case "clientDataJSON": clientData = .some(try object.string(name))
+            case "attestationObject": attestationObject = .some(try object.string(name))
+            case "authenticatorData": authenticatorData = .some(try object.string(name))
+            case "publicKey": publicKey = .some(try object.string(name))
+            case "publicKeyAlgorithm": algorithm = .some(try object.integer(name))
+            case "transports": transports = .some(try object.strings(name))
+            default: try object.skip()
+            }
+        }
+        let clientDataJSON = try object.bytes(try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
+        let attestation = try object.bytes(
+            try object.required(attestationObject, "attestationObject"), "attestationObject", as: Base64URLData.self)
+        var authenticator: Base64URLData?
+        if let text = authenticatorData ?? nil { authenticator = try object.bytes(text, "authenticatorData", as: Base64URLData.self) }
+        var key: Base64URLData?
+        if let text = publicKey ?? nil { key = try object.bytes(text, "publicKey", as: Base64URLData.self) }
+        return AuthenticatorAttestationResponseJSON(
+            clientDataJSON: clientDataJSON, attestationObject: attestation, authenticatorData: authenticator,
+            publicKeyAlgorithm: (algorithm ?? nil).map(COSEAlgorithmIdentifier.init(rawValue:)), publicKey: key,
+            transports: (transports ?? nil)?.map(AuthenticatorTransport.init(rawValue:)))
+    }
+}
+
 extension AuthenticatorAssertionResponseJSON {
     /// The members of `response` (`AuthenticationResponseJSON.parse`).
     static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> AuthenticatorAssertionResponseJSON {
@@ -159,9 +189,32 @@ public struct RegistrationResponseJSON: Hashable, Sendable, Codable {
         type = try c.decode(String.self, forKey: .type)
     }
 
-    /// Parses the JSON a browser sent, or throws `malformed` naming what is wrong.
+    /// Parses the JSON a browser sent, or throws `malformed` naming what is wrong. Reads only the
+    /// members it needs, strictly (RFC 8259, no member twice; see `WireReader`), and takes the same
+    /// values as decoding with `JSONDecoder` (`init(from:)`) does.
     public static func parse(_ json: Data) throws(WebAuthnError) -> RegistrationResponseJSON {
-        try WireJSON.decode(RegistrationResponseJSON.self, from: json)
+        try WireReader.readObject(Array(json)) { (object) throws(WebAuthnError) -> RegistrationResponseJSON in
+            var id: String??, rawId: String??, type: String??, attachment: String??
+            var response: AuthenticatorAttestationResponseJSON??, extensions: AuthenticationExtensionsClientOutputsJSON??
+            while let name = try object.next() {
+                switch name {
+                case "id": id = .some(try object.string(name))
+                case "rawId": rawId = .some(try object.string(name))
+                case "type": type = .some(try object.string(name))
+                case "authenticatorAttachment": attachment = .some(try object.string(name))
+                case "response": response = .some(try object.object(name, AuthenticatorAttestationResponseJSON.read))
+                case "clientExtensionResults": extensions = .some(try object.object(name, AuthenticationExtensionsClientOutputsJSON.read))
+                default: try object.skip()
+                }
+            }
+            var parsed = RegistrationResponseJSON(
+                rawId: try object.bytes(try object.required(rawId, "rawId"), "rawId", as: CredentialID.self),
+                response: try object.required(response, "response"),
+                authenticatorAttachment: (attachment ?? nil).map(AuthenticatorAttachment.init(rawValue:)),
+                clientExtensionResults: (extensions ?? nil) ?? .init(), type: try object.required(type, "type"))
+            parsed.id = try object.required(id, "id")
+            return parsed
+        }
     }
 }
 

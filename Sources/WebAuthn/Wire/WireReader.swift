@@ -163,6 +163,18 @@ struct WireReader {
             }
         }
 
+        /// A whole number that fits an `Int` (no fraction, no exponent), or `nil` for `null`.
+        mutating func integer(_ name: String) throws(WebAuthnError) -> Int? {
+            let start = parser.index
+            let first = parser.current
+            try skip()
+            if first == UInt8(ascii: "n") { return nil }
+            guard let first, first == UInt8(ascii: "-") || parser.isDigit(first),
+                let value = Int(String(decoding: parser.bytes[start..<parser.index], as: UTF8.self))
+            else { throw wrongType(name, "Int") }
+            return value
+        }
+
         /// An array of whole numbers, or `nil` for `null`.
         mutating func integers(_ name: String) throws(WebAuthnError) -> [Int]? {
             switch parser.current {
