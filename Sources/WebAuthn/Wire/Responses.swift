@@ -70,12 +70,12 @@ public struct AuthenticatorAssertionResponseJSON: Hashable, Sendable, Codable {
 extension AuthenticatorAttestationResponseJSON {
     /// The members of `response` (`RegistrationResponseJSON.parse`).
     static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> AuthenticatorAttestationResponseJSON {
-        var clientData: String??, attestationObject: String??, authenticatorData: String??, publicKey: String??
+        var clientData: [UInt8]??, attestationObject: [UInt8]??, authenticatorData: String??, publicKey: String??
         var algorithm: Int??, transports: [String]??
         while let name = try object.next() {
             switch name {
-            case "clientDataJSON": clientData = .some(try object.string(name))
-            case "attestationObject": attestationObject = .some(try object.string(name))
+            case "clientDataJSON": clientData = .some(try object.stringBytes(name))
+            case "attestationObject": attestationObject = .some(try object.stringBytes(name))
             case "authenticatorData": authenticatorData = .some(try object.string(name))
             case "publicKey": publicKey = .some(try object.string(name))
             case "publicKeyAlgorithm": algorithm = .some(try object.integer(name))
@@ -83,9 +83,10 @@ extension AuthenticatorAttestationResponseJSON {
             default: try object.skip()
             }
         }
-        let clientDataJSON = try object.bytes(try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
+        let clientDataJSON = try object.bytes(
+            utf8: try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
         let attestation = try object.bytes(
-            try object.required(attestationObject, "attestationObject"), "attestationObject", as: Base64URLData.self)
+            utf8: try object.required(attestationObject, "attestationObject"), "attestationObject", as: Base64URLData.self)
         var authenticator: Base64URLData?
         if let text = authenticatorData ?? nil { authenticator = try object.bytes(text, "authenticatorData", as: Base64URLData.self) }
         var key: Base64URLData?
@@ -100,19 +101,21 @@ extension AuthenticatorAttestationResponseJSON {
 extension AuthenticatorAssertionResponseJSON {
     /// The members of `response` (`AuthenticationResponseJSON.parse`).
     static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> AuthenticatorAssertionResponseJSON {
-        var clientData: String??, authenticatorData: String??, signature: String??, userHandle: String??
+        var clientData: [UInt8]??, authenticatorData: [UInt8]??, signature: [UInt8]??, userHandle: String??
         while let name = try object.next() {
             switch name {
-            case "clientDataJSON": clientData = .some(try object.string(name))
-            case "authenticatorData": authenticatorData = .some(try object.string(name))
-            case "signature": signature = .some(try object.string(name))
+            case "clientDataJSON": clientData = .some(try object.stringBytes(name))
+            case "authenticatorData": authenticatorData = .some(try object.stringBytes(name))
+            case "signature": signature = .some(try object.stringBytes(name))
             case "userHandle": userHandle = .some(try object.string(name))
             default: try object.skip()
             }
         }
-        let clientDataJSON = try object.bytes(try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
-        let authenticator = try object.bytes(try object.required(authenticatorData, "authenticatorData"), "authenticatorData", as: Base64URLData.self)
-        let signed = try object.bytes(try object.required(signature, "signature"), "signature", as: Base64URLData.self)
+        let clientDataJSON = try object.bytes(
+            utf8: try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
+        let authenticator = try object.bytes(
+            utf8: try object.required(authenticatorData, "authenticatorData"), "authenticatorData", as: Base64URLData.self)
+        let signed = try object.bytes(utf8: try object.required(signature, "signature"), "signature", as: Base64URLData.self)
         // Some clients send "" or null for "no user handle".
         let handle: UserHandle? = switch userHandle ?? nil {
         case .none, "": nil

@@ -14,7 +14,10 @@ struct WireReader {
     static func readObject<T>(
         _ json: [UInt8], _ body: (inout ObjectReader) throws(WebAuthnError) -> T
     ) throws(WebAuthnError) -> T {
-        guard String(validating: json, as: UTF8.self) != nil else { throw WebAuthnError(.malformed, "invalid JSON: not UTF-8") }
+        // ASCII is UTF-8: only text with other bytes is validated (which makes a String of it).
+        guard json.allSatisfy({ $0 < 0x80 }) || String(validating: json, as: UTF8.self) != nil else {
+            throw WebAuthnError(.malformed, "invalid JSON: not UTF-8")
+        }
         var parser = StrictJSON.Parser(bytes: json)
         parser.skipWhitespace()
         guard parser.current == UInt8(ascii: "{") else {
@@ -193,7 +196,17 @@ struct WireReader {
             }
         }
 
+        /// A string's UTF-8, or `nil` for `null`: for values read as base64url (``bytes(utf8:_:as:)``),
+        /// with no `String` made of them.
+        mutating func stringBytes(_ name: String) throws(WebAuthnError) -> [UInt8]? {
+            switch parser.current {
+            case UInt8(ascii: "\""): return try WireReader.syntax { () throws(StrictJSON.Violation) in try parser.string() }
+            case UInt8(ascii: "n"): try skip(); return nil
+            default: try skip(); throw wrongType(name, "String")
+            }
+        }
 
+        /// A Boolean, or `nil` for `null`.
         mutating func bool(_ name: String) throws(WebAuthnError) -> Bool? {
             let value = parser.current
             try skip()
@@ -238,6 +251,18 @@ struct WireReader {
         /// Base64url bytes of type `T` (its length rules too) from a string member.
         func bytes<T: Base64URLBytes>(_ text: String, _ name: String, as type: T.Type) throws(WebAuthnError) -> T {
             guard let bytes = Base64URL.decode(text) else { throw WebAuthnError(.malformed, "\(path)\(name) is invalid: not base64url") }
+            return try typed(bytes, name, as: type)
+        }
+
+        /// Base64url bytes of type `T` from a string member's UTF-8 (``stringBytes(_:)``).
+        func bytes<T: Base64URLBytes>(utf8 text: [UInt8], _ name: String, as type: T.Type) throws(WebAuthnError) -> T {
+            guard let bytes = text.withUnsafeBufferPointer({ Base64URL.decode(utf8: $0) }) else {
+                throw WebAuthnError(.malformed, "\(path)\(name) is invalid: not base64url")
+            }
+            return try typed(bytes, name, as: type)
+        }
+
+        private func typed<T: Base64URLBytes>(_ bytes: [UInt8], _ name: String, as type: T.Type) throws(WebAuthnError) -> T {
             do {
                 return try T(bytes: bytes)
             } catch {
