@@ -196,28 +196,12 @@ public struct RegistrationResponseJSON: Hashable, Sendable, Codable {
     /// members it needs, strictly (RFC 8259, no member twice; see `WireReader`), and takes the same
     /// values as decoding with `JSONDecoder` (`init(from:)`) does.
     public static func parse(_ json: Data) throws(WebAuthnError) -> RegistrationResponseJSON {
-        try WireReader.readObject(Array(json)) { (object) throws(WebAuthnError) -> RegistrationResponseJSON in
-            var id: String??, rawId: String??, type: String??, attachment: String??
-            var response: AuthenticatorAttestationResponseJSON??, extensions: AuthenticationExtensionsClientOutputsJSON??
-            while let name = try object.next() {
-                switch name {
-                case "id": id = .some(try object.string(name))
-                case "rawId": rawId = .some(try object.string(name))
-                case "type": type = .some(try object.string(name))
-                case "authenticatorAttachment": attachment = .some(try object.string(name))
-                case "response": response = .some(try object.object(name, AuthenticatorAttestationResponseJSON.read))
-                case "clientExtensionResults": extensions = .some(try object.object(name, AuthenticationExtensionsClientOutputsJSON.read))
-                default: try object.skip()
-                }
-            }
-            var parsed = RegistrationResponseJSON(
-                rawId: try object.bytes(try object.required(rawId, "rawId"), "rawId", as: CredentialID.self),
-                response: try object.required(response, "response"),
-                authenticatorAttachment: (attachment ?? nil).map(AuthenticatorAttachment.init(rawValue:)),
-                clientExtensionResults: (extensions ?? nil) ?? .init(), type: try object.required(type, "type"))
-            parsed.id = try object.required(id, "id")
-            return parsed
-        }
+        let read = try CredentialEnvelope.read(json, response: AuthenticatorAttestationResponseJSON.read)
+        var parsed = RegistrationResponseJSON(
+            rawId: read.rawId, response: read.response, authenticatorAttachment: read.attachment,
+            clientExtensionResults: read.extensions, type: read.type)
+        parsed.id = read.id
+        return parsed
     }
 }
 
@@ -257,27 +241,50 @@ public struct AuthenticationResponseJSON: Hashable, Sendable, Codable {
     /// members it needs, strictly (RFC 8259, no member twice; see `WireReader`), and takes the same
     /// values as decoding with `JSONDecoder` (`init(from:)`) does.
     public static func parse(_ json: Data) throws(WebAuthnError) -> AuthenticationResponseJSON {
-        try WireReader.readObject(Array(json)) { (object) throws(WebAuthnError) -> AuthenticationResponseJSON in
+        let read = try CredentialEnvelope.read(json, response: AuthenticatorAssertionResponseJSON.read)
+        var parsed = AuthenticationResponseJSON(
+            rawId: read.rawId, response: read.response, authenticatorAttachment: read.attachment,
+            clientExtensionResults: read.extensions, type: read.type)
+        parsed.id = read.id
+        return parsed
+    }
+}
+
+/// The members every `PublicKeyCredential.toJSON()` has (§5.1), read by `WireReader`, with
+/// `response` read by the ceremony's own reader. Missing or `null` required members are told in
+/// the order `JSONDecoder` met them: `rawId`, `response`, `type`, `id`.
+struct CredentialEnvelope<Response> {
+    var id: String
+    var rawId: CredentialID
+    var response: Response
+    var attachment: AuthenticatorAttachment?
+    var extensions: AuthenticationExtensionsClientOutputsJSON
+    var type: String
+
+    static func read(
+        _ json: Data, response readResponse: (inout WireReader.ObjectReader) throws(WebAuthnError) -> Response
+    ) throws(WebAuthnError) -> CredentialEnvelope {
+        try WireReader.readObject(Array(json)) { (object) throws(WebAuthnError) -> CredentialEnvelope in
             var id: String??, rawId: String??, type: String??, attachment: String??
-            var response: AuthenticatorAssertionResponseJSON??, extensions: AuthenticationExtensionsClientOutputsJSON??
+            var response: Response??, extensions: AuthenticationExtensionsClientOutputsJSON??
             while let name = try object.next() {
                 switch name {
                 case "id": id = .some(try object.string(name))
                 case "rawId": rawId = .some(try object.string(name))
                 case "type": type = .some(try object.string(name))
                 case "authenticatorAttachment": attachment = .some(try object.string(name))
-                case "response": response = .some(try object.object(name, AuthenticatorAssertionResponseJSON.read))
+                case "response": response = .some(try object.object(name, readResponse))
                 case "clientExtensionResults": extensions = .some(try object.object(name, AuthenticationExtensionsClientOutputsJSON.read))
                 default: try object.skip()
                 }
             }
-            var parsed = AuthenticationResponseJSON(
-                rawId: try object.bytes(try object.required(rawId, "rawId"), "rawId", as: CredentialID.self),
-                response: try object.required(response, "response"),
-                authenticatorAttachment: (attachment ?? nil).map(AuthenticatorAttachment.init(rawValue:)),
-                clientExtensionResults: (extensions ?? nil) ?? .init(), type: try object.required(type, "type"))
-            parsed.id = try object.required(id, "id")
-            return parsed
+            let credentialID = try object.bytes(try object.required(rawId, "rawId"), "rawId", as: CredentialID.self)
+            let answer = try object.required(response, "response")
+            let kind = try object.required(type, "type")
+            return CredentialEnvelope(
+                id: try object.required(id, "id"), rawId: credentialID, response: answer,
+                attachment: (attachment ?? nil).map(AuthenticatorAttachment.init(rawValue:)),
+                extensions: (extensions ?? nil) ?? .init(), type: kind)
         }
     }
 }

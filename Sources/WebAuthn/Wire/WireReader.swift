@@ -150,20 +150,7 @@ struct WireReader {
 
         /// An array of strings, or `nil` for `null`.
         mutating func strings(_ name: String) throws(WebAuthnError) -> [String]? {
-            switch parser.current {
-            case UInt8(ascii: "["):
-                guard depth < StrictJSON.maximumDepth else { throw WebAuthnError(.malformed, "invalid JSON: nested too deep") }
-                var elements = parser
-                try skip()  // the whole array, by the strict grammar
-                guard let values = WireReader.stringElements(&elements) else { throw wrongType(name, "an array of strings") }
-                return values
-            case UInt8(ascii: "n"):
-                try skip()
-                return nil
-            default:
-                try skip()
-                throw wrongType(name, "an array of strings")
-            }
+            try array(name, "an array of strings", WireReader.stringElements)
         }
 
         /// A whole number that fits an `Int` (no fraction, no exponent), or `nil` for `null`.
@@ -180,19 +167,27 @@ struct WireReader {
 
         /// An array of whole numbers, or `nil` for `null`.
         mutating func integers(_ name: String) throws(WebAuthnError) -> [Int]? {
+            try array(name, "an array of integers", WireReader.integerElements)
+        }
+
+        /// An array whose elements `elements` reads (`nil` when one is not of its type), or `nil`
+        /// for `null`; `expected` names the type in the error.
+        private mutating func array<T>(
+            _ name: String, _ expected: String, _ elements: (inout StrictJSON.Parser) -> [T]?
+        ) throws(WebAuthnError) -> [T]? {
             switch parser.current {
             case UInt8(ascii: "["):
                 guard depth < StrictJSON.maximumDepth else { throw WebAuthnError(.malformed, "invalid JSON: nested too deep") }
-                var elements = parser
-                try skip()
-                guard let values = WireReader.integerElements(&elements) else { throw wrongType(name, "an array of integers") }
+                var start = parser
+                try skip()  // the whole array, by the strict grammar
+                guard let values = elements(&start) else { throw wrongType(name, expected) }
                 return values
             case UInt8(ascii: "n"):
                 try skip()
                 return nil
             default:
                 try skip()
-                throw wrongType(name, "an array of integers")
+                throw wrongType(name, expected)
             }
         }
 
