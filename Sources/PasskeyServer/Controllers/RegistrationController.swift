@@ -141,12 +141,7 @@ struct CreationOptions: Encodable {
 
     /// `{"publicKey": …}` as the `Encodable` conformance writes it.
     func jsonBytes() -> [UInt8] {
-        var writer = JSONWriter(capacity: 512 + publicKey.excludeCredentials.count * 96)
-        writer.beginObject()
-        writer.key("publicKey")
-        publicKey.write(to: &writer)
-        writer.endObject()
-        return writer.bytes
+        publicKeyJSON(capacity: 512 + publicKey.excludeCredentials.count * 96, publicKey.write(to:))
     }
 }
 
@@ -156,13 +151,18 @@ struct RequestOptions: Encodable {
 
     /// `{"publicKey": …}` as the `Encodable` conformance writes it.
     func jsonBytes() -> [UInt8] {
-        var writer = JSONWriter(capacity: 160 + publicKey.allowCredentials.count * 96)
-        writer.beginObject()
-        writer.key("publicKey")
-        publicKey.write(to: &writer)
-        writer.endObject()
-        return writer.bytes
+        publicKeyJSON(capacity: 160 + publicKey.allowCredentials.count * 96, publicKey.write(to:))
     }
+}
+
+/// `{"publicKey": …}` around the options `write` writes.
+private func publicKeyJSON(capacity: Int, _ write: (inout JSONWriter) -> Void) -> [UInt8] {
+    var writer = JSONWriter(capacity: capacity)
+    writer.beginObject()
+    writer.key("publicKey")
+    write(&writer)
+    writer.endObject()
+    return writer.bytes
 }
 
 /// Adding a passkey to the signed-in account, shared by `POST /api/passkeys/options` +
