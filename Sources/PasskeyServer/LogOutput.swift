@@ -100,9 +100,10 @@ enum LogOutput {
 /// error, in swift-log's stream format — `2026-12-04T05:30:17+0000 info passkeys.server: code=…
 /// request_id=… [PasskeyServer] message` with the metadata sorted by key.
 ///
-/// Unlike that handler, a control character in a message or a value (one a client sent, say) is
-/// written escaped (`\n`, `\u{1B}`), so no one can forge a line of their own or move the terminal's
-/// cursor.
+/// Unlike that handler, a control character in a value (one a client sent, say) is written escaped
+/// (`\n`, `\u{1B}`), and a message's line breaks go on to lines indented by four spaces, so no one
+/// can forge an entry of their own or move the terminal's cursor; a mail written to the log stays
+/// readable.
 public struct TextLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -147,24 +148,45 @@ public struct TextLogHandler: LogHandler {
         line.append(contentsOf: " [".utf8)
         Self.appendEscaped(event.source, to: &line)
         line.append(contentsOf: "] ".utf8)
-        Self.appendEscaped(event.message.description, to: &line)
+        Self.appendMessage(event.message.description, to: &line)
         line.append(0x0A)
         write(line)
     }
 
+    /// A message's UTF-8: a line break (LF or CRLF) goes on to a new line indented by four spaces,
+    /// so a mail written to the log (``LogMailTransport``) stays readable and no line of it can pass
+    /// for an entry of its own; other controls are escaped.
+    static func appendMessage(_ text: String, to line: inout [UInt8]) {
+        var bytes = text.utf8[...]
+        while let byte = bytes.popFirst() {
+            switch byte {
+            case 0x0A:
+                line.append(contentsOf: "\n    ".utf8)
+            case 0x0D where bytes.first == 0x0A:
+                continue
+            case 0x09:
+                line.append(byte)
+            default:
+                appendEscaped(byte, to: &line)
+            }
+        }
+    }
+
     /// The text's UTF-8 with C0 controls and DEL escaped.
     static func appendEscaped(_ text: String, to line: inout [UInt8]) {
-        for byte in text.utf8 {
-            switch byte {
-            case 0x0A: line.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: line.append(contentsOf: #"\r"#.utf8)
-            case 0x09: line.append(contentsOf: #"\t"#.utf8)
-            case 0x00..<0x20, 0x7F:
-                line.append(contentsOf: #"\u{"#.utf8)
-                line.append(contentsOf: String(byte, radix: 16, uppercase: true).utf8)
-                line.append(0x7D)  // "}"
-            default: line.append(byte)
-            }
+        for byte in text.utf8 { appendEscaped(byte, to: &line) }
+    }
+
+    private static func appendEscaped(_ byte: UInt8, to line: inout [UInt8]) {
+        switch byte {
+        case 0x0A: line.append(contentsOf: #"\n"#.utf8)
+        case 0x0D: line.append(contentsOf: #"\r"#.utf8)
+        case 0x09: line.append(contentsOf: #"\t"#.utf8)
+        case 0x00..<0x20, 0x7F:
+            line.append(contentsOf: #"\u{"#.utf8)
+            line.append(contentsOf: String(byte, radix: 16, uppercase: true).utf8)
+            line.append(0x7D)  // "}"
+        default: line.append(byte)
         }
     }
 }

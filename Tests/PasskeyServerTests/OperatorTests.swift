@@ -140,14 +140,24 @@ import WebAuthn
         #expect(written.count == 1)
         let bytes = try #require(written.first)
         #expect(bytes.last == 0x0A)
-        #expect(bytes.dropLast().contains(0x0A) == false, "a newline in the message is escaped")
         #expect(bytes.contains(0x1B) == false, "an escape character in a value is escaped")
-        let line = String(decoding: bytes.dropLast(), as: UTF8.self)
+        let text = String(decoding: bytes.dropLast(), as: UTF8.self)
+        let parts = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(parts.count == 2, "the message's line break goes on to a second line")
+        #expect(parts.last == "    with a forged line", "indented, so it cannot pass for an entry")
+        let line = String(parts.first ?? "")
         // 2026-12-04T05:30:17+0000 info passkeys.test: agent=… code=… request_id=… [source] message
         let match = try #require(line.wholeMatch(of: /(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}) info passkeys\.test: (.*) \[(\w+)\] (.*)/))
         #expect(match.output.2 == #"agent=x\u{1B}[2Jy code=bad_signature request_id=abc123"#, "metadata sorted by key")
         #expect(match.output.3 == "PasskeyServerTests")
-        #expect(match.output.4 == #"a message\nwith a forged line"#)
+        #expect(match.output.4 == "a message")
+    }
+
+    @Test func aMailWrittenToTheTextLogStaysReadable() {
+        var line: [UInt8] = []
+        TextLogHandler.appendMessage("\r\nSubject: Your code\r\n\r\nCode: 123456\r\nbare\rreturn\u{1B}[2J\ttab", to: &line)
+        #expect(String(decoding: line, as: UTF8.self)
+            == "\n    Subject: Your code\n    \n    Code: 123456\n    bare\\rreturn\\u{1B}[2J\ttab")
     }
 
     @Test func jsonLogTimesAreUTCWithMilliseconds() throws {
