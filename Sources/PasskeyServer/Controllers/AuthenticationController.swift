@@ -13,10 +13,6 @@ struct AuthenticationController {
 
     let services: ServerServices
 
-    struct OptionsRequest: Decodable {
-        var username: String?
-    }
-
     struct SignedIn: Encodable {
         var user: UserJSON
         var rpId: String
@@ -44,10 +40,11 @@ struct AuthenticationController {
     @Sendable func options(_ request: Request, context: Context) async throws -> Response {
         try await services.ceremonyStep(.authentication, .options, context: context) { log in
             try await services.limitCeremonyStart(context)
-            let body = OptionsRequest(username: try await JSONBody.stringMembers(["username"], from: request)["username"])
+            // The body's optional `username` (an empty body is `{}`).
+            let username = try await JSONBody.stringMembers(["username"], from: request)["username"]
             var allowCredentials: [PublicKeyCredentialDescriptorJSON] = []
             var userHandle: UserHandle?
-            if let raw = body.username, !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if let raw = username, !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 let username = try NameRules.username(raw)
                 if let (user, credentials) = try await services.store.userWithCredentials(username: username) {
                     allowCredentials = credentials.map(ServerServices.descriptor)
