@@ -18,16 +18,36 @@ echo "== swift test (SQLite, and PostgreSQL through PASSKEYS_TEST_POSTGRES_URL)"
 # A crash of the test process itself, before any test failed, is run once more and said so: the
 # Swift 6.3 runtime has crashed here while tests running at once instantiated one generic type
 # (swift_conformsToProtocol on a null metadata, from swift_getTypeByMangledName, in a NIO handler's
-# type). A failed expectation, or a second crash, fails the run.
+# type). So is a run that hangs: once, every test in flight stopped at once, no thread left running
+# and no connection open, for over ten minutes (the suites take about a minute and a half here).
+# A watchdog stops the test process after 15 minutes (swift test runs it in a process of its own,
+# so it is found by its path). A failed expectation, or a second crash or hang, fails the run.
+run_swift_test() {
+  local hung_mark=$1
+  rm -f "$hung_mark"
+  ( sleep "${PASSKEYS_TEST_WATCHDOG_SECONDS:-900}"
+    touch "$hung_mark"
+    pkill -TERM -f "$PWD/.build/.*PackageTests.xctest"
+    sleep 30
+    pkill -KILL -f "$PWD/.build/.*PackageTests.xctest" ) >/dev/null 2>&1 &
+  local watchdog=$!
+  swift test --skip-build 2>&1 | tee "$swift_test_log"
+  local rc=${PIPESTATUS[0]}
+  pkill -P "$watchdog" 2>/dev/null || true
+  kill "$watchdog" 2>/dev/null || true
+  wait "$watchdog" 2>/dev/null || true
+  return "$rc"
+}
 swift_test_log=$(mktemp)
+hung_mark=$(mktemp -u)
 set +e
-swift test --skip-build 2>&1 | tee "$swift_test_log"
-swift_test_rc=${PIPESTATUS[0]}
+run_swift_test "$hung_mark"
+swift_test_rc=$?
 set -e
 if [ "$swift_test_rc" -ne 0 ]; then
-  if grep -q 'Program crashed' "$swift_test_log" && ! grep -q '✘' "$swift_test_log"; then
-    echo "== swift test: the test process crashed with no test failed (above); running the suites once more"
-    swift test --skip-build
+  if ! grep -q '✘' "$swift_test_log" && { grep -q 'Program crashed' "$swift_test_log" || [ -e "$hung_mark" ]; }; then
+    echo "== swift test: the test process crashed or hung (exit $swift_test_rc) with no test failed (above); running the suites once more"
+    run_swift_test "$hung_mark"
   else
     exit "$swift_test_rc"
   fi
