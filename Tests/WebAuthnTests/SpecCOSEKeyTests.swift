@@ -26,6 +26,27 @@ struct SpecCOSEKeyTests {
         }
     }
 
+    @Test("An ES256 key reads the same in CTAP2's canonical 77 bytes and in another member order")
+    func es256FormsAgree() throws {
+        let key = TestCredentialKey.es256()
+        let canonical = key.coseKey
+        // The canonical form takes the template path; the same members in reverse order (written
+        // by hand: the test encoder writes canonical CBOR) take the general decoder.
+        #expect(canonical.count == 77)
+        let x = Array(canonical[7..<42]), y = Array(canonical[42..<77])
+        let reordered: [UInt8] = [0xA5] + y + x + [0x20, 0x01, 0x03, 0x26, 0x01, 0x02]
+        #expect(reordered.count == 77 && reordered != canonical)
+        let message: [UInt8] = Array("authenticatorData || clientDataHash".utf8)
+        let signature = try key.sign(message)
+        for bytes in [canonical, reordered] {
+            let parsed = try COSEPublicKey(rawRepresentation: bytes)
+            #expect(parsed.algorithm == .es256)
+            #expect(parsed.rawRepresentation == bytes)
+            try parsed.verify(signature: signature, for: message)
+            #expect(throws: WebAuthnError(.badSignature, "")) { try parsed.verify(signature: signature, for: message + [0]) }
+        }
+    }
+
     @Test("Fully specified Ed25519 (-19) is accepted for an OKP key")
     func fullySpecifiedEd25519IsAccepted() throws {
         let key = TestCredentialKey.edDSA().claiming(.ed25519)

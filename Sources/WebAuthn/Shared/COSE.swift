@@ -112,6 +112,10 @@ public struct COSEPublicKey: Sendable, Hashable {
 
     /// Parses COSE_Key bytes, e.g. a stored credential public key.
     public init(rawRepresentation bytes: [UInt8]) throws(WebAuthnError) {
+        if let (x, y) = Self.es256Coordinates(bytes) {
+            try self.init(algorithm: .es256, key: .ec2(curve: Curve.p256, x: x, y: y), rawRepresentation: bytes)
+            return
+        }
         let value: CBOR
         do {
             value = try CBORDecoder().decode(bytes)
@@ -124,6 +128,22 @@ public struct COSEPublicKey: Sendable, Hashable {
         try self.init(map: map, rawRepresentation: bytes)
     }
 
+    /// The coordinates of an ES256 key in the form nearly every authenticator sends (CTAP2's
+    /// canonical order, RFC 9053 §7.1.1): `{1: 2, 3: -7, -1: 1, -2: x, -3: y}` with 32-byte `x`
+    /// and `y`, 77 bytes. Bytes that match it decode to exactly that map, so they skip the general
+    /// decoder (a sign-in parses the stored key every time); any other form goes the general way.
+    private static func es256Coordinates(_ bytes: [UInt8]) -> (x: [UInt8], y: [UInt8])? {
+        guard bytes.count == 77,
+            bytes[0] == 0xA5,  // map(5)
+            bytes[1] == 0x01, bytes[2] == 0x02,  // kty: EC2
+            bytes[3] == 0x03, bytes[4] == 0x26,  // alg: -7 (ES256)
+            bytes[5] == 0x20, bytes[6] == 0x01,  // crv: P-256
+            bytes[7] == 0x21, bytes[8] == 0x58, bytes[9] == 0x20,  // x: bstr(32)
+            bytes[42] == 0x22, bytes[43] == 0x58, bytes[44] == 0x20  // y: bstr(32)
+        else { return nil }
+        return (Array(bytes[10..<42]), Array(bytes[45..<77]))
+    }
+
     /// Builds the key from an already decoded map and the bytes it was decoded from.
     public init(map: CBORMap, rawRepresentation: [UInt8]) throws(WebAuthnError) {
         guard let kty = map[1]?.intValue else {
@@ -133,7 +153,6 @@ public struct COSEPublicKey: Sendable, Hashable {
         guard let alg = map[3]?.intValue else {
             throw WebAuthnError(.malformed, "credential public key has no algorithm (alg)")
         }
-        let algorithm = COSEAlgorithmIdentifier(alg)
         let key: Key
         switch kty {
         case KeyType.ec2:
@@ -159,6 +178,10 @@ public struct COSEPublicKey: Sendable, Hashable {
         default:
             throw WebAuthnError(.unsupportedAlgorithm, "key type \(kty) is not supported")
         }
+        try self.init(algorithm: COSEAlgorithmIdentifier(alg), key: key, rawRepresentation: rawRepresentation)
+    }
+
+    private init(algorithm: COSEAlgorithmIdentifier, key: Key, rawRepresentation: [UInt8]) throws(WebAuthnError) {
         self.algorithm = algorithm
         self.rawRepresentation = rawRepresentation
         self.key = key

@@ -70,23 +70,23 @@ public struct AuthenticatorAssertionResponseJSON: Hashable, Sendable, Codable {
 extension AuthenticatorAttestationResponseJSON {
     /// The members of `response` (`RegistrationResponseJSON.parse`).
     static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> AuthenticatorAttestationResponseJSON {
-        var clientData: [UInt8]??, attestationObject: [UInt8]??, authenticatorData: String??, publicKey: String??
+        var clientData: WireReader.Base64URLText??, attestationObject: WireReader.Base64URLText??, authenticatorData: WireReader.Base64URLText??, publicKey: WireReader.Base64URLText??
         var algorithm: Int??, transports: [String]??
         while let name = try object.next() {
             switch name {
-            case "clientDataJSON": clientData = .some(try object.stringBytes(name))
-            case "attestationObject": attestationObject = .some(try object.stringBytes(name))
-            case "authenticatorData": authenticatorData = .some(try object.string(name))
-            case "publicKey": publicKey = .some(try object.string(name))
+            case "clientDataJSON": clientData = .some(try object.base64URL(name))
+            case "attestationObject": attestationObject = .some(try object.base64URL(name))
+            case "authenticatorData": authenticatorData = .some(try object.base64URL(name))
+            case "publicKey": publicKey = .some(try object.base64URL(name))
             case "publicKeyAlgorithm": algorithm = .some(try object.integer(name))
             case "transports": transports = .some(try object.strings(name))
             default: try object.skip()
             }
         }
         let clientDataJSON = try object.bytes(
-            utf8: try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
+            try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
         let attestation = try object.bytes(
-            utf8: try object.required(attestationObject, "attestationObject"), "attestationObject", as: Base64URLData.self)
+            try object.required(attestationObject, "attestationObject"), "attestationObject", as: Base64URLData.self)
         var authenticator: Base64URLData?
         if let text = authenticatorData ?? nil { authenticator = try object.bytes(text, "authenticatorData", as: Base64URLData.self) }
         var key: Base64URLData?
@@ -101,26 +101,24 @@ extension AuthenticatorAttestationResponseJSON {
 extension AuthenticatorAssertionResponseJSON {
     /// The members of `response` (`AuthenticationResponseJSON.parse`).
     static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> AuthenticatorAssertionResponseJSON {
-        var clientData: [UInt8]??, authenticatorData: [UInt8]??, signature: [UInt8]??, userHandle: String??
+        var clientData: WireReader.Base64URLText??, authenticatorData: WireReader.Base64URLText??, signature: WireReader.Base64URLText??, userHandle: WireReader.Base64URLText??
         while let name = try object.next() {
             switch name {
-            case "clientDataJSON": clientData = .some(try object.stringBytes(name))
-            case "authenticatorData": authenticatorData = .some(try object.stringBytes(name))
-            case "signature": signature = .some(try object.stringBytes(name))
-            case "userHandle": userHandle = .some(try object.string(name))
+            case "clientDataJSON": clientData = .some(try object.base64URL(name))
+            case "authenticatorData": authenticatorData = .some(try object.base64URL(name))
+            case "signature": signature = .some(try object.base64URL(name))
+            case "userHandle": userHandle = .some(try object.base64URL(name))
             default: try object.skip()
             }
         }
         let clientDataJSON = try object.bytes(
-            utf8: try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
+            try object.required(clientData, "clientDataJSON"), "clientDataJSON", as: Base64URLData.self)
         let authenticator = try object.bytes(
-            utf8: try object.required(authenticatorData, "authenticatorData"), "authenticatorData", as: Base64URLData.self)
-        let signed = try object.bytes(utf8: try object.required(signature, "signature"), "signature", as: Base64URLData.self)
+            try object.required(authenticatorData, "authenticatorData"), "authenticatorData", as: Base64URLData.self)
+        let signed = try object.bytes(try object.required(signature, "signature"), "signature", as: Base64URLData.self)
         // Some clients send "" or null for "no user handle".
-        let handle: UserHandle? = switch userHandle ?? nil {
-        case .none, "": nil
-        case let text?: try object.bytes(text, "userHandle", as: UserHandle.self)
-        }
+        var handle: UserHandle?
+        if let text = userHandle ?? nil, text != .decoded([]) { handle = try object.bytes(text, "userHandle", as: UserHandle.self) }
         return AuthenticatorAssertionResponseJSON(
             clientDataJSON: clientDataJSON, authenticatorData: authenticator, signature: signed, userHandle: handle)
     }
@@ -173,7 +171,18 @@ public struct RegistrationResponseJSON: Hashable, Sendable, Codable {
         authenticatorAttachment: AuthenticatorAttachment? = nil,
         clientExtensionResults: AuthenticationExtensionsClientOutputsJSON = .init(), type: String = "public-key"
     ) {
-        self.id = rawId.base64URL
+        self.init(
+            id: rawId.base64URL, rawId: rawId, response: response, authenticatorAttachment: authenticatorAttachment,
+            clientExtensionResults: clientExtensionResults, type: type)
+    }
+
+    /// As read from the wire: `id` as the client sent it (§7.1/§7.2 compare it with `rawId`).
+    init(
+        id: String, rawId: CredentialID, response: AuthenticatorAttestationResponseJSON,
+        authenticatorAttachment: AuthenticatorAttachment?,
+        clientExtensionResults: AuthenticationExtensionsClientOutputsJSON, type: String
+    ) {
+        self.id = id
         self.rawId = rawId
         self.response = response
         self.authenticatorAttachment = authenticatorAttachment
@@ -197,11 +206,9 @@ public struct RegistrationResponseJSON: Hashable, Sendable, Codable {
     /// values as decoding with `JSONDecoder` (`init(from:)`) does.
     public static func parse(_ json: Data) throws(WebAuthnError) -> RegistrationResponseJSON {
         let read = try CredentialEnvelope.read(json, response: AuthenticatorAttestationResponseJSON.read)
-        var parsed = RegistrationResponseJSON(
-            rawId: read.rawId, response: read.response, authenticatorAttachment: read.attachment,
+        return RegistrationResponseJSON(
+            id: read.id, rawId: read.rawId, response: read.response, authenticatorAttachment: read.attachment,
             clientExtensionResults: read.extensions, type: read.type)
-        parsed.id = read.id
-        return parsed
     }
 }
 
@@ -219,7 +226,18 @@ public struct AuthenticationResponseJSON: Hashable, Sendable, Codable {
         authenticatorAttachment: AuthenticatorAttachment? = nil,
         clientExtensionResults: AuthenticationExtensionsClientOutputsJSON = .init(), type: String = "public-key"
     ) {
-        self.id = rawId.base64URL
+        self.init(
+            id: rawId.base64URL, rawId: rawId, response: response, authenticatorAttachment: authenticatorAttachment,
+            clientExtensionResults: clientExtensionResults, type: type)
+    }
+
+    /// As read from the wire: `id` as the client sent it (§7.1/§7.2 compare it with `rawId`).
+    init(
+        id: String, rawId: CredentialID, response: AuthenticatorAssertionResponseJSON,
+        authenticatorAttachment: AuthenticatorAttachment?,
+        clientExtensionResults: AuthenticationExtensionsClientOutputsJSON, type: String
+    ) {
+        self.id = id
         self.rawId = rawId
         self.response = response
         self.authenticatorAttachment = authenticatorAttachment
@@ -242,11 +260,9 @@ public struct AuthenticationResponseJSON: Hashable, Sendable, Codable {
     /// values as decoding with `JSONDecoder` (`init(from:)`) does.
     public static func parse(_ json: Data) throws(WebAuthnError) -> AuthenticationResponseJSON {
         let read = try CredentialEnvelope.read(json, response: AuthenticatorAssertionResponseJSON.read)
-        var parsed = AuthenticationResponseJSON(
-            rawId: read.rawId, response: read.response, authenticatorAttachment: read.attachment,
+        return AuthenticationResponseJSON(
+            id: read.id, rawId: read.rawId, response: read.response, authenticatorAttachment: read.attachment,
             clientExtensionResults: read.extensions, type: read.type)
-        parsed.id = read.id
-        return parsed
     }
 }
 
@@ -265,12 +281,12 @@ struct CredentialEnvelope<Response> {
         _ json: Data, response readResponse: (inout WireReader.ObjectReader) throws(WebAuthnError) -> Response
     ) throws(WebAuthnError) -> CredentialEnvelope {
         try WireReader.readObject(Array(json)) { (object) throws(WebAuthnError) -> CredentialEnvelope in
-            var id: String??, rawId: String??, type: String??, attachment: String??
+            var id: String??, rawId: WireReader.Base64URLText??, type: String??, attachment: String??
             var response: Response??, extensions: AuthenticationExtensionsClientOutputsJSON??
             while let name = try object.next() {
                 switch name {
                 case "id": id = .some(try object.string(name))
-                case "rawId": rawId = .some(try object.string(name))
+                case "rawId": rawId = .some(try object.base64URL(name))
                 case "type": type = .some(try object.string(name))
                 case "authenticatorAttachment": attachment = .some(try object.string(name))
                 case "response": response = .some(try object.object(name, readResponse))

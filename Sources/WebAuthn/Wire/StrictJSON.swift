@@ -166,6 +166,25 @@ public enum StrictJSON {
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+        /// §7: a string in double quotes, its value's UTF-8 handed to `body`: straight from the
+        /// text when the string has no escapes (member names, base64url values), else unescaped
+        /// into a copy first.
+        mutating func withString<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) throws(Violation) -> R {
+            let start = index + 1
+            var end = start
+            while end < bytes.count {
+                let byte = bytes[end]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                end += 1
+            }
+            guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+                let value = try string()
+                return value.withUnsafeBufferPointer(body)
+            }
+            index = end + 1
+            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+        }
+
         /// §7: a string in double quotes; returns its value as UTF-8 (to compare member names).
         mutating func string() throws(Violation) -> [UInt8] {
             index += 1

@@ -15,7 +15,7 @@ struct WireReader {
         _ json: [UInt8], _ body: (inout ObjectReader) throws(WebAuthnError) -> T
     ) throws(WebAuthnError) -> T {
         // ASCII is UTF-8: only text with other bytes is validated (which makes a String of it).
-        guard json.allSatisfy({ $0 < 0x80 }) || String(validating: json, as: UTF8.self) != nil else {
+        guard json.withUnsafeBufferPointer({ $0.reduce(0, |) }) < 0x80 || String(validating: json, as: UTF8.self) != nil else {
             throw WebAuthnError(.malformed, "invalid JSON: not UTF-8")
         }
         var parser = StrictJSON.Parser(bytes: json)
@@ -91,6 +91,12 @@ struct WireReader {
         }
     }
 
+    /// A string member read as base64url: its bytes, or text that is not base64url.
+    enum Base64URLText: Equatable {
+        case decoded([UInt8])
+        case invalid
+    }
+
     /// The members of an object, read in order: `next()` gives each name, then the caller reads
     /// or skips its value.
     struct ObjectReader {
@@ -121,7 +127,7 @@ struct WireReader {
                     parser.skipWhitespace()
                 }
                 guard parser.current == UInt8(ascii: "\"") else { throw parser.violation("expected a member name in double quotes") }
-                let name = String(decoding: try parser.string(), as: UTF8.self)
+                let name = try parser.withString { String(decoding: $0, as: UTF8.self) }
                 parser.skipWhitespace()
                 try parser.expect(UInt8(ascii: ":"), "':' after the member name")
                 parser.skipWhitespace()
@@ -142,7 +148,10 @@ struct WireReader {
         /// A string, or `nil` for `null`.
         mutating func string(_ name: String) throws(WebAuthnError) -> String? {
             switch parser.current {
-            case UInt8(ascii: "\""): return String(decoding: try WireReader.syntax { () throws(StrictJSON.Violation) in try parser.string() }, as: UTF8.self)
+            case UInt8(ascii: "\""):
+                return try WireReader.syntax { () throws(StrictJSON.Violation) in
+                    try parser.withString { String(decoding: $0, as: UTF8.self) }
+                }
             case UInt8(ascii: "n"): try skip(); return nil
             default: try skip(); throw wrongType(name, "String")
             }
@@ -191,11 +200,15 @@ struct WireReader {
             }
         }
 
-        /// A string's UTF-8, or `nil` for `null`: for values read as base64url (``bytes(utf8:_:as:)``),
-        /// with no `String` made of them.
-        mutating func stringBytes(_ name: String) throws(WebAuthnError) -> [UInt8]? {
+        /// A string read as base64url, or `nil` for `null`: decoded straight from the text, with
+        /// no `String` made of it. Text that is not base64url is told when the value is used
+        /// (``bytes(_:_:as:)-(Base64URLText,_,_)``), so errors come in the order `JSONDecoder` gives them.
+        mutating func base64URL(_ name: String) throws(WebAuthnError) -> Base64URLText? {
             switch parser.current {
-            case UInt8(ascii: "\""): return try WireReader.syntax { () throws(StrictJSON.Violation) in try parser.string() }
+            case UInt8(ascii: "\""):
+                return try WireReader.syntax { () throws(StrictJSON.Violation) in
+                    try parser.withString { text in Base64URL.decode(utf8: text).map(Base64URLText.decoded) ?? .invalid }
+                }
             case UInt8(ascii: "n"): try skip(); return nil
             default: try skip(); throw wrongType(name, "String")
             }
@@ -249,11 +262,9 @@ struct WireReader {
             return try typed(bytes, name, as: type)
         }
 
-        /// Base64url bytes of type `T` from a string member's UTF-8 (``stringBytes(_:)``).
-        func bytes<T: Base64URLBytes>(utf8 text: [UInt8], _ name: String, as type: T.Type) throws(WebAuthnError) -> T {
-            guard let bytes = text.withUnsafeBufferPointer({ Base64URL.decode(utf8: $0) }) else {
-                throw WebAuthnError(.malformed, "\(path)\(name) is invalid: not base64url")
-            }
+        /// Base64url bytes of type `T` (its length rules too) from a member read by ``base64URL(_:)``.
+        func bytes<T: Base64URLBytes>(_ text: Base64URLText, _ name: String, as type: T.Type) throws(WebAuthnError) -> T {
+            guard case .decoded(let bytes) = text else { throw WebAuthnError(.malformed, "\(path)\(name) is invalid: not base64url") }
             return try typed(bytes, name, as: type)
         }
 
