@@ -26,6 +26,23 @@ struct SQLPasskeyStoreTests {
         }
     }
 
+    @Test("A new database file has pages of 2,048 bytes, and keeps them when opened again")
+    func newFilesHaveSmallerPages() async throws {
+        try await withTemporaryDatabaseFile { path in
+            // The file header (https://sqlite.org/fileformat.html §1.3): bytes 16–17, big-endian.
+            func pageSize() throws -> Int {
+                let header = try #require(FileManager.default.contents(atPath: path))
+                try #require(header.count >= 100)
+                return Int(header[16]) << 8 | Int(header[17])
+            }
+            try await withSQLStore(url: "sqlite:\(path)") { store in _ = try await signUp(store) }
+            #expect(try pageSize() == SQLPasskeyStore.sqlitePageSize)
+            #expect(SQLPasskeyStore.sqlitePageSize == 2048)
+            try await withSQLStore(url: "sqlite:\(path)") { store in _ = try await signUp(store, "grace@example.com") }
+            #expect(try pageSize() == 2048)
+        }
+    }
+
     @Test("A sign-in's statements are prepared once on SQLite: none is parsed again for new bound values")
     func signInStatementsAreNotPreparedAgain() async throws {
         try await withTemporaryDatabaseFile { path in
