@@ -35,7 +35,9 @@ enum SealedCeremony {
         fields.append(record.state)
         try fields.append(record.createdAt)
         try fields.append(record.expiresAt)
-        let box = try ChaChaPoly.seal(fields.bytes, using: key, authenticating: associatedData)
+        // A random nonce (RFC 8439 §2.8) drawn in one call (swift-crypto's own takes two on Linux).
+        let nonce = try ChaChaPoly.Nonce(data: randomBytes(12))
+        let box = try ChaChaPoly.seal(fields.bytes, using: key, nonce: nonce, authenticating: associatedData)
         return Base64URL.encode([version] + Array(box.combined))
     }
 

@@ -164,8 +164,8 @@ public final class SQLPasskeyStore: PasskeyStore {
     /// writes each page it changed whole to the WAL (and a checkpoint copies it back), and a
     /// sign-in changes some fifteen pages of small rows (a session and its indexes, an activity
     /// event, the passkey's counter, the spent ceremony): with half-size pages that is half the
-    /// bytes copied and checksummed, about 8 % less server CPU per sign-in (docs/performance.md,
-    /// lever 17); 2,048 still holds a post-quantum public key (1,312 bytes) in one page.
+    /// bytes copied and checksummed (docs/performance.md, lever 17: a few per cent of a
+    /// sign-in's server CPU); 2,048 still holds a post-quantum public key (1,312 bytes) in one page.
     package static let sqlitePageSize = 2048
 
     private static func configure(_ model: SerializedConnection, isFile: Bool) async throws {
