@@ -92,7 +92,8 @@ struct PasskeyJSON: Codable, Sendable, Equatable {
     /// A date as `JSONEncoder`'s `.iso8601` strategy writes it: UTC, whole seconds, `Z`.
     static func iso8601(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        return String(decoding: LogOutput.utcTimestamp(seconds: seconds), as: UTF8.self) + "Z"
+        // Formatted apart from the log's one-second cache: these dates are rarely the current second.
+        return String(decoding: LogOutput.format(seconds: seconds, utc: true), as: UTF8.self) + "Z"
     }
 
     func encode(to encoder: any Encoder) throws {

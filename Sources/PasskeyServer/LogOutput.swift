@@ -70,7 +70,9 @@ enum LogOutput {
         }
     }
 
-    private static func format(seconds: Int, utc: Bool) -> [UInt8] {
+    /// The timestamp of `seconds` since 1970, formatted now (no cache): for dates other than the
+    /// current second, such as a passkey's creation in an answer.
+    static func format(seconds: Int, utc: Bool) -> [UInt8] {
         var time = time_t(seconds)
         var parts = tm()
         let converted = utc ? gmtime_r(&time, &parts) : localtime_r(&time, &parts)

@@ -277,7 +277,7 @@ struct Ceremonies: Sendable {
     }
 
     /// A sign-up's (or new passkey's) ceremony kept in the record, read without `Codable`.
-    func state(_ type: RegistrationCeremony.Type, of record: CeremonyRecord) throws -> RegistrationCeremony {
+    func registrationState(of record: CeremonyRecord) throws -> RegistrationCeremony {
         do {
             return try RegistrationCeremony(json: record.state)
         } catch {
@@ -286,7 +286,7 @@ struct Ceremonies: Sendable {
     }
 
     /// A sign-in's ceremony kept in the record, read without `Codable`.
-    func state(_ type: AuthenticationCeremony.Type, of record: CeremonyRecord) throws -> AuthenticationCeremony {
+    func authenticationState(of record: CeremonyRecord) throws -> AuthenticationCeremony {
         do {
             return try AuthenticationCeremony(json: record.state)
         } catch {

@@ -77,7 +77,7 @@ struct AuthenticationController {
             }
             // One store operation takes the ceremony and reads the credential with its account.
             let records = try await services.ceremonies.consumeSignIn(request, credentialID: response.rawId)
-            let ceremony = try services.ceremonies.state(AuthenticationCeremony.self, of: records.ceremony)
+            let ceremony = try services.ceremonies.authenticationState(of: records.ceremony)
             log["credential"] = .string(response.rawId.base64URL)
 
             // §7.2 step 7: the credential is one the server holds. The answer names it so the

@@ -98,7 +98,7 @@ struct RegistrationController {
             guard let userHandle = record.userID, let username = record.username else { throw APIError.ceremonyNotFound }
             log["user"] = .string(userHandle.base64URL)
             let response = try RegistrationResponseJSON.parse(try await JSONBody.bytes(request))
-            let ceremony = try services.ceremonies.state(RegistrationCeremony.self, of: record)
+            let ceremony = try services.ceremonies.registrationState(of: record)
             let verified = try await services.relyingParty.finishRegistration(response: response, ceremony: ceremony)
             log["credential"] = .string(verified.credentialID.base64URL)
             let now = services.now()
@@ -192,7 +192,7 @@ struct AddPasskeyFlow {
         log["user"] = .string(signedIn.user.id.base64URL)
         guard record.kind == .addPasskey, record.userID == signedIn.user.id else { throw APIError.ceremonyNotFound }
         let response = try RegistrationResponseJSON.parse(try await JSONBody.bytes(request))
-        let ceremony = try services.ceremonies.state(RegistrationCeremony.self, of: record)
+        let ceremony = try services.ceremonies.registrationState(of: record)
         let verified = try await services.relyingParty.finishRegistration(response: response, ceremony: ceremony)
         log["credential"] = .string(verified.credentialID.base64URL)
         guard verified.userHandle == signedIn.user.id else { throw APIError.ceremonyNotFound }
