@@ -14,6 +14,20 @@ struct CookieJarTests {
         #expect(jar.cookies["passkeys_session"]?.expires == Self.now.addingTimeInterval(604_800))
     }
 
+    @Test("spaces and tabs around names, values and attributes are not part of them (RFC 6265 §5.2)")
+    func whitespace() {
+        var jar = CookieJar()
+        jar.receive(setCookie: [" \tsession = abc\t ;  Max-Age = 60 ;\tPath=/", "other=x;Max-Age=\t0"], at: Self.now)
+        #expect(jar.header(at: Self.now) == "session=abc")
+        #expect(jar.cookies["session"]?.expires == Self.now.addingTimeInterval(60))
+        // Only space and tab are trimmed: another character stays in the value.
+        jar.receive(setCookie: ["session=\u{00A0}abc"], at: Self.now)
+        #expect(jar.cookies["session"]?.value == "\u{00A0}abc")
+        // Trimming next to characters of several bytes keeps them whole.
+        jar.receive(setCookie: ["\tné = \"ü\" ; Path=/"], at: Self.now)
+        #expect(jar.cookies["né"]?.value == "ü")
+    }
+
     @Test("Max-Age=0 and a past Expires forget a cookie")
     func forgets() {
         var jar = CookieJar(cookies: [.init(name: "a", value: "1"), .init(name: "b", value: "2")])
