@@ -119,7 +119,9 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         let clients = (0..<concurrency).map { _ in BenchClient(http: client, base: base, origin: origin) }
 
         // Sign-ups: account j is made by client j % concurrency.
+        let ownProcess = BenchServerProcess(pid: getpid())
         let signUpCPU = process?.cpuSeconds()
+        let signUpOwnCPU = ownProcess.cpuSeconds()
         let signUpStart = ContinuousClock.now
         let signedUp = await withTaskGroup(of: (BenchPhaseResult, [BenchAccount]).self) { group in
             for index in 0..<min(concurrency, accountCount) {
@@ -154,16 +156,18 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         }
         let signUps = BenchPhase(
             result: signedUp.0, elapsed: ContinuousClock.now - signUpStart,
-            serverCPU: difference(signUpCPU, process?.cpuSeconds()))
+            serverCPU: difference(signUpCPU, process?.cpuSeconds()),
+            clientCPU: difference(signUpOwnCPU, ownProcess.cpuSeconds()))
 
         // Sign-ins: client i uses the accounts j with j % concurrency == i, or account i % accounts
         // when there are fewer accounts than clients.
         let accounts = signedUp.1
-        var signIns = BenchPhase(result: BenchPhaseResult(), elapsed: .zero, serverCPU: nil)
+        var signIns = BenchPhase(result: BenchPhaseResult(), elapsed: .zero, serverCPU: nil, clientCPU: nil)
         if !accounts.isEmpty {
             let usernameless = usernameless
             let deadline = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
             let signInCPU = process?.cpuSeconds()
+            let signInOwnCPU = ownProcess.cpuSeconds()
             let signInStart = ContinuousClock.now
             let result = await withTaskGroup(of: BenchPhaseResult.self) { group in
                 for index in 0..<concurrency {
@@ -197,7 +201,8 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             }
             signIns = BenchPhase(
                 result: result, elapsed: ContinuousClock.now - signInStart,
-                serverCPU: difference(signInCPU, process?.cpuSeconds()))
+                serverCPU: difference(signInCPU, process?.cpuSeconds()),
+                clientCPU: difference(signInOwnCPU, ownProcess.cpuSeconds()))
         }
         return BenchReport(
             server: base, concurrency: concurrency, duration: duration, accounts: accountCount,
@@ -276,12 +281,15 @@ struct BenchPhase {
     var elapsed: Duration
     /// The server's CPU seconds (user + system) spent during the phase.
     var serverCPU: Double?
+    /// This process's CPU seconds during the phase: what the load generator took of the machine.
+    var clientCPU: Double?
 
     var failures: BenchFailureCounts { result.failures }
     var count: Int { result.latencies.count }
     var seconds: Double { elapsed.seconds }
     var perSecond: Double { seconds > 0 ? Double(count) / seconds : 0 }
     var cpuPerCeremony: Double? { serverCPU.flatMap { count > 0 ? $0 / Double(count) : nil } }
+    var clientCPUPerCeremony: Double? { clientCPU.flatMap { count > 0 ? $0 / Double(count) : nil } }
 
     /// The latency below which `fraction` of the ceremonies finished (nearest rank), in seconds.
     func percentile(_ fraction: Double) -> Double? {
@@ -321,6 +329,7 @@ struct BenchReport {
             object["serverCPUMicrosecondsPerCeremony"] = cpu * 1e6
             object["serverCPUPerCeremonyInBareChecks"] = cpu / bareCheck
         }
+        if let cpu = phase.clientCPUPerCeremony { object["clientCPUMicrosecondsPerCeremony"] = cpu * 1e6 }
         return object
     }
 
@@ -343,6 +352,9 @@ struct BenchReport {
             }
             if let cpu = phase.cpuPerCeremony {
                 print(String(format: "    server CPU %8.1f µs per ceremony = %5.1f× the bare ES256 check", cpu * 1e6, cpu / bareCheck))
+            }
+            if let cpu = phase.clientCPUPerCeremony {
+                print(String(format: "    load generator CPU %8.1f µs per ceremony (this process)", cpu * 1e6))
             }
             print("    failures \(phase.failures.total)")
             for (label, count) in phase.failures.counts.sorted(by: { $0.value > $1.value }) {
@@ -436,7 +448,7 @@ struct BenchClient: Sendable {
     }
 }
 
-/// The server's process, read from /proc.
+/// A process read from /proc: the server's, or this one's own.
 struct BenchServerProcess: Sendable {
     let pid: Int32
 

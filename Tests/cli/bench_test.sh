@@ -27,6 +27,8 @@ json_check "bench http reports ceremonies per second and p50 <= p90 <= p99" "$ou
   'r["signIns"]["perSecond"] > 0 and 0 < r["signIns"]["p50Milliseconds"] <= r["signIns"]["p90Milliseconds"] <= r["signIns"]["p99Milliseconds"]'
 json_check "bench http reports the server's CPU per ceremony next to the bare check" "$out" \
   'r["bareCheckMicroseconds"] > 0 and r["signIns"]["serverCPUMicrosecondsPerCeremony"] >= 0 and "serverCPUPerCeremonyInBareChecks" in r["signIns"] and r["serverMaximumRSSMegabytes"] > 0'
+json_check "bench http reports its own CPU per ceremony, the load generator's share of the machine" "$out" \
+  'r["signIns"]["clientCPUMicrosecondsPerCeremony"] > 0 and r["signUps"]["clientCPUMicrosecondsPerCeremony"] > 0'
 json_check "bench http echoes its settings" "$out" \
   'r["concurrency"] == 4 and r["accounts"] == 6 and r["usernameless"] is False and r["durationSeconds"] == 1.5'
 
