@@ -89,19 +89,31 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         // The bare check first, while the server is idle, so that it is the machine's own figure.
         let bareCheck = try await Self.bareSignatureCheck()
 
-        let client = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: .init(
-                timeout: .init(connect: .seconds(5), read: .seconds(10)),
-                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
+        // A plain-HTTP server is driven by one blocking connection per client, each client on a
+        // thread of its own; https goes through AsyncHTTPClient.
+        let transport: BenchTransport
+        var httpClient: HTTPClient?
+        if serverURL.scheme?.lowercased() == "http", let host = serverURL.host {
+            let port = serverURL.port ?? 80
+            let hostHeader = serverURL.port.map { "\(Self.hostPart(host)):\($0)" } ?? Self.hostPart(host)
+            transport = .plain(host: host, port: UInt16(clamping: port), hostHeader: hostHeader)
+        } else {
+            let client = HTTPClient(
+                eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                configuration: .init(
+                    timeout: .init(connect: .seconds(5), read: .seconds(10)),
+                    connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
+            httpClient = client
+            transport = .asyncHTTPClient(client)
+        }
         let report: BenchReport
         do {
-            report = try await measure(client: client, base: base, origin: origin, accountCount: accountCount, run: run, process: process, bareCheck: bareCheck)
+            report = try await measure(transport: transport, base: base, origin: origin, accountCount: accountCount, run: run, process: process, bareCheck: bareCheck)
         } catch {
-            try? await client.shutdown()
+            try? await httpClient?.shutdown()
             throw error
         }
-        try await client.shutdown()
+        try await httpClient?.shutdown()
 
         if json {
             VerifyOutput.print(report.jsonObject)
@@ -111,12 +123,22 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         if report.signUps.failures.total > 0 || report.signIns.failures.total > 0 { throw ExitCode(1) }
     }
 
+    /// A URL's host as a `Host` field writes it: an IPv6 address in brackets.
+    static func hostPart(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+
     private func measure(
-        client: HTTPClient, base: String, origin: String, accountCount: Int, run: String,
+        transport: BenchTransport, base: String, origin: String, accountCount: Int, run: String,
         process: BenchServerProcess?, bareCheck: Double
     ) async throws -> BenchReport {
         let concurrency = concurrency
-        let clients = (0..<concurrency).map { _ in BenchClient(http: client, base: base, origin: origin) }
+        let clients = (0..<concurrency).map { _ in BenchClient(transport: transport, base: base, origin: origin) }
+        // With the plain transport each client blocks on its socket, so it runs on a thread of its
+        // own rather than on one of Swift's few shared ones.
+        let threads: [BenchThread?] = clients.indices.map { index in
+            if case .plain = transport { return BenchThread(name: "bench-client-\(index)") }
+            return nil
+        }
+        defer { for thread in threads { thread?.stop() } }
 
         // Sign-ups: account j is made by client j % concurrency.
         let ownProcess = BenchServerProcess(pid: getpid())
@@ -125,7 +147,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         let signUpStart = ContinuousClock.now
         let signedUp = await withTaskGroup(of: (BenchPhaseResult, [BenchAccount]).self) { group in
             for index in 0..<min(concurrency, accountCount) {
-                group.addTask {
+                group.addTask(executorPreference: threads[index]) {
                     var bench = clients[index]
                     var result = BenchPhaseResult()
                     var made: [BenchAccount] = []
@@ -174,7 +196,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
                     let own = accounts.count >= concurrency
                         ? Array(stride(from: index, to: accounts.count, by: concurrency).map { accounts[$0] })
                         : [accounts[index % accounts.count]]
-                    group.addTask {
+                    group.addTask(executorPreference: threads[index]) {
                         var bench = clients[index]
                         var own = own
                         var result = BenchPhaseResult()
@@ -368,17 +390,32 @@ struct BenchReport {
     }
 }
 
+/// How the load generator reaches the server.
+enum BenchTransport: Sendable {
+    /// A plain-HTTP server: one ``BenchHTTPConnection`` per client.
+    case plain(host: String, port: UInt16, hostHeader: String)
+    /// An https server, through AsyncHTTPClient's pool.
+    case asyncHTTPClient(HTTPClient)
+}
+
 /// One client: a cookie jar, sending requests as a browser on `origin` would.
 struct BenchClient: Sendable {
-    let http: HTTPClient
+    let transport: BenchTransport
     let base: String
     let origin: String
+    /// The client's own connection with the plain transport.
+    let connection: BenchHTTPConnection?
     var cookies = CookieJar()
 
-    init(http: HTTPClient, base: String, origin: String) {
-        self.http = http
+    init(transport: BenchTransport, base: String, origin: String) {
+        self.transport = transport
         self.base = base
         self.origin = origin
+        if case .plain(let host, let port, let hostHeader) = transport {
+            connection = BenchHTTPConnection(host: host, port: port, hostHeader: hostHeader)
+        } else {
+            connection = nil
+        }
     }
 
     private struct Options<PublicKey: Decodable>: Decodable {
@@ -420,25 +457,37 @@ struct BenchClient: Sendable {
 
     @discardableResult
     private mutating func post(_ path: String, body: Data) async throws -> [UInt8] {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
-        request.headers.add(name: "Origin", value: origin)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let cookie = cookies.header() { request.headers.add(name: "Cookie", value: cookie) }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response: HTTPClientResponse
-        let buffer: ByteBuffer
+        let cookie = cookies.header()
+        let status: UInt
+        let setCookie: [String]
+        let bytes: [UInt8]
         do {
-            response = try await http.execute(request, timeout: .seconds(10))
-            buffer = try await response.body.collect(upTo: 1 << 20)
+            switch transport {
+            case .plain:
+                guard let connection else { throw BenchHTTPConnection.Failure(description: "no connection") }
+                var headers = [("Origin", origin), ("Content-Type", "application/json")]
+                if let cookie { headers.append(("Cookie", cookie)) }
+                // Blocks this client's own thread (the task prefers it), not a shared one.
+                let response = try connection.post(path, headers: headers, body: Array(body))
+                (status, setCookie, bytes) = (response.status, response.setCookie, response.body)
+            case .asyncHTTPClient(let http):
+                var request = HTTPClientRequest(url: base + path)
+                request.method = .POST
+                request.headers.add(name: "Origin", value: origin)
+                request.headers.add(name: "Content-Type", value: "application/json")
+                if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+                request.body = .bytes(ByteBuffer(bytes: body))
+                let response = try await http.execute(request, timeout: .seconds(10))
+                let buffer = try await response.body.collect(upTo: BenchHTTPConnection.maximumResponseBytes)
+                (status, setCookie, bytes) = (response.status.code, response.headers["set-cookie"], Array(buffer.readableBytesView))
+            }
         } catch {
             // A server that refuses connections is not hammered in a tight loop.
             try? await Task.sleep(for: .milliseconds(10))
-            throw BenchFailure(label: "no answer (\(type(of: error)))", noAnswer: true)
+            throw BenchFailure(label: "no answer (\(error))", noAnswer: true)
         }
-        cookies.receive(setCookie: response.headers["set-cookie"])
-        let bytes = Array(buffer.readableBytesView)
-        guard (200..<300).contains(response.status.code) else { throw BenchFailure.status(response.status.code, body: bytes) }
+        cookies.receive(setCookie: setCookie)
+        guard (200..<300).contains(status) else { throw BenchFailure.status(status, body: bytes) }
         return bytes
     }
 

@@ -45,6 +45,29 @@ json_check "bench http counts refused ceremonies by status and code" "$out" \
   'r["signUps"]["failures"]["total"] == 2 and all(k.startswith("403 ") for k in r["signUps"]["failures"]["byStatusAndCode"])'
 check "bench http exits 1 when ceremonies failed" 1 "$code" '' ""
 
+# The load generator's own HTTP/1.1 client reads every framing of an answer: a length, chunks,
+# a body ending with the connection, an answer arriving in pieces, and a server that closes a
+# kept-alive connection (a new one is opened). Each sign-up is refused by the stand-in at once, so
+# the error code it sent must come out of the body whole.
+for mode in length chunked eof split silent-close; do
+  fport=$(free_port)
+  python3 "$(dirname "$0")/http_framings.py" "$fport" "$mode" "$tmp/$mode.stats" &
+  fake=$!
+  for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $fport), 1).close()" 2>/dev/null && break; sleep 0.1; done
+  : > "$tmp/$mode.stats"
+  out=$("$bin" bench http --server "http://127.0.0.1:$fport" --concurrency 1 --duration 0.2 --accounts 3 --json 2>&1); code=$?
+  kill "$fake" 2>/dev/null; wait "$fake" 2>/dev/null
+  code_name="framing_${mode//-/_}"
+  json_check "bench http reads a $mode answer: three refusals with the code from its body" "$out" \
+    "r['signUps']['failures'] == {'total': 3, 'byStatusAndCode': {'403 $code_name': 3}}"
+  connections=$(wc -l < "$tmp/$mode.stats")
+  case $mode in
+    length|chunked|split) expected=1 ;;  # one kept-alive connection for the three requests
+    *) expected=3 ;;                     # a new connection for each request
+  esac
+  check "bench http used $expected connection(s) for three $mode answers" 0 0 "^$expected\$" "$connections"
+done
+
 dead=$(free_port)
 out=$("$bin" bench http --server "http://127.0.0.1:$dead" --concurrency 1 --duration 0.2 --accounts 1 --json 2>&1); code=$?
 json_check "bench http counts a server that does not answer as such" "$out" \

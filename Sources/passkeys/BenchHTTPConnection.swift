@@ -1,0 +1,390 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One plain-HTTP/1.1 connection of the load generator (`passkeys bench http` against an
+/// `http://` server), read and written with blocking system calls on the client's own thread.
+///
+/// It speaks only what a ceremony needs: a `POST` with a JSON body, an answer with a
+/// `Content-Length`, a chunked body or one that ends with the connection. It exists because the
+/// load generator shares the machine with the server it measures: AsyncHTTPClient's pool and
+/// channel pipeline were about 40 % of the generator's own CPU, CPU the server did not get.
+/// `https://` servers still go through AsyncHTTPClient.
+///
+/// Not thread-safe: one client's task uses it, one request at a time.
+final class BenchHTTPConnection: @unchecked Sendable {
+    /// The answer to one request.
+    struct Response {
+        var status: UInt
+        var setCookie: [String]
+        var body: [UInt8]
+    }
+
+    /// Why a request got no answer; the load generator counts it as "no answer".
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The largest answer read; a longer one is a failure (the API's answers are a few kilobytes).
+    static let maximumResponseBytes = 1 << 20
+
+    private let host: String
+    private let port: UInt16
+    private let hostHeader: String
+    private let timeoutSeconds: Int
+    private var socket: Int32 = -1
+    /// Bytes read from the socket and not yet parsed.
+    private var buffer: [UInt8] = []
+
+    /// A connection to `host`:`port` (opened on the first request); `Host` is sent as `hostHeader`.
+    init(host: String, port: UInt16, hostHeader: String, timeoutSeconds: Int = 10) {
+        self.host = host
+        self.port = port
+        self.hostHeader = hostHeader
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    deinit { close() }
+
+    /// Sends `POST path` with `body` and the given headers (name, value), and reads the answer.
+    /// A connection the server closed while idle is opened again and the request sent once more,
+    /// as browsers do, only when nothing of an answer had arrived.
+    func post(_ path: String, headers: [(String, String)], body: [UInt8]) throws -> Response {
+        var request = "POST \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nContent-Length: \(body.count)\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        var bytes = Array(request.utf8)
+        bytes += body
+
+        let reused = socket >= 0
+        do {
+            try send(bytes)
+            return try readResponse()
+        } catch is IdleConnectionClosed where reused {
+            close()
+            try send(bytes)
+            return try readResponse()
+        }
+    }
+
+    /// The connection ended before any byte of an answer.
+    private struct IdleConnectionClosed: Error, CustomStringConvertible {
+        var description: String { "the connection ended before an answer" }
+    }
+
+    func close() {
+        if socket >= 0 {
+            #if canImport(Glibc)
+            Glibc.close(socket)
+            #else
+            Darwin.close(socket)
+            #endif
+        }
+        socket = -1
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Connecting, sending, receiving
+
+    private func connect() throws {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            throw Failure(description: "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(first) }
+        var lastError = ECONNREFUSED
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let info = next {
+            next = info.pointee.ai_next
+            let fd = openSocket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            guard fd >= 0 else {
+                lastError = errno
+                continue
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            // Linux applies the send timeout to connect(2) too.
+            var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            #if canImport(Darwin)
+            setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+            #endif
+            #if canImport(Glibc)
+            let connected = Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen)
+            #else
+            let connected = Darwin.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen)
+            #endif
+            if connected == 0 {
+                socket = fd
+                return
+            }
+            lastError = errno
+            #if canImport(Glibc)
+            Glibc.close(fd)
+            #else
+            Darwin.close(fd)
+            #endif
+        }
+        throw Failure(description: "cannot connect to \(host):\(port): \(String(cString: strerror(lastError)))")
+    }
+
+    private func send(_ bytes: [UInt8]) throws {
+        if socket < 0 { try connect() }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { raw in
+                sendBytes(socket, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                close()
+                // A connection the server closed while idle: the caller may open a new one.
+                if offset == 0 { throw IdleConnectionClosed() }
+                throw Failure(description: "send failed: \(reason)")
+            }
+            offset += written
+        }
+    }
+
+    /// Reads more bytes into the buffer; false at the end of the connection. `headStarted` false:
+    /// nothing of the answer has arrived, so a reset is an idle connection the server closed.
+    private func fill(headStarted: Bool = true) throws -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { raw in recv(socket, raw.baseAddress, raw.count, 0) }
+            if count > 0 {
+                buffer += chunk[..<count]
+                guard buffer.count <= Self.maximumResponseBytes + 16_384 else {
+                    close()
+                    throw Failure(description: "an answer longer than \(Self.maximumResponseBytes) bytes")
+                }
+                return true
+            }
+            if count == 0 { return false }
+            if errno == EINTR { continue }
+            if !headStarted, errno == ECONNRESET {
+                close()
+                throw IdleConnectionClosed()
+            }
+            let reason = errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : String(cString: strerror(errno))
+            close()
+            throw Failure(description: "receive failed: \(reason)")
+        }
+    }
+
+    private func readResponse() throws -> Response {
+        // The head: up to the blank line.
+        var headEnd: Int?
+        var searchFrom = 0
+        while headEnd == nil {
+            headEnd = Self.find([13, 10, 13, 10], in: buffer, from: searchFrom)
+            if headEnd != nil { break }
+            searchFrom = max(0, buffer.count - 3)
+            let sawBytes = !buffer.isEmpty
+            guard try fill(headStarted: sawBytes) else {
+                close()
+                if !sawBytes { throw IdleConnectionClosed() }
+                throw Failure(description: "the connection ended inside an answer's head")
+            }
+        }
+        guard let headEnd else { throw Failure(description: "no answer") }
+        guard let head = String(validating: buffer[..<headEnd], as: UTF8.self) else {
+            close()
+            throw Failure(description: "an answer's head that is not UTF-8")
+        }
+        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
+        let statusLine = lines.removeFirst()
+        let statusParts = statusLine.split(separator: " ", maxSplits: 2)
+        guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = UInt(statusParts[1]), (100...599).contains(status) else {
+            close()
+            throw Failure(description: "not an HTTP/1.1 answer: \(statusLine.prefix(40))")
+        }
+        var contentLength: Int?
+        var chunked = false
+        var closes = statusParts[0] == "HTTP/1.0"
+        var setCookie: [String] = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = Self.trimmed(line[line.index(after: colon)...])
+            switch name {
+            case "content-length": contentLength = Int(value)
+            case "transfer-encoding": chunked = value.lowercased().contains("chunked")
+            case "connection":
+                let tokens = value.lowercased()
+                if tokens.contains("close") { closes = true } else if tokens.contains("keep-alive") { closes = false }
+            case "set-cookie": setCookie.append(String(value))
+            default: break
+            }
+        }
+        buffer.removeFirst(headEnd + 4)
+
+        var body: [UInt8] = []
+        if chunked {
+            body = try readChunked()
+        } else if let contentLength {
+            guard contentLength <= Self.maximumResponseBytes else {
+                close()
+                throw Failure(description: "an answer of \(contentLength) bytes")
+            }
+            while buffer.count < contentLength {
+                guard try fill() else {
+                    close()
+                    throw Failure(description: "the connection ended inside an answer's body")
+                }
+            }
+            body = Array(buffer[..<contentLength])
+            buffer.removeFirst(contentLength)
+        } else if status != 204, status != 304, !(100..<200).contains(status) {
+            // Neither a length nor chunks: the body ends with the connection.
+            while try fill() {}
+            body = buffer
+            closes = true
+        }
+        if closes { close() }
+        return Response(status: status, setCookie: setCookie, body: body)
+    }
+
+    /// A chunked body (RFC 9112 §7.1), trailers skipped.
+    private func readChunked() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let line = try readLine()
+            let sizeText = line.split(separator: ";", maxSplits: 1).first.map { Self.trimmed($0) } ?? ""
+            guard let size = Int(sizeText, radix: 16), size >= 0, body.count + size <= Self.maximumResponseBytes else {
+                close()
+                throw Failure(description: "a malformed chunk size \"\(line.prefix(20))\"")
+            }
+            if size == 0 {
+                while try !readLine().isEmpty {}
+                return body
+            }
+            while buffer.count < size + 2 {
+                guard try fill() else {
+                    close()
+                    throw Failure(description: "the connection ended inside a chunk")
+                }
+            }
+            body += buffer[..<size]
+            buffer.removeFirst(size + 2)
+        }
+    }
+
+    private func readLine() throws -> String {
+        while true {
+            if let end = Self.find([13, 10], in: buffer, from: 0) {
+                let line = String(decoding: buffer[..<end], as: UTF8.self)
+                buffer.removeFirst(end + 2)
+                return line
+            }
+            guard try fill() else {
+                close()
+                throw Failure(description: "the connection ended inside a chunked body")
+            }
+        }
+    }
+
+    /// `text` without the spaces and tabs around it (a field value's optional whitespace, RFC 9110 §5.5).
+    private static func trimmed(_ text: Substring) -> Substring {
+        let isSpace = { (character: Character) in character == " " || character == "\t" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else {
+            return text[text.endIndex...]
+        }
+        return text[first...last]
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        var index = start
+        while index <= haystack.count - needle.count {
+            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+}
+
+#if canImport(Glibc)
+private func openSocket(_ family: Int32, _ type: Int32, _ proto: Int32) -> Int32 {
+    Glibc.socket(family, type | Int32(SOCK_CLOEXEC.rawValue), proto)
+}
+
+private func sendBytes(_ fd: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
+    Glibc.send(fd, pointer, count, Int32(MSG_NOSIGNAL))
+}
+#else
+private func openSocket(_ family: Int32, _ type: Int32, _ proto: Int32) -> Int32 {
+    Darwin.socket(family, type, proto)
+}
+
+private func sendBytes(_ fd: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
+    Darwin.send(fd, pointer, count, 0)
+}
+#endif
+
+/// A thread of one load-generator client, as a Swift `TaskExecutor`: a task that prefers it runs
+/// its jobs here, so the client's blocking socket calls hold up only this thread.
+final class BenchThread: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`: the jobs to run, and whether the thread should end once they ran.
+    private var queue: [UnownedJob] = []
+    private var ending = false
+
+    init(name: String) {
+        let thread = Thread { [self] in self.runJobs() }
+        thread.name = name
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        defer { condition.unlock() }
+        if ending {
+            // After `stop()`, a late job still runs, on the shared executor.
+            globalConcurrentExecutor.enqueue(job)
+        } else {
+            queue.append(job)
+            condition.signal()
+        }
+    }
+
+    /// Lets the thread end once its queued jobs have run.
+    func stop() {
+        condition.lock()
+        ending = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func runJobs() {
+        condition.lock()
+        while true {
+            if let job = queue.first {
+                queue.removeFirst()
+                condition.unlock()
+                job.runSynchronously(on: asUnownedTaskExecutor())
+                condition.lock()
+            } else if ending {
+                condition.unlock()
+                return
+            } else {
+                condition.wait()
+            }
+        }
+    }
+}
