@@ -39,6 +39,8 @@ final class BenchHTTPConnection: @unchecked Sendable {
     private var socket: Int32 = -1
     /// Bytes read from the socket and not yet parsed.
     private var buffer: [UInt8] = []
+    /// What one `recv` reads into.
+    private var scratch = [UInt8](repeating: 0, count: 16_384)
 
     /// A connection to `host`:`port` (opened on the first request); `Host` is sent as `hostHeader`.
     init(host: String, port: UInt16, hostHeader: String, timeoutSeconds: Int = 10) {
@@ -163,11 +165,10 @@ final class BenchHTTPConnection: @unchecked Sendable {
     /// Reads more bytes into the buffer; false at the end of the connection. `headStarted` false:
     /// nothing of the answer has arrived, so a reset is an idle connection the server closed.
     private func fill(headStarted: Bool = true) throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16_384)
         while true {
-            let count = chunk.withUnsafeMutableBytes { raw in recv(socket, raw.baseAddress, raw.count, 0) }
+            let count = scratch.withUnsafeMutableBytes { raw in recv(socket, raw.baseAddress, raw.count, 0) }
             if count > 0 {
-                buffer += chunk[..<count]
+                buffer += scratch[..<count]
                 guard buffer.count <= Self.maximumResponseBytes + 16_384 else {
                     close()
                     throw Failure(description: "an answer longer than \(Self.maximumResponseBytes) bytes")
@@ -202,33 +203,45 @@ final class BenchHTTPConnection: @unchecked Sendable {
             }
         }
         guard let headEnd else { throw Failure(description: "no answer") }
-        guard let head = String(validating: buffer[..<headEnd], as: UTF8.self) else {
-            close()
-            throw Failure(description: "an answer's head that is not UTF-8")
+        // The head is read on its bytes: a `String` is made only of a `Set-Cookie` value (the
+        // fields' names and the status are ASCII; splitting a `String` walks it by `Character`).
+        var lines: [Range<Int>] = []
+        var lineStart = 0
+        while let end = Self.find([13, 10], in: buffer, from: lineStart), end <= headEnd {
+            lines.append(lineStart..<end)
+            lineStart = end + 2
         }
-        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
-        let statusLine = lines.removeFirst()
-        let statusParts = statusLine.split(separator: " ", maxSplits: 2)
-        guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = UInt(statusParts[1]), (100...599).contains(status) else {
+        let statusLine = buffer[lines[0]]
+        // "HTTP/1.x NNN": a version, one space, three digits.
+        guard statusLine.count >= 12, statusLine.starts(with: Array("HTTP/1.".utf8)),
+              statusLine[statusLine.startIndex + 8] == UInt8(ascii: " "),
+              let status = Self.decimal(statusLine[(statusLine.startIndex + 9)..<(statusLine.startIndex + 12)]),
+              (100...599).contains(status)
+        else {
             close()
-            throw Failure(description: "not an HTTP/1.1 answer: \(statusLine.prefix(40))")
+            throw Failure(description: "not an HTTP/1.1 answer: \(String(decoding: statusLine.prefix(40), as: UTF8.self))")
         }
         var contentLength: Int?
         var chunked = false
-        var closes = statusParts[0] == "HTTP/1.0"
+        var closes = statusLine[statusLine.startIndex + 7] == UInt8(ascii: "0")
         var setCookie: [String] = []
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = Self.trimmed(line[line.index(after: colon)...])
-            switch name {
-            case "content-length": contentLength = Int(value)
-            case "transfer-encoding": chunked = value.lowercased().contains("chunked")
-            case "connection":
-                let tokens = value.lowercased()
+        for line in lines.dropFirst() {
+            guard let colon = buffer[line].firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = buffer[line.lowerBound..<colon]
+            let value = Self.trimmed(buffer[(colon + 1)..<line.upperBound])
+            if Self.isName(name, "content-length") {
+                guard let length = Self.decimal(value) else {
+                    close()
+                    throw Failure(description: "a Content-Length that is not a number")
+                }
+                contentLength = length
+            } else if Self.isName(name, "transfer-encoding") {
+                chunked = String(decoding: value, as: UTF8.self).lowercased().contains("chunked")
+            } else if Self.isName(name, "connection") {
+                let tokens = String(decoding: value, as: UTF8.self).lowercased()
                 if tokens.contains("close") { closes = true } else if tokens.contains("keep-alive") { closes = false }
-            case "set-cookie": setCookie.append(String(value))
-            default: break
+            } else if Self.isName(name, "set-cookie") {
+                setCookie.append(String(decoding: value, as: UTF8.self))
             }
         }
         buffer.removeFirst(headEnd + 4)
@@ -256,7 +269,7 @@ final class BenchHTTPConnection: @unchecked Sendable {
             closes = true
         }
         if closes { close() }
-        return Response(status: status, setCookie: setCookie, body: body)
+        return Response(status: UInt(status), setCookie: setCookie, body: body)
     }
 
     /// A chunked body (RFC 9112 §7.1), trailers skipped.
@@ -264,7 +277,7 @@ final class BenchHTTPConnection: @unchecked Sendable {
         var body: [UInt8] = []
         while true {
             let line = try readLine()
-            let sizeText = line.split(separator: ";", maxSplits: 1).first.map { Self.trimmed($0) } ?? ""
+            let sizeText = line.split(separator: ";", maxSplits: 1).first.map { String(decoding: Self.trimmed(ArraySlice($0.utf8)), as: UTF8.self) } ?? ""
             guard let size = Int(sizeText, radix: 16), size >= 0, body.count + size <= Self.maximumResponseBytes else {
                 close()
                 throw Failure(description: "a malformed chunk size \"\(line.prefix(20))\"")
@@ -298,13 +311,35 @@ final class BenchHTTPConnection: @unchecked Sendable {
         }
     }
 
-    /// `text` without the spaces and tabs around it (a field value's optional whitespace, RFC 9110 §5.5).
-    private static func trimmed(_ text: Substring) -> Substring {
-        let isSpace = { (character: Character) in character == " " || character == "\t" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else {
-            return text[text.endIndex...]
+    /// `bytes` without the spaces and tabs around them (a field value's optional whitespace,
+    /// RFC 9110 §5.5).
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.endIndex...]
         }
-        return text[first...last]
+        return bytes[first...last]
+    }
+
+    /// Whether a field's name is `lowercased` (field names are case-insensitive, RFC 9110 §5.1).
+    private static func isName(_ name: ArraySlice<UInt8>, _ lowercased: StaticString) -> Bool {
+        guard name.count == lowercased.utf8CodeUnitCount else { return false }
+        return lowercased.withUTF8Buffer { expected in
+            zip(name, expected).allSatisfy { byte, wanted in
+                (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == wanted
+            }
+        }
+    }
+
+    /// Decimal digits as a number; nil for anything else, or more than 15 digits.
+    private static func decimal(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 15 else { return nil }
+        var value = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
