@@ -446,7 +446,7 @@ struct BenchClient: Sendable {
             let body = usernameless ? Data("{}".utf8) : try JSONEncoder().encode(["username": account.username])
             let options = try await post("/api/authentication/options", body: body, as: Options<PublicKeyCredentialRequestOptionsJSON>.self)
             let assertion = try account.authenticator.authenticate(options: options.publicKey, origin: origin)
-            try await post("/api/authentication", body: try JSONEncoder().encode(assertion))
+            try await post("/api/authentication", body: Data(assertion.jsonBytes()))
             return .success(())
         } catch let failure as BenchFailure {
             return .failure(failure)

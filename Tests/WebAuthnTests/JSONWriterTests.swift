@@ -44,6 +44,36 @@ struct JSONWriterTests {
         try StrictJSON.validate(writer.bytes)
     }
 
+    static let assertions: [AuthenticationResponseJSON] = [
+        AuthenticationResponseJSON(
+            rawId: id1,
+            response: AuthenticatorAssertionResponseJSON(
+                clientDataJSON: Base64URLData(Array("{\"type\":\"webauthn.get\"}".utf8)), authenticatorData: Base64URLData(Array(0..<37)),
+                signature: Base64URLData(Array(repeating: 0x30, count: 71)))),
+        AuthenticationResponseJSON(
+            rawId: id2,
+            response: AuthenticatorAssertionResponseJSON(
+                clientDataJSON: Base64URLData([0xFF]), authenticatorData: Base64URLData([]), signature: Base64URLData([1, 2]),
+                userHandle: UserHandle(uncheckedBytes: Array(0..<64))),
+            authenticatorAttachment: .crossPlatform,
+            clientExtensionResults: AuthenticationExtensionsClientOutputsJSON(credProps: .init(rk: true))),
+        AuthenticationResponseJSON(
+            id: "not \"the\" id", rawId: id1,
+            response: AuthenticatorAssertionResponseJSON(
+                clientDataJSON: Base64URLData([0]), authenticatorData: Base64URLData([0]), signature: Base64URLData([0])),
+            authenticatorAttachment: .platform, clientExtensionResults: AuthenticationExtensionsClientOutputsJSON(credProps: .init(rk: nil)),
+            type: "other"),
+    ]
+
+    @Test("A sign-in answer: the same JSON as JSONEncoder, strict, and it reads back", arguments: assertions)
+    func assertion(_ answer: AuthenticationResponseJSON) throws {
+        let written = answer.jsonBytes()
+        #expect(try sameJSON(written, try JSONEncoder().encode(answer)))
+        try StrictJSON.validate(written)
+        #expect(try JSONDecoder().decode(AuthenticationResponseJSON.self, from: Data(written)) == answer)
+        #expect(try AuthenticationResponseJSON.parse(Data(written)) == answer)
+    }
+
     static let signUpOptions: [PublicKeyCredentialCreationOptionsJSON] = [
         PublicKeyCredentialCreationOptionsJSON(
             rp: PublicKeyCredentialRpEntity(id: nil, name: "Example"),

@@ -277,3 +277,52 @@ extension AuthenticationCeremony {
         return writer.bytes
     }
 }
+
+extension AuthenticationResponseJSON {
+    /// The answer as its `Encodable` conformance writes it (the same members, `nil` ones left
+    /// out): what a client posts to finish a sign-in (`passkeys bench http` sends it many times a
+    /// second).
+    package func jsonBytes() -> [UInt8] {
+        var writer = JSONWriter(
+            capacity: 160 + id.utf8.count + (rawId.bytes.count + response.clientDataJSON.bytes.count
+                + response.authenticatorData.bytes.count + response.signature.bytes.count + 64) * 4 / 3)
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("rawId")
+        writer.base64URL(rawId.bytes)
+        writer.key("response")
+        writer.beginObject()
+        writer.key("clientDataJSON")
+        writer.base64URL(response.clientDataJSON.bytes)
+        writer.key("authenticatorData")
+        writer.base64URL(response.authenticatorData.bytes)
+        writer.key("signature")
+        writer.base64URL(response.signature.bytes)
+        if let userHandle = response.userHandle {
+            writer.key("userHandle")
+            writer.base64URL(userHandle.bytes)
+        }
+        writer.endObject()
+        if let authenticatorAttachment {
+            writer.key("authenticatorAttachment")
+            writer.string(authenticatorAttachment.rawValue)
+        }
+        writer.key("clientExtensionResults")
+        writer.beginObject()
+        if let credProps = clientExtensionResults.credProps {
+            writer.key("credProps")
+            writer.beginObject()
+            if let rk = credProps.rk {
+                writer.key("rk")
+                writer.bool(rk)
+            }
+            writer.endObject()
+        }
+        writer.endObject()
+        writer.key("type")
+        writer.string(type)
+        writer.endObject()
+        return writer.bytes
+    }
+}
