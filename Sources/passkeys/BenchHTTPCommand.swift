@@ -26,7 +26,10 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             whole ceremony (p50, p90, p99) and the failures by HTTP status and error code. With \
             --server-pid (Linux) it also reads the server's CPU time from /proc/PID/stat and prints \
             it per ceremony next to the bare ES256 signature check measured in this process. Turn \
-            the server's rate limits off (--rate-limit 0) unless they are what you measure. A client \
+            the server's rate limits off (--rate-limit 0) unless they are what you measure. Against \
+            an http:// server each client keeps one connection of its own, on a thread of its own \
+            (the generator shares the machine, so it spends as little CPU as it can); https:// goes \
+            through AsyncHTTPClient. A client \
             whose requests get no answer three times in a row stops. Exits 1 when any ceremony \
             failed. Build with -c release.
             """
