@@ -176,7 +176,16 @@ public struct TextLogHandler: LogHandler {
 
     /// The text's UTF-8 with C0 controls and DEL escaped.
     static func appendEscaped(_ text: String, to line: inout [UInt8]) {
-        for byte in text.utf8 { appendEscaped(byte, to: &line) }
+        // Most values have no control character: copied whole.
+        var text = text
+        let copied = text.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return false }
+            line.append(contentsOf: utf8)
+            return true
+        }
+        if !copied {
+            for byte in text.utf8 { appendEscaped(byte, to: &line) }
+        }
     }
 
     private static func appendEscaped(_ byte: UInt8, to line: inout [UInt8]) {
