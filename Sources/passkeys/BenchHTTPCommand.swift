@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import PasskeyClient
+import PasskeyStore
 import SoftwareAuthenticator
 import WebAuthn
 
@@ -137,8 +138,8 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         let clients = (0..<concurrency).map { _ in BenchClient(transport: transport, base: base, origin: origin) }
         // With the plain transport each client blocks on its socket, so it runs on a thread of its
         // own rather than on one of Swift's few shared ones.
-        let threads: [BenchThread?] = clients.indices.map { index in
-            if case .plain = transport { return BenchThread(name: "bench-client-\(index)") }
+        let threads: [ThreadExecutor?] = clients.indices.map { index in
+            if case .plain = transport { return ThreadExecutor(name: "bench-client-\(index)") }
             return nil
         }
         defer { for thread in threads { thread?.stop() } }

@@ -12,14 +12,14 @@ import VaporCSQLite
 /// prepares it anew, so a sign-in's dozen statements cost a dozen pairs of thread switches and
 /// parses (the profile in docs/performance.md). Here a whole store operation — one statement or
 /// a whole transaction — runs on the connection's thread in one hop
-/// (``SQLiteThread/run(_:)``), and each distinct statement is prepared once and reused.
+/// (``ThreadExecutor/run(_:)``), and each distinct statement is prepared once and reused.
 ///
-/// Only ``SQLiteThread`` touches the handle: every method that does is called from code running
+/// Only ``ThreadExecutor`` touches the handle: every method that does is called from code running
 /// on it. SQLite's blocking waits (the busy timeout while another process writes, a checkpoint's
 /// sync) stay on that thread, never on the server's.
 final class SQLiteDirectConnection: @unchecked Sendable {
     /// The thread the connection's work runs on.
-    let thread: SQLiteThread
+    let thread: ThreadExecutor
     private var handle: OpaquePointer?
     /// Prepared statements by their SQL text.
     private var statements: [String: PreparedStatement] = [:]
@@ -32,14 +32,14 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         let columns: [String]
     }
 
-    private init(handle: OpaquePointer, thread: SQLiteThread) {
+    private init(handle: OpaquePointer, thread: ThreadExecutor) {
         self.handle = handle
         self.thread = thread
     }
 
     /// Opens `path` (`nil`: a private in-memory database) on a new thread.
     static func open(path: String?) async throws -> SQLiteDirectConnection {
-        let thread = SQLiteThread(name: "passkeys-sqlite")
+        let thread = ThreadExecutor(name: "passkeys-sqlite")
         do {
             return try await thread.run {
                 var handle: OpaquePointer?
@@ -58,7 +58,7 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         }
     }
 
-    /// The connection as an `SQLDatabase`. Use it only inside ``SQLiteThread/run(_:)`` of
+    /// The connection as an `SQLDatabase`. Use it only inside ``ThreadExecutor/run(_:)`` of
     /// ``thread``: statements run at once, on the calling thread.
     var database: any SQLDatabase { DirectSQLiteDatabase(connection: self) }
 
@@ -211,7 +211,7 @@ struct DirectSQLiteRow: SQLRow {
 }
 
 /// ``SQLiteDirectConnection`` through SQLKit. Its statements run at once on the calling thread,
-/// which must be the connection's: the store enters it with ``SQLiteThread/run(_:)``.
+/// which must be the connection's: the store enters it with ``ThreadExecutor/run(_:)``.
 private struct DirectSQLiteDatabase: SQLDatabase {
     let connection: SQLiteDirectConnection
 
@@ -234,66 +234,5 @@ private struct DirectSQLiteDatabase: SQLDatabase {
         let (sql, binds) = serialize(query)
         let encoder = SQLiteDataEncoder()
         try connection.execute(sql, try binds.map { try encoder.encode($0) }) { onRow($0) }
-    }
-}
-
-/// A thread that runs Swift tasks' jobs (a `TaskExecutor`): code inside ``run(_:)`` runs on it
-/// from start to end, so a store operation costs one hop to this thread and one back, whatever
-/// the number of statements in it.
-final class SQLiteThread: TaskExecutor, @unchecked Sendable {
-    private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var jobs: [UnownedJob] = []
-    private var stopped = false
-
-    init(name: String) {
-        let thread = Thread { [self] in self.loop() }
-        thread.name = name
-        thread.start()
-    }
-
-    /// Runs `body` on this thread.
-    func run<R: Sendable>(_ body: @Sendable () throws -> R) async throws -> R {
-        try await withTaskExecutorPreference(self) { try await Self.call(body) }
-    }
-
-    /// An `async` step that runs where the task prefers to run: on this thread.
-    private static func call<R>(_ body: () throws -> R) async throws -> R { try body() }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        condition.lock()
-        guard !stopped else {
-            condition.unlock()
-            // A store operation after shutdown still runs (and fails: the handle is closed).
-            globalConcurrentExecutor.enqueue(job)
-            return
-        }
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// Ends the thread once the jobs already queued have run; later jobs run on the global executor.
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func loop() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty, !stopped { condition.wait() }
-            if jobs.isEmpty {
-                condition.unlock()
-                return
-            }
-            let batch = jobs
-            jobs.removeAll(keepingCapacity: true)
-            condition.unlock()
-            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
-        }
     }
 }

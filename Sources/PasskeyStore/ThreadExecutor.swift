@@ -1,0 +1,65 @@
+import Foundation
+
+/// A thread of its own that runs Swift tasks' jobs (a `TaskExecutor`): code inside ``run(_:)``,
+/// or in a task that prefers this executor, runs on it from start to end. The SQLite store runs
+/// each operation on one (one hop there and one back, whatever the number of statements in it);
+/// `passkeys bench http` gives each client one, so that its blocking socket calls hold up only
+/// that thread.
+package final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    package init(name: String) {
+        let thread = Thread { [self] in self.loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs `body` on this thread.
+    package func run<R: Sendable>(_ body: @Sendable () throws -> R) async throws -> R {
+        try await withTaskExecutorPreference(self) { try await Self.call(body) }
+    }
+
+    /// An `async` step that runs where the task prefers to run: on this thread.
+    private static func call<R>(_ body: () throws -> R) async throws -> R { try body() }
+
+    package func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        guard !stopped else {
+            condition.unlock()
+            // A job after `stop()` still runs, on the shared executor (a store operation after
+            // shutdown then fails: the handle is closed).
+            globalConcurrentExecutor.enqueue(job)
+            return
+        }
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Ends the thread once the jobs already queued have run; later jobs run on the global executor.
+    package func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty, !stopped { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            condition.unlock()
+            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        }
+    }
+}
