@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hummingbird
 import PasskeyStore
 import Testing
 
@@ -139,6 +140,55 @@ import Testing
             #expect(notAnAnswer.errorCode != "ceremony_not_found")
             browser.cookies["passkeys_ceremony"] = cookie
             expectError(try await browser.post("/api/authentication", assertion), .badRequest, "ceremony_not_found")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aRefusedAnswerSpendsTheSealedCeremony(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let (_, options) = try await browser.authenticationOptions(Self.ada)
+            let request = try #require(options)
+            let cookie = try #require(browser.ceremonyCookie)
+            browser.authenticator.misbehaviour = .corruptedSignature
+            let forged = try browser.authenticator.authenticate(options: request, origin: browser.origin)
+            browser.authenticator.misbehaviour = nil
+            let genuine = try browser.authenticator.authenticate(options: request, origin: browser.origin)
+
+            try await harness.expectNoChange(to: [Self.ada]) {
+                harness.store.clearCalls()
+                expectError(try await browser.post("/api/authentication", forged), .badRequest, "bad_signature")
+                #expect(harness.store.calls.filter { $0 == "spendCeremony" }.count == 1, "\(harness.store.calls)")
+                #expect(!harness.store.calls.contains("recordSignIn"), "\(harness.store.calls)")
+                // The genuine answer to the same ceremony comes too late.
+                browser.cookies["passkeys_ceremony"] = cookie
+                expectError(try await browser.post("/api/authentication", genuine), .badRequest, "ceremony_not_found")
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentAnswersToOneSealedCeremonySignInOnce(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            let (assertion, cookie) = try await Self.pendingSignIn(&browser)
+            let user = try #require(try await harness.store.user(username: Self.ada))
+            let sessionsBefore = try await harness.store.sessions(userID: user.id).count
+            let answers = try await withThrowingTaskGroup(of: (status: HTTPResponse.Status, code: String?).self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        var replay = try Browser(client)
+                        replay.cookies["passkeys_ceremony"] = cookie
+                        let response = try await replay.post("/api/authentication", assertion)
+                        return (response.status, response.errorCode)
+                    }
+                }
+                return try await group.reduce(into: [(status: HTTPResponse.Status, code: String?)]()) { $0.append($1) }
+            }
+            #expect(answers.filter { $0.status == .ok }.count == 1, "\(answers)")
+            #expect(answers.filter { $0.status == .badRequest && $0.code == "ceremony_not_found" }.count == 5, "\(answers)")
+            #expect(try await harness.store.sessions(userID: user.id).count == sessionsBefore + 1)
         }
     }
 
