@@ -145,7 +145,7 @@ struct ServerServices: Sendable {
     // MARK: Responses
 
     /// A JSON response with cookies.
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, cookies: [Cookie] = []) throws -> Response {
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, cookies: [SetCookie] = []) throws -> Response {
         json(bytes: try jsonEncoder().encode(value), status: status, cookies: cookies)
     }
 
@@ -158,7 +158,7 @@ struct ServerServices: Sendable {
     }
 
     /// A response of JSON text already written (``JSONWriter``), with cookies.
-    static func json(bytes: some Sequence<UInt8>, status: HTTPResponse.Status = .ok, cookies: [Cookie] = []) -> Response {
+    static func json(bytes: some Sequence<UInt8>, status: HTTPResponse.Status = .ok, cookies: [SetCookie] = []) -> Response {
         var response = Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
@@ -167,7 +167,7 @@ struct ServerServices: Sendable {
     }
 
     /// `204 No Content` with cookies.
-    static func noContent(cookies: [Cookie] = []) -> Response {
+    static func noContent(cookies: [SetCookie] = []) -> Response {
         var response = Response(status: .noContent)
         for cookie in cookies { response.setCookie(cookie) }
         return response

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import PasskeyStore
 import WebAuthn
@@ -23,15 +24,46 @@ struct CookieSettings: Sendable {
     }
 
     /// An HttpOnly, SameSite=Lax cookie for the whole site.
-    func cookie(name: String, value: String, maxAge: TimeInterval) -> Cookie {
-        Cookie(
+    func cookie(name: String, value: String, maxAge: TimeInterval) -> SetCookie {
+        SetCookie(
             name: name, value: value, maxAge: max(0, Int(maxAge)), domain: name == sessionName ? sessionDomain : nil,
-            path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+            secure: secure)
     }
 
     /// A cookie that makes the browser forget `name`.
-    func expired(_ name: String) -> Cookie {
+    func expired(_ name: String) -> SetCookie {
         cookie(name: name, value: "", maxAge: 0)
+    }
+}
+
+/// A cookie the server sets: one `Set-Cookie` field (RFC 6265 §4.1), with `Path=/`, `HttpOnly`
+/// and `SameSite=Lax` always, its attributes in a fixed order. Its field value is written once,
+/// as a string; Hummingbird's `Cookie` kept the attributes in a dictionary and wrote them out
+/// again for every response (about 1 % of a sign-in's server CPU between the two).
+struct SetCookie: Sendable, Hashable {
+    let name: String
+    let value: String
+    /// The whole field value: `name=value; Max-Age=…[; Domain=…]; Path=/[; Secure]; HttpOnly; SameSite=Lax`.
+    let fieldValue: String
+
+    /// `name` and `value` are the server's own (cookie names it chose; base64url tokens or sealed
+    /// records, or the empty value that ends a cookie): nothing a client sent.
+    init(name: String, value: String, maxAge: Int, domain: String?, secure: Bool) {
+        self.name = name
+        self.value = value
+        var field = name + "=" + value + "; Max-Age=" + String(maxAge)
+        if let domain { field += "; Domain=" + domain }
+        field += "; Path=/"
+        if secure { field += "; Secure" }
+        field += "; HttpOnly; SameSite=Lax"
+        fieldValue = field
+    }
+}
+
+extension Response {
+    /// Adds the cookie's `Set-Cookie` field.
+    mutating func setCookie(_ cookie: SetCookie) {
+        headers.append(HTTPField(name: .setCookie, value: cookie.fieldValue))
     }
 }
 
@@ -110,12 +142,12 @@ struct Sessions: Sendable {
     }
 
     /// The cookie that carries a new session.
-    func cookie(for token: CookieToken) -> Cookie {
+    func cookie(for token: CookieToken) -> SetCookie {
         cookies.cookie(name: cookies.sessionName, value: token.value, maxAge: lifetime)
     }
 
     /// The cookie that ends the session in the browser.
-    var expiredCookie: Cookie { cookies.expired(cookies.sessionName) }
+    var expiredCookie: SetCookie { cookies.expired(cookies.sessionName) }
 
     /// The token hash the request's session cookie carries, if any.
     func tokenHash(_ request: Request) -> [UInt8]? {
@@ -189,7 +221,7 @@ struct Ceremonies: Sendable {
     func begin(
         _ kind: CeremonyRecord.Kind, challenge: Challenge, stateJSON: [UInt8], userID: UserHandle? = nil,
         username: String? = nil, displayName: String? = nil
-    ) async throws -> Cookie {
+    ) async throws -> SetCookie {
         let now = now()
         if Self.sealedKinds.contains(kind) {
             let record = CeremonyRecord(
@@ -295,5 +327,5 @@ struct Ceremonies: Sendable {
     }
 
     /// The cookie that makes the browser forget its ceremony.
-    var expiredCookie: Cookie { cookies.expired(cookies.ceremonyName) }
+    var expiredCookie: SetCookie { cookies.expired(cookies.ceremonyName) }
 }

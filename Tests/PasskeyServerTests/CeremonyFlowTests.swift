@@ -234,7 +234,7 @@ import WebAuthn
         let services = try makeServices(
             configuration: configuration, store: opened.store, registry: .init(), logger: .init(label: "test"),
             now: { clock.now })
-        func ceremonyID(_ cookie: Cookie) throws -> String {
+        func ceremonyID(_ cookie: SetCookie) throws -> String {
             Base64URL.encode(CookieToken.sha256(try #require(Base64URL.decode(cookie.value))))
         }
         let old = try await services.ceremonies.begin(.registration, challenge: .random(), stateJSON: Array(#"{"n":1}"#.utf8))

@@ -52,4 +52,37 @@ import Testing
             }
         }
     }
+
+    // MARK: The cookies the server sets
+
+    @Test func theServersCookiesCarryTheirAttributesInAFixedOrder() {
+        let plain = CookieSettings(secure: false)
+        #expect(plain.cookie(name: plain.sessionName, value: "abc", maxAge: 3600.9).fieldValue
+            == "passkeys_session=abc; Max-Age=3600; Path=/; HttpOnly; SameSite=Lax")
+        #expect(plain.expired(plain.ceremonyName).fieldValue
+            == "passkeys_ceremony=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax")
+        #expect(plain.cookie(name: plain.ceremonyName, value: "x", maxAge: -5).fieldValue.contains("; Max-Age=0;"), "never negative")
+
+        let tls = CookieSettings(secure: true)
+        #expect(tls.cookie(name: tls.sessionName, value: "abc", maxAge: 60).fieldValue
+            == "__Host-passkeys_session=abc; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax")
+
+        // A domain for the session cookie only; the ceremony cookie stays host-only.
+        let shared = CookieSettings(secure: true, sessionDomain: "example.com")
+        #expect(shared.cookie(name: shared.sessionName, value: "abc", maxAge: 60).fieldValue
+            == "__Secure-passkeys_session=abc; Max-Age=60; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax")
+        #expect(shared.cookie(name: shared.ceremonyName, value: "abc", maxAge: 60).fieldValue
+            == "__Host-passkeys_ceremony=abc; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax")
+    }
+
+    @Test func aResponseGetsOneSetCookieFieldPerCookie() {
+        let settings = CookieSettings(secure: false)
+        var response = Response(status: .ok)
+        response.setCookie(settings.cookie(name: settings.sessionName, value: "abc", maxAge: 60))
+        response.setCookie(settings.expired(settings.ceremonyName))
+        #expect(response.headers[values: .setCookie] == [
+            "passkeys_session=abc; Max-Age=60; Path=/; HttpOnly; SameSite=Lax",
+            "passkeys_ceremony=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+        ])
+    }
 }

@@ -126,7 +126,7 @@ enum OAuthHTTP {
     }
 
     /// A redirect: `302 Found` for GET, `303 See Other` after a POST.
-    static func redirect(_ location: String, after method: HTTPRequest.Method, cookies: [Cookie] = []) -> Response {
+    static func redirect(_ location: String, after method: HTTPRequest.Method, cookies: [SetCookie] = []) -> Response {
         var response = Response(
             status: method == .post ? .seeOther : .found, headers: [.location: location, .cacheControl: "no-store"])
         for cookie in cookies { response.setCookie(cookie) }

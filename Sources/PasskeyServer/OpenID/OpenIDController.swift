@@ -58,7 +58,7 @@ struct OpenIDController {
         let signedIn = try await services.sessions.currentFull(request)
         let session = signedIn.map { SignedInSession(userID: $0.user.id, authTime: $0.session.createdAt, method: $0.session.method) }
         let outcome = try await provider.authorize(parameters, session: session)
-        var cookies: [Cookie] = []
+        var cookies: [SetCookie] = []
         if case .signIn(_, reauthenticate: true) = outcome, let hash = services.sessions.tokenHash(request) {
             // OIDC Core §3.1.2.1 prompt=login / max_age: the old session ends, so only a fresh
             // passkey sign-in can continue this request.
@@ -186,7 +186,7 @@ struct OpenIDController {
                     title: "Sign out", message: "To sign out, use the button on your account page.",
                     link: (text: "Go to your account", href: "/account"))
             case .signOut(let endSession, let redirect):
-                var cookies: [Cookie] = []
+                var cookies: [SetCookie] = []
                 if endSession, let hash = services.sessions.tokenHash(request) {
                     try await services.store.deleteSession(tokenHash: hash)
                     cookies.append(services.sessions.expiredCookie)
