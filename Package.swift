@@ -160,7 +160,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PasskeyStoreTests",
-            dependencies: ["PasskeyStore", "WebAuthn", .product(name: "SQLKit", package: "sql-kit")]
+            dependencies: [
+                "PasskeyStore", "WebAuthn", .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ]
         ),
         .testTarget(name: "PasskeyClientCoreTests", dependencies: ["PasskeyClientCore"]),
         .testTarget(

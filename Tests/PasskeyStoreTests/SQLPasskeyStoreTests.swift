@@ -1,11 +1,27 @@
 import Foundation
 import PasskeyStore
+import SQLiteKit
 import Testing
 import WebAuthn
 
 /// What only the SQL store has: configuration strings, migrations, several connections to one file.
 @Suite("SQL store")
 struct SQLPasskeyStoreTests {
+    @Test("A bound value becomes the SQLite data SQLiteKit's encoder makes of it")
+    func bindsAreConvertedAsTheEncoderConvertsThem() throws {
+        struct Wrapped: Codable, Sendable { let name: String }
+        let values: [any Encodable & Sendable] = [
+            "", "ada@example.com", "héllo ✓", Data(), Data([0, 1, 0xFF]), Data(repeating: 7, count: 1312),
+            Int64.min, Int64(0), Int64.max, -1, 0, 42, Int.max, true, false,
+            // Not converted here: through the encoder as before.
+            1.5, Int32(7), UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F"), String?.none, String?.some("x"),
+            Wrapped(name: "a"),
+        ]
+        for value in values {
+            #expect(try SQLiteBinds.data(value) == SQLiteDataEncoder().encode(value), "\(value)")
+        }
+    }
+
     @Test("Opening a database file twice keeps its data and runs no migration again")
     func migrationsAreIdempotent() async throws {
         try await withTemporaryDatabaseFile { path in
