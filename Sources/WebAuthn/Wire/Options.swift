@@ -1,3 +1,5 @@
+import Foundation
+
 /// §5.4.2 `PublicKeyCredentialRpEntity`.
 public struct PublicKeyCredentialRpEntity: Hashable, Sendable, Codable {
     public var id: String?
@@ -146,5 +148,73 @@ public struct PublicKeyCredentialRequestOptionsJSON: Hashable, Sendable, Codable
         allowCredentials = try c.decodeIfPresent([PublicKeyCredentialDescriptorJSON].self, forKey: .allowCredentials) ?? []
         userVerification = try c.decodeIfPresent(UserVerificationRequirement.self, forKey: .userVerification)
         hints = try c.decodeIfPresent([PublicKeyCredentialHint].self, forKey: .hints)
+    }
+}
+
+extension PublicKeyCredentialRequestOptionsJSON {
+    /// Parses sign-in options as a server sent them, or throws `malformed` naming what is wrong.
+    /// Reads strictly (RFC 8259, no member twice; see `WireReader`), skips members it does not
+    /// know, and takes the same values as decoding with `JSONDecoder` (`init(from:)`) does,
+    /// without building a dictionary of every member first.
+    public static func parse(_ json: Data) throws(WebAuthnError) -> PublicKeyCredentialRequestOptionsJSON {
+        try WireReader.readObject(Array(json), read)
+    }
+
+    /// The options in the member `member` of a top-level object, as servers wrap them
+    /// (`{"publicKey": {…}}`); the object's other members are skipped.
+    public static func parse(_ json: [UInt8], inMember member: String) throws(WebAuthnError) -> PublicKeyCredentialRequestOptionsJSON {
+        try WireReader.readObject(json) { (object) throws(WebAuthnError) -> PublicKeyCredentialRequestOptionsJSON in
+            var options: PublicKeyCredentialRequestOptionsJSON??
+            while let name = try object.next() {
+                if name == member {
+                    options = .some(try object.object(name, read))
+                } else {
+                    try object.skip()
+                }
+            }
+            return try object.required(options, member)
+        }
+    }
+
+    static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> PublicKeyCredentialRequestOptionsJSON {
+        var challenge: WireReader.Base64URLText??, timeout: Int?, rpId: String?, userVerification: String?
+        var allowCredentials: [PublicKeyCredentialDescriptorJSON]?, hints: [String]?
+        while let name = try object.next() {
+            switch name {
+            case "challenge": challenge = .some(try object.base64URL(name))
+            case "timeout": timeout = try object.integer(name)
+            case "rpId": rpId = try object.string(name)
+            case "allowCredentials": allowCredentials = try object.objects(name, PublicKeyCredentialDescriptorJSON.read)
+            case "userVerification": userVerification = try object.string(name)
+            case "hints": hints = try object.strings(name)
+            default: try object.skip()
+            }
+        }
+        return PublicKeyCredentialRequestOptionsJSON(
+            challenge: try object.bytes(try object.required(challenge, "challenge"), "challenge", as: Challenge.self),
+            timeout: timeout, rpId: rpId, allowCredentials: allowCredentials ?? [],
+            userVerification: userVerification.map(UserVerificationRequirement.init(rawValue:)),
+            hints: hints.map { $0.map(PublicKeyCredentialHint.init(rawValue:)) })
+    }
+}
+
+extension PublicKeyCredentialDescriptorJSON {
+    /// One descriptor's members, as its synthesized `Decodable` conformance reads them.
+    static func read(_ object: inout WireReader.ObjectReader) throws(WebAuthnError) -> PublicKeyCredentialDescriptorJSON {
+        var type: String??, id: WireReader.Base64URLText??, transports: [String]?
+        while let name = try object.next() {
+            switch name {
+            case "type": type = .some(try object.string(name))
+            case "id": id = .some(try object.base64URL(name))
+            case "transports": transports = try object.strings(name)
+            default: try object.skip()
+            }
+        }
+        let kind = try object.required(type, "type")
+        var descriptor = PublicKeyCredentialDescriptorJSON(
+            id: try object.bytes(try object.required(id, "id"), "id", as: CredentialID.self),
+            transports: transports.map { $0.map(AuthenticatorTransport.init(rawValue:)) })
+        descriptor.type = kind
+        return descriptor
     }
 }

@@ -247,6 +247,56 @@ struct WireReader {
             }
         }
 
+        /// An array of objects, each element's members for `body` in turn, or `nil` for `null`.
+        /// An element that is not an object is the wrong type, named with its index
+        /// (`allowCredentials[1]`), as `JSONDecoder` names it.
+        mutating func objects<T>(
+            _ name: String, _ body: (inout ObjectReader) throws(WebAuthnError) -> T
+        ) throws(WebAuthnError) -> [T]? {
+            switch parser.current {
+            case UInt8(ascii: "["):
+                // The array and each element object: two levels inside this object's depth.
+                guard depth + 1 < StrictJSON.maximumDepth else { throw WebAuthnError(.malformed, "invalid JSON: nested too deep") }
+                parser.index += 1
+                var values: [T] = []
+                parser.skipWhitespace()
+                if parser.current == UInt8(ascii: "]") {
+                    parser.index += 1
+                    return values
+                }
+                while true {
+                    parser.skipWhitespace()
+                    let element = "\(name)[\(values.count)]"
+                    guard parser.current == UInt8(ascii: "{") else {
+                        try skip()
+                        throw wrongType(element, "an object")
+                    }
+                    parser.index += 1
+                    var inner = ObjectReader(parser: parser, path: path + element + ".", depth: depth + 2)
+                    values.append(try body(&inner))
+                    parser = inner.parser
+                    let more = try WireReader.syntax { () throws(StrictJSON.Violation) -> Bool in
+                        parser.skipWhitespace()
+                        if parser.current == UInt8(ascii: ",") {
+                            parser.index += 1
+                            parser.skipWhitespace()
+                            guard parser.current != UInt8(ascii: "]") else { throw parser.violation("a trailing comma") }
+                            return true
+                        }
+                        try parser.expect(UInt8(ascii: "]"), "',' or ']' in the array")
+                        return false
+                    }
+                    guard more else { return values }
+                }
+            case UInt8(ascii: "n"):
+                try skip()
+                return nil
+            default:
+                try skip()
+                throw wrongType(name, "an array of objects")
+            }
+        }
+
         /// A required member that was absent (`nil`) or `null` (`.some(nil)`).
         func required<T>(_ value: T??, _ name: String) throws(WebAuthnError) -> T {
             switch value {
