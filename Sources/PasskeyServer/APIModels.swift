@@ -119,7 +119,7 @@ enum NameRules {
 
     /// A username trimmed of surrounding white space, or `400 invalid_username`.
     static func username(_ raw: String) throws -> String {
-        let username = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let username = raw.trimmingWhitespaceAndNewlines()
         guard !username.isEmpty else { throw APIError.invalidUsername("the username is empty") }
         guard username.count <= maximumLength, username.utf8.count <= maximumBytes else {
             throw APIError.invalidUsername("the username is longer than \(maximumLength) characters")
@@ -131,7 +131,7 @@ enum NameRules {
 
     /// A display name or passkey name trimmed of surrounding white space, or `400 invalid_name`.
     static func name(_ raw: String, what: String) throws -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = raw.trimmingWhitespaceAndNewlines()
         guard !name.isEmpty else { throw APIError.invalidName("the \(what) is empty") }
         guard name.count <= maximumLength, name.utf8.count <= maximumBytes else {
             throw APIError.invalidName("the \(what) is longer than \(maximumLength) characters")

@@ -38,7 +38,7 @@ public struct UserRecord: Sendable, Hashable, Codable {
     /// Trims white space, lower-cases and composes Unicode (NFC), so two spellings a person would
     /// call the same username are the same string, byte for byte, in every backend.
     public static func normalize(_ username: String) -> String {
-        username.trimmingCharacters(in: .whitespacesAndNewlines)
+        username.trimmingWhitespaceAndNewlines()
             .lowercased()
             .precomposedStringWithCanonicalMapping
     }

@@ -44,7 +44,7 @@ struct AuthenticationController {
             let username = try await JSONBody.stringMembers(["username"], from: request)["username"]
             var allowCredentials: [PublicKeyCredentialDescriptorJSON] = []
             var userHandle: UserHandle?
-            if let raw = username, !raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if let raw = username, !raw.trimmingWhitespaceAndNewlines().isEmpty {
                 let username = try NameRules.username(raw)
                 if let (user, credentials) = try await services.store.userWithCredentials(username: username) {
                     allowCredentials = credentials.map(ServerServices.descriptor)
