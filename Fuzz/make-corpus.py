@@ -112,6 +112,15 @@ def main():
             add("cose-key", key + b64url(response.get("signature", "")))
             add("cbor", key)
 
+    # Sign-in options as a relying party writes them: with and without allowed credentials.
+    challenge = base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=").decode()
+    credential_id = base64.urlsafe_b64encode(b"\x07" * 16).rstrip(b"=").decode()
+    add("wire-json", json.dumps({"challenge": challenge, "timeout": 300000, "rpId": "example.com",
+                                 "allowCredentials": [], "userVerification": "preferred"}, separators=(",", ":")))
+    add("wire-json", json.dumps({"challenge": challenge, "allowCredentials": [
+        {"type": "public-key", "id": credential_id, "transports": ["usb", "hybrid"]},
+        {"type": "public-key", "id": credential_id + "AA"}], "hints": ["security-key"]}, separators=(",", ":")))
+
     # MDS3 BLOB payloads in the shape the FIDO Metadata Service publishes, with real certificates.
     for index, root in enumerate(sorted(set(anchors))[:8]):
         payload = {

@@ -1,6 +1,6 @@
 // The JSON wire types (WebAuthn §5.1.3–5.1.4 toJSON forms) and the strict RFC 8259 check every
 // request body passes first. What the wire types decode must encode and decode to an equal value,
-// and the sign-in answer's own reader must agree with JSONDecoder.
+// and the sign-in answer's and sign-in options' own readers must agree with JSONDecoder.
 // (Strict JSON need not parse with Foundation: RFC 8259 §6 lets a parser limit numbers, and
 // Foundation refuses 8E7778, which the strict check rightly accepts; the body is then refused as
 // malformed by the decoder.)
@@ -30,6 +30,13 @@ public func fuzzWireJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if strict, (try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])) != nil {
             check(fast == (try? WireJSON.decode(AuthenticationResponseJSON.self, from: json)),
                   "the sign-in reader and JSONDecoder disagree")
+        }
+        // The sign-in options' reader (PublicKeyCredentialRequestOptionsJSON.parse) likewise.
+        let options = try? PublicKeyCredentialRequestOptionsJSON.parse(json)
+        if options != nil { check(strict, "the options reader took JSON the strict check refuses") }
+        if strict, (try? JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])) != nil {
+            check(options == (try? WireJSON.decode(PublicKeyCredentialRequestOptionsJSON.self, from: json)),
+                  "the options reader and JSONDecoder disagree")
         }
         roundTrip(RegistrationResponseJSON.self, json)
         roundTrip(AuthenticationResponseJSON.self, json)
