@@ -454,8 +454,8 @@ struct BenchClient: Sendable {
                 body.string(account.username)
             }
             body.endObject()
-            // Read by fields, as the server reads the answer: JSONDecoder here was about a third
-            // of this generator's CPU, which shares the machine with the server it measures.
+            // Read by fields, as the server reads the answer: JSONDecoder and JSONEncoder here were
+            // about a sixth of this generator's CPU, which shares the machine with the server it measures.
             let options = try PublicKeyCredentialRequestOptionsJSON.parse(
                 try await post("/api/authentication/options", body: Data(body.bytes)), inMember: "publicKey")
             let assertion = try account.authenticator.authenticate(options: options, origin: origin)
