@@ -9,6 +9,7 @@ package final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var jobs: [UnownedJob] = []
+    private var idleActions: [@Sendable () -> Void] = []
     private var stopped = false
 
     package init(name: String) {
@@ -40,6 +41,15 @@ package final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Runs `action` on this thread once no job is queued: after the jobs queued now, and any they
+    /// queue in turn, have run. The SQLite store commits a group of operations there.
+    package func whenIdle(_ action: @escaping @Sendable () -> Void) {
+        condition.lock()
+        idleActions.append(action)
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Ends the thread once the jobs already queued have run; later jobs run on the global executor.
     package func stop() {
         condition.lock()
@@ -51,10 +61,17 @@ package final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while jobs.isEmpty, !stopped { condition.wait() }
+            while jobs.isEmpty, idleActions.isEmpty, !stopped { condition.wait() }
             if jobs.isEmpty {
+                guard !idleActions.isEmpty else {
+                    condition.unlock()
+                    return
+                }
+                let actions = idleActions
+                idleActions.removeAll()
                 condition.unlock()
-                return
+                for action in actions { action() }
+                continue
             }
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)

@@ -44,7 +44,8 @@ extension SQLConnectionModel {
 /// One connection shared by every request, with a first-in, first-out lock so that exactly one
 /// operation (one statement, or one whole transaction) uses it at a time.
 ///
-/// This is the model for SQLite. A connection has one transaction state: were two requests to use
+/// This is the model for SQLite while the store sets the file up (PRAGMAs, migrations); requests
+/// then go through ``GroupCommitConnection``, which keeps this lock. A connection has one transaction state: were two requests to use
 /// it at once, one request's statements would run inside the other's `BEGIN … COMMIT` and read its
 /// uncommitted rows or be rolled back with it. The lock covers reads too for that reason. SQLite
 /// runs one writer at a time anyway, and the store's statements take microseconds, so a single
@@ -160,5 +161,169 @@ extension Mutex where Value == Bool {
             defer { done = true }
             return !done
         }
+    }
+}
+
+/// The SQLite store's one connection, with **group commit**: the operations that queue up on the
+/// connection's thread while one runs share one transaction and one commit.
+///
+/// Each operation runs alone under the first-in, first-out lock, as in ``SerializedConnection``.
+/// A transaction runs inside a savepoint of the group's transaction (`BEGIN IMMEDIATE` when the
+/// group starts), and so do plain statements while a group is open (with none open they run on
+/// their own, as before, and a read takes no write lock). When an operation in a group throws,
+/// its savepoint is rolled back and nothing it wrote stays; the others are untouched. Its result
+/// is given to its caller only after the group's `COMMIT`, which runs once no job is queued on
+/// the thread (``ThreadExecutor/whenIdle(_:)``) or when the group has ``maximumGroup``
+/// operations: an acknowledged write is in the WAL file as before, and no caller reads a value
+/// that could still be rolled back. If the commit fails, or SQLite rolls the whole transaction
+/// back by itself (a full disk, an I/O error), every operation of the group fails.
+///
+/// Why: a sign-in's pages at the right end of the sessions and events tables, their time indexes
+/// and the small tables (spent ceremonies, passkeys) are the same for every sign-in, so a commit
+/// of several sign-ins writes each of them once (docs/performance.md, lever 22).
+final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
+    private let connection: SQLiteDirectConnection
+    private let database: any SQLDatabase
+    private let lock = AsyncLock()
+    private let close: @Sendable () async throws -> Void
+    private let isShutDown = Mutex(false)
+
+    // Touched only on the connection's thread.
+    private var isGroupOpen = false
+    private var isOperationRunning = false
+    private var isCommitScheduled = false
+    private var waiting: [CheckedContinuation<Void, any Error>] = []
+    /// The groups committed so far (for tests: fewer commits than operations means grouping).
+    private(set) var commits = 0
+
+    init(connection: SQLiteDirectConnection, close: @escaping @Sendable () async throws -> Void) {
+        self.connection = connection
+        self.database = connection.database
+        self.close = close
+    }
+
+    /// Plain statements join the open group, if there is one (so they see its writes and answer
+    /// only once those are committed); otherwise they run on their own, each committed as it runs,
+    /// and a read takes no write lock from other processes.
+    func withDatabase<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await grouped(body, opensGroup: false)
+    }
+
+    /// A transaction opens a group (`BEGIN IMMEDIATE`) or joins the open one.
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await grouped(body, opensGroup: true)
+    }
+
+    func shutdown() async throws {
+        guard isShutDown.markDone() else { return }
+        // Waits for the operation in progress, commits its group, then closes.
+        try await lock.withLock { [connection, close] in
+            try await connection.thread.run { self.commitGroup() }
+            try await close()
+        }
+    }
+
+    /// The groups committed so far, read on the connection's thread.
+    func committedGroups() async throws -> Int {
+        try await connection.thread.run { self.commits }
+    }
+
+    private func grouped<R: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R, opensGroup: Bool
+    ) async throws -> R {
+        try await withTaskExecutorPreference(connection.thread) {
+            let result: (value: R, grouped: Bool)
+            do {
+                result = try await lock.withLock { () async throws -> (value: R, grouped: Bool) in
+                    guard opensGroup || self.isGroupOpen else { return (try await body(self.database), false) }
+                    return (try await self.inSavepoint(body), true)
+                }
+            } catch {
+                scheduleCommit()  // the group's other operations still wait for theirs
+                throw error
+            }
+            guard result.grouped else { return result.value }
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                waiting.append(continuation)
+                // A group that never ends would keep other processes from writing (they give up
+                // after the busy timeout): a full group commits at once.
+                if waiting.count >= Self.maximumGroup {
+                    commitGroup()
+                } else {
+                    scheduleCommit()
+                }
+            }
+            return result.value
+        }
+    }
+
+    /// The most operations one commit takes.
+    static let maximumGroup = 32
+
+    private func inSavepoint<R>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        if !isGroupOpen {
+            // Takes the write lock at once (other processes wait through the busy timeout).
+            try execute("BEGIN IMMEDIATE")
+            isGroupOpen = true
+        }
+        try execute("SAVEPOINT operation")
+        isOperationRunning = true
+        defer { isOperationRunning = false }
+        do {
+            let result = try await body(database)
+            try execute("RELEASE operation")
+            return result
+        } catch {
+            if connection.isInTransaction {
+                try? execute("ROLLBACK TO operation")
+                try? execute("RELEASE operation")
+            } else {
+                // SQLite ended the whole transaction: the group's earlier operations are lost too.
+                isGroupOpen = false
+                failWaiting(error)
+            }
+            throw error
+        }
+    }
+
+    private func scheduleCommit() {
+        guard !isCommitScheduled else { return }
+        isCommitScheduled = true
+        connection.thread.whenIdle {
+            self.isCommitScheduled = false
+            self.commitGroup()
+        }
+    }
+
+    /// Commits the open group and gives its operations their results. Runs on the thread when no
+    /// job is queued; an operation suspended mid-way (its body awaiting something else) keeps the
+    /// group open, and schedules the commit again when it ends.
+    private func commitGroup() {
+        guard !isOperationRunning else { return }
+        let waiters = waiting
+        waiting.removeAll()
+        guard isGroupOpen else {
+            for waiter in waiters { waiter.resume() }
+            return
+        }
+        isGroupOpen = false
+        commits += 1
+        do {
+            try execute("COMMIT")
+            for waiter in waiters { waiter.resume() }
+        } catch {
+            if connection.isInTransaction { try? execute("ROLLBACK") }
+            for waiter in waiters { waiter.resume(throwing: error) }
+        }
+    }
+
+    private func failWaiting(_ error: any Error) {
+        let waiters = waiting
+        waiting.removeAll()
+        for waiter in waiters { waiter.resume(throwing: error) }
+    }
+
+    private func execute(_ sql: String) throws {
+        try connection.execute(sql, []) { _ in }
     }
 }

@@ -13,7 +13,9 @@ import WebAuthn
 /// be rolled back with them). SQLite allows one writer at a time in any case and the statements
 /// take microseconds. Transactions start with `BEGIN IMMEDIATE`, so other processes on the same
 /// file wait (WAL mode, a 5 s busy timeout) rather than fail half-way. The connection's blocking
-/// calls run on one thread the store owns.
+/// calls run on one thread the store owns. Transactions that queue up there share one commit
+/// (``GroupCommitConnection``; each still succeeds or fails alone, and none returns before it is
+/// committed): a commit of several sign-ins writes their shared pages once.
 ///
 /// A pool of connections (PostgreSQL, through postgres-kit) runs each transaction on one
 /// connection taken with `SQLDatabase.withSession`, and locks the account's row
@@ -75,10 +77,12 @@ public final class SQLPasskeyStore: PasskeyStore {
             try await Task.detached { try await connection.close() }.value
         }
         do {
-            let model = SerializedConnection(database: connection.database, executor: connection.thread, close: close)
-            try await configure(model, isFile: storage != nil)
-            try await Schema.migrate(model)
-            return SQLPasskeyStore(model: model, sqlite: connection)
+            // Set-up (PRAGMAs a transaction would refuse, migrations) runs one operation at a
+            // time; requests' operations then commit in groups.
+            let setUp = SerializedConnection(database: connection.database, executor: connection.thread, close: close)
+            try await configure(setUp, isFile: storage != nil)
+            try await Schema.migrate(setUp)
+            return SQLPasskeyStore(model: GroupCommitConnection(connection: connection, close: close), sqlite: connection)
         } catch {
             try? await close()
             throw StoreError.failure("cannot prepare \(url): \(Self.storeError(error).reason)")
@@ -111,6 +115,13 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
+
+    /// On SQLite, the groups of operations committed so far (`nil` on PostgreSQL): fewer groups
+    /// than operations means operations that queued up were committed together.
+    package func committedGroups() async throws -> Int? {
+        guard let groups = model as? GroupCommitConnection else { return nil }
+        return try await groups.committedGroups()
+    }
 
     /// On SQLite, the statements SQLite had to prepare again since the store prepared them, with
     /// how often (empty on PostgreSQL). A statement on the hot path that shows up here costs a

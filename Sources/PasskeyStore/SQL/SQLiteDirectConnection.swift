@@ -119,6 +119,13 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         }
     }
 
+    /// Whether a transaction is open on the connection (SQLite rolls one back by itself after
+    /// some errors: a full disk, an I/O error). Must run on ``thread``.
+    var isInTransaction: Bool {
+        guard let handle else { return false }
+        return sqlite_nio_sqlite3_get_autocommit(handle) == 0
+    }
+
     /// The cached statements SQLite has prepared again since they were first prepared (a schema
     /// change, or a plan that depends on a bound value), with how often. Must run on ``thread``.
     func repreparedStatements() -> [String: Int] {
