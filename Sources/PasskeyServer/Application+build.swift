@@ -43,9 +43,7 @@ public func buildApplication(
         maximumPerAddress: configuration.maximumConnectionsPerAddress,
         trustedProxies: Set(configuration.trustedProxies.compactMap { ClientAddress.normalize($0) }),
         metrics: ConnectionMetrics(registry: registry), logger: logger)
-    let http1 = HTTPServerBuilder.guardedHTTP1(
-        timeouts: configuration.connectionTimeouts, limiter: limiter,
-        servesOnEventLoop: !PostgresDatabaseURL.isPostgres(configuration.database))
+    let http1 = HTTPServerBuilder.guardedHTTP1(timeouts: configuration.connectionTimeouts, limiter: limiter)
     let server: HTTPServerBuilder
     if let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath {
         server = try httpsServer(http1, certificatePath: certificatePath, keyPath: keyPath)

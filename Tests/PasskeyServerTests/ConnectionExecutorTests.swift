@@ -17,10 +17,7 @@ import Testing
         return "\(ObjectIdentifier(loop).hashValue)"
     }
 
-    /// With `servesOnEventLoop` (SQLite) a handler runs on an event loop, the same one before and
-    /// after an `await`; without it (PostgreSQL) on the shared pool.
-    @Test(arguments: [true, false])
-    func requestsRunOnTheirConnectionsEventLoopBeforeAndAfterAnAwait(servesOnEventLoop: Bool) async throws {
+    @Test func requestsRunOnTheirConnectionsEventLoopBeforeAndAfterAnAwait() async throws {
         let router = Router()
         router.get("/where") { _, _ -> String in
             let before = Self.whereAmI()
@@ -35,7 +32,7 @@ import Testing
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let timeouts = ConnectionTimeouts(header: .seconds(10), body: .seconds(30), idle: .seconds(75), write: .seconds(20))
         let app = Application(
-            router: router, server: .guardedHTTP1(timeouts: timeouts, limiter: limiter, servesOnEventLoop: servesOnEventLoop),
+            router: router, server: .guardedHTTP1(timeouts: timeouts, limiter: limiter),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         try await app.test(.live) { client in
@@ -44,12 +41,8 @@ import Testing
                     #expect(response.status == .ok)
                     let places = String(buffer: response.body).split(separator: " ")
                     #expect(places.count == 2)
-                    if servesOnEventLoop {
-                        #expect(places.first != "off-loop")
-                        #expect(places.first == places.last)
-                    } else {
-                        #expect(places == ["off-loop", "off-loop"])
-                    }
+                    #expect(places.first != "off-loop")
+                    #expect(places.first == places.last)
                 }
             }
         }

@@ -18,9 +18,6 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     let http: HTTP1Channel
     let timeouts: ConnectionTimeouts
     let limiter: ConnectionLimiter
-    /// Whether the connection's requests run on its event loop (``EventLoopTaskExecutor``) rather
-    /// than on the shared pool.
-    let servesOnEventLoop: Bool
 
     /// Refused because a connection limit is reached; the channel is closed already.
     struct Refused: Error {}
@@ -57,12 +54,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         }
     }
 
-    /// Serves the connection, on its own event loop when ``servesOnEventLoop`` is set.
+    /// Serves the connection on its own event loop (``EventLoopTaskExecutor``).
     func handle(value: Value, logger: Logger) async {
-        guard servesOnEventLoop else {
-            await http.handle(value: value, logger: logger)
-            return
-        }
         await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop: value.channel.eventLoop)) {
             await http.handle(value: value, logger: logger)
         }
@@ -71,19 +64,9 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 with the server's connection limits and timeouts (wrap it in `.tls(…)` for HTTPS).
-    ///
-    /// With `servesOnEventLoop` each connection's requests run on the event loop that owns its
-    /// socket: no hop to the shared pool and back for reading a request and writing its answer.
-    /// Measured (`docs/performance.md`, lever 23) it saves about a tenth of the CPU per sign-in on
-    /// SQLite with the same p99, but on PostgreSQL, whose connections live on the same loops, the
-    /// p99 grew by about half: so the server sets it for SQLite only.
-    static func guardedHTTP1(
-        timeouts: ConnectionTimeouts, limiter: ConnectionLimiter, servesOnEventLoop: Bool = true
-    ) -> HTTPServerBuilder {
+    static func guardedHTTP1(timeouts: ConnectionTimeouts, limiter: ConnectionLimiter) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            GuardedHTTP1Channel(
-                http: HTTP1Channel(responder: responder), timeouts: timeouts, limiter: limiter,
-                servesOnEventLoop: servesOnEventLoop)
+            GuardedHTTP1Channel(http: HTTP1Channel(responder: responder), timeouts: timeouts, limiter: limiter)
         }
     }
 }
