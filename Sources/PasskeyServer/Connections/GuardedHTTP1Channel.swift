@@ -54,11 +54,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         }
     }
 
-    /// Serves the connection on its own event loop (``EventLoopTaskExecutor``).
     func handle(value: Value, logger: Logger) async {
-        await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop: value.channel.eventLoop)) {
-            await http.handle(value: value, logger: logger)
-        }
+        await http.handle(value: value, logger: logger)
     }
 }
 
