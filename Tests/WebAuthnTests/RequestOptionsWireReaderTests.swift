@@ -84,6 +84,8 @@ struct RequestOptionsWireReaderTests {
         options(#","allowCredentials":[{"type":"public-key","id":"\#(credential)"} {"type":"public-key","id":"\#(credential)"}]"#),
         options(#","allowCredentials":[{"type":"public-key","id":"\#(credential)","type":"public-key"}]"#),
         options(#","timeout":01"#),
+        // A whole number is written as one (as toJSON() writes it): JSONDecoder also reads these.
+        options(#","timeout":60000.0"#), options(#","timeout":6e4"#), options(#","timeout":301e+09"#),
         options(#","challenge":"\#(challenge)""#),
         options(#","allowCredentials":[{"type":"public-key","id":"\#(credential)"}"#),
         options(",\"deep\":" + String(repeating: "[", count: 70) + String(repeating: "]", count: 70)),
@@ -91,6 +93,19 @@ struct RequestOptionsWireReaderTests {
     ])
     func strict(text: String) {
         #expect(throws: WebAuthnError.self) { try PublicKeyCredentialRequestOptionsJSON.parse(Data(text.utf8)) }
+    }
+
+    @Test("a timeout with a fraction or an exponent is refused by name; JSONDecoder reads it")
+    func timeoutIsAnInteger() throws {
+        let text = Self.options(#","timeout":6e4"#)
+        #expect(try WireJSON.decode(PublicKeyCredentialRequestOptionsJSON.self, from: Data(text.utf8)).timeout == 60000)
+        do {
+            _ = try PublicKeyCredentialRequestOptionsJSON.parse(Data(text.utf8))
+            Issue.record("6e4 was read as a timeout")
+        } catch {
+            #expect(error.code == .malformed)
+            #expect(error.reason.contains("timeout has the wrong type"), "\(error.reason)")
+        }
     }
 
     @Test("each refusal names the member", arguments: [

@@ -155,7 +155,9 @@ extension PublicKeyCredentialRequestOptionsJSON {
     /// Parses sign-in options as a server sent them, or throws `malformed` naming what is wrong.
     /// Reads strictly (RFC 8259, no member twice; see `WireReader`), skips members it does not
     /// know, and takes the same values as decoding with `JSONDecoder` (`init(from:)`) does,
-    /// without building a dictionary of every member first.
+    /// without building a dictionary of every member first. Where `JSONDecoder` is lenient it is
+    /// not: a `timeout` is a whole number written as one (`60000`, as `toJSON()` writes it), not
+    /// `6e4` or `60000.0`.
     public static func parse(_ json: Data) throws(WebAuthnError) -> PublicKeyCredentialRequestOptionsJSON {
         try WireReader.readObject(Array(json), read)
     }
