@@ -1,6 +1,7 @@
 // The JSON wire types (WebAuthn §5.1.3–5.1.4 toJSON forms) and the strict RFC 8259 check every
 // request body passes first. What the wire types decode must encode and decode to an equal value,
-// and the sign-in answer's and sign-in options' own readers must agree with JSONDecoder.
+// and the sign-in answer's and sign-in options' own readers must agree with JSONDecoder (but for
+// one deliberate difference, below: a timeout written 6e4 or 60000.0; docs/testing.md, finding 8).
 // (Strict JSON need not parse with Foundation: RFC 8259 §6 lets a parser limit numbers, and
 // Foundation refuses 8E7778, which the strict check rightly accepts; the body is then refused as
 // malformed by the decoder.)
