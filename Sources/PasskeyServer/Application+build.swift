@@ -19,7 +19,7 @@ import WebAuthn
 /// - Parameters:
 ///   - configuration: the settings; checked here, so an invalid one throws before anything starts.
 ///   - store: where accounts, passkeys, ceremonies and sessions live.
-///   - registry: where the ceremony metrics go; `/metrics` shows this registry.
+///   - registry: where the request, ceremony and connection metrics go; `/metrics` shows this registry.
 ///   - logger: the server's logger.
 ///   - now: the clock; tests move it to expire ceremonies and sessions.
 ///   - mailTransport: where mail goes instead of the configured SMTP server or the log (tests).
@@ -94,6 +94,7 @@ func makeServices(
             sealKey: SharedKey(store: store, settingName: SharedKey.ceremonySealSettingName)),
         limits: RateLimits(configuration: configuration, store: store),
         metrics: CeremonyMetrics(registry: registry),
+        httpMetrics: HTTPMetrics(registry: registry),
         logger: logger,
         now: now,
         decoyKey: SharedKey(store: store, settingName: SharedKey.decoySettingName),
@@ -107,18 +108,15 @@ func makeServices(
 func buildRouter(services: ServerServices) throws(ConfigurationError) -> Router<PasskeyRequestContext> {
     let configuration = services.configuration
     let router = Router(context: PasskeyRequestContext.self, options: [.autoGenerateHeadEndpoints])
-    router.addMiddleware {
-        RequestIDMiddleware()
-        SecurityHeadersMiddleware(strictTransportSecurity: configuration.servesHTTPSOnly)
-        LogRequestsMiddleware(.debug)
-        MetricsMiddleware()
-        ErrorMiddleware(oauthPaths: OpenIDController.crossSitePaths)
-        RequestGuardMiddleware(
+    router.add(middleware: ServerMiddleware(
+        requestGuard: RequestGuard(
             allowedOrigins: Set(configuration.effectiveOrigins),
             trustedProxies: Set(configuration.trustedProxies.compactMap { ClientAddress.normalize($0) }),
             maximumBodySize: configuration.maximumBodySize,
-            crossSitePaths: OpenIDController.crossSitePaths)
-    }
+            crossSitePaths: OpenIDController.crossSitePaths),
+        oauthPaths: OpenIDController.crossSitePaths,
+        strictTransportSecurity: configuration.servesHTTPSOnly,
+        metrics: services.httpMetrics))
     router.addRoutes(RegistrationController(services: services).endpoints, atPath: "/api/registration")
     router.addRoutes(AuthenticationController(services: services).endpoints, atPath: "/api/authentication")
     router.addRoutes(PasskeysController(services: services).endpoints, atPath: "/api/passkeys")

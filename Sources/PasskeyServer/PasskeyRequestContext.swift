@@ -11,7 +11,7 @@ public struct PasskeyRequestContext: RequestContext {
     /// The client's address: the peer, or the address a trusted proxy forwarded
     /// (set by the server's middleware).
     public var clientAddress: String?
-    /// What handlers add to the request's one log line; set by ``RequestIDMiddleware``.
+    /// What handlers add to the request's one log line; set by ``ServerMiddleware``.
     var logNotes: RequestLogNotes?
 
     /// A context for a request on `source`'s connection.

@@ -16,6 +16,8 @@ struct ServerServices: Sendable {
     let ceremonies: Ceremonies
     let limits: RateLimits
     let metrics: CeremonyMetrics
+    /// Every request's series (``ServerMiddleware`` records them).
+    let httpMetrics: HTTPMetrics
     let logger: Logger
     let now: @Sendable () -> Date
     /// Keys the decoy credentials shown for unknown usernames, so a name always gets the same ones.

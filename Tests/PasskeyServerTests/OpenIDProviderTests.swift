@@ -420,10 +420,10 @@ struct OpenIDProviderTests {
             (APIError(.internalServerError, "internal_error", "oops"), "server_error"),
         ]
         for (apiError, code) in cases {
-            let oauth = ErrorMiddleware<PasskeyRequestContext>.oauthError(apiError)
+            let oauth = ErrorAnswer.oauthError(apiError)
             #expect(oauth.code == code && oauth.status == apiError.status.code)
         }
-        #expect(ErrorMiddleware<PasskeyRequestContext>.oauthDescription("a \"b\" \\ é\u{7}") == "a ?b? ? ??")
+        #expect(ErrorAnswer.oauthDescription("a \"b\" \\ é\u{7}") == "a ?b? ? ??")
     }
 
     // MARK: Authorization errors

@@ -83,6 +83,41 @@ import WebAuthn
         }
     }
 
+    @Test func metricsCountEveryRequestByRouteMethodAndStatus() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            _ = try await browser.get("/healthz")
+            _ = try await browser.get("/healthz")
+            expectError(try await browser.get("/nowhere"), .notFound, "not_found")
+            expectError(try await browser.post("/api/authentication", [String: String]()), .badRequest, "ceremony_not_found")
+            // A method of no route is counted under `_OTHER`, so no client can make new series
+            // (refused here for its missing `Origin`, as any state-changing request would be).
+            let odd = try await client.execute(uri: "/healthz", method: HTTPRequest.Method("PROPFIND")!)
+            #expect(odd.status == .forbidden)
+
+            let text = try await client.execute(uri: "/metrics", method: .get).text
+            let healthz = #"http_route="/healthz",http_request_method="GET""#
+            #expect(text.contains("hb_requests{\(healthz),http_response_status_code=\"200\"} 2"))
+            #expect(text.contains("http_server_request_duration_count{\(healthz),http_response_status_code=\"200\"} 2"))
+            #expect(text.contains("hb_request_errors{\(healthz),error_type=\"200\"} 0"))
+            #expect(text.contains(#"hb_requests{http_route="/api/registration",http_request_method="POST",http_response_status_code="201"} 1"#))
+            // Refusals: counted as requests and as errors, by their status.
+            let refused = #"http_route="/api/authentication",http_request_method="POST""#
+            #expect(text.contains("hb_requests{\(refused),http_response_status_code=\"400\"} 1"))
+            #expect(text.contains("hb_request_errors{\(refused),error_type=\"400\"} 1"))
+            // A path no route has is `NotFound`; a request refused before it was routed, `Unknown`.
+            #expect(text.contains(#"hb_requests{http_route="NotFound",http_request_method="GET",http_response_status_code="404"} 1"#))
+            #expect(text.contains(#"hb_request_errors{http_route="NotFound",http_request_method="GET",error_type="404"} 1"#))
+            #expect(text.contains(#"hb_requests{http_route="Unknown",http_request_method="_OTHER",http_response_status_code="403"} 1"#))
+            #expect(!text.contains("PROPFIND"))
+            // Nothing is being answered but `/metrics` itself.
+            #expect(text.contains(#"http_server_active_requests{http_request_method="POST"} 0.0"#))
+            #expect(text.contains(#"http_server_active_requests{http_request_method="_OTHER"} 0.0"#))
+            #expect(text.contains(#"http_server_active_requests{http_request_method="GET"} 1.0"#))
+        }
+    }
+
     @Test func theWebAppIsServedWithItsTypesAndValidators() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
             let index = try await client.execute(uri: "/", method: .get)

@@ -175,16 +175,16 @@ import WebAuthn
 
     @Test func jsonContentTypesAreRecognisedWhateverTheirCaseAndParameters() {
         for accepted in ["application/json", "Application/JSON", " application/json ; charset=utf-8", "application/json;charset=UTF-8"] {
-            #expect(RequestGuardMiddleware.isJSON(accepted), "\(accepted)")
+            #expect(RequestGuard.isJSON(accepted), "\(accepted)")
         }
         for refused in [nil, "", "application/jsonx", "text/json", "application/json-patch+json", "application/jso", "application\u{0F}json"] {
-            #expect(!RequestGuardMiddleware.isJSON(refused), "\(refused ?? "nil")")
+            #expect(!RequestGuard.isJSON(refused), "\(refused ?? "nil")")
         }
     }
 
     @Test func durationsAreLoggedInMillisecondsWithOneDecimal() {
-        #expect(RequestIDMiddleware.milliseconds(.milliseconds(54) + .microseconds(870)) == "54.8")
-        #expect(RequestIDMiddleware.milliseconds(.seconds(2) + .microseconds(50)) == "2000.0")
-        #expect(RequestIDMiddleware.milliseconds(.zero) == "0.0")
+        #expect(ServerMiddleware.milliseconds(.milliseconds(54) + .microseconds(870)) == "54.8")
+        #expect(ServerMiddleware.milliseconds(.seconds(2) + .microseconds(50)) == "2000.0")
+        #expect(ServerMiddleware.milliseconds(.zero) == "0.0")
     }
 }

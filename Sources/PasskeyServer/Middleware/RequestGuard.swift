@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 import WebAuthn
 
-/// The rules every request passes before a handler sees it.
+/// The rules every request passes before a handler sees it (``ServerMiddleware`` applies them).
 ///
 /// - The client's address is resolved (``ClientAddress``).
 /// - A body over the limit is refused with `413` before it is read in full.
@@ -17,9 +17,7 @@ import WebAuthn
 ///   message, so they come before an endpoint's own (`401 unauthenticated` first of those).
 ///
 /// The body is collected here, so handlers read it from memory.
-struct RequestGuardMiddleware: RouterMiddleware {
-    typealias Context = PasskeyRequestContext
-
+struct RequestGuard: Sendable {
     let allowedOrigins: Set<String>
     let trustedProxies: Set<String>
     let maximumBodySize: Int
@@ -27,8 +25,9 @@ struct RequestGuardMiddleware: RouterMiddleware {
     /// endpoints authenticate clients); the `Origin` and JSON rules do not apply to them.
     var crossSitePaths: Set<String> = []
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
+    /// Applies the rules to `request`, collecting its body, and records the client's address in
+    /// `context`; throws the refusal.
+    func admit(_ request: inout Request, context: inout PasskeyRequestContext) async throws {
         context.clientAddress = ClientAddress.resolve(
             peer: context.peerAddress,
             forwardedFor: request.headers[values: .xForwardedFor],
@@ -45,7 +44,6 @@ struct RequestGuardMiddleware: RouterMiddleware {
                 throw APIError.forbiddenOrigin
             }
         }
-        var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: maximumBodySize)
@@ -63,7 +61,6 @@ struct RequestGuardMiddleware: RouterMiddleware {
                 throw APIError.malformed("the body is not JSON as RFC 8259 defines it: \(error)")
             }
         }
-        return try await next(request, context)
     }
 
     /// `application/json`, with or without parameters (`; charset=utf-8`).

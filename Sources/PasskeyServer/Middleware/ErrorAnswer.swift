@@ -3,28 +3,22 @@ import Logging
 import OpenIDProvider
 
 /// Turns every error, and a missing route, into the API's JSON error answer — or, on the OAuth
-/// endpoints, into the RFC 6749 §5.2 error body their clients read.
+/// endpoints, into the RFC 6749 §5.2 error body their clients read (``ServerMiddleware`` calls it).
 ///
 /// Nothing escapes it: a failure of the server itself is logged and answered `500 internal_error`;
 /// every other failure is a 4xx with a stable code.
-struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// Paths whose clients are OAuth clients: a refusal there (a body over the limit, strict JSON,
-    /// the database gone) is `{"error", "error_description"}` like the endpoint's own errors.
-    var oauthPaths: Set<String> = []
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch {
-            let answer = APIError(error)
-            if answer.status.kind == .serverError {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
-            } else {
-                context.logger.debug("request refused", metadata: ["code": "\(answer.code)", "status": "\(answer.status.code)"])
-            }
-            guard oauthPaths.contains(request.uri.path) else { return answer.response() }
-            return OAuthHTTP.error(Self.oauthError(answer), headers: answer.headers)
+enum ErrorAnswer {
+    /// The answer to a request that failed with `error`; `oauth` when its path is an OAuth
+    /// endpoint's.
+    static func response(for error: any Error, oauth: Bool, logger: Logger) -> Response {
+        let answer = APIError(error)
+        if answer.status.kind == .serverError {
+            logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+        } else {
+            logger.debug("request refused", metadata: ["code": "\(answer.code)", "status": "\(answer.status.code)"])
         }
+        guard oauth else { return answer.response() }
+        return OAuthHTTP.error(oauthError(answer), headers: answer.headers)
     }
 
     /// The OAuth error for an API refusal: RFC 6749 §4.1.2.1's `server_error` and
