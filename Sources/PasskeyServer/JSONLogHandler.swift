@@ -35,8 +35,8 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [String: String] = [:]
-        for (key, value) in LogOutput.merged(metadata, provider: metadataProvider, explicit: event.metadata, error: event.error) {
-            fields[key] = value.description
+        for (key, value) in LogOutput.fields(metadata, provider: metadataProvider, explicit: event.metadata, error: event.error) {
+            fields[key] = value
         }
         let (seconds, milliseconds) = LogOutput.now()
         var time = String(decoding: LogOutput.utcTimestamp(seconds: seconds), as: UTF8.self)

@@ -82,19 +82,36 @@ enum LogOutput {
         return buffer.prefix(count).map { UInt8(bitPattern: $0) }
     }
 
-    /// The metadata a line carries: the handler's own, then the provider's, then the call's, each
-    /// later one winning; an error adds `error.message` and `error.type` (as swift-log's handlers do).
-    static func merged(
+    /// The metadata a line carries, as text sorted by key: the handler's own, then the
+    /// provider's, then the call's, each later one winning; an error adds `error.message` and
+    /// `error.type` (as swift-log's handlers do). Built as one array, without merging dictionaries.
+    static func fields(
         _ base: Logger.Metadata, provider: Logger.MetadataProvider?, explicit: Logger.Metadata?, error: (any Error)?
-    ) -> Logger.Metadata {
-        var metadata = base
-        if let provided = provider?.get(), !provided.isEmpty { metadata.merge(provided) { _, new in new } }
-        if let explicit, !explicit.isEmpty { metadata.merge(explicit) { _, new in new } }
+    ) -> [(key: String, value: String)] {
+        let provided = provider?.get() ?? [:]
+        let explicit = explicit ?? [:]
+        var errorFields: [(key: String, value: String)] = []
         if let error {
-            metadata["error.message"] = "\(error)"
-            metadata["error.type"] = "\(String(reflecting: type(of: error)))"
+            errorFields = [("error.message", "\(error)"), ("error.type", String(reflecting: type(of: error)))]
         }
-        return metadata
+        func overridden(_ key: String) -> Bool {
+            errorFields.contains { $0.key == key }
+        }
+        var fields: [(key: String, value: String)] = []
+        fields.reserveCapacity(base.count + provided.count + explicit.count + errorFields.count)
+        for (key, value) in base where provided[key] == nil && explicit[key] == nil && !overridden(key) {
+            fields.append((key, value.description))
+        }
+        for (key, value) in provided where explicit[key] == nil && !overridden(key) {
+            fields.append((key, value.description))
+        }
+        for (key, value) in explicit where !overridden(key) {
+            fields.append((key, value.description))
+        }
+        fields.append(contentsOf: errorFields)
+        // Each key is in the array once, so any sort gives the same order.
+        fields.sort { $0.key < $1.key }
+        return fields
     }
 }
 
@@ -130,7 +147,7 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let fields = LogOutput.merged(metadata, provider: metadataProvider, explicit: event.metadata, error: event.error)
+        let fields = LogOutput.fields(metadata, provider: metadataProvider, explicit: event.metadata, error: event.error)
         var line: [UInt8] = []
         line.reserveCapacity(256)
         line.append(contentsOf: LogOutput.localTimestamp(seconds: LogOutput.now().seconds))
@@ -141,11 +158,11 @@ public struct TextLogHandler: LogHandler {
             Self.appendEscaped(label, to: &line)
         }
         line.append(0x3A)  // ":"
-        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in fields {
             line.append(0x20)
             Self.appendEscaped(key, to: &line)
             line.append(0x3D)  // "="
-            Self.appendEscaped(value.description, to: &line)
+            Self.appendEscaped(value, to: &line)
         }
         line.append(contentsOf: " [".utf8)
         Self.appendEscaped(event.source, to: &line)

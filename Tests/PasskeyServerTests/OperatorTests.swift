@@ -153,6 +153,34 @@ import WebAuthn
         #expect(match.output.4 == "a message")
     }
 
+    @Test func aLinesFieldsAreEachKeyOnceTheLaterSourceWinning() {
+        struct Failure: Error, CustomStringConvertible { var description: String { "it broke" } }
+        let provider = Logger.MetadataProvider { ["shared": "provider", "from_provider": "p", "error.type": "provided"] }
+        let fields = LogOutput.fields(
+            ["shared": "handler", "from_handler": "h", "explicit_wins": "handler", "count": .stringConvertible(3)],
+            provider: provider,
+            explicit: ["explicit_wins": "call", "from_call": "c", "shared": "call too", "error.message": "from the call"],
+            error: Failure())
+        #expect(fields.map(\.key) == [
+            "count", "error.message", "error.type", "explicit_wins", "from_call", "from_handler", "from_provider", "shared",
+        ])
+        let values = Dictionary(uniqueKeysWithValues: fields.map { ($0.key, $0.value) })
+        #expect(values["shared"] == "call too")
+        #expect(values["explicit_wins"] == "call")
+        #expect(values["count"] == "3")
+        #expect(values["error.message"] == "it broke", "the error's own fields win")
+        #expect(values["error.type"]?.hasSuffix("Failure") == true)
+        #expect(LogOutput.fields([:], provider: nil, explicit: nil, error: nil).isEmpty)
+
+        let lines = Mutex<[[UInt8]]>([])
+        var handler = TextLogHandler(label: "t") { line in lines.withLock { $0.append(line) } }
+        handler[metadataKey: "request_id"] = "handler"
+        handler[metadataKey: "a"] = "1"
+        Logger(label: "t") { _ in handler }.info("m", metadata: ["request_id": "call", "b": "2"])
+        let line = String(decoding: lines.withLock { $0.first } ?? [], as: UTF8.self)
+        #expect(line.contains(": a=1 b=2 request_id=call [PasskeyServerTests] m\n"), "\(line)")
+    }
+
     @Test func aMailWrittenToTheTextLogStaysReadable() {
         var line: [UInt8] = []
         TextLogHandler.appendMessage("\r\nSubject: Your code\r\n\r\nCode: 123456\r\nbare\rreturn\u{1B}[2J\ttab", to: &line)

@@ -151,14 +151,19 @@ public struct AAGUID: Hashable, Sendable, Codable, CustomStringConvertible {
 
 /// Lower-case hexadecimal.
 public func hexString(_ bytes: some Collection<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0F)])
+    // Written straight into the string's storage: one allocation (none for up to 7 bytes).
+    String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+        @inline(__always) func digit(_ nibble: UInt8) -> UInt8 {
+            nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57  // "0"…"9", "a"…"f"
+        }
+        var index = 0
+        for byte in bytes {
+            buffer[index] = digit(byte >> 4)
+            buffer[index + 1] = digit(byte & 0x0F)
+            index += 2
+        }
+        return index
     }
-    return String(decoding: out, as: UTF8.self)
 }
 
 /// Parses hexadecimal (either case), or returns `nil`.
