@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
 import OpenIDProvider
 import PasskeyStore
 import Prometheus
@@ -75,6 +76,7 @@ public func runPasskeyServer(
                         "origins": .string(configuration.effectiveOrigins.joined(separator: " ")),
                         "database": .string(PostgresDatabaseURL.redact(configuration.database)),
                         "tls": .stringConvertible(configuration.usesTLS),
+                        "eventLoops": .stringConvertible(NIOSingletons.groupLoopCountSuggestion),
                     ])
             })
         try await app.runService()

@@ -269,6 +269,12 @@ struct ServeCommand: AsyncParsableCommand {
     var failureFloor: String?
 
     @Option(
+        name: .customLong("event-loops"),
+        help: ArgumentHelp("How many threads serve the sockets (HTTP, PostgreSQL, SMTP) (default half the cores, at least 1).", valueName: "count")
+    )
+    var eventLoops: String?
+
+    @Option(
         name: .customLong("log-level"),
         help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (default info).", valueName: "level")
     )
@@ -284,6 +290,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let environment = ProcessInfo.processInfo.environment
             let settings = Settings(environment: environment)
+            // First: NIO's threads are made when something first uses them.
+            try EventLoops.configure(try settings.integer(eventLoops, "event-loops"), environment: environment)
             let configuration = try await settings.configuration(self)
             try await runPasskeyServer(
                 configuration: configuration, logLevel: settings.string(logLevel, "log-level"),

@@ -181,6 +181,11 @@ import WebAuthn
         #expect(line.contains(": a=1 b=2 request_id=call [PasskeyServerTests] m\n"), "\(line)")
     }
 
+    @Test func eventLoopsAreHalfTheCoresAndAtLeastOne() {
+        #expect([1, 2, 3, 4, 5, 8, 64].map(EventLoops.defaultCount(cores:)) == [1, 1, 1, 2, 2, 4, 32])
+        #expect(EventLoops.defaultCount(cores: 0) == 1)
+    }
+
     @Test func aMailWrittenToTheTextLogStaysReadable() {
         var line: [UInt8] = []
         TextLogHandler.appendMessage("\r\nSubject: Your code\r\n\r\nCode: 123456\r\nbare\rreturn\u{1B}[2J\ttab", to: &line)

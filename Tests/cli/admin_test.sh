@@ -2,7 +2,8 @@
 # Tests `passkeys admin` on the database of a running `passkeys serve` (a SQLite file, no rate
 # limits, JSON logs, a free port): users list/show/disable/enable/delete and sessions revoke,
 # as an account's owner sees them through `passkeys client`; --json; exit codes 0 (done),
-# 1 (no such account), 2 (usage) and 78 (a database it cannot open); and the server's request IDs.
+# 1 (no such account), 2 (usage) and 78 (a database it cannot open); the server's request IDs and
+# its event loops (--event-loops).
 suite="admin"
 source "$(dirname "$0")/lib.sh"
 
@@ -98,5 +99,39 @@ check "every log line is JSON" 0 0 "^0$" "$bad"
 
 out=$("$bin" serve --port 1 --log-format xml 2>&1); code=$?
 check "an unknown --log-format is a configuration error" 78 "$code" "--log-format must be text or json" "$out"
+
+# Event loops: the count in effect is on the ready line, and the server runs that many of NIO's
+# threads: --event-loops, PASSKEYS_EVENT_LOOPS, NIO's own NIO_SINGLETON_GROUP_LOOP_COUNT, or half
+# the cores (at least one).
+loops() { # expected, then how to start: the ready line's count and the threads, or the failure
+  local expected=$1; shift
+  local log="$tmp/loops.log" loop_port; loop_port=$(free_port)
+  env "$@" --port "$loop_port" --database sqlite::memory: >"$log" 2>&1 &
+  local pid=$! said="" threads=""
+  for _ in $(seq 1 100); do
+    said=$(grep -oE 'eventLoops=[0-9]+' "$log" | head -1)
+    [ -n "$said" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  threads=$(cat /proc/"$pid"/task/*/comm 2>/dev/null | grep -c '^NIO-SGLTN')
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  echo "said=${said#eventLoops=} threads=$threads expected=${expected:-none}"
+}
+out=$(loops 3 "$bin" serve --event-loops 3)
+check "--event-loops 3 runs three event loops" 0 0 "^said=3 threads=3 expected=3$" "$out"
+out=$(loops 2 PASSKEYS_EVENT_LOOPS=2 "$bin" serve)
+check "PASSKEYS_EVENT_LOOPS sets them too" 0 0 "^said=2 threads=2 expected=2$" "$out"
+out=$(loops 1 PASSKEYS_EVENT_LOOPS=2 "$bin" serve --event-loops 1)
+check "the flag wins over the environment" 0 0 "^said=1 threads=1 expected=1$" "$out"
+out=$(loops 2 NIO_SINGLETON_GROUP_LOOP_COUNT=2 "$bin" serve)
+check "NIO's own variable is kept when no count is given" 0 0 "^said=2 threads=2 expected=2$" "$out"
+default_loops=$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))
+out=$(loops "$default_loops" "$bin" serve)
+check "by default half the cores, at least one ($default_loops here)" 0 0 "^said=$default_loops threads=$default_loops expected=$default_loops$" "$out"
+out=$("$bin" serve --port 1 --event-loops 0 2>&1); code=$?
+check "--event-loops 0 is a configuration error" 78 "$code" "--event-loops must be between 1 and 1024, not 0" "$out"
+out=$(PASSKEYS_EVENT_LOOPS=many "$bin" serve --port 1 2>&1); code=$?
+check "a PASSKEYS_EVENT_LOOPS that is no number is a configuration error" 78 "$code" "--event-loops must be a whole number" "$out"
 
 finish
