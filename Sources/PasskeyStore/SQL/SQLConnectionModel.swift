@@ -192,7 +192,7 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
     private var isGroupOpen = false
     private var isOperationRunning = false
     private var isCommitScheduled = false
-    private var waiting: [CommitWaiter] = []
+    private var waiting: [CheckedContinuation<Void, any Error>] = []
     /// The groups committed so far (for tests: fewer commits than operations means grouping).
     private(set) var commits = 0
 
@@ -231,8 +231,7 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
     private func grouped<R: Sendable>(
         _ body: @escaping @Sendable (any SQLDatabase) async throws -> R, opensGroup: Bool
     ) async throws -> R {
-        let (value, commit) = try await withTaskExecutorPreference(connection.thread) {
-            () async throws -> (R, CommitWaiter?) in
+        try await withTaskExecutorPreference(connection.thread) {
             let result: (value: R, grouped: Bool)
             do {
                 result = try await lock.withLock { () async throws -> (value: R, grouped: Bool) in
@@ -243,22 +242,19 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
                 scheduleCommit()  // the group's other operations still wait for theirs
                 throw error
             }
-            guard result.grouped else { return (result.value, nil) }
-            let waiter = CommitWaiter()
-            waiting.append(waiter)
-            // A group that never ends would keep other processes from writing (they give up
-            // after the busy timeout): a full group commits at once.
-            if waiting.count >= Self.maximumGroup {
-                commitGroup()
-            } else {
-                scheduleCommit()
+            guard result.grouped else { return result.value }
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                waiting.append(continuation)
+                // A group that never ends would keep other processes from writing (they give up
+                // after the busy timeout): a full group commits at once.
+                if waiting.count >= Self.maximumGroup {
+                    commitGroup()
+                } else {
+                    scheduleCommit()
+                }
             }
-            return (result.value, waiter)
+            return result.value
         }
-        // Waited for off the connection's thread: the commit resumes the caller straight on the
-        // shared pool, not on this thread only to leave it again.
-        try await commit?.wait()
-        return value
     }
 
     /// The most operations one commit takes.
@@ -307,69 +303,27 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
         let waiters = waiting
         waiting.removeAll()
         guard isGroupOpen else {
-            for waiter in waiters { waiter.complete(.success(())) }
+            for waiter in waiters { waiter.resume() }
             return
         }
         isGroupOpen = false
         commits += 1
         do {
             try execute("COMMIT")
-            for waiter in waiters { waiter.complete(.success(())) }
+            for waiter in waiters { waiter.resume() }
         } catch {
             if connection.isInTransaction { try? execute("ROLLBACK") }
-            for waiter in waiters { waiter.complete(.failure(error)) }
+            for waiter in waiters { waiter.resume(throwing: error) }
         }
     }
 
     private func failWaiting(_ error: any Error) {
         let waiters = waiting
         waiting.removeAll()
-        for waiter in waiters { waiter.complete(.failure(error)) }
+        for waiter in waiters { waiter.resume(throwing: error) }
     }
 
     private func execute(_ sql: String) throws {
         try connection.execute(sql, []) { _ in }
-    }
-}
-
-/// What an operation of a group waits for: its group's commit. The commit (on the connection's
-/// thread) may come before the caller waits or after; either way the caller gets the outcome once.
-final class CommitWaiter: Sendable {
-    private enum State {
-        case pending
-        case waiting(CheckedContinuation<Void, any Error>)
-        case done(Result<Void, any Error>)
-    }
-
-    private let state = Mutex<State>(.pending)
-
-    /// Returns once the group is committed, or throws why it was not. Called once.
-    func wait() async throws {
-        if case .done(let outcome) = state.withLock({ $0 }) { return try outcome.get() }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let outcome: Result<Void, any Error>? = state.withLock { state in
-                if case .done(let outcome) = state { return outcome }
-                state = .waiting(continuation)
-                return nil
-            }
-            if let outcome { continuation.resume(with: outcome) }
-        }
-    }
-
-    /// Gives the outcome to the caller, now or when it waits; only the first outcome counts.
-    func complete(_ outcome: Result<Void, any Error>) {
-        let continuation: CheckedContinuation<Void, any Error>? = state.withLock { state in
-            switch state {
-            case .pending:
-                state = .done(outcome)
-                return nil
-            case .waiting(let continuation):
-                state = .done(outcome)
-                return continuation
-            case .done:
-                return nil
-            }
-        }
-        continuation?.resume(with: outcome)
     }
 }
