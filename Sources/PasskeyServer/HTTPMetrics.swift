@@ -8,8 +8,9 @@ import Synchronization
 /// them, recorded straight into the server's registry (``ServerMiddleware`` records them).
 ///
 /// Labels take only values from bounded sets: a route the router knows (`NotFound` for a path it
-/// does not, `Unknown` for a request refused before it was routed), a status code, and a method of the seven the API and the web app use (`_OTHER` for
-/// any other), so no client can grow the number of series.
+/// does not, `Unknown` for a request refused before it was routed), a status code, and a method
+/// of the seven the API and the web app use (`_OTHER` for any other), so no client can grow the
+/// number of series.
 final class HTTPMetrics: Sendable {
     /// The series of one route, method and status.
     struct Series: Sendable {
