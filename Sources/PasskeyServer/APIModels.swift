@@ -124,9 +124,18 @@ enum NameRules {
         guard username.count <= maximumLength, username.utf8.count <= maximumBytes else {
             throw APIError.invalidUsername("the username is longer than \(maximumLength) characters")
         }
+        // Printable ASCII (trimmed, so it starts and ends with a character that shows) passes both
+        // checks below; they look each scalar's Unicode properties up.
+        if isPrintableASCII(username) { return username }
         guard !hasControlCharacters(username) else { throw APIError.invalidUsername("the username has control characters") }
         if let problem = invisibility(username) { throw APIError.invalidUsername("the username \(problem)") }
         return username
+    }
+
+    /// Whether every byte is printable ASCII (space to `~`): no control character, nothing
+    /// invisible, no combining mark.
+    static func isPrintableASCII(_ string: String) -> Bool {
+        string.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// A display name or passkey name trimmed of surrounding white space, or `400 invalid_name`.

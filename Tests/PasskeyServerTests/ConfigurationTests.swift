@@ -116,6 +116,32 @@ import WebAuthn
         #expect(throws: APIError.self) { try NameRules.username(String(repeating: "é", count: 65)) }
     }
 
+    /// The ASCII fast paths give what the Unicode checks give: every printable ASCII character
+    /// passes the username's checks, every ASCII control character is still refused, and a
+    /// username of ASCII normalizes as Foundation's canonical composition would.
+    @Test func asciiUsernamesTakeTheFastPathWithTheSameAnswers() throws {
+        for byte in UInt8(0x20)..<0x7F {
+            let name = "a" + String(UnicodeScalar(byte)) + "b"
+            #expect(NameRules.isPrintableASCII(name))
+            #expect(!NameRules.hasControlCharacters(name))
+            #expect(NameRules.invisibility(name) == nil)
+            #expect(try NameRules.username(name) == name)
+        }
+        for byte in Array(UInt8(0x00)..<0x20) + [0x7F] {
+            let name = "a" + String(UnicodeScalar(byte)) + "b"
+            #expect(!NameRules.isPrintableASCII(name))
+            #expect(throws: APIError.self) { try NameRules.username(name) }
+        }
+        for byte in UInt8(0x00)..<0x80 {
+            let name = " Bench-\(String(UnicodeScalar(byte)))-ÄÖ "
+            let ascii = " Bench-\(String(UnicodeScalar(byte)))-X "
+            #expect(UserRecord.normalize(ascii) == ascii.trimmingWhitespaceAndNewlines().lowercased().precomposedStringWithCanonicalMapping)
+            #expect(UserRecord.normalize(name) == name.trimmingWhitespaceAndNewlines().lowercased().precomposedStringWithCanonicalMapping)
+        }
+        // Not ASCII: the canonical composition still applies.
+        #expect(UserRecord.normalize("Jose\u{301}") == "jos\u{E9}")
+    }
+
     @Test func theRateLimiterRefillsOverAMinute() async throws {
         let store = MemoryPasskeyStore()
         let limiter = RateLimiter(limit: 60, store: store)

@@ -121,34 +121,68 @@ final class PooledConnections: SQLConnectionModel {
 
 /// A first-in, first-out mutual exclusion lock for async code. Ownership passes straight from
 /// `unlock` to the next waiter, so no caller can overtake one that is waiting.
-actor AsyncLock {
-    private var isLocked = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+///
+/// Not an actor: taking a free lock and giving up one nobody waits for are a few instructions
+/// under a `Mutex` where an actor cost two hops there and back per operation (the store's
+/// thread ran four extra jobs for each operation; docs/performance.md, lever 25). Only a caller
+/// that finds the lock held suspends.
+final class AsyncLock: Sendable {
+    private struct State {
+        var isLocked = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
 
     func lock() async {
-        guard isLocked else {
-            isLocked = true
-            return
+        let acquired = state.withLock { state -> Bool in
+            guard !state.isLocked else { return false }
+            state.isLocked = true
+            return true
         }
-        await withCheckedContinuation { waiters.append($0) }
+        if acquired { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            // Checked again under the lock: the holder may have let go since.
+            let acquired = state.withLock { state -> Bool in
+                guard !state.isLocked else {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.isLocked = true
+                return true
+            }
+            if acquired { continuation.resume() }
+        }
     }
 
     func unlock() {
-        if waiters.isEmpty {
-            isLocked = false
-        } else {
-            waiters.removeFirst().resume()
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiters.isEmpty else {
+                state.isLocked = false
+                return nil
+            }
+            // The lock stays held: it passes to the first waiter.
+            return state.waiters.removeFirst()
         }
+        next?.resume()
     }
 
-    nonisolated func withLock<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
+    /// Whether someone holds the lock (for tests).
+    var isHeld: Bool { state.withLock { $0.isLocked } }
+
+    /// How many callers wait for the lock (for tests).
+    var waiterCount: Int { state.withLock { $0.waiters.count } }
+
+    func withLock<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
         await lock()
         do {
             let result = try await body()
-            await unlock()
+            unlock()
             return result
         } catch {
-            await unlock()
+            unlock()
             throw error
         }
     }
