@@ -9,7 +9,7 @@ import WebAuthn
 /// metadata as string members (`request_id`, `ceremony`, `code`, …); `source`, `file` and `line`
 /// say where it was logged. Messages and metadata come out as JSON strings, so a value a client
 /// sent can never start a line of its own.
-public struct JSONLogHandler: LogHandler {
+public struct JSONLogHandler: LogHandler, TextFieldsLogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
@@ -34,20 +34,38 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        writeLine(
+            LogOutput.fields(metadata, provider: metadataProvider, explicit: event.metadata, error: event.error),
+            level: event.level, message: event.message.description, source: event.source, file: event.file, line: event.line)
+    }
+
+    func log(
+        level: Logger.Level, message: String, fields: [(key: String, value: String)],
+        source: String, file: String, line: UInt
+    ) {
+        writeLine(
+            LogOutput.fields(metadata, provider: metadataProvider, explicit: fields),
+            level: level, message: message, source: source, file: file, line: line)
+    }
+
+    private func writeLine(
+        _ metadataFields: [(key: String, value: String)], level: Logger.Level, message: String,
+        source: String, file: String, line: UInt
+    ) {
         var fields: [String: String] = [:]
-        for (key, value) in LogOutput.fields(metadata, provider: metadataProvider, explicit: event.metadata, error: event.error) {
+        for (key, value) in metadataFields {
             fields[key] = value
         }
         let (seconds, milliseconds) = LogOutput.now()
         var time = String(decoding: LogOutput.utcTimestamp(seconds: seconds), as: UTF8.self)
         time += "." + String(String(milliseconds + 1000).dropFirst()) + "Z"
         fields["time"] = time
-        fields["level"] = event.level.rawValue
+        fields["level"] = level.rawValue
         fields["label"] = label
-        fields["message"] = event.message.description
-        fields["source"] = event.source
-        fields["file"] = event.file
-        fields["line"] = String(event.line)
+        fields["message"] = message
+        fields["source"] = source
+        fields["file"] = file
+        fields["line"] = String(line)
         var writer = JSONWriter(capacity: 512)
         writer.beginObject()
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) {

@@ -115,6 +115,55 @@ enum LogOutput {
     }
 }
 
+extension LogOutput {
+    /// ``fields(_:provider:explicit:error:)`` for a line whose own fields are text already (each
+    /// key once): the handler's metadata, then the provider's, then `explicit`, each later one
+    /// winning, sorted by key.
+    static func fields(
+        _ base: Logger.Metadata, provider: Logger.MetadataProvider?, explicit: [(key: String, value: String)]
+    ) -> [(key: String, value: String)] {
+        let provided = provider?.get() ?? [:]
+        func given(_ key: String) -> Bool { explicit.contains { $0.key == key } }
+        var fields = explicit
+        fields.reserveCapacity(explicit.count + base.count + provided.count)
+        for (key, value) in base where provided[key] == nil && !given(key) {
+            fields.append((key, value.description))
+        }
+        for (key, value) in provided where !given(key) {
+            fields.append((key, value.description))
+        }
+        fields.sort { $0.key < $1.key }
+        return fields
+    }
+}
+
+/// A log handler that takes a line's fields as text, without `Logger.Metadata`: the server's
+/// handlers, for the line every request writes (``RequestLine``). The line is the one
+/// `log(event:)` would write for the same fields as `.string` metadata.
+protocol TextFieldsLogHandler: LogHandler {
+    func log(
+        level: Logger.Level, message: String, fields: [(key: String, value: String)],
+        source: String, file: String, line: UInt)
+}
+
+/// The request's one log line (``ServerMiddleware``).
+enum RequestLine {
+    /// Writes `fields` (each key once) at `info` with the message `request`: straight to a
+    /// ``TextFieldsLogHandler``, through `Logger.Metadata` to any other handler.
+    static func log(_ fields: [(key: String, value: String)], to logger: Logger, file: String = #fileID, line: UInt = #line) {
+        guard logger.logLevel <= .info else { return }
+        // The module, as swift-log takes it from the file's ID.
+        let source = String(file.prefix { $0 != "/" })
+        if let handler = logger.handler as? any TextFieldsLogHandler {
+            handler.log(level: .info, message: "request", fields: fields, source: source, file: file, line: line)
+        } else {
+            var metadata: Logger.Metadata = [:]
+            for (key, value) in fields { metadata[key] = .string(value) }
+            logger.info("request", metadata: metadata, source: source, file: file, line: line)
+        }
+    }
+}
+
 /// The default logs (`passkeys serve`, `--log-format text`): one line per event on standard
 /// error, in swift-log's stream format — `2026-12-04T05:30:17+0000 info passkeys.server: code=…
 /// request_id=… [PasskeyServer] message` with the metadata sorted by key.
@@ -123,7 +172,7 @@ enum LogOutput {
 /// (`\n`, `\u{1B}`), and a message's line breaks go on to lines indented by four spaces, so no one
 /// can forge an entry of their own or move the terminal's cursor; a mail written to the log stays
 /// readable.
-public struct TextLogHandler: LogHandler {
+public struct TextLogHandler: LogHandler, TextFieldsLogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
@@ -148,11 +197,23 @@ public struct TextLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let fields = LogOutput.fields(metadata, provider: metadataProvider, explicit: event.metadata, error: event.error)
+        writeLine(level: event.level, fields: fields, source: event.source, message: event.message.description)
+    }
+
+    func log(
+        level: Logger.Level, message: String, fields: [(key: String, value: String)],
+        source: String, file: String, line: UInt
+    ) {
+        let fields = LogOutput.fields(metadata, provider: metadataProvider, explicit: fields)
+        writeLine(level: level, fields: fields, source: source, message: message)
+    }
+
+    private func writeLine(level: Logger.Level, fields: [(key: String, value: String)], source: String, message: String) {
         var line: [UInt8] = []
         line.reserveCapacity(256)
         line.append(contentsOf: LogOutput.localTimestamp(seconds: LogOutput.now().seconds))
         line.append(0x20)
-        line.append(contentsOf: event.level.rawValue.utf8)
+        line.append(contentsOf: level.rawValue.utf8)
         if !label.isEmpty {
             line.append(0x20)
             Self.appendEscaped(label, to: &line)
@@ -165,9 +226,9 @@ public struct TextLogHandler: LogHandler {
             Self.appendEscaped(value, to: &line)
         }
         line.append(contentsOf: " [".utf8)
-        Self.appendEscaped(event.source, to: &line)
+        Self.appendEscaped(source, to: &line)
         line.append(contentsOf: "] ".utf8)
-        Self.appendMessage(event.message.description, to: &line)
+        Self.appendMessage(message, to: &line)
         line.append(0x0A)
         write(line)
     }

@@ -31,8 +31,24 @@ final class RequestLogNotes: Sendable {
     private let notes = Mutex<Logger.Metadata>([:])
 
     func add(_ metadata: Logger.Metadata) {
-        notes.withLock { $0.merge(metadata) { _, new in new } }
+        notes.withLock { notes in
+            if notes.isEmpty {
+                notes = metadata
+            } else {
+                notes.merge(metadata) { _, new in new }
+            }
+        }
     }
 
-    var metadata: Logger.Metadata { notes.withLock { $0 } }
+    /// The notes as text, without the keys in `excluded`.
+    func fields(excluding excluded: Set<String>) -> [(key: String, value: String)] {
+        notes.withLock { notes in
+            var fields: [(key: String, value: String)] = []
+            fields.reserveCapacity(notes.count + excluded.count)
+            for (key, value) in notes where !excluded.contains(key) {
+                fields.append((key, value.description))
+            }
+            return fields
+        }
+    }
 }

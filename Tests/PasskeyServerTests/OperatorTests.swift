@@ -181,6 +181,70 @@ import WebAuthn
         #expect(line.contains(": a=1 b=2 request_id=call [PasskeyServerTests] m\n"), "\(line)")
     }
 
+    /// The request's line goes to the server's handlers as text fields (`RequestLine`): the same
+    /// line as through `Logger.Metadata`, the handler's own metadata merged in (the line's fields
+    /// winning), nothing below the level; any other handler gets the fields as metadata.
+    @Test func theRequestLineIsTheSameLineWithoutMetadataValues() throws {
+        let fields: [(key: String, value: String)] = [
+            ("step", "finish"), ("request_id", "line"), ("path", "/a\u{1B}b"), ("status", "200"),
+        ]
+        let metadata: Logger.Metadata = ["step": "finish", "request_id": "line", "path": "/a\u{1B}b", "status": "200"]
+
+        let text = Mutex<[String]>([])
+        var textHandler = TextLogHandler(label: "t") { line in text.withLock { $0.append(String(decoding: line, as: UTF8.self)) } }
+        textHandler[metadataKey: "request_id"] = "handler"
+        textHandler[metadataKey: "zone"] = "z"
+        var textLogger = Logger(label: "t") { _ in textHandler }
+        RequestLine.log(fields, to: textLogger)
+        textLogger.info("request", metadata: metadata)
+        let textLines = text.withLock { $0 }
+        #expect(textLines.count == 2)
+        // The same line after the timestamp.
+        let tails = textLines.map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }
+        #expect(tails.first == tails.last, "\(textLines)")
+        #expect(tails.first == #"info t: path=/a\u{1B}b request_id=line status=200 step=finish zone=z [PasskeyServerTests] request"# + "\n")
+        textLogger.logLevel = .notice
+        RequestLine.log(fields, to: textLogger)
+        #expect(text.withLock { $0.count } == 2, "below the level: no line")
+
+        let json = Mutex<[Data]>([])
+        var jsonHandler = JSONLogHandler(label: "j") { data in json.withLock { $0.append(data) } }
+        jsonHandler[metadataKey: "request_id"] = "handler"
+        let jsonLogger = Logger(label: "j") { _ in jsonHandler }
+        RequestLine.log(fields, to: jsonLogger)
+        jsonLogger.info("request", metadata: metadata)
+        let objects = try json.withLock { $0 }.map { try #require(try JSONSerialization.jsonObject(with: $0) as? [String: String]) }
+        #expect(objects.count == 2)
+        for object in objects {
+            #expect(object["request_id"] == "line")
+            #expect(object["path"] == "/a\u{1B}b")
+            #expect(object["message"] == "request")
+            #expect(object["level"] == "info")
+            #expect(object["source"] == "PasskeyServerTests")
+            #expect(object["file"] == "PasskeyServerTests/OperatorTests.swift")
+        }
+        #expect(Set(objects[0].keys) == Set(objects[1].keys))
+
+        // A handler of someone else's gets the fields as metadata.
+        let recorder = Mutex<[(String, Logger.Metadata?)]>([])
+        struct Other: LogHandler {
+            let record: @Sendable (String, Logger.Metadata?) -> Void
+            var metadata: Logger.Metadata = [:]
+            var logLevel: Logger.Level = .info
+            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+                get { metadata[key] }
+                set { metadata[key] = newValue }
+            }
+            func log(event: LogEvent) { record("\(event.message)", event.metadata) }
+        }
+        let other = Logger(label: "o") { _ in Other { message, metadata in recorder.withLock { $0.append((message, metadata)) } } }
+        RequestLine.log(fields, to: other)
+        let recorded = recorder.withLock { $0 }
+        #expect(recorded.count == 1)
+        #expect(recorded.first?.0 == "request")
+        #expect(recorded.first?.1 == metadata)
+    }
+
     @Test func eventLoopsAreHalfTheCoresAndAtLeastOne() {
         #expect([1, 2, 3, 4, 5, 8, 64].map(EventLoops.defaultCount(cores:)) == [1, 1, 1, 2, 2, 4, 32])
         #expect(EventLoops.defaultCount(cores: 0) == 1)

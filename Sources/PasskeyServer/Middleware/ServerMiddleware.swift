@@ -57,14 +57,18 @@ struct ServerMiddleware: RouterMiddleware {
         metrics.finished(
             route: context.endpointPath ?? "Unknown", method: method, status: response.status.code,
             duration: elapsed, failed: failed)
-        var metadata = notes.metadata
-        metadata["method"] = .string(request.method.rawValue)
-        metadata["path"] = .string(ServerServices.loggable(request.uri.path))
-        metadata["status"] = .stringConvertible(response.status.code)
-        metadata["duration_ms"] = .string(Self.milliseconds(elapsed))
-        context.logger.info("request", metadata: metadata)
+        // The line's fields as text, each key once (the request's own four win over a note's).
+        var fields = notes.fields(excluding: Self.lineKeys)
+        fields.append(("method", request.method.rawValue))
+        fields.append(("path", ServerServices.loggable(request.uri.path)))
+        fields.append(("status", String(response.status.code)))
+        fields.append(("duration_ms", Self.milliseconds(elapsed)))
+        RequestLine.log(fields, to: context.logger)
         return response
     }
+
+    /// The fields the middleware itself gives every request's line.
+    private static let lineKeys: Set<String> = ["method", "path", "status", "duration_ms"]
 
     /// A duration in milliseconds with one decimal, rounded down: `54.8`.
     static func milliseconds(_ duration: Duration) -> String {
