@@ -367,25 +367,25 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
         return try await transaction { db in
             // Compare and set: the counter grows, or stays zero where it is zero.
-            let grows: SQLQueryString = signCount == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
-            let updated = try await db.raw("""
+            let grows: BoundStatement = signCount == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
+            let updated = try await db.first("""
                 UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
                 last_used_at = \(bind: lastUsed) \
-                WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes)) \
+                WHERE id = \(bytes: credentialID.bytes) AND user_id = \(bytes: session.userID.bytes) \
                 AND \(grows) RETURNING *
-                """).first()
+                """)
             guard let updated else {
-                let exists = try await db.raw("""
+                let exists = try await db.first("""
                     SELECT id FROM credentials \
-                    WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes))
-                    """).first()
+                    WHERE id = \(bytes: credentialID.bytes) AND user_id = \(bytes: session.userID.bytes)
+                    """)
                 if exists != nil { throw StoreError.signCountConflict }
                 return nil
             }
             let credential = try RowReader(row: updated).credential()
             try await Self.insert(session, on: db)
             if let previous, previous != session.tokenHash {
-                try await db.raw("DELETE FROM sessions WHERE token_hash = \(Column.bytes(previous))").run()
+                try await db.run("DELETE FROM sessions WHERE token_hash = \(bytes: previous)")
             }
             if let event { try await Self.insert(event, on: db) }
             return credential
@@ -461,16 +461,14 @@ public final class SQLPasskeyStore: PasskeyStore {
             return try await autocommit { db in try await Self.userWithCredentialsInOneStatement(normalized: normalized, on: db) }
         }
         return try await autocommit { db in
-            let user = try await db.raw("SELECT * FROM users WHERE username_normalized = \(bind: normalized)")
-                .first()
+            let user = try await db.first("SELECT * FROM users WHERE username_normalized = \(bind: normalized)")
                 .map { try RowReader(row: $0).user() }
             // By the username, not the user's ID, so that this runs whether or not the account exists.
-            let credentials = try await db.raw("""
+            let credentials = try await db.all("""
                 SELECT * FROM credentials \
                 WHERE user_id = (SELECT id FROM users WHERE username_normalized = \(bind: normalized)) \
                 ORDER BY created_at, id
                 """)
-                .all()
                 .map { try RowReader(row: $0).credential() }
             guard let user else { return nil }
             // On a pool the two statements may see different moments: only the account's own count.
@@ -508,15 +506,13 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     /// The account with this handle, read by the sign-in's answer.
     private static func user(_ id: UserHandle, on db: any SQLDatabase) async throws -> UserRecord? {
-        try await db.raw("SELECT * FROM users WHERE id = \(Column.bytes(id.bytes))")
-            .first()
+        try await db.first("SELECT * FROM users WHERE id = \(bytes: id.bytes)")
             .map { try RowReader(row: $0).user() }
     }
 
     /// The credential an answer names and its account (each `nil` when there is none).
     private static func credentialWithUser(_ credentialID: CredentialID, on db: any SQLDatabase) async throws -> SignInAnswerRecords {
-        let credential = try await db.raw("SELECT * FROM credentials WHERE id = \(Column.bytes(credentialID.bytes))")
-            .first()
+        let credential = try await db.first("SELECT * FROM credentials WHERE id = \(bytes: credentialID.bytes)")
             .map { try RowReader(row: $0).credential() }
         guard let credential else { return SignInAnswerRecords() }
         let user = try await Self.user(credential.userID, on: db)
@@ -602,11 +598,10 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     /// The insert either adds the mark (a row comes back) or meets the one already there (none does).
     private static func spendCeremony(id: String, keepUntil: Int64, on db: any SQLDatabase) async throws -> Bool {
-        try await db.raw("""
+        try await db.first("""
             INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
             ON CONFLICT (id) DO NOTHING RETURNING id
-            """)
-            .first() != nil
+            """) != nil
     }
 
     // MARK: Sessions
@@ -671,13 +666,13 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     private static func insert(_ event: AuditEvent, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.run("""
             INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
-            VALUES (\(Column.bytes(event.id.bytes)), \(Column.optional(event.userID.map { Data($0.bytes) })), \
+            VALUES (\(bytes: event.id.bytes), \(optional: event.userID.map { Data($0.bytes) }), \
             \(bind: event.kind.rawValue), \(bind: event.detail), \(bind: try Column.microseconds(event.at)), \
-            \(Column.optional(event.ip)), \(Column.optional(event.userAgent)), \
-            \(Column.optional(event.credentialID.map { Data($0.bytes) })))
-            """).run()
+            \(optional: event.ip), \(optional: event.userAgent), \
+            \(optional: event.credentialID.map { Data($0.bytes) }))
+            """)
     }
 
     public func auditEvents(userID: UserHandle, limit: Int, before: AuditEvent.Cursor?) async throws -> [AuditEvent] {
@@ -782,15 +777,15 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.run("""
             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, user_agent, \
             recovery, sign_in_method) \
-            VALUES (\(Column.bytes(session.tokenHash)), \(Column.bytes(session.userID.bytes)), \
+            VALUES (\(bytes: session.tokenHash), \(bytes: session.userID.bytes), \
             \(bind: try Column.microseconds(session.createdAt)), \(bind: try Column.microseconds(session.lastSeenAt)), \
-            \(bind: try Column.microseconds(session.expiresAt)), \(Column.optional(session.credentialID.map { Data($0.bytes) })), \
-            \(Column.optional(session.ip)), \(Column.optional(session.userAgent)), \(bind: session.recovery), \
+            \(bind: try Column.microseconds(session.expiresAt)), \(optional: session.credentialID.map { Data($0.bytes) }), \
+            \(optional: session.ip), \(optional: session.userAgent), \(bind: session.recovery), \
             \(bind: session.method.rawValue))
-            """).run()
+            """)
     }
 
     private static func sessions(userID: UserHandle, on db: any SQLDatabase) async throws -> [SessionRecord] {

@@ -229,7 +229,7 @@ private struct DirectSQLiteDatabase: SQLDatabase {
     var queryLogLevel: Logger.Level? { nil }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        let (sql, binds) = serialize(query)
+        let (sql, binds) = (query as? BoundStatement).map { ($0.sqliteText, $0.binds) } ?? serialize(query)
         let connection = connection
         return eventLoop.makeFutureWithTask {
             let values = try binds.map(SQLiteBinds.data)
@@ -238,7 +238,8 @@ private struct DirectSQLiteDatabase: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        let (sql, binds) = serialize(query)
+        // A statement laid out already is run as it is; anything else is serialized by SQLKit.
+        let (sql, binds) = (query as? BoundStatement).map { ($0.sqliteText, $0.binds) } ?? serialize(query)
         try connection.execute(sql, try binds.map(SQLiteBinds.data)) { onRow($0) }
     }
 }
