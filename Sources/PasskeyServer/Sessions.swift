@@ -225,7 +225,7 @@ struct Ceremonies: Sendable {
         let now = now()
         if Self.sealedKinds.contains(kind) {
             let record = CeremonyRecord(
-                id: Base64URL.encode(randomBytes(16)), kind: kind, challenge: challenge, userID: userID,
+                id: SealedCeremony.newID(at: now), kind: kind, challenge: challenge, userID: userID,
                 username: username, displayName: displayName, state: stateJSON, createdAt: now,
                 expiresAt: now.addingTimeInterval(lifetime))
             let sealed = try SealedCeremony.seal(record, key: try await sealKey.key())

@@ -299,11 +299,12 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     /// The passkey concerned, when there is one.
     public var credentialID: CredentialID?
 
+    /// An event; its ID, unless given, is a version 7 UUID of `at` (``Foundation/UUID/timeOrdered(at:)``).
     public init(
-        id: UUID = .random(), userID: UserHandle?, kind: Kind, detail: String = "", at: Date,
+        id: UUID? = nil, userID: UserHandle?, kind: Kind, detail: String = "", at: Date,
         ip: String? = nil, userAgent: String? = nil, credentialID: CredentialID? = nil
     ) {
-        self.id = id
+        self.id = id ?? .timeOrdered(at: at)
         self.userID = userID
         self.kind = kind
         self.detail = detail

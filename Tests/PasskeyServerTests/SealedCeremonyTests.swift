@@ -21,6 +21,18 @@ import Testing
             createdAt: now, expiresAt: now.addingTimeInterval(300))
     }
 
+    @Test func aNewCeremonyIDIsUniqueAndSortsByTime() {
+        let id = SealedCeremony.newID(at: Self.now)
+        #expect(id.utf8.count == 28)
+        #expect(id.hasPrefix(String(1_800_000_000_123, radix: 16).leftPadded(to: 12)))
+        #expect(Base64URL.decode(String(id.dropFirst(12)))?.count == 12)
+        let ids = (0..<100).map { _ in SealedCeremony.newID(at: Self.now) }
+        #expect(Set(ids).count == 100, "96 random bits after the time")
+        let later = SealedCeremony.newID(at: Self.now.addingTimeInterval(0.001))
+        #expect(ids.allSatisfy { $0 < later })
+        #expect(SealedCeremony.newID(at: Date(timeIntervalSince1970: 0)).hasPrefix("000000000000"))
+    }
+
     // MARK: The seal
 
     @Test func aSealedRecordOpensAsItWasWithEveryFieldPresentOrAbsent() throws {
@@ -235,5 +247,12 @@ import Testing
             #expect(try await one.ceremonies.sealKey.key() == other.ceremonies.sealKey.key())
             #expect(try await one.ceremonies.sealKey.key() != one.decoyKey.key(), "each purpose has its own key")
         }
+    }
+}
+
+extension String {
+    /// The string with zeros in front, `count` characters long at least.
+    fileprivate func leftPadded(to count: Int) -> String {
+        String(repeating: "0", count: max(0, count - self.count)) + self
     }
 }
