@@ -168,6 +168,47 @@ import WebAuthn
         }
     }
 
+    /// Member names are compared in place while an object has few, and in a set past sixteen:
+    /// a duplicate is found either way, however it is spelt, and at the offset of the second.
+    @Test func strictJSONFindsADuplicateNameAmongFewAndMany() throws {
+        func object(_ names: [String]) -> [UInt8] {
+            Array(("{" + names.map { "\"\($0)\":0" }.joined(separator: ",") + "}").utf8)
+        }
+        for count in [2, 16, 17, 18, 40, 2_000] {
+            let names = (0..<count).map { "member\($0)" }
+            #expect(throws: Never.self, "\(count) distinct names") { try StrictJSON.validate(object(names)) }
+            for (first, second) in [(0, count - 1), (count / 2, count - 1), (count - 2, count - 1)] where first < second {
+                var twice = names
+                twice[second] = names[first]
+                #expect(throws: StrictJSON.Violation.self, "\(count): \(first) again at \(second)") {
+                    try StrictJSON.validate(object(twice))
+                }
+                // The same name spelt with an escape, either the first time or the second.
+                var escaped = twice
+                escaped[second] = #"\u006d"# + names[first].dropFirst()
+                #expect(throws: StrictJSON.Violation.self) { try StrictJSON.validate(object(escaped)) }
+                var escapedFirst = twice
+                escapedFirst[first] = #"\u006d"# + names[first].dropFirst()
+                #expect(throws: StrictJSON.Violation.self) { try StrictJSON.validate(object(escapedFirst)) }
+            }
+        }
+        // The offset is the second name's.
+        let body = Array(#"{"a":1,"b":2,"a":3}"#.utf8)
+        do {
+            try StrictJSON.validate(body)
+            Issue.record("a duplicate name was let through")
+        } catch {
+            #expect(error.reason == "a duplicate member name")
+            #expect(error.offset == 13)
+        }
+        // Names alike but for an escape that makes them differ are distinct; an escape in a value is checked.
+        #expect(throws: Never.self) { try StrictJSON.validate(Array(#"{"a\"b":1,"a\\b":2,"ab":"x\ty"}"#.utf8)) }
+        #expect(throws: StrictJSON.Violation.self) { try StrictJSON.validate(Array(#"{"a":"x\qy"}"#.utf8)) }
+        #expect(throws: StrictJSON.Violation.self) { try StrictJSON.validate(Array(#"{"a":"\ud800"}"#.utf8)) }
+        #expect(throws: StrictJSON.Violation.self) { try StrictJSON.validate(Array("{\"a\":\"x\u{01}y\"}".utf8)) }
+        #expect(throws: StrictJSON.Violation.self) { try StrictJSON.validate(Array(#"{"a":"unterminated}"#.utf8)) }
+    }
+
     @Test func strictJSONRefusesInvalidUTF8AndDeepNesting() throws {
         #expect(throws: StrictJSON.Violation.self) { try StrictJSON.validate([0x22, 0xC3, 0x28, 0x22]) }
         let deep = String(repeating: "[", count: StrictJSON.maximumDepth + 1) + String(repeating: "]", count: StrictJSON.maximumDepth + 1)

@@ -63,7 +63,7 @@ public enum StrictJSON {
             switch byte {
             case UInt8(ascii: "{"): try object(depth: depth + 1)
             case UInt8(ascii: "["): try array(depth: depth + 1)
-            case UInt8(ascii: "\""): _ = try string()
+            case UInt8(ascii: "\""): try skipString()
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
             case UInt8(ascii: "t"): try literal("true")
             case UInt8(ascii: "f"): try literal("false")
@@ -90,14 +90,20 @@ public enum StrictJSON {
                 index += 1
                 return
             }
-            var names: Set<[UInt8]> = []
+            var names = MemberNames()
             while true {
                 guard current == UInt8(ascii: "\"") else {
                     throw violation(current == UInt8(ascii: "}") ? "a trailing comma" : "expected a member name in double quotes")
                 }
                 let start = index
-                let name = try string()
-                guard names.insert(name).inserted else {
+                let isNew: Bool
+                if let plain = plainString() {
+                    isNew = names.insert(bytes[plain], at: plain, in: bytes)
+                } else {
+                    let name = try string()
+                    isNew = names.insert(name[...], at: nil, in: bytes)
+                }
+                guard isNew else {
                     throw Violation(reason: "a duplicate member name", offset: start)
                 }
                 skipWhitespace()
@@ -185,6 +191,43 @@ public enum StrictJSON {
             return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
         }
 
+        /// A string without escapes: its value's place in the text, with the closing quote passed;
+        /// `nil` (nothing passed) when it has an escape, a control character or no end.
+        mutating func plainString() -> Range<Int>? {
+            let start = index + 1
+            var end = start
+            while end < bytes.count {
+                let byte = bytes[end]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                end += 1
+            }
+            guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+            index = end + 1
+            return start..<end
+        }
+
+        /// §7: a string in double quotes, checked and passed over without keeping its value (a
+        /// member's value: most are long base64url runs that need no copy).
+        mutating func skipString() throws(Violation) {
+            index += 1
+            var unescaped: [UInt8] = []
+            while true {
+                while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { index += 1 }
+                guard let byte = current else { throw violation("an unterminated string") }
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    return
+                case UInt8(ascii: "\\"):
+                    index += 1
+                    try escape(into: &unescaped)
+                    unescaped.removeAll(keepingCapacity: true)
+                default:
+                    throw violation("a control character in a string must be escaped")
+                }
+            }
+        }
+
         /// §7: a string in double quotes; returns its value as UTF-8 (to compare member names).
         mutating func string() throws(Violation) -> [UInt8] {
             index += 1
@@ -257,6 +300,32 @@ public enum StrictJSON {
                 index += 1
             }
             return unit
+        }
+    }
+
+    /// An object's member names so far, to refuse a duplicate (§4): compared in place while there
+    /// are few (a name without escapes is kept as its place in the text: no copy, no hashing),
+    /// kept in a set once there are many, so that a body of thousands of members costs linear
+    /// time, not quadratic.
+    struct MemberNames {
+        private static let linearLimit = 16
+        /// Each name, as its place in the text or, when it had escapes, its value.
+        private var few: [(range: Range<Int>?, value: [UInt8])] = []
+        private var many: Set<[UInt8]>?
+
+        /// Adds `name` (found at `range` of `text` when it had no escapes); `false` when the
+        /// object has a member of that name already.
+        mutating func insert(_ name: ArraySlice<UInt8>, at range: Range<Int>?, in text: [UInt8]) -> Bool {
+            if many != nil {
+                return many?.insert(Array(name)).inserted ?? false
+            }
+            if few.contains(where: { $0.range.map { text[$0] } ?? $0.value[...] == name }) { return false }
+            few.append(range.map { ($0, []) } ?? (nil, Array(name)))
+            if few.count > Self.linearLimit {
+                many = Set(few.map { $0.range.map { Array(text[$0]) } ?? $0.value })
+                few = []
+            }
+            return true
         }
     }
 }
