@@ -176,19 +176,11 @@ public enum StrictJSON {
         /// text when the string has no escapes (member names, base64url values), else unescaped
         /// into a copy first.
         mutating func withString<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) throws(Violation) -> R {
-            let start = index + 1
-            var end = start
-            while end < bytes.count {
-                let byte = bytes[end]
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-                end += 1
-            }
-            guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+            guard let plain = plainString() else {
                 let value = try string()
                 return value.withUnsafeBufferPointer(body)
             }
-            index = end + 1
-            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[plain])) }
         }
 
         /// A string without escapes: its value's place in the text, with the closing quote passed;
