@@ -23,17 +23,16 @@ enum SealedCeremony {
     /// in the store instead, well inside browsers' 4,096-byte limit for a cookie.
     static let maximumCookieLength = 3072
 
-    /// The cookie value that carries `record`.
     /// A new sealed ceremony's ID: the milliseconds since 1970 as 12 hex digits, then 96 random
     /// bits (Base64URL). Only its uniqueness matters (it is the ceremony's spent mark); IDs made
     /// later sort after earlier ones, so the marks are written at the right end of their table's
     /// index rather than to a random page of it (docs/performance.md, lever 28).
     static func newID(at date: Date) -> String {
-        let milliseconds = UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down)))
-        let time = String(milliseconds, radix: 16)
+        let time = String(UUID.milliseconds48(date), radix: 16)
         return String(repeating: "0", count: max(0, 12 - time.count)) + time + Base64URL.encode(randomBytes(12))
     }
 
+    /// The cookie value that carries `record`.
     static func seal(_ record: CeremonyRecord, key: SymmetricKey) throws -> String {
         var fields = FieldWriter()
         fields.append(Array(record.id.utf8))

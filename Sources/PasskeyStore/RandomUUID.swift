@@ -22,7 +22,7 @@ extension UUID {
     /// grows at its right end: a new row's index page is the one the rows before it were written
     /// to, not a random page of the whole index (the audit events: docs/performance.md, lever 28).
     public static func timeOrdered(at date: Date) -> UUID {
-        let milliseconds = UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down)))
+        let milliseconds = milliseconds48(date)
         var bytes = randomBytes(16)
         for index in 0..<6 {
             bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> UInt64(8 * (5 - index)))
@@ -32,5 +32,15 @@ extension UUID {
         return UUID(uuid: (
             bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
             bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
+    /// The whole milliseconds since 1970 at `date`, held to the 48 bits a version 7 UUID has for
+    /// them: 0 before 1970, the largest value from about the year 10900 on, never a trap.
+    public static func milliseconds48(_ date: Date) -> UInt64 {
+        let largest: UInt64 = 1 << 48 - 1
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        guard milliseconds > 0 else { return 0 }  // NaN too
+        guard milliseconds < Double(largest) else { return largest }
+        return UInt64(milliseconds)
     }
 }

@@ -31,6 +31,18 @@ struct TimeOrderedUUIDTests {
         #expect(Self.bytes(UUID.timeOrdered(at: Date(timeIntervalSince1970: 0))).prefix(6) == [0, 0, 0, 0, 0, 0])
     }
 
+    @Test("Times outside the 48 bits are held to them, never a trap")
+    func outOfRange() {
+        #expect(UUID.milliseconds48(Date(timeIntervalSince1970: -5)) == 0)
+        #expect(UUID.milliseconds48(Date.distantPast) == 0)
+        #expect(UUID.milliseconds48(Date(timeIntervalSince1970: .nan)) == 0)
+        #expect(UUID.milliseconds48(Date(timeIntervalSince1970: 1e15)) == 1 << 48 - 1)
+        #expect(UUID.milliseconds48(Date(timeIntervalSince1970: .infinity)) == 1 << 48 - 1)
+        #expect(UUID.milliseconds48(Date(timeIntervalSince1970: 1.0015)) == 1001)
+        let far = Self.bytes(UUID.timeOrdered(at: Date(timeIntervalSince1970: 1e15)))
+        #expect(far.prefix(6) == [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+    }
+
     @Test("An audit event's ID is a version 7 UUID of its time unless one is given")
     func auditEventIDs() {
         let event = AuditEvent(userID: nil, kind: .signIn, at: Self.at)
