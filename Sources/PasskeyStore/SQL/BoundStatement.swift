@@ -69,11 +69,6 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
         }
     }
 
-    /// Text taken as SQL as it is: only the store's own constants, never a value.
-    mutating func appendInterpolation(unsafeRaw text: String) {
-        sqliteText += text
-    }
-
     /// Another statement's text and binds, in place.
     mutating func appendInterpolation(_ other: BoundStatement) {
         let offset = sqliteText.utf8.count
