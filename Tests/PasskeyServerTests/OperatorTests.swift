@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -276,6 +277,25 @@ import WebAuthn
         }
         for refused in [nil, "", "application/jsonx", "text/json", "application/json-patch+json", "application/jso", "application\u{0F}json"] {
             #expect(!RequestGuard.isJSON(refused), "\(refused ?? "nil")")
+        }
+    }
+
+    @Test func theGuardReadsItsFieldsAsLookupsByNameWould() throws {
+        let lists: [[(String, String)]] = [
+            [],
+            [("Host", "localhost"), ("Content-Type", "application/json"), ("Origin", "https://a.example")],
+            [("content-length", "12"), ("ORIGIN", "https://a.example"), ("X-Forwarded-For", "10.0.0.1")],
+            [("Content-Length", "12"), ("content-length", "13"), ("Origin", "https://a.example"), ("origin", "https://b.example")],
+            [("X-Forwarded-For", "10.0.0.1, 10.0.0.2"), ("Accept", "*/*"), ("x-forwarded-for", "10.0.0.3"), ("Content-Type", "text/plain"), ("content-type", "application/json")],
+        ]
+        for list in lists {
+            var headers = HTTPFields()
+            for (name, value) in list { headers.append(HTTPField(name: try #require(HTTPField.Name(name)), value: value)) }
+            let fields = RequestGuard.Fields(headers)
+            #expect(fields.forwardedFor == headers[values: .xForwardedFor], "\(list)")
+            #expect(fields.contentLength == headers[.contentLength], "\(list)")
+            #expect(fields.origin == headers[.origin], "\(list)")
+            #expect(fields.contentType == headers[.contentType], "\(list)")
         }
     }
 

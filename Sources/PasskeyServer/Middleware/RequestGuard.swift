@@ -28,19 +28,20 @@ struct RequestGuard: Sendable {
     /// Applies the rules to `request`, collecting its body, and records the client's address in
     /// `context`; throws the refusal.
     func admit(_ request: inout Request, context: inout PasskeyRequestContext) async throws {
+        let fields = Fields(request.headers)
         context.clientAddress = ClientAddress.resolve(
             peer: context.peerAddress,
-            forwardedFor: request.headers[values: .xForwardedFor],
+            forwardedFor: fields.forwardedFor,
             trustedProxies: trustedProxies
         )
 
-        if let declared = request.headers[.contentLength] {
+        if let declared = fields.contentLength {
             guard let length = Int(declared), length >= 0 else { throw APIError.malformed("Content-Length is not a number") }
             guard length <= maximumBodySize else { throw APIError.payloadTooLarge(maximumBodySize) }
         }
         let changesState = ![.get, .head, .options].contains(request.method) && !crossSitePaths.contains(request.uri.path)
         if changesState {
-            guard let origin = request.headers[.origin], allowedOrigins.contains(origin) else {
+            guard let origin = fields.origin, allowedOrigins.contains(origin) else {
                 throw APIError.forbiddenOrigin
             }
         }
@@ -50,7 +51,7 @@ struct RequestGuard: Sendable {
         } catch is NIOTooManyBytesError {
             throw APIError.payloadTooLarge(maximumBodySize)
         }
-        let isJSON = body.readableBytes > 0 && Self.isJSON(request.headers[.contentType])
+        let isJSON = body.readableBytes > 0 && Self.isJSON(fields.contentType)
         if changesState, body.readableBytes > 0, !isJSON {
             throw APIError.unsupportedMediaType
         }
@@ -60,6 +61,32 @@ struct RequestGuard: Sendable {
             } catch {
                 throw APIError.malformed("the body is not JSON as RFC 8259 defines it: \(error)")
             }
+        }
+    }
+
+    /// The fields the rules read, found in one pass over the request's fields (a lookup by name
+    /// walks them all and joins the values again each time). A field sent more than once reads
+    /// as its values joined with `", "`, as `HTTPFields`' subscript gives it.
+    struct Fields {
+        var forwardedFor: [String] = []
+        var contentLength: String?
+        var origin: String?
+        var contentType: String?
+
+        init(_ fields: HTTPFields) {
+            for field in fields {
+                switch field.name {
+                case .xForwardedFor: forwardedFor.append(field.value)
+                case .contentLength: contentLength = Self.joining(contentLength, field.value)
+                case .origin: origin = Self.joining(origin, field.value)
+                case .contentType: contentType = Self.joining(contentType, field.value)
+                default: continue
+                }
+            }
+        }
+
+        private static func joining(_ earlier: String?, _ value: String) -> String {
+            earlier.map { $0 + ", " + value } ?? value
         }
     }
 
