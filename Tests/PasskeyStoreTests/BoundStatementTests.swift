@@ -79,4 +79,25 @@ struct BoundStatementTests {
         #expect(Self.texts(statement, "SELECT '?' AS mark, id FROM t WHERE a = \(bind: "x") AND b = \(Column.bytes([9]))", in: Numbered()).bound
             == "SELECT '?' AS mark, id FROM t WHERE a = $1 AND b = $2")
     }
+
+    @Test("Each kind of bind reaches SQLite as SQLKit's conversion would give it")
+    func sqliteBindsByKind() throws {
+        let none: [UInt8]? = nil
+        let bytes: [UInt8]? = [0, 255]
+        let noText: String? = nil
+        let count: Int64 = -3
+        let plain = 42
+        let statement: BoundStatement = """
+            INSERT INTO t VALUES (\(bind: "é"), \(bytes: [1, 2]), \(bind: count), \(bind: true), \(bind: false), \
+            \(bind: plain), \(bind: 1.5), \(optionalBytes: bytes), \(optionalBytes: none), \(optional: "x"), \(optional: noText))
+            """
+        #expect(statement.sqliteText == "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)")
+        let direct = try statement.sqliteBinds()
+        let converted = try statement.binds.map(SQLiteBinds.data)
+        #expect(direct == converted)
+        #expect(direct == [
+            .text("é"), .blob(ByteBuffer(bytes: [1, 2])), .integer(-3), .integer(1), .integer(0), .integer(42), .float(1.5),
+            .blob(ByteBuffer(bytes: [0, 255])), .text("x"),
+        ])
+    }
 }

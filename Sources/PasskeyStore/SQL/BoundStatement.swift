@@ -1,5 +1,7 @@
 import Foundation
+import NIOCore
 import SQLKit
+import SQLiteKit
 import Synchronization
 
 /// A statement written by interpolation, as with SQLKit's `SQLQueryString`, but laid out as it is
@@ -19,24 +21,62 @@ import Synchronization
 struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringInterpolationProtocol {
     /// The statement's text, `?` where each bind goes (SQLite's placeholder).
     private(set) var sqliteText: String
-    /// The bound values, in the order of their placeholders.
-    private(set) var binds: [any Encodable & Sendable]
+    /// The bound values, in the order of their placeholders, as the interpolations gave them.
+    private(set) var values: [Value]
     /// Where each bind's `?` is in ``sqliteText`` (UTF-8 offsets), so that no `?` of the text
     /// itself is taken for one.
     private var placeholders: [Int]
 
+    /// A bound value. The types the store binds most are kept as they are, so that the store's
+    /// SQLite connection binds them without a cast (``sqliteBinds()``); any other is kept as
+    /// `Encodable` and converted as SQLKit would.
+    enum Value: Sendable {
+        case text(String)
+        case bytes([UInt8])
+        case integer(Int64)
+        case bool(Bool)
+        case encodable(any Encodable & Sendable)
+
+        /// The value as SQLKit binds it (bytes as `Data`: a blob to every driver, as
+        /// ``Column/bytes(_:)`` binds them).
+        var encodable: any Encodable & Sendable {
+            switch self {
+            case .text(let text): text
+            case .bytes(let bytes): Data(bytes)
+            case .integer(let integer): integer
+            case .bool(let bool): bool
+            case .encodable(let value): value
+            }
+        }
+    }
+
+    /// The bound values as SQLKit binds them, in the order of their placeholders.
+    var binds: [any Encodable & Sendable] { values.map(\.encodable) }
+
+    /// The bound values as SQLite data, in the order of their placeholders.
+    func sqliteBinds() throws -> [SQLiteData] {
+        try values.map { value in
+            switch value {
+            case .text(let text): .text(text)
+            case .bytes(let bytes): .blob(ByteBuffer(bytes: bytes))
+            case .integer(let integer): .integer(Int(integer))
+            case .bool(let bool): .integer(bool ? 1 : 0)
+            case .encodable(let value): try SQLiteBinds.data(value)
+            }
+        }
+    }
     init(literalCapacity: Int, interpolationCount: Int) {
         sqliteText = ""
         sqliteText.reserveCapacity(literalCapacity + interpolationCount)
-        binds = []
-        binds.reserveCapacity(interpolationCount)
+        values = []
+        values.reserveCapacity(interpolationCount)
         placeholders = []
         placeholders.reserveCapacity(interpolationCount)
     }
 
     init(stringLiteral value: String) {
         sqliteText = value
-        binds = []
+        values = []
         placeholders = []
     }
 
@@ -48,16 +88,35 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
         sqliteText += literal
     }
 
-    /// A bound value.
-    mutating func appendInterpolation(bind value: any Encodable & Sendable) {
+    private mutating func append(_ value: Value) {
         placeholders.append(sqliteText.utf8.count)
         sqliteText += "?"
-        binds.append(value)
+        values.append(value)
     }
 
-    /// A bound byte string (`Data`: a blob to every driver, as ``Column/bytes(_:)`` binds it).
+    /// A bound value.
+    mutating func appendInterpolation(bind value: any Encodable & Sendable) {
+        append(.encodable(value))
+    }
+
+    /// A bound text.
+    mutating func appendInterpolation(bind value: String) {
+        append(.text(value))
+    }
+
+    /// A bound integer.
+    mutating func appendInterpolation(bind value: Int64) {
+        append(.integer(value))
+    }
+
+    /// A bound Boolean.
+    mutating func appendInterpolation(bind value: Bool) {
+        append(.bool(value))
+    }
+
+    /// A bound byte string (a blob to every driver, as ``Column/bytes(_:)`` binds it).
     mutating func appendInterpolation(bytes: [UInt8]) {
-        appendInterpolation(bind: Data(bytes))
+        append(.bytes(bytes))
     }
 
     /// A bound value, or `NULL` (as ``Column/optional(_:)``).
@@ -69,20 +128,38 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
         }
     }
 
+    /// A bound text, or `NULL`.
+    mutating func appendInterpolation(optional value: String?) {
+        if let value {
+            append(.text(value))
+        } else {
+            sqliteText += "NULL"
+        }
+    }
+
+    /// A bound byte string, or `NULL`.
+    mutating func appendInterpolation(optionalBytes value: [UInt8]?) {
+        if let value {
+            append(.bytes(value))
+        } else {
+            sqliteText += "NULL"
+        }
+    }
+
     /// Another statement's text and binds, in place.
     mutating func appendInterpolation(_ other: BoundStatement) {
         let offset = sqliteText.utf8.count
         sqliteText += other.sqliteText
         placeholders += other.placeholders.map { $0 + offset }
-        binds += other.binds
+        values += other.values
     }
 
     func serialize(to serializer: inout SQLSerializer) {
         let utf8 = Array(sqliteText.utf8)
         var start = 0
-        for (placeholder, bind) in zip(placeholders, binds) {
+        for (placeholder, value) in zip(placeholders, values) {
             serializer.write(String(decoding: utf8[start..<placeholder], as: UTF8.self))
-            serializer.write(bind: bind)
+            serializer.write(bind: value.encodable)
             start = placeholder + 1
         }
         serializer.write(String(decoding: utf8[start...], as: UTF8.self))

@@ -668,10 +668,10 @@ public final class SQLPasskeyStore: PasskeyStore {
     private static func insert(_ event: AuditEvent, on db: any SQLDatabase) async throws {
         try await db.run("""
             INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
-            VALUES (\(bytes: event.id.bytes), \(optional: event.userID.map { Data($0.bytes) }), \
+            VALUES (\(bytes: event.id.bytes), \(optionalBytes: event.userID?.bytes), \
             \(bind: event.kind.rawValue), \(bind: event.detail), \(bind: try Column.microseconds(event.at)), \
             \(optional: event.ip), \(optional: event.userAgent), \
-            \(optional: event.credentialID.map { Data($0.bytes) }))
+            \(optionalBytes: event.credentialID?.bytes))
             """)
     }
 
@@ -782,7 +782,7 @@ public final class SQLPasskeyStore: PasskeyStore {
             recovery, sign_in_method) \
             VALUES (\(bytes: session.tokenHash), \(bytes: session.userID.bytes), \
             \(bind: try Column.microseconds(session.createdAt)), \(bind: try Column.microseconds(session.lastSeenAt)), \
-            \(bind: try Column.microseconds(session.expiresAt)), \(optional: session.credentialID.map { Data($0.bytes) }), \
+            \(bind: try Column.microseconds(session.expiresAt)), \(optionalBytes: session.credentialID?.bytes), \
             \(optional: session.ip), \(optional: session.userAgent), \(bind: session.recovery), \
             \(bind: session.method.rawValue))
             """)

@@ -229,18 +229,24 @@ private struct DirectSQLiteDatabase: SQLDatabase {
     var queryLogLevel: Logger.Level? { nil }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        let (sql, binds) = (query as? BoundStatement).map { ($0.sqliteText, $0.binds) } ?? serialize(query)
         let connection = connection
         return eventLoop.makeFutureWithTask {
-            let values = try binds.map(SQLiteBinds.data)
+            let (sql, values) = try laidOut(query)
             try await connection.thread.run { try connection.execute(sql, values) { onRow($0) } }
         }
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        // A statement laid out already is run as it is; anything else is serialized by SQLKit.
-        let (sql, binds) = (query as? BoundStatement).map { ($0.sqliteText, $0.binds) } ?? serialize(query)
-        try connection.execute(sql, try binds.map(SQLiteBinds.data)) { onRow($0) }
+        let (sql, values) = try laidOut(query)
+        try connection.execute(sql, values) { onRow($0) }
+    }
+
+    /// The text and binds to run: a statement laid out already as it is, its binds converted by
+    /// their kind (``BoundStatement/sqliteBinds()``); anything else serialized by SQLKit.
+    private func laidOut(_ query: any SQLExpression) throws -> (String, [SQLiteData]) {
+        if let statement = query as? BoundStatement { return (statement.sqliteText, try statement.sqliteBinds()) }
+        let (sql, binds) = serialize(query)
+        return (sql, try binds.map(SQLiteBinds.data))
     }
 }
 
