@@ -59,6 +59,31 @@ struct SQLPasskeyStoreTests {
         }
     }
 
+    @Test("The WAL file grows past SQLite's default of 1,000 pages, and is checkpointed and reused before 4,000")
+    func walIsCheckpointedEveryFourThousandPages() async throws {
+        #expect(SQLPasskeyStore.walCheckpointPages == 4000)
+        try await withTemporaryDatabaseFile { path in
+            let page = SQLPasskeyStore.sqlitePageSize
+            // A WAL file is 32 bytes of header and, per frame, 24 bytes of header and a page.
+            func walPages() -> Int {
+                let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+                return max(0, size - 32) / (24 + page)
+            }
+            try await withSQLStore(url: "sqlite:\(path)") { store in
+                var written = 0
+                while walPages() <= 1_200, written < 2_000 {
+                    _ = try await signUp(store, "person-\(written)@example.com")
+                    written += 1
+                }
+                #expect(walPages() > 1_200, "SQLite's default would have checkpointed at 1,000 pages")
+                // Four times as many again writes far past 4,000 pages' worth of frames: the file
+                // is reused from its start after each checkpoint instead of growing.
+                for index in written..<(written * 5) { _ = try await signUp(store, "person-\(index)@example.com") }
+                #expect(walPages() <= SQLPasskeyStore.walCheckpointPages + 100, "\(walPages()) pages")
+            }
+        }
+    }
+
     @Test("A sign-in's statements are prepared once on SQLite: none is parsed again for new bound values")
     func signInStatementsAreNotPreparedAgain() async throws {
         try await withTemporaryDatabaseFile { path in
