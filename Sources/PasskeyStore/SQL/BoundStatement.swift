@@ -167,8 +167,15 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
 }
 
 extension SQLDatabase {
+    // On the store's own SQLite connection these run the statement at once (``DirectSQLiteDatabase/rows(_:)``)
+    // rather than through `execute(sql:)`: inlined into the store operation's body, they add no
+    // async call of their own, and each async call there is a task switch that looks up the
+    // task's preferred executor (docs/performance.md, lever 30).
+
     /// The statement's rows.
+    @inline(__always)
     func all(_ statement: BoundStatement) async throws -> [any SQLRow] {
+        if let direct = self as? DirectSQLiteDatabase { return try direct.rows(statement) }
         let rows = CollectedRows()
         try await execute(sql: statement) { rows.append($0) }
         return rows.taken()
@@ -176,12 +183,19 @@ extension SQLDatabase {
 
     /// The statement's first row (every row is still read, as SQLKit's `first()` does for a raw
     /// statement, so a `RETURNING` clause sees each one written).
+    @inline(__always)
     func first(_ statement: BoundStatement) async throws -> (any SQLRow)? {
-        try await all(statement).first
+        if let direct = self as? DirectSQLiteDatabase { return try direct.rows(statement).first }
+        return try await all(statement).first
     }
 
     /// Runs the statement, its rows unread.
+    @inline(__always)
     func run(_ statement: BoundStatement) async throws {
+        if let direct = self as? DirectSQLiteDatabase {
+            _ = try direct.rows(statement)
+            return
+        }
         try await execute(sql: statement) { _ in }
     }
 }

@@ -515,12 +515,14 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     /// The account with this handle, read by the sign-in's answer.
+    @inline(__always)
     private static func user(_ id: UserHandle, on db: any SQLDatabase) async throws -> UserRecord? {
         try await db.first("SELECT * FROM users WHERE id = \(bytes: id.bytes)")
             .map { try RowReader(row: $0).user() }
     }
 
     /// The credential an answer names and its account (each `nil` when there is none).
+    @inline(__always)
     private static func credentialWithUser(_ credentialID: CredentialID, on db: any SQLDatabase) async throws -> SignInAnswerRecords {
         let credential = try await db.first("SELECT * FROM credentials WHERE id = \(bytes: credentialID.bytes)")
             .map { try RowReader(row: $0).credential() }
@@ -607,6 +609,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     /// The insert either adds the mark (a row comes back) or meets the one already there (none does).
+    @inline(__always)
     private static func spendCeremony(id: String, keepUntil: Int64, on db: any SQLDatabase) async throws -> Bool {
         try await db.first("""
             INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
@@ -675,6 +678,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         try await autocommit { db in try await Self.insert(event, on: db) }
     }
 
+    @inline(__always)
     private static func insert(_ event: AuditEvent, on db: any SQLDatabase) async throws {
         try await db.run("""
             INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
@@ -786,6 +790,7 @@ public final class SQLPasskeyStore: PasskeyStore {
             """).first() != nil
     }
 
+    @inline(__always)
     static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
         try await db.run("""
             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, user_agent, \

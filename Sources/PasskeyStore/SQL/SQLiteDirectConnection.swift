@@ -219,7 +219,7 @@ struct DirectSQLiteRow: SQLRow {
 
 /// ``SQLiteDirectConnection`` through SQLKit. Its statements run at once on the calling thread,
 /// which must be the connection's: the store enters it with ``ThreadExecutor/run(_:)``.
-private struct DirectSQLiteDatabase: SQLDatabase {
+struct DirectSQLiteDatabase: SQLDatabase {
     let connection: SQLiteDirectConnection
 
     var logger: Logger { Logger(label: "passkeys.store") }
@@ -239,6 +239,13 @@ private struct DirectSQLiteDatabase: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, values) = try laidOut(query)
         try connection.execute(sql, values) { onRow($0) }
+    }
+
+    /// The statement's rows, read at once (on the connection's thread, as every call here).
+    func rows(_ statement: BoundStatement) throws -> [any SQLRow] {
+        var rows: [any SQLRow] = []
+        try connection.execute(statement.sqliteText, try statement.sqliteBinds()) { rows.append($0) }
+        return rows
     }
 
     /// The text and binds to run: a statement laid out already as it is, its binds converted by
