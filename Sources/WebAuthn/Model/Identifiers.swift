@@ -151,7 +151,16 @@ public struct AAGUID: Hashable, Sendable, Codable, CustomStringConvertible {
 
 /// Lower-case hexadecimal.
 public func hexString(_ bytes: some Collection<UInt8>) -> String {
-    // Written straight into the string's storage: one allocation (none for up to 7 bytes).
+    // Called across modules this is not specialized: walking a generic collection byte by byte
+    // through its witness table cost more than the digits (as in `Base64URL.encode`). One call
+    // gets contiguous bytes.
+    if let text = bytes.withContiguousStorageIfAvailable(hexString(buffer:)) { return text }
+    return Array(bytes).withUnsafeBufferPointer(hexString(buffer:))
+}
+
+/// Lower-case hexadecimal of contiguous bytes, written straight into the string's storage: one
+/// allocation (none for up to 7 bytes).
+private func hexString(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
     String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
         @inline(__always) func digit(_ nibble: UInt8) -> UInt8 {
             nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57  // "0"…"9", "a"…"f"
