@@ -34,6 +34,39 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("An operation that opens a group and fails leaves nothing, and the next one opens a new group")
+    func failingOpenerRollsBackItsGroup() async throws {
+        try await withTemporaryDatabaseFile { path in
+            try await withSQLStore(url: "sqlite:\(path)") { store in
+                let (_, _, existingSession) = try await signUp(store, "ada@example.com")
+                // One at a time, so each operation opens its own group: this one fails at its
+                // last insert, after its user and passkey were written.
+                let user = makeUser("grace@example.com")
+                let credential = makeCredential(for: user)
+                var session = makeSession(for: user)
+                session.tokenHash = existingSession.tokenHash
+                await #expect(throws: StoreError.self) {
+                    try await store.createUser(user, credential: credential, session: session)
+                }
+                #expect(try await store.user(id: user.id) == nil)
+                #expect(try await store.credential(id: credential.id) == nil)
+                // The next operation opens a group of its own and is kept.
+                let (alan, alansPasskey, _) = try await signUp(store, "alan@example.com")
+                #expect(try await store.user(id: alan.id) == alan)
+                #expect(try await store.credential(id: alansPasskey.id) == alansPasskey)
+                // The same account again now, in a group of its own, succeeds.
+                let (again, _, _) = try await signUp(store, "grace@example.com")
+                #expect(try await store.user(id: again.id) == again)
+            }
+            try await withSQLStore(url: "sqlite:\(path)") { reopened in
+                let alan = try await reopened.userWithCredentials(username: "alan@example.com")
+                let grace = try await reopened.userWithCredentials(username: "grace@example.com")
+                #expect(alan?.credentials.count == 1)
+                #expect(grace?.credentials.count == 1)
+            }
+        }
+    }
+
     @Test("A failed operation in a group leaves nothing, and the others in its group are kept")
     func failuresStayAlone() async throws {
         try await withTemporaryDatabaseFile { path in
