@@ -45,6 +45,9 @@ let package = Package(
         // ML-DSA-44 from the BoringSSL inside swift-crypto (its Swift API has only ML-DSA-65/87);
         // _CryptoExtras builds that BoringSSL on every platform, Crypto only where CryptoKit is absent.
         .target(name: "CPasskeyMLDSA", dependencies: [.product(name: "_CryptoExtras", package: "swift-crypto")]),
+        // ChaCha20-Poly1305 from the same BoringSSL with the key set up once, for the sealed
+        // ceremony cookie (docs/performance.md, lever 31).
+        .target(name: "CPasskeyAEAD", dependencies: [.product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(
             name: "WebAuthn",
             dependencies: [
@@ -101,7 +104,7 @@ let package = Package(
         .target(
             name: "PasskeyServer",
             dependencies: [
-                "WebAuthn", "PasskeyStore", "OpenIDProvider", "PasskeyMail", "PasskeyClientCore",
+                "WebAuthn", "PasskeyStore", "OpenIDProvider", "PasskeyMail", "PasskeyClientCore", "CPasskeyAEAD",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,10 +1,9 @@
-import Crypto
 import Foundation
 import PasskeyStore
 import WebAuthn
 
 /// A ceremony kept in the browser's ceremony cookie instead of the store: its record, sealed with
-/// ChaCha20-Poly1305 under a key every process of the database shares (``SharedKey``).
+/// ChaCha20-Poly1305 (``SealingKey``) under a key every process of the database shares (``SharedKey``).
 ///
 /// The seal keeps the record secret and unchanged: a cookie the server did not seal, or one with a
 /// single bit changed, does not open. It does not make the cookie single-use; finishing the
@@ -33,7 +32,7 @@ enum SealedCeremony {
     }
 
     /// The cookie value that carries `record`.
-    static func seal(_ record: CeremonyRecord, key: SymmetricKey) throws -> String {
+    static func seal(_ record: CeremonyRecord, key: SealingKey) throws -> String {
         var fields = FieldWriter()
         fields.append(Array(record.id.utf8))
         fields.append(Array(record.kind.rawValue.utf8))
@@ -44,25 +43,24 @@ enum SealedCeremony {
         fields.append(record.state)
         try fields.append(record.createdAt)
         try fields.append(record.expiresAt)
-        // A random nonce (RFC 8439 §2.8) drawn in one call (swift-crypto's own takes two on Linux).
-        let nonce = try ChaChaPoly.Nonce(data: randomBytes(12))
-        let box = try ChaChaPoly.seal(fields.bytes, using: key, nonce: nonce, authenticating: associatedData)
-        return Base64URL.encode([version] + Array(box.combined))
+        guard let box = key.seal(fields.bytes, authenticating: associatedData, after: [version]) else {
+            throw APIError.internalError
+        }
+        return Base64URL.encode(box)
     }
 
     /// The record a cookie carries, or `nil` when the cookie is not one this key sealed (any
     /// other version, a broken seal, a field out of place).
-    static func open(_ cookie: String, key: SymmetricKey) -> CeremonyRecord? {
+    static func open(_ cookie: String, key: SealingKey) -> CeremonyRecord? {
         guard cookie.utf8.count <= maximumCookieLength, let bytes = Base64URL.decode(cookie) else { return nil }
         return open(bytes, key: key)
     }
 
     /// The record in a cookie value already decoded from base64url; `nil` as for the cookie itself.
-    static func open(_ bytes: [UInt8], key: SymmetricKey) -> CeremonyRecord? {
-        guard bytes.first == version, let box = try? ChaChaPoly.SealedBox(combined: bytes.dropFirst()),
-            let opened = try? ChaChaPoly.open(box, using: key, authenticating: associatedData)
+    static func open(_ bytes: [UInt8], key: SealingKey) -> CeremonyRecord? {
+        guard bytes.first == version, let opened = key.open(bytes.dropFirst(), authenticating: associatedData)
         else { return nil }
-        var fields = FieldReader(bytes: Array(opened))
+        var fields = FieldReader(bytes: opened)
         do {
             guard let id = String(validating: try fields.next(), as: UTF8.self),
                 let kind = CeremonyRecord.Kind(rawValue: String(decoding: try fields.next(), as: UTF8.self))

@@ -228,7 +228,7 @@ struct Ceremonies: Sendable {
                 id: SealedCeremony.newID(at: now), kind: kind, challenge: challenge, userID: userID,
                 username: username, displayName: displayName, state: stateJSON, createdAt: now,
                 expiresAt: now.addingTimeInterval(lifetime))
-            let sealed = try SealedCeremony.seal(record, key: try await sealKey.key())
+            let sealed = try SealedCeremony.seal(record, key: try await sealKey.sealingKey())
             if sealed.utf8.count <= SealedCeremony.maximumCookieLength {
                 return cookies.cookie(name: cookies.ceremonyName, value: sealed, maxAge: lifetime)
             }
@@ -293,7 +293,7 @@ struct Ceremonies: Sendable {
             value.utf8.count <= SealedCeremony.maximumCookieLength, let bytes = Base64URL.decode(value)
         else { return nil }
         if bytes.count == CookieToken.byteCount { return .stored(id: Base64URL.encode(CookieToken.sha256(bytes))) }
-        guard let record = SealedCeremony.open(bytes, key: try await sealKey.key()) else { return nil }
+        guard let record = SealedCeremony.open(bytes, key: try await sealKey.sealingKey()) else { return nil }
         return .sealed(record)
     }
 

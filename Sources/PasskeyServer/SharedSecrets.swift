@@ -19,6 +19,7 @@ final class SharedKey: Sendable {
     private let store: any PasskeyStore
     private let settingName: String
     private let cached = Mutex<SymmetricKey?>(nil)
+    private let sealing = Mutex<SealingKey?>(nil)
 
     init(store: any PasskeyStore, settingName: String) {
         self.store = store
@@ -31,6 +32,17 @@ final class SharedKey: Sendable {
         let bytes = try await store.setting(named: settingName, orInsert: randomBytes(32))
         let key = SymmetricKey(data: bytes)
         cached.withLock { $0 = key }
+        return key
+    }
+
+    /// The shared key set up for sealing (ChaCha20-Poly1305), made once.
+    func sealingKey() async throws -> SealingKey {
+        if let key = sealing.withLock({ $0 }) { return key }
+        let bytes = try await key().withUnsafeBytes { Array($0) }
+        guard let key = SealingKey(bytes: bytes) else {
+            throw StoreError.failure("the setting \(settingName) does not hold a 32-byte key")
+        }
+        sealing.withLock { $0 = key }
         return key
     }
 }

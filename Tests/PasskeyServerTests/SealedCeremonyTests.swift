@@ -36,7 +36,7 @@ import Testing
     // MARK: The seal
 
     @Test func aSealedRecordOpensAsItWasWithEveryFieldPresentOrAbsent() throws {
-        let key = SymmetricKey(size: .bits256)
+        let key = try Self.key()
         let full = Self.record(userID: UserHandle(uncheckedBytes: randomBytes(64)), username: "ada@example.com", displayName: "Ada 🦋")
         for record in [full, Self.record()] {
             let cookie = try SealedCeremony.seal(record, key: key)
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func twoSealsOfOneRecordDifferAndBothOpen() throws {
-        let key = SymmetricKey(size: .bits256)
+        let key = try Self.key()
         let record = Self.record()
         let one = try SealedCeremony.seal(record, key: key)
         let other = try SealedCeremony.seal(record, key: key)
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func aCookieChangedAnywhereDoesNotOpen() throws {
-        let key = SymmetricKey(size: .bits256)
+        let key = try Self.key()
         let bytes = try #require(Base64URL.decode(try SealedCeremony.seal(Self.record(), key: key)))
         for index in bytes.indices {
             var changed = bytes
@@ -67,17 +67,49 @@ import Testing
         #expect(SealedCeremony.open(Base64URL.encode(Array(bytes.dropLast())), key: key) == nil, "cut short")
         #expect(SealedCeremony.open(Base64URL.encode(bytes + [0]), key: key) == nil, "a byte more")
         #expect(SealedCeremony.open(Base64URL.encode(Array(bytes.prefix(13))), key: key) == nil, "only a nonce")
-        #expect(SealedCeremony.open(Base64URL.encode(bytes), key: SymmetricKey(size: .bits256)) == nil, "another key")
+        #expect(SealedCeremony.open(Base64URL.encode(bytes), key: try Self.key()) == nil, "another key")
+    }
+
+    static func key() throws -> SealingKey {
+        try #require(SealingKey(bytes: randomBytes(32)))
+    }
+
+    @Test func theSealIsChaCha20Poly1305AsSwiftCryptoLaysItOut() throws {
+        let bytes = randomBytes(32)
+        let key = try #require(SealingKey(bytes: bytes))
+        let symmetric = SymmetricKey(data: bytes)
+        let record = Self.record(username: Self.ada)
+        // What the server seals opens with swift-crypto's ChaChaPoly, and the other way round.
+        let sealed = try #require(Base64URL.decode(try SealedCeremony.seal(record, key: key)))
+        let box = try ChaChaPoly.SealedBox(combined: sealed.dropFirst())
+        let opened = try ChaChaPoly.open(box, using: symmetric, authenticating: SealedCeremony.associatedData)
+        #expect(sealed.count == 1 + SealingKey.nonceLength + opened.count + SealingKey.tagLength)
+        #expect(key.open(sealed.dropFirst(), authenticating: SealedCeremony.associatedData) == Array(opened))
+        let theirs = try ChaChaPoly.seal(Array(opened), using: symmetric, authenticating: SealedCeremony.associatedData)
+        #expect(SealedCeremony.open([SealedCeremony.version] + Array(theirs.combined), key: key) == record)
+        // The box's own rules: too short for a nonce and a tag, another key, other bound data.
+        #expect(key.open(ArraySlice(randomBytes(27)), authenticating: []) == nil)
+        #expect(key.open(sealed.dropFirst(), authenticating: []) == nil)
+        #expect(try Self.key().open(sealed.dropFirst(), authenticating: SealedCeremony.associatedData) == nil)
+        // An empty message seals to a nonce and a tag, and opens empty.
+        let empty = try #require(key.seal([], authenticating: []))
+        #expect(empty.count == SealingKey.nonceLength + SealingKey.tagLength)
+        #expect(key.open(empty[...], authenticating: []) == [])
+        // Two seals of one message differ (a new random nonce each time).
+        #expect(key.seal([1, 2, 3], authenticating: []) != key.seal([1, 2, 3], authenticating: []))
+        #expect(SealingKey(bytes: randomBytes(16)) == nil, "a key is 32 bytes")
     }
 
     @Test func whatTheServerCouldNotHaveSealedDoesNotOpen() throws {
-        let key = SymmetricKey(size: .bits256)
+        let bytes = randomBytes(32)
+        let key = try #require(SealingKey(bytes: bytes))
+        let symmetric = SymmetricKey(data: bytes)
         let record = Self.record()
         // Well sealed, but not a ceremony: other bound data, another version, fields out of place.
         let payload = Array(#"{"not":"fields"}"#.utf8)
-        let otherData = try ChaChaPoly.seal(payload, using: key, authenticating: Array("something else".utf8))
+        let otherData = try ChaChaPoly.seal(payload, using: symmetric, authenticating: Array("something else".utf8))
         #expect(SealedCeremony.open(Base64URL.encode([1] + Array(otherData.combined)), key: key) == nil)
-        let notFields = try ChaChaPoly.seal(payload, using: key, authenticating: SealedCeremony.associatedData)
+        let notFields = try ChaChaPoly.seal(payload, using: symmetric, authenticating: SealedCeremony.associatedData)
         #expect(SealedCeremony.open(Base64URL.encode([1] + Array(notFields.combined)), key: key) == nil)
         let sealed = try #require(Base64URL.decode(try SealedCeremony.seal(record, key: key)))
         #expect(SealedCeremony.open(Base64URL.encode([2] + sealed.dropFirst()), key: key) == nil)
@@ -242,7 +274,7 @@ import Testing
             let one = try SharedStateTests.services(first)
             let other = try SharedStateTests.services(second)
             let cookie = try await one.ceremonies.begin(.authentication, challenge: .random(), stateJSON: Array("{}".utf8))
-            let opened = SealedCeremony.open(cookie.value, key: try await other.ceremonies.sealKey.key())
+            let opened = SealedCeremony.open(cookie.value, key: try await other.ceremonies.sealKey.sealingKey())
             #expect(opened?.kind == .authentication)
             #expect(try await one.ceremonies.sealKey.key() == other.ceremonies.sealKey.key())
             #expect(try await one.ceremonies.sealKey.key() != one.decoyKey.key(), "each purpose has its own key")
