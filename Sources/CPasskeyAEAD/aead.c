@@ -41,7 +41,7 @@ int passkeys_aead_seal(const passkeys_aead *aead,
                        const uint8_t *in, size_t in_len,
                        const uint8_t *ad, size_t ad_len,
                        uint8_t *out, size_t out_capacity) {
-  if (in_len > SIZE_MAX - PASSKEYS_CHACHA20_POLY1305_TAG_BYTES ||
+  if (aead == NULL || out == NULL || in_len > SIZE_MAX - PASSKEYS_CHACHA20_POLY1305_TAG_BYTES ||
       out_capacity < in_len + PASSKEYS_CHACHA20_POLY1305_TAG_BYTES) {
     return 0;
   }
@@ -56,7 +56,7 @@ int passkeys_aead_open(const passkeys_aead *aead,
                        const uint8_t *in, size_t in_len,
                        const uint8_t *ad, size_t ad_len,
                        uint8_t *out, size_t out_capacity) {
-  if (in_len < PASSKEYS_CHACHA20_POLY1305_TAG_BYTES ||
+  if (aead == NULL || out == NULL || in_len < PASSKEYS_CHACHA20_POLY1305_TAG_BYTES ||
       out_capacity < in_len - PASSKEYS_CHACHA20_POLY1305_TAG_BYTES) {
     return 0;
   }
