@@ -51,8 +51,18 @@ struct SetCookie: Sendable, Hashable {
     init(name: String, value: String, maxAge: Int, domain: String?, secure: Bool) {
         self.name = name
         self.value = value
-        var field = name + "=" + value + "; Max-Age=" + String(maxAge)
-        if let domain { field += "; Domain=" + domain }
+        // Built in one buffer: each `+` of two strings would allocate a new one.
+        var field = ""
+        field.reserveCapacity(name.utf8.count + value.utf8.count + (domain?.utf8.count ?? 0) + 80)
+        field += name
+        field += "="
+        field += value
+        field += "; Max-Age="
+        field += String(maxAge)
+        if let domain {
+            field += "; Domain="
+            field += domain
+        }
         field += "; Path=/"
         if secure { field += "; Secure" }
         field += "; HttpOnly; SameSite=Lax"

@@ -59,6 +59,8 @@ package final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     private func loop() {
+        // The jobs being run: swapped with the queue, so neither array is copied or reallocated.
+        var batch: [UnownedJob] = []
         while true {
             condition.lock()
             while jobs.isEmpty, idleActions.isEmpty, !stopped { condition.wait() }
@@ -73,10 +75,10 @@ package final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
                 for action in actions { action() }
                 continue
             }
-            let batch = jobs
-            jobs.removeAll(keepingCapacity: true)
+            swap(&jobs, &batch)
             condition.unlock()
             for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+            batch.removeAll(keepingCapacity: true)
         }
     }
 }

@@ -91,6 +91,9 @@ import WebAuthn
                     #expect(line.contains(field), "\(field) in \(line)")
                 }
                 #expect(line.hasSuffix("] request\n"))
+                // One ID per request: the server's own, not also Hummingbird's.
+                #expect(line.components(separatedBy: "request_id=").count == 2, "\(line)")
+                #expect(!line.contains("hb.request.id"), "\(line)")
             }
 
             lines.withLock { $0.removeAll() }

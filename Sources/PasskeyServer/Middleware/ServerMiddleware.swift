@@ -10,7 +10,7 @@ import WebAuthn
 /// 1. **A request ID**: in every log line about the request (`request_id`) and in the answer's
 ///    `X-Request-ID` header, errors included, so a person's report and the server's logs meet.
 ///    The ID is the server's own (16 random bytes, hex); one a client sends is not used, so no one
-///    can make two requests' logs look like one.
+///    can make two requests' logs look like one, and Hummingbird's (`hb.request.id`) is left out.
 /// 2. **The request's rules** (``RequestGuard``): the client's address, the body limit, `Origin`
 ///    and the JSON rules.
 /// 3. **Errors** (``ErrorAnswer``): every error, and a missing route, becomes the API's JSON error
@@ -35,6 +35,8 @@ struct ServerMiddleware: RouterMiddleware {
         let method = HTTPMetrics.label(request.method)
         metrics.started(method: method)
         var context = context
+        // The request's one ID: Hummingbird's own (`hb.request.id`) is left out of its lines.
+        context.logger[metadataKey: "hb.request.id"] = nil
         context.logger[metadataKey: "request_id"] = .string(id)
         let notes = RequestLogNotes()
         context.logNotes = notes
