@@ -154,7 +154,13 @@ enum RequestLine {
         guard logger.logLevel <= .info else { return }
         // The module, as swift-log takes it from the file's ID.
         let source = String(file.prefix { $0 != "/" })
-        if let handler = logger.handler as? any TextFieldsLogHandler {
+        // The server's two handlers by their types first: a cast to a concrete type compares
+        // metadata, one to a protocol looks the conformance up.
+        if let handler = logger.handler as? TextLogHandler {
+            handler.log(level: .info, message: "request", fields: fields, source: source, file: file, line: line)
+        } else if let handler = logger.handler as? JSONLogHandler {
+            handler.log(level: .info, message: "request", fields: fields, source: source, file: file, line: line)
+        } else if let handler = logger.handler as? any TextFieldsLogHandler {
             handler.log(level: .info, message: "request", fields: fields, source: source, file: file, line: line)
         } else {
             var metadata: Logger.Metadata = [:]

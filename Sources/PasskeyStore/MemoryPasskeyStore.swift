@@ -123,8 +123,8 @@ public actor MemoryPasskeyStore: PasskeyStore {
         session: SessionRecord,
         audit event: AuditEvent?,
         endingSession previous: [UInt8]?
-    ) async throws -> CredentialRecord? {
-        guard var credential = credentialsByID[credentialID], credential.userID == session.userID else { return nil }
+    ) async throws -> Bool {
+        guard var credential = credentialsByID[credentialID], credential.userID == session.userID else { return false }
         guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
         if let event, audit.contains(where: { $0.id == event.id }) { throw StoreError.failure("the audit event exists") }
         guard signCount > credential.signCount || (signCount == 0 && credential.signCount == 0) else {
@@ -137,7 +137,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
         if let previous { sessionsByHash.removeValue(forKey: previous) }
         sessionsByHash[session.tokenHash] = session
         if let event { audit.append(event) }
-        return credential
+        return true
     }
 
     // MARK: Sign-in, one store operation per request

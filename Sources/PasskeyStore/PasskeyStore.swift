@@ -73,8 +73,10 @@ public protocol PasskeyStore: SharedStateStore {
     /// session `endingSession` (the one the browser held before, if any), in one transaction: a
     /// sign-in is one commit, and either all of it is stored or none.
     ///
-    /// The credential must belong to `session.userID`. Returns the updated credential, or `nil`
-    /// (and nothing written) when that account holds no such credential any more.
+    /// The credential must belong to `session.userID`. Returns `true` once all of it is written, or
+    /// `false` (and nothing written) when that account holds no such credential any more; read the
+    /// updated credential with ``credential(id:)``. (No caller needed the updated row, and
+    /// returning it cost SQLite a temporary table for `RETURNING` on every sign-in.)
     ///
     /// The counter is compared and set in the same statement: it must grow, or stay zero where it
     /// is zero (WebAuthn §7.2 step 22). When a concurrent sign-in already moved it as far, this
@@ -88,7 +90,7 @@ public protocol PasskeyStore: SharedStateStore {
         session: SessionRecord,
         audit: AuditEvent?,
         endingSession: [UInt8]?
-    ) async throws -> CredentialRecord?
+    ) async throws -> Bool
 
     // MARK: Sign-in, one store operation per request
 
@@ -344,9 +346,10 @@ extension PasskeyStore {
     /// Saves a verified sign-in and creates the session, in one transaction, with no audit event
     /// and no earlier session to end
     /// (``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:)``).
+    @discardableResult
     public func recordSignIn(
         credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord
-    ) async throws -> CredentialRecord? {
+    ) async throws -> Bool {
         try await recordSignIn(
             credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session,
             audit: nil, endingSession: nil)

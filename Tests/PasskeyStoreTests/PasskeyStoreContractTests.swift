@@ -363,7 +363,7 @@ struct PasskeyStoreContractTests {
             let now = t0.addingTimeInterval(minutes(10))
             let session = makeSession(for: user, at: now)
 
-            let updated = try await store.recordSignIn(
+            let recorded = try await store.recordSignIn(
                 credentialID: credential.id, signCount: 42, backedUp: true, at: now, session: session
             )
 
@@ -371,7 +371,7 @@ struct PasskeyStoreContractTests {
             expected.signCount = 42
             expected.backedUp = true
             expected.lastUsedAt = now
-            #expect(updated == expected)
+            #expect(recorded)
             #expect(try await store.credential(id: credential.id) == expected)
             #expect(try await store.session(tokenHash: session.tokenHash) == session)
         }
@@ -385,8 +385,8 @@ struct PasskeyStoreContractTests {
             let session = makeSession(for: grace)
 
             let missing = CredentialID(uncheckedBytes: randomBytes(16))
-            #expect(try await store.recordSignIn(credentialID: missing, signCount: 1, backedUp: false, at: t0, session: session) == nil)
-            #expect(try await store.recordSignIn(credentialID: adaCredential.id, signCount: 7, backedUp: true, at: t0, session: session) == nil)
+            #expect(try await store.recordSignIn(credentialID: missing, signCount: 1, backedUp: false, at: t0, session: session) == false)
+            #expect(try await store.recordSignIn(credentialID: adaCredential.id, signCount: 7, backedUp: true, at: t0, session: session) == false)
 
             #expect(try await store.credential(id: adaCredential.id) == adaCredential)
             #expect(try await store.session(tokenHash: session.tokenHash) == nil)
@@ -413,8 +413,9 @@ struct PasskeyStoreContractTests {
         try await withStore(backend) { store in
             let (user, credential, _) = try await signUp(store)
             let first = makeSession(for: user, at: t0.addingTimeInterval(60))
-            let raised = try await store.recordSignIn(
-                credentialID: credential.id, signCount: 10, backedUp: false, at: t0.addingTimeInterval(60), session: first)
+            #expect(try await store.recordSignIn(
+                credentialID: credential.id, signCount: 10, backedUp: false, at: t0.addingTimeInterval(60), session: first))
+            let raised = try await store.credential(id: credential.id)
             #expect(raised?.signCount == 10)
             for count: UInt32 in [10, 9, 0] {
                 let late = makeSession(for: user, at: t0.addingTimeInterval(120))
@@ -435,9 +436,11 @@ struct PasskeyStoreContractTests {
             #expect(credential.signCount == 0)
             for minute in 1...2 {
                 let session = makeSession(for: user, at: t0.addingTimeInterval(minutes(Double(minute))))
-                let updated = try await store.recordSignIn(
-                    credentialID: credential.id, signCount: 0, backedUp: false, at: session.createdAt, session: session)
+                #expect(try await store.recordSignIn(
+                    credentialID: credential.id, signCount: 0, backedUp: false, at: session.createdAt, session: session))
+                let updated = try await store.credential(id: credential.id)
                 #expect(updated?.signCount == 0)
+                #expect(updated?.lastUsedAt == session.createdAt)
             }
         }
     }

@@ -110,10 +110,10 @@ struct SQLPasskeyStoreTests {
                         #expect(spent?.user == user)
                         let now = t0.addingTimeInterval(minutes(Double(round)))
                         let next = makeSession(for: user, at: now)
-                        let updated = try await store.recordSignIn(
+                        #expect(try await store.recordSignIn(
                             credentialID: credential.id, signCount: UInt32(round), backedUp: false, at: now, session: next,
-                            audit: AuditEvent(userID: user.id, kind: .signIn, at: now), endingSession: session.tokenHash)
-                        #expect(updated?.signCount == UInt32(round))
+                            audit: AuditEvent(userID: user.id, kind: .signIn, at: now), endingSession: session.tokenHash))
+                        #expect(try await store.credential(id: credential.id)?.signCount == UInt32(round))
                         #expect(try await store.session(tokenHash: next.tokenHash) == next)
                     }
                 }
@@ -178,8 +178,8 @@ struct SQLPasskeyStoreTests {
             let (user, credential, _) = try await signUp(store)
             let at = Date(timeIntervalSince1970: 1_800_000_000.123456)
             let session = makeSession(for: user, at: at)
-            let updated = try await store.recordSignIn(credentialID: credential.id, signCount: 1, backedUp: false, at: at, session: session)
-            let lastUsed = try #require(updated?.lastUsedAt)
+            #expect(try await store.recordSignIn(credentialID: credential.id, signCount: 1, backedUp: false, at: at, session: session))
+            let lastUsed = try #require(try await store.credential(id: credential.id)?.lastUsedAt)
             #expect(abs(lastUsed.timeIntervalSince(at)) < 0.000_001)
         }
     }

@@ -209,11 +209,15 @@ struct SignInOperationsContractTests {
             let session = makeSession(for: ada, at: now)
             let event = AuditEvent(userID: ada.id, kind: .signIn, at: now, ip: "192.0.2.1", credentialID: credential.id)
 
-            let updated = try await store.recordSignIn(
+            let recorded = try await store.recordSignIn(
                 credentialID: credential.id, signCount: 3, backedUp: true, at: now, session: session,
                 audit: event, endingSession: previous.tokenHash)
 
-            #expect(updated?.signCount == 3)
+            #expect(recorded)
+            var updated = credential
+            updated.signCount = 3
+            updated.backedUp = true
+            updated.lastUsedAt = now
             #expect(try await store.credential(id: credential.id) == updated)
             #expect(try await store.session(tokenHash: session.tokenHash) == session)
             #expect(try await store.session(tokenHash: previous.tokenHash) == nil)
@@ -252,11 +256,11 @@ struct SignInOperationsContractTests {
             let session = makeSession(for: grace)
             let event = AuditEvent(userID: grace.id, kind: .signIn, at: t0)
 
-            let updated = try await store.recordSignIn(
+            let recorded = try await store.recordSignIn(
                 credentialID: adaCredential.id, signCount: 1, backedUp: false, at: t0, session: session,
                 audit: event, endingSession: adaSession.tokenHash)
 
-            #expect(updated == nil)
+            #expect(!recorded)
             #expect(try await store.credential(id: adaCredential.id) == adaCredential)
             #expect(try await store.session(tokenHash: session.tokenHash) == nil)
             #expect(try await store.session(tokenHash: adaSession.tokenHash) == adaSession)

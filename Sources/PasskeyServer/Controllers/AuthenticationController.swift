@@ -126,7 +126,7 @@ struct AuthenticationController {
                 credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,
                 at: services.now(), session: session,
                 audit: services.activityEvent(.signIn, userID: user.id, client: client, credentialID: credential.id),
-                endingSession: services.sessions.tokenHash(request)) != nil
+                endingSession: services.sessions.tokenHash(request))
             else {
                 throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
             }

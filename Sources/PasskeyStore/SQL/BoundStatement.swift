@@ -189,6 +189,16 @@ extension SQLDatabase {
         return try await all(statement).first
     }
 
+    /// Runs an `INSERT`, `UPDATE` or `DELETE` on SQLite and returns how many rows it changed
+    /// (`changes()`, of this connection's last such statement).
+    @inline(__always)
+    func sqliteChanges(_ statement: BoundStatement) async throws -> Int {
+        if let direct = self as? DirectSQLiteDatabase { return try direct.changes(statement) }
+        try await run(statement)
+        guard let row = try await first("SELECT changes() AS changed") else { return 0 }
+        return Int(try RowReader(row: row).int64("changed"))
+    }
+
     /// Runs the statement, its rows unread.
     @inline(__always)
     func run(_ statement: BoundStatement) async throws {

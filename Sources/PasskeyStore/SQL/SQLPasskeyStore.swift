@@ -365,7 +365,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         session: SessionRecord,
         audit event: AuditEvent?,
         endingSession previous: [UInt8]?
-    ) async throws -> CredentialRecord? {
+    ) async throws -> Bool {
         let lastUsed = try Column.microseconds(at)
         let count = Int64(signCount)
         if isPostgres {
@@ -378,27 +378,27 @@ public final class SQLPasskeyStore: PasskeyStore {
         return try await transaction { db in
             // Compare and set: the counter grows, or stays zero where it is zero.
             let grows: BoundStatement = signCount == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
-            let updated = try await db.first("""
+            // No `RETURNING`: SQLite builds a temporary table for it; the count of changed rows says as much.
+            let updated = try await db.sqliteChanges("""
                 UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
                 last_used_at = \(bind: lastUsed) \
                 WHERE id = \(bytes: credentialID.bytes) AND user_id = \(bytes: session.userID.bytes) \
-                AND \(grows) RETURNING *
+                AND \(grows)
                 """)
-            guard let updated else {
+            guard updated == 1 else {
                 let exists = try await db.first("""
                     SELECT id FROM credentials \
                     WHERE id = \(bytes: credentialID.bytes) AND user_id = \(bytes: session.userID.bytes)
                     """)
                 if exists != nil { throw StoreError.signCountConflict }
-                return nil
+                return false
             }
-            let credential = try RowReader(row: updated).credential()
             try await Self.insert(session, on: db)
             if let previous, previous != session.tokenHash {
                 try await db.run("DELETE FROM sessions WHERE token_hash = \(bytes: previous)")
             }
             if let event { try await Self.insert(event, on: db) }
-            return credential
+            return true
         }
     }
 
@@ -412,14 +412,14 @@ public final class SQLPasskeyStore: PasskeyStore {
     private static func recordSignInInOneStatement(
         credentialID: CredentialID, signCount count: Int64, backedUp: Bool, lastUsed: Int64, session: SessionRecord,
         audit event: AuditEvent?, endingSession previous: [UInt8]?, on db: any SQLDatabase
-    ) async throws -> CredentialRecord? {
+    ) async throws -> Bool {
         let grows: SQLQueryString = count == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
         var statement: SQLQueryString = """
             WITH updated AS (\
             UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
             last_used_at = \(bind: lastUsed) \
             WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes)) \
-            AND \(grows) RETURNING *), \
+            AND \(grows) RETURNING id), \
             new_session AS (\
             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, \
             user_agent, recovery, sign_in_method) \
@@ -451,16 +451,14 @@ public final class SQLPasskeyStore: PasskeyStore {
                 CAST(\(Column.optional(event.credentialID.map { Data($0.bytes) })) AS BYTEA) FROM updated)
                 """
         }
-        statement.appendInterpolation(unsafeRaw: " SELECT * FROM updated")
-        if let updated = try await db.raw(statement).first() {
-            return try RowReader(row: updated).credential()
-        }
+        statement.appendInterpolation(unsafeRaw: " SELECT 1 AS updated FROM updated")
+        if try await db.raw(statement).first() != nil { return true }
         let exists = try await db.raw("""
             SELECT id FROM credentials \
             WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes))
             """).first()
         if exists != nil { throw StoreError.signCountConflict }
-        return nil
+        return false
     }
 
     // MARK: Sign-in, one store operation per request

@@ -119,6 +119,13 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         }
     }
 
+    /// How many rows the last `INSERT`, `UPDATE` or `DELETE` changed (`sqlite3_changes`). Must
+    /// run on ``thread``, right after that statement.
+    var changes: Int {
+        guard let handle else { return 0 }
+        return Int(sqlite_nio_sqlite3_changes(handle))
+    }
+
     /// Whether a transaction is open on the connection (SQLite rolls one back by itself after
     /// some errors: a full disk, an I/O error). Must run on ``thread``.
     var isInTransaction: Bool {
@@ -246,6 +253,12 @@ struct DirectSQLiteDatabase: SQLDatabase {
         var rows: [any SQLRow] = []
         try connection.execute(statement.sqliteText, try statement.sqliteBinds()) { rows.append($0) }
         return rows
+    }
+
+    /// Runs an `INSERT`, `UPDATE` or `DELETE` and returns how many rows it changed.
+    func changes(_ statement: BoundStatement) throws -> Int {
+        try connection.execute(statement.sqliteText, try statement.sqliteBinds()) { _ in }
+        return connection.changes
     }
 
     /// The text and binds to run: a statement laid out already as it is, its binds converted by

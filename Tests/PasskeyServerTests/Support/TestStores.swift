@@ -166,13 +166,13 @@ final class RecordingStore: PasskeyStore {
     func recordSignIn(
         credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord,
         audit: AuditEvent?, endingSession: [UInt8]?
-    ) async throws -> CredentialRecord? {
+    ) async throws -> Bool {
         called()
-        let credential = try await base.recordSignIn(
+        let recorded = try await base.recordSignIn(
             credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session,
             audit: audit, endingSession: endingSession)
-        if credential != nil { record("recordSignIn") }
-        return credential
+        if recorded { record("recordSignIn") }
+        return recorded
     }
 
     func userWithCredentials(username: String) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
