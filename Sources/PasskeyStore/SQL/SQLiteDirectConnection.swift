@@ -22,7 +22,7 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     let thread: ThreadExecutor
     private var handle: OpaquePointer?
     /// Prepared statements by their SQL text.
-    private var statements: [String: PreparedStatement] = [:]
+    private var statements: [StatementText: PreparedStatement] = [:]
     /// More distinct statements than the store has means some are built with varying text
     /// (lists of binds): past this, the cache starts again rather than grow.
     private static let cacheLimit = 512
@@ -30,6 +30,26 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     private struct PreparedStatement {
         let pointer: OpaquePointer
         let columns: [String]
+    }
+
+    /// A statement's text as the cache's key, hashed by its length and its first and last 32 bytes
+    /// rather than all of it (a sign-in's statements are a few hundred bytes each, and hashing the
+    /// whole text was about 2 % of the connection's thread); two texts alike there are told apart
+    /// by comparing them whole, as any two keys whose hashes meet.
+    struct StatementText: Hashable {
+        let text: String
+
+        static func == (lhs: Self, rhs: Self) -> Bool { lhs.text == rhs.text }
+
+        func hash(into hasher: inout Hasher) {
+            var text = text
+            text.withUTF8 { utf8 in
+                let bytes = UnsafeRawBufferPointer(utf8)
+                hasher.combine(bytes.count)
+                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes.prefix(32)))
+                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes.suffix(32)))
+            }
+        }
     }
 
     private init(handle: OpaquePointer, thread: ThreadExecutor) {
@@ -136,14 +156,17 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     /// The cached statements SQLite has prepared again since they were first prepared (a schema
     /// change, or a plan that depends on a bound value), with how often. Must run on ``thread``.
     func repreparedStatements() -> [String: Int] {
-        statements.compactMapValues { statement in
+        var reprepared: [String: Int] = [:]
+        for (key, statement) in statements {
             let count = sqlite_nio_sqlite3_stmt_status(statement.pointer, SQLITE_STMTSTATUS_REPREPARE, 0)
-            return count > 0 ? Int(count) : nil
+            if count > 0 { reprepared[key.text] = Int(count) }
         }
+        return reprepared
     }
 
     private func prepared(_ sql: String, handle: OpaquePointer) throws -> PreparedStatement {
-        if let statement = statements[sql] { return statement }
+        let key = StatementText(text: sql)
+        if let statement = statements[key] { return statement }
         var pointer: OpaquePointer?
         // SQLITE_PREPARE_PERSISTENT: the statement is kept and reused.
         let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
@@ -157,7 +180,7 @@ final class SQLiteDirectConnection: @unchecked Sendable {
             statements.removeAll()
         }
         let statement = PreparedStatement(pointer: pointer, columns: columns)
-        statements[sql] = statement
+        statements[key] = statement
         return statement
     }
 
