@@ -25,9 +25,9 @@ struct RequestGuard: Sendable {
     /// endpoints authenticate clients); the `Origin` and JSON rules do not apply to them.
     var crossSitePaths: Set<String> = []
 
-    /// Applies the rules to `request`, collecting its body, and records the client's address in
-    /// `context`; throws the refusal.
-    func admit(_ request: inout Request, context: inout PasskeyRequestContext) async throws {
+    /// Applies the rules to `request` (whose URI's path is `path`), collecting its body, and
+    /// records the client's address in `context`; throws the refusal.
+    func admit(_ request: inout Request, path: String, context: inout PasskeyRequestContext) async throws {
         let fields = Fields(request.headers)
         context.clientAddress = ClientAddress.resolve(
             peer: context.peerAddress,
@@ -39,7 +39,7 @@ struct RequestGuard: Sendable {
             guard let length = Int(declared), length >= 0 else { throw APIError.malformed("Content-Length is not a number") }
             guard length <= maximumBodySize else { throw APIError.payloadTooLarge(maximumBodySize) }
         }
-        let changesState = ![.get, .head, .options].contains(request.method) && !crossSitePaths.contains(request.uri.path)
+        let changesState = ![.get, .head, .options].contains(request.method) && !crossSitePaths.contains(path)
         if changesState {
             guard let origin = fields.origin, allowedOrigins.contains(origin) else {
                 throw APIError.forbiddenOrigin

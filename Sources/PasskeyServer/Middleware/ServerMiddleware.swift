@@ -41,16 +41,18 @@ struct ServerMiddleware: RouterMiddleware {
         let notes = RequestLogNotes()
         context.logNotes = notes
 
+        // Hummingbird's `uri.path` makes a new string at each call: once here.
+        let path = request.uri.path
         var response: Response
         var failed = false
         do {
             var request = request
-            try await requestGuard.admit(&request, context: &context)
+            try await requestGuard.admit(&request, path: path, context: &context)
             response = try await next(request, context)
         } catch {
             failed = true
             response = ErrorAnswer.response(
-                for: error, oauth: oauthPaths.contains(request.uri.path), logger: context.logger)
+                for: error, oauth: oauthPaths.contains(path), logger: context.logger)
         }
         SecurityHeaders.add(to: &response.headers, strictTransportSecurity: strictTransportSecurity)
         response.headers.append(HTTPField(name: .xRequestID, value: id))
@@ -62,7 +64,7 @@ struct ServerMiddleware: RouterMiddleware {
         // The line's fields as text, each key once (the request's own four win over a note's).
         var fields = notes.fields(excluding: Self.lineKeys)
         fields.append(("method", request.method.rawValue))
-        fields.append(("path", ServerServices.loggable(request.uri.path)))
+        fields.append(("path", ServerServices.loggable(path)))
         fields.append(("status", String(response.status.code)))
         fields.append(("duration_ms", Self.milliseconds(elapsed)))
         RequestLine.log(fields, to: context.logger)
