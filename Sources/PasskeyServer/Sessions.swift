@@ -228,15 +228,17 @@ struct Ceremonies: Sendable {
 
     /// Starts a ceremony whose state is JSON text (as ``state(_:of:)`` reads it back; the
     /// ceremonies write theirs with `JSONWriter`) and returns the cookie that binds it to this browser.
+    /// A ceremony sealed in the cookie keeps `sealedState` instead when given (a compact form its
+    /// reader also takes); the JSON is then written only if the ceremony is stored after all.
     func begin(
-        _ kind: CeremonyRecord.Kind, challenge: Challenge, stateJSON: [UInt8], userID: UserHandle? = nil,
-        username: String? = nil, displayName: String? = nil
+        _ kind: CeremonyRecord.Kind, challenge: Challenge, stateJSON: @autoclosure () -> [UInt8],
+        sealedState: [UInt8]? = nil, userID: UserHandle? = nil, username: String? = nil, displayName: String? = nil
     ) async throws -> SetCookie {
         let now = now()
         if Self.sealedKinds.contains(kind) {
             let record = CeremonyRecord(
                 id: SealedCeremony.newID(at: now), kind: kind, challenge: challenge, userID: userID,
-                username: username, displayName: displayName, state: stateJSON, createdAt: now,
+                username: username, displayName: displayName, state: sealedState ?? stateJSON(), createdAt: now,
                 expiresAt: now.addingTimeInterval(lifetime))
             let sealed = try SealedCeremony.seal(record, key: try await sealKey.sealingKey())
             if sealed.utf8.count <= SealedCeremony.maximumCookieLength {
@@ -246,7 +248,7 @@ struct Ceremonies: Sendable {
         let token = CookieToken.random()
         let record = CeremonyRecord(
             id: Base64URL.encode(token.hash), kind: kind, challenge: challenge, userID: userID, username: username,
-            displayName: displayName, state: stateJSON, createdAt: now,
+            displayName: displayName, state: stateJSON(), createdAt: now,
             expiresAt: now.addingTimeInterval(lifetime))
         try await store.insertCeremony(record)
         return cookies.cookie(name: cookies.ceremonyName, value: token.value, maxAge: lifetime)
@@ -327,10 +329,11 @@ struct Ceremonies: Sendable {
         }
     }
 
-    /// A sign-in's ceremony kept in the record, read without `Codable`.
+    /// A sign-in's ceremony kept in the record, read without `Codable`: the compact form a sealed
+    /// ceremony keeps, or JSON.
     func authenticationState(of record: CeremonyRecord) throws -> AuthenticationCeremony {
         do {
-            return try AuthenticationCeremony(json: record.state)
+            return try AuthenticationCeremony(state: record.state)
         } catch {
             throw APIError.ceremonyNotFound
         }

@@ -155,6 +155,24 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func theSealedStateIsCompactAndACookieWithTheEarlierJSONStateStillSignsIn(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            let (assertion, genuine) = try await Self.pendingSignIn(&browser)
+            let key = try await SharedKey(store: harness.store, settingName: SharedKey.ceremonySealSettingName).sealingKey()
+            let sealed = try #require(Base64URL.decode(genuine))
+            var record = try #require(SealedCeremony.open(sealed, key: key))
+            #expect(record.state.first == 0x01, "the compact form, not JSON")
+            let ceremony = try AuthenticationCeremony(compact: record.state)
+            #expect(ceremony.challenge == record.challenge)
+            // A cookie sealed by the build before the compact form: the same ceremony as JSON.
+            record.state = ceremony.jsonBytes()
+            browser.cookies["passkeys_ceremony"] = try SealedCeremony.seal(record, key: key)
+            #expect(try await browser.post("/api/authentication", assertion).status == .ok)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aChangedCeremonyCookieIsNotFoundAndSpendsNothing(kind: StoreKind) async throws {
         try await Harness.run(kind) { harness, client in
             var browser = try Browser(client)

@@ -56,9 +56,12 @@ struct AuthenticationController {
             }
             let (options, ceremony) = services.relyingParty.beginAuthentication(
                 allowCredentials: allowCredentials, userHandle: userHandle)
-            // Both written with JSONWriter: the same JSON as their Codable conformances, without JSONEncoder.
+            // The ceremony sealed in its cookie in its compact form (JSON, written with JSONWriter,
+            // only if it is stored instead); the options written with JSONWriter: the same JSON as
+            // their Codable conformance, without JSONEncoder.
             let cookie = try await services.ceremonies.begin(
-                .authentication, challenge: ceremony.challenge, stateJSON: ceremony.jsonBytes(), userID: userHandle)
+                .authentication, challenge: ceremony.challenge, stateJSON: ceremony.jsonBytes(),
+                sealedState: ceremony.compactBytes(), userID: userHandle)
             return ServerServices.json(bytes: RequestOptions(publicKey: options).jsonBytes(), cookies: [cookie])
         }
     }

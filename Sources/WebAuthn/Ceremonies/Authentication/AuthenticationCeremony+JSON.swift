@@ -92,3 +92,97 @@ extension WireJSON {
         }
     }
 }
+
+extension AuthenticationCeremony {
+    /// The first byte of ``compactBytes()``: never `{`, so ``init(state:)`` tells the two forms apart.
+    static let compactVersion: UInt8 = 0x01
+
+    /// The ceremony in a few bytes, for a server that keeps it sealed in the browser's cookie
+    /// rather than as JSON text: `0x01`, the challenge, the user verification requirement, the
+    /// user handle (or nothing), then each allowed credential ID; every field is its length in two
+    /// bytes (big-endian), then its bytes, and the handle's a presence byte before it. Writing and
+    /// reading it back costs a fraction of the JSON (docs/performance.md, lever 32).
+    package func compactBytes() -> [UInt8] {
+        var bytes: [UInt8] = [Self.compactVersion]
+        bytes.reserveCapacity(
+            8 + challenge.bytes.count + 16 + (userHandle?.bytes.count ?? 0)
+                + allowCredentials.reduce(0) { $0 + 2 + $1.bytes.count })
+        func field(_ value: [UInt8]) {
+            bytes.append(UInt8(truncatingIfNeeded: value.count >> 8))
+            bytes.append(UInt8(truncatingIfNeeded: value.count))
+            bytes += value
+        }
+        field(challenge.bytes)
+        field(Array(userVerification.rawValue.utf8))
+        if let userHandle {
+            bytes.append(1)
+            field(userHandle.bytes)
+        } else {
+            bytes.append(0)
+        }
+        bytes.append(UInt8(truncatingIfNeeded: allowCredentials.count >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: allowCredentials.count))
+        for id in allowCredentials { field(id.bytes) }
+        return bytes
+    }
+
+    /// Reads what ``compactBytes()`` wrote, strictly: a field that runs past the end, bytes left
+    /// over, or a challenge, handle or ID of a length its type refuses is `malformed`.
+    package init(compact bytes: [UInt8]) throws(WebAuthnError) {
+        var offset = 0
+        func malformed(_ what: String) -> WebAuthnError {
+            WebAuthnError(.malformed, "the compact authentication ceremony is invalid: \(what)")
+        }
+        func byte() throws(WebAuthnError) -> UInt8 {
+            guard offset < bytes.count else { throw malformed("it ends early") }
+            offset += 1
+            return bytes[offset - 1]
+        }
+        func count() throws(WebAuthnError) -> Int {
+            let high = Int(try byte())
+            return high << 8 | Int(try byte())
+        }
+        func field() throws(WebAuthnError) -> [UInt8] {
+            let length = try count()
+            guard length <= bytes.count - offset else { throw malformed("a field runs past the end") }
+            offset += length
+            return Array(bytes[(offset - length)..<offset])
+        }
+        func typed<T: Base64URLBytes>(_ value: [UInt8], _ name: String, as type: T.Type) throws(WebAuthnError) -> T {
+            do {
+                return try T(bytes: value)
+            } catch {
+                throw malformed("\(name): \(error.reason)")
+            }
+        }
+        guard try byte() == Self.compactVersion else { throw malformed("not this layout") }
+        let challenge = try typed(try field(), "challenge", as: Challenge.self)
+        guard let requirement = String(validating: try field(), as: UTF8.self) else { throw malformed("userVerification is not UTF-8") }
+        let userHandle: UserHandle?
+        switch try byte() {
+        case 0: userHandle = nil
+        case 1: userHandle = try typed(try field(), "userHandle", as: UserHandle.self)
+        default: throw malformed("the user handle's presence byte")
+        }
+        var allowed: [CredentialID] = []
+        let allowedCount = try count()
+        allowed.reserveCapacity(min(allowedCount, 64))
+        for _ in 0..<allowedCount {
+            allowed.append(try typed(try field(), "allowCredentials", as: CredentialID.self))
+        }
+        guard offset == bytes.count else { throw malformed("bytes left over") }
+        self.init(
+            challenge: challenge, allowCredentials: allowed,
+            userVerification: UserVerificationRequirement(rawValue: requirement), userHandle: userHandle)
+    }
+
+    /// Reads either form: ``compactBytes()`` or the JSON of ``jsonBytes()`` (a JSON text begins
+    /// with `{`), so ceremonies written in either way are read alike.
+    package init(state: [UInt8]) throws(WebAuthnError) {
+        if state.first == Self.compactVersion {
+            try self.init(compact: state)
+        } else {
+            try self.init(json: state)
+        }
+    }
+}
