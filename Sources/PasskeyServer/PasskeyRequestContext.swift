@@ -40,8 +40,8 @@ final class RequestLogNotes: Sendable {
         }
     }
 
-    /// The notes as text, without the keys in `excluded`.
-    func fields(excluding excluded: Set<String>) -> [(key: String, value: String)] {
+    /// The notes as text, without the keys in `excluded` (a few: compared, not hashed).
+    func fields(excluding excluded: [String]) -> [(key: String, value: String)] {
         notes.withLock { notes in
             var fields: [(key: String, value: String)] = []
             fields.reserveCapacity(notes.count + excluded.count)

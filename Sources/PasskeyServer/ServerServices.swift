@@ -93,10 +93,11 @@ struct ServerServices: Sendable {
         _ body: (inout Logger.Metadata) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
-        var metadata: Logger.Metadata = [
-            "ceremony": .string(ceremony.rawValue), "step": .string(step.rawValue),
-            "client": .string(context.clientAddress ?? "unknown"),
-        ]
+        // Room for what a step adds (user, credential, outcome, code, reason) without growing.
+        var metadata = Logger.Metadata(minimumCapacity: 8)
+        metadata["ceremony"] = .string(ceremony.rawValue)
+        metadata["step"] = .string(step.rawValue)
+        metadata["client"] = .string(context.clientAddress ?? "unknown")
         do {
             let response = try await body(&metadata)
             metrics.recordDuration(ceremony, step: step, ContinuousClock.now - start)

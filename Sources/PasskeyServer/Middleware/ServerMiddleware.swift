@@ -72,7 +72,7 @@ struct ServerMiddleware: RouterMiddleware {
     }
 
     /// The fields the middleware itself gives every request's line.
-    private static let lineKeys: Set<String> = ["method", "path", "status", "duration_ms"]
+    private static let lineKeys = ["method", "path", "status", "duration_ms"]
 
     /// A duration in milliseconds with one decimal, rounded down: `54.8`.
     static func milliseconds(_ duration: Duration) -> String {
