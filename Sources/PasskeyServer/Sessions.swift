@@ -220,8 +220,10 @@ struct Ceremonies: Sendable {
     /// Seals the ceremonies the browser holds.
     let sealKey: SharedKey
 
-    /// The kinds kept sealed in the browser's cookie.
-    static let sealedKinds: Set<CeremonyRecord.Kind> = [.authentication]
+    /// The kinds kept sealed in the browser's cookie: sign-in and sign-up, whose options anyone may
+    /// ask for, so they write nothing (docs/performance.md, levers 7 and 32). Adding a passkey,
+    /// which only a signed-in account can start, is stored.
+    static let sealedKinds: Set<CeremonyRecord.Kind> = [.authentication, .registration]
     /// How long a spent ceremony's mark outlives the ceremony's expiry: room for server clocks
     /// that disagree, so no process takes a spent ceremony for one that is still pending.
     static let spentMarkMargin: TimeInterval = 600

@@ -237,9 +237,9 @@ import WebAuthn
         func ceremonyID(_ cookie: SetCookie) throws -> String {
             Base64URL.encode(CookieToken.sha256(try #require(Base64URL.decode(cookie.value))))
         }
-        let old = try await services.ceremonies.begin(.registration, challenge: .random(), stateJSON: Array(#"{"n":1}"#.utf8))
+        let old = try await services.ceremonies.begin(.addPasskey, challenge: .random(), stateJSON: Array(#"{"n":1}"#.utf8))
         clock.advance(by: configuration.ceremonyTTL - 1)
-        let young = try await services.ceremonies.begin(.registration, challenge: .random(), stateJSON: Array(#"{"n":2}"#.utf8))
+        let young = try await services.ceremonies.begin(.addPasskey, challenge: .random(), stateJSON: Array(#"{"n":2}"#.utf8))
         clock.advance(by: 1)
         let purge = PurgeService(
             store: opened.store, interval: 60, sessionIdleTimeout: 600, auditRetention: 90 * 86400, now: { clock.now },

@@ -155,6 +155,31 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func signUpOptionsWriteNothingAndTheAnswerSpendsTheCeremonyOnce(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            harness.store.clearCalls()
+            let (_, options) = try await browser.registrationOptions(Self.ada, displayName: "Ada Lovelace")
+            #expect(!harness.store.calls.contains("insertCeremony"), "\(harness.store.calls)")
+            let cookie = try #require(browser.ceremonyCookie)
+            #expect(cookie.count > 43, "the record itself, not a token for one")
+            let credential = try browser.authenticator.register(options: try #require(options), origin: browser.origin)
+
+            harness.store.clearCalls()
+            #expect(try await browser.post("/api/registration", credential).status == .created)
+            #expect(harness.store.calls.filter { $0 == "spendCeremony" }.count == 1, "\(harness.store.calls)")
+            #expect(try await harness.store.user(username: Self.ada)?.displayName == "Ada Lovelace")
+
+            // The same answer again, from another browser with the same cookie: the ceremony is spent.
+            var replay = try Browser(client)
+            replay.cookies["passkeys_ceremony"] = cookie
+            try await harness.expectNoChange(to: [Self.ada]) {
+                expectError(try await replay.post("/api/registration", credential), .badRequest, "ceremony_not_found")
+            }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func theSealedStateIsCompactAndACookieWithTheEarlierJSONStateStillSignsIn(kind: StoreKind) async throws {
         try await Harness.run(kind) { harness, client in
             var browser = try Browser(client)
