@@ -116,6 +116,35 @@ import WebAuthn
         }
     }
 
+    @Test(arguments: [
+        ("{}", "missing required field username"), (#"{"username":null}"#, "missing required field username"),
+        (#"{"username":7}"#, "username"), (#"{"username":"ada@example.com","displayName":["Ada"]}"#, "displayName"),
+        ("[]", ""), (#""ada""#, ""),
+    ])
+    func signUpOptionsNeedAUsernameAndStringNames(body: String, named: String) async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            let response = try await browser.send(.post, "/api/registration/options", body: Data(body.utf8))
+            expectError(response, .badRequest, "malformed")
+            #expect(named.isEmpty || response.errorMessage?.contains(named) == true, "\(body): \(response.errorMessage ?? "")")
+            #expect(browser.ceremonyCookie == nil, "\(body): no ceremony was begun")
+        }
+    }
+
+    @Test func signUpOptionsTakeANullOrAbsentDisplayNameAsTheUsernameAndIgnoreOtherMembers() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            for (number, body) in [
+                #"{"username":"ada1@example.com","displayName":null}"#, #"{"username":"ada2@example.com","extra":{"a":[1]}}"#,
+            ].enumerated() {
+                var browser = try Browser(client)
+                let response = try await browser.send(.post, "/api/registration/options", body: Data(body.utf8))
+                #expect(response.status == .ok, "\(body)")
+                let options = try response.decode(OptionsEnvelope<PublicKeyCredentialCreationOptionsJSON>.self).publicKey
+                #expect(options.user.displayName == "ada\(number + 1)@example.com")
+            }
+        }
+    }
+
     @Test(arguments: ["/api/registration/options", "/api/registration", "/api/authentication"])
     func everyCeremonyEndpointReadsStrictJSONAndKeepsItsCeremony(path: String) async throws {
         try await Harness.run(.sqliteMemory) { harness, client in

@@ -14,11 +14,6 @@ struct RegistrationController {
 
     let services: ServerServices
 
-    struct OptionsRequest: Decodable {
-        var username: String
-        var displayName: String?
-    }
-
     struct Created: Encodable {
         var user: UserJSON
         var passkey: PasskeyJSON
@@ -49,9 +44,12 @@ struct RegistrationController {
     @Sendable func options(_ request: Request, context: Context) async throws -> Response {
         try await services.ceremonyStep(.registration, .options, context: context) { log in
             try await services.limitCeremonyStart(context)
-            let body = try await JSONBody.decode(OptionsRequest.self, from: request)
-            let username = try NameRules.username(body.username)
-            let displayName = try NameRules.name(body.displayName ?? username, what: "display name")
+            // Read by its fields, as the sign-in's options are, without JSONDecoder: `username` a
+            // string, `displayName` a string or absent or null, other members ignored.
+            let body = try await JSONBody.stringMembers(["username", "displayName"], from: request)
+            guard let requested = body["username"] else { throw APIError.malformed("missing required field username") }
+            let username = try NameRules.username(requested)
+            let displayName = try NameRules.name(body["displayName"] ?? username, what: "display name")
             let existing = try await services.store.user(username: username)
 
             if let existing {

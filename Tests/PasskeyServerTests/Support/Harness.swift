@@ -160,6 +160,9 @@ extension TestResponse {
     /// The error code of an error answer, or `nil`.
     var errorCode: String? { (try? decode(ErrorEnvelope.self))?.error.code }
 
+    /// The message of an error answer, or `nil`.
+    var errorMessage: String? { (try? decode(ErrorEnvelope.self))?.error.message }
+
     /// The `Set-Cookie` header that sets (or clears) `name`.
     func setCookie(_ name: String) -> String? {
         headers[values: .setCookie].first { $0.hasPrefix(name + "=") }
