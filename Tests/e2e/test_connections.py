@@ -181,7 +181,8 @@ def test_a_body_that_stops_midway_gets_408_or_a_close_and_changes_nothing(tmp_pa
     server = start(tmp_path, "--body-timeout", str(BODY))
     database = tmp_path / "db.sqlite"
     try:
-        # A sign-up whose options arrived: its ceremony waits in the store for the finish request.
+        # A sign-up whose options arrived: its ceremony is sealed in the cookie, and the finish
+        # request would spend its mark in the store.
         body = b'{"username":"ada@example.com"}'
         with connect(server.port) as sock:
             sock.sendall(post_head(server, "/api/registration/options", len(body)) + body)
@@ -189,12 +190,12 @@ def test_a_body_that_stops_midway_gets_408_or_a_close_and_changes_nothing(tmp_pa
         assert status == 200, head
         ceremony_cookie = re.search(r"(?im)^set-cookie:\s*([^;]+)", head).group(1)
         before = table_counts(database)
-        assert before["ceremonies"] == 1 and before["users"] == 0
+        assert before["ceremonies"] == 0 and before["spent_ceremonies"] == 0 and before["users"] == 0
 
         cut = [
-            # New options: would store a ceremony.
+            # New options: would begin a ceremony.
             (post_head(server, "/api/registration/options", 60), b'{"username":"bob@'),
-            # The finish: would consume the pending ceremony whatever its outcome.
+            # The finish: would spend the pending ceremony whatever its outcome.
             (post_head(server, "/api/registration", 400, ceremony_cookie), b'{"id":"AAAA","rawId":"AAAA","type":"pub'),
         ]
         for head_bytes, partial in cut:
@@ -215,13 +216,13 @@ def test_a_body_that_stops_midway_gets_408_or_a_close_and_changes_nothing(tmp_pa
             assert data == b"" or data.startswith(b"HTTP/1.1 408 "), data[:80]
             assert table_counts(database) == before, "a request whose body never arrived changed the store"
 
-        # The check above can see a change: the same finish, sent whole, consumes the ceremony.
+        # The check above can see a change: the same finish, sent whole, spends the ceremony.
         whole = b'{"id":"AAAA","rawId":"AAAA","type":"public-key","response":{}}'
         with connect(server.port) as sock:
             sock.sendall(post_head(server, "/api/registration", len(whole), ceremony_cookie) + whole)
             status, _, _ = read_response(sock)
         assert status == 400
-        assert table_counts(database)["ceremonies"] == 0
+        assert table_counts(database)["spent_ceremonies"] == 1
         assert metric(server, 'passkeys_connection_timeouts_total{timeout="body",outcome="408"}') == 2
     finally:
         server.stop()
