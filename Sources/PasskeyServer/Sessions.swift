@@ -203,6 +203,15 @@ struct Sessions: Sendable {
     }
 }
 
+/// A ceremony taken from the browser's cookie (``Ceremonies/take(_:kinds:)``).
+struct TakenCeremony: Sendable {
+    /// The ceremony.
+    let record: CeremonyRecord
+    /// For a sealed ceremony, the mark that spends it, not yet in the store; `nil` for a stored
+    /// ceremony, consumed already.
+    let mark: CeremonyMark?
+}
+
 /// Ceremonies between their two requests, bound by an HttpOnly cookie to the browser that asked
 /// for the options.
 ///
@@ -270,6 +279,52 @@ struct Ceremonies: Sendable {
             }
             return try usable(record, kinds: kinds)
         }
+    }
+
+    /// Takes this browser's pending ceremony as ``consume(_:kinds:)`` does, except that a sealed
+    /// one is not spent yet: the ``TakenCeremony/mark`` it answers is for the store operation that
+    /// finishes the ceremony to write in its own transaction (one commit instead of two), and
+    /// ``finishing(_:_:)`` spends it if that operation is never reached. A sealed ceremony of
+    /// another kind, or expired, is spent here, as ``consume(_:kinds:)`` spends it.
+    func take(_ request: Request, kinds: Set<CeremonyRecord.Kind>) async throws -> TakenCeremony {
+        switch try await held(request) {
+        case nil:
+            throw APIError.ceremonyNotFound
+        case .stored(let id):
+            return TakenCeremony(record: try usable(try await store.consumeCeremony(id: id), kinds: kinds), mark: nil)
+        case .sealed(let record):
+            let mark = CeremonyMark(id: record.id, keepUntil: keepUntil(record))
+            do {
+                return TakenCeremony(record: try usable(record, kinds: kinds), mark: mark)
+            } catch {
+                throw try await spend(mark, after: error)
+            }
+        }
+    }
+
+    /// Runs the finish of a ceremony ``take(_:kinds:)`` took. `body` is given the ceremony's
+    /// unspent mark (`nil` for a stored ceremony, consumed already) and passes it to the store
+    /// operation that completes the ceremony, its last step that can fail. If that operation finds
+    /// the mark spent, another request finished the ceremony first: `400 ceremony_not_found`. If
+    /// `body` fails before, the mark is spent now, so the ceremony is used once whatever the
+    /// outcome; when another request spent it meanwhile the answer is `ceremony_not_found` too.
+    func finishing<Result>(
+        _ taken: TakenCeremony, _ body: (CeremonyMark?) async throws -> Result
+    ) async throws -> Result {
+        guard let mark = taken.mark else { return try await body(nil) }
+        do {
+            return try await body(mark)
+        } catch let error as StoreError where error.code == .ceremonySpent {
+            throw APIError.ceremonyNotFound
+        } catch {
+            throw try await spend(mark, after: error)
+        }
+    }
+
+    /// Spends a sealed ceremony whose finish failed with `error`, and answers the error to throw:
+    /// `error`, or `ceremony_not_found` when the ceremony was spent already.
+    private func spend(_ mark: CeremonyMark, after error: any Error) async throws -> any Error {
+        try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil) ? error : APIError.ceremonyNotFound
     }
 
     /// Takes this browser's pending sign-in ceremony as ``consume(_:kinds:)`` does and, in the same

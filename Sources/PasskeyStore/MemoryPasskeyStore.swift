@@ -29,11 +29,12 @@ public actor MemoryPasskeyStore: PasskeyStore {
 
     public func createUser(
         _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit event: AuditEvent?,
-        endingSession previous: [UInt8]?
+        endingSession previous: [UInt8]?, spending mark: CeremonyMark?
     ) async throws {
         guard credential.userID == user.id, session.userID == user.id else {
             throw StoreError.failure("the first credential and session must belong to the new user")
         }
+        if let mark, spentCeremonies[mark.id] != nil { throw StoreError.ceremonySpent }
         let username = user.normalizedUsername
         guard userIDsByUsername[username] == nil else { throw StoreError.usernameTaken }
         guard usersByID[user.id] == nil else { throw StoreError.failure("a user with this handle exists") }
@@ -46,6 +47,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
         if let previous { sessionsByHash.removeValue(forKey: previous) }
         sessionsByHash[session.tokenHash] = session
         if let event { audit.append(event) }
+        if let mark { spentCeremonies[mark.id] = mark.keepUntil }
     }
 
     public func user(id: UserHandle) async throws -> UserRecord? {

@@ -17,17 +17,21 @@ public protocol PasskeyStore: SharedStateStore {
     // MARK: Accounts
 
     /// Creates an account with its first passkey and signs it in: the user, the credential, the
-    /// session, the activity event `event` (when given) and the end of the browser's previous
-    /// session `previous` (a token hash, when given) are stored together or not at all, in one
-    /// transaction.
+    /// session, the activity event `event` (when given), the end of the browser's previous
+    /// session `previous` (a token hash, when given) and the spent mark of the ceremony `mark`
+    /// that the account was made in (when given, as ``spendCeremony(id:keepUntil:)`` writes it)
+    /// are stored together or not at all, in one transaction. When the call throws, nothing is
+    /// stored, the mark included.
     ///
-    /// - Throws: ``StoreError/usernameTaken`` when an account has the same normalized username;
-    ///   ``StoreError/credentialExists`` when the credential ID is registered already (no user is
-    ///   left behind); a ``StoreError/Code-swift.struct/failure`` when the credential or session
-    ///   belongs to another user than `user`.
+    /// - Throws: ``StoreError/ceremonySpent`` when `mark` is spent already (another request
+    ///   finished the ceremony, in this process or another); ``StoreError/usernameTaken`` when an
+    ///   account has the same normalized username; ``StoreError/credentialExists`` when the
+    ///   credential ID is registered already (no user is left behind); a
+    ///   ``StoreError/Code-swift.struct/failure`` when the credential or session belongs to
+    ///   another user than `user`.
     func createUser(
         _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit event: AuditEvent?,
-        endingSession previous: [UInt8]?
+        endingSession previous: [UInt8]?, spending mark: CeremonyMark?
     ) async throws
 
     /// The account with this user handle.
@@ -338,9 +342,19 @@ public enum IssueEmailCodeResult: Sendable, Hashable {
 }
 
 extension PasskeyStore {
-    /// ``createUser(_:credential:session:audit:endingSession:)`` with no event and no session to end.
+    /// ``createUser(_:credential:session:audit:endingSession:spending:)`` with no event, no
+    /// session to end and no ceremony to spend.
     public func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {
-        try await createUser(user, credential: credential, session: session, audit: nil, endingSession: nil)
+        try await createUser(user, credential: credential, session: session, audit: nil, endingSession: nil, spending: nil)
+    }
+
+    /// ``createUser(_:credential:session:audit:endingSession:spending:)`` with no ceremony to spend.
+    public func createUser(
+        _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit event: AuditEvent?,
+        endingSession previous: [UInt8]?
+    ) async throws {
+        try await createUser(
+            user, credential: credential, session: session, audit: event, endingSession: previous, spending: nil)
     }
 
     /// Saves a verified sign-in and creates the session, in one transaction, with no audit event
@@ -375,6 +389,21 @@ public enum DeleteCredentialResult: Sendable, Hashable {
     case notFound
     /// The passkey is the account's only one and was kept (`409 last_passkey`).
     case lastCredential
+}
+
+/// A ceremony the browser held (sealed in its cookie, nothing in the store), to be marked spent
+/// by the store operation that finishes it, as ``PasskeyStore/spendCeremony(id:keepUntil:)``
+/// marks it: the mark and the operation's writes commit together.
+public struct CeremonyMark: Sendable, Hashable {
+    /// The ceremony's ID.
+    public var id: String
+    /// Until when the mark is kept; after the ceremony's own expiry.
+    public var keepUntil: Date
+
+    public init(id: String, keepUntil: Date) {
+        self.id = id
+        self.keepUntil = keepUntil
+    }
 }
 
 /// What finishing a sign-in reads from the store in one operation

@@ -21,6 +21,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
         /// The stored sign count was already at or past the one being saved.
         public static let signCountConflict = Code(rawValue: "sign_count")
+        /// The ceremony's spent mark is in the store already: another request finished it.
+        public static let ceremonySpent = Code(rawValue: "ceremony_spent")
         /// Another OAuth client has this `client_id`.
         public static let clientExists = Code(rawValue: "client_exists")
         /// The record names an OAuth client the store does not hold.
@@ -55,6 +57,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The stored signature counter is already at or past the new one (a concurrent sign-in).
     public static let signCountConflict = StoreError(.signCountConflict, "the signature counter did not grow")
+
+    /// The ceremony was spent already (``PasskeyStore/createUser(_:credential:session:audit:endingSession:spending:)``).
+    public static let ceremonySpent = StoreError(.ceremonySpent, "the ceremony was used already")
 
     /// Another OAuth client has this `client_id`.
     public static let clientExists = StoreError(.clientExists, "a client with this ID exists")

@@ -167,7 +167,9 @@ import Testing
 
             harness.store.clearCalls()
             #expect(try await browser.post("/api/registration", credential).status == .created)
-            #expect(harness.store.calls.filter { $0 == "spendCeremony" }.count == 1, "\(harness.store.calls)")
+            // The account's transaction spends the ceremony: no store operation of its own.
+            #expect(harness.store.calls.filter { $0 == "createUser" }.count == 1, "\(harness.store.calls)")
+            #expect(!harness.store.calls.contains("spendCeremony"), "\(harness.store.calls)")
             #expect(try await harness.store.user(username: Self.ada)?.displayName == "Ada Lovelace")
 
             // The same answer again, from another browser with the same cookie: the ceremony is spent.
@@ -176,6 +178,75 @@ import Testing
             try await harness.expectNoChange(to: [Self.ada]) {
                 expectError(try await replay.post("/api/registration", credential), .badRequest, "ceremony_not_found")
             }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aRefusedSignUpAnswerSpendsTheSealedCeremony(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            let (_, options) = try await browser.registrationOptions(Self.ada)
+            let request = try #require(options)
+            let cookie = try #require(browser.ceremonyCookie)
+            browser.authenticator.misbehaviour = .wrongOrigin
+            let forged = try browser.authenticator.register(options: request, origin: browser.origin)
+            browser.authenticator.misbehaviour = nil
+            let genuine = try browser.authenticator.register(options: request, origin: browser.origin)
+
+            harness.store.clearCalls()
+            let refused = try await browser.post("/api/registration", forged)
+            #expect(refused.status == .badRequest)
+            #expect(refused.errorCode != nil && refused.errorCode != "ceremony_not_found", "\(refused.errorCode ?? "")")
+            #expect(harness.store.calls.filter { $0 == "spendCeremony" }.count == 1, "\(harness.store.calls)")
+            #expect(!harness.store.calls.contains("createUser"), "\(harness.store.calls)")
+            // The genuine answer to the same ceremony comes too late.
+            browser.cookies["passkeys_ceremony"] = cookie
+            expectError(try await browser.post("/api/registration", genuine), .badRequest, "ceremony_not_found")
+            #expect(try await harness.store.user(username: Self.ada) == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSignUpRefusedByTheStoreSpendsTheSealedCeremony(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var late = try Browser(client)
+            let (_, options) = try await late.registrationOptions(Self.ada)
+            let cookie = try #require(late.ceremonyCookie)
+            let credential = try late.authenticator.register(options: try #require(options), origin: late.origin)
+            // Someone else takes the username between the options and the answer.
+            var early = try Browser(client)
+            try await early.signUp(Self.ada)
+
+            let refused = try await late.post("/api/registration", credential)
+            #expect(refused.status == .conflict, "\(refused.status)")
+            #expect(refused.errorCode == "username_taken")
+            late.cookies["passkeys_ceremony"] = cookie
+            expectError(try await late.post("/api/registration", credential), .badRequest, "ceremony_not_found")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentAnswersToOneSealedSignUpMakeOneAccount(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            let (_, options) = try await browser.registrationOptions(Self.ada)
+            let cookie = try #require(browser.ceremonyCookie)
+            let credential = try browser.authenticator.register(options: try #require(options), origin: browser.origin)
+            let answers = try await withThrowingTaskGroup(of: (status: HTTPResponse.Status, code: String?).self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        var replay = try Browser(client)
+                        replay.cookies["passkeys_ceremony"] = cookie
+                        let response = try await replay.post("/api/registration", credential)
+                        return (response.status, response.errorCode)
+                    }
+                }
+                return try await group.reduce(into: [(status: HTTPResponse.Status, code: String?)]()) { $0.append($1) }
+            }
+            #expect(answers.filter { $0.status == .created }.count == 1, "\(answers)")
+            #expect(answers.filter { $0.status == .badRequest && $0.code == "ceremony_not_found" }.count == 5, "\(answers)")
+            let user = try #require(try await harness.store.user(username: Self.ada))
+            #expect(try await harness.store.sessions(userID: user.id).count == 1)
         }
     }
 

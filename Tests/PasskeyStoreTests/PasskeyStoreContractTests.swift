@@ -108,6 +108,109 @@ struct PasskeyStoreContractTests {
         }
     }
 
+    @Test("A sign-up spends its ceremony's mark with the account, once", arguments: Backend.allCases)
+    func signUpSpendsTheCeremonyMark(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let mark = CeremonyMark(id: Base64URL.encode(randomBytes(16)), keepUntil: t0.addingTimeInterval(minutes(15)))
+            let ada = makeUser("ada@example.com")
+            let adaSession = makeSession(for: ada)
+            try await store.createUser(
+                ada, credential: makeCredential(for: ada), session: adaSession, audit: nil, endingSession: nil, spending: mark)
+            #expect(try await store.user(id: ada.id) == ada)
+            #expect(try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil) == false, "the mark is spent")
+
+            // A second account made in the same ceremony: refused, nothing stored, the first session kept.
+            let grace = makeUser("grace@example.com")
+            let credential = makeCredential(for: grace)
+            let session = makeSession(for: grace)
+            await #expect(throws: StoreError.ceremonySpent) {
+                try await store.createUser(
+                    grace, credential: credential, session: session,
+                    audit: AuditEvent(userID: grace.id, kind: .signUp, at: t0), endingSession: adaSession.tokenHash,
+                    spending: mark)
+            }
+            #expect(try await store.user(id: grace.id) == nil)
+            #expect(try await store.user(username: "grace@example.com") == nil)
+            #expect(try await store.credential(id: credential.id) == nil)
+            #expect(try await store.session(tokenHash: session.tokenHash) == nil)
+            #expect(try await store.auditEvents(userID: grace.id, limit: 10).isEmpty)
+            #expect(try await store.session(tokenHash: adaSession.tokenHash) == adaSession)
+        }
+    }
+
+    @Test("A refused sign-up leaves its ceremony's mark unspent", arguments: Backend.allCases)
+    func refusedSignUpLeavesTheMark(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (_, existing, _) = try await signUp(store, "ada@example.com")
+            for (name, credentialID) in [("ada@example.com", nil), ("grace@example.com", existing.id)] as [(String, CredentialID?)] {
+                let user = makeUser(name)
+                let credential = credentialID.map { makeCredential(for: user, id: $0) } ?? makeCredential(for: user)
+                let mark = CeremonyMark(id: Base64URL.encode(randomBytes(16)), keepUntil: t0.addingTimeInterval(minutes(15)))
+                await #expect(throws: StoreError.self) {
+                    try await store.createUser(
+                        user, credential: credential, session: makeSession(for: user), audit: nil, endingSession: nil,
+                        spending: mark)
+                }
+                #expect(try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil), "the mark was not written")
+            }
+        }
+    }
+
+    @Test("Of concurrent sign-ups in one ceremony exactly one makes an account", arguments: Backend.allCases)
+    func concurrentSignUpsInOneCeremony(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            for _ in 0..<5 {
+                let mark = CeremonyMark(id: Base64URL.encode(randomBytes(16)), keepUntil: t0.addingTimeInterval(minutes(15)))
+                let users = (0..<6).map { makeUser("user-\($0)-\(Base64URL.encode(randomBytes(6)))@example.com") }
+                let made = try await withThrowingTaskGroup(of: UserHandle?.self) { group in
+                    for user in users {
+                        group.addTask {
+                            do {
+                                try await store.createUser(
+                                    user, credential: makeCredential(for: user), session: makeSession(for: user), audit: nil,
+                                    endingSession: nil, spending: mark)
+                                return user.id
+                            } catch let error as StoreError where error.code == .ceremonySpent {
+                                return nil
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: [UserHandle]()) { if let id = $1 { $0.append(id) } }
+                }
+                #expect(made.count == 1)
+                for user in users where !made.contains(user.id) {
+                    #expect(try await store.user(id: user.id) == nil)
+                }
+            }
+        }
+    }
+
+    @Test("Two stores on one database make one account in one ceremony", arguments: Backend.shared)
+    func twoStoresSignUpOnceInOneCeremony(_ backend: Backend) async throws {
+        try await withSharedDatabase(backend) { open in
+            try await withStores(open) { first, second in
+                for _ in 0..<10 {
+                    let mark = CeremonyMark(id: Base64URL.encode(randomBytes(16)), keepUntil: t0.addingTimeInterval(minutes(15)))
+                    let pair = (0..<2).map { _ in makeUser("user-\(Base64URL.encode(randomBytes(6)))@example.com") }
+                    @Sendable func attempt(_ store: SQLPasskeyStore, _ user: UserRecord) async throws -> Bool {
+                        do {
+                            try await store.createUser(
+                                user, credential: makeCredential(for: user), session: makeSession(for: user), audit: nil,
+                                endingSession: nil, spending: mark)
+                            return true
+                        } catch let error as StoreError where error.code == .ceremonySpent {
+                            return false
+                        }
+                    }
+                    async let a = attempt(first, pair[0])
+                    async let b = attempt(second, pair[1])
+                    let made = try await [a, b]
+                    #expect(made.filter { $0 }.count == 1)
+                }
+            }
+        }
+    }
+
     @Test("A sign-up whose session cannot be stored leaves no account or credential behind", arguments: Backend.allCases)
     func signUpFailingAtTheSessionLeavesNothing(_ backend: Backend) async throws {
         try await withStore(backend) { store in

@@ -75,13 +75,14 @@ struct RegistrationController {
     }
 
     @Sendable func finish(_ request: Request, context: Context) async throws -> Response {
-        let record: CeremonyRecord
+        let taken: TakenCeremony
         do {
             try await services.limitCeremonyFinish(context)
-            record = try await services.ceremonies.consume(request, kinds: [.registration, .addPasskey])
+            taken = try await services.ceremonies.take(request, kinds: [.registration, .addPasskey])
         } catch {
             return try await services.ceremonyStep(.registration, .finish, context: context) { _ in throw error }
         }
+        let record = taken.record
         if record.kind == .addPasskey {
             return try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
                 let signedIn = try await services.sessions.require(request)
@@ -93,43 +94,54 @@ struct RegistrationController {
             }
         }
         return try await services.ceremonyStep(.registration, .finish, context: context) { log in
-            guard let userHandle = record.userID, let username = record.username else { throw APIError.ceremonyNotFound }
-            log["user"] = .string(userHandle.base64URL)
-            let response = try RegistrationResponseJSON.parse(try await JSONBody.bytes(request))
-            let ceremony = try services.ceremonies.registrationState(of: record)
-            let verified = try await services.relyingParty.finishRegistration(response: response, ceremony: ceremony)
-            log["credential"] = .string(verified.credentialID.base64URL)
-            let now = services.now()
-            let user = UserRecord(
-                id: userHandle, username: username, displayName: record.displayName ?? username, createdAt: now)
-            let credential = services.credentialRecord(verified, userID: userHandle, at: now)
-            let (token, session) = services.sessions.start(
-                userID: userHandle, credentialID: credential.id, client: ClientDetails(request, context: context),
-                method: .passkey)
-            // One transaction: the account, its passkey and session, the activity event, and the end
-            // of a session this browser had before (the new account replaces it). §7.1 step 26: a
-            // credential ID is registered once; the store refuses one it holds (credential_exists).
-            try await services.store.createUser(
-                user, credential: credential, session: session,
-                audit: services.activityEvent(
-                    .signUp, userID: user.id, client: ClientDetails(request, context: context), credentialID: credential.id),
-                endingSession: services.sessions.tokenHash(request))
-            // The address gets a code to verify it; mail never fails the sign-up.
-            do {
-                try await services.sendEmailCode(
-                    .verification, to: user, language: ServerServices.mailLanguage(request),
-                    client: ClientDetails(request, context: context))
-            } catch {
-                context.logger.warning("no verification code for the new account", metadata: ["error": "\(error)"])
+            try await services.ceremonies.finishing(taken) { mark in
+                try await signUp(request, context: context, record: record, spending: mark, log: &log)
             }
-            return ServerServices.json(
-                bytes: Created(
-                    user: UserJSON(user), passkey: PasskeyJSON(credential, directory: services.directory),
-                    rpId: services.relyingPartyID
-                ).jsonBytes(),
-                status: .created,
-                cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
         }
+    }
+
+    /// Verifies the new passkey and creates the account, its passkey and session in one store
+    /// operation, which also spends the sealed ceremony's `mark`: nothing after it can fail.
+    private func signUp(
+        _ request: Request, context: Context, record: CeremonyRecord, spending mark: CeremonyMark?,
+        log: inout Logger.Metadata
+    ) async throws -> Response {
+        guard let userHandle = record.userID, let username = record.username else { throw APIError.ceremonyNotFound }
+        log["user"] = .string(userHandle.base64URL)
+        let response = try RegistrationResponseJSON.parse(try await JSONBody.bytes(request))
+        let ceremony = try services.ceremonies.registrationState(of: record)
+        let verified = try await services.relyingParty.finishRegistration(response: response, ceremony: ceremony)
+        log["credential"] = .string(verified.credentialID.base64URL)
+        let now = services.now()
+        let user = UserRecord(
+            id: userHandle, username: username, displayName: record.displayName ?? username, createdAt: now)
+        let credential = services.credentialRecord(verified, userID: userHandle, at: now)
+        let (token, session) = services.sessions.start(
+            userID: userHandle, credentialID: credential.id, client: ClientDetails(request, context: context),
+            method: .passkey)
+        // One transaction: the account, its passkey and session, the activity event, and the end
+        // of a session this browser had before (the new account replaces it). §7.1 step 26: a
+        // credential ID is registered once; the store refuses one it holds (credential_exists).
+        try await services.store.createUser(
+            user, credential: credential, session: session,
+            audit: services.activityEvent(
+                .signUp, userID: user.id, client: ClientDetails(request, context: context), credentialID: credential.id),
+            endingSession: services.sessions.tokenHash(request), spending: mark)
+        // The address gets a code to verify it; mail never fails the sign-up.
+        do {
+            try await services.sendEmailCode(
+                .verification, to: user, language: ServerServices.mailLanguage(request),
+                client: ClientDetails(request, context: context))
+        } catch {
+            context.logger.warning("no verification code for the new account", metadata: ["error": "\(error)"])
+        }
+        return ServerServices.json(
+            bytes: Created(
+                user: UserJSON(user), passkey: PasskeyJSON(credential, directory: services.directory),
+                rpId: services.relyingPartyID
+            ).jsonBytes(),
+            status: .created,
+            cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
     }
 }
 

@@ -222,12 +222,19 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     public func createUser(
         _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit event: AuditEvent?,
-        endingSession previous: [UInt8]?
+        endingSession previous: [UInt8]?, spending mark: CeremonyMark?
     ) async throws {
         guard credential.userID == user.id, session.userID == user.id else {
             throw StoreError.failure("the first credential and session must belong to the new user")
         }
+        let markUntil = try mark.map { try Column.microseconds($0.keepUntil) }
         try await transaction { db in
+            // The mark first: a ceremony another request finished writes nothing else.
+            if let mark, let markUntil {
+                guard try await Self.spendCeremony(id: mark.id, keepUntil: markUntil, on: db) else {
+                    throw StoreError.ceremonySpent
+                }
+            }
             let normalized = user.normalizedUsername
             let inserted = try await db.raw("""
                 INSERT INTO users (id, username, username_normalized, display_name, created_at, email_verified) \
@@ -606,10 +613,18 @@ public final class SQLPasskeyStore: PasskeyStore {
         return try Self.credentialAndUser(reader)
     }
 
-    /// The insert either adds the mark (a row comes back) or meets the one already there (none does).
+    /// The insert either adds the mark or meets the one already there. On the store's own SQLite
+    /// connection the count of changed rows says which (SQLite builds a temporary table for
+    /// `RETURNING`); elsewhere a row comes back or none does.
     @inline(__always)
     private static func spendCeremony(id: String, keepUntil: Int64, on db: any SQLDatabase) async throws -> Bool {
-        try await db.first("""
+        if let direct = db as? DirectSQLiteDatabase {
+            return try direct.changes("""
+                INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
+                ON CONFLICT (id) DO NOTHING
+                """) == 1
+        }
+        return try await db.first("""
             INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
             ON CONFLICT (id) DO NOTHING RETURNING id
             """) != nil

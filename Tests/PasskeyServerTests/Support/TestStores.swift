@@ -102,10 +102,11 @@ final class RecordingStore: PasskeyStore {
 
     func createUser(
         _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit: AuditEvent?,
-        endingSession: [UInt8]?
+        endingSession: [UInt8]?, spending mark: CeremonyMark?
     ) async throws {
         called()
-        try await base.createUser(user, credential: credential, session: session, audit: audit, endingSession: endingSession)
+        try await base.createUser(
+            user, credential: credential, session: session, audit: audit, endingSession: endingSession, spending: mark)
         record("createUser")
     }
 
