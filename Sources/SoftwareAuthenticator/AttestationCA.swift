@@ -1,8 +1,47 @@
 import Crypto
 import Foundation
+import Synchronization
 import SwiftASN1
 import WebAuthn
 import X509
+
+/// A ``SoftwareAuthenticator``'s attestation certificates, made the first time a statement, a
+/// caller or the keychain needs them; copies of the authenticator share them.
+///
+/// Why not at once: making them takes two key pairs and two signed certificates, several times
+/// the work of the rest of a registration, and most authenticators (a load generator makes one
+/// per account) only ever send `none` attestation.
+final class AttestationAuthority: Sendable {
+    private let aaguid: AAGUID
+    private let made: Mutex<AttestationCA?>
+
+    /// Certificates to be made for `aaguid` when first needed.
+    init(aaguid: AAGUID) {
+        self.aaguid = aaguid
+        made = Mutex(nil)
+    }
+
+    /// Certificates made already (read back from a keychain).
+    init(_ ca: AttestationCA) {
+        aaguid = .zero
+        made = Mutex(ca)
+    }
+
+    /// The certificates, made now if they were not yet.
+    func ca() throws(SoftwareAuthenticatorError) -> AttestationCA {
+        let result: Result<AttestationCA, SoftwareAuthenticatorError> = made.withLock { made in
+            if let made { return .success(made) }
+            do throws(SoftwareAuthenticatorError) {
+                let ca = try AttestationCA.generate(aaguid: aaguid)
+                made = ca
+                return .success(ca)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}
 
 /// The attestation certificates a ``SoftwareAuthenticator`` generates for itself: a self-signed
 /// root and a P-256 attestation certificate it issues, meeting WebAuthn §8.2.1 (packed) and

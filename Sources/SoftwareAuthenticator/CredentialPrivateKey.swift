@@ -31,7 +31,7 @@ struct CredentialPrivateKey: Sendable {
     static func generate(_ algorithm: COSEAlgorithmIdentifier) throws(SoftwareAuthenticatorError) -> CredentialPrivateKey {
         switch algorithm {
         case .es256:
-            return try CredentialPrivateKey(algorithm: algorithm, backing: .p256(P256.Signing.PrivateKey()))
+            return try CredentialPrivateKey(algorithm: algorithm, backing: .p256(try randomP256Key()))
         case .edDSA, .ed25519:
             return try CredentialPrivateKey(algorithm: algorithm, backing: .ed25519(Curve25519.Signing.PrivateKey()))
         case .rs256:
@@ -45,6 +45,19 @@ struct CredentialPrivateKey: Sendable {
         default:
             throw SoftwareAuthenticatorError(.unsupportedAlgorithm, "the software authenticator cannot make \(algorithm) keys")
         }
+    }
+
+    /// A P-256 key whose scalar is 32 random bytes, drawn again in the rare case (about 2⁻³²)
+    /// that they are zero or not below the group's order.
+    ///
+    /// Why not `P256.Signing.PrivateKey()`: on Linux it proves each new key with a signature and
+    /// its verification (BoringSSL's FIPS pairwise test) and draws again until the key has a
+    /// compact form, which made a software passkey's registration cost several signatures.
+    static func randomP256Key() throws(SoftwareAuthenticatorError) -> P256.Signing.PrivateKey {
+        for _ in 0..<8 {
+            if let key = try? P256.Signing.PrivateKey(rawRepresentation: randomBytes(32)) { return key }
+        }
+        throw SoftwareAuthenticatorError(.cryptoFailure, "could not generate a P-256 key")
     }
 
     /// Reads a key back from its stored bytes (see ``bytes``).

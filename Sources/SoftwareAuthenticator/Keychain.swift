@@ -67,10 +67,11 @@ extension SoftwareAuthenticator: Codable {
         try c.encode(attachment, forKey: .attachment)
         try c.encodeIfPresent(misbehaviour, forKey: .misbehaviour)
         try c.encode(globalSignCount, forKey: .globalSignCount)
+        let ca = try attestationCA
         try c.encode(
             StoredAttestationCA(
-                root: Base64URLData(attestationCA.rootDER), certificate: Base64URLData(attestationCA.certificateDER),
-                privateKey: Base64URLData(Array(attestationCA.privateKey.rawRepresentation))),
+                root: Base64URLData(ca.rootDER), certificate: Base64URLData(ca.certificateDER),
+                privateKey: Base64URLData(Array(ca.privateKey.rawRepresentation))),
             forKey: .attestationCA)
         try c.encode(credentials, forKey: .credentials)
         try c.encodeIfPresent(lastRegistration, forKey: .lastRegistration)

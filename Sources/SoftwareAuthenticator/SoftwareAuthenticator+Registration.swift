@@ -146,19 +146,21 @@ extension SoftwareAuthenticator {
             let signature = try key.sign(authenticatorData + clientDataHash)
             return (.packed, ["alg": CBOR(key.algorithm.rawValue), "sig": .bytes(faultySignature(signature))])
         case .packedX5C:
-            let signature = try attestationCA.sign(authenticatorData + clientDataHash)
+            let ca = try attestationCA
+            let signature = try ca.sign(authenticatorData + clientDataHash)
             return (.packed, [
                 "alg": CBOR(COSEAlgorithmIdentifier.es256.rawValue),
                 "sig": .bytes(faultySignature(signature)),
-                "x5c": [.bytes(attestationCA.certificateDER)],
+                "x5c": [.bytes(ca.certificateDER)],
             ])
         case .fidoU2F:
             guard let point = key.p256UncompressedPoint else {
                 throw SoftwareAuthenticatorError(.unsupportedAlgorithm, "fido-u2f attestation needs an ES256 credential")
             }
             // §8.6 step 5: 0x00 ‖ rpIdHash ‖ clientDataHash ‖ credentialId ‖ publicKeyU2F.
-            let signature = try attestationCA.sign([0x00] + rpIDHash + clientDataHash + credentialID.bytes + point)
-            return (.fidoU2F, ["sig": .bytes(faultySignature(signature)), "x5c": [.bytes(attestationCA.certificateDER)]])
+            let ca = try attestationCA
+            let signature = try ca.sign([0x00] + rpIDHash + clientDataHash + credentialID.bytes + point)
+            return (.fidoU2F, ["sig": .bytes(faultySignature(signature)), "x5c": [.bytes(ca.certificateDER)]])
         }
     }
 

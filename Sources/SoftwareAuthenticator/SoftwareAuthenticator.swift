@@ -75,7 +75,7 @@ public struct SoftwareAuthenticator: Sendable {
     /// The counter used when ``signCounter`` is ``SignCounter/global``.
     public internal(set) var globalSignCount: UInt32
 
-    let attestationCA: AttestationCA
+    let attestationAuthority: AttestationAuthority
     var lastRegistration: RegistrationResponseJSON?
     var lastAuthentication: AuthenticationResponseJSON?
 
@@ -85,8 +85,9 @@ public struct SoftwareAuthenticator: Sendable {
     /// The algorithms a software authenticator can make keys for.
     public static let supportedAlgorithms: [COSEAlgorithmIdentifier] = CredentialPrivateKey.supportedAlgorithms
 
-    /// A new authenticator with no credentials and a freshly generated attestation root and
-    /// certificate (so ``attestationRootCertificate`` is fixed for its lifetime).
+    /// A new authenticator with no credentials and an attestation root and certificate of its
+    /// own, generated the first time they are needed (``attestationRootCertificate`` is then fixed
+    /// for its lifetime, and shared by its copies).
     ///
     /// The defaults are those of a platform passkey provider that syncs: user verification,
     /// backed up, discoverable credentials, counting per credential.
@@ -115,7 +116,7 @@ public struct SoftwareAuthenticator: Sendable {
         self.misbehaviour = nil
         self.credentials = []
         self.globalSignCount = 0
-        self.attestationCA = try AttestationCA.generate(aaguid: aaguid)
+        self.attestationAuthority = AttestationAuthority(aaguid: aaguid)
         self.lastRegistration = nil
         self.lastAuthentication = nil
     }
@@ -140,20 +141,31 @@ public struct SoftwareAuthenticator: Sendable {
         self.misbehaviour = misbehaviour
         self.credentials = credentials
         self.globalSignCount = globalSignCount
-        self.attestationCA = attestationCA
+        self.attestationAuthority = AttestationAuthority(attestationCA)
         self.lastRegistration = lastRegistration
         self.lastAuthentication = lastAuthentication
     }
 
     /// The self-signed root that issued the attestation certificate: give it to a relying party
     /// as a trust anchor (`AttestationPolicy(roots: [.packed: [root], .fidoU2F: [root]])`).
-    public var attestationRootCertificate: Certificate { attestationCA.root }
+    public var attestationRootCertificate: Certificate {
+        get throws(SoftwareAuthenticatorError) { try attestationCA.root }
+    }
 
     /// ``attestationRootCertificate`` as a PEM document.
-    public var attestationRootCertificatePEM: String { attestationCA.rootPEM }
+    public var attestationRootCertificatePEM: String {
+        get throws(SoftwareAuthenticatorError) { try attestationCA.rootPEM }
+    }
 
     /// The attestation certificate (`x5c[0]`) of `packed` and `fido-u2f` statements.
-    public var attestationCertificate: Certificate { attestationCA.certificate }
+    public var attestationCertificate: Certificate {
+        get throws(SoftwareAuthenticatorError) { try attestationCA.certificate }
+    }
+
+    /// The attestation certificates and key, made now if they were not yet.
+    var attestationCA: AttestationCA {
+        get throws(SoftwareAuthenticatorError) { try attestationAuthority.ca() }
+    }
 
     /// Forgets a credential, as deleting a passkey does. Returns whether it held one with that ID.
     @discardableResult

@@ -22,7 +22,7 @@ import WebAuthn
     @Test(arguments: StoreKind.allCases)
     func anAuthenticatorChainingToAConfiguredRootMayRegister(kind: StoreKind) async throws {
         let authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
-        try await Harness.run(kind, configure: Self.requiringTrust(roots: [authenticator.attestationRootCertificate])) { _, client in
+        try await Harness.run(kind, configure: Self.requiringTrust(roots: [(try authenticator.attestationRootCertificate)])) { _, client in
             var browser = try Browser(client)
             browser.authenticator = authenticator
             let (_, options) = try await browser.registrationOptions(Self.ada)

@@ -288,7 +288,7 @@ struct RegistrationWithMetadataTests {
     func metadataRootsTrusted() async throws {
         var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
         let metadata = try await Self.metadata(
-            for: authenticator, roots: [authenticator.attestationRootCertificate], statuses: [("FIDO_CERTIFIED", "2024-01-01")])
+            for: authenticator, roots: [(try authenticator.attestationRootCertificate)], statuses: [("FIDO_CERTIFIED", "2024-01-01")])
         let result = try await Self.register(authenticator: &authenticator, metadata: metadata, requirement: .trustedRoot)
         #expect(result.attestationTrusted)
     }
@@ -298,7 +298,7 @@ struct RegistrationWithMetadataTests {
         var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
         let other = try SoftwareAuthenticator(attestation: .packedX5C)
         let metadata = try await Self.metadata(
-            for: authenticator, roots: [other.attestationRootCertificate], statuses: [("FIDO_CERTIFIED", "2024-01-01")])
+            for: authenticator, roots: [(try other.attestationRootCertificate)], statuses: [("FIDO_CERTIFIED", "2024-01-01")])
         await #expect(throws: WebAuthnError(.attestationTrust, "")) {
             _ = try await Self.register(authenticator: &authenticator, metadata: metadata)
         }
@@ -308,7 +308,7 @@ struct RegistrationWithMetadataTests {
     func compromisedRefused() async throws {
         var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
         let metadata = try await Self.metadata(
-            for: authenticator, roots: [authenticator.attestationRootCertificate],
+            for: authenticator, roots: [(try authenticator.attestationRootCertificate)],
             statuses: [("FIDO_CERTIFIED", "2020-01-01"), ("ATTESTATION_KEY_COMPROMISE", "2024-01-01")])
         await #expect(throws: WebAuthnError(.attestationPolicy, "")) {
             _ = try await Self.register(authenticator: &authenticator, metadata: metadata)
@@ -319,7 +319,7 @@ struct RegistrationWithMetadataTests {
     func unlistedAuthenticator() async throws {
         var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
         let listed = try SoftwareAuthenticator(aaguid: try #require(AAGUID(uuidString: "11111111-2222-3333-4444-555555555555")), attestation: .packedX5C)
-        let metadata = try await Self.metadata(for: listed, roots: [listed.attestationRootCertificate], statuses: [])
+        let metadata = try await Self.metadata(for: listed, roots: [(try listed.attestationRootCertificate)], statuses: [])
         let result = try await Self.register(authenticator: &authenticator, metadata: metadata)
         #expect(!result.attestationTrusted)
         #expect(result.attestationType == .basic)
@@ -341,7 +341,7 @@ struct FIDOU2FMetadataTests {
             attestation: .direct,
             attestationPolicy: AttestationPolicy(
                 requirement: .allowedAAGUIDs([.zero, authenticator.aaguid]),
-                roots: [.fidoU2F: [authenticator.attestationRootCertificate]])))
+                roots: [.fidoU2F: [(try authenticator.attestationRootCertificate)]])))
         let (options, ceremony) = relyingParty.beginRegistration(user: .init(id: .random(), name: "a", displayName: "A"))
         let response = try authenticator.register(options: options, origin: "https://example.com")
         await #expect(throws: WebAuthnError(.attestationPolicy, "")) {
@@ -354,7 +354,7 @@ struct FIDOU2FMetadataTests {
         var authenticator = try SoftwareAuthenticator(attestation: .fidoU2F)
         let service = try MetadataTests.TestMetadataService()
         let jws = try service.blob(number: 1, entries: [[
-            "attestationCertificateKeyIdentifiers": [Self.keyIdentifier(authenticator.attestationCertificate)],
+            "attestationCertificateKeyIdentifiers": [Self.keyIdentifier(try authenticator.attestationCertificate)],
             "metadataStatement": ["description": "Leaky U2F key", "protocolFamily": "u2f"],
             "statusReports": [["status": "ATTESTATION_KEY_COMPROMISE", "effectiveDate": "2024-01-01"]],
         ]])

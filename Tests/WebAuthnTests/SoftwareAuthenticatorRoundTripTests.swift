@@ -48,13 +48,13 @@ struct SoftwareAuthenticatorRoundTripTests {
         var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
         let site = try RoundTripSite(
             algorithms: [algorithm],
-            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.packed: [authenticator.attestationRootCertificate]]))
+            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.packed: [(try authenticator.attestationRootCertificate)]]))
         let (_, verified) = try await site.register(&authenticator)
         #expect(verified.algorithm == algorithm)
         #expect(verified.format == .packed)
         #expect(verified.attestationType == .basic)
         #expect(verified.attestationTrusted == true)
-        #expect(verified.attestationTrustPath == [authenticator.attestationCertificate])
+        #expect(try verified.attestationTrustPath == [authenticator.attestationCertificate])
     }
 
     @Test("Packed x5c attestation to a different root is rejected with attestation_trust")
@@ -62,7 +62,7 @@ struct SoftwareAuthenticatorRoundTripTests {
         var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
         let stranger = try SoftwareAuthenticator(attestation: .packedX5C)
         let site = try RoundTripSite(
-            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.packed: [stranger.attestationRootCertificate]]))
+            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.packed: [(try stranger.attestationRootCertificate)]]))
         #expect(try await site.registrationError(&authenticator) == .attestationTrust)
     }
 
@@ -70,7 +70,7 @@ struct SoftwareAuthenticatorRoundTripTests {
     func packedSelfIsRefusedWhenTrustIsRequired() async throws {
         var authenticator = try SoftwareAuthenticator(attestation: .packedSelf)
         let site = try RoundTripSite(
-            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.packed: [authenticator.attestationRootCertificate]]))
+            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.packed: [(try authenticator.attestationRootCertificate)]]))
         #expect(try await site.registrationError(&authenticator) == .attestationTrust)
     }
 
@@ -90,7 +90,7 @@ struct SoftwareAuthenticatorRoundTripTests {
     func fidoU2FIsTrustedWithItsRoot() async throws {
         var authenticator = try SoftwareAuthenticator(attestation: .fidoU2F)
         let site = try RoundTripSite(
-            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.fidoU2F: [authenticator.attestationRootCertificate]]))
+            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.fidoU2F: [(try authenticator.attestationRootCertificate)]]))
         let (_, verified) = try await site.register(&authenticator)
         #expect(verified.format == .fidoU2F)
         #expect(verified.attestationTrusted == true)
@@ -101,7 +101,7 @@ struct SoftwareAuthenticatorRoundTripTests {
         var authenticator = try SoftwareAuthenticator(attestation: .fidoU2F)
         let stranger = try SoftwareAuthenticator(attestation: .fidoU2F)
         let site = try RoundTripSite(
-            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.fidoU2F: [stranger.attestationRootCertificate]]))
+            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.fidoU2F: [(try stranger.attestationRootCertificate)]]))
         #expect(try await site.registrationError(&authenticator) == .attestationTrust)
     }
 
@@ -267,9 +267,9 @@ struct SoftwareAuthenticatorRoundTripTests {
     func importedAuthenticatorKeepsItsRoot() async throws {
         let original = try SoftwareAuthenticator(attestation: .packedX5C)
         var imported = try SoftwareAuthenticator(json: original.exportJSON())
-        #expect(imported.attestationRootCertificate == original.attestationRootCertificate)
+        #expect(try imported.attestationRootCertificate == original.attestationRootCertificate)
         let site = try RoundTripSite(
-            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.packed: [original.attestationRootCertificate]]))
+            attestationPolicy: AttestationPolicy(requirement: .trustedRoot, roots: [.packed: [(try original.attestationRootCertificate)]]))
         let (_, verified) = try await site.register(&imported)
         #expect(verified.attestationTrusted)
     }

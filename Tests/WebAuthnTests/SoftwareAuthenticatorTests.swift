@@ -285,7 +285,7 @@ struct SoftwareAuthenticatorTests {
     @Test("The attestation certificate meets the packed certificate requirements of §8.2.1")
     func attestationCertificateMeetsPackedRequirements() throws {
         let authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
-        let certificate = authenticator.attestationCertificate
+        let certificate = try authenticator.attestationCertificate
         #expect(certificate.version == .v3)
         let subject = certificate.subject.flatMap { $0 }
         func values(_ type: ASN1ObjectIdentifier) -> [String] { subject.filter { $0.type == type }.compactMap { String($0.value) } }
@@ -297,14 +297,56 @@ struct SoftwareAuthenticatorTests {
         let aaguidExtension = try #require(certificate.extensions[oid: [1, 3, 6, 1, 4, 1, 45724, 1, 1, 4]])
         #expect(aaguidExtension.critical == false)
         #expect(Array(try ASN1OctetString(derEncoded: aaguidExtension.value).bytes) == authenticator.aaguid.bytes)
-        #expect(certificate.issuer == authenticator.attestationRootCertificate.subject)
+        #expect(try certificate.issuer == authenticator.attestationRootCertificate.subject)
     }
 
     @Test("The attestation root's PEM reads back as the root certificate")
     func attestationRootPEMRoundTrips() throws {
         let authenticator = try SoftwareAuthenticator()
         let roots = try AttestationPolicy.certificates(pem: authenticator.attestationRootCertificatePEM)
-        #expect(roots == [authenticator.attestationRootCertificate])
+        #expect(try roots == [authenticator.attestationRootCertificate])
+    }
+
+    @Test("The attestation certificates are made once, when first needed, and copies share them")
+    func attestationCertificatesAreMadeOnceAndShared() throws {
+        let authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
+        let copy = authenticator
+        let root = try copy.attestationRootCertificate
+        #expect(try authenticator.attestationRootCertificate == root)
+        #expect(try authenticator.attestationCertificate.issuer == root.subject)
+        let other = try SoftwareAuthenticator(attestation: .packedX5C)
+        #expect(try other.attestationRootCertificate != root, "each authenticator has its own root")
+    }
+
+    // MARK: Credential keys
+
+    @Test("A P-256 scalar of zero or not below the group's order is refused, so a random one is drawn again")
+    func p256ScalarsOutOfRangeAreRefused() throws {
+        // The software authenticator makes ES256 keys from 32 random bytes and relies on this.
+        let order: [UInt8] = [
+            0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+            0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
+        ]
+        for scalar in [[UInt8](repeating: 0, count: 32), order, [UInt8](repeating: 0xFF, count: 32)] {
+            #expect(throws: (any Error).self) { try P256.Signing.PrivateKey(rawRepresentation: scalar) }
+        }
+        var belowOrder = order
+        belowOrder[31] -= 1
+        let key = try P256.Signing.PrivateKey(rawRepresentation: belowOrder)
+        let message = Array("signed".utf8)
+        #expect(key.publicKey.isValidSignature(try key.signature(for: message), for: message))
+    }
+
+    @Test("Every ES256 credential has a key of its own")
+    func es256CredentialKeysAreDistinctAndWork() throws {
+        var authenticator = try SoftwareAuthenticator(algorithms: [.es256])
+        var keys: Set<[UInt8]> = []
+        for _ in 0..<20 {
+            let created = try authenticator.register(options: Self.creationOptions(), origin: Self.origin)
+            let publicKey = try #require(created.response.publicKey)
+            keys.insert(publicKey.bytes)
+        }
+        #expect(keys.count == 20)
     }
 
     // MARK: Keychain JSON
