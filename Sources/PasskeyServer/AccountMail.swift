@@ -82,7 +82,11 @@ extension ServerServices {
         _ purpose: EmailCodeRecord.Purpose, to user: UserRecord, language: Auth.Language, client: ClientDetails?,
         answerCap: Bool = false
     ) async throws -> Bool {
-        guard let address = try? MailAddress(address: user.username) else { return false }
+        // A username without an @ is no address: not parsed (the parse and the error it throws
+        // were about 1 % of the server's CPU in a sign-up).
+        guard user.username.utf8.contains(UInt8(ascii: "@")), let address = try? MailAddress(address: user.username) else {
+            return false
+        }
         let now = now()
         let code = EmailCodes.generate()
         let ttl = purpose == .recovery ? mail.recoveryCodeTTL : mail.verificationCodeTTL

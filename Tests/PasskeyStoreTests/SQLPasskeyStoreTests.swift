@@ -42,6 +42,19 @@ struct SQLPasskeyStoreTests {
         }
     }
 
+    @Test("A database file keeps its savepoints' sub-journal in memory, and is in WAL mode with NORMAL sync")
+    func fileSettings() async throws {
+        try await withTemporaryDatabaseFile { path in
+            try await withSQLStore(url: "sqlite:\(path)") { store in
+                _ = try await signUp(store)
+                #expect(try await store.sqliteSetting("temp_store") == 2, "MEMORY")
+                #expect(try await store.sqliteSetting("synchronous") == 1, "NORMAL")
+                #expect(try await store.sqliteSetting("foreign_keys") == 1)
+                #expect(try await store.sqliteSetting("temp_store; DROP TABLE users") == nil)
+            }
+        }
+    }
+
     @Test("A new database file has pages of 2,048 bytes, and keeps them when opened again")
     func newFilesHaveSmallerPages() async throws {
         try await withTemporaryDatabaseFile { path in

@@ -189,6 +189,15 @@ extension SQLDatabase {
         return try await all(statement).first
     }
 
+    /// Runs an `INSERT … ON CONFLICT DO NOTHING` of one row and answers whether it inserted it: on
+    /// the store's own SQLite connection by the count of changed rows (SQLite builds a temporary
+    /// table for `RETURNING`), elsewhere by the row a `RETURNING` clause gives back.
+    @inline(__always)
+    func insertedRow(_ statement: BoundStatement) async throws -> Bool {
+        if let direct = self as? DirectSQLiteDatabase { return try direct.changes(statement) == 1 }
+        return try await first("\(statement) RETURNING 1 AS inserted") != nil
+    }
+
     /// Runs an `INSERT`, `UPDATE` or `DELETE` on SQLite and returns how many rows it changed
     /// (`changes()`, of this connection's last such statement).
     @inline(__always)

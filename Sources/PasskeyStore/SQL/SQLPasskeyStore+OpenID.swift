@@ -13,8 +13,8 @@ extension SQLPasskeyStore {
                     SQLBind(client.id),
                     SQLBind(client.name),
                     Column.optional(client.secretHash.map { Data($0) }),
-                    SQLBind(try Column.json(client.redirectURIs)),
-                    SQLBind(try Column.json(client.postLogoutRedirectURIs)),
+                    SQLBind(Column.json(client.redirectURIs)),
+                    SQLBind(Column.json(client.postLogoutRedirectURIs)),
                     SQLBind(client.trusted),
                     SQLBind(client.idTokenAlgorithm),
                     SQLBind(try Column.microseconds(client.createdAt)),
@@ -132,7 +132,7 @@ extension SQLPasskeyStore {
                     SQLBind(code.clientID),
                     Column.bytes(code.userID.bytes),
                     SQLBind(code.redirectURI),
-                    SQLBind(try Column.json(code.scopes)),
+                    SQLBind(Column.json(code.scopes)),
                     Column.optional(code.nonce),
                     Column.optional(code.codeChallenge),
                     SQLBind(try Column.microseconds(code.authTime)),
@@ -265,7 +265,7 @@ extension SQLPasskeyStore {
                 SQLBind(token.grantID),
                 SQLBind(token.clientID),
                 Column.bytes(token.userID.bytes),
-                SQLBind(try Column.json(token.scopes)),
+                SQLBind(Column.json(token.scopes)),
                 SQLBind(try Column.microseconds(token.authTime)),
                 SQLBind(try Column.microseconds(token.createdAt)),
                 SQLBind(try Column.microseconds(token.expiresAt)),
@@ -310,7 +310,7 @@ extension SQLPasskeyStore {
                 .values([
                     Column.bytes(consent.userID.bytes),
                     SQLBind(consent.clientID),
-                    SQLBind(try Column.json(consent.scopes)),
+                    SQLBind(Column.json(consent.scopes)),
                     SQLBind(try Column.microseconds(consent.grantedAt)),
                 ] as [any SQLExpression])
                 .run()

@@ -131,6 +131,15 @@ public final class SQLPasskeyStore: PasskeyStore {
         return try await sqlite.thread.run { sqlite.repreparedStatements() }
     }
 
+    /// On SQLite, the integer value of the setting `PRAGMA name` (`nil` on PostgreSQL, or for a
+    /// name that is not a plain identifier).
+    package func sqliteSetting(_ name: String) async throws -> Int64? {
+        guard sqlite != nil, !name.isEmpty, name.allSatisfy({ $0 == "_" || ($0.isASCII && $0.isLetter) }) else { return nil }
+        return try await autocommit { db in
+            try await db.first(BoundStatement(stringLiteral: "PRAGMA \(name)")).map { try RowReader(row: $0).int64(name) }
+        }
+    }
+
     /// The schema version the database is at.
     package func schemaVersion() async throws -> Int {
         try await Schema.currentVersion(model)
@@ -213,6 +222,11 @@ public final class SQLPasskeyStore: PasskeyStore {
                     }
                 }
                 try await db.execute(sql: SQLRaw("PRAGMA synchronous = NORMAL")) { _ in }
+                // The savepoint of each operation in a group commit keeps its pages' earlier
+                // contents in a sub-journal, a temporary file once it passes 64 KB; from then on
+                // every later operation of the group wrote it too (a third of a sign-up's writes).
+                // In memory it is never written (docs/performance.md, lever 33).
+                try await db.execute(sql: SQLRaw("PRAGMA temp_store = MEMORY")) { _ in }
                 try await db.execute(sql: SQLRaw("PRAGMA wal_autocheckpoint = \(walCheckpointPages)")) { _ in }
             }
         }
@@ -236,13 +250,13 @@ public final class SQLPasskeyStore: PasskeyStore {
                 }
             }
             let normalized = user.normalizedUsername
-            let inserted = try await db.raw("""
+            let inserted = try await db.insertedRow("""
                 INSERT INTO users (id, username, username_normalized, display_name, created_at, email_verified) \
-                VALUES (\(Column.bytes(user.id.bytes)), \(bind: user.username), \(bind: normalized), \
+                VALUES (\(bytes: user.id.bytes), \(bind: user.username), \(bind: normalized), \
                 \(bind: user.displayName), \(bind: try Column.microseconds(user.createdAt)), \(bind: user.emailVerified)) \
-                ON CONFLICT DO NOTHING RETURNING id
-                """).first()
-            guard inserted != nil else {
+                ON CONFLICT DO NOTHING
+                """)
+            guard inserted else {
                 let holder = try await db.select().column("id").from("users")
                     .where("username_normalized", .equal, normalized)
                     .first()
@@ -269,9 +283,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func user(username: String) async throws -> UserRecord? {
         let normalized = UserRecord.normalize(username)
         return try await autocommit { db in
-            try await db.select().column("*").from("users")
-                .where("username_normalized", .equal, normalized)
-                .first()
+            try await db.first("SELECT * FROM users WHERE username_normalized = \(bind: normalized)")
                 .map { try RowReader(row: $0).user() }
         }
     }
@@ -613,21 +625,13 @@ public final class SQLPasskeyStore: PasskeyStore {
         return try Self.credentialAndUser(reader)
     }
 
-    /// The insert either adds the mark or meets the one already there. On the store's own SQLite
-    /// connection the count of changed rows says which (SQLite builds a temporary table for
-    /// `RETURNING`); elsewhere a row comes back or none does.
+    /// The insert either adds the mark or meets the one already there.
     @inline(__always)
     private static func spendCeremony(id: String, keepUntil: Int64, on db: any SQLDatabase) async throws -> Bool {
-        if let direct = db as? DirectSQLiteDatabase {
-            return try direct.changes("""
-                INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
-                ON CONFLICT (id) DO NOTHING
-                """) == 1
-        }
-        return try await db.first("""
+        try await db.insertedRow("""
             INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
-            ON CONFLICT (id) DO NOTHING RETURNING id
-            """) != nil
+            ON CONFLICT (id) DO NOTHING
+            """)
     }
 
     // MARK: Sessions
@@ -790,17 +794,17 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     /// Inserts a credential; `false` when its ID is taken.
     static func insert(_ credential: CredentialRecord, on db: any SQLDatabase) async throws -> Bool {
-        try await db.raw("""
+        try await db.insertedRow("""
             INSERT INTO credentials (id, user_id, public_key, algorithm, sign_count, aaguid, attestation_format, \
             transports, backup_eligible, backed_up, name, created_at, last_used_at) \
-            VALUES (\(Column.bytes(credential.id.bytes)), \(Column.bytes(credential.userID.bytes)), \
-            \(Column.bytes(credential.publicKey)), \(bind: Int64(credential.algorithm)), \(bind: Int64(credential.signCount)), \
-            \(Column.bytes(credential.aaguid.bytes)), \(bind: credential.attestationFormat), \
-            \(bind: try Column.json(credential.transports)), \(bind: credential.backupEligible), \(bind: credential.backedUp), \
+            VALUES (\(bytes: credential.id.bytes), \(bytes: credential.userID.bytes), \
+            \(bytes: credential.publicKey), \(bind: Int64(credential.algorithm)), \(bind: Int64(credential.signCount)), \
+            \(bytes: credential.aaguid.bytes), \(bind: credential.attestationFormat), \
+            \(bind: Column.json(credential.transports)), \(bind: credential.backupEligible), \(bind: credential.backedUp), \
             \(bind: credential.name), \(bind: try Column.microseconds(credential.createdAt)), \
-            \(Column.optional(try credential.lastUsedAt.map(Column.microseconds)))) \
-            ON CONFLICT DO NOTHING RETURNING id
-            """).first() != nil
+            \(optional: try credential.lastUsedAt.map(Column.microseconds))) \
+            ON CONFLICT DO NOTHING
+            """)
     }
 
     @inline(__always)
