@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import HummingbirdTesting
 import PasskeyStore
 import Testing
 
@@ -128,6 +129,24 @@ import Testing
         return (assertion, try #require(browser.ceremonyCookie))
     }
 
+    /// Six browsers post `answer` to `path` at once, each with the same ceremony cookie: their
+    /// statuses and error codes.
+    static func concurrentAnswers(
+        _ client: any TestClientProtocol, _ path: String, _ answer: some Encodable & Sendable, cookie: String
+    ) async throws -> [(status: HTTPResponse.Status, code: String?)] {
+        try await withThrowingTaskGroup(of: (status: HTTPResponse.Status, code: String?).self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    var replay = try Browser(client)
+                    replay.cookies["passkeys_ceremony"] = cookie
+                    let response = try await replay.post(path, answer)
+                    return (response.status, response.errorCode)
+                }
+            }
+            return try await group.reduce(into: [(status: HTTPResponse.Status, code: String?)]()) { $0.append($1) }
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func signInOptionsWriteNothingAndTheAnswerSpendsTheCeremonyOnce(kind: StoreKind) async throws {
         try await Harness.run(kind) { harness, client in
@@ -232,17 +251,7 @@ import Testing
             let (_, options) = try await browser.registrationOptions(Self.ada)
             let cookie = try #require(browser.ceremonyCookie)
             let credential = try browser.authenticator.register(options: try #require(options), origin: browser.origin)
-            let answers = try await withThrowingTaskGroup(of: (status: HTTPResponse.Status, code: String?).self) { group in
-                for _ in 0..<6 {
-                    group.addTask {
-                        var replay = try Browser(client)
-                        replay.cookies["passkeys_ceremony"] = cookie
-                        let response = try await replay.post("/api/registration", credential)
-                        return (response.status, response.errorCode)
-                    }
-                }
-                return try await group.reduce(into: [(status: HTTPResponse.Status, code: String?)]()) { $0.append($1) }
-            }
+            let answers = try await Self.concurrentAnswers(client, "/api/registration", credential, cookie: cookie)
             #expect(answers.filter { $0.status == .created }.count == 1, "\(answers)")
             #expect(answers.filter { $0.status == .badRequest && $0.code == "ceremony_not_found" }.count == 5, "\(answers)")
             let user = try #require(try await harness.store.user(username: Self.ada))
@@ -333,17 +342,7 @@ import Testing
             let (assertion, cookie) = try await Self.pendingSignIn(&browser)
             let user = try #require(try await harness.store.user(username: Self.ada))
             let sessionsBefore = try await harness.store.sessions(userID: user.id).count
-            let answers = try await withThrowingTaskGroup(of: (status: HTTPResponse.Status, code: String?).self) { group in
-                for _ in 0..<6 {
-                    group.addTask {
-                        var replay = try Browser(client)
-                        replay.cookies["passkeys_ceremony"] = cookie
-                        let response = try await replay.post("/api/authentication", assertion)
-                        return (response.status, response.errorCode)
-                    }
-                }
-                return try await group.reduce(into: [(status: HTTPResponse.Status, code: String?)]()) { $0.append($1) }
-            }
+            let answers = try await Self.concurrentAnswers(client, "/api/authentication", assertion, cookie: cookie)
             #expect(answers.filter { $0.status == .ok }.count == 1, "\(answers)")
             #expect(answers.filter { $0.status == .badRequest && $0.code == "ceremony_not_found" }.count == 5, "\(answers)")
             #expect(try await harness.store.sessions(userID: user.id).count == sessionsBefore + 1)
