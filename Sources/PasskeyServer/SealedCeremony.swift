@@ -8,7 +8,8 @@ import WebAuthn
 /// The seal keeps the record secret and unchanged: a cookie the server did not seal, or one with a
 /// single bit changed, does not open. It does not make the cookie single-use; finishing the
 /// ceremony does that, by spending its random ID in the store
-/// (``PasskeyStore/spendCeremony(id:keepUntil:)``) before anything else.
+/// (``PasskeyStore/spendCeremony(id:keepUntil:)``) before anything else, or, for a sign-up, in
+/// the transaction that creates the account (``Ceremonies/finishing(_:_:)``).
 ///
 /// The cookie's value is the version byte, then the sealed box (nonce, ciphertext, tag), in
 /// base64url. Inside, each field is a 4-byte big-endian length and its bytes (`0xFFFFFFFF` for a

@@ -219,8 +219,10 @@ struct TakenCeremony: Sendable {
 /// nothing to the store, and finishing it spends its ID there (``PasskeyStore/spendCeremony(id:keepUntil:)``).
 /// Other ceremonies, and a sign-in whose record would make too big a cookie, are records in the
 /// store; their cookie holds a random token whose SHA-256 is the record's ID, and finishing
-/// consumes the record. Either way the ceremony is used up atomically before anything else, so it
-/// is used once whatever the outcome, by whichever process of the database finishes it.
+/// consumes the record. Either way the ceremony is used up atomically before anything else (a
+/// sign-up's sealed ceremony: in the transaction that creates the account, or at once when its
+/// answer fails before that), so it is used once whatever the outcome, by whichever process of the
+/// database finishes it.
 struct Ceremonies: Sendable {
     let store: any PasskeyStore
     let cookies: CookieSettings
