@@ -219,10 +219,10 @@ struct TakenCeremony: Sendable {
 /// nothing to the store, and finishing it spends its ID there (``PasskeyStore/spendCeremony(id:keepUntil:)``).
 /// Other ceremonies, and a sign-in whose record would make too big a cookie, are records in the
 /// store; their cookie holds a random token whose SHA-256 is the record's ID, and finishing
-/// consumes the record. Either way the ceremony is used up atomically before anything else (a
-/// sign-up's sealed ceremony: in the transaction that creates the account, or at once when its
-/// answer fails before that), so it is used once whatever the outcome, by whichever process of the
-/// database finishes it.
+/// consumes the record. Either way the ceremony is used up atomically: a stored one before
+/// anything else; a sealed sign-up's or sign-in's in the transaction that creates the account or
+/// records the sign-in, or at once when its answer fails before that. So it is used once whatever
+/// the outcome, by whichever process of the database finishes it.
 struct Ceremonies: Sendable {
     let store: any PasskeyStore
     let cookies: CookieSettings
@@ -295,12 +295,18 @@ struct Ceremonies: Sendable {
         case .stored(let id):
             return TakenCeremony(record: try usable(try await store.consumeCeremony(id: id), kinds: kinds), mark: nil)
         case .sealed(let record):
-            let mark = CeremonyMark(id: record.id, keepUntil: keepUntil(record))
-            do {
-                return TakenCeremony(record: try usable(record, kinds: kinds), mark: mark)
-            } catch {
-                throw try await spend(mark, after: error)
-            }
+            return try await takeSealed(record, kinds: kinds)
+        }
+    }
+
+    /// A sealed ceremony with its unspent mark, or, when it is of another kind or expired, the
+    /// error, the ceremony spent.
+    private func takeSealed(_ record: CeremonyRecord, kinds: Set<CeremonyRecord.Kind>) async throws -> TakenCeremony {
+        let mark = CeremonyMark(id: record.id, keepUntil: keepUntil(record))
+        do {
+            return TakenCeremony(record: try usable(record, kinds: kinds), mark: mark)
+        } catch {
+            throw try await spend(mark, after: error)
         }
     }
 
@@ -329,23 +335,25 @@ struct Ceremonies: Sendable {
         try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil) ? error : APIError.ceremonyNotFound
     }
 
-    /// Takes this browser's pending sign-in ceremony as ``consume(_:kinds:)`` does and, in the same
-    /// store operation, reads the credential an answer names and its account.
-    func consumeSignIn(
+    /// Takes this browser's pending sign-in ceremony as ``take(_:kinds:)`` does and reads the
+    /// credential an answer names and its account: a stored ceremony is consumed in the same store
+    /// operation; a sealed one is not spent yet, its mark is for the sign-in's own transaction
+    /// (``PasskeyStore/recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:spending:)``,
+    /// through ``finishing(_:_:)``).
+    func takeSignIn(
         _ request: Request, credentialID: CredentialID
-    ) async throws -> (ceremony: CeremonyRecord, credential: CredentialRecord?, user: UserRecord?) {
+    ) async throws -> (taken: TakenCeremony, credential: CredentialRecord?, user: UserRecord?) {
         switch try await held(request) {
         case nil:
             throw APIError.ceremonyNotFound
         case .stored(let id):
             let records = try await store.consumeCeremony(id: id, readingCredential: credentialID)
-            return (try usable(records.ceremony, kinds: [.authentication]), records.credential, records.user)
+            let taken = TakenCeremony(record: try usable(records.ceremony, kinds: [.authentication]), mark: nil)
+            return (taken, records.credential, records.user)
         case .sealed(let record):
-            guard
-                let records = try await store.spendCeremony(
-                    id: record.id, keepUntil: keepUntil(record), readingCredential: credentialID)
-            else { throw APIError.ceremonyNotFound }
-            return (try usable(record, kinds: [.authentication]), records.credential, records.user)
+            let taken = try await takeSealed(record, kinds: [.authentication])
+            let records = try await finishing(taken) { _ in try await store.signInRecords(credentialID: credentialID) }
+            return (taken, records.credential, records.user)
         }
     }
 

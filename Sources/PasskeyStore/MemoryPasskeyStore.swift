@@ -124,8 +124,10 @@ public actor MemoryPasskeyStore: PasskeyStore {
         at: Date,
         session: SessionRecord,
         audit event: AuditEvent?,
-        endingSession previous: [UInt8]?
+        endingSession previous: [UInt8]?,
+        spending mark: CeremonyMark?
     ) async throws -> Bool {
+        if let mark, spentCeremonies[mark.id] != nil { throw StoreError.ceremonySpent }
         guard var credential = credentialsByID[credentialID], credential.userID == session.userID else { return false }
         guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
         if let event, audit.contains(where: { $0.id == event.id }) { throw StoreError.failure("the audit event exists") }
@@ -139,6 +141,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
         if let previous { sessionsByHash.removeValue(forKey: previous) }
         sessionsByHash[session.tokenHash] = session
         if let event { audit.append(event) }
+        if let mark { spentCeremonies[mark.id] = mark.keepUntil }
         return true
     }
 
@@ -172,10 +175,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
         spend(id, keepUntil)
     }
 
-    public func spendCeremony(
-        id: String, keepUntil: Date, readingCredential credentialID: CredentialID
-    ) async throws -> SignInAnswerRecords? {
-        guard spend(id, keepUntil) else { return nil }
+    public func signInRecords(credentialID: CredentialID) async throws -> SignInAnswerRecords {
         let credential = credentialsByID[credentialID]
         return SignInAnswerRecords(credential: credential, user: credential.flatMap { usersByID[$0.userID] })
     }

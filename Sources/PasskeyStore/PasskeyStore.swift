@@ -73,19 +73,24 @@ public protocol PasskeyStore: SharedStateStore {
     func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult
 
     /// Saves what a verified sign-in tells about the credential (sign count, backup state, last
-    /// use), creates the session, appends `audit` (the sign-in's event, if given) and ends the
-    /// session `endingSession` (the one the browser held before, if any), in one transaction: a
-    /// sign-in is one commit, and either all of it is stored or none.
+    /// use), creates the session, appends `audit` (the sign-in's event, if given), ends the
+    /// session `endingSession` (the one the browser held before, if any) and writes the spent mark
+    /// of the sign-in's sealed ceremony `mark` (if given, as ``spendCeremony(id:keepUntil:)``
+    /// writes it), in one transaction: a sign-in is one commit, and either all of it is stored or
+    /// none.
     ///
     /// The credential must belong to `session.userID`. Returns `true` once all of it is written, or
-    /// `false` (and nothing written) when that account holds no such credential any more; read the
-    /// updated credential with ``credential(id:)``. (No caller needed the updated row, and
-    /// returning it cost SQLite a temporary table for `RETURNING` on every sign-in.)
+    /// `false` (and nothing written, the mark included) when that account holds no such credential
+    /// any more; read the updated credential with ``credential(id:)``. (No caller needed the
+    /// updated row, and returning it cost SQLite a temporary table for `RETURNING` on every sign-in.)
     ///
     /// The counter is compared and set in the same statement: it must grow, or stay zero where it
     /// is zero (WebAuthn §7.2 step 22). When a concurrent sign-in already moved it as far, this
     /// throws ``StoreError/signCountConflict`` and changes nothing, so two racing assertions (a
     /// clone and the original) cannot both pass or move the counter back.
+    ///
+    /// - Throws: ``StoreError/ceremonySpent`` when `mark` is spent already (another answer to the
+    ///   same ceremony finished it, in this process or another): no session, no event, no mark.
     func recordSignIn(
         credentialID: CredentialID,
         signCount: UInt32,
@@ -93,7 +98,8 @@ public protocol PasskeyStore: SharedStateStore {
         at: Date,
         session: SessionRecord,
         audit: AuditEvent?,
-        endingSession: [UInt8]?
+        endingSession: [UInt8]?,
+        spending mark: CeremonyMark?
     ) async throws -> Bool
 
     // MARK: Sign-in, one store operation per request
@@ -131,13 +137,11 @@ public protocol PasskeyStore: SharedStateStore {
     /// the store holds nothing for them until they are finished, and only this mark afterwards.
     func spendCeremony(id: String, keepUntil: Date) async throws -> Bool
 
-    /// Spends the ceremony `id` as ``spendCeremony(id:keepUntil:)`` does and, in the same
-    /// operation, reads the credential `credentialID` and its account. Returns `nil`, having read
-    /// nothing, when the ceremony was spent already; the records' ``SignInAnswerRecords/ceremony``
-    /// is always `nil` (the caller holds the ceremony).
-    func spendCeremony(
-        id: String, keepUntil: Date, readingCredential credentialID: CredentialID
-    ) async throws -> SignInAnswerRecords?
+    /// The credential `credentialID`, whoever holds it, and its account, read in one operation that
+    /// writes nothing: what the answer to a sealed sign-in ceremony needs before it is verified
+    /// (the ceremony is spent with the sign-in, ``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:spending:)``).
+    /// The records' ``SignInAnswerRecords/ceremony`` is always `nil`.
+    func signInRecords(credentialID: CredentialID) async throws -> SignInAnswerRecords
 
     // MARK: Sessions
 
@@ -359,14 +363,25 @@ extension PasskeyStore {
 
     /// Saves a verified sign-in and creates the session, in one transaction, with no audit event
     /// and no earlier session to end
-    /// (``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:)``).
+    /// (``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:spending:)``).
     @discardableResult
     public func recordSignIn(
         credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord
     ) async throws -> Bool {
         try await recordSignIn(
             credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session,
-            audit: nil, endingSession: nil)
+            audit: nil, endingSession: nil, spending: nil)
+    }
+
+    /// ``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:spending:)``
+    /// with no ceremony to spend.
+    public func recordSignIn(
+        credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord,
+        audit: AuditEvent?, endingSession: [UInt8]?
+    ) async throws -> Bool {
+        try await recordSignIn(
+            credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session,
+            audit: audit, endingSession: endingSession, spending: nil)
     }
 
     /// The account's most recent audit events, newest first, at most `limit`.
@@ -407,7 +422,7 @@ public struct CeremonyMark: Sendable, Hashable {
 }
 
 /// What finishing a sign-in reads from the store in one operation
-/// (``PasskeyStore/consumeCeremony(id:readingCredential:)``).
+/// (``PasskeyStore/consumeCeremony(id:readingCredential:)``, ``PasskeyStore/signInRecords(credentialID:)``).
 public struct SignInAnswerRecords: Sendable, Hashable {
     /// The ceremony, now gone from the store; `nil` when there was none.
     public var ceremony: CeremonyRecord?

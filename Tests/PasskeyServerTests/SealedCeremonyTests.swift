@@ -162,7 +162,9 @@ import Testing
                 let assertion = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
                 harness.store.clearCalls()
                 #expect(try await browser.post("/api/authentication", assertion).status == .ok)
-                #expect(harness.store.calls.filter { $0 == "spendCeremony" }.count == 1, "\(harness.store.calls)")
+                // The sign-in's transaction spends the ceremony: no store operation of its own.
+                #expect(harness.store.calls.filter { $0.hasPrefix("recordSignIn") }.count == 1, "\(harness.store.calls)")
+                #expect(!harness.store.calls.contains { $0.hasPrefix("spendCeremony") }, "\(harness.store.calls)")
 
                 var replay = try Browser(client)
                 replay.cookies["passkeys_ceremony"] = cookie
@@ -332,6 +334,27 @@ import Testing
                 browser.cookies["passkeys_ceremony"] = cookie
                 expectError(try await browser.post("/api/authentication", genuine), .badRequest, "ceremony_not_found")
             }
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentRefusedAnswersToOneSealedCeremonyAreRecordedOnce(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let user = try #require(try await harness.store.user(username: Self.ada))
+            let (_, options) = try await browser.authenticationOptions(Self.ada)
+            let cookie = try #require(browser.ceremonyCookie)
+            browser.authenticator.misbehaviour = .corruptedSignature
+            let forged = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
+            let failuresBefore = try await harness.store.auditEvents(userID: user.id, limit: 100)
+                .filter { $0.kind == .signInFailed }.count
+            let answers = try await Self.concurrentAnswers(client, "/api/authentication", forged, cookie: cookie)
+            // One answer spends the ceremony and is refused for its signature; the others find it spent.
+            #expect(answers.filter { $0.code == "bad_signature" }.count == 1, "\(answers)")
+            #expect(answers.filter { $0.status == .badRequest && $0.code == "ceremony_not_found" }.count == 5, "\(answers)")
+            let failures = try await harness.store.auditEvents(userID: user.id, limit: 100).filter { $0.kind == .signInFailed }
+            #expect(failures.count == failuresBefore + 1, "one failed sign-in recorded for one ceremony")
         }
     }
 

@@ -117,15 +117,14 @@ struct SQLPasskeyStoreTests {
                         try await store.insertCeremony(ceremony)
                         let taken = try await store.consumeCeremony(id: ceremony.id, readingCredential: credential.id)
                         #expect(taken.user == user)
-                        let spent = try await store.spendCeremony(
-                            id: Base64URL.encode(randomBytes(16)), keepUntil: t0.addingTimeInterval(minutes(15)),
-                            readingCredential: credential.id)
-                        #expect(spent?.user == user)
+                        #expect(try await store.signInRecords(credentialID: credential.id).user == user)
                         let now = t0.addingTimeInterval(minutes(Double(round)))
                         let next = makeSession(for: user, at: now)
+                        let mark = CeremonyMark(id: Base64URL.encode(randomBytes(16)), keepUntil: t0.addingTimeInterval(minutes(15)))
                         #expect(try await store.recordSignIn(
                             credentialID: credential.id, signCount: UInt32(round), backedUp: false, at: now, session: next,
-                            audit: AuditEvent(userID: user.id, kind: .signIn, at: now), endingSession: session.tokenHash))
+                            audit: AuditEvent(userID: user.id, kind: .signIn, at: now), endingSession: session.tokenHash,
+                            spending: mark))
                         #expect(try await store.credential(id: credential.id)?.signCount == UInt32(round))
                         #expect(try await store.session(tokenHash: next.tokenHash) == next)
                     }

@@ -117,42 +117,119 @@ struct SignInOperationsContractTests {
         }
     }
 
-    // MARK: The answer to a ceremony the browser held: spent once, with the credential
+    // MARK: The answer to a ceremony the browser held: read, then spent with the sign-in
 
-    @Test("Spending a ceremony the browser held reads the credential and its account, once", arguments: Backend.allCases)
-    func spendCeremonyReadingCredential(_ backend: Backend) async throws {
+    @Test("The answer's credential and its account are read, writing nothing", arguments: Backend.allCases)
+    func signInRecords(_ backend: Backend) async throws {
         try await withStore(backend) { store in
             let (ada, credential, _) = try await signUp(store)
-            let id = Base64URL.encode(randomBytes(16))
-            let keepUntil = t0.addingTimeInterval(minutes(15))
-
-            let spent = try await store.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id)
-            #expect(spent == SignInAnswerRecords(credential: credential, user: ada))
-            #expect(try await store.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id) == nil)
-            #expect(try await store.spendCeremony(id: id, keepUntil: keepUntil) == false)
+            try await signUp(store, "grace@example.com")
+            #expect(try await store.signInRecords(credentialID: credential.id) == SignInAnswerRecords(credential: credential, user: ada))
             let unknown = CredentialID(uncheckedBytes: randomBytes(16))
-            let other = Base64URL.encode(randomBytes(16))
-            #expect(try await store.spendCeremony(id: other, keepUntil: keepUntil, readingCredential: unknown) == SignInAnswerRecords())
-            #expect(try await store.spendCeremony(id: other, keepUntil: keepUntil) == false, "spent though the credential was unknown")
+            #expect(try await store.signInRecords(credentialID: unknown) == SignInAnswerRecords())
+            #expect(try await store.credential(id: credential.id) == credential, "reading changed the passkey")
+        }
+    }
+
+    /// A ceremony's mark, as the server makes one for a sealed sign-in.
+    private func makeMark() -> CeremonyMark {
+        CeremonyMark(id: Base64URL.encode(randomBytes(16)), keepUntil: t0.addingTimeInterval(minutes(15)))
+    }
+
+    @Test("A sign-in spends its ceremony's mark with the session, once", arguments: Backend.allCases)
+    func signInSpendsTheCeremonyMark(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, first) = try await signUp(store)
+            let mark = makeMark()
+            let session = makeSession(for: ada)
+            #expect(try await store.recordSignIn(
+                credentialID: credential.id, signCount: 0, backedUp: true, at: t0, session: session,
+                audit: AuditEvent(userID: ada.id, kind: .signIn, at: t0), endingSession: nil, spending: mark))
+            #expect(try await store.session(tokenHash: session.tokenHash) == session)
+            #expect(try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil) == false, "the mark is spent")
+
+            // A second sign-in in the same ceremony: refused, nothing written, the earlier sessions kept.
+            let again = makeSession(for: ada)
+            let later = t0.addingTimeInterval(60)
+            await #expect(throws: StoreError.ceremonySpent) {
+                try await store.recordSignIn(
+                    credentialID: credential.id, signCount: 0, backedUp: false, at: later, session: again,
+                    audit: AuditEvent(userID: ada.id, kind: .signIn, at: later), endingSession: first.tokenHash, spending: mark)
+            }
+            #expect(try await store.session(tokenHash: again.tokenHash) == nil)
+            #expect(try await store.session(tokenHash: first.tokenHash) == first)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10).count == 1)
+            let stored = try #require(try await store.credential(id: credential.id))
+            #expect(stored.backedUp && stored.lastUsedAt == t0, "the refused sign-in moved the passkey")
+
+            // A spent ceremony is told before a credential that is gone.
+            let unknown = CredentialID(uncheckedBytes: randomBytes(16))
+            await #expect(throws: StoreError.ceremonySpent) {
+                try await store.recordSignIn(
+                    credentialID: unknown, signCount: 0, backedUp: false, at: later, session: makeSession(for: ada),
+                    audit: nil, endingSession: nil, spending: mark)
+            }
+        }
+    }
+
+    @Test("A sign-in the store refuses leaves its ceremony's mark unspent", arguments: Backend.allCases)
+    func refusedSignInLeavesTheMark(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, _) = try await signUp(store)
+            let (grace, _, _) = try await signUp(store, "grace@example.com")
+            #expect(try await store.recordSignIn(
+                credentialID: credential.id, signCount: 5, backedUp: false, at: t0, session: makeSession(for: ada)))
+
+            // Unknown credential, another account's credential: false.
+            for (user, credentialID) in [(ada, CredentialID(uncheckedBytes: randomBytes(16))), (grace, credential.id)] {
+                let mark = makeMark()
+                let session = makeSession(for: user)
+                #expect(try await store.recordSignIn(
+                    credentialID: credentialID, signCount: 9, backedUp: false, at: t0, session: session,
+                    audit: AuditEvent(userID: user.id, kind: .signIn, at: t0), endingSession: nil, spending: mark) == false)
+                #expect(try await store.session(tokenHash: session.tokenHash) == nil)
+                #expect(try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil), "the mark was written")
+            }
+            // A counter that did not grow: signCountConflict.
+            let mark = makeMark()
+            let session = makeSession(for: ada)
+            await #expect(throws: StoreError.signCountConflict) {
+                try await store.recordSignIn(
+                    credentialID: credential.id, signCount: 5, backedUp: false, at: t0, session: session,
+                    audit: nil, endingSession: nil, spending: mark)
+            }
+            #expect(try await store.session(tokenHash: session.tokenHash) == nil)
+            #expect(try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil), "the mark was written")
+        }
+    }
+
+    /// Records a sign-in of `user` with `credential` in the ceremony `mark`: `true` when recorded,
+    /// `false` when the store answered that the ceremony was spent.
+    @Sendable private func signIn(
+        _ store: any PasskeyStore, _ user: UserRecord, _ credential: CredentialRecord, spending mark: CeremonyMark
+    ) async throws -> Bool {
+        do {
+            return try await store.recordSignIn(
+                credentialID: credential.id, signCount: 0, backedUp: false, at: t0, session: makeSession(for: user),
+                audit: nil, endingSession: nil, spending: mark)
+        } catch let error as StoreError where error.code == .ceremonySpent {
+            return false
         }
     }
 
     @Test("Of many concurrent answers exactly one spends the ceremony", arguments: Backend.allCases)
     func concurrentAnswersSpendTheCeremonyOnce(_ backend: Backend) async throws {
         try await withStore(backend) { store in
-            let (_, credential, _) = try await signUp(store)
+            let (ada, credential, _) = try await signUp(store)
             for round in 0..<10 {
-                let id = Base64URL.encode(randomBytes(16))
-                let keepUntil = t0.addingTimeInterval(minutes(15))
+                let mark = makeMark()
                 let spent = try await withThrowingTaskGroup(of: Bool.self) { group in
                     for task in 0..<8 {
-                        // Half of them through the plain spend, half reading the credential.
+                        // Half of them through the plain spend, half signing in.
                         if (task + round) % 2 == 0 {
-                            group.addTask { try await store.spendCeremony(id: id, keepUntil: keepUntil) }
+                            group.addTask { try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil) }
                         } else {
-                            group.addTask {
-                                try await store.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id) != nil
-                            }
+                            group.addTask { try await signIn(store, ada, credential, spending: mark) }
                         }
                     }
                     return try await group.reduce(into: 0) { if $1 { $0 += 1 } }
@@ -166,15 +243,16 @@ struct SignInOperationsContractTests {
     func twoStoresSpendTheCeremonyOnce(_ backend: Backend) async throws {
         try await withSharedDatabase(backend) { open in
             try await withStores(open) { first, second in
-                let (_, credential, _) = try await signUp(first)
+                let (ada, credential, _) = try await signUp(first)
                 for _ in 0..<10 {
-                    let id = Base64URL.encode(randomBytes(16))
-                    let keepUntil = t0.addingTimeInterval(minutes(15))
-                    async let a = first.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id)
-                    async let b = second.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credential.id)
-                    let spent = try await [a, b].compactMap { $0 }
-                    #expect(spent.count == 1)
+                    let mark = makeMark()
+                    async let a = signIn(first, ada, credential, spending: mark)
+                    async let b = signIn(second, ada, credential, spending: mark)
+                    let signedIn = try await [a, b]
+                    #expect(signedIn.filter { $0 }.count == 1)
                 }
+                let sessions = try await first.sessions(userID: ada.id)
+                #expect(sessions.count == 11, "one session for the sign-up and one for each ceremony")
             }
         }
     }

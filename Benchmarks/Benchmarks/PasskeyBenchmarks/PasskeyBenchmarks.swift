@@ -80,8 +80,8 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // The store's part of one sign-in, as the server asks for it: nothing for the options (the
-    // ceremony is sealed in the browser's cookie), then the ceremony spent with the credential and
-    // its account read in one operation, and the sign-in recorded with a new session.
+    // ceremony is sealed in the browser's cookie), then the credential and its account read in one
+    // operation, and the sign-in recorded with a new session and the ceremony's spent mark.
     for backend in StoreBackend.allCases {
         let holder = StoreHolder()
         Benchmark(
@@ -189,9 +189,10 @@ final class StoreHolder: @unchecked Sendable {
     /// What one sign-in asks of the store.
     static func signIn(_ store: any PasskeyStore, fixture: Fixture) async throws {
         let now = Date()
-        blackHole(try await store.spendCeremony(
-            id: UUID().uuidString, keepUntil: now.addingTimeInterval(900), readingCredential: fixture.record.id))
+        blackHole(try await store.signInRecords(credentialID: fixture.record.id))
         blackHole(try await store.recordSignIn(
-            credentialID: fixture.record.id, signCount: 0, backedUp: true, at: now, session: session(fixture, now: now)))
+            credentialID: fixture.record.id, signCount: 0, backedUp: true, at: now, session: session(fixture, now: now),
+            audit: nil, endingSession: nil,
+            spending: CeremonyMark(id: UUID().uuidString, keepUntil: now.addingTimeInterval(900))))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import PasskeyStore
 import WebAuthn
 
@@ -78,64 +79,100 @@ struct AuthenticationController {
                 _ = try await services.ceremonies.consume(request, kinds: [.authentication])
                 throw error
             }
-            // One store operation takes the ceremony and reads the credential with its account.
-            let records = try await services.ceremonies.consumeSignIn(request, credentialID: response.rawId)
-            let ceremony = try services.ceremonies.authenticationState(of: records.ceremony)
+            // One store operation reads the credential with its account (and consumes a stored
+            // ceremony); a sealed ceremony is spent in the sign-in's transaction, or at once when
+            // the answer is refused before it.
+            let (taken, credential, user) = try await services.ceremonies.takeSignIn(request, credentialID: response.rawId)
             log["credential"] = .string(response.rawId.base64URL)
-
-            // §7.2 step 7: the credential is one the server holds. The answer names it so the
-            // page can tell the authenticator to forget it.
-            guard let credential = records.credential else {
-                throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
-            }
-            log["user"] = .string(credential.userID.base64URL)
-            let verified: VerifiedAuthentication
             do {
-                verified = try services.relyingParty.finishAuthentication(
-                    response: response, ceremony: ceremony,
-                    credential: StoredCredential(
-                        id: credential.id, userHandle: credential.userID, publicKey: credential.publicKey,
-                        signCount: credential.signCount, backupEligible: credential.backupEligible,
-                        backedUp: credential.backedUp))
-            } catch let error as WebAuthnError {
-                await services.recordActivity(
-                    .signInFailed, userID: credential.userID, client: ClientDetails(request, context: context),
-                    credentialID: credential.id, detail: error.code.rawValue, logger: context.logger)
-                try await services.countAccountFailure(ServerServices.accountKey(userID: credential.userID))
-                if error.code == .credentialNotAllowed {
-                    // The server holds the credential, but the sign-in asked for another account's:
-                    // never answer unknown_credential here, or the page would make the authenticator forget it.
-                    throw APIError(.badRequest, error.code.rawValue, "this passkey is not one of the account's you asked to sign in to")
+                return try await services.ceremonies.finishing(taken) { mark in
+                    try await signIn(
+                        request, context: context, response: response, record: taken.record,
+                        credential: credential, user: user, spending: mark, log: &log)
                 }
-                throw error
-            }
-
-            // An account an operator turned off signs in nowhere; only the passkey's holder learns why.
-            guard let user = records.user else {
-                throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
-            }
-            let client = ClientDetails(request, context: context)
-            guard !user.disabled else {
+            } catch let refused as RefusedSignIn {
+                // Recorded once the ceremony is spent, by this answer: of several answers to one
+                // ceremony only one is refused this way, the others get ceremony_not_found.
                 await services.recordActivity(
-                    .signInFailed, userID: user.id, client: client, credentialID: credential.id,
-                    detail: APIError.accountDisabled.code, logger: context.logger)
-                throw APIError.accountDisabled
+                    .signInFailed, userID: refused.userID, client: ClientDetails(request, context: context),
+                    credentialID: refused.credentialID, detail: refused.detail, logger: context.logger)
+                if refused.countsAgainstAccount {
+                    try await services.countAccountFailure(ServerServices.accountKey(userID: refused.userID))
+                }
+                throw refused.error
             }
-            let (token, session) = services.sessions.start(
-                userID: credential.userID, credentialID: credential.id, client: client, method: .passkey)
-            // The sign count, backup state and last use are saved with the new session, the activity
-            // log's event and the end of the browser's previous session, in one transaction.
-            guard try await services.store.recordSignIn(
-                credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,
-                at: services.now(), session: session,
-                audit: services.activityEvent(.signIn, userID: user.id, client: client, credentialID: credential.id),
-                endingSession: services.sessions.tokenHash(request))
-            else {
-                throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
-            }
-            return ServerServices.json(
-                bytes: SignedIn(user: UserJSON(user), rpId: services.relyingPartyID).jsonBytes(),
-                cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
         }
+    }
+
+    /// An answer refused for a reason the account's activity records: the error to answer, once
+    /// the ceremony is spent.
+    private struct RefusedSignIn: Error {
+        var error: any Error
+        var userID: UserHandle
+        var credentialID: CredentialID
+        var detail: String
+        /// Whether it counts towards the account's failed sign-ins (a verification that failed).
+        var countsAgainstAccount: Bool
+    }
+
+    /// Verifies the answer and records the sign-in in one store operation, which also spends the
+    /// sealed ceremony's `mark`: nothing after it can fail.
+    private func signIn(
+        _ request: Request, context: Context, response: AuthenticationResponseJSON, record: CeremonyRecord,
+        credential: CredentialRecord?, user: UserRecord?, spending mark: CeremonyMark?, log: inout Logger.Metadata
+    ) async throws -> Response {
+        let ceremony = try services.ceremonies.authenticationState(of: record)
+        // §7.2 step 7: the credential is one the server holds. The answer names it so the
+        // page can tell the authenticator to forget it.
+        guard let credential else {
+            throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
+        }
+        log["user"] = .string(credential.userID.base64URL)
+        let verified: VerifiedAuthentication
+        do {
+            verified = try services.relyingParty.finishAuthentication(
+                response: response, ceremony: ceremony,
+                credential: StoredCredential(
+                    id: credential.id, userHandle: credential.userID, publicKey: credential.publicKey,
+                    signCount: credential.signCount, backupEligible: credential.backupEligible,
+                    backedUp: credential.backedUp))
+        } catch let error as WebAuthnError {
+            // The server holds the credential, but the sign-in asked for another account's: never
+            // answer unknown_credential here, or the page would make the authenticator forget it.
+            let answer: any Error =
+                error.code == .credentialNotAllowed
+                ? APIError(.badRequest, error.code.rawValue, "this passkey is not one of the account's you asked to sign in to")
+                : error
+            throw RefusedSignIn(
+                error: answer, userID: credential.userID, credentialID: credential.id, detail: error.code.rawValue,
+                countsAgainstAccount: true)
+        }
+
+        // An account an operator turned off signs in nowhere; only the passkey's holder learns why.
+        guard let user else {
+            throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
+        }
+        let client = ClientDetails(request, context: context)
+        guard !user.disabled else {
+            throw RefusedSignIn(
+                error: APIError.accountDisabled, userID: user.id, credentialID: credential.id,
+                detail: APIError.accountDisabled.code, countsAgainstAccount: false)
+        }
+        let (token, session) = services.sessions.start(
+            userID: credential.userID, credentialID: credential.id, client: client, method: .passkey)
+        // The sign count, backup state and last use are saved with the new session, the activity
+        // log's event, the end of the browser's previous session and the ceremony's mark, in one
+        // transaction.
+        guard try await services.store.recordSignIn(
+            credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,
+            at: services.now(), session: session,
+            audit: services.activityEvent(.signIn, userID: user.id, client: client, credentialID: credential.id),
+            endingSession: services.sessions.tokenHash(request), spending: mark)
+        else {
+            throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
+        }
+        return ServerServices.json(
+            bytes: SignedIn(user: UserJSON(user), rpId: services.relyingPartyID).jsonBytes(),
+            cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
     }
 }

@@ -383,15 +383,17 @@ public final class SQLPasskeyStore: PasskeyStore {
         at: Date,
         session: SessionRecord,
         audit event: AuditEvent?,
-        endingSession previous: [UInt8]?
+        endingSession previous: [UInt8]?,
+        spending mark: CeremonyMark?
     ) async throws -> Bool {
         let lastUsed = try Column.microseconds(at)
         let count = Int64(signCount)
+        let spent = try mark.map { SpentMark(id: $0.id, keepUntil: try Column.microseconds($0.keepUntil)) }
         if isPostgres {
             return try await autocommit { db in
                 try await Self.recordSignInInOneStatement(
                     credentialID: credentialID, signCount: count, backedUp: backedUp, lastUsed: lastUsed, session: session,
-                    audit: event, endingSession: previous, on: db)
+                    audit: event, endingSession: previous, spending: spent, on: db)
             }
         }
         return try await transaction { db in
@@ -405,12 +407,19 @@ public final class SQLPasskeyStore: PasskeyStore {
                 AND \(grows)
                 """)
             guard updated == 1 else {
+                // Nothing was written. A ceremony another answer finished comes first, as it would
+                // have had this answer spent it before its counter was compared.
+                if let spent, try await Self.isSpent(spent.id, on: db) { throw StoreError.ceremonySpent }
                 let exists = try await db.first("""
                     SELECT id FROM credentials \
                     WHERE id = \(bytes: credentialID.bytes) AND user_id = \(bytes: session.userID.bytes)
                     """)
                 if exists != nil { throw StoreError.signCountConflict }
                 return false
+            }
+            // The ceremony's mark in the same transaction: one already there rolls the update back.
+            if let spent, !(try await Self.spendCeremony(id: spent.id, keepUntil: spent.keepUntil, on: db)) {
+                throw StoreError.ceremonySpent
             }
             try await Self.insert(session, on: db)
             if let previous, previous != session.tokenHash {
@@ -421,24 +430,61 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    /// ``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:)`` on
+    /// A ceremony's spent mark as its columns hold it.
+    private struct SpentMark: Sendable {
+        var id: String
+        var keepUntil: Int64
+    }
+
+    /// Whether the ceremony `id` is marked spent.
+    private static func isSpent(_ id: String, on db: any SQLDatabase) async throws -> Bool {
+        try await db.first("SELECT id FROM spent_ceremonies WHERE id = \(bind: id)") != nil
+    }
+
+    /// ``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:spending:)`` on
     /// PostgreSQL: one statement whose data-modifying `WITH` parts run together or not at all, so
-    /// one round trip instead of a transaction's six. The session, the event and the end of the
-    /// previous session are written only for a row the counter's compare-and-set updated; the
-    /// values are cast to their columns' types, as `INSERT … SELECT` does not take them from the
-    /// table. When no row was updated a second statement tells a counter that did not grow from a
-    /// credential the account does not hold.
+    /// one round trip instead of a transaction's seven. The values are cast to their columns'
+    /// types, as `INSERT … SELECT` does not take them from the table.
+    ///
+    /// The counter's compare-and-set (`updated`) runs only while the ceremony's mark is absent from
+    /// the statement's snapshot; the mark is inserted only for a row it updated (`spent`), and the
+    /// session, the event and the end of the previous session only once the mark is in (or, with
+    /// no mark, for a row it updated). When no row was updated a second statement tells a spent
+    /// ceremony, a counter that did not grow and a credential the account does not hold apart, and
+    /// nothing was written. Two answers to one ceremony that run at once both see no mark: the
+    /// second's insert waits for the first's and then finds the mark (`ON CONFLICT DO NOTHING`), so
+    /// it writes no session and no event and answers ``StoreError/ceremonySpent``; its counter
+    /// update stays, which for the same passkey moves nothing a later sign-in checks (the
+    /// compare-and-set refused a counter that did not grow; one that stays zero is set to zero).
     private static func recordSignInInOneStatement(
         credentialID: CredentialID, signCount count: Int64, backedUp: Bool, lastUsed: Int64, session: SessionRecord,
-        audit event: AuditEvent?, endingSession previous: [UInt8]?, on db: any SQLDatabase
+        audit event: AuditEvent?, endingSession previous: [UInt8]?, spending mark: SpentMark?, on db: any SQLDatabase
     ) async throws -> Bool {
         let grows: SQLQueryString = count == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
+        let unspent: SQLQueryString = mark.map { (mark: SpentMark) -> SQLQueryString in
+            " AND NOT EXISTS (SELECT 1 FROM spent_ceremonies WHERE id = \(bind: mark.id))"
+        } ?? ""
         var statement: SQLQueryString = """
             WITH updated AS (\
             UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
             last_used_at = \(bind: lastUsed) \
             WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes)) \
-            AND \(grows) RETURNING id), \
+            AND \(grows)\(unspent) RETURNING id), 
+            """
+        // What the sign-in's other writes follow: the mark once it is in, else the updated row.
+        let gate: SQLQueryString
+        if let mark {
+            statement = statement + """
+                spent AS (\
+                INSERT INTO spent_ceremonies (id, keep_until) \
+                SELECT CAST(\(bind: mark.id) AS TEXT), CAST(\(bind: mark.keepUntil) AS BIGINT) FROM updated \
+                ON CONFLICT (id) DO NOTHING RETURNING id), 
+                """
+            gate = "spent"
+        } else {
+            gate = "updated"
+        }
+        statement = statement + """
             new_session AS (\
             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, \
             user_agent, recovery, sign_in_method) \
@@ -448,13 +494,13 @@ public final class SQLPasskeyStore: PasskeyStore {
             CAST(\(bind: try Column.microseconds(session.expiresAt)) AS BIGINT), \
             CAST(\(Column.optional(session.credentialID.map { Data($0.bytes) })) AS BYTEA), \
             CAST(\(Column.optional(session.ip)) AS TEXT), CAST(\(Column.optional(session.userAgent)) AS TEXT), \
-            CAST(\(bind: session.recovery) AS BOOLEAN), CAST(\(bind: session.method.rawValue) AS TEXT) FROM updated)
+            CAST(\(bind: session.recovery) AS BOOLEAN), CAST(\(bind: session.method.rawValue) AS TEXT) FROM \(gate))
             """
         if let previous, previous != session.tokenHash {
             statement.appendInterpolation(unsafeRaw: ", ")
             statement = statement + """
                 ended AS (DELETE FROM sessions WHERE token_hash = \(Column.bytes(previous)) \
-                AND EXISTS (SELECT 1 FROM updated))
+                AND EXISTS (SELECT 1 FROM \(gate)))
                 """
         }
         if let event {
@@ -467,16 +513,31 @@ public final class SQLPasskeyStore: PasskeyStore {
                 CAST(\(bind: event.kind.rawValue) AS TEXT), CAST(\(bind: event.detail) AS TEXT), \
                 CAST(\(bind: try Column.microseconds(event.at)) AS BIGINT), \
                 CAST(\(Column.optional(event.ip)) AS TEXT), CAST(\(Column.optional(event.userAgent)) AS TEXT), \
-                CAST(\(Column.optional(event.credentialID.map { Data($0.bytes) })) AS BYTEA) FROM updated)
+                CAST(\(Column.optional(event.credentialID.map { Data($0.bytes) })) AS BYTEA) FROM \(gate))
                 """
         }
-        statement.appendInterpolation(unsafeRaw: " SELECT 1 AS updated FROM updated")
-        if try await db.raw(statement).first() != nil { return true }
-        let exists = try await db.raw("""
-            SELECT id FROM credentials \
-            WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes))
+        statement = statement + """
+             SELECT (SELECT count(*) FROM updated) AS updated_now, (SELECT count(*) FROM \(gate)) AS recorded
+            """
+        guard let row = try await db.raw(statement).first() else {
+            throw StoreError.failure("recording a sign-in returned no row")
+        }
+        let reader = RowReader(row: row)
+        if try reader.int64("recorded") == 1 { return true }
+        // The counter was updated but another answer's mark was in first.
+        if try reader.int64("updated_now") == 1 { throw StoreError.ceremonySpent }
+        let spentCheck: SQLQueryString = mark.map { (mark: SpentMark) -> SQLQueryString in
+            "EXISTS (SELECT 1 FROM spent_ceremonies WHERE id = \(bind: mark.id))"
+        } ?? "FALSE"
+        let check = try await db.raw("""
+            SELECT EXISTS (SELECT 1 FROM credentials \
+            WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes))) AS held, \
+            \(spentCheck) AS spent
             """).first()
-        if exists != nil { throw StoreError.signCountConflict }
+        guard let check else { throw StoreError.failure("checking a sign-in returned no row") }
+        let checked = RowReader(row: check)
+        if try checked.bool("spent") { throw StoreError.ceremonySpent }
+        if try checked.bool("held") { throw StoreError.signCountConflict }
         return false
     }
 
@@ -587,42 +648,25 @@ public final class SQLPasskeyStore: PasskeyStore {
         return try await autocommit { db in try await Self.spendCeremony(id: id, keepUntil: until, on: db) }
     }
 
-    public func spendCeremony(
-        id: String, keepUntil: Date, readingCredential credentialID: CredentialID
-    ) async throws -> SignInAnswerRecords? {
-        let until = try Column.microseconds(keepUntil)
+    public func signInRecords(credentialID: CredentialID) async throws -> SignInAnswerRecords {
         if isPostgres {
-            return try await autocommit { db in
-                try await Self.spendCeremonyReadingCredentialInOneStatement(
-                    id: id, keepUntil: until, credentialID: credentialID, on: db)
-            }
+            return try await autocommit { db in try await Self.signInRecordsInOneStatement(credentialID, on: db) }
         }
-        return try await autocommit { db in
-            guard try await Self.spendCeremony(id: id, keepUntil: until, on: db) else { return nil }
-            return try await Self.credentialWithUser(credentialID, on: db)
-        }
+        return try await autocommit { db in try await Self.credentialWithUser(credentialID, on: db) }
     }
 
-    /// On PostgreSQL the spend and the reads are one statement (a data-modifying `WITH` part and a
-    /// query that always returns one row: whether this call spent the ceremony, the credential's
-    /// columns and its account's, null when there is none).
-    private static func spendCeremonyReadingCredentialInOneStatement(
-        id: String, keepUntil: Int64, credentialID: CredentialID, on db: any SQLDatabase
-    ) async throws -> SignInAnswerRecords? {
+    /// On PostgreSQL the credential and its account are one statement (the account's columns named
+    /// apart, null when there is none).
+    private static func signInRecordsInOneStatement(
+        _ credentialID: CredentialID, on db: any SQLDatabase
+    ) async throws -> SignInAnswerRecords {
         let row = try await db.raw("""
-            WITH spent AS (\
-            INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
-            ON CONFLICT (id) DO NOTHING RETURNING id) \
-            SELECT (SELECT count(*) FROM spent) AS spent_now, credentials.*, \(RowReader.userColumns) \
-            FROM (SELECT 1) AS one \
-            LEFT JOIN credentials ON credentials.id = \(Column.bytes(credentialID.bytes)) \
-            LEFT JOIN users ON users.id = credentials.user_id
+            SELECT credentials.*, \(RowReader.userColumns) FROM credentials \
+            LEFT JOIN users ON users.id = credentials.user_id \
+            WHERE credentials.id = \(Column.bytes(credentialID.bytes))
             """).first()
-        guard let row else { throw StoreError.failure("spending a ceremony returned no row") }
-        let reader = RowReader(row: row)
-        guard try reader.int64("spent_now") == 1 else { return nil }
-        guard try !reader.isNull("id") else { return SignInAnswerRecords() }
-        return try Self.credentialAndUser(reader)
+        guard let row else { return SignInAnswerRecords() }
+        return try Self.credentialAndUser(RowReader(row: row))
     }
 
     /// The insert either adds the mark or meets the one already there.

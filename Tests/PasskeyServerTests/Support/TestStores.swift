@@ -166,12 +166,12 @@ final class RecordingStore: PasskeyStore {
 
     func recordSignIn(
         credentialID: CredentialID, signCount: UInt32, backedUp: Bool, at: Date, session: SessionRecord,
-        audit: AuditEvent?, endingSession: [UInt8]?
+        audit: AuditEvent?, endingSession: [UInt8]?, spending mark: CeremonyMark?
     ) async throws -> Bool {
         called()
         let recorded = try await base.recordSignIn(
             credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session,
-            audit: audit, endingSession: endingSession)
+            audit: audit, endingSession: endingSession, spending: mark)
         if recorded { record("recordSignIn") }
         return recorded
     }
@@ -201,11 +201,9 @@ final class RecordingStore: PasskeyStore {
         return try await base.spendCeremony(id: id, keepUntil: keepUntil)
     }
 
-    func spendCeremony(
-        id: String, keepUntil: Date, readingCredential credentialID: CredentialID
-    ) async throws -> SignInAnswerRecords? {
+    func signInRecords(credentialID: CredentialID) async throws -> SignInAnswerRecords {
         called()
-        return try await base.spendCeremony(id: id, keepUntil: keepUntil, readingCredential: credentialID)
+        return try await base.signInRecords(credentialID: credentialID)
     }
 
     func insertSession(_ session: SessionRecord) async throws {
