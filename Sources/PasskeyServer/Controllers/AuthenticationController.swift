@@ -136,7 +136,7 @@ struct AuthenticationController {
                     id: credential.id, userHandle: credential.userID, publicKey: credential.publicKey,
                     signCount: credential.signCount, backupEligible: credential.backupEligible,
                     backedUp: credential.backedUp))
-        } catch let error as WebAuthnError {
+        } catch {
             // The server holds the credential, but the sign-in asked for another account's: never
             // answer unknown_credential here, or the page would make the authenticator forget it.
             let answer: any Error =

@@ -11,11 +11,20 @@ protocol SQLConnectionModel: Sendable {
     /// when it throws.
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
 
+    /// Runs several statements that only read, as ``withDatabase(_:)`` does, where the model can
+    /// make them one read transaction (one snapshot, and one lock taken and given back rather
+    /// than one a statement).
+    func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R
+
     /// Closes the connections and stops the threads the model owns; later calls do nothing.
     func shutdown() async throws
 }
 
 extension SQLConnectionModel {
+    func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await withDatabase(body)
+    }
+
     /// `BEGIN`, `body`, then `COMMIT`; `ROLLBACK` if either throws. `db` must be one connection.
     ///
     /// SQLite gets `BEGIN IMMEDIATE`: it takes the write lock at once, so a transaction that reads
@@ -248,6 +257,14 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
         try await grouped(body, opensGroup: true)
     }
 
+    /// Reads join the open group as plain statements do; with none open they run in one deferred
+    /// transaction (`BEGIN … COMMIT`), which takes no write lock: each statement on its own would
+    /// be a read transaction of its own, with its own file locks (`fcntl` calls) taken and given
+    /// back (docs/performance.md, lever 34).
+    func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await grouped(body, opensGroup: false, readsTogether: true)
+    }
+
     func shutdown() async throws {
         guard isShutDown.markDone() else { return }
         // Waits for the operation in progress, commits its group, then closes.
@@ -263,13 +280,15 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
     }
 
     private func grouped<R: Sendable>(
-        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R, opensGroup: Bool
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> R, opensGroup: Bool, readsTogether: Bool = false
     ) async throws -> R {
         try await withTaskExecutorPreference(connection.thread) {
             let result: (value: R, grouped: Bool)
             do {
                 result = try await lock.withLock { () async throws -> (value: R, grouped: Bool) in
-                    guard opensGroup || self.isGroupOpen else { return (try await body(self.database), false) }
+                    guard opensGroup || self.isGroupOpen else {
+                        return (readsTogether ? try await self.inReadTransaction(body) : try await body(self.database), false)
+                    }
                     return (try await self.inSavepoint(body), true)
                 }
             } catch {
@@ -293,6 +312,20 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
 
     /// The most operations one commit takes.
     static let maximumGroup = 32
+
+    /// `BEGIN` (deferred: no lock until the first statement reads), `body`, `COMMIT`; nothing to
+    /// roll back, as `body` only reads.
+    private func inReadTransaction<R>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try execute("BEGIN")
+        do {
+            let result = try await body(database)
+            try execute("COMMIT")
+            return result
+        } catch {
+            if connection.isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
 
     private func inSavepoint<R>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         if !isGroupOpen {

@@ -548,7 +548,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         if isPostgres {
             return try await autocommit { db in try await Self.userWithCredentialsInOneStatement(normalized: normalized, on: db) }
         }
-        return try await autocommit { db in
+        return try await reading { db in
             let user = try await db.first("SELECT * FROM users WHERE username_normalized = \(bind: normalized)")
                 .map { try RowReader(row: $0).user() }
             // By the username, not the user's ID, so that this runs whether or not the account exists.
@@ -652,7 +652,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         if isPostgres {
             return try await autocommit { db in try await Self.signInRecordsInOneStatement(credentialID, on: db) }
         }
-        return try await autocommit { db in try await Self.credentialWithUser(credentialID, on: db) }
+        return try await reading { db in try await Self.credentialWithUser(credentialID, on: db) }
     }
 
     /// On PostgreSQL the credential and its account are one statement (the account's columns named
@@ -888,6 +888,16 @@ public final class SQLPasskeyStore: PasskeyStore {
     func autocommit<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         do {
             return try await model.withDatabase(body)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// Statements that only read, as one read transaction where the connection model makes one
+    /// (``SQLConnectionModel/read(_:)``).
+    func reading<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        do {
+            return try await model.read(body)
         } catch {
             throw Self.storeError(error)
         }
