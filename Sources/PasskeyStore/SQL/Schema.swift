@@ -23,6 +23,7 @@ enum Schema {
         Migration(version: 5, name: "shared_state", apply: createSharedStateTables),
         Migration(version: 6, name: "sign_in_method", apply: addSignInMethod),
         Migration(version: 7, name: "spent_ceremonies", apply: createSpentCeremonies),
+        Migration(version: 8, name: "sessions found by account, not passkey", apply: dropSessionsByCredentialIndex),
     ]
 
     /// Brings the database up to the newest version; a database already there is left as it is.
