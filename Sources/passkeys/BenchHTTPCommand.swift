@@ -26,7 +26,8 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             authenticator, POST /api/authentication. Prints ceremonies per second, the latency of a \
             whole ceremony (p50, p90, p99) and the failures by HTTP status and error code. With \
             --server-pid (Linux) it also reads the server's CPU time from /proc/PID/stat and prints \
-            it per ceremony next to the bare ES256 signature check measured in this process. Turn \
+            it per ceremony next to the bare ES256 signature check measured in this process (before \
+            the load and after it; the faster of the two). Turn \
             the server's rate limits off (--rate-limit 0) unless they are what you measure. Against \
             an http:// server each client keeps one connection of its own, on a thread of its own \
             (the generator shares the machine, so it spends as little CPU as it can); https:// goes \
@@ -90,8 +91,10 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             process = BenchServerProcess(pid: serverPID)
         }
 
-        // The bare check first, while the server is idle, so that it is the machine's own figure.
-        let bareCheck = try await Self.bareSignatureCheck()
+        // The bare check while the server is idle, before the load and again after it, so that it is
+        // the machine's own figure: the faster of the two is the one with nothing else on the cores
+        // (a process that just ended can still be writing its files back when the first one runs).
+        let bareCheckBefore = try await Self.bareSignatureCheck()
 
         // A plain-HTTP server is driven by one blocking connection per client, each client on a
         // thread of its own; https goes through AsyncHTTPClient.
@@ -110,14 +113,15 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             httpClient = client
             transport = .asyncHTTPClient(client)
         }
-        let report: BenchReport
+        var report: BenchReport
         do {
-            report = try await measure(transport: transport, base: base, origin: origin, accountCount: accountCount, run: run, process: process, bareCheck: bareCheck)
+            report = try await measure(transport: transport, base: base, origin: origin, accountCount: accountCount, run: run, process: process, bareCheck: bareCheckBefore)
         } catch {
             try? await httpClient?.shutdown()
             throw error
         }
         try await httpClient?.shutdown()
+        report.bareCheckAfter = try await Self.bareSignatureCheck()
 
         if json {
             VerifyOutput.print(report.jsonObject)
@@ -232,7 +236,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         }
         return BenchReport(
             server: base, concurrency: concurrency, duration: duration, accounts: accountCount,
-            usernameless: usernameless, signUps: signUps, signIns: signIns, bareCheck: bareCheck,
+            usernameless: usernameless, signUps: signUps, signIns: signIns, bareCheckBefore: bareCheck,
             serverMaximumRSS: process?.maximumResidentBytes())
     }
 
@@ -339,9 +343,15 @@ struct BenchReport {
     var usernameless: Bool
     var signUps: BenchPhase
     var signIns: BenchPhase
-    /// Seconds per bare ES256 check in this process.
-    var bareCheck: Double
+    /// Seconds per bare ES256 check in this process, measured before the load.
+    var bareCheckBefore: Double
     var serverMaximumRSS: Int?
+    /// The same, measured again after the load.
+    var bareCheckAfter: Double?
+
+    /// The bare check the ratios divide by: the faster of the two measurements, the machine's
+    /// undisturbed figure (a slower one would make every ratio look better than it is).
+    var bareCheck: Double { min(bareCheckBefore, bareCheckAfter ?? bareCheckBefore) }
 
     func phaseObject(_ phase: BenchPhase) -> [String: Any] {
         var object: [String: Any] = [
@@ -363,8 +373,10 @@ struct BenchReport {
         var object: [String: Any] = [
             "server": server, "concurrency": concurrency, "durationSeconds": duration, "accounts": accounts,
             "usernameless": usernameless, "bareCheckMicroseconds": bareCheck * 1e6,
+            "bareCheckBeforeMicroseconds": bareCheckBefore * 1e6,
             "signUps": phaseObject(signUps), "signIns": phaseObject(signIns),
         ]
+        if let bareCheckAfter { object["bareCheckAfterMicroseconds"] = bareCheckAfter * 1e6 }
         if let serverMaximumRSS { object["serverMaximumRSSMegabytes"] = Double(serverMaximumRSS) / 1_048_576 }
         return object
     }
@@ -387,7 +399,13 @@ struct BenchReport {
                 print("      \(label): \(count)")
             }
         }
-        print(String(format: "  bare ES256 check (this process)  %8.1f µs", bareCheck * 1e6))
+        if let bareCheckAfter {
+            print(String(
+                format: "  bare ES256 check (this process)  %8.1f µs  (before the load %.1f µs, after it %.1f µs)",
+                bareCheck * 1e6, bareCheckBefore * 1e6, bareCheckAfter * 1e6))
+        } else {
+            print(String(format: "  bare ES256 check (this process)  %8.1f µs", bareCheck * 1e6))
+        }
         if let serverMaximumRSS {
             print(String(format: "  server peak RSS  %8.1f MB", Double(serverMaximumRSS) / 1_048_576))
         }

@@ -27,6 +27,8 @@ json_check "bench http reports ceremonies per second and p50 <= p90 <= p99" "$ou
   'r["signIns"]["perSecond"] > 0 and 0 < r["signIns"]["p50Milliseconds"] <= r["signIns"]["p90Milliseconds"] <= r["signIns"]["p99Milliseconds"]'
 json_check "bench http reports the server's CPU per ceremony next to the bare check" "$out" \
   'r["bareCheckMicroseconds"] > 0 and r["signIns"]["serverCPUMicrosecondsPerCeremony"] >= 0 and "serverCPUPerCeremonyInBareChecks" in r["signIns"] and r["serverMaximumRSSMegabytes"] > 0'
+json_check "bench http measures the bare check before and after the load and divides by the faster" "$out" \
+  'r["bareCheckBeforeMicroseconds"] > 0 and r["bareCheckAfterMicroseconds"] > 0 and r["bareCheckMicroseconds"] == min(r["bareCheckBeforeMicroseconds"], r["bareCheckAfterMicroseconds"]) and abs(r["signIns"]["serverCPUPerCeremonyInBareChecks"] * r["bareCheckMicroseconds"] - r["signIns"]["serverCPUMicrosecondsPerCeremony"]) < 1e-6 * r["signIns"]["serverCPUMicrosecondsPerCeremony"] + 1e-9'
 json_check "bench http reports its own CPU per ceremony, the load generator's share of the machine" "$out" \
   'r["signIns"]["clientCPUMicrosecondsPerCeremony"] > 0 and r["signUps"]["clientCPUMicrosecondsPerCeremony"] > 0'
 json_check "bench http echoes its settings" "$out" \
@@ -38,6 +40,8 @@ check "bench http --usernameless, fewer accounts than clients, prints the text r
 check "the text report has the latency percentiles" 0 "$code" 'p50 .* ms +p90 .* ms +p99 .* ms' "$out"
 check "the text report counts no failure" 0 "$code" 'failures 0' "$out"
 check "the text report says usernameless" 0 "$code" 'usernameless' "$out"
+check "the text report gives the bare check before and after the load" 0 "$code" \
+  'bare ES256 check \(this process\) +[0-9.]+ µs +\(before the load [0-9.]+ µs, after it [0-9.]+ µs\)' "$out"
 
 # A server that answers with errors: the failures are counted by status and code, and the exit is 1.
 out=$("$bin" bench http --server "$server" --concurrency 2 --duration 0.5 --accounts 2 --origin https://evil.example --json 2>&1); code=$?
