@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A thread of its own that runs Swift tasks' jobs (a `TaskExecutor`): code inside ``run(_:)``,
 /// or in a task that prefers this executor, runs on it from start to end. The SQLite store runs
 /// each operation on one (one hop there and one back, whatever the number of statements in it);
@@ -13,9 +17,30 @@ package final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private var stopped = false
 
     package init(name: String) {
-        let thread = Thread { [self] in self.loop() }
+        let thread = Thread { [self] in
+            Self.nameCurrentThread(name)
+            self.loop()
+        }
         thread.name = name
         thread.start()
+    }
+
+    /// Gives the calling thread `name` where the system shows it (`top -H`, `ps -L`, `perf`, a
+    /// debugger), cut to Linux's 15 bytes at a character boundary. Foundation's `Thread.name`
+    /// alone does not reach the system for a thread started from another one: the thread showed
+    /// the name of the thread that created it (`root.default-qos`, a Swift pool thread).
+    /// (Glibc's `pthread_setname_np` and `prctl` do not reach Swift; the thread's `comm` file is
+    /// what they write.)
+    static func nameCurrentThread(_ name: String) {
+        #if canImport(Glibc)
+        var cut = Substring(name)
+        while cut.utf8.count > 15 { cut = cut.dropLast() }
+        let file = open("/proc/thread-self/comm", O_WRONLY)
+        guard file >= 0 else { return }
+        defer { close(file) }
+        let bytes = Array(cut.utf8)
+        _ = bytes.withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
+        #endif
     }
 
     /// Runs `body` on this thread.
