@@ -4,6 +4,7 @@
 /// handful of keys, where a scan beats hashing. Equality is the CBOR data model's: the same
 /// entries in any order, so a map compares equal to its canonically re-encoded, re-sorted self.
 public struct CBORMap: Sendable, Sequence {
+    /// One entry: a key and its value.
     public typealias Element = (key: CBOR, value: CBOR)
 
     public var entries: [(key: CBOR, value: CBOR)]

@@ -42,12 +42,15 @@ extension Auth {
             }
         }
 
+        /// What the page is doing: nothing, loading the request's prompt, or sending the person's
+        /// decision.
         public enum Work: Equatable, Sendable {
             case idle
             case loading
             case deciding(allow: Bool)
         }
 
+        /// The consent page's state.
         public struct State: Equatable, Sendable {
             /// The authorization request's query string, as the page received it.
             public var query: String?
@@ -69,6 +72,7 @@ extension Auth {
             }
         }
 
+        /// What the person does on the page.
         public enum Intent: Equatable, Sendable {
             /// The page opened with this authorization request.
             case load(query: String)
@@ -76,6 +80,7 @@ extension Auth {
             case deny
         }
 
+        /// What the state machine is told: the person's intent, or the server's answer.
         public enum Event: Equatable, Sendable {
             case view(Intent)
             case api(APIResponse)

@@ -3,6 +3,7 @@ extension Auth {
     /// (docs/migration.md), or with a recovery code mailed after a lost passkey (docs/recovery.md).
     /// One request is in flight.
     public struct WithoutPasskey: Equatable, Sendable {
+        /// The request in flight.
         public enum Step: Equatable, Sendable {
             /// `POST /api/password`.
             case checkingPassword
