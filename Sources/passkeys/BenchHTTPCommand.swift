@@ -115,7 +115,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         }
         var report: BenchReport
         do {
-            report = try await measure(transport: transport, base: base, origin: origin, accountCount: accountCount, run: run, process: process, bareCheck: bareCheckBefore)
+            report = try await measure(transport: transport, base: base, origin: origin, accountCount: accountCount, run: run, process: process, bareCheckBefore: bareCheckBefore)
         } catch {
             try? await httpClient?.shutdown()
             throw error
@@ -136,7 +136,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
 
     private func measure(
         transport: BenchTransport, base: String, origin: String, accountCount: Int, run: String,
-        process: BenchServerProcess?, bareCheck: Double
+        process: BenchServerProcess?, bareCheckBefore: Double
     ) async throws -> BenchReport {
         let concurrency = concurrency
         let clients = (0..<concurrency).map { _ in BenchClient(transport: transport, base: base, origin: origin) }
@@ -236,7 +236,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         }
         return BenchReport(
             server: base, concurrency: concurrency, duration: duration, accounts: accountCount,
-            usernameless: usernameless, signUps: signUps, signIns: signIns, bareCheckBefore: bareCheck,
+            usernameless: usernameless, signUps: signUps, signIns: signIns, bareCheckBefore: bareCheckBefore,
             serverMaximumRSS: process?.maximumResidentBytes())
     }
 
