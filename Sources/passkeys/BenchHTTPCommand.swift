@@ -320,6 +320,13 @@ struct BenchPhase {
     var perSecond: Double { seconds > 0 ? Double(count) / seconds : 0 }
     var cpuPerCeremony: Double? { serverCPU.flatMap { count > 0 ? $0 / Double(count) : nil } }
     var clientCPUPerCeremony: Double? { clientCPU.flatMap { count > 0 ? $0 / Double(count) : nil } }
+    /// The server's CPU divided by this process's over the same ceremonies: on a machine whose
+    /// speed changes from minute to minute both move together, so this is the steadier figure
+    /// for comparing two builds of one server (docs/performance.md).
+    var serverCPUPerClientCPU: Double? {
+        guard let serverCPU, let clientCPU, clientCPU > 0 else { return nil }
+        return serverCPU / clientCPU
+    }
 
     /// The latency below which `fraction` of the ceremonies finished (nearest rank), in seconds.
     func percentile(_ fraction: Double) -> Double? {
@@ -366,6 +373,7 @@ struct BenchReport {
             object["serverCPUPerCeremonyInBareChecks"] = cpu / bareCheck
         }
         if let cpu = phase.clientCPUPerCeremony { object["clientCPUMicrosecondsPerCeremony"] = cpu * 1e6 }
+        if let ratio = phase.serverCPUPerClientCPU { object["serverCPUPerClientCPU"] = ratio }
         return object
     }
 
@@ -392,7 +400,8 @@ struct BenchReport {
                 print(String(format: "    server CPU %8.1f µs per ceremony = %5.1f× the bare ES256 check", cpu * 1e6, cpu / bareCheck))
             }
             if let cpu = phase.clientCPUPerCeremony {
-                print(String(format: "    load generator CPU %8.1f µs per ceremony (this process)", cpu * 1e6))
+                let ratio = phase.serverCPUPerClientCPU.map { String(format: "; the server's %.2f× that", $0) } ?? ""
+                print(String(format: "    load generator CPU %8.1f µs per ceremony (this process)", cpu * 1e6) + ratio)
             }
             print("    failures \(phase.failures.total)")
             for (label, count) in phase.failures.counts.sorted(by: { $0.value > $1.value }) {

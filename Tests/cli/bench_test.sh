@@ -31,15 +31,19 @@ json_check "bench http measures the bare check before and after the load and div
   'r["bareCheckBeforeMicroseconds"] > 0 and r["bareCheckAfterMicroseconds"] > 0 and r["bareCheckMicroseconds"] == min(r["bareCheckBeforeMicroseconds"], r["bareCheckAfterMicroseconds"]) and abs(r["signIns"]["serverCPUPerCeremonyInBareChecks"] * r["bareCheckMicroseconds"] - r["signIns"]["serverCPUMicrosecondsPerCeremony"]) < 1e-6 * r["signIns"]["serverCPUMicrosecondsPerCeremony"] + 1e-9'
 json_check "bench http reports its own CPU per ceremony, the load generator's share of the machine" "$out" \
   'r["signIns"]["clientCPUMicrosecondsPerCeremony"] > 0 and r["signUps"]["clientCPUMicrosecondsPerCeremony"] > 0'
+json_check "bench http divides the server's CPU by its own, the A/B figure on a machine whose speed changes" "$out" \
+  'abs(r["signIns"]["serverCPUPerClientCPU"] * r["signIns"]["clientCPUMicrosecondsPerCeremony"] - r["signIns"]["serverCPUMicrosecondsPerCeremony"]) < 1e-6 * r["signIns"]["serverCPUMicrosecondsPerCeremony"] + 1e-9'
 json_check "bench http echoes its settings" "$out" \
   'r["concurrency"] == 4 and r["accounts"] == 6 and r["usernameless"] is False and r["durationSeconds"] == 1.5'
 
-out=$("$bin" bench http --server "$server" --concurrency 3 --duration 1 --accounts 2 --usernameless 2>&1); code=$?
+out=$("$bin" bench http --server "$server" --concurrency 3 --duration 1 --accounts 2 --usernameless --server-pid "$server_pid" 2>&1); code=$?
 check "bench http --usernameless, fewer accounts than clients, prints the text report" 0 "$code" \
   'sign-ins +[0-9]+ ceremonies in .*/s' "$out"
 check "the text report has the latency percentiles" 0 "$code" 'p50 .* ms +p90 .* ms +p99 .* ms' "$out"
 check "the text report counts no failure" 0 "$code" 'failures 0' "$out"
 check "the text report says usernameless" 0 "$code" 'usernameless' "$out"
+check "the text report gives the server's CPU against the bare check and against the load generator's" 0 "$code" \
+  'server CPU +[0-9.]+ µs per ceremony = +[0-9.]+× the bare ES256 check.*load generator CPU +[0-9.]+ µs per ceremony \(this process\); the server.s [0-9.]+× that' "$(echo "$out" | tr '\n' ' ')"
 check "the text report gives the bare check before and after the load" 0 "$code" \
   'bare ES256 check \(this process\) +[0-9.]+ µs +\(before the load [0-9.]+ µs, after it [0-9.]+ µs\)' "$out"
 
