@@ -34,6 +34,43 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("A read that joins an open group sees its writes only once they are committed")
+    func readsInAGroupAnswerAfterItsCommit() async throws {
+        try await withTemporaryDatabaseFile { path in
+            try await withStores({ try await SQLPasskeyStore.open(url: "sqlite:\(path)") }) { first, second in
+                let count = 60
+                // Each sign-up races a read of its account on the same store: a read that finds
+                // the account joined (or followed) the group that wrote it, and must not answer
+                // before that group's commit, which the second connection then sees.
+                let outcomes = try await withThrowingTaskGroup(of: (found: Bool, committed: Bool).self) { group in
+                    for index in 0..<count {
+                        let username = "reader\(index)@example.com"
+                        group.addTask {
+                            _ = try await signUp(first, username)
+                            return (true, true)
+                        }
+                        group.addTask {
+                            for _ in 0..<200 {
+                                if let found = try await first.userWithCredentials(username: username) {
+                                    let committed = try await second.userWithCredentials(username: username)
+                                    return (true, committed?.user == found.user && committed?.credentials == found.credentials)
+                                }
+                                await Task.yield()
+                            }
+                            return (false, true)
+                        }
+                    }
+                    return try await Array(group)
+                }
+                let uncommitted = outcomes.filter { !$0.committed }.count
+                let found = outcomes.filter { $0.found }.count
+                #expect(uncommitted == 0, "a read answered with a write not yet committed")
+                // More than the sign-ups alone: reads found what they raced.
+                #expect(found > count)
+            }
+        }
+    }
+
     @Test("An operation that opens a group and fails leaves nothing, and the next one opens a new group")
     func failingOpenerRollsBackItsGroup() async throws {
         try await withTemporaryDatabaseFile { path in

@@ -257,7 +257,8 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
         try await grouped(body, opensGroup: true)
     }
 
-    /// Reads join the open group as plain statements do; with none open they run in one deferred
+    /// Reads join the open group as plain statements do, without a savepoint (they write nothing
+    /// to take back); with none open they run in one deferred
     /// transaction (`BEGIN … COMMIT`), which takes no write lock: each statement on its own would
     /// be a read transaction of its own, with its own file locks (`fcntl` calls) taken and given
     /// back (docs/performance.md, lever 34).
@@ -289,6 +290,8 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
                     guard opensGroup || self.isGroupOpen else {
                         return (readsTogether ? try await self.inReadTransaction(body) : try await body(self.database), false)
                     }
+                    // Reads write nothing a savepoint would have to take back.
+                    if readsTogether { return (try await self.inGroupReading(body), true) }
                     return (try await self.inSavepoint(body), true)
                 }
             } catch {
@@ -345,6 +348,24 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
                 try? execute("ROLLBACK TO operation")
                 try? execute("RELEASE operation")
             } else {
+                // SQLite ended the whole transaction: the group's earlier operations are lost too.
+                isGroupOpen = false
+                failWaiting(error)
+            }
+            throw error
+        }
+    }
+
+    /// Reads in the open group, without a savepoint of their own: they change nothing to roll
+    /// back. Like any operation of the group they answer once it is committed, having seen its
+    /// writes.
+    private func inGroupReading<R>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        isOperationRunning = true
+        defer { isOperationRunning = false }
+        do {
+            return try await body(database)
+        } catch {
+            if !connection.isInTransaction {
                 // SQLite ended the whole transaction: the group's earlier operations are lost too.
                 isGroupOpen = false
                 failWaiting(error)
