@@ -291,8 +291,7 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
                         return (readsTogether ? try await self.inReadTransaction(body) : try await body(self.database), false)
                     }
                     // Reads write nothing a savepoint would have to take back.
-                    if readsTogether { return (try await self.inGroupReading(body), true) }
-                    return (try await self.inSavepoint(body), true)
+                    return (try await self.inGroup(body, savepoint: !readsTogether), true)
                 }
             } catch {
                 scheduleCommit()  // the group's other operations still wait for theirs
@@ -330,42 +329,31 @@ final class GroupCommitConnection: SQLConnectionModel, @unchecked Sendable {
         }
     }
 
-    private func inSavepoint<R>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+    /// Runs `body` in the open group, opening it if none is, in a savepoint of its own unless
+    /// `body` only reads (it changes nothing to roll back). Like any operation of the group it
+    /// answers once the group is committed.
+    private func inGroup<R>(
+        _ body: @Sendable (any SQLDatabase) async throws -> R, savepoint: Bool
+    ) async throws -> R {
         if !isGroupOpen {
             // Takes the write lock at once (other processes wait through the busy timeout).
             try execute("BEGIN IMMEDIATE")
             isGroupOpen = true
         }
-        try execute("SAVEPOINT operation")
+        if savepoint { try execute("SAVEPOINT operation") }
         isOperationRunning = true
         defer { isOperationRunning = false }
         do {
             let result = try await body(database)
-            try execute("RELEASE operation")
+            if savepoint { try execute("RELEASE operation") }
             return result
         } catch {
             if connection.isInTransaction {
-                try? execute("ROLLBACK TO operation")
-                try? execute("RELEASE operation")
+                if savepoint {
+                    try? execute("ROLLBACK TO operation")
+                    try? execute("RELEASE operation")
+                }
             } else {
-                // SQLite ended the whole transaction: the group's earlier operations are lost too.
-                isGroupOpen = false
-                failWaiting(error)
-            }
-            throw error
-        }
-    }
-
-    /// Reads in the open group, without a savepoint of their own: they change nothing to roll
-    /// back. Like any operation of the group they answer once it is committed, having seen its
-    /// writes.
-    private func inGroupReading<R>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        isOperationRunning = true
-        defer { isOperationRunning = false }
-        do {
-            return try await body(database)
-        } catch {
-            if !connection.isInTransaction {
                 // SQLite ended the whole transaction: the group's earlier operations are lost too.
                 isGroupOpen = false
                 failWaiting(error)
