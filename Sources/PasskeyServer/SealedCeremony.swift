@@ -14,6 +14,8 @@ import WebAuthn
 /// The cookie's value is the version byte, then the sealed box (nonce, ciphertext, tag), in
 /// base64url. Inside, each field is a 4-byte big-endian length and its bytes (`0xFFFFFFFF` for a
 /// field that is absent), in a fixed order; times are microseconds since 1970, 8 bytes big-endian.
+/// A sign-in's ceremony may end with one more field, the account's passkeys as its options read
+/// them (``SealedPasskey``); a cookie sealed without it opens the same.
 enum SealedCeremony {
     /// The first byte of every sealed cookie; a new layout gets a new number.
     static let version: UInt8 = 1
@@ -32,8 +34,13 @@ enum SealedCeremony {
         return String(repeating: "0", count: max(0, 12 - time.count)) + time + Base64URL.encode(randomBytes(12))
     }
 
-    /// The cookie value that carries `record`.
-    static func seal(_ record: CeremonyRecord, key: SealingKey) throws -> String {
+    /// At most this many bytes of passkeys are sealed with a sign-in's ceremony; an account whose
+    /// passkeys take more is read again when the answer comes (a post-quantum key alone is 1,312).
+    static let maximumPasskeyBytes = 1024
+
+    /// The cookie value that carries `record`, and with it `passkeys` (none when they take more
+    /// than ``maximumPasskeyBytes``).
+    static func seal(_ record: CeremonyRecord, passkeys: [SealedPasskey] = [], key: SealingKey) throws -> String {
         var fields = FieldWriter()
         fields.append(Array(record.id.utf8))
         fields.append(Array(record.kind.rawValue.utf8))
@@ -44,6 +51,11 @@ enum SealedCeremony {
         fields.append(record.state)
         try fields.append(record.createdAt)
         try fields.append(record.expiresAt)
+        if !passkeys.isEmpty {
+            var list = FieldWriter()
+            for passkey in passkeys { passkey.write(to: &list) }
+            if list.bytes.count <= maximumPasskeyBytes { fields.append(list.bytes) }
+        }
         guard let box = key.seal(fields.bytes, authenticating: associatedData, after: [version]) else {
             throw APIError.internalError
         }
@@ -59,6 +71,12 @@ enum SealedCeremony {
 
     /// The record in a cookie value already decoded from base64url; `nil` as for the cookie itself.
     static func open(_ bytes: [UInt8], key: SealingKey) -> CeremonyRecord? {
+        opened(bytes, key: key)?.record
+    }
+
+    /// The record in a cookie value decoded from base64url, and the passkeys sealed with it (none
+    /// when there are none); `nil` as for ``open(_:key:)-([UInt8],_)``.
+    static func opened(_ bytes: [UInt8], key: SealingKey) -> (record: CeremonyRecord, passkeys: [SealedPasskey])? {
         guard bytes.first == version, let opened = key.open(bytes.dropFirst(), authenticating: associatedData)
         else { return nil }
         var fields = FieldReader(bytes: opened)
@@ -73,13 +91,65 @@ enum SealedCeremony {
             let state = try fields.next()
             let createdAt = try fields.nextDate()
             let expiresAt = try fields.nextDate()
+            var passkeys: [SealedPasskey] = []
+            if !fields.isAtEnd {
+                var list = FieldReader(bytes: try fields.next())
+                while !list.isAtEnd { passkeys.append(try SealedPasskey(from: &list)) }
+                guard !passkeys.isEmpty else { return nil }
+            }
             guard fields.isAtEnd else { return nil }
-            return CeremonyRecord(
+            let record = CeremonyRecord(
                 id: id, kind: kind, challenge: challenge, userID: userID, username: username, displayName: displayName,
                 state: state, createdAt: createdAt, expiresAt: expiresAt)
+            return (record, passkeys)
         } catch {
             return nil
         }
+    }
+}
+
+/// A passkey of the account a sign-in's options named, as they read it: what verifying an answer
+/// needs, so the answer is verified without reading the passkey again. The sign-in is then
+/// recorded only while the store still holds it as it was (``PasskeyStore/recordSignIn(credentialID:publicKey:signCount:backedUp:at:session:audit:endingSession:spending:)``).
+struct SealedPasskey: Sendable, Equatable {
+    var id: CredentialID
+    var publicKey: [UInt8]
+    var signCount: UInt32
+    var backupEligible: Bool
+    var backedUp: Bool
+
+    init(id: CredentialID, publicKey: [UInt8], signCount: UInt32, backupEligible: Bool, backedUp: Bool) {
+        self.id = id
+        self.publicKey = publicKey
+        self.signCount = signCount
+        self.backupEligible = backupEligible
+        self.backedUp = backedUp
+    }
+
+    init(_ credential: CredentialRecord) {
+        self.init(
+            id: credential.id, publicKey: credential.publicKey, signCount: credential.signCount,
+            backupEligible: credential.backupEligible, backedUp: credential.backedUp)
+    }
+
+    /// Its ID, its key, then its counter and flags as one field of five bytes.
+    fileprivate func write(to fields: inout FieldWriter) {
+        fields.append(id.bytes)
+        fields.append(publicKey)
+        var tail = (0..<4).map { UInt8(truncatingIfNeeded: signCount >> UInt32(24 - 8 * $0)) }
+        tail.append((backupEligible ? 1 : 0) | (backedUp ? 2 : 0))
+        fields.append(tail)
+    }
+
+    fileprivate init(from fields: inout FieldReader) throws {
+        let id = try fields.next()
+        let publicKey = try fields.next()
+        let tail = try fields.next()
+        guard !id.isEmpty, !publicKey.isEmpty, tail.count == 5, tail[4] & ~3 == 0 else { throw FieldReader.Malformed() }
+        self.init(
+            id: CredentialID(uncheckedBytes: id), publicKey: publicKey,
+            signCount: tail.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) },
+            backupEligible: tail[4] & 1 != 0, backedUp: tail[4] & 2 != 0)
     }
 }
 

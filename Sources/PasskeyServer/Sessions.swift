@@ -203,6 +203,16 @@ struct Sessions: Sendable {
     }
 }
 
+/// The passkey a sign-in's answer names, as the server knows it when the answer comes
+/// (``Ceremonies/takeSignIn(_:credentialID:)``).
+enum SignInPasskey: Sendable {
+    /// Read from the store now: the credential (`nil` when no account holds it) and its account.
+    case read(CredentialRecord?, UserRecord?)
+    /// Sealed with the ceremony by its options, as they read it, for the account `userID`: not
+    /// read again; the sign-in is recorded only while the store still holds it so.
+    case sealed(SealedPasskey, userID: UserHandle)
+}
+
 /// A ceremony taken from the browser's cookie (``Ceremonies/take(_:kinds:)``).
 struct TakenCeremony: Sendable {
     /// The ceremony.
@@ -243,9 +253,13 @@ struct Ceremonies: Sendable {
     /// ceremonies write theirs with `JSONWriter`) and returns the cookie that binds it to this browser.
     /// A ceremony sealed in the cookie keeps `sealedState` instead when given (a compact form its
     /// reader also takes); the JSON is then written only if the ceremony is stored after all.
+    ///
+    /// A sign-in's ceremony sealed in its cookie keeps `passkeys` too (the account's, as its options
+    /// read them; ``SealedPasskey``), so its answer is verified without reading them again.
     func begin(
         _ kind: CeremonyRecord.Kind, challenge: Challenge, stateJSON: @autoclosure () -> [UInt8],
-        sealedState: [UInt8]? = nil, userID: UserHandle? = nil, username: String? = nil, displayName: String? = nil
+        sealedState: [UInt8]? = nil, userID: UserHandle? = nil, username: String? = nil, displayName: String? = nil,
+        passkeys: [SealedPasskey] = []
     ) async throws -> SetCookie {
         let now = now()
         if Self.sealedKinds.contains(kind) {
@@ -253,7 +267,8 @@ struct Ceremonies: Sendable {
                 id: SealedCeremony.newID(at: now), kind: kind, challenge: challenge, userID: userID,
                 username: username, displayName: displayName, state: sealedState ?? stateJSON(), createdAt: now,
                 expiresAt: now.addingTimeInterval(lifetime))
-            let sealed = try SealedCeremony.seal(record, key: try await sealKey.sealingKey())
+            let sealed = try SealedCeremony.seal(
+                record, passkeys: userID == nil ? [] : passkeys, key: try await sealKey.sealingKey())
             if sealed.utf8.count <= SealedCeremony.maximumCookieLength {
                 return cookies.cookie(name: cookies.ceremonyName, value: sealed, maxAge: lifetime)
             }
@@ -275,7 +290,7 @@ struct Ceremonies: Sendable {
             throw APIError.ceremonyNotFound
         case .stored(let id):
             return try usable(try await store.consumeCeremony(id: id), kinds: kinds)
-        case .sealed(let record):
+        case .sealed(let record, _):
             guard try await store.spendCeremony(id: record.id, keepUntil: keepUntil(record)) else {
                 throw APIError.ceremonyNotFound
             }
@@ -294,7 +309,7 @@ struct Ceremonies: Sendable {
             throw APIError.ceremonyNotFound
         case .stored(let id):
             return TakenCeremony(record: try usable(try await store.consumeCeremony(id: id), kinds: kinds), mark: nil)
-        case .sealed(let record):
+        case .sealed(let record, _):
             return try await takeSealed(record, kinds: kinds)
         }
     }
@@ -335,25 +350,29 @@ struct Ceremonies: Sendable {
         try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil) ? error : APIError.ceremonyNotFound
     }
 
-    /// Takes this browser's pending sign-in ceremony as ``take(_:kinds:)`` does and reads the
-    /// credential an answer names and its account: a stored ceremony is consumed in the same store
-    /// operation; a sealed one is not spent yet, its mark is for the sign-in's own transaction
-    /// (``PasskeyStore/recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:spending:)``,
+    /// Takes this browser's pending sign-in ceremony as ``take(_:kinds:)`` does, with the passkey
+    /// an answer names: sealed with the ceremony by its options when it is one of the account's
+    /// they read, else read now with its account. A stored ceremony is consumed in the same store
+    /// operation as that read; a sealed one is not spent yet, its mark is for the sign-in's own
+    /// transaction (``PasskeyStore/recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:spending:)``,
     /// through ``finishing(_:_:)``).
     func takeSignIn(
         _ request: Request, credentialID: CredentialID
-    ) async throws -> (taken: TakenCeremony, credential: CredentialRecord?, user: UserRecord?) {
+    ) async throws -> (taken: TakenCeremony, passkey: SignInPasskey) {
         switch try await held(request) {
         case nil:
             throw APIError.ceremonyNotFound
         case .stored(let id):
             let records = try await store.consumeCeremony(id: id, readingCredential: credentialID)
             let taken = TakenCeremony(record: try usable(records.ceremony, kinds: [.authentication]), mark: nil)
-            return (taken, records.credential, records.user)
-        case .sealed(let record):
+            return (taken, .read(records.credential, records.user))
+        case .sealed(let record, let passkeys):
             let taken = try await takeSealed(record, kinds: [.authentication])
+            if let userID = record.userID, let passkey = passkeys.first(where: { $0.id == credentialID }) {
+                return (taken, .sealed(passkey, userID: userID))
+            }
             let records = try await finishing(taken) { _ in try await store.signInRecords(credentialID: credentialID) }
-            return (taken, records.credential, records.user)
+            return (taken, .read(records.credential, records.user))
         }
     }
 
@@ -361,8 +380,8 @@ struct Ceremonies: Sendable {
     private enum Held {
         /// The ID of a record in the store.
         case stored(id: String)
-        /// A sealed record, opened.
-        case sealed(CeremonyRecord)
+        /// A sealed record, opened, with the passkeys sealed with it.
+        case sealed(CeremonyRecord, [SealedPasskey])
     }
 
     /// The ceremony the request's cookie names or carries; `nil` when it has none, or one the
@@ -372,8 +391,8 @@ struct Ceremonies: Sendable {
             value.utf8.count <= SealedCeremony.maximumCookieLength, let bytes = Base64URL.decode(value)
         else { return nil }
         if bytes.count == CookieToken.byteCount { return .stored(id: Base64URL.encode(CookieToken.sha256(bytes))) }
-        guard let record = SealedCeremony.open(bytes, key: try await sealKey.sealingKey()) else { return nil }
-        return .sealed(record)
+        guard let opened = SealedCeremony.opened(bytes, key: try await sealKey.sealingKey()) else { return nil }
+        return .sealed(opened.record, opened.passkeys)
     }
 
     /// Until when a spent ceremony's mark is kept.

@@ -145,6 +145,29 @@ public actor MemoryPasskeyStore: PasskeyStore {
         return true
     }
 
+    public func recordSignIn(
+        credentialID: CredentialID,
+        publicKey: [UInt8],
+        signCount: UInt32,
+        backedUp: Bool,
+        at: Date,
+        session: SessionRecord,
+        audit event: AuditEvent?,
+        endingSession previous: [UInt8]?,
+        spending mark: CeremonyMark?
+    ) async throws -> UserRecord? {
+        if let mark, spentCeremonies[mark.id] != nil { throw StoreError.ceremonySpent }
+        guard let credential = credentialsByID[credentialID], credential.userID == session.userID,
+            credential.publicKey == publicKey, let user = usersByID[session.userID], !user.disabled,
+            signCount > credential.signCount || (signCount == 0 && credential.signCount == 0)
+        else { return nil }
+        guard try await recordSignIn(
+            credentialID: credentialID, signCount: signCount, backedUp: backedUp, at: at, session: session,
+            audit: event, endingSession: previous, spending: mark)
+        else { return nil }
+        return user
+    }
+
     // MARK: Sign-in, one store operation per request
 
     public func userWithCredentials(username: String) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {

@@ -102,6 +102,27 @@ public protocol PasskeyStore: SharedStateStore {
         spending mark: CeremonyMark?
     ) async throws -> Bool
 
+    /// ``recordSignIn(credentialID:signCount:backedUp:at:session:audit:endingSession:spending:)``
+    /// for a sign-in verified against the passkey as the sign-in's options read it (sealed in its
+    /// ceremony) rather than read again: all of it is written, in one transaction, only while the
+    /// account `session.userID` still holds the credential with this `publicKey`, the account is
+    /// not disabled and the counter grows (or stays zero where it is zero). Returns the account
+    /// then, as the transaction read it; `nil`, with nothing written and the mark not spent, when
+    /// any of that no longer holds, so the caller reads the credential and verifies again.
+    ///
+    /// - Throws: ``StoreError/ceremonySpent`` when `mark` is spent already: nothing written.
+    func recordSignIn(
+        credentialID: CredentialID,
+        publicKey: [UInt8],
+        signCount: UInt32,
+        backedUp: Bool,
+        at: Date,
+        session: SessionRecord,
+        audit: AuditEvent?,
+        endingSession: [UInt8]?,
+        spending mark: CeremonyMark?
+    ) async throws -> UserRecord?
+
     // MARK: Sign-in, one store operation per request
 
     /// The account with this username (normalized as ``user(username:)``) and its credentials,

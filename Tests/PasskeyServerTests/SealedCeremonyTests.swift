@@ -122,9 +122,11 @@ import Testing
     // MARK: Sign-in over HTTP
 
     /// Ada signs up in `browser` and asks to sign in: her answer, and the cookie that holds the ceremony.
-    static func pendingSignIn(_ browser: inout Browser) async throws -> (assertion: AuthenticationResponseJSON, cookie: String) {
-        try await browser.signUp(ada)
-        let (_, options) = try await browser.authenticationOptions(ada)
+    static func pendingSignIn(
+        _ browser: inout Browser, _ username: String = ada
+    ) async throws -> (assertion: AuthenticationResponseJSON, cookie: String) {
+        try await browser.signUp(username)
+        let (_, options) = try await browser.authenticationOptions(username)
         let assertion = try browser.authenticator.authenticate(options: try #require(options), origin: browser.origin)
         return (assertion, try #require(browser.ceremonyCookie))
     }
@@ -258,6 +260,127 @@ import Testing
             #expect(answers.filter { $0.status == .badRequest && $0.code == "ceremony_not_found" }.count == 5, "\(answers)")
             let user = try #require(try await harness.store.user(username: Self.ada))
             #expect(try await harness.store.sessions(userID: user.id).count == 1)
+        }
+    }
+
+    // MARK: The account's passkeys sealed with a sign-in's ceremony
+
+    @Test func passkeysSealedWithARecordOpenAsTheyWere() throws {
+        let key = try Self.key()
+        let record = Self.record(userID: UserHandle(uncheckedBytes: randomBytes(32)))
+        let passkeys = [
+            SealedPasskey(
+                id: CredentialID(uncheckedBytes: randomBytes(16)), publicKey: randomBytes(77), signCount: 0,
+                backupEligible: true, backedUp: true),
+            SealedPasskey(
+                id: CredentialID(uncheckedBytes: randomBytes(64)), publicKey: randomBytes(270), signCount: 0xFFFF_FFFE,
+                backupEligible: false, backedUp: false),
+        ]
+        let sealed = try #require(Base64URL.decode(try SealedCeremony.seal(record, passkeys: passkeys, key: key)))
+        let opened = try #require(SealedCeremony.opened(sealed, key: key))
+        #expect(opened.record == record)
+        #expect(opened.passkeys == passkeys)
+        #expect(SealedCeremony.open(sealed, key: key) == record)
+        // Too many bytes of passkeys: the record is sealed without them.
+        let large = SealedPasskey(
+            id: CredentialID(uncheckedBytes: randomBytes(16)), publicKey: randomBytes(1312), signCount: 0,
+            backupEligible: true, backedUp: true)
+        let withoutPasskeys = try #require(Base64URL.decode(try SealedCeremony.seal(record, passkeys: [large], key: key)))
+        #expect(SealedCeremony.opened(withoutPasskeys, key: key)?.passkeys == [])
+        #expect(SealedCeremony.opened(withoutPasskeys, key: key)?.record == record)
+    }
+
+    @Test func aRecordWithMalformedPasskeysDoesNotOpen() throws {
+        let key = try Self.key()
+        let record = Self.record()
+        let sealed = try #require(Base64URL.decode(try SealedCeremony.seal(record, key: key)))
+        let fields = try #require(key.open(sealed.dropFirst(), authenticating: SealedCeremony.associatedData))
+        func field(_ bytes: [UInt8]) -> [UInt8] {
+            (0..<4).map { UInt8(truncatingIfNeeded: UInt32(bytes.count) >> UInt32(24 - 8 * $0)) } + bytes
+        }
+        let good = field(randomBytes(16)) + field(randomBytes(77)) + field([0, 0, 0, 1, 3])
+        let one = try #require(key.seal(fields + field(good), authenticating: SealedCeremony.associatedData, after: [1]))
+        #expect(SealedCeremony.opened(one, key: key)?.passkeys.count == 1)
+        let malformed: [(String, [UInt8])] = [
+            ("an empty list", []),
+            ("flags beyond the two", field(randomBytes(16)) + field(randomBytes(77)) + field([0, 0, 0, 1, 4])),
+            ("a counter cut short", field(randomBytes(16)) + field(randomBytes(77)) + field([0, 0, 1, 3])),
+            ("no key", field(randomBytes(16)) + field([]) + field([0, 0, 0, 1, 3])),
+            ("no ID", field([]) + field(randomBytes(77)) + field([0, 0, 0, 1, 3])),
+            ("a passkey cut short", Array(good.dropLast())),
+        ]
+        for (name, list) in malformed {
+            let box = try #require(key.seal(fields + field(list), authenticating: SealedCeremony.associatedData, after: [1]))
+            #expect(SealedCeremony.opened(box, key: key) == nil, "\(name)")
+        }
+        let twoFields = try #require(key.seal(fields + field(good) + field(good), authenticating: SealedCeremony.associatedData, after: [1]))
+        #expect(SealedCeremony.opened(twoFields, key: key) == nil, "a field after the passkeys")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anAnswerIsVerifiedAgainstThePasskeysItsOptionsSealedWithoutReadingThemAgain(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            let (assertion, cookie) = try await Self.pendingSignIn(&browser)
+            let key = try await SharedKey(store: harness.store, settingName: SharedKey.ceremonySealSettingName).sealingKey()
+            let bytes = try #require(Base64URL.decode(cookie))
+            let opened = try #require(SealedCeremony.opened(bytes, key: key))
+            let user = try #require(try await harness.store.user(username: Self.ada))
+            #expect(opened.record.userID == user.id)
+            #expect(opened.passkeys == (try await harness.store.credentials(userID: user.id)).map(SealedPasskey.init))
+
+            harness.store.clearCalls()
+            #expect(try await browser.post("/api/authentication", assertion).status == .ok)
+            #expect(harness.store.calls.filter { ["recordSignIn", "signInRecords"].contains($0) } == ["recordSignIn"], "\(harness.store.calls)")
+            #expect(try await harness.store.credential(id: assertion.rawId)?.lastUsedAt != nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSealedPasskeyTheStoreHoldsOtherwiseIsReadAgainAndDecides(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            let (assertion, cookie) = try await Self.pendingSignIn(&browser)
+            let key = try await SharedKey(store: harness.store, settingName: SharedKey.ceremonySealSettingName).sealingKey()
+            let bytes = try #require(Base64URL.decode(cookie))
+            let opened = try #require(SealedCeremony.opened(bytes, key: key))
+            // Sealed with another passkey's key (as if it had been replaced since the options): the
+            // answer does not verify against it, so the passkey is read again and the answer signs in.
+            var grace = try Browser(client)
+            try await grace.signUp("grace@example.com")
+            let graceID = try #require(try await harness.store.user(username: "grace@example.com")).id
+            var changed = opened.passkeys
+            changed[0].publicKey = try await harness.store.credentials(userID: graceID)[0].publicKey
+            browser.cookies["passkeys_ceremony"] = try SealedCeremony.seal(opened.record, passkeys: changed, key: key)
+            harness.store.clearCalls()
+            #expect(try await browser.post("/api/authentication", assertion).status == .ok)
+            #expect(harness.store.calls.filter { ["recordSignIn", "signInRecords"].contains($0) } == ["signInRecords", "recordSignIn"], "\(harness.store.calls)")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anAccountDisabledOrAPasskeyDeletedAfterTheOptionsIsRefusedAsAlways(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            let (assertion, _) = try await Self.pendingSignIn(&browser)
+            let user = try #require(try await harness.store.user(username: Self.ada))
+            _ = try await harness.store.setDisabled(userID: user.id, true)
+            harness.clock.advance(by: 1)
+            harness.store.clearCalls()
+            let refused = try await browser.post("/api/authentication", assertion)
+            expectError(refused, .forbidden, "account_disabled")
+            #expect(refused.setCookie("passkeys_session") == nil)
+            #expect(harness.store.calls.filter { ["recordSignIn", "signInRecords"].contains($0) } == ["recordSignIn", "signInRecords"], "\(harness.store.calls)")
+            #expect(try await harness.store.sessions(userID: user.id).isEmpty)
+            #expect(try await harness.store.auditEvents(userID: user.id, limit: 1).map(\.kind) == [.signInFailed])
+            _ = try await harness.store.setDisabled(userID: user.id, false)
+
+            // The account deleted, its passkey with it, after the options: unknown_credential.
+            var other = try Browser(client)
+            let (answer, _) = try await Self.pendingSignIn(&other, "grace@example.com")
+            let grace = try #require(try await harness.store.user(username: "grace@example.com"))
+            #expect(try await harness.store.deleteUser(id: grace.id))
+            expectError(try await other.post("/api/authentication", answer), .unauthorized, "unknown_credential")
         }
     }
 

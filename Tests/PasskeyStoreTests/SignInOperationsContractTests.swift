@@ -277,6 +277,93 @@ struct SignInOperationsContractTests {
 
     // MARK: The writes: one transaction
 
+    // MARK: A sign-in verified against the passkey its options read
+
+    @Test("A sign-in on the passkey as its options read it writes everything and answers the account", arguments: Backend.allCases)
+    func assumedSignInRecordsAndAnswersTheAccount(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, previous) = try await signUp(store)
+            let now = t0.addingTimeInterval(minutes(10))
+            let session = makeSession(for: ada, at: now)
+            let event = AuditEvent(userID: ada.id, kind: .signIn, at: now, credentialID: credential.id)
+            let mark = makeMark()
+
+            let user = try await store.recordSignIn(
+                credentialID: credential.id, publicKey: credential.publicKey, signCount: 3, backedUp: true, at: now,
+                session: session, audit: event, endingSession: previous.tokenHash, spending: mark)
+
+            #expect(user == ada)
+            var updated = credential
+            updated.signCount = 3
+            updated.backedUp = true
+            updated.lastUsedAt = now
+            #expect(try await store.credential(id: credential.id) == updated)
+            #expect(try await store.session(tokenHash: session.tokenHash) == session)
+            #expect(try await store.session(tokenHash: previous.tokenHash) == nil)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10) == [event])
+            #expect(try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil) == false, "the mark is spent")
+
+            // The same ceremony again: spent, nothing written.
+            let again = makeSession(for: ada, at: now)
+            await #expect(throws: StoreError.ceremonySpent) {
+                try await store.recordSignIn(
+                    credentialID: credential.id, publicKey: credential.publicKey, signCount: 4, backedUp: true, at: now,
+                    session: again, audit: nil, endingSession: nil, spending: mark)
+            }
+            #expect(try await store.session(tokenHash: again.tokenHash) == nil)
+            #expect(try await store.credential(id: credential.id)?.signCount == 3)
+        }
+    }
+
+    @Test("A sign-in on a passkey the store no longer holds so writes nothing and leaves the mark", arguments: Backend.allCases)
+    func assumedSignInOnAChangedPasskeyWritesNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, previous) = try await signUp(store)
+            let (grace, graceCredential, _) = try await signUp(store, "grace@example.com")
+            _ = try await store.recordSignIn(
+                credentialID: credential.id, signCount: 5, backedUp: false, at: t0, session: makeSession(for: ada))
+
+            let otherKey = credential.publicKey.map { $0 ^ 0x01 }
+            let cases: [(String, UserRecord, CredentialID, [UInt8], UInt32)] = [
+                ("another public key", ada, credential.id, otherKey, 9),
+                ("a credential nobody holds", ada, CredentialID(uncheckedBytes: randomBytes(16)), credential.publicKey, 9),
+                ("another account's credential", grace, credential.id, credential.publicKey, 9),
+                ("a counter that did not grow", ada, credential.id, credential.publicKey, 5),
+                ("a counter that went back", ada, credential.id, credential.publicKey, 2),
+            ]
+            for (name, user, credentialID, publicKey, count) in cases {
+                let mark = makeMark()
+                let session = makeSession(for: user)
+                let answer = try await store.recordSignIn(
+                    credentialID: credentialID, publicKey: publicKey, signCount: count, backedUp: true, at: t0,
+                    session: session, audit: AuditEvent(userID: user.id, kind: .signIn, at: t0),
+                    endingSession: previous.tokenHash, spending: mark)
+                #expect(answer == nil, "\(name)")
+                #expect(try await store.session(tokenHash: session.tokenHash) == nil, "\(name)")
+                #expect(try await store.session(tokenHash: previous.tokenHash) == previous, "\(name)")
+                #expect(try await store.spendCeremony(id: mark.id, keepUntil: mark.keepUntil), "\(name): the mark was written")
+            }
+            let stored = try #require(try await store.credential(id: credential.id))
+            #expect(stored.signCount == 5 && !stored.backedUp)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10).isEmpty)
+            #expect(try await store.auditEvents(userID: grace.id, limit: 10).isEmpty)
+
+            // A disabled account: nothing written; on again, the same sign-in is recorded.
+            #expect(try await store.setDisabled(userID: grace.id, true)?.disabled == true)
+            let session = makeSession(for: grace)
+            #expect(try await store.recordSignIn(
+                credentialID: graceCredential.id, publicKey: graceCredential.publicKey, signCount: 0, backedUp: false,
+                at: t0, session: session, audit: nil, endingSession: nil, spending: nil) == nil)
+            #expect(try await store.session(tokenHash: session.tokenHash) == nil)
+            #expect(try await store.credential(id: graceCredential.id)?.lastUsedAt == nil)
+            _ = try await store.setDisabled(userID: grace.id, false)
+            #expect(try await store.recordSignIn(
+                credentialID: graceCredential.id, publicKey: graceCredential.publicKey, signCount: 0, backedUp: false,
+                at: t0, session: session, audit: nil, endingSession: nil, spending: nil)?.id == grace.id)
+            #expect(try await store.session(tokenHash: session.tokenHash) == session)
+        }
+    }
+
     @Test("A sign-in stores its activity event and ends the browser's previous session with the new one", arguments: Backend.allCases)
     func recordSignInWithAuditAndPreviousSession(_ backend: Backend) async throws {
         try await withStore(backend) { store in

@@ -45,11 +45,13 @@ struct AuthenticationController {
             let username = try await JSONBody.stringMembers(["username"], from: request)["username"]
             var allowCredentials: [PublicKeyCredentialDescriptorJSON] = []
             var userHandle: UserHandle?
+            var passkeys: [SealedPasskey] = []
             if let raw = username, !raw.trimmingWhitespaceAndNewlines().isEmpty {
                 let username = try NameRules.username(raw)
                 if let (user, credentials) = try await services.store.userWithCredentials(username: username) {
                     allowCredentials = credentials.map(ServerServices.descriptor)
                     userHandle = user.id
+                    passkeys = credentials.map(SealedPasskey.init)
                     log["user"] = .string(user.id.base64URL)
                 } else {
                     allowCredentials = try await services.decoyDescriptors(username: UserRecord.normalize(username))
@@ -62,7 +64,7 @@ struct AuthenticationController {
             // their Codable conformance, without JSONEncoder.
             let cookie = try await services.ceremonies.begin(
                 .authentication, challenge: ceremony.challenge, stateJSON: ceremony.jsonBytes(),
-                sealedState: ceremony.compactBytes(), userID: userHandle)
+                sealedState: ceremony.compactBytes(), userID: userHandle, passkeys: passkeys)
             return ServerServices.json(bytes: RequestOptions(publicKey: options).jsonBytes(), cookies: [cookie])
         }
     }
@@ -79,14 +81,31 @@ struct AuthenticationController {
                 _ = try await services.ceremonies.consume(request, kinds: [.authentication])
                 throw error
             }
-            // One store operation reads the credential with its account (and consumes a stored
-            // ceremony); a sealed ceremony is spent in the sign-in's transaction, or at once when
-            // the answer is refused before it.
-            let (taken, credential, user) = try await services.ceremonies.takeSignIn(request, credentialID: response.rawId)
+            // The passkey as the options sealed it with the ceremony, or else one store operation
+            // reads the credential with its account (and consumes a stored ceremony); a sealed
+            // ceremony is spent in the sign-in's transaction, or at once when the answer is
+            // refused before it.
+            let (taken, passkey) = try await services.ceremonies.takeSignIn(request, credentialID: response.rawId)
             log["credential"] = .string(response.rawId.base64URL)
             do {
                 return try await services.ceremonies.finishing(taken) { mark in
-                    try await signIn(
+                    if case .sealed(let sealed, let userID) = passkey,
+                        let answer = try await signIn(
+                            request, context: context, response: response, record: taken.record, assuming: sealed,
+                            of: userID, spending: mark, log: &log)
+                    {
+                        return answer
+                    }
+                    let (credential, user): (CredentialRecord?, UserRecord?)
+                    switch passkey {
+                    case .read(let read, let account): (credential, user) = (read, account)
+                    case .sealed:
+                        // The passkey or its account changed since the options, or the answer
+                        // did not verify against it: decided on the passkey as the store holds it.
+                        let records = try await services.store.signInRecords(credentialID: response.rawId)
+                        (credential, user) = (records.credential, records.user)
+                    }
+                    return try await signIn(
                         request, context: context, response: response, record: taken.record,
                         credential: credential, user: user, spending: mark, log: &log)
                 }
@@ -113,6 +132,40 @@ struct AuthenticationController {
         var detail: String
         /// Whether it counts towards the account's failed sign-ins (a verification that failed).
         var countsAgainstAccount: Bool
+    }
+
+    /// Verifies the answer against the passkey its options sealed with the ceremony and records the
+    /// sign-in, which also spends the sealed ceremony's `mark`, in one store operation that writes
+    /// only while the store holds the passkey as sealed and the account may sign in. `nil`, with
+    /// nothing written and the mark not spent, when the answer does not verify against it or the
+    /// store holds it otherwise: the caller then reads it and decides as for any answer.
+    private func signIn(
+        _ request: Request, context: Context, response: AuthenticationResponseJSON, record: CeremonyRecord,
+        assuming passkey: SealedPasskey, of userID: UserHandle, spending mark: CeremonyMark?,
+        log: inout Logger.Metadata
+    ) async throws -> Response? {
+        let ceremony = try services.ceremonies.authenticationState(of: record)
+        let verified: VerifiedAuthentication
+        do {
+            verified = try services.relyingParty.finishAuthentication(
+                response: response, ceremony: ceremony,
+                credential: StoredCredential(
+                    id: passkey.id, userHandle: userID, publicKey: passkey.publicKey, signCount: passkey.signCount,
+                    backupEligible: passkey.backupEligible, backedUp: passkey.backedUp))
+        } catch {
+            return nil
+        }
+        let client = ClientDetails(request, context: context)
+        let (token, session) = services.sessions.start(
+            userID: userID, credentialID: passkey.id, client: client, method: .passkey)
+        guard let user = try await services.store.recordSignIn(
+            credentialID: passkey.id, publicKey: passkey.publicKey, signCount: verified.newSignCount,
+            backedUp: verified.backedUp, at: services.now(), session: session,
+            audit: services.activityEvent(.signIn, userID: userID, client: client, credentialID: passkey.id),
+            endingSession: services.sessions.tokenHash(request), spending: mark)
+        else { return nil }
+        log["user"] = .string(userID.base64URL)
+        return signedIn(user, token: token)
     }
 
     /// Verifies the answer and records the sign-in in one store operation, which also spends the
@@ -171,7 +224,12 @@ struct AuthenticationController {
         else {
             throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
         }
-        return ServerServices.json(
+        return signedIn(user, token: token)
+    }
+
+    /// The answer to a sign-in: the account, the session's cookie, the ceremony's cookie cleared.
+    private func signedIn(_ user: UserRecord, token: CookieToken) -> Response {
+        ServerServices.json(
             bytes: SignedIn(user: UserJSON(user), rpId: services.relyingPartyID).jsonBytes(),
             cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
     }

@@ -386,36 +386,84 @@ public final class SQLPasskeyStore: PasskeyStore {
         endingSession previous: [UInt8]?,
         spending mark: CeremonyMark?
     ) async throws -> Bool {
+        try await recordSignIn(
+            credentialID: credentialID, assuming: nil, signCount: signCount, backedUp: backedUp, at: at,
+            session: session, audit: event, endingSession: previous, spending: mark) != nil
+    }
+
+    public func recordSignIn(
+        credentialID: CredentialID,
+        publicKey: [UInt8],
+        signCount: UInt32,
+        backedUp: Bool,
+        at: Date,
+        session: SessionRecord,
+        audit event: AuditEvent?,
+        endingSession previous: [UInt8]?,
+        spending mark: CeremonyMark?
+    ) async throws -> UserRecord? {
+        guard case .assumed(let user) = try await recordSignIn(
+            credentialID: credentialID, assuming: publicKey, signCount: signCount, backedUp: backedUp, at: at,
+            session: session, audit: event, endingSession: previous, spending: mark)
+        else { return nil }
+        return user
+    }
+
+    /// What a sign-in's transaction wrote.
+    private enum RecordedSignIn {
+        /// Recorded against the credential as read before it.
+        case recorded
+        /// Recorded against the passkey the caller assumed; the account as the transaction read it.
+        case assumed(UserRecord)
+    }
+
+    /// Both forms of `recordSignIn`: with `publicKey` the update also requires the credential to
+    /// have that key and its account to be there and not disabled, and returns the account.
+    /// `nil` when nothing was written: the account holds no such credential (or, assumed, not as
+    /// assumed, or its counter did not grow).
+    private func recordSignIn(
+        credentialID: CredentialID, assuming publicKey: [UInt8]?, signCount: UInt32, backedUp: Bool, at: Date,
+        session: SessionRecord, audit event: AuditEvent?, endingSession previous: [UInt8]?, spending mark: CeremonyMark?
+    ) async throws -> RecordedSignIn? {
         let lastUsed = try Column.microseconds(at)
         let count = Int64(signCount)
         let spent = try mark.map { SpentMark(id: $0.id, keepUntil: try Column.microseconds($0.keepUntil)) }
         if isPostgres {
             return try await autocommit { db in
                 try await Self.recordSignInInOneStatement(
-                    credentialID: credentialID, signCount: count, backedUp: backedUp, lastUsed: lastUsed, session: session,
-                    audit: event, endingSession: previous, spending: spent, on: db)
+                    credentialID: credentialID, assuming: publicKey, signCount: count, backedUp: backedUp,
+                    lastUsed: lastUsed, session: session, audit: event, endingSession: previous, spending: spent, on: db)
             }
         }
         return try await transaction { db in
             // Compare and set: the counter grows, or stays zero where it is zero.
             let grows: BoundStatement = signCount == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
+            // Assumed: the passkey the answer was verified against, of an account that may sign in.
+            let assumed: BoundStatement = publicKey.map { (key: [UInt8]) -> BoundStatement in
+                """
+                 AND public_key = \(bytes: key) AND EXISTS (SELECT 1 FROM users \
+                WHERE users.id = credentials.user_id AND NOT users.disabled)
+                """
+            } ?? ""
             // No `RETURNING`: SQLite builds a temporary table for it; the count of changed rows says as much.
             let updated = try await db.sqliteChanges("""
                 UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
                 last_used_at = \(bind: lastUsed) \
                 WHERE id = \(bytes: credentialID.bytes) AND user_id = \(bytes: session.userID.bytes) \
-                AND \(grows)
+                AND \(grows)\(assumed)
                 """)
             guard updated == 1 else {
                 // Nothing was written. A ceremony another answer finished comes first, as it would
                 // have had this answer spent it before its counter was compared.
                 if let spent, try await Self.isSpent(spent.id, on: db) { throw StoreError.ceremonySpent }
+                // Assumed: the caller reads the credential and verifies again.
+                if publicKey != nil { return nil }
                 let exists = try await db.first("""
                     SELECT id FROM credentials \
                     WHERE id = \(bytes: credentialID.bytes) AND user_id = \(bytes: session.userID.bytes)
                     """)
                 if exists != nil { throw StoreError.signCountConflict }
-                return false
+                return nil
             }
             // The ceremony's mark in the same transaction: one already there rolls the update back.
             if let spent, !(try await Self.spendCeremony(id: spent.id, keepUntil: spent.keepUntil, on: db)) {
@@ -426,7 +474,11 @@ public final class SQLPasskeyStore: PasskeyStore {
                 try await db.run("DELETE FROM sessions WHERE token_hash = \(bytes: previous)")
             }
             if let event { try await Self.insert(event, on: db) }
-            return true
+            guard publicKey != nil else { return .recorded }
+            guard let user = try await Self.user(session.userID, on: db) else {
+                throw StoreError.failure("the account of an updated credential is gone")
+            }
+            return .assumed(user)
         }
     }
 
@@ -457,10 +509,18 @@ public final class SQLPasskeyStore: PasskeyStore {
     /// update stays, which for the same passkey moves nothing a later sign-in checks (the
     /// compare-and-set refused a counter that did not grow; one that stays zero is set to zero).
     private static func recordSignInInOneStatement(
-        credentialID: CredentialID, signCount count: Int64, backedUp: Bool, lastUsed: Int64, session: SessionRecord,
-        audit event: AuditEvent?, endingSession previous: [UInt8]?, spending mark: SpentMark?, on db: any SQLDatabase
-    ) async throws -> Bool {
+        credentialID: CredentialID, assuming publicKey: [UInt8]?, signCount count: Int64, backedUp: Bool, lastUsed: Int64,
+        session: SessionRecord, audit event: AuditEvent?, endingSession previous: [UInt8]?, spending mark: SpentMark?,
+        on db: any SQLDatabase
+    ) async throws -> RecordedSignIn? {
         let grows: SQLQueryString = count == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
+        // Assumed: the passkey the answer was verified against, of an account that may sign in.
+        let assumed: SQLQueryString = publicKey.map { (key: [UInt8]) -> SQLQueryString in
+            """
+             AND public_key = \(Column.bytes(key)) AND EXISTS (SELECT 1 FROM users \
+            WHERE users.id = credentials.user_id AND NOT users.disabled)
+            """
+        } ?? ""
         let unspent: SQLQueryString = mark.map { (mark: SpentMark) -> SQLQueryString in
             " AND NOT EXISTS (SELECT 1 FROM spent_ceremonies WHERE id = \(bind: mark.id))"
         } ?? ""
@@ -469,7 +529,7 @@ public final class SQLPasskeyStore: PasskeyStore {
             UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
             last_used_at = \(bind: lastUsed) \
             WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes)) \
-            AND \(grows)\(unspent) RETURNING id), 
+            AND \(grows)\(assumed)\(unspent) RETURNING id), 
             """
         // What the sign-in's other writes follow: the mark once it is in, else the updated row.
         let gate: SQLQueryString
@@ -519,13 +579,34 @@ public final class SQLPasskeyStore: PasskeyStore {
         statement = statement + """
              SELECT (SELECT count(*) FROM updated) AS updated_now, (SELECT count(*) FROM \(gate)) AS recorded
             """
+        if publicKey != nil {
+            // The account as the statement's snapshot holds it, for the caller to answer with.
+            statement = statement + """
+                , \(RowReader.userColumns) FROM (SELECT 1) AS one \
+                LEFT JOIN users ON users.id = \(Column.bytes(session.userID.bytes))
+                """
+        }
         guard let row = try await db.raw(statement).first() else {
             throw StoreError.failure("recording a sign-in returned no row")
         }
         let reader = RowReader(row: row)
-        if try reader.int64("recorded") == 1 { return true }
+        if try reader.int64("recorded") == 1 {
+            guard publicKey != nil else { return .recorded }
+            guard try !reader.isNull(RowReader.userPrefix + "id") else {
+                throw StoreError.failure("the account of an updated credential is gone")
+            }
+            return .assumed(try reader.user(prefix: RowReader.userPrefix))
+        }
         // The counter was updated but another answer's mark was in first.
         if try reader.int64("updated_now") == 1 { throw StoreError.ceremonySpent }
+        if publicKey != nil {
+            // Nothing written; a spent ceremony comes first, else the caller verifies again.
+            guard let mark else { return nil }
+            if try await db.raw("SELECT id FROM spent_ceremonies WHERE id = \(bind: mark.id)").first() != nil {
+                throw StoreError.ceremonySpent
+            }
+            return nil
+        }
         let spentCheck: SQLQueryString = mark.map { (mark: SpentMark) -> SQLQueryString in
             "EXISTS (SELECT 1 FROM spent_ceremonies WHERE id = \(bind: mark.id))"
         } ?? "FALSE"
@@ -538,7 +619,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         let checked = RowReader(row: check)
         if try checked.bool("spent") { throw StoreError.ceremonySpent }
         if try checked.bool("held") { throw StoreError.signCountConflict }
-        return false
+        return nil
     }
 
     // MARK: Sign-in, one store operation per request

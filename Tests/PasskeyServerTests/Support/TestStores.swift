@@ -176,6 +176,18 @@ final class RecordingStore: PasskeyStore {
         return recorded
     }
 
+    func recordSignIn(
+        credentialID: CredentialID, publicKey: [UInt8], signCount: UInt32, backedUp: Bool, at: Date,
+        session: SessionRecord, audit: AuditEvent?, endingSession: [UInt8]?, spending mark: CeremonyMark?
+    ) async throws -> UserRecord? {
+        called()
+        let user = try await base.recordSignIn(
+            credentialID: credentialID, publicKey: publicKey, signCount: signCount, backedUp: backedUp, at: at,
+            session: session, audit: audit, endingSession: endingSession, spending: mark)
+        if user != nil { record("recordSignIn") }
+        return user
+    }
+
     func userWithCredentials(username: String) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
         called()
         return try await base.userWithCredentials(username: username)
