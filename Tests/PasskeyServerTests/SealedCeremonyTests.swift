@@ -131,6 +131,15 @@ import Testing
         return (assertion, try #require(browser.ceremonyCookie))
     }
 
+    /// The server's sealing key and what `cookie` holds sealed under it.
+    static func open(
+        _ cookie: String, _ harness: Harness
+    ) async throws -> (key: SealingKey, opened: (record: CeremonyRecord, passkeys: [SealedPasskey])) {
+        let key = try await SharedKey(store: harness.store, settingName: SharedKey.ceremonySealSettingName).sealingKey()
+        let bytes = try #require(Base64URL.decode(cookie))
+        return (key, try #require(SealedCeremony.opened(bytes, key: key)))
+    }
+
     /// Six browsers post `answer` to `path` at once, each with the same ceremony cookie: their
     /// statuses and error codes.
     static func concurrentAnswers(
@@ -322,9 +331,7 @@ import Testing
         try await Harness.run(kind) { harness, client in
             var browser = try Browser(client)
             let (assertion, cookie) = try await Self.pendingSignIn(&browser)
-            let key = try await SharedKey(store: harness.store, settingName: SharedKey.ceremonySealSettingName).sealingKey()
-            let bytes = try #require(Base64URL.decode(cookie))
-            let opened = try #require(SealedCeremony.opened(bytes, key: key))
+            let (key, opened) = try await Self.open(cookie, harness)
             let user = try #require(try await harness.store.user(username: Self.ada))
             #expect(opened.record.userID == user.id)
             #expect(opened.passkeys == (try await harness.store.credentials(userID: user.id)).map(SealedPasskey.init))
@@ -341,9 +348,7 @@ import Testing
         try await Harness.run(kind) { harness, client in
             var browser = try Browser(client)
             let (assertion, cookie) = try await Self.pendingSignIn(&browser)
-            let key = try await SharedKey(store: harness.store, settingName: SharedKey.ceremonySealSettingName).sealingKey()
-            let bytes = try #require(Base64URL.decode(cookie))
-            let opened = try #require(SealedCeremony.opened(bytes, key: key))
+            let (key, opened) = try await Self.open(cookie, harness)
             // Sealed with another passkey's key (as if it had been replaced since the options): the
             // answer does not verify against it, so the passkey is read again and the answer signs in.
             var grace = try Browser(client)
