@@ -79,9 +79,11 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // The store's part of one sign-in, as the server asks for it: nothing for the options (the
-    // ceremony is sealed in the browser's cookie), then the credential and its account read in one
-    // operation, and the sign-in recorded with a new session and the ceremony's spent mark.
+    // The store's part of one sign-in without a username, as the server asks for it: nothing for
+    // the options (the ceremony is sealed in the browser's cookie), then the credential and its
+    // account read in one operation, and the sign-in recorded with a new session and the
+    // ceremony's spent mark. (With a username the options read the account's passkeys and seal
+    // them with the ceremony; the answer then skips the read: docs/performance.md, lever 36.)
     for backend in StoreBackend.allCases {
         let holder = StoreHolder()
         Benchmark(
