@@ -149,9 +149,8 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         defer { for thread in threads { thread?.stop() } }
 
         // Sign-ups: account j is made by client j % concurrency.
-        let ownProcess = BenchServerProcess(pid: getpid())
         let signUpCPU = process?.cpuSeconds()
-        let signUpOwnCPU = ownProcess.cpuSeconds()
+        let signUpOwnCPU = BenchServerProcess.ownCPUSeconds()
         let signUpStart = ContinuousClock.now
         let signedUp = await withTaskGroup(of: (BenchPhaseResult, [BenchAccount]).self) { group in
             for index in 0..<min(concurrency, accountCount) {
@@ -187,7 +186,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         let signUps = BenchPhase(
             result: signedUp.0, elapsed: ContinuousClock.now - signUpStart,
             serverCPU: difference(signUpCPU, process?.cpuSeconds()),
-            clientCPU: difference(signUpOwnCPU, ownProcess.cpuSeconds()))
+            clientCPU: difference(signUpOwnCPU, BenchServerProcess.ownCPUSeconds()))
 
         // Sign-ins: client i uses the accounts j with j % concurrency == i, or account i % accounts
         // when there are fewer accounts than clients.
@@ -197,7 +196,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             let usernameless = usernameless
             let deadline = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
             let signInCPU = process?.cpuSeconds()
-            let signInOwnCPU = ownProcess.cpuSeconds()
+            let signInOwnCPU = BenchServerProcess.ownCPUSeconds()
             let signInStart = ContinuousClock.now
             let result = await withTaskGroup(of: BenchPhaseResult.self) { group in
                 for index in 0..<concurrency {
@@ -232,7 +231,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             signIns = BenchPhase(
                 result: result, elapsed: ContinuousClock.now - signInStart,
                 serverCPU: difference(signInCPU, process?.cpuSeconds()),
-                clientCPU: difference(signInOwnCPU, ownProcess.cpuSeconds()))
+                clientCPU: difference(signInOwnCPU, BenchServerProcess.ownCPUSeconds()))
         }
         return BenchReport(
             server: base, concurrency: concurrency, duration: duration, accounts: accountCount,
@@ -540,6 +539,15 @@ struct BenchClient: Sendable {
 /// A process read from /proc: the server's, or this one's own.
 struct BenchServerProcess: Sendable {
     let pid: Int32
+
+    /// This process's user + system CPU seconds so far, to the nanosecond
+    /// (`CLOCK_PROCESS_CPUTIME_ID`): a phase of a few sign-ups takes less than one clock tick of
+    /// /proc's, which counted it as none.
+    static func ownCPUSeconds() -> Double? {
+        var time = timespec()
+        guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time) == 0 else { return nil }
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
 
     /// User + system CPU seconds so far (/proc/PID/stat fields 14 and 15, in clock ticks).
     func cpuSeconds() -> Double? {
