@@ -41,18 +41,18 @@ enum SealedCeremony {
     /// The cookie value that carries `record`, and with it `passkeys` (none when they take more
     /// than ``maximumPasskeyBytes``).
     static func seal(_ record: CeremonyRecord, passkeys: [SealedPasskey] = [], key: SealingKey) throws -> String {
-        var fields = FieldWriter()
-        fields.append(Array(record.id.utf8))
-        fields.append(Array(record.kind.rawValue.utf8))
+        var fields = FieldWriter(capacity: 256 + record.state.count + passkeys.count * 128)
+        fields.append(text: record.id)
+        fields.append(text: record.kind.rawValue)
         fields.append(record.challenge.bytes)
         fields.append(record.userID?.bytes)
-        fields.append(record.username.map { Array($0.utf8) })
-        fields.append(record.displayName.map { Array($0.utf8) })
+        fields.append(text: record.username)
+        fields.append(text: record.displayName)
         fields.append(record.state)
         try fields.append(record.createdAt)
         try fields.append(record.expiresAt)
         if !passkeys.isEmpty {
-            var list = FieldWriter()
+            var list = FieldWriter(capacity: passkeys.count * 128)
             for passkey in passkeys { passkey.write(to: &list) }
             if list.bytes.count <= maximumPasskeyBytes { fields.append(list.bytes) }
         }
@@ -136,9 +136,11 @@ struct SealedPasskey: Sendable, Equatable {
     fileprivate func write(to fields: inout FieldWriter) {
         fields.append(id.bytes)
         fields.append(publicKey)
-        var tail = (0..<4).map { UInt8(truncatingIfNeeded: signCount >> UInt32(24 - 8 * $0)) }
-        tail.append((backupEligible ? 1 : 0) | (backedUp ? 2 : 0))
-        fields.append(tail)
+        fields.append([
+            UInt8(truncatingIfNeeded: signCount >> 24), UInt8(truncatingIfNeeded: signCount >> 16),
+            UInt8(truncatingIfNeeded: signCount >> 8), UInt8(truncatingIfNeeded: signCount),
+            (backupEligible ? 1 : 0) | (backedUp ? 2 : 0),
+        ])
     }
 
     fileprivate init(from fields: inout FieldReader) throws {
@@ -158,10 +160,22 @@ private struct FieldWriter {
     static let absent = UInt32.max
     private(set) var bytes: [UInt8] = []
 
+    /// Room for `capacity` bytes from the start, so that appending does not grow the array step by step.
+    init(capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
     mutating func append(_ field: [UInt8]?) {
         guard let field else { return appendLength(Self.absent) }
         appendLength(UInt32(field.count))
         bytes += field
+    }
+
+    /// Text as its UTF-8 bytes, without an array of them first.
+    mutating func append(text: String?) {
+        guard let text else { return appendLength(Self.absent) }
+        appendLength(UInt32(text.utf8.count))
+        bytes += text.utf8
     }
 
     mutating func append(_ date: Date) throws {
@@ -202,20 +216,24 @@ private struct FieldReader {
 
     /// A field, or `nil` when it was written absent.
     mutating func nextIfPresent() throws(Malformed) -> [UInt8]? {
-        let length = try take(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let length = UInt32(truncatingIfNeeded: try integer(bytes: 4))
         guard length != FieldWriter.absent else { return nil }
         guard length <= bytes.count - offset else { throw Malformed() }
-        return try take(Int(length))
+        defer { offset += Int(length) }
+        return Array(bytes[offset..<offset + Int(length)])
     }
 
     mutating func nextDate() throws(Malformed) -> Date {
-        let bits = try take(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let bits = try integer(bytes: 8)
         return Date(timeIntervalSince1970: Double(Int64(bitPattern: bits)) / 1_000_000)
     }
 
-    private mutating func take(_ count: Int) throws(Malformed) -> [UInt8] {
+    /// The next `count` bytes as a big-endian integer, read where they are.
+    private mutating func integer(bytes count: Int) throws(Malformed) -> UInt64 {
         guard count <= bytes.count - offset else { throw Malformed() }
         defer { offset += count }
-        return Array(bytes[offset..<offset + count])
+        var value: UInt64 = 0
+        for byte in bytes[offset..<offset + count] { value = value << 8 | UInt64(byte) }
+        return value
     }
 }

@@ -80,24 +80,47 @@ struct BoundStatementTests {
             == "SELECT '?' AS mark, id FROM t WHERE a = $1 AND b = $2")
     }
 
-    @Test("Each kind of bind reaches SQLite as SQLKit's conversion would give it")
-    func sqliteBindsByKind() throws {
+    @Test("Each kind of bind reaches SQLite as SQLKit's conversion would give it, and reads back as it went in")
+    func sqliteBindsByKind() async throws {
         let none: [UInt8]? = nil
         let bytes: [UInt8]? = [0, 255]
         let noText: String? = nil
         let count: Int64 = -3
         let plain = 42
+        let long = String(repeating: "long text ", count: 10)
         let statement: BoundStatement = """
-            INSERT INTO t VALUES (\(bind: "é"), \(bytes: [1, 2]), \(bind: count), \(bind: true), \(bind: false), \
-            \(bind: plain), \(bind: 1.5), \(optionalBytes: bytes), \(optionalBytes: none), \(optional: "x"), \(optional: noText))
+            SELECT \(bind: "é") AS a, \(bytes: [1, 2]) AS b, \(bind: count) AS c, \(bind: true) AS d, \(bind: false) AS e, \
+            \(bind: plain) AS f, \(bind: 1.5) AS g, \(optionalBytes: bytes) AS h, \(optionalBytes: none) AS i, \
+            \(optional: "x") AS j, \(optional: noText) AS k, \(bytes: []) AS l, \(bind: "") AS m, \
+            typeof(\(bytes: [])) AS n, typeof(\(bind: "")) AS o, \(bind: long) AS p
             """
-        #expect(statement.sqliteText == "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, NULL)")
-        let direct = try statement.sqliteBinds()
-        let converted = try statement.binds.map(SQLiteBinds.data)
-        #expect(direct == converted)
-        #expect(direct == [
-            .text("é"), .blob(ByteBuffer(bytes: [1, 2])), .integer(-3), .integer(1), .integer(0), .integer(42), .float(1.5),
-            .blob(ByteBuffer(bytes: [0, 255])), .text("x"),
+        #expect(statement.sqliteText == """
+            SELECT ? AS a, ? AS b, ? AS c, ? AS d, ? AS e, ? AS f, ? AS g, ? AS h, NULL AS i, ? AS j, NULL AS k, \
+            ? AS l, ? AS m, typeof(?) AS n, typeof(?) AS o, ? AS p
+            """)
+        let connection = try await SQLiteDirectConnection.open(path: nil)
+        defer { Task { try? await connection.close() } }
+        let (direct, converted) = try await connection.thread.run {
+            var direct: [DirectSQLiteRow] = []
+            try connection.execute(statement) { direct.append($0) }
+            // The same text with SQLKit's conversion of each bind.
+            var converted: [DirectSQLiteRow] = []
+            try connection.execute(statement.sqliteText, try statement.binds.map(SQLiteBinds.data)) { converted.append($0) }
+            return (direct, converted)
+        }
+        #expect(direct.count == 1)
+        #expect(direct.map(\.values) == converted.map(\.values))
+        #expect(direct.first?.values == [
+            .text("é"), .blob([1, 2]), .integer(-3), .integer(1), .integer(0), .integer(42), .float(1.5),
+            .blob([0, 255]), .null, .text("x"), .null, .blob([]), .text(""), .text("blob"), .text("text"), .text(long),
         ])
+        #expect(direct.first?.columns == ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p"])
+        // Read through `Decodable`, as any other driver's row.
+        let row = try #require(direct.first)
+        #expect(try row.decode(column: "b", as: Data.self) == Data([1, 2]))
+        #expect(try row.decode(column: "c", as: Int64.self) == -3)
+        #expect(try row.decode(column: "a", as: String.self) == "é")
+        #expect(try row.decodeNil(column: "i"))
+        #expect(try RowReader(row: row).bytes("l") == [])
     }
 }

@@ -28,7 +28,7 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
     private var placeholders: [Int]
 
     /// A bound value. The types the store binds most are kept as they are, so that the store's
-    /// SQLite connection binds them without a cast (``sqliteBinds()``); any other is kept as
+    /// SQLite connection binds them without a cast (``SQLiteDirectConnection/execute(_:_:)-(BoundStatement,_)``); any other is kept as
     /// `Encodable` and converted as SQLKit would.
     enum Value: Sendable {
         case text(String)
@@ -53,18 +53,6 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
     /// The bound values as SQLKit binds them, in the order of their placeholders.
     var binds: [any Encodable & Sendable] { values.map(\.encodable) }
 
-    /// The bound values as SQLite data, in the order of their placeholders.
-    func sqliteBinds() throws -> [SQLiteData] {
-        try values.map { value in
-            switch value {
-            case .text(let text): .text(text)
-            case .bytes(let bytes): .blob(ByteBuffer(bytes: bytes))
-            case .integer(let integer): .integer(Int(integer))
-            case .bool(let bool): .integer(bool ? 1 : 0)
-            case .encodable(let value): try SQLiteBinds.data(value)
-            }
-        }
-    }
     init(literalCapacity: Int, interpolationCount: Int) {
         sqliteText = ""
         sqliteText.reserveCapacity(literalCapacity + interpolationCount)

@@ -50,7 +50,7 @@ struct RowReader {
     }
 
     func bytes(_ column: String) throws -> [UInt8] {
-        if case .blob(let buffer)? = direct?.value(column) { return Array(buffer.readableBytesView) }
+        if case .blob(let bytes)? = direct?.value(column) { return bytes }
         return [UInt8](try row.decode(column: column, as: Data.self))
     }
 
@@ -68,7 +68,7 @@ struct RowReader {
     }
 
     func int64(_ column: String) throws -> Int64 {
-        if case .integer(let integer)? = direct?.value(column) { return Int64(integer) }
+        if case .integer(let integer)? = direct?.value(column) { return integer }
         return try row.decode(column: column, as: Int64.self)
     }
 

@@ -97,6 +97,76 @@ final class SQLiteDirectConnection: @unchecked Sendable {
 
     /// Runs one statement with `binds`, handing each row to `onRow`. Must run on ``thread``.
     func execute(_ sql: String, _ binds: [SQLiteData], _ onRow: (DirectSQLiteRow) -> Void) throws {
+        try execute(sql, bindCount: binds.count, bind: { statement, index in
+            switch binds[index] {
+            case .integer(let integer): sqlite_nio_sqlite3_bind_int64(statement, Int32(index + 1), Int64(integer))
+            case .float(let double): sqlite_nio_sqlite3_bind_double(statement, Int32(index + 1), double)
+            case .text(let text): Self.bind(text, to: statement, at: index)
+            case .blob(let buffer): buffer.withUnsafeReadableBytes { Self.bind($0, to: statement, at: index) }
+            case .null: sqlite_nio_sqlite3_bind_null(statement, Int32(index + 1))
+            }
+        }, onRow)
+    }
+
+    /// Runs a ``BoundStatement``, handing each row to `onRow`. Must run on ``thread``.
+    ///
+    /// Its text and bytes are bound from where they are, without first becoming `SQLiteData` (a
+    /// `ByteBuffer` for each byte string, a copy of each short text for its C string): about a
+    /// fifth of the allocations on the connection's thread in a sign-in (docs/performance.md,
+    /// lever 37).
+    func execute(_ statement: BoundStatement, _ onRow: (DirectSQLiteRow) -> Void) throws {
+        let values = statement.values
+        // Any other value converts as SQLKit would, before anything is bound.
+        let converted = try values.map { value -> SQLiteData? in
+            if case .encodable(let encodable) = value { return try SQLiteBinds.data(encodable) }
+            return nil
+        }
+        try execute(statement.sqliteText, bindCount: values.count, bind: { pointer, index in
+            switch values[index] {
+            case .text(let text): Self.bind(text, to: pointer, at: index)
+            case .bytes(let bytes): bytes.withUnsafeBytes { Self.bind($0, to: pointer, at: index) }
+            case .integer(let integer): sqlite_nio_sqlite3_bind_int64(pointer, Int32(index + 1), integer)
+            case .bool(let bool): sqlite_nio_sqlite3_bind_int64(pointer, Int32(index + 1), bool ? 1 : 0)
+            case .encodable:
+                switch converted[index] {
+                case .integer(let integer)?: sqlite_nio_sqlite3_bind_int64(pointer, Int32(index + 1), Int64(integer))
+                case .float(let double)?: sqlite_nio_sqlite3_bind_double(pointer, Int32(index + 1), double)
+                case .text(let text)?: Self.bind(text, to: pointer, at: index)
+                case .blob(let buffer)?: buffer.withUnsafeReadableBytes { Self.bind($0, to: pointer, at: index) }
+                case .null?, nil: sqlite_nio_sqlite3_bind_null(pointer, Int32(index + 1))
+                }
+            }
+        }, onRow)
+    }
+
+    /// Binds text as UTF-8, copied by SQLite at once.
+    private static func bind(_ text: String, to statement: OpaquePointer, at index: Int) -> Int32 {
+        var text = text
+        return text.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { chars in
+                // "" from a literal: a null pointer would bind NULL.
+                guard let base = chars.baseAddress else {
+                    return sqlite_nio_sqlite3_bind_text64(statement, Int32(index + 1), "", 0, transient, UInt8(SQLITE_UTF8))
+                }
+                return sqlite_nio_sqlite3_bind_text64(
+                    statement, Int32(index + 1), base, UInt64(chars.count), transient, UInt8(SQLITE_UTF8))
+            }
+        }
+    }
+
+    /// Binds bytes as a blob, copied by SQLite at once; no bytes bind a blob of length zero, not NULL.
+    private static func bind(_ bytes: UnsafeRawBufferPointer, to statement: OpaquePointer, at index: Int) -> Int32 {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else {
+            return sqlite_nio_sqlite3_bind_zeroblob(statement, Int32(index + 1), 0)
+        }
+        return sqlite_nio_sqlite3_bind_blob64(statement, Int32(index + 1), base, UInt64(bytes.count), transient)
+    }
+
+    /// Prepares (or reuses) `sql`, binds its `bindCount` values with `bind` (by zero-based index,
+    /// returning SQLite's status), and steps through its rows.
+    private func execute(
+        _ sql: String, bindCount: Int, bind: (OpaquePointer, Int) -> Int32, _ onRow: (DirectSQLiteRow) -> Void
+    ) throws {
         guard let handle else { throw SQLiteDirectError(status: SQLITE_MISUSE, message: "the database is closed") }
         let statement = try prepared(sql, handle: handle)
         // Reset whatever the outcome: a statement left mid-way holds its read transaction open.
@@ -104,24 +174,8 @@ final class SQLiteDirectConnection: @unchecked Sendable {
             sqlite_nio_sqlite3_reset(statement.pointer)
             sqlite_nio_sqlite3_clear_bindings(statement.pointer)
         }
-        for (offset, value) in binds.enumerated() {
-            let index = Int32(offset + 1)
-            let status: Int32
-            switch value {
-            case .integer(let integer):
-                status = sqlite_nio_sqlite3_bind_int64(statement.pointer, index, Int64(integer))
-            case .float(let double):
-                status = sqlite_nio_sqlite3_bind_double(statement.pointer, index, double)
-            case .text(let text):
-                status = sqlite_nio_sqlite3_bind_text64(
-                    statement.pointer, index, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
-            case .blob(let buffer):
-                status = buffer.withUnsafeReadableBytes { bytes in
-                    sqlite_nio_sqlite3_bind_blob64(statement.pointer, index, bytes.baseAddress, UInt64(bytes.count), transient)
-                }
-            case .null:
-                status = sqlite_nio_sqlite3_bind_null(statement.pointer, index)
-            }
+        for index in 0..<bindCount {
+            let status = bind(statement.pointer, index)
             guard status == SQLITE_OK else { throw error(status, handle) }
         }
         while true {
@@ -184,10 +238,10 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         return statement
     }
 
-    private static func column(_ statement: OpaquePointer, _ index: Int32) -> SQLiteData {
+    private static func column(_ statement: OpaquePointer, _ index: Int32) -> DirectSQLiteRow.Value {
         switch sqlite_nio_sqlite3_column_type(statement, index) {
         case SQLITE_INTEGER:
-            return .integer(SQLiteInt64(sqlite_nio_sqlite3_column_int64(statement, index)))
+            return .integer(sqlite_nio_sqlite3_column_int64(statement, index))
         case SQLITE_FLOAT:
             return .float(sqlite_nio_sqlite3_column_double(statement, index))
         case SQLITE_TEXT:
@@ -196,8 +250,8 @@ final class SQLiteDirectConnection: @unchecked Sendable {
             return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
         case SQLITE_BLOB:
             let count = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
-            guard count > 0, let bytes = sqlite_nio_sqlite3_column_blob(statement, index) else { return .blob(ByteBuffer()) }
-            return .blob(ByteBuffer(bytes: UnsafeRawBufferPointer(start: bytes, count: count)))
+            guard count > 0, let bytes = sqlite_nio_sqlite3_column_blob(statement, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
         default:
             return .null
         }
@@ -222,15 +276,35 @@ struct SQLiteDirectError: Error, CustomStringConvertible {
 
 /// One result row, its values read out of SQLite at once.
 struct DirectSQLiteRow: SQLRow {
+    /// A column's value as SQLite gave it; bytes as an array, so that a record takes them as they are.
+    enum Value: Equatable {
+        case integer(Int64)
+        case float(Double)
+        case text(String)
+        case blob([UInt8])
+        case null
+
+        /// The value as SQLiteNIO would have read it, for `Decodable`.
+        var data: SQLiteData {
+            switch self {
+            case .integer(let integer): .integer(SQLiteInt64(integer))
+            case .float(let double): .float(double)
+            case .text(let text): .text(text)
+            case .blob(let bytes): .blob(ByteBuffer(bytes: bytes))
+            case .null: .null
+            }
+        }
+    }
+
     let columns: [String]
-    let values: [SQLiteData]
+    let values: [Value]
 
     var allColumns: [String] { columns }
 
     func contains(column: String) -> Bool { columns.contains(column) }
 
     /// The column's value; `nil` when the result has no such column.
-    func value(_ column: String) -> SQLiteData? {
+    func value(_ column: String) -> Value? {
         columns.firstIndex(of: column).map { values[$0] }
     }
 
@@ -243,7 +317,7 @@ struct DirectSQLiteRow: SQLRow {
         guard let index = columns.firstIndex(of: column) else {
             throw SQLiteDirectError(status: SQLITE_ERROR, message: "no column \(column) in the result")
         }
-        return try SQLiteDataDecoder().decode(D.self, from: values[index])
+        return try SQLiteDataDecoder().decode(D.self, from: values[index].data)
     }
 }
 
@@ -259,37 +333,35 @@ struct DirectSQLiteDatabase: SQLDatabase {
     var queryLogLevel: Logger.Level? { nil }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        let connection = connection
+        let database = self
         return eventLoop.makeFutureWithTask {
-            let (sql, values) = try laidOut(query)
-            try await connection.thread.run { try connection.execute(sql, values) { onRow($0) } }
+            try await database.connection.thread.run { try database.run(query) { onRow($0) } }
         }
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        let (sql, values) = try laidOut(query)
-        try connection.execute(sql, values) { onRow($0) }
+        try run(query) { onRow($0) }
     }
 
     /// The statement's rows, read at once (on the connection's thread, as every call here).
     func rows(_ statement: BoundStatement) throws -> [any SQLRow] {
         var rows: [any SQLRow] = []
-        try connection.execute(statement.sqliteText, try statement.sqliteBinds()) { rows.append($0) }
+        try connection.execute(statement) { rows.append($0) }
         return rows
     }
 
     /// Runs an `INSERT`, `UPDATE` or `DELETE` and returns how many rows it changed.
     func changes(_ statement: BoundStatement) throws -> Int {
-        try connection.execute(statement.sqliteText, try statement.sqliteBinds()) { _ in }
+        try connection.execute(statement) { _ in }
         return connection.changes
     }
 
-    /// The text and binds to run: a statement laid out already as it is, its binds converted by
-    /// their kind (``BoundStatement/sqliteBinds()``); anything else serialized by SQLKit.
-    private func laidOut(_ query: any SQLExpression) throws -> (String, [SQLiteData]) {
-        if let statement = query as? BoundStatement { return (statement.sqliteText, try statement.sqliteBinds()) }
+    /// Runs `query`: a ``BoundStatement`` as it is laid out, anything else serialized by SQLKit
+    /// with its binds converted as ``SQLiteBinds/data(_:)`` converts them.
+    private func run(_ query: any SQLExpression, _ onRow: (DirectSQLiteRow) -> Void) throws {
+        if let statement = query as? BoundStatement { return try connection.execute(statement, onRow) }
         let (sql, binds) = serialize(query)
-        return (sql, try binds.map(SQLiteBinds.data))
+        try connection.execute(sql, try binds.map(SQLiteBinds.data), onRow)
     }
 }
 
