@@ -97,15 +97,7 @@ final class SQLiteDirectConnection: @unchecked Sendable {
 
     /// Runs one statement with `binds`, handing each row to `onRow`. Must run on ``thread``.
     func execute(_ sql: String, _ binds: [SQLiteData], _ onRow: (DirectSQLiteRow) -> Void) throws {
-        try execute(sql, bindCount: binds.count, bind: { statement, index in
-            switch binds[index] {
-            case .integer(let integer): sqlite_nio_sqlite3_bind_int64(statement, Int32(index + 1), Int64(integer))
-            case .float(let double): sqlite_nio_sqlite3_bind_double(statement, Int32(index + 1), double)
-            case .text(let text): Self.bind(text, to: statement, at: index)
-            case .blob(let buffer): buffer.withUnsafeReadableBytes { Self.bind($0, to: statement, at: index) }
-            case .null: sqlite_nio_sqlite3_bind_null(statement, Int32(index + 1))
-            }
-        }, onRow)
+        try execute(sql, bindCount: binds.count, bind: { Self.bind(binds[$1], to: $0, at: $1) }, onRow)
     }
 
     /// Runs a ``BoundStatement``, handing each row to `onRow`. Must run on ``thread``.
@@ -116,27 +108,27 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     /// lever 37).
     func execute(_ statement: BoundStatement, _ onRow: (DirectSQLiteRow) -> Void) throws {
         let values = statement.values
-        // Any other value converts as SQLKit would, before anything is bound.
-        let converted = try values.map { value -> SQLiteData? in
-            if case .encodable(let encodable) = value { return try SQLiteBinds.data(encodable) }
-            return nil
-        }
         try execute(statement.sqliteText, bindCount: values.count, bind: { pointer, index in
             switch values[index] {
             case .text(let text): Self.bind(text, to: pointer, at: index)
             case .bytes(let bytes): bytes.withUnsafeBytes { Self.bind($0, to: pointer, at: index) }
             case .integer(let integer): sqlite_nio_sqlite3_bind_int64(pointer, Int32(index + 1), integer)
             case .bool(let bool): sqlite_nio_sqlite3_bind_int64(pointer, Int32(index + 1), bool ? 1 : 0)
-            case .encodable:
-                switch converted[index] {
-                case .integer(let integer)?: sqlite_nio_sqlite3_bind_int64(pointer, Int32(index + 1), Int64(integer))
-                case .float(let double)?: sqlite_nio_sqlite3_bind_double(pointer, Int32(index + 1), double)
-                case .text(let text)?: Self.bind(text, to: pointer, at: index)
-                case .blob(let buffer)?: buffer.withUnsafeReadableBytes { Self.bind($0, to: pointer, at: index) }
-                case .null?, nil: sqlite_nio_sqlite3_bind_null(pointer, Int32(index + 1))
-                }
+            // Any other value converts as SQLKit would.
+            case .encodable(let value): Self.bind(try SQLiteBinds.data(value), to: pointer, at: index)
             }
         }, onRow)
+    }
+
+    /// Binds a value as SQLiteNIO holds it.
+    private static func bind(_ data: SQLiteData, to statement: OpaquePointer, at index: Int) -> Int32 {
+        switch data {
+        case .integer(let integer): sqlite_nio_sqlite3_bind_int64(statement, Int32(index + 1), Int64(integer))
+        case .float(let double): sqlite_nio_sqlite3_bind_double(statement, Int32(index + 1), double)
+        case .text(let text): bind(text, to: statement, at: index)
+        case .blob(let buffer): buffer.withUnsafeReadableBytes { bind($0, to: statement, at: index) }
+        case .null: sqlite_nio_sqlite3_bind_null(statement, Int32(index + 1))
+        }
     }
 
     /// Binds text as UTF-8, copied by SQLite at once.
@@ -165,7 +157,7 @@ final class SQLiteDirectConnection: @unchecked Sendable {
     /// Prepares (or reuses) `sql`, binds its `bindCount` values with `bind` (by zero-based index,
     /// returning SQLite's status), and steps through its rows.
     private func execute(
-        _ sql: String, bindCount: Int, bind: (OpaquePointer, Int) -> Int32, _ onRow: (DirectSQLiteRow) -> Void
+        _ sql: String, bindCount: Int, bind: (OpaquePointer, Int) throws -> Int32, _ onRow: (DirectSQLiteRow) -> Void
     ) throws {
         guard let handle else { throw SQLiteDirectError(status: SQLITE_MISUSE, message: "the database is closed") }
         let statement = try prepared(sql, handle: handle)
@@ -175,7 +167,7 @@ final class SQLiteDirectConnection: @unchecked Sendable {
             sqlite_nio_sqlite3_clear_bindings(statement.pointer)
         }
         for index in 0..<bindCount {
-            let status = bind(statement.pointer, index)
+            let status = try bind(statement.pointer, index)
             guard status == SQLITE_OK else { throw error(status, handle) }
         }
         while true {
