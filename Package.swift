@@ -165,7 +165,7 @@ let package = Package(
             name: "PasskeyStoreTests",
             dependencies: [
                 "PasskeyStore", "WebAuthn", .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"), .product(name: "PostgresKit", package: "postgres-kit"),
             ]
         ),
         .testTarget(name: "PasskeyClientCoreTests", dependencies: ["PasskeyClientCore"]),

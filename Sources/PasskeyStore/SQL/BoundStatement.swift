@@ -142,6 +142,42 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
         values += other.values
     }
 
+    /// The text with PostgreSQL's placeholders, `$1`, `$2`, … in the order of the binds.
+    var postgresText: String {
+        var source = sqliteText
+        let placeholders = placeholders
+        return source.withUTF8 { utf8 in
+            // Each `?` becomes `$` and the bind's number, of at most as many digits as the count.
+            let digits = String(placeholders.count).utf8.count
+            return String(unsafeUninitializedCapacity: utf8.count + digits * placeholders.count) { text in
+                var written = 0
+                func copy(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
+                    _ = UnsafeMutableBufferPointer(rebasing: text[written..<(written + bytes.count)]).initialize(from: bytes)
+                    written += bytes.count
+                }
+                func write(_ byte: UInt8) {
+                    text[written] = byte
+                    written += 1
+                }
+                var start = 0
+                for (index, offset) in placeholders.enumerated() {
+                    copy(utf8[start..<offset])
+                    write(UInt8(ascii: "$"))
+                    let number = index + 1
+                    var divisor = 1
+                    while divisor <= number / 10 { divisor *= 10 }
+                    while divisor > 0 {
+                        write(UInt8(ascii: "0") + UInt8(number / divisor % 10))
+                        divisor /= 10
+                    }
+                    start = offset + 1
+                }
+                copy(utf8[start...])
+                return written
+            }
+        }
+    }
+
     func serialize(to serializer: inout SQLSerializer) {
         let utf8 = Array(sqliteText.utf8)
         var start = 0
@@ -158,12 +194,16 @@ extension SQLDatabase {
     // On the store's own SQLite connection these run the statement at once (``DirectSQLiteDatabase/rows(_:)``)
     // rather than through `execute(sql:)`: inlined into the store operation's body, they add no
     // async call of their own, and each async call there is a task switch that looks up the
-    // task's preferred executor (docs/performance.md, lever 30).
+    // task's preferred executor (docs/performance.md, lever 30). On a leased PostgreSQL connection
+    // (``DirectPostgresDatabase``) they run through PostgresNIO directly (lever 38).
 
     /// The statement's rows.
     @inline(__always)
     func all(_ statement: BoundStatement) async throws -> [any SQLRow] {
         if let direct = self as? DirectSQLiteDatabase { return try direct.rows(statement) }
+        if let postgres = self as? DirectPostgresDatabase, let query = statement.postgresQuery {
+            return try await postgres.rows(query)
+        }
         let rows = CollectedRows()
         try await execute(sql: statement) { rows.append($0) }
         return rows.taken()

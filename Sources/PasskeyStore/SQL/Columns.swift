@@ -1,4 +1,5 @@
 import Foundation
+import PostgresKit
 import SQLKit
 import WebAuthn
 
@@ -38,19 +39,24 @@ enum Column {
 /// Reads one result row into records, turning unreadable data into ``StoreError/Code-swift.struct/failure``.
 ///
 /// A row of the store's own SQLite connection (``DirectSQLiteRow``) is read straight from its
-/// values when a value has the column's usual type; anything else goes through the driver's
-/// `Decodable` path, which converts or refuses it as it always did.
+/// values when a value has the column's usual type, a row of a leased PostgreSQL connection
+/// (``DirectPostgresRow``) by PostgresNIO's decoding of the column's type; anything else goes
+/// through the driver's `Decodable` path, which converts or refuses it as it always did.
 struct RowReader {
     let row: any SQLRow
     private let direct: DirectSQLiteRow?
+    private let postgres: DirectPostgresRow?
 
     init(row: any SQLRow) {
         self.row = row
         self.direct = row as? DirectSQLiteRow
+        self.postgres = direct == nil ? row as? DirectPostgresRow : nil
     }
 
     func bytes(_ column: String) throws -> [UInt8] {
         if case .blob(let bytes)? = direct?.value(column) { return bytes }
+        // A PostgreSQL value's bytes as they came (as postgres-kit reads `Data`, whatever the type).
+        if let buffer = postgres?.cell(column)?.bytes { return Array(buffer.readableBytesView) }
         return [UInt8](try row.decode(column: column, as: Data.self))
     }
 
@@ -60,6 +66,7 @@ struct RowReader {
 
     func string(_ column: String) throws -> String {
         if case .text(let text)? = direct?.value(column) { return text }
+        if let cell = postgres?.cell(column), cell.bytes != nil { return try cell.decode(String.self) }
         return try row.decode(column: column, as: String.self)
     }
 
@@ -69,6 +76,7 @@ struct RowReader {
 
     func int64(_ column: String) throws -> Int64 {
         if case .integer(let integer)? = direct?.value(column) { return integer }
+        if let cell = postgres?.cell(column), cell.bytes != nil { return try cell.decode(Int64.self) }
         return try row.decode(column: column, as: Int64.self)
     }
 
@@ -76,12 +84,15 @@ struct RowReader {
         switch direct?.value(column) {
         case .integer(0)?: return false
         case .integer(1)?: return true
-        default: return try row.decode(column: column, as: Bool.self)
+        default:
+            if let cell = postgres?.cell(column), cell.bytes != nil { return try cell.decode(Bool.self) }
+            return try row.decode(column: column, as: Bool.self)
         }
     }
 
     func isNull(_ column: String) throws -> Bool {
         if let direct { return direct.value(column) ?? .null == .null }
+        if let postgres { return postgres.cell(column)?.bytes == nil }
         return try row.decodeNil(column: column)
     }
 
@@ -135,7 +146,7 @@ struct RowReader {
 
     /// The account's columns that ``user(prefix:)`` reads, named apart from the credential's in a
     /// statement that joins the two (both tables have `id` and `created_at`).
-    static let userColumns = SQLRaw(
+    static let userColumns = BoundStatement(stringLiteral:
         ["id", "username", "display_name", "created_at", "disabled", "email_verified"]
             .map { "users.\($0) AS \(userPrefix)\($0)" }.joined(separator: ", "))
 

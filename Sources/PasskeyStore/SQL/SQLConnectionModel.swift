@@ -102,8 +102,11 @@ final class SerializedConnection: SQLConnectionModel {
 /// its own: one lease per operation rather than one per statement (the pool's bookkeeping was
 /// about 8 % of a sign-in's samples on PostgreSQL, with a lease for every statement).
 ///
-/// This is the model for PostgreSQL, where many connections write at once and row locks keep
-/// the store's rules.
+/// This is PostgreSQL's model (where many connections write at once and row locks keep the
+/// store's rules) for any pool whose `withSession` pins a connection: a pool of SQLite connections
+/// (``SQLPasskeyStore/openPooledSQLite(path:connections:)``) runs the store's PostgreSQL shape on
+/// one file. PostgreSQL itself leases the same way through ``PostgresConnections``, which also
+/// runs the store's own statements through PostgresNIO directly.
 final class PooledConnections: SQLConnectionModel {
     private let database: any SQLDatabase
     private let close: @Sendable () async throws -> Void
@@ -199,7 +202,7 @@ final class AsyncLock: Sendable {
 
 extension Mutex where Value == Bool {
     /// Sets the flag; returns whether this call was the one that set it.
-    fileprivate func markDone() -> Bool {
+    func markDone() -> Bool {
         withLock { done in
             defer { done = true }
             return !done

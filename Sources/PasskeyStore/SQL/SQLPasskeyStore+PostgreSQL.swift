@@ -32,17 +32,16 @@ extension SQLPasskeyStore {
         // `unavailable`), and the server logs it once per request or start-up attempt.
         var poolLogger = logger
         poolLogger.logLevel = .critical
-        let pool = PostgresPool(EventLoopConnectionPool(
+        let pool = EventLoopConnectionPool(
             source: PostgresConnectionSource(sqlConfiguration: configuration),
             maxConnections: poolSize,
             requestTimeout: .seconds(10),
             pruneInterval: .seconds(60),
             maxIdleTimeBeforePruning: .seconds(300),
             logger: poolLogger,
-            on: MultiThreadedEventLoopGroup.singleton.any()))
+            on: MultiThreadedEventLoopGroup.singleton.any())
         // Query logging is off: binds include ceremony IDs and token hashes.
-        let database = pool.pool.database(logger: poolLogger).sql(queryLogLevel: nil)
-        return try await open(pooled: database, shutdown: { try await pool.pool.close().get() })
+        return try await open(model: PostgresConnections(pool: pool, logger: poolLogger), isPostgres: true)
     }
 
     /// `CREATE SCHEMA IF NOT EXISTS` on a connection of its own (the pool's connections set the
@@ -134,17 +133,6 @@ extension SQLPasskeyStore {
         if let message = error.serverInfo?[.message] { text += ": \(message)" }
         if let underlying = error.underlying { text += ": \(underlying)" }
         return text
-    }
-}
-
-/// The connection pool, shared with the store's shutdown closure. async-kit's pool keeps its state
-/// on its one event loop and hops there from every public method, so sharing it is safe; it is
-/// not marked `Sendable`.
-private final class PostgresPool: @unchecked Sendable {
-    let pool: EventLoopConnectionPool<PostgresConnectionSource>
-
-    init(_ pool: EventLoopConnectionPool<PostgresConnectionSource>) {
-        self.pool = pool
     }
 }
 

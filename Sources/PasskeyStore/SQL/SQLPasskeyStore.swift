@@ -30,7 +30,7 @@ import WebAuthn
 ///
 /// Call ``shutdown()`` before the store is released.
 public final class SQLPasskeyStore: PasskeyStore {
-    private let model: any SQLConnectionModel
+    let model: any SQLConnectionModel
     /// The SQLite connection, when the store is on SQLite.
     private let sqlite: SQLiteDirectConnection?
 
@@ -95,14 +95,20 @@ public final class SQLPasskeyStore: PasskeyStore {
         pooled database: any SQLDatabase,
         shutdown: @escaping @Sendable () async throws -> Void
     ) async throws -> SQLPasskeyStore {
-        let model = PooledConnections(database: database, close: shutdown)
+        try await open(
+            model: PooledConnections(database: database, close: shutdown),
+            isPostgres: database.dialect.name == "postgresql")
+    }
+
+    /// A store on `model`, migrated; the model is shut down before this throws.
+    static func open(model: any SQLConnectionModel, isPostgres: Bool) async throws -> SQLPasskeyStore {
         do {
             try await Schema.migrate(model)
         } catch {
             try? await model.shutdown()
             throw storeError(error)
         }
-        return SQLPasskeyStore(model: model, isPostgres: database.dialect.name == "postgresql")
+        return SQLPasskeyStore(model: model, isPostgres: isPostgres)
     }
 
     /// Waits for the operation in progress, closes the database and stops the store's thread.
@@ -513,80 +519,78 @@ public final class SQLPasskeyStore: PasskeyStore {
         session: SessionRecord, audit event: AuditEvent?, endingSession previous: [UInt8]?, spending mark: SpentMark?,
         on db: any SQLDatabase
     ) async throws -> RecordedSignIn? {
-        let grows: SQLQueryString = count == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
+        let grows: BoundStatement = count == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
         // Assumed: the passkey the answer was verified against, of an account that may sign in.
-        let assumed: SQLQueryString = publicKey.map { (key: [UInt8]) -> SQLQueryString in
+        let assumed: BoundStatement = publicKey.map { (key: [UInt8]) -> BoundStatement in
             """
-             AND public_key = \(Column.bytes(key)) AND EXISTS (SELECT 1 FROM users \
+             AND public_key = \(bytes: key) AND EXISTS (SELECT 1 FROM users \
             WHERE users.id = credentials.user_id AND NOT users.disabled)
             """
         } ?? ""
-        let unspent: SQLQueryString = mark.map { (mark: SpentMark) -> SQLQueryString in
+        let unspent: BoundStatement = mark.map { (mark: SpentMark) -> BoundStatement in
             " AND NOT EXISTS (SELECT 1 FROM spent_ceremonies WHERE id = \(bind: mark.id))"
         } ?? ""
-        var statement: SQLQueryString = """
+        var statement: BoundStatement = """
             WITH updated AS (\
             UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
             last_used_at = \(bind: lastUsed) \
-            WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes)) \
+            WHERE id = \(bytes: credentialID.bytes) AND user_id = \(bytes: session.userID.bytes) \
             AND \(grows)\(assumed)\(unspent) RETURNING id), 
             """
         // What the sign-in's other writes follow: the mark once it is in, else the updated row.
-        let gate: SQLQueryString
+        let gate: BoundStatement
         if let mark {
-            statement = statement + """
+            statement.appendInterpolation("""
                 spent AS (\
                 INSERT INTO spent_ceremonies (id, keep_until) \
                 SELECT CAST(\(bind: mark.id) AS TEXT), CAST(\(bind: mark.keepUntil) AS BIGINT) FROM updated \
                 ON CONFLICT (id) DO NOTHING RETURNING id), 
-                """
+                """ as BoundStatement)
             gate = "spent"
         } else {
             gate = "updated"
         }
-        statement = statement + """
+        statement.appendInterpolation("""
             new_session AS (\
             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, \
             user_agent, recovery, sign_in_method) \
-            SELECT CAST(\(Column.bytes(session.tokenHash)) AS BYTEA), CAST(\(Column.bytes(session.userID.bytes)) AS BYTEA), \
+            SELECT CAST(\(bytes: session.tokenHash) AS BYTEA), CAST(\(bytes: session.userID.bytes) AS BYTEA), \
             CAST(\(bind: try Column.microseconds(session.createdAt)) AS BIGINT), \
             CAST(\(bind: try Column.microseconds(session.lastSeenAt)) AS BIGINT), \
             CAST(\(bind: try Column.microseconds(session.expiresAt)) AS BIGINT), \
-            CAST(\(Column.optional(session.credentialID.map { Data($0.bytes) })) AS BYTEA), \
-            CAST(\(Column.optional(session.ip)) AS TEXT), CAST(\(Column.optional(session.userAgent)) AS TEXT), \
+            CAST(\(optionalBytes: session.credentialID?.bytes) AS BYTEA), \
+            CAST(\(optional: session.ip) AS TEXT), CAST(\(optional: session.userAgent) AS TEXT), \
             CAST(\(bind: session.recovery) AS BOOLEAN), CAST(\(bind: session.method.rawValue) AS TEXT) FROM \(gate))
-            """
+            """ as BoundStatement)
         if let previous, previous != session.tokenHash {
-            statement.appendInterpolation(unsafeRaw: ", ")
-            statement = statement + """
-                ended AS (DELETE FROM sessions WHERE token_hash = \(Column.bytes(previous)) \
+            statement.appendInterpolation("""
+                , ended AS (DELETE FROM sessions WHERE token_hash = \(bytes: previous) \
                 AND EXISTS (SELECT 1 FROM \(gate)))
-                """
+                """ as BoundStatement)
         }
         if let event {
-            statement.appendInterpolation(unsafeRaw: ", ")
-            statement = statement + """
-                event AS (\
+            statement.appendInterpolation("""
+                , event AS (\
                 INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
-                SELECT CAST(\(Column.bytes(event.id.bytes)) AS BYTEA), \
-                CAST(\(Column.optional(event.userID.map { Data($0.bytes) })) AS BYTEA), \
+                SELECT CAST(\(bytes: event.id.bytes) AS BYTEA), \
+                CAST(\(optionalBytes: event.userID?.bytes) AS BYTEA), \
                 CAST(\(bind: event.kind.rawValue) AS TEXT), CAST(\(bind: event.detail) AS TEXT), \
                 CAST(\(bind: try Column.microseconds(event.at)) AS BIGINT), \
-                CAST(\(Column.optional(event.ip)) AS TEXT), CAST(\(Column.optional(event.userAgent)) AS TEXT), \
-                CAST(\(Column.optional(event.credentialID.map { Data($0.bytes) })) AS BYTEA) FROM \(gate))
-                """
+                CAST(\(optional: event.ip) AS TEXT), CAST(\(optional: event.userAgent) AS TEXT), \
+                CAST(\(optionalBytes: event.credentialID?.bytes) AS BYTEA) FROM \(gate))
+                """ as BoundStatement)
         }
-        statement = statement + """
+        statement.appendInterpolation("""
              SELECT (SELECT count(*) FROM updated) AS updated_now, (SELECT count(*) FROM \(gate)) AS recorded
-            """
+            """ as BoundStatement)
         if publicKey != nil {
             // The account as the statement's snapshot holds it, for the caller to answer with.
-            statement = statement + """
+            statement.appendInterpolation("""
                 , \(RowReader.userColumns) FROM (SELECT 1) AS one \
-                LEFT JOIN users ON users.id = \(Column.bytes(session.userID.bytes))
-                """
+                LEFT JOIN users ON users.id = \(bytes: session.userID.bytes)
+                """ as BoundStatement)
         }
-        guard let row = try await db.raw(statement).first() else {
+        guard let row = try await db.first(statement) else {
             throw StoreError.failure("recording a sign-in returned no row")
         }
         let reader = RowReader(row: row)
@@ -652,12 +656,12 @@ public final class SQLPasskeyStore: PasskeyStore {
     private static func userWithCredentialsInOneStatement(
         normalized: String, on db: any SQLDatabase
     ) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
-        let rows = try await db.raw("""
+        let rows = try await db.all("""
             SELECT \(RowReader.userColumns), credentials.* FROM users \
             LEFT JOIN credentials ON credentials.user_id = users.id \
             WHERE users.username_normalized = \(bind: normalized) \
             ORDER BY credentials.created_at, credentials.id
-            """).all()
+            """)
         guard let first = rows.first else { return nil }
         let user = try RowReader(row: first).user(prefix: RowReader.userPrefix)
         let credentials = try rows.map(RowReader.init(row:)).filter { try !$0.isNull("id") }.map { try $0.credential() }
@@ -741,11 +745,11 @@ public final class SQLPasskeyStore: PasskeyStore {
     private static func signInRecordsInOneStatement(
         _ credentialID: CredentialID, on db: any SQLDatabase
     ) async throws -> SignInAnswerRecords {
-        let row = try await db.raw("""
+        let row = try await db.first("""
             SELECT credentials.*, \(RowReader.userColumns) FROM credentials \
             LEFT JOIN users ON users.id = credentials.user_id \
-            WHERE credentials.id = \(Column.bytes(credentialID.bytes))
-            """).first()
+            WHERE credentials.id = \(bytes: credentialID.bytes)
+            """)
         guard let row else { return SignInAnswerRecords() }
         return try Self.credentialAndUser(RowReader(row: row))
     }

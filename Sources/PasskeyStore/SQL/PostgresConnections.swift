@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresKit
+import SQLKit
+import Synchronization
+
+/// PostgreSQL's connection model: each operation leases one connection from async-kit's pool and
+/// gives it back when it ends (one lease per operation, not per statement), and the store's own
+/// statements (``BoundStatement``) run on it through PostgresNIO directly.
+///
+/// Why not `SQLDatabase.withSession` and SQLKit for every statement, as before (docs/performance.md,
+/// lever 38): postgres-kit's session starts a task of its own for every lease, its statements are
+/// serialized again on every call and each bind and each column read goes through `Codable`'s
+/// dynamic casts (`PostgresDataTranslation`), and each row builds its column table for every value
+/// read. Here a statement is written as PostgresNIO takes it (``BoundStatement/postgresQuery``),
+/// its values bound as their own types, and a row's values read as their types
+/// (``DirectPostgresRow``); anything else (SQLKit's builders, a statement with a value only
+/// `Encodable`) runs through postgres-kit on the same connection, as before.
+final class PostgresConnections: SQLConnectionModel {
+    private let pool: Pool
+    private let logger: Logger
+    private let isShutDown = Mutex(false)
+
+    /// async-kit's pool keeps its state on its one event loop and hops there from every public
+    /// method, so sharing it is safe; it is not marked `Sendable`.
+    private final class Pool: @unchecked Sendable {
+        let pool: EventLoopConnectionPool<PostgresConnectionSource>
+        init(_ pool: EventLoopConnectionPool<PostgresConnectionSource>) { self.pool = pool }
+    }
+
+    /// - Parameter logger: for the pool and the connections' queries (the store keeps both quiet:
+    ///   binds include ceremony IDs and token hashes).
+    init(pool: EventLoopConnectionPool<PostgresConnectionSource>, logger: Logger) {
+        self.pool = Pool(pool)
+        self.logger = logger
+    }
+
+    func withDatabase<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await leased { try await body($0) }
+    }
+
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await leased { try await Self.runTransaction(on: $0, body) }
+    }
+
+    /// Runs `body` on a connection of the pool's, given back however `body` ends.
+    private func leased<R: Sendable>(_ body: (DirectPostgresDatabase) async throws -> R) async throws -> R {
+        let connection = try await pool.pool.requestConnection(logger: logger).get()
+        defer { pool.pool.releaseConnection(connection, logger: logger) }
+        return try await body(DirectPostgresDatabase(connection: connection, logger: logger))
+    }
+
+    func shutdown() async throws {
+        guard isShutDown.markDone() else { return }
+        try await pool.pool.close().get()
+    }
+}
+
+/// One leased PostgreSQL connection through SQLKit: a ``BoundStatement`` whose values have types
+/// of their own runs through PostgresNIO at once and gives ``DirectPostgresRow``s; anything else
+/// runs through postgres-kit's `SQLDatabase` of the same connection.
+struct DirectPostgresDatabase: SQLDatabase {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// postgres-kit's database of this connection, without query logging.
+    private var kit: some SQLDatabase { connection.sql(queryLogLevel: nil, logger: logger) }
+
+    var eventLoop: any EventLoop { connection.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { nil }
+    var dialect: any SQLDialect { PostgresDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        kit.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        if let statement = query as? BoundStatement, let postgres = statement.postgresQuery {
+            for row in try await rows(postgres) { onRow(row) }
+            return
+        }
+        try await kit.execute(sql: query, onRow)
+    }
+
+    /// The query's rows, all of them (the result is collected on the connection's event loop and
+    /// handed over once).
+    func rows(_ query: PostgresQuery) async throws -> [DirectPostgresRow] {
+        let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+        return try await result.get().rows.map(DirectPostgresRow.init)
+    }
+}
+
+/// A row of ``DirectPostgresDatabase``: its cells by column name, for ``RowReader`` to read as the
+/// types the schema gives them; `Decodable` reads go through postgres-kit's row as before.
+struct DirectPostgresRow: SQLRow {
+    let row: PostgresRow
+    private let cells: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) {
+        self.row = row
+        self.cells = row.makeRandomAccess()
+    }
+
+    /// The column's cell; `nil` when the result has no such column.
+    func cell(_ column: String) -> PostgresCell? {
+        cells.contains(column) ? cells[column] : nil
+    }
+
+    var allColumns: [String] { cells.map(\.columnName) }
+
+    func contains(column: String) -> Bool { cells.contains(column) }
+
+    func decodeNil(column: String) throws -> Bool {
+        cell(column)?.bytes == nil
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        try row.sql().decode(column: column, as: D.self)
+    }
+}
+
+extension BoundStatement {
+    /// The statement as PostgresNIO runs it: `$1`, `$2`, … where the binds go, each value bound as
+    /// its own type (text, `bytea`, `int8`, `bool`: as postgres-kit binds a `String`, `Data`,
+    /// `Int64` and `Bool`). `nil` when a value is only `Encodable` (postgres-kit converts it).
+    var postgresQuery: PostgresQuery? {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .text(let text): bindings.append(text)
+            case .bytes(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            case .integer(let integer): bindings.append(integer)
+            case .bool(let bool): bindings.append(bool)
+            case .encodable: return nil
+            }
+        }
+        return PostgresQuery(unsafeSQL: postgresText, binds: bindings)
+    }
+}
