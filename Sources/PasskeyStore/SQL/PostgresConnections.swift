@@ -5,9 +5,10 @@ import PostgresKit
 import SQLKit
 import Synchronization
 
-/// PostgreSQL's connection model: each operation leases one connection from async-kit's pool and
-/// gives it back when it ends (one lease per operation, not per statement), and the store's own
-/// statements (``BoundStatement``) run on it through PostgresNIO directly.
+/// PostgreSQL's connection model: each operation leases one connection from the store's pool
+/// (``PostgresLeases``) and gives it back when it ends (one lease per operation, not per
+/// statement), and the store's own statements (``BoundStatement``) run on it through PostgresNIO
+/// directly.
 ///
 /// Why not `SQLDatabase.withSession` and SQLKit for every statement, as before (docs/performance.md,
 /// lever 38): postgres-kit's session starts a task of its own for every lease, its statements are
@@ -18,21 +19,14 @@ import Synchronization
 /// (``DirectPostgresRow``); anything else (SQLKit's builders, a statement with a value only
 /// `Encodable`) runs through postgres-kit on the same connection, as before.
 final class PostgresConnections: SQLConnectionModel {
-    private let pool: Pool
+    private let leases: PostgresLeases
     private let logger: Logger
     private let isShutDown = Mutex(false)
 
-    /// async-kit's pool keeps its state on its one event loop and hops there from every public
-    /// method, so sharing it is safe; it is not marked `Sendable`.
-    private final class Pool: @unchecked Sendable {
-        let pool: EventLoopConnectionPool<PostgresConnectionSource>
-        init(_ pool: EventLoopConnectionPool<PostgresConnectionSource>) { self.pool = pool }
-    }
-
-    /// - Parameter logger: for the pool and the connections' queries (the store keeps both quiet:
-    ///   binds include ceremony IDs and token hashes).
-    init(pool: EventLoopConnectionPool<PostgresConnectionSource>, logger: Logger) {
-        self.pool = Pool(pool)
+    /// - Parameter logger: for the connections' queries (the store keeps it quiet: binds include
+    ///   ceremony IDs and token hashes).
+    init(leases: PostgresLeases, logger: Logger) {
+        self.leases = leases
         self.logger = logger
     }
 
@@ -46,14 +40,14 @@ final class PostgresConnections: SQLConnectionModel {
 
     /// Runs `body` on a connection of the pool's, given back however `body` ends.
     private func leased<R: Sendable>(_ body: (DirectPostgresDatabase) async throws -> R) async throws -> R {
-        let connection = try await pool.pool.requestConnection(logger: logger).get()
-        defer { pool.pool.releaseConnection(connection, logger: logger) }
+        let connection = try await leases.lease()
+        defer { leases.release(connection) }
         return try await body(DirectPostgresDatabase(connection: connection, logger: logger))
     }
 
     func shutdown() async throws {
         guard isShutDown.markDone() else { return }
-        try await pool.pool.close().get()
+        await leases.close()
     }
 }
 

@@ -27,21 +27,16 @@ extension SQLPasskeyStore {
             try await createSchema(schema, configuration: configuration, logger: logger)
             configuration.searchPath = [schema]
         }
-        // The pool logs every failed connection attempt as an error; while the database is down
+        // PostgresNIO logs a failed connection attempt as an error; while the database is down
         // that is one line per request. The store reports unavailability itself (StoreError
-        // `unavailable`), and the server logs it once per request or start-up attempt.
-        var poolLogger = logger
-        poolLogger.logLevel = .critical
-        let pool = EventLoopConnectionPool(
-            source: PostgresConnectionSource(sqlConfiguration: configuration),
-            maxConnections: poolSize,
-            requestTimeout: .seconds(10),
-            pruneInterval: .seconds(60),
-            maxIdleTimeBeforePruning: .seconds(300),
-            logger: poolLogger,
-            on: MultiThreadedEventLoopGroup.singleton.any())
-        // Query logging is off: binds include ceremony IDs and token hashes.
-        return try await open(model: PostgresConnections(pool: pool, logger: poolLogger), isPostgres: true)
+        // `unavailable`), and the server logs it once per request or start-up attempt. Query
+        // logging is off too: binds include ceremony IDs and token hashes.
+        var quiet = logger
+        quiet.logLevel = .critical
+        let leases = PostgresLeases(
+            configuration: configuration, maximum: poolSize,
+            timeout: .seconds(10), logger: quiet, on: MultiThreadedEventLoopGroup.singleton.any())
+        return try await open(model: PostgresConnections(leases: leases, logger: quiet), isPostgres: true)
     }
 
     /// `CREATE SCHEMA IF NOT EXISTS` on a connection of its own (the pool's connections set the
