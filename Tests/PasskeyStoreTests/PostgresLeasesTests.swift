@@ -1,4 +1,3 @@
-import AsyncKit
 import Foundation
 import Logging
 import NIOCore

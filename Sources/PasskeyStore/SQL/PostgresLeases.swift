@@ -1,5 +1,3 @@
-import AsyncKit
-import DequeModule
 import Foundation
 import Logging
 import NIOCore
@@ -41,10 +39,16 @@ final class PostgresLeases: Sendable {
         var idle: [PostgresConnection] = []
         /// Connections open or being opened, leased or idle.
         var count = 0
-        var waiters: Deque<Waiter> = []
+        /// The callers waiting, the longest first (a few dozen at most: an array does).
+        var waiters: [Waiter] = []
         /// Whether a task waits for the oldest waiter's deadline.
         var timing = false
         var closed = false
+
+        /// The caller that has waited longest, out of the line.
+        mutating func nextWaiter() -> Waiter? {
+            waiters.isEmpty ? nil : waiters.removeFirst()
+        }
     }
 
     private let state = Mutex(State())
@@ -120,7 +124,7 @@ final class PostgresLeases: Sendable {
                 state.count -= 1
                 return Self.passPlace(&state)
             }
-            if let waiter = state.waiters.popFirst() { return (waiter, .connection(connection), false) }
+            if let waiter = state.nextWaiter() { return (waiter, .connection(connection), false) }
             state.idle.append(connection)
             return (nil, nil, false)
         }
@@ -131,7 +135,7 @@ final class PostgresLeases: Sendable {
     /// Closes the idle connections and fails the waiting callers; a leased connection is closed
     /// when it comes back. Later leases fail with `ConnectionPoolError.shutdown`.
     func close() async {
-        let (idle, waiters) = state.withLock { state -> ([PostgresConnection], Deque<Waiter>) in
+        let (idle, waiters) = state.withLock { state -> ([PostgresConnection], [Waiter]) in
             state.closed = true
             defer {
                 state.count -= state.idle.count
@@ -179,7 +183,7 @@ final class PostgresLeases: Sendable {
     /// A place became free (`count` already lowered): the caller that has waited longest may open
     /// a connection in it.
     private static func passPlace(_ state: inout State) -> (Waiter?, Grant?, Bool) {
-        guard let waiter = state.waiters.popFirst() else { return (nil, nil, false) }
+        guard let waiter = state.nextWaiter() else { return (nil, nil, false) }
         state.count += 1
         return (waiter, .opening, false)
     }
@@ -240,3 +244,4 @@ final class PostgresLeases: Sendable {
         }
     }
 }
+
