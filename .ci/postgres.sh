@@ -9,6 +9,8 @@
 # `start` prints
 #   export PASSKEYS_PG_DIR=…                 (the cluster's folder)
 #   export PASSKEYS_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:PORT/postgres
+#   export PASSKEYS_TEST_POSTGRES_SOCKET_URL=postgres://postgres@:PORT/postgres?host=…
+#                                                   (the same server through its Unix socket)
 #   export PASSKEYS_TEST_POSTGRES_CA=…/server.crt   (the server's self-signed certificate; TLS is
 #                                                    on when openssl is installed)
 # PostgreSQL refuses to run as root, and CI runs as root: the server runs as the `postgres`
@@ -93,6 +95,8 @@ case "${1:-}" in
     start_server "$dir"
     echo "export PASSKEYS_PG_DIR=$dir"
     echo "export PASSKEYS_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$(cat "$dir/port")/postgres"
+    # The same server through its Unix socket (-k above puts it in $dir).
+    echo "export PASSKEYS_TEST_POSTGRES_SOCKET_URL=postgres://postgres@:$(cat "$dir/port")/postgres?host=$dir"
     if [ -f "$dir/server.crt" ]; then echo "export PASSKEYS_TEST_POSTGRES_CA=$dir/server.crt"; fi
     ;;
   halt)

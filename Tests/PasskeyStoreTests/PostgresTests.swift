@@ -28,6 +28,39 @@ struct PostgresTests {
         #expect(try PostgresDatabaseURL("postgres://u@h/db?sslmode=require").tlsMode == .require)
     }
 
+    @Test("host=/DIR, or the directory percent-encoded in the host's place, names the server's Unix socket DIR/.s.PGSQL.PORT")
+    func unixSocket() throws {
+        let url = try PostgresDatabaseURL("postgres://passkeys:pw@/passkeys?host=/run/postgresql")
+        #expect(url.socketDirectory == "/run/postgresql")
+        #expect(url.socketPath == "/run/postgresql/.s.PGSQL.5432")
+        #expect(url.host == "")
+        #expect(url.username == "passkeys")
+        #expect(url.password == "pw")
+        #expect(url.database == "passkeys")
+        #expect(url.tlsMode == .disable)
+        let encoded = try PostgresDatabaseURL("postgresql://passkeys@%2Fvar%2Frun%2Fpostgresql:5433/passkeys")
+        #expect(encoded.socketPath == "/var/run/postgresql/.s.PGSQL.5433")
+        #expect(try PostgresDatabaseURL("postgres://u@:6000/db?host=/tmp/").socketPath == "/tmp/.s.PGSQL.6000")
+        #expect(try PostgresDatabaseURL("postgres://u@/db?host=/tmp&sslmode=disable").socketPath == "/tmp/.s.PGSQL.5432")
+        #expect(try PostgresDatabaseURL("postgres://u@db.internal/db").socketPath == nil)
+    }
+
+    @Test("A socket URL is refused when its directory is not absolute, a host is named twice, TLS is asked for, the path is too long or no host is named at all", arguments: [
+        "postgres://u@/db?host=run/postgresql",
+        "postgres://u@/db?host=",
+        "postgres://u@db.internal/db?host=/run/postgresql",
+        "postgres://u@%2Frun/db?host=/run/postgresql",
+        "postgres://u@/db?host=/run/postgresql&sslmode=require",
+        "postgres://u@/db?host=/run/postgresql&sslmode=verify-full&sslrootcert=/etc/ca.pem",
+        "postgres://u@/db?host=/" + String(repeating: "d", count: 100),
+        "postgres://u@/db",
+        "postgres://u@:5432/db",
+    ])
+    func unixSocketRefusals(url: String) {
+        let error = #expect(throws: StoreError.self) { try PostgresDatabaseURL(url) }
+        #expect(error?.code == .invalidConfiguration)
+    }
+
     @Test("A URL's password never shows in what is logged")
     func redactsThePassword() {
         #expect(PostgresDatabaseURL.redact("postgres://app:secret@db/passkeys") == "postgres://app:***@db/passkeys")
@@ -82,6 +115,66 @@ struct PostgresTests {
         try await store.shutdown()
         try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
     }
+}
+
+/// The test server through its Unix-domain socket (`PASSKEYS_TEST_POSTGRES_SOCKET_URL`, which
+/// `.ci/postgres.sh` prints).
+@Suite("PostgreSQL on a Unix socket", .enabled(if: postgresTestSocketURL != nil && Backend.postgresURL != nil))
+struct PostgresSocketTests {
+    @Test("A store opened on the socket works, and PostgreSQL sees its connections come through the socket, not TCP")
+    func storeConnectsThroughTheSocket() async throws {
+        let url = try #require(postgresTestSocketURL)
+        let schema = "test_" + hexString(randomBytes(8))
+        let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
+        do {
+            let (user, _, _) = try await signUp(store)
+            #expect(try await store.user(id: user.id) == user)
+            // Asked over TCP, so the answer does not depend on the path under test.
+            let addresses = try await SQLPasskeyStore.connectionAddresses(url: try #require(Backend.postgresURL), schema: schema)
+            #expect(!addresses.isEmpty)
+            #expect(addresses.allSatisfy { $0 == nil }, "a connection through a socket has no client address: \(addresses)")
+        } catch {
+            try? await store.shutdown()
+            try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+            throw error
+        }
+        try await store.shutdown()
+        try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+    }
+
+    @Test("A TCP store's connections show their loopback address, so the socket test above can tell the two apart")
+    func tcpStoreShowsItsAddress() async throws {
+        let url = try #require(Backend.postgresURL)
+        let schema = "test_" + hexString(randomBytes(8))
+        let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
+        do {
+            _ = try await signUp(store)
+            let addresses = try await SQLPasskeyStore.connectionAddresses(url: url, schema: schema)
+            #expect(!addresses.isEmpty)
+            #expect(addresses.allSatisfy { $0 == "127.0.0.1" }, "\(addresses)")
+        } catch {
+            try? await store.shutdown()
+            try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+            throw error
+        }
+        try await store.shutdown()
+        try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+    }
+
+    @Test("A socket that is not there makes opening fail as unavailable, as a server that is down does")
+    func missingSocketIsUnavailable() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pk-" + hexString(randomBytes(4))).path
+        let error = await #expect(throws: StoreError.self) {
+            let store = try await SQLPasskeyStore.open(url: "postgres://passkeys@/passkeys?host=" + directory, poolSize: 1)
+            try await store.shutdown()
+        }
+        #expect(error?.code == .unavailable)
+    }
+}
+
+/// The test server's Unix-socket URL, when `.ci/postgres.sh` started one.
+var postgresTestSocketURL: String? {
+    ProcessInfo.processInfo.environment["PASSKEYS_TEST_POSTGRES_SOCKET_URL"].flatMap { $0.isEmpty ? nil : $0 }
 }
 
 /// TLS to the test server, whose certificate `.ci/postgres.sh` made (`PASSKEYS_TEST_POSTGRES_CA`).

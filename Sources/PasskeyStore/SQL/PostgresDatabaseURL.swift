@@ -4,6 +4,13 @@ import Foundation
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|require|verify-full][&sslrootcert=PATH]`
 /// (`postgresql://` too).
 ///
+/// A PostgreSQL server on the same machine can be reached through its Unix-domain socket
+/// instead of TCP, named as libpq names it: the socket's directory as the `host` parameter,
+/// `postgres://USER@/DB?host=/run/postgresql` (or percent-encoded in the host's place,
+/// `postgres://USER@%2Frun%2Fpostgresql/DB`); the socket is `DIR/.s.PGSQL.PORT`. Such a
+/// connection never leaves the machine and costs the server less CPU than loopback TCP; TLS does
+/// not apply to it, so an `sslmode` other than `disable` is refused rather than ignored.
+///
 /// The TLS modes mean what they mean to libpq: `disable` (the default) speaks plain TCP;
 /// `require` encrypts but does not check who answers; `verify-full` encrypts and checks the
 /// server's certificate chain (against the system's roots, or `sslrootcert`) and that it names
@@ -24,16 +31,26 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
     public var username: String
     /// Its password (percent-decoded), if the URL has one.
     public var password: String?
-    /// A host name or IP address (an IPv6 address without its brackets).
+    /// A host name or IP address (an IPv6 address without its brackets); empty when the URL
+    /// names a Unix-domain socket (``socketDirectory``).
     public var host: String
-    /// The TCP port; 5432 when the URL names none.
+    /// The TCP port, or the number in the socket's name; 5432 when the URL names none.
     public var port: Int
+    /// The directory of the server's Unix-domain socket (`host=/DIR`), when the connection goes
+    /// through it rather than TCP.
+    public var socketDirectory: String?
     /// The database to connect to.
     public var database: String
     /// How the connection is protected (`sslmode`).
     public var tlsMode: TLSMode
     /// PEM roots to check the server's certificate with instead of the system's (`verify-full`).
     public var rootCertificatePath: String?
+
+    /// The socket's path when the URL names a Unix-domain socket: `DIR/.s.PGSQL.PORT`, as the
+    /// PostgreSQL server names it.
+    public var socketPath: String? {
+        socketDirectory.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + ".s.PGSQL.\(port)" }
+    }
 
     /// Whether `url` names a PostgreSQL database (by its scheme), well formed or not.
     public static func isPostgres(_ url: String) -> Bool {
@@ -45,7 +62,7 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
     /// - Throws: ``StoreError/Code-swift.struct/invalidConfiguration`` naming what is wrong.
     public init(_ url: String) throws(StoreError) {
         func invalid(_ problem: String) -> StoreError {
-            StoreError(.invalidConfiguration, "\(Self.redact(url)): \(problem); expected postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|require|verify-full]")
+            StoreError(.invalidConfiguration, "\(Self.redact(url)): \(problem); expected postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|require|verify-full] or postgres://USER[:PASSWORD]@/DB?host=/SOCKET-DIRECTORY")
         }
         guard Self.isPostgres(url), let components = URLComponents(string: url) else {
             throw invalid("not a postgres:// URL")
@@ -53,8 +70,15 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
         guard let user = components.percentEncodedUser?.removingPercentEncoding, !user.isEmpty else {
             throw invalid("no user name")
         }
-        guard var host = components.host, !host.isEmpty else { throw invalid("no host") }
+        var host = components.host ?? ""
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        // libpq's way to name a socket in the host's place: its directory, percent-encoded
+        // (`URLComponents` gives the host decoded).
+        var socketDirectory: String?
+        if host.hasPrefix("/") {
+            socketDirectory = host
+            host = ""
+        }
         let database = String(components.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty, !database.contains("/"), let decodedDatabase = database.removingPercentEncoding else {
             throw invalid("no database name (…/DB)")
@@ -74,6 +98,15 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
             case "sslrootcert":
                 guard let value = item.value, !value.isEmpty else { throw invalid("sslrootcert names no file") }
                 rootCertificatePath = value
+            case "host":
+                // Only a socket's directory here: a TCP host has its place before the path.
+                guard let value = item.value, value.hasPrefix("/") else {
+                    throw invalid("host= must be the directory of a Unix socket (an absolute path); a TCP host goes before /DB")
+                }
+                guard host.isEmpty, socketDirectory == nil else {
+                    throw invalid("both a host and host= are given; name one")
+                }
+                socketDirectory = value
             default:
                 throw invalid("unknown parameter \"\(item.name)\"")
             }
@@ -81,13 +114,25 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
         if rootCertificatePath != nil, tlsMode != .verifyFull {
             throw invalid("sslrootcert needs sslmode=verify-full (no other mode checks the certificate)")
         }
+        if socketDirectory != nil {
+            guard tlsMode == .disable else {
+                throw invalid("a Unix socket has no TLS; sslmode=\(tlsMode.rawValue) cannot be met (leave it out)")
+            }
+        } else if host.isEmpty {
+            throw invalid("no host (a TCP host, or host=/DIR for a Unix socket)")
+        }
         self.username = user
         self.password = components.percentEncodedPassword?.removingPercentEncoding
         self.host = host
         self.port = components.port ?? 5432
+        self.socketDirectory = socketDirectory
         self.database = decodedDatabase
         self.tlsMode = tlsMode
         self.rootCertificatePath = rootCertificatePath
+        // The kernel's limit on a socket's path (`sun_path`, 108 bytes with its terminating zero).
+        if let path = socketPath, path.utf8.count > 107 {
+            throw invalid("the socket's path \(path) is longer than the 107 bytes a Unix socket's name may have")
+        }
     }
 
     /// The URL with its password replaced by `***`, fit for logs and error messages.

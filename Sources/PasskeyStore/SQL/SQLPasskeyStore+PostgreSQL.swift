@@ -16,9 +16,7 @@ extension SQLPasskeyStore {
         guard poolSize >= 1 else {
             throw StoreError(.invalidConfiguration, "the pool needs at least one connection, not \(poolSize)")
         }
-        var configuration = SQLPostgresConfiguration(
-            hostname: url.host, port: url.port, username: url.username, password: url.password,
-            database: url.database, tls: try tls(url))
+        var configuration = try connectionConfiguration(url)
         configuration.coreConfiguration.options.additionalStartupParameters = [
             ("application_name", schema.map { "passkeys/" + $0 } ?? "passkeys")
         ]
@@ -63,6 +61,18 @@ extension SQLPasskeyStore {
             throw storeError(error)
         }
         try? await connection.close()
+    }
+
+    /// Where and how to connect: the URL's Unix-domain socket, or its host and port over TCP
+    /// with the TLS of its `sslmode`.
+    static func connectionConfiguration(_ url: PostgresDatabaseURL) throws(StoreError) -> SQLPostgresConfiguration {
+        if let socketPath = url.socketPath {
+            return SQLPostgresConfiguration(
+                unixDomainSocketPath: socketPath, username: url.username, password: url.password, database: url.database)
+        }
+        return SQLPostgresConfiguration(
+            hostname: url.host, port: url.port, username: url.username, password: url.password,
+            database: url.database, tls: try tls(url))
     }
 
     /// The TLS settings of the URL's `sslmode`.
@@ -156,13 +166,21 @@ extension SQLPasskeyStore {
         }
     }
 
+    /// The client address PostgreSQL sees for each connection of the stores opened in `schema`:
+    /// `nil` for one through a Unix-domain socket.
+    package static func connectionAddresses(url: String, schema: String) async throws -> [String?] {
+        try await withAdministrativeConnection(url: url) { db in
+            try await db.raw("""
+                SELECT host(client_addr) AS address FROM pg_stat_activity \
+                WHERE application_name = \(bind: "passkeys/" + schema) AND pid <> pg_backend_pid()
+                """).all().map { try $0.decodeNil(column: "address") ? nil : $0.decode(column: "address", as: String.self) }
+        }
+    }
+
     private static func withAdministrativeConnection<R: Sendable>(
         url: String, _ body: (any SQLDatabase) async throws -> R
     ) async throws -> R {
-        let url = try PostgresDatabaseURL(url)
-        let configuration = SQLPostgresConfiguration(
-            hostname: url.host, port: url.port, username: url.username, password: url.password,
-            database: url.database, tls: try tls(url))
+        let configuration = try connectionConfiguration(PostgresDatabaseURL(url))
         let connection = try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration.coreConfiguration,
             id: 0, logger: Logger(label: "passkeys.store"))
