@@ -92,9 +92,7 @@ struct PostgresTests {
     @Test("A store whose connections the server ended fails as unavailable at worst, then works again", .enabled(if: Backend.postgresURL != nil))
     func endedConnectionsAreUnavailableThenRecover() async throws {
         let url = try #require(Backend.postgresURL)
-        let schema = "test_" + hexString(randomBytes(8))
-        let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
-        do {
+        try await withPostgresStore(url: url) { store, schema in
             let (user, _, _) = try await signUp(store)
             // As a server restart would: every connection of this store is ended.
             #expect(try await SQLPasskeyStore.terminateConnections(url: url, schema: schema) >= 1)
@@ -107,13 +105,7 @@ struct PostgresTests {
                 }
             }
             #expect(answered, "the pool opens new connections: the store works without being reopened")
-        } catch {
-            try? await store.shutdown()
-            try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
-            throw error
         }
-        try await store.shutdown()
-        try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
     }
 }
 
@@ -123,42 +115,26 @@ struct PostgresTests {
 struct PostgresSocketTests {
     @Test("A store opened on the socket works, and PostgreSQL sees its connections come through the socket, not TCP")
     func storeConnectsThroughTheSocket() async throws {
-        let url = try #require(postgresTestSocketURL)
-        let schema = "test_" + hexString(randomBytes(8))
-        let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
-        do {
+        let tcp = try #require(Backend.postgresURL)
+        try await withPostgresStore(url: try #require(postgresTestSocketURL)) { store, schema in
             let (user, _, _) = try await signUp(store)
             #expect(try await store.user(id: user.id) == user)
             // Asked over TCP, so the answer does not depend on the path under test.
-            let addresses = try await SQLPasskeyStore.connectionAddresses(url: try #require(Backend.postgresURL), schema: schema)
+            let addresses = try await SQLPasskeyStore.connectionAddresses(url: tcp, schema: schema)
             #expect(!addresses.isEmpty)
             #expect(addresses.allSatisfy { $0 == nil }, "a connection through a socket has no client address: \(addresses)")
-        } catch {
-            try? await store.shutdown()
-            try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
-            throw error
         }
-        try await store.shutdown()
-        try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
     }
 
     @Test("A TCP store's connections show their loopback address, so the socket test above can tell the two apart")
     func tcpStoreShowsItsAddress() async throws {
         let url = try #require(Backend.postgresURL)
-        let schema = "test_" + hexString(randomBytes(8))
-        let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
-        do {
+        try await withPostgresStore(url: url) { store, schema in
             _ = try await signUp(store)
             let addresses = try await SQLPasskeyStore.connectionAddresses(url: url, schema: schema)
             #expect(!addresses.isEmpty)
             #expect(addresses.allSatisfy { $0 == "127.0.0.1" }, "\(addresses)")
-        } catch {
-            try? await store.shutdown()
-            try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
-            throw error
         }
-        try await store.shutdown()
-        try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
     }
 
     @Test("A socket that is not there makes opening fail as unavailable, as a server that is down does")
@@ -182,19 +158,10 @@ var postgresTestSocketURL: String? {
 struct PostgresTLSTests {
     /// Opens a store on the test server with `query` added to its URL, and signs one user up.
     func signUpOver(_ query: String) async throws {
-        let url = try #require(Backend.postgresURL) + query
-        let schema = "test_" + hexString(randomBytes(8))
-        let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
-        do {
+        try await withPostgresStore(url: try #require(Backend.postgresURL) + query) { store, _ in
             let (user, _, _) = try await signUp(store)
             #expect(try await store.user(id: user.id) == user)
-        } catch {
-            try? await store.shutdown()
-            try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
-            throw error
         }
-        try await store.shutdown()
-        try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
     }
 
     @Test("sslmode=require connects over TLS without checking the certificate")

@@ -101,6 +101,22 @@ func withPostgresSchema(_ body: (@escaping @Sendable () async throws -> SQLPassk
     try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
 }
 
+/// A store opened on the PostgreSQL server at `url` in a new schema of its own; `body` gets the
+/// store and the schema's name; the store is shut down and the schema dropped afterwards.
+func withPostgresStore(url: String, _ body: (SQLPasskeyStore, String) async throws -> Void) async throws {
+    let schema = "test_" + hexString(randomBytes(8))
+    let store = try await SQLPasskeyStore.openPostgres(url: url, schema: schema)
+    do {
+        try await body(store, schema)
+    } catch {
+        try? await store.shutdown()
+        try? await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+        throw error
+    }
+    try await store.shutdown()
+    try await SQLPasskeyStore.dropPostgresSchema(url: url, schema: schema)
+}
+
 func withSQLStore(url: String, _ body: (SQLPasskeyStore) async throws -> Void) async throws {
     let store = try await SQLPasskeyStore.open(url: url)
     do {
