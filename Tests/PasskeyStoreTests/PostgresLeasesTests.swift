@@ -192,4 +192,25 @@ struct PostgresLeasesTests {
         try await eventually { connection.isClosed }
         #expect(other.openCount == 0)
     }
+
+    /// PostgresNIO asserts that a connection is closed when it goes; a connection given back after
+    /// the pool closed is closed by the pool, and must live until that close is done.
+    @Test("A connection given back after closing lives until it is closed, then goes")
+    func connectionGivenBackAfterClosingLivesUntilClosed() async throws {
+        let opener = try Opener()
+        for _ in 0..<20 {
+            let leases = pool(maximum: 1, opener: opener)
+            weak var given: PostgresConnection?
+            do {
+                let connection = try await leases.lease()
+                given = connection
+                await leases.close()
+                leases.release(connection)
+            }
+            // Dropped here by the test; a debug build stops at PostgresNIO's assertion if the
+            // connection went while still open.
+            try await eventually { given == nil }
+        }
+        #expect(opener.attempts.withLock { $0 } == 20)
+    }
 }

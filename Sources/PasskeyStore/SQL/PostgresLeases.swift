@@ -129,7 +129,9 @@ final class PostgresLeases: Sendable {
             return (nil, nil, false)
         }
         if let waiter, let grant { waiter.continuation.resume(returning: grant) }
-        if closing { connection.close().whenComplete { _ in } }
+        // The close completes on the connection's event loop, later; until then the completion
+        // holds the connection (PostgresNIO requires a connection to be closed when it goes).
+        if closing { connection.close().whenComplete { _ in withExtendedLifetime(connection) {} } }
     }
 
     /// Closes the idle connections and fails the waiting callers; a leased connection is closed
