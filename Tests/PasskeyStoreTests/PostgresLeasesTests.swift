@@ -42,7 +42,9 @@ struct PostgresLeasesTests {
         }
     }
 
-    func pool(maximum: Int, timeout: Duration = .seconds(10), opener: Opener) -> PostgresLeases {
+    /// A pool on the test server. Tests that are not about the timeout wait up to two minutes: with
+    /// the whole suite running at once on two cores, a caller can be kept waiting for seconds.
+    func pool(maximum: Int, timeout: Duration = .seconds(120), opener: Opener) -> PostgresLeases {
         PostgresLeases(maximum: maximum, timeout: timeout) { try await opener.open() }
     }
 
@@ -191,6 +193,21 @@ struct PostgresLeasesTests {
         await other.close()
         try await eventually { connection.isClosed }
         #expect(other.openCount == 0)
+    }
+
+    @Test("A pool dropped without closing closes its idle connections, each once it is closed")
+    func droppedPoolClosesItsIdleConnections() async throws {
+        weak var given: PostgresConnection?
+        do {
+            let leases = pool(maximum: 1, opener: try Opener())
+            let connection = try await leases.lease()
+            given = connection
+            leases.release(connection)
+            #expect(!connection.isClosed)
+        }
+        // The pool is gone here and with it the test's last reference; a debug build stops at
+        // PostgresNIO's assertion if the connection went while still open.
+        try await eventually { given == nil }
     }
 
     /// PostgresNIO asserts that a connection is closed when it goes; a connection given back after

@@ -66,6 +66,15 @@ final class PostgresLeases: Sendable {
         self.open = open
     }
 
+    deinit {
+        // A pool dropped without `close()` (a store never shut down, a test that failed): its idle
+        // connections are closed all the same, each held until its close is done (PostgresNIO
+        // requires a connection to be closed when it goes).
+        for connection in state.withLock({ $0.idle }) {
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
+    }
+
     /// A pool opening its connections as postgres-kit's pool did (`PostgresConnectionSource`: the
     /// configuration's search path set on each) on `eventLoop`.
     convenience init(
