@@ -26,6 +26,9 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
     /// Where each bind's `?` is in ``sqliteText`` (UTF-8 offsets), so that no `?` of the text
     /// itself is taken for one.
     private var placeholders: [Int]
+    /// Whether a PostgreSQL connection prepares this statement once and then only binds and runs
+    /// it (``prepared()``).
+    private(set) var isPrepared = false
 
     /// A bound value. The types the store binds most are kept as they are, so that the store's
     /// SQLite connection binds them without a cast (``SQLiteDirectConnection/execute(_:_:)-(BoundStatement,_)``); any other is kept as
@@ -48,6 +51,21 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
             case .encodable(let value): value
             }
         }
+    }
+
+    /// The statement marked to be prepared once on each PostgreSQL connection and run as that
+    /// prepared statement from then on (``PreparedPostgresStatement``), unless the database URL
+    /// says `prepared_statements=off`: PostgreSQL then parses and plans it once per connection
+    /// rather than on every run (docs/performance.md, lever 41). Elsewhere nothing changes.
+    ///
+    /// Only for a statement of the hot path whose text takes a few forms at most (each form is a
+    /// prepared statement on every connection, kept until the connection closes), and whose
+    /// result names its columns (`SELECT *` is refused by PostgreSQL on a prepared statement
+    /// once a migration adds a column: `cached plan must not change result type`).
+    func prepared() -> BoundStatement {
+        var statement = self
+        statement.isPrepared = true
+        return statement
     }
 
     /// The bound values as SQLKit binds them, in the order of their placeholders.
@@ -202,7 +220,7 @@ extension SQLDatabase {
     func all(_ statement: BoundStatement) async throws -> [any SQLRow] {
         if let direct = self as? DirectSQLiteDatabase { return try direct.rows(statement) }
         if let postgres = self as? DirectPostgresDatabase, let query = statement.postgresQuery {
-            return try await postgres.rows(query)
+            return try await postgres.rows(query, of: statement)
         }
         let rows = CollectedRows()
         try await execute(sql: statement) { rows.append($0) }

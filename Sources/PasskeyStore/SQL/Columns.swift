@@ -150,6 +150,13 @@ struct RowReader {
         ["id", "username", "display_name", "created_at", "disabled", "email_verified"]
             .map { "users.\($0) AS \(userPrefix)\($0)" }.joined(separator: ", "))
 
+    /// The credential's columns that ``credential()`` reads, by name (for a statement that must
+    /// name its columns: ``BoundStatement/prepared()``).
+    static let credentialColumns = BoundStatement(stringLiteral:
+        ["id", "user_id", "public_key", "algorithm", "sign_count", "aaguid", "attestation_format", "transports",
+         "backup_eligible", "backed_up", "name", "created_at", "last_used_at"]
+            .map { "credentials.\($0)" }.joined(separator: ", "))
+
     func credential() throws -> CredentialRecord {
         let aaguidBytes = try bytes("aaguid")
         guard let aaguid = AAGUID(bytes: aaguidBytes) else {

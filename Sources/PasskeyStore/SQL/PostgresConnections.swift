@@ -22,12 +22,16 @@ final class PostgresConnections: SQLConnectionModel {
     private let leases: PostgresLeases
     private let logger: Logger
     private let isShutDown = Mutex(false)
+    private let preparesStatements: Bool
 
     /// - Parameter logger: for the connections' queries (the store keeps it quiet: binds include
     ///   ceremony IDs and token hashes).
-    init(leases: PostgresLeases, logger: Logger) {
+    ///   - preparesStatements: whether statements marked ``BoundStatement/prepared()`` run as
+    ///     prepared statements (the database URL's `prepared_statements`, on by default).
+    init(leases: PostgresLeases, logger: Logger, preparesStatements: Bool = true) {
         self.leases = leases
         self.logger = logger
+        self.preparesStatements = preparesStatements
     }
 
     func withDatabase<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -42,7 +46,7 @@ final class PostgresConnections: SQLConnectionModel {
     private func leased<R: Sendable>(_ body: (DirectPostgresDatabase) async throws -> R) async throws -> R {
         let connection = try await leases.lease()
         defer { leases.release(connection) }
-        return try await body(DirectPostgresDatabase(connection: connection, logger: logger))
+        return try await body(DirectPostgresDatabase(connection: connection, logger: logger, preparesStatements: preparesStatements))
     }
 
     func shutdown() async throws {
@@ -57,6 +61,8 @@ final class PostgresConnections: SQLConnectionModel {
 struct DirectPostgresDatabase: SQLDatabase {
     let connection: PostgresConnection
     let logger: Logger
+    /// Whether a statement marked ``BoundStatement/prepared()`` runs as a prepared statement.
+    var preparesStatements = true
 
     /// postgres-kit's database of this connection, without query logging.
     private var kit: some SQLDatabase { connection.sql(queryLogLevel: nil, logger: logger) }
@@ -72,7 +78,7 @@ struct DirectPostgresDatabase: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         if let statement = query as? BoundStatement, let postgres = statement.postgresQuery {
-            for row in try await rows(postgres) { onRow(row) }
+            for row in try await rows(postgres, of: statement) { onRow(row) }
             return
         }
         try await kit.execute(sql: query, onRow)
@@ -83,6 +89,23 @@ struct DirectPostgresDatabase: SQLDatabase {
     func rows(_ query: PostgresQuery) async throws -> [DirectPostgresRow] {
         let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
         return try await result.get().rows.map(DirectPostgresRow.init)
+    }
+
+    /// `statement`'s rows (`query` is its ``BoundStatement/postgresQuery``): as a prepared
+    /// statement when it is marked so and this database prepares statements, otherwise as
+    /// ``rows(_:)`` runs it.
+    func rows(_ query: PostgresQuery, of statement: BoundStatement) async throws -> [DirectPostgresRow] {
+        guard statement.isPrepared, preparesStatements else { return try await rows(query) }
+        let types = statement.values.compactMap(\.postgresType)
+        do {
+            return try await PreparedPostgresStatement.run(query, types: types, on: connection, logger: logger)
+                .map(DirectPostgresRow.init)
+        } catch where PreparedPostgresStatement.invalidates(error) {
+            // The statement stays prepared on this connection as PostgresNIO knows it: a new
+            // connection prepares it again.
+            connection.close().whenComplete { _ in }
+            throw error
+        }
     }
 }
 

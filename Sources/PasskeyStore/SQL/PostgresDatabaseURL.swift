@@ -1,7 +1,7 @@
 import Foundation
 
 /// A PostgreSQL database as `--database` names it:
-/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|require|verify-full][&sslrootcert=PATH]`
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=disable|require|verify-full][&sslrootcert=PATH][&prepared_statements=on|off]`
 /// (`postgresql://` too).
 ///
 /// A PostgreSQL server on the same machine can be reached through its Unix-domain socket
@@ -15,6 +15,9 @@ import Foundation
 /// `require` encrypts but does not check who answers; `verify-full` encrypts and checks the
 /// server's certificate chain (against the system's roots, or `sslrootcert`) and that it names
 /// `HOST`.
+///
+/// `prepared_statements=off` runs every statement unprepared, for a pooler that does not keep a
+/// session's prepared statements (``preparesStatements``).
 public struct PostgresDatabaseURL: Sendable, Hashable {
     /// How the connection is protected.
     public enum TLSMode: String, Sendable, Hashable {
@@ -45,6 +48,11 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
     public var tlsMode: TLSMode
     /// PEM roots to check the server's certificate with instead of the system's (`verify-full`).
     public var rootCertificatePath: String?
+    /// Whether the store's hot statements run as prepared statements (`prepared_statements=on`,
+    /// the default), parsed and planned once per connection. `prepared_statements=off` is for a
+    /// pooler between the server and PostgreSQL that hands one session's statements to another
+    /// (PgBouncer in transaction mode before 1.21).
+    public var preparesStatements: Bool
 
     /// The socket's path when the URL names a Unix-domain socket: `DIR/.s.PGSQL.PORT`, as the
     /// PostgreSQL server names it.
@@ -88,6 +96,7 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
 
         var tlsMode = TLSMode.disable
         var rootCertificatePath: String?
+        var preparesStatements = true
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -98,6 +107,12 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
             case "sslrootcert":
                 guard let value = item.value, !value.isEmpty else { throw invalid("sslrootcert names no file") }
                 rootCertificatePath = value
+            case "prepared_statements":
+                switch item.value {
+                case "on": preparesStatements = true
+                case "off": preparesStatements = false
+                default: throw invalid("prepared_statements must be on or off, not \"\(item.value ?? "")\"")
+                }
             case "host":
                 // Only a socket's directory here: a TCP host has its place before the path.
                 guard let value = item.value, value.hasPrefix("/") else {
@@ -128,6 +143,7 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
         self.socketDirectory = socketDirectory
         self.database = decodedDatabase
         self.tlsMode = tlsMode
+        self.preparesStatements = preparesStatements
         self.rootCertificatePath = rootCertificatePath
         // The kernel's limit on a socket's path (`sun_path`, 108 bytes with its terminating zero).
         if let path = socketPath, path.utf8.count > 107 {

@@ -34,7 +34,8 @@ extension SQLPasskeyStore {
         let leases = PostgresLeases(
             configuration: configuration, maximum: poolSize,
             timeout: .seconds(10), logger: quiet, on: MultiThreadedEventLoopGroup.singleton.any())
-        return try await open(model: PostgresConnections(leases: leases, logger: quiet), isPostgres: true)
+        let model = PostgresConnections(leases: leases, logger: quiet, preparesStatements: url.preparesStatements)
+        return try await open(model: model, isPostgres: true)
     }
 
     /// `CREATE SCHEMA IF NOT EXISTS` on a connection of its own (the pool's connections set the
@@ -113,7 +114,10 @@ extension SQLPasskeyStore {
                 // Class 08: connection exception; 57P01–57P03: the server is shutting down or
                 // starting; 53300: too many connections.
                 guard let state = error.serverInfo?[.sqlState] else { return false }
+                // 0A000 and 26000 on a prepared statement: the connection that held it is being
+                // closed (PreparedPostgresStatement.invalidates), so the next try gets a new one.
                 return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
+                    || PreparedPostgresStatement.invalidates(error)
             default:
                 return false
             }

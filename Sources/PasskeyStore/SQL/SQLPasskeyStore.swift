@@ -590,7 +590,9 @@ public final class SQLPasskeyStore: PasskeyStore {
                 LEFT JOIN users ON users.id = \(bytes: session.userID.bytes)
                 """ as BoundStatement)
         }
-        guard let row = try await db.first(statement) else {
+        // A few forms at most (a ceremony's mark or not, a previous session, an event, the
+        // account read back), each prepared once per connection.
+        guard let row = try await db.first(statement.prepared()) else {
             throw StoreError.failure("recording a sign-in returned no row")
         }
         let reader = RowReader(row: row)
@@ -656,12 +658,13 @@ public final class SQLPasskeyStore: PasskeyStore {
     private static func userWithCredentialsInOneStatement(
         normalized: String, on db: any SQLDatabase
     ) async throws -> (user: UserRecord, credentials: [CredentialRecord])? {
-        let rows = try await db.all("""
-            SELECT \(RowReader.userColumns), credentials.* FROM users \
+        let statement: BoundStatement = """
+            SELECT \(RowReader.userColumns), \(RowReader.credentialColumns) FROM users \
             LEFT JOIN credentials ON credentials.user_id = users.id \
             WHERE users.username_normalized = \(bind: normalized) \
             ORDER BY credentials.created_at, credentials.id
-            """)
+            """
+        let rows = try await db.all(statement.prepared())
         guard let first = rows.first else { return nil }
         let user = try RowReader(row: first).user(prefix: RowReader.userPrefix)
         let credentials = try rows.map(RowReader.init(row:)).filter { try !$0.isNull("id") }.map { try $0.credential() }
@@ -745,11 +748,12 @@ public final class SQLPasskeyStore: PasskeyStore {
     private static func signInRecordsInOneStatement(
         _ credentialID: CredentialID, on db: any SQLDatabase
     ) async throws -> SignInAnswerRecords {
-        let row = try await db.first("""
-            SELECT credentials.*, \(RowReader.userColumns) FROM credentials \
+        let statement: BoundStatement = """
+            SELECT \(RowReader.credentialColumns), \(RowReader.userColumns) FROM credentials \
             LEFT JOIN users ON users.id = credentials.user_id \
             WHERE credentials.id = \(bytes: credentialID.bytes)
-            """)
+            """
+        let row = try await db.first(statement.prepared())
         guard let row else { return SignInAnswerRecords() }
         return try Self.credentialAndUser(RowReader(row: row))
     }

@@ -1,0 +1,150 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+import SQLKit
+import Testing
+@testable import PasskeyStore
+
+/// The store's hot statements as PostgreSQL prepared statements (``BoundStatement/prepared()``).
+@Suite("PostgreSQL prepared statements")
+struct PreparedStatementTests {
+    @Test("prepared_statements=on|off in the URL; on when left out; anything else refused")
+    func urlParameter() throws {
+        #expect(try PostgresDatabaseURL("postgres://u@h/db").preparesStatements)
+        #expect(try PostgresDatabaseURL("postgres://u@h/db?prepared_statements=on").preparesStatements)
+        #expect(try !PostgresDatabaseURL("postgres://u@h/db?sslmode=require&prepared_statements=off").preparesStatements)
+        #expect(try !PostgresDatabaseURL("postgres://u@/db?host=/run/postgresql&prepared_statements=off").preparesStatements)
+        for bad in ["postgres://u@h/db?prepared_statements=", "postgres://u@h/db?prepared_statements",
+                    "postgres://u@h/db?prepared_statements=false", "postgres://u@h/db?prepared_statements=ON"] {
+            let error = #expect(throws: StoreError.self) { try PostgresDatabaseURL(bad) }
+            #expect(error?.code == .invalidConfiguration)
+            #expect(error?.reason.contains("prepared_statements must be on or off") == true)
+        }
+    }
+
+    @Test("A marked statement is its own form: one name for each text and parameter types")
+    func names() {
+        let names = PreparedPostgresStatement.Names()
+        let first = names.name(sql: "SELECT $1", types: [.text])
+        #expect(names.name(sql: "SELECT $1", types: [.text]) == first)
+        #expect(names.name(sql: "SELECT $1", types: [.int8]) != first)
+        #expect(names.name(sql: "SELECT $1 ", types: [.text]) != first)
+        #expect(names.count == 3)
+        let statement: BoundStatement = "SELECT \(bind: "a"), \(bytes: [1]), \(bind: Int64(1)), \(bind: true)"
+        #expect(!statement.isPrepared)
+        #expect(statement.prepared().isPrepared)
+        #expect(statement.values.compactMap(\.postgresType) == [.text, .bytea, .int8, .bool])
+        // Marked or not, the text and the binds are the same.
+        #expect(statement.prepared().postgresText == statement.postgresText)
+    }
+
+    /// The names of the prepared statements of the connection `db` runs on, and their texts.
+    private static func preparedOnConnection(_ db: any SQLDatabase) async throws -> [(name: String, text: String)] {
+        try await db.all("SELECT name, statement FROM pg_prepared_statements ORDER BY prepare_time").map {
+            let reader = RowReader(row: $0)
+            return (try reader.string("name"), try reader.string("statement"))
+        }
+    }
+
+    @Test(
+        "On PostgreSQL a marked statement is prepared once per connection and reads back as unprepared; an unmarked one is not prepared",
+        .enabled(if: Backend.postgresURL != nil))
+    func preparedOncePerConnection() async throws {
+        try await withPostgresSchema { open in
+            let store = try await open()
+            defer { Task { try? await store.shutdown() } }
+            try await store.model.withDatabase { db in
+                let direct = try #require(db as? DirectPostgresDatabase)
+                #expect(direct.preparesStatements)
+                // More runs than PostgreSQL's five custom plans, with other values each time.
+                for run in 0..<8 {
+                    let statement: BoundStatement = """
+                        SELECT \(bind: "run \(run)") AS label, \(bind: Int64(run)) AS number, \(bytes: [UInt8(run)]) AS bytes, \
+                        \(bind: run.isMultiple(of: 2)) AS even
+                        """
+                    let rows = try await db.all(statement.prepared())
+                    #expect(rows.count == 1)
+                    let row = try #require(rows.first)
+                    #expect(row is DirectPostgresRow)
+                    let reader = RowReader(row: row)
+                    #expect(try reader.string("label") == "run \(run)")
+                    #expect(try reader.int64("number") == Int64(run))
+                    #expect(try reader.bytes("bytes") == [UInt8(run)])
+                    #expect(try reader.bool("even") == run.isMultiple(of: 2))
+                }
+                let marked: BoundStatement = "SELECT \(bind: "a") AS label, \(bind: Int64(0)) AS number, \(bytes: [0]) AS bytes, \(bind: true) AS even"
+                let unmarked: BoundStatement = "SELECT \(bind: "b") AS other"
+                _ = try await db.all(unmarked)
+                // The same text with other types is another statement.
+                let sameTextOtherTypes: BoundStatement = "SELECT \(bind: true) AS label, \(bind: Int64(0)) AS number, \(bytes: [0]) AS bytes, \(bind: true) AS even"
+                let other = try #require(try await db.first(sameTextOtherTypes.prepared()))
+                #expect(try RowReader(row: other).bool("label"))
+
+                // Eight runs, one statement; the same text with other types, a second one.
+                let prepared = try await Self.preparedOnConnection(db)
+                #expect(prepared.map(\.text) == [marked.postgresText, marked.postgresText])
+                #expect(Set(prepared.map(\.name)).count == 2)
+                #expect(prepared.allSatisfy { $0.name.hasPrefix("passkeys_") })
+                #expect(!prepared.contains { $0.text == unmarked.postgresText })
+                // No rows: a statement whose result is empty reads as such.
+                let none: BoundStatement = "SELECT 1 AS one WHERE \(bind: false)"
+                #expect(try await db.all(none.prepared()).isEmpty)
+            }
+        }
+    }
+
+    @Test(
+        "prepared_statements=off: marked statements run unprepared",
+        .enabled(if: Backend.postgresURL != nil))
+    func preparedStatementsOff() async throws {
+        let url = try #require(Backend.postgresURL)
+        try await withPostgresStore(url: url + (url.contains("?") ? "&" : "?") + "prepared_statements=off") { store, _ in
+            try await store.model.withDatabase { db in
+                let direct = try #require(db as? DirectPostgresDatabase)
+                #expect(!direct.preparesStatements)
+                let statement: BoundStatement = "SELECT \(bind: "x") AS label"
+                let row = try #require(try await db.first(statement.prepared()))
+                #expect(try RowReader(row: row).string("label") == "x")
+                #expect(try await Self.preparedOnConnection(db).isEmpty)
+            }
+        }
+    }
+
+    @Test(
+        "A prepared statement PostgreSQL no longer accepts fails as unavailable, and its connection is replaced",
+        .enabled(if: Backend.postgresURL != nil))
+    func invalidatedStatementReplacesConnection() async throws {
+        try await withPostgresSchema { open in
+            let store = try await open()
+            defer { Task { try? await store.shutdown() } }
+            try await store.model.withDatabase { db in
+                try await db.run("CREATE TABLE prepared_probe (a BIGINT)")
+                try await db.run("INSERT INTO prepared_probe VALUES (1)")
+            }
+            // `SELECT *`, which the store's prepared statements avoid: once the table has another
+            // column the prepared plan's result type no longer matches (0A000).
+            let star: BoundStatement = "SELECT * FROM prepared_probe WHERE a = \(bind: Int64(1))"
+            let firstBackend = try await store.model.withDatabase { db in
+                _ = try await db.all(star.prepared())
+                let backend = try RowReader(row: try #require(try await db.first("SELECT pg_backend_pid() AS pid"))).int64("pid")
+                try await db.run("ALTER TABLE prepared_probe ADD COLUMN b BIGINT")
+                let direct = try #require(db as? DirectPostgresDatabase)
+                let error = await #expect(throws: PSQLError.self) { try await db.all(star.prepared()) }
+                #expect(error?.serverInfo?[.sqlState] == "0A000")
+                #expect(error.map { SQLPasskeyStore.isUnavailable($0) } == true)
+                try await direct.connection.closeFuture.get()
+                return backend
+            }
+            // The closed connection is not handed out again: the next lease prepares anew.
+            try await store.model.withDatabase { db in
+                let direct = try #require(db as? DirectPostgresDatabase)
+                let backend = try RowReader(row: try #require(try await db.first("SELECT pg_backend_pid() AS pid"))).int64("pid")
+                #expect(backend != firstBackend)
+                #expect(!direct.connection.isClosed)
+                let row = try #require(try await db.first(star.prepared()))
+                #expect(try RowReader(row: row).int64("a") == 1)
+                #expect(try RowReader(row: row).isNull("b"))
+            }
+        }
+    }
+}
