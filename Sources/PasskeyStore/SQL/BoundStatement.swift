@@ -241,7 +241,8 @@ extension SQLDatabase {
     @inline(__always)
     func insertedRow(_ statement: BoundStatement) async throws -> Bool {
         if let direct = self as? DirectSQLiteDatabase { return try direct.changes(statement) == 1 }
-        return try await first("\(statement) RETURNING 1 AS inserted") != nil
+        let returning: BoundStatement = "\(statement) RETURNING 1 AS inserted"
+        return try await first(statement.isPrepared ? returning.prepared() : returning) != nil
     }
 
     /// Runs an `INSERT`, `UPDATE` or `DELETE` on SQLite and returns how many rows it changed

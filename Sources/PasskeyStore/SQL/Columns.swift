@@ -141,6 +141,11 @@ struct RowReader {
         )
     }
 
+    /// The account's columns that ``user(prefix:)`` reads with no prefix, by name (for a
+    /// statement that must name its columns: ``BoundStatement/prepared()``).
+    static let plainUserColumns = BoundStatement(stringLiteral:
+        ["id", "username", "display_name", "created_at", "disabled", "email_verified"].joined(separator: ", "))
+
     /// The prefix of ``userColumns``' names.
     static let userPrefix = "account_"
 

@@ -256,12 +256,12 @@ public final class SQLPasskeyStore: PasskeyStore {
                 }
             }
             let normalized = user.normalizedUsername
-            let inserted = try await db.insertedRow("""
+            let inserted = try await db.insertedRow(BoundStatement("""
                 INSERT INTO users (id, username, username_normalized, display_name, created_at, email_verified) \
                 VALUES (\(bytes: user.id.bytes), \(bind: user.username), \(bind: normalized), \
                 \(bind: user.displayName), \(bind: try Column.microseconds(user.createdAt)), \(bind: user.emailVerified)) \
                 ON CONFLICT DO NOTHING
-                """)
+                """).prepared())
             guard inserted else {
                 let holder = try await db.select().column("id").from("users")
                     .where("username_normalized", .equal, normalized)
@@ -289,8 +289,10 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func user(username: String) async throws -> UserRecord? {
         let normalized = UserRecord.normalize(username)
         return try await autocommit { db in
-            try await db.first("SELECT * FROM users WHERE username_normalized = \(bind: normalized)")
-                .map { try RowReader(row: $0).user() }
+            let statement: BoundStatement = """
+                SELECT \(RowReader.plainUserColumns) FROM users WHERE username_normalized = \(bind: normalized)
+                """
+            return try await db.first(statement.prepared()).map { try RowReader(row: $0).user() }
         }
     }
 
@@ -761,10 +763,10 @@ public final class SQLPasskeyStore: PasskeyStore {
     /// The insert either adds the mark or meets the one already there.
     @inline(__always)
     private static func spendCeremony(id: String, keepUntil: Int64, on db: any SQLDatabase) async throws -> Bool {
-        try await db.insertedRow("""
+        try await db.insertedRow(BoundStatement("""
             INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: id), \(bind: keepUntil)) \
             ON CONFLICT (id) DO NOTHING
-            """)
+            """).prepared())
     }
 
     // MARK: Sessions
@@ -830,13 +832,13 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     @inline(__always)
     private static func insert(_ event: AuditEvent, on db: any SQLDatabase) async throws {
-        try await db.run("""
+        try await db.run(BoundStatement("""
             INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
             VALUES (\(bytes: event.id.bytes), \(optionalBytes: event.userID?.bytes), \
             \(bind: event.kind.rawValue), \(bind: event.detail), \(bind: try Column.microseconds(event.at)), \
             \(optional: event.ip), \(optional: event.userAgent), \
             \(optionalBytes: event.credentialID?.bytes))
-            """)
+            """).prepared())
     }
 
     public func auditEvents(userID: UserHandle, limit: Int, before: AuditEvent.Cursor?) async throws -> [AuditEvent] {
@@ -927,7 +929,7 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     /// Inserts a credential; `false` when its ID is taken.
     static func insert(_ credential: CredentialRecord, on db: any SQLDatabase) async throws -> Bool {
-        try await db.insertedRow("""
+        try await db.insertedRow(BoundStatement("""
             INSERT INTO credentials (id, user_id, public_key, algorithm, sign_count, aaguid, attestation_format, \
             transports, backup_eligible, backed_up, name, created_at, last_used_at) \
             VALUES (\(bytes: credential.id.bytes), \(bytes: credential.userID.bytes), \
@@ -937,12 +939,12 @@ public final class SQLPasskeyStore: PasskeyStore {
             \(bind: credential.name), \(bind: try Column.microseconds(credential.createdAt)), \
             \(optional: try credential.lastUsedAt.map(Column.microseconds))) \
             ON CONFLICT DO NOTHING
-            """)
+            """).prepared())
     }
 
     @inline(__always)
     static func insert(_ session: SessionRecord, on db: any SQLDatabase) async throws {
-        try await db.run("""
+        try await db.run(BoundStatement("""
             INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, user_agent, \
             recovery, sign_in_method) \
             VALUES (\(bytes: session.tokenHash), \(bytes: session.userID.bytes), \
@@ -950,7 +952,7 @@ public final class SQLPasskeyStore: PasskeyStore {
             \(bind: try Column.microseconds(session.expiresAt)), \(optionalBytes: session.credentialID?.bytes), \
             \(optional: session.ip), \(optional: session.userAgent), \(bind: session.recovery), \
             \(bind: session.method.rawValue))
-            """)
+            """).prepared())
     }
 
     private static func sessions(userID: UserHandle, on db: any SQLDatabase) async throws -> [SessionRecord] {
