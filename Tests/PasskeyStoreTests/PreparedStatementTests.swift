@@ -111,7 +111,7 @@ struct PreparedStatementTests {
     }
 
     @Test(
-        "A prepared statement PostgreSQL no longer accepts fails as unavailable, and its connection is replaced",
+        "A prepared statement PostgreSQL no longer accepts or never prepared closes its connection; one that fails to run does not",
         .enabled(if: Backend.postgresURL != nil))
     func invalidatedStatementReplacesConnection() async throws {
         try await withPostgresSchema { open in
@@ -144,6 +144,37 @@ struct PreparedStatementTests {
                 let row = try #require(try await db.first(star.prepared()))
                 #expect(try RowReader(row: row).int64("a") == 1)
                 #expect(try RowReader(row: row).isNull("b"))
+            }
+            // A statement PostgreSQL refuses to prepare (a column that is not there yet): its
+            // connection is closed too, so that once the column exists a new connection prepares
+            // it afresh rather than repeating the failed preparation PostgresNIO keeps.
+            let later: BoundStatement = "SELECT c FROM prepared_probe WHERE a = \(bind: Int64(1))"
+            try await store.model.withDatabase { db in
+                let direct = try #require(db as? DirectPostgresDatabase)
+                let error = await #expect(throws: PSQLError.self) { try await db.all(later.prepared()) }
+                #expect(error?.serverInfo?[.sqlState] == "42703")
+                #expect(error.map { SQLPasskeyStore.isUnavailable($0) } == false)
+                try await direct.connection.closeFuture.get()
+            }
+            try await store.model.withDatabase { db in
+                try await db.run("ALTER TABLE prepared_probe ADD COLUMN c TEXT DEFAULT 'here'")
+            }
+            for _ in 0..<3 {
+                try await store.model.withDatabase { db in
+                    let row = try #require(try await db.first(later.prepared()))
+                    #expect(try RowReader(row: row).string("c") == "here")
+                }
+            }
+            // An error of running a prepared statement (here a division by zero, 22012) leaves
+            // its connection open.
+            let divide: BoundStatement = "SELECT 1 / \(bind: Int64(0)) AS quotient"
+            try await store.model.withDatabase { db in
+                let direct = try #require(db as? DirectPostgresDatabase)
+                let error = await #expect(throws: PSQLError.self) { try await db.all(divide.prepared()) }
+                #expect(error?.serverInfo?[.sqlState] == "22012")
+                #expect(!direct.connection.isClosed)
+                let row = try #require(try await db.first("SELECT 2 AS two"))
+                #expect(try RowReader(row: row).int64("two") == 2)
             }
         }
     }

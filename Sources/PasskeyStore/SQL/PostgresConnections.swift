@@ -100,9 +100,9 @@ struct DirectPostgresDatabase: SQLDatabase {
         do {
             return try await PreparedPostgresStatement.run(query, types: types, on: connection, logger: logger)
                 .map(DirectPostgresRow.init)
-        } catch where PreparedPostgresStatement.invalidates(error) {
-            // The statement stays prepared on this connection as PostgresNIO knows it: a new
-            // connection prepares it again.
+        } catch where PreparedPostgresStatement.closesConnection(error) {
+            // PostgresNIO keeps the statement (or its failed preparation) for this connection's
+            // life; a new connection prepares it again. The pool drops a closed connection.
             connection.close().whenComplete { _ in }
             throw error
         }

@@ -51,7 +51,7 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
     /// Whether the store's hot statements run as prepared statements (`prepared_statements=on`,
     /// the default), parsed and planned once per connection. `prepared_statements=off` is for a
     /// pooler between the server and PostgreSQL that hands one session's statements to another
-    /// (PgBouncer in transaction mode before 1.21).
+    /// (PgBouncer in transaction mode without its `max_prepared_statements`).
     public var preparesStatements: Bool
 
     /// The socket's path when the URL names a Unix-domain socket: `DIR/.s.PGSQL.PORT`, as the

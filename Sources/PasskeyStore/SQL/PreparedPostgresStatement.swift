@@ -77,13 +77,26 @@ struct PreparedPostgresStatement: PostgresPreparedStatement {
 
     /// Whether `error` says a connection's prepared statement no longer stands: PostgreSQL's
     /// `0A000` (`cached plan must not change result type`, after the table behind it changed) or
-    /// `26000` (the statement is gone: a pooler between the two ended the session). PostgresNIO
-    /// keeps a statement once prepared for as long as the connection lives, so such a connection
-    /// is closed rather than given back (the next caller gets a new one).
-    static func invalidates(_ error: any Error) -> Bool {
-        guard let error = error as? PSQLError, error.code == .server,
-              let state = error.serverInfo?[.sqlState] else { return false }
+    /// `26000` (the statement is gone: a pooler between the two ended the session). The next try,
+    /// on a new connection, prepares it again, so the store reports it as unavailable (`503`).
+    static func isStale(_ error: any Error) -> Bool {
+        guard let state = sqlState(error) else { return false }
         return state == "0A000" || state == "26000"
+    }
+
+    /// Whether a prepared statement's connection is to be closed after `error`: the statement is
+    /// stale (``isStale(_:)``), or PostgreSQL refused its text (class `42`, such as a column that
+    /// is not there). PostgresNIO keeps a statement once prepared, and a statement whose
+    /// preparation failed keeps failing, for as long as the connection lives; a new connection
+    /// starts afresh. Errors of running it (a constraint, a serialization failure) leave the
+    /// connection as it is.
+    static func closesConnection(_ error: any Error) -> Bool {
+        isStale(error) || sqlState(error)?.hasPrefix("42") == true
+    }
+
+    private static func sqlState(_ error: any Error) -> String? {
+        guard let error = error as? PSQLError, error.code == .server else { return nil }
+        return error.serverInfo?[.sqlState]
     }
 }
 

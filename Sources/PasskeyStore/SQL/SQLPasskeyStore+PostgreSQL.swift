@@ -114,10 +114,10 @@ extension SQLPasskeyStore {
                 // Class 08: connection exception; 57P01–57P03: the server is shutting down or
                 // starting; 53300: too many connections.
                 guard let state = error.serverInfo?[.sqlState] else { return false }
-                // 0A000 and 26000 on a prepared statement: the connection that held it is being
-                // closed (PreparedPostgresStatement.invalidates), so the next try gets a new one.
+                // 0A000 and 26000: a prepared statement gone stale, whose connection is being
+                // closed (PreparedPostgresStatement.isStale), so the next try gets a new one.
                 return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
-                    || PreparedPostgresStatement.invalidates(error)
+                    || PreparedPostgresStatement.isStale(error)
             default:
                 return false
             }
