@@ -216,6 +216,12 @@ struct RowReader {
         )
     }
 
+    /// The session's columns that ``session()`` reads, by name (for a statement that must name
+    /// its columns: ``BoundStatement/prepared()``).
+    static let sessionColumns = BoundStatement(stringLiteral:
+        ["token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "credential_id", "ip", "user_agent",
+         "recovery", "sign_in_method"].joined(separator: ", "))
+
     func session() throws -> SessionRecord {
         SessionRecord(
             tokenHash: try bytes("token_hash"),

@@ -780,19 +780,22 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     public func session(tokenHash: [UInt8]) async throws -> SessionRecord? {
         try await autocommit { db in
-            try await db.raw("SELECT * FROM sessions WHERE token_hash = \(Column.bytes(tokenHash))")
-                .first()
-                .map { try RowReader(row: $0).session() }
+            // Read on every signed-in request: prepared once per PostgreSQL connection.
+            let statement: BoundStatement = """
+                SELECT \(RowReader.sessionColumns) FROM sessions WHERE token_hash = \(bytes: tokenHash)
+                """
+            return try await db.first(statement.prepared()).map { try RowReader(row: $0).session() }
         }
     }
 
     public func touchSession(tokenHash: [UInt8], at: Date) async throws {
         try await autocommit { db in
             let seen = try Column.microseconds(at)
-            try await db.raw("""
+            let statement: BoundStatement = """
                 UPDATE sessions SET last_seen_at = \(bind: seen) \
-                WHERE token_hash = \(Column.bytes(tokenHash)) AND last_seen_at < \(bind: seen)
-                """).run()
+                WHERE token_hash = \(bytes: tokenHash) AND last_seen_at < \(bind: seen)
+                """
+            try await db.run(statement.prepared())
         }
     }
 
