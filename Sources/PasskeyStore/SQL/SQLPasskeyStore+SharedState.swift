@@ -12,13 +12,18 @@ extension SQLPasskeyStore {
         let interval = RateLimitArithmetic.interval(limit: limit, period: period)
         let tolerance = RateLimitArithmetic.tolerance(period: period)
         return try await autocommit { db in
-            let after = SQLRaw("(CASE WHEN rate_limits.tat > \(now) THEN rate_limits.tat ELSE \(now) END + \(interval))")
-            let allowed = try await db.raw("""
-                INSERT INTO rate_limits (name, tat) VALUES (\(bind: key), \(literal: now + interval)) \
+            // Every value bound, none written into the text: one text for every request, which
+            // SQLite's statement cache keeps and each PostgreSQL connection prepares once.
+            let after: BoundStatement = """
+                (CASE WHEN rate_limits.tat > \(bind: now) THEN rate_limits.tat ELSE \(bind: now) END + \(bind: interval))
+                """
+            let upsert: BoundStatement = """
+                INSERT INTO rate_limits (name, tat) VALUES (\(bind: key), \(bind: now + interval)) \
                 ON CONFLICT (name) DO UPDATE SET tat = \(after) \
-                WHERE \(after) - \(literal: now) <= \(literal: tolerance) \
+                WHERE \(after) - \(bind: now) <= \(bind: tolerance) \
                 RETURNING tat
-                """).first()
+                """
+            let allowed = try await db.first(upsert.prepared())
             guard allowed == nil else { return nil }
             let stored = try await db.select().column("tat").from("rate_limits")
                 .where("name", .equal, key)
@@ -32,10 +37,11 @@ extension SQLPasskeyStore {
         let now = try Column.microseconds(now)
         let interval = RateLimitArithmetic.interval(limit: limit, period: period)
         try await autocommit { db in
-            try await db.raw("""
-                UPDATE rate_limits SET tat = CASE WHEN tat - \(literal: interval) > \(literal: now) \
-                THEN tat - \(literal: interval) ELSE \(literal: now) END WHERE name = \(bind: key)
-                """).run()
+            let release: BoundStatement = """
+                UPDATE rate_limits SET tat = CASE WHEN tat - \(bind: interval) > \(bind: now) \
+                THEN tat - \(bind: interval) ELSE \(bind: now) END WHERE name = \(bind: key)
+                """
+            try await db.run(release.prepared())
         }
     }
 
