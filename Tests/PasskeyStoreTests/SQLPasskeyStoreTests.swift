@@ -97,6 +97,30 @@ struct SQLPasskeyStoreTests {
         }
     }
 
+    @Test("Rate limits keep one text for every request on SQLite: its statement cache does not grow with them")
+    func rateLimitStatementsKeepOneText() async throws {
+        try await withTemporaryDatabaseFile { path in
+            try await withSQLStore(url: "sqlite:\(path)") { store in
+                _ = try await store.acquireRateLimit(key: "warm", limit: 1, period: 60, now: t0)
+                _ = try await store.acquireRateLimit(key: "warm", limit: 1, period: 60, now: t0)
+                try await store.releaseRateLimit(key: "warm", limit: 1, period: 60, now: t0)
+                let before = try await store.cachedStatementCount()
+                #expect(before > 0)
+                for request in 1...40 {
+                    let now = t0.addingTimeInterval(Double(request) * 0.37)
+                    let key = "client-\(request % 7)"
+                    let limit = 2 + request % 3
+                    let period = Double(30 + request)
+                    _ = try await store.acquireRateLimit(key: key, limit: limit, period: period, now: now)
+                    _ = try await store.acquireRateLimit(key: key, limit: limit, period: period, now: now)
+                    _ = try await store.acquireRateLimit(key: key, limit: limit, period: period, now: now)
+                    try await store.releaseRateLimit(key: key, limit: limit, period: period, now: now)
+                }
+                #expect(try await store.cachedStatementCount() == before)
+            }
+        }
+    }
+
     @Test("A sign-in's statements are prepared once on SQLite: none is parsed again for new bound values")
     func signInStatementsAreNotPreparedAgain() async throws {
         try await withTemporaryDatabaseFile { path in

@@ -137,6 +137,13 @@ public final class SQLPasskeyStore: PasskeyStore {
         return try await sqlite.thread.run { sqlite.repreparedStatements() }
     }
 
+    /// On SQLite, how many statements the store's connection keeps prepared (0 on PostgreSQL).
+    /// A statement whose text changes from call to call adds one every call.
+    package func cachedStatementCount() async throws -> Int {
+        guard let sqlite else { return 0 }
+        return try await sqlite.thread.run { sqlite.cachedStatementCount }
+    }
+
     /// On SQLite, the integer value of the setting `PRAGMA name` (`nil` on PostgreSQL, or for a
     /// name that is not a plain identifier).
     package func sqliteSetting(_ name: String) async throws -> Int64? {

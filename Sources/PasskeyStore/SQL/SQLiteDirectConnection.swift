@@ -210,6 +210,9 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         return reprepared
     }
 
+    /// How many statements the cache holds. Must run on ``thread``.
+    var cachedStatementCount: Int { statements.count }
+
     private func prepared(_ sql: String, handle: OpaquePointer) throws -> PreparedStatement {
         let key = StatementText(text: sql)
         if let statement = statements[key] { return statement }
