@@ -185,6 +185,47 @@ struct PasskeyStoreContractTests {
         }
     }
 
+    @Test("Of concurrent sign-ups with one username exactly one makes an account; the others leave nothing, marks included", arguments: Backend.allCases)
+    func concurrentSignUpsWithOneUsername(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            for round in 0..<4 {
+                let username = "taken-\(round)-\(Base64URL.encode(randomBytes(6)))@example.com"
+                let attempts = (0..<6).map { _ in
+                    let user = makeUser(username)
+                    let mark = CeremonyMark(id: Base64URL.encode(randomBytes(16)), keepUntil: t0.addingTimeInterval(minutes(15)))
+                    return (user: user, credential: makeCredential(for: user), session: makeSession(for: user), mark: mark)
+                }
+                let made = try await withThrowingTaskGroup(of: UserHandle?.self) { group in
+                    for attempt in attempts {
+                        group.addTask {
+                            do {
+                                try await store.createUser(
+                                    attempt.user, credential: attempt.credential, session: attempt.session,
+                                    audit: AuditEvent(userID: attempt.user.id, kind: .signUp, at: t0), endingSession: nil,
+                                    spending: attempt.mark)
+                                return attempt.user.id
+                            } catch let error as StoreError where error.code == .usernameTaken {
+                                return nil
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: [UserHandle]()) { if let id = $1 { $0.append(id) } }
+                }
+                #expect(made.count == 1)
+                #expect(try await store.user(username: username)?.id == made.first)
+                for attempt in attempts where !made.contains(attempt.user.id) {
+                    #expect(try await store.user(id: attempt.user.id) == nil)
+                    #expect(try await store.credential(id: attempt.credential.id) == nil)
+                    #expect(try await store.session(tokenHash: attempt.session.tokenHash) == nil)
+                    #expect(try await store.auditEvents(userID: attempt.user.id, limit: 10).isEmpty)
+                    #expect(
+                        try await store.spendCeremony(id: attempt.mark.id, keepUntil: attempt.mark.keepUntil),
+                        "a refused sign-up's mark was not written")
+                }
+            }
+        }
+    }
+
     @Test("Two stores on one database make one account in one ceremony", arguments: Backend.shared)
     func twoStoresSignUpOnceInOneCeremony(_ backend: Backend) async throws {
         try await withSharedDatabase(backend) { open in

@@ -3,6 +3,7 @@ import NIOCore
 import PostgresNIO
 import SQLKit
 import Testing
+import WebAuthn
 @testable import PasskeyStore
 
 /// The store's hot statements as PostgreSQL prepared statements (``BoundStatement/prepared()``).
@@ -90,6 +91,75 @@ struct PreparedStatementTests {
                 let none: BoundStatement = "SELECT 1 AS one WHERE \(bind: false)"
                 #expect(try await db.all(none.prepared()).isEmpty)
             }
+        }
+    }
+
+    @Test(
+        "On PostgreSQL a sign-up is one prepared statement: all of it, nothing for a spent mark, nothing at all for a taken username or credential",
+        .enabled(if: Backend.postgresURL != nil))
+    func signUpInOneStatement() async throws {
+        try await withPostgresSchema { open in
+            let store = try await open()
+            defer { Task { try? await store.shutdown() } }
+            let (ada, adaCredential, adaSession) = try await signUp(store, "ada@example.com")
+            let mark = SQLPasskeyStore.SpentMark(id: Base64URL.encode(randomBytes(16)), keepUntil: 1_000_000)
+            let grace = makeUser("grace@example.com")
+            let credential = makeCredential(for: grace)
+            let session = makeSession(for: grace)
+            let event = AuditEvent(userID: grace.id, kind: .signUp, at: t0, credentialID: credential.id)
+            try await store.model.withDatabase { db in
+                #expect(try await SQLPasskeyStore.createUserInOneStatement(
+                    grace, credential: credential, session: session, audit: event, endingSession: adaSession.tokenHash,
+                    spending: mark, on: db) == .created)
+                let prepared = try await Self.preparedOnConnection(db)
+                #expect(prepared.contains { $0.text.hasPrefix("WITH spent AS (INSERT INTO spent_ceremonies") })
+
+                // The same ceremony again, another account: the mark is in, nothing else is written.
+                let other = makeUser("other@example.com")
+                let otherCredential = makeCredential(for: other)
+                let otherSession = makeSession(for: other)
+                #expect(try await SQLPasskeyStore.createUserInOneStatement(
+                    other, credential: otherCredential, session: otherSession,
+                    audit: AuditEvent(userID: other.id, kind: .signUp, at: t0), endingSession: nil, spending: mark, on: db) == .spent)
+                #expect(try await SQLPasskeyStore.createUserInOneStatement(
+                    other, credential: otherCredential, session: otherSession, audit: nil, endingSession: nil,
+                    spending: SQLPasskeyStore.SpentMark(id: Base64URL.encode(randomBytes(16)), keepUntil: 1_000_000), on: db) == .created,
+                    "the refused attempt left nothing in the way")
+
+                // A taken username, then a registered credential ID: the statement fails as a whole.
+                for (name, credentialID) in [("ada@example.com", nil), ("hopper@example.com", adaCredential.id)] as [(String, CredentialID?)] {
+                    let user = makeUser(name)
+                    let refusedCredential = credentialID.map { makeCredential(for: user, id: $0) } ?? makeCredential(for: user)
+                    let refusedSession = makeSession(for: user)
+                    let refusedMark = SQLPasskeyStore.SpentMark(id: Base64URL.encode(randomBytes(16)), keepUntil: 1_000_000)
+                    #expect(try await SQLPasskeyStore.createUserInOneStatement(
+                        user, credential: refusedCredential, session: refusedSession,
+                        audit: AuditEvent(userID: user.id, kind: .signUp, at: t0), endingSession: session.tokenHash,
+                        spending: refusedMark, on: db) == .conflict)
+                    let left = try #require(try await db.first("""
+                        SELECT (SELECT count(*) FROM spent_ceremonies WHERE id = \(bind: refusedMark.id)) AS marks, \
+                        (SELECT count(*) FROM users WHERE id = \(bytes: user.id.bytes)) AS users, \
+                        (SELECT count(*) FROM sessions WHERE token_hash = \(bytes: refusedSession.tokenHash)) AS sessions, \
+                        (SELECT count(*) FROM sessions WHERE token_hash = \(bytes: session.tokenHash)) AS kept, \
+                        (SELECT count(*) FROM audit_events WHERE user_id = \(bytes: user.id.bytes)) AS events
+                        """))
+                    let reader = RowReader(row: left)
+                    #expect(try reader.int64("marks") == 0)
+                    #expect(try reader.int64("users") == 0)
+                    #expect(try reader.int64("sessions") == 0)
+                    #expect(try reader.int64("kept") == 1, "the previous session is not ended")
+                    #expect(try reader.int64("events") == 0)
+                }
+                // The connection is usable after the refused statements.
+                #expect(try await db.first("SELECT 1 AS one") != nil)
+            }
+            #expect(try await store.user(id: grace.id) == grace)
+            #expect(try await store.credentials(userID: grace.id) == [credential])
+            #expect(try await store.session(tokenHash: session.tokenHash) == session)
+            #expect(try await store.session(tokenHash: adaSession.tokenHash) == nil, "the browser's previous session is over")
+            #expect(try await store.auditEvents(userID: grace.id, limit: 10) == [event])
+            #expect(try await store.user(id: ada.id) == ada)
+            #expect(try await store.spendCeremony(id: mark.id, keepUntil: t0) == false, "the mark is spent")
         }
     }
 

@@ -143,6 +143,15 @@ struct BoundStatement: SQLExpression, ExpressibleByStringInterpolation, StringIn
         }
     }
 
+    /// A bound integer, or `NULL`.
+    mutating func appendInterpolation(optional value: Int64?) {
+        if let value {
+            append(.integer(value))
+        } else {
+            sqliteText += "NULL"
+        }
+    }
+
     /// A bound byte string, or `NULL`.
     mutating func appendInterpolation(optionalBytes value: [UInt8]?) {
         if let value {

@@ -94,6 +94,12 @@ struct PreparedPostgresStatement: PostgresPreparedStatement {
         isStale(error) || sqlState(error)?.hasPrefix("42") == true
     }
 
+    /// Whether `error` is PostgreSQL's `23505` (a unique constraint refused a row): the statement
+    /// failed as a whole and wrote nothing.
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        sqlState(error) == "23505"
+    }
+
     private static func sqlState(_ error: any Error) -> String? {
         guard let error = error as? PSQLError, error.code == .server else { return nil }
         return error.serverInfo?[.sqlState]

@@ -255,6 +255,21 @@ public final class SQLPasskeyStore: PasskeyStore {
             throw StoreError.failure("the first credential and session must belong to the new user")
         }
         let markUntil = try mark.map { try Column.microseconds($0.keepUntil) }
+        if isPostgres {
+            let spent = mark.flatMap { mark in markUntil.map { SpentMark(id: mark.id, keepUntil: $0) } }
+            let outcome = try await autocommit { db in
+                try await Self.createUserInOneStatement(
+                    user, credential: credential, session: session, audit: event, endingSession: previous,
+                    spending: spent, on: db)
+            }
+            switch outcome {
+            case .created: return
+            case .spent: throw StoreError.ceremonySpent
+            // Nothing was written; the transaction below names the conflict (or, if the row in
+            // the way is gone by now, creates the account).
+            case .conflict: break
+            }
+        }
         try await transaction { db in
             // The mark first: a ceremony another request finished writes nothing else.
             if let mark, let markUntil {
@@ -282,6 +297,105 @@ public final class SQLPasskeyStore: PasskeyStore {
             }
             if let event { try await Self.insert(event, on: db) }
         }
+    }
+
+    /// What ``createUserInOneStatement(_:credential:session:audit:endingSession:spending:on:)`` did.
+    enum CreatedUser: Sendable, Equatable {
+        /// The account and everything with it are in.
+        case created
+        /// The ceremony's mark was in already: nothing was written.
+        case spent
+        /// A row in the way (a username, a user handle, a credential ID, a session token): the
+        /// statement failed as a whole and nothing was written.
+        case conflict
+    }
+
+    /// ``createUser(_:credential:session:audit:endingSession:spending:)`` on PostgreSQL: one
+    /// statement whose data-modifying `WITH` parts run together or not at all, so one round trip
+    /// instead of a transaction's eight. The values are cast to their columns' types, as
+    /// `INSERT … SELECT` does not take them from the table.
+    ///
+    /// The account is inserted only once the ceremony's mark is (`spent`; with no mark, at once),
+    /// and the passkey, the session, the event and the end of the previous session only with the
+    /// account. The account's and the passkey's inserts have no `ON CONFLICT`: a username, handle
+    /// or credential ID that is taken (`23505`, also when another request takes it at the same
+    /// moment) fails the whole statement, the mark included, so nothing is half-written; the
+    /// caller then tells the conflicts apart as the transaction does. The foreign keys (the
+    /// passkey's and the session's account) are checked at the end of the statement, when the
+    /// account is in.
+    static func createUserInOneStatement(
+        _ user: UserRecord, credential: CredentialRecord, session: SessionRecord, audit event: AuditEvent?,
+        endingSession previous: [UInt8]?, spending mark: SpentMark?, on db: any SQLDatabase
+    ) async throws -> CreatedUser {
+        var statement: BoundStatement = "WITH "
+        let source: BoundStatement
+        if let mark {
+            statement.appendInterpolation("""
+                spent AS (\
+                INSERT INTO spent_ceremonies (id, keep_until) VALUES (\(bind: mark.id), \(bind: mark.keepUntil)) \
+                ON CONFLICT (id) DO NOTHING RETURNING id), 
+                """ as BoundStatement)
+            source = " FROM spent"
+        } else {
+            source = ""
+        }
+        statement.appendInterpolation("""
+            new_user AS (\
+            INSERT INTO users (id, username, username_normalized, display_name, created_at, email_verified) \
+            SELECT CAST(\(bytes: user.id.bytes) AS BYTEA), CAST(\(bind: user.username) AS TEXT), \
+            CAST(\(bind: user.normalizedUsername) AS TEXT), CAST(\(bind: user.displayName) AS TEXT), \
+            CAST(\(bind: try Column.microseconds(user.createdAt)) AS BIGINT), \
+            CAST(\(bind: user.emailVerified) AS BOOLEAN)\(source) RETURNING id), \
+            new_credential AS (\
+            INSERT INTO credentials (id, user_id, public_key, algorithm, sign_count, aaguid, attestation_format, \
+            transports, backup_eligible, backed_up, name, created_at, last_used_at) \
+            SELECT CAST(\(bytes: credential.id.bytes) AS BYTEA), new_user.id, CAST(\(bytes: credential.publicKey) AS BYTEA), \
+            CAST(\(bind: Int64(credential.algorithm)) AS BIGINT), CAST(\(bind: Int64(credential.signCount)) AS BIGINT), \
+            CAST(\(bytes: credential.aaguid.bytes) AS BYTEA), CAST(\(bind: credential.attestationFormat) AS TEXT), \
+            CAST(\(bind: Column.json(credential.transports)) AS TEXT), CAST(\(bind: credential.backupEligible) AS BOOLEAN), \
+            CAST(\(bind: credential.backedUp) AS BOOLEAN), CAST(\(bind: credential.name) AS TEXT), \
+            CAST(\(bind: try Column.microseconds(credential.createdAt)) AS BIGINT), \
+            CAST(\(optional: try credential.lastUsedAt.map(Column.microseconds)) AS BIGINT) FROM new_user), \
+            new_session AS (\
+            INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, \
+            user_agent, recovery, sign_in_method) \
+            SELECT CAST(\(bytes: session.tokenHash) AS BYTEA), new_user.id, \
+            CAST(\(bind: try Column.microseconds(session.createdAt)) AS BIGINT), \
+            CAST(\(bind: try Column.microseconds(session.lastSeenAt)) AS BIGINT), \
+            CAST(\(bind: try Column.microseconds(session.expiresAt)) AS BIGINT), \
+            CAST(\(optionalBytes: session.credentialID?.bytes) AS BYTEA), \
+            CAST(\(optional: session.ip) AS TEXT), CAST(\(optional: session.userAgent) AS TEXT), \
+            CAST(\(bind: session.recovery) AS BOOLEAN), CAST(\(bind: session.method.rawValue) AS TEXT) FROM new_user)
+            """ as BoundStatement)
+        if let previous, previous != session.tokenHash {
+            statement.appendInterpolation("""
+                , ended AS (DELETE FROM sessions WHERE token_hash = \(bytes: previous) \
+                AND EXISTS (SELECT 1 FROM new_user))
+                """ as BoundStatement)
+        }
+        if let event {
+            statement.appendInterpolation("""
+                , event AS (\
+                INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
+                SELECT CAST(\(bytes: event.id.bytes) AS BYTEA), \
+                CAST(\(optionalBytes: event.userID?.bytes) AS BYTEA), \
+                CAST(\(bind: event.kind.rawValue) AS TEXT), CAST(\(bind: event.detail) AS TEXT), \
+                CAST(\(bind: try Column.microseconds(event.at)) AS BIGINT), \
+                CAST(\(optional: event.ip) AS TEXT), CAST(\(optional: event.userAgent) AS TEXT), \
+                CAST(\(optionalBytes: event.credentialID?.bytes) AS BYTEA) FROM new_user)
+                """ as BoundStatement)
+        }
+        statement.appendInterpolation(" SELECT (SELECT count(*) FROM new_user) AS created" as BoundStatement)
+        let row: (any SQLRow)?
+        do {
+            // A few forms at most (a mark or not, a previous session, an event), each prepared
+            // once per connection.
+            row = try await db.first(statement.prepared())
+        } catch where PreparedPostgresStatement.isUniqueViolation(error) {
+            return .conflict
+        }
+        guard let row else { throw StoreError.failure("creating an account returned no row") }
+        return try RowReader(row: row).int64("created") == 1 ? .created : .spent
     }
 
     public func user(id: UserHandle) async throws -> UserRecord? {
@@ -498,7 +612,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     /// A ceremony's spent mark as its columns hold it.
-    private struct SpentMark: Sendable {
+    struct SpentMark: Sendable {
         var id: String
         var keepUntil: Int64
     }
