@@ -299,6 +299,46 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
+    /// The `WITH` parts of a one-statement sign-up or sign-in that follow its `gate` (a part that
+    /// returns one row when the rest is to be written, none otherwise): the new session, the end of
+    /// the browser's previous session and the activity event. The values are cast to their columns'
+    /// types, as `INSERT … SELECT` does not take them from the table.
+    private static func sessionPart(
+        _ session: SessionRecord, endingSession previous: [UInt8]?, audit event: AuditEvent?, gate: BoundStatement
+    ) throws -> BoundStatement {
+        var part: BoundStatement = """
+            new_session AS (\
+            INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, \
+            user_agent, recovery, sign_in_method) \
+            SELECT CAST(\(bytes: session.tokenHash) AS BYTEA), CAST(\(bytes: session.userID.bytes) AS BYTEA), \
+            CAST(\(bind: try Column.microseconds(session.createdAt)) AS BIGINT), \
+            CAST(\(bind: try Column.microseconds(session.lastSeenAt)) AS BIGINT), \
+            CAST(\(bind: try Column.microseconds(session.expiresAt)) AS BIGINT), \
+            CAST(\(optionalBytes: session.credentialID?.bytes) AS BYTEA), \
+            CAST(\(optional: session.ip) AS TEXT), CAST(\(optional: session.userAgent) AS TEXT), \
+            CAST(\(bind: session.recovery) AS BOOLEAN), CAST(\(bind: session.method.rawValue) AS TEXT) FROM \(gate))
+            """
+        if let previous, previous != session.tokenHash {
+            part.appendInterpolation("""
+                , ended AS (DELETE FROM sessions WHERE token_hash = \(bytes: previous) \
+                AND EXISTS (SELECT 1 FROM \(gate)))
+                """ as BoundStatement)
+        }
+        if let event {
+            part.appendInterpolation("""
+                , event AS (\
+                INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
+                SELECT CAST(\(bytes: event.id.bytes) AS BYTEA), \
+                CAST(\(optionalBytes: event.userID?.bytes) AS BYTEA), \
+                CAST(\(bind: event.kind.rawValue) AS TEXT), CAST(\(bind: event.detail) AS TEXT), \
+                CAST(\(bind: try Column.microseconds(event.at)) AS BIGINT), \
+                CAST(\(optional: event.ip) AS TEXT), CAST(\(optional: event.userAgent) AS TEXT), \
+                CAST(\(optionalBytes: event.credentialID?.bytes) AS BYTEA) FROM \(gate))
+                """ as BoundStatement)
+        }
+        return part
+    }
+
     /// What ``createUserInOneStatement(_:credential:session:audit:endingSession:spending:on:)`` did.
     enum CreatedUser: Sendable, Equatable {
         /// The account and everything with it are in.
@@ -356,35 +396,8 @@ public final class SQLPasskeyStore: PasskeyStore {
             CAST(\(bind: credential.backedUp) AS BOOLEAN), CAST(\(bind: credential.name) AS TEXT), \
             CAST(\(bind: try Column.microseconds(credential.createdAt)) AS BIGINT), \
             CAST(\(optional: try credential.lastUsedAt.map(Column.microseconds)) AS BIGINT) FROM new_user), \
-            new_session AS (\
-            INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, \
-            user_agent, recovery, sign_in_method) \
-            SELECT CAST(\(bytes: session.tokenHash) AS BYTEA), new_user.id, \
-            CAST(\(bind: try Column.microseconds(session.createdAt)) AS BIGINT), \
-            CAST(\(bind: try Column.microseconds(session.lastSeenAt)) AS BIGINT), \
-            CAST(\(bind: try Column.microseconds(session.expiresAt)) AS BIGINT), \
-            CAST(\(optionalBytes: session.credentialID?.bytes) AS BYTEA), \
-            CAST(\(optional: session.ip) AS TEXT), CAST(\(optional: session.userAgent) AS TEXT), \
-            CAST(\(bind: session.recovery) AS BOOLEAN), CAST(\(bind: session.method.rawValue) AS TEXT) FROM new_user)
+            \(try sessionPart(session, endingSession: previous, audit: event, gate: "new_user"))
             """ as BoundStatement)
-        if let previous, previous != session.tokenHash {
-            statement.appendInterpolation("""
-                , ended AS (DELETE FROM sessions WHERE token_hash = \(bytes: previous) \
-                AND EXISTS (SELECT 1 FROM new_user))
-                """ as BoundStatement)
-        }
-        if let event {
-            statement.appendInterpolation("""
-                , event AS (\
-                INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
-                SELECT CAST(\(bytes: event.id.bytes) AS BYTEA), \
-                CAST(\(optionalBytes: event.userID?.bytes) AS BYTEA), \
-                CAST(\(bind: event.kind.rawValue) AS TEXT), CAST(\(bind: event.detail) AS TEXT), \
-                CAST(\(bind: try Column.microseconds(event.at)) AS BIGINT), \
-                CAST(\(optional: event.ip) AS TEXT), CAST(\(optional: event.userAgent) AS TEXT), \
-                CAST(\(optionalBytes: event.credentialID?.bytes) AS BYTEA) FROM new_user)
-                """ as BoundStatement)
-        }
         statement.appendInterpolation(" SELECT (SELECT count(*) FROM new_user) AS created" as BoundStatement)
         let row: (any SQLRow)?
         do {
@@ -673,36 +686,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         } else {
             gate = "updated"
         }
-        statement.appendInterpolation("""
-            new_session AS (\
-            INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, credential_id, ip, \
-            user_agent, recovery, sign_in_method) \
-            SELECT CAST(\(bytes: session.tokenHash) AS BYTEA), CAST(\(bytes: session.userID.bytes) AS BYTEA), \
-            CAST(\(bind: try Column.microseconds(session.createdAt)) AS BIGINT), \
-            CAST(\(bind: try Column.microseconds(session.lastSeenAt)) AS BIGINT), \
-            CAST(\(bind: try Column.microseconds(session.expiresAt)) AS BIGINT), \
-            CAST(\(optionalBytes: session.credentialID?.bytes) AS BYTEA), \
-            CAST(\(optional: session.ip) AS TEXT), CAST(\(optional: session.userAgent) AS TEXT), \
-            CAST(\(bind: session.recovery) AS BOOLEAN), CAST(\(bind: session.method.rawValue) AS TEXT) FROM \(gate))
-            """ as BoundStatement)
-        if let previous, previous != session.tokenHash {
-            statement.appendInterpolation("""
-                , ended AS (DELETE FROM sessions WHERE token_hash = \(bytes: previous) \
-                AND EXISTS (SELECT 1 FROM \(gate)))
-                """ as BoundStatement)
-        }
-        if let event {
-            statement.appendInterpolation("""
-                , event AS (\
-                INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
-                SELECT CAST(\(bytes: event.id.bytes) AS BYTEA), \
-                CAST(\(optionalBytes: event.userID?.bytes) AS BYTEA), \
-                CAST(\(bind: event.kind.rawValue) AS TEXT), CAST(\(bind: event.detail) AS TEXT), \
-                CAST(\(bind: try Column.microseconds(event.at)) AS BIGINT), \
-                CAST(\(optional: event.ip) AS TEXT), CAST(\(optional: event.userAgent) AS TEXT), \
-                CAST(\(optionalBytes: event.credentialID?.bytes) AS BYTEA) FROM \(gate))
-                """ as BoundStatement)
-        }
+        statement.appendInterpolation(try sessionPart(session, endingSession: previous, audit: event, gate: gate))
         statement.appendInterpolation("""
              SELECT (SELECT count(*) FROM updated) AS updated_now, (SELECT count(*) FROM \(gate)) AS recorded
             """ as BoundStatement)
