@@ -37,6 +37,12 @@ struct PreparedStatementTests {
         #expect(statement.values.compactMap(\.postgresType) == [.text, .bytea, .int8, .bool])
         // Marked or not, the text and the binds are the same.
         #expect(statement.prepared().postgresText == statement.postgresText)
+        // An optional integer is an integer or NULL, so the statement runs through PostgresNIO.
+        let lastUsed: Int64? = 5
+        let optionals: BoundStatement = "SELECT \(optional: lastUsed), \(optional: Int64?.none)"
+        #expect(optionals.values.compactMap(\.postgresType) == [.int8])
+        #expect(optionals.postgresText == "SELECT $1, NULL")
+        #expect(optionals.postgresQuery != nil)
     }
 
     /// The names of the prepared statements of the connection `db` runs on, and their texts.

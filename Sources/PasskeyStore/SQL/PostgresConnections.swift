@@ -97,8 +97,6 @@ struct DirectPostgresDatabase: SQLDatabase {
     func rows(_ query: PostgresQuery, of statement: BoundStatement) async throws -> [DirectPostgresRow] {
         guard statement.isPrepared, preparesStatements else { return try await rows(query) }
         let types = statement.values.compactMap(\.postgresType)
-        // A value only `Encodable` has no type to prepare with: such a statement runs unprepared.
-        guard types.count == statement.values.count else { return try await rows(query) }
         do {
             return try await PreparedPostgresStatement.run(query, types: types, on: connection, logger: logger)
                 .map(DirectPostgresRow.init)
