@@ -177,13 +177,15 @@ struct Sessions: Sendable {
     /// A recovery session answers `403 recovery_session` unless `allowRecovery`: it may only read
     /// the account and add a passkey, so only those endpoints allow it.
     func current(_ request: Request, allowRecovery: Bool = false) async throws -> Authenticated? {
-        guard let hash = tokenHash(request), let session = try await store.session(tokenHash: hash) else { return nil }
+        // The session and its account in one read (a session whose account is gone is none).
+        guard let hash = tokenHash(request), let (session, user) = try await store.sessionWithUser(tokenHash: hash) else {
+            return nil
+        }
         let now = now()
         if session.isExpired(at: now, idleTimeout: idleTimeout) {
             try await store.deleteSession(tokenHash: hash)
             return nil
         }
-        guard let user = try await store.user(id: session.userID) else { return nil }
         // Disabling an account ends its sessions; one that slipped in meanwhile ends here.
         if user.disabled {
             try await store.deleteSession(tokenHash: hash)

@@ -175,6 +175,11 @@ public protocol PasskeyStore: SharedStateStore {
     /// ``SessionRecord/isExpired(at:idleTimeout:)``.
     func session(tokenHash: [UInt8]) async throws -> SessionRecord?
 
+    /// The session whose token hashes to `tokenHash` (expired or not) and its account, read
+    /// together: what every signed-in request asks. `nil` when there is no such session or its
+    /// account is gone.
+    func sessionWithUser(tokenHash: [UInt8]) async throws -> (session: SessionRecord, user: UserRecord)?
+
     /// Moves the session's ``SessionRecord/lastSeenAt`` forward to `at` (never backward), which
     /// restarts its idle expiry.
     func touchSession(tokenHash: [UInt8], at: Date) async throws
@@ -367,6 +372,14 @@ public enum IssueEmailCodeResult: Sendable, Hashable {
 }
 
 extension PasskeyStore {
+    /// ``sessionWithUser(tokenHash:)`` as ``session(tokenHash:)`` and then ``user(id:)``, for a
+    /// store that has no cheaper way to read the two.
+    public func sessionWithUser(tokenHash: [UInt8]) async throws -> (session: SessionRecord, user: UserRecord)? {
+        guard let session = try await session(tokenHash: tokenHash),
+              let user = try await user(id: session.userID) else { return nil }
+        return (session, user)
+    }
+
     /// ``createUser(_:credential:session:audit:endingSession:spending:)`` with no event, no
     /// session to end and no ceremony to spend.
     public func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {

@@ -685,6 +685,39 @@ struct PasskeyStoreContractTests {
         }
     }
 
+    @Test("A session is read with its account as it is now; none for an unknown token, a signed-out session or a deleted account", arguments: Backend.allCases)
+    func sessionWithUser(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, _, adaSession) = try await signUp(store, "ada@example.com")
+            let (grace, graceCredential, graceSession) = try await signUp(store, "grace@example.com")
+            var signedIn = try #require(try await store.sessionWithUser(tokenHash: adaSession.tokenHash))
+            #expect(signedIn.session == adaSession)
+            #expect(signedIn.user == ada)
+            // Each session with its own account.
+            signedIn = try #require(try await store.sessionWithUser(tokenHash: graceSession.tokenHash))
+            #expect(signedIn.session == graceSession)
+            #expect(signedIn.user == grace)
+
+            // Every column of the session, optional ones included, and the account's latest row.
+            var detailed = makeSession(for: grace, at: t0.addingTimeInterval(60))
+            detailed.credentialID = graceCredential.id
+            detailed.ip = "192.0.2.7"
+            detailed.userAgent = "Test/1.0"
+            try await store.insertSession(detailed)
+            let renamed = try #require(try await store.updateDisplayName(userID: grace.id, displayName: "Grace H."))
+            signedIn = try #require(try await store.sessionWithUser(tokenHash: detailed.tokenHash))
+            #expect(signedIn.session == detailed)
+            #expect(signedIn.user == renamed)
+
+            #expect(try await store.sessionWithUser(tokenHash: randomBytes(32)) == nil)
+            try await store.deleteSession(tokenHash: detailed.tokenHash)
+            #expect(try await store.sessionWithUser(tokenHash: detailed.tokenHash) == nil)
+            try await store.deleteUser(id: ada.id)
+            #expect(try await store.sessionWithUser(tokenHash: adaSession.tokenHash) == nil)
+            #expect(try await store.sessionWithUser(tokenHash: graceSession.tokenHash)?.user == renamed)
+        }
+    }
+
     @Test("Storing a session for an account that does not exist is refused", arguments: Backend.allCases)
     func sessionForMissingUserIsRefused(_ backend: Backend) async throws {
         try await withStore(backend) { (store) async throws in

@@ -218,9 +218,17 @@ struct RowReader {
 
     /// The session's columns that ``session()`` reads, by name (for a statement that must name
     /// its columns: ``BoundStatement/prepared()``).
-    static let sessionColumns = BoundStatement(stringLiteral:
-        ["token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "credential_id", "ip", "user_agent",
-         "recovery", "sign_in_method"].joined(separator: ", "))
+    static let sessionColumns = BoundStatement(stringLiteral: sessionColumnNames.joined(separator: ", "))
+
+    /// ``sessionColumns`` qualified by their table, for a statement that joins the account (both
+    /// tables have `created_at`); the result's columns keep their plain names.
+    static let qualifiedSessionColumns = BoundStatement(stringLiteral:
+        sessionColumnNames.map { "sessions.\($0)" }.joined(separator: ", "))
+
+    private static let sessionColumnNames = [
+        "token_hash", "user_id", "created_at", "last_seen_at", "expires_at", "credential_id", "ip", "user_agent",
+        "recovery", "sign_in_method",
+    ]
 
     func session() throws -> SessionRecord {
         SessionRecord(

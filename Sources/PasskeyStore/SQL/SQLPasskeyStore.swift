@@ -893,6 +893,37 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
+    /// One statement on PostgreSQL (the session's columns and the account's, named apart), one
+    /// read of two prepared statements on SQLite's thread (SQLite would plan a join again for
+    /// every new bound value): one round trip or one hop for every signed-in request, where the
+    /// session and then the account were two.
+    public func sessionWithUser(tokenHash: [UInt8]) async throws -> (session: SessionRecord, user: UserRecord)? {
+        if isPostgres {
+            return try await autocommit { db in
+                let statement: BoundStatement = """
+                    SELECT \(RowReader.qualifiedSessionColumns), \(RowReader.userColumns) FROM sessions \
+                    JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = \(bytes: tokenHash)
+                    """
+                guard let row = try await db.first(statement.prepared()) else { return nil }
+                let reader = RowReader(row: row)
+                return (try reader.session(), try reader.user(prefix: RowReader.userPrefix))
+            }
+        }
+        return try await reading { db in
+            let session: BoundStatement = """
+                SELECT \(RowReader.sessionColumns) FROM sessions WHERE token_hash = \(bytes: tokenHash)
+                """
+            guard let session = try await db.first(session.prepared()).map({ try RowReader(row: $0).session() }) else {
+                return nil
+            }
+            let user: BoundStatement = """
+                SELECT \(RowReader.plainUserColumns) FROM users WHERE id = \(bytes: session.userID.bytes)
+                """
+            guard let user = try await db.first(user.prepared()).map({ try RowReader(row: $0).user() }) else { return nil }
+            return (session, user)
+        }
+    }
+
     public func touchSession(tokenHash: [UInt8], at: Date) async throws {
         try await autocommit { db in
             let seen = try Column.microseconds(at)
