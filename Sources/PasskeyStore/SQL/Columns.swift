@@ -143,8 +143,7 @@ struct RowReader {
 
     /// The account's columns that ``user(prefix:)`` reads with no prefix, by name (for a
     /// statement that must name its columns: ``BoundStatement/prepared()``).
-    static let plainUserColumns = BoundStatement(stringLiteral:
-        ["id", "username", "display_name", "created_at", "disabled", "email_verified"].joined(separator: ", "))
+    static let plainUserColumns = BoundStatement(stringLiteral: userColumnNames.joined(separator: ", "))
 
     /// The prefix of ``userColumns``' names.
     static let userPrefix = "account_"
@@ -152,8 +151,9 @@ struct RowReader {
     /// The account's columns that ``user(prefix:)`` reads, named apart from the credential's in a
     /// statement that joins the two (both tables have `id` and `created_at`).
     static let userColumns = BoundStatement(stringLiteral:
-        ["id", "username", "display_name", "created_at", "disabled", "email_verified"]
-            .map { "users.\($0) AS \(userPrefix)\($0)" }.joined(separator: ", "))
+        userColumnNames.map { "users.\($0) AS \(userPrefix)\($0)" }.joined(separator: ", "))
+
+    private static let userColumnNames = ["id", "username", "display_name", "created_at", "disabled", "email_verified"]
 
     /// The credential's columns that ``credential()`` reads, by name (for a statement that must
     /// name its columns: ``BoundStatement/prepared()``).

@@ -412,12 +412,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     public func user(id: UserHandle) async throws -> UserRecord? {
-        try await autocommit { db in
-            try await db.select().column("*").from("users")
-                .where("id", .equal, Data(id.bytes))
-                .first()
-                .map { try RowReader(row: $0).user() }
-        }
+        try await autocommit { db in try await Self.user(id, on: db) }
     }
 
     public func user(username: String) async throws -> UserRecord? {
@@ -787,11 +782,11 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    /// The account with this handle, read by the sign-in's answer.
+    /// The account with this handle (read by the sign-in's answer and every signed-in request).
     @inline(__always)
     private static func user(_ id: UserHandle, on db: any SQLDatabase) async throws -> UserRecord? {
-        try await db.first("SELECT * FROM users WHERE id = \(bytes: id.bytes)")
-            .map { try RowReader(row: $0).user() }
+        let statement: BoundStatement = "SELECT \(RowReader.plainUserColumns) FROM users WHERE id = \(bytes: id.bytes)"
+        return try await db.first(statement.prepared()).map { try RowReader(row: $0).user() }
     }
 
     /// The credential an answer names and its account (each `nil` when there is none).
@@ -884,13 +879,16 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     public func session(tokenHash: [UInt8]) async throws -> SessionRecord? {
-        try await autocommit { db in
-            // Read on every signed-in request: prepared once per PostgreSQL connection.
-            let statement: BoundStatement = """
-                SELECT \(RowReader.sessionColumns) FROM sessions WHERE token_hash = \(bytes: tokenHash)
-                """
-            return try await db.first(statement.prepared()).map { try RowReader(row: $0).session() }
-        }
+        try await autocommit { db in try await Self.session(tokenHash, on: db) }
+    }
+
+    /// The session whose token hashes to `tokenHash`: read on every signed-in request, so
+    /// prepared once per PostgreSQL connection.
+    private static func session(_ tokenHash: [UInt8], on db: any SQLDatabase) async throws -> SessionRecord? {
+        let statement: BoundStatement = """
+            SELECT \(RowReader.sessionColumns) FROM sessions WHERE token_hash = \(bytes: tokenHash)
+            """
+        return try await db.first(statement.prepared()).map { try RowReader(row: $0).session() }
     }
 
     /// One statement on PostgreSQL (the session's columns and the account's, named apart), one
@@ -910,16 +908,8 @@ public final class SQLPasskeyStore: PasskeyStore {
             }
         }
         return try await reading { db in
-            let session: BoundStatement = """
-                SELECT \(RowReader.sessionColumns) FROM sessions WHERE token_hash = \(bytes: tokenHash)
-                """
-            guard let session = try await db.first(session.prepared()).map({ try RowReader(row: $0).session() }) else {
-                return nil
-            }
-            let user: BoundStatement = """
-                SELECT \(RowReader.plainUserColumns) FROM users WHERE id = \(bytes: session.userID.bytes)
-                """
-            guard let user = try await db.first(user.prepared()).map({ try RowReader(row: $0).user() }) else { return nil }
+            guard let session = try await Self.session(tokenHash, on: db),
+                  let user = try await Self.user(session.userID, on: db) else { return nil }
             return (session, user)
         }
     }
