@@ -150,7 +150,7 @@ public struct AAGUID: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 /// Lower-case hexadecimal.
-public func hexString(_ bytes: some Collection<UInt8>) -> String {
+package func hexString(_ bytes: some Collection<UInt8>) -> String {
     // Called across modules this is not specialized: walking a generic collection byte by byte
     // through its witness table cost more than the digits (as in `Base64URL.encode`). One call
     // gets contiguous bytes.
@@ -176,7 +176,7 @@ private func hexString(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
 }
 
 /// Parses hexadecimal (either case), or returns `nil`.
-public func hexBytes(_ string: some StringProtocol) -> [UInt8]? {
+package func hexBytes(_ string: some StringProtocol) -> [UInt8]? {
     let utf8 = Array(string.utf8)
     guard utf8.count % 2 == 0 else { return nil }
     func nibble(_ c: UInt8) -> UInt8? {

@@ -18,7 +18,7 @@ import Synchronization
 /// Linux a request of up to 64 bytes is served from a page of 256 bytes drawn in one call
 /// (``RandomPool``), each byte handed out once. Where `getentropy` fails (a kernel without
 /// `getrandom`), the bytes come from `SystemRandomNumberGenerator` instead.
-public func randomBytes(_ count: Int) -> [UInt8] {
+package func randomBytes(_ count: Int) -> [UInt8] {
     guard count > 0 else { return [] }
     return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
         var filled = 0

@@ -306,8 +306,8 @@ struct CredentialEnvelope<Response> {
 }
 
 /// JSON decoding that turns `DecodingError` into a `malformed` ``WebAuthnError`` naming the field.
-public enum WireJSON {
-    public static func decode<T: Decodable>(_ type: T.Type, from json: Data) throws(WebAuthnError) -> T {
+package enum WireJSON {
+    package static func decode<T: Decodable>(_ type: T.Type, from json: Data) throws(WebAuthnError) -> T {
         do {
             return try JSONDecoder().decode(T.self, from: json)
         } catch let error as DecodingError {

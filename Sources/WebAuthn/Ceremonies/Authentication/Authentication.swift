@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// What the relying party keeps between ``RelyingParty/beginAuthentication(allowCredentials:userHandle:challenge:)``
+/// What the relying party keeps between ``RelyingParty/beginAuthentication(allowCredentials:userHandle:)``
 /// and ``RelyingParty/finishAuthentication(response:ceremony:credential:)``. Store it server-side.
 public struct AuthenticationCeremony: Sendable, Hashable, Codable {
     public let challenge: Challenge
@@ -72,8 +72,16 @@ extension RelyingParty {
     ///   - userHandle: that user's handle, when one was identified.
     public func beginAuthentication(
         allowCredentials: [PublicKeyCredentialDescriptorJSON] = [],
-        userHandle: UserHandle? = nil,
-        challenge: Challenge = .random()
+        userHandle: UserHandle? = nil
+    ) -> (options: PublicKeyCredentialRequestOptionsJSON, ceremony: AuthenticationCeremony) {
+        // §13.4.3: a fresh random challenge for every ceremony; no caller of the library picks it.
+        beginAuthentication(allowCredentials: allowCredentials, userHandle: userHandle, challenge: .random())
+    }
+
+    /// ``beginAuthentication(allowCredentials:userHandle:)`` with a given challenge: the seam for
+    /// tests that answer with recorded or fixed responses.
+    package func beginAuthentication(
+        allowCredentials: [PublicKeyCredentialDescriptorJSON] = [], userHandle: UserHandle? = nil, challenge: Challenge
     ) -> (options: PublicKeyCredentialRequestOptionsJSON, ceremony: AuthenticationCeremony) {
         let options = PublicKeyCredentialRequestOptionsJSON(
             challenge: challenge,

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import X509
 
-/// What the relying party keeps between ``RelyingParty/beginRegistration(user:excludeCredentials:mediation:challenge:)``
+/// What the relying party keeps between ``RelyingParty/beginRegistration(user:excludeCredentials:mediation:)``
 /// and ``RelyingParty/finishRegistration(response:ceremony:)``. Store it server-side.
 public struct RegistrationCeremony: Sendable, Hashable, Codable {
     public let challenge: Challenge
@@ -74,12 +74,20 @@ extension RelyingParty {
     ///     register twice.
     ///   - mediation: `conditional` for an automatic passkey upgrade, whose credential may come
     ///     without the UP flag; anything else requires UP.
-    ///   - challenge: a fresh random challenge unless a test supplies one.
     public func beginRegistration(
         user: PublicKeyCredentialUserEntityJSON,
         excludeCredentials: [PublicKeyCredentialDescriptorJSON] = [],
-        mediation: CredentialMediationRequirement = .optional,
-        challenge: Challenge = .random()
+        mediation: CredentialMediationRequirement = .optional
+    ) -> (options: PublicKeyCredentialCreationOptionsJSON, ceremony: RegistrationCeremony) {
+        // §13.4.3: a fresh random challenge for every ceremony; no caller of the library picks it.
+        beginRegistration(user: user, excludeCredentials: excludeCredentials, mediation: mediation, challenge: .random())
+    }
+
+    /// ``beginRegistration(user:excludeCredentials:mediation:)`` with a given challenge: the seam
+    /// for tests that answer with recorded or fixed responses.
+    package func beginRegistration(
+        user: PublicKeyCredentialUserEntityJSON, excludeCredentials: [PublicKeyCredentialDescriptorJSON] = [],
+        mediation: CredentialMediationRequirement = .optional, challenge: Challenge
     ) -> (options: PublicKeyCredentialCreationOptionsJSON, ceremony: RegistrationCeremony) {
         let options = PublicKeyCredentialCreationOptionsJSON(
             rp: PublicKeyCredentialRpEntity(id: configuration.relyingPartyID, name: configuration.relyingPartyName),
