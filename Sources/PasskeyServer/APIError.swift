@@ -77,8 +77,11 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     static let credentialExists = APIError(.conflict, "credential_exists", "this passkey is registered already")
     static let lastPasskey = APIError(
         .conflict, "last_passkey", "this is the account's only passkey: add another before deleting it")
-    static func payloadTooLarge(_ limit: Int) -> APIError {
-        APIError(.contentTooLarge, "payload_too_large", "the request body is larger than \(limit) bytes")
+    /// `413`, naming the limit when it is known.
+    static func payloadTooLarge(_ limit: Int?) -> APIError {
+        APIError(
+            .contentTooLarge, "payload_too_large",
+            limit.map { "the request body is larger than \($0) bytes" } ?? "the request body is too large")
     }
     static func rateLimited(retryAfter seconds: Int) -> APIError {
         APIError(
@@ -111,8 +114,8 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
                 self = APIError(.badRequest, "sign_count", "the signature counter did not grow: another sign-in with this passkey came first")
             default: self = .internalError
             }
-        case is NIOTooManyBytesError:
-            self = .payloadTooLarge(64 * 1024)
+        case let error as NIOTooManyBytesError:
+            self = .payloadTooLarge(error.maxBytes)
         case is RequestTimedOut:
             self = APIError(.requestTimeout, "request_timeout", "the request did not arrive in time")
         case is DecodingError:
@@ -128,7 +131,7 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     init(status: HTTPResponse.Status) {
         switch status.code {
         case 404: self = .notFound
-        case 413: self = .payloadTooLarge(64 * 1024)
+        case 413: self = .payloadTooLarge(nil)
         case 400: self = .malformed("the request is not valid")
         case 405: self = APIError(status, "method_not_allowed", "this method is not allowed here")
         case 400..<500: self = APIError(status, "bad_request", status.reasonPhrase)

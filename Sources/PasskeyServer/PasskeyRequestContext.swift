@@ -21,8 +21,13 @@ public struct PasskeyRequestContext: RequestContext {
         self.clientAddress = peerAddress
     }
 
-    /// The server collects bodies itself against its own limit; this is a ceiling for decoders.
-    public var maxUploadSize: Int { 64 * 1024 }
+    /// The largest body the server accepts (``PasskeyServerConfiguration/maximumBodySize``, set by
+    /// ``ServerMiddleware`` before a handler runs).
+    public var maximumBodySize = PasskeyServerConfiguration.defaultMaximumBodySize
+
+    /// The server collects bodies itself against ``maximumBodySize``; a decoder that collects
+    /// one again is held to the same limit.
+    public var maxUploadSize: Int { maximumBodySize }
 }
 
 /// Metadata a request's handlers add to its one log line (a ceremony step's fields), shared by

@@ -73,7 +73,9 @@ public struct PasskeyServerConfiguration: Sendable {
     /// Seconds between purges of expired ceremonies and sessions.
     public var purgeInterval: TimeInterval = 60
     /// The largest request body accepted, in bytes.
-    public var maximumBodySize: Int = 64 * 1024
+    public var maximumBodySize: Int = Self.defaultMaximumBodySize
+    /// ``maximumBodySize`` unless a configuration says otherwise: 64 KiB.
+    public static let defaultMaximumBodySize = 64 * 1024
     /// A folder to serve the web app from instead of the bundled one.
     public var publicDirectory: String?
     /// The OpenID Provider's issuer (`iss`); `nil` means the first web origin.

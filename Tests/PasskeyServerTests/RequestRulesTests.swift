@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import PasskeyStore
 import SoftwareAuthenticator
 import Testing
@@ -95,6 +96,32 @@ import WebAuthn
             let exact = Data(String(repeating: " ", count: 64 * 1024 - 2).utf8) + Data("{}".utf8)
             #expect(try await browser.send(.post, "/api/authentication/options", body: exact).status == .ok)
         }
+    }
+
+    @Test("A configured body limit is the one every request is held to, and the one a refusal names")
+    func aConfiguredBodyLimitIsTheOneApplied() async throws {
+        let limit = 96 * 1024
+        try await Harness.run(.sqliteMemory, configure: { $0.maximumBodySize = limit }) { _, client in
+            var browser = try Browser(client)
+            // Over the default 64 KiB, within the configured limit: the size rule lets it through.
+            let padded = Data(#"{"pad":"\#(String(repeating: "a", count: 80 * 1024))"}"#.utf8)
+            #expect(try await browser.send(.post, "/api/authentication/options", body: padded).status == .ok)
+            let exact = Data(String(repeating: " ", count: limit - 2).utf8) + Data("{}".utf8)
+            #expect(try await browser.send(.post, "/api/authentication/options", body: exact).status == .ok)
+            let over = exact + Data(" ".utf8)
+            let refused = try await browser.send(.post, "/api/authentication/options", body: over)
+            expectError(refused, .contentTooLarge, "payload_too_large")
+            #expect(refused.errorMessage == "the request body is larger than \(limit) bytes")
+        }
+    }
+
+    @Test("A body too large for a reader is told with the reader's limit, or without a number when there is none")
+    func aTooLargeErrorNamesTheLimitItKnows() {
+        let withLimit = APIError(NIOTooManyBytesError(maxBytes: 1000))
+        #expect(withLimit.status == .contentTooLarge && withLimit.code == "payload_too_large")
+        #expect(withLimit.message == "the request body is larger than 1000 bytes")
+        let fromStatus = APIError(status: .contentTooLarge)
+        #expect(fromStatus.code == "payload_too_large" && fromStatus.message == "the request body is too large")
     }
 
     @Test(arguments: StoreKind.allCases)

@@ -331,7 +331,7 @@ import Testing
         try await Harness.run(kind) { harness, client in
             var browser = try Browser(client)
             let (assertion, cookie) = try await Self.pendingSignIn(&browser)
-            let (key, opened) = try await Self.open(cookie, harness)
+            let (_, opened) = try await Self.open(cookie, harness)
             let user = try #require(try await harness.store.user(username: Self.ada))
             #expect(opened.record.userID == user.id)
             #expect(opened.passkeys == (try await harness.store.credentials(userID: user.id)).map(SealedPasskey.init))

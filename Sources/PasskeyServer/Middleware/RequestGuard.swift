@@ -28,6 +28,7 @@ struct RequestGuard: Sendable {
     /// Applies the rules to `request` (whose URI's path is `path`), collecting its body, and
     /// records the client's address in `context`; throws the refusal.
     func admit(_ request: inout Request, path: String, context: inout PasskeyRequestContext) async throws {
+        context.maximumBodySize = maximumBodySize
         let fields = Fields(request.headers)
         context.clientAddress = ClientAddress.resolve(
             peer: context.peerAddress,
