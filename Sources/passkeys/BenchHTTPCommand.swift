@@ -150,6 +150,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
 
         // Sign-ups: account j is made by client j % concurrency.
         let signUpCPU = process?.cpuSeconds()
+        let signUpThreadCPU = process?.threadCPUSeconds()
         let signUpOwnCPU = BenchServerProcess.ownCPUSeconds()
         let signUpStart = ContinuousClock.now
         let signedUp = await withTaskGroup(of: (BenchPhaseResult, [BenchAccount]).self) { group in
@@ -186,7 +187,8 @@ struct BenchHTTPCommand: AsyncParsableCommand {
         let signUps = BenchPhase(
             result: signedUp.0, elapsed: ContinuousClock.now - signUpStart,
             serverCPU: difference(signUpCPU, process?.cpuSeconds()),
-            clientCPU: difference(signUpOwnCPU, BenchServerProcess.ownCPUSeconds()))
+            clientCPU: difference(signUpOwnCPU, BenchServerProcess.ownCPUSeconds()),
+            serverThreadCPU: difference(signUpThreadCPU, process?.threadCPUSeconds()))
 
         // Sign-ins: client i uses the accounts j with j % concurrency == i, or account i % accounts
         // when there are fewer accounts than clients.
@@ -196,6 +198,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             let usernameless = usernameless
             let deadline = ContinuousClock.now + .milliseconds(Int64(duration * 1000))
             let signInCPU = process?.cpuSeconds()
+            let signInThreadCPU = process?.threadCPUSeconds()
             let signInOwnCPU = BenchServerProcess.ownCPUSeconds()
             let signInStart = ContinuousClock.now
             let result = await withTaskGroup(of: BenchPhaseResult.self) { group in
@@ -231,7 +234,8 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             signIns = BenchPhase(
                 result: result, elapsed: ContinuousClock.now - signInStart,
                 serverCPU: difference(signInCPU, process?.cpuSeconds()),
-                clientCPU: difference(signInOwnCPU, BenchServerProcess.ownCPUSeconds()))
+                clientCPU: difference(signInOwnCPU, BenchServerProcess.ownCPUSeconds()),
+                serverThreadCPU: difference(signInThreadCPU, process?.threadCPUSeconds()))
         }
         return BenchReport(
             server: base, concurrency: concurrency, duration: duration, accounts: accountCount,
@@ -255,6 +259,13 @@ struct BenchHTTPCommand: AsyncParsableCommand {
 private func difference(_ before: Double?, _ after: Double?) -> Double? {
     guard let before, let after else { return nil }
     return after - before
+}
+
+/// Each thread name's CPU seconds between two readings (a name new since the first counts from
+/// zero; a group whose thread ended in between counts no less than zero).
+private func difference(_ before: [String: Double]?, _ after: [String: Double]?) -> [String: Double]? {
+    guard let before, let after else { return nil }
+    return after.reduce(into: [:]) { result, entry in result[entry.key] = max(0, entry.value - before[entry.key, default: 0]) }
 }
 
 /// One account the bench signed up, with the software passkey that signs in to it.
@@ -312,6 +323,8 @@ struct BenchPhase {
     var serverCPU: Double?
     /// This process's CPU seconds during the phase: what the load generator took of the machine.
     var clientCPU: Double?
+    /// The server's CPU seconds during the phase by thread name (``BenchServerProcess/threadCPUSeconds()``).
+    var serverThreadCPU: [String: Double]? = nil
 
     var failures: BenchFailureCounts { result.failures }
     var count: Int { result.latencies.count }
@@ -319,6 +332,11 @@ struct BenchPhase {
     var perSecond: Double { seconds > 0 ? Double(count) / seconds : 0 }
     var cpuPerCeremony: Double? { serverCPU.flatMap { count > 0 ? $0 / Double(count) : nil } }
     var clientCPUPerCeremony: Double? { clientCPU.flatMap { count > 0 ? $0 / Double(count) : nil } }
+    /// ``serverThreadCPU`` per ceremony.
+    var threadCPUPerCeremony: [String: Double]? {
+        guard count > 0 else { return nil }
+        return serverThreadCPU?.mapValues { $0 / Double(count) }
+    }
     /// The server's CPU divided by this process's over the same ceremonies: on a machine whose
     /// speed changes from minute to minute both move together, so this is the steadier figure
     /// for comparing two builds of one server (docs/performance.md).
@@ -373,6 +391,9 @@ struct BenchReport {
         }
         if let cpu = phase.clientCPUPerCeremony { object["clientCPUMicrosecondsPerCeremony"] = cpu * 1e6 }
         if let ratio = phase.serverCPUPerClientCPU { object["serverCPUPerClientCPU"] = ratio }
+        if let threads = phase.threadCPUPerCeremony {
+            object["serverThreadCPUMicrosecondsPerCeremony"] = threads.mapValues { $0 * 1e6 }
+        }
         return object
     }
 
@@ -401,6 +422,11 @@ struct BenchReport {
             if let cpu = phase.clientCPUPerCeremony {
                 let ratio = phase.serverCPUPerClientCPU.map { String(format: "; the server's %.2f× that", $0) } ?? ""
                 print(String(format: "    load generator CPU %8.1f µs per ceremony (this process)", cpu * 1e6) + ratio)
+            }
+            if let threads = phase.threadCPUPerCeremony {
+                let shown = threads.filter { $0.value >= 0.5e-6 }.sorted { $0.value > $1.value }
+                    .map { $0.key + String(format: " %.1f µs", $0.value * 1e6) }
+                if !shown.isEmpty { print("    server CPU by thread: " + shown.joined(separator: ", ")) }
             }
             print("    failures \(phase.failures.total)")
             for (label, count) in phase.failures.counts.sorted(by: { $0.value > $1.value }) {
@@ -551,8 +577,27 @@ struct BenchServerProcess: Sendable {
 
     /// User + system CPU seconds so far (/proc/PID/stat fields 14 and 15, in clock ticks).
     func cpuSeconds() -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
+        Self.stat("/proc/\(pid)/stat")?.seconds
+    }
+
+    /// User + system CPU seconds so far of the process's threads, summed by thread name
+    /// (/proc/PID/task/*/stat): the event loops, Swift's pool (its threads share one name), the
+    /// store's thread. A thread that ended since an earlier reading takes its time with it.
+    func threadCPUSeconds() -> [String: Double]? {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return nil }
+        var byName: [String: Double] = [:]
+        for task in tasks {
+            guard let thread = Self.stat("/proc/\(pid)/task/\(task)/stat") else { continue }
+            byName[thread.name, default: 0] += thread.seconds
+        }
+        return byName.isEmpty ? nil : byName
+    }
+
+    /// The name (field 2, between parentheses) and user + system CPU seconds (fields 14 and 15,
+    /// in clock ticks) of a process's or thread's `stat` file.
+    static func stat(_ path: String) -> (name: String, seconds: Double)? {
+        guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
+              let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"), open < close
         else { return nil }
         // Fields after the command name (which may hold spaces) start at field 3, the state.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -562,7 +607,8 @@ struct BenchServerProcess: Sendable {
         #else
         let ticks = 100.0
         #endif
-        return (user + system) / (ticks > 0 ? ticks : 100)
+        let name = String(stat[stat.index(after: open)..<close])
+        return (name, (user + system) / (ticks > 0 ? ticks : 100))
     }
 
     /// The peak resident set size in bytes (VmHWM in /proc/PID/status).

@@ -33,6 +33,8 @@ json_check "bench http reports its own CPU per ceremony, the load generator's sh
   'r["signIns"]["clientCPUMicrosecondsPerCeremony"] > 0 and r["signUps"]["clientCPUMicrosecondsPerCeremony"] > 0'
 json_check "bench http divides the server's CPU by its own, the A/B figure on a machine whose speed changes" "$out" \
   'abs(r["signIns"]["serverCPUPerClientCPU"] * r["signIns"]["clientCPUMicrosecondsPerCeremony"] - r["signIns"]["serverCPUMicrosecondsPerCeremony"]) < 1e-6 * r["signIns"]["serverCPUMicrosecondsPerCeremony"] + 1e-9'
+json_check "bench http splits the server's CPU by thread name, adding up to its whole (to a clock tick per thread)" "$out" \
+  '(lambda t, n, c: len(t) > 0 and all(isinstance(k, str) and k and v >= 0 for k, v in t.items()) and abs(sum(t.values()) - c) <= 0.3 * c + 2 * (len(t) + 1) * 1e4 / n)(r["signIns"]["serverThreadCPUMicrosecondsPerCeremony"], r["signIns"]["count"], r["signIns"]["serverCPUMicrosecondsPerCeremony"]) and len(r["signUps"]["serverThreadCPUMicrosecondsPerCeremony"]) > 0'
 json_check "bench http echoes its settings" "$out" \
   'r["concurrency"] == 4 and r["accounts"] == 6 and r["usernameless"] is False and r["durationSeconds"] == 1.5'
 
@@ -44,6 +46,7 @@ check "the text report counts no failure" 0 "$code" 'failures 0' "$out"
 check "the text report says usernameless" 0 "$code" 'usernameless' "$out"
 check "the text report gives the server's CPU against the bare check and against the load generator's" 0 "$code" \
   'server CPU +[0-9.]+ µs per ceremony = +[0-9.]+× the bare ES256 check.*load generator CPU +[0-9.]+ µs per ceremony \(this process\); the server.s [0-9.]+× that' "$(echo "$out" | tr '\n' ' ')"
+check "the text report gives the server's CPU by thread" 0 "$code" 'server CPU by thread: [^ ].* [0-9.]+ µs' "$out"
 check "the text report gives the bare check before and after the load" 0 "$code" \
   'bare ES256 check \(this process\) +[0-9.]+ µs +\(before the load [0-9.]+ µs, after it [0-9.]+ µs\)' "$out"
 
