@@ -145,6 +145,8 @@ enum NameRules {
         guard name.count <= maximumLength, name.utf8.count <= maximumBytes else {
             throw APIError.invalidName("the \(what) is longer than \(maximumLength) characters")
         }
+        // As for a username: printable ASCII, trimmed, passes both checks below.
+        if isPrintableASCII(name) { return name }
         guard !hasControlCharacters(name) else { throw APIError.invalidName("the \(what) has control characters") }
         if let problem = invisibility(name) { throw APIError.invalidName("the \(what) \(problem)") }
         return name

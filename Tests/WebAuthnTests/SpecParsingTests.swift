@@ -310,4 +310,18 @@ struct SpecParsingTests {
         #expect(AAGUID(uuidString: "6f1d9a3c214e4b779c0e553f8a10427d") == nil)
         #expect(AAGUID(bytes: [1, 2, 3]) == nil)
     }
+
+    @Test("An AAGUID's UUID form is Foundation's, in lower case, for any bytes")
+    func aaguidUUIDFormMatchesFoundation() throws {
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<200 {
+            let bytes = round == 0 ? [UInt8](repeating: 0xFF, count: 16) : (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let aaguid = try #require(AAGUID(bytes: bytes))
+            let foundation = UUID(uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+            #expect(aaguid.uuidString == foundation.uuidString.lowercased())
+            #expect(AAGUID(uuidString: aaguid.uuidString) == aaguid)
+        }
+    }
 }

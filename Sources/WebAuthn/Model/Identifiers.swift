@@ -125,11 +125,26 @@ public struct AAGUID: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// The lower-case UUID form, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`.
     public var uuidString: String {
-        let hex = hexString(bytes)
-        let groups = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
-            String(hex[hex.index(hex.startIndex, offsetBy: range.lowerBound)..<hex.index(hex.startIndex, offsetBy: range.upperBound)])
+        // Written straight into the string's storage, one allocation: every passkey in an answer
+        // carries one.
+        bytes.withUnsafeBufferPointer { bytes in
+            String(unsafeUninitializedCapacity: 36) { text in
+                @inline(__always) func digit(_ nibble: UInt8) -> UInt8 {
+                    nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57  // "0"…"9", "a"…"f"
+                }
+                var index = 0
+                for (position, byte) in bytes.prefix(16).enumerated() {
+                    if position == 4 || position == 6 || position == 8 || position == 10 {
+                        text[index] = 0x2D  // "-"
+                        index += 1
+                    }
+                    text[index] = digit(byte >> 4)
+                    text[index + 1] = digit(byte & 0x0F)
+                    index += 2
+                }
+                return index
+            }
         }
-        return groups.joined(separator: "-")
     }
 
     public var description: String { uuidString }
