@@ -308,6 +308,10 @@ struct SpecParsingTests {
         #expect(aaguid.bytes == TestRelyingParty.aaguid)
         #expect(aaguid.uuidString == "6f1d9a3c-214e-4b77-9c0e-553f8a10427d")
         #expect(AAGUID(uuidString: "6f1d9a3c214e4b779c0e553f8a10427d") == nil)
+        // Hyphens only between the groups: 36 characters with them elsewhere are not a UUID.
+        #expect(AAGUID(uuidString: "6f1d9a3c214e4b779c0e553f8a10427d----") == nil)
+        #expect(AAGUID(uuidString: "6f1d9a3-c214e-4b77-9c0e-553f8a10427dd") == nil)
+        #expect(AAGUID(uuidString: "6f1d9a3c-214e-4b77-9c0e-553f8a10427g") == nil)
         #expect(AAGUID(bytes: [1, 2, 3]) == nil)
     }
 

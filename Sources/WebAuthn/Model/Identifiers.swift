@@ -118,8 +118,12 @@ public struct AAGUID: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case).
     public init?(uuidString: String) {
-        let hex = uuidString.filter { $0 != "-" }
-        guard uuidString.count == 36, hex.count == 32, let bytes = hexBytes(hex) else { return nil }
+        // Eight, four, four, four and twelve digits, a hyphen between each group and nowhere else.
+        let utf8 = Array(uuidString.utf8)
+        let hyphens = [8, 13, 18, 23]
+        guard utf8.count == 36, hyphens.allSatisfy({ utf8[$0] == UInt8(ascii: "-") }) else { return nil }
+        let digits = utf8.indices.filter { !hyphens.contains($0) }.map { utf8[$0] }
+        guard let bytes = hexBytes(String(decoding: digits, as: UTF8.self)) else { return nil }
         self.bytes = bytes
     }
 
@@ -129,17 +133,14 @@ public struct AAGUID: Hashable, Sendable, Codable, CustomStringConvertible {
         // carries one.
         bytes.withUnsafeBufferPointer { bytes in
             String(unsafeUninitializedCapacity: 36) { text in
-                @inline(__always) func digit(_ nibble: UInt8) -> UInt8 {
-                    nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57  // "0"…"9", "a"…"f"
-                }
                 var index = 0
                 for (position, byte) in bytes.prefix(16).enumerated() {
                     if position == 4 || position == 6 || position == 8 || position == 10 {
-                        text[index] = 0x2D  // "-"
+                        text[index] = UInt8(ascii: "-")
                         index += 1
                     }
-                    text[index] = digit(byte >> 4)
-                    text[index + 1] = digit(byte & 0x0F)
+                    text[index] = hexDigit(byte >> 4)
+                    text[index + 1] = hexDigit(byte & 0x0F)
                     index += 2
                 }
                 return index
@@ -177,17 +178,19 @@ package func hexString(_ bytes: some Collection<UInt8>) -> String {
 /// allocation (none for up to 7 bytes).
 private func hexString(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
     String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
-        @inline(__always) func digit(_ nibble: UInt8) -> UInt8 {
-            nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57  // "0"…"9", "a"…"f"
-        }
         var index = 0
         for byte in bytes {
-            buffer[index] = digit(byte >> 4)
-            buffer[index + 1] = digit(byte & 0x0F)
+            buffer[index] = hexDigit(byte >> 4)
+            buffer[index + 1] = hexDigit(byte & 0x0F)
             index += 2
         }
         return index
     }
+}
+
+/// The lower-case hexadecimal digit of a nibble (0 to 15).
+@inline(__always) private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57  // "0"…"9", "a"…"f"
 }
 
 /// Parses hexadecimal (either case), or returns `nil`.
