@@ -104,13 +104,23 @@ public struct OpenIDProvider: Sendable {
     /// process signs with the same ones.
     public func prepareSigningKeys() async throws -> [SigningKeyRecord] {
         let keys = try await store.signingKeys()
-        let missing = ClientRules.idTokenAlgorithms.filter { algorithm in
-            !keys.contains { $0.algorithm == algorithm && $0.retiredAt == nil }
-        }
+        let missing = Self.missingAlgorithms(in: keys)
         guard !missing.isEmpty else { return keys }
         var fresh: [SigningKeyRecord] = []
         for algorithm in missing { fresh.append(try SigningKeys.generate(algorithm, at: now())) }
         return try await store.addSigningKeysIfMissing(fresh)
+    }
+
+    /// The algorithms the provider signs ID tokens with that have no current key in the store:
+    /// what ``prepareSigningKeys()`` would make (an RSA key takes tens of milliseconds or more).
+    public func missingSigningKeys() async throws -> [String] {
+        Self.missingAlgorithms(in: try await store.signingKeys())
+    }
+
+    private static func missingAlgorithms(in keys: [SigningKeyRecord]) -> [String] {
+        ClientRules.idTokenAlgorithms.filter { algorithm in
+            !keys.contains { $0.algorithm == algorithm && $0.retiredAt == nil }
+        }
     }
 
     /// The JWKS: current keys, and retired keys whose ID tokens may still be valid.

@@ -53,14 +53,30 @@ public func runPasskeyServer(
     let logger = Logger(label: "passkeys.server")
 
     let store = try await DatabaseStartup.open(configuration, logger: logger)
-    // The OpenID Provider's signing keys are made at first start and kept in the database.
+    // The OpenID Provider's signing keys are made at first start and kept in the database, so
+    // every process signs with the same ones. Reading them is part of starting; making a missing
+    // one (an RSA key takes 50–150 ms) runs beside the server instead, so a new database is ready
+    // as soon as an existing one (docs/performance.md). A request that needs a key before then
+    // makes or reads it itself: the store keeps the first key made for each algorithm.
+    let provider: OpenIDProvider
+    let missingKeys: [String]
     do {
         var settings = OpenIDProvider.Configuration(issuer: configuration.effectiveIssuer)
         settings.accessTokenLifetime = configuration.accessTokenLifetime
-        _ = try await OpenIDProvider(configuration: settings, store: store, now: { Date() }).prepareSigningKeys()
+        provider = OpenIDProvider(configuration: settings, store: store, now: { Date() })
+        missingKeys = try await provider.missingSigningKeys()
     } catch {
         try? await store.shutdown()
-        throw ConfigurationError("--database \(PostgresDatabaseURL.redact(configuration.database)): cannot prepare the signing keys: \(error)")
+        throw ConfigurationError("--database \(PostgresDatabaseURL.redact(configuration.database)): cannot read the signing keys: \(error)")
+    }
+    let signingKeys: Task<Void, Never>? = missingKeys.isEmpty ? nil : Task {
+        do {
+            _ = try await provider.prepareSigningKeys()
+        } catch {
+            logger.error(
+                "cannot make the OpenID Provider's signing keys; the next request that needs them tries again",
+                metadata: ["algorithms": .string(missingKeys.joined(separator: " ")), "error": "\(error)"])
+        }
     }
     let started = StartFlag()
     do {
@@ -81,6 +97,7 @@ public func runPasskeyServer(
             })
         try await app.runService()
     } catch {
+        await signingKeys?.value
         try? await store.shutdown()
         if let error = error as? ConfigurationError { throw error }
         if !started.isSet {
@@ -88,6 +105,7 @@ public func runPasskeyServer(
         }
         throw error
     }
+    await signingKeys?.value
     try await store.shutdown()
     logger.info("passkeys serve stopped")
 }

@@ -67,6 +67,24 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("A new database's missing keys are named, and requests that make them at once leave one key per algorithm")
+    func missingKeysAreMadeOnce() async throws {
+        let store = MemoryPasskeyStore()
+        let provider = OpenIDProvider(configuration: .init(issuer: "https://id.example.com"), store: store, now: { Date() })
+        #expect(Set(try await provider.missingSigningKeys()) == ["RS256", "ES256"])
+        // What `passkeys serve` starts beside its listener, and two requests that need the keys first.
+        async let started = provider.prepareSigningKeys()
+        async let request = provider.prepareSigningKeys()
+        async let jwks = provider.jwks()
+        let (startedKeys, requestKeys, published) = try await (started, request, jwks)
+        #expect(try await provider.missingSigningKeys().isEmpty)
+        let stored = try await store.signingKeys()
+        #expect(stored.count == 2)
+        #expect(Set(startedKeys.map(\.id)) == Set(stored.map(\.id)))
+        #expect(Set(requestKeys.map(\.id)) == Set(stored.map(\.id)))
+        #expect(Set(published.keys.map(\.kid)) == Set(stored.map(\.id)))
+    }
+
     @Test("A rotated key stays in the JWKS until its ID tokens have expired")
     func rotatedKeyRetention() async throws {
         try await Harness.run(Self.kind) { harness, client in
