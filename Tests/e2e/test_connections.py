@@ -10,6 +10,7 @@ The connections come from many loopback source addresses (127.0.0.2 to
 (128 by default) is not what closes them.
 """
 
+import json
 import re
 import resource
 import selectors
@@ -189,7 +190,12 @@ def test_a_body_that_stops_midway_gets_408_or_a_close_and_changes_nothing(tmp_pa
             status, head, _ = read_response(sock)
         assert status == 200, head
         ceremony_cookie = re.search(r"(?im)^set-cookie:\s*([^;]+)", head).group(1)
+        # A new database's OpenID signing keys are made beside the server's start; asking for the
+        # JWKS waits for them, so that nothing but the requests below could change the store.
+        status, jwks = http_get(server, "/oauth2/jwks", timeout=10)
+        assert status == 200 and len(json.loads(jwks)["keys"]) == 2, jwks
         before = table_counts(database)
+        assert before["oauth_signing_keys"] == 2
         assert before["ceremonies"] == 0 and before["spent_ceremonies"] == 0 and before["users"] == 0
 
         cut = [
