@@ -79,13 +79,6 @@ extension MemoryPasskeyStore {
         return user
     }
 
-    public func addCredential(_ credential: CredentialRecord, endingRecoveryOf tokenHash: [UInt8]) async throws {
-        try await addCredential(credential)
-        guard var session = sessionsByHash[tokenHash], session.userID == credential.userID else { return }
-        session.recovery = false
-        sessionsByHash[tokenHash] = session
-    }
-
     @discardableResult
     public func purgeEmailCodes(now: Date) async throws -> Int {
         let before = emailCodes.count

@@ -94,10 +94,22 @@ public actor MemoryPasskeyStore: PasskeyStore {
             .sorted(by: Self.oldestFirst)
     }
 
-    public func addCredential(_ credential: CredentialRecord) async throws {
+    public func addCredential(
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?
+    ) async throws {
         guard usersByID[credential.userID] != nil else { throw StoreError.userNotFound }
         guard credentialsByID[credential.id] == nil else { throw StoreError.credentialExists }
+        // Every check before the first change: all of it is stored or none of it.
+        let ids = events.map(\.id)
+        guard Set(ids).count == ids.count, !audit.contains(where: { ids.contains($0.id) }) else {
+            throw StoreError.failure("the audit event exists")
+        }
         credentialsByID[credential.id] = credential
+        if let tokenHash, var session = sessionsByHash[tokenHash], session.userID == credential.userID {
+            session.recovery = false
+            sessionsByHash[tokenHash] = session
+        }
+        audit.append(contentsOf: events)
     }
 
     public func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord? {

@@ -56,11 +56,16 @@ public protocol PasskeyStore: SharedStateStore {
     /// The account's credentials, oldest first.
     func credentials(userID: UserHandle) async throws -> [CredentialRecord]
 
-    /// Adds a passkey to an existing account.
+    /// Adds a passkey to an existing account with the activity `events` that record it and, when
+    /// `tokenHash` is given, the end of the recovery of that session of the account (it becomes a
+    /// full session), in one transaction: all of it is stored or, when the call throws, none of it.
     ///
     /// - Throws: ``StoreError/userNotFound`` when the account is gone;
-    ///   ``StoreError/credentialExists`` when the credential ID is registered already.
-    func addCredential(_ credential: CredentialRecord) async throws
+    ///   ``StoreError/credentialExists`` when the credential ID is registered already; a
+    ///   ``StoreError/Code-swift.struct/failure`` when an event's ID is stored already.
+    func addCredential(
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?
+    ) async throws
 
     /// Renames one of the account's passkeys; returns it, or `nil` when this account has no such
     /// passkey (another account's passkey is never renamed).
@@ -344,10 +349,6 @@ public protocol PasskeyStore: SharedStateStore {
         session: SessionRecord?
     ) async throws -> UserRecord?
 
-    /// Adds a passkey to the account and turns the recovery session `tokenHash` into a full one, in
-    /// one transaction (errors as ``addCredential(_:)``).
-    func addCredential(_ credential: CredentialRecord, endingRecoveryOf tokenHash: [UInt8]) async throws
-
     /// Deletes email codes that can neither be redeemed nor count against the hourly cap any more.
     @discardableResult
     func purgeEmailCodes(now: Date) async throws -> Int
@@ -378,6 +379,18 @@ extension PasskeyStore {
         guard let session = try await session(tokenHash: tokenHash),
               let user = try await user(id: session.userID) else { return nil }
         return (session, user)
+    }
+
+    /// Adds a passkey to an existing account, with no event and no recovery to end
+    /// (``addCredential(_:audit:endingRecoveryOf:)``).
+    public func addCredential(_ credential: CredentialRecord) async throws {
+        try await addCredential(credential, audit: [], endingRecoveryOf: nil)
+    }
+
+    /// Adds a passkey to the account and turns the recovery session `tokenHash` into a full one, in
+    /// one transaction, with no event (``addCredential(_:audit:endingRecoveryOf:)``).
+    public func addCredential(_ credential: CredentialRecord, endingRecoveryOf tokenHash: [UInt8]) async throws {
+        try await addCredential(credential, audit: [], endingRecoveryOf: tokenHash)
     }
 
     /// ``createUser(_:credential:session:audit:endingSession:spending:)`` with no event, no

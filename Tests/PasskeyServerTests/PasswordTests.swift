@@ -105,6 +105,12 @@ import WebAuthn
             let credential = try browser.authenticator.register(options: options, origin: browser.origin)
             let added = try await browser.post("/api/passkeys", credential)
             #expect(added.status == .created, "\(added.text)")
+            // The passkey's two events, stored with it, name it.
+            let grace = try #require(try await harness.store.user(username: Self.grace))
+            let events = try await harness.store.auditEvents(userID: grace.id, limit: 20)
+                .filter { $0.kind == "passkey_added" || $0.kind == "passkey_upgrade" }
+            #expect(Set(events.map(\.kind)) == ["passkey_added", "passkey_upgrade"] && events.count == 2)
+            #expect(events.allSatisfy { $0.credentialID == credential.rawId })
             browser.authenticator.misbehaviour = nil
             try await browser.send(.delete, "/api/session")
             #expect(try await browser.signIn().status == .ok)

@@ -260,9 +260,14 @@ import WebAuthn
             try await browser.send(.delete, "/api/session")
             let signedIn = try await browser.signIn()
             #expect(signedIn.status == .ok, "\(signedIn.text)")
-            let kinds = try await harness.store.auditEvents(
-                userID: try #require(try await harness.store.user(username: Self.ada)).id, limit: 20).map(\.kind)
+            let events = try await harness.store.auditEvents(
+                userID: try #require(try await harness.store.user(username: Self.ada)).id, limit: 20)
+            let kinds = events.map(\.kind)
             #expect(kinds.contains("recovery_code_sent") && kinds.contains("recovery_started") && kinds.contains("recovery_completed"))
+            // Stored with the passkey, both name it.
+            for kind: AuditEvent.Kind in ["recovery_completed", "passkey_added"] {
+                #expect(events.filter { $0.kind == kind }.map { $0.credentialID?.base64URL } == [new], "\(kind)")
+            }
         }
     }
 

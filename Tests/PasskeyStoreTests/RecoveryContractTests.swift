@@ -171,6 +171,78 @@ struct RecoveryContractTests {
         }
     }
 
+    @Test("A passkey is added with its activity events and the end of the recovery, together", arguments: Backend.allCases)
+    func addingPasskeyWithEvents(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            let (other, _, _) = try await signUp(store, "grace@example.com")
+            var session = makeSession(for: user)
+            session.recovery = true
+            var othersSession = makeSession(for: other)
+            othersSession.recovery = true
+            for (owner, recovery) in [(user, session), (other, othersSession)] {
+                _ = try await store.issueEmailCode(code(owner), maximumPerHour: 5)
+                _ = try await redeem(store, owner, session: recovery)
+            }
+            let credential = makeCredential(for: user)
+            let events = [
+                AuditEvent(userID: user.id, kind: "recovery_completed", at: t0, credentialID: credential.id),
+                AuditEvent(userID: user.id, kind: .passkeyAdded, at: t0.addingTimeInterval(1), credentialID: credential.id),
+            ]
+            try await store.addCredential(credential, audit: events, endingRecoveryOf: session.tokenHash)
+            #expect(try await store.credential(id: credential.id) == credential)
+            #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == false)
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == events.reversed())
+
+            // Another account's recovery session is not made full by this account's passkey.
+            try await store.addCredential(makeCredential(for: user), audit: [], endingRecoveryOf: othersSession.tokenHash)
+            #expect(try await store.session(tokenHash: othersSession.tokenHash)?.recovery == true)
+        }
+    }
+
+    @Test("A refused passkey stores none of its events and keeps the recovery session as it was", arguments: Backend.allCases)
+    func refusedPasskeyStoresNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, existing, _) = try await signUp(store)
+            var session = makeSession(for: user)
+            session.recovery = true
+            _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
+            _ = try await redeem(store, user, session: session)
+            let stored = AuditEvent(userID: user.id, kind: .signIn, at: t0)
+            try await store.appendAudit(stored)
+
+            // A registered credential ID.
+            let duplicate = makeCredential(for: user, id: existing.id, name: "Again")
+            await #expect(throws: StoreError.credentialExists) {
+                try await store.addCredential(
+                    duplicate, audit: [AuditEvent(userID: user.id, kind: .passkeyAdded, at: t0)],
+                    endingRecoveryOf: session.tokenHash)
+            }
+            // An event whose ID is stored already: the passkey is not added either.
+            let fresh = makeCredential(for: user)
+            var again = stored
+            again.kind = .passkeyAdded
+            await #expect(throws: StoreError.self) {
+                try await store.addCredential(
+                    fresh, audit: [AuditEvent(userID: user.id, kind: "recovery_completed", at: t0), again],
+                    endingRecoveryOf: session.tokenHash)
+            }
+            #expect(try await store.credential(id: fresh.id) == nil)
+            #expect(try await store.credential(id: existing.id) == existing)
+            #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == true)
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [stored])
+
+            // An account that is gone.
+            let ghost = makeUser("ghost@example.com")
+            await #expect(throws: StoreError.userNotFound) {
+                try await store.addCredential(
+                    makeCredential(for: ghost), audit: [AuditEvent(userID: ghost.id, kind: .passkeyAdded, at: t0)],
+                    endingRecoveryOf: nil)
+            }
+            #expect(try await store.auditEvents(userID: ghost.id, limit: 10).isEmpty)
+        }
+    }
+
     @Test("Purging keeps codes that are live or still count against the hourly cap", arguments: Backend.allCases)
     func purge(_ backend: Backend) async throws {
         try await withStore(backend) { store in

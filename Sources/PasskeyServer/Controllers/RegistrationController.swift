@@ -212,26 +212,25 @@ struct AddPasskeyFlow {
         let existing = try await services.store.credentials(userID: signedIn.user.id)
         let credential = services.credentialRecord(
             verified, userID: signedIn.user.id, at: services.now(), takenNames: existing.map(\.name))
+        // One transaction: the passkey, its activity events and, in a recovery, the session made
+        // full; a store failure leaves none of it (as a sign-up's), so no passkey lacks its event.
+        let client = ClientDetails(request, context: context)
+        var events: [AuditEvent] = []
         if signedIn.session.recovery {
             // The recovery is complete: the new passkey makes this a full session.
-            try await services.store.addCredential(credential, endingRecoveryOf: signedIn.session.tokenHash)
-            await services.recordActivity(
-                .recoveryCompleted, userID: signedIn.user.id, client: ClientDetails(request, context: context),
-                credentialID: credential.id, detail: "passkey \(credential.name) added with a recovery code",
-                logger: context.logger)
-        } else {
-            try await services.store.addCredential(credential)
+            events.append(services.activityEvent(
+                .recoveryCompleted, userID: signedIn.user.id, client: client, credentialID: credential.id,
+                detail: "passkey \(credential.name) added with a recovery code"))
         }
-        await services.recordActivity(
-            .passkeyAdded, userID: signedIn.user.id, client: ClientDetails(request, context: context),
-            credentialID: credential.id, logger: context.logger)
+        events.append(services.activityEvent(.passkeyAdded, userID: signedIn.user.id, client: client, credentialID: credential.id))
         if ceremony.mediation == .conditional {
             log["mediation"] = "conditional"
-            await services.recordActivity(
-                .passkeyUpgrade, userID: signedIn.user.id, client: ClientDetails(request, context: context),
-                credentialID: credential.id,
-                detail: "passkey \(credential.name) created automatically after a password sign-in", logger: context.logger)
+            events.append(services.activityEvent(
+                .passkeyUpgrade, userID: signedIn.user.id, client: client, credentialID: credential.id,
+                detail: "passkey \(credential.name) created automatically after a password sign-in"))
         }
+        try await services.store.addCredential(
+            credential, audit: events, endingRecoveryOf: signedIn.session.recovery ? signedIn.session.tokenHash : nil)
         return try ServerServices.json(
             answer(signedIn.user, credential), status: .created, cookies: [services.ceremonies.expiredCookie])
     }

@@ -153,18 +153,6 @@ extension SQLPasskeyStore {
         }
     }
 
-    public func addCredential(_ credential: CredentialRecord, endingRecoveryOf tokenHash: [UInt8]) async throws {
-        try await transaction { db in
-            guard try await Self.lockUser(credential.userID, .share, on: db) else { throw StoreError.userNotFound }
-            guard try await Self.insert(credential, on: db) else { throw StoreError.credentialExists }
-            try await db.update("sessions")
-                .set("recovery", to: false)
-                .where("token_hash", .equal, Data(tokenHash))
-                .where("user_id", .equal, Data(credential.userID.bytes))
-                .run()
-        }
-    }
-
     @discardableResult
     public func purgeEmailCodes(now: Date) async throws -> Int {
         let cutoff = try Column.microseconds(now)

@@ -470,10 +470,20 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    public func addCredential(_ credential: CredentialRecord) async throws {
+    public func addCredential(
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?
+    ) async throws {
         try await transaction { db in
             guard try await Self.lockUser(credential.userID, .share, on: db) else { throw StoreError.userNotFound }
             guard try await Self.insert(credential, on: db) else { throw StoreError.credentialExists }
+            if let tokenHash {
+                try await db.update("sessions")
+                    .set("recovery", to: false)
+                    .where("token_hash", .equal, Data(tokenHash))
+                    .where("user_id", .equal, Data(credential.userID.bytes))
+                    .run()
+            }
+            for event in events { try await Self.insert(event, on: db) }
         }
     }
 

@@ -38,11 +38,6 @@ extension RecordingStore {
         return user
     }
 
-    func addCredential(_ credential: CredentialRecord, endingRecoveryOf tokenHash: [UInt8]) async throws {
-        try await base.addCredential(credential, endingRecoveryOf: tokenHash)
-        record("addCredential")
-    }
-
     func purgeEmailCodes(now: Date) async throws -> Int { try await base.purgeEmailCodes(now: now) }
 }
 

@@ -144,9 +144,11 @@ final class RecordingStore: PasskeyStore {
         return try await base.credentials(userID: userID)
     }
 
-    func addCredential(_ credential: CredentialRecord) async throws {
+    func addCredential(
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?
+    ) async throws {
         called()
-        try await base.addCredential(credential)
+        try await base.addCredential(credential, audit: events, endingRecoveryOf: tokenHash)
         record("addCredential")
     }
 
