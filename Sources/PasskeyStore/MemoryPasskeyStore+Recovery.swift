@@ -17,13 +17,17 @@ extension MemoryPasskeyStore {
         passwordHashes[userID]
     }
 
-    public func removePassword(userID: UserHandle, keepingSession: [UInt8]?) async throws -> RemovePasswordResult {
+    public func removePassword(
+        userID: UserHandle, keepingSession: [UInt8]?, audit event: AuditEvent?
+    ) async throws -> RemovePasswordResult {
         guard passwordHashes[userID] != nil else { return .noPassword }
         guard credentialsByID.values.contains(where: { $0.userID == userID }) else { return .noPasskey }
+        try checkNew(event)
         passwordHashes.removeValue(forKey: userID)
         sessionsByHash = sessionsByHash.filter { hash, session in
             session.userID != userID || session.method != .password || hash == keepingSession
         }
+        append(event)
         return .removed
     }
 

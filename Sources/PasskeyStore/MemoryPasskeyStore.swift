@@ -119,14 +119,29 @@ public actor MemoryPasskeyStore: PasskeyStore {
         return credential
     }
 
-    public func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult {
+    public func deleteCredential(
+        id: CredentialID, userID: UserHandle, audit event: AuditEvent?
+    ) async throws -> DeleteCredentialResult {
         guard let credential = credentialsByID[id], credential.userID == userID else { return .notFound }
         guard credentialsByID.values.contains(where: { $0.userID == userID && $0.id != id }) else {
             return .lastCredential
         }
+        try checkNew(event)
         credentialsByID.removeValue(forKey: id)
         sessionsByHash = sessionsByHash.filter { $0.value.credentialID != id }
+        append(event)
         return .deleted
+    }
+
+    /// Throws when `event`'s ID is stored already, before an operation changes anything.
+    func checkNew(_ event: AuditEvent?) throws {
+        guard let event else { return }
+        guard !audit.contains(where: { $0.id == event.id }) else { throw StoreError.failure("the audit event exists") }
+    }
+
+    /// Stores an event ``checkNew(_:)`` let through.
+    func append(_ event: AuditEvent?) {
+        if let event { audit.append(event) }
     }
 
     public func recordSignIn(

@@ -71,11 +71,13 @@ public protocol PasskeyStore: SharedStateStore {
     /// passkey (another account's passkey is never renamed).
     func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord?
 
-    /// Deletes one of the account's passkeys, unless it is the account's last one, and ends the
-    /// sessions that passkey opened (``SessionRecord/credentialID``). The check, the delete and the
-    /// sessions are one transaction: two concurrent deletes of an account's last two passkeys leave
-    /// one, and no session outlives the passkey that opened it.
-    func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult
+    /// Deletes one of the account's passkeys, unless it is the account's last one, ends the
+    /// sessions that passkey opened (``SessionRecord/credentialID``) and stores the activity
+    /// `event` (when given) of the deletion. The check, the delete, the sessions and the event are
+    /// one transaction: two concurrent deletes of an account's last two passkeys leave one, no
+    /// session outlives the passkey that opened it, and the event is stored exactly when the
+    /// passkey is deleted.
+    func deleteCredential(id: CredentialID, userID: UserHandle, audit event: AuditEvent?) async throws -> DeleteCredentialResult
 
     /// Saves what a verified sign-in tells about the credential (sign count, backup state, last
     /// use), creates the session, appends `audit` (the sign-in's event, if given), ends the
@@ -329,9 +331,10 @@ public protocol PasskeyStore: SharedStateStore {
     func passwordHash(userID: UserHandle) async throws -> String?
 
     /// Removes the account's password, unless the account has no passkey to sign in with then,
-    /// and ends every session the password opened but `keepingSession` (the one asking): the
-    /// check and the changes are one transaction.
-    func removePassword(userID: UserHandle, keepingSession: [UInt8]?) async throws -> RemovePasswordResult
+    /// ends every session the password opened but `keepingSession` (the one asking) and stores
+    /// the activity `event` (when given) of the removal: the check and the changes are one
+    /// transaction, and the event is stored exactly when the password is removed.
+    func removePassword(userID: UserHandle, keepingSession: [UInt8]?, audit event: AuditEvent?) async throws -> RemovePasswordResult
 
     /// Stores a new email code for the account and ends any earlier live code of the same purpose,
     /// unless `maximumPerHour` codes of this purpose were issued to the account in the hour before
@@ -379,6 +382,16 @@ extension PasskeyStore {
         guard let session = try await session(tokenHash: tokenHash),
               let user = try await user(id: session.userID) else { return nil }
         return (session, user)
+    }
+
+    /// Deletes one of the account's passkeys as ``deleteCredential(id:userID:audit:)`` does, with no event.
+    public func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult {
+        try await deleteCredential(id: id, userID: userID, audit: nil)
+    }
+
+    /// Removes the account's password as ``removePassword(userID:keepingSession:audit:)`` does, with no event.
+    public func removePassword(userID: UserHandle, keepingSession: [UInt8]?) async throws -> RemovePasswordResult {
+        try await removePassword(userID: userID, keepingSession: keepingSession, audit: nil)
     }
 
     /// Adds a passkey to an existing account, with no event and no recovery to end

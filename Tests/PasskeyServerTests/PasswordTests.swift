@@ -154,6 +154,10 @@ import WebAuthn
             #expect(try await browser.send(.delete, "/api/password").status == .noContent)
             expectError(try await browser.send(.delete, "/api/password"), .notFound, "no_password")
             #expect(try await browser.get("/api/session").decode(SessionStateForTests.self).hasPassword == false)
+            // One event, for the one removal; the refusals before and after it record none.
+            let grace = try #require(try await harness.store.user(username: Self.grace))
+            let kinds = try await harness.store.auditEvents(userID: grace.id, limit: 20).map(\.kind)
+            #expect(kinds.filter { $0 == "password_removed" }.count == 1, "\(kinds)")
             var other = try Browser(client)
             expectError(try await signIn(&other), .unauthorized, "invalid_credentials")
         }

@@ -420,6 +420,48 @@ struct PasskeyStoreContractTests {
         }
     }
 
+    @Test("A passkey's deletion stores its event with it, only when it is deleted, and not at all when the event fails", arguments: Backend.allCases)
+    func deleteCredentialWithEvent(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, first, _) = try await signUp(store, "ada@example.com")
+            let (grace, gracePasskey, _) = try await signUp(store, "grace@example.com")
+            func deletion(_ id: CredentialID, at: Date = t0) -> AuditEvent {
+                AuditEvent(userID: ada.id, kind: "passkey_deleted", at: at, credentialID: id)
+            }
+            // Refused: the last passkey, another account's, one that does not exist. No event.
+            #expect(try await store.deleteCredential(id: first.id, userID: ada.id, audit: deletion(first.id)) == .lastCredential)
+            #expect(try await store.deleteCredential(id: gracePasskey.id, userID: ada.id, audit: deletion(gracePasskey.id)) == .notFound)
+            let unknown = CredentialID(uncheckedBytes: randomBytes(16))
+            #expect(try await store.deleteCredential(id: unknown, userID: ada.id, audit: deletion(unknown)) == .notFound)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10).isEmpty)
+            #expect(try await store.credential(id: gracePasskey.id) == gracePasskey)
+
+            // An event whose ID is stored already: the passkey and the session it opened stay.
+            let second = makeCredential(for: ada, at: t0.addingTimeInterval(1))
+            try await store.addCredential(second)
+            var opened = makeSession(for: ada)
+            opened.credentialID = second.id
+            try await store.insertSession(opened)
+            let stored = AuditEvent(userID: ada.id, kind: .signIn, at: t0)
+            try await store.appendAudit(stored)
+            var again = deletion(second.id)
+            again.id = stored.id
+            await #expect(throws: StoreError.self) {
+                try await store.deleteCredential(id: second.id, userID: ada.id, audit: again)
+            }
+            #expect(try await store.credential(id: second.id) == second)
+            #expect(try await store.session(tokenHash: opened.tokenHash) == opened)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10) == [stored])
+
+            let deleted = deletion(second.id, at: t0.addingTimeInterval(2))
+            #expect(try await store.deleteCredential(id: second.id, userID: ada.id, audit: deleted) == .deleted)
+            #expect(try await store.credential(id: second.id) == nil)
+            #expect(try await store.session(tokenHash: opened.tokenHash) == nil)
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10) == [deleted, stored])
+            #expect(try await store.auditEvents(userID: grace.id, limit: 10).isEmpty)
+        }
+    }
+
     @Test("An account renames its own passkey", arguments: Backend.allCases)
     func renameOwnCredential(_ backend: Backend) async throws {
         try await withStore(backend) { store in

@@ -83,6 +83,42 @@ struct RecoveryContractTests {
         }
     }
 
+    @Test("A password's removal stores its event with it, only when it is removed, and not at all when the event fails", arguments: Backend.allCases)
+    func removePasswordWithEvent(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let user = makeUser("grace@example.com")
+            try await store.importUser(user, passwordHash: "hash")
+            let removal = AuditEvent(userID: user.id, kind: "password_removed", at: t0.addingTimeInterval(1))
+            // Refused (no passkey): no event.
+            #expect(try await store.removePassword(userID: user.id, keepingSession: nil, audit: removal) == .noPasskey)
+            #expect(try await store.auditEvents(userID: user.id, limit: 10).isEmpty)
+
+            // An event whose ID is stored already: the password and its sessions stay.
+            try await store.addCredential(makeCredential(for: user))
+            let other = makeSession(for: user, method: .password)
+            try await store.insertSession(other)
+            let stored = AuditEvent(userID: user.id, kind: .signIn, at: t0)
+            try await store.appendAudit(stored)
+            var again = stored
+            again.kind = "password_removed"
+            await #expect(throws: StoreError.self) {
+                try await store.removePassword(userID: user.id, keepingSession: nil, audit: again)
+            }
+            #expect(try await store.passwordHash(userID: user.id) == "hash")
+            #expect(try await store.session(tokenHash: other.tokenHash) == other)
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [stored])
+
+            #expect(try await store.removePassword(userID: user.id, keepingSession: nil, audit: removal) == .removed)
+            #expect(try await store.passwordHash(userID: user.id) == nil)
+            #expect(try await store.session(tokenHash: other.tokenHash) == nil)
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [removal, stored])
+            // Nothing left to remove: no second event.
+            let late = AuditEvent(userID: user.id, kind: "password_removed", at: t0.addingTimeInterval(2))
+            #expect(try await store.removePassword(userID: user.id, keepingSession: nil, audit: late) == .noPassword)
+            #expect(try await store.auditEvents(userID: user.id, limit: 10).count == 2)
+        }
+    }
+
     // MARK: Codes
 
     @Test("A verification code marks the address verified, once", arguments: Backend.allCases)

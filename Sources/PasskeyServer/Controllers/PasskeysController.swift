@@ -95,14 +95,14 @@ struct PasskeysController {
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
         guard let id = Self.credentialID(context) else { throw APIError.passkeyNotFound }
-        switch try await services.store.deleteCredential(id: id, userID: signedIn.user.id) {
+        // The event is stored with the deletion, in its transaction, and only when it happens.
+        let event = services.activityEvent(
+            .passkeyDeleted, userID: signedIn.user.id, client: ClientDetails(request, context: context), credentialID: id)
+        switch try await services.store.deleteCredential(id: id, userID: signedIn.user.id, audit: event) {
         case .deleted:
             context.logger.info(
                 "passkey deleted",
                 metadata: ["user": .string(signedIn.user.id.base64URL), "credential": .string(id.base64URL)])
-            await services.recordActivity(
-                .passkeyDeleted, userID: signedIn.user.id, client: ClientDetails(request, context: context),
-                credentialID: id, logger: context.logger)
             // The sessions the passkey opened ended with it; when this is one, the browser forgets it.
             let endedHere = signedIn.session.credentialID == id
             return ServerServices.noContent(cookies: endedHere ? [services.sessions.expiredCookie] : [])

@@ -84,11 +84,14 @@ struct PasswordController {
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
         // Sessions the password opened elsewhere end with it, as those of a deleted passkey do.
-        switch try await services.store.removePassword(userID: signedIn.user.id, keepingSession: signedIn.session.tokenHash) {
+        // The event is stored with the removal, in its transaction, and only when it happens.
+        let event = services.activityEvent(
+            .passwordRemoved, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+            detail: "the imported password was removed")
+        switch try await services.store.removePassword(
+            userID: signedIn.user.id, keepingSession: signedIn.session.tokenHash, audit: event)
+        {
         case .removed:
-            await services.recordActivity(
-                .passwordRemoved, userID: signedIn.user.id, client: ClientDetails(request, context: context),
-                detail: "the imported password was removed", logger: context.logger)
             return ServerServices.noContent()
         case .noPasskey:
             throw APIError.noPasskey

@@ -41,7 +41,9 @@ extension SQLPasskeyStore {
         }
     }
 
-    public func removePassword(userID: UserHandle, keepingSession: [UInt8]?) async throws -> RemovePasswordResult {
+    public func removePassword(
+        userID: UserHandle, keepingSession: [UInt8]?, audit event: AuditEvent?
+    ) async throws -> RemovePasswordResult {
         let key = Data(userID.bytes)
         return try await transaction { db in
             // A concurrent delete of the last passkey waits for this lock (PostgreSQL); SQLite's
@@ -65,6 +67,7 @@ extension SQLPasskeyStore {
                             .where("recovery", .equal, false)
                     })
             }).run()
+            if let event { try await Self.insert(event, on: db) }
             return .removed
         }
     }

@@ -499,7 +499,9 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    public func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult {
+    public func deleteCredential(
+        id: CredentialID, userID: UserHandle, audit event: AuditEvent?
+    ) async throws -> DeleteCredentialResult {
         let credentialKey = Data(id.bytes)
         let userKey = Data(userID.bytes)
         return try await transaction { db in
@@ -519,6 +521,7 @@ public final class SQLPasskeyStore: PasskeyStore {
                 .where("credential_id", .equal, credentialKey)
                 .where("user_id", .equal, userKey)
                 .run()
+            if let event { try await Self.insert(event, on: db) }
             return .deleted
         }
     }
@@ -970,7 +973,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     @inline(__always)
-    private static func insert(_ event: AuditEvent, on db: any SQLDatabase) async throws {
+    static func insert(_ event: AuditEvent, on db: any SQLDatabase) async throws {
         try await db.run(BoundStatement("""
             INSERT INTO audit_events (id, user_id, kind, detail, at, ip, user_agent, credential_id) \
             VALUES (\(bytes: event.id.bytes), \(optionalBytes: event.userID?.bytes), \

@@ -16,8 +16,8 @@ extension RecordingStore {
 
     func passwordHash(userID: UserHandle) async throws -> String? { try await base.passwordHash(userID: userID) }
 
-    func removePassword(userID: UserHandle, keepingSession: [UInt8]?) async throws -> RemovePasswordResult {
-        let result = try await base.removePassword(userID: userID, keepingSession: keepingSession)
+    func removePassword(userID: UserHandle, keepingSession: [UInt8]?, audit event: AuditEvent?) async throws -> RemovePasswordResult {
+        let result = try await base.removePassword(userID: userID, keepingSession: keepingSession, audit: event)
         if result == .removed { record("removePassword") }
         return result
     }

@@ -159,9 +159,9 @@ final class RecordingStore: PasskeyStore {
         return renamed
     }
 
-    func deleteCredential(id: CredentialID, userID: UserHandle) async throws -> DeleteCredentialResult {
+    func deleteCredential(id: CredentialID, userID: UserHandle, audit event: AuditEvent?) async throws -> DeleteCredentialResult {
         called()
-        let result = try await base.deleteCredential(id: id, userID: userID)
+        let result = try await base.deleteCredential(id: id, userID: userID, audit: event)
         if result == .deleted { record("deleteCredential") }
         return result
     }
