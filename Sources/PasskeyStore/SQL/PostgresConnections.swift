@@ -45,8 +45,19 @@ final class PostgresConnections: SQLConnectionModel {
     /// Runs `body` on a connection of the pool's, given back however `body` ends.
     private func leased<R: Sendable>(_ body: (DirectPostgresDatabase) async throws -> R) async throws -> R {
         let connection = try await leases.lease()
-        defer { leases.release(connection) }
-        return try await body(DirectPostgresDatabase(connection: connection, logger: logger, preparesStatements: preparesStatements))
+        do {
+            let result = try await body(
+                DirectPostgresDatabase(connection: connection, logger: logger, preparesStatements: preparesStatements))
+            leases.release(connection)
+            return result
+        } catch {
+            // A connection that failed as a lost one (the server ended it, the network dropped it)
+            // may not know it is closed yet: it is closed now, so the pool opens a new one rather
+            // than handing it to the next caller.
+            if SQLPasskeyStore.isUnavailable(error) { try? await connection.close() }
+            leases.release(connection)
+            throw error
+        }
     }
 
     func shutdown() async throws {
