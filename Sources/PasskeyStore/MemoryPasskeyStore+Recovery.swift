@@ -52,7 +52,7 @@ extension MemoryPasskeyStore {
 
     public func redeemEmailCode(
         userID: UserHandle, purpose: EmailCodeRecord.Purpose, codeHash: [UInt8], at now: Date, maximumAttempts: Int,
-        session: SessionRecord?
+        session: SessionRecord?, audit event: AuditEvent?, endingSession previous: [UInt8]?
     ) async throws -> UserRecord? {
         guard var user = usersByID[userID],
               var live = emailCodes.values
@@ -68,6 +68,7 @@ extension MemoryPasskeyStore {
             guard session.userID == userID else { throw StoreError.failure("the session belongs to another account") }
             guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
         }
+        try checkNew(event)
         live.used = true
         emailCodes[live.id] = live
         switch purpose {
@@ -80,6 +81,8 @@ extension MemoryPasskeyStore {
             usersByID[userID] = user
             if let session { sessionsByHash[session.tokenHash] = session }
         }
+        if let previous, previous != session?.tokenHash { sessionsByHash.removeValue(forKey: previous) }
+        append(event)
         return user
     }
 

@@ -58,10 +58,13 @@ public actor MemoryPasskeyStore: PasskeyStore {
         userIDsByUsername[UserRecord.normalize(username)].flatMap { usersByID[$0] }
     }
 
-    public func updateDisplayName(userID: UserHandle, displayName: String) async throws -> UserRecord? {
+    public func updateDisplayName(userID: UserHandle, displayName: String, audit event: AuditEvent?) async throws -> UserRecord? {
         guard var user = usersByID[userID] else { return nil }
+        let changed = user.displayName != displayName
+        if changed { try checkNew(event) }
         user.displayName = displayName
         usersByID[userID] = user
+        if changed { append(event) }
         return user
     }
 
@@ -100,10 +103,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
         guard usersByID[credential.userID] != nil else { throw StoreError.userNotFound }
         guard credentialsByID[credential.id] == nil else { throw StoreError.credentialExists }
         // Every check before the first change: all of it is stored or none of it.
-        let ids = events.map(\.id)
-        guard Set(ids).count == ids.count, !audit.contains(where: { ids.contains($0.id) }) else {
-            throw StoreError.failure("the audit event exists")
-        }
+        try checkNew(events)
         credentialsByID[credential.id] = credential
         if let tokenHash, var session = sessionsByHash[tokenHash], session.userID == credential.userID {
             session.recovery = false
@@ -112,10 +112,14 @@ public actor MemoryPasskeyStore: PasskeyStore {
         audit.append(contentsOf: events)
     }
 
-    public func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord? {
+    public func renameCredential(
+        id: CredentialID, userID: UserHandle, name: String, audit event: AuditEvent?
+    ) async throws -> CredentialRecord? {
         guard var credential = credentialsByID[id], credential.userID == userID else { return nil }
+        try checkNew(event)
         credential.name = name
         credentialsByID[id] = credential
+        append(event)
         return credential
     }
 
@@ -135,8 +139,16 @@ public actor MemoryPasskeyStore: PasskeyStore {
 
     /// Throws when `event`'s ID is stored already, before an operation changes anything.
     func checkNew(_ event: AuditEvent?) throws {
-        guard let event else { return }
-        guard !audit.contains(where: { $0.id == event.id }) else { throw StoreError.failure("the audit event exists") }
+        try checkNew(event.map { [$0] } ?? [])
+    }
+
+    /// Throws when two of `events` share an ID or one's ID is stored already, before an operation
+    /// changes anything.
+    func checkNew(_ events: [AuditEvent]) throws {
+        let ids = events.map(\.id)
+        guard Set(ids).count == ids.count, !audit.contains(where: { ids.contains($0.id) }) else {
+            throw StoreError.failure("the audit event exists")
+        }
     }
 
     /// Stores an event ``checkNew(_:)`` let through.
@@ -238,10 +250,13 @@ public actor MemoryPasskeyStore: PasskeyStore {
 
     // MARK: Sessions
 
-    public func insertSession(_ session: SessionRecord) async throws {
+    public func insertSession(_ session: SessionRecord, audit event: AuditEvent?, endingSession previous: [UInt8]?) async throws {
         guard usersByID[session.userID] != nil else { throw StoreError.userNotFound }
         guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
+        try checkNew(event)
+        if let previous { sessionsByHash.removeValue(forKey: previous) }
         sessionsByHash[session.tokenHash] = session
+        append(event)
     }
 
     public func session(tokenHash: [UInt8]) async throws -> SessionRecord? {
@@ -254,8 +269,13 @@ public actor MemoryPasskeyStore: PasskeyStore {
         sessionsByHash[tokenHash] = session
     }
 
-    public func deleteSession(tokenHash: [UInt8]) async throws {
+    @discardableResult
+    public func deleteSession(tokenHash: [UInt8], audit event: AuditEvent?) async throws -> Bool {
+        guard sessionsByHash[tokenHash] != nil else { return false }
+        try checkNew(event)
         sessionsByHash.removeValue(forKey: tokenHash)
+        append(event)
+        return true
     }
 
     @discardableResult
@@ -308,9 +328,14 @@ public actor MemoryPasskeyStore: PasskeyStore {
     }
 
     @discardableResult
-    public func deleteSessions(userID: UserHandle, keeping: [UInt8]?) async throws -> [SessionRecord] {
+    public func deleteSessions(
+        userID: UserHandle, keeping: [UInt8]?, audit events: @escaping @Sendable ([SessionRecord]) -> [AuditEvent]
+    ) async throws -> [SessionRecord] {
         let ended = try await sessions(userID: userID).filter { $0.tokenHash != keeping }
+        let made = events(ended)
+        try checkNew(made)
         for session in ended { sessionsByHash.removeValue(forKey: session.tokenHash) }
+        audit.append(contentsOf: made)
         return ended
     }
 

@@ -40,8 +40,10 @@ public protocol PasskeyStore: SharedStateStore {
     /// The account whose normalized username is the normalized form of `username`.
     func user(username: String) async throws -> UserRecord?
 
-    /// Changes the display name; returns the updated account, or `nil` when there is none.
-    func updateDisplayName(userID: UserHandle, displayName: String) async throws -> UserRecord?
+    /// Changes the display name and, when it differs from the one stored, stores the activity
+    /// `event` (when given), in one transaction; returns the updated account, or `nil` when there
+    /// is none.
+    func updateDisplayName(userID: UserHandle, displayName: String, audit event: AuditEvent?) async throws -> UserRecord?
 
     /// Deletes the account and everything it owns, in one transaction: passkeys, sessions, pending
     /// ceremonies and audit events. Returns whether the account existed.
@@ -67,9 +69,12 @@ public protocol PasskeyStore: SharedStateStore {
         _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?
     ) async throws
 
-    /// Renames one of the account's passkeys; returns it, or `nil` when this account has no such
-    /// passkey (another account's passkey is never renamed).
-    func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord?
+    /// Renames one of the account's passkeys and stores the activity `event` (when given), in one
+    /// transaction; returns it, or `nil` when this account has no such passkey (another account's
+    /// passkey is never renamed, and no event is stored).
+    func renameCredential(
+        id: CredentialID, userID: UserHandle, name: String, audit event: AuditEvent?
+    ) async throws -> CredentialRecord?
 
     /// Deletes one of the account's passkeys, unless it is the account's last one, ends the
     /// sessions that passkey opened (``SessionRecord/credentialID``) and stores the activity
@@ -173,10 +178,12 @@ public protocol PasskeyStore: SharedStateStore {
 
     // MARK: Sessions
 
-    /// Stores a session for an existing account.
+    /// Stores a session for an existing account with the activity `event` that opened it (when
+    /// given), and ends the browser's previous session `previous` (a token hash, when given), in
+    /// one transaction: all of it or, when the call throws, none of it.
     ///
     /// - Throws: ``StoreError/userNotFound`` when the account is gone.
-    func insertSession(_ session: SessionRecord) async throws
+    func insertSession(_ session: SessionRecord, audit event: AuditEvent?, endingSession previous: [UInt8]?) async throws
 
     /// The session whose token hashes to `tokenHash`, expired or not; the caller checks
     /// ``SessionRecord/isExpired(at:idleTimeout:)``.
@@ -191,8 +198,11 @@ public protocol PasskeyStore: SharedStateStore {
     /// restarts its idle expiry.
     func touchSession(tokenHash: [UInt8], at: Date) async throws
 
-    /// Deletes the session (sign-out). Deleting a session that does not exist is not an error.
-    func deleteSession(tokenHash: [UInt8]) async throws
+    /// Deletes the session (sign-out) and, when there was one to delete, stores the activity
+    /// `event` (when given), in one transaction. Deleting a session that does not exist is not an
+    /// error: it answers `false` and stores no event.
+    @discardableResult
+    func deleteSession(tokenHash: [UInt8], audit event: AuditEvent?) async throws -> Bool
 
     /// Deletes the ceremonies and sessions that have expired at `now`: past `expiresAt`, or, for
     /// sessions when `sessionIdleTimeout` is given, last seen that many seconds ago or more; and
@@ -220,10 +230,13 @@ public protocol PasskeyStore: SharedStateStore {
     /// The account's sessions, expired or not, oldest first.
     func sessions(userID: UserHandle) async throws -> [SessionRecord]
 
-    /// Ends the account's sessions, all of them or all but the one whose token hash is `keeping`;
-    /// returns the sessions ended.
+    /// Ends the account's sessions, all of them or all but the one whose token hash is `keeping`,
+    /// and stores the activity events `events` makes of the sessions ended (oldest first), in one
+    /// transaction; returns the sessions ended.
     @discardableResult
-    func deleteSessions(userID: UserHandle, keeping: [UInt8]?) async throws -> [SessionRecord]
+    func deleteSessions(
+        userID: UserHandle, keeping: [UInt8]?, audit events: @escaping @Sendable ([SessionRecord]) -> [AuditEvent]
+    ) async throws -> [SessionRecord]
 
     /// Every account, in the order of their normalized usernames.
     func users() async throws -> [UserRecord]
@@ -343,13 +356,15 @@ public protocol PasskeyStore: SharedStateStore {
 
     /// Redeems the account's live code of `purpose` (unexpired at `now`, unused, fewer than
     /// `maximumAttempts` wrong tries): when `codeHash` matches (compared in constant time) the code
-    /// is used up and, in the same transaction, a verification marks the address verified and a
-    /// recovery stores `session`. A wrong code counts one try against the live code.
+    /// is used up and, in the same transaction, a verification marks the address verified, a
+    /// recovery stores `session` and ends the browser's previous session `previous` (a token hash,
+    /// when given), and the activity `event` (when given) is stored. A wrong code counts one try
+    /// against the live code, and nothing else is stored.
     ///
     /// - Returns: the updated account, or `nil` when no live code matched.
     func redeemEmailCode(
         userID: UserHandle, purpose: EmailCodeRecord.Purpose, codeHash: [UInt8], at now: Date, maximumAttempts: Int,
-        session: SessionRecord?
+        session: SessionRecord?, audit event: AuditEvent?, endingSession previous: [UInt8]?
     ) async throws -> UserRecord?
 
     /// Deletes email codes that can neither be redeemed nor count against the hourly cap any more.
@@ -382,6 +397,44 @@ extension PasskeyStore {
         guard let session = try await session(tokenHash: tokenHash),
               let user = try await user(id: session.userID) else { return nil }
         return (session, user)
+    }
+
+    /// Changes the display name as ``updateDisplayName(userID:displayName:audit:)`` does, with no event.
+    public func updateDisplayName(userID: UserHandle, displayName: String) async throws -> UserRecord? {
+        try await updateDisplayName(userID: userID, displayName: displayName, audit: nil)
+    }
+
+    /// Renames a passkey as ``renameCredential(id:userID:name:audit:)`` does, with no event.
+    public func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord? {
+        try await renameCredential(id: id, userID: userID, name: name, audit: nil)
+    }
+
+    /// Stores a session as ``insertSession(_:audit:endingSession:)`` does, with no event and no
+    /// session to end.
+    public func insertSession(_ session: SessionRecord) async throws {
+        try await insertSession(session, audit: nil, endingSession: nil)
+    }
+
+    /// Deletes the session as ``deleteSession(tokenHash:audit:)`` does, with no event.
+    public func deleteSession(tokenHash: [UInt8]) async throws {
+        try await deleteSession(tokenHash: tokenHash, audit: nil)
+    }
+
+    /// Ends the account's sessions as ``deleteSessions(userID:keeping:audit:)`` does, with no event.
+    @discardableResult
+    public func deleteSessions(userID: UserHandle, keeping: [UInt8]?) async throws -> [SessionRecord] {
+        try await deleteSessions(userID: userID, keeping: keeping, audit: { _ in [] })
+    }
+
+    /// Redeems a code as ``redeemEmailCode(userID:purpose:codeHash:at:maximumAttempts:session:audit:endingSession:)``
+    /// does, with no event and no session to end.
+    public func redeemEmailCode(
+        userID: UserHandle, purpose: EmailCodeRecord.Purpose, codeHash: [UInt8], at now: Date, maximumAttempts: Int,
+        session: SessionRecord?
+    ) async throws -> UserRecord? {
+        try await redeemEmailCode(
+            userID: userID, purpose: purpose, codeHash: codeHash, at: now, maximumAttempts: maximumAttempts,
+            session: session, audit: nil, endingSession: nil)
     }
 
     /// Deletes one of the account's passkeys as ``deleteCredential(id:userID:audit:)`` does, with no event.

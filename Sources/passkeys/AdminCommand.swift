@@ -218,9 +218,10 @@ struct AdminCommand: AsyncParsableCommand {
             func run() async throws {
                 let (user, ended) = try await options.withStore { store in
                     let user = try await AdminOutput.account(username, in: store)
-                    let ended = try await store.deleteSessions(userID: user.id, keeping: nil)
-                    try await store.appendAudit(
-                        AdminOutput.event(.sessionsRevoked, userID: user.id, detail: "\(ended.count) sessions ended"))
+                    // The operator's event is stored with the sessions' end, in one transaction.
+                    let ended = try await store.deleteSessions(userID: user.id, keeping: nil) { [userID = user.id] ended in
+                        [AdminOutput.event(.sessionsRevoked, userID: userID, detail: "\(ended.count) sessions ended")]
+                    }
                     return (user, ended.count)
                 }
                 print("Ended \(ended) session\(ended == 1 ? "" : "s") of \(user.username).")

@@ -51,10 +51,12 @@ struct AccountController {
     /// Signing out deletes the session; signing out without one is not an error.
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
         if let hash = services.sessions.tokenHash(request), let session = try await services.store.session(tokenHash: hash) {
-            try await services.store.deleteSession(tokenHash: hash)
-            await services.recordActivity(
-                .sessionEnded, userID: session.userID, client: ClientDetails(request, context: context),
-                credentialID: session.credentialID, detail: "signed out", logger: context.logger)
+            // The event is stored with the deletion, and only by the request that deleted it.
+            try await services.store.deleteSession(
+                tokenHash: hash,
+                audit: services.activityEvent(
+                    .sessionEnded, userID: session.userID, client: ClientDetails(request, context: context),
+                    credentialID: session.credentialID, detail: "signed out"))
         }
         return ServerServices.noContent(cookies: [services.sessions.expiredCookie])
     }
@@ -63,13 +65,12 @@ struct AccountController {
         let signedIn = try await services.sessions.require(request)
         let body = try await JSONBody.decode(UpdateRequest.self, from: request)
         let displayName = try NameRules.name(body.displayName, what: "display name")
-        guard let user = try await services.store.updateDisplayName(userID: signedIn.user.id, displayName: displayName) else {
-            throw APIError.unauthenticated
-        }
-        if user.displayName != signedIn.user.displayName {
-            await services.recordActivity(
-                .displayNameChanged, userID: user.id, client: ClientDetails(request, context: context), logger: context.logger)
-        }
+        // The event is stored with the change, when the name is a new one.
+        guard let user = try await services.store.updateDisplayName(
+            userID: signedIn.user.id, displayName: displayName,
+            audit: services.activityEvent(
+                .displayNameChanged, userID: signedIn.user.id, client: ClientDetails(request, context: context)))
+        else { throw APIError.unauthenticated }
         return try ServerServices.json(UserAnswer(user: UserJSON(user)))
     }
 

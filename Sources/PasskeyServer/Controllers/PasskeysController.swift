@@ -82,13 +82,15 @@ struct PasskeysController {
         let body = try await JSONBody.decode(RenameRequest.self, from: request)
         let name = try NameRules.name(body.name, what: "passkey name")
         guard let id = Self.credentialID(context),
-              let renamed = try await services.store.renameCredential(id: id, userID: signedIn.user.id, name: name)
+              // The event is stored with the new name, and only when this account's passkey has it.
+              let renamed = try await services.store.renameCredential(
+                id: id, userID: signedIn.user.id, name: name,
+                audit: services.activityEvent(
+                    .passkeyRenamed, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                    credentialID: id))
         else { throw APIError.passkeyNotFound }
         context.logger.info(
             "passkey renamed", metadata: ["user": .string(signedIn.user.id.base64URL), "credential": .string(id.base64URL)])
-        await services.recordActivity(
-            .passkeyRenamed, userID: signedIn.user.id, client: ClientDetails(request, context: context), credentialID: id,
-            logger: context.logger)
         return try ServerServices.json(One(passkey: PasskeyJSON(renamed, directory: services.directory)))
     }
 

@@ -69,13 +69,12 @@ struct PasswordController {
         let passkeys = try await services.store.credentials(userID: user.id)
         let (token, session) = services.sessions.start(
             userID: user.id, credentialID: nil, client: client, method: .password)
-        try await services.store.insertSession(session)
-        if let previous = services.sessions.tokenHash(request) {
-            try await services.store.deleteSession(tokenHash: previous)
-        }
-        await services.recordActivity(
-            .passwordSignIn, userID: user.id, client: client, detail: "signed in with the imported password",
-            logger: context.logger)
+        // One transaction: the session, its event and the end of the one this browser had before.
+        try await services.store.insertSession(
+            session,
+            audit: services.activityEvent(
+                .passwordSignIn, userID: user.id, client: client, detail: "signed in with the imported password"),
+            endingSession: services.sessions.tokenHash(request))
         context.logger.info("password sign-in", metadata: ["user": .string(user.id.base64URL)])
         return try ServerServices.json(
             SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty), cookies: [services.sessions.cookie(for: token)])

@@ -66,16 +66,18 @@ struct RecoveryController {
               let user = try await services.store.redeemEmailCode(
                 userID: signedIn.user.id, purpose: .verification,
                 codeHash: EmailCodes.hash(code, userID: signedIn.user.id, purpose: .verification),
-                at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: nil)
+                at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: nil,
+                // Stored with the redeemed code, in its transaction.
+                audit: services.activityEvent(
+                    .emailVerified, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                    detail: "the email address was verified"),
+                endingSession: nil)
         else {
             await services.recordActivity(
                 .emailVerificationFailed, userID: signedIn.user.id, client: ClientDetails(request, context: context),
                 detail: "a wrong or expired code was entered", logger: context.logger)
             throw APIError.invalidCode
         }
-        await services.recordActivity(
-            .emailVerified, userID: user.id, client: ClientDetails(request, context: context),
-            detail: "the email address was verified", logger: context.logger)
         return try ServerServices.json(UserAnswer(user: UserJSON(user)))
     }
 
@@ -136,7 +138,12 @@ struct RecoveryController {
             userID: user.id, credentialID: nil, client: client, method: .emailCode, recovery: true)
         guard let recovered = try await services.store.redeemEmailCode(
             userID: user.id, purpose: .recovery, codeHash: EmailCodes.hash(code, userID: user.id, purpose: .recovery),
-            at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: session)
+            at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: session,
+            // In the code's transaction: the event, and the end of the session this browser had before.
+            audit: services.activityEvent(
+                .recoveryStarted, userID: user.id, client: client,
+                detail: "signed in with a recovery code: may add a passkey"),
+            endingSession: services.sessions.tokenHash(request))
         else {
             await services.recordActivity(
                 .recoveryFailed, userID: user.id, client: client,
@@ -144,13 +151,6 @@ struct RecoveryController {
             await services.failurePacing.holdFailure(startedAt: start)
             throw APIError.invalidCode
         }
-        // The session this browser had before is over.
-        if let previous = services.sessions.tokenHash(request) {
-            try await services.store.deleteSession(tokenHash: previous)
-        }
-        await services.recordActivity(
-            .recoveryStarted, userID: user.id, client: client,
-            detail: "signed in with a recovery code: may add a passkey", logger: context.logger)
         context.logger.info("recovery session opened", metadata: ["user": .string(user.id.base64URL)])
         return try ServerServices.json(
             RecoveryAnswer(user: UserJSON(recovered), recovery: true), cookies: [services.sessions.cookie(for: token)])

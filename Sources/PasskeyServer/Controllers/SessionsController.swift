@@ -74,24 +74,28 @@ struct SessionsController {
         guard let id = context.parameters.get("id"),
               let session = try await liveSessions(of: signedIn).first(where: { $0.publicID == id })
         else { throw APIError.sessionNotFound }
-        try await services.store.deleteSession(tokenHash: session.tokenHash)
-        let client = ClientDetails(request, context: context)
         let current = session.tokenHash == signedIn.session.tokenHash
-        await services.recordActivity(
-            .sessionEnded, userID: signedIn.user.id, client: client, credentialID: session.credentialID,
-            detail: current ? "signed out" : "ended from another session", logger: context.logger)
+        // The event is stored with the deletion, and only by the request that deleted it.
+        try await services.store.deleteSession(
+            tokenHash: session.tokenHash,
+            audit: services.activityEvent(
+                .sessionEnded, userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                credentialID: session.credentialID, detail: current ? "signed out" : "ended from another session"))
         return ServerServices.noContent(cookies: current ? [services.sessions.expiredCookie] : [])
     }
 
     /// Ends every session of the account but this one.
     @Sendable func endOthers(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
-        let ended = try await services.store.deleteSessions(userID: signedIn.user.id, keeping: signedIn.session.tokenHash)
         let client = ClientDetails(request, context: context)
-        for session in ended {
-            await services.recordActivity(
-                .sessionEnded, userID: signedIn.user.id, client: client, credentialID: session.credentialID,
-                detail: "ended from another session", logger: context.logger)
+        // One event for each session ended, stored with the deletion.
+        try await services.store.deleteSessions(userID: signedIn.user.id, keeping: signedIn.session.tokenHash) {
+            [services, userID = signedIn.user.id] ended in
+            ended.map {
+                services.activityEvent(
+                    .sessionEnded, userID: userID, client: client, credentialID: $0.credentialID,
+                    detail: "ended from another session")
+            }
         }
         return ServerServices.noContent()
     }

@@ -113,7 +113,7 @@ extension SQLPasskeyStore {
 
     public func redeemEmailCode(
         userID: UserHandle, purpose: EmailCodeRecord.Purpose, codeHash: [UInt8], at now: Date, maximumAttempts: Int,
-        session: SessionRecord?
+        session: SessionRecord?, audit event: AuditEvent?, endingSession previous: [UInt8]?
     ) async throws -> UserRecord? {
         let userKey = Data(userID.bytes)
         let nowValue = try Column.microseconds(now)
@@ -152,6 +152,10 @@ extension SQLPasskeyStore {
             if purpose == .recovery, let session {
                 try await Self.insert(session, on: db)
             }
+            if let previous, previous != session?.tokenHash {
+                try await db.delete(from: "sessions").where("token_hash", .equal, Data(previous)).run()
+            }
+            if let event { try await Self.insert(event, on: db) }
             return try RowReader(row: updated).user()
         }
     }

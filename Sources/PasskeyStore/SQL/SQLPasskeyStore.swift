@@ -425,14 +425,22 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    public func updateDisplayName(userID: UserHandle, displayName: String) async throws -> UserRecord? {
-        try await autocommit { db in
-            try await db.update("users")
-                .set("display_name", to: displayName)
-                .where("id", .equal, Data(userID.bytes))
-                .returning("*")
-                .first()
-                .map { try RowReader(row: $0).user() }
+    public func updateDisplayName(userID: UserHandle, displayName: String, audit event: AuditEvent?) async throws -> UserRecord? {
+        let key = Data(userID.bytes)
+        return try await transaction { db in
+            // Two changes of one account's name queue here, so each compares with the name before it.
+            guard try await Self.lockUser(userID, .update, on: db),
+                  let before = try await db.select().column("display_name").from("users").where("id", .equal, key).first(),
+                  let updated = try await db.update("users")
+                    .set("display_name", to: displayName)
+                    .where("id", .equal, key)
+                    .returning("*")
+                    .first()
+            else { return nil }
+            if let event, try RowReader(row: before).string("display_name") != displayName {
+                try await Self.insert(event, on: db)
+            }
+            return try RowReader(row: updated).user()
         }
     }
 
@@ -487,15 +495,19 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    public func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord? {
-        try await autocommit { db in
-            try await db.update("credentials")
+    public func renameCredential(
+        id: CredentialID, userID: UserHandle, name: String, audit event: AuditEvent?
+    ) async throws -> CredentialRecord? {
+        try await transaction { db in
+            guard let renamed = try await db.update("credentials")
                 .set("name", to: name)
                 .where("id", .equal, Data(id.bytes))
                 .where("user_id", .equal, Data(userID.bytes))
                 .returning("*")
                 .first()
-                .map { try RowReader(row: $0).credential() }
+            else { return nil }
+            if let event { try await Self.insert(event, on: db) }
+            return try RowReader(row: renamed).credential()
         }
     }
 
@@ -884,10 +896,14 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     // MARK: Sessions
 
-    public func insertSession(_ session: SessionRecord) async throws {
+    public func insertSession(_ session: SessionRecord, audit event: AuditEvent?, endingSession previous: [UInt8]?) async throws {
         try await transaction { db in
             guard try await Self.lockUser(session.userID, .share, on: db) else { throw StoreError.userNotFound }
             try await Self.insert(session, on: db)
+            if let previous, previous != session.tokenHash {
+                try await db.delete(from: "sessions").where("token_hash", .equal, Data(previous)).run()
+            }
+            if let event { try await Self.insert(event, on: db) }
         }
     }
 
@@ -938,9 +954,20 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    public func deleteSession(tokenHash: [UInt8]) async throws {
-        try await autocommit { db in
-            try await db.delete(from: "sessions").where("token_hash", .equal, Data(tokenHash)).run()
+    @discardableResult
+    public func deleteSession(tokenHash: [UInt8], audit event: AuditEvent?) async throws -> Bool {
+        guard let event else {
+            return try await autocommit { db in
+                try await db.delete(from: "sessions").where("token_hash", .equal, Data(tokenHash))
+                    .returning("token_hash").first() != nil
+            }
+        }
+        return try await transaction { db in
+            guard try await db.delete(from: "sessions").where("token_hash", .equal, Data(tokenHash))
+                .returning("token_hash").first() != nil
+            else { return false }
+            try await Self.insert(event, on: db)
+            return true
         }
     }
 
@@ -1027,16 +1054,20 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     @discardableResult
-    public func deleteSessions(userID: UserHandle, keeping: [UInt8]?) async throws -> [SessionRecord] {
-        try await autocommit { db in
+    public func deleteSessions(
+        userID: UserHandle, keeping: [UInt8]?, audit events: @escaping @Sendable ([SessionRecord]) -> [AuditEvent]
+    ) async throws -> [SessionRecord] {
+        try await transaction { db in
             let delete = db.delete(from: "sessions").where("user_id", .equal, Data(userID.bytes))
             if let keeping { delete.where("token_hash", .notEqual, Data(keeping)) }
-            return try await delete.returning("*").all()
+            let ended = try await delete.returning("*").all()
                 .map { try RowReader(row: $0).session() }
                 .sorted { a, b in
                     if a.createdAt != b.createdAt { return a.createdAt < b.createdAt }
                     return a.tokenHash.lexicographicallyPrecedes(b.tokenHash)
                 }
+            for event in events(ended) { try await Self.insert(event, on: db) }
+            return ended
         }
     }
 

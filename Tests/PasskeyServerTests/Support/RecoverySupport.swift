@@ -30,10 +30,11 @@ extension RecordingStore {
 
     func redeemEmailCode(
         userID: UserHandle, purpose: EmailCodeRecord.Purpose, codeHash: [UInt8], at now: Date, maximumAttempts: Int,
-        session: SessionRecord?
+        session: SessionRecord?, audit event: AuditEvent?, endingSession previous: [UInt8]?
     ) async throws -> UserRecord? {
         let user = try await base.redeemEmailCode(
-            userID: userID, purpose: purpose, codeHash: codeHash, at: now, maximumAttempts: maximumAttempts, session: session)
+            userID: userID, purpose: purpose, codeHash: codeHash, at: now, maximumAttempts: maximumAttempts,
+            session: session, audit: event, endingSession: previous)
         record(user == nil ? "countEmailCodeAttempt" : "redeemEmailCode")
         return user
     }

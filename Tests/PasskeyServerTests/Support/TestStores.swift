@@ -120,9 +120,9 @@ final class RecordingStore: PasskeyStore {
         return try await base.user(username: username)
     }
 
-    func updateDisplayName(userID: UserHandle, displayName: String) async throws -> UserRecord? {
+    func updateDisplayName(userID: UserHandle, displayName: String, audit event: AuditEvent?) async throws -> UserRecord? {
         called()
-        let user = try await base.updateDisplayName(userID: userID, displayName: displayName)
+        let user = try await base.updateDisplayName(userID: userID, displayName: displayName, audit: event)
         if user != nil { record("updateDisplayName") }
         return user
     }
@@ -152,9 +152,9 @@ final class RecordingStore: PasskeyStore {
         record("addCredential")
     }
 
-    func renameCredential(id: CredentialID, userID: UserHandle, name: String) async throws -> CredentialRecord? {
+    func renameCredential(id: CredentialID, userID: UserHandle, name: String, audit event: AuditEvent?) async throws -> CredentialRecord? {
         called()
-        let renamed = try await base.renameCredential(id: id, userID: userID, name: name)
+        let renamed = try await base.renameCredential(id: id, userID: userID, name: name, audit: event)
         if renamed != nil { record("renameCredential") }
         return renamed
     }
@@ -220,9 +220,9 @@ final class RecordingStore: PasskeyStore {
         return try await base.signInRecords(credentialID: credentialID)
     }
 
-    func insertSession(_ session: SessionRecord) async throws {
+    func insertSession(_ session: SessionRecord, audit event: AuditEvent?, endingSession previous: [UInt8]?) async throws {
         called()
-        try await base.insertSession(session)
+        try await base.insertSession(session, audit: event, endingSession: previous)
         record("insertSession")
     }
 
@@ -236,10 +236,11 @@ final class RecordingStore: PasskeyStore {
         try await base.touchSession(tokenHash: tokenHash, at: at)
     }
 
-    func deleteSession(tokenHash: [UInt8]) async throws {
+    func deleteSession(tokenHash: [UInt8], audit event: AuditEvent?) async throws -> Bool {
         called()
-        try await base.deleteSession(tokenHash: tokenHash)
+        let deleted = try await base.deleteSession(tokenHash: tokenHash, audit: event)
         record("deleteSession")
+        return deleted
     }
 
     func purgeExpired(now: Date, sessionIdleTimeout: TimeInterval?) async throws -> Int {
@@ -267,9 +268,11 @@ final class RecordingStore: PasskeyStore {
         return try await base.sessions(userID: userID)
     }
 
-    func deleteSessions(userID: UserHandle, keeping: [UInt8]?) async throws -> [SessionRecord] {
+    func deleteSessions(
+        userID: UserHandle, keeping: [UInt8]?, audit events: @escaping @Sendable ([SessionRecord]) -> [AuditEvent]
+    ) async throws -> [SessionRecord] {
         called()
-        let ended = try await base.deleteSessions(userID: userID, keeping: keeping)
+        let ended = try await base.deleteSessions(userID: userID, keeping: keeping, audit: events)
         if !ended.isEmpty { record("deleteSessions") }
         return ended
     }
