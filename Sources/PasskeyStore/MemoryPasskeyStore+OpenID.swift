@@ -168,10 +168,13 @@ extension MemoryPasskeyStore {
     }
 
     @discardableResult
-    public func removeConsent(userID: UserHandle, clientID: String) async throws -> Bool {
-        let removed = openID.consents.removeValue(forKey: .init(userID: userID, clientID: clientID)) != nil
+    public func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent?) async throws -> Bool {
+        let removed = openID.consents[.init(userID: userID, clientID: clientID)] != nil
+        if removed { try checkNew(event) }
+        openID.consents.removeValue(forKey: .init(userID: userID, clientID: clientID))
         openID.codes = openID.codes.filter { !($0.value.userID == userID && $0.value.clientID == clientID) }
         openID.tokens = openID.tokens.filter { !($0.value.userID == userID && $0.value.clientID == clientID) }
+        if removed { append(event) }
         return removed
     }
 

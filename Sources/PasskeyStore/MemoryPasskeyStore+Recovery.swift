@@ -4,13 +4,15 @@ import WebAuthn
 extension MemoryPasskeyStore {
     // MARK: Email codes, recovery and imported passwords
 
-    public func importUser(_ user: UserRecord, passwordHash: String?) async throws {
+    public func importUser(_ user: UserRecord, passwordHash: String?, audit event: AuditEvent?) async throws {
         let username = user.normalizedUsername
         guard userIDsByUsername[username] == nil else { throw StoreError.usernameTaken }
         guard usersByID[user.id] == nil else { throw StoreError.failure("a user with this handle exists") }
+        try checkNew(event)
         usersByID[user.id] = user
         userIDsByUsername[username] = user.id
         passwordHashes[user.id] = passwordHash
+        append(event)
     }
 
     public func passwordHash(userID: UserHandle) async throws -> String? {

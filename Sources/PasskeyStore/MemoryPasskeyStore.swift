@@ -69,8 +69,13 @@ public actor MemoryPasskeyStore: PasskeyStore {
     }
 
     @discardableResult
-    public func deleteUser(id: UserHandle) async throws -> Bool {
-        guard let user = usersByID.removeValue(forKey: id) else { return false }
+    public func deleteUser(id: UserHandle, audit event: AuditEvent?) async throws -> Bool {
+        guard let user = usersByID[id] else { return false }
+        // The account's own events go; an event with the ID of one of them may take its place.
+        if let event, audit.contains(where: { $0.id == event.id && $0.userID != id }) {
+            throw StoreError.failure("the audit event exists")
+        }
+        usersByID.removeValue(forKey: id)
         userIDsByUsername.removeValue(forKey: user.normalizedUsername)
         credentialsByID = credentialsByID.filter { $0.value.userID != id }
         sessionsByHash = sessionsByHash.filter { $0.value.userID != id }
@@ -79,6 +84,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
         openID.removeUser(id)
         passwordHashes.removeValue(forKey: id)
         emailCodes = emailCodes.filter { $0.value.userID != id }
+        append(event)
         return true
     }
 
@@ -343,8 +349,9 @@ public actor MemoryPasskeyStore: PasskeyStore {
         usersByID.values.sorted { $0.normalizedUsername.utf8.lexicographicallyPrecedes($1.normalizedUsername.utf8) }
     }
 
-    public func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord? {
+    public func setDisabled(userID: UserHandle, _ disabled: Bool, audit event: AuditEvent?) async throws -> UserRecord? {
         guard var user = usersByID[userID] else { return nil }
+        try checkNew(event)
         user.disabled = disabled
         usersByID[userID] = user
         if disabled {
@@ -352,6 +359,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
             openID.tokens = openID.tokens.filter { $0.value.userID != userID }
             openID.codes = openID.codes.filter { $0.value.userID != userID }
         }
+        append(event)
         return user
     }
 

@@ -46,9 +46,11 @@ public protocol PasskeyStore: SharedStateStore {
     func updateDisplayName(userID: UserHandle, displayName: String, audit event: AuditEvent?) async throws -> UserRecord?
 
     /// Deletes the account and everything it owns, in one transaction: passkeys, sessions, pending
-    /// ceremonies and audit events. Returns whether the account existed.
+    /// ceremonies and audit events; then, in the same transaction and only when the account
+    /// existed, stores `event` (when given: an operator's record, not the account's). Returns
+    /// whether the account existed.
     @discardableResult
-    func deleteUser(id: UserHandle) async throws -> Bool
+    func deleteUser(id: UserHandle, audit event: AuditEvent?) async throws -> Bool
 
     // MARK: Passkeys
 
@@ -243,8 +245,8 @@ public protocol PasskeyStore: SharedStateStore {
 
     /// Turns the account off (`disabled: true`) or on again, and returns it (`nil` when there is no
     /// such account). Turning it off ends all its sessions and revokes its OAuth codes and tokens
-    /// in the same transaction.
-    func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord?
+    /// in the same transaction, which also stores the activity `event` (when given).
+    func setDisabled(userID: UserHandle, _ disabled: Bool, audit event: AuditEvent?) async throws -> UserRecord?
 
     // MARK: OpenID Provider: clients
 
@@ -329,16 +331,19 @@ public protocol PasskeyStore: SharedStateStore {
 
     /// Removes the consent and, in the same transaction, every code and token the application holds
     /// for the person. Returns whether there was a consent.
+    /// The activity `event` (when given) is stored in the same transaction, only when there was one.
     @discardableResult
-    func removeConsent(userID: UserHandle, clientID: String) async throws -> Bool
+    func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent?) async throws -> Bool
 
     // MARK: Email codes, recovery and imported passwords
 
     /// Creates an account without a passkey (an imported one), with the password hash it had
     /// elsewhere, if any.
     ///
+    /// The activity `event` (when given) is stored with it, in one transaction.
+    ///
     /// - Throws: ``StoreError/usernameTaken`` when an account has the same normalized username.
-    func importUser(_ user: UserRecord, passwordHash: String?) async throws
+    func importUser(_ user: UserRecord, passwordHash: String?, audit event: AuditEvent?) async throws
 
     /// The imported password hash of the account, `nil` when it has none (or no such account).
     func passwordHash(userID: UserHandle) async throws -> String?
@@ -397,6 +402,28 @@ extension PasskeyStore {
         guard let session = try await session(tokenHash: tokenHash),
               let user = try await user(id: session.userID) else { return nil }
         return (session, user)
+    }
+
+    /// Deletes the account as ``deleteUser(id:audit:)`` does, with no event.
+    @discardableResult
+    public func deleteUser(id: UserHandle) async throws -> Bool {
+        try await deleteUser(id: id, audit: nil)
+    }
+
+    /// Turns the account off or on as ``setDisabled(userID:_:audit:)`` does, with no event.
+    public func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord? {
+        try await setDisabled(userID: userID, disabled, audit: nil)
+    }
+
+    /// Removes the consent as ``removeConsent(userID:clientID:audit:)`` does, with no event.
+    @discardableResult
+    public func removeConsent(userID: UserHandle, clientID: String) async throws -> Bool {
+        try await removeConsent(userID: userID, clientID: clientID, audit: nil)
+    }
+
+    /// Creates an imported account as ``importUser(_:passwordHash:audit:)`` does, with no event.
+    public func importUser(_ user: UserRecord, passwordHash: String?) async throws {
+        try await importUser(user, passwordHash: passwordHash, audit: nil)
     }
 
     /// Changes the display name as ``updateDisplayName(userID:displayName:audit:)`` does, with no event.

@@ -149,10 +149,11 @@ struct AdminCommand: AsyncParsableCommand {
                 let (user, ended) = try await options.withStore { store in
                     let user = try await AdminOutput.account(username, in: store)
                     let ended = try await store.sessions(userID: user.id).count
-                    guard let disabled = try await store.setDisabled(userID: user.id, true) else {
-                        throw AdminOutput.noAccount(username)
-                    }
-                    try await store.appendAudit(AdminOutput.event(.accountDisabled, userID: user.id, detail: "\(ended) sessions ended"))
+                    // The operator's event is stored with the change, in one transaction.
+                    guard let disabled = try await store.setDisabled(
+                        userID: user.id, true,
+                        audit: AdminOutput.event(.accountDisabled, userID: user.id, detail: "\(ended) sessions ended"))
+                    else { throw AdminOutput.noAccount(username) }
                     return (disabled, ended)
                 }
                 print("Disabled \(user.username); \(ended) session\(ended == 1 ? "" : "s") ended.")
@@ -168,10 +169,9 @@ struct AdminCommand: AsyncParsableCommand {
             func run() async throws {
                 let user = try await options.withStore { store in
                     let user = try await AdminOutput.account(username, in: store)
-                    guard let enabled = try await store.setDisabled(userID: user.id, false) else {
-                        throw AdminOutput.noAccount(username)
-                    }
-                    try await store.appendAudit(AdminOutput.event(.accountEnabled, userID: user.id))
+                    guard let enabled = try await store.setDisabled(
+                        userID: user.id, false, audit: AdminOutput.event(.accountEnabled, userID: user.id))
+                    else { throw AdminOutput.noAccount(username) }
                     return enabled
                 }
                 print("Enabled \(user.username).")
@@ -188,10 +188,12 @@ struct AdminCommand: AsyncParsableCommand {
             func run() async throws {
                 let user = try await options.withStore { store in
                     let user = try await AdminOutput.account(username, in: store)
-                    guard try await store.deleteUser(id: user.id) else { throw AdminOutput.noAccount(username) }
-                    // The account's own log went with it; the operators' record names it.
-                    try await store.appendAudit(
-                        AdminOutput.event(.accountDeleted, userID: nil, detail: "\(user.username) (\(user.id.base64URL))"))
+                    // The account's own log goes with it; the operators' record, stored in the same
+                    // transaction, names it.
+                    guard try await store.deleteUser(
+                        id: user.id,
+                        audit: AdminOutput.event(.accountDeleted, userID: nil, detail: "\(user.username) (\(user.id.base64URL))"))
+                    else { throw AdminOutput.noAccount(username) }
                     return user
                 }
                 print("Deleted \(user.username).")

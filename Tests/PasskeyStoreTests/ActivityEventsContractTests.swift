@@ -171,4 +171,86 @@ struct ActivityEventsContractTests {
             #expect(try await store.auditEvents(userID: user.id, limit: 10) == [started, stored])
         }
     }
+
+    @Test("An imported account is stored with its event; a username taken stores neither", arguments: Backend.allCases)
+    func importWithEvent(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let grace = makeUser("grace@example.com")
+            let imported = event(grace, "account_imported")
+            try await store.importUser(grace, passwordHash: "hash", audit: imported)
+            #expect(try await store.auditEvents(userID: grace.id, limit: 10) == [imported])
+
+            let twin = makeUser("Grace@example.com")
+            await #expect(throws: StoreError.usernameTaken) {
+                try await store.importUser(twin, passwordHash: nil, audit: event(twin, "account_imported"))
+            }
+            #expect(try await store.auditEvents(userID: twin.id, limit: 10).isEmpty)
+
+            // An event the store refuses: no account either.
+            let ada = makeUser("ada@example.com")
+            var again = event(ada, "account_imported")
+            again.id = imported.id
+            await #expect(throws: StoreError.self) { try await store.importUser(ada, passwordHash: "hash", audit: again) }
+            #expect(try await store.user(username: "ada@example.com") == nil)
+        }
+    }
+
+    @Test("Turning an account off or on stores the operator's event with the change, all or nothing", arguments: Backend.allCases)
+    func disableWithEvent(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, session) = try await signUp(store)
+            let (stored, again) = try await storedAndAgain(store, user, "account_disabled")
+            await #expect(throws: StoreError.self) { try await store.setDisabled(userID: user.id, true, audit: again) }
+            #expect(try await store.user(id: user.id)?.disabled == false)
+            #expect(try await store.session(tokenHash: session.tokenHash) == session)
+
+            let disabled = event(user, "account_disabled")
+            #expect(try await store.setDisabled(userID: user.id, true, audit: disabled)?.disabled == true)
+            #expect(try await store.session(tokenHash: session.tokenHash) == nil)
+            let enabled = event(user, "account_enabled", after: 2)
+            #expect(try await store.setDisabled(userID: user.id, false, audit: enabled)?.disabled == false)
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [enabled, disabled, stored])
+            let ghost = makeUser("ghost@example.com")
+            #expect(try await store.setDisabled(userID: ghost.id, true, audit: event(ghost, "account_disabled")) == nil)
+            #expect(try await store.auditEvents(userID: ghost.id, limit: 10).isEmpty)
+        }
+    }
+
+    @Test("Deleting an account stores the operator's record only when there was an account, and keeps the account when it cannot", arguments: Backend.allCases)
+    func deleteUserWithEvent(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            // The operators' record is kept here under another account, so the test can read it back.
+            let (keeper, _, _) = try await signUp(store, "grace@example.com")
+            let (_, again) = try await storedAndAgain(store, keeper, "account_deleted")
+            await #expect(throws: StoreError.self) { try await store.deleteUser(id: user.id, audit: again) }
+            #expect(try await store.user(id: user.id) == user)
+
+            let record = event(keeper, "account_deleted", after: 2)
+            #expect(try await store.deleteUser(id: user.id, audit: record))
+            #expect(try await store.user(id: user.id) == nil)
+            #expect(try await store.auditEvents(userID: keeper.id, limit: 1) == [record])
+            #expect(try await store.deleteUser(id: user.id, audit: event(keeper, "account_deleted", after: 3)) == false)
+            #expect(try await store.auditEvents(userID: keeper.id, limit: 1) == [record])
+        }
+    }
+
+    @Test("Removing an application's access stores its event only when there was a consent", arguments: Backend.allCases)
+    func removeConsentWithEvent(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let consent = ConsentRecord(userID: user.id, clientID: "app-1", scopes: ["openid"], grantedAt: t0)
+            try await store.saveConsent(consent)
+            let (stored, again) = try await storedAndAgain(store, user, "oauth_access_removed")
+            await #expect(throws: StoreError.self) { try await store.removeConsent(userID: user.id, clientID: "app-1", audit: again) }
+            #expect(try await store.consents(userID: user.id) == [consent])
+
+            let removed = event(user, "oauth_access_removed", after: 2)
+            #expect(try await store.removeConsent(userID: user.id, clientID: "app-1", audit: removed))
+            #expect(try await store.removeConsent(userID: user.id, clientID: "app-1", audit: event(user, "oauth_access_removed", after: 3)) == false)
+            #expect(try await store.consents(userID: user.id) == [])
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [removed, stored])
+        }
+    }
 }

@@ -107,12 +107,13 @@ struct ConsentController {
     @Sendable func removeApp(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
         let clientID = try context.parameters.require("clientID")
-        guard try await services.store.removeConsent(userID: signedIn.user.id, clientID: clientID) else {
-            throw APIError(.notFound, "not_found", "this account has not allowed that application")
-        }
-        await services.recordActivity(
-            "oauth_access_removed", userID: signedIn.user.id, client: ClientDetails(request, context: context),
-            detail: "removed \(ServerServices.loggable(String(clientID.prefix(80))))", logger: context.logger)
+        // The event is stored with the removal, and only when there was a consent to remove.
+        guard try await services.store.removeConsent(
+            userID: signedIn.user.id, clientID: clientID,
+            audit: services.activityEvent(
+                "oauth_access_removed", userID: signedIn.user.id, client: ClientDetails(request, context: context),
+                detail: "removed \(ServerServices.loggable(String(clientID.prefix(80))))"))
+        else { throw APIError(.notFound, "not_found", "this account has not allowed that application") }
         return ServerServices.noContent()
     }
 

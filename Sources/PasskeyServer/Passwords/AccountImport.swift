@@ -47,11 +47,13 @@ public struct AccountImport: Sendable {
             }
             do {
                 let (user, hash) = try parse(trimmed)
-                try await store.importUser(user, passwordHash: hash?.encoded)
-                try await store.appendAudit(AuditEvent(
-                    userID: user.id, kind: "account_imported",
-                    detail: hash.map { "imported with a \($0.kind.rawValue) password" } ?? "imported without a password",
-                    at: now()))
+                // The account and its event, in one transaction.
+                try await store.importUser(
+                    user, passwordHash: hash?.encoded,
+                    audit: AuditEvent(
+                        userID: user.id, kind: "account_imported",
+                        detail: hash.map { "imported with a \($0.kind.rawValue) password" } ?? "imported without a password",
+                        at: now()))
                 report.imported += 1
                 if hash != nil { report.withPassword += 1 }
             } catch let error as ImportLineError {

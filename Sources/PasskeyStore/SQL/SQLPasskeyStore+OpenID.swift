@@ -329,16 +329,19 @@ extension SQLPasskeyStore {
     }
 
     @discardableResult
-    public func removeConsent(userID: UserHandle, clientID: String) async throws -> Bool {
+    public func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent?) async throws -> Bool {
         let key = Data(userID.bytes)
         return try await transaction { db in
             try await db.delete(from: "oauth_codes").where("user_id", .equal, key).where("client_id", .equal, clientID).run()
             try await db.delete(from: "oauth_tokens").where("user_id", .equal, key).where("client_id", .equal, clientID).run()
-            return try await db.delete(from: "oauth_consents")
+            guard try await db.delete(from: "oauth_consents")
                 .where("user_id", .equal, key)
                 .where("client_id", .equal, clientID)
                 .returning("client_id")
                 .first() != nil
+            else { return false }
+            if let event { try await Self.insert(event, on: db) }
+            return true
         }
     }
 }

@@ -5,7 +5,7 @@ import WebAuthn
 extension SQLPasskeyStore {
     // MARK: Email codes, recovery and imported passwords
 
-    public func importUser(_ user: UserRecord, passwordHash: String?) async throws {
+    public func importUser(_ user: UserRecord, passwordHash: String?, audit event: AuditEvent?) async throws {
         try await transaction { db in
             let normalized = user.normalizedUsername
             let inserted = try await db.insert(into: "users")
@@ -28,6 +28,7 @@ extension SQLPasskeyStore {
                     .first()
                 throw holder != nil ? StoreError.usernameTaken : StoreError.failure("a user with this handle exists")
             }
+            if let event { try await Self.insert(event, on: db) }
         }
     }
 

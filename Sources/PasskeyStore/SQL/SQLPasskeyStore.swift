@@ -445,14 +445,18 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     @discardableResult
-    public func deleteUser(id: UserHandle) async throws -> Bool {
+    public func deleteUser(id: UserHandle, audit event: AuditEvent?) async throws -> Bool {
         let key = Data(id.bytes)
         return try await transaction { db in
             // The foreign keys cascade too; deleting explicitly also covers the tables without one.
             for table in ["ceremonies", "sessions", "credentials", "audit_events", "oauth_codes", "oauth_tokens", "oauth_consents", "email_codes"] {
                 try await db.delete(from: table).where("user_id", .equal, key).run()
             }
-            return try await db.delete(from: "users").where("id", .equal, key).returning("id").first() != nil
+            guard try await db.delete(from: "users").where("id", .equal, key).returning("id").first() != nil else {
+                return false
+            }
+            if let event { try await Self.insert(event, on: db) }
+            return true
         }
     }
 
@@ -1080,7 +1084,7 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
-    public func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord? {
+    public func setDisabled(userID: UserHandle, _ disabled: Bool, audit event: AuditEvent?) async throws -> UserRecord? {
         let key = Data(userID.bytes)
         return try await transaction { db in
             guard let updated = try await db.update("users")
@@ -1094,6 +1098,7 @@ public final class SQLPasskeyStore: PasskeyStore {
                 try await db.delete(from: "oauth_codes").where("user_id", .equal, key).run()
                 try await db.delete(from: "oauth_tokens").where("user_id", .equal, key).run()
             }
+            if let event { try await Self.insert(event, on: db) }
             return try RowReader(row: updated).user()
         }
     }

@@ -37,7 +37,7 @@ extension RecordingStore {
     }
     func saveConsent(_ consent: ConsentRecord) async throws { try await base.saveConsent(consent) }
     func consents(userID: UserHandle) async throws -> [ConsentRecord] { try await base.consents(userID: userID) }
-    func removeConsent(userID: UserHandle, clientID: String) async throws -> Bool {
-        try await base.removeConsent(userID: userID, clientID: clientID)
+    func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent?) async throws -> Bool {
+        try await base.removeConsent(userID: userID, clientID: clientID, audit: event)
     }
 }

@@ -9,8 +9,8 @@ import WebAuthn
 @testable import PasskeyServer
 
 extension RecordingStore {
-    func importUser(_ user: UserRecord, passwordHash: String?) async throws {
-        try await base.importUser(user, passwordHash: passwordHash)
+    func importUser(_ user: UserRecord, passwordHash: String?, audit event: AuditEvent?) async throws {
+        try await base.importUser(user, passwordHash: passwordHash, audit: event)
         record("importUser")
     }
 

@@ -127,9 +127,9 @@ final class RecordingStore: PasskeyStore {
         return user
     }
 
-    func deleteUser(id: UserHandle) async throws -> Bool {
+    func deleteUser(id: UserHandle, audit event: AuditEvent?) async throws -> Bool {
         called()
-        let deleted = try await base.deleteUser(id: id)
+        let deleted = try await base.deleteUser(id: id, audit: event)
         if deleted { record("deleteUser") }
         return deleted
     }
@@ -282,9 +282,9 @@ final class RecordingStore: PasskeyStore {
         return try await base.users()
     }
 
-    func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord? {
+    func setDisabled(userID: UserHandle, _ disabled: Bool, audit event: AuditEvent?) async throws -> UserRecord? {
         called()
-        let user = try await base.setDisabled(userID: userID, disabled)
+        let user = try await base.setDisabled(userID: userID, disabled, audit: event)
         if user != nil { record("setDisabled") }
         return user
     }
