@@ -165,7 +165,10 @@ public struct OpenIDProvider: Sendable {
     }
 
     /// The person's answer on the consent page for this authentication request (re-checked in full).
-    public func decide(_ parameters: OAuthParameters, session: SignedInSession, allow: Bool) async throws -> AuthorizationOutcome {
+    /// A consent given is stored with `consentEvent` (when given), in one transaction.
+    public func decide(
+        _ parameters: OAuthParameters, session: SignedInSession, allow: Bool, consentEvent: AuditEvent? = nil
+    ) async throws -> AuthorizationOutcome {
         let request: AuthorizationRequest
         switch try await validate(parameters) {
         case .invalid(let outcome): return outcome
@@ -175,7 +178,9 @@ public struct OpenIDProvider: Sendable {
         guard allow else { return request.redirect(.accessDenied, issuer: configuration.issuer) }
         let earlier = try await store.consent(userID: session.userID, clientID: request.client.id)?.scopes ?? []
         let scopes = earlier + request.scopes.filter { !earlier.contains($0) }
-        try await store.saveConsent(ConsentRecord(userID: session.userID, clientID: request.client.id, scopes: scopes, grantedAt: now()))
+        try await store.saveConsent(
+            ConsentRecord(userID: session.userID, clientID: request.client.id, scopes: scopes, grantedAt: now()),
+            audit: consentEvent)
         return try await issueCode(request, session: session)
     }
 

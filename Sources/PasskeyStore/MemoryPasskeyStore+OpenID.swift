@@ -156,10 +156,12 @@ extension MemoryPasskeyStore {
         openID.consents[.init(userID: userID, clientID: clientID)]
     }
 
-    public func saveConsent(_ consent: ConsentRecord) async throws {
+    public func saveConsent(_ consent: ConsentRecord, audit event: AuditEvent?) async throws {
         guard hasUser(consent.userID) else { throw StoreError.userNotFound }
         guard openID.clients[consent.clientID] != nil else { throw StoreError.clientNotFound }
+        try checkNew(event)
         openID.consents[.init(userID: consent.userID, clientID: consent.clientID)] = consent
+        append(event)
     }
 
     public func consents(userID: UserHandle) async throws -> [ConsentRecord] {

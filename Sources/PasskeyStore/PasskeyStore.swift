@@ -321,10 +321,11 @@ public protocol PasskeyStore: SharedStateStore {
     /// What the person allowed the application to see, if anything.
     func consent(userID: UserHandle, clientID: String) async throws -> ConsentRecord?
 
-    /// Remembers the consent, replacing an earlier one of the same person and application.
+    /// Remembers the consent, replacing an earlier one of the same person and application, with
+    /// the activity `event` (when given), in one transaction.
     ///
     /// - Throws: ``StoreError/userNotFound`` or ``StoreError/Code-swift.struct/clientNotFound``.
-    func saveConsent(_ consent: ConsentRecord) async throws
+    func saveConsent(_ consent: ConsentRecord, audit event: AuditEvent?) async throws
 
     /// Every application the person allowed, oldest first.
     func consents(userID: UserHandle) async throws -> [ConsentRecord]
@@ -413,6 +414,11 @@ extension PasskeyStore {
     /// Turns the account off or on as ``setDisabled(userID:_:audit:)`` does, with no event.
     public func setDisabled(userID: UserHandle, _ disabled: Bool) async throws -> UserRecord? {
         try await setDisabled(userID: userID, disabled, audit: nil)
+    }
+
+    /// Remembers the consent as ``saveConsent(_:audit:)`` does, with no event.
+    public func saveConsent(_ consent: ConsentRecord) async throws {
+        try await saveConsent(consent, audit: nil)
     }
 
     /// Removes the consent as ``removeConsent(userID:clientID:audit:)`` does, with no event.

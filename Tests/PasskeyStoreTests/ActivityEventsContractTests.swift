@@ -235,13 +235,21 @@ struct ActivityEventsContractTests {
         }
     }
 
-    @Test("Removing an application's access stores its event only when there was a consent", arguments: Backend.allCases)
-    func removeConsentWithEvent(_ backend: Backend) async throws {
+    @Test("A consent is stored with its event, all or nothing; removing it stores its event only when there was one", arguments: Backend.allCases)
+    func consentWithEvents(_ backend: Backend) async throws {
         try await withStore(backend) { store in
             let (user, _, _) = try await signUp(store)
             try await store.insertClient(makeClient("app-1"))
             let consent = ConsentRecord(userID: user.id, clientID: "app-1", scopes: ["openid"], grantedAt: t0)
-            try await store.saveConsent(consent)
+            let granted = AuditEvent(userID: user.id, kind: "oauth_consent_granted", at: t0)
+            var grantedAgain = event(user, "oauth_consent_granted")
+            grantedAgain.id = granted.id
+            try await store.saveConsent(consent, audit: granted)
+            var wider = consent
+            wider.scopes = ["openid", "email"]
+            await #expect(throws: StoreError.self) { try await store.saveConsent(wider, audit: grantedAgain) }
+            #expect(try await store.consents(userID: user.id) == [consent], "the wider consent was not stored")
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [granted])
             let (stored, again) = try await storedAndAgain(store, user, "oauth_access_removed")
             await #expect(throws: StoreError.self) { try await store.removeConsent(userID: user.id, clientID: "app-1", audit: again) }
             #expect(try await store.consents(userID: user.id) == [consent])
@@ -250,7 +258,8 @@ struct ActivityEventsContractTests {
             #expect(try await store.removeConsent(userID: user.id, clientID: "app-1", audit: removed))
             #expect(try await store.removeConsent(userID: user.id, clientID: "app-1", audit: event(user, "oauth_access_removed", after: 3)) == false)
             #expect(try await store.consents(userID: user.id) == [])
-            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [removed, stored])
+            let events = try await store.auditEvents(userID: user.id, limit: 10)
+            #expect(events.first == removed && Set(events.dropFirst()) == [granted, stored] && events.count == 3)
         }
     }
 }

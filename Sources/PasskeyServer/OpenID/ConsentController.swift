@@ -83,12 +83,12 @@ struct ConsentController {
         let parameters = try Self.parameters(body.request.hasPrefix("?") ? String(body.request.dropFirst()) : body.request)
         let session = SignedInSession(
             userID: signedIn.user.id, authTime: signedIn.session.createdAt, method: signedIn.session.method)
-        let outcome = try await provider.decide(parameters, session: session, allow: body.decision == "allow")
-        if body.decision == "allow", case .redirect = outcome {
-            await services.recordActivity(
+        // The event is stored with the consent, and only when a valid request's consent is stored.
+        let outcome = try await provider.decide(
+            parameters, session: session, allow: body.decision == "allow",
+            consentEvent: services.activityEvent(
                 "oauth_consent_granted", userID: signedIn.user.id, client: ClientDetails(request, context: context),
-                detail: "allowed \(ServerServices.loggable(String((parameters["client_id"] ?? "?").prefix(80))))", logger: context.logger)
-        }
+                detail: "allowed \(ServerServices.loggable(String((parameters["client_id"] ?? "?").prefix(80))))"))
         return try Self.answer(outcome)
     }
 

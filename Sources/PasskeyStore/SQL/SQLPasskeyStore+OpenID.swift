@@ -298,7 +298,7 @@ extension SQLPasskeyStore {
         }
     }
 
-    public func saveConsent(_ consent: ConsentRecord) async throws {
+    public func saveConsent(_ consent: ConsentRecord, audit event: AuditEvent?) async throws {
         try await transaction { db in
             try await Self.requireParents(userID: consent.userID, clientID: consent.clientID, on: db)
             try await db.delete(from: "oauth_consents")
@@ -314,6 +314,7 @@ extension SQLPasskeyStore {
                     SQLBind(try Column.microseconds(consent.grantedAt)),
                 ] as [any SQLExpression])
                 .run()
+            if let event { try await Self.insert(event, on: db) }
         }
     }
 

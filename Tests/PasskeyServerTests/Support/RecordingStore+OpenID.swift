@@ -35,7 +35,9 @@ extension RecordingStore {
     func consent(userID: UserHandle, clientID: String) async throws -> ConsentRecord? {
         try await base.consent(userID: userID, clientID: clientID)
     }
-    func saveConsent(_ consent: ConsentRecord) async throws { try await base.saveConsent(consent) }
+    func saveConsent(_ consent: ConsentRecord, audit event: AuditEvent?) async throws {
+        try await base.saveConsent(consent, audit: event)
+    }
     func consents(userID: UserHandle) async throws -> [ConsentRecord] { try await base.consents(userID: userID) }
     func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent?) async throws -> Bool {
         try await base.removeConsent(userID: userID, clientID: clientID, audit: event)
