@@ -77,8 +77,8 @@ struct AccountController {
     /// Deletes the account with its passkeys, sessions and pending ceremonies.
     @Sendable func deleteAccount(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
-        // Every application's access ends with the account.
-        try await services.store.revokeOAuthTokens(userID: signedIn.user.id)
+        // Every application's access ends with the account: its OAuth codes, tokens and consents
+        // are deleted in the account's transaction.
         try await services.store.deleteUser(id: signedIn.user.id)
         context.logger.info("account deleted", metadata: ["user": .string(signedIn.user.id.base64URL)])
         return ServerServices.noContent(cookies: [services.sessions.expiredCookie])
