@@ -86,6 +86,9 @@ import WebAuthn
             let events = try #require(raw["events"] as? [[String: Any]]).filter { $0["type"] as? String != "verification_code_sent" }
             #expect(Set(events[2].keys) == ["type", "at", "ip", "userAgent"])
             #expect(Set(events[0].keys) == ["type", "at", "ip", "userAgent", "passkeyId"])
+            // Each change's event was stored with the change, in its store operation; only the
+            // refused sign-in and the mailed code, which change nothing, were appended on their own.
+            #expect(harness.store.calls.filter { $0 == "appendAudit" }.count == 2, "\(harness.store.calls)")
         }
     }
 
