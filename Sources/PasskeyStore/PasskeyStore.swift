@@ -486,12 +486,6 @@ extension PasskeyStore {
         try await addCredential(credential, audit: [], endingRecoveryOf: nil)
     }
 
-    /// Adds a passkey to the account and turns the recovery session `tokenHash` into a full one, in
-    /// one transaction, with no event (``addCredential(_:audit:endingRecoveryOf:)``).
-    public func addCredential(_ credential: CredentialRecord, endingRecoveryOf tokenHash: [UInt8]) async throws {
-        try await addCredential(credential, audit: [], endingRecoveryOf: tokenHash)
-    }
-
     /// ``createUser(_:credential:session:audit:endingSession:spending:)`` with no event, no
     /// session to end and no ceremony to spend.
     public func createUser(_ user: UserRecord, credential: CredentialRecord, session: SessionRecord) async throws {

@@ -201,7 +201,7 @@ struct RecoveryContractTests {
             session.recovery = true
             _ = try await redeem(store, user, session: session)
             let credential = makeCredential(for: user)
-            try await store.addCredential(credential, endingRecoveryOf: session.tokenHash)
+            try await store.addCredential(credential, audit: [], endingRecoveryOf: session.tokenHash)
             #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == false)
             #expect(try await store.credential(id: credential.id) == credential)
         }

@@ -960,19 +960,15 @@ public final class SQLPasskeyStore: PasskeyStore {
 
     @discardableResult
     public func deleteSession(tokenHash: [UInt8], audit event: AuditEvent?) async throws -> Bool {
-        guard let event else {
-            return try await autocommit { db in
-                try await db.delete(from: "sessions").where("token_hash", .equal, Data(tokenHash))
-                    .returning("token_hash").first() != nil
-            }
-        }
-        return try await transaction { db in
+        let delete: @Sendable (any SQLDatabase) async throws -> Bool = { db in
             guard try await db.delete(from: "sessions").where("token_hash", .equal, Data(tokenHash))
                 .returning("token_hash").first() != nil
             else { return false }
-            try await Self.insert(event, on: db)
+            if let event { try await Self.insert(event, on: db) }
             return true
         }
+        // One statement needs no transaction of its own; with the event, two do.
+        return event == nil ? try await autocommit(delete) : try await transaction(delete)
     }
 
     @discardableResult
