@@ -298,8 +298,8 @@ public actor MemoryPasskeyStore: PasskeyStore {
     // MARK: Audit
 
     public func appendAudit(_ event: AuditEvent) async throws {
-        guard !audit.contains(where: { $0.id == event.id }) else { throw StoreError.failure("the audit event exists") }
-        audit.append(event)
+        try checkNew(event)
+        append(event)
     }
 
     public func auditEvents(userID: UserHandle, limit: Int, before: AuditEvent.Cursor?) async throws -> [AuditEvent] {
