@@ -62,19 +62,6 @@ public enum AccountMails {
         return MailMessage(from: from, to: to, subject: subject, text: text, html: html)
     }
 
-    /// Text made safe inside HTML elements and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Text made safe inside HTML elements and attribute values (``HTMLText/escaped(_:)``).
+    private static func escape(_ text: String) -> String { HTMLText.escaped(text) }
 }

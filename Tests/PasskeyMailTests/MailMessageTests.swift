@@ -111,6 +111,14 @@ struct MailMessageTests {
         #expect(!mail.html.contains("<img"))
     }
 
+    @Test("HTML escaping writes the five characters HTML gives meaning as references and leaves all else")
+    func htmlEscaping() {
+        #expect(HTMLText.escaped(#"<a href="x" title='y'>&amp;</a>"#)
+            == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;")
+        #expect(HTMLText.escaped("Grüße, 日本 👋🏽 e\u{301}") == "Grüße, 日本 👋🏽 e\u{301}")
+        #expect(HTMLText.escaped("") == "")
+    }
+
     @Test("A mail is in the language it is asked for: subject, both alternatives and <html lang>")
     func mailLanguage() {
         let japanese = AccountMails.recovery(

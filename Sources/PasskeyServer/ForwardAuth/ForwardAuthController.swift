@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import PasskeyMail
 
 /// Forward-auth for reverse proxies (nginx `auth_request`, Caddy `forward_auth`, Traefik
 /// `ForwardAuth`): `GET /api/forward-auth` answers whether the browser is signed in and as whom,
@@ -100,7 +101,7 @@ struct ForwardAuthController {
     /// `401` with the sign-in page in `Location` (nginx passes it on with `auth_request_set`) and a
     /// small page linking to it, for proxies that hand the answer to the browser as it is.
     static func signInRequired(at url: String) -> Response {
-        let escaped = htmlEscaped(url)
+        let escaped = HTMLText.escaped(url)
         var response = page(
             status: .unauthorized, title: "Sign in to continue",
             body: #"<p><a href="\#(escaped)">Sign in</a> to continue.</p>"#,
@@ -139,20 +140,6 @@ struct ForwardAuthController {
         return out
     }
 
-    static func htmlEscaped(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
 }
 
 extension String {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import OpenIDProvider
+import PasskeyMail
 
 /// The HTTP forms of the OAuth endpoints: form and query parameters, Basic client credentials,
 /// OAuth error bodies and the server's own HTML pages.
@@ -110,20 +111,7 @@ enum OAuthHTTP {
     }
 
     /// Text made safe for HTML content and attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLText.escaped(text) }
 
     /// A redirect: `302 Found` for GET, `303 See Other` after a POST.
     static func redirect(_ location: String, after method: HTTPRequest.Method, cookies: [SetCookie] = []) -> Response {
