@@ -118,15 +118,28 @@ struct ServerServices: Sendable {
             }
             return response
         } catch {
-            let answer = APIError(error)
-            metrics.recordDuration(ceremony, step: step, ContinuousClock.now - start)
-            metrics.recordFailed(ceremony, step: step, code: answer.code)
-            metadata["outcome"] = "failure"
-            metadata["code"] = .string(answer.code)
-            metadata["reason"] = .string(Self.loggable(answer.message))
-            context.logger.notice("ceremony \(step.rawValue) failed", metadata: metadata)
-            throw answer
+            throw ceremonyStepFailed(ceremony, step, context: context, error: error, since: start, metadata: metadata)
         }
+    }
+
+    /// A ceremony step that failed, counted and logged as ``ceremonyStep(_:_:context:_:)`` does;
+    /// returns the answer to throw. For a failure before the step's own work could begin.
+    func ceremonyStepFailed(
+        _ ceremony: CeremonyMetrics.Ceremony, _ step: CeremonyMetrics.Step, context: PasskeyRequestContext,
+        error: any Error, since start: ContinuousClock.Instant, metadata: Logger.Metadata? = nil
+    ) -> APIError {
+        let answer = APIError(error)
+        metrics.recordDuration(ceremony, step: step, ContinuousClock.now - start)
+        metrics.recordFailed(ceremony, step: step, code: answer.code)
+        var metadata = metadata ?? [
+            "ceremony": .string(ceremony.rawValue), "step": .string(step.rawValue),
+            "client": .string(context.clientAddress ?? "unknown"),
+        ]
+        metadata["outcome"] = "failure"
+        metadata["code"] = .string(answer.code)
+        metadata["reason"] = .string(Self.loggable(answer.message))
+        context.logger.notice("ceremony \(step.rawValue) failed", metadata: metadata)
+        return answer
     }
 
     /// Text that may carry what a client sent (an origin, a type), made safe for a log line:

@@ -68,6 +68,8 @@ import WebAuthn
             try await browser.signUp("ada@example.com")
             try await browser.signIn("ada@example.com")
             expectError(try await browser.post("/api/authentication", [String: String]()), .badRequest, "ceremony_not_found")
+            // A sign-up's answer with no ceremony fails before its kind is known: counted as a sign-up's.
+            expectError(try await browser.post("/api/registration", [String: String]()), .badRequest, "ceremony_not_found")
 
             let response = try await client.execute(uri: "/metrics", method: .get)
             #expect(response.status == .ok)
@@ -78,8 +80,9 @@ import WebAuthn
             #expect(text.contains(#"passkeys_ceremonies_started_total{ceremony="authentication"} 1"#))
             #expect(text.contains(#"passkeys_ceremonies_succeeded_total{ceremony="authentication"} 1"#))
             #expect(text.contains(#"passkeys_ceremonies_failed_total{ceremony="authentication",step="finish",code="ceremony_not_found"} 1"#))
+            #expect(text.contains(#"passkeys_ceremonies_failed_total{ceremony="registration",step="finish",code="ceremony_not_found"} 1"#))
             #expect(text.contains("# TYPE passkeys_ceremony_request_duration_seconds histogram"))
-            #expect(text.contains(#"passkeys_ceremony_request_duration_seconds_count{ceremony="registration",step="finish"} 1"#))
+            #expect(text.contains(#"passkeys_ceremony_request_duration_seconds_count{ceremony="registration",step="finish"} 2"#))
         }
     }
 

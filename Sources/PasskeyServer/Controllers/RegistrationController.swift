@@ -74,28 +74,41 @@ struct RegistrationController {
         }
     }
 
+    /// The answer to either ceremony the options began: a sign-up's, or an add-passkey's when a
+    /// signed-in person asked for their own username. Which one is known once the ceremony is
+    /// taken; a failure before that counts as the sign-up's.
     @Sendable func finish(_ request: Request, context: Context) async throws -> Response {
+        let start = ContinuousClock.now
         let taken: TakenCeremony
         do {
             try await services.limitCeremonyFinish(context)
             taken = try await services.ceremonies.take(request, kinds: [.registration, .addPasskey])
         } catch {
-            return try await services.ceremonyStep(.registration, .finish, context: context) { _ in throw error }
+            throw services.ceremonyStepFailed(.registration, .finish, context: context, error: error, since: start)
         }
-        let record = taken.record
-        if record.kind == .addPasskey {
-            return try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
-                let signedIn = try await services.sessions.require(request)
-                return try await AddPasskeyFlow(services: services).finish(
-                    request, context: context, signedIn: signedIn, record: record, log: &log
-                ) { user, passkey in
-                    Created(user: UserJSON(user), passkey: PasskeyJSON(passkey, directory: services.directory), rpId: services.relyingPartyID)
-                }
+        switch taken.record.kind {
+        case .addPasskey: return try await addPasskey(request, context: context, record: taken.record)
+        default: return try await signUp(request, context: context, taken: taken)
+        }
+    }
+
+    /// A passkey for the signed-in account, begun by sign-up options for its own username.
+    private func addPasskey(_ request: Request, context: Context, record: CeremonyRecord) async throws -> Response {
+        try await services.ceremonyStep(.addPasskey, .finish, context: context) { log in
+            let signedIn = try await services.sessions.require(request)
+            return try await AddPasskeyFlow(services: services).finish(
+                request, context: context, signedIn: signedIn, record: record, log: &log
+            ) { user, passkey in
+                Created(user: UserJSON(user), passkey: PasskeyJSON(passkey, directory: services.directory), rpId: services.relyingPartyID)
             }
         }
-        return try await services.ceremonyStep(.registration, .finish, context: context) { log in
+    }
+
+    /// A sign-up's answer, with its ceremony spent in the account's transaction.
+    private func signUp(_ request: Request, context: Context, taken: TakenCeremony) async throws -> Response {
+        try await services.ceremonyStep(.registration, .finish, context: context) { log in
             try await services.ceremonies.finishing(taken) { mark in
-                try await signUp(request, context: context, record: record, spending: mark, log: &log)
+                try await signUp(request, context: context, record: taken.record, spending: mark, log: &log)
             }
         }
     }
