@@ -93,12 +93,7 @@ struct ServerServices: Sendable {
         _ body: (inout Logger.Metadata) async throws -> Response
     ) async throws -> Response {
         let start = ContinuousClock.now
-        // Made as a literal: a dictionary made with room for eight is over a kilobyte, and each
-        // allocation that large makes glibc's malloc consolidate its free lists.
-        var metadata: Logger.Metadata = [
-            "ceremony": .string(ceremony.rawValue), "step": .string(step.rawValue),
-            "client": .string(context.clientAddress ?? "unknown"),
-        ]
+        var metadata = Self.stepMetadata(ceremony, step, context: context)
         do {
             let response = try await body(&metadata)
             metrics.recordDuration(ceremony, step: step, ContinuousClock.now - start)
@@ -131,15 +126,23 @@ struct ServerServices: Sendable {
         let answer = APIError(error)
         metrics.recordDuration(ceremony, step: step, ContinuousClock.now - start)
         metrics.recordFailed(ceremony, step: step, code: answer.code)
-        var metadata = metadata ?? [
-            "ceremony": .string(ceremony.rawValue), "step": .string(step.rawValue),
-            "client": .string(context.clientAddress ?? "unknown"),
-        ]
+        var metadata = metadata ?? Self.stepMetadata(ceremony, step, context: context)
         metadata["outcome"] = "failure"
         metadata["code"] = .string(answer.code)
         metadata["reason"] = .string(Self.loggable(answer.message))
         context.logger.notice("ceremony \(step.rawValue) failed", metadata: metadata)
         return answer
+    }
+
+    /// A step's first log fields. Made as a literal: a dictionary made with room for eight is over
+    /// a kilobyte, and each allocation that large makes glibc's malloc consolidate its free lists.
+    private static func stepMetadata(
+        _ ceremony: CeremonyMetrics.Ceremony, _ step: CeremonyMetrics.Step, context: PasskeyRequestContext
+    ) -> Logger.Metadata {
+        [
+            "ceremony": .string(ceremony.rawValue), "step": .string(step.rawValue),
+            "client": .string(context.clientAddress ?? "unknown"),
+        ]
     }
 
     /// Text that may carry what a client sent (an origin, a type), made safe for a log line:
