@@ -139,7 +139,6 @@ struct ForwardAuthController {
         }
         return out
     }
-
 }
 
 extension String {
