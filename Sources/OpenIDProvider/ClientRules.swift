@@ -55,6 +55,9 @@ public enum ClientRules {
             return "\(uri) is not an absolute URI"
         }
         guard components.fragment == nil else { return "\(uri) has a fragment" }
+        // RFC 3986 §3.2.1: a password in a URI is deprecated, and a browser sent there would show
+        // it; RFC 9700 §2.1 wants exact, plain redirect URIs.
+        guard components.user == nil, components.password == nil else { return "\(uri) has user information" }
         switch scheme {
         case "https":
             guard let host = components.host, !host.isEmpty else { return "\(uri) has no host" }
@@ -69,9 +72,17 @@ public enum ClientRules {
         return nil
     }
 
+    /// A loopback host written as an address (RFC 8252 §7.3: `127.0.0.0/8` or `::1`), or
+    /// `localhost`. A name that merely starts with `127.` (`127.evil.example`, or
+    /// `127.0.0.1.nip.io`) is an ordinary host on the internet.
     static func isLoopback(_ host: String) -> Bool {
         let host = host.lowercased()
-        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.first == "127" else { return false }
+        return octets.allSatisfy { octet in
+            !octet.isEmpty && octet.count <= 3 && octet.utf8.allSatisfy { (48...57).contains($0) } && Int(octet).map { $0 <= 255 } == true
+        }
     }
 
     /// The origin of a web redirect URI (`https://app.example.com:8443`), for CORS.

@@ -621,7 +621,7 @@ public enum AuthorizationOutcome: Sendable, Equatable {
     /// Send the browser to the client: a code or an error.
     case redirect(String)
     /// Send the browser to the sign-in page, then back; `reauthenticate` asks for a fresh sign-in
-    /// even when the browser has a session.
+    /// even when the browser has a session (which that sign-in replaces).
     case signIn(loginHint: String?, reauthenticate: Bool)
     /// Ask the person on the consent page.
     case consent(ConsentPrompt)

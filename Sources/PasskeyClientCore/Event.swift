@@ -13,6 +13,10 @@ extension Auth {
     public enum ViewEvent: Equatable, Sendable {
         /// Find out whether a session exists (at start), or reload the account's passkeys.
         case refresh
+        /// At start, instead of ``refresh``: show the sign-in form even if a session exists, because
+        /// an application asked for a fresh sign-in (OpenID Connect's `prompt=login` or `max_age`).
+        /// Signing in then replaces the session; leaving the page keeps it.
+        case signInAgain
         /// Create an account with a new passkey. With `email`, the username must be an email
         /// address (a web form's email field): the core checks it before asking the server.
         case signUp(username: String, displayName: String? = nil, email: Bool = false)

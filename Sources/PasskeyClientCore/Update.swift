@@ -15,6 +15,10 @@ extension Auth {
             state = .checkingSession
             return [.api(.session), .render]
 
+        case (.starting, .view(.signInAgain)):
+            state = .signedOut(SignedOut())
+            return [.render]
+
         case (.checkingSession, .api(.session(.success(let session)))):
             state = .signedIn(Account(user: session.user, activity: .loadingPasskeys, rpID: session.rpID, status: session.status))
             return [.api(.listPasskeys), .render]
@@ -165,7 +169,7 @@ extension Auth {
                 account.notice = nil
                 state = .signedIn(account)
                 return [.render]
-            case .signUp, .signIn, .startAutofill, .cancel, .dismissProblem:
+            case .signUp, .signIn, .startAutofill, .cancel, .dismissProblem, .signInAgain:
                 // Signed in already, and nothing is pending to cancel or to dismiss.
                 return []
             case .confirmEmail, .resendEmailCode, .removePassword:

@@ -66,6 +66,23 @@ struct BoundaryTests {
         #expect(answer["effects"]?.text == #"[{"effect":"signalAllAcceptedCredentials","rpId":"example.com","userId":"AAECAw","allAcceptedCredentialIds":["b25l"]}]"#)
     }
 
+    @Test("asked to sign in again, the page shows the form without asking for the session, then goes on to next")
+    func signInAgain() {
+        var boundary = Auth.Boundary()
+        _ = Self.send(&boundary, #"{"event":"page","next":"/oauth2/authorize?client_id=app"}"#)
+        var answer = Self.send(&boundary, #"{"event":"signInAgain"}"#)
+        #expect(answer["effects"] == .array([]), "no GET /api/session: the session that may exist is not used")
+        #expect(answer["view"]?["screen"]?.string == "signedOut")
+        #expect(answer["view"]?["destination"] == .null)
+        answer = Self.send(&boundary, #"{"event":"signIn"}"#)
+        answer = Self.send(&boundary, Self.http(answer, 1, 200, #"{"publicKey":{"challenge":"Z2V0"}}"#))
+        answer = Self.send(&boundary, #"{"event":"get","credential":{"id":"b25l"}}"#)
+        answer = Self.send(&boundary, Self.http(answer, 2, 200, #"{"user":\#(Self.user),"rpId":"example.com"}"#))
+        answer = Self.send(&boundary, Self.http(answer, 3, 200, #"{"passkeys":[\#(Self.passkey)]}"#))
+        #expect(answer["view"]?["screen"]?.string == "signedIn")
+        #expect(answer["view"]?["destination"]?.string == "/oauth2/authorize?client_id=app")
+    }
+
     @Test("autofill asks for a conditional request, and a deleted passkey is signalled as unknown")
     func autofillUnknownCredential() {
         var boundary = Auth.Boundary(state: .signedOut(Auth.SignedOut()))

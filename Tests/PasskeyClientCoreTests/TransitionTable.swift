@@ -74,6 +74,7 @@ enum Table {
         return [
             // The person
             ("refresh", .view(.refresh)),
+            ("signInAgain", .view(.signInAgain)),
             ("signUp", .view(.signUp(username: "ada", displayName: "Ada"))),
             ("signUp(empty)", .view(.signUp(username: ""))),
             ("signUp(email)", .view(.signUp(username: "ada@example.com", email: true))),
@@ -281,6 +282,8 @@ enum Table {
 
         return [
             t("starting", "refresh", [.api(.session), .render], .checkingSession),
+            // An application asked for a fresh sign-in: the form, whether or not a session exists.
+            t("starting", "signInAgain", [.render], F.signedOut()),
 
             t("checkingSession", "session.ok", [list, .render], F.signedIn(.loadingPasskeys, passkeys: nil)),
             t("checkingSession", "session.ok(password)", [list, .render], F.signedIn(.loadingPasskeys, passkeys: nil, status: F.withPassword)),

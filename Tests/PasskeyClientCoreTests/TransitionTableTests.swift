@@ -92,13 +92,14 @@ extension TransitionTableTests {
             case .passkey(.get(.failure)): kinds.insert("get.failure")
             }
         }
-        // 18 intents; 29 endpoints, each answered with a success and a failure; create and get.
-        #expect(kinds.count == 18 + 58 + 4, "\(kinds.sorted())")
+        // 19 intents; 29 endpoints, each answered with a success and a failure; create and get.
+        #expect(kinds.count == 19 + 58 + 4, "\(kinds.sorted())")
     }
 
     static func name(of intent: Auth.ViewEvent) -> String {
         switch intent {
         case .refresh: "refresh"
+        case .signInAgain: "signInAgain"
         case .signUp: "signUp"
         case .signIn: "signIn"
         case .startAutofill: "startAutofill"

@@ -201,6 +201,26 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("http redirect URIs are taken for loopback addresses only, not for names that look like one")
+    func loopbackAddressesOnly() {
+        for uri in ["http://127.0.0.1:53682/cb", "http://127.1.2.3/cb", "http://[::1]:8080/cb", "http://localhost:3000/cb"] {
+            #expect(ClientRules.redirectURIProblem(uri) == nil, "\(uri)")
+        }
+        for uri in [
+            "http://127.evil.example/cb", "http://127.0.0.1.nip.io/cb", "http://127.0.0.256/cb", "http://127.0.0/cb",
+            "http://127.0.0.1a/cb", "http://128.0.0.1/cb", "http://10.0.0.1/cb",
+        ] {
+            #expect(ClientRules.redirectURIProblem(uri) != nil, "\(uri)")
+        }
+    }
+
+    @Test("A redirect URI with user information is refused")
+    func redirectURIWithUserInformation() {
+        #expect(ClientRules.redirectURIProblem("https://user:secret@app.example.com/cb") != nil)
+        #expect(ClientRules.redirectURIProblem("https://user@app.example.com/cb") != nil)
+        #expect(ClientRules.redirectURIProblem("https://app.example.com/cb") == nil)
+    }
+
     @Test("A loopback redirect URI can be registered and matches exactly")
     func loopbackRedirect() async throws {
         try await Harness.run(Self.kind) { harness, client in
@@ -525,7 +545,7 @@ struct OpenIDProviderTests {
         }
     }
 
-    @Test("prompt=login ends the session, and only a fresh sign-in continues the request")
+    @Test("prompt=login asks for a fresh sign-in without ending the session, and that sign-in continues the request")
     func promptLogin() async throws {
         try await Harness.run(Self.kind) { harness, client in
             let app = try await TestApp.register(harness.store, trusted: true)
@@ -533,11 +553,12 @@ struct OpenIDProviderTests {
             try await browser.signUp("ada@example.com")
             harness.clock.advance(by: 30)
             let response = try await browser.authorize(app.authorizationQuery(extra: [("prompt", "login")]))
+            #expect(response.location?.hasPrefix("/?next=") == true)
+            #expect(response.locationQuery["reauthenticate"] == "1")
             let next = try #require(response.locationQuery["next"])
             #expect(!next.contains("prompt"))
-            #expect(try await browser.get("/api/session").status == .unauthorized)
-            let signedOut = try await browser.get(next)
-            #expect(signedOut.location?.hasPrefix("/?next=") == true)
+            // Any site can link to prompt=login: following the link signs no one out.
+            #expect(try await browser.get("/api/session").status == .ok)
             try await browser.signIn("ada@example.com")
             let back = try await browser.get(next)
             let code = try #require(back.locationQuery["code"])
@@ -553,13 +574,54 @@ struct OpenIDProviderTests {
             let app = try await TestApp.register(harness.store, trusted: true)
             var browser = try Browser(client)
             try await browser.signUp("ada@example.com")
+            let signedUpAt = Int(harness.clock.now.timeIntervalSince1970)
             harness.clock.advance(by: 120)
             let stale = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "60")]))
             #expect(stale.location?.hasPrefix("/?next=") == true)
-            #expect(try await browser.get("/api/session").status == .unauthorized)
+            #expect(stale.locationQuery["reauthenticate"] == "1")
+            #expect(try await browser.get("/api/session").status == .ok)
+            let next = try #require(stale.locationQuery["next"])
+            #expect(!next.contains("max_age"))
             try await browser.signIn("ada@example.com")
             let fresh = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "60")]))
-            #expect(fresh.locationQuery["code"] != nil)
+            let code = try #require(fresh.locationQuery["code"])
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            let claims = try await verifyIDToken(client, tokens.id_token)
+            #expect(claims.auth_time == signedUpAt + 120)
+        }
+    }
+
+    @Test("max_age=0 asks for one fresh sign-in, not one after another")
+    func maxAgeZero() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            harness.clock.advance(by: 5)
+            let first = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "0")]))
+            #expect(first.locationQuery["reauthenticate"] == "1")
+            let next = try #require(first.locationQuery["next"])
+            try await browser.signIn("ada@example.com")
+            let signedInAt = Int(harness.clock.now.timeIntervalSince1970)
+            // The browser takes a moment to come back to the request.
+            harness.clock.advance(by: 2)
+            let back = try await browser.get(next)
+            let code = try #require(back.locationQuery["code"], "\(back.location ?? "no redirect")")
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            #expect(try await verifyIDToken(client, tokens.id_token).auth_time == signedInAt)
+        }
+    }
+
+    @Test("With no session, the sign-in page is not asked to sign in again, and max_age is spent by that sign-in")
+    func signInWithoutSession() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            let response = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "0"), ("prompt", "login")]))
+            #expect(response.location?.hasPrefix("/?next=") == true)
+            #expect(response.locationQuery["reauthenticate"] == nil)
+            let next = try #require(response.locationQuery["next"])
+            #expect(!next.contains("max_age") && !next.contains("prompt"))
         }
     }
 

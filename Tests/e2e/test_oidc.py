@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -203,3 +204,26 @@ def test_the_account_page_lists_an_allowed_app_and_removes_its_access(browser, s
     gone = requests.get(meta["userinfo_endpoint"], timeout=10,
                         headers={"Authorization": f"Bearer {token['access_token']}"})
     assert gone.status_code == 401
+
+
+def test_prompt_login_asks_a_signed_in_person_for_a_passkey_again_without_signing_them_out_first(browser, server, app):
+    meta = discovery(server)
+    client = register(server, app, "--trusted")
+    browser.sign_up("ada@example.com")
+    time.sleep(1.1)  # so that a new sign-in's auth_time is a later second than the sign-up's
+    before = int(time.time())
+    session = OAuth2Session(client["client_id"], client["client_secret"], scope="openid",
+                            redirect_uri=app.redirect_uri)
+    url, _ = session.create_authorization_url(meta["authorization_endpoint"], nonce="again", prompt="login")
+
+    # Signed in, and still the sign-in form: the page asks for a passkey, and the session the
+    # browser had is left as it was until that sign-in (a link can carry prompt=login).
+    browser.driver.get(url)
+    browser.wait_ready()
+    assert browser.path.startswith("/?next=") and "reauthenticate=1" in browser.path
+    browser.wait_for_autofill()
+    assert browser.session_status() == 200
+    browser.pick_passkey()
+    token = session.fetch_token(meta["token_endpoint"], authorization_response=come_back(browser, app))
+    claims = verify_id_token(server, meta, client["client_id"], token, "again")
+    assert claims["auth_time"] >= before

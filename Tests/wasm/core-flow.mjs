@@ -68,6 +68,22 @@ flow('sign-up', () => {
   assert.equal(answer.view.account.passkeys[0].details, 'synced · added 22 Nov 2026');
 });
 
+flow('signing in again: the form without the session check, then on to next', () => {
+  send({ event: 'page', next: '/oauth2/authorize?client_id=app' });
+  let answer = send({ event: 'signInAgain' });
+  assert.deepEqual(answer.effects, []);
+  assert.equal(answer.view.screen, 'signedOut');
+  let [effect] = send({ event: 'signIn' }).effects;
+  assert.equal(effect.path, '/api/authentication/options');
+  assert.equal(http(effect, 200, { publicKey: { challenge: 'Z2V0' } }).effects[0].effect, 'get');
+  [effect] = send({ event: 'get', credential: { id: 'b25l' } }).effects;
+  answer = http(effect, 200, { user, rpId: 'localhost' });
+  effect = answer.effects.find((e) => e.request === 'listPasskeys');
+  answer = http(effect, 200, { passkeys: [passkey] });
+  assert.equal(answer.view.screen, 'signedIn');
+  assert.equal(answer.view.destination, '/oauth2/authorize?client_id=app');
+});
+
 flow('the account page in German: the upgrade cancelled for a modal create, the address confirmed, the password removed', () => {
   send({ event: 'languages', languages: ['de-DE'] });
   let [effect] = send({ event: 'refresh' }).effects;

@@ -151,6 +151,7 @@ extension Auth {
             }
             switch kind {
             case "refresh": return .success(.view(.refresh))
+            case "signInAgain": return .success(.view(.signInAgain))
             case "signUp":
                 return text("username").map {
                     .view(.signUp(username: $0, displayName: json["displayName"]?.string, email: json["email"]?.bool ?? false))

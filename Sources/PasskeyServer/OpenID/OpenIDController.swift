@@ -58,16 +58,7 @@ struct OpenIDController {
         let signedIn = try await services.sessions.currentFull(request)
         let session = signedIn.map { SignedInSession(userID: $0.user.id, authTime: $0.session.createdAt, method: $0.session.method) }
         let outcome = try await provider.authorize(parameters, session: session)
-        var cookies: [SetCookie] = []
-        if case .signIn(_, reauthenticate: true) = outcome, let hash = services.sessions.tokenHash(request) {
-            // OIDC Core §3.1.2.1 prompt=login / max_age: the old session ends, so only a fresh
-            // passkey sign-in can continue this request.
-            try await services.store.deleteSession(tokenHash: hash)
-            cookies.append(services.sessions.expiredCookie)
-        }
-        var response = respond(outcome, parameters: parameters, method: request.method)
-        for cookie in cookies { response.setCookie(cookie) }
-        return response
+        return respond(outcome, parameters: parameters, method: request.method)
     }
 
     /// The response for what the provider decided.
@@ -78,13 +69,19 @@ struct OpenIDController {
             return OAuthHTTP.page(title: "This sign-in link is not valid", message: error.description, status: .badRequest)
         case .redirect(let location):
             return OAuthHTTP.redirect(location, after: method)
-        case .signIn(let loginHint, _):
-            // Back to this request after signing in; prompt=login is spent (the session it
-            // would refuse has ended).
+        case .signIn(let loginHint, let reauthenticate):
+            // OIDC Core §3.1.2.1 prompt=login / max_age: the sign-in page asks for a passkey even
+            // when the browser has a session (`reauthenticate`), and a sign-in there replaces that
+            // session. The session is not ended here: a link from any site can carry prompt=login,
+            // and following one must not sign anyone out. Back at this request, prompt=login and
+            // max_age are spent: the person has just signed in (the ID token's auth_time says
+            // when), and a max_age of 0 would otherwise send them round again for ever.
             let prompt = (parameters["prompt"] ?? "").split(separator: " ").filter { $0 != "login" }.joined(separator: " ")
-            let next = Self.authorizationPath(parameters.setting("prompt", to: prompt.isEmpty ? nil : prompt))
+            let next = Self.authorizationPath(
+                parameters.setting("prompt", to: prompt.isEmpty ? nil : prompt).setting("max_age", to: nil))
             var query = [("next", next)]
             if let loginHint { query.append(("login_hint", loginHint)) }
+            if reauthenticate { query.append(("reauthenticate", "1")) }
             return OAuthHTTP.redirect("/?" + Self.encode(query), after: method)
         case .consent:
             return OAuthHTTP.redirect("/consent.html?" + Self.encode(parameters.pairs), after: method)
