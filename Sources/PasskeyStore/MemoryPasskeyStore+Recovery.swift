@@ -44,10 +44,6 @@ extension MemoryPasskeyStore {
             let oldest = recent[recent.count - maximumPerHour]
             return .capped(until: oldest.addingTimeInterval(EmailCodeRecord.capWindow))
         }
-        for (id, var earlier) in emailCodes where earlier.userID == code.userID && earlier.purpose == code.purpose {
-            earlier.used = true
-            emailCodes[id] = earlier
-        }
         emailCodes[code.id] = code
         return .issued
     }
@@ -56,14 +52,16 @@ extension MemoryPasskeyStore {
         userID: UserHandle, purpose: EmailCodeRecord.Purpose, codeHash: [UInt8], at now: Date, maximumAttempts: Int,
         session: SessionRecord?, audit event: AuditEvent?, endingSession previous: [UInt8]?
     ) async throws -> UserRecord? {
-        guard var user = usersByID[userID],
-              var live = emailCodes.values
-                .filter({ $0.userID == userID && $0.purpose == purpose && $0.isLive(at: now, maximumAttempts: maximumAttempts) })
-                .max(by: { $0.createdAt < $1.createdAt })
-        else { return nil }
-        guard constantTimeEquals(live.codeHash, codeHash) else {
-            live.attempts += 1
-            emailCodes[live.id] = live
+        guard var user = usersByID[userID] else { return nil }
+        let live = emailCodes.values
+            .filter { $0.userID == userID && $0.purpose == purpose && $0.isLive(at: now, maximumAttempts: maximumAttempts) }
+        var matched = false
+        for code in live where constantTimeEquals(code.codeHash, codeHash) { matched = true }
+        guard matched else {
+            for var code in live {
+                code.attempts += 1
+                emailCodes[code.id] = code
+            }
             return nil
         }
         if let session {
@@ -71,8 +69,10 @@ extension MemoryPasskeyStore {
             guard sessionsByHash[session.tokenHash] == nil else { throw StoreError.failure("the session exists") }
         }
         try checkNew(event)
-        live.used = true
-        emailCodes[live.id] = live
+        for (id, var code) in emailCodes where code.userID == userID && code.purpose == purpose {
+            code.used = true
+            emailCodes[id] = code
+        }
         switch purpose {
         case .verification:
             user.emailVerified = true

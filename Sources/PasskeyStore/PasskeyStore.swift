@@ -355,17 +355,18 @@ public protocol PasskeyStore: SharedStateStore {
     /// transaction, and the event is stored exactly when the password is removed.
     func removePassword(userID: UserHandle, keepingSession: [UInt8]?, audit event: AuditEvent?) async throws -> RemovePasswordResult
 
-    /// Stores a new email code for the account and ends any earlier live code of the same purpose,
-    /// unless `maximumPerHour` codes of this purpose were issued to the account in the hour before
-    /// `code.createdAt`: then nothing changes and the answer says when the next one may be issued.
+    /// Stores a new email code for the account, unless `maximumPerHour` codes of this purpose were
+    /// issued to the account in the hour before `code.createdAt`: then nothing changes and the
+    /// answer says when the next one may be issued. Earlier live codes stay live (anyone can ask
+    /// for a code to an address, and that must not end the one its owner holds).
     func issueEmailCode(_ code: EmailCodeRecord, maximumPerHour: Int) async throws -> IssueEmailCodeResult
 
-    /// Redeems the account's live code of `purpose` (unexpired at `now`, unused, fewer than
-    /// `maximumAttempts` wrong tries): when `codeHash` matches (compared in constant time) the code
-    /// is used up and, in the same transaction, a verification marks the address verified, a
-    /// recovery stores `session` and ends the browser's previous session `previous` (a token hash,
-    /// when given), and the activity `event` (when given) is stored. A wrong code counts one try
-    /// against the live code, and nothing else is stored.
+    /// Redeems one of the account's live codes of `purpose` (unexpired at `now`, unused, fewer than
+    /// `maximumAttempts` wrong tries): when `codeHash` matches one (each compared in constant time)
+    /// every code of this purpose is used up and, in the same transaction, a verification marks the
+    /// address verified, a recovery stores `session` and ends the browser's previous session
+    /// `previous` (a token hash, when given), and the activity `event` (when given) is stored. A
+    /// wrong code counts one try against every live code, and nothing else is stored.
     ///
     /// - Returns: the updated account, or `nil` when no live code matched.
     func redeemEmailCode(

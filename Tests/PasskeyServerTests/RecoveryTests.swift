@@ -89,7 +89,7 @@ import WebAuthn
         }
     }
 
-    @Test("Resending gives a new code that works, the old one no longer does")
+    @Test("Resending gives a new code, and the earlier one still works")
     func resendVerification() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
             var browser = try Browser(client)
@@ -98,10 +98,8 @@ import WebAuthn
             let resend = try await browser.post("/api/email/verify/resend", [String: String]())
             #expect(resend.status == .accepted, "\(resend.text)")
             let second = try await harness.code(to: Self.ada, subject: "Confirm", number: 2)
-            if first != second {
-                expectError(try await browser.post("/api/email/verify", ["code": first]), .badRequest, "invalid_code")
-            }
-            #expect(try await browser.post("/api/email/verify", ["code": second]).status == .ok)
+            #expect(second.count == 8)
+            #expect(try await browser.post("/api/email/verify", ["code": first]).status == .ok)
             expectError(try await browser.post("/api/email/verify/resend", [String: String]()), .conflict, "email_verified")
         }
     }
@@ -306,6 +304,19 @@ import WebAuthn
             expectError(try await recover(&browser, code: code, email: "nobody@example.com"), .badRequest, "invalid_code")
             expectError(try await recover(&browser, code: "abc"), .badRequest, "invalid_code")
             #expect(browser.sessionCookie == nil)
+        }
+    }
+
+    @Test("Someone else asking for codes to the address does not end the code its owner holds")
+    func othersRequestsKeepTheOwnersCode() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(client)
+            _ = try await askForRecovery(&browser)
+            let code = try await harness.code(to: Self.ada, subject: "Recover")
+            var stranger = try Browser(client)
+            for _ in 0..<6 { #expect(try await askForRecovery(&stranger).status == .accepted) }
+            let answer = try await recover(&browser, code: code)
+            #expect(answer.status == .ok, "\(answer.text)")
         }
     }
 

@@ -167,14 +167,40 @@ struct RecoveryContractTests {
         }
     }
 
-    @Test("A new code ends the earlier one", arguments: Backend.allCases)
-    func newCodeEndsOld(_ backend: Backend) async throws {
+    @Test("A new code leaves the earlier one live, and redeeming either ends both", arguments: Backend.allCases)
+    func newCodeKeepsOld(_ backend: Backend) async throws {
         try await withStore(backend) { store in
             let (user, _, _) = try await signUp(store)
             _ = try await store.issueEmailCode(code(user, hash: Array("first".utf8)), maximumPerHour: 5)
             _ = try await store.issueEmailCode(code(user, hash: Array("second".utf8), at: t0.addingTimeInterval(1)), maximumPerHour: 5)
+            #expect(try await redeem(store, user, hash: "first") != nil)
+            #expect(try await redeem(store, user, hash: "second") == nil)
             #expect(try await redeem(store, user, hash: "first") == nil)
-            #expect(try await redeem(store, user, hash: "second") != nil)
+        }
+    }
+
+    @Test("A wrong try counts against every live code: five end them all", arguments: Backend.allCases)
+    func wrongTriesCountAgainstEveryLiveCode(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user, hash: Array("first".utf8)), maximumPerHour: 5)
+            for _ in 0..<3 { #expect(try await redeem(store, user, hash: "wrong") == nil) }
+            _ = try await store.issueEmailCode(code(user, hash: Array("second".utf8), at: t0.addingTimeInterval(1)), maximumPerHour: 5)
+            for _ in 0..<2 { #expect(try await redeem(store, user, hash: "wrong") == nil) }
+            #expect(try await redeem(store, user, hash: "first") == nil, "five wrong tries")
+            #expect(try await redeem(store, user, hash: "second") != nil, "two wrong tries")
+        }
+    }
+
+    @Test("Codes of one purpose are not redeemed for the other", arguments: Backend.allCases)
+    func purposesApart(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user, .verification, hash: Array("verify".utf8)), maximumPerHour: 5)
+            _ = try await store.issueEmailCode(code(user, hash: Array("recover".utf8), at: t0.addingTimeInterval(1)), maximumPerHour: 5)
+            #expect(try await redeem(store, user, hash: "verify") == nil)
+            #expect(try await redeem(store, user, .verification, hash: "verify") != nil)
+            #expect(try await redeem(store, user, hash: "recover") != nil, "a verification does not end a recovery code")
         }
     }
 

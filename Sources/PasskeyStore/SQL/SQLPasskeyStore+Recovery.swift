@@ -90,11 +90,8 @@ extension SQLPasskeyStore {
                 let oldest = Column.date(microseconds: recent.min() ?? windowStart)
                 return .capped(until: oldest.addingTimeInterval(EmailCodeRecord.capWindow))
             }
-            try await db.update("email_codes")
-                .set("used", to: true)
-                .where("user_id", .equal, userKey)
-                .where("purpose", .equal, code.purpose.rawValue)
-                .run()
+            // Earlier live codes stay live: anyone may ask for a code to an address, and a request
+            // that ended the code the person already has would let them keep it from working.
             try await db.insert(into: "email_codes")
                 .columns("id", "user_id", "purpose", "code_hash", "attempts", "used", "created_at", "expires_at")
                 .values([
@@ -122,27 +119,33 @@ extension SQLPasskeyStore {
             throw StoreError.failure("the session belongs to another account")
         }
         return try await transaction { db in
-            // Concurrent guesses at one code queue here, so each counts and only one can redeem it.
+            // Concurrent guesses queue here, so each counts and only one can redeem a code.
             guard try await Self.lockUser(userID, .update, on: db) else { return nil }
-            guard let row = try await db.select().columns("id", "code_hash").from("email_codes")
+            let live = try await db.select().columns("id", "code_hash").from("email_codes")
                 .where("user_id", .equal, userKey)
                 .where("purpose", .equal, purpose.rawValue)
                 .where("used", .equal, false)
                 .where("expires_at", .greaterThan, nowValue)
                 .where("attempts", .lessThan, Int64(maximumAttempts))
-                .orderBy("created_at", .descending)
-                .first()
-            else { return nil }
-            let reader = RowReader(row: row)
-            let id = try reader.bytes("id")
-            guard constantTimeEquals(try reader.bytes("code_hash"), codeHash) else {
-                try await db.update("email_codes")
-                    .set(SQLIdentifier("attempts"), to: SQLBinaryExpression(SQLIdentifier("attempts"), .add, SQLLiteral.numeric("1")))
-                    .where("id", .equal, Data(id))
-                    .run()
+                .all()
+            var matched = false
+            for row in live where constantTimeEquals(try RowReader(row: row).bytes("code_hash"), codeHash) { matched = true }
+            guard matched else {
+                // A wrong try counts against every live code, so more live codes give no more tries.
+                let ids = try live.map { Data(try RowReader(row: $0).bytes("id")) }
+                if !ids.isEmpty {
+                    try await db.update("email_codes")
+                        .set(SQLIdentifier("attempts"), to: SQLBinaryExpression(SQLIdentifier("attempts"), .add, SQLLiteral.numeric("1")))
+                        .where("id", .in, ids)
+                        .run()
+                }
                 return nil
             }
-            try await db.update("email_codes").set("used", to: true).where("id", .equal, Data(id)).run()
+            // One redeemed code ends every other of its purpose.
+            try await db.update("email_codes").set("used", to: true)
+                .where("user_id", .equal, userKey)
+                .where("purpose", .equal, purpose.rawValue)
+                .run()
             // A recovery code proves the address as much as a verification code does.
             guard let updated = try await db.update("users")
                 .set("email_verified", to: true)
