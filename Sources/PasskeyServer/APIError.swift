@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import PasskeyStore
 import WebAuthn
 
@@ -118,6 +119,10 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
             self = .payloadTooLarge(error.maxBytes)
         case is RequestTimedOut:
             self = APIError(.requestTimeout, "request_timeout", "the request did not arrive in time")
+        case let error as HTTPParserError:
+            // The body was not valid HTTP framing (a chunk size that is not one, a chunk longer than
+            // it said, a body cut short by the client): the client's error, found while reading it.
+            self = .malformed("the request's body is not valid HTTP/1.1: \(error)")
         case is DecodingError:
             self = .malformed("the body is not the JSON expected")
         case let error as any HTTPResponseError:

@@ -315,3 +315,45 @@ def test_graceful_shutdown_closes_waiting_connections_at_once_and_finishes_reque
         for sock in waiting:
             sock.close()
         server.stop()
+
+
+def chunked_head(server, path):
+    lines = [f"POST {path} HTTP/1.1", "Host: localhost", f"Origin: {server.url}",
+             "Content-Type: application/json", "Transfer-Encoding: chunked"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_a_body_whose_http_framing_is_broken_gets_400_malformed_and_changes_nothing(tmp_path):
+    server = start(tmp_path)
+    try:
+        broken = [
+            b"ZZ\r\n{}\r\n0\r\n\r\n",  # a chunk size that is not hexadecimal
+            b"FFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n",  # a chunk size past any integer
+            b"1\r\n{X\r\n0\r\n\r\n",  # a chunk longer than its size said
+        ]
+        for path in ["/api/authentication/options", "/healthz"]:
+            for body in broken:
+                with connect(server.port) as sock:
+                    sock.sendall(chunked_head(server, path) + body)
+                    status, head, answer = read_response(sock)
+                assert status == 400, (path, body, head)
+                assert json.loads(answer)["error"]["code"] == "malformed", answer
+        # A body the client stops sending (it closes its side) is no server error either.
+        with connect(server.port) as sock:
+            sock.sendall(post_head(server, "/api/authentication/options", 10) + b"{}")
+            sock.shutdown(socket.SHUT_WR)
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        assert not data.startswith(b"HTTP/1.1 5"), data[:80]
+        # The OAuth endpoints answer in OAuth's format.
+        with connect(server.port) as sock:
+            sock.sendall(chunked_head(server, "/oauth2/token").replace(b"application/json", b"application/x-www-form-urlencoded")
+                         + broken[0])
+            status, head, answer = read_response(sock)
+        assert status == 400 and json.loads(answer)["error"] == "invalid_request", answer
+        _, text = http_get(server, "/metrics")
+        assert re.search(r'(?m)^hb_requests\S*\{[^}]*"400"', text), "the 400s are counted"
+        assert not re.search(r'(?m)^hb_requests\S*\{[^}]*"5\d\d"', text), "a 5xx was counted"
+    finally:
+        server.stop()
