@@ -132,12 +132,26 @@ extension ServerServices {
         Auth.Language.preferred(acceptLanguage: request.headers[.acceptLanguage] ?? "")
     }
 
-    /// `429 rate_limited` when the client address has made too many password or recovery
-    /// requests for now (what guessing needs; the same allowance as failed ceremony answers).
+    /// `429 rate_limited` when the client address has made too many password, code or mail
+    /// requests for now (what guessing needs; the same allowance as failed ceremony answers,
+    /// `--address-failure-limit`). A password or code that is right gives its place back
+    /// (``clientRequestSucceeded(_:)``), so many people behind one address can sign in; a request
+    /// for a mail keeps it.
     func limitClient(_ context: PasskeyRequestContext) async throws {
-        if let retryAfter = try await limits.addressFailures.acquire("address-requests:" + Self.addressKey(context), now: now()) {
+        if let retryAfter = try await limits.addressFailures.acquire(Self.clientRequestKey(context), now: now()) {
             throw APIError.rateLimited(retryAfter: retryAfter)
         }
+    }
+
+    /// A password or code was right: its place under ``limitClient(_:)`` goes back to the address.
+    func clientRequestSucceeded(_ context: PasskeyRequestContext) async {
+        // A place not given back (the database is unreachable this moment) only makes the limit
+        // stricter for a while; the sign-in stands.
+        try? await limits.addressFailures.release(Self.clientRequestKey(context), now: now())
+    }
+
+    private static func clientRequestKey(_ context: PasskeyRequestContext) -> String {
+        "address-requests:" + addressKey(context)
     }
 
     /// `429 rate_limited` when `key` (an account, an address being recovered) has used its

@@ -91,6 +91,22 @@ import WebAuthn
         }
     }
 
+    @Test("Right passwords give the address its place back; wrong ones from it are stopped at the failure limit")
+    func addressLimitCountsWrongPasswords() async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 100; $0.addressFailureLimit = 3 }) { harness, client in
+            let people = (1...5).map { "person\($0)@example.com" }
+            for person in people { try await harness.importAccount(person, passwordHash: KnownHashes.bcrypt2b) }
+            var browser = try Browser(client)
+            for person in people {
+                #expect(try await signIn(&browser, person).status == .ok, "one address, five people: \(person)")
+            }
+            for person in people.prefix(3) {
+                expectError(try await signIn(&browser, person, "wrong"), .unauthorized, "invalid_credentials")
+            }
+            expectError(try await signIn(&browser, people[3], "wrong"), .tooManyRequests, "rate_limited")
+        }
+    }
+
     // MARK: The automatic passkey upgrade
 
     @Test("After a password sign-in, a conditional create without UP adds a passkey")

@@ -75,6 +75,7 @@ struct PasswordController {
             audit: services.activityEvent(
                 .passwordSignIn, userID: user.id, client: client, detail: "signed in with the imported password"),
             endingSession: services.sessions.tokenHash(request))
+        await services.clientRequestSucceeded(context)
         context.logger.info("password sign-in", metadata: ["user": .string(user.id.base64URL)])
         return try ServerServices.json(
             SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty), cookies: [services.sessions.cookie(for: token)])

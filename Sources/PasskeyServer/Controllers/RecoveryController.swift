@@ -78,6 +78,7 @@ struct RecoveryController {
                 detail: "a wrong or expired code was entered", logger: context.logger)
             throw APIError.invalidCode
         }
+        await services.clientRequestSucceeded(context)
         return try ServerServices.json(UserAnswer(user: UserJSON(user)))
     }
 
@@ -151,6 +152,7 @@ struct RecoveryController {
             await services.failurePacing.holdFailure(startedAt: start)
             throw APIError.invalidCode
         }
+        await services.clientRequestSucceeded(context)
         context.logger.info("recovery session opened", metadata: ["user": .string(user.id.base64URL)])
         return try ServerServices.json(
             RecoveryAnswer(user: UserJSON(recovered), recovery: true), cookies: [services.sessions.cookie(for: token)])
