@@ -132,8 +132,10 @@ struct Sessions: Sendable {
     let lifetime: TimeInterval
     let idleTimeout: TimeInterval
     let now: @Sendable () -> Date
-    /// A request refreshes the idle expiry at most this often, so reads do not all write.
-    let touchInterval: TimeInterval = 60
+    /// A request refreshes the idle expiry at most this often, so reads do not all write: once a
+    /// minute, or a tenth of the idle timeout when that is shorter, so a session in use never
+    /// ends and one left alone ends within a tenth of the timeout of when it should.
+    var touchInterval: TimeInterval { min(60, idleTimeout / 10) }
 
     /// A new session for the account, opened by `credentialID` (or another `method`) from `client`,
     /// to be stored with the sign-in, and its token. A `recovery` session can only add a passkey and

@@ -197,6 +197,20 @@ import WebAuthn
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aSessionInUseOutlivesAShortIdleTimeout(kind: StoreKind) async throws {
+        try await Harness.run(kind, configure: { $0.sessionIdleTimeout = 20; $0.sessionLifetime = 3600 }) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            for second in stride(from: 5, through: 120, by: 5) {
+                harness.clock.advance(by: 5)
+                #expect(try await browser.get("/api/session").status == .ok, "a request every 5 s, at \(second) s")
+            }
+            harness.clock.advance(by: 21)
+            expectError(try await browser.get("/api/session"), .unauthorized, "unauthenticated")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aSessionEndsAtItsAbsoluteExpiryHoweverActive(kind: StoreKind) async throws {
         try await Harness.run(kind, configure: { $0.sessionIdleTimeout = 600; $0.sessionLifetime = 1000 }) { harness, client in
             var browser = try Browser(client)
