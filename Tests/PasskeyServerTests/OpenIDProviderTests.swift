@@ -682,6 +682,20 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("Another spelling of an OAuth endpoint's path is held to that endpoint's rules and answers in OAuth's format",
+          arguments: ["/oauth2/token/", "/oauth2//token"])
+    func otherSpellingsOfTheTokenPath(_ path: String) async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            // A form post with no Origin, as a server-side client sends it.
+            let response = try await tokenRequest(
+                client, [("grant_type", "authorization_code"), ("code", "nope"), ("redirect_uri", app.redirectURI)],
+                authorization: app.basic, path: path)
+            #expect(response.status == .badRequest, "\(response.text)")
+            #expect(try response.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+        }
+    }
+
     @Test("A consent decision without an allowed Origin is refused")
     func consentNeedsOrigin() async throws {
         try await Harness.run(Self.kind) { harness, client in

@@ -43,16 +43,20 @@ struct ServerMiddleware: RouterMiddleware {
 
         // Hummingbird's `uri.path` makes a new string at each call: once here.
         let path = request.uri.path
+        // The rules go by the route the router chose, so that another spelling of a path that
+        // reaches the same endpoint (`/oauth2/token/`) is held to that endpoint's rules; a request
+        // that matches no route goes by its path.
+        let routePath = context.endpointPath ?? path
         var response: Response
         var failed = false
         do {
             var request = request
-            try await requestGuard.admit(&request, path: path, context: &context)
+            try await requestGuard.admit(&request, path: routePath, context: &context)
             response = try await next(request, context)
         } catch {
             failed = true
             response = ErrorAnswer.response(
-                for: error, oauth: oauthPaths.contains(path), logger: context.logger)
+                for: error, oauth: oauthPaths.contains(routePath), logger: context.logger)
         }
         SecurityHeaders.add(to: &response.headers, strictTransportSecurity: strictTransportSecurity)
         response.headers.append(HTTPField(name: .xRequestID, value: id))
