@@ -147,6 +147,29 @@ import WebAuthn
         }
     }
 
+    @Test("An account without a password may not begin a conditional create: 404 no_password")
+    func conditionalCreateNeedsAPassword() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            expectError(try await browser.post("/api/passkeys/options", ["mediation": "conditional"]), .notFound, "no_password")
+            #expect(try await browser.post("/api/passkeys/options", [String: String]()).status == .ok, "a modal add is still fine")
+        }
+    }
+
+    @Test("A recovery session may not begin a conditional create: 403 recovery_session")
+    func conditionalCreateNeedsAFullSession() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: KnownHashes.bcrypt2b)
+            var browser = try Browser(client)
+            #expect(try await browser.post("/api/recovery/options", ["email": Self.grace]).status == .accepted)
+            let code = try await harness.code(to: Self.grace, subject: "Recover")
+            #expect(try await browser.post("/api/recovery", ["email": Self.grace, "code": code]).status == .ok)
+            expectError(try await browser.post("/api/passkeys/options", ["mediation": "conditional"]), .forbidden, "recovery_session")
+            #expect(try await browser.post("/api/passkeys/options", [String: String]()).status == .ok, "a modal add is how recovery goes on")
+        }
+    }
+
     @Test("A mediation other than conditional or none is 400 malformed")
     func unknownMediation() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in

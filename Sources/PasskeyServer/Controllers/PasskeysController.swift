@@ -60,6 +60,13 @@ struct PasskeysController {
             let body = try await JSONBody.decode(AddOptionsRequest.self, from: request)
             let mediation = try body.mediationRequirement()
             log["mediation"] = .string(mediation.rawValue)
+            if mediation == .conditional {
+                // The automatic upgrade (docs/migration.md), whose passkey may come without user
+                // presence, is for an account still signing in with its imported password, in a
+                // full session: the server holds that rule, not only the client core.
+                guard !signedIn.session.recovery else { throw APIError.recoverySession }
+                guard try await services.store.passwordHash(userID: signedIn.user.id) != nil else { throw APIError.noPassword }
+            }
             return try await AddPasskeyFlow(services: services).options(for: signedIn.user, mediation: mediation)
         }
     }
