@@ -86,7 +86,7 @@ public struct OpenIDProvider: Sendable {
             token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
             revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
             code_challenge_methods_supported: ["S256"],
-            prompt_values_supported: ["none", "login", "consent"],
+            prompt_values_supported: ["none", "login", "consent", "select_account"],
             claims_supported: [
                 "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "amr", "azp",
                 "preferred_username", "name", "email", "email_verified",
@@ -148,7 +148,9 @@ public struct OpenIDProvider: Sendable {
             if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
             return .signIn(loginHint: request.loginHint, reauthenticate: false)
         }
-        if request.prompt.contains("login") {
+        // prompt=select_account: the sign-in page is where a person picks an account (any passkey
+        // of the site), so it is asked for as a fresh sign-in is.
+        if request.prompt.contains("login") || request.prompt.contains("select_account") {
             return .signIn(loginHint: request.loginHint, reauthenticate: true)
         }
         // OIDC Core §3.1.2.1 max_age: a sign-in older than this must be repeated.
@@ -262,7 +264,10 @@ public struct OpenIDProvider: Sendable {
             return fail(OAuthError("request_uri_not_supported", "request_uri is not supported"))
         }
         // RFC 6749 §4.1.1: the code flow only (no implicit or hybrid, RFC 9700 §2.1.2).
-        guard parameters["response_type"] == "code" else { return fail(.unsupportedResponseType) }
+        guard let responseType = parameters["response_type"] else {
+            return fail(.invalidRequest("response_type is required"))  // §4.1.2.1: a missing parameter
+        }
+        guard responseType == "code" else { return fail(.unsupportedResponseType) }
         if let mode = parameters["response_mode"], mode != "query" {
             return fail(.invalidRequest("response_mode must be query"))
         }

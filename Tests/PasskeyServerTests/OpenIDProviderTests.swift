@@ -27,6 +27,7 @@ struct OpenIDProviderTests {
             #expect(document.jwks_uri == "https://id.example.com/oauth2/jwks")
             #expect(document.code_challenge_methods_supported == ["S256"])
             #expect(document.response_types_supported == ["code"])
+            #expect(document.prompt_values_supported == ["none", "login", "consent", "select_account"])
         }
     }
 
@@ -518,6 +519,31 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("A request without response_type is refused with invalid_request")
+    func missingResponseType() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery().filter { $0.0 != "response_type" })
+            #expect(response.locationQuery["error"] == "invalid_request")
+        }
+    }
+
+    @Test("prompt=select_account sends a signed-in person to the sign-in page to pick an account, once")
+    func selectAccount() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.authorize(app.authorizationQuery(extra: [("prompt", "select_account")]))
+            #expect(response.locationQuery["reauthenticate"] == "1")
+            let next = try #require(response.locationQuery["next"])
+            #expect(!next.contains("select_account"))
+            #expect(try await browser.get(next).locationQuery["code"] != nil)
+        }
+    }
+
     @Test("prompt=none without a session redirects with login_required")
     func promptNoneWithoutSession() async throws {
         try await Harness.run(Self.kind) { harness, client in
@@ -814,6 +840,28 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("userinfo with a token in both the header and the body is 400 invalid_request")
+    func userinfoWithTwoTokens() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let tokens = try await exchange(client, app, code: code).decode(TokenAnswer.self)
+            let both = try await client.execute(
+                uri: OpenIDProvider.Path.userinfo, method: .post,
+                headers: [.authorization: "Bearer \(tokens.access_token)", .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: formEncoded([("access_token", tokens.access_token)])))
+            #expect(both.status == .badRequest)
+            #expect(try both.decode(OAuthErrorAnswer.self).error == "invalid_request")
+            #expect(both.headers[.wwwAuthenticate]?.contains("error=\"invalid_request\"") == true)
+            let bodyOnly = try await client.execute(
+                uri: OpenIDProvider.Path.userinfo, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: formEncoded([("access_token", tokens.access_token)])))
+            #expect(bodyOnly.status == .ok, "\(bodyOnly.text)")
+        }
+    }
+
     @Test("An access token ends after its lifetime")
     func accessTokenExpires() async throws {
         try await Harness.run(Self.kind, configure: { $0.accessTokenLifetime = 60 }) { harness, client in
@@ -845,6 +893,18 @@ struct OpenIDProviderTests {
             #expect(try await userinfo(client, tokens.access_token).status == .unauthorized)
             let unknown = try await tokenRequest(client, [("token", "nothing")], authorization: app.basic, path: "/oauth2/revoke")
             #expect(unknown.status == .ok)
+        }
+    }
+
+    @Test("Revocation with a wrong secret in the Basic header is 401 invalid_client with a Basic challenge")
+    func revocationWithAWrongSecret() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            let basic = "Basic " + Data("\(app.id):wrong".utf8).base64EncodedString()
+            let refused = try await tokenRequest(client, [("token", "anything")], authorization: basic, path: "/oauth2/revoke")
+            #expect(refused.status == .unauthorized)
+            #expect(try refused.decode(OAuthErrorAnswer.self).error == "invalid_client")
+            #expect(refused.headers[.wwwAuthenticate] == "Basic realm=\"passkeys\"")
         }
     }
 

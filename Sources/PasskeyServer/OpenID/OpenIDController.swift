@@ -75,8 +75,10 @@ struct OpenIDController {
             // session. The session is not ended here: a link from any site can carry prompt=login,
             // and following one must not sign anyone out. Back at this request, prompt=login and
             // max_age are spent: the person has just signed in (the ID token's auth_time says
-            // when), and a max_age of 0 would otherwise send them round again for ever.
-            let prompt = (parameters["prompt"] ?? "").split(separator: " ").filter { $0 != "login" }.joined(separator: " ")
+            // when), and a max_age of 0 would otherwise send them round again for ever; so is
+            // select_account (the person just picked the account they signed in to).
+            let prompt = (parameters["prompt"] ?? "").split(separator: " ")
+                .filter { $0 != "login" && $0 != "select_account" }.joined(separator: " ")
             let next = Self.authorizationPath(
                 parameters.setting("prompt", to: prompt.isEmpty ? nil : prompt).setting("max_age", to: nil))
             var query = [("next", next)]
@@ -135,12 +137,20 @@ struct OpenIDController {
     // MARK: UserInfo
 
     @Sendable func userinfo(_ request: Request, context: Context) async throws -> Response {
-        var token = OAuthHTTP.bearerToken(request)
-        if token == nil, request.method == .post, let form = try? await OAuthHTTP.form(request) {
+        let headerToken = OAuthHTTP.bearerToken(request)
+        var bodyToken: String?
+        if request.method == .post, let form = try? await OAuthHTTP.form(request) {
             // RFC 6750 §2.2: the token in a form body.
-            token = form["access_token"]
+            bodyToken = form["access_token"]
         }
-        guard let token else {
+        if headerToken != nil, bodyToken != nil {
+            // RFC 6750 §2: a client must not use more than one way; §3.1: that is invalid_request.
+            let error = OAuthError.invalidRequest("send the access token one way, not in both the header and the body")
+            var response = OAuthHTTP.error(error)
+            response.headers[.wwwAuthenticate] = "Bearer realm=\"passkeys\", error=\"\(error.code)\""
+            return try await withCORS(response, request)
+        }
+        guard let token = headerToken ?? bodyToken else {
             // RFC 6750 §3.1: no credentials, no error code.
             var response = OAuthHTTP.error(.invalidToken("an access token is required"))
             response.headers[.wwwAuthenticate] = "Bearer realm=\"passkeys\""
@@ -166,7 +176,11 @@ struct OpenIDController {
                let limited = await countFailedClientAuthentication(request, context: context) {
                 return limited
             }
-            return try await withCORS(OAuthHTTP.error(error), request)
+            // RFC 7009 §2.2.1 answers as RFC 6749 §5.2: a client that tried the Authorization
+            // header gets its scheme back.
+            let headers: HTTPFields = error.status == 401 && request.headers[.authorization] != nil
+                ? [.wwwAuthenticate: "Basic realm=\"passkeys\""] : [:]
+            return try await withCORS(OAuthHTTP.error(error, headers: headers), request)
         }
     }
 
