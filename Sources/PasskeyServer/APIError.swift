@@ -42,17 +42,23 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     func response() -> Response {
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The body, `{"error": {"code", "message", …}}`.
+    var body: Data {
         var error: [String: String] = details
         error["code"] = code
         error["message"] = message
-        let data = (try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys, .withoutEscapingSlashes]))
+        return (try? JSONSerialization.data(withJSONObject: ["error": error], options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data(#"{"error":{"code":"internal_error","message":"the error could not be encoded"}}"#.utf8)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: The errors of the API
 
     static func malformed(_ message: String) -> APIError { APIError(.badRequest, "malformed", message) }
+    /// The connection's header or body timeout ran out (docs/server.md).
+    static let requestTimedOut = APIError(.requestTimeout, "request_timeout", "the request did not arrive in time")
     static func invalidUsername(_ message: String) -> APIError { APIError(.badRequest, "invalid_username", message) }
     static func invalidName(_ message: String) -> APIError { APIError(.badRequest, "invalid_name", message) }
     static let ceremonyNotFound = APIError(
@@ -118,7 +124,7 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
         case let error as NIOTooManyBytesError:
             self = .payloadTooLarge(error.maxBytes)
         case is RequestTimedOut:
-            self = APIError(.requestTimeout, "request_timeout", "the request did not arrive in time")
+            self = .requestTimedOut
         case let error as HTTPParserError:
             // The body was not valid HTTP framing (a chunk size that is not one, a chunk longer than
             // it said, a body cut short by the client): the client's error, found while reading it.

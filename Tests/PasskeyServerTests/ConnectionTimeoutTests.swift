@@ -22,7 +22,7 @@ import Testing
                 timeouts: timeouts, metrics: ConnectionMetrics(registry: registry), logger: Logger(label: "test"))
             try channel.pipeline.syncOperations.addHandlers([
                 handler, HTTPResponseEncoder(), ByteToMessageHandler(HTTPRequestDecoder()),
-                RequestProgressHandler(reportingTo: handler),
+                RequestProgressHandler(reportingTo: handler, logger: Logger(label: "test")),
             ])
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         }
@@ -68,6 +68,35 @@ import Testing
     }
 
     static let completeRequest = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+    @Test(arguments: [
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        "FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+        "CONNECT localhost:80 HTTP/1.1\r\nHost: x\r\n\r\n",
+    ])
+    func aRequestNoHandlerCanTakeIsAnswered400MalformedAndClosed(_ request: String) throws {
+        let connection = try Connection()
+        try? connection.send(request)
+        #expect(try connection.drainRequests().isEmpty, "nothing reaches the server's handlers")
+        #expect(!connection.isOpen)
+        let written = try connection.written()
+        #expect(written.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(written.contains("Connection: close\r\n") && written.contains("X-Content-Type-Options: nosniff\r\n"))
+        #expect(written.contains(#""code":"malformed""#))
+    }
+
+    @Test func aRequestUnreadableAfterAnAnsweredOneIsRefusedOnlyAfterThatAnswer() throws {
+        let connection = try Connection()
+        try connection.send(Self.completeRequest + "GET /healthz HTTP/1.1\r\nContent-Length: x\r\n\r\n")
+        #expect(try connection.drainRequests().count == 2, "the first request, head and end")
+        #expect(connection.isOpen, "its answer is still owed")
+        try connection.answer()
+        let written = try connection.written()
+        #expect(written.hasPrefix("HTTP/1.1 204 No Content\r\n"))
+        let refusal = try #require(written.range(of: "HTTP/1.1 400 Bad Request\r\n"))
+        #expect(written[refusal.upperBound...].contains(#""code":"malformed""#))
+        #expect(!connection.isOpen)
+    }
 
     @Test func aConnectionThatSendsNothingIsClosedAtTheHeaderTimeoutWithoutAnAnswer() throws {
         let connection = try Connection()

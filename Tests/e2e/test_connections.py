@@ -357,3 +357,57 @@ def test_a_body_whose_http_framing_is_broken_gets_400_malformed_and_changes_noth
         assert not re.search(r'(?m)^hb_requests\S*\{[^}]*"5\d\d"', text), "a 5xx was counted"
     finally:
         server.stop()
+
+
+def read_until_closed(sock):
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_a_request_the_http_parser_refuses_gets_400_malformed_as_json_and_a_close(tmp_path):
+    server = start(tmp_path)
+    try:
+        origin = f"Origin: {server.url}\r\n"
+        unreadable = [
+            b"POST /api/authentication/options HTTP/1.1\r\nHost: x\r\n" + origin.encode()
+            + b"Content-Type: application/json\r\nContent-Length: -1\r\n\r\n{}",
+            b"POST /api/authentication/options HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+            b"POST /api/authentication/options HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+            b"FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+            # CONNECT would make the connection a tunnel; the GET behind it must not be answered.
+            b"CONNECT localhost:80 HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+        ]
+        for raw in unreadable:
+            with connect(server.port, timeout=5) as sock:
+                sock.sendall(raw)
+                data = read_until_closed(sock)
+            head, _, body = data.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 400 "), (raw, data[:200])
+            assert b"connection: close" in head.lower() and b"x-request-id:" in head.lower(), head
+            assert b"x-content-type-options: nosniff" in head.lower(), head
+            assert json.loads(body)["error"]["code"] == "malformed", (raw, body)
+            assert b"HTTP/1.1 200" not in data, "nothing after the refusal is answered"
+
+        # A good request, then an unreadable one on the same connection: the first is answered in
+        # full, then the refusal.
+        with connect(server.port, timeout=5) as sock:
+            sock.sendall(request() + b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n")
+            data = read_until_closed(sock)
+        assert data.startswith(b"HTTP/1.1 200 "), data[:200]
+        assert data.count(b"HTTP/1.1 ") == 2, data
+        refusal = data[data.index(b"HTTP/1.1 400 "):]
+        assert json.loads(refusal.partition(b"\r\n\r\n")[2])["error"]["code"] == "malformed", refusal
+        # The server still serves.
+        assert http_get(server, "/healthz")[0] == 200
+    finally:
+        server.stop()

@@ -1,6 +1,8 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import WebAuthn
 
 /// The error a request's body stream ends with when the body timeout cuts the connection, so a
 /// handler waiting for the body fails instead of acting on part of it.
@@ -139,19 +141,34 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
             context.fireErrorCaught(RequestTimedOut(timeout: .body))
         }
         if outcome == .requestTimeout {
-            context.writeAndFlush(wrapOutboundOut(Self.requestTimeoutResponse(context.channel.allocator)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(Self.answer(.requestTimedOut, context.channel.allocator)), promise: nil)
         }
         context.close(promise: nil)
     }
 
-    /// `408 Request Timeout` with the API's error body, and `Connection: close`.
-    static func requestTimeoutResponse(_ allocator: ByteBufferAllocator) -> ByteBuffer {
-        let body = #"{"error":{"code":"request_timeout","message":"the request did not arrive in time"}}"#
-        var buffer = allocator.buffer(capacity: 256)
-        buffer.writeString(
-            "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n"
-                + "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
-                + body)
+    /// Answers `error` and closes the connection, for what the HTTP layer refuses before a request
+    /// reaches the server's handlers (``RequestProgressHandler``). Written as bytes, past the HTTP
+    /// encoder, which would leave the body out of an answer to `CONNECT`.
+    func refuse(_ error: APIError) {
+        guard !finished, let context else { return }
+        finished = true
+        cancelTimer()
+        context.writeAndFlush(wrapOutboundOut(Self.answer(error, context.channel.allocator))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    /// A whole HTTP/1.1 answer with `error`'s JSON body, `Connection: close`, the security headers
+    /// and a request ID of its own.
+    static func answer(_ error: APIError, _ allocator: ByteBufferAllocator) -> ByteBuffer {
+        let body = error.body
+        var head = "HTTP/1.1 \(error.status.code) \(error.status.reasonPhrase)\r\nConnection: close\r\n"
+            + "Content-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\n"
+        for field in SecurityHeaders.fields { head += "\(field.name.rawName): \(field.value)\r\n" }
+        head += "X-Request-ID: \(hexString(randomBytes(16)))\r\nContent-Length: \(body.count)\r\n\r\n"
+        var buffer = allocator.buffer(capacity: head.utf8.count + body.count)
+        buffer.writeString(head)
+        buffer.writeBytes(body)
         return buffer
     }
 }
@@ -161,6 +178,14 @@ extension ConnectionTimeoutHandler: Sendable {}
 
 /// Tells ``ConnectionTimeoutHandler`` where requests and responses begin and end. It sits right
 /// after the HTTP/1 decoder, so it sees NIO's HTTP parts in both directions.
+///
+/// It also answers what never becomes a request for the server's handlers, with the API's JSON
+/// error (`400 malformed`) rather than the framework's bare `400`, and closes the connection: a
+/// request the HTTP parser cannot read (a `Content-Length` that is not a number, both
+/// `Content-Length` and `Transfer-Encoding`, an unknown method, a head too large), and `CONNECT`,
+/// which would turn the connection into a tunnel. An error inside a request's body is that
+/// request's: its body stream fails and its handler answers. A refusal that comes while earlier
+/// requests are still being answered waits for their answers, so two answers never interleave.
 final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -168,28 +193,67 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     typealias OutboundOut = HTTPServerResponsePart
 
     private let timeouts: ConnectionTimeoutHandler
+    private let logger: Logger
+    /// Requests whose head was read and whose answer has not ended yet.
+    private var unanswered = 0
+    /// A request's head was read and its end not yet.
+    private var readingBody = false
+    /// The refusal's message, once the connection is being refused: nothing more is read from it.
+    private var refusal: String?
 
-    init(reportingTo timeouts: ConnectionTimeoutHandler) {
+    init(reportingTo timeouts: ConnectionTimeoutHandler, logger: Logger) {
         self.timeouts = timeouts
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard refusal == nil else { return }
         switch unwrapInboundIn(data) {
-        case .head: timeouts.requestHeadRead()
+        case .head(let head):
+            if head.method == .CONNECT {
+                refuse("CONNECT is not served here: this server is no proxy")
+                return
+            }
+            unanswered += 1
+            readingBody = true
+            timeouts.requestHeadRead()
         case .body: break
-        case .end: timeouts.requestEndRead()
+        case .end:
+            readingBody = false
+            timeouts.requestEndRead()
         }
         context.fireChannelRead(data)
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let error = error as? HTTPParserError, !readingBody else {
+            context.fireErrorCaught(error)
+            return
+        }
+        if refusal == nil { refuse("the request is not valid HTTP/1.1: \(error)") }
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        var answered = false
         switch unwrapOutboundIn(data) {
         case .head(let head) where head.status.code >= 200:  // not an interim 1xx
             timeouts.responseHeadWritten()
         case .head, .body: break
-        case .end: timeouts.responseEndWritten()
+        case .end:
+            unanswered = max(0, unanswered - 1)
+            answered = unanswered == 0
+            timeouts.responseEndWritten()
         }
         context.write(data, promise: promise)
+        if answered, let refusal { timeouts.refuse(.malformed(refusal)) }
+    }
+
+    /// `400 malformed` and the close (``ConnectionTimeoutHandler/refuse(_:)``), now or once the
+    /// answers still owed are written.
+    private func refuse(_ message: String) {
+        refusal = message
+        logger.debug("request refused before routing", metadata: ["reason": .string(message)])
+        if unanswered == 0 { timeouts.refuse(.malformed(message)) }
     }
 }
 

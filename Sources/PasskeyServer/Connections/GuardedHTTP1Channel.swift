@@ -46,7 +46,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             // Right after the HTTP/1 decoder: NIO's HTTP parts in both directions.
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(RequestProgressHandler(reportingTo: timeoutHandler), position: .after(decoder.handler))
+            try pipeline.addHandler(
+                RequestProgressHandler(reportingTo: timeoutHandler, logger: logger), position: .after(decoder.handler))
             return value
         }.nonisolated().flatMapErrorThrowing { (error: any Error) throws -> Value in
             channel.close(promise: nil)
