@@ -73,10 +73,12 @@ import Testing
             "not json",
             #"{"username": "verified@example.com", "emailVerified": "yes"}"#,
             #"{"username": "plain@example.com"}"#,
+            #"{"username": "dup@example.com", "username": "dup2@example.com"}"#,
         ]
         let report = try await AccountImport(store: store).run(lines.joined(separator: "\n"))
         #expect(report.imported == 2 && report.withPassword == 1 && report.blank == 1)
-        #expect(report.failures.map(\.line) == [2, 4, 5, 6, 7])
+        #expect(report.failures.map(\.line) == [2, 4, 5, 6, 7, 9])
+        #expect(report.failures[5].reason.contains("strict JSON"))
         #expect(report.failures[0].reason.contains("passwordhash"))
         #expect(report.failures[2].reason.contains("exists"))
         let grace = try #require(try await store.user(username: "grace@example.com"))
@@ -85,6 +87,8 @@ import Testing
         #expect(try await store.user(username: "ada@example.com") == nil)
         #expect(try await store.user(username: "md5@example.com") == nil)
         #expect(try await store.user(username: "verified@example.com") == nil)
+        #expect(try await store.user(username: "dup@example.com") == nil)
+        #expect(try await store.user(username: "dup2@example.com") == nil)
         let plain = try #require(try await store.user(username: "plain@example.com"))
         #expect(try await store.passwordHash(userID: plain.id) == nil)
         #expect(try await store.auditEvents(userID: grace.id, limit: 5).map(\.kind) == ["account_imported"])

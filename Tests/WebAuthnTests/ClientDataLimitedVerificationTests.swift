@@ -62,6 +62,16 @@ struct ClientDataLimitedVerificationTests {
         #expect(throws: WebAuthnError(.malformed, "")) { try CollectedClientData(json: Array(text.utf8)) }
     }
 
+    @Test("Client data off the template must be strict JSON: no member twice, no trailing comma", arguments: [
+        #"{"type":"webauthn.get","challenge":"AAEC","origin":"https://example.com","origin":"https://evil.example"}"#,
+        #"{"type":"webauthn.get","challenge":"AAEC","origin":"https://evil.example","origin":"https://example.com"}"#,
+        #"{"challenge":"AAEC","type":"webauthn.get","origin":"https://example.com",}"#,
+    ])
+    func offTemplateMustBeStrict(text: String) throws {
+        #expect(CollectedClientData.limited(Array(text.utf8)) == nil)
+        #expect(throws: WebAuthnError(.malformed, "")) { try CollectedClientData(json: Array(text.utf8)) }
+    }
+
     @Test("Every check on client data read by the template still rejects (§7.2 steps 11–14)", arguments: [
         (TestClientData.get(challenge: challenge).type("webauthn.create"), WebAuthnError.Code.typeMismatch),
         (TestClientData.get(challenge: challenge).challenge(bytes: [1, 2, 3]), .challengeMismatch),

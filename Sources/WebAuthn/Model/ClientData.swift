@@ -32,6 +32,14 @@ public struct CollectedClientData: Sendable, Hashable {
             self = limited
             return
         }
+        // Strict RFC 8259 first: a member named twice (which `origin` would a decoder keep?) or a
+        // trailing comma is no client data a browser writes (§5.8.1.1). A byte order mark in
+        // front is ignored, as RFC 8259 §8.1 lets a parser do.
+        do {
+            try StrictJSON.validate(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes)
+        } catch {
+            throw WebAuthnError(.malformed, "clientDataJSON is not strict JSON: \(error)")
+        }
         let wire: Wire
         do {
             wire = try JSONDecoder().decode(Wire.self, from: Data(bytes))
