@@ -153,6 +153,17 @@ public struct OpenIDProvider: Sendable {
         if request.prompt.contains("login") || request.prompt.contains("select_account") {
             return .signIn(loginHint: request.loginHint, reauthenticate: true)
         }
+        // OIDC Core §3.1.2.1 id_token_hint: the person the client expects must be the one signed
+        // in; otherwise login_required for prompt=none, else a sign-in as them.
+        if let hint = request.idTokenHint {
+            guard let claims = try await hintClaims(hint) else {
+                return request.redirect(.invalidRequest("id_token_hint is not an ID token of this provider"), issuer: configuration.issuer)
+            }
+            if claims.sub != Self.subject(session.userID) {
+                if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
+                return .signIn(loginHint: request.loginHint, reauthenticate: true)
+            }
+        }
         // OIDC Core §3.1.2.1 max_age: a sign-in older than this must be repeated.
         if let maxAge = request.maxAge, now().timeIntervalSince(session.authTime) > TimeInterval(maxAge) {
             if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
@@ -253,7 +264,7 @@ public struct OpenIDProvider: Sendable {
         do {
             try parameters.requireSingle([
                 "response_type", "scope", "state", "nonce", "prompt", "max_age", "login_hint", "code_challenge",
-                "code_challenge_method", "response_mode",
+                "code_challenge_method", "response_mode", "id_token_hint",
             ])
         } catch {
             return fail(error)
@@ -307,7 +318,8 @@ public struct OpenIDProvider: Sendable {
         }
         return .valid(AuthorizationRequest(
             client: client, redirectURI: redirectURI, scopes: scopes, state: state, nonce: parameters["nonce"],
-            codeChallenge: challenge, prompt: prompt, maxAge: maxAge, loginHint: parameters["login_hint"]))
+            codeChallenge: challenge, prompt: prompt, maxAge: maxAge, loginHint: parameters["login_hint"],
+            idTokenHint: parameters["id_token_hint"]))
     }
 
     // MARK: Token endpoint
@@ -555,15 +567,9 @@ public struct OpenIDProvider: Sendable {
             }
             return .confirm
         }
-        let keys = try await prepareSigningKeys()
-        let claims: IDTokenClaims
-        do {
-            // §2: an expired hint is still a valid hint.
-            claims = try await SigningKeys.collection(keys).verify(hint, as: IDTokenClaims.self)
-        } catch {
+        guard let claims = try await hintClaims(hint) else {
             throw OAuthError.invalidRequest("id_token_hint is not an ID token of this provider")
         }
-        guard claims.iss == configuration.issuer else { throw OAuthError.invalidRequest("id_token_hint is from another issuer") }
         if let clientID = parameters["client_id"], clientID != claims.aud {
             throw OAuthError.invalidRequest("client_id does not match id_token_hint")
         }
@@ -578,6 +584,17 @@ public struct OpenIDProvider: Sendable {
         }
         let endsSession = signedIn.map { Self.subject($0) == claims.sub } ?? false
         return .signOut(endSession: endsSession, redirect: redirect)
+    }
+
+    /// The claims of an `id_token_hint` this provider signed for this issuer, or `nil`. An expired
+    /// ID token is still a valid hint (RP-Initiated Logout §2; OIDC Core §3.1.2.1 asks only that
+    /// this provider issued it).
+    private func hintClaims(_ hint: String) async throws -> IDTokenClaims? {
+        let keys = try await prepareSigningKeys()
+        guard let claims = try? await SigningKeys.collection(keys).verify(hint, as: IDTokenClaims.self),
+              claims.iss == configuration.issuer
+        else { return nil }
+        return claims
     }
 }
 
@@ -609,6 +626,8 @@ struct AuthorizationRequest: Sendable {
     var prompt: Set<String>
     var maxAge: Int?
     var loginHint: String?
+    /// `id_token_hint`: an ID token this provider issued, naming who the client expects.
+    var idTokenHint: String?
 
     /// RFC 6749 §4.1.2.1: the error, sent back to the client with the original state.
     func redirect(_ error: OAuthError, issuer: String) -> AuthorizationOutcome {

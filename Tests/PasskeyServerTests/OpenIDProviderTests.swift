@@ -530,6 +530,30 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("id_token_hint: the person it names gets a code; another signed-in person login_required or the sign-in page")
+    func idTokenHint() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var ada = try Browser(client)
+            try await ada.signUp("ada@example.com")
+            var grace = try Browser(client)
+            try await grace.signUp("grace@example.com")
+            let adasToken = try await exchange(client, app, code: try await ada.code(for: app, query: app.authorizationQuery()))
+                .decode(TokenAnswer.self).id_token
+            harness.clock.advance(by: 7200)  // an expired ID token is still a hint
+
+            let same = try await ada.authorize(app.authorizationQuery(extra: [("prompt", "none"), ("id_token_hint", adasToken)]))
+            #expect(same.locationQuery["code"] != nil, "\(same.location ?? "")")
+            let other = try await grace.authorize(app.authorizationQuery(extra: [("prompt", "none"), ("id_token_hint", adasToken)]))
+            #expect(other.locationQuery["error"] == "login_required")
+            let interactive = try await grace.authorize(app.authorizationQuery(extra: [("id_token_hint", adasToken)]))
+            #expect(interactive.location?.hasPrefix("/?next=") == true)
+            #expect(interactive.locationQuery["reauthenticate"] == "1")
+            let forged = try await ada.authorize(app.authorizationQuery(extra: [("id_token_hint", "eyJhbGciOiJub25lIn0.e30.")]))
+            #expect(forged.locationQuery["error"] == "invalid_request")
+        }
+    }
+
     @Test("prompt=select_account sends a signed-in person to the sign-in page to pick an account, once")
     func selectAccount() async throws {
         try await Harness.run(Self.kind) { harness, client in
