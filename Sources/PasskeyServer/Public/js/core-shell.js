@@ -39,11 +39,8 @@ export const languages = () => [...(navigator.languages ?? [navigator.language])
 // The sign-in flow's first messages: the page's `?next=` (the core decides where it leads), is
 // there a session (or, with `?reauthenticate=1`, an application wants a fresh sign-in whether or
 // not there is one), and the person's languages.
-const signInFlow = () => {
-  const query = new URLSearchParams(window.location.search);
-  return [{ event: 'page', next: query.get('next') },
-    { event: query.get('reauthenticate') === '1' ? 'signInAgain' : 'refresh' }, { event: 'languages', languages: languages() }];
-};
+const signInFlow = (query = new URLSearchParams(window.location.search)) => [{ event: 'page', next: query.get('next') },
+  { event: query.get('reauthenticate') === '1' ? 'signInAgain' : 'refresh' }, { event: 'languages', languages: languages() }];
 
 // Starts one machine of the core: `start` are its first messages (by default the sign-in flow's),
 // `render(view, core)` shows each view.
