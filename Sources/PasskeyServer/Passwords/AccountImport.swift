@@ -76,15 +76,15 @@ public struct AccountImport: Sendable {
     /// One line as an account and its checked hash.
     func parse(_ line: String) throws(ImportLineError) -> (UserRecord, PasswordHash?) {
         let data = Data(line.utf8)
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ImportLineError("not a JSON object")
+        }
         // The API's rule for JSON (RFC 8259, no member twice): a line that names a field twice
         // would otherwise import whichever value the parser kept.
         do {
             try StrictJSON.validate(Array(line.utf8))
         } catch {
             throw ImportLineError("not strict JSON: \(error)")
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ImportLineError("not a JSON object")
         }
         let unknown = Set(object.keys).subtracting(Self.fields).sorted()
         guard unknown.isEmpty else {
