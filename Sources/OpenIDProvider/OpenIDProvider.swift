@@ -425,6 +425,9 @@ public struct OpenIDProvider: Sendable {
         if let requested = parameters["scope"] {
             let asked = requested.split(separator: " ").map(String.init)
             guard Set(asked).isSubset(of: token.scopes) else { throw OAuthError.invalidScope("the scope exceeds the grant") }
+            // Every grant here is OpenID Connect's: its answers carry an ID token, and its access
+            // tokens are for userinfo (OIDC Core §12.2), so openid stays.
+            guard asked.contains("openid") else { throw OAuthError.invalidScope("the scope must include openid") }
             scopes = token.scopes.filter(asked.contains)
         }
         guard let user = try await store.user(id: token.userID), !user.disabled else {

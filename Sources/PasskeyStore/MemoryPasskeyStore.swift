@@ -358,6 +358,10 @@ public actor MemoryPasskeyStore: PasskeyStore {
             sessionsByHash = sessionsByHash.filter { $0.value.userID != userID }
             openID.tokens = openID.tokens.filter { $0.value.userID != userID }
             openID.codes = openID.codes.filter { $0.value.userID != userID }
+            for (id, var code) in emailCodes where code.userID == userID {
+                code.used = true
+                emailCodes[id] = code
+            }
         }
         append(event)
         return user

@@ -244,8 +244,9 @@ public protocol PasskeyStore: SharedStateStore {
     func users() async throws -> [UserRecord]
 
     /// Turns the account off (`disabled: true`) or on again, and returns it (`nil` when there is no
-    /// such account). Turning it off ends all its sessions and revokes its OAuth codes and tokens
-    /// in the same transaction, which also stores the activity `event` (when given).
+    /// such account). Turning it off ends all its sessions, revokes its OAuth codes and tokens and
+    /// uses up its mailed codes (so none works once it is turned on again) in the same transaction,
+    /// which also stores the activity `event` (when given).
     func setDisabled(userID: UserHandle, _ disabled: Bool, audit event: AuditEvent?) async throws -> UserRecord?
 
     // MARK: OpenID Provider: clients

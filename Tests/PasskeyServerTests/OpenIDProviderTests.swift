@@ -812,6 +812,30 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("A refresh may narrow the scope, never widen it, and never drop openid")
+    func refreshScopes() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery(scope: "openid profile offline_access"))
+            let refresh = try #require(try await exchange(client, app, code: code).decode(TokenAnswer.self).refresh_token)
+            for (scope, error) in [("openid email", "invalid_scope"), ("profile offline_access", "invalid_scope")] {
+                let refused = try await tokenRequest(
+                    client, [("grant_type", "refresh_token"), ("refresh_token", refresh), ("scope", scope)], authorization: app.basic)
+                #expect(refused.status == .badRequest, "\(scope)")
+                #expect(try refused.decode(OAuthErrorAnswer.self).error == error)
+            }
+            let narrowed = try await tokenRequest(
+                client, [("grant_type", "refresh_token"), ("refresh_token", refresh), ("scope", "openid offline_access")],
+                authorization: app.basic)
+            #expect(narrowed.status == .ok, "\(narrowed.text)")
+            let answer = try narrowed.decode(TokenAnswer.self)
+            #expect(answer.refresh_token != nil && answer.refresh_token != refresh)
+            #expect(try await userinfo(client, answer.access_token).decode(UserInfo.self).name == nil, "no profile claims")
+        }
+    }
+
     @Test("A reused refresh token is refused and revokes its whole family")
     func refreshReuse() async throws {
         try await Harness.run(Self.kind) { harness, client in

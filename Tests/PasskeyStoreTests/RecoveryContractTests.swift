@@ -192,6 +192,19 @@ struct RecoveryContractTests {
         }
     }
 
+    @Test("Disabling an account uses up its mailed codes: none works once it is enabled again", arguments: Backend.allCases)
+    func disablingEndsCodes(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
+            _ = try await store.setDisabled(userID: user.id, true)
+            _ = try await store.setDisabled(userID: user.id, false)
+            #expect(try await redeem(store, user) == nil)
+            let capped = try await store.issueEmailCode(code(user, at: t0.addingTimeInterval(60)), maximumPerHour: 1)
+            #expect(capped != .issued, "a used-up code still counts against the cap")
+        }
+    }
+
     @Test("Codes of one purpose are not redeemed for the other", arguments: Backend.allCases)
     func purposesApart(_ backend: Backend) async throws {
         try await withStore(backend) { store in

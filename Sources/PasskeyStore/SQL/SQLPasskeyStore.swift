@@ -1093,6 +1093,8 @@ public final class SQLPasskeyStore: PasskeyStore {
                 try await db.delete(from: "sessions").where("user_id", .equal, key).run()
                 try await db.delete(from: "oauth_codes").where("user_id", .equal, key).run()
                 try await db.delete(from: "oauth_tokens").where("user_id", .equal, key).run()
+                // Used up, not deleted: they still count against the hourly cap.
+                try await db.update("email_codes").set("used", to: true).where("user_id", .equal, key).run()
             }
             if let event { try await Self.insert(event, on: db) }
             return try RowReader(row: updated).user()
