@@ -85,6 +85,13 @@ enum OAuthHTTP {
             ?? Response(status: .init(code: error.status))
     }
 
+    /// A client authentication's error (token, revocation): RFC 6749 §5.2, a `401` to a client
+    /// that tried the `Authorization` header names the scheme it should use.
+    static func clientError(_ error: OAuthError, _ request: Request) -> Response {
+        let challenged = error.status == 401 && request.headers[.authorization] != nil
+        return self.error(error, headers: challenged ? [.wwwAuthenticate: "Basic realm=\"passkeys\""] : [:])
+    }
+
     // MARK: Pages
 
     /// A small page of the server's own (an error, a sign-out), every text escaped.

@@ -101,7 +101,6 @@ struct OpenIDController {
     // MARK: Token
 
     @Sendable func token(_ request: Request, context: Context) async throws -> Response {
-        let basicUsed = request.headers[.authorization] != nil
         do {
             let parameters = try await OAuthHTTP.form(request)
             let basic = try OAuthHTTP.basicCredentials(request)
@@ -111,9 +110,7 @@ struct OpenIDController {
             if error.code == "invalid_client", let limited = await countFailedClientAuthentication(request, context: context) {
                 return limited
             }
-            // RFC 6749 §5.2: a client that tried the Authorization header gets its scheme back.
-            let headers: HTTPFields = error.status == 401 && basicUsed ? [.wwwAuthenticate: "Basic realm=\"passkeys\""] : [:]
-            return try await withCORS(OAuthHTTP.error(error, headers: headers), request)
+            return try await withCORS(OAuthHTTP.clientError(error, request), request)
         }
     }
 
@@ -176,11 +173,8 @@ struct OpenIDController {
                let limited = await countFailedClientAuthentication(request, context: context) {
                 return limited
             }
-            // RFC 7009 §2.2.1 answers as RFC 6749 §5.2: a client that tried the Authorization
-            // header gets its scheme back.
-            let headers: HTTPFields = error.status == 401 && request.headers[.authorization] != nil
-                ? [.wwwAuthenticate: "Basic realm=\"passkeys\""] : [:]
-            return try await withCORS(OAuthHTTP.error(error, headers: headers), request)
+            // RFC 7009 §2.2.1 answers as RFC 6749 §5.2.
+            return try await withCORS(OAuthHTTP.clientError(error, request), request)
         }
     }
 
