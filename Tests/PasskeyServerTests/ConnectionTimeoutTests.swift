@@ -98,6 +98,55 @@ import Testing
         #expect(!connection.isOpen)
     }
 
+    @Test(arguments: [
+        ("GET /healthz HTTP/1.0\r\nHost: x\r\n\r\n", "HTTP/1.0 204 No Content\r\n"),
+        ("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 204 No Content\r\n"),
+        ("GET /healthz HTTP/1.0\r\nHost: x\r\nConnection: Keep-Alive, close\r\n\r\n", "HTTP/1.0 204 No Content\r\n"),
+    ])
+    func aRequestThatDoesNotKeepTheConnectionGetsTheLastAnswerAndTheClose(_ request: String, _ statusLine: String) throws {
+        let connection = try Connection()
+        // A second request right behind it, and bytes no parser takes: neither is read (RFC 9112 §9.6).
+        try connection.send(request + Self.completeRequest + "FOO / HTTP/1.1\r\n\r\n")
+        #expect(try connection.drainRequests().count == 2, "the first request's head and end only")
+        #expect(connection.isOpen, "its answer is still owed")
+        try connection.answer()
+        let written = try connection.written()
+        #expect(written.hasPrefix(statusLine))
+        #expect(written.lowercased().contains("\r\nconnection: close\r\n"))
+        #expect(!written.contains("400"), "what followed the last request was not read")
+        #expect(!connection.isOpen, "closed once its answer is written")
+    }
+
+    @Test func anHTTP10RequestThatKeepsTheConnectionIsToldSoAndTheNextOneIsRead() throws {
+        let connection = try Connection()
+        try connection.send("GET /healthz HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n" + Self.completeRequest)
+        #expect(try connection.drainRequests().count == 4, "both requests, head and end")
+        try connection.answer()
+        var written = try connection.written()
+        #expect(written.hasPrefix("HTTP/1.0 204 No Content\r\n"))
+        #expect(written.lowercased().contains("\r\nconnection: keep-alive\r\n"))
+        #expect(connection.isOpen)
+        try connection.answer()
+        written = try connection.written()
+        #expect(written.hasPrefix("HTTP/1.1 204 No Content\r\n"), "the HTTP/1.1 request is answered as HTTP/1.1")
+        #expect(!written.lowercased().contains("connection:"), "an HTTP/1.1 connection stays open without saying so")
+        #expect(connection.isOpen)
+    }
+
+    @Test func anHTTP10AnswerWithoutALengthIsDelimitedByTheCloseNotChunked() throws {
+        let connection = try Connection()
+        try connection.send("GET /stream HTTP/1.0\r\nHost: x\r\n\r\n")
+        _ = try connection.drainRequests()
+        try connection.channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        try connection.channel.writeOutbound(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: "streamed"))))
+        try connection.channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        let written = try connection.written()
+        #expect(written.hasPrefix("HTTP/1.0 200 OK\r\n"))
+        #expect(!written.lowercased().contains("transfer-encoding"))
+        #expect(written.hasSuffix("\r\n\r\nstreamed"))
+        #expect(!connection.isOpen)
+    }
+
     @Test func aConnectionThatSendsNothingIsClosedAtTheHeaderTimeoutWithoutAnAnswer() throws {
         let connection = try Connection()
         connection.wait(9)

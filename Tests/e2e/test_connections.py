@@ -411,3 +411,37 @@ def test_a_request_the_http_parser_refuses_gets_400_malformed_as_json_and_a_clos
         assert http_get(server, "/healthz")[0] == 200
     finally:
         server.stop()
+
+
+def test_a_request_that_does_not_keep_the_connection_gets_the_last_answer_and_a_close(tmp_path):
+    """RFC 9112 §9.3 and §9.6 against the real server: HTTP/1.0 without keep-alive, and
+    `Connection: close`, each get one answer that says so, then the close; a request sent behind
+    them is not answered. HTTP/1.0 with keep-alive keeps the connection."""
+    server = start(tmp_path)
+    try:
+        closing = [
+            (b"GET /healthz HTTP/1.0\r\n\r\n", b"HTTP/1.0 200 "),
+            (b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"HTTP/1.1 200 "),
+            (b"GET /healthz HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", b"HTTP/1.0 200 "),
+        ]
+        for raw, status in closing:
+            with connect(server.port, timeout=5) as sock:
+                sock.sendall(raw + request())
+                started = time.monotonic()
+                data = read_until_closed(sock)
+            assert time.monotonic() - started < HEADER, "closed after the answer, not by a timeout"
+            assert data.startswith(status), (raw, data[:200])
+            assert data.count(b"HTTP/1.") == 1, ("the request behind it is not answered", data)
+            assert b"\r\nconnection: close\r\n" in data.lower(), data[:400]
+
+        with connect(server.port, timeout=5) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            status, head, _ = read_response(sock)
+            assert status == 200 and head.startswith("HTTP/1.0 200 "), head
+            assert re.search(r"(?im)^connection: keep-alive$", head), head
+            sock.sendall(request())
+            status, head, _ = read_response(sock)
+            assert status == 200 and head.startswith("HTTP/1.1 200 "), head
+            assert not re.search(r"(?im)^connection:", head), head
+    finally:
+        server.stop()

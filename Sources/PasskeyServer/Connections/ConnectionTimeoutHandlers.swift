@@ -186,6 +186,13 @@ extension ConnectionTimeoutHandler: Sendable {}
 /// which would turn the connection into a tunnel. An error inside a request's body is that
 /// request's: its body stream fails and its handler answers. A refusal that comes while earlier
 /// requests are still being answered waits for their answers, so two answers never interleave.
+///
+/// And it keeps HTTP/1's rules on persistence (RFC 9112 §9.3, §9.6), which the framework's
+/// version-less request type cannot: a request that does not keep the connection open (HTTP/1.0
+/// without `keep-alive`, or `Connection: close`) is the last one read, its answer says
+/// `Connection: close`, and the connection closes once that answer is written. An HTTP/1.0
+/// request is answered as HTTP/1.0, so an answer without a length is delimited by the close, not
+/// chunked (§6.1); one that asks to keep the connection is told `Connection: keep-alive`.
 final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -200,6 +207,37 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var readingBody = false
     /// The refusal's message, once the connection is being refused: nothing more is read from it.
     private var refusal: String?
+    /// How each request read and not yet answered wants its connection (RFC 9112 §9.3), in order:
+    /// HTTP/1.1 answers requests in the order they came.
+    private var persistence: [Persistence] = []
+    /// A request that closes the connection was read to its end: nothing after it is read (§9.6).
+    private var lastRequestRead = false
+    /// The answer being written closes the connection once it is written.
+    private var closeAfterAnswer = false
+
+    /// What a request's version and `Connection` field ask of the connection.
+    struct Persistence: Equatable {
+        var http10: Bool
+        var keepAlive: Bool
+
+        /// RFC 9112 §9.3, in its order: a `close` option ends the connection after this answer; else
+        /// HTTP/1.1 keeps it; else HTTP/1.0 keeps it only with a `keep-alive` option. (NIO's
+        /// `isKeepAlive` lets HTTP/1.0's `keep-alive` win over a `close` beside it.)
+        init(_ head: HTTPRequestHead) {
+            http10 = head.version.major == 1 && head.version.minor == 0
+            var close = false
+            var keepAliveOption = false
+            for value in head.headers[canonicalForm: "connection"] {
+                if value.utf8.elementsEqual("close".utf8, by: Self.asciiCaseInsensitive) { close = true }
+                if value.utf8.elementsEqual("keep-alive".utf8, by: Self.asciiCaseInsensitive) { keepAliveOption = true }
+            }
+            keepAlive = !close && (!http10 || keepAliveOption)
+        }
+
+        private static func asciiCaseInsensitive(_ a: UInt8, _ b: UInt8) -> Bool {
+            a | (a >= 0x41 && a <= 0x5A ? 0x20 : 0) == b
+        }
+    }
 
     init(reportingTo timeouts: ConnectionTimeoutHandler, logger: Logger) {
         self.timeouts = timeouts
@@ -207,7 +245,7 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard refusal == nil else { return }
+        guard refusal == nil, !lastRequestRead else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             if head.method == .CONNECT {
@@ -215,12 +253,15 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
                 return
             }
             unanswered += 1
+            persistence.append(Persistence(head))
             readingBody = true
             timeouts.requestHeadRead()
         case .body: break
         case .end:
             readingBody = false
             timeouts.requestEndRead()
+            // RFC 9112 §9.6: after a request that closes the connection, no further request is read.
+            if persistence.last?.keepAlive == false { lastRequestRead = true }
         }
         context.fireChannelRead(data)
     }
@@ -230,19 +271,39 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
             context.fireErrorCaught(error)
             return
         }
-        if refusal == nil { refuse("the request is not valid HTTP/1.1: \(error)") }
+        // Bytes after the last request are not read (RFC 9112 §9.6): the connection closes after its answer.
+        if refusal == nil, !lastRequestRead { refuse("the request is not valid HTTP/1.1: \(error)") }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         var answered = false
         switch unwrapOutboundIn(data) {
-        case .head(let head) where head.status.code >= 200:  // not an interim 1xx
+        case .head(var head) where head.status.code >= 200:  // not an interim 1xx
             timeouts.responseHeadWritten()
+            if let request = persistence.first {
+                if request.http10 { head.version = .http1_0 }
+                if !request.keepAlive {
+                    closeAfterAnswer = true
+                    head.headers.replaceOrAdd(name: "Connection", value: "close")
+                } else if request.http10 {
+                    head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+                }
+                context.write(wrapOutboundOut(.head(head)), promise: promise)
+                return
+            }
         case .head, .body: break
         case .end:
             unanswered = max(0, unanswered - 1)
+            if !persistence.isEmpty { persistence.removeFirst() }
             answered = unanswered == 0
             timeouts.responseEndWritten()
+            if closeAfterAnswer {
+                // RFC 9112 §9.6: the answer to a request that closes the connection is its last.
+                let written = promise ?? context.eventLoop.makePromise()
+                written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                context.write(data, promise: written)
+                return
+            }
         }
         context.write(data, promise: promise)
         if answered, let refusal { timeouts.refuse(.malformed(refusal)) }
