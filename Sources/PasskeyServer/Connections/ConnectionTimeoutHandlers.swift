@@ -227,11 +227,25 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
             http10 = head.version.major == 1 && head.version.minor == 0
             var close = false
             var keepAliveOption = false
-            for value in head.headers[canonicalForm: "connection"] {
-                if value.utf8.elementsEqual("close".utf8, by: Self.asciiCaseInsensitive) { close = true }
-                if value.utf8.elementsEqual("keep-alive".utf8, by: Self.asciiCaseInsensitive) { keepAliveOption = true }
+            for (name, value) in head.headers where name.utf8.elementsEqual("connection".utf8, by: Self.asciiCaseInsensitive) {
+                for option in value.split(separator: ",") {
+                    switch Self.token(option) {
+                    case "close": close = true
+                    case "keep-alive": keepAliveOption = true
+                    default: break
+                    }
+                }
             }
             keepAlive = !close && (!http10 || keepAliveOption)
+        }
+
+        /// A connection option without the white space around it (RFC 9110 §5.6.1), in lower case.
+        private static func token(_ option: Substring) -> String {
+            let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+            guard let first = option.firstIndex(where: { !blank($0) }), let last = option.lastIndex(where: { !blank($0) }) else {
+                return ""
+            }
+            return option[first...last].lowercased()
         }
 
         private static func asciiCaseInsensitive(_ a: UInt8, _ b: UInt8) -> Bool {
