@@ -299,6 +299,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
 
     public func appendAudit(_ event: AuditEvent) async throws {
         try checkNew(event)
+        if let userID = event.userID, usersByID[userID] == nil { return }
         append(event)
     }
 

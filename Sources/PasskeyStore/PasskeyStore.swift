@@ -215,7 +215,9 @@ public protocol PasskeyStore: SharedStateStore {
 
     // MARK: Audit
 
-    /// Appends an event to the audit trail.
+    /// Appends an event to the audit trail. An event of an account that does not exist (any more)
+    /// is not stored: an event written while the account is being deleted would outlive it. The
+    /// check and the write exclude a concurrent ``deleteUser(id:audit:)`` on every backend.
     func appendAudit(_ event: AuditEvent) async throws
 
     /// One page of the account's audit events, newest first: at most `limit`, and only those

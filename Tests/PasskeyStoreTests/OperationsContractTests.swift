@@ -180,6 +180,29 @@ struct OperationsContractTests {
         }
     }
 
+    @Test("An event of an account that is gone is not stored, even written while it is deleted", arguments: Backend.allCases)
+    func eventsOfADeletedAccountAreNotStored(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, _, _) = try await signUp(store)
+            try await store.deleteUser(id: ada.id)
+            try await store.appendAudit(AuditEvent(userID: ada.id, kind: .signIn, at: t0))
+            try await store.appendAudit(AuditEvent(userID: makeUser("nobody@example.com").id, kind: .signIn, at: t0))
+            try await store.appendAudit(AuditEvent(userID: nil, kind: .accountDeleted, detail: "ada", at: t0))
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10).isEmpty)
+            #expect(try await store.purgeAuditEvents(before: t0.addingTimeInterval(minutes(1))) == 1, "the operator's event only")
+
+            // An event written while its account is being deleted: either it goes first and the
+            // deletion takes it along, or the deletion goes first and it is not stored.
+            for round in 0..<12 {
+                let (user, _, _) = try await signUp(store, "user\(round)@example.com")
+                async let deleted = store.deleteUser(id: user.id)
+                async let appended: Void = store.appendAudit(AuditEvent(userID: user.id, kind: .signIn, at: t0))
+                _ = try await (deleted, appended)
+                #expect(try await store.auditEvents(userID: user.id, limit: 10).isEmpty, "round \(round)")
+            }
+        }
+    }
+
     @Test("An event kind another feature defines is kept as written", arguments: Backend.allCases)
     func openEventKinds(_ backend: Backend) async throws {
         try await withStore(backend) { store in

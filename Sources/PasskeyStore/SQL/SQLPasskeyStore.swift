@@ -448,6 +448,10 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func deleteUser(id: UserHandle, audit event: AuditEvent?) async throws -> Bool {
         let key = Data(id.bytes)
         return try await transaction { db in
+            // The account's row first, so a write that holds it (an event: `appendAudit`) commits
+            // before the deletes below read what to delete (PostgreSQL; SQLite's transactions
+            // already exclude each other).
+            _ = try await Self.lockUser(id, .update, on: db)
             // The foreign keys cascade too; deleting explicitly also covers the tables without one.
             for table in ["ceremonies", "sessions", "credentials", "audit_events", "oauth_codes", "oauth_tokens", "oauth_consents", "email_codes"] {
                 try await db.delete(from: table).where("user_id", .equal, key).run()
@@ -996,7 +1000,17 @@ public final class SQLPasskeyStore: PasskeyStore {
     // MARK: Audit
 
     public func appendAudit(_ event: AuditEvent) async throws {
-        try await autocommit { db in try await Self.insert(event, on: db) }
+        guard let userID = event.userID else {
+            try await autocommit { db in try await Self.insert(event, on: db) }
+            return
+        }
+        // The account's row is held (FOR SHARE) until the event is committed: a deletion, which
+        // takes that row first (FOR UPDATE, `deleteUser`), waits for it and then deletes the event
+        // with the account's others, or goes first and this finds no account.
+        try await transaction { db in
+            guard try await Self.lockUser(userID, .share, on: db) else { return }
+            try await Self.insert(event, on: db)
+        }
     }
 
     @inline(__always)
