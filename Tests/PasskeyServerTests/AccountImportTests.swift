@@ -54,12 +54,45 @@ import Testing
         #expect(throws: PasswordHashError.self) { try PasswordHash(encoded) }
     }
 
+    @Test("Hashes that could never verify, or would cost more than their limits say, are refused", arguments: [
+        // A PBKDF2 hash longer than one SHA-256 block runs every iteration again per block.
+        "pbkdf2_sha256$1500000$salt$" + Data(count: 512).base64EncodedString(),
+        "pbkdf2_sha256$10000$salt$" + Data(count: 33).base64EncodedString(),
+        "pbkdf2_sha256$+10000$seasalt1234$7wou8Ph9+acLQNAaQYBTCiRD7iNfRooB4EnDl4uUOsQ=",
+        "pbkdf2_sha256$10000$sea\u{0}salt$7wou8Ph9+acLQNAaQYBTCiRD7iNfRooB4EnDl4uUOsQ=",
+        "pbkdf2_sha256$10000$$7wou8Ph9+acLQNAaQYBTCiRD7iNfRooB4EnDl4uUOsQ=",
+        "$2b$+4$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2",
+        "$2b$ 4$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2",
+        "$argon2id$v=19$m=8,t=1,p=1,m=131072$c29tZXNhbHRzb21lc2FsdA$4BnlcpLz5MRq0Izs2E2zIqpIFISeK/m9DFKmAc7uq5Y",
+        "$argon2id$v=19$t=2,m=1024,p=1$c29tZXNhbHRzb21lc2FsdA$4BnlcpLz5MRq0Izs2E2zIqpIFISeK/m9DFKmAc7uq5Y",
+        "$argon2id$v=19$m=+1024,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4BnlcpLz5MRq0Izs2E2zIqpIFISeK/m9DFKmAc7uq5Y",
+        "$argon2id$v=19$m=8,t=1,p=8$c29tZXNhbHRzb21lc2FsdA$4BnlcpLz5MRq0Izs2E2zIqpIFISeK/m9DFKmAc7uq5Y",
+        "$argon2id$v=19$m=1024,t=2,p=1$!!!$!!!",
+        "$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHRzb21lc2FsdA==$4BnlcpLz5MRq0Izs2E2zIqpIFISeK/m9DFKmAc7uq5Y",
+        "$argon2id$v=19$m=1024,t=2,p=1$c2FsdA$4BnlcpLz5MRq0Izs2E2zIqpIFISeK/m9DFKmAc7uq5Y",
+        "$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaA",
+    ])
+    func neverVerifiableOrTooCostly(_ encoded: String) {
+        #expect(throws: PasswordHashError.self) { try PasswordHash(encoded) }
+    }
+
     @Test("Django's default of a million PBKDF2 iterations is accepted")
     func djangoDefaultIterations() throws {
         _ = try PasswordHash("pbkdf2_sha256$1000000$seasalt1234$7wou8Ph9+acLQNAaQYBTCiRD7iNfRooB4EnDl4uUOsQ=")
     }
 
     // MARK: JSON Lines
+
+    @Test("Lines that end in CRLF, as a file written on Windows, are imported and numbered alike")
+    func crlfLines() async throws {
+        let store = MemoryPasskeyStore()
+        let text = #"{"username": "a@example.com"}"# + "\r\n" + "not json\r\n"
+            + #"{"username": "b@example.com", "passwordHash": "\#(KnownHashes.bcrypt2b)"}"# + "\r\n"
+        let report = try await AccountImport(store: store).run(text)
+        #expect(report.imported == 2 && report.withPassword == 1)
+        #expect(report.failures.map(\.line) == [2])
+        #expect(try await store.user(username: "b@example.com") != nil)
+    }
 
     @Test("Good lines are imported, bad lines reported by number with nothing of them stored")
     func importReport() async throws {

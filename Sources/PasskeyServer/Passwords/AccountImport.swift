@@ -39,7 +39,10 @@ public struct AccountImport: Sendable {
     /// Imports every line of `text`.
     public func run(_ text: String) async throws -> Report {
         var report = Report()
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // A line ends at LF or CRLF (a file written on Windows): in a Swift string CRLF is one
+        // character, which a split on "\n" alone would never find.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (index, line) in lines.enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty {
                 report.blank += 1

@@ -25,6 +25,12 @@ struct PasswordHash: Sendable, Hashable {
         static let bcryptCost = 4...14
         /// Django's default is a million (5.2); more than this would be an import-made slowdown.
         static let pbkdf2Iterations = 1...1_500_000
+        /// PBKDF2's hash: one SHA-256 block at most (Django writes 32 bytes); its salt's length.
+        static let pbkdf2HashBytes = 16...32
+        static let pbkdf2Salt = 1...128
+        /// argon2's salt and hash, in bytes.
+        static let argon2Salt = 8...64
+        static let argon2HashBytes = 16...64
         /// argon2 memory in KiB (128 MiB), passes and lanes.
         static let argon2Memory = 8...131_072
         static let argon2Passes = 1...10
@@ -98,8 +104,7 @@ struct PasswordHash: Sendable, Hashable {
     /// `$2b$NN$` + 22 characters of salt + 31 of hash, in bcrypt's base64 alphabet.
     private static func checkBcrypt(_ encoded: String) throws(PasswordHashError) {
         let bytes = Array(encoded.utf8)
-        guard bytes.count == 60, bytes[6] == UInt8(ascii: "$"),
-              let cost = Int(String(decoding: bytes[4..<6], as: UTF8.self))
+        guard bytes.count == 60, bytes[6] == UInt8(ascii: "$"), let cost = Self.decimal(bytes[4..<6])
         else { throw PasswordHashError("a bcrypt hash is $2b$NN$ followed by 53 characters") }
         let alphabet = Set("./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
         guard bytes[7...].allSatisfy(alphabet.contains) else {
@@ -111,11 +116,22 @@ struct PasswordHash: Sendable, Hashable {
     }
 
     /// `pbkdf2_sha256$ITERATIONS$SALT$BASE64(HASH)`, as Django writes it.
+    ///
+    /// The hash is at most 32 bytes, one block of SHA-256: PBKDF2 runs all its iterations again for
+    /// every further block (RFC 8018 §5.2), so a longer hash would multiply what a sign-in costs.
     private static func parsePBKDF2(_ encoded: String) throws(PasswordHashError) -> (iterations: Int, salt: String, hash: [UInt8]) {
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, let iterations = Int(parts[1]), !parts[2].isEmpty,
-              let hash = Data(base64Encoded: String(parts[3])), hash.count >= 16
+        guard parts.count == 4, let iterations = Self.decimal(parts[1].utf8),
+              Limits.pbkdf2Salt.contains(parts[2].utf8.count),
+              let hash = Data(base64Encoded: String(parts[3]))
         else { throw PasswordHashError("a pbkdf2_sha256 hash is pbkdf2_sha256$ITERATIONS$SALT$BASE64") }
+        guard parts[2].utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+            throw PasswordHashError("a pbkdf2_sha256 salt has no spaces or control characters")
+        }
+        guard Limits.pbkdf2HashBytes.contains(hash.count) else {
+            throw PasswordHashError(
+                "a pbkdf2_sha256 hash is \(Limits.pbkdf2HashBytes.lowerBound)…\(Limits.pbkdf2HashBytes.upperBound) bytes, not \(hash.count)")
+        }
         guard Limits.pbkdf2Iterations.contains(iterations) else {
             throw PasswordHashError("PBKDF2 iterations \(iterations) are outside 1…\(Limits.pbkdf2Iterations.upperBound)")
         }
@@ -128,23 +144,44 @@ struct PasswordHash: Sendable, Hashable {
         guard parts.count == 6, parts[0].isEmpty, parts[2] == "v=19", !parts[4].isEmpty, !parts[5].isEmpty else {
             throw PasswordHashError("an argon2id hash is $argon2id$v=19$m=…,t=…,p=…$SALT$HASH")
         }
-        var parameters: [String: Int] = [:]
-        for pair in parts[3].split(separator: ",") {
-            let keyValue = pair.split(separator: "=", maxSplits: 1)
-            guard keyValue.count == 2, let value = Int(keyValue[1]) else {
-                throw PasswordHashError("argon2id parameters are m=…,t=…,p=…")
-            }
-            parameters[String(keyValue[0])] = value
+        // m, t and p, each once and in that order (the PHC format's), as decimal digits.
+        let pairs = parts[3].split(separator: ",", omittingEmptySubsequences: false)
+        let values = pairs.enumerated().map { index, pair -> Int? in
+            let keyValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard index < 3, keyValue.count == 2, keyValue[0] == ["m", "t", "p"][index] else { return nil }
+            return Self.decimal(keyValue[1].utf8)
         }
-        guard let memory = parameters["m"], let passes = parameters["t"], let lanes = parameters["p"], parameters.count == 3 else {
+        guard values.count == 3, let memory = values[0], let passes = values[1], let lanes = values[2] else {
             throw PasswordHashError("argon2id parameters are m=…,t=…,p=…")
         }
-        guard Limits.argon2Memory.contains(memory), Limits.argon2Passes.contains(passes), Limits.argon2Lanes.contains(lanes),
-              memory * passes <= Limits.argon2Work
+        // The salt and the hash in unpadded standard base64 (the PHC format's B64).
+        guard let salt = Self.unpaddedBase64(parts[4]), Limits.argon2Salt.contains(salt.count),
+              let hash = Self.unpaddedBase64(parts[5]), Limits.argon2HashBytes.contains(hash.count)
         else {
             throw PasswordHashError(
-                "argon2id cost m=\(memory),t=\(passes),p=\(lanes) is past the limit (m ≤ \(Limits.argon2Memory.upperBound) KiB, t ≤ \(Limits.argon2Passes.upperBound), p ≤ \(Limits.argon2Lanes.upperBound), m×t ≤ \(Limits.argon2Work))")
+                "an argon2id salt is \(Limits.argon2Salt.lowerBound)…\(Limits.argon2Salt.upperBound) bytes and its hash "
+                    + "\(Limits.argon2HashBytes.lowerBound)…\(Limits.argon2HashBytes.upperBound), each in unpadded base64")
         }
+        guard Limits.argon2Memory.contains(memory), Limits.argon2Passes.contains(passes), Limits.argon2Lanes.contains(lanes),
+              memory * passes <= Limits.argon2Work, memory >= 8 * lanes  // argon2 needs 8 KiB a lane
+        else {
+            throw PasswordHashError(
+                "argon2id cost m=\(memory),t=\(passes),p=\(lanes) is past the limit (m ≤ \(Limits.argon2Memory.upperBound) KiB and at least 8 a lane, t ≤ \(Limits.argon2Passes.upperBound), p ≤ \(Limits.argon2Lanes.upperBound), m×t ≤ \(Limits.argon2Work))")
+        }
+    }
+
+    /// A number of one to nine decimal digits and nothing else (no sign, no space).
+    private static func decimal(_ digits: some Collection<UInt8>) -> Int? {
+        guard (1...9).contains(digits.count), digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    }
+
+    /// Standard base64 without padding, as the PHC string format writes it.
+    private static func unpaddedBase64(_ text: Substring) -> [UInt8]? {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        guard text.utf8.allSatisfy(alphabet.contains), text.utf8.count % 4 != 1 else { return nil }
+        let padded = String(text) + String(repeating: "=", count: (4 - text.utf8.count % 4) % 4)
+        return Data(base64Encoded: padded).map(Array.init)
     }
 }
 
