@@ -13,11 +13,16 @@ enum PEMFiles {
             guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw problem("cannot read --\(option) \(path)")
             }
+            let found: [AttestationPolicy.Root]
             do {
-                roots += try AttestationPolicy.certificates(pem: pem)
+                found = try AttestationPolicy.certificates(pem: pem)
             } catch {
                 throw problem("--\(option) \(path): \(error.reason)")
             }
+            // A file that holds no certificate must not leave the list empty: an empty list means
+            // "no roots given", and `verify` would then accept any attestation.
+            guard !found.isEmpty else { throw problem("--\(option) \(path) holds no PEM certificate") }
+            roots += found
         }
         return roots
     }

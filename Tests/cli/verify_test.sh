@@ -70,6 +70,15 @@ mldsa_key=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["publicKe
 out=$("$bin" verify authentication --rp-id "${mldsa[0]}" --origin "${mldsa[1]}" --challenge "${mldsa[3]}" \
   --public-key "$mldsa_key" --sign-count "${mldsa[4]}" --credential "$tmp/mldsa-authentication.json" 2>&1); code=$?
 check "an ML-DSA-44 sign-in verifies with the registered key" 0 "$code" '"signCount":8.*"verified":true' "$out"
+# A --trust-anchor file without a certificate must not mean "no anchors given", which accepts any
+# attestation: it is a usage error, as an unreadable file is.
+: > "$tmp/empty.pem"
+printf 'not a certificate\n' > "$tmp/text.pem"
+for anchor in "$tmp/empty.pem" "$tmp/text.pem"; do
+  out=$("$bin" verify registration --rp-id "${mldsa[0]}" --origin "${mldsa[1]}" --challenge "${mldsa[2]}" --algorithm -48 \
+    --trust-anchor "$anchor" --credential "$tmp/mldsa-registration.json" 2>&1); code=$?
+  check "a --trust-anchor file with no certificate ($(basename "$anchor")) is a usage error" 2 "$code" 'holds no PEM certificate' "$out"
+done
 out=$("$bin" verify registration --rp-id "${mldsa[0]}" --origin "${mldsa[1]}" --challenge "${mldsa[2]}" --algorithm -7 \
   --credential "$tmp/mldsa-registration.json" 2>&1); code=$?
 check "an ML-DSA-44 registration is refused when only -7 is allowed" 1 "$code" '"code":"unsupported_algorithm"' "$out"
