@@ -20,12 +20,12 @@ struct AccountsCommand: AsyncParsableCommand {
                 ($2a$, $2b$, $2y$), argon2id ($argon2id$…, needs libargon2) and Django's \
                 pbkdf2_sha256$ITERATIONS$SALT$HASH. A bad line is reported with its number and stores \
                 nothing; the others are imported. Exit 0 when every line was imported, 1 when a line \
-                failed, 2 on usage errors. See docs/migration.md.
+                failed or the database fails, 2 on usage errors (a file that cannot be read), 78 when \
+                the database cannot be opened as given. See docs/migration.md.
                 """
         )
 
-        @Option(help: ArgumentHelp("The server's database: sqlite:PATH.", valueName: "url"))
-        var database: String
+        @OptionGroup var database: AdminCommand.DatabaseOptions
 
         @Argument(help: "The JSON Lines file ('-' for standard input).")
         var file: String
@@ -37,23 +37,9 @@ struct AccountsCommand: AsyncParsableCommand {
             } else {
                 data = FileManager.default.contents(atPath: file)
             }
-            guard let data else { throw ValidationError("cannot read \(file)") }
-            guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(file) is not UTF-8 text") }
-            let store: SQLPasskeyStore
-            do {
-                store = try await SQLPasskeyStore.open(url: database)
-            } catch let error as StoreError {
-                throw ValidationError("--database \(database): \(error.reason)")
-            }
-            let report: AccountImport.Report
-            do {
-                report = try await AccountImport(store: store).run(text)
-            } catch {
-                try? await store.shutdown()
-                FileHandle.standardError.write(Data("passkeys accounts import: the database failed: \(error)\n".utf8))
-                throw ExitCode(1)
-            }
-            try await store.shutdown()
+            guard let data else { throw CommandFailure("cannot read \(file)", exitCode: 2) }
+            guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(file) is not UTF-8 text", exitCode: 2) }
+            let report = try await database.withStore { store in try await AccountImport(store: store).run(text) }
             for failure in report.failures {
                 FileHandle.standardError.write(Data("\(file):\(failure.line): \(failure.reason)\n".utf8))
             }

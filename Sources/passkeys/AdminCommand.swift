@@ -19,11 +19,13 @@ struct AdminCommand: AsyncParsableCommand {
         subcommands: [Users.self, Sessions.self]
     )
 
-    /// `--database`, as `passkeys serve` takes it (and `PASSKEYS_DATABASE`).
+    /// `--database`, as `passkeys serve` takes it (and `PASSKEYS_DATABASE`). The environment is
+    /// read when the command runs, not as the option's default, so `--help` never shows a URL's
+    /// password; every message names the URL with its password hidden.
     struct DatabaseOptions: ParsableArguments {
         @Option(
             help: ArgumentHelp(
-                "The database: sqlite:PATH or sqlite::memory: (default PASSKEYS_DATABASE, else sqlite:./passkeys.sqlite).",
+                "The server's database: sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB (default PASSKEYS_DATABASE, else sqlite:./passkeys.sqlite).",
                 valueName: "url"))
         var database: String?
 
@@ -39,8 +41,9 @@ struct AdminCommand: AsyncParsableCommand {
             do {
                 store = try await SQLPasskeyStore.open(url: url)
             } catch let error as StoreError {
-                AdminOutput.fail("--database \(url): \(error.reason)")
-                throw ExitCode(error.code == .invalidConfiguration ? 78 : 1)
+                throw CommandFailure(
+                    "--database \(PostgresDatabaseURL.redact(url)): \(error.reason)",
+                    exitCode: error.code == .invalidConfiguration ? 78 : 1)
             }
             do {
                 let result = try await body(store)
@@ -49,8 +52,7 @@ struct AdminCommand: AsyncParsableCommand {
             } catch {
                 try? await store.shutdown()
                 if let error = error as? StoreError {
-                    AdminOutput.fail("the database failed: \(error.reason)")
-                    throw ExitCode(1)
+                    throw CommandFailure("the database failed: \(error.reason)")
                 }
                 throw error
             }

@@ -12,28 +12,9 @@ struct ClientsCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Remove.self, RotateSecret.self]
     )
 
-    struct DatabaseOption: ParsableArguments {
-        @Option(help: ArgumentHelp("The server's database: sqlite:PATH (default sqlite:./passkeys.sqlite).", valueName: "url"))
-        var database: String = ProcessInfo.processInfo.environment["PASSKEYS_DATABASE"] ?? "sqlite:./passkeys.sqlite"
-
-        /// Opens the database, runs `body`, and closes it whatever happens.
-        func withStore<R>(_ body: (SQLPasskeyStore) async throws -> R) async throws -> R {
-            let store: SQLPasskeyStore
-            do {
-                store = try await SQLPasskeyStore.open(url: database)
-            } catch let error as StoreError {
-                throw CommandFailure("--database \(database): \(error.reason)")
-            }
-            do {
-                let result = try await body(store)
-                try await store.shutdown()
-                return result
-            } catch {
-                try? await store.shutdown()
-                throw error
-            }
-        }
-    }
+    /// `--database` for the tools that change a server's database while servers run (`clients`,
+    /// `keys`, `accounts import`): the same URL rules, default and messages as `admin`.
+    typealias DatabaseOption = AdminCommand.DatabaseOptions
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -213,7 +194,12 @@ struct KeysCommand: AsyncParsableCommand {
 /// A command that could not do its work: the message on standard error and exit status 1.
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// The exit status: 1, or 78 (`EX_CONFIG`) for a configuration that cannot work as given.
+    let exitCode: Int32
+    init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
 }
 
 /// Sorted, unescaped JSON text.

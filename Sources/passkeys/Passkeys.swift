@@ -26,7 +26,7 @@ struct Passkeys: AsyncParsableCommand {
             }
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("passkeys: \(failure.description)\n".utf8))
-            Foundation.exit(1)
+            Foundation.exit(failure.exitCode)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

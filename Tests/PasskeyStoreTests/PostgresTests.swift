@@ -61,10 +61,21 @@ struct PostgresTests {
         #expect(error?.code == .invalidConfiguration)
     }
 
+    @Test("A port out of range is refused, also one too large for an integer (not read as 5432)", arguments: [
+        "postgres://u@127.0.0.1:0/db", "postgres://u@127.0.0.1:70000/db", "postgres://u@127.0.0.1:99999999999999999999/db",
+    ])
+    func portRefusals(url: String) {
+        let error = #expect(throws: StoreError.self) { try PostgresDatabaseURL(url) }
+        #expect(error?.code == .invalidConfiguration)
+    }
+
     @Test("A URL's password never shows in what is logged")
     func redactsThePassword() {
         #expect(PostgresDatabaseURL.redact("postgres://app:secret@db/passkeys") == "postgres://app:***@db/passkeys")
         #expect(PostgresDatabaseURL.redact("postgres://app@db/passkeys") == "postgres://app@db/passkeys")
+        // URLs `URLComponents` cannot read are hidden too.
+        #expect(PostgresDatabaseURL.redact("postgres://app:secret@db:99999999999999999999/p") == "postgres://app:***@db:99999999999999999999/p")
+        #expect(PostgresDatabaseURL.redact("postgres://app:se/cr?et@db/p") == "postgres://app:***@db/p")
         let error = #expect(throws: StoreError.self) { try PostgresDatabaseURL("postgres://app:secret@db/passkeys?sslmode=maybe") }
         #expect(error?.code == .invalidConfiguration)
         #expect(error?.reason.contains("secret") == false)

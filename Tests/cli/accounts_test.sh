@@ -39,8 +39,13 @@ check "a line that is not JSON is reported" 1 "$code" "bad.jsonl:8: not a JSON o
 
 out=$("$bin" accounts import --database "$db" "$tmp/missing.jsonl" 2>&1); code=$?
 check "a missing file is a usage error" 2 "$code" "cannot read" "$out"
-out=$("$bin" accounts import "$tmp/good.jsonl" 2>&1); code=$?
-check "--database is required" 2 "$code" "database" "$out"
+out=$(PASSKEYS_DATABASE="sqlite:$tmp/from-env.sqlite" "$bin" accounts import "$tmp/good.jsonl" 2>&1); code=$?
+check "without --database, PASSKEYS_DATABASE names the database, as for the other tools" 0 "$code" "imported" "$out"
+out=$("$bin" admin users list --database "sqlite:$tmp/from-env.sqlite" 2>&1); code=$?
+check "the accounts went to PASSKEYS_DATABASE's database" 0 "$code" "bcrypt@example.com" "$out"
+out=$("$bin" accounts import --database "postgres://importer:S3cretPW@127.0.0.1:99999999999999999999/p" "$tmp/good.jsonl" 2>&1); code=$?
+check "a database URL that cannot work exits 78 with its password hidden" 78 "$code" 'importer:\*\*\*@' "$out"
+check "the password is not shown" 0 "$(grep -c S3cretPW <<<"$out")" "" ""
 
 start_server --database "$db" --rate-limit 0
 sign_in() { # username password -> "STATUS BODY"

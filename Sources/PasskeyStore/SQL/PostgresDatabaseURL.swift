@@ -92,6 +92,10 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
             throw invalid("no database name (…/DB)")
         }
         if let port = components.port, !(1...65535).contains(port) { throw invalid("the port must be 1 to 65535") }
+        // A port `URLComponents` cannot hold (past Int's range) reads as none; it is not 5432.
+        if components.port == nil, let range = components.rangeOfPort, !url[range].isEmpty {
+            throw invalid("the port must be 1 to 65535")
+        }
         guard components.fragment == nil else { throw invalid("a URL fragment is not allowed") }
 
         var tlsMode = TLSMode.disable
@@ -153,10 +157,12 @@ public struct PostgresDatabaseURL: Sendable, Hashable {
 
     /// The URL with its password replaced by `***`, fit for logs and error messages.
     public static func redact(_ url: String) -> String {
-        guard isPostgres(url), var components = URLComponents(string: url), components.percentEncodedPassword != nil else {
-            return url
-        }
-        components.percentEncodedPassword = "***"
-        return components.string ?? url
+        guard isPostgres(url), let scheme = url.range(of: "://") else { return url }
+        // By the text, not `URLComponents`, which gives up on a URL it cannot parse (an impossible
+        // port, a password with a `/` not percent-encoded), and a URL that is not parsed must not be
+        // shown whole. Up to the last `@`: too much hidden is better than a password shown.
+        let rest = url[scheme.upperBound...]
+        guard let at = rest.lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
     }
 }
