@@ -322,6 +322,8 @@ struct TestSafetyNetAttestation {
     var timestamp: Date
     var ctsProfileMatch: Bool? = true
     var corruptSignature = false
+    /// Replaces the JWS's signature bytes.
+    var signatureOverride: [UInt8]?
     /// Replaces the whole JWS.
     var responseOverride: String?
 
@@ -354,7 +356,7 @@ struct TestSafetyNetAttestation {
             + "." + Base64URL.encode(try JSONSerialization.data(withJSONObject: payload))
         var signature = try signingKey.signRaw(Array(signingInput.utf8))
         if corruptSignature { signature[signature.count - 1] ^= 0x01 }
-        return signingInput + "." + Base64URL.encode(signature)
+        return signingInput + "." + Base64URL.encode(signatureOverride ?? signature)
     }
 
     func statement(authData: [UInt8], clientDataHash: [UInt8]) throws -> CBORMap {

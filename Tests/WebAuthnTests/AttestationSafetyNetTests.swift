@@ -71,6 +71,12 @@ struct AttestationSafetyNetTests {
         try await rejects(.attestationPolicy, registration { $0.ctsProfileMatch = value })
     }
 
+    @Test("A SafetyNet ES256 signature that is not 64 bytes is rejected before it is read, however long", arguments: [0, 62, 66, 128, 131_200])
+    func ecdsaSignatureOfTheWrongSize(size: Int) async throws {
+        // 131,200 bytes once trapped while writing the DER length of a 65,600-byte integer.
+        try await rejects(.badSignature, registration { $0.signatureOverride = [UInt8](repeating: 1, count: size) })
+    }
+
     @Test("A SafetyNet attestation signed by a certificate for another host is rejected")
     func hostnameMustBeAttestAndroidCom() async throws {
         try await rejects(.attestationPolicy, registration { $0.hostname = "attest.example.com" })

@@ -224,6 +224,7 @@ struct MetadataTests {
         #expect(der[0] == 0x30)
         #expect(der[2] == 0x02 && der[3] == 32 && der[4] == 0x00 && der[5] == 0x80)
         #expect(CompactJWS.derSignature(rawRS: [1, 2, 3]) == nil)
+        #expect(CompactJWS.derSignature(rawRS: [UInt8](repeating: 1, count: 131_200)) == nil, "longer than P-521's r ‖ s")
     }
 }
 

@@ -85,8 +85,10 @@ struct CompactJWS: Sendable {
         case "EdDSA": algorithm = .edDSA
         case "ES256", "ES384", "ES512":
             algorithm = header.alg == "ES256" ? .es256 : header.alg == "ES384" ? .es384 : .es512
-            // JWS carries ECDSA signatures as r ‖ s (RFC 7518 §3.4); the verifier takes DER.
-            guard let der = Self.derSignature(rawRS: signature) else {
+            // JWS carries ECDSA signatures as r ‖ s, each exactly the curve's size (RFC 7518 §3.4):
+            // 64, 96 or 132 bytes; the verifier takes DER.
+            let size = header.alg == "ES256" ? 64 : header.alg == "ES384" ? 96 : 132
+            guard signature.count == size, let der = Self.derSignature(rawRS: signature) else {
                 throw WebAuthnError(.badSignature, "\(what) has an ECDSA signature of the wrong length")
             }
             signature = der
@@ -99,9 +101,9 @@ struct CompactJWS: Sendable {
         }
     }
 
-    /// DER `ECDSA-Sig-Value` from r ‖ s of equal halves.
+    /// DER `ECDSA-Sig-Value` from r ‖ s of equal halves, each at most 66 bytes (P-521's).
     static func derSignature(rawRS: [UInt8]) -> [UInt8]? {
-        guard !rawRS.isEmpty, rawRS.count % 2 == 0 else { return nil }
+        guard !rawRS.isEmpty, rawRS.count % 2 == 0, rawRS.count <= 132 else { return nil }
         func integer(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
             var value = Array(bytes.drop(while: { $0 == 0 }))
             if value.isEmpty { value = [0] }
