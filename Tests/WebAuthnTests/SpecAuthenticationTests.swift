@@ -192,6 +192,18 @@ struct SpecAuthenticationTests {
         }
     }
 
+    @Test("A topOrigin without crossOrigin true is rejected, even where cross-origin use is allowed (§5.8.1, step 14)")
+    func topOriginNeedsCrossOrigin() throws {
+        let relyingParty = try TestRelyingParty.make(allowCrossOrigin: true, allowedTopOrigins: ["https://partner.example"])
+        #expect(throws: WebAuthnError(.crossOriginNotAllowed, "")) {
+            try TestAuthentication().clientData { $0.topOrigin("https://partner.example") }.finish(with: relyingParty)
+        }
+        #expect(throws: WebAuthnError(.crossOriginNotAllowed, "")) {
+            try TestAuthentication().clientData { $0.crossOrigin(false).topOrigin("https://partner.example") }.finish(with: relyingParty)
+        }
+        _ = try TestAuthentication().clientData { $0.crossOrigin(true).topOrigin("https://partner.example") }.finish(with: relyingParty)
+    }
+
     // MARK: §7.2 steps 15–18 authenticator data
 
     @Test("Authenticator data for another RP ID is rejected (step 15)")

@@ -195,6 +195,21 @@ struct SpecPackedAttestationTests {
         }
     }
 
+    @Test("A packed attestation certificate's Basic Constraints that cannot be read, or say CA true, are rejected (§8.2.1)", arguments: [
+        [0x30, 0x03, 0x01, 0x01], [0x04, 0x00], [0x30, 0x03, 0x01, 0x01, 0xFF],
+    ] as [[UInt8]])
+    func unreadableBasicConstraints(value: [UInt8]) async throws {
+        await #expect(throws: WebAuthnError(.attestationPolicy, "")) {
+            try await TestRegistration.packedX5C().attestationCertificate { $0.basicConstraintsValue = .some(value) }.finish()
+        }
+    }
+
+    @Test("A packed attestation certificate without Basic Constraints, or with CA false written out (BER, as Chrome's virtual authenticator writes it), is accepted")
+    func absentOrExplicitFalseBasicConstraints() async throws {
+        _ = try await TestRegistration.packedX5C().attestationCertificate { $0.basicConstraintsValue = .some(nil) }.finish()
+        _ = try await TestRegistration.packedX5C().attestationCertificate { $0.basicConstraintsValue = .some([0x30, 0x03, 0x01, 0x01, 0x00]) }.finish()
+    }
+
     @Test("A packed attestation certificate whose AAGUID extension names another authenticator is rejected (§8.2 step 2)")
     func certificateAAGUIDMustMatch() async throws {
         await #expect(throws: WebAuthnError(.attestationAAGUIDMismatch, "")) {

@@ -136,10 +136,26 @@ enum AttestationCertificates {
         lhs.drop(while: { $0 == 0 }).elementsEqual(rhs.drop(while: { $0 == 0 }))
     }
 
-    /// Whether the certificate is marked as a CA (basic constraints).
-    static func isCA(_ certificate: Certificate) -> Bool {
-        guard let constraints = try? certificate.extensions.basicConstraints else { return false }
-        if case .isCertificateAuthority = constraints { return true }
+    /// Whether the certificate's Basic Constraints do not make it a CA, as §8.2.1 and §8.3.1
+    /// require of an attestation certificate ("MUST have the CA component set to false").
+    ///
+    /// An extension that says CA true, or that cannot be read, fails. One that is absent passes:
+    /// real authenticators omit it (Chrome's virtual authenticator's packed certificates, in the
+    /// conformance vectors, which other relying parties accept), and a certificate without it is
+    /// no CA to a chain validator either (RFC 5280 §4.2.1.9).
+    static func saysNotCA(_ certificate: Certificate) -> Bool {
+        let constraints: BasicConstraints?
+        do {
+            constraints = try certificate.extensions.basicConstraints
+        } catch {
+            // DER leaves a default out, so `cA FALSE` written explicitly does not parse; Chrome's
+            // virtual authenticator writes exactly that (SEQUENCE { BOOLEAN FALSE }). It says CA
+            // false; anything else unreadable does not.
+            let basicConstraintsOID: ASN1ObjectIdentifier = [2, 5, 29, 19]
+            return certificate.extensions[oid: basicConstraintsOID].map { Array($0.value) == [0x30, 0x03, 0x01, 0x01, 0x00] } ?? false
+        }
+        guard let constraints else { return true }
+        if case .notCertificateAuthority = constraints { return true }
         return false
     }
 }

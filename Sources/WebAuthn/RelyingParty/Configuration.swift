@@ -27,7 +27,9 @@ extension RelyingParty {
         public let attestationPolicy: AttestationPolicy
         /// Whether ceremonies may run in a cross-origin iframe (`crossOrigin: true`).
         public let allowCrossOrigin: Bool
-        /// When non-empty, the only top-level origins a cross-origin ceremony may run under.
+        /// When non-empty, the only top-level origins a cross-origin ceremony may run under
+        /// (§7.1 step 10, §7.2 step 14). Empty with ``allowCrossOrigin`` means any site may frame
+        /// the ceremonies, as a provider embedded everywhere needs; name the sites where you can.
         public let allowedTopOrigins: Set<String>
         public let signCountPolicy: SignCountPolicy
         /// Dangerous: accept authenticator data without the UP flag. For conditional create and

@@ -38,6 +38,11 @@ public struct RelyingParty: Sendable {
             throw WebAuthnError(.crossOriginNotAllowed, "the ceremony ran in a cross-origin iframe")
         }
         if let topOrigin = clientData.topOrigin {
+            // §5.8.1: topOrigin is set only when the call came from a context that is not
+            // same-origin with its ancestors, that is when crossOrigin is true.
+            guard clientData.crossOrigin == true else {
+                throw WebAuthnError(.crossOriginNotAllowed, "topOrigin \"\(topOrigin)\" given without crossOrigin true")
+            }
             guard configuration.allowCrossOrigin else {
                 throw WebAuthnError(.crossOriginNotAllowed, "topOrigin \"\(topOrigin)\" given but cross-origin use is not allowed")
             }

@@ -72,6 +72,9 @@ struct TestAttestationCertificate {
     var organizationalUnit: String? = "Authenticator Attestation"
     var commonName: String? = "Example Authenticator Attestation"
     var isCertificateAuthority = false
+    /// The Basic Constraints extension: `nil` writes it from `isCertificateAuthority`, `.some(nil)`
+    /// leaves it out, `.some(bytes)` writes `bytes` as its value.
+    var basicConstraintsValue: [UInt8]?? = nil
     /// The value of the id-fido-gen-ce-aaguid extension; `nil` leaves it out.
     var aaguid: [UInt8]?
     var aaguidCritical = false
@@ -94,9 +97,16 @@ struct TestAttestationCertificate {
             if let commonName { CommonName(commonName) }
         }
         var extensions: [Certificate.Extension] = []
-        let constraints: BasicConstraints = isCertificateAuthority
-            ? .isCertificateAuthority(maxPathLength: nil) : .notCertificateAuthority
-        extensions.append(try Critical(constraints).makeCertificateExtension())
+        switch basicConstraintsValue {
+        case .none:
+            let constraints: BasicConstraints = isCertificateAuthority
+                ? .isCertificateAuthority(maxPathLength: nil) : .notCertificateAuthority
+            extensions.append(try Critical(constraints).makeCertificateExtension())
+        case .some(.none):
+            break
+        case .some(.some(let value)):
+            extensions.append(Certificate.Extension(oid: [2, 5, 29, 19], critical: true, value: value[...]))
+        }
         if let aaguid {
             // extnValue holds the DER of an OCTET STRING with the 16 AAGUID bytes.
             var serializer = DER.Serializer()

@@ -59,6 +59,6 @@ enum PackedAttestation {
         guard !AttestationCertificates.subjectValues(certificate, .RDNAttributeType.commonName).isEmpty else {
             throw fail("subject CN is missing")
         }
-        guard !AttestationCertificates.isCA(certificate) else { throw fail("basic constraints must say CA false") }
+        guard AttestationCertificates.saysNotCA(certificate) else { throw fail("its Basic Constraints must say CA false") }
     }
 }

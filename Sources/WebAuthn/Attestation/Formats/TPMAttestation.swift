@@ -165,7 +165,7 @@ enum TPMAttestation {
         guard let usage, usage.contains(ExtendedKeyUsage.Usage(oid: aikCertificateUsage)) else {
             throw fail("the extended key usage must contain tcg-kp-AIKCertificate (2.23.133.8.3)")
         }
-        guard !AttestationCertificates.isCA(certificate) else { throw fail("basic constraints must say CA false") }
+        guard AttestationCertificates.saysNotCA(certificate) else { throw fail("its Basic Constraints must say CA false") }
     }
 }
 
