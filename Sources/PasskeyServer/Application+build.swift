@@ -87,7 +87,9 @@ func makeServices(
         relyingPartyState: try RelyingPartyState(configuration: configuration),
         store: store,
         sessions: Sessions(
-            store: store, cookies: cookies, lifetime: configuration.sessionLifetime,
+            store: store, cookies: cookies,
+            forwardKey: SharedKey(store: store, settingName: SharedKey.forwardAuthSealSettingName),
+            lifetime: configuration.sessionLifetime,
             idleTimeout: configuration.sessionIdleTimeout, now: now),
         ceremonies: Ceremonies(
             store: store, cookies: cookies, lifetime: configuration.ceremonyTTL, now: now,

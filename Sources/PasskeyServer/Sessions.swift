@@ -9,30 +9,50 @@ import WebAuthn
 /// which makes browsers insist on `Secure`, `Path=/` and no `Domain`. A session cookie for a
 /// domain (`--cookie-domain`) cannot have that prefix: it gets `__Secure-` under TLS instead.
 struct CookieSettings: Sendable {
+    /// The session cookie: host-only always (`__Host-` over HTTPS), so it reaches this server and
+    /// no other, and no sibling subdomain can set one.
     let sessionName: String
     let ceremonyName: String
     let secure: Bool
-    /// The session cookie's `Domain`, to share it with sibling subdomains.
-    let sessionDomain: String?
+    /// With `--cookie-domain`: the forward-auth cookie, for that domain (`__Secure-` over HTTPS).
+    /// Every app on the domain receives it, and the proxy passes it on to the app; so it carries
+    /// the session sealed, and only `/api/forward-auth` takes it: an app that reads it can sign
+    /// no one in to this server's API.
+    let forwardName: String?
+    let forwardDomain: String?
+    /// The session cookie's name for the domain in versions before the forward-auth cookie, when
+    /// the session cookie itself was shared with the domain: expired wherever a session cookie is
+    /// set or ended, so it stops reaching the apps.
+    let sharedSessionName: String?
 
     init(secure: Bool, sessionDomain: String? = nil) {
         let prefix = secure ? "__Host-" : ""
-        self.sessionName = (sessionDomain == nil ? prefix : secure ? "__Secure-" : "") + "passkeys_session"
+        self.sessionName = prefix + "passkeys_session"
         self.ceremonyName = prefix + "passkeys_ceremony"
         self.secure = secure
-        self.sessionDomain = sessionDomain
+        self.forwardName = sessionDomain.map { _ in (secure ? "__Secure-" : "") + "passkeys_forward" }
+        self.forwardDomain = sessionDomain
+        self.sharedSessionName = sessionDomain.map { _ in (secure ? "__Secure-" : "") + "passkeys_session" }
     }
 
-    /// An HttpOnly, SameSite=Lax cookie for the whole site.
-    func cookie(name: String, value: String, maxAge: TimeInterval) -> SetCookie {
-        SetCookie(
-            name: name, value: value, maxAge: max(0, Int(maxAge)), domain: name == sessionName ? sessionDomain : nil,
-            secure: secure)
+    /// An HttpOnly, SameSite=Lax cookie for the whole site, or for `domain` and its subdomains.
+    func cookie(name: String, value: String, maxAge: TimeInterval, domain: String? = nil) -> SetCookie {
+        SetCookie(name: name, value: value, maxAge: max(0, Int(maxAge)), domain: domain, secure: secure)
     }
 
-    /// A cookie that makes the browser forget `name`.
-    func expired(_ name: String) -> SetCookie {
-        cookie(name: name, value: "", maxAge: 0)
+    /// A cookie that makes the browser forget `name` (set for `domain`, when it was).
+    func expired(_ name: String, domain: String? = nil) -> SetCookie {
+        cookie(name: name, value: "", maxAge: 0, domain: domain)
+    }
+
+    /// The cookies that forget a session: its own, and with a cookie domain the forward-auth one
+    /// and the older shared one.
+    var expiredSession: [SetCookie] {
+        var cookies: [SetCookie] = []
+        if let sharedSessionName { cookies.append(expired(sharedSessionName, domain: forwardDomain)) }
+        cookies.append(expired(sessionName))
+        if let forwardName { cookies.append(expired(forwardName, domain: forwardDomain)) }
+        return cookies
     }
 }
 
@@ -129,6 +149,8 @@ struct Authenticated: Sendable {
 struct Sessions: Sendable {
     let store: any PasskeyStore
     let cookies: CookieSettings
+    /// Seals the token in the forward-auth cookie (``CookieSettings/forwardName``).
+    let forwardKey: SharedKey
     let lifetime: TimeInterval
     let idleTimeout: TimeInterval
     let now: @Sendable () -> Date
@@ -153,17 +175,55 @@ struct Sessions: Sendable {
         return (token, record)
     }
 
-    /// The cookie that carries a new session.
-    func cookie(for token: CookieToken) -> SetCookie {
-        cookies.cookie(name: cookies.sessionName, value: token.value, maxAge: lifetime)
+    /// The cookies that carry a new session: the session cookie, and with a cookie domain the
+    /// forward-auth cookie (the token sealed) and the end of the older shared session cookie.
+    func cookies(for token: CookieToken) async throws -> [SetCookie] {
+        var set: [SetCookie] = []
+        // The older shared cookie's end first: without TLS it has the session cookie's name, and
+        // a client that keeps cookies by name alone must end up with the new one.
+        if let sharedSessionName = cookies.sharedSessionName {
+            set.append(cookies.expired(sharedSessionName, domain: cookies.forwardDomain))
+        }
+        set.append(cookies.cookie(name: cookies.sessionName, value: token.value, maxAge: lifetime))
+        if let forwardName = cookies.forwardName {
+            guard let sealed = try await forwardKey.sealingKey().seal(Array(token.value.utf8), authenticating: Self.forwardPurpose)
+            else { throw APIError.internalError }
+            set.append(cookies.cookie(name: forwardName, value: Base64URL.encode(sealed), maxAge: lifetime, domain: cookies.forwardDomain))
+        }
+        return set
     }
 
-    /// The cookie that ends the session in the browser.
-    var expiredCookie: SetCookie { cookies.expired(cookies.sessionName) }
+    /// The cookies that end the session in the browser.
+    var expiredCookies: [SetCookie] { cookies.expiredSession }
+
+    /// What the forward-auth cookie's seal authenticates besides the token: its purpose, so no
+    /// other sealed value of this key opens as one.
+    static let forwardPurpose = Array("passkeys forward-auth session v1".utf8)
 
     /// The token hash the request's session cookie carries, if any.
     func tokenHash(_ request: Request) -> [UInt8]? {
         CookieHeader.value(of: cookies.sessionName, in: request.headers).flatMap { CookieToken(cookie: $0) }?.hash
+    }
+
+    /// For `/api/forward-auth` only: the token hash the forward-auth cookie carries sealed, else
+    /// the session cookie's (an app on this server's own host gets that one).
+    func forwardAuthTokenHash(_ request: Request) async throws -> [UInt8]? {
+        if let forwardName = cookies.forwardName, let value = CookieHeader.value(of: forwardName, in: request.headers) {
+            guard let sealed = Base64URL.decode(value),
+                  let opened = try await forwardKey.sealingKey().open(sealed[...], authenticating: Self.forwardPurpose)
+            else { return nil }
+            return CookieToken(cookie: String(decoding: opened, as: UTF8.self))?.hash
+        }
+        return tokenHash(request)
+    }
+
+    /// The full session (``currentFull(_:)``) that `/api/forward-auth` sees: by the forward-auth
+    /// cookie (``forwardAuthTokenHash(_:)``).
+    func currentForForwardAuth(_ request: Request) async throws -> Authenticated? {
+        guard let hash = try await forwardAuthTokenHash(request),
+              let signedIn = try await current(tokenHash: hash, allowRecovery: true), !signedIn.session.recovery
+        else { return nil }
+        return signedIn
     }
 
     /// The request's session when it is a full one: a recovery session counts as none, for what
@@ -179,8 +239,14 @@ struct Sessions: Sendable {
     /// A recovery session answers `403 recovery_session` unless `allowRecovery`: it may only read
     /// the account and add a passkey, so only those endpoints allow it.
     func current(_ request: Request, allowRecovery: Bool = false) async throws -> Authenticated? {
+        guard let hash = tokenHash(request) else { return nil }
+        return try await current(tokenHash: hash, allowRecovery: allowRecovery)
+    }
+
+    /// The session whose token hashes to `hash` and its account, as ``current(_:allowRecovery:)`` says.
+    func current(tokenHash hash: [UInt8], allowRecovery: Bool) async throws -> Authenticated? {
         // The session and its account in one read (a session whose account is gone is none).
-        guard let hash = tokenHash(request), let (session, user) = try await store.sessionWithUser(tokenHash: hash) else {
+        guard let (session, user) = try await store.sessionWithUser(tokenHash: hash) else {
             return nil
         }
         let now = now()

@@ -15,6 +15,8 @@ final class SharedKey: Sendable {
     static let decoySettingName = "decoy_credential_key"
     /// The key that seals ceremonies kept in the browser's cookie.
     static let ceremonySealSettingName = "ceremony_seal_key"
+    /// The key that seals the session token in the forward-auth cookie.
+    static let forwardAuthSealSettingName = "forward_auth_cookie_key"
 
     private let store: any PasskeyStore
     private let settingName: String

@@ -36,9 +36,13 @@ import Testing
         #expect(CookieHeader.value(of: "c", in: fields) == nil, "an empty value is no cookie")
     }
 
-    @Test func theFirstOfTwoCookiesWithOneNameCountsAcrossFields() {
-        #expect(CookieHeader.value(of: "a", in: Self.fields("a=1; a=2")) == "1")
-        #expect(CookieHeader.value(of: "a", in: Self.fields("b=0", "a=3", "a=4")) == "3")
+    @Test func twoCookiesWithOneNameAreNoneInOneFieldOrAcrossFields() {
+        // Another host or path set the second one (a sibling subdomain tossing its own session in):
+        // neither is trusted, whichever comes first.
+        #expect(CookieHeader.value(of: "a", in: Self.fields("a=1; a=2")) == nil)
+        #expect(CookieHeader.value(of: "a", in: Self.fields("b=0", "a=3", "a=4")) == nil)
+        #expect(CookieHeader.value(of: "a", in: Self.fields("a=; a=2")) == nil, "an empty first one hides nothing")
+        #expect(CookieHeader.value(of: "a", in: Self.fields("a=3", "b=4")) == "3")
         #expect(CookieHeader.value(of: "a", in: HTTPFields()) == nil)
         #expect(CookieHeader.value(of: "a", in: Self.fields("")) == nil)
     }
@@ -67,12 +71,20 @@ import Testing
         #expect(tls.cookie(name: tls.sessionName, value: "abc", maxAge: 60).fieldValue
             == "__Host-passkeys_session=abc; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax")
 
-        // A domain for the session cookie only; the ceremony cookie stays host-only.
+        // With a cookie domain, the session and ceremony cookies stay host-only; the forward-auth
+        // cookie is the domain's, and a session's end forgets it and the older shared session cookie.
         let shared = CookieSettings(secure: true, sessionDomain: "example.com")
         #expect(shared.cookie(name: shared.sessionName, value: "abc", maxAge: 60).fieldValue
-            == "__Secure-passkeys_session=abc; Max-Age=60; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax")
+            == "__Host-passkeys_session=abc; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax")
         #expect(shared.cookie(name: shared.ceremonyName, value: "abc", maxAge: 60).fieldValue
             == "__Host-passkeys_ceremony=abc; Max-Age=60; Path=/; Secure; HttpOnly; SameSite=Lax")
+        #expect(shared.forwardName == "__Secure-passkeys_forward")
+        #expect(shared.expiredSession.map(\.fieldValue) == [
+            "__Secure-passkeys_session=; Max-Age=0; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax",
+            "__Host-passkeys_session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax",
+            "__Secure-passkeys_forward=; Max-Age=0; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax",
+        ])
+        #expect(tls.forwardName == nil && tls.expiredSession.count == 1)
     }
 
     @Test func aResponseGetsOneSetCookieFieldPerCookie() {

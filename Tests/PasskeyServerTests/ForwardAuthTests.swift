@@ -207,7 +207,7 @@ import WebAuthn
 
     // MARK: --cookie-domain
 
-    @Test func underTLSADomainSessionCookieIsSecurePrefixedAndCoversTheDomain() async throws {
+    @Test func underTLSTheDomainsCookieIsSecurePrefixedAndTheSessionCookieHostOnly() async throws {
         try await Harness.run(.sqliteMemory, configure: { configuration in
             configuration.relyingPartyID = "example.com"
             configuration.origins = ["https://auth.example.com"]
@@ -220,10 +220,53 @@ import WebAuthn
             #expect(!ceremony.contains("Domain"))
             browser = try await Self.finishSignUp(browser, options)
             let response = try await browser.get("/api/session")
-            #expect(response.status == .ok, "the domain cookie signs the browser in")
+            #expect(response.status == .ok, "the host-only session cookie signs the browser in")
             let signOut = try await browser.send(.delete, "/api/session")
-            let expired = try #require(signOut.setCookie("__Secure-passkeys_session"))
-            #expect(expired.contains("Domain=example.com") && expired.contains("Max-Age=0"), "sign-out clears the same cookie")
+            let expired = try #require(signOut.setCookie("__Secure-passkeys_forward"))
+            #expect(expired.contains("Domain=example.com") && expired.contains("Max-Age=0"), "sign-out clears the domain's cookie")
+            #expect(try #require(signOut.setCookie("__Host-passkeys_session")).contains("Max-Age=0"))
+        }
+    }
+
+    /// The cookie every app on the domain receives, and which the proxy passes on to the app.
+    @Test func theDomainsCookieSignsInAtForwardAuthOnlyAndHoldsNoSessionToken() async throws {
+        try await Harness.run(.sqliteMemory, configure: { configuration in
+            configuration.relyingPartyID = "example.com"
+            configuration.origins = ["https://auth.example.com"]
+            configuration.cookieDomain = "example.com"
+        }) { harness, client in
+            var browser = try Browser(client)
+            browser.origin = "https://auth.example.com"
+            try await Self.signUpConfirmed(&browser, harness)
+            let forward = try #require(browser.cookies["__Secure-passkeys_forward"])
+            let token = try #require(browser.cookies["__Host-passkeys_session"])
+            #expect(!forward.contains(token), "the token is sealed")
+
+            // What an app behind the proxy holds: the domain's cookie only.
+            var app = try Browser(client)
+            app.cookies = ["__Secure-passkeys_forward": forward]
+            let check = try await app.get("/api/forward-auth")
+            #expect(check.status == .ok && check.headers[.remoteUser] == "ada@example.com")
+            expectError(try await app.get("/api/session"), .unauthorized, "unauthenticated")
+            // Nor does the API take it under the session cookie's name.
+            app.cookies = ["__Host-passkeys_session": forward]
+            expectError(try await app.get("/api/session"), .unauthorized, "unauthenticated")
+            expectError(try await app.get("/api/forward-auth"), .unauthorized, "unauthenticated")
+
+            // A forged or altered cookie, or two of them (one tossed in by a sibling host), sign no one in.
+            var altered = Array(forward)
+            altered[altered.count / 2] = altered[altered.count / 2] == "A" ? "B" : "A"
+            app.cookies = ["__Secure-passkeys_forward": String(altered)]
+            expectError(try await app.get("/api/forward-auth"), .unauthorized, "unauthenticated")
+            app.cookies = [:]
+            let twice = try await app.send(
+                .get, "/api/forward-auth", headers: [.cookie: "__Secure-passkeys_forward=\(forward); __Secure-passkeys_forward=\(forward)"])
+            expectError(twice, .unauthorized, "unauthenticated")
+
+            // Signing out ends what the cookie stands for.
+            #expect(try await browser.send(.delete, "/api/session").status == .noContent)
+            app.cookies = ["__Secure-passkeys_forward": forward]
+            expectError(try await app.get("/api/forward-auth"), .unauthorized, "unauthenticated")
         }
     }
 
@@ -233,20 +276,25 @@ import WebAuthn
         let credential = try browser.authenticator.register(options: creation, origin: browser.origin)
         let response = try await browser.post("/api/registration", credential)
         #expect(response.status == .created, "\(response.text)")
-        let session = try #require(response.setCookie("__Secure-passkeys_session"))
-        #expect(session.contains("Domain=example.com"))
-        #expect(session.contains("Secure") && session.contains("HttpOnly") && session.contains("SameSite=Lax"))
-        #expect(session.contains("Path=/"))
-        #expect(response.setCookie("__Host-passkeys_session") == nil)
+        let forward = try #require(response.setCookie("__Secure-passkeys_forward"))
+        #expect(forward.contains("Domain=example.com"))
+        #expect(forward.contains("Secure") && forward.contains("HttpOnly") && forward.contains("SameSite=Lax"))
+        #expect(forward.contains("Path=/"))
+        let session = try #require(response.setCookie("__Host-passkeys_session"))
+        #expect(!session.contains("Domain"), "the session cookie stays host-only")
+        let shared = try #require(response.setCookie("__Secure-passkeys_session"), "the older shared session cookie is ended")
+        #expect(shared.contains("Domain=example.com") && shared.contains("Max-Age=0"))
         return browser
     }
 
-    @Test func withoutTLSADomainSessionCookieKeepsItsPlainName() async throws {
+    @Test func withoutTLSTheDomainsCookieKeepsItsPlainName() async throws {
         try await Harness.run(.sqliteMemory, configure: { $0.cookieDomain = "localhost" }) { _, client in
             var browser = try Browser(client)
             let response = try await browser.signUp("ada@example.com")
-            let session = try #require(response.setCookie("passkeys_session"))
-            #expect(session.contains("Domain=localhost") && !session.contains("Secure"))
+            let forward = try #require(response.setCookie("passkeys_forward"))
+            #expect(forward.contains("Domain=localhost") && !forward.contains("Secure"))
+            #expect(browser.sessionCookie != nil, "the host-only session cookie is kept, set after the older one's end")
+            #expect(try await browser.get("/api/session").status == .ok)
         }
     }
 

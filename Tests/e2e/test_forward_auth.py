@@ -66,6 +66,16 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
 
+    # The browser's cookies without the server's session and forward-auth cookies, for the app.
+    map $http_cookie $cookie_without_session {{
+        default $http_cookie;
+        "~^(?<before>.*?)(?:^|;\\s*)(?:__Host-)?passkeys_session=[^;]*(?<after>.*)$" "$before$after";
+    }}
+    map $cookie_without_session $cookie_for_app {{
+        default $cookie_without_session;
+        "~^(?<before>.*?)(?:^|;\\s*)(?:__Secure-)?passkeys_forward=[^;]*(?<after>.*)$" "$before$after";
+    }}
+
     server {{
         listen 127.0.0.1:{port};
 
@@ -93,6 +103,7 @@ http {{
             proxy_set_header Remote-User $passkeys_user;
             proxy_set_header Remote-Email $passkeys_email;
             proxy_set_header Remote-Name $passkeys_name;
+            proxy_set_header Cookie $cookie_for_app;
             proxy_pass http://127.0.0.1:{upstream};
         }}
     }}
@@ -217,14 +228,21 @@ def test_nginx_lets_only_signed_in_browsers_through_and_names_them(proxied, mail
     finally:
         browser.quit()
 
+    # The app never saw the session's token: nginx passed on the browser's other cookies only.
+    for entry in received(upstream_log):
+        assert session["value"] not in json.dumps(entry), entry
+
     # A Remote-User header sent by the browser never reaches the app: nginx sets its own.
     status, _, body = fetch(app_url + "/reports", {
-        "Cookie": f"passkeys_session={session['value']}",
+        "Cookie": f"theme=dark; passkeys_session={session['value']}; lang=en",
         "Remote-User": "mallory", "Remote-Email": "mallory@evil.example", "Remote-Name": "Mallory"})
     assert status == 200
     echoed = json.loads(body)["headers"]
     assert echoed["remote-user"] == ["ada@example.com"]
     assert "mallory" not in json.dumps(echoed).lower()
+    assert echoed["cookie"] == ["theme=dark; lang=en"], echoed
+    status, _, body = fetch(app_url + "/reports", {"Cookie": f"passkeys_session={session['value']}"})
+    assert status == 200 and "cookie" not in json.loads(body)["headers"], body
 
     # Signed out again, the same cookie opens nothing.
     signed_out = fetch(server.url + "/api/session", {"Cookie": f"passkeys_session={session['value']}"})

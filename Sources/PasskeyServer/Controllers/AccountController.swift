@@ -58,7 +58,7 @@ struct AccountController {
                     .sessionEnded, userID: session.userID, client: ClientDetails(request, context: context),
                     credentialID: session.credentialID, detail: "signed out"))
         }
-        return ServerServices.noContent(cookies: [services.sessions.expiredCookie])
+        return ServerServices.noContent(cookies: services.sessions.expiredCookies)
     }
 
     @Sendable func update(_ request: Request, context: Context) async throws -> Response {
@@ -81,6 +81,6 @@ struct AccountController {
         // are deleted in the account's transaction.
         try await services.store.deleteUser(id: signedIn.user.id)
         context.logger.info("account deleted", metadata: ["user": .string(signedIn.user.id.base64URL)])
-        return ServerServices.noContent(cookies: [services.sessions.expiredCookie])
+        return ServerServices.noContent(cookies: services.sessions.expiredCookies)
     }
 }

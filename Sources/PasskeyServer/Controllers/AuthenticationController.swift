@@ -165,7 +165,7 @@ struct AuthenticationController {
             endingSession: services.sessions.tokenHash(request), spending: mark)
         else { return nil }
         log["user"] = .string(userID.base64URL)
-        return signedIn(user, token: token)
+        return try await signedIn(user, token: token)
     }
 
     /// Verifies the answer and records the sign-in in one store operation, which also spends the
@@ -224,13 +224,13 @@ struct AuthenticationController {
         else {
             throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
         }
-        return signedIn(user, token: token)
+        return try await signedIn(user, token: token)
     }
 
     /// The answer to a sign-in: the account, the session's cookie, the ceremony's cookie cleared.
-    private func signedIn(_ user: UserRecord, token: CookieToken) -> Response {
+    private func signedIn(_ user: UserRecord, token: CookieToken) async throws -> Response {
         ServerServices.json(
             bytes: SignedIn(user: UserJSON(user), rpId: services.relyingPartyID).jsonBytes(),
-            cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
+            cookies: try await services.sessions.cookies(for: token) + [services.ceremonies.expiredCookie])
     }
 }

@@ -114,7 +114,7 @@ struct PasskeysController {
                 metadata: ["user": .string(signedIn.user.id.base64URL), "credential": .string(id.base64URL)])
             // The sessions the passkey opened ended with it; when this is one, the browser forgets it.
             let endedHere = signedIn.session.credentialID == id
-            return ServerServices.noContent(cookies: endedHere ? [services.sessions.expiredCookie] : [])
+            return ServerServices.noContent(cookies: endedHere ? services.sessions.expiredCookies : [])
         case .notFound:
             throw APIError.passkeyNotFound
         case .lastCredential:

@@ -78,7 +78,7 @@ struct PasswordController {
         await services.clientRequestSucceeded(context)
         context.logger.info("password sign-in", metadata: ["user": .string(user.id.base64URL)])
         return try ServerServices.json(
-            SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty), cookies: [services.sessions.cookie(for: token)])
+            SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty), cookies: try await services.sessions.cookies(for: token))
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {

@@ -155,7 +155,7 @@ struct RecoveryController {
         await services.clientRequestSucceeded(context)
         context.logger.info("recovery session opened", metadata: ["user": .string(user.id.base64URL)])
         return try ServerServices.json(
-            RecoveryAnswer(user: UserJSON(recovered), recovery: true), cookies: [services.sessions.cookie(for: token)])
+            RecoveryAnswer(user: UserJSON(recovered), recovery: true), cookies: try await services.sessions.cookies(for: token))
     }
 
     /// An email address as typed, trimmed, or `400 invalid_email`.

@@ -154,7 +154,7 @@ struct RegistrationController {
                 rpId: services.relyingPartyID
             ).jsonBytes(),
             status: .created,
-            cookies: [services.sessions.cookie(for: token), services.ceremonies.expiredCookie])
+            cookies: try await services.sessions.cookies(for: token) + [services.ceremonies.expiredCookie])
     }
 }
 

@@ -81,7 +81,7 @@ struct SessionsController {
             audit: services.activityEvent(
                 .sessionEnded, userID: signedIn.user.id, client: ClientDetails(request, context: context),
                 credentialID: session.credentialID, detail: current ? "signed out" : "ended from another session"))
-        return ServerServices.noContent(cookies: current ? [services.sessions.expiredCookie] : [])
+        return ServerServices.noContent(cookies: current ? services.sessions.expiredCookies : [])
     }
 
     /// Ends every session of the account but this one.

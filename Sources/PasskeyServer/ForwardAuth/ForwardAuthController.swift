@@ -42,7 +42,7 @@ struct ForwardAuthController {
     @Sendable func check(_ request: Request, context: Context) async throws -> Response {
         let target = forwardedURL(request, context: context)
         // A recovery session can only add a passkey: to the apps it is not signed in.
-        if let signedIn = try await services.sessions.currentFull(request) {
+        if let signedIn = try await services.sessions.currentForForwardAuth(request) {
             // The username is the account's email address, and the apps behind the proxy take it
             // as the person's: until its owner has shown they receive its mail, anyone could
             // have signed up with it.

@@ -194,7 +194,7 @@ struct OpenIDController {
                 var cookies: [SetCookie] = []
                 if endSession, let hash = services.sessions.tokenHash(request) {
                     try await services.store.deleteSession(tokenHash: hash)
-                    cookies.append(services.sessions.expiredCookie)
+                    cookies += services.sessions.expiredCookies
                 }
                 if let redirect { return OAuthHTTP.redirect(redirect, after: request.method, cookies: cookies) }
                 var response = OAuthHTTP.page(title: "Signed out", message: "You are signed out.", link: (text: "Sign in again", href: "/"))
