@@ -51,6 +51,12 @@ public enum ClientRules {
     /// (RFC 6749 §3.1.2), `https`, or `http` on a loopback address only (RFC 8252 §7.3, §8.3;
     /// RFC 9700 §2.1), or a private-use scheme of a native app (RFC 8252 §7.1).
     public static func redirectURIProblem(_ uri: String) -> String? {
+        // RFC 3986 §2: a URI is printable ASCII without spaces (anything else percent-encoded),
+        // and browsers send `redirect_uri` back byte for byte, so it is matched as written.
+        guard uri.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            return "\(uri.debugDescription) has a space, a control character or a character outside ASCII (percent-encode it)"
+        }
+        guard uri.utf8.count <= 2048 else { return "a redirect URI is at most 2048 characters" }
         guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased() else {
             return "\(uri) is not an absolute URI"
         }
@@ -69,6 +75,22 @@ public enum ClientRules {
             // A private-use scheme must be a reverse domain name (RFC 8252 §7.1).
             guard scheme.contains(".") else { return "\(uri): use https, http on loopback, or a reverse-domain scheme" }
         }
+        return nil
+    }
+
+    /// Why `name` (trimmed) cannot name an application on the consent and account pages, or `nil`:
+    /// empty, longer than 100 characters (or 400 bytes, as combining marks can make one character
+    /// long), or with a control, format (invisible, such as bidirectional overrides) or line
+    /// separator character.
+    public static func clientNameProblem(_ name: String) -> String? {
+        guard !name.isEmpty, name.count <= 100, name.utf8.count <= 400 else { return "--name must be 1 to 100 characters" }
+        let hidden = name.unicodeScalars.first { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned: true
+            default: false
+            }
+        }
+        if let hidden { return "--name has a control or invisible character (U+\(String(hidden.value, radix: 16, uppercase: true)))" }
         return nil
     }
 

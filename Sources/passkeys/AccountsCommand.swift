@@ -39,7 +39,7 @@ struct AccountsCommand: AsyncParsableCommand {
             }
             guard let data else { throw CommandFailure("cannot read \(file)", exitCode: 2) }
             guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(file) is not UTF-8 text", exitCode: 2) }
-            let report = try await database.withStore { store in try await AccountImport(store: store).run(text) }
+            let report = try await database.withStore(existing: false) { store in try await AccountImport(store: store).run(text) }
             for failure in report.failures {
                 FileHandle.standardError.write(Data("\(file):\(failure.line): \(failure.reason)\n".utf8))
             }

@@ -36,7 +36,22 @@ struct AdminCommand: AsyncParsableCommand {
         }
 
         /// Opens the store, runs `body` on it and closes it, also when `body` throws.
-        func withStore<R>(_ body: (SQLPasskeyStore) async throws -> R) async throws -> R {
+        ///
+        /// With `existing` (the `admin` tools, which only look after what a server made), a SQLite
+        /// file must exist already: a mistyped path would otherwise become a new, empty database,
+        /// listed as having no accounts (exit 78, as for any URL that cannot work as given).
+        /// Registering apps and importing accounts may come before the first server, and make it.
+        func withStore<R>(existing: Bool = true, _ body: (SQLPasskeyStore) async throws -> R) async throws -> R {
+            let url = self.url
+            if existing, url.hasPrefix("sqlite:") {
+                let path = String(url.dropFirst("sqlite:".count))
+                var isDirectory: ObjCBool = false
+                if path != ":memory:", !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue) {
+                    throw CommandFailure(
+                        "--database \(url): no database file there; check the path, or create it with `passkeys migrate --database \(url)`",
+                        exitCode: 78)
+                }
+            }
             let store: SQLPasskeyStore
             do {
                 store = try await SQLPasskeyStore.open(url: url)

@@ -50,11 +50,16 @@ struct ClientsCommand: AsyncParsableCommand {
         var json = false
 
         func validate() throws {
-            let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !name.isEmpty, name.count <= 100 else { throw ValidationError("--name must be 1 to 100 characters") }
+            if let problem = ClientRules.clientNameProblem(name.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                throw ValidationError(problem)
+            }
             guard !redirectURIs.isEmpty else { throw ValidationError("give at least one --redirect-uri") }
             for uri in redirectURIs + postLogoutRedirectURIs {
                 if let problem = ClientRules.redirectURIProblem(uri) { throw ValidationError(problem) }
+            }
+            for (option, uris) in [("--redirect-uri", redirectURIs), ("--post-logout-redirect-uri", postLogoutRedirectURIs)]
+            where Set(uris).count != uris.count {
+                throw ValidationError("\(option) names the same URI twice")
             }
             guard ClientRules.idTokenAlgorithms.contains(idTokenAlgorithm) else {
                 throw ValidationError("--id-token-alg must be RS256 or ES256, not \(idTokenAlgorithm)")
@@ -68,7 +73,7 @@ struct ClientsCommand: AsyncParsableCommand {
                 id: id, name: name.trimmingCharacters(in: .whitespacesAndNewlines), secretHash: secret.map(ClientRules.hashSecret),
                 redirectURIs: redirectURIs, postLogoutRedirectURIs: postLogoutRedirectURIs, trusted: trusted,
                 idTokenAlgorithm: idTokenAlgorithm, createdAt: Date())
-            try await database.withStore { try await $0.insertClient(record) }
+            try await database.withStore(existing: false) { try await $0.insertClient(record) }
             if json {
                 var object = ["client_id": id]
                 object["client_secret"] = secret

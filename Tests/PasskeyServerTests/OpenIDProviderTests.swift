@@ -222,6 +222,26 @@ struct OpenIDProviderTests {
         #expect(ClientRules.redirectURIProblem("https://app.example.com/cb") == nil)
     }
 
+    @Test("A redirect URI with a space, a control character or a character outside ASCII is refused")
+    func redirectURIBytes() {
+        for uri in ["https://a.example/ cb", "https://a.example/c\u{01}b", "https://a.example/caf\u{E9}", "https://a.example/cb\n",
+                    "https://a.example/" + String(repeating: "a", count: 2100)] {
+            #expect(ClientRules.redirectURIProblem(uri) != nil, "\(uri.debugDescription)")
+        }
+        #expect(ClientRules.redirectURIProblem("https://a.example/caf%C3%A9?x=1") == nil)
+    }
+
+    @Test("An application's name is refused empty, too long, or with control or invisible characters")
+    func clientNames() {
+        for name in ["", String(repeating: "a", count: 101), "Evil\u{1B}[2JApp", "Two\nLines", "Right\u{202E}Left",
+                     "a" + String(repeating: "\u{301}", count: 5000), "Zero\u{200B}Width"] {
+            #expect(ClientRules.clientNameProblem(name) != nil, "\(name.debugDescription)")
+        }
+        for name in ["Grafana", "Zoë's Wiki", "日本語のアプリ", "Ops 🛠"] {
+            #expect(ClientRules.clientNameProblem(name) == nil, "\(name)")
+        }
+    }
+
     @Test("A loopback redirect URI can be registered and matches exactly")
     func loopbackRedirect() async throws {
         try await Harness.run(Self.kind) { harness, client in

@@ -86,6 +86,11 @@ check "a missing username is a usage error" 2 "$code" "username" "$out"
 
 admin users list --database "mysql://nowhere"
 check "a database URL it cannot open exits 78" 78 "$code" "--database mysql://nowhere" "$out"
+admin users list --database "sqlite:$tmp/typo.sqlite"
+check "a SQLite file that is not there exits 78 and is not made" 78 "$code" "no database file there" "$out"
+check "the mistyped file was not created" 1 "$([ -e "$tmp/typo.sqlite" ]; echo $?)" "" ""
+admin users list --database "postgres://admin:S3cretPW@127.0.0.1:1/passkeys"
+check "a PostgreSQL URL's password is not shown" 0 "$(grep -c S3cretPW <<<"$out")" "admin:\*\*\*@" "$out"
 
 # Request IDs: in the answer's X-Request-ID and in the JSON log line of that request.
 request_id=$(python3 -c "import urllib.request; print(urllib.request.urlopen('http://localhost:$port/healthz', timeout=2).headers['X-Request-ID'])" 2>&1)

@@ -33,6 +33,12 @@ check "redirect URIs with a fragment are refused" 2 "$code" 'fragment' "$out"
 out=$("$bin" clients add --database "$db" --name "Bad" --redirect-uri https://app.example.com/cb --id-token-alg HS256 2>&1); code=$?
 check "an unknown ID token algorithm is refused" 2 "$code" 'RS256 or ES256' "$out"
 
+out=$("$bin" clients add --database "$db" --name "$(printf 'Evil\x1b[2JApp')" --redirect-uri https://app.example.com/cb 2>&1); code=$?
+check "a name with a control character is a usage error" 2 "$code" "control or invisible" "$out"
+out=$("$bin" clients add --database "$db" --name "Bad" --redirect-uri "https://app.example.com/ cb" 2>&1); code=$?
+check "a redirect URI with a space is a usage error" 2 "$code" "percent-encode" "$out"
+out=$("$bin" clients add --database "$db" --name "Bad" --redirect-uri https://app.example.com/cb --redirect-uri https://app.example.com/cb 2>&1); code=$?
+check "the same redirect URI twice is a usage error" 2 "$code" "same URI twice" "$out"
 out=$("$bin" clients add --database "$db" --name "Bad" 2>&1); code=$?
 check "a client needs a redirect URI" 2 "$code" 'redirect-uri' "$out"
 
