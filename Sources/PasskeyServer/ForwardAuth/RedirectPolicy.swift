@@ -45,7 +45,9 @@ struct RedirectPolicy: Sendable {
               let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
               next.lowercased().hasPrefix(scheme + "://"),
               components.percentEncodedUser == nil, components.percentEncodedPassword == nil,
-              let host = components.percentEncodedHost?.lowercased(), Self.isHostName(host)
+              let host = components.percentEncodedHost?.lowercased(), Self.isHostName(host),
+              // A port a browser cannot open (`:99999`), or one too large to read, is no destination.
+              components.port.map({ (1...65535).contains($0) }) ?? (components.rangeOfPort.map { next[$0].isEmpty } ?? true)
         else { return nil }
         let authority = components.port.map { "\(host):\($0)" } ?? host
         let origin = RelyingParty.Configuration.normalizedOrigin("\(scheme)://\(authority)")
