@@ -82,7 +82,10 @@ enum ClientKeychain {
         }
     }
 
+    /// Writes the keychain; a new one only once it holds a passkey, so a command that only read
+    /// (`passkeys`, a sign-in that failed) leaves no file behind.
     static func save(_ authenticator: SoftwareAuthenticator, to path: String) throws(SecretFile.Failure) {
+        if authenticator.credentials.isEmpty, !FileManager.default.fileExists(atPath: path) { return }
         try SecretFile.write(authenticator.exportJSON(), to: path)
     }
 }

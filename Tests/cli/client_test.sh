@@ -31,6 +31,9 @@ check "the refusal is in German when LANG is German" 1 "$code" "Ein Konto mit di
 out=$(LC_ALL=ja_JP.UTF-8 LANG=de_DE.UTF-8 "$bin" client signup $server --keychain "$tmp/other.json" --username ada@example.com 2>&1); code=$?
 check "LC_ALL comes before LANG" 1 "$code" "そのユーザー名のアカウントはすでにあります" "$out"
 
+run passkeys --server http://127.0.0.1:1 --keychain "$tmp/never.json"
+check "a command that only reads, failing, exits 1" 1 "$code" "" "$out"
+check "and leaves no new keychain behind" 1 "$([ -e "$tmp/never.json" ]; echo $?)" "" ""
 run passkeys $server --keychain "$ada"
 check "passkeys lists the signed-in account's one passkey (the session survived the last run)" 0 "$code" "ada@example.com has 1 passkey:" "$out"
 
