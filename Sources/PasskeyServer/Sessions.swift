@@ -5,9 +5,10 @@ import Hummingbird
 import PasskeyStore
 import WebAuthn
 
-/// Names and attributes of the server's cookies. Under TLS the names get the `__Host-` prefix,
-/// which makes browsers insist on `Secure`, `Path=/` and no `Domain`. A session cookie for a
-/// domain (`--cookie-domain`) cannot have that prefix: it gets `__Secure-` under TLS instead.
+/// Names and attributes of the server's cookies. Under TLS the session and ceremony cookies get
+/// the `__Host-` prefix, which makes browsers insist on `Secure`, `Path=/` and no `Domain`. The
+/// forward-auth cookie for a domain (`--cookie-domain`) cannot have that prefix: it gets
+/// `__Secure-` under TLS instead.
 struct CookieSettings: Sendable {
     /// The session cookie: host-only always (`__Host-` over HTTPS), so it reaches this server and
     /// no other, and no sibling subdomain can set one.

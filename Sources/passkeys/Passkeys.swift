@@ -19,10 +19,17 @@ struct Passkeys: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
+            do {
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            } catch let error as ValidationError {
+                // A usage error found while running (a file named by an option that cannot be
+                // read): the message alone, not the root command's usage, which says nothing of it.
+                FileHandle.standardError.write(Data("passkeys: \(error.message)\n".utf8))
+                Foundation.exit(2)
             }
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("passkeys: \(failure.description)\n".utf8))
