@@ -49,7 +49,7 @@ struct AdminCommand: AsyncParsableCommand {
                 if path != ":memory:", !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue) {
                     throw CommandFailure(
                         "--database \(url): no database file there; check the path, or create it with `passkeys migrate --database \(url)`",
-                        exitCode: 78)
+                        exitCode: 78, code: "database")
                 }
             }
             let store: SQLPasskeyStore
@@ -58,7 +58,7 @@ struct AdminCommand: AsyncParsableCommand {
             } catch let error as StoreError {
                 throw CommandFailure(
                     "--database \(PostgresDatabaseURL.redact(url)): \(error.reason)",
-                    exitCode: error.code == .invalidConfiguration ? 78 : 1)
+                    exitCode: error.code == .invalidConfiguration ? 78 : 1, code: "database")
             }
             do {
                 let result = try await body(store)
@@ -67,7 +67,7 @@ struct AdminCommand: AsyncParsableCommand {
             } catch {
                 try? await store.shutdown()
                 if let error = error as? StoreError {
-                    throw CommandFailure("the database failed: \(error.reason)")
+                    throw CommandFailure("the database failed: \(error.reason)", code: "database")
                 }
                 throw error
             }

@@ -67,6 +67,10 @@ struct ClientsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            try await reportingFailures(json: json) { try await add() }
+        }
+
+        private func add() async throws {
             let id = ClientRules.newClientID()
             let secret = isPublic ? nil : ClientRules.newSecret()
             let record = OAuthClientRecord(
@@ -104,6 +108,10 @@ struct ClientsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            try await reportingFailures(json: json) { try await list() }
+        }
+
+        private func list() async throws {
             let clients = try await database.withStore { try await $0.clients() }
             if json {
                 print(try jsonText(clients.map {
@@ -132,7 +140,7 @@ struct ClientsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard try await database.withStore({ try await $0.deleteClient(id: id) }) else {
-                throw CommandFailure("no client \(id)")
+                throw CommandFailure("no client \(id)", code: "not_found")
             }
             print("removed \(id)")
         }
@@ -151,10 +159,16 @@ struct ClientsCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
+            try await reportingFailures(json: json) { try await rotate() }
+        }
+
+        private func rotate() async throws {
             let secret = ClientRules.newSecret()
             try await database.withStore { store in
-                guard let client = try await store.client(id: id) else { throw CommandFailure("no client \(id)") }
-                guard !client.isPublic else { throw CommandFailure("\(id) is a public client: it has no secret") }
+                guard let client = try await store.client(id: id) else { throw CommandFailure("no client \(id)", code: "not_found") }
+                guard !client.isPublic else {
+                    throw CommandFailure("\(id) is a public client: it has no secret", code: "public_client")
+                }
                 try await store.updateClientSecret(id: id, secretHash: ClientRules.hashSecret(secret))
             }
             if json {
@@ -201,9 +215,25 @@ struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     /// The exit status: 1, or 78 (`EX_CONFIG`) for a configuration that cannot work as given.
     let exitCode: Int32
-    init(_ description: String, exitCode: Int32 = 1) {
+    /// A stable code for `--json` output: `database`, `not_found`, `public_client`, `failed`.
+    let code: String
+    init(_ description: String, exitCode: Int32 = 1, code: String = "failed") {
         self.description = description
         self.exitCode = exitCode
+        self.code = code
+    }
+}
+
+/// Runs a command's work; with `--json`, a failure is also written to standard output as
+/// `{"error": {"code", "message"}}`, as `passkeys client … --json` answers, and the exit status
+/// stays the failure's.
+func reportingFailures(json: Bool, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let failure as CommandFailure where json {
+        FileHandle.standardError.write(Data("passkeys: \(failure.description)\n".utf8))
+        print((try? jsonText(["error": ["code": failure.code, "message": failure.description]])) ?? "{}")
+        throw ExitCode(failure.exitCode)
     }
 }
 

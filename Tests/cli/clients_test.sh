@@ -39,6 +39,10 @@ out=$("$bin" clients add --database "$db" --name "Bad" --redirect-uri "https://a
 check "a redirect URI with a space is a usage error" 2 "$code" "percent-encode" "$out"
 out=$("$bin" clients add --database "$db" --name "Bad" --redirect-uri https://app.example.com/cb --redirect-uri https://app.example.com/cb 2>&1); code=$?
 check "the same redirect URI twice is a usage error" 2 "$code" "same URI twice" "$out"
+out=$("$bin" clients rotate-secret --database "$db" --json no-such-client 2>/dev/null); code=$?
+check "with --json a failure is JSON on standard output, exit 1" 1 "$code" '^\{"error":\{"code":"not_found","message":"no client no-such-client"\}\}$' "$out"
+out=$("$bin" clients list --database "sqlite:$tmp/not-there.sqlite" --json 2>/dev/null); code=$?
+check "with --json a database that is not there is JSON too, exit 78" 78 "$code" '"code":"database"' "$out"
 out=$("$bin" clients add --database "$db" --name "Bad" 2>&1); code=$?
 check "a client needs a redirect URI" 2 "$code" 'redirect-uri' "$out"
 
