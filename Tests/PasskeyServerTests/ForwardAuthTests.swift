@@ -210,12 +210,15 @@ import WebAuthn
 
     // MARK: --cookie-domain
 
+    /// The server at `https://auth.example.com`, its cookie domain `example.com`.
+    static func sharingExampleCom(_ configuration: inout PasskeyServerConfiguration) {
+        configuration.relyingPartyID = "example.com"
+        configuration.origins = ["https://auth.example.com"]
+        configuration.cookieDomain = "example.com"
+    }
+
     @Test func underTLSTheDomainsCookieIsSecurePrefixedAndTheSessionCookieHostOnly() async throws {
-        try await Harness.run(.sqliteMemory, configure: { configuration in
-            configuration.relyingPartyID = "example.com"
-            configuration.origins = ["https://auth.example.com"]
-            configuration.cookieDomain = "example.com"
-        }) { _, client in
+        try await Harness.run(.sqliteMemory, configure: Self.sharingExampleCom) { _, client in
             var browser = try Browser(client)
             browser.origin = "https://auth.example.com"
             let (options, _) = try await browser.registrationOptions("ada@example.com")
@@ -233,11 +236,7 @@ import WebAuthn
 
     /// The cookie every app on the domain receives, and which the proxy passes on to the app.
     @Test func theDomainsCookieSignsInAtForwardAuthOnlyAndHoldsNoSessionToken() async throws {
-        try await Harness.run(.sqliteMemory, configure: { configuration in
-            configuration.relyingPartyID = "example.com"
-            configuration.origins = ["https://auth.example.com"]
-            configuration.cookieDomain = "example.com"
-        }) { harness, client in
+        try await Harness.run(.sqliteMemory, configure: Self.sharingExampleCom) { harness, client in
             var browser = try Browser(client)
             browser.origin = "https://auth.example.com"
             try await Self.signUpConfirmed(&browser, harness)
