@@ -218,9 +218,21 @@ struct Sessions: Sendable {
         return tokenHash(request)
     }
 
+    /// Ends the session of the older shared session cookie (``CookieSettings/sharedSessionName``)
+    /// when the request carries one: it holds a raw token, which browsers signed in before the
+    /// forward-auth cookie keep sending to every app. Under TLS only, where its name is not the
+    /// session cookie's own.
+    func endSharedSession(_ request: Request) async throws {
+        guard let shared = cookies.sharedSessionName, shared != cookies.sessionName,
+              let token = CookieHeader.value(of: shared, in: request.headers).flatMap(CookieToken.init(cookie:))
+        else { return }
+        try await store.deleteSession(tokenHash: token.hash)
+    }
+
     /// The full session (``currentFull(_:)``) that `/api/forward-auth` sees: by the forward-auth
     /// cookie (``forwardAuthTokenHash(_:)``).
     func currentForForwardAuth(_ request: Request) async throws -> Authenticated? {
+        try await endSharedSession(request)
         guard let hash = try await forwardAuthTokenHash(request),
               let signedIn = try await current(tokenHash: hash, allowRecovery: true), !signedIn.session.recovery
         else { return nil }

@@ -185,7 +185,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("cookie-domain"),
-        help: ArgumentHelp("Set the session cookie for this domain and its subdomains, so forward-auth apps on them see it.", valueName: "domain")
+        help: ArgumentHelp(
+            "Set a forward-auth cookie for this domain and its subdomains, so forward-auth apps on them see the sign-in (the session cookie stays on this host).",
+            valueName: "domain")
     )
     var cookieDomain: String?
 

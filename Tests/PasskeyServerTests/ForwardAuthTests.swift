@@ -289,6 +289,23 @@ import WebAuthn
         return browser
     }
 
+    /// Before the forward-auth cookie, the session cookie itself was the domain's
+    /// (`__Secure-passkeys_session`), and browsers keep sending it to every app.
+    @Test func theOlderSharedSessionCookieEndsItsSessionAtTheFirstCheck() async throws {
+        try await Harness.run(.sqliteMemory, configure: Self.sharingExampleCom) { harness, client in
+            var browser = try Browser(client)
+            browser.origin = "https://auth.example.com"
+            try await Self.signUpConfirmed(&browser, harness)
+            let token = try #require(browser.cookies["__Host-passkeys_session"])
+            #expect(try await browser.get("/api/session").status == .ok)
+
+            var app = try Browser(client)
+            app.cookies = ["__Secure-passkeys_session": token]
+            expectError(try await app.get("/api/forward-auth"), .unauthorized, "unauthenticated")
+            expectError(try await browser.get("/api/session"), .unauthorized, "unauthenticated")
+        }
+    }
+
     @Test func withoutTLSTheDomainsCookieKeepsItsPlainName() async throws {
         try await Harness.run(.sqliteMemory, configure: { $0.cookieDomain = "localhost" }) { _, client in
             var browser = try Browser(client)

@@ -69,7 +69,7 @@ http {{
     # The browser's cookies without the server's session and forward-auth cookies, for the app.
     map $http_cookie $cookie_without_session {{
         default $http_cookie;
-        "~^(?<before>.*?)(?:^|;\\s*)(?:__Host-)?passkeys_session=[^;]*(?<after>.*)$" "$before$after";
+        "~^(?<before>.*?)(?:^|;\\s*)(?:__Host-|__Secure-)?passkeys_session=[^;]*(?<after>.*)$" "$before$after";
     }}
     map $cookie_without_session $cookie_for_app {{
         default $cookie_without_session;

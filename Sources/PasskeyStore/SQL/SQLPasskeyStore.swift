@@ -448,14 +448,17 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func deleteUser(id: UserHandle, audit event: AuditEvent?) async throws -> Bool {
         let key = Data(id.bytes)
         return try await transaction { db in
-            // The account's row first, so a write that holds it (an event: `appendAudit`) commits
-            // before the deletes below read what to delete (PostgreSQL; SQLite's transactions
-            // already exclude each other).
-            _ = try await Self.lockUser(id, .update, on: db)
             // The foreign keys cascade too; deleting explicitly also covers the tables without one.
-            for table in ["ceremonies", "sessions", "credentials", "audit_events", "oauth_codes", "oauth_tokens", "oauth_consents", "email_codes"] {
+            // The rows a sign-in or a token exchange writes first (it then takes the account's row
+            // for its new row's foreign key), in that order, so the two cannot deadlock.
+            for table in ["ceremonies", "sessions", "credentials", "oauth_codes", "oauth_tokens", "oauth_consents", "email_codes"] {
                 try await db.delete(from: table).where("user_id", .equal, key).run()
             }
+            // Then the account's row, before its events: an event being written holds that row
+            // (`appendAudit`) and commits first, and the delete below, reading anew, takes it
+            // along (PostgreSQL; SQLite's transactions already exclude each other).
+            _ = try await Self.lockUser(id, .update, on: db)
+            try await db.delete(from: "audit_events").where("user_id", .equal, key).run()
             guard try await db.delete(from: "users").where("id", .equal, key).returning("id").first() != nil else {
                 return false
             }
