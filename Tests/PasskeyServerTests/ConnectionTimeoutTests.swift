@@ -133,9 +133,10 @@ import Testing
         #expect(connection.isOpen)
     }
 
-    @Test func anHTTP10AnswerWithoutALengthIsDelimitedByTheCloseNotChunked() throws {
+    @Test(arguments: ["", "Connection: keep-alive\r\n"])
+    func anHTTP10AnswerWithoutALengthIsDelimitedByTheCloseNotChunked(_ keepAlive: String) throws {
         let connection = try Connection()
-        try connection.send("GET /stream HTTP/1.0\r\nHost: x\r\n\r\n")
+        try connection.send("GET /stream HTTP/1.0\r\nHost: x\r\n\(keepAlive)\r\n")
         _ = try connection.drainRequests()
         try connection.channel.writeOutbound(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
         try connection.channel.writeOutbound(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: "streamed"))))
@@ -144,6 +145,7 @@ import Testing
         #expect(written.hasPrefix("HTTP/1.0 200 OK\r\n"))
         #expect(!written.lowercased().contains("transfer-encoding"))
         #expect(written.hasSuffix("\r\n\r\nstreamed"))
+        #expect(written.lowercased().contains("\r\nconnection: close\r\n"), "even when the request asked to keep it")
         #expect(!connection.isOpen)
     }
 

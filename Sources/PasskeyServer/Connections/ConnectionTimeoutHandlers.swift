@@ -219,12 +219,15 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     struct Persistence: Equatable {
         var http10: Bool
         var keepAlive: Bool
+        /// A `HEAD` request: its answer has no body, whatever its fields say.
+        var isHead: Bool
 
         /// RFC 9112 §9.3, in its order: a `close` option ends the connection after this answer; else
         /// HTTP/1.1 keeps it; else HTTP/1.0 keeps it only with a `keep-alive` option. (NIO's
         /// `isKeepAlive` lets HTTP/1.0's `keep-alive` win over a `close` beside it.)
         init(_ head: HTTPRequestHead) {
             http10 = head.version.major == 1 && head.version.minor == 0
+            isHead = head.method == .HEAD
             var close = false
             var keepAliveOption = false
             for (name, value) in head.headers where name.utf8.elementsEqual("connection".utf8, by: Self.asciiCaseInsensitive) {
@@ -296,7 +299,10 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
             timeouts.responseHeadWritten()
             if let request = persistence.first {
                 if request.http10 { head.version = .http1_0 }
-                if !request.keepAlive {
+                // HTTP/1.0 has no chunked bodies: a body without a length ends only at the close (§6.3).
+                let hasBody = !request.isHead && head.status != .noContent && head.status != .notModified
+                let closeDelimited = request.http10 && hasBody && !head.headers.contains(name: "content-length")
+                if !request.keepAlive || closeDelimited {
                     closeAfterAnswer = true
                     head.headers.replaceOrAdd(name: "Connection", value: "close")
                 } else if request.http10 {
