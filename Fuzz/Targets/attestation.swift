@@ -1,5 +1,5 @@
 // Every attestation statement format (WebAuthn §8: packed, tpm, android-key, android-safetynet,
-// fido-u2f, apple, none) through the verifier that registration uses. The input is the 32-byte
+// fido-u2f, apple, none, compound) through the verifier that registration uses. The input is the 32-byte
 // client data hash followed by the CBOR attestation object, so that seeds from real
 // registrations reach the checks after their signatures.
 import Foundation
@@ -20,9 +20,8 @@ public func fuzzAttestation(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
             statement: object.statement, authenticatorData: object.authenticatorData,
             clientDataHash: clientDataHash, aaguid: attested.aaguid, credentialID: credentialID,
             credentialPublicKey: publicKey, trust: AttestationTrustEvaluator(policy: policy, aaguid: attested.aaguid))
-        let format = object.format
         runBlocking {
-            _ = try? await AttestationVerifier.verify(format: format, input: input)
+            _ = try? await AttestationVerifier.verify(object, input: input)
         }
     }
 }

@@ -3,7 +3,11 @@ import PasskeyCBOR
 /// §6.5.4 the attestation object: a format name, its statement, and the authenticator data.
 public struct AttestationObject: Sendable {
     public let format: AttestationFormat
+    /// The statement (`attStmt`); empty for `compound`, whose statements are in `compoundStatements`.
     public let statement: CBORMap
+    /// §8.9 a `compound` object's statements, at least two, none of them `compound`; empty for
+    /// every other format.
+    public let compoundStatements: [AttestationStatement]
     public let authenticatorData: AuthenticatorData
 
     /// Parses the CBOR attestation object (§7.1 step 12).
@@ -20,15 +24,64 @@ public struct AttestationObject: Sendable {
         guard let fmt = map["fmt"]?.textValue else {
             throw WebAuthnError(.malformed, "attestationObject has no fmt")
         }
-        guard let statement = map["attStmt"]?.mapValue else {
-            throw WebAuthnError(.malformed, "attestationObject has no attStmt map")
+        let format = AttestationFormat(rawValue: fmt)
+        if format == .compound {
+            // §8.9 syntax: attStmt is an array of two or more statements, each a map of its own
+            // fmt (not "compound") and attStmt.
+            guard let items = map["attStmt"]?.arrayValue else {
+                throw WebAuthnError(.malformed, "compound attestation: attStmt is not an array")
+            }
+            guard items.count >= 2 else {
+                throw WebAuthnError(.malformed, "compound attestation: attStmt holds \(items.count) statement(s), not at least 2")
+            }
+            var statements: [AttestationStatement] = []
+            statements.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                statements.append(try AttestationStatement(compoundItem: item, index: index))
+            }
+            self.statement = CBORMap([])
+            self.compoundStatements = statements
+        } else {
+            guard let statement = map["attStmt"]?.mapValue else {
+                throw WebAuthnError(.malformed, "attestationObject has no attStmt map")
+            }
+            self.statement = statement
+            self.compoundStatements = []
         }
         guard let authData = map["authData"]?.bytesValue else {
             throw WebAuthnError(.malformed, "attestationObject has no authData")
         }
-        self.format = AttestationFormat(rawValue: fmt)
-        self.statement = statement
+        self.format = format
         self.authenticatorData = try AuthenticatorData(bytes: authData)
+    }
+}
+
+/// One attestation statement and its format: an item of a §8.9 `compound` statement.
+public struct AttestationStatement: Sendable {
+    public let format: AttestationFormat
+    public let statement: CBORMap
+
+    /// Reads item `index` of a compound `attStmt` array: a map of exactly `fmt` (text, not
+    /// "compound") and `attStmt` (a map), as §8.9's `nonCompoundAttStmt` is defined.
+    init(compoundItem item: CBOR, index: Int) throws(WebAuthnError) {
+        guard let map = item.mapValue else {
+            throw WebAuthnError(.malformed, "compound attestation: statement \(index) is not a map")
+        }
+        guard let fmt = map["fmt"]?.textValue else {
+            throw WebAuthnError(.malformed, "compound attestation: statement \(index) has no fmt")
+        }
+        let format = AttestationFormat(rawValue: fmt)
+        guard format != .compound else {
+            throw WebAuthnError(.malformed, "compound attestation: statement \(index) is itself compound")
+        }
+        guard let statement = map["attStmt"]?.mapValue else {
+            throw WebAuthnError(.malformed, "compound attestation: statement \(index) has no attStmt map")
+        }
+        guard map.count == 2 else {
+            throw WebAuthnError(.malformed, "compound attestation: statement \(index) holds entries other than fmt and attStmt")
+        }
+        self.format = format
+        self.statement = statement
     }
 }
 
@@ -43,6 +96,8 @@ public struct AttestationFormat: WebAuthnStringEnumeration {
     public static let androidKey = Self(rawValue: "android-key")
     public static let androidSafetyNet = Self(rawValue: "android-safetynet")
     public static let apple = Self(rawValue: "apple")
+    /// §8.9: two or more statements of other formats in one object.
+    public static let compound = Self(rawValue: "compound")
 }
 
 /// §6.5.3 what an attestation proves about the authenticator.

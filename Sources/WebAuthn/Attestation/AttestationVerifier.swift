@@ -10,10 +10,64 @@ struct AttestationInput: Sendable {
     let credentialID: CredentialID
     let credentialPublicKey: COSEPublicKey
     let trust: AttestationTrustEvaluator
+
+    /// The same inputs with another statement (a §8.9 compound statement's item).
+    func with(statement: CBORMap) -> AttestationInput {
+        AttestationInput(
+            statement: statement, authenticatorData: authenticatorData, clientDataHash: clientDataHash,
+            aaguid: aaguid, credentialID: credentialID, credentialPublicKey: credentialPublicKey, trust: trust)
+    }
+}
+
+/// What a verified attestation object proves, and the format that proved it: the object's own,
+/// or for `compound` the item whose result is kept.
+struct VerifiedAttestation: Sendable {
+    let result: AttestationResult
+    let format: AttestationFormat
 }
 
 enum AttestationVerifier {
-    /// §7.1 step 21–22: pick the verification procedure by format and run it.
+    /// §7.1 steps 21–22 for a whole attestation object: its one statement, or each statement of
+    /// a §8.9 `compound` one.
+    static func verify(_ object: AttestationObject, input: AttestationInput) async throws(WebAuthnError) -> VerifiedAttestation {
+        guard object.format == .compound else {
+            return VerifiedAttestation(result: try await verify(format: object.format, input: input), format: object.format)
+        }
+        // §8.9 step 1: each statement through its own format's procedure. This relying party's
+        // policy for a statement that fails: the whole registration fails, as it would had that
+        // statement come alone. §8.9 step 2: of the statements (all verified), the result kept is
+        // the strongest: a chain to a trusted root first, then a certificate over self or none.
+        var kept: VerifiedAttestation?
+        for (index, item) in object.compoundStatements.enumerated() {
+            let result: AttestationResult
+            do {
+                result = try await verify(format: item.format, input: input.with(statement: item.statement))
+            } catch {
+                throw WebAuthnError(error.code, "compound attestation, statement \(index) (\(item.format)): \(error.reason)")
+            }
+            if kept.map({ strength(result) > strength($0.result) }) ?? true {
+                kept = VerifiedAttestation(result: result, format: item.format)
+            }
+        }
+        guard let kept else {
+            throw WebAuthnError(.malformed, "compound attestation: no statements")
+        }
+        return kept
+    }
+
+    /// How much a result proves, to choose among a compound statement's results.
+    private static func strength(_ result: AttestationResult) -> Int {
+        let type: Int
+        switch result.type {
+        case .none: type = 0
+        case .self: type = 1
+        default: type = 2
+        }
+        return (result.trusted ? 10 : 0) + type
+    }
+
+    /// §7.1 step 21–22: pick the verification procedure by format and run it (never `compound`,
+    /// whose items each come here).
     static func verify(format: AttestationFormat, input: AttestationInput) async throws(WebAuthnError) -> AttestationResult {
         switch format {
         case .none: return try NoneAttestation.verify(input)

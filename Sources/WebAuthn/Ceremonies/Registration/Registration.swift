@@ -157,11 +157,13 @@ extension RelyingParty {
             statement: attestationObject.statement, authenticatorData: authenticatorData,
             clientDataHash: clientDataHash, aaguid: attested.aaguid, credentialID: credentialID,
             credentialPublicKey: publicKey, trust: trust)
-        let attestation = try await AttestationVerifier.verify(format: attestationObject.format, input: input)
+        // For a §8.9 compound object, the statement whose result is kept answers for it below.
+        let verified = try await AttestationVerifier.verify(attestationObject, input: input)
+        let attestation = verified.result
         try enforceAttestationRequirement(
             attestation, aaguid: attested.aaguid,
-            metadataEntry: trust.metadataEntry(format: attestationObject.format, chain: attestation.trustPath),
-            format: attestationObject.format)
+            metadataEntry: trust.metadataEntry(format: verified.format, chain: attestation.trustPath),
+            format: verified.format)
 
         return VerifiedRegistration(
             credentialID: credentialID,
