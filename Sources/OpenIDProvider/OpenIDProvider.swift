@@ -143,7 +143,21 @@ public struct OpenIDProvider: Sendable {
         case .invalid(let outcome): return outcome
         case .valid(let valid): request = valid
         }
-        // OIDC Core §3.1.2.3: authenticate the End-User (or refuse with prompt=none, §3.1.2.6).
+        if let outcome = try await checkSession(request, session) { return outcome }
+        guard let session else { return .signIn(loginHint: request.loginHint, reauthenticate: false) }
+        // OIDC Core §3.1.2.4: consent, unless the client is trusted or the person allowed these scopes.
+        if try await needsConsent(request, userID: session.userID) {
+            if request.prompt.contains("none") { return request.redirect(.consentRequired, issuer: configuration.issuer) }
+            return .consent(ConsentPrompt(clientName: request.client.name, clientID: request.client.id, scopes: request.scopes))
+        }
+        return try await issueCode(request, session: session)
+    }
+
+    /// OIDC Core §3.1.2.3: whether the browser's session may answer this request, or what to do
+    /// instead (a sign-in, or with prompt=none an error, §3.1.2.6); `nil` when it may. The
+    /// authorization endpoint and the consent page's answers both ask, so a consent page reached
+    /// by a link of its own gets no further than the authorization request would have.
+    private func checkSession(_ request: AuthorizationRequest, _ session: SignedInSession?) async throws -> AuthorizationOutcome? {
         guard let session else {
             if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
             return .signIn(loginHint: request.loginHint, reauthenticate: false)
@@ -164,20 +178,17 @@ public struct OpenIDProvider: Sendable {
                 return .signIn(loginHint: request.loginHint, reauthenticate: true)
             }
         }
-        // OIDC Core §3.1.2.1 max_age: a sign-in older than this must be repeated.
-        if let maxAge = request.maxAge, now().timeIntervalSince(session.authTime) > TimeInterval(maxAge) {
+        // OIDC Core §3.1.2.1 max_age: a sign-in older than this must be repeated ("max_age=0 is
+        // equivalent to prompt=login", however recent the sign-in).
+        if let maxAge = request.maxAge, maxAge == 0 || now().timeIntervalSince(session.authTime) > TimeInterval(maxAge) {
             if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
             return .signIn(loginHint: request.loginHint, reauthenticate: true)
         }
-        // OIDC Core §3.1.2.4: consent, unless the client is trusted or the person allowed these scopes.
-        if try await needsConsent(request, userID: session.userID) {
-            if request.prompt.contains("none") { return request.redirect(.consentRequired, issuer: configuration.issuer) }
-            return .consent(ConsentPrompt(clientName: request.client.name, clientID: request.client.id, scopes: request.scopes))
-        }
-        return try await issueCode(request, session: session)
+        return nil
     }
 
-    /// The person's answer on the consent page for this authentication request (re-checked in full).
+    /// The person's answer on the consent page for this authentication request (re-checked in
+    /// full, the session's fitness for it too: a sign-in it asks for is ``AuthorizationOutcome/signIn(loginHint:reauthenticate:)``).
     /// A consent given is stored with `consentEvent` (when given), in one transaction.
     public func decide(
         _ parameters: OAuthParameters, session: SignedInSession, allow: Bool, consentEvent: AuditEvent? = nil
@@ -189,6 +200,9 @@ public struct OpenIDProvider: Sendable {
         }
         // OIDC Core §3.1.2.6: a refusal is access_denied.
         guard allow else { return request.redirect(.accessDenied, issuer: configuration.issuer) }
+        if let outcome = try await checkSession(request, session) { return outcome }
+        // prompt=none allows no consent page (§3.1.2.1), so no decision on one either.
+        if request.prompt.contains("none") { return request.redirect(.consentRequired, issuer: configuration.issuer) }
         let earlier = try await store.consent(userID: session.userID, clientID: request.client.id)?.scopes ?? []
         let scopes = earlier + request.scopes.filter { !earlier.contains($0) }
         try await store.saveConsent(
@@ -197,14 +211,18 @@ public struct OpenIDProvider: Sendable {
         return try await issueCode(request, session: session)
     }
 
-    /// What the consent page shows for a request (``AuthorizationOutcome/consent(_:)``), or the
-    /// outcome of an invalid request.
-    public func consentPrompt(_ parameters: OAuthParameters) async throws -> AuthorizationOutcome {
+    /// What the consent page shows for a request (``AuthorizationOutcome/consent(_:)``), or what
+    /// happens instead: the outcome of an invalid request, a sign-in the session needs first, or
+    /// with prompt=none `consent_required` (§3.1.2.6: that request shows no page).
+    public func consentPrompt(_ parameters: OAuthParameters, session: SignedInSession) async throws -> AuthorizationOutcome {
+        let request: AuthorizationRequest
         switch try await validate(parameters) {
         case .invalid(let outcome): return outcome
-        case .valid(let request):
-            return .consent(ConsentPrompt(clientName: request.client.name, clientID: request.client.id, scopes: request.scopes))
+        case .valid(let valid): request = valid
         }
+        if let outcome = try await checkSession(request, session) { return outcome }
+        if request.prompt.contains("none") { return request.redirect(.consentRequired, issuer: configuration.issuer) }
+        return .consent(ConsentPrompt(clientName: request.client.name, clientID: request.client.id, scopes: request.scopes))
     }
 
     /// A checked request, or what to answer instead.
@@ -561,13 +579,13 @@ public struct OpenIDProvider: Sendable {
     ///
     /// The session ends only for a valid `id_token_hint` of this issuer whose subject is the
     /// signed-in account (so no other site can sign people out); a `post_logout_redirect_uri`
-    /// must be registered for the hint's client.
+    /// must be registered for the hint's client. Without a hint, or when another account is
+    /// signed in than the hint names, the person is asked to sign out themselves (§2: the OP
+    /// SHOULD ask the End-User), and no redirect is made: none could be checked, or it would tell
+    /// the app its user was signed out when they were not.
     public func endSession(_ parameters: OAuthParameters, signedIn: UserHandle?) async throws -> EndSessionOutcome {
         try parameters.requireSingle(["id_token_hint", "post_logout_redirect_uri", "state", "client_id"])
         guard let hint = parameters["id_token_hint"] else {
-            if parameters["post_logout_redirect_uri"] != nil {
-                throw OAuthError.invalidRequest("post_logout_redirect_uri needs id_token_hint")
-            }
             return .confirm
         }
         guard let claims = try await hintClaims(hint) else {
@@ -585,8 +603,12 @@ public struct OpenIDProvider: Sendable {
             if let state = parameters["state"] { items.append(("state", state)) }
             redirect = appendQuery(uri, items)
         }
-        let endsSession = signedIn.map { Self.subject($0) == claims.sub } ?? false
-        return .signOut(endSession: endsSession, redirect: redirect)
+        guard let signedIn else {
+            // No one is signed in here: the person is signed out already.
+            return .signOut(endSession: false, redirect: redirect)
+        }
+        guard Self.subject(signedIn) == claims.sub else { return .confirm }
+        return .signOut(endSession: true, redirect: redirect)
     }
 
     /// The claims of an `id_token_hint` this provider signed for this issuer, or `nil`. An expired
@@ -663,10 +685,11 @@ public struct ConsentPrompt: Sendable, Equatable, Codable {
 
 /// What the end-session endpoint does.
 public enum EndSessionOutcome: Sendable, Equatable {
-    /// No hint: ask the person to sign out from the account page.
+    /// No hint, or the hint names another account than the one signed in: ask the person to sign
+    /// out from the account page.
     case confirm
-    /// End the session (when the hint names the signed-in account) and redirect, or show that it
-    /// is done.
+    /// End the session (`endSession` false when no one is signed in) and redirect, or show that
+    /// it is done.
     case signOut(endSession: Bool, redirect: String?)
 }
 
@@ -706,7 +729,7 @@ public struct DiscoveryDocument: Codable, Sendable, Equatable {
 }
 
 /// `uri` with `items` added to its query, each form-encoded (RFC 6749 Appendix B).
-func appendQuery(_ uri: String, _ items: [(String, String)]) -> String {
+public func appendQuery(_ uri: String, _ items: [(String, String)]) -> String {
     guard !items.isEmpty else { return uri }
     let encoded = items.map { "\(formEncode($0.0))=\(formEncode($0.1))" }.joined(separator: "&")
     return uri + (uri.contains("?") ? "&" : "?") + encoded

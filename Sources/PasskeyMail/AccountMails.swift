@@ -59,7 +59,7 @@ public enum AccountMails {
             <p style="color: #555">\(escape(footer))</p>
             </body></html>
             """
-        return MailMessage(from: from, to: to, subject: subject, text: text, html: html)
+        return MailMessage(from: from, to: to, subject: subject, text: text, html: html, language: language.code)
     }
 
     /// Text made safe inside HTML elements and attribute values (``HTMLText/escaped(_:)``).

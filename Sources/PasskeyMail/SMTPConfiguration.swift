@@ -91,6 +91,11 @@ public struct SMTPConfiguration: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the host is this machine, where credentials may cross without TLS.
     var isLoopback: Bool {
-        ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+        if ["localhost", "::1", "[::1]"].contains(host.lowercased()) { return true }
+        // 127.0.0.0/8 written as an IPv4 address: four decimal octets, the first 127. A name that
+        // merely begins with "127." (127.relay.example.com) is another machine.
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) && (Int($0) ?? 256) <= 255 }
     }
 }

@@ -193,8 +193,14 @@ public struct PasskeyServerConfiguration: Sendable {
     public func validate() throws(ConfigurationError) {
         guard !host.isEmpty else { throw ConfigurationError("--host must not be empty") }
         guard (1...65535).contains(port) else { throw ConfigurationError("--port must be 1 to 65535, not \(port)") }
-        guard sessionLifetime > 0 else { throw ConfigurationError("--session-lifetime must be a positive number of seconds") }
-        guard sessionIdleTimeout > 0 else { throw ConfigurationError("--session-idle-timeout must be a positive number of seconds") }
+        // Browsers keep a cookie at most 400 days (RFC 6265bis §5.5), and times are stored in
+        // microseconds: a longer duration would only overflow them.
+        guard sessionLifetime > 0, sessionLifetime <= Self.maximumSessionDuration else {
+            throw ConfigurationError("--session-lifetime must be a positive duration of at most 400d, not \(Self.format(sessionLifetime)) seconds")
+        }
+        guard sessionIdleTimeout > 0, sessionIdleTimeout <= Self.maximumSessionDuration else {
+            throw ConfigurationError("--session-idle-timeout must be a positive duration of at most 400d, not \(Self.format(sessionIdleTimeout)) seconds")
+        }
         guard ceremonyTTL >= 1, ceremonyTTL <= 3600 else {
             throw ConfigurationError("--ceremony-ttl must be 1 to 3600 seconds, not \(Self.format(ceremonyTTL))")
         }
@@ -205,7 +211,12 @@ public struct PasskeyServerConfiguration: Sendable {
         guard addressFailureLimit >= 1 else {
             throw ConfigurationError("--address-failure-limit must be 1 or more, not \(addressFailureLimit)")
         }
-        guard auditRetention > 0 else { throw ConfigurationError("--audit-retention must be a positive duration") }
+        guard auditRetention > 0, auditRetention <= 36_500 * 86400 else {
+            throw ConfigurationError("--audit-retention must be a positive duration of at most 36500d (100 years), not \(Self.format(auditRetention)) seconds")
+        }
+        guard metadataRefreshInterval >= 1, metadataRefreshInterval <= 365 * 86400 else {
+            throw ConfigurationError("--metadata-refresh must be 1 second to 365d, not \(Self.format(metadataRefreshInterval)) seconds")
+        }
         guard purgeInterval > 0 else { throw ConfigurationError("the purge interval must be positive") }
         guard maximumBodySize > 0 else { throw ConfigurationError("the body size limit must be positive") }
         if PostgresDatabaseURL.isPostgres(database) {
@@ -283,6 +294,9 @@ public struct PasskeyServerConfiguration: Sendable {
     }
 
     // MARK: Value rules
+
+    /// The longest session lifetime or idle timeout: 400 days, the longest a browser keeps a cookie.
+    static let maximumSessionDuration: TimeInterval = 400 * 86400
 
     /// 32 bytes from `AA:BB:…` (colons optional, either case), or `nil`.
     static func fingerprintBytes(_ fingerprint: String) -> [UInt8]? {

@@ -127,6 +127,8 @@ struct MailMessageTests {
         #expect(japanese.subject == "Example のアカウントの復旧")
         #expect(japanese.text.contains("有効期間は10分") && japanese.text.contains("12345678"))
         #expect(japanese.html.contains("<html lang=\"ja\">") && japanese.html.contains("新しいパスキーを作成する"))
+        #expect(japanese.language == "ja")
+        #expect(japanese.rendered().contains("\r\nContent-Language: ja\r\n"))
         let german = AccountMails.verification(
             to: to, from: from, site: "Example", code: "12345678", link: "https://example.com/account#verify=12345678",
             validFor: 3600, language: .german)
@@ -138,5 +140,6 @@ struct MailMessageTests {
             validFor: 600)
         #expect(english.subject == "Confirm your email address for Example")
         #expect(english.html.contains("<html lang=\"en\">"))
+        #expect(german.language == "de" && english.language == "en")
     }
 }

@@ -141,6 +141,27 @@ struct SMTPProtocolTests {
         #expect(Array(connection.sent.prefix(3)) == ["EHLO localhost", "STARTTLS", "EHLO localhost"])
     }
 
+    @Test("Credentials are not sent without TLS to a host that only looks like loopback", arguments: [
+        "127.relay.example.com", "127.0.0.1.example.com", "127.0.0.256", "127.0.0", "127..0.1",
+    ])
+    func credentialsNeedTLSUnlessLoopback(host: String) async throws {
+        let connection = ScriptedConnection([(220, ["ready"]), (250, ["hi", "AUTH PLAIN"])])
+        let session = SMTPSession(configuration: try SMTPConfiguration(url: "smtp://ada:secret@\(host):2525"))
+        await #expect(throws: MailError(.authenticationUnavailable, "")) {
+            try await session.deliver("x", from: from, to: to, over: connection)
+        }
+        #expect(connection.sent == ["EHLO localhost"])
+    }
+
+    @Test("Credentials may cross without TLS to this machine's loopback addresses", arguments: ["127.0.0.1", "127.1.2.3", "localhost", "[::1]"])
+    func credentialsOnLoopback(host: String) async throws {
+        let connection = ScriptedConnection([(220, ["ready"]), (250, ["hi", "AUTH PLAIN"]), (235, ["ok"])])
+        let session = SMTPSession(configuration: try SMTPConfiguration(url: "smtp://ada:secret@\(host):2525"))
+        // The script ends after AUTH: what matters is that AUTH was sent.
+        _ = try? await session.deliver("x", from: from, to: to, over: connection)
+        #expect(connection.sent.count >= 2 && connection.sent[1].hasPrefix("AUTH PLAIN "))
+    }
+
     @Test("A server that does not offer STARTTLS is refused when the URL requires it, before any address is sent")
     func startTLSRequiredButMissing() async throws {
         let connection = ScriptedConnection([(220, ["ready"]), (250, ["hi", "AUTH PLAIN"])])

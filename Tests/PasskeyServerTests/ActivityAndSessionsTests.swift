@@ -119,7 +119,11 @@ import WebAuthn
         }
     }
 
-    @Test(arguments: ["limit=0", "limit=101", "limit=ten", "before=nonsense", "before=AAAA"])
+    // The last three: cursors of 1e300 seconds, -1 second and the year 10000, which no event has.
+    @Test(arguments: [
+        "limit=0", "limit=101", "limit=ten", "before=nonsense", "before=AAAA", "before=fjfkPIgAdZwAAAAAAAAAAAAAAAAAAAAA",
+        "before=v_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "before=Qk1_-iDAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ])
     func aBadPageRequestIsMalformed(query: String) async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
             var browser = try Browser(client)

@@ -47,6 +47,11 @@ import WebAuthn
         ("addressCeremonies", "--address-ceremony-limit"),
         ("addressFailures", "--address-failure-limit"),
         ("retention", "--audit-retention"),
+        ("longRetention", "--audit-retention"),
+        ("longSession", "--session-lifetime"),
+        ("longIdle", "--session-idle-timeout"),
+        ("zeroSession", "--session-lifetime"),
+        ("longRefresh", "--metadata-refresh"),
     ])
     func aBadConfigurationIsOneClearLine(setting: String, expected: String) {
         var configuration = PasskeyServerConfiguration()
@@ -66,6 +71,11 @@ import WebAuthn
         case "addressCeremonies": configuration.addressCeremonyLimit = 0
         case "addressFailures": configuration.addressFailureLimit = -3
         case "retention": configuration.auditRetention = 0
+        case "longRetention": configuration.auditRetention = 36_501 * 86400
+        case "longSession": configuration.sessionLifetime = 400_000_000 * 86400
+        case "longIdle": configuration.sessionIdleTimeout = 401 * 86400
+        case "zeroSession": configuration.sessionLifetime = 0
+        case "longRefresh": configuration.metadataRefreshInterval = 1e300
         default: Issue.record("unknown setting \(setting)")
         }
         do {

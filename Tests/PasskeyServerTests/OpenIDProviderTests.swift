@@ -736,6 +736,53 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("The consent page's answers hold a request to the authorization endpoint's sign-in rules, whatever link reached the page")
+    func consentChecksTheSessionToo() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            // A consent page reached by a link of its own, with a request that asks for a fresh
+            // sign-in: the decision sends the browser through the authorization endpoint (which
+            // asks for it) instead of issuing a code.
+            for extra in [[("prompt", "login")], [("max_age", "0")]] {
+                let query = formEncoded(app.authorizationQuery(extra: extra))
+                let decided = try await browser.post("/api/oidc/consent", ["request": query, "decision": "allow"])
+                let redirect = try decided.decode(RedirectAnswer.self).redirectTo
+                #expect(redirect.hasPrefix("/oauth2/authorize?"), "\(extra): \(redirect)")
+                #expect(!redirect.contains("code="))
+                let prompt = try await browser.get("/api/oidc/consent?" + query)
+                #expect(try prompt.decode(RedirectAnswer.self).redirectTo.hasPrefix("/oauth2/authorize?"))
+            }
+            // prompt=none shows no consent page: both answers are consent_required at the app.
+            let none = formEncoded(app.authorizationQuery(extra: [("prompt", "none")]))
+            let prompted = try await browser.get("/api/oidc/consent?" + none).decode(RedirectAnswer.self).redirectTo
+            #expect(prompted.hasPrefix(TestApp.redirectURI) && prompted.contains("error=consent_required"))
+            let decided = try await browser.post("/api/oidc/consent", ["request": none, "decision": "allow"])
+            #expect(try decided.decode(RedirectAnswer.self).redirectTo.contains("error=consent_required"))
+            let user = try #require(try await harness.store.user(username: "ada@example.com"))
+            #expect(try await harness.store.consents(userID: user.id) == [])
+        }
+    }
+
+    @Test("The consent page's decision for a request whose id_token_hint names another account gives no code")
+    func consentChecksTheHint() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var other = try Browser(client)
+            try await other.signUp("grace@example.com")
+            let code = try await other.code(for: app, query: app.authorizationQuery())
+            let hint = try await exchange(client, app, code: code).decode(TokenAnswer.self).id_token
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let query = formEncoded(app.authorizationQuery(extra: [("id_token_hint", hint)]))
+            let decided = try await browser.post("/api/oidc/consent", ["request": query, "decision": "allow"])
+            let redirect = try decided.decode(RedirectAnswer.self).redirectTo
+            #expect(redirect.hasPrefix("/oauth2/authorize?"))
+            #expect(!redirect.contains("code="))
+        }
+    }
+
     @Test("Consent denied redirects with access_denied and the state")
     func consentDenied() async throws {
         try await Harness.run(Self.kind) { harness, client in
@@ -1035,14 +1082,91 @@ struct OpenIDProviderTests {
         }
     }
 
-    @Test("End-session without an ID token hint does not sign anyone out")
+    @Test("End-session without an ID token hint does not sign anyone out, nor redirect, and asks the person to sign out")
     func endSessionNeedsHint() async throws {
-        try await Harness.run(Self.kind) { _, client in
+        try await Harness.run(Self.kind) { harness, client in
+            _ = try await TestApp.register(harness.store, trusted: true)
             var browser = try Browser(client)
             try await browser.signUp("ada@example.com")
-            let response = try await browser.get("/oauth2/logout")
+            for query in ["", "?" + formEncoded([("post_logout_redirect_uri", TestApp.logoutURI)])] {
+                let response = try await browser.get("/oauth2/logout" + query)
+                #expect(response.status == .ok)
+                #expect(response.location == nil)
+                #expect(response.text.contains("use the button on your account page"))
+                #expect(try await browser.get("/api/session").status == .ok)
+            }
+        }
+    }
+
+    @Test("End-session whose hint names another account than the one signed in neither signs out nor redirects")
+    func endSessionForAnotherAccount() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var other = try Browser(client)
+            try await other.signUp("grace@example.com")
+            let code = try await other.code(for: app, query: app.authorizationQuery())
+            let hint = try await exchange(client, app, code: code).decode(TokenAnswer.self).id_token
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let response = try await browser.get("/oauth2/logout?" + formEncoded([
+                ("id_token_hint", hint), ("post_logout_redirect_uri", TestApp.logoutURI),
+            ]))
             #expect(response.status == .ok)
+            #expect(response.location == nil)
+            #expect(response.text.contains("use the button on your account page"))
             #expect(try await browser.get("/api/session").status == .ok)
+        }
+    }
+
+    @Test("End-session posted without the session cookie (a form from another site) becomes a GET that can carry it")
+    func endSessionPostedCrossSite() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let hint = try await exchange(client, app, code: code).decode(TokenAnswer.self).id_token
+            let form = formEncoded([("id_token_hint", hint), ("post_logout_redirect_uri", TestApp.logoutURI), ("state", "s")])
+            let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "https://app.example.com"]
+            // The browser leaves the SameSite=Lax cookie off: the answer sends it to the GET form.
+            var withoutCookie = browser
+            withoutCookie.cookies = [:]
+            let posted = try await withoutCookie.send(.post, "/oauth2/logout", body: Data(form.utf8), headers: headers)
+            #expect(posted.status == .seeOther)
+            let location = try #require(posted.location)
+            #expect(location.hasPrefix("/oauth2/logout?"))
+            #expect(try await browser.get("/api/session").status == .ok)
+            // That GET, with the cookie, ends the session and goes back to the app.
+            let followed = try await browser.get(location)
+            #expect(followed.status == .found)
+            #expect(followed.location == TestApp.logoutURI + "?state=s")
+            #expect(try await browser.get("/api/session").status == .unauthorized)
+        }
+    }
+
+    @Test("End-session posted with the session cookie (a form from the same site) ends the session at once")
+    func endSessionPostedSameSite() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            let hint = try await exchange(client, app, code: code).decode(TokenAnswer.self).id_token
+            let form = formEncoded([("id_token_hint", hint), ("post_logout_redirect_uri", TestApp.logoutURI)])
+            let posted = try await browser.send(
+                .post, "/oauth2/logout", body: Data(form.utf8), headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(posted.status == .seeOther)
+            #expect(posted.location == TestApp.logoutURI)
+            #expect(try await browser.get("/api/session").status == .unauthorized)
+            // Posted again with no cookie: through the GET form, which finds no one signed in and
+            // sends the browser on to the app.
+            browser.cookies = [:]
+            let again = try await browser.send(
+                .post, "/oauth2/logout", body: Data(form.utf8), headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(again.status == .seeOther)
+            let location = try #require(again.location)
+            #expect(location.hasPrefix("/oauth2/logout?"))
+            #expect(try await browser.get(location).location == TestApp.logoutURI)
         }
     }
 

@@ -1,6 +1,7 @@
 """The OpenID Provider driven by authlib, an OIDC client library someone else wrote,
 through Chromium with the virtual authenticator (docs/oidc.md)."""
 
+import html
 import json
 import os
 import secrets
@@ -27,12 +28,18 @@ class Callback:
     """The application's redirect URI: a loopback page that only says it was reached."""
 
     def __init__(self):
+        callback = self
+        self.form_page = None  # what /form answers: a page of the app's own, set by a test
+
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.end_headers()
-                self.wfile.write(b"<!doctype html><title>app</title><p>back at the app</p>")
+                if self.path == "/form" and callback.form_page:
+                    self.wfile.write(callback.form_page.encode())
+                else:
+                    self.wfile.write(b"<!doctype html><title>app</title><p>back at the app</p>")
 
             def log_message(self, *args):
                 pass
@@ -41,6 +48,7 @@ class Callback:
         self.port = self.server.server_address[1]
         self.redirect_uri = f"http://127.0.0.1:{self.port}/cb"
         self.logout_uri = f"http://127.0.0.1:{self.port}/bye"
+        self.form_uri = f"http://127.0.0.1:{self.port}/form"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -143,6 +151,28 @@ def test_a_confidential_app_signs_a_new_person_in_with_consent_and_refreshes_rev
         "id_token_hint": refreshed["id_token"], "post_logout_redirect_uri": app.logout_uri, "state": "bye"}))
     WebDriverWait(browser.driver, WAIT).until(lambda d: d.current_url.startswith(app.logout_uri))
     assert parse_qs(urlparse(browser.driver.current_url).query)["state"] == ["bye"]
+    browser.open("/account")
+    assert browser.session_status() == 401
+
+
+def test_an_app_on_another_site_posting_its_logout_form_signs_the_person_out(browser, server, app):
+    # The app (127.0.0.1) and the server (localhost) are different sites, so the browser leaves
+    # the SameSite=Lax session cookie off the form's POST; the server turns it into a GET, which
+    # carries the cookie, and only then says the person is signed out.
+    meta = discovery(server)
+    client = register(server, app, "--trusted")
+    browser.sign_up("ada@example.com")
+    session = OAuth2Session(client["client_id"], client["client_secret"], scope="openid", redirect_uri=app.redirect_uri)
+    url, _ = session.create_authorization_url(meta["authorization_endpoint"], nonce="n")
+    browser.driver.get(url)
+    token = session.fetch_token(meta["token_endpoint"], authorization_response=come_back(browser, app))
+    fields = {"id_token_hint": token["id_token"], "post_logout_redirect_uri": app.logout_uri, "state": "posted"}
+    inputs = "".join(f'<input type="hidden" name="{name}" value="{html.escape(value)}">' for name, value in fields.items())
+    app.form_page = (f'<!doctype html><title>app</title><form method="post" action="{meta["end_session_endpoint"]}">'
+                     f'{inputs}</form><script>document.forms[0].submit()</script>')
+    browser.driver.get(app.form_uri)
+    WebDriverWait(browser.driver, WAIT).until(lambda d: d.current_url.startswith(app.logout_uri))
+    assert parse_qs(urlparse(browser.driver.current_url).query)["state"] == ["posted"]
     browser.open("/account")
     assert browser.session_status() == 401
 

@@ -101,7 +101,9 @@ struct ActivityController {
         guard let bytes = Base64URL.decode(text), bytes.count == 24 else { return nil }
         let bits = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         let seconds = Double(bitPattern: bits)
-        guard seconds.isFinite else { return nil }
+        // Only a moment the store can hold (microseconds since 1970, up to the year 9999): the
+        // server writes no other, and another would fail in the store rather than be refused here.
+        guard seconds.isFinite, seconds >= 0, seconds <= 253_402_300_799 else { return nil }
         let id = Array(bytes[8..<24])
         let uuid = UUID(uuid: (
             id[0], id[1], id[2], id[3], id[4], id[5], id[6], id[7], id[8], id[9], id[10], id[11], id[12], id[13], id[14], id[15]

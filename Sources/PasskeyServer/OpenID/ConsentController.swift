@@ -66,8 +66,10 @@ struct ConsentController {
     @Sendable func prompt(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
         let parameters = try Self.parameters(request.uri.query ?? "")
-        let outcome = try await provider.consentPrompt(parameters)
-        guard case .consent(let prompt) = outcome else { return try Self.answer(outcome) }
+        let session = SignedInSession(
+            userID: signedIn.user.id, authTime: signedIn.session.createdAt, method: signedIn.session.method)
+        let outcome = try await provider.consentPrompt(parameters, session: session)
+        guard case .consent(let prompt) = outcome else { return try Self.answer(outcome, parameters) }
         return try ServerServices.json(ConsentAnswer(
             client: ClientJSON(id: prompt.clientID, name: prompt.clientName), scopes: prompt.scopes,
             username: signedIn.user.username))
@@ -89,7 +91,7 @@ struct ConsentController {
             consentEvent: services.activityEvent(
                 "oauth_consent_granted", userID: signedIn.user.id, client: ClientDetails(request, context: context),
                 detail: "allowed \(ServerServices.loggable(String((parameters["client_id"] ?? "?").prefix(80))))"))
-        return try Self.answer(outcome)
+        return try Self.answer(outcome, parameters)
     }
 
     /// The applications the signed-in person allowed.
@@ -122,14 +124,19 @@ struct ConsentController {
         return OAuthParameters(pairs)
     }
 
-    /// An outcome as the page's JSON: where to go, or why the request is not valid.
-    static func answer(_ outcome: AuthorizationOutcome) throws -> Response {
+    /// An outcome for the request `parameters` as the page's JSON: where to go, or why the request
+    /// is not valid. A sign-in the request needs (prompt=login, max_age, another account than its
+    /// id_token_hint) goes back through the authorization endpoint, which asks for it and then
+    /// returns to this page.
+    static func answer(_ outcome: AuthorizationOutcome, _ parameters: OAuthParameters) throws -> Response {
         switch outcome {
         case .redirect(let location):
             return try ServerServices.json(RedirectAnswer(redirectTo: location))
         case .errorPage(let error):
             throw APIError(.badRequest, error.code, error.description)
-        case .signIn, .consent:
+        case .signIn:
+            return try ServerServices.json(RedirectAnswer(redirectTo: OpenIDController.authorizationPath(parameters)))
+        case .consent:
             throw APIError.unauthenticated
         }
     }

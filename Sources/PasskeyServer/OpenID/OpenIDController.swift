@@ -185,7 +185,14 @@ struct OpenIDController {
         let signedIn = try await services.sessions.current(request, allowRecovery: true)
         do {
             let parameters = request.method == .post ? try await OAuthHTTP.form(request) : try OAuthHTTP.query(request)
-            switch try await provider.endSession(parameters, signedIn: signedIn?.user.id) {
+            let outcome = try await provider.endSession(parameters, signedIn: signedIn?.user.id)
+            // A browser leaves a SameSite=Lax session cookie off a POST from another site, so a
+            // form an app posts here arrives without it. The same request as a GET (a top-level
+            // navigation, which carries the cookie) can end the session; it is checked again there.
+            if request.method == .post, case .signOut = outcome, services.sessions.tokenHash(request) == nil {
+                return OAuthHTTP.redirect(appendQuery("/oauth2/logout", parameters.pairs), after: .post)
+            }
+            switch outcome {
             case .confirm:
                 return OAuthHTTP.page(
                     title: "Sign out", message: "To sign out, use the button on your account page.",
