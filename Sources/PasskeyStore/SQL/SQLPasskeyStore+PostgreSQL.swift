@@ -135,6 +135,15 @@ extension SQLPasskeyStore {
     }
 
     /// What a driver error says, without the statement or its binds.
+    /// Whether PostgreSQL ended the transaction to let another go on and it may simply run again:
+    /// 40P01 (deadlock detected) or 40001 (serialization failure).
+    static func isRetryable(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, error.code == .server, let state = error.serverInfo?[.sqlState] else {
+            return false
+        }
+        return state == "40P01" || state == "40001"
+    }
+
     static func describe(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return String(describing: error) }
         var text = "PostgreSQL \(error.code)"

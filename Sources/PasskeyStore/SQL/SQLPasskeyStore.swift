@@ -457,7 +457,7 @@ public final class SQLPasskeyStore: PasskeyStore {
             // Then the account's row, before its events: an event being written holds that row
             // (`appendAudit`) and commits first, and the delete below, reading anew, takes it
             // along (PostgreSQL; SQLite's transactions already exclude each other).
-            _ = try await Self.lockUser(id, .update, on: db)
+            _ = try await Self.lockUser(id, .delete, on: db)
             try await db.delete(from: "audit_events").where("user_id", .equal, key).run()
             guard try await db.delete(from: "users").where("id", .equal, key).returning("id").first() != nil else {
                 return false
@@ -602,7 +602,8 @@ public final class SQLPasskeyStore: PasskeyStore {
         let count = Int64(signCount)
         let spent = try mark.map { SpentMark(id: $0.id, keepUntil: try Column.microseconds($0.keepUntil)) }
         if isPostgres {
-            return try await autocommit { db in
+            // Its one write is its first statement, so a deadlock there wrote nothing: run again.
+            return try await autocommit(retryingDeadlocks: true) { db in
                 try await Self.recordSignInInOneStatement(
                     credentialID: credentialID, assuming: publicKey, signCount: count, backedUp: backedUp,
                     lastUsed: lastUsed, session: session, audit: event, endingSession: previous, spending: spent, on: db)
@@ -1160,20 +1161,54 @@ public final class SQLPasskeyStore: PasskeyStore {
     /// Whether the account exists, locking its row until the transaction ends where the dialect
     /// has row locks (PostgreSQL; SQLKit leaves the clause out for SQLite, whose transactions
     /// already exclude each other).
-    static func lockUser(_ id: UserHandle, _ mode: SQLLockingClause, on db: any SQLDatabase) async throws -> Bool {
+    /// How an operation holds an account's row until it commits (PostgreSQL; SQLite's write
+    /// transactions exclude each other whole, and its dialect writes no lock).
+    enum UserLock: SQLExpression {
+        /// `FOR KEY SHARE`: the account stays while the operation writes rows that belong to it
+        /// (as a foreign key's check holds it), and ``update`` holders go on.
+        case share
+        /// `FOR NO KEY UPDATE`: one such operation on an account at a time. It does not wait for,
+        /// nor hold up, the foreign-key checks of rows other operations add for the account (a
+        /// sign-in's new session), so it cannot deadlock with them.
+        case update
+        /// `FOR UPDATE`: deleting the account; foreign-key checks wait for it.
+        case delete
+
+        func serialize(to serializer: inout SQLSerializer) {
+            guard serializer.dialect.exclusiveSelectLockExpression != nil else { return }
+            switch self {
+            case .share: serializer.write("FOR KEY SHARE")
+            case .update: serializer.write("FOR NO KEY UPDATE")
+            case .delete: serializer.write("FOR UPDATE")
+            }
+        }
+    }
+
+    static func lockUser(_ id: UserHandle, _ mode: UserLock, on db: any SQLDatabase) async throws -> Bool {
         try await db.select().column("id").from("users")
             .where("id", .equal, Data(id.bytes))
-            .for(mode)
+            .lockingClause(mode)
             .first() != nil
     }
 
     // MARK: Running statements
 
-    func autocommit<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        do {
-            return try await model.withDatabase(body)
-        } catch {
-            throw Self.storeError(error)
+    /// Runs `body`'s statements, each its own transaction. `retryingDeadlocks` (only for a body
+    /// whose one write is its first statement, so that a deadlock there wrote nothing) runs it
+    /// again as ``transaction(_:)`` does.
+    func autocommit<R: Sendable>(
+        retryingDeadlocks: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        var attempt = 1
+        while true {
+            do {
+                return try await model.withDatabase(body)
+            } catch where retryingDeadlocks && attempt < Self.transactionAttempts && Self.isRetryable(error) {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))
+            } catch {
+                throw Self.storeError(error)
+            }
         }
     }
 
@@ -1187,13 +1222,25 @@ public final class SQLPasskeyStore: PasskeyStore {
         }
     }
 
+    /// Runs `body` in one transaction. On PostgreSQL a transaction the server ended to break a
+    /// deadlock (or a serialization failure) changed nothing, so it runs again, up to
+    /// ``transactionAttempts`` times in all, after a short random pause.
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        do {
-            return try await model.transaction(body)
-        } catch {
-            throw Self.storeError(error)
+        var attempt = 1
+        while true {
+            do {
+                return try await model.transaction(body)
+            } catch where attempt < Self.transactionAttempts && Self.isRetryable(error) {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...20)))
+            } catch {
+                throw Self.storeError(error)
+            }
         }
     }
+
+    /// How many times a transaction runs before a deadlock is reported as a failure.
+    static let transactionAttempts = 3
 
     /// A ``StoreError`` as it is; a driver error that means the database cannot be reached as
     /// ``StoreError/Code-swift.struct/unavailable``; any other error as a failure.
