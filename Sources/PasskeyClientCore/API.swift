@@ -60,8 +60,9 @@ extension Auth {
         case passwordSignIn(username: String, password: String)
         /// `POST /api/recovery/options`: mail a recovery code to the account with this address, if any.
         case recoveryCode(email: String)
-        /// `POST /api/recovery`: sign in with the mailed code; the answer opens a recovery session.
-        case recovery(email: String, code: String)
+        /// `POST /api/recovery`: sign in with the mailed code (and the mail link's proof, when the
+        /// code came from the link); the answer opens a recovery session.
+        case recovery(email: String, code: String, proof: String? = nil)
     }
 
     /// The answer to an ``APIRequest``, narrowed to the type that endpoint returns. Each case is

@@ -47,7 +47,8 @@ extension Auth {
         /// Mail a recovery code to the account with this address (docs/recovery.md).
         case requestRecoveryCode(email: String)
         /// Sign in with the mailed recovery code: a recovery session, which adds a new passkey.
-        case redeemRecoveryCode(email: String, code: String)
+        /// `proof` is the mail link's (its `proof=`), which no wrong guess can use up.
+        case redeemRecoveryCode(email: String, code: String, proof: String? = nil)
     }
 
     /// What the shell must do. Effects are data: the shell performs them and sends their results

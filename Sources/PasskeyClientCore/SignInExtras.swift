@@ -103,7 +103,7 @@ extension Auth {
                 return earlier + [.render]
             }
             (request, step) = (.recoveryCode(email: email), .sendingCode)
-        case .redeemRecoveryCode(let email, let code):
+        case .redeemRecoveryCode(let email, let code, let proof):
             // Spaces in a typed code are the person's, not the code's. A code at hand shows its form.
             let code = code.filter { $0 != " " && $0 != "\t" && $0 != "\n" }
             let problem: Problem? = !isEmailAddress(email) ? .recoveryEmailRequired : code.isEmpty ? .invalidCode : nil
@@ -111,7 +111,7 @@ extension Auth {
                 state = .signedOut(SignedOut(problem: problem, codeSent: true))
                 return earlier + [.render]
             }
-            (request, step) = (.recovery(email: email, code: code), .checkingCode)
+            (request, step) = (.recovery(email: email, code: code, proof: proof), .checkingCode)
         default:
             return nil
         }

@@ -60,6 +60,27 @@ enum EmailCodes {
         return Array(SHA256.hash(data: input))
     }
 
+    /// The recovery mail link's proof that `code` was mailed for the account `userID`: HMAC-SHA256
+    /// under the database's shared key (``SharedKey/recoveryLinkSettingName``), 16 bytes, base64url.
+    /// Only the mail carries it, so no one who guesses can make one, and a code redeemed with it
+    /// is not subject to the tries wrong guesses use up.
+    static func linkProof(_ code: String, userID: UserHandle, key: SymmetricKey) -> String {
+        var message = Array("passkeys recovery link v1\u{0}".utf8)
+        message += userID.bytes
+        message += [0] + Array(code.utf8)
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: key)
+        return Base64URL.encode(Array(Array(mac).prefix(16)))
+    }
+
+    /// Whether `proof` is ``linkProof(_:userID:key:)`` for `code` and `userID`, compared in
+    /// constant time.
+    static func isLinkProof(_ proof: String, code: String, userID: UserHandle, key: SymmetricKey) -> Bool {
+        guard let given = Base64URL.decode(proof), let expected = Base64URL.decode(linkProof(code, userID: userID, key: key)) else {
+            return false
+        }
+        return constantTimeEquals(given, expected)
+    }
+
     /// The code as typed with spaces or dashes removed, or `nil` when it is not eight digits.
     static func normalize(_ typed: String) -> String? {
         let code = typed.filter { !$0.isWhitespace && $0 != "-" }
@@ -115,9 +136,10 @@ extension ServerServices {
                 to: address, from: mail.from, site: mail.site, code: code, link: "\(mail.origin)/account#verify=\(code)",
                 validFor: ttl, language: language)
         case .recovery:
+            let proof = EmailCodes.linkProof(code, userID: user.id, key: try await recoveryLinkKey.key())
             message = AccountMails.recovery(
                 to: address, from: mail.from, site: mail.site, code: code,
-                link: "\(mail.origin)/#recover=\(code)&email=\(email)", validFor: ttl, language: language)
+                link: "\(mail.origin)/#recover=\(code)&email=\(email)&proof=\(proof)", validFor: ttl, language: language)
         }
         await mail.outbox.send(message)
         await recordActivity(

@@ -100,6 +100,7 @@ func makeServices(
         logger: logger,
         now: now,
         decoyKey: SharedKey(store: store, settingName: SharedKey.decoySettingName),
+        recoveryLinkKey: SharedKey(store: store, settingName: SharedKey.recoveryLinkSettingName),
         mail: try ServerMail(configuration: configuration, transport: mailTransport, logger: logger),
         failurePacing: FailurePacing(floor: configuration.failureFloor)
     )

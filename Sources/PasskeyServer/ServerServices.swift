@@ -22,6 +22,8 @@ struct ServerServices: Sendable {
     let now: @Sendable () -> Date
     /// Keys the decoy credentials shown for unknown usernames, so a name always gets the same ones.
     let decoyKey: SharedKey
+    /// Keys the recovery mail link's proof (``EmailCodes/linkProof(_:userID:key:)``).
+    let recoveryLinkKey: SharedKey
     /// Mail to account holders (verification and recovery codes), sent in the background.
     let mail: ServerMail
     /// Holds failed password and recovery answers to one length of time.

@@ -17,6 +17,8 @@ final class SharedKey: Sendable {
     static let ceremonySealSettingName = "ceremony_seal_key"
     /// The key that seals the session token in the forward-auth cookie.
     static let forwardAuthSealSettingName = "forward_auth_cookie_key"
+    /// The key of the recovery mail link's proof.
+    static let recoveryLinkSettingName = "recovery_link_key"
 
     private let store: any PasskeyStore
     private let settingName: String

@@ -78,7 +78,9 @@ struct SignInExtrasBoundaryTests {
         #expect(answer["view"]?["codeSent"] == .bool(true), "the code's form stays, to correct it")
         #expect(answer["view"]?["notice"] == .null)
 
-        answer = B.send(&boundary, #"{"event":"redeemRecoveryCode","email":"grace@example.com","code":"12345678"}"#)
+        // From the mail's link: its proof goes with the code.
+        answer = B.send(&boundary, #"{"event":"redeemRecoveryCode","email":"grace@example.com","code":"12345678","proof":"cHJvb2Y"}"#)
+        #expect(answer["effects"]?.text == #"[{"effect":"http","id":4,"request":"recovery","method":"POST","path":"/api/recovery","body":"{\"email\":\"grace@example.com\",\"code\":\"12345678\",\"proof\":\"cHJvb2Y\"}"}]"#)
         answer = B.send(&boundary, B.http(answer, 4, 200, #"{"user":\#(Self.user),"recovery":true}"#))
         #expect(answer["effects"]?.text == #"[{"effect":"http","id":5,"request":"listPasskeys","method":"GET","path":"/api/passkeys","body":null}]"#)
         answer = B.send(&boundary, B.http(answer, 5, 200, #"{"passkeys":[]}"#))

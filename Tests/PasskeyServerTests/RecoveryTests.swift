@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -358,14 +359,63 @@ import WebAuthn
         }
     }
 
-    @Test("The recovery mail links to the sign-in page with the code in the fragment, never in the query")
+    @Test("The recovery mail links to the sign-in page with the code and its proof in the fragment, never in the query")
     func recoveryLink() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
             var browser = try await lostPasskey(client)
             _ = try await askForRecovery(&browser)
             let code = try await harness.code(to: Self.ada, subject: "Recover")
             let text = try #require(harness.mail.messages(to: Self.ada).last?.text)
-            #expect(text.contains("\(Harness.origin)/#recover=\(code)&email=ada%40example.com"))
+            #expect(text.contains("\(Harness.origin)/#recover=\(code)&email=ada%40example.com&proof="))
+            #expect(try Self.proof(in: text).count == 22)
         }
+    }
+
+    /// The `proof=` of the last recovery link in `text`.
+    static func proof(in text: String) throws -> String {
+        let range = try #require(text.range(of: "&proof=", options: .backwards))
+        return String(text[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+    }
+
+    @Test("Wrong codes from someone else use up typed codes' tries, but not the mail link's: the owner still recovers")
+    func guessesDoNotLockTheLinkOut() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var owner = try await lostPasskey(client)
+            var stranger = try Browser(client)
+            // The stranger asks for every code of the hour and spends every try on wrong codes.
+            for _ in 0..<EmailCodes.maximumPerHour { _ = try await askForRecovery(&stranger) }
+            let code = try await harness.code(to: Self.ada, subject: "Recover", number: EmailCodes.maximumPerHour)
+            let mails = harness.mail.messages(to: Self.ada).filter { $0.subject.contains("Recover") }
+            let text = try #require(mails.last { $0.text.contains("#recover=\(code)&") }?.text)
+            let proof = try Self.proof(in: text)
+            let wrong = code == "00000000" ? "11111111" : "00000000"
+            for _ in 0..<EmailCodes.maximumAttempts {
+                expectError(try await recover(&stranger, code: wrong), .badRequest, "invalid_code")
+            }
+            // Typed, the right code is dead now; with the link's proof it opens the recovery session.
+            expectError(try await recover(&owner, code: code), .badRequest, "invalid_code")
+            // A proof for another code, or an altered one, counts as none.
+            let other = try await owner.post("/api/recovery", ["email": Self.ada, "code": code, "proof": String(proof.reversed())])
+            expectError(other, .badRequest, "invalid_code")
+            let answer = try await owner.post("/api/recovery", ["email": Self.ada, "code": code, "proof": proof])
+            #expect(answer.status == .ok, "\(answer.text)")
+            #expect(try answer.decode(RecoveryAnswerForTests.self).recovery == true)
+            // Used once, the link is spent like the code.
+            var again = try Browser(client)
+            expectError(try await again.post("/api/recovery", ["email": Self.ada, "code": code, "proof": proof]), .badRequest, "invalid_code")
+        }
+    }
+
+    @Test("A link's proof is for its own code and account only")
+    func proofIsBound() {
+        let key = SymmetricKey(size: .bits256)
+        let ada = UserHandle.random(), grace = UserHandle.random()
+        let proof = EmailCodes.linkProof("12345678", userID: ada, key: key)
+        #expect(EmailCodes.isLinkProof(proof, code: "12345678", userID: ada, key: key))
+        #expect(!EmailCodes.isLinkProof(proof, code: "12345679", userID: ada, key: key))
+        #expect(!EmailCodes.isLinkProof(proof, code: "12345678", userID: grace, key: key))
+        #expect(!EmailCodes.isLinkProof(proof, code: "12345678", userID: ada, key: SymmetricKey(size: .bits256)))
+        #expect(!EmailCodes.isLinkProof("", code: "12345678", userID: ada, key: key))
+        #expect(!EmailCodes.isLinkProof("not base64url!", code: "12345678", userID: ada, key: key))
     }
 }

@@ -6,6 +6,7 @@ import json
 import subprocess
 
 import pytest
+import requests
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import BIN, PLATFORM, WAIT, json_body
@@ -91,7 +92,7 @@ def test_a_person_who_lost_their_passkey_recovers_by_email_and_signs_in_with_a_n
 
 
 @pytest.mark.mail
-def test_the_recovery_mail_link_fills_in_the_code(browser, mailbox, server):
+def test_the_recovery_mail_link_fills_in_the_code_and_works_after_others_guessed(browser, mailbox, server):
     email = "ada@example.com"
     browser.sign_up(email)
     browser.sign_out()
@@ -105,7 +106,22 @@ def test_the_recovery_mail_link_fills_in_the_code(browser, mailbox, server):
     text = mailbox.text(message)
     link = next(word for word in text.split() if word.startswith(server.url + "/#recover="))
     assert "<a href=" in mailbox.html(message) and "<img" not in mailbox.html(message)
+    assert "&proof=" in link
+    # Someone else spends every try a typed code has on wrong codes; the link's code still works.
+    code = link.split("#recover=")[1].split("&")[0]
+    wrong = "11111111" if code == "00000000" else "00000000"
+    for _ in range(5):
+        guess = requests.post(server.url + "/api/recovery", json={"email": email, "code": wrong},
+                              headers={"Origin": server.url}, timeout=30)
+        assert guess.status_code == 400
     browser.driver.get(link)
+    # The link fills the form in and waits for Continue: a link to someone else's account must
+    # not sign this browser in unasked.
+    WebDriverWait(browser.driver, WAIT).until(lambda _: browser.find("#recovery-code").get_attribute("value") == code)
+    assert browser.find("#recovery-email").get_attribute("value") == email
+    assert browser.session_status() == 401
+    browser.screenshot("recovery-link-filled-in")
+    browser.click("#recovery-submit")
     browser.wait_for_path("/account")
     browser.wait_for_text("#upgrade-heading", "Create a new passkey")
     assert "#" not in browser.driver.current_url

@@ -215,8 +215,8 @@ flow('the sign-in page in German: a wrong password, the recovery code, the recov
   answer = http(effect, 202, {});
   assert.equal(answer.view.codeSent, true);
   assert.equal(answer.view.notice, 'Falls ein Konto diese Adresse hat, ist ein Code unterwegs. Er gilt einige Minuten.');
-  [effect] = send({ event: 'redeemRecoveryCode', email: 'grace@example.com', code: '1234 5678' }).effects;
-  assert.deepEqual(JSON.parse(effect.body), { email: 'grace@example.com', code: '12345678' });
+  [effect] = send({ event: 'redeemRecoveryCode', email: 'grace@example.com', code: '1234 5678', proof: 'cHJvb2Y' }).effects;
+  assert.deepEqual(JSON.parse(effect.body), { email: 'grace@example.com', code: '12345678', proof: 'cHJvb2Y' });
   [effect] = http(effect, 200, { user: { ...user, username: 'grace@example.com' }, recovery: true }).effects;
   assert.equal(effect.path, '/api/passkeys');
   answer = http(effect, 200, { passkeys: [passkey] });

@@ -174,7 +174,9 @@ extension Auth {
                 return text("username").flatMap { username in text("password").map { .view(.signInWithPassword(username: username, password: $0)) } }
             case "requestRecoveryCode": return text("email").map { .view(.requestRecoveryCode(email: $0)) }
             case "redeemRecoveryCode":
-                return text("email").flatMap { email in text("code").map { .view(.redeemRecoveryCode(email: email, code: $0)) } }
+                return text("email").flatMap { email in
+                    text("code").map { .view(.redeemRecoveryCode(email: email, code: $0, proof: json["proof"]?.string)) }
+                }
             case "http": return requests.answer(json).map { .api($0) }
             case "create": return .success(.passkey(.create(passkeyAnswer(json, creating: true).map { RegistrationCredentialJSON(utf8: $0) })))
             case "get": return .success(.passkey(.get(passkeyAnswer(json, creating: false).map { AuthenticationCredentialJSON(utf8: $0) })))

@@ -86,8 +86,10 @@ extension Auth.APIRequest {
                 body: J.object([("username", .string(username)), ("password", .string(password))]).utf8)
         case .recoveryCode(let email):
             return .init(method: "POST", path: "/api/recovery/options", body: J.object([("email", .string(email))]).utf8)
-        case .recovery(let email, let code):
-            return .init(method: "POST", path: "/api/recovery", body: J.object([("email", .string(email)), ("code", .string(code))]).utf8)
+        case .recovery(let email, let code, let proof):
+            var fields: [(String, J)] = [("email", .string(email)), ("code", .string(code))]
+            if let proof { fields.append(("proof", .string(proof))) }
+            return .init(method: "POST", path: "/api/recovery", body: J.object(fields).utf8)
         }
     }
 

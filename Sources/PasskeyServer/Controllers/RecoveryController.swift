@@ -25,6 +25,9 @@ struct RecoveryController {
     struct RecoveryRequest: Decodable {
         var email: String
         var code: String
+        /// The mail link's proof (``EmailCodes/linkProof(_:userID:key:)``), when the code came from
+        /// the link rather than being typed.
+        var proof: String?
     }
 
     struct UserAnswer: Encodable {
@@ -137,9 +140,16 @@ struct RecoveryController {
         }
         let (token, session) = services.sessions.start(
             userID: user.id, credentialID: nil, client: client, method: .emailCode, recovery: true)
+        // A code with its mail link's proof came from the mail, not from guessing: wrong codes
+        // others typed (which use up a typed code's tries) do not stop it. Without a valid proof
+        // the code counts as typed.
+        var fromMail = false
+        if let proof = body.proof {
+            fromMail = EmailCodes.isLinkProof(proof, code: code, userID: user.id, key: try await services.recoveryLinkKey.key())
+        }
         guard let recovered = try await services.store.redeemEmailCode(
             userID: user.id, purpose: .recovery, codeHash: EmailCodes.hash(code, userID: user.id, purpose: .recovery),
-            at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: session,
+            at: services.now(), maximumAttempts: fromMail ? Int.max : EmailCodes.maximumAttempts, session: session,
             // In the code's transaction: the event, and the end of the session this browser had before.
             audit: services.activityEvent(
                 .recoveryStarted, userID: user.id, client: client,

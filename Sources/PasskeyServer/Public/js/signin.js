@@ -16,10 +16,17 @@ const code = $('recovery-code');
 const fieldProblems = new Set(['username_taken', 'invalid_username', 'email_required', 'invalid_email']);
 const errorAt = { signin: 'signin-error', signup: 'signup-error', 'password-signin': 'password-error' };
 const autofill = autofillAvailable();
-// The recovery mail's link, /#recover=CODE&email=…: the code stays in the fragment, never in a URL sent.
+// The recovery mail's link, /#recover=CODE&email=…&proof=…: the code stays in the fragment, never
+// in a URL sent. It fills the form in and waits for the person's Continue: a link from anyone else
+// (for an account of theirs) must not sign this browser in unasked. The proof goes with that code
+// and address only, and lets the code through however many wrong codes others typed.
 const link = new URLSearchParams(window.location.hash.slice(1));
 let linkCode = link.get('recover');
+const fromLink = linkCode ? { code: linkCode, email: link.get('email') ?? '', proof: link.get('proof') } : null;
 if (linkCode) history.replaceState(null, '', window.location.pathname + window.location.search);
+const digits = (text) => text.replace(/[\s-]/g, '');
+const linkProof = () => fromLink?.proof && digits(code.value) === digits(fromLink.code) && email.value.trim() === fromLink.email
+  ? fromLink.proof : undefined;
 
 let core = null;
 let trigger = null; // the id of the button the person used last, once they used one
@@ -35,7 +42,7 @@ function render(view, shell) {
   if (place === 'username-error' && view.problem) field.setAttribute('aria-invalid', 'true');
   else field.removeAttribute('aria-invalid');
   $('recovery').hidden &&= !view.codeSent;
-  $('recovery-redeem').hidden = !view.codeSent;
+  $('recovery-redeem').hidden = !view.codeSent && !fromLink;
   const busy = leaving || !view.canStart;
   for (const part of [$('signin-form'), $('recovery')]) part.setAttribute('aria-busy', String(busy));
   for (const button of document.querySelectorAll('main button')) button.disabled = busy;
@@ -51,9 +58,9 @@ function render(view, shell) {
   if (view.offersAutofill) autofill.then((available) => { if (available) shell.send({ event: 'startAutofill' }); });
   if (linkCode && view.canStart) {
     $('recovery').hidden = false;
-    [email.value, code.value] = [link.get('email') ?? '', linkCode];
+    [email.value, code.value] = [fromLink.email, linkCode];
     linkCode = null;
-    intent('recovery-submit', { event: 'redeemRecoveryCode', email: email.value, code: code.value }, shell);
+    $('recovery-submit').focus();
   }
 }
 
@@ -82,7 +89,7 @@ on('signin-form', 'submit', 'signin', () => ({ event: 'signIn', username: field.
 on('signup', 'click', 'signup', () => ({ event: 'signUp', username: field.value.trim(), email: true }));
 on('password-signin', 'click', 'password-signin', () => ({ event: 'signInWithPassword', username: field.value.trim(), password: password.value }));
 on('recovery-request', 'submit', 'recovery-send', () => ({ event: 'requestRecoveryCode', email: email.value.trim() }));
-on('recovery-redeem', 'submit', 'recovery-submit', () => ({ event: 'redeemRecoveryCode', email: email.value.trim(), code: code.value }));
+on('recovery-redeem', 'submit', 'recovery-submit', () => ({ event: 'redeemRecoveryCode', email: email.value.trim(), code: code.value, proof: linkProof() }));
 // Enter in the password field means this sign-in, not the passkey one.
 password.addEventListener('keydown', (event) => event.key === 'Enter' && (event.preventDefault(), $('password-signin').click()));
 field.addEventListener('input', () => { field.removeAttribute('aria-invalid'); $('username-error').textContent = ''; });
