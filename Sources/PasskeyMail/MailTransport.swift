@@ -65,25 +65,66 @@ public struct SMTPMailTransport: MailTransport {
 
 /// Sends mail in the background: ``send(_:)`` returns at once, so a request that causes a mail
 /// never waits for, nor fails with, the mail server. A failed delivery is logged and retried after
-/// growing delays, then given up (and logged as lost).
+/// growing delays, then given up (and logged as lost). At most ``maximumConcurrent`` deliveries
+/// talk to the mail server at once, and at most ``maximumQueued`` messages wait: past that a
+/// message is refused (and logged), so a slow or hanging mail server cannot make the server hold
+/// ever more tasks and sockets.
 public actor Outbox {
     public let transport: any MailTransport
     let logger: Logger
     /// Seconds to wait before each retry; a message is tried `retryDelays.count + 1` times.
     let retryDelays: [Duration]
+    /// Messages queued or being delivered, at most.
+    public let maximumQueued: Int
+    /// Deliveries in progress at once, at most.
+    public let maximumConcurrent: Int
     private var pending = 0
+    private var delivering = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var slotWaiters: [CheckedContinuation<Void, Never>] = []
 
-    public init(transport: any MailTransport, logger: Logger, retryDelays: [Duration] = [.seconds(5), .seconds(30), .seconds(120)]) {
+    public init(
+        transport: any MailTransport, logger: Logger, retryDelays: [Duration] = [.seconds(5), .seconds(30), .seconds(120)],
+        maximumQueued: Int = 1000, maximumConcurrent: Int = 4
+    ) {
         self.transport = transport
         self.logger = logger
         self.retryDelays = retryDelays
+        self.maximumQueued = max(1, maximumQueued)
+        self.maximumConcurrent = max(1, maximumConcurrent)
     }
 
-    /// Queues the message and returns.
-    public func send(_ message: MailMessage) {
+    /// Queues the message and returns whether it was queued: `false` (and an error logged) when
+    /// ``maximumQueued`` messages wait already.
+    @discardableResult
+    public func send(_ message: MailMessage) -> Bool {
+        guard pending < maximumQueued else {
+            logger.error("mail not sent: the outbox is full", metadata: [
+                "to": .string(message.to.address), "subject": .string(message.subject), "queued": .stringConvertible(pending),
+            ])
+            return false
+        }
         pending += 1
         Task { await self.deliver(message) }
+        return true
+    }
+
+    /// Waits for one of the ``maximumConcurrent`` places to deliver in.
+    private func takeSlot() async {
+        if delivering < maximumConcurrent {
+            delivering += 1
+            return
+        }
+        // The place of the delivery that ends is handed over (`giveSlot`), so `delivering` stays.
+        await withCheckedContinuation { slotWaiters.append($0) }
+    }
+
+    private func giveSlot() {
+        if slotWaiters.isEmpty {
+            delivering -= 1
+        } else {
+            slotWaiters.removeFirst().resume()
+        }
     }
 
     /// Returns once every queued message is delivered or given up (for tests and shutdown).
@@ -103,11 +144,14 @@ public actor Outbox {
         }
         let metadata: Logger.Metadata = ["to": .string(message.to.address), "subject": .string(message.subject)]
         for attempt in 0...retryDelays.count {
+            await takeSlot()
             do {
                 try await transport.send(message)
+                giveSlot()
                 logger.info("mail sent", metadata: metadata.merging(["attempt": .stringConvertible(attempt + 1)]) { $1 })
                 return
             } catch {
+                giveSlot()
                 var details = metadata
                 details["attempt"] = .stringConvertible(attempt + 1)
                 details["error"] = .string(String(describing: error))

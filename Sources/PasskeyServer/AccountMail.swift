@@ -109,6 +109,16 @@ extension ServerServices {
             return false
         }
         let now = now()
+        // Per mailbox, whatever the account: a stranger's sign-ups as name+1@, name+2@, … would
+        // otherwise each mail the same inbox.
+        if let wait = try await limits.mailboxes.acquire("mailbox:" + Self.mailbox(address.address), now: now) {
+            await recordActivity(
+                AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_capped"), userID: user.id, client: client,
+                detail: "no code sent: \(RateLimits.mailsPerMailboxPerHour) mails to this mailbox this hour already",
+                logger: logger)
+            if answerCap { throw APIError.rateLimited(retryAfter: wait) }
+            return false
+        }
         let code = EmailCodes.generate()
         let ttl = purpose == .recovery ? mail.recoveryCodeTTL : mail.verificationCodeTTL
         let record = EmailCodeRecord(
@@ -146,6 +156,16 @@ extension ServerServices {
             AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_sent"), userID: user.id, client: client,
             detail: "a \(purpose.rawValue) code was mailed", logger: logger)
         return true
+    }
+
+    /// The mailbox an address delivers to, as far as the server can tell: lower case, without a
+    /// `+tag` in the local part.
+    static func mailbox(_ address: String) -> String {
+        let lowered = address.lowercased()
+        guard let at = lowered.lastIndex(of: "@") else { return lowered }
+        let local = lowered[..<at]
+        let base = local.firstIndex(of: "+").map { local[..<$0] } ?? local
+        return base.isEmpty ? lowered : String(base) + lowered[at...]
     }
 
     /// The language of a mail sent for `request`: the first of its `Accept-Language` that the

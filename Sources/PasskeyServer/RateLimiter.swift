@@ -2,26 +2,29 @@ import Foundation
 import PasskeyStore
 
 /// Per-key allowances: each key (a client address, an account) may make `limit` requests a
-/// minute, in bursts of up to `limit`.
+/// `period` (a minute unless said otherwise), in bursts of up to `limit`.
 ///
 /// The counts live in the store (``SharedStateStore/acquireRateLimit(key:limit:period:now:)``), so
 /// every server process on one database counts the same requests: a client that spreads its
 /// requests over several processes gets the allowance of one. One statement per request; the
 /// background purge forgets keys whose allowance is whole again.
 struct RateLimiter: Sendable {
-    /// Requests per minute per key; `0` means no limit.
+    /// Requests per `period` per key; `0` means no limit.
     let limit: Int
+    /// Seconds in which a key's whole allowance comes back.
+    let period: TimeInterval
     let store: any PasskeyStore
 
-    init(limit: Int, store: any PasskeyStore) {
+    init(limit: Int, period: TimeInterval = 60, store: any PasskeyStore) {
         self.limit = limit
+        self.period = period
         self.store = store
     }
 
     /// Takes one request from the key's allowance: `nil` when allowed, else the whole seconds to wait.
     func acquire(_ key: String, now: Date) async throws -> Int? {
         guard limit > 0 else { return nil }
-        guard let wait = try await store.acquireRateLimit(key: key, limit: limit, period: 60, now: now) else { return nil }
+        guard let wait = try await store.acquireRateLimit(key: key, limit: limit, period: period, now: now) else { return nil }
         return max(1, Int(wait.rounded(.up)))
     }
 
@@ -29,7 +32,7 @@ struct RateLimiter: Sendable {
     /// only what did not end well, a request takes one when it starts and returns it when it succeeds.
     func release(_ key: String, now: Date) async throws {
         guard limit > 0 else { return }
-        try await store.releaseRateLimit(key: key, limit: limit, period: 60, now: now)
+        try await store.releaseRateLimit(key: key, limit: limit, period: period, now: now)
     }
 }
 
@@ -49,11 +52,22 @@ struct RateLimits: Sendable {
     let addressCeremonies: RateLimiter
     /// Ceremony answers per client address, given back when they verify.
     let addressFailures: RateLimiter
+    /// New accounts per client address (`sign-ups:` keys), `--address-ceremony-limit` a minute
+    /// (many people may sign up behind one address); never given back.
+    let addressSignUps: RateLimiter
+    /// Account mails (codes) per mailbox (`mailbox:` keys), ``mailsPerMailboxPerHour`` an hour, so
+    /// that sign-ups of `name+1@`, `name+2@`, … cannot fill one inbox.
+    let mailboxes: RateLimiter
+
+    /// One account's worth of codes in an hour (five of each purpose) and a little more.
+    static let mailsPerMailboxPerHour = 12
 
     init(configuration: PasskeyServerConfiguration, store: any PasskeyStore) {
         let on = configuration.rateLimit > 0
         accounts = RateLimiter(limit: configuration.rateLimit, store: store)
         addressCeremonies = RateLimiter(limit: on ? configuration.addressCeremonyLimit : 0, store: store)
         addressFailures = RateLimiter(limit: on ? configuration.addressFailureLimit : 0, store: store)
+        addressSignUps = RateLimiter(limit: on ? configuration.addressCeremonyLimit : 0, store: store)
+        mailboxes = RateLimiter(limit: on ? Self.mailsPerMailboxPerHour : 0, period: 3600, store: store)
     }
 }

@@ -44,6 +44,12 @@ struct ServerServices: Sendable {
         try await limit(limits.addressCeremonies, "address-ceremonies:" + Self.addressKey(context))
     }
 
+    /// Before a sign-up's answer is looked at: `429 rate_limited` when the client address has
+    /// made `--address-ceremony-limit` accounts this minute (each new account mails a code).
+    func limitSignUp(_ context: PasskeyRequestContext) async throws {
+        try await limit(limits.addressSignUps, "sign-ups:" + Self.addressKey(context))
+    }
+
     /// Before a ceremony's answer is looked at: `429 rate_limited` when answers from the client
     /// address have failed too often for now. An answer that verifies gives its place back.
     func limitCeremonyFinish(_ context: PasskeyRequestContext) async throws {

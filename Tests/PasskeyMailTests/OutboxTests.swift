@@ -28,6 +28,23 @@ final class FlakyTransport: MailTransport {
     }
 }
 
+/// Holds every delivery until `open()`; counts how many were in progress at once.
+final class GateTransport: MailTransport {
+    private let state = Mutex<(inProgress: Int, most: Int, delivered: Int, open: Bool)>((0, 0, 0, false))
+    var description: String { "gate" }
+    var most: Int { state.withLock { $0.most } }
+    var delivered: Int { state.withLock { $0.delivered } }
+    var inProgress: Int { state.withLock { $0.inProgress } }
+
+    func open() { state.withLock { $0.open = true } }
+
+    func send(_ message: MailMessage) async throws {
+        state.withLock { $0.inProgress += 1; $0.most = max($0.most, $0.inProgress) }
+        while !state.withLock({ $0.open }) { try await Task.sleep(for: .milliseconds(2)) }
+        state.withLock { $0.inProgress -= 1; $0.delivered += 1 }
+    }
+}
+
 @Suite("Outbox")
 struct OutboxTests {
     let message: MailMessage
@@ -40,6 +57,26 @@ struct OutboxTests {
         message = MailMessage(
             from: try MailAddress(address: "no-reply@example.com"), to: try MailAddress(address: "ada@example.com"),
             subject: "Code", text: "12345678", html: "<p>12345678</p>")
+    }
+
+    @Test("A hanging mail server gets at most maximumConcurrent deliveries at once, and at most maximumQueued wait")
+    func boundedWhileTheServerHangs() async throws {
+        let transport = GateTransport()
+        let outbox = Outbox(transport: transport, logger: logger, retryDelays: [], maximumQueued: 5, maximumConcurrent: 2)
+        var queued: [Bool] = []
+        for _ in 0..<8 { queued.append(await outbox.send(message)) }
+        #expect(queued == [true, true, true, true, true, false, false, false])
+        for _ in 0..<500 where transport.inProgress < 2 { try await Task.sleep(for: .milliseconds(2)) }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(transport.inProgress == 2)
+        transport.open()
+        await outbox.waitUntilIdle()
+        #expect(transport.delivered == 5)
+        #expect(transport.most == 2)
+        // Room again once they are out.
+        #expect(await outbox.send(message))
+        await outbox.waitUntilIdle()
+        #expect(transport.delivered == 6)
     }
 
     @Test("A failed delivery is retried until it succeeds")

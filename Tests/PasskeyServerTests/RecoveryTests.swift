@@ -172,6 +172,54 @@ import WebAuthn
         }
     }
 
+    @Test("Sign-ups as name+1@, name+2@, … mail one inbox at most a dozen times an hour; the accounts are still made")
+    func oneMailboxIsNotFlooded() async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 30 }) { harness, client in
+            for number in 0..<(RateLimits.mailsPerMailboxPerHour + 3) {
+                var browser = try Browser(client)
+                let answer = try await browser.signUp("Victim+\(number)@Example.com")
+                #expect(answer.status == .created, "\(answer.text)")
+            }
+            let victim = { harness.mail.messages.filter { $0.to.address.lowercased().hasPrefix("victim+") }.count }
+            for _ in 0..<500 where victim() < RateLimits.mailsPerMailboxPerHour { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(victim() == RateLimits.mailsPerMailboxPerHour)
+            // Another mailbox is not held up, and the hour gives the allowance back.
+            var other = try Browser(client)
+            #expect(try await other.signUp("ada@example.com").status == .created)
+            harness.clock.advance(by: 3600)
+            var later = try Browser(client)
+            #expect(try await later.signUp("victim+later@example.com").status == .created)
+            _ = try await harness.code(to: "ada@example.com", subject: "Confirm")
+            _ = try await harness.code(to: "victim+later@example.com", subject: "Confirm")
+        }
+    }
+
+    @Test("The mailbox of an address: lower case, without a +tag", arguments: [
+        ("Ada+news@Example.COM", "ada@example.com"), ("ada@example.com", "ada@example.com"), ("+x@example.com", "+x@example.com"),
+        ("a+b+c@example.com", "a@example.com"), ("a@b+c.example", "a@b+c.example"),
+    ])
+    func mailboxOfAnAddress(address: String, mailbox: String) {
+        #expect(ServerServices.mailbox(address) == mailbox)
+    }
+
+    @Test("New accounts from one client address are limited to --address-ceremony-limit a minute")
+    func signUpsPerAddressAreLimited() async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 30; $0.addressCeremonyLimit = 3 }) { harness, client in
+            for number in 0..<3 {
+                var browser = try Browser(client)
+                #expect(try await browser.signUp("person\(number)@example.com").status == .created)
+            }
+            var fourth = try Browser(client)
+            let limited = try await fourth.signUp("person3@example.com")
+            expectError(limited, .tooManyRequests, "rate_limited")
+            #expect(try await harness.store.user(username: "person3@example.com") == nil)
+            harness.clock.advance(by: 60)
+            var fifth = try Browser(client)
+            #expect(try await fifth.signUp("person4@example.com").status == .created)
+        }
+    }
+
     @Test("A mail server that is down fails neither the sign-up nor the recovery request")
     func mailFailureFailsNoRequest() async throws {
         try await Harness.run(.sqliteMemory, mailTransport: FailingMailTransport()) { _, client in

@@ -121,6 +121,7 @@ struct RegistrationController {
     ) async throws -> Response {
         guard let userHandle = record.userID, let username = record.username else { throw APIError.ceremonyNotFound }
         log["user"] = .string(userHandle.base64URL)
+        try await services.limitSignUp(context)
         let response = try RegistrationResponseJSON.parse(try await JSONBody.bytes(request))
         let ceremony = try services.ceremonies.registrationState(of: record)
         let verified = try await services.relyingParty.finishRegistration(response: response, ceremony: ceremony)
