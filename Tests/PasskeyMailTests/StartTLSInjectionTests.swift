@@ -1,0 +1,100 @@
+import NIOCore
+import NIOPosix
+import PasskeyMail
+import Synchronization
+import Testing
+
+/// A mail server on loopback that answers EHLO with STARTTLS, then answers STARTTLS with `220`
+/// and, a moment later in a write of its own, with `injected` in the clear: what a network
+/// attacker does to forge the replies that follow (RFC 3207 §6).
+final class InjectingSMTPServer: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let injected: String
+    private let line = Mutex("")
+
+    init(injected: String) { self.injected = injected }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 test ready\r\n")), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let text = String(buffer: unwrapInboundIn(data))
+        let lines: [String] = line.withLock { pending in
+            pending += text
+            var complete: [String] = []
+            while let end = pending.range(of: "\r\n") {
+                complete.append(String(pending[..<end.lowerBound]))
+                pending = String(pending[end.upperBound...])
+            }
+            return complete
+        }
+        for command in lines {
+            if command.hasPrefix("EHLO") {
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "250-test\r\n250 STARTTLS\r\n")), promise: nil)
+            } else if command == "STARTTLS" {
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 go ahead\r\n")), promise: nil)
+                let injected = injected
+                let loop = context.eventLoop
+                let channel = context.channel
+                loop.scheduleTask(in: .milliseconds(20)) {
+                    channel.writeAndFlush(ByteBuffer(string: injected), promise: nil)
+                }
+            }
+        }
+    }
+}
+
+@Suite("STARTTLS")
+struct StartTLSInjectionTests {
+    @Test("Plaintext the connection received after the STARTTLS reply, not yet read, is refused rather than read as if it came over TLS")
+    func injectedPlaintextIsRefused() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(InjectingSMTPServer(injected: "250 forged\r\n"))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let port = try #require(server.localAddress?.port)
+        let configuration = try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)")
+        try await NIOSMTPConnection.connect(configuration) { connection in
+            #expect(try await connection.readReply().code == 220)
+            try await connection.send("EHLO localhost")
+            #expect(try await connection.readReply().code == 250)
+            try await connection.send("STARTTLS")
+            #expect(try await connection.readReply().code == 220)
+            // The forged reply arrives now, before TLS is in front.
+            try await Task.sleep(for: .milliseconds(200))
+            await #expect(throws: MailError(.protocolViolation, "")) { try await connection.startTLS() }
+            #expect(!connection.isSecure)
+        }
+    }
+
+    @Test("A server that speaks no TLS after STARTTLS is a failed handshake, and the connection is not called secure")
+    func noHandshakeIsNotSecure() async throws {
+        // Plaintext after the handshake began is not TLS: the handshake fails.
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(InjectingSMTPServer(injected: "250 forged\r\n"))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let port = try #require(server.localAddress?.port)
+        let configuration = try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)")
+        try await NIOSMTPConnection.connect(configuration) { connection in
+            _ = try await connection.readReply()
+            try await connection.send("EHLO localhost")
+            _ = try await connection.readReply()
+            try await connection.send("STARTTLS")
+            _ = try await connection.readReply()
+            // At once: TLS is in front before the server's plaintext arrives.
+            await #expect(throws: MailError.self) { try await connection.startTLS() }
+            #expect(!connection.isSecure)
+        }
+    }
+}
