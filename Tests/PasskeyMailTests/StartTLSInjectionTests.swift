@@ -1,8 +1,13 @@
+import Crypto
+import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PasskeyMail
+import SwiftASN1
 import Synchronization
 import Testing
+import X509
 
 /// A mail server on loopback that answers EHLO with STARTTLS, then answers STARTTLS with `220`
 /// and, a moment later in a write of its own, with `injected` in the clear: what a network
@@ -11,9 +16,14 @@ final class InjectingSMTPServer: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
     let injected: String
+    /// When set, the server really starts TLS after its STARTTLS reply (and injects nothing).
+    let tls: NIOSSLContext?
     private let line = Mutex("")
 
-    init(injected: String) { self.injected = injected }
+    init(injected: String, tls: NIOSSLContext? = nil) {
+        self.injected = injected
+        self.tls = tls
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 test ready\r\n")), promise: nil)
@@ -33,6 +43,9 @@ final class InjectingSMTPServer: ChannelInboundHandler, Sendable {
         for command in lines {
             if command.hasPrefix("EHLO") {
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "250-test\r\n250 STARTTLS\r\n")), promise: nil)
+            } else if command == "STARTTLS", let tls {
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 go ahead\r\n")), promise: nil)
+                try? context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
             } else if command == "STARTTLS" {
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 go ahead\r\n")), promise: nil)
                 let injected = injected
@@ -48,6 +61,57 @@ final class InjectingSMTPServer: ChannelInboundHandler, Sendable {
 
 @Suite("STARTTLS")
 struct StartTLSInjectionTests {
+    /// A self-signed P-256 certificate for 127.0.0.1 and its key, as NIOSSL takes them.
+    static func loopbackCertificate() throws -> (NIOSSLCertificate, NIOSSLPrivateKey) {
+        let key = P256.Signing.PrivateKey()
+        let name = try DistinguishedName { CommonName("127.0.0.1") }
+        let now = Date()
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-60), notValidAfter: now.addingTimeInterval(3600),
+            issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                SubjectAlternativeNames([.ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+            },
+            issuerPrivateKey: .init(key))
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        return (
+            try NIOSSLCertificate(bytes: serializer.serializedBytes, format: .der),
+            try NIOSSLPrivateKey(bytes: Array(key.derRepresentation), format: .der))
+    }
+
+    @Test("STARTTLS with a server that does start TLS: the handshake completes, and then the connection is secure")
+    func realHandshakeIsSecure() async throws {
+        let (certificate, key) = try Self.loopbackCertificate()
+        let serverTLS = try NIOSSLContext(configuration: .makeServerConfiguration(
+            certificateChain: [.certificate(certificate)], privateKey: .privateKey(key)))
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(InjectingSMTPServer(injected: "", tls: serverTLS))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let port = try #require(server.localAddress?.port)
+        var clientTLS = TLSConfiguration.makeClientConfiguration()
+        clientTLS.trustRoots = .certificates([certificate])
+        let configuration = try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)")
+        try await NIOSMTPConnection.connect(configuration, tls: clientTLS) { connection in
+            _ = try await connection.readReply()
+            try await connection.send("EHLO localhost")
+            _ = try await connection.readReply()
+            try await connection.send("STARTTLS")
+            #expect(try await connection.readReply().code == 220)
+            try await connection.startTLS()
+            #expect(connection.isSecure)
+            // The conversation goes on inside TLS.
+            try await connection.send("EHLO localhost")
+            #expect(try await connection.readReply().code == 250)
+        }
+    }
+
     @Test("Plaintext the connection received after the STARTTLS reply, not yet read, is refused rather than read as if it came over TLS")
     func injectedPlaintextIsRefused() async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
