@@ -208,6 +208,22 @@ import WebAuthn
         }
     }
 
+    @Test func anHTTPSOnlyServerSendsNoOneToPlainHTTP() async throws {
+        try await Harness.run(.sqliteMemory, configure: {
+            $0.relyingPartyID = "example.com"
+            $0.origins = ["https://auth.example.com"]
+            $0.allowedRedirectHosts = ["app.example.com"]
+        }) { _, client in
+            var browser = try Browser(client)
+            browser.origin = "https://auth.example.com"
+            let https = try await browser.get("/continue?next=" + ForwardAuthController.percentEncoded("https://app.example.com/x"))
+            #expect(https.status == .seeOther)
+            let http = try await browser.get("/continue?next=" + ForwardAuthController.percentEncoded("http://app.example.com/x"))
+            #expect(http.status == .badRequest)
+            #expect(http.headers[.location] == nil)
+        }
+    }
+
     // MARK: --cookie-domain
 
     /// The server at `https://auth.example.com`, its cookie domain `example.com`.

@@ -105,19 +105,19 @@ struct RecoveryController {
         let body = try await JSONBody.decode(AddressRequest.self, from: request)
         let email = try Self.address(body.email)
         try await services.limitKey("recovery-address:" + UserRecord.normalize(email))
-        // A disabled account gets no code: an operator turned it off, and recovery must not undo that.
-        if let user = try await services.store.user(username: email), !user.disabled {
-            // The code is stored and mailed after the answer, so a known address answers as fast
-            // as an unknown one; a capped code is silent for the same reason.
-            let services = services, logger = context.logger, language = ServerServices.mailLanguage(request)
-            let client = ClientDetails(request, context: context)
-            Task {
-                do {
-                    try await services.sendEmailCode(.recovery, to: user, language: language, client: client)
-                    logger.info("recovery code requested", metadata: ["user": .string(user.id.base64URL)])
-                } catch {
-                    logger.error("no recovery code issued", metadata: ["user": .string(user.id.base64URL), "error": "\(error)"])
-                }
+        // Everything that depends on the address, the account's look-up included, runs after the
+        // answer, so a known address and an unknown one are answered by the same work, in the same
+        // time; a capped code is silent for the same reason.
+        let services = services, logger = context.logger, language = ServerServices.mailLanguage(request)
+        let client = ClientDetails(request, context: context)
+        Task {
+            do {
+                // A disabled account gets no code: an operator turned it off, and recovery must not undo that.
+                guard let user = try await services.store.user(username: email), !user.disabled else { return }
+                try await services.sendEmailCode(.recovery, to: user, language: language, client: client)
+                logger.info("recovery code requested", metadata: ["user": .string(user.id.base64URL)])
+            } catch {
+                logger.error("no recovery code issued", metadata: ["error": "\(error)"])
             }
         }
         return try ServerServices.json(Empty(), status: .accepted)

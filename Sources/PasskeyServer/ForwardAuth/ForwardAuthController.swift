@@ -19,7 +19,8 @@ struct ForwardAuthController {
         self.trustedProxies = Set(services.configuration.trustedProxies.compactMap { ClientAddress.normalize($0) })
         self.redirects = RedirectPolicy(
             ownOrigins: services.configuration.effectiveOrigins,
-            allowedHosts: services.configuration.allowedRedirectHosts)
+            allowedHosts: services.configuration.allowedRedirectHosts,
+            httpsOnly: services.configuration.servesHTTPSOnly)
     }
 
     var forwardAuthEndpoints: RouteCollection<Context> {
@@ -110,8 +111,10 @@ struct ForwardAuthController {
         return response
     }
 
+    /// A small page: `title` is escaped here; `body` and `refresh` are HTML the caller escaped.
     static func page(status: HTTPResponse.Status, title: String, body: String, refresh: String? = nil) -> Response {
         let meta = refresh.map { #"<meta http-equiv="refresh" content="0; url=\#($0)">"# } ?? ""
+        let title = HTMLText.escaped(title)
         let html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">\(meta)

@@ -25,10 +25,14 @@ struct RedirectPolicy: Sendable {
     let ownOrigins: Set<String>
     /// Allowed hosts, lower case: `host` (any port) or `host:port` (that port only).
     let allowedHosts: Set<String>
+    /// Whether only `https` URLs are destinations: a server whose every origin is https (its
+    /// cookies `Secure`) sends no one to plain http, where its cookies never go.
+    let httpsOnly: Bool
 
-    init(ownOrigins: [String], allowedHosts: [String]) {
+    init(ownOrigins: [String], allowedHosts: [String], httpsOnly: Bool = false) {
         self.ownOrigins = Set(ownOrigins.map(RelyingParty.Configuration.normalizedOrigin))
         self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
+        self.httpsOnly = httpsOnly
     }
 
     /// The longest `next` value considered; browsers and proxies cut longer URLs anyway.
@@ -42,7 +46,7 @@ struct RedirectPolicy: Sendable {
             return next.hasPrefix("//") ? nil : .path(next)
         }
         guard let components = URLComponents(string: next),
-              let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              let scheme = components.scheme?.lowercased(), scheme == "https" || (scheme == "http" && !httpsOnly),
               next.lowercased().hasPrefix(scheme + "://"),
               components.percentEncodedUser == nil, components.percentEncodedPassword == nil,
               let host = components.percentEncodedHost?.lowercased(), Self.isHostName(host),
