@@ -20,13 +20,23 @@ enum SecurityHeaders {
         HTTPField(name: .crossOriginResourcePolicy, value: "same-origin"),
     ]
 
+    /// The pages an application may open in a popup to sign its user in (OpenID Connect's popup
+    /// mode, as oidc-client-ts's `signinPopup` does): the authorization and end-session endpoints,
+    /// and the sign-in and consent pages they lead to. `Cross-Origin-Opener-Policy: same-origin`
+    /// on any of them would cut the popup from the application's window for good, so its callback
+    /// page could never hand the code back; they go without it (framing stays refused).
+    static let popupPaths: Set<String> = ["/", "/index.html", "/consent.html", "/oauth2/authorize", "/oauth2/logout"]
+
+    /// ``fields`` without `Cross-Origin-Opener-Policy`, for ``popupPaths``.
+    static let popupFields: [HTTPField] = fields.filter { $0.name != .crossOriginOpenerPolicy }
+
     /// HSTS, for a server that speaks HTTPS: browsers are told to insist on it for a year.
     static let strictTransportSecurityField = HTTPField(name: .strictTransportSecurity, value: "max-age=31536000")
 
     /// Adds the security headers to `headers`, and `Cache-Control: no-store` unless the handler
     /// chose its own caching (the web app's files do).
-    static func add(to headers: inout HTTPFields, strictTransportSecurity: Bool) {
-        headers.append(contentsOf: fields)
+    static func add(to headers: inout HTTPFields, strictTransportSecurity: Bool, path: String = "") {
+        headers.append(contentsOf: popupPaths.contains(path) ? popupFields : fields)
         if strictTransportSecurity {
             headers.append(strictTransportSecurityField)
         }

@@ -58,7 +58,7 @@ struct ServerMiddleware: RouterMiddleware {
             response = ErrorAnswer.response(
                 for: error, oauth: oauthPaths.contains(routePath), logger: context.logger)
         }
-        SecurityHeaders.add(to: &response.headers, strictTransportSecurity: strictTransportSecurity)
+        SecurityHeaders.add(to: &response.headers, strictTransportSecurity: strictTransportSecurity, path: path)
         response.headers.append(HTTPField(name: .xRequestID, value: id))
 
         let elapsed = ContinuousClock.now - start
