@@ -30,6 +30,7 @@ class Callback:
     def __init__(self):
         callback = self
         self.form_page = None  # what /form answers: a page of the app's own, set by a test
+        self.callback_script = None  # when set, the redirect URI's page runs it
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
@@ -38,6 +39,8 @@ class Callback:
                 self.end_headers()
                 if self.path == "/form" and callback.form_page:
                     self.wfile.write(callback.form_page.encode())
+                elif self.path.startswith("/cb") and callback.callback_script:
+                    self.wfile.write(f"<!doctype html><title>callback</title><script>{callback.callback_script}</script>".encode())
                 else:
                     self.wfile.write(b"<!doctype html><title>app</title><p>back at the app</p>")
 
@@ -175,6 +178,27 @@ def test_an_app_on_another_site_posting_its_logout_form_signs_the_person_out(bro
     assert parse_qs(urlparse(browser.driver.current_url).query)["state"] == ["posted"]
     browser.open("/account")
     assert browser.session_status() == 401
+
+
+def test_an_app_signs_in_through_a_popup_and_its_callback_hands_the_code_to_the_opener(browser, server, app):
+    # oidc-client-ts's signinPopup: the app opens the authorization request in a popup; the
+    # callback page in the popup posts its URL to window.opener. The popup's pages on the server
+    # must not cut it from its opener (Cross-Origin-Opener-Policy).
+    meta = discovery(server)
+    client = register(server, app, "--trusted")
+    browser.sign_up("ada@example.com")
+    session = OAuth2Session(client["client_id"], client["client_secret"], scope="openid", redirect_uri=app.redirect_uri)
+    url, _ = session.create_authorization_url(meta["authorization_endpoint"], nonce="popup")
+    app.callback_script = "window.opener && window.opener.postMessage(location.href, '*'); window.close();"
+    app.form_page = ('<!doctype html><title>app</title><button id="open">Sign in</button><script>'
+                     'addEventListener("message", (e) => { document.title = "got " + e.data; });'
+                     f'document.getElementById("open").onclick = () => window.open({json.dumps(url)}, "signin", "popup");'
+                     '</script>')
+    browser.driver.get(app.form_uri)
+    browser.driver.find_element("css selector", "#open").click()
+    WebDriverWait(browser.driver, WAIT).until(lambda d: d.title.startswith("got "))
+    handed = browser.driver.title[len("got "):]
+    assert handed.startswith(app.redirect_uri) and "code=" in handed
 
 
 def test_a_public_app_uses_pkce_without_a_secret(browser, server, app):
