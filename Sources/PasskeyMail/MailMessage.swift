@@ -236,6 +236,9 @@ public struct MailError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidURL = Code(rawValue: "invalid_smtp_url")
         /// The server answered with a code other than the one the step needs.
         public static let unexpectedReply = Code(rawValue: "unexpected_reply")
+        /// The server refused for good: a `5yz` reply (RFC 5321 §4.2.1), which sending again
+        /// will not change (an unknown recipient, a refused sender or message).
+        public static let rejected = Code(rawValue: "rejected")
         /// `?starttls=required` and the server does not offer STARTTLS.
         public static let startTLSUnavailable = Code(rawValue: "starttls_unavailable")
         /// Credentials are configured and the server offers no mechanism we speak.
@@ -261,4 +264,10 @@ public struct MailError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public static func == (lhs: MailError, rhs: MailError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    /// Whether sending the same message again cannot succeed: the server refused it for good, or
+    /// the configuration cannot work (an address, the URL, TLS or authentication it requires).
+    public var isPermanent: Bool {
+        [.rejected, .invalidAddress, .invalidURL, .startTLSUnavailable, .authenticationUnavailable].contains(code)
+    }
 }

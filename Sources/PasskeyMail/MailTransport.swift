@@ -159,6 +159,10 @@ public actor Outbox {
                     logger.error("mail not sent: giving up", metadata: details)
                     return
                 }
+                if let error = error as? MailError, error.isPermanent {
+                    logger.error("mail not sent: refused for good, not retried", metadata: details)
+                    return
+                }
                 logger.warning("mail not sent: will retry in \(retryDelays[attempt])", metadata: details)
                 try? await Task.sleep(for: retryDelays[attempt])
             }

@@ -63,7 +63,7 @@ public struct SMTPSession: Sendable {
         try await connection.send("RCPT TO:<\(to.address)>")
         let recipient = try await connection.readReply()
         guard recipient.code == 250 || recipient.code == 251 else {
-            throw MailError(.unexpectedReply, "RCPT TO was answered \(recipient.summary)")
+            throw MailError((500..<600).contains(recipient.code) ? .rejected : .unexpectedReply, "RCPT TO was answered \(recipient.summary)")
         }
         try await connection.send("DATA")
         try expect(354, try await connection.readReply(), step: "DATA")
@@ -105,7 +105,7 @@ public struct SMTPSession: Sendable {
 
     private func expect(_ code: Int, _ reply: SMTPReply, step: String) throws(MailError) {
         guard reply.code == code else {
-            throw MailError(.unexpectedReply, "\(step) was answered \(reply.summary)")
+            throw MailError((500..<600).contains(reply.code) ? .rejected : .unexpectedReply, "\(step) was answered \(reply.summary)")
         }
     }
 

@@ -79,6 +79,23 @@ struct OutboxTests {
         #expect(transport.delivered == 6)
     }
 
+    @Test("A delivery the server refused for good (5yz) is not retried")
+    func permanentRefusalIsNotRetried() async throws {
+        final class Refusing: MailTransport {
+            let attempts = Mutex(0)
+            var description: String { "refusing" }
+            func send(_ message: MailMessage) async throws {
+                attempts.withLock { $0 += 1 }
+                throw MailError(.rejected, "RCPT TO was answered 550 no such user")
+            }
+        }
+        let transport = Refusing()
+        let outbox = Outbox(transport: transport, logger: logger, retryDelays: [.milliseconds(1), .milliseconds(1)])
+        await outbox.send(message)
+        await outbox.waitUntilIdle()
+        #expect(transport.attempts.withLock { $0 } == 1)
+    }
+
     @Test("A failed delivery is retried until it succeeds")
     func retriesUntilDelivered() async throws {
         let transport = FlakyTransport(failures: 2)

@@ -204,13 +204,17 @@ struct SMTPProtocolTests {
         #expect(!connection.sent.contains { $0.hasPrefix("AUTH") })
     }
 
-    @Test("A refused recipient stops the delivery with the server's reply")
+    @Test("A refused recipient stops the delivery with the server's reply: for good on 5yz, for now on 4yz")
     func refusedRecipient() async throws {
-        let connection = ScriptedConnection([(220, ["ready"]), (250, ["hi"]), (250, ["ok"]), (550, ["no such user"])])
-        let session = SMTPSession(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1"))
-        await #expect(throws: MailError(.unexpectedReply, "")) {
-            try await session.deliver("x", from: from, to: to, over: connection)
+        for (code, expected) in [(550, MailError.Code.rejected), (450, .unexpectedReply)] {
+            let connection = ScriptedConnection([(220, ["ready"]), (250, ["hi"]), (250, ["ok"]), (code, ["no such user"])])
+            let session = SMTPSession(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1"))
+            let error = await #expect(throws: MailError.self) {
+                try await session.deliver("x", from: from, to: to, over: connection)
+            }
+            #expect(error?.code == expected)
+            #expect(error?.isPermanent == (code == 550))
+            #expect(!connection.sent.contains("DATA"))
         }
-        #expect(!connection.sent.contains("DATA"))
     }
 }
