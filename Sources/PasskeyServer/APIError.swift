@@ -82,6 +82,9 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
     static let sessionNotFound = APIError(.notFound, "not_found", "this account has no such session")
     static let usernameTaken = APIError(.conflict, "username_taken", "an account with this username exists")
     static let credentialExists = APIError(.conflict, "credential_exists", "this passkey is registered already")
+    static let passkeyLimit = APIError(
+        .conflict, "passkey_limit",
+        "this account has \(AddPasskeyFlow.maximumPasskeys) passkeys, the most it may have: delete one before adding another")
     static let lastPasskey = APIError(
         .conflict, "last_passkey", "this is the account's only passkey: add another before deleting it")
     /// `413`, naming the limit when it is known.

@@ -11,6 +11,28 @@ import WebAuthn
 /// The account page's operations: passkeys added, listed, renamed and deleted; the display
 /// name changed; the account deleted.
 @Suite struct PasskeyManagementTests {
+    @Test("An account has at most 100 passkeys: the options for another are refused before any authenticator makes one")
+    func passkeyLimit() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let user = try #require(try await harness.store.user(username: "ada@example.com"))
+            for number in 1..<(AddPasskeyFlow.maximumPasskeys - 1) {
+                try await harness.store.addCredential(CredentialRecord(
+                    id: CredentialID(uncheckedBytes: Array(repeating: UInt8(number), count: 16)), userID: user.id,
+                    publicKey: [1, 2, 3], algorithm: -7, signCount: 0, aaguid: .zero, attestationFormat: "none",
+                    transports: [], backupEligible: false, backedUp: false, name: "Key \(number)", createdAt: harness.clock.now))
+            }
+            // The hundredth is taken (from another authenticator: this one holds an excluded passkey).
+            browser.authenticator = try SoftwareAuthenticator()
+            #expect(try await browser.addPasskey().status == .created)
+            let refused = try await browser.post("/api/passkeys/options", [String: String]())
+            expectError(refused, .conflict, "passkey_limit")
+            #expect(refused.headers[values: .setCookie].isEmpty, "no ceremony begun")
+            #expect(try await harness.store.credentials(userID: user.id).count == AddPasskeyFlow.maximumPasskeys)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func addingAPasskeyExcludesTheOnesTheAccountHas(kind: StoreKind) async throws {
         try await Harness.run(kind) { harness, client in

@@ -194,11 +194,17 @@ private func publicKeyJSON(capacity: Int, _ write: (inout JSONWriter) -> Void) -
 struct AddPasskeyFlow {
     let services: ServerServices
 
+    /// The most passkeys one account may have: far more than anyone carries, and few enough that
+    /// the sign-in options that name them all stay small.
+    static let maximumPasskeys = 100
+
     /// Options excluding the account's passkeys, and the ceremony bound to the account.
     /// `user.name` is the username exactly as stored: a conditional create goes only to the
     /// password manager entry whose username matches it.
     func options(for user: UserRecord, mediation: CredentialMediationRequirement = .optional) async throws -> Response {
         let existing = try await services.store.credentials(userID: user.id)
+        // Refused before the authenticator makes a passkey the account could not keep.
+        guard existing.count < Self.maximumPasskeys else { throw APIError.passkeyLimit }
         let (options, ceremony) = services.relyingParty.beginRegistration(
             user: PublicKeyCredentialUserEntityJSON(id: user.id, name: user.username, displayName: user.displayName),
             excludeCredentials: existing.map(ServerServices.descriptor), mediation: mediation)
@@ -224,6 +230,7 @@ struct AddPasskeyFlow {
             throw APIError.credentialExists
         }
         let existing = try await services.store.credentials(userID: signedIn.user.id)
+        guard existing.count < Self.maximumPasskeys else { throw APIError.passkeyLimit }
         let credential = services.credentialRecord(
             verified, userID: signedIn.user.id, at: services.now(), takenNames: existing.map(\.name))
         // One transaction: the passkey, its activity events and, in a recovery, the session made
