@@ -101,6 +101,7 @@ func makeServices(
         now: now,
         decoyKey: SharedKey(store: store, settingName: SharedKey.decoySettingName),
         recoveryLinkKey: SharedKey(store: store, settingName: SharedKey.recoveryLinkSettingName),
+        passwordDeviceKey: SharedKey(store: store, settingName: SharedKey.passwordDeviceSettingName),
         mail: try ServerMail(configuration: configuration, transport: mailTransport, logger: logger),
         failurePacing: FailurePacing(floor: configuration.failureFloor)
     )

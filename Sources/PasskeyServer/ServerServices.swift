@@ -24,6 +24,8 @@ struct ServerServices: Sendable {
     let decoyKey: SharedKey
     /// Keys the recovery mail link's proof (``EmailCodes/linkProof(_:userID:key:)``).
     let recoveryLinkKey: SharedKey
+    /// Keys the cookie of a browser where an account's password was right (``PasswordDevice``).
+    let passwordDeviceKey: SharedKey
     /// Mail to account holders (verification and recovery codes), sent in the background.
     let mail: ServerMail
     /// Holds failed password and recovery answers to one length of time.

@@ -14,6 +14,8 @@ struct CookieSettings: Sendable {
     /// no other, and no sibling subdomain can set one.
     let sessionName: String
     let ceremonyName: String
+    /// A browser where an account's password was right (``PasswordDevice``): host-only, like the session's.
+    let deviceName: String
     let secure: Bool
     /// With `--cookie-domain`: the forward-auth cookie, for that domain (`__Secure-` over HTTPS).
     /// Every app on the domain receives it, and the proxy passes it on to the app; so it carries
@@ -30,6 +32,7 @@ struct CookieSettings: Sendable {
         let prefix = secure ? "__Host-" : ""
         self.sessionName = prefix + "passkeys_session"
         self.ceremonyName = prefix + "passkeys_ceremony"
+        self.deviceName = prefix + "passkeys_device"
         self.secure = secure
         self.forwardName = sessionDomain.map { _ in (secure ? "__Secure-" : "") + "passkeys_forward" }
         self.forwardDomain = sessionDomain

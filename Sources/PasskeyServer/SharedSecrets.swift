@@ -19,6 +19,8 @@ final class SharedKey: Sendable {
     static let forwardAuthSealSettingName = "forward_auth_cookie_key"
     /// The key of the recovery mail link's proof.
     static let recoveryLinkSettingName = "recovery_link_key"
+    /// The key of the cookie that names a browser where an account's password was right.
+    static let passwordDeviceSettingName = "password_device_key"
 
     private let store: any PasskeyStore
     private let settingName: String

@@ -91,6 +91,37 @@ import WebAuthn
         }
     }
 
+    @Test("Wrong passwords from others spend the account's allowance, but not that of a browser where the password was right before")
+    func aKnownBrowserIsNotLockedOut() async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 3 }) { harness, client in
+            try await harness.importAccount(Self.grace, passwordHash: KnownHashes.bcrypt2b)
+            var owner = try Browser(client)
+            let first = try await signIn(&owner, Self.grace)
+            #expect(first.status == .ok)
+            let device = try #require(owner.cookies["passkeys_device"])
+            #expect(first.headers[values: .setCookie].contains { $0.hasPrefix("passkeys_device=") && $0.contains("HttpOnly") })
+            try await owner.send(.delete, "/api/session")
+            // Someone else, without the cookie, spends what is left of the account's allowance
+            // (the owner's first sign-in, from a browser then unknown, took one of the three).
+            var stranger = try Browser(client)
+            for _ in 0..<2 { expectError(try await signIn(&stranger, Self.grace, "wrong"), .unauthorized, "invalid_credentials") }
+            expectError(try await signIn(&stranger, Self.grace), .tooManyRequests, "rate_limited")
+            // The owner's browser has its own: it signs in, and keeps the same device.
+            #expect(try await signIn(&owner, Self.grace).status == .ok)
+            #expect(owner.cookies["passkeys_device"].map { String($0.prefix(22)) } == String(device.prefix(22)))
+            // The cookie is the account's: copied onto a request for another account, or altered,
+            // it is no cookie (that request shares the other account's allowance).
+            try await harness.importAccount("other@example.com", passwordHash: KnownHashes.bcrypt2b)
+            var copied = try Browser(client)
+            copied.cookies["passkeys_device"] = device
+            for _ in 0..<3 { expectError(try await signIn(&copied, "other@example.com", "wrong"), .unauthorized, "invalid_credentials") }
+            expectError(try await signIn(&stranger, "other@example.com"), .tooManyRequests, "rate_limited")
+            var altered = try Browser(client)
+            altered.cookies["passkeys_device"] = String(device.dropLast()) + (device.hasSuffix("A") ? "B" : "A")
+            expectError(try await signIn(&altered, Self.grace), .tooManyRequests, "rate_limited")
+        }
+    }
+
     @Test("Right passwords give the address its place back; wrong ones from it are stopped at the failure limit")
     func addressLimitCountsWrongPasswords() async throws {
         try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 100; $0.addressFailureLimit = 3 }) { harness, client in

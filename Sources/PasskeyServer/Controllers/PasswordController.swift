@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HummingbirdBcrypt
 import Hummingbird
@@ -46,11 +47,17 @@ struct PasswordController {
         try await services.limitClient(context)
         let body = try await JSONBody.decode(SignInRequest.self, from: request)
         let username = try NameRules.username(body.username)
-        // Per account, whether it exists or not, so the limit itself tells nothing.
-        try await services.limitKey("password-account:" + UserRecord.normalize(username))
+        let user = try await services.store.user(username: username)
+        // Tries per account, whether it exists or not, so the limit itself tells nothing. A browser
+        // where the account's password was right before has an allowance of its own: wrong
+        // passwords others send, from however many addresses, cannot lock its owner out there.
+        var device: String?
+        if let user, let cookie = CookieHeader.value(of: services.sessions.cookies.deviceName, in: request.headers) {
+            device = PasswordDevice.id(of: cookie, userID: user.id, key: try await services.passwordDeviceKey.key())
+        }
+        try await services.limitKey(device.map { "password-device:" + $0 } ?? "password-account:" + UserRecord.normalize(username))
         let client = ClientDetails(request, context: context)
         let start = ContinuousClock.now
-        let user = try await services.store.user(username: username)
         let stored = try await user.asyncMap { try await services.store.passwordHash(userID: $0.id) } ?? nil
         let hash = stored.flatMap { try? PasswordHash($0) }
         let verified = try await Self.check(body.password, against: hash, pacing: services.failurePacing)
@@ -77,8 +84,13 @@ struct PasswordController {
             endingSession: services.sessions.tokenHash(request))
         await services.clientRequestSucceeded(context)
         context.logger.info("password sign-in", metadata: ["user": .string(user.id.base64URL)])
+        let deviceCookie = services.sessions.cookies.cookie(
+            name: services.sessions.cookies.deviceName,
+            value: PasswordDevice.cookieValue(id: device, userID: user.id, key: try await services.passwordDeviceKey.key()),
+            maxAge: PasswordDevice.lifetime)
         return try ServerServices.json(
-            SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty), cookies: try await services.sessions.cookies(for: token))
+            SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty),
+            cookies: try await services.sessions.cookies(for: token) + [deviceCookie])
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {
@@ -131,5 +143,36 @@ extension Optional {
     fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let self else { return nil }
         return try await transform(self)
+    }
+}
+
+/// A browser where an account's password was right: its cookie holds a random ID and an HMAC of
+/// it and the account under a key in the database (``SharedKey/passwordDeviceSettingName``). Such a
+/// browser's password tries for that account are counted apart from everyone else's, so wrong
+/// passwords sent from anywhere cannot lock the owner out of a browser they used before (OWASP's
+/// "device cookies"); a browser without one shares the account's allowance, and can use email
+/// recovery when that is spent.
+enum PasswordDevice {
+    /// 400 days, the longest a browser keeps a cookie.
+    static let lifetime: TimeInterval = 400 * 86400
+
+    /// The cookie's value for device `id` (a new random one when `nil`) and the account.
+    static func cookieValue(id: String?, userID: UserHandle, key: SymmetricKey) -> String {
+        let idBytes = id.flatMap { Base64URL.decode($0) }.flatMap { $0.count == 16 ? $0 : nil } ?? randomBytes(16)
+        return Base64URL.encode(idBytes + mac(idBytes, userID: userID, key: key))
+    }
+
+    /// The device ID (base64url) a cookie value names, when its HMAC is right for the account.
+    static func id(of cookie: String, userID: UserHandle, key: SymmetricKey) -> String? {
+        guard let bytes = Base64URL.decode(cookie), bytes.count == 32 else { return nil }
+        let id = Array(bytes[..<16])
+        guard constantTimeEquals(bytes[16...], mac(id, userID: userID, key: key)) else { return nil }
+        return Base64URL.encode(id)
+    }
+
+    private static func mac(_ id: [UInt8], userID: UserHandle, key: SymmetricKey) -> [UInt8] {
+        var message = Array("passkeys password device v1\u{0}".utf8)
+        message += userID.bytes + [0] + id
+        return Array(Array(HMAC<SHA256>.authenticationCode(for: message, using: key)).prefix(16))
     }
 }
