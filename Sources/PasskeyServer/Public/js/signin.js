@@ -22,11 +22,9 @@ const autofill = autofillAvailable();
 // and address only, and lets the code through however many wrong codes others typed.
 const link = new URLSearchParams(window.location.hash.slice(1));
 let linkCode = link.get('recover');
-const fromLink = linkCode ? { code: linkCode, email: link.get('email') ?? '', proof: link.get('proof') } : null;
+const fromLink = linkCode && { code: linkCode, email: link.get('email') ?? '', proof: link.get('proof') ?? undefined };
 if (linkCode) history.replaceState(null, '', window.location.pathname + window.location.search);
-const digits = (text) => text.replace(/[\s-]/g, '');
-const linkProof = () => fromLink?.proof && digits(code.value) === digits(fromLink.code) && email.value.trim() === fromLink.email
-  ? fromLink.proof : undefined;
+const linkProof = () => (code.value.replace(/[\s-]/g, '') === fromLink?.code && email.value.trim() === fromLink.email ? fromLink.proof : undefined);
 
 let core = null;
 let trigger = null; // the id of the button the person used last, once they used one
@@ -58,8 +56,7 @@ function render(view, shell) {
   if (view.offersAutofill) autofill.then((available) => { if (available) shell.send({ event: 'startAutofill' }); });
   if (linkCode && view.canStart) {
     $('recovery').hidden = false;
-    [email.value, code.value] = [fromLink.email, linkCode];
-    linkCode = null;
+    [email.value, code.value, linkCode] = [fromLink.email, linkCode, null];
     $('recovery-submit').focus();
   }
 }
@@ -93,11 +90,7 @@ on('recovery-redeem', 'submit', 'recovery-submit', () => ({ event: 'redeemRecove
 // Enter in the password field means this sign-in, not the passkey one.
 password.addEventListener('keydown', (event) => event.key === 'Enter' && (event.preventDefault(), $('password-signin').click()));
 field.addEventListener('input', () => { field.removeAttribute('aria-invalid'); $('username-error').textContent = ''; });
-$('lost-passkey').addEventListener('click', () => {
-  $('recovery').hidden = false;
-  email.value ||= field.value.trim();
-  email.focus();
-});
+$('lost-passkey').addEventListener('click', () => ($('recovery').hidden = false, email.value ||= field.value.trim(), email.focus()));
 // OIDC login_hint: the application's guess at the username.
 const hint = new URLSearchParams(window.location.search).get('login_hint');
 if (hint && !field.value) field.value = hint.slice(0, 64);
