@@ -822,6 +822,21 @@ struct PasskeyStoreContractTests {
         }
     }
 
+    @Test("A backlog larger than a purge's batch is purged whole, the live rows kept", arguments: Backend.allCases)
+    func purgeBacklog(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, live) = try await signUp(store)
+            for _ in 0..<2_345 { try await store.insertSession(makeSession(for: user, at: t0, lifetime: minutes(10))) }
+            for _ in 0..<1_001 { _ = try await store.acquireRateLimit(key: "k\(UUID().uuidString)", limit: 60, period: 60, now: t0) }
+            let now = t0.addingTimeInterval(minutes(30))
+            #expect(try await store.purgeExpired(now: now) == 2_345)
+            #expect(try await store.session(tokenHash: live.tokenHash) == live)
+            #expect(try await store.sessions(userID: user.id).count == 1)
+            #expect(try await store.purgeRateLimits(now: now) == 1_001)
+            #expect(try await store.purgeExpired(now: now) == 0)
+        }
+    }
+
     @Test("Purging with an idle timeout also deletes sessions idle that long", arguments: Backend.allCases)
     func purgeIdleSessions(_ backend: Backend) async throws {
         try await withStore(backend) { store in

@@ -240,17 +240,14 @@ extension SQLPasskeyStore {
     @discardableResult
     public func purgeExpiredOAuth(now: Date) async throws -> Int {
         let cutoff = try Column.microseconds(now)
-        return try await autocommit { db in
-            let codes = try await db.delete(from: "oauth_codes")
-                .where("expires_at", .lessThanOrEqual, cutoff)
-                .returning("code_hash")
-                .all()
-            let tokens = try await db.delete(from: "oauth_tokens")
-                .where("expires_at", .lessThanOrEqual, cutoff)
-                .returning("token_hash")
-                .all()
-            return codes.count + tokens.count
-        }
+        return try await deleteInBatches("""
+            DELETE FROM oauth_codes WHERE code_hash IN \
+            (SELECT code_hash FROM oauth_codes WHERE expires_at <= \(bind: cutoff) LIMIT \(bind: Self.purgeBatch)) RETURNING code_hash
+            """)
+            + deleteInBatches("""
+                DELETE FROM oauth_tokens WHERE token_hash IN \
+                (SELECT token_hash FROM oauth_tokens WHERE expires_at <= \(bind: cutoff) LIMIT \(bind: Self.purgeBatch)) RETURNING token_hash
+                """)
     }
 
     private static func insert(_ token: OAuthTokenRecord, on db: any SQLDatabase) async throws {

@@ -168,13 +168,9 @@ extension SQLPasskeyStore {
     public func purgeEmailCodes(now: Date) async throws -> Int {
         let cutoff = try Column.microseconds(now)
         let windowStart = try Column.microseconds(now.addingTimeInterval(-EmailCodeRecord.capWindow))
-        return try await autocommit { db in
-            try await db.delete(from: "email_codes")
-                .where("expires_at", .lessThanOrEqual, cutoff)
-                .where("created_at", .lessThanOrEqual, windowStart)
-                .returning("id")
-                .all()
-                .count
-        }
+        return try await deleteInBatches("""
+            DELETE FROM email_codes WHERE id IN (SELECT id FROM email_codes \
+            WHERE expires_at <= \(bind: cutoff) AND created_at <= \(bind: windowStart) LIMIT \(bind: Self.purgeBatch)) RETURNING id
+            """)
     }
 }

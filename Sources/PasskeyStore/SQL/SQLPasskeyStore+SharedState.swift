@@ -48,9 +48,10 @@ extension SQLPasskeyStore {
     @discardableResult
     public func purgeRateLimits(now: Date) async throws -> Int {
         let now = try Column.microseconds(now)
-        return try await autocommit { db in
-            try await db.delete(from: "rate_limits").where("tat", .lessThanOrEqual, now).returning("name").all().count
-        }
+        return try await deleteInBatches("""
+            DELETE FROM rate_limits WHERE name IN \
+            (SELECT name FROM rate_limits WHERE tat <= \(bind: now) LIMIT \(bind: Self.purgeBatch)) RETURNING name
+            """)
     }
 
     public func setting(named name: String, orInsert candidate: [UInt8]) async throws -> [UInt8] {

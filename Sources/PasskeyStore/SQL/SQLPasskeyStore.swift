@@ -983,21 +983,36 @@ public final class SQLPasskeyStore: PasskeyStore {
     public func purgeExpired(now: Date, sessionIdleTimeout: TimeInterval?) async throws -> Int {
         let cutoff = try Column.microseconds(now)
         let idleCutoff = try sessionIdleTimeout.map { try Column.microseconds(now.addingTimeInterval(-$0)) }
-        return try await autocommit { db in
-            let ceremonies = try await db.delete(from: "ceremonies")
-                .where("expires_at", .lessThanOrEqual, cutoff)
-                .returning("id")
-                .all()
-            var sessions = db.delete(from: "sessions").where("expires_at", .lessThanOrEqual, cutoff)
-            if let idleCutoff {
-                sessions = sessions.orWhere("last_seen_at", .lessThanOrEqual, idleCutoff)
-            }
-            let purgedSessions = try await sessions.returning("token_hash").all()
-            let spent = try await db.delete(from: "spent_ceremonies")
-                .where("keep_until", .lessThanOrEqual, cutoff)
-                .returning("id")
-                .all()
-            return ceremonies.count + purgedSessions.count + spent.count
+        let idle: BoundStatement = idleCutoff.map { " OR last_seen_at <= \(bind: $0)" } ?? ""
+        return try await deleteInBatches("""
+            DELETE FROM ceremonies WHERE id IN \
+            (SELECT id FROM ceremonies WHERE expires_at <= \(bind: cutoff) LIMIT \(bind: Self.purgeBatch)) RETURNING id
+            """)
+            + deleteInBatches("""
+                DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions \
+                WHERE expires_at <= \(bind: cutoff)\(idle) LIMIT \(bind: Self.purgeBatch)) RETURNING token_hash
+                """)
+            + deleteInBatches("""
+                DELETE FROM spent_ceremonies WHERE id IN \
+                (SELECT id FROM spent_ceremonies WHERE keep_until <= \(bind: cutoff) LIMIT \(bind: Self.purgeBatch)) RETURNING id
+                """)
+    }
+
+    /// Rows a purge deletes in one statement at most.
+    static let purgeBatch: Int64 = 1000
+
+    /// Runs `statement`, a `DELETE … WHERE key IN (SELECT key … LIMIT purgeBatch) RETURNING key`,
+    /// as operations of their own until one deletes fewer than ``purgeBatch`` rows; how many it
+    /// deleted in all. A backlog (a database that filled while no purge ran) is deleted a
+    /// thousand rows at a time: no transaction holds SQLite's write lock (or PostgreSQL's row
+    /// locks) for long, requests go on between the batches, and no answer brings every key back
+    /// into memory at once.
+    func deleteInBatches(_ statement: BoundStatement) async throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try await autocommit { db in try await db.all(statement).count }
+            total += deleted
+            if deleted < Self.purgeBatch { return total }
         }
     }
 
@@ -1054,13 +1069,10 @@ public final class SQLPasskeyStore: PasskeyStore {
     @discardableResult
     public func purgeAuditEvents(before cutoff: Date) async throws -> Int {
         let cutoff = try Column.microseconds(cutoff)
-        return try await autocommit { db in
-            try await db.delete(from: "audit_events")
-                .where("at", .lessThan, cutoff)
-                .returning("id")
-                .all()
-                .count
-        }
+        return try await deleteInBatches("""
+            DELETE FROM audit_events WHERE id IN \
+            (SELECT id FROM audit_events WHERE at < \(bind: cutoff) LIMIT \(bind: Self.purgeBatch)) RETURNING id
+            """)
     }
 
     // MARK: Sessions and accounts, for the person and for operators
