@@ -118,6 +118,7 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
             switch error.code {
             case .usernameTaken: self = .usernameTaken
             case .credentialExists: self = .credentialExists
+            case .credentialLimit: self = .passkeyLimit
             case .userNotFound: self = .unauthenticated
             case .unavailable: self = .unavailable
             case .signCountConflict:

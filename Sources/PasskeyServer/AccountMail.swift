@@ -94,10 +94,11 @@ extension ServerServices {
 
     /// Issues a code to the account's address and sends it in the background; the activity log
     /// names `client`, the browser that asked for it. Returns `false`
-    /// (sending nothing) when the hourly cap is reached, or the username is no email address.
+    /// (sending nothing) when the hourly cap is reached, the mail queue is full, or the username
+    /// is no email address.
     ///
-    /// - Throws: `429 rate_limited` only when `answerCap`; otherwise the cap is silent (recovery
-    ///   must answer the same for every address).
+    /// - Throws: `429 rate_limited` (a cap) or `503 unavailable` (a full mail queue) only when
+    ///   `answerCap`; otherwise they are silent (recovery must answer the same for every address).
     @discardableResult
     func sendEmailCode(
         _ purpose: EmailCodeRecord.Purpose, to user: UserRecord, language: Auth.Language, client: ClientDetails?,
@@ -109,9 +110,13 @@ extension ServerServices {
             return false
         }
         let now = now()
-        // Per mailbox, whatever the account: a stranger's sign-ups as name+1@, name+2@, … would
-        // otherwise each mail the same inbox.
-        if let wait = try await limits.mailboxes.acquire("mailbox:" + Self.mailbox(address.address), now: now) {
+        // Mail to another spelling of a mailbox (name+1@, n.ame@gmail.com) is limited per mailbox, so
+        // a stranger's sign-ups under such spellings cannot fill one inbox. Mail to the mailbox's
+        // own address is not: one account holds it, its codes are capped per account already, and
+        // those sign-ups must not use up the allowance its owner's recovery needs.
+        let mailbox = Self.mailbox(address.address)
+        if mailbox != address.address.lowercased(),
+           let wait = try await limits.mailboxes.acquire("mailbox:" + mailbox, now: now) {
             await recordActivity(
                 AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_capped"), userID: user.id, client: client,
                 detail: "no code sent: \(RateLimits.mailsPerMailboxPerHour) mails to this mailbox this hour already",
@@ -151,7 +156,14 @@ extension ServerServices {
                 to: address, from: mail.from, site: mail.site, code: code,
                 link: "\(mail.origin)/#recover=\(code)&email=\(email)&proof=\(proof)", validFor: ttl, language: language)
         }
-        await mail.outbox.send(message)
+        guard await mail.outbox.send(message) else {
+            // The outbox is full (the mail server is down or slow): the code stays unsent.
+            await recordActivity(
+                AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_not_sent"), userID: user.id, client: client,
+                detail: "no code sent: the mail queue is full", logger: logger)
+            if answerCap { throw APIError.unavailable }
+            return false
+        }
         await recordActivity(
             AuditEvent.Kind(rawValue: "\(purpose.rawValue)_code_sent"), userID: user.id, client: client,
             detail: "a \(purpose.rawValue) code was mailed", logger: logger)
@@ -159,13 +171,18 @@ extension ServerServices {
     }
 
     /// The mailbox an address delivers to, as far as the server can tell: lower case, without a
-    /// `+tag` in the local part.
+    /// `+tag` in the local part, and for Gmail without the dots it ignores.
     static func mailbox(_ address: String) -> String {
         let lowered = address.lowercased()
         guard let at = lowered.lastIndex(of: "@") else { return lowered }
         let local = lowered[..<at]
-        let base = local.firstIndex(of: "+").map { local[..<$0] } ?? local
-        return base.isEmpty ? lowered : String(base) + lowered[at...]
+        var base = String(local.firstIndex(of: "+").map { local[..<$0] } ?? local)
+        var domain = String(lowered[lowered.index(after: at)...])
+        if domain == "gmail.com" || domain == "googlemail.com" {
+            base.removeAll { $0 == "." }
+            domain = "gmail.com"
+        }
+        return base.isEmpty ? lowered : base + "@" + domain
     }
 
     /// The language of a mail sent for `request`: the first of its `Accept-Language` that the

@@ -104,10 +104,13 @@ public actor MemoryPasskeyStore: PasskeyStore {
     }
 
     public func addCredential(
-        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?, limit: Int?
     ) async throws {
         guard usersByID[credential.userID] != nil else { throw StoreError.userNotFound }
         guard credentialsByID[credential.id] == nil else { throw StoreError.credentialExists }
+        if let limit, credentialsByID.values.count(where: { $0.userID == credential.userID }) >= limit {
+            throw StoreError.credentialLimit
+        }
         // Every check before the first change: all of it is stored or none of it.
         try checkNew(events)
         credentialsByID[credential.id] = credential

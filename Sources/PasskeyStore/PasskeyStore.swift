@@ -64,11 +64,14 @@ public protocol PasskeyStore: SharedStateStore {
     /// `tokenHash` is given, the end of the recovery of that session of the account (it becomes a
     /// full session), in one transaction: all of it is stored or, when the call throws, none of it.
     ///
+    /// - Parameter limit: when given, the most passkeys the account may have: one that has that
+    ///   many gets no more (checked in the same transaction, so concurrent adds cannot pass it).
     /// - Throws: ``StoreError/userNotFound`` when the account is gone;
-    ///   ``StoreError/credentialExists`` when the credential ID is registered already; a
+    ///   ``StoreError/credentialExists`` when the credential ID is registered already;
+    ///   ``StoreError/credentialLimit`` when the account has `limit` passkeys; a
     ///   ``StoreError/Code-swift.struct/failure`` when an event's ID is stored already.
     func addCredential(
-        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?, limit: Int?
     ) async throws
 
     /// Renames one of the account's passkeys and stores the activity `event` (when given), in one
@@ -485,9 +488,9 @@ extension PasskeyStore {
     }
 
     /// Adds a passkey to an existing account, with no event and no recovery to end
-    /// (``addCredential(_:audit:endingRecoveryOf:)``).
+    /// (``addCredential(_:audit:endingRecoveryOf:limit:)``).
     public func addCredential(_ credential: CredentialRecord) async throws {
-        try await addCredential(credential, audit: [], endingRecoveryOf: nil)
+        try await addCredential(credential, audit: [], endingRecoveryOf: nil, limit: nil)
     }
 
     /// ``createUser(_:credential:session:audit:endingSession:spending:)`` with no event, no

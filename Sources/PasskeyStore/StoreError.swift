@@ -15,6 +15,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let usernameTaken = Code(rawValue: "username_taken")
         /// The store already holds a credential with this ID.
         public static let credentialExists = Code(rawValue: "credential_exists")
+        /// The account has as many passkeys as it may have.
+        public static let credentialLimit = Code(rawValue: "credential_limit")
         /// The record names an account the store does not hold (deleted meanwhile, or never made).
         public static let userNotFound = Code(rawValue: "user_not_found")
         /// The store cannot be opened as configured (an unknown database URL, for instance).
@@ -52,6 +54,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let usernameTaken = StoreError(.usernameTaken, "the username is taken")
     /// The store already holds a credential with this ID.
     public static let credentialExists = StoreError(.credentialExists, "the credential is already registered")
+    /// The account has as many passkeys as it may have.
+    public static let credentialLimit = StoreError(.credentialLimit, "the account has as many passkeys as it may have")
     /// The record names an account the store does not hold.
     public static let userNotFound = StoreError(.userNotFound, "no such user")
 

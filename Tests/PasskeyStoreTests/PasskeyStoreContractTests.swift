@@ -822,6 +822,36 @@ struct PasskeyStoreContractTests {
         }
     }
 
+    @Test("With a limit, an account gets no more passkeys than the limit, even from concurrent adds", arguments: Backend.allCases)
+    func credentialLimit(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.addCredential(makeCredential(for: user), audit: [], endingRecoveryOf: nil, limit: 3)
+            // Ten at once for the last place: one gets it.
+            let added = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        do {
+                            try await store.addCredential(makeCredential(for: user), audit: [], endingRecoveryOf: nil, limit: 3)
+                            return true
+                        } catch let error as StoreError where error.code == .credentialLimit {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(added == 1)
+            #expect(try await store.credentials(userID: user.id).count == 3)
+            await #expect(throws: StoreError.credentialLimit) {
+                try await store.addCredential(makeCredential(for: user), audit: [], endingRecoveryOf: nil, limit: 3)
+            }
+            // Without a limit (an operator's import, say) it is not counted.
+            try await store.addCredential(makeCredential(for: user))
+            #expect(try await store.credentials(userID: user.id).count == 4)
+        }
+    }
+
     @Test("A backlog larger than a purge's batch is purged whole, the live rows kept", arguments: Backend.allCases)
     func purgeBacklog(_ backend: Backend) async throws {
         try await withStore(backend) { store in

@@ -240,7 +240,7 @@ struct RecoveryContractTests {
             session.recovery = true
             _ = try await redeem(store, user, session: session)
             let credential = makeCredential(for: user)
-            try await store.addCredential(credential, audit: [], endingRecoveryOf: session.tokenHash)
+            try await store.addCredential(credential, audit: [], endingRecoveryOf: session.tokenHash, limit: nil)
             #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == false)
             #expect(try await store.credential(id: credential.id) == credential)
         }
@@ -264,13 +264,13 @@ struct RecoveryContractTests {
                 AuditEvent(userID: user.id, kind: "recovery_completed", at: t0, credentialID: credential.id),
                 AuditEvent(userID: user.id, kind: .passkeyAdded, at: t0.addingTimeInterval(1), credentialID: credential.id),
             ]
-            try await store.addCredential(credential, audit: events, endingRecoveryOf: session.tokenHash)
+            try await store.addCredential(credential, audit: events, endingRecoveryOf: session.tokenHash, limit: nil)
             #expect(try await store.credential(id: credential.id) == credential)
             #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == false)
             #expect(try await store.auditEvents(userID: user.id, limit: 10) == events.reversed())
 
             // Another account's recovery session is not made full by this account's passkey.
-            try await store.addCredential(makeCredential(for: user), audit: [], endingRecoveryOf: othersSession.tokenHash)
+            try await store.addCredential(makeCredential(for: user), audit: [], endingRecoveryOf: othersSession.tokenHash, limit: nil)
             #expect(try await store.session(tokenHash: othersSession.tokenHash)?.recovery == true)
         }
     }
@@ -291,7 +291,7 @@ struct RecoveryContractTests {
             await #expect(throws: StoreError.credentialExists) {
                 try await store.addCredential(
                     duplicate, audit: [AuditEvent(userID: user.id, kind: .passkeyAdded, at: t0)],
-                    endingRecoveryOf: session.tokenHash)
+                    endingRecoveryOf: session.tokenHash, limit: nil)
             }
             // An event whose ID is stored already: the passkey is not added either.
             let fresh = makeCredential(for: user)
@@ -300,7 +300,7 @@ struct RecoveryContractTests {
             await #expect(throws: StoreError.self) {
                 try await store.addCredential(
                     fresh, audit: [AuditEvent(userID: user.id, kind: "recovery_completed", at: t0), again],
-                    endingRecoveryOf: session.tokenHash)
+                    endingRecoveryOf: session.tokenHash, limit: nil)
             }
             #expect(try await store.credential(id: fresh.id) == nil)
             #expect(try await store.credential(id: existing.id) == existing)
@@ -312,7 +312,7 @@ struct RecoveryContractTests {
             await #expect(throws: StoreError.userNotFound) {
                 try await store.addCredential(
                     makeCredential(for: ghost), audit: [AuditEvent(userID: ghost.id, kind: .passkeyAdded, at: t0)],
-                    endingRecoveryOf: nil)
+                    endingRecoveryOf: nil, limit: nil)
             }
             #expect(try await store.auditEvents(userID: ghost.id, limit: 10).isEmpty)
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PasskeyCBOR
 import SwiftASN1
 import Testing
 import SoftwareAuthenticator
@@ -264,16 +265,28 @@ struct AuthenticatorDirectoryTests {
 struct RegistrationWithMetadataTests {
     static let origin = "https://example.com"
 
+    /// Registers `authenticator`'s new passkey; `compound` sends its statement twice as a §8.9
+    /// compound object instead.
     static func register(
         authenticator: inout SoftwareAuthenticator, metadata: AuthenticatorMetadata,
-        requirement: AttestationPolicy.Requirement = .acceptAny
+        requirement: AttestationPolicy.Requirement = .acceptAny, compound: Bool = false
     ) async throws -> VerifiedRegistration {
         let relyingParty = RelyingParty(configuration: try .init(
             relyingPartyID: "example.com", relyingPartyName: "Example", allowedOrigins: [origin],
             attestation: .direct, attestationPolicy: AttestationPolicy(requirement: requirement, metadata: metadata)))
         let (options, ceremony) = relyingParty.beginRegistration(
             user: .init(id: .random(), name: "ada@example.com", displayName: "Ada"))
-        let response = try authenticator.register(options: options, origin: origin)
+        var response = try authenticator.register(options: options, origin: origin)
+        if compound {
+            let object = try #require(try CBORDecoder().decode(response.response.attestationObject.bytes).mapValue)
+            let item = CBOR.map(CBORMap([
+                (key: "fmt", value: try #require(object["fmt"])), (key: "attStmt", value: try #require(object["attStmt"])),
+            ]))
+            response.response.attestationObject = Base64URLData(CBOREncoder.encode(.map(CBORMap([
+                (key: "fmt", value: "compound"), (key: "attStmt", value: .array([item, item])),
+                (key: "authData", value: try #require(object["authData"])),
+            ]))))
+        }
         return try await relyingParty.finishRegistration(response: response, ceremony: ceremony)
     }
 
@@ -305,15 +318,22 @@ struct RegistrationWithMetadataTests {
         }
     }
 
-    @Test("an authenticator reported compromised in metadata is refused with attestation_policy")
-    func compromisedRefused() async throws {
+    @Test("an authenticator reported compromised in metadata is refused with attestation_policy, alone or in a compound", arguments: [false, true])
+    func compromisedRefused(compound: Bool) async throws {
         var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
         let metadata = try await Self.metadata(
             for: authenticator, roots: [(try authenticator.attestationRootCertificate)],
             statuses: [("FIDO_CERTIFIED", "2020-01-01"), ("ATTESTATION_KEY_COMPROMISE", "2024-01-01")])
         await #expect(throws: WebAuthnError(.attestationPolicy, "")) {
-            _ = try await Self.register(authenticator: &authenticator, metadata: metadata)
+            _ = try await Self.register(authenticator: &authenticator, metadata: metadata, compound: compound)
         }
+        // The same model, certified, is accepted in a compound too.
+        var certified = try SoftwareAuthenticator(attestation: .packedX5C)
+        let good = try await Self.metadata(
+            for: certified, roots: [(try certified.attestationRootCertificate)], statuses: [("FIDO_CERTIFIED", "2024-01-01")])
+        let result = try await Self.register(authenticator: &certified, metadata: good, requirement: .trustedRoot, compound: compound)
+        #expect(result.attestationTrusted)
+        #expect(result.format == (compound ? .compound : .packed))
     }
 
     @Test("an authenticator that metadata does not list is verified as without metadata")

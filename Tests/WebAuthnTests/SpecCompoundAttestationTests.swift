@@ -66,6 +66,31 @@ struct SpecCompoundAttestationTests {
         }
     }
 
+    @Test("An allowed AAGUID is met by the compound's trusted statement, wherever it stands")
+    func allowedAAGUIDWhateverTheOrder() async throws {
+        let authority = try TestCertificateAuthority()
+        let aaguid = try #require(AAGUID(bytes: TestRelyingParty.aaguid))
+        let relyingParty = try TestRelyingParty.make(attestationPolicy: AttestationPolicy(
+            requirement: .allowedAAGUIDs([aaguid]), roots: [.packed: [authority.certificate]]))
+        let base = try TestRegistration.packedX5C(authority: authority, key: key)
+        let trusted = try Self.item(base), selfStatement = try Self.item(.packedSelf(key: key))
+        for items in [[trusted, selfStatement], [selfStatement, trusted]] {
+            let verified = try await Self.compound(base, .array(items)).finish(with: relyingParty)
+            #expect(verified.attestationTrusted && verified.attestationType == .basic)
+        }
+    }
+
+    @Test("A compound of more statements than this relying party takes is rejected before any is verified")
+    func tooManyStatements() async throws {
+        let base = TestRegistration.packedSelf(key: key)
+        let items = Array(repeating: try Self.item(base), count: AttestationObject.maximumCompoundStatements + 1)
+        await #expect(throws: WebAuthnError(.malformed, "")) {
+            try await Self.compound(base, .array(items)).finish()
+        }
+        let most = Array(repeating: try Self.item(base), count: AttestationObject.maximumCompoundStatements)
+        #expect(try await Self.compound(base, .array(most)).finish().attestationType == .self)
+    }
+
     @Test("A compound in which one statement's signature does not verify is rejected, naming the statement")
     func oneBadStatementFailsTheWhole() async throws {
         let base = try TestRegistration.packedX5C(key: key)

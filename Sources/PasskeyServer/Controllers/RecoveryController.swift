@@ -127,12 +127,19 @@ struct RecoveryController {
         try await services.limitClient(context)
         let body = try await JSONBody.decode(RecoveryRequest.self, from: request)
         let email = try Self.address(body.email)
-        try await services.limitKey("recovery-address:" + UserRecord.normalize(email))
         let client = ClientDetails(request, context: context)
         let start = ContinuousClock.now
-        guard let user = try await services.store.user(username: email), !user.disabled,
-              let code = EmailCodes.normalize(body.code)
-        else {
+        let user = try await services.store.user(username: email)
+        let code = EmailCodes.normalize(body.code)
+        // A code with its mail link's proof came from the mail, not from guessing: neither the
+        // address's allowance, which anyone's wrong codes use up, nor the tries wrong codes others
+        // typed use up stop it. Without a valid proof the code counts as typed, and is held to both.
+        var fromMail = false
+        if let user, let code, let proof = body.proof {
+            fromMail = EmailCodes.isLinkProof(proof, code: code, userID: user.id, key: try await services.recoveryLinkKey.key())
+        }
+        if !fromMail { try await services.limitKey("recovery-address:" + UserRecord.normalize(email)) }
+        guard let user, !user.disabled, let code else {
             // An unknown address answers after the same time as a wrong code for a known one,
             // which spends a try and writes the activity log (FailurePacing).
             await services.failurePacing.holdFailure(startedAt: start)
@@ -140,13 +147,6 @@ struct RecoveryController {
         }
         let (token, session) = services.sessions.start(
             userID: user.id, credentialID: nil, client: client, method: .emailCode, recovery: true)
-        // A code with its mail link's proof came from the mail, not from guessing: wrong codes
-        // others typed (which use up a typed code's tries) do not stop it. Without a valid proof
-        // the code counts as typed.
-        var fromMail = false
-        if let proof = body.proof {
-            fromMail = EmailCodes.isLinkProof(proof, code: code, userID: user.id, key: try await services.recoveryLinkKey.key())
-        }
         guard let recovered = try await services.store.redeemEmailCode(
             userID: user.id, purpose: .recovery, codeHash: EmailCodes.hash(code, userID: user.id, purpose: .recovery),
             at: services.now(), maximumAttempts: fromMail ? Int.max : EmailCodes.maximumAttempts, session: session,

@@ -251,7 +251,8 @@ struct AddPasskeyFlow {
                 detail: "passkey \(credential.name) created automatically after a password sign-in"))
         }
         try await services.store.addCredential(
-            credential, audit: events, endingRecoveryOf: signedIn.session.recovery ? signedIn.session.tokenHash : nil)
+            credential, audit: events, endingRecoveryOf: signedIn.session.recovery ? signedIn.session.tokenHash : nil,
+            limit: Self.maximumPasskeys)
         return try ServerServices.json(
             answer(signedIn.user, credential), status: .created, cookies: [services.ceremonies.expiredCookie])
     }

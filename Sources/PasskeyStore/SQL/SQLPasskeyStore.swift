@@ -490,10 +490,19 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     public func addCredential(
-        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?, limit: Int?
     ) async throws {
         try await transaction { db in
-            guard try await Self.lockUser(credential.userID, .share, on: db) else { throw StoreError.userNotFound }
+            // With a limit, adds to one account queue on its row, so the count below holds.
+            guard try await Self.lockUser(credential.userID, limit == nil ? .share : .update, on: db) else {
+                throw StoreError.userNotFound
+            }
+            if let limit {
+                let count = try await db.first("""
+                    SELECT COUNT(*) AS n FROM credentials WHERE user_id = \(bytes: credential.userID.bytes)
+                    """).map { try RowReader(row: $0).int64("n") } ?? 0
+                guard count < Int64(limit) else { throw StoreError.credentialLimit }
+            }
             guard try await Self.insert(credential, on: db) else { throw StoreError.credentialExists }
             if let tokenHash {
                 try await db.update("sessions")

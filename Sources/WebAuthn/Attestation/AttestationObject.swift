@@ -10,6 +10,10 @@ public struct AttestationObject: Sendable {
     public let compoundStatements: [AttestationStatement]
     public let authenticatorData: AuthenticatorData
 
+    /// The most statements a §8.9 `compound` object may hold here (the format sets no bound; each
+    /// costs at least one signature check).
+    public static let maximumCompoundStatements = 8
+
     /// Parses the CBOR attestation object (§7.1 step 12).
     public init(bytes: [UInt8]) throws(WebAuthnError) {
         let value: CBOR
@@ -33,6 +37,10 @@ public struct AttestationObject: Sendable {
             }
             guard items.count >= 2 else {
                 throw WebAuthnError(.malformed, "compound attestation: attStmt holds \(items.count) statement(s), not at least 2")
+            }
+            // This relying party's bound: each statement costs a signature check or more.
+            guard items.count <= Self.maximumCompoundStatements else {
+                throw WebAuthnError(.malformed, "compound attestation: attStmt holds \(items.count) statements, more than \(Self.maximumCompoundStatements)")
             }
             var statements: [AttestationStatement] = []
             statements.reserveCapacity(items.count)

@@ -19,44 +19,14 @@ struct AttestationInput: Sendable {
     }
 }
 
-/// What a verified attestation object proves, and the format that proved it: the object's own,
-/// or for `compound` the item whose result is kept.
+/// What one verified attestation statement proves, and its format.
 struct VerifiedAttestation: Sendable {
     let result: AttestationResult
     let format: AttestationFormat
-}
 
-enum AttestationVerifier {
-    /// §7.1 steps 21–22 for a whole attestation object: its one statement, or each statement of
-    /// a §8.9 `compound` one.
-    static func verify(_ object: AttestationObject, input: AttestationInput) async throws(WebAuthnError) -> VerifiedAttestation {
-        guard object.format == .compound else {
-            return VerifiedAttestation(result: try await verify(format: object.format, input: input), format: object.format)
-        }
-        // §8.9 step 1: each statement through its own format's procedure. This relying party's
-        // policy for a statement that fails: the whole registration fails, as it would had that
-        // statement come alone. §8.9 step 2: of the statements (all verified), the result kept is
-        // the strongest: a chain to a trusted root first, then a certificate over self or none.
-        var kept: VerifiedAttestation?
-        for (index, item) in object.compoundStatements.enumerated() {
-            let result: AttestationResult
-            do {
-                result = try await verify(format: item.format, input: input.with(statement: item.statement))
-            } catch {
-                throw WebAuthnError(error.code, "compound attestation, statement \(index) (\(item.format)): \(error.reason)")
-            }
-            if kept.map({ strength(result) > strength($0.result) }) ?? true {
-                kept = VerifiedAttestation(result: result, format: item.format)
-            }
-        }
-        guard let kept else {
-            throw WebAuthnError(.malformed, "compound attestation: no statements")
-        }
-        return kept
-    }
-
-    /// How much a result proves, to choose among a compound statement's results.
-    private static func strength(_ result: AttestationResult) -> Int {
+    /// How much it proves, to order a compound statement's results: a chain to a trusted root
+    /// first, then a certificate, then self attestation, then none.
+    var strength: Int {
         let type: Int
         switch result.type {
         case .none: type = 0
@@ -64,6 +34,35 @@ enum AttestationVerifier {
         default: type = 2
         }
         return (result.trusted ? 10 : 0) + type
+    }
+}
+
+enum AttestationVerifier {
+    /// §7.1 steps 21–22 for a whole attestation object: its one statement, or each statement of
+    /// a §8.9 `compound` one, strongest first (a chain to a trusted root, then a certificate, then
+    /// self, then none; in the object's order where equal).
+    ///
+    /// §8.9 step 1: each statement goes through its own format's procedure. This relying party's
+    /// policy for a statement that fails: the whole registration fails, as it would had that
+    /// statement come alone. §8.9 step 2 (which results count, and how many must) is the
+    /// registration's: every statement's model is checked, and one statement must meet the
+    /// relying party's requirement on its own.
+    static func verify(_ object: AttestationObject, input: AttestationInput) async throws(WebAuthnError) -> [VerifiedAttestation] {
+        guard object.format == .compound else {
+            return [VerifiedAttestation(result: try await verify(format: object.format, input: input), format: object.format)]
+        }
+        var verified: [VerifiedAttestation] = []
+        for (index, item) in object.compoundStatements.enumerated() {
+            do {
+                let result = try await verify(format: item.format, input: input.with(statement: item.statement))
+                verified.append(VerifiedAttestation(result: result, format: item.format))
+            } catch {
+                throw WebAuthnError(error.code, "compound attestation, statement \(index) (\(item.format)): \(error.reason)")
+            }
+        }
+        return verified.enumerated()
+            .sorted { ($0.element.strength, -$0.offset) > ($1.element.strength, -$1.offset) }
+            .map(\.element)
     }
 
     /// §7.1 step 21–22: pick the verification procedure by format and run it (never `compound`,

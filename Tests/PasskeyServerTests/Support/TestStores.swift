@@ -145,10 +145,10 @@ final class RecordingStore: PasskeyStore {
     }
 
     func addCredential(
-        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?, limit: Int?
     ) async throws {
         called()
-        try await base.addCredential(credential, audit: events, endingRecoveryOf: tokenHash)
+        try await base.addCredential(credential, audit: events, endingRecoveryOf: tokenHash, limit: limit)
         record("addCredential")
     }
 

@@ -157,13 +157,31 @@ extension RelyingParty {
             statement: attestationObject.statement, authenticatorData: authenticatorData,
             clientDataHash: clientDataHash, aaguid: attested.aaguid, credentialID: credentialID,
             credentialPublicKey: publicKey, trust: trust)
-        // For a §8.9 compound object, the statement whose result is kept answers for it below.
-        let verified = try await AttestationVerifier.verify(attestationObject, input: input)
-        let attestation = verified.result
-        try enforceAttestationRequirement(
-            attestation, aaguid: attested.aaguid,
-            metadataEntry: trust.metadataEntry(format: verified.format, chain: attestation.trustPath),
-            format: verified.format)
+        // One statement, or a §8.9 compound object's, strongest first.
+        let statements = try await AttestationVerifier.verify(attestationObject, input: input)
+        // FIDO metadata: an authenticator model reported compromised is refused whatever it
+        // proved, by any of the statements.
+        for statement in statements {
+            if let entry = trust.metadataEntry(format: statement.format, chain: statement.result.trustPath), entry.isCompromised {
+                throw WebAuthnError(.attestationPolicy, "authenticator \(entry.description ?? attested.aaguid.uuidString) is reported \(entry.latestStatus?.rawValue ?? "compromised") in FIDO metadata")
+            }
+        }
+        // §7.1 step 24: one statement must meet the relying party's requirement on its own; it
+        // answers for the object. The strongest one's reason is given when none does.
+        var kept: AttestationResult?
+        var refusal: WebAuthnError?
+        for statement in statements {
+            do {
+                try enforceAttestationRequirement(statement.result, aaguid: attested.aaguid, format: statement.format)
+                kept = statement.result
+                break
+            } catch {
+                refusal = refusal ?? error
+            }
+        }
+        guard let attestation = kept else {
+            throw refusal ?? WebAuthnError(.malformed, "the attestation object holds no statement")
+        }
 
         return VerifiedRegistration(
             credentialID: credentialID,
@@ -184,14 +202,10 @@ extension RelyingParty {
         )
     }
 
-    /// §7.1 step 24: refuse what the relying party's policy does not accept.
+    /// §7.1 step 24: refuse what the relying party's requirement does not accept.
     private func enforceAttestationRequirement(
-        _ attestation: AttestationResult, aaguid: AAGUID, metadataEntry: MetadataEntry?, format: AttestationFormat
+        _ attestation: AttestationResult, aaguid: AAGUID, format: AttestationFormat
     ) throws(WebAuthnError) {
-        // FIDO metadata: an authenticator model reported compromised is refused whatever it proved.
-        if let entry = metadataEntry, entry.isCompromised {
-            throw WebAuthnError(.attestationPolicy, "authenticator \(entry.description ?? aaguid.uuidString) is reported \(entry.latestStatus?.rawValue ?? "compromised") in FIDO metadata")
-        }
         switch configuration.attestationPolicy.requirement {
         case .acceptAny:
             return
