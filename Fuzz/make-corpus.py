@@ -69,8 +69,8 @@ class CBOR:
 
 
 def compound(attestation_object):
-    """The same statement twice as a WebAuthn §8.9 compound object: a seed that verifies as far as
-    the statement itself does."""
+    """The statement and a `none` one as a WebAuthn §8.9 compound object: a seed that verifies as
+    far as the statement itself does, at its own cost."""
     try:
         entries = CBOR(attestation_object).raw_map()
     except (IndexError, KeyError, UnicodeDecodeError):
@@ -79,7 +79,8 @@ def compound(attestation_object):
         return None
     text = lambda value: bytes([0x60 | len(value)]) + value.encode()
     item = b"\xa2" + text("fmt") + entries["fmt"] + text("attStmt") + entries["attStmt"]
-    return (b"\xa3" + text("fmt") + text("compound") + text("attStmt") + b"\x82" + item + item
+    none = b"\xa2" + text("fmt") + text("none") + text("attStmt") + b"\xa0"
+    return (b"\xa3" + text("fmt") + text("compound") + text("attStmt") + b"\x82" + item + none
             + text("authData") + entries["authData"])
 
 

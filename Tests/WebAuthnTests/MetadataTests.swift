@@ -265,8 +265,8 @@ struct AuthenticatorDirectoryTests {
 struct RegistrationWithMetadataTests {
     static let origin = "https://example.com"
 
-    /// Registers `authenticator`'s new passkey; `compound` sends its statement twice as a §8.9
-    /// compound object instead.
+    /// Registers `authenticator`'s new passkey; `compound` sends its statement in a §8.9 compound
+    /// object, beside a `none` statement, instead.
     static func register(
         authenticator: inout SoftwareAuthenticator, metadata: AuthenticatorMetadata,
         requirement: AttestationPolicy.Requirement = .acceptAny, compound: Bool = false
@@ -283,7 +283,8 @@ struct RegistrationWithMetadataTests {
                 (key: "fmt", value: try #require(object["fmt"])), (key: "attStmt", value: try #require(object["attStmt"])),
             ]))
             response.response.attestationObject = Base64URLData(CBOREncoder.encode(.map(CBORMap([
-                (key: "fmt", value: "compound"), (key: "attStmt", value: .array([item, item])),
+                (key: "fmt", value: "compound"),
+                (key: "attStmt", value: .array([item, .map(CBORMap([(key: "fmt", value: "none"), (key: "attStmt", value: .map(CBORMap([])))]))])),
                 (key: "authData", value: try #require(object["authData"])),
             ]))))
         }

@@ -80,15 +80,23 @@ struct SpecCompoundAttestationTests {
         }
     }
 
-    @Test("A compound of more statements than this relying party takes is rejected before any is verified")
-    func tooManyStatements() async throws {
-        let base = TestRegistration.packedSelf(key: key)
-        let items = Array(repeating: try Self.item(base), count: AttestationObject.maximumCompoundStatements + 1)
+    @Test("A compound of more statements than this relying party takes, or with one repeated, is rejected before any is verified")
+    func tooManyOrRepeatedStatements() async throws {
+        let base = try TestRegistration.packedX5C(key: key)
+        let u2f = TestRegistration(key: key, statement: .fidoU2F(TestAttestationCertificate(authority: try TestCertificateAuthority())))
+        let other = try TestRegistration.packedX5C(key: key)
+        let distinct = [try Self.item(.none(key: key)), try Self.item(.packedSelf(key: key)), try Self.item(base), try Self.item(u2f)]
+        #expect(distinct.count == AttestationObject.maximumCompoundStatements)
+        // As many different statements as allowed: accepted, the certificate's result kept.
+        #expect(try await Self.compound(base, .array(distinct)).finish().attestationType == .basic)
         await #expect(throws: WebAuthnError(.malformed, "")) {
-            try await Self.compound(base, .array(items)).finish()
+            try await Self.compound(base, .array(distinct + [try Self.item(other)])).finish()
         }
-        let most = Array(repeating: try Self.item(base), count: AttestationObject.maximumCompoundStatements)
-        #expect(try await Self.compound(base, .array(most)).finish().attestationType == .self)
+        // The same statement twice (one signature: each signing makes another).
+        let same = try Self.item(base)
+        await #expect(throws: WebAuthnError(.malformed, "")) {
+            try await Self.compound(base, .array([same, same])).finish()
+        }
     }
 
     @Test("A compound in which one statement's signature does not verify is rejected, naming the statement")

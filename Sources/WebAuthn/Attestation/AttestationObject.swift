@@ -11,8 +11,8 @@ public struct AttestationObject: Sendable {
     public let authenticatorData: AuthenticatorData
 
     /// The most statements a §8.9 `compound` object may hold here (the format sets no bound; each
-    /// costs at least one signature check).
-    public static let maximumCompoundStatements = 8
+    /// costs at least one signature check, and a certificate chain's validation).
+    public static let maximumCompoundStatements = 4
 
     /// Parses the CBOR attestation object (§7.1 step 12).
     public init(bytes: [UInt8]) throws(WebAuthnError) {
@@ -45,7 +45,12 @@ public struct AttestationObject: Sendable {
             var statements: [AttestationStatement] = []
             statements.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                statements.append(try AttestationStatement(compoundItem: item, index: index))
+                let statement = try AttestationStatement(compoundItem: item, index: index)
+                // A statement repeated proves nothing more, and would cost its checks again.
+                if let earlier = statements.firstIndex(where: { $0.format == statement.format && $0.statement == statement.statement }) {
+                    throw WebAuthnError(.malformed, "compound attestation: statement \(index) repeats statement \(earlier)")
+                }
+                statements.append(statement)
             }
             self.statement = CBORMap([])
             self.compoundStatements = statements
