@@ -61,6 +61,29 @@ final class InjectingSMTPServer: ChannelInboundHandler, Sendable {
 
 @Suite("STARTTLS")
 struct StartTLSInjectionTests {
+    /// Runs `InjectingSMTPServer` on a free loopback port for `body`, which gets the port.
+    static func withServer(
+        injected: String, tls: NIOSSLContext? = nil, _ body: (Int) async throws -> Void
+    ) async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(InjectingSMTPServer(injected: injected, tls: tls))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        try await body(try #require(server.localAddress?.port))
+    }
+
+    /// The greeting, EHLO and STARTTLS, each answered as expected.
+    static func askForTLS(_ connection: NIOSMTPConnection) async throws {
+        #expect(try await connection.readReply().code == 220)
+        try await connection.send("EHLO localhost")
+        #expect(try await connection.readReply().code == 250)
+        try await connection.send("STARTTLS")
+        #expect(try await connection.readReply().code == 220)
+    }
     /// A self-signed P-256 certificate for 127.0.0.1 and its key, as NIOSSL takes them.
     static func loopbackCertificate() throws -> (NIOSSLCertificate, NIOSSLPrivateKey) {
         let key = P256.Signing.PrivateKey()
@@ -86,79 +109,43 @@ struct StartTLSInjectionTests {
         let (certificate, key) = try Self.loopbackCertificate()
         let serverTLS = try NIOSSLContext(configuration: .makeServerConfiguration(
             certificateChain: [.certificate(certificate)], privateKey: .privateKey(key)))
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(InjectingSMTPServer(injected: "", tls: serverTLS))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        defer { server.close(promise: nil) }
-        let port = try #require(server.localAddress?.port)
         var clientTLS = TLSConfiguration.makeClientConfiguration()
         clientTLS.trustRoots = .certificates([certificate])
-        let configuration = try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)")
-        try await NIOSMTPConnection.connect(configuration, tls: clientTLS) { connection in
-            _ = try await connection.readReply()
-            try await connection.send("EHLO localhost")
-            _ = try await connection.readReply()
-            try await connection.send("STARTTLS")
-            #expect(try await connection.readReply().code == 220)
-            try await connection.startTLS()
-            #expect(connection.isSecure)
-            // The conversation goes on inside TLS.
-            try await connection.send("EHLO localhost")
-            #expect(try await connection.readReply().code == 250)
+        try await Self.withServer(injected: "", tls: serverTLS) { port in
+            try await NIOSMTPConnection.connect(try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)"), tls: clientTLS) { connection in
+                try await Self.askForTLS(connection)
+                try await connection.startTLS()
+                #expect(connection.isSecure)
+                // The conversation goes on inside TLS.
+                try await connection.send("EHLO localhost")
+                #expect(try await connection.readReply().code == 250)
+            }
         }
     }
 
     @Test("Plaintext the connection received after the STARTTLS reply, not yet read, is refused rather than read as if it came over TLS")
     func injectedPlaintextIsRefused() async throws {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(InjectingSMTPServer(injected: "250 forged\r\n"))
-                }
+        try await Self.withServer(injected: "250 forged\r\n") { port in
+            try await NIOSMTPConnection.connect(try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)")) { connection in
+                try await Self.askForTLS(connection)
+                // The forged reply arrives now, before TLS is in front.
+                try await Task.sleep(for: .milliseconds(200))
+                await #expect(throws: MailError(.protocolViolation, "")) { try await connection.startTLS() }
+                #expect(!connection.isSecure)
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        defer { server.close(promise: nil) }
-        let port = try #require(server.localAddress?.port)
-        let configuration = try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)")
-        try await NIOSMTPConnection.connect(configuration) { connection in
-            #expect(try await connection.readReply().code == 220)
-            try await connection.send("EHLO localhost")
-            #expect(try await connection.readReply().code == 250)
-            try await connection.send("STARTTLS")
-            #expect(try await connection.readReply().code == 220)
-            // The forged reply arrives now, before TLS is in front.
-            try await Task.sleep(for: .milliseconds(200))
-            await #expect(throws: MailError(.protocolViolation, "")) { try await connection.startTLS() }
-            #expect(!connection.isSecure)
         }
     }
 
     @Test("A server that speaks no TLS after STARTTLS is a failed handshake, and the connection is not called secure")
     func noHandshakeIsNotSecure() async throws {
         // Plaintext after the handshake began is not TLS: the handshake fails.
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(InjectingSMTPServer(injected: "250 forged\r\n"))
-                }
+        try await Self.withServer(injected: "250 forged\r\n") { port in
+            try await NIOSMTPConnection.connect(try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)")) { connection in
+                try await Self.askForTLS(connection)
+                // At once: TLS is in front before the server's plaintext arrives.
+                await #expect(throws: MailError.self) { try await connection.startTLS() }
+                #expect(!connection.isSecure)
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        defer { server.close(promise: nil) }
-        let port = try #require(server.localAddress?.port)
-        let configuration = try SMTPConfiguration(url: "smtp://127.0.0.1:\(port)")
-        try await NIOSMTPConnection.connect(configuration) { connection in
-            _ = try await connection.readReply()
-            try await connection.send("EHLO localhost")
-            _ = try await connection.readReply()
-            try await connection.send("STARTTLS")
-            _ = try await connection.readReply()
-            // At once: TLS is in front before the server's plaintext arrives.
-            await #expect(throws: MailError.self) { try await connection.startTLS() }
-            #expect(!connection.isSecure)
         }
     }
 }

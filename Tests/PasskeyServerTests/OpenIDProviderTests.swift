@@ -1098,14 +1098,21 @@ struct OpenIDProviderTests {
         }
     }
 
+    /// A new browser signed up as `username`, and an ID token `app` got for it (a logout's hint).
+    static func signedInWithHint(
+        _ client: any TestClientProtocol, _ app: TestApp, _ username: String
+    ) async throws -> (Browser, String) {
+        var browser = try Browser(client)
+        try await browser.signUp(username)
+        let code = try await browser.code(for: app, query: app.authorizationQuery())
+        return (browser, try await exchange(client, app, code: code).decode(TokenAnswer.self).id_token)
+    }
+
     @Test("End-session whose hint names another account than the one signed in neither signs out nor redirects")
     func endSessionForAnotherAccount() async throws {
         try await Harness.run(Self.kind) { harness, client in
             let app = try await TestApp.register(harness.store, trusted: true)
-            var other = try Browser(client)
-            try await other.signUp("grace@example.com")
-            let code = try await other.code(for: app, query: app.authorizationQuery())
-            let hint = try await exchange(client, app, code: code).decode(TokenAnswer.self).id_token
+            let (_, hint) = try await Self.signedInWithHint(client, app, "grace@example.com")
             var browser = try Browser(client)
             try await browser.signUp("ada@example.com")
             let response = try await browser.get("/oauth2/logout?" + formEncoded([
@@ -1122,10 +1129,8 @@ struct OpenIDProviderTests {
     func endSessionPostedCrossSite() async throws {
         try await Harness.run(Self.kind) { harness, client in
             let app = try await TestApp.register(harness.store, trusted: true)
-            var browser = try Browser(client)
-            try await browser.signUp("ada@example.com")
-            let code = try await browser.code(for: app, query: app.authorizationQuery())
-            let hint = try await exchange(client, app, code: code).decode(TokenAnswer.self).id_token
+            let (signedIn, hint) = try await Self.signedInWithHint(client, app, "ada@example.com")
+            var browser = signedIn
             let form = formEncoded([("id_token_hint", hint), ("post_logout_redirect_uri", TestApp.logoutURI), ("state", "s")])
             let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "https://app.example.com"]
             // The browser leaves the SameSite=Lax cookie off: the answer sends it to the GET form.
@@ -1148,10 +1153,8 @@ struct OpenIDProviderTests {
     func endSessionPostedSameSite() async throws {
         try await Harness.run(Self.kind) { harness, client in
             let app = try await TestApp.register(harness.store, trusted: true)
-            var browser = try Browser(client)
-            try await browser.signUp("ada@example.com")
-            let code = try await browser.code(for: app, query: app.authorizationQuery())
-            let hint = try await exchange(client, app, code: code).decode(TokenAnswer.self).id_token
+            let (signedIn, hint) = try await Self.signedInWithHint(client, app, "ada@example.com")
+            var browser = signedIn
             let form = formEncoded([("id_token_hint", hint), ("post_logout_redirect_uri", TestApp.logoutURI)])
             let posted = try await browser.send(
                 .post, "/oauth2/logout", body: Data(form.utf8), headers: [.contentType: "application/x-www-form-urlencoded"])
