@@ -19,9 +19,11 @@ struct AccountsCommand: AsyncParsableCommand {
                 Each line: {"username", "displayName"?, "passwordHash"?, "emailVerified"?}. Hashes: bcrypt \
                 ($2a$, $2b$, $2y$), argon2id ($argon2id$…, needs libargon2) and Django's \
                 pbkdf2_sha256$ITERATIONS$SALT$HASH. A bad line is reported with its number and stores \
-                nothing; the others are imported. Exit 0 when every line was imported, 1 when a line \
-                failed or the database fails, 2 on usage errors (a file that cannot be read), 78 when \
-                the database cannot be opened as given. See docs/migration.md.
+                nothing; the others are imported. When the database fails, the import stops at that \
+                line, reports what it did, and the accounts imported before it stay. The database \
+                must exist (`passkeys migrate` makes a new one). Exit 0 when every line was imported, \
+                1 when a line failed or the database failed, 2 on usage errors (a file that cannot be \
+                read), 78 when the database cannot be opened as given. See docs/migration.md.
                 """
         )
 
@@ -39,12 +41,62 @@ struct AccountsCommand: AsyncParsableCommand {
             }
             guard let data else { throw CommandFailure("cannot read \(file)", exitCode: 2) }
             guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(file) is not UTF-8 text", exitCode: 2) }
-            let report = try await database.withStore(existing: false) { store in try await AccountImport(store: store).run(text) }
-            for failure in report.failures {
-                FileHandle.standardError.write(Data("\(file):\(failure.line): \(failure.reason)\n".utf8))
+            let outcome = try await database.withStore { store in
+                let outcome = await LineByLineImport.run(text, into: store)
+                for failure in outcome.failures {
+                    FileHandle.standardError.write(Data("\(file):\(failure.line): \(failure.reason)\n".utf8))
+                }
+                print("imported \(outcome.imported) account\(outcome.imported == 1 ? "" : "s") (\(outcome.withPassword) with a password); \(outcome.failures.count) line\(outcome.failures.count == 1 ? "" : "s") failed")
+                return outcome
             }
-            print("imported \(report.imported) account\(report.imported == 1 ? "" : "s") (\(report.withPassword) with a password); \(report.failures.count) line\(report.failures.count == 1 ? "" : "s") failed")
-            if !report.failures.isEmpty { throw ExitCode(1) }
+            if let stop = outcome.stopped {
+                let before = switch stop.line - 1 {
+                case 0: "nothing was imported"
+                case 1: "the 1 line before it was processed (imported ones stay)"
+                case let count: "the \(count) lines before it were processed (imported ones stay)"
+                }
+                throw CommandFailure("stopped at line \(stop.line): \(stop.reason); \(before)", code: "database")
+            }
+            if !outcome.failures.isEmpty { throw ExitCode(1) }
         }
+    }
+}
+
+/// `AccountImport` run one line at a time, so that a store failure that is not about a line (the
+/// database locked past its busy timeout, a full disk, a lost connection) stops the import with
+/// what it did so far: the lines before it are committed, and the operator must learn which.
+/// (`AccountImport.run` reports a line's own failures and throws on any other, losing its report.)
+struct LineByLineImport {
+    struct Failure {
+        /// 1-based, in the whole text.
+        var line: Int
+        var reason: String
+    }
+
+    var imported = 0
+    var withPassword = 0
+    var failures: [Failure] = []
+    /// The line the store failed on, and why; it and the lines after it were not imported.
+    var stopped: Failure?
+
+    static func run(_ text: String, into store: any PasskeyStore) async -> LineByLineImport {
+        var outcome = LineByLineImport()
+        let importer = AccountImport(store: store)
+        // AccountImport's own rule: a line ends at LF or CRLF (one Character in a Swift string), so
+        // each piece is one line to it too.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for (index, line) in lines.enumerated() {
+            do {
+                let report = try await importer.run(String(line))
+                outcome.imported += report.imported
+                outcome.withPassword += report.withPassword
+                outcome.failures += report.failures.map { Failure(line: index + 1, reason: $0.reason) }
+            } catch {
+                let reason = (error as? StoreError).map { "the database failed: \($0.reason)" } ?? "\(error)"
+                outcome.stopped = Failure(line: index + 1, reason: reason)
+                break
+            }
+        }
+        return outcome
     }
 }

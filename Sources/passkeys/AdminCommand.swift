@@ -37,13 +37,18 @@ struct AdminCommand: AsyncParsableCommand {
 
         /// Opens the store, runs `body` on it and closes it, also when `body` throws.
         ///
-        /// With `existing` (the `admin` tools, which only look after what a server made), a SQLite
-        /// file must exist already: a mistyped path would otherwise become a new, empty database,
-        /// listed as having no accounts (exit 78, as for any URL that cannot work as given).
-        /// Registering apps and importing accounts may come before the first server, and make it.
-        func withStore<R>(existing: Bool = true, _ body: (SQLPasskeyStore) async throws -> R) async throws -> R {
+        /// A SQLite file must exist already: a mistyped path would otherwise become a new, empty
+        /// database, listed as having no accounts, or holding the apps and accounts just added where
+        /// no server reads them (exit 78, as for any URL that cannot work as given).
+        /// `passkeys migrate` makes a new database, for a deployment that starts with these tools.
+        ///
+        /// `body` prints what the command did: its changes are committed by then, and what it prints
+        /// may exist nowhere else (a new client secret is shown once). So standard output is flushed
+        /// before the store is closed, and a store that fails to close after `body` returned only
+        /// gets a warning: the command did its work, and says so with exit status 0.
+        func withStore<R>(_ body: (SQLPasskeyStore) async throws -> R) async throws -> R {
             let url = self.url
-            if existing, url.hasPrefix("sqlite:") {
+            if url.hasPrefix("sqlite:") {
                 let path = String(url.dropFirst("sqlite:".count))
                 var isDirectory: ObjCBool = false
                 if path != ":memory:", !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue) {
@@ -60,10 +65,9 @@ struct AdminCommand: AsyncParsableCommand {
                     "--database \(PostgresDatabaseURL.redact(url)): \(error.reason)",
                     exitCode: error.code == .invalidConfiguration ? 78 : 1, code: "database")
             }
+            let result: R
             do {
-                let result = try await body(store)
-                try await store.shutdown()
-                return result
+                result = try await body(store)
             } catch {
                 try? await store.shutdown()
                 if let error = error as? StoreError {
@@ -71,6 +75,14 @@ struct AdminCommand: AsyncParsableCommand {
                 }
                 throw error
             }
+            fflush(nil)  // all streams: Swift 6 refuses the global `stdout`
+            do {
+                try await store.shutdown()
+            } catch {
+                let reason = (error as? StoreError)?.reason ?? "\(error)"
+                FileHandle.standardError.write(Data("passkeys: warning: closing the database failed after the command was done: \(reason)\n".utf8))
+            }
+            return result
         }
     }
 
@@ -90,15 +102,18 @@ struct AdminCommand: AsyncParsableCommand {
             @Flag(help: "Print JSON instead of text.") var json = false
 
             func run() async throws {
-                let rows = try await options.withStore { store in
+                try await options.withStore { store in
                     var rows: [AdminOutput.UserSummary] = []
                     for user in try await store.users() {
                         rows.append(AdminOutput.UserSummary(
                             user, passkeys: try await store.credentials(userID: user.id).count,
                             sessions: try await store.sessions(userID: user.id).count))
                     }
-                    return rows
+                    show(rows)
                 }
+            }
+
+            private func show(_ rows: [AdminOutput.UserSummary]) {
                 if json {
                     AdminOutput.printJSON(["users": rows])
                     return
@@ -123,16 +138,19 @@ struct AdminCommand: AsyncParsableCommand {
             @Flag(help: "Print JSON instead of text.") var json = false
 
             func run() async throws {
-                let details = try await options.withStore { store -> AdminOutput.UserDetails in
+                try await options.withStore { store in
                     let user = try await AdminOutput.account(username, in: store)
-                    return AdminOutput.UserDetails(
+                    show(AdminOutput.UserDetails(
                         user: AdminOutput.UserSummary(
                             user, passkeys: try await store.credentials(userID: user.id).count,
                             sessions: try await store.sessions(userID: user.id).count),
                         passkeys: try await store.credentials(userID: user.id).map(AdminOutput.Passkey.init),
                         sessions: try await store.sessions(userID: user.id).map(AdminOutput.Session.init),
-                        activity: try await store.auditEvents(userID: user.id, limit: 20).map(AdminOutput.Event.init))
+                        activity: try await store.auditEvents(userID: user.id, limit: 20).map(AdminOutput.Event.init)))
                 }
+            }
+
+            private func show(_ details: AdminOutput.UserDetails) {
                 if json {
                     AdminOutput.printJSON(details)
                     return
@@ -163,7 +181,7 @@ struct AdminCommand: AsyncParsableCommand {
             @Argument(help: "The account's username.") var username: String
 
             func run() async throws {
-                let (user, ended) = try await options.withStore { store in
+                try await options.withStore { store in
                     let user = try await AdminOutput.account(username, in: store)
                     let ended = try await store.sessions(userID: user.id).count
                     // The operator's event is stored with the change, in one transaction.
@@ -171,9 +189,8 @@ struct AdminCommand: AsyncParsableCommand {
                         userID: user.id, true,
                         audit: AdminOutput.event(.accountDisabled, userID: user.id, detail: "\(ended) sessions ended"))
                     else { throw AdminOutput.noAccount(username) }
-                    return (disabled, ended)
+                    print("Disabled \(disabled.username); \(ended) session\(ended == 1 ? "" : "s") ended.")
                 }
-                print("Disabled \(user.username); \(ended) session\(ended == 1 ? "" : "s") ended.")
             }
         }
 
@@ -184,14 +201,13 @@ struct AdminCommand: AsyncParsableCommand {
             @Argument(help: "The account's username.") var username: String
 
             func run() async throws {
-                let user = try await options.withStore { store in
+                try await options.withStore { store in
                     let user = try await AdminOutput.account(username, in: store)
                     guard let enabled = try await store.setDisabled(
                         userID: user.id, false, audit: AdminOutput.event(.accountEnabled, userID: user.id))
                     else { throw AdminOutput.noAccount(username) }
-                    return enabled
+                    print("Enabled \(enabled.username).")
                 }
-                print("Enabled \(user.username).")
             }
         }
 
@@ -203,7 +219,7 @@ struct AdminCommand: AsyncParsableCommand {
             @Argument(help: "The account's username.") var username: String
 
             func run() async throws {
-                let user = try await options.withStore { store in
+                try await options.withStore { store in
                     let user = try await AdminOutput.account(username, in: store)
                     // The account's own log goes with it; the operators' record, stored in the same
                     // transaction, names it.
@@ -211,9 +227,8 @@ struct AdminCommand: AsyncParsableCommand {
                         id: user.id,
                         audit: AdminOutput.event(.accountDeleted, userID: nil, detail: "\(user.username) (\(user.id.base64URL))"))
                     else { throw AdminOutput.noAccount(username) }
-                    return user
+                    print("Deleted \(user.username).")
                 }
-                print("Deleted \(user.username).")
             }
         }
     }
@@ -235,15 +250,14 @@ struct AdminCommand: AsyncParsableCommand {
             @Argument(help: "The account's username.") var username: String
 
             func run() async throws {
-                let (user, ended) = try await options.withStore { store in
+                try await options.withStore { store in
                     let user = try await AdminOutput.account(username, in: store)
                     // The operator's event is stored with the sessions' end, in one transaction.
                     let ended = try await store.deleteSessions(userID: user.id, keeping: nil) { [userID = user.id] ended in
                         [AdminOutput.event(.sessionsRevoked, userID: userID, detail: "\(ended.count) sessions ended")]
-                    }
-                    return (user, ended.count)
+                    }.count
+                    print("Ended \(ended) session\(ended == 1 ? "" : "s") of \(user.username).")
                 }
-                print("Ended \(ended) session\(ended == 1 ? "" : "s") of \(user.username).")
             }
         }
     }

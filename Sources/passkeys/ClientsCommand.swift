@@ -77,14 +77,16 @@ struct ClientsCommand: AsyncParsableCommand {
                 id: id, name: name.trimmingCharacters(in: .whitespacesAndNewlines), secretHash: secret.map(ClientRules.hashSecret),
                 redirectURIs: redirectURIs, postLogoutRedirectURIs: postLogoutRedirectURIs, trusted: trusted,
                 idTokenAlgorithm: idTokenAlgorithm, createdAt: Date())
-            try await database.withStore(existing: false) { try await $0.insertClient(record) }
-            if json {
-                var object = ["client_id": id]
-                object["client_secret"] = secret
-                print(try jsonText(object))
-            } else {
-                print("client_id: \(id)")
-                if let secret { print("client_secret: \(secret)  (shown once: keep it now)") }
+            try await database.withStore { store in
+                try await store.insertClient(record)
+                if json {
+                    var object = ["client_id": id]
+                    object["client_secret"] = secret
+                    print(try jsonText(object))
+                } else {
+                    print("client_id: \(id)")
+                    if let secret { print("client_secret: \(secret)  (shown once: keep it now)") }
+                }
             }
         }
     }
@@ -112,7 +114,10 @@ struct ClientsCommand: AsyncParsableCommand {
         }
 
         private func list() async throws {
-            let clients = try await database.withStore { try await $0.clients() }
+            try await database.withStore { store in try show(try await store.clients()) }
+        }
+
+        private func show(_ clients: [OAuthClientRecord]) throws {
             if json {
                 print(try jsonText(clients.map {
                     Entry(
@@ -139,10 +144,10 @@ struct ClientsCommand: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            guard try await database.withStore({ try await $0.deleteClient(id: id) }) else {
-                throw CommandFailure("no client \(id)", code: "not_found")
+            try await database.withStore { store in
+                guard try await store.deleteClient(id: id) else { throw CommandFailure("no client \(id)", code: "not_found") }
+                print("removed \(id)")
             }
-            print("removed \(id)")
         }
     }
 
@@ -170,11 +175,11 @@ struct ClientsCommand: AsyncParsableCommand {
                     throw CommandFailure("\(id) is a public client: it has no secret", code: "public_client")
                 }
                 try await store.updateClientSecret(id: id, secretHash: ClientRules.hashSecret(secret))
-            }
-            if json {
-                print(try jsonText(["client_id": id, "client_secret": secret]))
-            } else {
-                print("client_secret: \(secret)  (shown once: keep it now)")
+                if json {
+                    print(try jsonText(["client_id": id, "client_secret": secret]))
+                } else {
+                    print("client_secret: \(secret)  (shown once: keep it now)")
+                }
             }
         }
     }
@@ -204,8 +209,10 @@ struct KeysCommand: AsyncParsableCommand {
                     throw CommandFailure(error.description)
                 }
             }
-            try await database.withStore { try await $0.rotateSigningKeys(keys, at: now) }
-            for key in keys { print("\(key.algorithm) kid \(key.id)") }
+            try await database.withStore { store in
+                try await store.rotateSigningKeys(keys, at: now)
+                for key in keys { print("\(key.algorithm) kid \(key.id)") }
+            }
         }
     }
 }

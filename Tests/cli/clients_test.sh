@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Tests `passkeys clients` and `passkeys keys rotate` against a SQLite file, as an operator runs
 # them: add (confidential, public, trusted, ES256, --json), list, rotate-secret, remove, the
-# usage errors (exit 2) and refusals (exit 1). A running server sees the same file: the JWKS
-# keeps the old key after a rotation.
+# usage errors (exit 2) and refusals (exit 1); a SQLite file that is not there is refused (exit
+# 78), not made, by add too. A running server sees the same file: the JWKS keeps the old key after
+# a rotation.
 suite="clients"
 source "$(dirname "$0")/lib.sh"
 db="sqlite:$tmp/db.sqlite"
+
+out=$("$bin" clients add --database "$db" --name "Grafana" --redirect-uri https://grafana.example.com/login/generic_oauth 2>&1); code=$?
+check "add refuses a SQLite file that is not there (exit 78)" 78 "$code" "--database $db: no database file there; check the path, or create it with \`passkeys migrate --database $db\`" "$out"
+check "add did not create the mistyped file" 1 "$([ -e "$tmp/db.sqlite" ]; echo $?)" "" ""
+out=$("$bin" clients add --database "$db" --name "Grafana" --redirect-uri https://grafana.example.com/login/generic_oauth --json 2>/dev/null); code=$?
+check "add --json says so as JSON" 78 "$code" '^\{"error":\{"code":"database","message":"--database .*: no database file there' "$out"
+out=$("$bin" migrate --database "$db" 2>&1); code=$?
+check "passkeys migrate makes the database, for apps registered before the first server starts" 0 "$code" "schema version" "$out"
 
 out=$("$bin" clients add --database "$db" --name "Grafana" --redirect-uri https://grafana.example.com/login/generic_oauth --json 2>&1); code=$?
 check "add --json prints client_id and client_secret" 0 "$code" '^\{"client_id":"[A-Za-z0-9._~-]+","client_secret":"[A-Za-z0-9._~-]+"\}$' "$out"
