@@ -84,6 +84,37 @@ def compound(attestation_object):
             + text("authData") + entries["authData"])
 
 
+def head(major, length):
+    """A CBOR item's head: major type and length (definite)."""
+    if length < 24:
+        return bytes([major << 5 | length])
+    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if length < 1 << (8 * width):
+            return bytes([major << 5 | info]) + length.to_bytes(width, "big")
+    raise ValueError("too long")
+
+
+def with_x5c(attestation_object, make_chain):
+    """The attestation object with its statement's x5c replaced by make_chain(x5c): seeds for
+    the bound on x5c (WebAuthn §8: the attestation certificate and its chain, at most 8 here)
+    and for its shape (no subject twice), which path building relies on."""
+    try:
+        entries = CBOR(attestation_object).raw_map()
+        statement = CBOR(entries["attStmt"]).raw_map() if entries and "attStmt" in entries else None
+        chain = CBOR(statement["x5c"]).item() if statement and "x5c" in statement else None
+    except (IndexError, KeyError, UnicodeDecodeError):
+        return None
+    if not isinstance(chain, list) or not chain or not all(isinstance(c, bytes) for c in chain):
+        return None
+    if not all(isinstance(key, str) for key in list(entries) + list(statement)):
+        return None
+    text = lambda value: head(3, len(value.encode())) + value.encode()
+    new_chain = make_chain(chain)
+    statement["x5c"] = head(4, len(new_chain)) + b"".join(head(2, len(c)) + c for c in new_chain)
+    entries["attStmt"] = head(5, len(statement)) + b"".join(text(k) + v for k, v in statement.items())
+    return head(5, len(entries)) + b"".join(text(k) + v for k, v in entries.items())
+
+
 def main():
     vectors, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
     seeds = {}
@@ -111,6 +142,11 @@ def main():
             doubled = compound(attestation_object)
             if doubled:
                 add("attestation", hashlib.sha256(client_data or b"").digest() + doubled)
+            # x5c past the bound (12 certificates), and within it but with a certificate twice.
+            for changed in (with_x5c(attestation_object, lambda chain: chain + [chain[-1]] * (12 - len(chain))),
+                            with_x5c(attestation_object, lambda chain: chain + [chain[-1]])):
+                if changed:
+                    add("attestation", hashlib.sha256(client_data or b"").digest() + changed)
             try:
                 decoded = CBOR(attestation_object).item()
             except (IndexError, KeyError, UnicodeDecodeError):
@@ -177,6 +213,9 @@ def main():
         add("mds3-blob", text)
         header = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "x5c": [root]}).encode()).rstrip(b"=")
         body = base64.urlsafe_b64encode(text.encode()).rstrip(b"=")
+        add("mds3-blob", header + b"." + body + b"." + base64.urlsafe_b64encode(b"\x00" * 64).rstrip(b"="))
+        # The same with x5c past the bound of 8 certificates, one certificate repeated.
+        header = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "x5c": [root] * 10}).encode()).rstrip(b"=")
         add("mds3-blob", header + b"." + body + b"." + base64.urlsafe_b64encode(b"\x00" * 64).rstrip(b"="))
 
     for target, items in sorted(seeds.items()):

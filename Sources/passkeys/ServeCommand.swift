@@ -155,7 +155,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("allowed-aaguid"),
-        help: ArgumentHelp("Accept only authenticators of this AAGUID, with trusted attestation; repeatable.", valueName: "uuid")
+        help: ArgumentHelp(
+            "Accept only authenticators of this AAGUID, with trusted attestation (android-key and SafetyNet only through --metadata); repeatable.",
+            valueName: "uuid")
     )
     var allowedAAGUIDs: [String] = []
 

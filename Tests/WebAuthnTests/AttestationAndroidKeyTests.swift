@@ -122,6 +122,30 @@ struct AttestationAndroidKeyTests {
         }
     }
 
+    // MARK: An allow-list of AAGUIDs
+
+    @Test("An allow-list of AAGUIDs refuses an android-key attestation claiming a listed AAGUID that no metadata vouches for")
+    func allowListRefusesAndroidKeyWithoutMetadata() async throws {
+        let claimed = try #require(AAGUID(bytes: TestRelyingParty.aaguid))
+        var allowList = policy
+        allowList.requirement = .allowedAAGUIDs([claimed])
+        try await rejects(.attestationPolicy, registration(), policy: allowList)
+    }
+
+    @Test("An allow-list of AAGUIDs accepts an android-key attestation verified by the roots FIDO metadata gives for its AAGUID")
+    func allowListAcceptsAndroidKeyThroughMetadata() async throws {
+        let claimed = try #require(AAGUID(bytes: TestRelyingParty.aaguid))
+        let service = try MetadataTests.TestMetadataService()
+        let jws = try service.blob(number: 1, entries: [
+            try MetadataTests.entry(aaguid: claimed.uuidString, description: "Android model", statuses: [("FIDO_CERTIFIED", "2024-01-01")], roots: [authority.certificate]),
+        ])
+        let metadata = AuthenticatorMetadata(blob: try await MetadataBLOB.verify(jws: jws, roots: [service.root]))
+        let allowList = AttestationPolicy(requirement: .allowedAAGUIDs([claimed]), metadata: metadata)
+        let verified = try await registration().finish(with: TestRelyingParty.make(attestationPolicy: allowList))
+        #expect(verified.attestationTrusted)
+        #expect(verified.aaguid == claimed)
+    }
+
     // MARK: Real devices (conformance vectors)
 
     @Test("A Samsung Galaxy S9 registration chains to Google's hardware attestation root, built in",

@@ -114,6 +114,14 @@ struct AttestationSafetyNetTests {
         try await rejects(.attestationTrust, registration(), policy: AttestationPolicy(verificationTime: now))
     }
 
+    @Test("An allow-list of AAGUIDs refuses a SafetyNet attestation claiming a listed AAGUID that no metadata vouches for")
+    func allowListRefusesSafetyNetWithoutMetadata() async throws {
+        let claimed = try #require(AAGUID(bytes: TestRelyingParty.aaguid))
+        var allowList = policy
+        allowList.requirement = .allowedAAGUIDs([claimed])
+        try await rejects(.attestationPolicy, registration(), policy: allowList)
+    }
+
     // MARK: Real devices (conformance vectors)
 
     @Test("A 2025 SafetyNet registration chains to GlobalSign Root CA, built in, once ctsProfileMatch is waived",

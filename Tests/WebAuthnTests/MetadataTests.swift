@@ -211,6 +211,57 @@ struct MetadataTests {
         #expect(entry.isCompromised)
     }
 
+    /// One entry with these status reports, as a BLOB's payload decodes it.
+    static func entry(statuses: [(String, String)]) throws -> MetadataEntry {
+        let payload: [String: Any] = [
+            "no": 1, "nextUpdate": "2030-01-01", "entries": [try entry(aaguid: yubiKey, description: "Key", statuses: statuses)],
+        ]
+        guard let entry = try MetadataBLOB.decodePayload(Array(try JSONSerialization.data(withJSONObject: payload))).entries.first else {
+            throw FixtureError("the payload has no entry")
+        }
+        return entry
+    }
+
+    @Test("a revocation with the same date as a certification is a compromise, in either order", arguments: [false, true])
+    func sameDateRevocationIsCompromise(revokedFirst: Bool) throws {
+        let reports = [("FIDO_CERTIFIED", "2024-05-01"), ("REVOKED", "2024-05-01")]
+        let entry = try Self.entry(statuses: revokedFirst ? reports.reversed() : reports)
+        #expect(entry.isCompromised)
+    }
+
+    @Test("a later status other than a certification does not clear a compromise", arguments: [
+        "REVOKED", "ATTESTATION_KEY_COMPROMISE", "USER_VERIFICATION_BYPASS", "USER_KEY_REMOTE_COMPROMISE", "USER_KEY_PHYSICAL_COMPROMISE",
+    ])
+    func laterUpdateDoesNotClearCompromise(compromise: String) throws {
+        let entry = try Self.entry(statuses: [
+            ("FIDO_CERTIFIED", "2020-01-01"), (compromise, "2023-05-01"), ("UPDATE_AVAILABLE", "2024-02-01"), ("NOT_FIDO_CERTIFIED", "2024-03-01"),
+        ])
+        #expect(entry.latestStatus == AuthenticatorStatus(rawValue: "NOT_FIDO_CERTIFIED"))
+        #expect(entry.isCompromised)
+    }
+
+    @Test("a FIDO certification of any level strictly after a compromise clears it", arguments: ["FIDO_CERTIFIED", "FIDO_CERTIFIED_L1", "FIDO_CERTIFIED_L2plus"])
+    func newerCertificationClearsCompromise(certification: String) throws {
+        let entry = try Self.entry(statuses: [("ATTESTATION_KEY_COMPROMISE", "2023-05-01"), (certification, "2023-05-02")])
+        #expect(!entry.isCompromised)
+    }
+
+    @Test("a compromise without an effective date is not cleared by a dated certification")
+    func undatedCompromiseStays() throws {
+        let payload: [String: Any] = ["no": 1, "nextUpdate": "2030-01-01", "entries": [[
+            "aaguid": Self.yubiKey,
+            "statusReports": [["status": "REVOKED"], ["status": "FIDO_CERTIFIED", "effectiveDate": "2024-01-01"]],
+        ]]]
+        let entry = try #require(try MetadataBLOB.decodePayload(Array(try JSONSerialization.data(withJSONObject: payload))).entries.first)
+        #expect(entry.isCompromised)
+    }
+
+    @Test("of reports with the same date, the one listed last is the latest status")
+    func latestStatusOfEqualDatesIsTheLastListed() throws {
+        let entry = try Self.entry(statuses: [("FIDO_CERTIFIED", "2024-05-01"), ("REVOKED", "2024-05-01")])
+        #expect(entry.latestStatus == .revoked)
+    }
+
     @Test("an entry with an invalid AAGUID makes the BLOB malformed")
     func invalidAAGUID() async throws {
         let service = try TestMetadataService()
@@ -335,6 +386,18 @@ struct RegistrationWithMetadataTests {
         let result = try await Self.register(authenticator: &certified, metadata: good, requirement: .trustedRoot, compound: compound)
         #expect(result.attestationTrusted)
         #expect(result.format == (compound ? .compound : .packed))
+    }
+
+    @Test("an authenticator revoked on the day it was certified, or compromised before a later update, is refused with attestation_policy", arguments: [
+        [("FIDO_CERTIFIED", "2024-05-01"), ("REVOKED", "2024-05-01")],
+        [("FIDO_CERTIFIED", "2020-01-01"), ("ATTESTATION_KEY_COMPROMISE", "2023-05-01"), ("UPDATE_AVAILABLE", "2024-01-01")],
+    ])
+    func compromiseNotClearedIsRefused(statuses: [(String, String)]) async throws {
+        var authenticator = try SoftwareAuthenticator(attestation: .packedX5C)
+        let metadata = try await Self.metadata(for: authenticator, roots: [(try authenticator.attestationRootCertificate)], statuses: statuses)
+        await #expect(throws: WebAuthnError(.attestationPolicy, "")) {
+            _ = try await Self.register(authenticator: &authenticator, metadata: metadata)
+        }
     }
 
     @Test("an authenticator that metadata does not list is verified as without metadata")

@@ -301,6 +301,33 @@ struct SpecAuthenticationTests {
         }
     }
 
+    @Test("Authenticator data whose extension outputs have an integer key is rejected (§9: keys are extension identifiers)")
+    func extensionOutputKeysMustBeIdentifiers() throws {
+        // {1: true}
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try TestAuthentication().authenticatorData { $0.extensions([0xA1, 0x01, 0xF5]) }.finish()
+        }
+    }
+
+    @Test("Authenticator data whose extension outputs are keyed by extension identifiers is accepted")
+    func extensionOutputsKeyedByIdentifiersAreAccepted() throws {
+        // {"credProtect": 1}
+        let identifier = Array("credProtect".utf8)
+        let verified = try TestAuthentication()
+            .authenticatorData { $0.extensions([0xA1, 0x60 | UInt8(identifier.count)] + identifier + [0x01]) }
+            .finish()
+        #expect(verified.newSignCount == 1)
+    }
+
+    @Test("A signed assertion carrying attested credential data is accepted: §7.2 does not refuse it, and macOS Touch ID sent it")
+    func attestedCredentialDataInAnAssertionIsAccepted() throws {
+        let authentication = TestAuthentication()
+        let attested = TestAttestedCredentialData(
+            aaguid: TestRelyingParty.aaguid, credentialID: TestRelyingParty.credentialID, publicKey: authentication.key.coseKey)
+        let verified = try authentication.authenticatorData { $0.attestedCredentialData(attested) }.finish()
+        #expect(verified.newSignCount == 1)
+    }
+
     // MARK: §7.2 steps 20–21 the signature
 
     @Test("A signature over other data is rejected (step 21)")

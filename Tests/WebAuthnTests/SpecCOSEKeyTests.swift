@@ -181,6 +181,57 @@ struct SpecCOSEKeyTests {
         }
     }
 
+    // MARK: A new credential's key (§5.8.5: alg, what the key type requires, nothing else)
+
+    @Test("A new credential's EC2 key carrying its private key (d, label -4) is refused as malformed")
+    func ec2PrivateKeyIsRefused() async throws {
+        let key = TestCredentialKey.es256().setting(-4, to: .bytes([UInt8](repeating: 0x11, count: 32)))
+        await #expect(throws: WebAuthnError(.malformed, "")) { try await TestRegistration(key: key).finish() }
+    }
+
+    @Test("A new credential's OKP key carrying its private key or a parameter its type does not require is refused as malformed", arguments: [
+        (-4, CBOR.bytes([UInt8](repeating: 0x22, count: 32))), (2, CBOR.bytes([1, 2, 3])), (-3, CBOR.bytes([UInt8](repeating: 0x33, count: 32))),
+    ])
+    func okpExtraParameterIsRefused(label: Int, value: CBOR) async throws {
+        let key = TestCredentialKey.edDSA().setting(label, to: value)
+        await #expect(throws: WebAuthnError(.malformed, "")) { try await TestRegistration(key: key).finish() }
+    }
+
+    @Test("A new credential's RSA key carrying private-key parameters is refused as malformed", arguments: [-3, -4, -12])
+    func rsaPrivateKeyIsRefused(label: Int) async throws {
+        let key = try TestCredentialKey.rs256().setting(label, to: .bytes([UInt8](repeating: 0x44, count: 128)))
+        await #expect(throws: WebAuthnError(.malformed, "")) { try await TestRegistration(key: key).finish() }
+    }
+
+    @Test("A new credential's EC2 key with an optional parameter (kid, key_ops, Base IV, another label) is refused as malformed", arguments: [
+        (2, CBOR.bytes([1, 2, 3])), (4, CBOR.array([CBOR(2)])), (5, CBOR.bytes([0])), (-5, CBOR(1)), (100, CBOR(1)), (-70000, CBOR.null),
+    ])
+    func ec2OptionalParameterIsRefused(label: Int, value: CBOR) async throws {
+        let key = TestCredentialKey.es256().setting(label, to: value)
+        await #expect(throws: WebAuthnError(.malformed, "")) { try await TestRegistration(key: key).finish() }
+    }
+
+    @Test("A new credential's key with a text label is refused as malformed")
+    func textLabelIsRefused() async throws {
+        var key = TestCredentialKey.es256()
+        key.coseEntries.append((key: "kid", value: .bytes([1, 2, 3])))
+        await #expect(throws: WebAuthnError(.malformed, "")) { try await TestRegistration(key: key).finish() }
+    }
+
+    @Test("A new credential's key with just kty, alg and its type's parameters is accepted", arguments: algorithms)
+    func requiredParametersOnlyAreAccepted(algorithm: COSEAlgorithmIdentifier) async throws {
+        let key = try TestCredentialKey.make(algorithm)
+        let verified = try await TestRegistration(key: key).finish(with: TestRelyingParty.make(algorithms: Self.algorithms))
+        #expect(verified.publicKey.rawRepresentation == key.coseKey)
+    }
+
+    @Test("A stored key with a parameter beyond its type's still verifies a sign-in (the check is made at registration)")
+    func storedKeyIsReadLeniently() throws {
+        let authentication = TestAuthentication().with { $0.storedPublicKey = $0.key.setting(2, to: .bytes([1, 2, 3])).coseKey }
+        let verified = try authentication.finish()
+        #expect(verified.newSignCount == 1)
+    }
+
     @Test("A COSE key with a duplicated label is malformed")
     func duplicateLabelIsMalformed() throws {
         var key = TestCredentialKey.es256()

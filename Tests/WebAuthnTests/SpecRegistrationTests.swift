@@ -373,6 +373,15 @@ struct SpecRegistrationTests {
         }
     }
 
+    @Test("Extension outputs with a key that is not an extension identifier (a text string) are rejected (§9)")
+    func extensionOutputKeysMustBeIdentifiers() async throws {
+        // {"credProtect": 2, 1: true}
+        let extensions = CBOREncoder.encode(.map(CBORMap([(key: "credProtect", value: CBOR(2)), (key: CBOR(1), value: .boolean(true))])))
+        await #expect(throws: WebAuthnError(.malformed, "")) {
+            try await TestRegistration.none().authenticatorData { $0.extensions(extensions) }.finish()
+        }
+    }
+
     @Test("A credential public key that is not a CBOR map is rejected")
     func credentialPublicKeyMustBeAMap() async throws {
         let registration = TestRegistration.none()

@@ -16,6 +16,11 @@ public struct AttestationPolicy: Sendable {
         /// Refuse a registration whose attestation does not chain to a trusted root.
         case trustedRoot
         /// Refuse any authenticator whose AAGUID is not listed (and require a trusted root).
+        ///
+        /// Only a statement that binds the AAGUID to the model counts: `fido-u2f` never does
+        /// (its signature does not cover the AAGUID), and `android-key` and `android-safetynet`
+        /// only when the chain was verified to roots from FIDO metadata for that AAGUID (Google's
+        /// roots vouch for the device, not for the model an app claims).
         case allowedAAGUIDs(Set<AAGUID>)
     }
 
@@ -55,7 +60,7 @@ public struct AttestationPolicy: Sendable {
     /// ids `id:FFFFF1D0` and `id:00000000`.
     public var tpmManufacturers: Set<String>?
     /// FIDO metadata (MDS3): an authenticator listed there must chain to the roots its entry
-    /// gives, and one whose latest status is a compromise is refused.
+    /// gives, and one reported compromised is refused (``MetadataEntry/isCompromised``).
     public var metadata: AuthenticatorMetadata
 
     public init(
@@ -117,7 +122,7 @@ struct AttestationTrustEvaluator: Sendable {
         guard !chain.isEmpty else { return false }
         if policy.dangerouslySkipChainValidation { return false }
         // An authenticator its metadata entry describes must chain to the roots the entry gives.
-        let metadataRoots = metadataEntry(format: format, chain: chain)?.attestationRootCertificates ?? []
+        let metadataRoots = metadataRoots(format: format, chain: chain)
         let roots = metadataRoots.isEmpty ? (policy.trustAnchors(for: format) ?? []) : metadataRoots
         guard !roots.isEmpty else { return false }
         let now = policy.verificationTime ?? Date()
@@ -129,6 +134,18 @@ struct AttestationTrustEvaluator: Sendable {
 }
 
 extension AttestationTrustEvaluator {
+    /// The roots the authenticator's metadata entry gives, which replace every other root for
+    /// its chain (empty: no entry, or one without roots).
+    func metadataRoots(format: AttestationFormat, chain: [Certificate]) -> [Certificate] {
+        metadataEntry(format: format, chain: chain)?.attestationRootCertificates ?? []
+    }
+
+    /// Whether the chain was validated to roots from FIDO metadata for this authenticator, so
+    /// that the roots vouch for the model the AAGUID names, not only for the vendor.
+    func trustedThroughMetadata(_ result: AttestationResult, format: AttestationFormat) -> Bool {
+        result.trusted && !metadataRoots(format: format, chain: result.trustPath).isEmpty
+    }
+
     /// The metadata entry an attestation speaks for. For `fido-u2f`, whose signature does not
     /// cover the AAGUID, that is the entry listing the attestation certificate's key identifier
     /// (hex SHA-1 of its public key); for every other format, the entry of the signed AAGUID.

@@ -11,11 +11,14 @@ enum AttestationCertificates {
     /// OID of the FIDO AAGUID extension, id-fido-gen-ce-aaguid (§8.2.1).
     static let aaguidExtension: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 45724, 1, 1, 4]
 
-    /// Parses the `x5c` array of an attestation statement: DER certificates, leaf first.
+    /// Parses the `x5c` array of an attestation statement: DER certificates, leaf first, one
+    /// chain of at most ``CertificateChains/maximumCertificateCount``.
     static func chain(_ value: CBOR?, format: AttestationFormat) throws(WebAuthnError) -> [Certificate] {
         guard let array = value?.arrayValue, !array.isEmpty else {
             throw WebAuthnError(.malformed, "\(format) attestation: x5c must be a non-empty array")
         }
+        // §8: x5c is the attestation certificate and its chain; bounded before any is parsed.
+        try CertificateChains.checkCount(array.count, what: "\(format) attestation")
         var certificates: [Certificate] = []
         for item in array {
             guard let der = item.bytesValue else {
@@ -27,6 +30,7 @@ enum AttestationCertificates {
                 throw WebAuthnError(.malformed, "\(format) attestation: an x5c certificate is not valid DER")
             }
         }
+        try CertificateChains.checkShape(certificates, what: "\(format) attestation")
         return certificates
     }
 
@@ -38,6 +42,7 @@ enum AttestationCertificates {
         guard let array = value?.arrayValue, let first = array.first else {
             throw WebAuthnError(.malformed, "\(format) attestation: x5c must be a non-empty array")
         }
+        try CertificateChains.checkCount(array.count, what: "\(format) attestation")
         let leaf = try chain(.array([first]), format: format)
         var intermediates: [Certificate] = []
         for item in array.dropFirst() {
@@ -46,6 +51,7 @@ enum AttestationCertificates {
             }
             if let certificate = try? Certificate(derEncoded: der) { intermediates.append(certificate) }
         }
+        try CertificateChains.checkShape(leaf + intermediates, what: "\(format) attestation")
         return leaf + intermediates
     }
 

@@ -124,6 +124,10 @@ public struct AuthenticatorStatus: WebAuthnStringEnumeration {
     public static let compromised: Set<AuthenticatorStatus> = [
         .userVerificationBypass, .attestationKeyCompromise, .userKeyRemoteCompromise, .userKeyPhysicalCompromise, .revoked,
     ]
+
+    /// Whether this is a FIDO certification: `FIDO_CERTIFIED` or one of its levels
+    /// (`FIDO_CERTIFIED_L1` … `FIDO_CERTIFIED_L3plus`).
+    var isFIDOCertification: Bool { rawValue.hasPrefix(Self.fidoCertified.rawValue) }
 }
 
 /// One authenticator model in a metadata BLOB.
@@ -172,16 +176,34 @@ public struct MetadataEntry: Sendable {
         }
     }
 
-    /// The most recent status (reports are listed oldest first; the latest effective date wins).
+    /// The most recent status (reports are listed oldest first; the latest effective date wins,
+    /// and of reports with the same date the one listed last).
     public var latestStatus: AuthenticatorStatus? {
-        statusReports.max { ($0.effectiveDate ?? "") < ($1.effectiveDate ?? "") }?.status
+        statusReports.reduce(nil as StatusReport?) { latest, report in
+            guard let latest, (report.effectiveDate ?? "") < (latest.effectiveDate ?? "") else { return report }
+            return latest
+        }?.status
     }
 
     /// Whether any report says the model is compromised (a later report does not undo it
     /// unless it is a newer certification, which FIDO issues as a new status).
-    public var isCompromised: Bool {
-        guard let latest = latestStatus else { return false }
-        return AuthenticatorStatus.compromised.contains(latest)
+    public var isCompromised: Bool { outstandingCompromise != nil }
+
+    /// The first compromise report (a status in ``AuthenticatorStatus/compromised``) that no
+    /// FIDO certification with a strictly later effective date follows. A certification of the
+    /// same date does not clear it, nor does any other status (`UPDATE_AVAILABLE`, …); a report
+    /// without a date cannot be shown to come later, so a compromise without one stays and a
+    /// certification without one clears nothing. Effective dates are ISO 8601 (`2024-05-01`),
+    /// which order as text.
+    var outstandingCompromise: StatusReport? {
+        statusReports.first { report in
+            guard AuthenticatorStatus.compromised.contains(report.status) else { return false }
+            guard let compromisedOn = report.effectiveDate else { return true }
+            return !statusReports.contains { later in
+                guard later.status.isFIDOCertification, let certifiedOn = later.effectiveDate else { return false }
+                return certifiedOn > compromisedOn
+            }
+        }
     }
 }
 

@@ -82,6 +82,10 @@ public struct AuthenticatorData: Sendable, Hashable {
             guard let map = value.mapValue else {
                 throw WebAuthnError(.malformed, "authenticator extensions are not a CBOR map")
             }
+            // §6.1, §9: the extension outputs are keyed by extension identifier, a text string.
+            guard map.entries.allSatisfy({ $0.key.textValue != nil }) else {
+                throw WebAuthnError(.malformed, "authenticator extensions have a key that is not an extension identifier (a text string)")
+            }
             extensions = map
         } else {
             extensions = nil
@@ -109,8 +113,15 @@ public struct AttestedCredentialData: Sendable, Hashable {
         self.publicKeyBytes = publicKeyBytes
     }
 
-    /// Parses the public key; throws `unsupported_algorithm` for keys this library cannot verify.
+    /// Parses the new credential's public key; throws `unsupported_algorithm` for keys this
+    /// library cannot verify and `malformed` for a key with parameters beyond its key type's
+    /// (§5.8.5), a private key among them.
+    ///
+    /// The parameter check is made here, where a credential is created, and not when a stored
+    /// key is read back for a sign-in: a key stored before the check keeps working.
     public func publicKey() throws(WebAuthnError) -> COSEPublicKey {
-        try COSEPublicKey(map: publicKeyMap, rawRepresentation: publicKeyBytes)
+        let key = try COSEPublicKey(map: publicKeyMap, rawRepresentation: publicKeyBytes)
+        try COSEPublicKey.checkCredentialKeyParameters(publicKeyMap)
+        return key
     }
 }

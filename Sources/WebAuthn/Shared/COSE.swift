@@ -188,6 +188,44 @@ public struct COSEPublicKey: Sendable, Hashable {
         self.verifier = try SignatureVerifier(algorithm: algorithm, key: key)
     }
 
+    /// The labels a credential public key may hold for each key type: kty (1), alg (3) and the
+    /// parameters the key type requires of a public key (RFC 9053 §7.1.1 EC2 crv/x/y, §7.2 OKP
+    /// crv/x; RFC 8230 §4 RSA n/e; draft-ietf-cose-dilithium AKP pub).
+    static let credentialKeyLabels: [Int: Set<Int>] = [
+        KeyType.ec2: [1, 3, -1, -2, -3],
+        KeyType.okp: [1, 3, -1, -2],
+        KeyType.rsa: [1, 3, -1, -2],
+        KeyType.akp: [1, 3, -1],
+    ]
+
+    /// The labels of private-key parameters for each key type: `d` (-4) for EC2 and OKP, `d`,
+    /// the primes and CRT values (-3 … -12) for RSA, `priv` (-2) for AKP.
+    static let privateKeyLabels: [Int: ClosedRange<Int>] = [
+        KeyType.ec2: -4 ... -4,
+        KeyType.okp: -4 ... -4,
+        KeyType.rsa: -12 ... -3,
+        KeyType.akp: -2 ... -2,
+    ]
+
+    /// §5.8.5: a credential public key "MUST contain the alg parameter and MUST NOT contain any
+    /// other OPTIONAL parameters": beyond kty and alg, only what its key type requires. A
+    /// private-key parameter is named as such. Throws `malformed`; a key type this library does
+    /// not know is left to the parser (`unsupported_algorithm`).
+    static func checkCredentialKeyParameters(_ map: CBORMap) throws(WebAuthnError) {
+        guard let kty = map[1]?.intValue, let allowed = credentialKeyLabels[kty] else { return }
+        for (label, _) in map.entries {
+            guard let number = label.intValue else {
+                throw WebAuthnError(.malformed, "credential public key has a parameter \(label) that is not an integer label")
+            }
+            if privateKeyLabels[kty]?.contains(number) == true {
+                throw WebAuthnError(.malformed, "credential public key carries a private-key parameter (label \(number))")
+            }
+            guard allowed.contains(number) else {
+                throw WebAuthnError(.malformed, "credential public key has parameter \(number), which its key type does not require (§5.8.5 allows no optional parameters)")
+            }
+        }
+    }
+
     /// Verifies `signature` over `data` with this key and its algorithm, or throws `bad_signature`.
     public func verify(signature: some DataProtocol, for data: some DataProtocol) throws(WebAuthnError) {
         guard verifier.isValid(signature: signature, for: data) else {

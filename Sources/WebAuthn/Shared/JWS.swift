@@ -45,6 +45,9 @@ struct CompactJWS: Sendable {
         } catch {
             throw WebAuthnError(.malformed, "\(what) has no valid JOSE header")
         }
+        // RFC 7515 §4.1.6: x5c is the signing certificate and its chain; bounded before any is
+        // decoded, and one chain (no subject twice) once they are.
+        try CertificateChains.checkCount(header.x5c?.count ?? 0, what: what)
         var certificates: [Certificate] = []
         for entry in header.x5c ?? [] {
             // x5c holds standard base64 (RFC 7515 §4.1.6), not base64url.
@@ -57,6 +60,7 @@ struct CompactJWS: Sendable {
                 throw WebAuthnError(.malformed, "\(what) has an x5c certificate that is not valid DER")
             }
         }
+        try CertificateChains.checkShape(certificates, what: what)
         self.header = header
         self.payload = payload
         self.signature = signature

@@ -137,6 +137,10 @@ extension RelyingParty {
         // §7.2 steps 8–10: parse the client data and authenticator data.
         let clientDataJSON = response.response.clientDataJSON.bytes
         let clientData = try CollectedClientData(json: clientDataJSON)
+        // An assertion's authenticator data has no attested credential data (§6.3.3 step 11), but
+        // §7.2 sets no check on AT, and macOS Touch ID in Chrome sent it (go-webauthn's recorded
+        // assertion, accepted there and in the conformance vectors). It is parsed, must be well
+        // formed, and is not used: the signature is checked with the stored key.
         let authenticatorData = try AuthenticatorData(bytes: response.response.authenticatorData.bytes)
         // §7.2 steps 11–14.
         try verifyClientData(clientData, expectedType: .get, challenge: ceremony.challenge)

@@ -162,8 +162,9 @@ extension RelyingParty {
         // FIDO metadata: an authenticator model reported compromised is refused whatever it
         // proved, by any of the statements.
         for statement in statements {
-            if let entry = trust.metadataEntry(format: statement.format, chain: statement.result.trustPath), entry.isCompromised {
-                throw WebAuthnError(.attestationPolicy, "authenticator \(entry.description ?? attested.aaguid.uuidString) is reported \(entry.latestStatus?.rawValue ?? "compromised") in FIDO metadata")
+            if let entry = trust.metadataEntry(format: statement.format, chain: statement.result.trustPath),
+               let compromise = entry.outstandingCompromise {
+                throw WebAuthnError(.attestationPolicy, "authenticator \(entry.description ?? attested.aaguid.uuidString) is reported \(compromise.status.rawValue) in FIDO metadata")
             }
         }
         // §7.1 step 24: one statement must meet the relying party's requirement on its own; it
@@ -172,7 +173,7 @@ extension RelyingParty {
         var refusal: WebAuthnError?
         for statement in statements {
             do {
-                try enforceAttestationRequirement(statement.result, aaguid: attested.aaguid, format: statement.format)
+                try enforceAttestationRequirement(statement.result, aaguid: attested.aaguid, format: statement.format, trust: trust)
                 kept = statement.result
                 break
             } catch {
@@ -204,7 +205,7 @@ extension RelyingParty {
 
     /// §7.1 step 24: refuse what the relying party's requirement does not accept.
     private func enforceAttestationRequirement(
-        _ attestation: AttestationResult, aaguid: AAGUID, format: AttestationFormat
+        _ attestation: AttestationResult, aaguid: AAGUID, format: AttestationFormat, trust: AttestationTrustEvaluator
     ) throws(WebAuthnError) {
         switch configuration.attestationPolicy.requirement {
         case .acceptAny:
@@ -220,6 +221,14 @@ extension RelyingParty {
             // A fido-u2f signature does not cover the authenticator data's AAGUID: it proves no model.
             guard format != .fidoU2F else {
                 throw WebAuthnError(.attestationPolicy, "fido-u2f attestation does not attest an AAGUID, so it cannot be on the allowed list")
+            }
+            // §8.4, §8.5: an android-key or android-safetynet chain to Google's roots proves an
+            // Android device, not a model: any app can have the TEE make a key over its own
+            // challenge and sign authenticator data claiming any AAGUID (and SafetyNet vouches
+            // for whatever nonce an app gives it). Only roots from FIDO metadata for this
+            // AAGUID, having verified the chain, tie the AAGUID to a model.
+            if format == .androidKey || format == .androidSafetyNet, !trust.trustedThroughMetadata(attestation, format: format) {
+                throw WebAuthnError(.attestationPolicy, "\(format) attestation proves an Android device, not authenticator \(aaguid): an allowed list accepts it only through FIDO metadata roots for that AAGUID")
             }
             guard allowed.contains(aaguid) else {
                 throw WebAuthnError(.attestationPolicy, "authenticator \(aaguid) is not on the allowed list")
