@@ -206,6 +206,15 @@ extension Auth.Account {
         return [.passkey(.cancel)]
     }
 
+    /// A page sent here on the way to another (`?next=`) goes on once its work is done: the
+    /// address confirmed, or the password account's first passkey made (by the upgrade or by hand).
+    var continuesToNext: Bool {
+        switch notice {
+        case .account(.emailConfirmed), .account(.upgraded), .added: !status.recovery
+        default: false
+        }
+    }
+
     /// What the page offers besides the passkeys, in `language`.
     func offers(in language: Auth.Language) -> Auth.AccountOffers {
         let noPasskey = passkeys?.isEmpty == true
@@ -221,7 +230,7 @@ extension Auth.Account {
         return Auth.AccountOffers(
             createPasskey: panel, confirmEmail: !status.recovery && !status.emailVerified,
             removePassword: !status.recovery && status.hasPassword && passkeys?.isEmpty == false,
-            continueToNext: notice == .account(.emailConfirmed))
+            continueToNext: continuesToNext)
     }
 }
 

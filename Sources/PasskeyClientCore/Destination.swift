@@ -15,10 +15,22 @@ extension Auth {
     public enum Destination {
         /// The page after signing in: the account page when it has work left (`toAccount`),
         /// else `next` when it is safe, else the account page.
-        public static func afterSignIn(next: String?, toAccount: Bool) -> String {
-            guard !toAccount, let next else { return "/account" }
+        ///
+        /// A password account's first passkey is work the account page does on the way: it goes
+        /// there with `next` (when safe) in its own `?next=`, and on to it once the passkey is made.
+        /// A `recovery` session's stays on the account page.
+        public static func afterSignIn(next: String?, toAccount: Bool, recovery: Bool = false) -> String {
+            guard let next, let onward = onward(next) else { return "/account" }
+            guard toAccount else { return onward }
+            guard !recovery else { return "/account" }
+            return "/account?next=" + percentEncoded(isAbsoluteHTTP(next) ? next : onward)
+        }
+
+        /// Where `next` leads from this site: an absolute `http(s)` URL through `/continue`, a
+        /// relative one as its safe path; `nil` when it could lead elsewhere.
+        static func onward(_ next: String) -> String? {
             if isAbsoluteHTTP(next) { return "/continue?next=" + percentEncoded(next) }
-            return safeRelativePath(next) ?? "/account"
+            return safeRelativePath(next)
         }
 
         /// The path on this site that `next` resolves to, or `nil` when it could lead elsewhere.

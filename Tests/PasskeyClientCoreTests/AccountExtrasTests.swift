@@ -45,7 +45,8 @@ struct AccountExtrasTests {
         #expect(Auth.update(&state, .passkey(.create(.success(F.newCredential)))) == [.api(.addPasskey(F.newCredential)), .render])
         #expect(Auth.update(&state, .api(.addPasskey(.success(F.three)))) == [.render])
         #expect(Auth.view(state).notice == "Added the passkey “Laptop”.")
-        #expect(Auth.view(state).account?.offers == Auth.AccountOffers(removePassword: true))
+        // The first passkey is made: a page on the way elsewhere goes on.
+        #expect(Auth.view(state).account?.offers == Auth.AccountOffers(removePassword: true, continueToNext: true))
         // Reloading the list asks for no upgrade again, even after the passkey is gone.
         _ = Auth.update(&state, .view(.refresh))
         #expect(Auth.update(&state, .api(.listPasskeys(.success([])))) == [.render])
@@ -69,6 +70,17 @@ struct AccountExtrasTests {
             #expect(Auth.update(&state, .api(.listPasskeys(.success(passkeys)))).contains(.api(.upgradeOptions)) == false)
             guard case .signedIn(let account) = state else { Issue.record("signed out"); return }
             #expect(account.upgrade == nil)
+        }
+    }
+
+    @Test("the page goes on to its next once the address is confirmed or a first passkey is made; not in a recovery session, not for other notices")
+    func continuesToNext() {
+        for notice: Auth.Notice in [.account(.emailConfirmed), .account(.upgraded("Phone")), .added("Phone")] {
+            #expect(Auth.view(F.signedIn(passkeys: [F.one], notice: notice, status: F.withPassword)).account?.offers.continueToNext == true)
+            #expect(Auth.view(F.signedIn(passkeys: [F.one], notice: notice, status: F.recovering)).account?.offers.continueToNext == false)
+        }
+        for notice: Auth.Notice? in [nil, .renamed("Phone"), .deleted("Phone"), .savedDisplayName, .account(.codeSent)] {
+            #expect(Auth.view(F.signedIn(passkeys: [F.one], notice: notice, status: F.withPassword)).account?.offers.continueToNext == false)
         }
     }
 

@@ -40,11 +40,25 @@ struct DestinationTests {
             == "/continue?next=HTTP%3A%2F%2Fapp.example%2Fa%20b%3Fc%3Dd%26e")
     }
 
-    @Test("without a next, or with work left on the account page, the account page")
+    @Test("without a next, or in a recovery session, the account page")
     func accountPage() {
         #expect(Auth.Destination.afterSignIn(next: nil, toAccount: false) == "/account")
-        #expect(Auth.Destination.afterSignIn(next: "/elsewhere", toAccount: true) == "/account")
-        #expect(Auth.Destination.afterSignIn(next: "https://app.example/", toAccount: true) == "/account")
+        #expect(Auth.Destination.afterSignIn(next: nil, toAccount: true) == "/account")
+        #expect(Auth.Destination.afterSignIn(next: "/elsewhere", toAccount: true, recovery: true) == "/account")
+        #expect(Auth.Destination.afterSignIn(next: "https://app.example/", toAccount: true, recovery: true) == "/account")
+    }
+
+    @Test("a password account's first passkey: the account page, carrying a safe next on to after it")
+    func accountPageOnTheWay() {
+        #expect(Auth.Destination.afterSignIn(next: "/a/../oauth2/authorize?client_id=x&state=y", toAccount: true)
+            == "/account?next=%2Foauth2%2Fauthorize%3Fclient_id%3Dx%26state%3Dy")
+        #expect(Auth.Destination.afterSignIn(next: "https://app.example/", toAccount: true)
+            == "/account?next=https%3A%2F%2Fapp.example%2F")
+        // What it could not follow, it does not carry.
+        #expect(Auth.Destination.afterSignIn(next: "//evil.example", toAccount: true) == "/account")
+        #expect(Auth.Destination.afterSignIn(next: "/..//evil.example", toAccount: true) == "/account")
+        // On the account page, once the passkey is made, the carried next leads on as any does.
+        #expect(Auth.Destination.afterSignIn(next: "https://app.example/", toAccount: false) == "/continue?next=https%3A%2F%2Fapp.example%2F")
     }
 
     @Test("the view carries the destination once signed in, from the page's next")

@@ -175,6 +175,30 @@ def test_an_imported_password_account_signs_in_and_moves_to_a_passkey(browsers, 
     browser.screenshot("signed-in-with-passkey")
 
 
+def test_an_imported_password_account_on_its_way_elsewhere_goes_on_once_its_first_passkey_is_made(browsers, server, tmp_path):
+    # An app sent the person to sign in (`?next=`). The account page comes first, for the first
+    # passkey, and carries `next` on: once the passkey is made, the page goes where it led.
+    email = "hopper@example.com"
+    accounts = tmp_path / "accounts.jsonl"
+    accounts.write_text(json.dumps({"username": email, "displayName": "Grace", "passwordHash": BCRYPT}) + "\n")
+    result = subprocess.run([str(BIN), "accounts", "import", "--database", server.database, str(accounts)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+    browser = browsers("browser")
+    browser.authenticator = browser.add_authenticator(PLATFORM)
+    browser.open("/?next=/.well-known/openid-configuration")
+    browser.type("#username", email)
+    browser.type("#password", "correct horse")
+    browser.click("#password-signin")
+    browser.wait_for_path("/account?next=%2F.well-known%2Fopenid-configuration")
+    browser.wait_for("#create-passkey")
+    browser.click("#create-passkey")
+    browser.wait_for_path("/.well-known/openid-configuration")
+    status, session = json_body(browser.fetch("GET", "/api/session"))
+    assert status == 200 and session["user"]["username"] == email
+
+
 # Holds the first POST /api/passkeys/options before it reaches the server, once the test asks for
 # it (localStorage.holdPasskeyOptions), until the test lets it go (window.__releasePasskeyOptions()).
 HOLD_FIRST_PASSKEY_OPTIONS = r"""

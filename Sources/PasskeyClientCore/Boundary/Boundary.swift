@@ -277,7 +277,7 @@ extension Auth {
                 ("offersAutofill", .bool(model.offersAutofill)), ("codeSent", .bool(model.codeSent)),
                 ("toAccount", .bool(model.toAccount)),
                 // Signed in: where the page goes (Destination.swift), decided here so no shell decides it.
-                ("destination", model.screen == .signedIn ? .string(Destination.afterSignIn(next: next, toAccount: model.toAccount)) : .null),
+                ("destination", model.screen == .signedIn ? .string(Destination.afterSignIn(next: next, toAccount: model.toAccount, recovery: state.isRecovery)) : .null),
                 ("account", account),
             ])
         }
@@ -285,6 +285,11 @@ extension Auth {
 }
 
 extension Auth.State {
+    /// Signed in with a recovery session.
+    var isRecovery: Bool {
+        if case .signedIn(let account) = self { account.status.recovery } else { false }
+    }
+
     /// The problem the view shows, signed in or out.
     var shownProblem: Auth.Problem? {
         switch self {
