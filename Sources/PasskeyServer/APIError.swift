@@ -119,6 +119,7 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
             case .usernameTaken: self = .usernameTaken
             case .credentialExists: self = .credentialExists
             case .credentialLimit: self = .passkeyLimit
+            case .accountDisabled: self = .accountDisabled
             case .userNotFound: self = .unauthenticated
             case .unavailable: self = .unavailable
             case .signCountConflict:

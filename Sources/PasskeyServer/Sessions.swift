@@ -163,9 +163,13 @@ struct Sessions: Sendable {
     /// ends and one left alone ends within a tenth of the timeout of when it should.
     var touchInterval: TimeInterval { min(60, idleTimeout / 10) }
 
+    /// A recovery session lasts at most this long (an hour, or the session lifetime when that is
+    /// shorter): long enough to add a passkey, not long enough to be left behind for days.
+    var recoveryLifetime: TimeInterval { min(lifetime, 3600) }
+
     /// A new session for the account, opened by `credentialID` (or another `method`) from `client`,
     /// to be stored with the sign-in, and its token. A `recovery` session can only add a passkey and
-    /// read the account.
+    /// read the account, and ends after ``recoveryLifetime`` unless a passkey is added in it.
     func start(
         userID: UserHandle, credentialID: CredentialID?, client: ClientDetails, method: SignInMethod,
         recovery: Bool = false
@@ -174,9 +178,15 @@ struct Sessions: Sendable {
         let now = now()
         let record = SessionRecord(
             tokenHash: token.hash, userID: userID, createdAt: now, lastSeenAt: now,
-            expiresAt: now.addingTimeInterval(lifetime), credentialID: credentialID, ip: client.ip,
+            expiresAt: now.addingTimeInterval(recovery ? recoveryLifetime : lifetime), credentialID: credentialID, ip: client.ip,
             userAgent: client.userAgent, recovery: recovery, method: method)
         return (token, record)
+    }
+
+    /// The end of `session`'s recovery as a passkey is added in it: a full session from then on,
+    /// expiring a full lifetime after its start.
+    func completion(ofRecovery session: SessionRecord) -> RecoveryCompletion {
+        RecoveryCompletion(tokenHash: session.tokenHash, expiresAt: session.createdAt.addingTimeInterval(lifetime))
     }
 
     /// The cookies that carry a new session: the session cookie, and with a cookie domain the

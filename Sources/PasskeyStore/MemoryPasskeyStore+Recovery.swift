@@ -78,9 +78,20 @@ extension MemoryPasskeyStore {
             user.emailVerified = true
             usersByID[userID] = user
         case .recovery:
+            // An address no one had proved yet: whatever signed in to the account before was
+            // never shown to be its owner's, so its passkeys, password and consents go.
+            if !user.emailVerified {
+                credentialsByID = credentialsByID.filter { $0.value.userID != userID }
+                passwordHashes.removeValue(forKey: userID)
+                openID.consents = openID.consents.filter { $0.key.userID != userID }
+            }
             // Receiving the recovery code proves the address as much as a verification code does.
             user.emailVerified = true
             usersByID[userID] = user
+            // Recovery signs out everywhere else: every session and every application's tokens.
+            sessionsByHash = sessionsByHash.filter { $0.value.userID != userID }
+            openID.tokens = openID.tokens.filter { $0.value.userID != userID }
+            openID.codes = openID.codes.filter { $0.value.userID != userID }
             if let session { sessionsByHash[session.tokenHash] = session }
         }
         if let previous, previous != session?.tokenHash { sessionsByHash.removeValue(forKey: previous) }

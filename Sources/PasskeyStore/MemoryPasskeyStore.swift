@@ -104,7 +104,7 @@ public actor MemoryPasskeyStore: PasskeyStore {
     }
 
     public func addCredential(
-        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?, limit: Int?
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf recovery: RecoveryCompletion?, limit: Int?
     ) async throws {
         guard usersByID[credential.userID] != nil else { throw StoreError.userNotFound }
         guard credentialsByID[credential.id] == nil else { throw StoreError.credentialExists }
@@ -114,9 +114,10 @@ public actor MemoryPasskeyStore: PasskeyStore {
         // Every check before the first change: all of it is stored or none of it.
         try checkNew(events)
         credentialsByID[credential.id] = credential
-        if let tokenHash, var session = sessionsByHash[tokenHash], session.userID == credential.userID {
+        if let recovery, var session = sessionsByHash[recovery.tokenHash], session.userID == credential.userID {
             session.recovery = false
-            sessionsByHash[tokenHash] = session
+            session.expiresAt = recovery.expiresAt
+            sessionsByHash[recovery.tokenHash] = session
         }
         audit.append(contentsOf: events)
     }
@@ -182,6 +183,8 @@ public actor MemoryPasskeyStore: PasskeyStore {
         guard signCount > credential.signCount || (signCount == 0 && credential.signCount == 0) else {
             throw StoreError.signCountConflict
         }
+        // Disabled since the caller read the account: no session.
+        guard usersByID[session.userID]?.disabled == false else { throw StoreError.accountDisabled }
         credential.signCount = signCount
         credential.backedUp = backedUp
         credential.lastUsedAt = at
@@ -266,6 +269,14 @@ public actor MemoryPasskeyStore: PasskeyStore {
         if let previous { sessionsByHash.removeValue(forKey: previous) }
         sessionsByHash[session.tokenHash] = session
         append(event)
+    }
+
+    public func insertPasswordSession(
+        _ session: SessionRecord, passwordHash: String, audit event: AuditEvent?, endingSession previous: [UInt8]?
+    ) async throws -> Bool {
+        guard let user = usersByID[session.userID], !user.disabled, passwordHashes[user.id] == passwordHash else { return false }
+        try await insertSession(session, audit: event, endingSession: previous)
+        return true
     }
 
     public func session(tokenHash: [UInt8]) async throws -> SessionRecord? {

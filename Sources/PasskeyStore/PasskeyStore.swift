@@ -61,8 +61,8 @@ public protocol PasskeyStore: SharedStateStore {
     func credentials(userID: UserHandle) async throws -> [CredentialRecord]
 
     /// Adds a passkey to an existing account with the activity `events` that record it and, when
-    /// `tokenHash` is given, the end of the recovery of that session of the account (it becomes a
-    /// full session), in one transaction: all of it is stored or, when the call throws, none of it.
+    /// `recovery` is given, the end of the recovery of that session of the account (it becomes a
+    /// full session, expiring at `recovery.expiresAt`), in one transaction: all of it is stored or, when the call throws, none of it.
     ///
     /// - Parameter limit: when given, the most passkeys the account may have: one that has that
     ///   many gets no more (checked in the same transaction, so concurrent adds cannot pass it).
@@ -71,7 +71,7 @@ public protocol PasskeyStore: SharedStateStore {
     ///   ``StoreError/credentialLimit`` when the account has `limit` passkeys; a
     ///   ``StoreError/Code-swift.struct/failure`` when an event's ID is stored already.
     func addCredential(
-        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?, limit: Int?
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf recovery: RecoveryCompletion?, limit: Int?
     ) async throws
 
     /// Renames one of the account's passkeys and stores the activity `event` (when given), in one
@@ -189,6 +189,15 @@ public protocol PasskeyStore: SharedStateStore {
     ///
     /// - Throws: ``StoreError/userNotFound`` when the account is gone.
     func insertSession(_ session: SessionRecord, audit event: AuditEvent?, endingSession previous: [UInt8]?) async throws
+
+    /// Stores a password sign-in's session as ``insertSession(_:audit:endingSession:)`` does, only
+    /// while the account's password is still `passwordHash` (the one the password was checked
+    /// against) and the account is not disabled, checked in the same transaction under the
+    /// account's lock: a password removed (or replaced, or the account disabled) while it was being
+    /// checked opens no session. Returns `false`, with nothing written, then.
+    func insertPasswordSession(
+        _ session: SessionRecord, passwordHash: String, audit event: AuditEvent?, endingSession previous: [UInt8]?
+    ) async throws -> Bool
 
     /// The session whose token hashes to `tokenHash`, expired or not; the caller checks
     /// ``SessionRecord/isExpired(at:idleTimeout:)``.
@@ -370,9 +379,13 @@ public protocol PasskeyStore: SharedStateStore {
     /// Redeems one of the account's live codes of `purpose` (unexpired at `now`, unused, fewer than
     /// `maximumAttempts` wrong tries): when `codeHash` matches one (each compared in constant time)
     /// every code of this purpose is used up and, in the same transaction, a verification marks the
-    /// address verified, a recovery stores `session` and ends the browser's previous session
-    /// `previous` (a token hash, when given), and the activity `event` (when given) is stored. A
-    /// wrong code counts one try against every live code, and nothing else is stored.
+    /// address verified; a recovery marks it verified too, ends every session of the account and
+    /// deletes its applications' codes and tokens (recovery signs out everywhere else), and when the
+    /// address was not verified before also deletes the account's passkeys, password and consents
+    /// (no one had shown they were the address owner's: someone may have signed up with another's
+    /// address), then stores `session`; the browser's previous session `previous` (a token hash,
+    /// when given) ends, and the activity `event` (when given) is stored. A wrong code counts one
+    /// try against every live code, and nothing else is stored.
     ///
     /// - Returns: the updated account, or `nil` when no live code matched.
     func redeemEmailCode(

@@ -178,6 +178,18 @@ public enum SignInMethod: String, Sendable, Hashable, Codable, CaseIterable {
     case emailCode = "email_code"
 }
 
+/// The end of a recovery session's recovery, as a passkey is added in it: the session
+/// (`tokenHash`) becomes a full session, and expires when a full session started then would.
+public struct RecoveryCompletion: Sendable, Hashable {
+    public var tokenHash: [UInt8]
+    public var expiresAt: Date
+
+    public init(tokenHash: [UInt8], expiresAt: Date) {
+        self.tokenHash = tokenHash
+        self.expiresAt = expiresAt
+    }
+}
+
 /// A signed-in browser or app. The cookie holds a random token; the store keeps only its SHA-256,
 /// so a copy of the database does not sign anyone in.
 public struct SessionRecord: Sendable, Hashable, Codable {

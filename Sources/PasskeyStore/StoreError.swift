@@ -25,6 +25,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let signCountConflict = Code(rawValue: "sign_count")
         /// The ceremony's spent mark is in the store already: another request finished it.
         public static let ceremonySpent = Code(rawValue: "ceremony_spent")
+        /// The account is disabled: it signs in nowhere.
+        public static let accountDisabled = Code(rawValue: "account_disabled")
         /// Another OAuth client has this `client_id`.
         public static let clientExists = Code(rawValue: "client_exists")
         /// The record names an OAuth client the store does not hold.
@@ -64,6 +66,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The ceremony was spent already (``PasskeyStore/createUser(_:credential:session:audit:endingSession:spending:)``).
     public static let ceremonySpent = StoreError(.ceremonySpent, "the ceremony was used already")
+
+    /// The account was disabled before the sign-in could be stored.
+    public static let accountDisabled = StoreError(.accountDisabled, "the account is disabled")
 
     /// Another OAuth client has this `client_id`.
     public static let clientExists = StoreError(.clientExists, "a client with this ID exists")

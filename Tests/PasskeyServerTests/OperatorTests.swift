@@ -36,6 +36,25 @@ import WebAuthn
         }
     }
 
+    @Test("An account disabled between a sign-in's read and its write gets no session", arguments: StoreKind.allCases)
+    func anAccountDisabledDuringASignInGetsNoSession(kind: StoreKind) async throws {
+        try await Harness.run(kind) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let user = try #require(try await harness.store.user(username: Self.ada))
+            let store = harness.store
+            try await browser.send(.delete, "/api/session")
+            harness.clock.advance(by: 1)
+            // A usernameless sign-in reads the passkey and its account at the answer.
+            store.afterNextSignInRead { _ = try await store.setDisabled(userID: user.id, true) }
+            let refused = try await browser.signIn()
+            expectError(refused, .forbidden, "account_disabled")
+            #expect(refused.setCookie("passkeys_session") == nil)
+            #expect(try await store.sessions(userID: user.id).isEmpty)
+            #expect(try await store.auditEvents(userID: user.id, limit: 1).map(\.kind) == [.signInFailed])
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aSessionOfADisabledAccountIsRefusedEvenIfOneWasLeft(kind: StoreKind) async throws {
         try await Harness.run(kind) { harness, client in

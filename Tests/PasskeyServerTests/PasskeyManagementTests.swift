@@ -11,6 +11,20 @@ import WebAuthn
 /// The account page's operations: passkeys added, listed, renamed and deleted; the display
 /// name changed; the account deleted.
 @Suite struct PasskeyManagementTests {
+    @Test("Adding a passkey through the sign-up options with one's own username counts against the account's limit too")
+    func ownUsernameOptionsAreLimitedPerAccount() async throws {
+        try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 2 }) { harness, client in
+            var browser = try Browser(client)
+            #expect(try await browser.signUp("ada@example.com").status == .created)
+            for _ in 0..<2 {
+                #expect(try await browser.post("/api/registration/options", ["username": "ada@example.com"]).status == .ok)
+            }
+            expectError(try await browser.post("/api/registration/options", ["username": "ada@example.com"]), .tooManyRequests, "rate_limited")
+            // The same account's allowance: the other way in is spent too.
+            expectError(try await browser.post("/api/passkeys/options", [String: String]()), .tooManyRequests, "rate_limited")
+        }
+    }
+
     @Test("An account has at most 100 passkeys: the options for another are refused before any authenticator makes one")
     func passkeyLimit() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in

@@ -42,6 +42,30 @@ import WebAuthn
         }
     }
 
+    @Test("A password removed (or the account disabled) while it is being checked opens no session")
+    func passwordRemovedDuringSignIn() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            let grace = try await harness.importAccount(Self.grace, passwordHash: KnownHashes.bcrypt2b)
+            try await harness.store.addCredential(
+                CredentialRecord(
+                    id: CredentialID(uncheckedBytes: randomBytes(16)), userID: grace.id, publicKey: [1], algorithm: -7, signCount: 0,
+                    aaguid: .zero, attestationFormat: "none", transports: [],
+                    backupEligible: false, backedUp: false, name: "Passkey", createdAt: harness.clock.now))
+            let store = harness.store
+            var browser = try Browser(client)
+            store.afterNextSignInRead { _ = try await store.removePassword(userID: grace.id, keepingSession: nil, audit: nil) }
+            let raced = try await signIn(&browser)
+            expectError(raced, .unauthorized, "invalid_credentials")
+            #expect(raced.headers[values: .setCookie] == [])
+            #expect(try await store.sessions(userID: grace.id).isEmpty)
+
+            let ada = try await harness.importAccount("ada@example.com", passwordHash: KnownHashes.bcrypt2b)
+            store.afterNextSignInRead { _ = try await store.setDisabled(userID: ada.id, true) }
+            expectError(try await signIn(&browser, "ada@example.com"), .unauthorized, "invalid_credentials")
+            #expect(try await store.sessions(userID: ada.id).isEmpty)
+        }
+    }
+
     @Test("An unknown user, an account without a password and a wrong password get the same 401 invalid_credentials")
     func noEnumeration() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in

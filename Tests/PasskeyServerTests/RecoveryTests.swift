@@ -13,11 +13,14 @@ import WebAuthn
 @Suite struct RecoveryTests {
     static let ada = "ada@example.com"
 
-    /// Signs `browser` up as Ada and forgets her passkey, as a lost phone would.
-    func lostPasskey(_ client: any TestClientProtocol) async throws -> Browser {
+    /// Signs Ada up on a phone, confirms her address there, and returns another browser: the
+    /// phone is lost.
+    func lostPasskey(_ harness: Harness, _ client: any TestClientProtocol) async throws -> Browser {
         var phone = try Browser(client)
         let answer = try await phone.signUp(Self.ada)
         #expect(answer.status == .created)
+        let confirmed = try await phone.post("/api/email/verify", ["code": try await harness.code(to: Self.ada, subject: "Confirm")])
+        #expect(confirmed.status == .ok)
         return try Browser(client)
     }
 
@@ -133,7 +136,7 @@ import WebAuthn
     @Test("Recovery options answer the same for a known and an unknown address; only the known one gets mail")
     func recoveryOptionsDoNotEnumerate() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             let known = try await askForRecovery(&browser)
             let unknown = try await askForRecovery(&browser, "nobody@example.com")
             #expect(known.status == .accepted && unknown.status == .accepted)
@@ -147,7 +150,7 @@ import WebAuthn
     @Test("Recovery mails are capped per address per hour, and the answer does not change")
     func recoveryMailsCapped() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             for _ in 0..<(EmailCodes.maximumPerHour + 2) {
                 let answer = try await askForRecovery(&browser)
                 #expect(answer.status == .accepted && answer.text == "{}")
@@ -242,7 +245,7 @@ import WebAuthn
     @Test("The mailed code opens a recovery session that can read the account")
     func recoveryOpensSession() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             let code = try await harness.code(to: Self.ada, subject: "Recover")
             let answer = try await recover(&browser, code: code)
@@ -262,7 +265,7 @@ import WebAuthn
     @Test("A recovery session answers 403 recovery_session to everything but reading and adding a passkey")
     func recoverySessionIsRestricted() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             _ = try await recover(&browser, code: try await harness.code(to: Self.ada, subject: "Recover"))
             let lost = try #require(try await browser.get("/api/passkeys").decode(PasskeysAnswer.self).passkeys.first)
@@ -284,7 +287,7 @@ import WebAuthn
     @Test("To forward-auth and the OpenID Provider a recovery session is no session: 401 and the sign-in page, not 403")
     func recoverySessionIsSignedOutForOtherApps() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             _ = try await recover(&browser, code: try await harness.code(to: Self.ada, subject: "Recover"))
             expectError(try await browser.get("/api/forward-auth"), .unauthorized, "unauthenticated")
@@ -298,7 +301,7 @@ import WebAuthn
     @Test("Adding a passkey in a recovery session makes it a full session, and the new passkey signs in")
     func addingPasskeyCompletesRecovery() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             _ = try await recover(&browser, code: try await harness.code(to: Self.ada, subject: "Recover"))
             let added = try await browser.addPasskey()
@@ -321,6 +324,67 @@ import WebAuthn
             for kind: AuditEvent.Kind in ["recovery_completed", "passkey_added"] {
                 #expect(events.filter { $0.kind == kind }.map { $0.credentialID?.base64URL } == [new], "\(kind)")
             }
+        }
+    }
+
+    @Test("Someone who signed up with another's address loses the account at its owner's recovery: session, app tokens and passkey")
+    func recoveryEndsAPreRegisteredAccount() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            // The attacker signs up with Ada's address before she does, and gets an app's refresh token.
+            var attacker = try Browser(client)
+            #expect(try await attacker.signUp(Self.ada).status == .created)
+            let app = try await TestApp.register(harness.store)
+            let code = try await attacker.code(for: app, query: app.authorizationQuery(scope: "openid offline_access"))
+            let refresh = try #require(try await exchange(client, app, code: code).decode(TokenAnswer.self).refresh_token)
+            // Ada finds her address taken and recovers the account with the mailed code.
+            var owner = try Browser(client)
+            _ = try await askForRecovery(&owner)
+            #expect(try await recover(&owner, code: try await harness.code(to: Self.ada, subject: "Recover")).status == .ok)
+            expectError(try await attacker.get("/api/session"), .unauthorized, "unauthenticated")
+            let refreshed = try await tokenRequest(client, [("grant_type", "refresh_token"), ("refresh_token", refresh)], authorization: app.basic)
+            #expect(refreshed.status == .badRequest)
+            #expect(try refreshed.decode(OAuthErrorAnswer.self).error == "invalid_grant")
+            // The attacker's passkey no longer belongs to the account, nor signs in.
+            #expect(try await owner.get("/api/passkeys").decode(PasskeysAnswer.self).passkeys.isEmpty)
+            #expect(try await attacker.signIn(Self.ada).status != .ok)
+            #expect(try await owner.addPasskey().status == .created)
+            #expect(try await owner.get("/api/session").decode(SessionStateForTests.self).recovery == false)
+        }
+    }
+
+    @Test("A recovery signs every other browser out, and keeps the passkeys of an address that was confirmed")
+    func recoverySignsOutEverywhereElse() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var phone = try Browser(client)
+            #expect(try await phone.signUp(Self.ada).status == .created)
+            #expect(try await phone.post("/api/email/verify", ["code": try await harness.code(to: Self.ada, subject: "Confirm")]).status == .ok)
+            var laptop = try Browser(client)
+            _ = try await askForRecovery(&laptop)
+            #expect(try await recover(&laptop, code: try await harness.code(to: Self.ada, subject: "Recover")).status == .ok)
+            expectError(try await phone.get("/api/session"), .unauthorized, "unauthenticated")
+            #expect(try await laptop.get("/api/passkeys").decode(PasskeysAnswer.self).passkeys.count == 1)
+            // The phone's passkey still signs in: the address was its owner's.
+            #expect(try await phone.signIn(Self.ada).status == .ok)
+        }
+    }
+
+    @Test("A recovery session ends after an hour; a passkey added in time gives it a full session's lifetime")
+    func recoverySessionLifetime() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try await lostPasskey(harness, client)
+            _ = try await askForRecovery(&browser)
+            #expect(try await recover(&browser, code: try await harness.code(to: Self.ada, subject: "Recover")).status == .ok)
+            harness.clock.advance(by: 3601)
+            expectError(try await browser.get("/api/session"), .unauthorized, "unauthenticated")
+
+            _ = try await askForRecovery(&browser)
+            #expect(try await recover(&browser, code: try await harness.code(to: Self.ada, subject: "Recover", number: 2)).status == .ok)
+            harness.clock.advance(by: 3000)
+            #expect(try await browser.addPasskey().status == .created)
+            harness.clock.advance(by: 3000)
+            let session = try await browser.get("/api/session")
+            #expect(session.status == .ok)
+            #expect(try session.decode(SessionStateForTests.self).recovery == false)
         }
     }
 
@@ -351,7 +415,7 @@ import WebAuthn
     @Test("A wrong code, a code for an unknown address and a malformed code are all 400 invalid_code")
     func wrongRecoveryCodes() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             let code = try await harness.code(to: Self.ada, subject: "Recover")
             let wrong = code == "00000000" ? "11111111" : "00000000"
@@ -365,7 +429,7 @@ import WebAuthn
     @Test("Someone else asking for codes to the address does not end the code its owner holds")
     func othersRequestsKeepTheOwnersCode() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             let code = try await harness.code(to: Self.ada, subject: "Recover")
             var stranger = try Browser(client)
@@ -378,7 +442,7 @@ import WebAuthn
     @Test("A recovery code works once: a replay is 400 invalid_code")
     func recoveryCodeReplay() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             let code = try await harness.code(to: Self.ada, subject: "Recover")
             #expect(try await recover(&browser, code: code).status == .ok)
@@ -390,7 +454,7 @@ import WebAuthn
     @Test("A recovery code expires after --recovery-code-ttl")
     func recoveryCodeExpires() async throws {
         try await Harness.run(.sqliteMemory, configure: { $0.recoveryCodeTTL = 120 }) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             let code = try await harness.code(to: Self.ada, subject: "Recover")
             #expect(harness.mail.messages(to: Self.ada).last?.text.contains("2 minutes") == true)
@@ -402,7 +466,7 @@ import WebAuthn
     @Test("After five wrong tries the code is dead, even the right one")
     func fiveWrongTries() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             let code = try await harness.code(to: Self.ada, subject: "Recover")
             let wrong = code == "00000000" ? "11111111" : "00000000"
@@ -416,7 +480,7 @@ import WebAuthn
     @Test("The recovery mail links to the sign-in page with the code and its proof in the fragment, never in the query")
     func recoveryLink() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
-            var browser = try await lostPasskey(client)
+            var browser = try await lostPasskey(harness, client)
             _ = try await askForRecovery(&browser)
             let code = try await harness.code(to: Self.ada, subject: "Recover")
             let text = try #require(harness.mail.messages(to: Self.ada).last?.text)
@@ -435,7 +499,7 @@ import WebAuthn
     func guessesDoNotLockTheLinkOut() async throws {
         // The address's allowance: ten requests a minute, which the stranger's spend.
         try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 10 }) { harness, client in
-            var owner = try await lostPasskey(client)
+            var owner = try await lostPasskey(harness, client)
             var stranger = try Browser(client)
             // The stranger asks for every code of the hour and spends every try on wrong codes.
             for _ in 0..<EmailCodes.maximumPerHour { _ = try await askForRecovery(&stranger) }

@@ -73,6 +73,14 @@ struct FailurePacingTests {
         #expect(pacing.deadline(forFailureStartedAt: start) == start + .milliseconds(2500))
     }
 
+    @Test("A verification that took very long (a suspended machine) holds failures 10 seconds at most")
+    func observationsAreCapped() {
+        let pacing = FailurePacing(floor: 1)
+        let start = ContinuousClock.now
+        pacing.observe(verification: .seconds(600))
+        #expect(pacing.deadline(forFailureStartedAt: start) == start + .seconds(10))
+    }
+
     @Test("A negative floor is no floor")
     func negativeFloor() {
         let start = ContinuousClock.now

@@ -145,6 +145,81 @@ struct RecoveryContractTests {
         }
     }
 
+    /// An account with the applications' records a recovery ends: a code, a token, a consent,
+    /// another session and a password.
+    func accountWithGrants(_ store: any PasskeyStore, verified: Bool) async throws -> (UserRecord, CredentialRecord, SessionRecord, OAuthTokenRecord) {
+        var user = makeUser("grace@example.com")
+        user.emailVerified = verified
+        try await store.importUser(user, passwordHash: "$2b$10$hash")
+        let credential = makeCredential(for: user)
+        try await store.addCredential(credential)
+        let other = makeSession(for: user)
+        try await store.insertSession(other)
+        try await store.insertClient(makeClient("app-1"))
+        let grantCode = makeCode(user: user)
+        try await store.insertAuthorizationCode(grantCode)
+        let token = makeToken(user: user, [1], kind: .refresh)
+        #expect(try await store.redeemAuthorizationCode(codeHash: grantCode.codeHash, at: t0, issuing: [token]) == .redeemed)
+        try await store.insertAuthorizationCode(makeCode(user: user, [8]))
+        try await store.saveConsent(ConsentRecord(userID: user.id, clientID: "app-1", scopes: ["openid"], grantedAt: t0))
+        _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
+        return (user, credential, other, token)
+    }
+
+    @Test("A recovery ends every other session and every application's codes and tokens", arguments: Backend.allCases)
+    func recoveryEndsEverythingElse(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, credential, other, token) = try await accountWithGrants(store, verified: true)
+            var session = makeSession(for: user)
+            session.recovery = true
+            #expect(try await redeem(store, user, session: session) != nil)
+            #expect(try await store.session(tokenHash: other.tokenHash) == nil)
+            #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == true)
+            #expect(try await store.oauthToken(tokenHash: token.tokenHash) == nil)
+            #expect(try await store.authorizationCode(codeHash: [8]) == nil)
+            // A proven address: the passkeys, the password and the consents were its owner's.
+            #expect(try await store.credentials(userID: user.id) == [credential])
+            #expect(try await store.passwordHash(userID: user.id) == "$2b$10$hash")
+            #expect(try await store.consents(userID: user.id).map(\.clientID) == ["app-1"])
+        }
+    }
+
+    @Test("A recovery of an address never proved removes the passkeys, password and consents someone else may have set", arguments: Backend.allCases)
+    func recoveryOfUnprovedAddress(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, other, token) = try await accountWithGrants(store, verified: false)
+            let (ada, adaCredential, adaSession) = try await signUp(store, "ada@example.com")
+            var session = makeSession(for: user)
+            session.recovery = true
+            let recovered = try await redeem(store, user, session: session)
+            #expect(recovered?.emailVerified == true)
+            #expect(try await store.credentials(userID: user.id) == [])
+            #expect(try await store.passwordHash(userID: user.id) == nil)
+            #expect(try await store.consents(userID: user.id) == [])
+            #expect(try await store.session(tokenHash: other.tokenHash) == nil)
+            #expect(try await store.oauthToken(tokenHash: token.tokenHash) == nil)
+            #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == true)
+            // Nobody else's records are touched.
+            #expect(try await store.credentials(userID: ada.id) == [adaCredential])
+            #expect(try await store.session(tokenHash: adaSession.tokenHash) != nil)
+        }
+    }
+
+    @Test("A wrong recovery code ends nothing", arguments: Backend.allCases)
+    func wrongRecoveryCodeEndsNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, credential, other, token) = try await accountWithGrants(store, verified: false)
+            var session = makeSession(for: user)
+            session.recovery = true
+            #expect(try await redeem(store, user, hash: "wrong", session: session) == nil)
+            #expect(try await store.session(tokenHash: other.tokenHash) != nil)
+            #expect(try await store.oauthToken(tokenHash: token.tokenHash) != nil)
+            #expect(try await store.credentials(userID: user.id) == [credential])
+            #expect(try await store.passwordHash(userID: user.id) == "$2b$10$hash")
+            #expect(try await store.user(id: user.id)?.emailVerified == false)
+        }
+    }
+
     @Test("A code of the other purpose, an expired code or a wrong code redeems nothing", arguments: Backend.allCases)
     func wrongCodes(_ backend: Backend) async throws {
         try await withStore(backend) { store in
@@ -240,9 +315,26 @@ struct RecoveryContractTests {
             session.recovery = true
             _ = try await redeem(store, user, session: session)
             let credential = makeCredential(for: user)
-            try await store.addCredential(credential, audit: [], endingRecoveryOf: session.tokenHash, limit: nil)
+            try await store.addCredential(credential, audit: [], endingRecoveryOf: RecoveryCompletion(tokenHash: session.tokenHash, expiresAt: session.expiresAt), limit: nil)
             #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == false)
             #expect(try await store.credential(id: credential.id) == credential)
+        }
+    }
+
+    @Test("The end of a recovery gives the session the expiry it is given", arguments: Backend.allCases)
+    func recoveryCompletionSetsExpiry(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
+            var session = makeSession(for: user)
+            session.recovery = true
+            session.expiresAt = t0.addingTimeInterval(3600)
+            _ = try await redeem(store, user, session: session)
+            let later = t0.addingTimeInterval(7 * 86400)
+            try await store.addCredential(
+                makeCredential(for: user), audit: [], endingRecoveryOf: RecoveryCompletion(tokenHash: session.tokenHash, expiresAt: later),
+                limit: nil)
+            #expect(try await store.session(tokenHash: session.tokenHash)?.expiresAt == later)
         }
     }
 
@@ -264,13 +356,13 @@ struct RecoveryContractTests {
                 AuditEvent(userID: user.id, kind: "recovery_completed", at: t0, credentialID: credential.id),
                 AuditEvent(userID: user.id, kind: .passkeyAdded, at: t0.addingTimeInterval(1), credentialID: credential.id),
             ]
-            try await store.addCredential(credential, audit: events, endingRecoveryOf: session.tokenHash, limit: nil)
+            try await store.addCredential(credential, audit: events, endingRecoveryOf: RecoveryCompletion(tokenHash: session.tokenHash, expiresAt: session.expiresAt), limit: nil)
             #expect(try await store.credential(id: credential.id) == credential)
             #expect(try await store.session(tokenHash: session.tokenHash)?.recovery == false)
             #expect(try await store.auditEvents(userID: user.id, limit: 10) == events.reversed())
 
             // Another account's recovery session is not made full by this account's passkey.
-            try await store.addCredential(makeCredential(for: user), audit: [], endingRecoveryOf: othersSession.tokenHash, limit: nil)
+            try await store.addCredential(makeCredential(for: user), audit: [], endingRecoveryOf: RecoveryCompletion(tokenHash: othersSession.tokenHash, expiresAt: othersSession.expiresAt), limit: nil)
             #expect(try await store.session(tokenHash: othersSession.tokenHash)?.recovery == true)
         }
     }
@@ -278,7 +370,10 @@ struct RecoveryContractTests {
     @Test("A refused passkey stores none of its events and keeps the recovery session as it was", arguments: Backend.allCases)
     func refusedPasskeyStoresNothing(_ backend: Backend) async throws {
         try await withStore(backend) { store in
-            let (user, existing, _) = try await signUp(store)
+            let (user, _, _) = try await signUp(store)
+            // A passkey registered to another account (the recovery of this one, whose address
+            // was never proved, removes its own).
+            let (_, existing, _) = try await signUp(store, "grace@example.com")
             var session = makeSession(for: user)
             session.recovery = true
             _ = try await store.issueEmailCode(code(user), maximumPerHour: 5)
@@ -291,7 +386,7 @@ struct RecoveryContractTests {
             await #expect(throws: StoreError.credentialExists) {
                 try await store.addCredential(
                     duplicate, audit: [AuditEvent(userID: user.id, kind: .passkeyAdded, at: t0)],
-                    endingRecoveryOf: session.tokenHash, limit: nil)
+                    endingRecoveryOf: RecoveryCompletion(tokenHash: session.tokenHash, expiresAt: session.expiresAt), limit: nil)
             }
             // An event whose ID is stored already: the passkey is not added either.
             let fresh = makeCredential(for: user)
@@ -300,7 +395,7 @@ struct RecoveryContractTests {
             await #expect(throws: StoreError.self) {
                 try await store.addCredential(
                     fresh, audit: [AuditEvent(userID: user.id, kind: "recovery_completed", at: t0), again],
-                    endingRecoveryOf: session.tokenHash, limit: nil)
+                    endingRecoveryOf: RecoveryCompletion(tokenHash: session.tokenHash, expiresAt: session.expiresAt), limit: nil)
             }
             #expect(try await store.credential(id: fresh.id) == nil)
             #expect(try await store.credential(id: existing.id) == existing)

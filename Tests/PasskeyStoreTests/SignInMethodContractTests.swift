@@ -26,7 +26,7 @@ struct SignInMethodContractTests {
             var session = makeSession(for: user, method: .emailCode)
             session.recovery = true
             try await store.insertSession(session)
-            try await store.addCredential(makeCredential(for: user, name: "New"), audit: [], endingRecoveryOf: session.tokenHash, limit: nil)
+            try await store.addCredential(makeCredential(for: user, name: "New"), audit: [], endingRecoveryOf: RecoveryCompletion(tokenHash: session.tokenHash, expiresAt: session.expiresAt), limit: nil)
             let full = try #require(try await store.session(tokenHash: session.tokenHash))
             #expect(!full.recovery)
             #expect(full.method == .emailCode)

@@ -413,6 +413,32 @@ struct SignInOperationsContractTests {
         }
     }
 
+    @Test("A sign-in of an account disabled since it was read writes nothing and says so, with or without a ceremony's mark", arguments: Backend.allCases)
+    func signInOfDisabledAccountWritesNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, credential, previous) = try await signUp(store)
+            #expect(try await store.setDisabled(userID: ada.id, true)?.disabled == true)
+            for mark in [nil, CeremonyMark(id: "ceremony-1", keepUntil: t0.addingTimeInterval(600))] {
+                let session = makeSession(for: ada, at: t0.addingTimeInterval(60))
+                await #expect(throws: StoreError.accountDisabled) {
+                    try await store.recordSignIn(
+                        credentialID: credential.id, signCount: 7, backedUp: true, at: t0.addingTimeInterval(60),
+                        session: session, audit: AuditEvent(userID: ada.id, kind: .signIn, at: t0.addingTimeInterval(60)),
+                        endingSession: previous.tokenHash, spending: mark)
+                }
+                #expect(try await store.credential(id: credential.id) == credential)
+                #expect(try await store.session(tokenHash: session.tokenHash) == nil)
+            }
+            #expect(try await store.auditEvents(userID: ada.id, limit: 10).isEmpty)
+            // On again, the same mark is unspent and the sign-in is recorded.
+            _ = try await store.setDisabled(userID: ada.id, false)
+            #expect(try await store.recordSignIn(
+                credentialID: credential.id, signCount: 7, backedUp: true, at: t0.addingTimeInterval(60),
+                session: makeSession(for: ada, at: t0.addingTimeInterval(60)), audit: nil, endingSession: nil,
+                spending: CeremonyMark(id: "ceremony-1", keepUntil: t0.addingTimeInterval(600))))
+        }
+    }
+
     @Test("A sign-in for a credential the account does not hold stores no event and ends no session", arguments: Backend.allCases)
     func signInForAnotherAccountsCredentialWritesNothing(_ backend: Backend) async throws {
         try await withStore(backend) { store in

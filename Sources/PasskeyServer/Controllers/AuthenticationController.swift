@@ -158,6 +158,7 @@ struct AuthenticationController {
         let client = ClientDetails(request, context: context)
         let (token, session) = services.sessions.start(
             userID: userID, credentialID: passkey.id, client: client, method: .passkey)
+        let cookies = try await services.sessions.cookies(for: token)
         guard let user = try await services.store.recordSignIn(
             credentialID: passkey.id, publicKey: passkey.publicKey, signCount: verified.newSignCount,
             backedUp: verified.backedUp, at: services.now(), session: session,
@@ -165,7 +166,7 @@ struct AuthenticationController {
             endingSession: services.sessions.tokenHash(request), spending: mark)
         else { return nil }
         log["user"] = .string(userID.base64URL)
-        return try await signedIn(user, token: token)
+        return signedIn(user, cookies: cookies)
     }
 
     /// Verifies the answer and records the sign-in in one store operation, which also spends the
@@ -213,24 +214,34 @@ struct AuthenticationController {
         }
         let (token, session) = services.sessions.start(
             userID: credential.userID, credentialID: credential.id, client: client, method: .passkey)
+        let cookies = try await services.sessions.cookies(for: token)
         // The sign count, backup state and last use are saved with the new session, the activity
         // log's event, the end of the browser's previous session and the ceremony's mark, in one
         // transaction.
-        guard try await services.store.recordSignIn(
-            credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,
-            at: services.now(), session: session,
-            audit: services.activityEvent(.signIn, userID: user.id, client: client, credentialID: credential.id),
-            endingSession: services.sessions.tokenHash(request), spending: mark)
-        else {
+        let recorded: Bool
+        do {
+            recorded = try await services.store.recordSignIn(
+                credentialID: credential.id, signCount: verified.newSignCount, backedUp: verified.backedUp,
+                at: services.now(), session: session,
+                audit: services.activityEvent(.signIn, userID: user.id, client: client, credentialID: credential.id),
+                endingSession: services.sessions.tokenHash(request), spending: mark)
+        } catch let error as StoreError where error.code == .accountDisabled {
+            // Disabled since the account was read above: the store wrote nothing.
+            throw RefusedSignIn(
+                error: APIError.accountDisabled, userID: user.id, credentialID: credential.id,
+                detail: APIError.accountDisabled.code, countsAgainstAccount: false)
+        }
+        guard recorded else {
             throw APIError.unknownCredential(response.rawId.base64URL, rpID: services.relyingPartyID)
         }
-        return try await signedIn(user, token: token)
+        return signedIn(user, cookies: cookies)
     }
 
-    /// The answer to a sign-in: the account, the session's cookie, the ceremony's cookie cleared.
-    private func signedIn(_ user: UserRecord, token: CookieToken) async throws -> Response {
+    /// The answer to a sign-in: the account, the session's `cookies` (made before the sign-in was
+    /// stored, so that nothing after the write can fail), the ceremony's cookie cleared.
+    private func signedIn(_ user: UserRecord, cookies: [SetCookie]) -> Response {
         ServerServices.json(
             bytes: SignedIn(user: UserJSON(user), rpId: services.relyingPartyID).jsonBytes(),
-            cookies: try await services.sessions.cookies(for: token) + [services.ceremonies.expiredCookie])
+            cookies: cookies + [services.ceremonies.expiredCookie])
     }
 }

@@ -61,7 +61,7 @@ struct PasswordController {
         let stored = try await user.asyncMap { try await services.store.passwordHash(userID: $0.id) } ?? nil
         let hash = stored.flatMap { try? PasswordHash($0) }
         let verified = try await Self.check(body.password, against: hash, pacing: services.failurePacing)
-        guard verified, let user, hash != nil else {
+        guard verified, let user, let stored, hash != nil else {
             if let user {
                 await services.recordActivity(
                     .passwordSignInFailed, userID: user.id, client: client, detail: "a wrong password was entered",
@@ -76,21 +76,27 @@ struct PasswordController {
         let passkeys = try await services.store.credentials(userID: user.id)
         let (token, session) = services.sessions.start(
             userID: user.id, credentialID: nil, client: client, method: .password)
-        // One transaction: the session, its event and the end of the one this browser had before.
-        try await services.store.insertSession(
-            session,
-            audit: services.activityEvent(
-                .passwordSignIn, userID: user.id, client: client, detail: "signed in with the imported password"),
-            endingSession: services.sessions.tokenHash(request))
-        await services.clientRequestSucceeded(context)
-        context.logger.info("password sign-in", metadata: ["user": .string(user.id.base64URL)])
+        // The cookies before the write, so that nothing after it can fail (their keys are read from
+        // the database the first time).
         let deviceCookie = services.sessions.cookies.cookie(
             name: services.sessions.cookies.deviceName,
             value: PasswordDevice.cookieValue(id: device, userID: user.id, key: try await services.passwordDeviceKey.key()),
             maxAge: PasswordDevice.lifetime)
-        return try ServerServices.json(
-            SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty),
-            cookies: try await services.sessions.cookies(for: token) + [deviceCookie])
+        let cookies = try await services.sessions.cookies(for: token) + [deviceCookie]
+        // One transaction: the session, its event and the end of the one this browser had before,
+        // only while the password is the one just checked (not removed meanwhile) and the account on.
+        guard try await services.store.insertPasswordSession(
+            session, passwordHash: stored,
+            audit: services.activityEvent(
+                .passwordSignIn, userID: user.id, client: client, detail: "signed in with the imported password"),
+            endingSession: services.sessions.tokenHash(request))
+        else {
+            await services.failurePacing.holdFailure(startedAt: start)
+            throw APIError.invalidCredentials
+        }
+        await services.clientRequestSucceeded(context)
+        context.logger.info("password sign-in", metadata: ["user": .string(user.id.base64URL)])
+        return try ServerServices.json(SignedIn(user: UserJSON(user), passwordOnly: passkeys.isEmpty), cookies: cookies)
     }
 
     @Sendable func remove(_ request: Request, context: Context) async throws -> Response {

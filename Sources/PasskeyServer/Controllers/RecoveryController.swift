@@ -147,6 +147,8 @@ struct RecoveryController {
         }
         let (token, session) = services.sessions.start(
             userID: user.id, credentialID: nil, client: client, method: .emailCode, recovery: true)
+        // Before the write, so that nothing after it can fail.
+        let cookies = try await services.sessions.cookies(for: token)
         guard let recovered = try await services.store.redeemEmailCode(
             userID: user.id, purpose: .recovery, codeHash: EmailCodes.hash(code, userID: user.id, purpose: .recovery),
             at: services.now(), maximumAttempts: fromMail ? Int.max : EmailCodes.maximumAttempts, session: session,
@@ -165,7 +167,7 @@ struct RecoveryController {
         await services.clientRequestSucceeded(context)
         context.logger.info("recovery session opened", metadata: ["user": .string(user.id.base64URL)])
         return try ServerServices.json(
-            RecoveryAnswer(user: UserJSON(recovered), recovery: true), cookies: try await services.sessions.cookies(for: token))
+            RecoveryAnswer(user: UserJSON(recovered), recovery: true), cookies: cookies)
     }
 
     /// An email address as typed, trimmed, or `400 invalid_email`.

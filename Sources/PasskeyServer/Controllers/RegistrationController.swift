@@ -59,6 +59,8 @@ struct RegistrationController {
                     throw APIError.usernameTaken
                 }
                 log["user"] = .string(existing.id.base64URL)
+                // Counted per account as at POST /api/passkeys/options, whichever way it is begun.
+                try await services.limitAccount(ServerServices.accountKey(userID: existing.id))
                 return try await AddPasskeyFlow(services: services).options(for: existing)
             }
 
@@ -133,6 +135,8 @@ struct RegistrationController {
         let (token, session) = services.sessions.start(
             userID: userHandle, credentialID: credential.id, client: ClientDetails(request, context: context),
             method: .passkey)
+        // Before the write, so that nothing after it can fail.
+        let cookies = try await services.sessions.cookies(for: token)
         // One transaction: the account, its passkey and session, the activity event, and the end
         // of a session this browser had before (the new account replaces it). §7.1 step 26: a
         // credential ID is registered once; the store refuses one it holds (credential_exists).
@@ -155,7 +159,7 @@ struct RegistrationController {
                 rpId: services.relyingPartyID
             ).jsonBytes(),
             status: .created,
-            cookies: try await services.sessions.cookies(for: token) + [services.ceremonies.expiredCookie])
+            cookies: cookies + [services.ceremonies.expiredCookie])
     }
 }
 
@@ -251,7 +255,7 @@ struct AddPasskeyFlow {
                 detail: "passkey \(credential.name) created automatically after a password sign-in"))
         }
         try await services.store.addCredential(
-            credential, audit: events, endingRecoveryOf: signedIn.session.recovery ? signedIn.session.tokenHash : nil,
+            credential, audit: events, endingRecoveryOf: signedIn.session.recovery ? services.sessions.completion(ofRecovery: signedIn.session) : nil,
             limit: Self.maximumPasskeys)
         return try ServerServices.json(
             answer(signedIn.user, credential), status: .created, cookies: [services.ceremonies.expiredCookie])

@@ -9,8 +9,13 @@ import Synchronization
 /// either would tell which accounts exist or were imported with a password. So a failed answer is
 /// held until a floor counted from the request's start: the configured floor, or — should this
 /// machine be slower than the floor assumes — the slowest password verification this process has
-/// seen, whichever is longer. Waiting costs no CPU; only failures wait.
+/// seen, whichever is longer, but never more than ``maximumHold`` (one verification slowed by a
+/// suspended machine or a busy moment must not hold every later failure for the process's life).
+/// Waiting costs no CPU; only failures wait.
 final class FailurePacing: Sendable {
+    /// The longest a failed answer is held, whatever was observed: `--failure-floor`'s own limit.
+    static let maximumHold: Duration = .seconds(10)
+
     /// The least time a failed answer takes.
     let floor: Duration
     private let slowestVerification = Mutex<Duration>(.zero)
@@ -21,7 +26,7 @@ final class FailurePacing: Sendable {
 
     /// Records how long one password verification took (the decoy's too).
     func observe(verification duration: Duration) {
-        slowestVerification.withLock { slowest in slowest = max(slowest, duration) }
+        slowestVerification.withLock { slowest in slowest = min(max(slowest, duration), Self.maximumHold) }
     }
 
     /// What a failure started at `start` is held until.

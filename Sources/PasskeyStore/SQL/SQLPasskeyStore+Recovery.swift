@@ -146,6 +146,23 @@ extension SQLPasskeyStore {
                 .where("user_id", .equal, userKey)
                 .where("purpose", .equal, purpose.rawValue)
                 .run()
+            if purpose == .recovery {
+                // Recovery signs out everywhere else: every session and every application's tokens.
+                try await db.delete(from: "sessions").where("user_id", .equal, userKey).run()
+                try await db.delete(from: "oauth_codes").where("user_id", .equal, userKey).run()
+                try await db.delete(from: "oauth_tokens").where("user_id", .equal, userKey).run()
+                // An address no one had proved yet: whatever signed in to the account before was
+                // never shown to be its owner's, so its passkeys, password and consents go.
+                let wasVerified = try await db.select().column("email_verified").from("users")
+                    .where("id", .equal, userKey)
+                    .first()
+                    .map { try RowReader(row: $0).bool("email_verified") } ?? false
+                if !wasVerified {
+                    try await db.delete(from: "credentials").where("user_id", .equal, userKey).run()
+                    try await db.update("users").set("password_hash", to: SQLLiteral.null).where("id", .equal, userKey).run()
+                    try await db.delete(from: "oauth_consents").where("user_id", .equal, userKey).run()
+                }
+            }
             // A recovery code proves the address as much as a verification code does.
             guard let updated = try await db.update("users")
                 .set("email_verified", to: true)

@@ -490,7 +490,7 @@ public final class SQLPasskeyStore: PasskeyStore {
     }
 
     public func addCredential(
-        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?, limit: Int?
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf recovery: RecoveryCompletion?, limit: Int?
     ) async throws {
         try await transaction { db in
             // With a limit, adds to one account queue on its row, so the count below holds.
@@ -504,10 +504,11 @@ public final class SQLPasskeyStore: PasskeyStore {
                 guard count < Int64(limit) else { throw StoreError.credentialLimit }
             }
             guard try await Self.insert(credential, on: db) else { throw StoreError.credentialExists }
-            if let tokenHash {
+            if let recovery {
                 try await db.update("sessions")
                     .set("recovery", to: false)
-                    .where("token_hash", .equal, Data(tokenHash))
+                    .set("expires_at", to: try Column.microseconds(recovery.expiresAt))
+                    .where("token_hash", .equal, Data(recovery.tokenHash))
                     .where("user_id", .equal, Data(credential.userID.bytes))
                     .run()
             }
@@ -621,13 +622,14 @@ public final class SQLPasskeyStore: PasskeyStore {
         return try await transaction { db in
             // Compare and set: the counter grows, or stays zero where it is zero.
             let grows: BoundStatement = signCount == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
-            // Assumed: the passkey the answer was verified against, of an account that may sign in.
+            // Assumed: the passkey the answer was verified against. Either way, of an account that
+            // may sign in (disabled since the caller read it: nothing written).
             let assumed: BoundStatement = publicKey.map { (key: [UInt8]) -> BoundStatement in
                 """
                  AND public_key = \(bytes: key) AND EXISTS (SELECT 1 FROM users \
                 WHERE users.id = credentials.user_id AND NOT users.disabled)
                 """
-            } ?? ""
+            } ?? Self.accountEnabled
             // No `RETURNING`: SQLite builds a temporary table for it; the count of changed rows says as much.
             let updated = try await db.sqliteChanges("""
                 UPDATE credentials SET sign_count = \(bind: count), backed_up = \(bind: backedUp), \
@@ -645,8 +647,9 @@ public final class SQLPasskeyStore: PasskeyStore {
                     SELECT id FROM credentials \
                     WHERE id = \(bytes: credentialID.bytes) AND user_id = \(bytes: session.userID.bytes)
                     """)
-                if exists != nil { throw StoreError.signCountConflict }
-                return nil
+                guard exists != nil else { return nil }
+                if try await Self.user(session.userID, on: db)?.disabled != false { throw StoreError.accountDisabled }
+                throw StoreError.signCountConflict
             }
             // The ceremony's mark in the same transaction: one already there rolls the update back.
             if let spent, !(try await Self.spendCeremony(id: spent.id, keepUntil: spent.keepUntil, on: db)) {
@@ -664,6 +667,11 @@ public final class SQLPasskeyStore: PasskeyStore {
             return .assumed(user)
         }
     }
+
+    /// The condition on a credential's row that its account is there and not disabled.
+    static let accountEnabled: BoundStatement = """
+         AND EXISTS (SELECT 1 FROM users WHERE users.id = credentials.user_id AND NOT users.disabled)
+        """
 
     /// A ceremony's spent mark as its columns hold it.
     struct SpentMark: Sendable {
@@ -697,13 +705,14 @@ public final class SQLPasskeyStore: PasskeyStore {
         on db: any SQLDatabase
     ) async throws -> RecordedSignIn? {
         let grows: BoundStatement = count == 0 ? "sign_count = 0" : "sign_count < \(bind: count)"
-        // Assumed: the passkey the answer was verified against, of an account that may sign in.
+        // Assumed: the passkey the answer was verified against. Either way, of an account that may
+        // sign in (disabled since the caller read it: nothing written).
         let assumed: BoundStatement = publicKey.map { (key: [UInt8]) -> BoundStatement in
             """
              AND public_key = \(bytes: key) AND EXISTS (SELECT 1 FROM users \
             WHERE users.id = credentials.user_id AND NOT users.disabled)
             """
-        } ?? ""
+        } ?? accountEnabled
         let unspent: BoundStatement = mark.map { (mark: SpentMark) -> BoundStatement in
             " AND NOT EXISTS (SELECT 1 FROM spent_ceremonies WHERE id = \(bind: mark.id))"
         } ?? ""
@@ -767,13 +776,15 @@ public final class SQLPasskeyStore: PasskeyStore {
         let check = try await db.raw("""
             SELECT EXISTS (SELECT 1 FROM credentials \
             WHERE id = \(Column.bytes(credentialID.bytes)) AND user_id = \(Column.bytes(session.userID.bytes))) AS held, \
+            EXISTS (SELECT 1 FROM users WHERE id = \(Column.bytes(session.userID.bytes)) AND NOT disabled) AS enabled, \
             \(spentCheck) AS spent
             """).first()
         guard let check else { throw StoreError.failure("checking a sign-in returned no row") }
         let checked = RowReader(row: check)
         if try checked.bool("spent") { throw StoreError.ceremonySpent }
-        if try checked.bool("held") { throw StoreError.signCountConflict }
-        return nil
+        guard try checked.bool("held") else { return nil }
+        if try !checked.bool("enabled") { throw StoreError.accountDisabled }
+        throw StoreError.signCountConflict
     }
 
     // MARK: Sign-in, one store operation per request
@@ -925,6 +936,25 @@ public final class SQLPasskeyStore: PasskeyStore {
                 try await db.delete(from: "sessions").where("token_hash", .equal, Data(previous)).run()
             }
             if let event { try await Self.insert(event, on: db) }
+        }
+    }
+
+    public func insertPasswordSession(
+        _ session: SessionRecord, passwordHash: String, audit event: AuditEvent?, endingSession previous: [UInt8]?
+    ) async throws -> Bool {
+        try await transaction { db in
+            // The lock the password's removal takes: one waits for the other.
+            guard try await Self.lockUser(session.userID, .update, on: db) else { return false }
+            let current = try await db.first("""
+                SELECT password_hash FROM users WHERE id = \(bytes: session.userID.bytes) AND NOT disabled
+                """)
+            guard let current, try RowReader(row: current).optionalString("password_hash") == passwordHash else { return false }
+            try await Self.insert(session, on: db)
+            if let previous, previous != session.tokenHash {
+                try await db.delete(from: "sessions").where("token_hash", .equal, Data(previous)).run()
+            }
+            if let event { try await Self.insert(event, on: db) }
+            return true
         }
     }
 

@@ -14,7 +14,11 @@ extension RecordingStore {
         record("importUser")
     }
 
-    func passwordHash(userID: UserHandle) async throws -> String? { try await base.passwordHash(userID: userID) }
+    func passwordHash(userID: UserHandle) async throws -> String? {
+        let hash = try await base.passwordHash(userID: userID)
+        try await runReadHook()
+        return hash
+    }
 
     func removePassword(userID: UserHandle, keepingSession: [UInt8]?, audit event: AuditEvent?) async throws -> RemovePasswordResult {
         let result = try await base.removePassword(userID: userID, keepingSession: keepingSession, audit: event)

@@ -96,6 +96,23 @@ final class RecordingStore: PasskeyStore {
 
     func record(_ change: String) { log.withLock { $0.append(change) } }
 
+    private let readHook = Mutex<(@Sendable () async throws -> Void)?>(nil)
+
+    /// Runs `hook` once, right after the next read of a sign-in answer's passkey and account (or
+    /// of an account's password) returns: what another request could change between that read
+    /// and the sign-in's write.
+    func afterNextSignInRead(_ hook: @escaping @Sendable () async throws -> Void) {
+        readHook.withLock { $0 = hook }
+    }
+
+    func runReadHook() async throws {
+        let hook = readHook.withLock { hook in
+            defer { hook = nil }
+            return hook
+        }
+        try await hook?()
+    }
+
     private func called(_ operation: String = #function) {
         callLog.withLock { $0.append(String(operation.prefix { $0 != "(" })) }
     }
@@ -145,10 +162,10 @@ final class RecordingStore: PasskeyStore {
     }
 
     func addCredential(
-        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf tokenHash: [UInt8]?, limit: Int?
+        _ credential: CredentialRecord, audit events: [AuditEvent], endingRecoveryOf recovery: RecoveryCompletion?, limit: Int?
     ) async throws {
         called()
-        try await base.addCredential(credential, audit: events, endingRecoveryOf: tokenHash, limit: limit)
+        try await base.addCredential(credential, audit: events, endingRecoveryOf: recovery, limit: limit)
         record("addCredential")
     }
 
@@ -197,7 +214,9 @@ final class RecordingStore: PasskeyStore {
 
     func consumeCeremony(id: String, readingCredential credentialID: CredentialID) async throws -> SignInAnswerRecords {
         called()
-        return try await base.consumeCeremony(id: id, readingCredential: credentialID)
+        let records = try await base.consumeCeremony(id: id, readingCredential: credentialID)
+        try await runReadHook()
+        return records
     }
 
     func insertCeremony(_ ceremony: CeremonyRecord) async throws {
@@ -217,7 +236,18 @@ final class RecordingStore: PasskeyStore {
 
     func signInRecords(credentialID: CredentialID) async throws -> SignInAnswerRecords {
         called()
-        return try await base.signInRecords(credentialID: credentialID)
+        let records = try await base.signInRecords(credentialID: credentialID)
+        try await runReadHook()
+        return records
+    }
+
+    func insertPasswordSession(
+        _ session: SessionRecord, passwordHash: String, audit event: AuditEvent?, endingSession previous: [UInt8]?
+    ) async throws -> Bool {
+        called()
+        let inserted = try await base.insertPasswordSession(session, passwordHash: passwordHash, audit: event, endingSession: previous)
+        if inserted { record("insertSession") }
+        return inserted
     }
 
     func insertSession(_ session: SessionRecord, audit event: AuditEvent?, endingSession previous: [UInt8]?) async throws {
