@@ -369,13 +369,17 @@ import WebAuthn
     func popupPagesKeepTheirOpener() async throws {
         try await Harness.run(.sqliteMemory) { _, client in
             var browser = try Browser(client)
-            for path in ["/", "/index.html?next=/oauth2/authorize", "/consent.html", "/oauth2/authorize?client_id=x", "/oauth2/logout"] {
+            for path in [
+                "/", "/index.html?next=/oauth2/authorize", "/consent.html", "/oauth2/authorize?client_id=x", "/oauth2/logout",
+                // A password account's first passkey on the way to the app's sign-in.
+                "/account?next=%2Foauth2%2Fauthorize%3Fclient_id%3Dx", "/account?lang=de&next=%2F",
+            ] {
                 let response = try await browser.get(path)
                 #expect(response.headers[.crossOriginOpenerPolicy] == nil, "\(path)")
                 #expect(response.headers[.xFrameOptions] == "DENY", "\(path)")
                 #expect(response.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
             }
-            for path in ["/account", "/api/session", "/js/signin.js", "/continue"] {
+            for path in ["/account", "/account?nextpage=1", "/api/session", "/js/signin.js", "/continue", "/api/session?next=/"] {
                 #expect(try await browser.get(path).headers[.crossOriginOpenerPolicy] == "same-origin", "\(path)")
             }
         }

@@ -27,6 +27,16 @@ enum SecurityHeaders {
     /// page could never hand the code back; they go without it (framing stays refused).
     static let popupPaths: Set<String> = ["/", "/index.html", "/consent.html", "/oauth2/authorize", "/oauth2/logout"]
 
+    /// Whether a request for `path` with `query` is a page a sign-in popup may pass through:
+    /// one of ``popupPaths``, or the account page on the way elsewhere (`/account?next=…`: a
+    /// password account's first passkey comes before the app's sign-in goes on).
+    /// (`query` is read only for the account page: it costs a new string.)
+    static func isPopupPage(path: String, query: () -> String?) -> Bool {
+        if popupPaths.contains(path) { return true }
+        guard path == "/account" || path == "/account.html", let query = query() else { return false }
+        return query.split(separator: "&").contains { $0.hasPrefix("next=") }
+    }
+
     /// ``fields`` without `Cross-Origin-Opener-Policy`, for ``popupPaths``.
     static let popupFields: [HTTPField] = fields.filter { $0.name != .crossOriginOpenerPolicy }
 
@@ -35,8 +45,10 @@ enum SecurityHeaders {
 
     /// Adds the security headers to `headers`, and `Cache-Control: no-store` unless the handler
     /// chose its own caching (the web app's files do).
-    static func add(to headers: inout HTTPFields, strictTransportSecurity: Bool, path: String = "") {
-        headers.append(contentsOf: popupPaths.contains(path) ? popupFields : fields)
+    static func add(
+        to headers: inout HTTPFields, strictTransportSecurity: Bool, path: String = "", query: @autoclosure () -> String? = nil
+    ) {
+        headers.append(contentsOf: isPopupPage(path: path, query: query) ? popupFields : fields)
         if strictTransportSecurity {
             headers.append(strictTransportSecurityField)
         }

@@ -58,7 +58,8 @@ struct ServerMiddleware: RouterMiddleware {
             response = ErrorAnswer.response(
                 for: error, oauth: oauthPaths.contains(routePath), logger: context.logger)
         }
-        SecurityHeaders.add(to: &response.headers, strictTransportSecurity: strictTransportSecurity, path: path)
+        SecurityHeaders.add(
+            to: &response.headers, strictTransportSecurity: strictTransportSecurity, path: path, query: request.uri.query)
         response.headers.append(HTTPField(name: .xRequestID, value: id))
 
         let elapsed = ContinuousClock.now - start
