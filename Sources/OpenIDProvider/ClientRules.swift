@@ -78,6 +78,50 @@ public enum ClientRules {
         return nil
     }
 
+    /// Whether a request's `redirect_uri` matches a registered one: the same string (RFC 9700
+    /// §2.1, RFC 6749 §3.1.2.3), or for an `http` URI registered on a loopback IP literal
+    /// (`127.0.0.0/8` or `[::1]`) the same string but for the port, which the request may choose
+    /// (RFC 8252 §7.3: a native app listens on a port the operating system gives it; RFC 9700 §2.1
+    /// makes this the one exception). `localhost` is matched exactly (RFC 8252 §8.3 advises against
+    /// it: a name can resolve elsewhere, and a port on it is not the app's), and so is every other URI.
+    public static func redirectURI(_ requested: String, matches registered: String) -> Bool {
+        if requested == registered { return true }
+        guard let registeredParts = loopbackIPParts(registered), let requestedParts = loopbackIPParts(requested) else {
+            return false
+        }
+        // Scheme and host as registered, path and query byte for byte (so no fragment, no user
+        // information: the registered URI has none); only the port may differ.
+        return requestedParts.origin == registeredParts.origin && requestedParts.rest == registeredParts.rest
+    }
+
+    /// An `http` URI on a loopback IP literal split around its port: `http://127.0.0.1` and `/cb?x`
+    /// for `http://127.0.0.1:53682/cb?x`; `nil` for any other URI, or a port that is not 1 to 5
+    /// digits up to 65535.
+    private static func loopbackIPParts(_ uri: String) -> (origin: Substring, rest: Substring)? {
+        let scheme = "http://"
+        guard uri.utf8.count > scheme.utf8.count, uri.prefix(scheme.count).lowercased() == scheme else { return nil }
+        let afterScheme = uri.index(uri.startIndex, offsetBy: scheme.count)
+        let authorityEnd = uri[afterScheme...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? uri.endIndex
+        let authority = uri[afterScheme..<authorityEnd]
+        let hostEnd: Substring.Index
+        if authority.hasPrefix("[") {
+            guard let bracket = authority.firstIndex(of: "]") else { return nil }
+            hostEnd = authority.index(after: bracket)
+        } else {
+            hostEnd = authority.firstIndex(of: ":") ?? authority.endIndex
+        }
+        let host = authority[..<hostEnd]
+        guard host == "[::1]" || (host.lowercased() != "localhost" && isLoopback(String(host))) else { return nil }
+        let port = authority[hostEnd...]
+        if !port.isEmpty {
+            let digits = port.dropFirst()
+            guard port.first == ":", (1...5).contains(digits.utf8.count), digits.utf8.allSatisfy({ (48...57).contains($0) }),
+                  let number = Int(digits), number <= 65535
+            else { return nil }
+        }
+        return (uri[..<hostEnd], uri[authorityEnd...])
+    }
+
     /// Why `name` (trimmed) cannot name an application on the consent and account pages, or `nil`:
     /// empty, longer than 100 characters (or 400 bytes, as combining marks can make one character
     /// long), or with a control, format (invisible, such as bidirectional overrides) or line

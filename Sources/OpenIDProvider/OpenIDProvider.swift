@@ -267,8 +267,12 @@ public struct OpenIDProvider: Sendable {
         guard ClientRules.isClientCredential(clientID), let client = try await store.client(id: clientID) else {
             return .invalid(.errorPage(.invalidRequest("the application is not registered here")))
         }
-        // OIDC Core §3.1.2.1: redirect_uri is required and matches a registered one exactly (RFC 9700 §2.1).
-        guard let redirectURI = parameters["redirect_uri"], client.redirectURIs.contains(redirectURI) else {
+        // OIDC Core §3.1.2.1: redirect_uri is required and matches a registered one exactly
+        // (RFC 9700 §2.1), but for the port of a loopback IP literal (RFC 8252 §7.3). The code is
+        // bound to the string sent here, which the token request must repeat (RFC 6749 §4.1.3).
+        guard let redirectURI = parameters["redirect_uri"],
+              client.redirectURIs.contains(where: { ClientRules.redirectURI(redirectURI, matches: $0) })
+        else {
             return .invalid(.errorPage(.invalidRequest("the redirect URI is not registered for this application")))
         }
         let state = parameters["state"]

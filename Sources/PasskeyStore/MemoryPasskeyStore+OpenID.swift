@@ -112,6 +112,11 @@ extension MemoryPasskeyStore {
         openID.tokens[tokenHash]
     }
 
+    public func liveOAuthTokens(userID: UserHandle, at: Date) async throws -> [OAuthTokenRecord] {
+        openID.tokens.values.filter { $0.userID == userID && $0.isLive(at: at) }
+            .sorted { $0.createdAt != $1.createdAt ? $0.createdAt < $1.createdAt : $0.tokenHash.lexicographicallyPrecedes($1.tokenHash) }
+    }
+
     public func rotateRefreshToken(
         tokenHash: [UInt8], at: Date, issuing tokens: [OAuthTokenRecord]
     ) async throws -> RefreshRotation {
@@ -170,8 +175,9 @@ extension MemoryPasskeyStore {
     }
 
     @discardableResult
-    public func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent?) async throws -> Bool {
+    public func removeAccess(userID: UserHandle, clientID: String, at: Date, audit event: AuditEvent?) async throws -> Bool {
         let removed = openID.consents[.init(userID: userID, clientID: clientID)] != nil
+            || openID.tokens.values.contains { $0.userID == userID && $0.clientID == clientID && $0.isLive(at: at) }
         if removed { try checkNew(event) }
         openID.consents.removeValue(forKey: .init(userID: userID, clientID: clientID))
         openID.codes = openID.codes.filter { !($0.value.userID == userID && $0.value.clientID == clientID) }
@@ -188,5 +194,13 @@ extension MemoryPasskeyStore {
             guard openID.tokens[token.tokenHash] == nil else { throw StoreError.failure("the token exists") }
         }
         for token in tokens { openID.tokens[token.tokenHash] = token }
+    }
+}
+
+extension OAuthTokenRecord {
+    /// Whether ``PasskeyStore/liveOAuthTokens(userID:at:)`` counts the token: unexpired at `now`,
+    /// and for a refresh token not rotated yet.
+    fileprivate func isLive(at now: Date) -> Bool {
+        !isExpired(at: now) && rotatedAt == nil
     }
 }

@@ -312,6 +312,12 @@ public protocol PasskeyStore: SharedStateStore {
     /// The token whose SHA-256 is `tokenHash`, expired or not.
     func oauthToken(tokenHash: [UInt8]) async throws -> OAuthTokenRecord?
 
+    /// The account's tokens that are live at `at`, every application's, oldest first: unexpired,
+    /// and for a refresh token not rotated yet (a rotated one is kept only so that its reuse is
+    /// noticed, RFC 9700 §4.14.2). With ``consents(userID:)``, the applications the person sees on
+    /// the account page: one that was never asked for consent (a trusted one) holds tokens only.
+    func liveOAuthTokens(userID: UserHandle, at: Date) async throws -> [OAuthTokenRecord]
+
     /// Rotates a refresh token once, atomically: a current token is marked rotated and `tokens`
     /// are stored; a token rotated before revokes every token of its grant and stores nothing.
     func rotateRefreshToken(tokenHash: [UInt8], at: Date, issuing tokens: [OAuthTokenRecord]) async throws -> RefreshRotation
@@ -345,11 +351,13 @@ public protocol PasskeyStore: SharedStateStore {
     /// Every application the person allowed, oldest first.
     func consents(userID: UserHandle) async throws -> [ConsentRecord]
 
-    /// Removes the consent and, in the same transaction, every code and token the application holds
-    /// for the person. Returns whether there was a consent.
-    /// The activity `event` (when given) is stored in the same transaction, only when there was one.
+    /// Ends the application's access to the account: forgets the consent and deletes every code and
+    /// token the application holds for the person, in one transaction. Returns whether the person
+    /// could see the application on the account page: it had a consent, or a token live at `at` (as
+    /// ``liveOAuthTokens(userID:at:)`` counts them). The activity `event` (when given) is stored in
+    /// the same transaction, only then.
     @discardableResult
-    func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent?) async throws -> Bool
+    func removeAccess(userID: UserHandle, clientID: String, at: Date, audit event: AuditEvent?) async throws -> Bool
 
     // MARK: Email codes, recovery and imported passwords
 
@@ -441,10 +449,12 @@ extension PasskeyStore {
         try await saveConsent(consent, audit: nil)
     }
 
-    /// Removes the consent as ``removeConsent(userID:clientID:audit:)`` does, with no event.
+    /// Ends the application's access as ``removeAccess(userID:clientID:at:audit:)`` does, counting
+    /// no token as live: returns whether there was a consent, and stores `event` only then.
     @discardableResult
-    public func removeConsent(userID: UserHandle, clientID: String) async throws -> Bool {
-        try await removeConsent(userID: userID, clientID: clientID, audit: nil)
+    public func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent? = nil) async throws -> Bool {
+        // No token is live at the end of time.
+        try await removeAccess(userID: userID, clientID: clientID, at: .distantFuture, audit: event)
     }
 
     /// Creates an imported account as ``importUser(_:passwordHash:audit:)`` does, with no event.

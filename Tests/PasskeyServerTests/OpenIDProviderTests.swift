@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import OpenIDProvider
 import PasskeyStore
+import Synchronization
 import Testing
 import WebAuthn
 
@@ -242,21 +244,85 @@ struct OpenIDProviderTests {
         }
     }
 
-    @Test("A loopback redirect URI can be registered and matches exactly")
+    @Test("A loopback IP-literal redirect URI matches at any port (RFC 8252 §7.3), and its code only with the URI sent")
     func loopbackRedirect() async throws {
         try await Harness.run(Self.kind) { harness, client in
             #expect(ClientRules.redirectURIProblem("http://127.0.0.1:53682/cb") == nil)
             #expect(ClientRules.redirectURIProblem("http://app.example.com/cb") != nil)
-            let app = try await TestApp.register(harness.store, trusted: true, redirectURIs: ["http://127.0.0.1:53682/cb"])
+            let app = try await TestApp.register(
+                harness.store, trusted: true, redirectURIs: ["http://127.0.0.1:53682/cb", "http://[::1]/cb"])
             var browser = try Browser(client)
             try await browser.signUp("ada@example.com")
-            let ok = try await browser.authorize(app.authorizationQuery())
-            #expect(ok.location?.hasPrefix("http://127.0.0.1:53682/cb?code=") == true)
-            var other = app
-            other.redirectURI = "http://127.0.0.1:53683/cb"
-            let refused = try await browser.authorize(other.authorizationQuery())
-            #expect(refused.status == .badRequest)
-            #expect(refused.location == nil)
+            for (registered, sent) in [
+                ("http://127.0.0.1:53682/cb", "http://127.0.0.1:53682/cb"), ("http://127.0.0.1:53682/cb", "http://127.0.0.1:61234/cb"),
+                ("http://127.0.0.1:53682/cb", "http://127.0.0.1/cb"), ("http://[::1]/cb", "http://[::1]:49152/cb"),
+            ] {
+                var asSent = app
+                asSent.redirectURI = sent
+                let response = try await browser.authorize(asSent.authorizationQuery())
+                #expect(response.location?.hasPrefix(sent + "?code=") == true, "\(sent): \(response.status) \(response.location ?? "")")
+                let code = try #require(response.locationQuery["code"], "\(sent)")
+                if registered != sent {
+                    // RFC 6749 §4.1.3: the token request repeats the authorization request's URI.
+                    var asRegistered = app
+                    asRegistered.redirectURI = registered
+                    let refused = try await exchange(client, asRegistered, code: code)
+                    #expect(try refused.decode(OAuthErrorAnswer.self).error == "invalid_grant", "\(sent)")
+                }
+                #expect(try await exchange(client, asSent, code: code).status == .ok, "\(sent)")
+            }
+        }
+    }
+
+    @Test("Every other redirect URI matches exactly: localhost, https, another address, path, query, fragment, user information")
+    func otherRedirectURIsMatchExactly() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true, redirectURIs: [
+                "http://localhost:3000/cb", "https://app.example.com:8443/cb", "http://127.0.0.1:53682/cb?x=1",
+            ])
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            for sent in [
+                "http://localhost:3001/cb", "http://localhost/cb", "https://app.example.com:9443/cb", "https://app.example.com/cb",
+                "http://127.0.0.2:53682/cb?x=1", "http://[::1]:53682/cb?x=1", "http://127.0.0.1:53682/other?x=1",
+                "http://127.0.0.1:53682/cb?x=2", "http://127.0.0.1:53682/cb", "http://127.0.0.1:4000/cb?x=1#f",
+                "http://127.0.0.1:4000@evil.example/cb?x=1", "http://127.0.0.1:99999/cb?x=1", "http://127.0.0.1:/cb?x=1",
+                "http://127.0.0.1:+1/cb?x=1", "https://127.0.0.1:4000/cb?x=1",
+            ] {
+                var other = app
+                other.redirectURI = sent
+                let refused = try await browser.authorize(other.authorizationQuery())
+                #expect(refused.status == .badRequest, "\(sent)")
+                #expect(refused.location == nil, "\(sent)")
+            }
+            var loopback = app
+            loopback.redirectURI = "http://127.0.0.1:4000/cb?x=1"
+            #expect(try await browser.authorize(loopback.authorizationQuery()).location?.hasPrefix("http://127.0.0.1:4000/cb?x=1&code=") == true)
+        }
+    }
+
+    @Test("The loopback exception is the port of an http URI on 127.0.0.0/8 or [::1], and nothing else")
+    func loopbackMatchingRule() {
+        for (sent, registered) in [
+            ("http://127.0.0.1:1/cb", "http://127.0.0.1:53682/cb"), ("http://127.0.0.1/cb", "http://127.0.0.1:53682/cb"),
+            ("http://127.0.0.1:65535/cb", "http://127.0.0.1/cb"), ("http://127.1.2.3:8080/a/b?c=d", "http://127.1.2.3/a/b?c=d"),
+            ("http://[::1]:8080/cb", "http://[::1]/cb"), ("http://[::1]/", "http://[::1]:1/"), ("http://127.0.0.1:9", "http://127.0.0.1:10"),
+            ("https://app.example.com/cb", "https://app.example.com/cb"), ("com.example.app:/cb", "com.example.app:/cb"),
+        ] {
+            #expect(ClientRules.redirectURI(sent, matches: registered), "\(sent) for \(registered)")
+        }
+        for (sent, registered) in [
+            ("http://localhost:1/cb", "http://localhost:2/cb"), ("http://LOCALHOST:1/cb", "http://LOCALHOST:2/cb"),
+            ("https://127.0.0.1:1/cb", "https://127.0.0.1:2/cb"), ("http://127.0.0.2:1/cb", "http://127.0.0.1:1/cb"),
+            ("http://127.0.0.1:1/cb/", "http://127.0.0.1:2/cb"), ("http://127.0.0.1:1/CB", "http://127.0.0.1:2/cb"),
+            ("http://127.0.0.1:1/cb#x", "http://127.0.0.1:2/cb"), ("http://127.0.0.1:1/cb?", "http://127.0.0.1:2/cb"),
+            ("http://a@127.0.0.1:1/cb", "http://127.0.0.1:2/cb"), ("http://127.0.0.1:1@evil.example/cb", "http://127.0.0.1:2/cb"),
+            ("http://127.0.0.1:65536/cb", "http://127.0.0.1:2/cb"), ("http://127.0.0.1:/cb", "http://127.0.0.1:2/cb"),
+            ("http://127.0.0.1:0x10/cb", "http://127.0.0.1:2/cb"), ("http://[::1]:1/cb", "http://127.0.0.1:2/cb"),
+            ("http://[0:0:0:0:0:0:0:1]:1/cb", "http://[0:0:0:0:0:0:0:1]:2/cb"), ("HTTP://127.0.0.1:1/cb", "http://127.0.0.1:2/cb"),
+            ("http://127.0.0.1.nip.io:1/cb", "http://127.0.0.1.nip.io:2/cb"), ("http://10.0.0.1:1/cb", "http://10.0.0.1:2/cb"),
+        ] {
+            #expect(!ClientRules.redirectURI(sent, matches: registered), "\(sent) for \(registered)")
         }
     }
 
@@ -387,6 +453,30 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("Token answers carry Pragma: no-cache beside Cache-Control: no-store, refusals too (RFC 6749 §5.1); discovery is cacheable")
+    func tokenAnswersAreNotCached() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery(scope: "openid offline_access"))
+            let issued = try await exchange(client, app, code: code)
+            #expect(issued.status == .ok)
+            let refresh = try #require(try issued.decode(TokenAnswer.self).refresh_token)
+            let refreshed = try await tokenRequest(client, [("grant_type", "refresh_token"), ("refresh_token", refresh)], authorization: app.basic)
+            #expect(refreshed.status == .ok)
+            let refused = try await tokenRequest(client, [("grant_type", "password")], authorization: app.basic)
+            #expect(refused.status == .badRequest)
+            for response in [issued, refreshed, refused] {
+                #expect(response.headers[.cacheControl] == "no-store")
+                #expect(response.headers[.pragma] == "no-cache")
+            }
+            let discovery = try await client.execute(uri: OpenIDProvider.Path.discovery, method: .get)
+            #expect(discovery.headers[.cacheControl] == "public, max-age=3600")
+            #expect(discovery.headers[.pragma] == nil)
+        }
+    }
+
     @Test("A redirect_uri at the token endpoint that differs from the request's is refused")
     func redirectMismatchAtToken() async throws {
         try await Harness.run(Self.kind) { harness, client in
@@ -434,6 +524,90 @@ struct OpenIDProviderTests {
             }
             #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests])
         }
+    }
+
+    @Test("Past the allowance of failed client authentications the answer is 429 before any secret is checked, right or wrong, and nothing more is audited")
+    func limitIsConsultedBeforeTheSecret() async throws {
+        try await Harness.run(Self.kind, configure: { $0.rateLimit = 30; $0.addressFailureLimit = 2 }) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let code = try await browser.code(for: app, query: app.authorizationQuery())
+            harness.store.clearCalls()
+            var wrong = app
+            wrong.secret = "wrong"
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<5 { statuses.append(try await exchange(client, wrong, code: code).status) }
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests, .tooManyRequests, .tooManyRequests])
+            #expect(harness.store.calls.filter { $0 == "appendAudit" }.count == 2, "only the failures under the limit")
+            // Past the limit, the right secret gets no further: the code is not even looked at.
+            let right = try await exchange(client, app, code: code)
+            #expect(right.status == .tooManyRequests)
+            #expect(try right.decode(OAuthErrorAnswer.self).error == "rate_limited")
+            #expect(right.headers[.retryAfter] != nil)
+            #expect(right.headers[.cacheControl] == "no-store")
+            let revoke = try await tokenRequest(client, [("token", "anything")], authorization: wrong.basic, path: "/oauth2/revoke")
+            #expect(revoke.status == .tooManyRequests)
+            #expect(harness.store.calls.filter { $0 == "appendAudit" }.count == 2)
+            // Once the allowance has come back, the unused code still works.
+            harness.clock.advance(by: 30)
+            #expect(try await exchange(client, app, code: code).status == .ok)
+        }
+    }
+
+    @Test("A client that authenticates gives its place back: its requests never reach the limit of failures")
+    func successesDoNotCountTowardTheLimit() async throws {
+        try await Harness.run(Self.kind, configure: { $0.rateLimit = 30; $0.addressFailureLimit = 2 }) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            for _ in 0..<5 {
+                let response = try await tokenRequest(client, [("grant_type", "password")], authorization: app.basic)
+                #expect(try response.decode(OAuthErrorAnswer.self).error == "unsupported_grant_type")
+                let revoked = try await tokenRequest(client, [("token", "unknown")], authorization: app.basic, path: "/oauth2/revoke")
+                #expect(revoked.status == .ok)
+            }
+            let wrong = try await tokenRequest(client, [("grant_type", "password")], authorization: "Basic " + Data("\(app.id):wrong".utf8).base64EncodedString())
+            #expect(wrong.status == .unauthorized)
+        }
+    }
+
+    @Test("A client_secret_post failure is audited once and names the body's client_id, as a Basic one names the header's")
+    func bodyAuthenticationFailureNamesItsClient() async throws {
+        let log = NoticeRecorder()
+        try await Harness.run(Self.kind, logger: log.logger) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            harness.store.clearCalls()
+            let refused = try await tokenRequest(client, [
+                ("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", app.redirectURI),
+                ("client_id", app.id), ("client_secret", "wrong"),
+            ])
+            #expect(refused.status == .unauthorized)
+            #expect(try refused.decode(OAuthErrorAnswer.self).error == "invalid_client")
+            #expect(refused.headers[.wwwAuthenticate] == nil, "no Basic challenge for a client that did not use the header")
+            #expect(harness.store.calls.filter { $0 == "appendAudit" }.count == 1)
+            // The event's detail, as the notice logged beside it repeats it.
+            let details = log.details.withLock { $0 }
+            #expect(details.count == 1 && details.first?.hasPrefix("client \(app.id) from ") == true, "\(details)")
+        }
+        func request(_ authorization: String?) -> Request {
+            var fields: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            if let authorization { fields[.authorization] = authorization }
+            return Request(
+                head: HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: "/oauth2/token", headerFields: fields),
+                body: RequestBody(buffer: ByteBuffer()))
+        }
+        let body = OAuthParameters([("client_id", "grafana"), ("client_secret", "wrong")])
+        #expect(OpenIDController.claimedClient(request(nil), body) == "grafana")
+        #expect(OpenIDController.claimedClient(request("Basic " + Data("ops:wrong".utf8).base64EncodedString()), nil) == "ops")
+        #expect(OpenIDController.claimedClient(request(nil), OAuthParameters([])) == nil)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let event = OpenIDController.failedClientAuthentication(claimed: "grafana", address: "192.0.2.1", at: at)
+        #expect(event.kind == "oauth_client_authentication_failed" && event.userID == nil)
+        #expect(event.detail == "client grafana from 192.0.2.1")
+        // The client ID is the caller's text: escaped and cut short as every logged text is.
+        let hostile = OpenIDController.failedClientAuthentication(claimed: "evil\n\u{202E}" + String(repeating: "a", count: 200), address: "192.0.2.1", at: at)
+        #expect(hostile.detail.contains("\n") == false && hostile.detail.contains("\u{202E}") == false)
+        #expect(hostile.detail.count < 130)
+        #expect(OpenIDController.failedClientAuthentication(claimed: nil, address: "192.0.2.1", at: at).detail == "client ? from 192.0.2.1")
     }
 
     @Test("An unknown grant type is unsupported_grant_type")
@@ -955,6 +1129,25 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("userinfo without any credentials gets the Bearer challenge and no error code or body; a bad token gets invalid_token (RFC 6750 §3.1)")
+    func userinfoWithoutCredentialsHasNoErrorCode() async throws {
+        try await Harness.run(Self.kind) { _, client in
+            for (method, authorization) in [(HTTPRequest.Method.get, nil), (.post, nil), (.get, "Basic Zm9vOmJhcg=="), (.get, "Bearer ")] as [(HTTPRequest.Method, String?)] {
+                var headers: HTTPFields = [:]
+                if let authorization { headers[.authorization] = authorization }
+                let missing = try await client.execute(uri: OpenIDProvider.Path.userinfo, method: method, headers: headers, body: nil)
+                #expect(missing.status == .unauthorized, "\(method) \(authorization ?? "")")
+                #expect(missing.headers[.wwwAuthenticate] == "Bearer realm=\"passkeys\"")
+                #expect(missing.text == "", "no error information: \(missing.text)")
+                #expect(missing.headers[.cacheControl] == "no-store")
+            }
+            let wrong = try await userinfo(client, "not-a-token")
+            #expect(wrong.status == .unauthorized)
+            #expect(try wrong.decode(OAuthErrorAnswer.self).error == "invalid_token")
+            #expect(wrong.headers[.wwwAuthenticate]?.hasPrefix("Bearer realm=\"passkeys\", error=\"invalid_token\"") == true)
+        }
+    }
+
     @Test("userinfo with a token in both the header and the body is 400 invalid_request")
     func userinfoWithTwoTokens() async throws {
         try await Harness.run(Self.kind) { harness, client in
@@ -1211,4 +1404,30 @@ struct OpenIDProviderTests {
 
 private func sha256(_ text: String) -> [UInt8] {
     CookieToken.sha256(Array(text.utf8))
+}
+
+/// Keeps the `detail` of every notice the server logs: the audit event of a failed client
+/// authentication, repeated in the log.
+private final class NoticeRecorder: Sendable {
+    let details = Mutex<[String]>([])
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(recorder: self) }
+    }
+
+    struct Handler: LogHandler {
+        let recorder: NoticeRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .notice
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            guard event.level == .notice, case .string(let detail)? = event.metadata?["detail"] else { return }
+            recorder.details.withLock { $0.append(detail) }
+        }
+    }
 }

@@ -265,6 +265,91 @@ struct OpenIDStoreContractTests {
         }
     }
 
+    @Test("The live tokens of an account are its unexpired ones, rotated refresh tokens left out, oldest first", arguments: Backend.allCases)
+    func liveTokensAreListed(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (ada, _, _) = try await signUp(store, "ada@example.com")
+            let (bob, _, _) = try await signUp(store, "bob@example.com")
+            try await store.insertClient(makeClient("app-1"))
+            try await store.insertClient(makeClient("app-2"))
+            let code = makeCode(user: ada, [1])
+            try await store.insertAuthorizationCode(code)
+            let refresh = makeToken(user: ada, [1], kind: .refresh, lifetime: 3600)
+            let access = makeToken(user: ada, [2], at: t0.addingTimeInterval(1))
+            _ = try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [refresh, access])
+            let otherCode = makeCode(user: ada, [2], client: "app-2")
+            try await store.insertAuthorizationCode(otherCode)
+            let other = makeToken(user: ada, [3], grant: "g2", client: "app-2", at: t0.addingTimeInterval(2))
+            _ = try await store.redeemAuthorizationCode(codeHash: otherCode.codeHash, at: t0, issuing: [other])
+            let bobCode = makeCode(user: bob, [3])
+            try await store.insertAuthorizationCode(bobCode)
+            _ = try await store.redeemAuthorizationCode(codeHash: bobCode.codeHash, at: t0, issuing: [makeToken(user: bob, [4], grant: "g3")])
+
+            #expect(try await store.liveOAuthTokens(userID: ada.id, at: t0) == [refresh, access, other])
+            // Access tokens expire 600 s after they are issued here; the refresh token lives an hour.
+            let later = t0.addingTimeInterval(700)
+            #expect(try await store.liveOAuthTokens(userID: ada.id, at: later) == [refresh])
+            let next = makeToken(user: ada, [5], kind: .refresh, at: later, lifetime: 3600)
+            #expect(try await store.rotateRefreshToken(tokenHash: refresh.tokenHash, at: later, issuing: [next]) == .rotated)
+            #expect(try await store.liveOAuthTokens(userID: ada.id, at: later) == [next], "the rotated token is not live")
+            #expect(try await store.liveOAuthTokens(userID: ada.id, at: later.addingTimeInterval(3600)) == [])
+        }
+    }
+
+    @Test("Removing an application's access without a consent counts its live tokens, and only those", arguments: Backend.allCases)
+    func accessWithoutConsentIsRemoved(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            try await store.insertClient(makeClient("app-2"))
+            let code = makeCode(user: user, [1])
+            try await store.insertAuthorizationCode(code)
+            let refresh = makeToken(user: user, [1], kind: .refresh)
+            _ = try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [refresh])
+            let pending = makeCode(user: user, [2])
+            try await store.insertAuthorizationCode(pending)
+            let otherCode = makeCode(user: user, [3], client: "app-2")
+            try await store.insertAuthorizationCode(otherCode)
+            let expired = makeToken(user: user, [2], grant: "g3", client: "app-2")
+            _ = try await store.redeemAuthorizationCode(codeHash: otherCode.codeHash, at: t0, issuing: [expired])
+
+            let removed = AuditEvent(userID: user.id, kind: "oauth_access_removed", detail: "removed app-1", at: t0)
+            #expect(try await store.removeAccess(userID: user.id, clientID: "app-1", at: t0, audit: removed))
+            #expect(try await store.oauthToken(tokenHash: refresh.tokenHash) == nil)
+            #expect(try await store.authorizationCode(codeHash: pending.codeHash) == nil)
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [removed])
+            let again = AuditEvent(userID: user.id, kind: "oauth_access_removed", detail: "removed app-1", at: t0)
+            #expect(try await store.removeAccess(userID: user.id, clientID: "app-1", at: t0, audit: again) == false)
+
+            // An expired token is nothing the person can see: deleted all the same, and no event.
+            let late = t0.addingTimeInterval(600)
+            let none = AuditEvent(userID: user.id, kind: "oauth_access_removed", detail: "removed app-2", at: late)
+            #expect(try await store.removeAccess(userID: user.id, clientID: "app-2", at: late, audit: none) == false)
+            #expect(try await store.oauthToken(tokenHash: expired.tokenHash) == nil)
+            #expect(try await store.auditEvents(userID: user.id, limit: 10) == [removed])
+        }
+    }
+
+    @Test("Removing access with an event already stored changes nothing", arguments: Backend.allCases)
+    func accessRemovalIsAllOrNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store in
+            let (user, _, _) = try await signUp(store)
+            try await store.insertClient(makeClient("app-1"))
+            let code = makeCode(user: user, [1])
+            try await store.insertAuthorizationCode(code)
+            let refresh = makeToken(user: user, [1], kind: .refresh)
+            _ = try await store.redeemAuthorizationCode(codeHash: code.codeHash, at: t0, issuing: [refresh])
+            let stored = AuditEvent(userID: user.id, kind: .signIn, at: t0)
+            try await store.appendAudit(stored)
+            var again = AuditEvent(userID: user.id, kind: "oauth_access_removed", at: t0)
+            again.id = stored.id
+            await #expect(throws: StoreError.self) {
+                try await store.removeAccess(userID: user.id, clientID: "app-1", at: t0, audit: again)
+            }
+            #expect(try await store.oauthToken(tokenHash: refresh.tokenHash) == refresh)
+        }
+    }
+
     @Test("A consent names an existing account and client", arguments: Backend.allCases)
     func consentNeedsParents(_ backend: Backend) async throws {
         try await withStore(backend) { store in
@@ -299,9 +384,9 @@ func makeCode(
 
 func makeToken(
     user: UserRecord, _ hash: [UInt8], kind: OAuthTokenRecord.Kind = .access, grant: String = "g7",
-    method: SignInMethod = .passkey
+    method: SignInMethod = .passkey, client: String = "app-1", at: Date = t0, lifetime: TimeInterval = 600
 ) -> OAuthTokenRecord {
     OAuthTokenRecord(
-        tokenHash: hash, kind: kind, grantID: grant, clientID: "app-1", userID: user.id, scopes: ["openid"],
-        authTime: t0, method: method, createdAt: t0, expiresAt: t0.addingTimeInterval(600))
+        tokenHash: hash, kind: kind, grantID: grant, clientID: client, userID: user.id, scopes: ["openid"],
+        authTime: t0, method: method, createdAt: at, expiresAt: at.addingTimeInterval(lifetime))
 }

@@ -5,7 +5,7 @@ import PasskeyStore
 import WebAuthn
 
 /// The signed-in person's side of the OpenID Provider: the consent page's API
-/// (`/api/oidc/consent`) and the applications they allowed (`/api/oidc/apps`).
+/// (`/api/oidc/consent`) and the applications that can see their account (`/api/oidc/apps`).
 ///
 /// The consent decision is a JSON POST from the page, so the server's request rules (an allowed
 /// `Origin`, a JSON body that no HTML form can send) keep other sites from deciding for the person.
@@ -42,6 +42,9 @@ struct ConsentController {
         var name: String
         var scopes: [String]
         var grantedAt: Date
+        /// `false` for an application the person was never asked about (a trusted one) that holds
+        /// live tokens: it is listed so that its access can be removed too.
+        var consented: Bool
     }
 
     struct AppsAnswer: Encodable {
@@ -94,13 +97,12 @@ struct ConsentController {
         return try Self.answer(outcome, parameters)
     }
 
-    /// The applications the signed-in person allowed.
+    /// The applications that can see the signed-in person's account: those they allowed, and those
+    /// holding live tokens without a consent (trusted ones).
     @Sendable func apps(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
-        var apps: [AppJSON] = []
-        for consent in try await services.store.consents(userID: signedIn.user.id) {
-            guard let client = try await services.store.client(id: consent.clientID) else { continue }
-            apps.append(AppJSON(clientId: client.id, name: client.name, scopes: consent.scopes, grantedAt: consent.grantedAt))
+        let apps = try await provider.applications(userID: signedIn.user.id).map { app in
+            AppJSON(clientId: app.clientID, name: app.name, scopes: app.scopes, grantedAt: app.grantedAt, consented: app.consented)
         }
         return try ServerServices.json(AppsAnswer(apps: apps))
     }
@@ -109,13 +111,14 @@ struct ConsentController {
     @Sendable func removeApp(_ request: Request, context: Context) async throws -> Response {
         let signedIn = try await services.sessions.require(request)
         let clientID = try context.parameters.require("clientID")
-        // The event is stored with the removal, and only when there was a consent to remove.
-        guard try await services.store.removeConsent(
+        // The event is stored with the removal, and only when there was a consent or a live token
+        // to remove (an application the list showed).
+        guard try await provider.removeAccess(
             userID: signedIn.user.id, clientID: clientID,
             audit: services.activityEvent(
                 "oauth_access_removed", userID: signedIn.user.id, client: ClientDetails(request, context: context),
                 detail: "removed \(ServerServices.loggable(String(clientID.prefix(80))))"))
-        else { throw APIError(.notFound, "not_found", "this account has not allowed that application") }
+        else { throw APIError(.notFound, "not_found", "that application has no access to this account") }
         return ServerServices.noContent()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import OpenIDProvider
@@ -64,11 +65,13 @@ enum OAuthHTTP {
         return token.isEmpty ? nil : token
     }
 
-    /// RFC 6749 §5.1/§5.2: JSON that no cache keeps.
+    /// RFC 6749 §5.1/§5.2: JSON that no cache keeps. §5.1: an answer with tokens or credentials
+    /// MUST carry `Cache-Control: no-store` and `Pragma: no-cache` (for HTTP/1.0 caches, which
+    /// know no `Cache-Control`); every JSON answer of the OAuth endpoints carries both.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store", .pragma: "no-cache"]
         for field in extra { headers[field.name] = field.value }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
@@ -127,4 +130,10 @@ enum OAuthHTTP {
         for cookie in cookies { response.setCookie(cookie) }
         return response
     }
+}
+
+extension HTTPField.Name {
+    /// `Pragma` (RFC 9111 §5.4), which HTTPTypes does not name; the literal is a valid field name,
+    /// so the initializer cannot fail on it.
+    static let pragma = Self("Pragma")!
 }

@@ -23,12 +23,14 @@ struct OpenIDController {
         router.get(RouterPath(OpenIDProvider.Path.discovery)) { _, _ in
             var response = try OAuthHTTP.json(provider.discoveryDocument)
             response.headers[.cacheControl] = "public, max-age=3600"
+            response.headers[.pragma] = nil
             response.headers[.accessControlAllowOrigin] = "*"
             return response
         }
         router.get(RouterPath(OpenIDProvider.Path.jwks)) { request, _ in
             var response = try OAuthHTTP.json(try await provider.jwks())
             response.headers[.cacheControl] = "public, max-age=300"
+            response.headers[.pragma] = nil
             return try await withCORS(response, request)
         }
         router.get(RouterPath(OpenIDProvider.Path.authorization), use: authorize)
@@ -101,34 +103,76 @@ struct OpenIDController {
     // MARK: Token
 
     @Sendable func token(_ request: Request, context: Context) async throws -> Response {
-        do {
-            let parameters = try await OAuthHTTP.form(request)
-            let basic = try OAuthHTTP.basicCredentials(request)
-            let answer = try await provider.token(parameters, basic: basic)
-            return try await withCORS(try OAuthHTTP.json(answer), request)
-        } catch let error as OAuthError {
-            if error.code == "invalid_client", let limited = await countFailedClientAuthentication(request, context: context) {
-                return limited
-            }
-            return try await withCORS(OAuthHTTP.clientError(error, request), request)
+        try await authenticatingClient(request, context) { parameters, basic in
+            try OAuthHTTP.json(try await provider.token(parameters, basic: basic))
         }
     }
 
-    /// A failed client authentication is an audit event and counts against the caller's rate
-    /// limit; past it, the answer is `429` until the bucket refills.
-    private func countFailedClientAuthentication(_ request: Request, context: Context) async -> Response? {
-        let address = context.clientAddress ?? "unknown"
-        let claimed = (try? OAuthHTTP.basicCredentials(request))?.id
-        try? await services.store.appendAudit(AuditEvent(
+    /// Runs an endpoint that authenticates its client (RFC 6749 §2.3: token; RFC 7009 §2.1:
+    /// revocation) under the caller's allowance of failed client authentications
+    /// (`--address-failure-limit` a minute per client address).
+    ///
+    /// The allowance is consulted before any credential is looked at: past it the answer is `429`
+    /// (RFC 6749 §5.2's format, with `Retry-After`), no secret is checked, so none can be guessed
+    /// there, however right, and nothing is written, so no one can grow the audit trail at will.
+    /// Each request takes a place and gives it back unless its client authentication failed; such
+    /// a failure is an audit event naming the client it claimed to be (from the `Authorization`
+    /// header or the body's `client_id`, RFC 6749 §2.3.1).
+    private func authenticatingClient(
+        _ request: Request, _ context: Context,
+        _ endpoint: (OAuthParameters, (id: String, secret: String)?) async throws -> Response
+    ) async throws -> Response {
+        let key = "oauth-client-failures:" + ServerServices.addressKey(context)
+        if let retryAfter = try await services.limits.addressFailures.acquire(key, now: services.now()) {
+            return try await withCORS(OAuthHTTP.error(
+                OAuthError("rate_limited", "too many failed client authentications: try again in \(retryAfter) s", status: 429),
+                headers: [.retryAfter: String(retryAfter)]), request)
+        }
+        var parameters: OAuthParameters?
+        do {
+            parameters = try await OAuthHTTP.form(request)
+            let response = try await endpoint(parameters ?? OAuthParameters([]), try OAuthHTTP.basicCredentials(request))
+            await giveBackClientPlace(key)
+            return try await withCORS(response, request)
+        } catch let error as OAuthError {
+            if error.code == "invalid_client" {
+                await auditFailedClientAuthentication(Self.claimedClient(request, parameters), context: context)
+            } else {
+                await giveBackClientPlace(key)
+            }
+            return try await withCORS(OAuthHTTP.clientError(error, request), request)
+        } catch {
+            await giveBackClientPlace(key)
+            throw error
+        }
+    }
+
+    /// The client a request says it is: the `Authorization: Basic` header's ID, else the body's
+    /// `client_id` (client_secret_post, or a public client). Attacker-supplied: only logged through
+    /// ``ServerServices/loggable(_:)``.
+    static func claimedClient(_ request: Request, _ parameters: OAuthParameters?) -> String? {
+        (try? OAuthHTTP.basicCredentials(request))?.id ?? parameters?["client_id"]
+    }
+
+    /// The audit event of a failed client authentication from `address`, naming the client claimed.
+    static func failedClientAuthentication(claimed: String?, address: String, at: Date) -> AuditEvent {
+        AuditEvent(
             userID: nil, kind: "oauth_client_authentication_failed",
-            detail: "client \(ServerServices.loggable(String((claimed ?? "?").prefix(80)))) from \(address)",
-            at: services.now()))
-        context.logger.notice("OAuth client authentication failed", metadata: ["client": .string(address)])
-        guard let retryAfter = try? await services.limits.addressFailures.acquire("oauth-client-failures:" + ServerServices.addressKey(context), now: services.now())
-        else { return nil }
-        return OAuthHTTP.error(
-            OAuthError("rate_limited", "too many failed client authentications: try again in \(retryAfter) s", status: 429),
-            headers: [.retryAfter: String(retryAfter)])
+            detail: "client \(ServerServices.loggable(String((claimed ?? "?").prefix(80)))) from \(address)", at: at)
+    }
+
+    private func auditFailedClientAuthentication(_ claimed: String?, context: Context) async {
+        let address = context.clientAddress ?? "unknown"
+        let event = Self.failedClientAuthentication(claimed: claimed, address: address, at: services.now())
+        try? await services.store.appendAudit(event)
+        context.logger.notice("OAuth client authentication failed", metadata: ["client": .string(address), "detail": .string(event.detail)])
+    }
+
+    /// A request whose client authentication did not fail gives its place back.
+    private func giveBackClientPlace(_ key: String) async {
+        // A place not given back (the database is unreachable this moment) only makes the limit
+        // stricter for a while; the answer stands.
+        try? await services.limits.addressFailures.release(key, now: services.now())
     }
 
     // MARK: UserInfo
@@ -148,10 +192,12 @@ struct OpenIDController {
             return try await withCORS(response, request)
         }
         guard let token = headerToken ?? bodyToken else {
-            // RFC 6750 §3.1: no credentials, no error code.
-            var response = OAuthHTTP.error(.invalidToken("an access token is required"))
-            response.headers[.wwwAuthenticate] = "Bearer realm=\"passkeys\""
-            return try await withCORS(response, request)
+            // RFC 6750 §3.1: a request with no authentication information (none, or another scheme
+            // than Bearer) gets the challenge, and SHOULD NOT get an error code or other error
+            // information: no body. An error is for a token that is there and not valid.
+            return try await withCORS(Response(
+                status: .unauthorized,
+                headers: [.wwwAuthenticate: "Bearer realm=\"passkeys\"", .cacheControl: "no-store", .pragma: "no-cache"]), request)
         }
         do {
             return try await withCORS(try OAuthHTTP.json(try await provider.userinfo(accessToken: token)), request)
@@ -165,16 +211,10 @@ struct OpenIDController {
     // MARK: Revocation
 
     @Sendable func revoke(_ request: Request, context: Context) async throws -> Response {
-        do {
-            try await provider.revoke(try await OAuthHTTP.form(request), basic: try OAuthHTTP.basicCredentials(request))
-            return try await withCORS(Response(status: .ok, headers: [.cacheControl: "no-store"]), request)
-        } catch let error as OAuthError {
-            if error.code == "invalid_client",
-               let limited = await countFailedClientAuthentication(request, context: context) {
-                return limited
-            }
-            // RFC 7009 §2.2.1 answers as RFC 6749 §5.2.
-            return try await withCORS(OAuthHTTP.clientError(error, request), request)
+        // RFC 7009 §2.2.1: errors answer as RFC 6749 §5.2.
+        try await authenticatingClient(request, context) { parameters, basic in
+            try await provider.revoke(parameters, basic: basic)
+            return Response(status: .ok, headers: [.cacheControl: "no-store"])
         }
     }
 

@@ -189,6 +189,20 @@ extension SQLPasskeyStore {
         }
     }
 
+    public func liveOAuthTokens(userID: UserHandle, at: Date) async throws -> [OAuthTokenRecord] {
+        let now = try Column.microseconds(at)
+        return try await autocommit { db in
+            try await db.select().column("*").from("oauth_tokens")
+                .where("user_id", .equal, Data(userID.bytes))
+                .where("expires_at", .greaterThan, now)
+                .where("rotated_at", .is, SQLLiteral.null)
+                .orderBy("created_at")
+                .orderBy("token_hash")
+                .all()
+                .map { try RowReader(row: $0).oauthToken() }
+        }
+    }
+
     public func rotateRefreshToken(
         tokenHash: [UInt8], at: Date, issuing tokens: [OAuthTokenRecord]
     ) async throws -> RefreshRotation {
@@ -327,17 +341,27 @@ extension SQLPasskeyStore {
     }
 
     @discardableResult
-    public func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent?) async throws -> Bool {
+    public func removeAccess(userID: UserHandle, clientID: String, at: Date, audit event: AuditEvent?) async throws -> Bool {
         let key = Data(userID.bytes)
+        let now = try Column.microseconds(at)
         return try await transaction { db in
             try await db.delete(from: "oauth_codes").where("user_id", .equal, key).where("client_id", .equal, clientID).run()
+            // The live tokens first (as liveOAuthTokens counts them: few), then the rest (rotated
+            // refresh tokens kept to notice reuse, expired ones not purged yet: possibly many).
+            let liveTokens = try await db.delete(from: "oauth_tokens")
+                .where("user_id", .equal, key)
+                .where("client_id", .equal, clientID)
+                .where("expires_at", .greaterThan, now)
+                .where("rotated_at", .is, SQLLiteral.null)
+                .returning("token_hash")
+                .all()
             try await db.delete(from: "oauth_tokens").where("user_id", .equal, key).where("client_id", .equal, clientID).run()
-            guard try await db.delete(from: "oauth_consents")
+            let consent = try await db.delete(from: "oauth_consents")
                 .where("user_id", .equal, key)
                 .where("client_id", .equal, clientID)
                 .returning("client_id")
-                .first() != nil
-            else { return false }
+                .first()
+            guard consent != nil || !liveTokens.isEmpty else { return false }
             if let event { try await Self.insert(event, on: db) }
             return true
         }

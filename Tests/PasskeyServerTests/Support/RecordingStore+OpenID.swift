@@ -39,7 +39,10 @@ extension RecordingStore {
         try await base.saveConsent(consent, audit: event)
     }
     func consents(userID: UserHandle) async throws -> [ConsentRecord] { try await base.consents(userID: userID) }
-    func removeConsent(userID: UserHandle, clientID: String, audit event: AuditEvent?) async throws -> Bool {
-        try await base.removeConsent(userID: userID, clientID: clientID, audit: event)
+    func liveOAuthTokens(userID: UserHandle, at: Date) async throws -> [OAuthTokenRecord] {
+        try await base.liveOAuthTokens(userID: userID, at: at)
+    }
+    func removeAccess(userID: UserHandle, clientID: String, at: Date, audit event: AuditEvent?) async throws -> Bool {
+        try await base.removeAccess(userID: userID, clientID: clientID, at: at, audit: event)
     }
 }
