@@ -1332,13 +1332,40 @@ struct OpenIDProviderTests {
             let posted = try await withoutCookie.send(.post, "/oauth2/logout", body: Data(form.utf8), headers: headers)
             #expect(posted.status == .seeOther)
             let location = try #require(posted.location)
-            #expect(location.hasPrefix("/oauth2/logout?"))
+            #expect(location.hasPrefix("/oauth2/logout?logout_request="))
+            // The ID token the app posted stays out of the URL (history, proxies' logs): sealed.
+            #expect(!location.contains("eyJ") && !location.contains("state=") && !location.contains(hint))
             #expect(try await browser.get("/api/session").status == .ok)
-            // That GET, with the cookie, ends the session and goes back to the app.
+            // Changed, it is refused; that GET as it was, with the cookie, ends the session and
+            // goes back to the app.
+            let tampered = location.dropLast() + (location.hasSuffix("A") ? "B" : "A")
+            #expect(try await browser.get(String(tampered)).status == .badRequest)
+            #expect(try await browser.get("/api/session").status == .ok)
             let followed = try await browser.get(location)
             #expect(followed.status == .found)
             #expect(followed.location == TestApp.logoutURI + "?state=s")
             #expect(try await browser.get("/api/session").status == .unauthorized)
+        }
+    }
+
+    @Test("A sealed logout request is followed within five minutes, not later")
+    func sealedLogoutRequestExpires() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            let (signedIn, hint) = try await Self.signedInWithHint(client, app, "ada@example.com")
+            var browser = signedIn
+            var withoutCookie = browser
+            withoutCookie.cookies = [:]
+            let form = formEncoded([("id_token_hint", hint), ("post_logout_redirect_uri", TestApp.logoutURI)])
+            let posted = try await withoutCookie.send(
+                .post, "/oauth2/logout", body: Data(form.utf8),
+                headers: [.contentType: "application/x-www-form-urlencoded", .origin: "https://app.example.com"])
+            let location = try #require(posted.location)
+            harness.clock.advance(by: 301)
+            let late = try await browser.get(location)
+            #expect(late.status == .badRequest)
+            #expect(late.text.contains("expired"))
+            #expect(try await browser.get("/api/session").status == .ok)
         }
     }
 

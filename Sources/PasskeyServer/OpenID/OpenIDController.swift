@@ -224,13 +224,19 @@ struct OpenIDController {
         // Signing out ends a recovery session as well.
         let signedIn = try await services.sessions.current(request, allowRecovery: true)
         do {
-            let parameters = request.method == .post ? try await OAuthHTTP.form(request) : try OAuthHTTP.query(request)
+            var parameters = request.method == .post ? try await OAuthHTTP.form(request) : try OAuthHTTP.query(request)
+            if request.method == .get, let sealed = parameters[Self.sealedLogoutParameter] {
+                parameters = try await openLogoutRequest(sealed)
+            }
             let outcome = try await provider.endSession(parameters, signedIn: signedIn?.user.id)
             // A browser leaves a SameSite=Lax session cookie off a POST from another site, so a
             // form an app posts here arrives without it. The same request as a GET (a top-level
             // navigation, which carries the cookie) can end the session; it is checked again there.
+            // The app posted to keep the ID token (the person's name and address) out of URLs, so
+            // the GET carries the request sealed, not the token.
             if request.method == .post, case .signOut = outcome, services.sessions.tokenHash(request) == nil {
-                return OAuthHTTP.redirect(appendQuery("/oauth2/logout", parameters.pairs), after: .post)
+                return OAuthHTTP.redirect(
+                    appendQuery("/oauth2/logout", [(Self.sealedLogoutParameter, try await sealLogoutRequest(parameters))]), after: .post)
             }
             switch outcome {
             case .confirm:
@@ -251,6 +257,38 @@ struct OpenIDController {
         } catch let error as OAuthError {
             return OAuthHTTP.page(title: "Sign-out request not valid", message: error.description, status: .badRequest)
         }
+    }
+
+    /// The parameter of the GET that finishes a logout posted without the session cookie.
+    static let sealedLogoutParameter = "logout_request"
+    /// What a sealed logout request's seal authenticates besides its bytes.
+    static let sealedLogoutPurpose = Array("passkeys oidc logout request v1".utf8)
+    /// How long a sealed logout request can be followed: the browser follows it at once.
+    static let sealedLogoutLifetime: TimeInterval = 300
+
+    /// A posted logout request's parameters, sealed (with the ceremonies' key) with the moment they
+    /// stop being valid, for the GET's URL.
+    private func sealLogoutRequest(_ parameters: OAuthParameters) async throws -> String {
+        let expires = UInt64(max(0, services.now().timeIntervalSince1970 + Self.sealedLogoutLifetime))
+        let prefix = (0..<8).map { UInt8(truncatingIfNeeded: expires >> (56 - 8 * $0)) }
+        let message = prefix + Array(appendQuery("", parameters.pairs).dropFirst().utf8)
+        guard let sealed = try await services.ceremonies.sealKey.sealingKey().seal(message, authenticating: Self.sealedLogoutPurpose)
+        else { throw APIError.internalError }
+        return Base64URL.encode(sealed)
+    }
+
+    /// The parameters ``sealLogoutRequest(_:)`` sealed, or `invalid_request` when `text` is not
+    /// one of its seals or is past its time.
+    private func openLogoutRequest(_ text: String) async throws -> OAuthParameters {
+        guard let bytes = Base64URL.decode(text),
+              let message = try await services.ceremonies.sealKey.sealingKey().open(bytes[...], authenticating: Self.sealedLogoutPurpose),
+              message.count >= 8
+        else { throw OAuthError.invalidRequest("the sign-out request is not valid: sign out from the app again") }
+        let expires = message.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard Double(expires) >= services.now().timeIntervalSince1970,
+              let query = String(validating: message.dropFirst(8), as: UTF8.self), let pairs = OAuthHTTP.formPairs(query)
+        else { throw OAuthError.invalidRequest("the sign-out request has expired: sign out from the app again") }
+        return OAuthParameters(pairs)
     }
 
     // MARK: CORS
