@@ -141,6 +141,10 @@ extension Auth {
                 state = .signedOut(SignedOut(problem: .sessionEnded))
                 return [.render]
             }
+            if failure.isSessionChanged {
+                state = .checkingSession
+                return [.api(.session), .render]
+            }
             account.activity = .idle
             account.problem = Problem(failure)
             effects = [.render]

@@ -161,6 +161,13 @@ extension Auth.APIFailure {
         return false
     }
 
+    /// `409 session_changed`: the browser's session is another account's now (signed in from
+    /// another tab) than the one the page acts for.
+    var isSessionChanged: Bool {
+        if case .refused(let refusal) = self, refusal.code == "session_changed" { return true }
+        return false
+    }
+
     /// `404 not_found`.
     var isNotFound: Bool {
         if case .refused(let refusal) = self, refusal.code == "not_found" { return true }

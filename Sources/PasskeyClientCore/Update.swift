@@ -241,11 +241,13 @@ extension Auth {
             guard case .deleting(let id) = account.activity else { return [] }
             let deleted = account.passkeys?.first { $0.id == id }
             account.passkeys = account.passkeys?.filter { $0.id != id }
-            account.activity = .idle
             account.notice = deleted.map { .deleted($0.name) }
+            // The deleted passkey may still sit in the provider, which can drop it once told the
+            // passkeys the account has: as the server lists them now, not as this page last saw
+            // them (one added elsewhere since would be dropped too).
+            account.activity = .loadingPasskeys
             state = .signedIn(account)
-            // The deleted passkey may still sit in the provider: it can drop it now.
-            return (account.passkeys.map { account.signalAcceptedCredentials($0) } ?? []) + [.render]
+            return [.api(.listPasskeys), .render]
 
         case (.signedIn(var account), .api(.updateAccount(.success(let user)))):
             guard case .changingDisplayName = account.activity else { return [] }
@@ -282,6 +284,11 @@ extension Auth {
             if failure.isUnauthenticated {
                 state = .signedOut(SignedOut(problem: .sessionEnded))
                 return [.render]
+            }
+            if failure.isSessionChanged {
+                // Signed in to another account from another tab: the page shows who is now.
+                state = .checkingSession
+                return [.api(.session), .render]
             }
             var next = account
             next.activity = .idle

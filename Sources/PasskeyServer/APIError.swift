@@ -66,6 +66,9 @@ struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
         "no ceremony of this kind is pending for this browser: start again")
     static let ceremonyExpired = APIError(.badRequest, "ceremony_expired", "the ceremony took too long: start again")
     static let unauthenticated = APIError(.unauthorized, "unauthenticated", "sign in first")
+    static let sessionChanged = APIError(
+        .conflict, "session_changed",
+        "this browser is signed in to another account now than the one this page shows: reload it")
     static let accountDisabled = APIError(
         .forbidden, "account_disabled", "this account is disabled: ask the site's operators to turn it on again")
     static func unknownCredential(_ id: String, rpID: String) -> APIError {

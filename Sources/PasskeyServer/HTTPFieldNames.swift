@@ -11,6 +11,11 @@ extension HTTPField.Name {
     static let xForwardedHost = Self("X-Forwarded-Host")!
     static let xForwardedURI = Self("X-Forwarded-Uri")!
     static let xRequestID = Self("X-Request-ID")!
+    /// The account a page acts for (its user ID): a request made with another account's session,
+    /// signed in from another tab since, is refused (`409 session_changed`).
+    static let passkeysUser = Self("Passkeys-User")!
+    /// `Pragma` (RFC 9111 §5.4): OAuth's token answers carry `no-cache` (RFC 6749 §5.1).
+    static let pragma = Self("Pragma")!
     /// Forward-auth's answer: who the signed-in person is.
     static let remoteUser = Self("Remote-User")!
     static let remoteEmail = Self("Remote-Email")!

@@ -264,9 +264,17 @@ struct Sessions: Sendable {
     ///
     /// A recovery session answers `403 recovery_session` unless `allowRecovery`: it may only read
     /// the account and add a passkey, so only those endpoints allow it.
+    ///
+    /// A request that names the account it acts for (`Passkeys-User`, the pages' client core sends
+    /// it) is refused with `409 session_changed` when the session is another account's: a page left
+    /// open on one account must not act on the one signed in from another tab since.
     func current(_ request: Request, allowRecovery: Bool = false) async throws -> Authenticated? {
         guard let hash = tokenHash(request) else { return nil }
-        return try await current(tokenHash: hash, allowRecovery: allowRecovery)
+        guard let authenticated = try await current(tokenHash: hash, allowRecovery: allowRecovery) else { return nil }
+        if let expected = request.headers[.passkeysUser], expected != authenticated.user.id.base64URL {
+            throw APIError.sessionChanged
+        }
+        return authenticated
     }
 
     /// The session whose token hashes to `hash` and its account, as ``current(_:allowRecovery:)`` says.

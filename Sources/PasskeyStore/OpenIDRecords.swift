@@ -11,7 +11,8 @@ public struct OAuthClientRecord: Sendable, Hashable, Codable {
     public var name: String
     /// SHA-256 of the client secret; `nil` for a public client (RFC 6749 §2.1), which has none.
     public var secretHash: [UInt8]?
-    /// The redirect URIs, compared as exact strings (RFC 9700 §2.1).
+    /// The redirect URIs, compared as exact strings (RFC 9700 §2.1), but for the port of a
+    /// loopback IP literal's (RFC 8252 §7.3).
     public var redirectURIs: [String]
     /// Where RP-Initiated Logout may send the browser afterwards.
     public var postLogoutRedirectURIs: [String]

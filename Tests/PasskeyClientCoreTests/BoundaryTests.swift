@@ -61,7 +61,7 @@ struct BoundaryTests {
         #expect(answer["effects"]?.text == #"[{"effect":"get","options":{"challenge":"Z2V0"},"mediation":"modal"}]"#)
         answer = Self.send(&boundary, #"{"event":"get","credential":{"id":"b25l"}}"#)
         answer = Self.send(&boundary, Self.http(answer, 2, 200, #"{"user":\#(Self.user),"rpId":"example.com"}"#))
-        #expect(answer["effects"]?.text == #"[{"effect":"signalCurrentUserDetails","rpId":"example.com","userId":"AAECAw","name":"ada@example.com","displayName":"Ada"},{"effect":"http","id":3,"request":"listPasskeys","method":"GET","path":"/api/passkeys","body":null}]"#)
+        #expect(answer["effects"]?.text == #"[{"effect":"signalCurrentUserDetails","rpId":"example.com","userId":"AAECAw","name":"ada@example.com","displayName":"Ada"},{"effect":"http","id":3,"request":"listPasskeys","method":"GET","path":"/api/passkeys","body":null,"user":"AAECAw"}]"#)
         answer = Self.send(&boundary, Self.http(answer, 3, 200, #"{"passkeys":[\#(Self.passkey)]}"#))
         #expect(answer["effects"]?.text == #"[{"effect":"signalAllAcceptedCredentials","rpId":"example.com","userId":"AAECAw","allAcceptedCredentialIds":["b25l"]}]"#)
     }

@@ -48,7 +48,11 @@ struct FlowTests {
         store.send(
             .view(.deletePasskey(F.two.id)), effects: [.api(.deletePasskey(F.two.id)), .render],
             state: F.signedIn(.deleting(F.two.id), passkeys: [F.oneRenamed, F.two]))
-        store.send(.api(.deletePasskey(.success(Auth.NoContent()))), effects: [.render], state: F.signedIn(passkeys: [F.oneRenamed], notice: .deleted("YubiKey")))
+        // The list again, as the server has it now.
+        store.send(
+            .api(.deletePasskey(.success(Auth.NoContent()))), effects: [.api(.listPasskeys), .render],
+            state: F.signedIn(.loadingPasskeys, passkeys: [F.oneRenamed], notice: .deleted("YubiKey")))
+        store.send(.api(.listPasskeys(.success([F.oneRenamed]))), effects: [.render], state: F.signedIn(passkeys: [F.oneRenamed], notice: .deleted("YubiKey")))
 
         store.send(.view(.signOut), effects: [.api(.signOut), .render], state: F.signedIn(.signingOut, passkeys: [F.oneRenamed]))
         store.send(.api(.signOut(.success(Auth.NoContent()))), effects: [.render], state: F.signedOut())

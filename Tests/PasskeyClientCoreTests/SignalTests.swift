@@ -44,16 +44,37 @@ struct SignalTests {
             effects: [.render], state: Self.signedIn(passkeys: [F.one]))
     }
 
-    @Test("deleting a passkey tells the provider the passkeys that are left")
+    @Test("deleting a passkey tells the provider the passkeys the server lists then, not the ones the page showed")
     func deletePasskey() {
         var store = TestStore(Self.signedIn(.deleting(F.two.id)))
-        store.send(.api(.deletePasskey(.success(Auth.NoContent()))), effects: [Self.accepted([F.one]), .render], state: Self.signedIn(passkeys: [F.one], notice: .deleted("YubiKey")))
+        store.send(
+            .api(.deletePasskey(.success(Auth.NoContent()))), effects: [.api(.listPasskeys), .render],
+            state: Self.signedIn(.loadingPasskeys, passkeys: [F.one], notice: .deleted("YubiKey")))
+        // A passkey added elsewhere since the page loaded (F.three) is in the signal: the provider keeps it.
+        store.send(
+            .api(.listPasskeys(.success([F.one, F.three]))), effects: [Self.accepted([F.one, F.three]), .render],
+            state: Self.signedIn(passkeys: [F.one, F.three], notice: .deleted("YubiKey")))
     }
 
-    @Test("deleting a passkey whose list never loaded sends no list")
+    @Test("deleting a passkey whose list never loaded signals nothing before the list comes")
     func deleteUnloaded() {
         var store = TestStore(Self.signedIn(.deleting(F.two.id), passkeys: nil))
-        store.send(.api(.deletePasskey(.success(Auth.NoContent()))), effects: [.render], state: Self.signedIn(passkeys: nil))
+        store.send(
+            .api(.deletePasskey(.success(Auth.NoContent()))), effects: [.api(.listPasskeys), .render],
+            state: Self.signedIn(.loadingPasskeys, passkeys: nil))
+    }
+
+    @Test("a request refused because the browser is signed in to another account now checks the session again and signals nothing")
+    func sessionChanged() {
+        let changed = Auth.APIFailure.refused(Auth.ServerRefusal(status: 409, code: "session_changed", message: "reload"))
+        for (activity, response) in [
+            (Auth.Activity.deleting(F.two.id), Auth.APIResponse.deletePasskey(.failure(changed))),
+            (.loadingPasskeys, .listPasskeys(.failure(changed))),
+            (.deletingAccount, .deleteAccount(.failure(changed))),
+        ] {
+            var store = TestStore(Self.signedIn(activity))
+            store.send(.api(response), effects: [.api(.session), .render], state: .checkingSession)
+        }
     }
 
     @Test("deleting the account tells the provider that none of its passkeys is accepted")

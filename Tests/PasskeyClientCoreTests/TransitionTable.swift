@@ -386,7 +386,7 @@ enum Table {
             t("signedIn.renaming", "renamePasskey.offline", [.render], F.signedIn(problem: .offline)),
             t("signedIn.renaming", "renamePasskey.notFound", [list, .render], F.signedIn(.loadingPasskeys, problem: .passkeyNotFound)),
 
-            t("signedIn.deleting", "deletePasskey.ok", [.render], F.signedIn(passkeys: [F.one], notice: .deleted("YubiKey"))),
+            t("signedIn.deleting", "deletePasskey.ok", [list, .render], F.signedIn(.loadingPasskeys, passkeys: [F.one], notice: .deleted("YubiKey"))),
             t("signedIn.deleting", "deletePasskey.offline", [.render], F.signedIn(problem: .offline)),
             t("signedIn.deleting", "deletePasskey.notFound", [list, .render], F.signedIn(.loadingPasskeys, problem: .passkeyNotFound)),
             t("signedIn.deleting", "deletePasskey.lastPasskey", [.render], F.signedIn(problem: .lastPasskey)),

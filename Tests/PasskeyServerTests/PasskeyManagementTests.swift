@@ -11,6 +11,31 @@ import WebAuthn
 /// The account page's operations: passkeys added, listed, renamed and deleted; the display
 /// name changed; the account deleted.
 @Suite struct PasskeyManagementTests {
+    @Test("A request naming another account than the session's (a page left open before another sign-in) is 409 session_changed and changes nothing")
+    func requestsForAnotherAccountAreRefused() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            #expect(try await browser.signUp("ada@example.com").status == .created)
+            let ada = try #require(try await harness.store.user(username: "ada@example.com"))
+            // The page still shows Ada; the browser signs up as Grace in another tab.
+            #expect(try await browser.signUp("grace@example.com").status == .created)
+            let grace = try #require(try await harness.store.user(username: "grace@example.com"))
+            let passkey = try #require(try await harness.store.credentials(userID: grace.id).first)
+            let asAda: HTTPFields = [.passkeysUser: ada.id.base64URL]
+            try await harness.expectNoChange(to: ["ada@example.com", "grace@example.com"]) {
+                expectError(try await browser.send(.delete, "/api/account", headers: asAda), .conflict, "session_changed")
+                expectError(try await browser.send(.delete, "/api/passkeys/\(passkey.id.base64URL)", headers: asAda), .conflict, "session_changed")
+                expectError(
+                    try await browser.send(.patch, "/api/account", body: Data(#"{"displayName":"x"}"#.utf8), headers: asAda),
+                    .conflict, "session_changed")
+                expectError(try await browser.send(.get, "/api/passkeys", headers: asAda), .conflict, "session_changed")
+            }
+            // Naming the account the session is: as without the field.
+            #expect(try await browser.send(.get, "/api/passkeys", headers: [.passkeysUser: grace.id.base64URL]).status == .ok)
+            #expect(try await browser.send(.delete, "/api/account", headers: [.passkeysUser: grace.id.base64URL]).status == .noContent)
+        }
+    }
+
     @Test("Adding a passkey through the sign-up options with one's own username counts against the account's limit too")
     func ownUsernameOptionsAreLimitedPerAccount() async throws {
         try await Harness.run(.sqliteMemory, configure: { $0.rateLimit = 2 }) { harness, client in

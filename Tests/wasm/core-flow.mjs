@@ -141,9 +141,14 @@ flow('sign-in with the Signal API, then delete a passkey in Japanese', () => {
   assert.equal(answer.effects[0].method, 'DELETE');
   assert.equal(answer.effects[0].path, '/api/passkeys/dHdv');
   assert.equal(answer.view.account.passkeys[1].busy, true);
+  assert.equal(answer.effects[0].user, 'AAECAw', 'a signed-in request names the account the page shows');
   answer = http(answer.effects[0], 204);
-  assert.deepEqual(answer.effects, [{ effect: 'signalAllAcceptedCredentials', rpId: 'localhost', userId: 'AAECAw', allAcceptedCredentialIds: ['b25l'] }]);
   assert.deepEqual(answer.view.account.passkeys.map((row) => row.id), ['b25l'], 'the list is updated in place');
+  assert.equal(answer.view.notice, 'パスキー「YubiKey」を削除しました。');
+  // The provider hears of the passkeys as the server lists them now, not as the page last saw them.
+  assert.deepEqual(answer.effects.map((effect) => [effect.request, effect.user]), [['listPasskeys', 'AAECAw']]);
+  answer = http(answer.effects[0], 200, { passkeys: [passkey] });
+  assert.deepEqual(answer.effects, [{ effect: 'signalAllAcceptedCredentials', rpId: 'localhost', userId: 'AAECAw', allAcceptedCredentialIds: ['b25l'] }]);
   assert.equal(answer.view.notice, 'パスキー「YubiKey」を削除しました。');
 });
 

@@ -85,7 +85,8 @@ extension Auth {
                 case .render:
                     render = true
                 case .api(let request):
-                    written.append(requests.send(request))
+                    // Signed in, every request but the session's own check acts for the account shown.
+                    written.append(requests.send(request, user: request == .session ? nil : state.signedInUser))
                 case .passkey(let request):
                     written.append(Self.json(request))
                 }
@@ -105,16 +106,20 @@ extension Auth {
             private var pending: [(id: Int, request: APIRequest)] = []
             private var lastID = 0
 
-            /// The `http` effect that asks the shell to send `request`, numbered.
-            mutating func send(_ request: APIRequest) -> JSON {
+            /// The `http` effect that asks the shell to send `request`, numbered; with `user`, the
+            /// account it acts for, which the shell sends as `Passkeys-User` (the server refuses the
+            /// request with `409 session_changed` when the browser's session is another account's).
+            mutating func send(_ request: APIRequest, user: String? = nil) -> JSON {
                 lastID += 1
                 pending.append((lastID, request))
                 let http = request.http
-                return .object([
+                var members: [(String, JSON)] = [
                     ("effect", .string("http")), ("id", .number("\(lastID)")), ("request", .string(request.name)),
                     ("method", .string(http.method)), ("path", .string(http.path)),
                     ("body", http.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
-                ])
+                ]
+                if let user { members.append(("user", .string(user))) }
+                return .object(members)
             }
 
             /// `{"event": "http", "id", "status", "retryAfter", "body"}`; status 0 means no answer came.
@@ -285,6 +290,11 @@ extension Auth {
 }
 
 extension Auth.State {
+    /// The signed-in account's user ID, the one the page shows.
+    var signedInUser: String? {
+        if case .signedIn(let account) = self { account.user.id } else { nil }
+    }
+
     /// Signed in with a recovery session.
     var isRecovery: Bool {
         if case .signedIn(let account) = self { account.status.recovery } else { false }

@@ -132,8 +132,3 @@ enum OAuthHTTP {
     }
 }
 
-extension HTTPField.Name {
-    /// `Pragma` (RFC 9111 §5.4), which HTTPTypes does not name; the literal is a valid field name,
-    /// so the initializer cannot fail on it.
-    static let pragma = Self("Pragma")!
-}

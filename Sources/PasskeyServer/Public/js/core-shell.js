@@ -24,8 +24,9 @@ async function openCore(machine) {
 }
 
 // An `http` effect performed; its answer is the message the core expects back.
-async function performHttp({ id, method, path, body }) {
-  const headers = { Accept: 'application/json', ...(body === null ? {} : { 'Content-Type': 'application/json' }) };
+// `user`: the account the page acts for, refused by the server if the browser's session is another's.
+async function performHttp({ id, method, path, body, user }) {
+  const headers = { Accept: 'application/json', ...(body === null ? {} : { 'Content-Type': 'application/json' }), ...(user ? { 'Passkeys-User': user } : {}) };
   try {
     const response = await fetch(path, { method, credentials: 'same-origin', headers, body: body ?? undefined });
     return { event: 'http', id, status: response.status, retryAfter: response.headers.get('Retry-After'), body: await response.text() };
