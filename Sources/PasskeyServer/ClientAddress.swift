@@ -8,13 +8,28 @@ import NIOCore
 /// client wrote, so they are never believed.
 enum ClientAddress {
     /// The canonical text of an IP address (`::1`, `127.0.0.1`), or `nil` when it is not one.
+    /// A port after it (`203.0.113.5:4711`, `[2001:db8::1]:4711`, as some proxies write their
+    /// `X-Forwarded-For` entries) is left out.
     static func normalize(_ address: some StringProtocol) -> String? {
         var text = Substring(address)
         while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
         while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        if text.hasPrefix("["), text.hasSuffix("]") { text = text.dropFirst().dropLast() }
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            let rest = text[text.index(after: close)...]
+            guard rest.isEmpty || isPort(rest.dropFirst()) && rest.hasPrefix(":") else { return nil }
+            text = text[text.index(after: text.startIndex)..<close]
+        } else if let colon = text.firstIndex(of: ":"), text.lastIndex(of: ":") == colon, text.contains(".") {
+            // One colon in an address with dots: IPv4 and a port (IPv6 has two colons at least).
+            guard isPort(text[text.index(after: colon)...]) else { return nil }
+            text = text[..<colon]
+        }
         guard !text.isEmpty, let socketAddress = try? SocketAddress(ipAddress: String(text), port: 0) else { return nil }
         return normalize(socketAddress)
+    }
+
+    /// A TCP port's digits.
+    private static func isPort(_ text: Substring) -> Bool {
+        (1...5).contains(text.count) && text.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// The canonical text of a socket's IP address, or `nil` for a Unix domain socket.

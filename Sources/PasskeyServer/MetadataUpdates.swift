@@ -71,17 +71,30 @@ struct MetadataRefreshService: Service {
                 }
                 let modified = Self.modificationDate(path)
                 guard modified != lastModified else { continue }
-                lastModified = modified
-                await refreshOnce()
+                // A file that could not be read, or a database that did not answer, is tried again
+                // at the next interval: a newer BLOB (one that reports a model compromised) must
+                // not wait for the file to change once more.
+                if await refreshOnce() != .tryAgain { lastModified = modified }
             }
         }
     }
 
+    /// What one look at the file came to.
+    enum Outcome: Equatable {
+        /// A newer BLOB is loaded.
+        case loaded
+        /// The file's BLOB is refused for good (not verified, or not newer).
+        case refused
+        /// The file could not be read, or the database did not answer: worth another look.
+        case tryAgain
+    }
+
     /// Reads, verifies and loads the file once; every outcome is logged, none stops the server.
-    func refreshOnce() async {
+    @discardableResult
+    func refreshOnce() async -> Outcome {
         guard let data = FileManager.default.contents(atPath: path) else {
             logger.warning("metadata file cannot be read; keeping the loaded BLOB", metadata: ["path": "\(path)"])
-            return
+            return .tryAgain
         }
         do {
             let blob = try await MetadataBLOB.verify(
@@ -90,14 +103,17 @@ struct MetadataRefreshService: Service {
             try await MetadataNumber.record(blob.number, in: store)
             try state.load(blob)
             logger.notice("loaded FIDO metadata", metadata: ["number": "\(blob.number)", "entries": "\(blob.entries.count)"])
+            return .loaded
         } catch let error as WebAuthnError {
             logger.warning(
                 "metadata BLOB refused; keeping the loaded one",
                 metadata: ["code": "\(error.code)", "reason": "\(error.reason)", "path": "\(path)"])
+            return .refused
         } catch {
             logger.warning(
-                "metadata BLOB not loaded: the database failed; keeping the loaded one",
+                "metadata BLOB not loaded: the database failed; keeping the loaded one and trying again",
                 metadata: ["error": "\(error)", "path": "\(path)"])
+            return .tryAgain
         }
     }
 

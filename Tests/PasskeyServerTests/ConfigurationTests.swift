@@ -94,6 +94,13 @@ import WebAuthn
         #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["6.6.6.6, 1.2.3.4"], trustedProxies: proxies) == "1.2.3.4")
         #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["1.2.3.4, 10.0.0.1"], trustedProxies: proxies) == "1.2.3.4")
         #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["junk"], trustedProxies: proxies) == "10.0.0.1")
+        // Entries some proxies write with the client's port.
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["203.0.113.5:4711"], trustedProxies: proxies) == "203.0.113.5")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["[2001:db8::1]:4711"], trustedProxies: proxies) == "2001:db8::1")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["[2001:db8::1]"], trustedProxies: proxies) == "2001:db8::1")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["2001:db8::1"], trustedProxies: proxies) == "2001:db8::1")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["[2001:db8::1]x"], trustedProxies: proxies) == "10.0.0.1")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: ["1.2.3.4:x"], trustedProxies: proxies) == "10.0.0.1")
         #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: [], trustedProxies: proxies) == "10.0.0.1")
         #expect(ClientAddress.resolve(peer: nil, forwardedFor: ["1.2.3.4"], trustedProxies: proxies) == nil)
         #expect(ClientAddress.normalize("[::1]") == "::1")

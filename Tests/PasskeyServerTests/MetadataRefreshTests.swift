@@ -40,3 +40,22 @@ import Testing
         #expect(state.relyingParty.configuration.attestationPolicy.metadata.blob?.number == 5)
     }
 }
+
+/// One look at the `--metadata` file: what is worth another look at the next interval.
+@Suite struct MetadataRefreshOutcomeTests {
+    func service(_ path: String) async throws -> MetadataRefreshService {
+        MetadataRefreshService(
+            path: path, roots: [], interval: 1, state: try MetadataRefreshTests.state(loaded: 5),
+            store: try await StoreKind.sqliteMemory.open().store, logger: .init(label: "test"))
+    }
+
+    @Test("A file that cannot be read is tried again; one that is not a BLOB is refused for good")
+    func outcomes() async throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID().uuidString).jws").path
+        #expect(try await service(missing).refreshOnce() == .tryAgain)
+        let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("garbage-\(UUID().uuidString).jws")
+        try Data("not a JWS".utf8).write(to: garbage)
+        defer { try? FileManager.default.removeItem(at: garbage) }
+        #expect(try await service(garbage.path).refreshOnce() == .refused)
+    }
+}

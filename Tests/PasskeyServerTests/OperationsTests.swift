@@ -73,6 +73,10 @@ import WebAuthn
 
             let response = try await client.execute(uri: "/metrics", method: .get)
             #expect(response.status == .ok)
+            // Only at that spelling, which a proxy's exact rule can keep private.
+            for other in ["/metrics/", "//metrics", "/metrics//"] {
+                expectError(try await client.execute(uri: other, method: .get), .notFound, "not_found")
+            }
             #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
             let text = response.text
             #expect(text.contains(#"passkeys_ceremonies_started_total{ceremony="registration"} 1"#))

@@ -310,3 +310,23 @@ def test_a_server_that_cannot_be_reached_is_reported(browser, server):
     browser.wait_until_buttons_enabled()
     browser.screenshot("server-unreachable")
     browser.driver.get_log("browser")  # the refused connections are expected here
+
+
+def test_a_password_typed_before_the_page_script_runs_never_lands_in_the_url(browser):
+    # The sign-in page's script blocked (a slow first load, a script blocker): pressing Enter in
+    # the form submits it as the browser does by itself, which must not put the password in the URL.
+    browser.driver.execute_cdp_cmd("Network.enable", {})
+    browser.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/js/signin.js"]})
+    try:
+        browser.driver.get(browser.server.url + "/?next=/account")
+        browser.wait_ready()
+        browser.find("#username").send_keys("grace@example.com")
+        field = browser.find("#password")
+        field.send_keys("correct horse")
+        field.submit()
+        WebDriverWait(browser.driver, WAIT).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+        assert "correct" not in browser.driver.current_url
+        assert "password" not in browser.driver.current_url
+    finally:
+        browser.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})

@@ -92,8 +92,11 @@ struct OperationsController {
                 Health.Metadata(number: $0.number, nextUpdate: $0.nextUpdate, entries: $0.entries.count)
             }))
         }
-        routes.get("metrics") { _, _ in
-            Response(
+        routes.get("metrics") { request, _ in
+            // Only at its one spelling: the router also matches `/metrics/` and `//metrics`, which a
+            // proxy's exact rule for `/metrics` (docs/deploy.md) would pass on to the internet.
+            guard request.uri.path == "/metrics" else { throw APIError.notFound }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
