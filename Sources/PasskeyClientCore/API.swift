@@ -46,8 +46,8 @@ extension Auth {
         case consentPrompt(query: String)
         /// `POST /api/oidc/consent`: the person's decision; the answer says where to go.
         case consentDecision(query: String, allow: Bool)
-        /// `POST /api/email/verify`: confirm the address with the mailed code.
-        case confirmEmail(code: String)
+        /// `POST /api/email/verify`: confirm the address with the mailed code (and its link's proof).
+        case confirmEmail(code: String, proof: String? = nil)
         /// `POST /api/email/verify/resend`: mail a new code.
         case resendEmailCode
         /// `DELETE /api/password`.

@@ -99,7 +99,7 @@ extension Auth {
 
         // MARK: The person's intents, taken when nothing else is in flight
 
-        case (.view(.confirmEmail(let code)), .idle, _):
+        case (.view(.confirmEmail(let code, let proof)), .idle, _):
             let code = code.filter { $0 != " " && $0 != "\t" && $0 != "\n" }
             account.problem = nil
             account.notice = nil
@@ -108,7 +108,7 @@ extension Auth {
                 effects = [.render]
             } else {
                 account.activity = .confirmingEmail
-                effects = [.api(.confirmEmail(code: code)), .render]
+                effects = [.api(.confirmEmail(code: code, proof: proof)), .render]
             }
         case (.view(.resendEmailCode), .idle, _), (.view(.removePassword), .idle, _):
             let resend = event == .view(.resendEmailCode)

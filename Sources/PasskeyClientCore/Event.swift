@@ -36,8 +36,9 @@ extension Auth {
         case cancel
         /// The person has read the problem shown.
         case dismissProblem
-        /// Confirm the account's email address with the mailed code.
-        case confirmEmail(code: String)
+        /// Confirm the account's email address with the mailed code (and the mail link's `proof`,
+        /// when the code came from the link).
+        case confirmEmail(code: String, proof: String? = nil)
         /// Mail a new code that confirms the address.
         case resendEmailCode
         /// Remove the account's password: it signs in with its passkeys.

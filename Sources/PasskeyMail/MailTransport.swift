@@ -127,6 +127,20 @@ public actor Outbox {
         }
     }
 
+    /// Messages queued or being delivered now.
+    public var queued: Int { pending }
+
+    /// Waits until every queued message is delivered or given up, or `limit` has passed, and
+    /// returns how many are still queued then (for the server's shutdown: mail it acknowledged
+    /// goes out, or is counted in the log as not sent).
+    public func drain(within limit: Duration) async -> Int {
+        let deadline = ContinuousClock.now + limit
+        while pending > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return pending
+    }
+
     /// Returns once every queued message is delivered or given up (for tests and shutdown).
     public func waitUntilIdle() async {
         guard pending > 0 else { return }

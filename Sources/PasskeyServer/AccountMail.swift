@@ -60,12 +60,14 @@ enum EmailCodes {
         return Array(SHA256.hash(data: input))
     }
 
-    /// The recovery mail link's proof that `code` was mailed for the account `userID`: HMAC-SHA256
-    /// under the database's shared key (``SharedKey/recoveryLinkSettingName``), 16 bytes, base64url.
-    /// Only the mail carries it, so no one who guesses can make one, and a code redeemed with it
-    /// is not subject to the tries wrong guesses use up.
-    static func linkProof(_ code: String, userID: UserHandle, key: SymmetricKey) -> String {
-        var message = Array("passkeys recovery link v1\u{0}".utf8)
+    /// A mail link's proof that `code` was mailed for the account `userID` and `purpose`:
+    /// HMAC-SHA256 under the database's shared key (``SharedKey/recoveryLinkSettingName``), 16
+    /// bytes, base64url. Only the mail carries it, so no one who guesses can make one, and a code
+    /// redeemed with it is not subject to the tries wrong guesses use up.
+    static func linkProof(
+        _ code: String, userID: UserHandle, purpose: EmailCodeRecord.Purpose = .recovery, key: SymmetricKey
+    ) -> String {
+        var message = Array((purpose == .recovery ? "passkeys recovery link v1\u{0}" : "passkeys verification link v1\u{0}").utf8)
         message += userID.bytes
         message += [0] + Array(code.utf8)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: key)
@@ -74,8 +76,12 @@ enum EmailCodes {
 
     /// Whether `proof` is ``linkProof(_:userID:key:)`` for `code` and `userID`, compared in
     /// constant time.
-    static func isLinkProof(_ proof: String, code: String, userID: UserHandle, key: SymmetricKey) -> Bool {
-        guard let given = Base64URL.decode(proof), let expected = Base64URL.decode(linkProof(code, userID: userID, key: key)) else {
+    static func isLinkProof(
+        _ proof: String, code: String, userID: UserHandle, purpose: EmailCodeRecord.Purpose = .recovery, key: SymmetricKey
+    ) -> Bool {
+        guard let given = Base64URL.decode(proof),
+              let expected = Base64URL.decode(linkProof(code, userID: userID, purpose: purpose, key: key))
+        else {
             return false
         }
         return constantTimeEquals(given, expected)
@@ -147,9 +153,12 @@ extension ServerServices {
         let email = address.address.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
         switch purpose {
         case .verification:
+            // The page confirms a link's code by itself only with its proof: a page another site
+            // opens with codes of its own cannot use up the address's tries.
+            let proof = EmailCodes.linkProof(code, userID: user.id, purpose: .verification, key: try await recoveryLinkKey.key())
             message = AccountMails.verification(
-                to: address, from: mail.from, site: mail.site, code: code, link: "\(mail.origin)/account#verify=\(code)",
-                validFor: ttl, language: language)
+                to: address, from: mail.from, site: mail.site, code: code,
+                link: "\(mail.origin)/account#verify=\(code)&proof=\(proof)", validFor: ttl, language: language)
         case .recovery:
             let proof = EmailCodes.linkProof(code, userID: user.id, key: try await recoveryLinkKey.key())
             message = AccountMails.recovery(

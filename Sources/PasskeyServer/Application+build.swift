@@ -57,6 +57,9 @@ public func buildApplication(
         onServerRunning: { _ in await onServerRunning() },
         logger: logger
     )
+    // Listed before the HTTP server, so it is stopped after it: mail the last requests queued
+    // goes out before the process ends.
+    app.addServices(MailDrainService(outbox: services.mail.outbox, logger: logger))
     app.addServices(
         PurgeService(
             store: store, interval: configuration.purgeInterval,

@@ -62,6 +62,13 @@ struct AccountExtrasBoundaryTests {
         #expect(answer["view"]?["account"]?["continue"] == .bool(false))
     }
 
+    @Test("a code from the mail's link is sent with its proof")
+    func confirmEmailWithProof() {
+        var (boundary, answer) = Self.signedIn(#""hasPassword":false"#)
+        answer = B.send(&boundary, #"{"event":"confirmEmail","code":"12345678","proof":"cHJvb2Y"}"#)
+        #expect(answer["effects"]?.text == #"[{"effect":"http","id":3,"request":"confirmEmail","method":"POST","path":"/api/email/verify","body":"{\"code\":\"12345678\",\"proof\":\"cHJvb2Y\"}","user":"AAECAw"}]"#)
+    }
+
     @Test("a wrong code, a rate limit and a missing passkey are problems in words with their codes")
     func refusals() {
         var (boundary, answer) = Self.signedIn(#""hasPassword":true"#, languages: #"["ja"]"#)

@@ -59,6 +59,19 @@ struct OutboxTests {
             subject: "Code", text: "12345678", html: "<p>12345678</p>")
     }
 
+    @Test("Draining waits for the mail being delivered, and says how many are left when time runs out")
+    func drain() async throws {
+        let gate = GateTransport()
+        let outbox = Outbox(transport: gate, logger: logger, retryDelays: [], maximumConcurrent: 2)
+        for _ in 0..<3 { #expect(await outbox.send(message)) }
+        #expect(await outbox.queued == 3)
+        // The mail server holds them: time runs out with all three left.
+        #expect(await outbox.drain(within: .milliseconds(100)) == 3)
+        gate.open()
+        #expect(await outbox.drain(within: .seconds(30)) == 0)
+        #expect(gate.delivered == 3)
+    }
+
     @Test("A hanging mail server gets at most maximumConcurrent deliveries at once, and at most maximumQueued wait")
     func boundedWhileTheServerHangs() async throws {
         let transport = GateTransport()

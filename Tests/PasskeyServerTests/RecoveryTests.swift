@@ -67,6 +67,46 @@ import WebAuthn
         }
     }
 
+    @Test("A verification code with a made-up link proof is refused without using a try; with the mail's proof it works after five wrong ones")
+    func verificationLinkProof() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let code = try await harness.code(to: Self.ada, subject: "Confirm")
+            let mail = try #require(harness.mail.messages(to: Self.ada).first { $0.subject.contains("Confirm") })
+            let proof = try #require(mail.text.split(separator: "&proof=").dropFirst().first?.prefix { !$0.isWhitespace })
+            let wrong = code == "00000000" ? "11111111" : "00000000"
+            for _ in 0..<6 {
+                expectError(
+                    try await browser.post("/api/email/verify", ["code": wrong, "proof": "AAAAAAAAAAAAAAAAAAAAAA"]), .badRequest, "invalid_code")
+                // The right code with another code's proof, or a proof for recovery, proves nothing either.
+                expectError(try await browser.post("/api/email/verify", ["code": code, "proof": "AAAAAAAAAAAAAAAAAAAAAA"]), .badRequest, "invalid_code")
+            }
+            for _ in 0..<EmailCodes.maximumAttempts {
+                expectError(try await browser.post("/api/email/verify", ["code": wrong]), .badRequest, "invalid_code")
+            }
+            // Typed, the right code is dead now; from the mail's link it still works.
+            expectError(try await browser.post("/api/email/verify", ["code": code]), .badRequest, "invalid_code")
+            let confirmed = try await browser.post("/api/email/verify", ["code": code, "proof": String(proof)])
+            #expect(confirmed.status == .ok, "\(confirmed.text)")
+            #expect(try await harness.store.user(username: Self.ada)?.emailVerified == true)
+        }
+    }
+
+    @Test("Forged link proofs use up none of a typed verification code's tries")
+    func forgedProofsUseNoTries() async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            try await browser.signUp(Self.ada)
+            let code = try await harness.code(to: Self.ada, subject: "Confirm")
+            let wrong = code == "00000000" ? "11111111" : "00000000"
+            for _ in 0..<10 {
+                expectError(try await browser.post("/api/email/verify", ["code": wrong, "proof": "bm9wZQ"]), .badRequest, "invalid_code")
+            }
+            #expect(try await browser.post("/api/email/verify", ["code": code]).status == .ok)
+        }
+    }
+
     @Test("A wrong verification code is 400 invalid_code and verifies nothing")
     func wrongVerificationCode() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in

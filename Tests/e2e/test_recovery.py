@@ -128,6 +128,43 @@ def test_the_recovery_mail_link_fills_in_the_code_and_works_after_others_guessed
     browser.screenshot("recovered-from-link")
 
 
+@pytest.mark.mail
+def test_the_verification_link_confirms_by_itself_only_with_its_proof(browser, mailbox, server):
+    # Another site could open the account page with codes of its own (#verify=…): such a link
+    # only fills the field in, and one with a made-up proof is refused without counting, so
+    # neither uses up the address's five tries; the mail's link, with its proof, confirms at once.
+    email = "ada@example.com"
+    browser.sign_up(email)
+    message = mailbox.wait_for(email, "Confirm")
+    link = next(word for word in mailbox.text(message).split() if word.startswith(server.url + "/account#verify="))
+    assert "&proof=" in link
+    code = link.split("#verify=")[1].split("&")[0]
+    wrong = "11111111" if code == "00000000" else "00000000"
+    for attempt in range(6):
+        guess = f"{wrong[:-1]}{attempt}"
+        browser.driver.get(server.url + "/account#verify=" + guess)
+        WebDriverWait(browser.driver, WAIT).until(lambda _: browser.find("#verify-code").get_attribute("value") == guess)
+        browser.driver.get(server.url + "/account#verify=" + guess + "&proof=AAAAAAAAAAAAAAAAAAAAAA")
+        browser.wait_for_text("#verify-error", "code")
+    assert json_body(browser.fetch("GET", "/api/session"))[1]["user"]["emailVerified"] is False
+    # Not one try was used: the code typed by hand still works.
+    browser.open("/account")
+    browser.wait_for("#verify-email")
+    browser.type("#verify-code", code)
+    browser.click("#verify-form button[type=submit]")
+    wait_until(browser, lambda: json_body(browser.fetch("GET", "/api/session"))[1]["user"]["emailVerified"] is True,
+               "the typed code did not confirm the address")
+
+    # Another account's mail link confirms its address by itself.
+    browser.sign_out()
+    browser.sign_up("grace@example.com")
+    message = mailbox.wait_for("grace@example.com", "Confirm")
+    link = next(word for word in mailbox.text(message).split() if word.startswith(server.url + "/account#verify="))
+    browser.driver.get(link)
+    wait_until(browser, lambda: json_body(browser.fetch("GET", "/api/session"))[1]["user"]["emailVerified"] is True,
+               "the mail's link did not confirm the address")
+
+
 def test_an_imported_password_account_signs_in_and_moves_to_a_passkey(browsers, server, tmp_path):
     email = "grace@example.com"
     accounts = tmp_path / "accounts.jsonl"

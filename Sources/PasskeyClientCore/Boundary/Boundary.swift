@@ -172,7 +172,7 @@ extension Auth {
             case "signOut": return .success(.view(.signOut))
             case "cancel": return .success(.view(.cancel))
             case "dismissProblem": return .success(.view(.dismissProblem))
-            case "confirmEmail": return text("code").map { .view(.confirmEmail(code: $0)) }
+            case "confirmEmail": return text("code").map { .view(.confirmEmail(code: $0, proof: json["proof"]?.string)) }
             case "resendEmailCode": return .success(.view(.resendEmailCode))
             case "removePassword": return .success(.view(.removePassword))
             case "signInWithPassword":

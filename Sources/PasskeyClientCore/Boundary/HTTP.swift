@@ -70,8 +70,10 @@ extension Auth.APIRequest {
             return .init(
                 method: "POST", path: "/api/oidc/consent",
                 body: J.object([("request", .string(query)), ("decision", .string(allow ? "allow" : "deny"))]).utf8)
-        case .confirmEmail(let code):
-            return .init(method: "POST", path: "/api/email/verify", body: J.object([("code", .string(code))]).utf8)
+        case .confirmEmail(let code, let proof):
+            var fields: [(String, J)] = [("code", .string(code))]
+            if let proof { fields.append(("proof", .string(proof))) }
+            return .init(method: "POST", path: "/api/email/verify", body: J.object(fields).utf8)
         case .resendEmailCode:
             return .init(method: "POST", path: "/api/email/verify/resend", body: Array("{}".utf8))
         case .removePassword:

@@ -16,6 +16,9 @@ struct RecoveryController {
 
     struct CodeRequest: Decodable {
         var code: String
+        /// The verification mail link's proof (``EmailCodes/linkProof(_:userID:purpose:key:)``),
+        /// when the code came from the link.
+        var proof: String?
     }
 
     struct AddressRequest: Decodable {
@@ -65,11 +68,20 @@ struct RecoveryController {
         if signedIn.user.emailVerified {
             return try ServerServices.json(UserAnswer(user: UserJSON(signedIn.user)))
         }
+        // A code with its link's proof came from the mail: wrong codes others made this page send
+        // do not stop it. One with a proof that is not its own came from no mail: refused
+        // without counting a try, so a link another site made cannot use up the owner's tries.
+        var fromMail = false
+        if let proof = body.proof, let code = EmailCodes.normalize(body.code) {
+            fromMail = EmailCodes.isLinkProof(
+                proof, code: code, userID: signedIn.user.id, purpose: .verification, key: try await services.recoveryLinkKey.key())
+            guard fromMail else { throw APIError.invalidCode }
+        }
         guard let code = EmailCodes.normalize(body.code),
               let user = try await services.store.redeemEmailCode(
                 userID: signedIn.user.id, purpose: .verification,
                 codeHash: EmailCodes.hash(code, userID: signedIn.user.id, purpose: .verification),
-                at: services.now(), maximumAttempts: EmailCodes.maximumAttempts, session: nil,
+                at: services.now(), maximumAttempts: fromMail ? Int.max : EmailCodes.maximumAttempts, session: nil,
                 // Stored with the redeemed code, in its transaction.
                 audit: services.activityEvent(
                     .emailVerified, userID: signedIn.user.id, client: ClientDetails(request, context: context),

@@ -17,8 +17,10 @@ let shown = { passkeys: null, user: null, status: '' };
 let action = null; // the person's last intent: { error, focus } say where its problem and the focus go
 let leaving = false;
 const next = new URLSearchParams(window.location.search).get('next');
-// The verification mail's link, /account#verify=CODE: confirmed once the page can.
-let linkCode = new URLSearchParams(window.location.hash.slice(1)).get('verify');
+// The verification mail's link, /account#verify=CODE&proof=…: confirmed once the page can; a code
+// without its proof (a link not from the mail) only fills the field in.
+const fragment = new URLSearchParams(window.location.hash.slice(1));
+let linkCode = fragment.get('verify');
 if (linkCode) history.replaceState(null, '', window.location.pathname + window.location.search);
 
 const itemFor = (id) => [...list.children].find((item) => item.dataset.id === id);
@@ -55,7 +57,8 @@ function render(view, shell) {
   showStatus(view.notice ?? view.progress ?? (problemAt === status ? view.problem : null) ?? '');
   if (view.canStart && account.passkeys) {
     markReady();
-    if (linkCode && account.confirmEmail) intent({ error: () => $('verify-error') }, { event: 'confirmEmail', code: linkCode });
+    if (linkCode && account.confirmEmail && !fragment.get('proof')) $('verify-code').value = linkCode;
+    else if (linkCode && account.confirmEmail) intent({ error: () => $('verify-error') }, { event: 'confirmEmail', code: linkCode, proof: fragment.get('proof') });
     linkCode = null;
     if (!document.activeElement || document.activeElement === document.body) action?.focus?.()?.focus();
   }
