@@ -7,7 +7,7 @@ extension MemoryPasskeyStore {
         let now = try microseconds(now)
         let interval = RateLimitArithmetic.interval(limit: limit, period: period)
         let tolerance = RateLimitArithmetic.tolerance(period: period)
-        let stored = sharedState.arrivals[key] ?? now
+        let stored = RateLimitArithmetic.arrival(sharedState.arrivals[key] ?? now, now: now, tolerance: tolerance)
         let next = max(stored, now) + interval
         guard next - now <= tolerance else {
             return RateLimitArithmetic.wait(storedArrival: stored, now: now, interval: interval, tolerance: tolerance)

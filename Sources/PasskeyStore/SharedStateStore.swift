@@ -66,6 +66,13 @@ enum RateLimitArithmetic {
         Int64((period * 1_000_000).rounded())
     }
 
+    /// The stored arrival time as it counts at `now`: one further ahead than `tolerance` cannot come
+    /// from a clock that only moves forward (it stepped back, or another process's runs ahead), so
+    /// it counts as `now`, a whole allowance.
+    static func arrival(_ stored: Int64, now: Int64, tolerance: Int64) -> Int64 {
+        stored > now + tolerance ? now : stored
+    }
+
     /// The wait, in seconds, before a request at `now` would be allowed, given the stored arrival time.
     static func wait(storedArrival: Int64, now: Int64, interval: Int64, tolerance: Int64) -> TimeInterval {
         let next = max(storedArrival, now) + interval

@@ -49,6 +49,21 @@ struct SharedStateContractTests {
         }
     }
 
+    @Test("A clock stepped back an hour does not refuse a key for that hour", arguments: Backend.allCases)
+    func clockSteppedBack(_ backend: Backend) async throws {
+        try await withStore(backend) { (store: any PasskeyStore) async throws in
+            for _ in 0..<3 {
+                #expect(try await store.acquireRateLimit(key: "client:a", limit: 3, period: 60, now: t0) == nil)
+            }
+            #expect(try await store.acquireRateLimit(key: "client:a", limit: 3, period: 60, now: t0) == 20)
+            let earlier = t0.addingTimeInterval(-3600)
+            for _ in 0..<3 {
+                #expect(try await store.acquireRateLimit(key: "client:a", limit: 3, period: 60, now: earlier) == nil)
+            }
+            #expect(try await store.acquireRateLimit(key: "client:a", limit: 3, period: 60, now: earlier) == 20)
+        }
+    }
+
     @Test("Each rate-limit key has its own allowance", arguments: Backend.allCases)
     func rateLimitKeysAreSeparate(_ backend: Backend) async throws {
         try await withStore(backend) { (store: any PasskeyStore) async throws in

@@ -14,8 +14,12 @@ extension SQLPasskeyStore {
         return try await autocommit { db in
             // Every value bound, none written into the text: one text for every request, which
             // SQLite's statement cache keeps and each PostgreSQL connection prepares once.
+            // A stored time further ahead than the tolerance cannot come from a clock that only moves
+            // forward (this machine's stepped back, or another process's runs ahead): it counts as
+            // now, a whole allowance, rather than refusing everyone for as long as the clocks differ.
             let after: BoundStatement = """
-                (CASE WHEN rate_limits.tat > \(bind: now) THEN rate_limits.tat ELSE \(bind: now) END + \(bind: interval))
+                (CASE WHEN rate_limits.tat > \(bind: now) AND rate_limits.tat <= \(bind: now + tolerance) \
+                THEN rate_limits.tat ELSE \(bind: now) END + \(bind: interval))
                 """
             let upsert: BoundStatement = """
                 INSERT INTO rate_limits (name, tat) VALUES (\(bind: key), \(bind: now + interval)) \
@@ -28,7 +32,9 @@ extension SQLPasskeyStore {
             let stored = try await db.select().column("tat").from("rate_limits")
                 .where("name", .equal, key)
                 .first(decodingColumn: "tat", as: Int64.self)
-            return RateLimitArithmetic.wait(storedArrival: stored ?? now, now: now, interval: interval, tolerance: tolerance)
+            return RateLimitArithmetic.wait(
+                storedArrival: RateLimitArithmetic.arrival(stored ?? now, now: now, tolerance: tolerance),
+                now: now, interval: interval, tolerance: tolerance)
         }
     }
 
