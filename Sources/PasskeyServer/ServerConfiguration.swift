@@ -245,6 +245,12 @@ public struct PasskeyServerConfiguration: Sendable {
             throw ConfigurationError("--require-trusted-attestation and --allowed-aaguid need --attestation direct (or indirect, enterprise): with none, no authenticator could qualify")
         }
         _ = try relyingPartyConfiguration()
+        // WebAuthn §5.1.4.1: browsers take a valid domain as the RP ID, never an IP address (a name
+        // whose last label is a number is one, by WHATWG URL host parsing): every ceremony would
+        // fail in the browser. (The library itself verifies what other servers' IDs signed.)
+        if let last = relyingPartyID.split(separator: ".").last, last.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            throw ConfigurationError("--rp-id \(relyingPartyID) is an IP address; browsers take only a domain name (localhost for this machine)")
+        }
         for origin in effectiveOrigins {
             guard let host = URLComponents(string: origin)?.host else { continue }
             guard host == relyingPartyID || host.hasSuffix("." + relyingPartyID) else {

@@ -52,6 +52,7 @@ import WebAuthn
         ("longIdle", "--session-idle-timeout"),
         ("zeroSession", "--session-lifetime"),
         ("longRefresh", "--metadata-refresh"),
+        ("ipRPID", "is an IP address"),
     ])
     func aBadConfigurationIsOneClearLine(setting: String, expected: String) {
         var configuration = PasskeyServerConfiguration()
@@ -76,6 +77,7 @@ import WebAuthn
         case "longIdle": configuration.sessionIdleTimeout = 401 * 86400
         case "zeroSession": configuration.sessionLifetime = 0
         case "longRefresh": configuration.metadataRefreshInterval = 1e300
+        case "ipRPID": configuration.relyingPartyID = "127.0.0.1"; configuration.origins = ["http://127.0.0.1:8080"]
         default: Issue.record("unknown setting \(setting)")
         }
         do {

@@ -18,7 +18,7 @@ struct SpecConfigurationTests {
     @Test("An RP ID that is not a lower-case domain name is rejected", arguments: [
         "", "https://example.com", "example.com:443", "Example.com", "EXAMPLE.COM", "example.com/login",
         "exa mple.com", "-example.com", "example-.com", "example..com", ".example.com", "example.com.",
-        "user@example.com", "*.example.com", "192.168.1.10", "127.0.0.1", "10.0.0.1", "1",
+        "user@example.com", "*.example.com",
     ])
     func invalidRPIDIsRejected(rpID: String) throws {
         #expect(throws: WebAuthnError(.invalidConfiguration, "")) {

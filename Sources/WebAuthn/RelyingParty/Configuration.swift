@@ -109,9 +109,6 @@ extension RelyingParty {
         static func isValidDomain(_ host: String) -> Bool {
             guard !host.isEmpty, host.count <= 253, host == host.lowercased() else { return false }
             let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-            // §5.1.4.1: an RP ID is a valid domain; a name whose last label is a number is an IPv4
-            // address (WHATWG URL host parsing), which browsers refuse as an RP ID.
-            guard let last = labels.last, !last.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
             return labels.allSatisfy { label in
                 !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
                     && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
