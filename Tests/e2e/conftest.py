@@ -429,6 +429,21 @@ def browser(browsers):
     return person
 
 
+# "correct horse", hashed by libxcrypt.
+BCRYPT = "$2b$05$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2"
+
+
+def import_password_account(server, tmp_path, email, display_name="Grace"):
+    """Imports an account with the password "correct horse" (its address not confirmed), as an
+    operator moving people from an old system does: `passkeys accounts import`."""
+    accounts = tmp_path / f"accounts-{email}.jsonl"
+    accounts.write_text(json.dumps({"username": email, "displayName": display_name, "passwordHash": BCRYPT}) + "\n")
+    result = subprocess.run([str(BIN), "accounts", "import", "--database", server.database, str(accounts)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "imported 1 account" in result.stdout
+
+
 def json_body(answer):
     status, text = answer
     return status, (json.loads(text) if text else None)

@@ -2,8 +2,6 @@
 the words come from the core in the browser's language, what the shell does not understand is
 reported, and how soon the sign-in page is usable is measured."""
 
-import json
-import subprocess
 import urllib.error
 import urllib.request
 
@@ -12,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import BIN, PLATFORM, ROOT, SCREENSHOTS, WAIT
+from conftest import PLATFORM, ROOT, SCREENSHOTS, WAIT, import_password_account
 
 # The words each language's pages show (Sources/PasskeyClientCore/Languages/*.swift).
 WORDS = {
@@ -129,13 +127,8 @@ ACCOUNT_WORDS = {
 @pytest.mark.parametrize("language", ["ja", "de"])
 def test_the_account_pages_confirmation_and_upgrade_speak_the_browsers_language(browsers, server, tmp_path, language):
     words = ACCOUNT_WORDS[language]
-    accounts = tmp_path / "accounts.jsonl"
-    # "correct horse", hashed by libxcrypt; the address is not confirmed yet.
-    accounts.write_text(json.dumps({"username": "grace@example.com", "displayName": "Grace",
-                                    "passwordHash": "$2b$05$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2"}) + "\n")
-    result = subprocess.run([str(BIN), "accounts", "import", "--database", server.database, str(accounts)],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    # The password "correct horse"; the address is not confirmed yet.
+    import_password_account(server, tmp_path, "grace@example.com")
     browser = browsers(f"account-lang-{language}", language=language)
     browser.open("/")
     browser.type("#username", "grace@example.com")

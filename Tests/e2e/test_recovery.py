@@ -2,17 +2,14 @@
 by email through a real SMTP sink, and an imported password account moving to a
 passkey."""
 
-import json
-import subprocess
 
 import pytest
 import requests
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import BIN, PLATFORM, WAIT, json_body
+from conftest import PLATFORM, WAIT, import_password_account, json_body
 
 # "correct horse", hashed by libxcrypt.
-BCRYPT = "$2b$05$abcdefghijklmnopqrstuuHNbAKRhpaujgo33bRWs.NLUTJO3lOy2"
 
 # Records each navigator.credentials.create() call's mediation, before page scripts run.
 RECORD_CREATE = r"""
@@ -167,12 +164,7 @@ def test_the_verification_link_confirms_by_itself_only_with_its_proof(browser, m
 
 def test_an_imported_password_account_signs_in_and_moves_to_a_passkey(browsers, server, tmp_path):
     email = "grace@example.com"
-    accounts = tmp_path / "accounts.jsonl"
-    accounts.write_text(json.dumps({"username": email, "displayName": "Grace", "passwordHash": BCRYPT}) + "\n")
-    result = subprocess.run([str(BIN), "accounts", "import", "--database", server.database, str(accounts)],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert "imported 1 account" in result.stdout
+    import_password_account(server, tmp_path, email)
 
     browser = browsers("browser", extra_script=RECORD_CREATE)
     browser.authenticator = browser.add_authenticator(PLATFORM)
@@ -216,11 +208,7 @@ def test_an_imported_password_account_on_its_way_elsewhere_goes_on_once_its_firs
     # An app sent the person to sign in (`?next=`). The account page comes first, for the first
     # passkey, and carries `next` on: once the passkey is made, the page goes where it led.
     email = "hopper@example.com"
-    accounts = tmp_path / "accounts.jsonl"
-    accounts.write_text(json.dumps({"username": email, "displayName": "Grace", "passwordHash": BCRYPT}) + "\n")
-    result = subprocess.run([str(BIN), "accounts", "import", "--database", server.database, str(accounts)],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    import_password_account(server, tmp_path, email)
 
     browser = browsers("browser")
     browser.authenticator = browser.add_authenticator(PLATFORM)
@@ -261,11 +249,7 @@ def test_creating_a_passkey_while_the_upgrades_options_are_on_their_way_waits_fo
     # before it reaches the server while the person clicks "Create a passkey": the person's options
     # are asked for once the upgrade's answer is in, so the two never race for the ceremony cookie.
     email = "grace@example.com"
-    accounts = tmp_path / "accounts.jsonl"
-    accounts.write_text(json.dumps({"username": email, "displayName": "Grace", "passwordHash": BCRYPT}) + "\n")
-    result = subprocess.run([str(BIN), "accounts", "import", "--database", server.database, str(accounts)],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    import_password_account(server, tmp_path, email)
 
     browser = browsers("browser", extra_script=RECORD_CREATE + HOLD_FIRST_PASSKEY_OPTIONS)
     browser.authenticator = browser.add_authenticator(PLATFORM)
