@@ -256,4 +256,4 @@ def test_the_account_page_signed_out_keeps_where_it_was_leading(browser):
     # Forward-auth sends someone to /account?next=… (to confirm their address); with no session
     # the page goes to the sign-in page, which is to come back here with that next, not without.
     browser.open("/account?next=https%3A%2F%2Fapp.example%2F")
-    browser.wait_for_path("/?next=%2Faccount%3Fnext%3Dhttps%253A%252F%252Fapp.example%252F")
+    browser.wait_for_path("/?next=/account%3Fnext%3Dhttps%253A%252F%252Fapp.example%252F")

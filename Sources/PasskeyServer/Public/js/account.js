@@ -77,7 +77,7 @@ async function leave(view, shell) {
   if (view.problem && view.problemCode !== 'unauthenticated') return showStatus(view.problem);
   leaving = true;
   await shell.settleSignals();
-  if (account === null || view.problemCode === 'unauthenticated') window.location.replace('/?next=' + encodeURIComponent('/account' + window.location.search));
+  if (account === null || view.problemCode === 'unauthenticated') window.location.replace('/?next=/account' + encodeURIComponent(window.location.search));
   else window.location.assign('/');
 }
 
