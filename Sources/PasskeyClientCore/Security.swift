@@ -32,6 +32,10 @@ extension Auth {
             public var notice: Notice?
             /// The server answered `401 unauthenticated`: nobody is signed in (any more).
             public var signedOut: Bool
+            /// The server answered `409 session_changed`: the browser's session is another
+            /// account's now (signed in from another tab) than the one the page acts for, so the
+            /// shell shows the page again for the account signed in now.
+            public var sessionChanged: Bool
             /// ``Intent/load`` came while something was in flight: load again once it is done, so
             /// that a change made meanwhile is not missed.
             public var reloadRequested: Bool
@@ -39,7 +43,7 @@ extension Auth {
             public init(
                 sessions: [SessionInfo]? = nil, activity: [ActivityEntry]? = nil, nextPage: String? = nil,
                 apps: [AppAccess]? = nil, passkeys: [Passkey]? = nil, work: Work = .idle, problem: Problem? = nil, notice: Notice? = nil,
-                signedOut: Bool = false, reloadRequested: Bool = false
+                signedOut: Bool = false, sessionChanged: Bool = false, reloadRequested: Bool = false
             ) {
                 self.sessions = sessions
                 self.activity = activity
@@ -50,6 +54,7 @@ extension Auth {
                 self.problem = problem
                 self.notice = notice
                 self.signedOut = signedOut
+                self.sessionChanged = sessionChanged
                 self.reloadRequested = reloadRequested
             }
         }
@@ -258,7 +263,7 @@ extension Auth {
 
         /// After something finished: the view, or a load asked for meanwhile (unless signed out).
         private static func settle(_ state: inout State) -> [Effect] {
-            guard state.work == .idle, state.reloadRequested, !state.signedOut else { return [.render] }
+            guard state.work == .idle, state.reloadRequested, !state.signedOut, !state.sessionChanged else { return [.render] }
             return reload(&state, notice: state.notice)
         }
 
@@ -269,12 +274,16 @@ extension Auth {
             return loadRequests + [.render]
         }
 
-        /// A failure shown as a problem; `401` means signed out, which the shell acts on.
+        /// A failure shown as a problem; `401` means signed out and `409 session_changed` another
+        /// account signed in, which the shell acts on.
         private static func fail(_ failure: APIFailure, _ state: inout State, in part: Part) {
             state.problemPart = part
             if failure.isUnauthenticated {
                 state.signedOut = true
                 state.problem = .sessionEnded
+            } else if failure.isSessionChanged {
+                state.sessionChanged = true
+                state.problem = Problem(failure)
             } else {
                 state.problem = Problem(failure)
             }

@@ -3,6 +3,9 @@ extension Auth.Security {
     public struct View: Equatable, Sendable {
         /// Nobody is signed in: the shell goes to the sign-in page.
         public var signedOut: Bool
+        /// Another account is signed in now than the one the page acts for: the shell shows the
+        /// page again, for the account signed in now.
+        public var sessionChanged: Bool
         /// What is happening, for a progress indicator.
         public var progress: String?
         public var problem: String?
@@ -125,7 +128,7 @@ extension Auth.Security {
             let parts = [userAgent, ip].compactMap { $0 }.filter { !$0.isEmpty }
             return parts.isEmpty ? say(.unknownDevice) : parts.joined(separator: " · ")
         }
-        let idle = state.work == .idle
+        let idle = state.work == .idle && !state.sessionChanged
         let others = state.sessions?.filter { !$0.current }.count
         let progress: Phrase? = switch state.work {
         case .idle: nil
@@ -143,6 +146,7 @@ extension Auth.Security {
         }
         return View(
             signedOut: state.signedOut,
+            sessionChanged: state.sessionChanged,
             progress: progress.map(say),
             problem: state.problem?.words(in: language),
             problemPart: state.problemPart,
@@ -170,6 +174,6 @@ extension Auth.Security {
                     removeLabel: say(.removeAppFor(name: app.name)), canRemove: idle,
                     isBusy: state.work == .removingApp(clientID: app.clientID))
             },
-            canStart: idle && !state.signedOut)
+            canStart: idle && !state.signedOut && !state.sessionChanged)
     }
 }

@@ -49,7 +49,7 @@ struct BoundaryTests {
         answer = Self.send(&boundary, Self.http(answer, 3, 201, #"{"user":\#(Self.user),"passkey":\#(Self.passkey),"rpId":"example.com"}"#))
         #expect(answer["effects"] == .array([]))
         #expect(answer["view"]?["screen"]?.string == "signedIn")
-        #expect(answer["view"]?["account"]?.text == #"{"username":"ada@example.com","displayName":"Ada","greeting":"Hello, Ada","confirmDelete":"This deletes ada@example.com and all of its passkeys from this site. It cannot be undone.","passkeyCount":"1 passkey","passkeys":[{"id":"b25l","name":"Passkey","details":"synced · added 22 Nov 2026","provider":"Passkey","synced":true,"busy":false,"backup":"Synced","createdAt":"2026-11-22T10:00:00Z","created":"22 Nov 2026","lastUsedAt":null,"lastUsed":"Never","confirmDelete":"Delete “Passkey”?"}],"createPasskey":null,"confirmEmail":false,"removePassword":false,"continue":false}"#)
+        #expect(answer["view"]?["account"]?.text == #"{"userId":"AAECAw","username":"ada@example.com","displayName":"Ada","greeting":"Hello, Ada","confirmDelete":"This deletes ada@example.com and all of its passkeys from this site. It cannot be undone.","passkeyCount":"1 passkey","passkeys":[{"id":"b25l","name":"Passkey","details":"synced · added 22 Nov 2026","provider":"Passkey","synced":true,"busy":false,"backup":"Synced","createdAt":"2026-11-22T10:00:00Z","created":"22 Nov 2026","lastUsedAt":null,"lastUsed":"Never","confirmDelete":"Delete “Passkey”?"}],"createPasskey":null,"confirmEmail":false,"removePassword":false,"continue":false}"#)
     }
 
     @Test("a sign-in asks for the Signal API calls as effects")
@@ -195,6 +195,40 @@ struct OtherBoundaryTests {
         answer = Self.json(boundary.receive(Array(#"{"event":"http","id":\#(id),"status":0,"body":""}"#.utf8)))
         #expect(answer["view"]?["problemPart"]?.string == "apps")
         #expect(answer["view"]?["problem"]?.string == "Can’t reach the server. Check your connection and try again.")
+    }
+
+    @Test("sessions and activity: `load` with `user` names that account on every request; a `user` not text is refused")
+    func securityActsForTheAccountShown() {
+        var boundary = Auth.Security.Boundary()
+        var answer = Self.json(boundary.receive(Array(#"{"event":"load"}"#.utf8)))
+        #expect(answer["effects"]?.array?.count == 4)
+        #expect(answer["effects"]?.array?.allSatisfy { $0["user"] == nil } == true, "no account named, none sent")
+        for bad in [#"{"event":"load","user":7}"#, #"{"event":"load","user":""}"#, #"{"event":"load","user":null}"#] {
+            #expect(Self.json(boundary.receive(Array(bad.utf8)))["error"]?["code"]?.string == "invalid_message", "\(bad)")
+        }
+        boundary = Auth.Security.Boundary(state: SecurityFixture.loaded)
+        answer = Self.json(boundary.receive(Array(#"{"event":"load","user":"dXNlci1h"}"#.utf8)))
+        let effects = answer["effects"]?.array ?? []
+        #expect(effects.count == 4 && effects.allSatisfy { $0["user"]?.string == "dXNlci1h" })
+        // The account's answers come; then an intent names the same account.
+        for effect in effects {
+            _ = boundary.receive(Array(#"{"event":"http","id":\#(effect["id"]?.int ?? -1),"status":0,"body":""}"#.utf8))
+        }
+        answer = Self.json(boundary.receive(Array(#"{"event":"endOtherSessions"}"#.utf8)))
+        #expect(answer["effects"]?.array?.first?["user"]?.string == "dXNlci1h")
+    }
+
+    @Test("sessions and activity: `409 session_changed` tells the page another account is signed in")
+    func securitySessionChanged() {
+        var boundary = Auth.Security.Boundary(state: SecurityFixture.loaded)
+        var answer = Self.json(boundary.receive(Array(#"{"event":"removeApp","clientId":"grafana"}"#.utf8)))
+        #expect(answer["view"]?["sessionChanged"] == .bool(false))
+        let id = answer["effects"]?.array?.first?["id"]?.int ?? -1
+        let refusal = #"{\"error\":{\"code\":\"session_changed\",\"message\":\"another account\"}}"#
+        answer = Self.json(boundary.receive(Array(#"{"event":"http","id":\#(id),"status":409,"body":"\#(refusal)"}"#.utf8)))
+        #expect(answer["view"]?["sessionChanged"] == .bool(true))
+        #expect(answer["view"]?["signedOut"] == .bool(false) && answer["view"]?["canStart"] == .bool(false))
+        #expect(answer["effects"]?.array?.isEmpty == true)
     }
 
     @Test("consent: `languages` answers the page words; the view carries no fixed words")

@@ -93,6 +93,19 @@ struct SecurityTests {
         #expect(view.signedOut && !view.canStart && view.problem == "You have been signed out. Sign in again.")
     }
 
+    @Test("409 session_changed: another account is signed in now; nothing more is offered or loaded for this one")
+    func sessionChanged() {
+        let changed = Auth.APIFailure.refused(Auth.ServerRefusal(status: 409, code: "session_changed", message: "reload"))
+        var state = F.loaded
+        #expect(S.update(&state, .view(.endOtherSessions)) == [.api(.endOtherSessions), .render])
+        #expect(S.update(&state, .view(.load)) == [], "a load asked for meanwhile waits")
+        #expect(S.update(&state, .api(.endOtherSessions(.failure(changed)))) == [.render], "and is not sent for the old account")
+        #expect(state.sessionChanged && !state.signedOut && state.work == .idle)
+        let view = S.view(state)
+        #expect(view.sessionChanged && !view.signedOut && !view.canStart && !view.canEndOtherSessions && !view.canLoadMore)
+        #expect(view.sessions?.allSatisfy { !$0.canEnd } == true && view.apps?.allSatisfy { !$0.canRemove } == true)
+    }
+
     // MARK: Ending sessions
 
     @Test("ending another session asks the server, then confirms it and loads everything again")

@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ROAMING_KEY, WAIT, json_body
+from conftest import ROAMING_KEY, WAIT, import_password_account, json_body
 
 
 def add_passkey_on_security_key(browser):
@@ -257,3 +257,25 @@ def test_the_account_page_signed_out_keeps_where_it_was_leading(browser):
     # the page goes to the sign-in page, which is to come back here with that next, not without.
     browser.open("/account?next=https%3A%2F%2Fapp.example%2F")
     browser.wait_for_path("/?next=/account%3Fnext%3Dhttps%253A%252F%252Fapp.example%252F")
+
+
+def test_a_page_left_open_on_one_account_never_acts_on_another_in_its_sessions_block(browser, server, tmp_path):
+    # The sessions, apps and activity block names the account it shows on each request
+    # (Passkeys-User): once another account is signed in from elsewhere in this browser, the
+    # server refuses it (409 session_changed) and the page shows itself again, for that account.
+    import_password_account(server, tmp_path, "grace@example.com")
+    browser.sign_up("ada@example.com")
+    WebDriverWait(browser.driver, WAIT).until(
+        lambda d: d.find_element(By.ID, "sessions").get_attribute("aria-busy") == "false", "the sessions never loaded")
+    status = browser.driver.execute_async_script(
+        """const done = arguments[0];
+           fetch('/api/password', {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'},
+                                   body: JSON.stringify({username: 'grace@example.com', password: 'correct horse'})})
+             .then((r) => done(r.status)).catch((e) => done(String(e)));""")
+    assert status == 200, status
+    assert browser.find("#username").text == "ada@example.com", "the open page still shows the account it was opened on"
+    # What account.js says after a change on the page: the block loads its lists again.
+    browser.driver.execute_script("document.dispatchEvent(new CustomEvent('account:changed'))")
+    browser.wait_for_text("#username", "grace@example.com")
+    assert browser.path == "/account"
+    assert browser.page_errors() == []

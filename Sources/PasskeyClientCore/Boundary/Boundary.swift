@@ -267,7 +267,7 @@ extension Auth {
                     })
                 } ?? .null
                 account = .object([
-                    ("username", .string(row.username)), ("displayName", .string(row.displayName)),
+                    ("userId", .optional(state.signedInUser)), ("username", .string(row.username)), ("displayName", .string(row.displayName)),
                     ("greeting", .string(language(.greeting(row.displayName.isEmpty ? row.username : row.displayName)))),
                     ("confirmDelete", .string(language(.confirmDeleteAccount(row.username)))),
                     ("passkeyCount", signedIn.passkeys.map { .string(language(.passkeyCount($0.count))) } ?? .null),

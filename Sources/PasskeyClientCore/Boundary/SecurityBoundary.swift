@@ -8,6 +8,9 @@ extension Auth.Security {
         /// Minutes east of UTC that times are shown in.
         public private(set) var utcOffsetMinutes: Int
         private var requests = Auth.Boundary.Requests()
+        /// The account the page shows (its user ID), from `load`: every request names it
+        /// (`Passkeys-User`), so a page left open on one account never acts on another.
+        private var user: String?
 
         public init(state: State = State(), language: Auth.Language = .english, utcOffsetMinutes: Int = 0) {
             self.state = state
@@ -36,7 +39,14 @@ extension Auth.Security {
                 }
                 if let offset = json["utcOffsetMinutes"]?.int, (-1440...1440).contains(offset) { utcOffsetMinutes = offset }
                 return Auth.Boundary.withText(output([.render]), in: language)
-            case "load": event = .view(.load)
+            case "load":
+                if let named = json["user"] {
+                    guard let user = named.string, !user.isEmpty else {
+                        return Auth.Boundary.error("invalid_message", "\"load\"'s \"user\" must be the account's user ID")
+                    }
+                    self.user = user
+                }
+                event = .view(.load)
             case "endSession":
                 guard let id = json["id"]?.string else {
                     return Auth.Boundary.error("invalid_message", "\"endSession\" needs the string \"id\"")
@@ -64,7 +74,7 @@ extension Auth.Security {
         /// The `http` effects (the only ones this machine asks for), and the view when it is to render.
         private mutating func output(_ effects: [Auth.Effect]) -> Auth.JSON {
             var written: [Auth.JSON] = []
-            for case .api(let request) in effects { written.append(requests.send(request)) }
+            for case .api(let request) in effects { written.append(requests.send(request, user: user)) }
             let render = effects.contains(.render)
             var members: [(String, Auth.JSON)] = [("effects", .array(written))]
             if render { members.append(("view", Self.json(view(state, in: language, utcOffsetMinutes: utcOffsetMinutes), language))) }
@@ -96,7 +106,7 @@ extension Auth.Security {
                 })
             } ?? .null
             return .object([
-                ("lang", .string(language.code)), ("signedOut", .bool(view.signedOut)),
+                ("lang", .string(language.code)), ("signedOut", .bool(view.signedOut)), ("sessionChanged", .bool(view.sessionChanged)),
                 ("progress", .optional(view.progress)), ("problem", .optional(view.problem)), ("problemPart", .string(view.problemPart.rawValue)), ("notice", .optional(view.notice)),
                 ("sessions", sessions), ("sessionSummary", .optional(view.sessionSummary)),
                 ("canEndOtherSessions", .bool(view.canEndOtherSessions)), ("activity", activity),

@@ -37,6 +37,7 @@ function render(view, shell) {
   const passkeys = account.passkeys && JSON.stringify(account.passkeys.map(({ busy, ...row }) => row));
   if (user !== shown.user) nameField.value = account.displayName;
   if (passkeys && passkeys !== shown.passkeys) renderPasskeys(shell);
+  $('account').dataset.user = account.userId; // the account activity.js acts for
   if (passkeys && (user !== shown.user || passkeys !== shown.passkeys)) document.dispatchEvent(new CustomEvent('account:changed'));
   shown = { ...shown, user, passkeys: passkeys ?? shown.passkeys };
   $('passkey-count').textContent = account.passkeyCount ?? '';
@@ -163,8 +164,7 @@ for (const [id, type, error, focus, message] of [
     if (made) intent({ error: error && (() => $(error)), focus: focus && (() => $(focus)) }, made);
   });
 }
-window.addEventListener('hashchange', () => window.location.reload());
-
-window.addEventListener('pageshow', (event) => event.persisted && window.location.reload());
+// A new #verify= link, or the page shown again from the back-forward cache: read afresh.
+for (const type of ['hashchange', 'pageshow']) window.addEventListener(type, (event) => (type === 'hashchange' || event.persisted) && window.location.reload());
 
 core = await startCore({ render });

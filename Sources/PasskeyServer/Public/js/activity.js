@@ -48,7 +48,8 @@ function show(id, rows, item) {
 }
 
 function render(view, core) {
-  if (view.signedOut) return window.location.replace('/?next=/account');
+  // Signed out: to sign-in; another account signed in from another tab: this page again, for it.
+  if (view.signedOut || view.sessionChanged) return view.signedOut ? window.location.replace('/?next=/account') : window.location.reload();
   show('sessions', view.sessions, (session) => sessionItem(session, core));
   show('activity', view.activity, eventItem);
   show('apps', view.apps, (app) => appItem(app, core));
@@ -64,7 +65,9 @@ function render(view, core) {
 const utcOffsetMinutes = -new Date().getTimezoneOffset();
 const core = await startCore({ machine: 'passkeys_security_send', render, start: [{ event: 'languages', languages: languages(), utcOffsetMinutes }] });
 // account.js shows the account and loads its passkeys, then says so; it may have done that before this ran.
-if (!$('account').hidden) core.send({ event: 'load' });
-document.addEventListener('account:changed', () => core.send({ event: 'load' }));
+// Every request names the account shown (`user`), so a page left open never acts on another one.
+const load = () => core.send({ event: 'load', user: $('account').dataset.user });
+if (!$('account').hidden) load();
+document.addEventListener('account:changed', load);
 $('sign-out-others').addEventListener('click', () => core.send({ event: 'endOtherSessions' }));
 $('activity-more').addEventListener('click', () => core.send({ event: 'moreActivity' }));
