@@ -266,6 +266,80 @@ import Testing
         #expect(connection.timeouts(.write, .closed) == "1")
     }
 
+    /// The socket under a client that reads slowly: it holds what is written and takes bytes only
+    /// when the test says, completing each write once all of its bytes are taken, as NIO does.
+    final class SlowSocket: ChannelOutboundHandler {
+        typealias OutboundIn = IOData
+        typealias OutboundOut = IOData
+
+        private var held: [(buffer: ByteBuffer, promise: EventLoopPromise<Void>?)] = []
+        private(set) var taken = ByteBuffer()
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            guard case .byteBuffer(let buffer) = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
+            held.append((buffer, promise))
+        }
+
+        func flush(context: ChannelHandlerContext) {}
+
+        /// The client reads `count` bytes.
+        func take(_ count: Int) {
+            var left = count
+            while left > 0, !held.isEmpty {
+                let length = min(left, held[0].buffer.readableBytes)
+                if var bytes = held[0].buffer.readSlice(length: length) { taken.writeBuffer(&bytes) }
+                left -= length
+                if held[0].buffer.readableBytes == 0 { held.removeFirst().promise?.succeed() }
+            }
+        }
+    }
+
+    @Test func aLargeAnswerReadSlowlyButSteadilyIsNotCutByTheWriteTimeout() throws {
+        let connection = try Connection()
+        let socket = SlowSocket()
+        try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
+        try connection.send(Self.completeRequest)
+        _ = try connection.drainRequests()
+        let body = ByteBuffer(bytes: (0..<100_000).map { UInt8(truncatingIfNeeded: $0) })
+        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "100000"])
+        connection.channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        connection.channel.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil)
+        connection.channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+        // 16 KB every 15 s, under the 20 s write timeout each time: 100 KB takes 105 s, longer than
+        // the idle timeout (75 s), which runs only once the answer is out.
+        for _ in 0..<7 {
+            connection.wait(15)
+            #expect(connection.isOpen)
+            socket.take(16 * 1024)
+        }
+        #expect(socket.taken.readableBytes > 100_000, "the head and the whole body")
+        #expect(socket.taken.readableBytesView.suffix(100_000).elementsEqual(body.readableBytesView))
+        #expect(connection.timeouts(.write, .closed) == "0")
+        connection.wait(74)
+        #expect(connection.isOpen, "idle from the last byte taken")
+        connection.wait(1)
+        #expect(!connection.isOpen)
+        #expect(connection.timeouts(.idle, .closed) == "1" && connection.timeouts(.write, .closed) == "0")
+    }
+
+    @Test func aLargeAnswerTheClientStopsTakingIsAbandonedAtTheWriteTimeout() throws {
+        let connection = try Connection()
+        let socket = SlowSocket()
+        try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
+        try connection.send(Self.completeRequest)
+        _ = try connection.drainRequests()
+        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "100000"])
+        connection.channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        connection.channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(repeating: 7, count: 100_000))), promise: nil)
+        connection.wait(15)
+        socket.take(40_000)
+        connection.wait(19)
+        #expect(connection.isOpen)
+        connection.wait(1)
+        #expect(!connection.isOpen, "20 s without a byte taken")
+        #expect(connection.timeouts(.write, .closed) == "1")
+    }
+
     @Test func aResponseThatKeepsMovingIsNotCutByTheWriteTimeout() throws {
         let connection = try Connection()
         try connection.send(Self.completeRequest)

@@ -101,6 +101,8 @@ struct ConnectionProgress: Sendable {
     var nextDeadline: (deadline: NIODeadline, timeout: ConnectionTimeout)? {
         var earliest = readDeadline
         if pendingWrites > 0 {
+            // An answer is still going out: the client is reading it, not idle.
+            if earliest?.timeout == .idle { earliest = nil }
             let write = lastWriteProgressAt + timeouts.write
             if earliest.map({ write < $0.deadline }) ?? true { earliest = (write, .write) }
         }
@@ -116,7 +118,8 @@ struct ConnectionProgress: Sendable {
             let start = max(partialHeadSince, lastResponseEndAt ?? partialHeadSince)
             return (start + timeouts.header, .header)
         }
-        if let lastResponseEndAt { return (lastResponseEndAt + timeouts.idle, .idle) }
+        // Idle from the last answer's end, or from the last of its bytes the client took.
+        if let lastResponseEndAt { return (max(lastResponseEndAt, lastWriteProgressAt) + timeouts.idle, .idle) }
         return (openedAt + timeouts.header, .header)
     }
 

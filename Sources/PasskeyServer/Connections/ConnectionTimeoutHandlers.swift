@@ -69,7 +69,29 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         context.fireChannelRead(data)
     }
 
+    /// The most of one write that counts as one step of progress for the write timeout.
+    ///
+    /// NIO reports a write done only once all its bytes are with the kernel, so a large answer (the
+    /// client core's module is about 400 KB) written in one piece would count as no progress until
+    /// its last byte went out, and a client reading it slowly but steadily would be cut off. Written
+    /// in slices, each slice the kernel takes is progress: the write timeout then ends only a client
+    /// that takes nothing for that long, as documented (`--write-timeout`).
+    static let progressSlice = 16 * 1024
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .byteBuffer(var buffer) = unwrapOutboundIn(data), buffer.readableBytes > Self.progressSlice {
+            // Slices share the buffer's storage; the last carries the caller's promise, and fails
+            // with the others if the connection closes first.
+            while buffer.readableBytes > Self.progressSlice, let slice = buffer.readSlice(length: Self.progressSlice) {
+                write(NIOAny(IOData.byteBuffer(slice)), context: context, promise: nil)
+            }
+            write(NIOAny(IOData.byteBuffer(buffer)), context: context, promise: promise)
+            return
+        }
+        write(data, context: context, promise: promise)
+    }
+
+    private func write(_ data: NIOAny, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         let eventLoop = context.eventLoop
         progress.writeStarted(at: eventLoop.now)
         arm()
