@@ -130,6 +130,9 @@ extension Auth {
         /// Applies one event and returns the effects, in order. An intent while something is in
         /// flight, or an answer nothing waits for, changes nothing.
         public static func update(_ state: inout State, _ event: Event) -> [Effect] {
+            // Signed out, or another account signed in: the shell leaves or shows the page again,
+            // and nothing more is asked for this account meanwhile.
+            if case .view = event, state.signedOut || state.sessionChanged { return [] }
             switch (state.work, event) {
             case (.idle, .view(let intent)):
                 return take(intent, &state)

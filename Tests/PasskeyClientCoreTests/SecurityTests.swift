@@ -104,6 +104,12 @@ struct SecurityTests {
         let view = S.view(state)
         #expect(view.sessionChanged && !view.signedOut && !view.canStart && !view.canEndOtherSessions && !view.canLoadMore)
         #expect(view.sessions?.allSatisfy { !$0.canEnd } == true && view.apps?.allSatisfy { !$0.canRemove } == true)
+        // Buttons drawn before still send intents until the page is shown again: none is taken.
+        let after = state
+        for intent: S.Intent in [.load, .endOtherSessions, .endSession(id: "phone"), .removeApp(clientID: "grafana"), .moreActivity, .dismiss] {
+            #expect(S.update(&state, .view(intent)) == [], "\(intent)")
+        }
+        #expect(state == after)
     }
 
     // MARK: Ending sessions

@@ -259,23 +259,57 @@ def test_the_account_page_signed_out_keeps_where_it_was_leading(browser):
     browser.wait_for_path("/?next=/account%3Fnext%3Dhttps%253A%252F%252Fapp.example%252F")
 
 
+def password_sign_in_elsewhere(browser, email):
+    """Signs this browser in to an imported account as another tab would: the open page is not told."""
+    return browser.driver.execute_async_script(
+        """const [username, done] = arguments;
+           fetch('/api/password', {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'},
+                                   body: JSON.stringify({username, password: 'correct horse'})})
+             .then((r) => done(r.status)).catch((e) => done(String(e)));""", email)
+
+
+def sessions_loaded(browser):
+    WebDriverWait(browser.driver, WAIT).until(
+        lambda d: d.find_element(By.ID, "sessions").get_attribute("aria-busy") == "false", "the sessions never loaded")
+
+
 def test_a_page_left_open_on_one_account_never_acts_on_another_in_its_sessions_block(browser, server, tmp_path):
     # The sessions, apps and activity block names the account it shows on each request
     # (Passkeys-User): once another account is signed in from elsewhere in this browser, the
     # server refuses it (409 session_changed) and the page shows itself again, for that account.
     import_password_account(server, tmp_path, "grace@example.com")
     browser.sign_up("ada@example.com")
-    WebDriverWait(browser.driver, WAIT).until(
-        lambda d: d.find_element(By.ID, "sessions").get_attribute("aria-busy") == "false", "the sessions never loaded")
-    status = browser.driver.execute_async_script(
-        """const done = arguments[0];
-           fetch('/api/password', {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'},
-                                   body: JSON.stringify({username: 'grace@example.com', password: 'correct horse'})})
-             .then((r) => done(r.status)).catch((e) => done(String(e)));""")
-    assert status == 200, status
+    sessions_loaded(browser)
+    assert password_sign_in_elsewhere(browser, "grace@example.com") == 200
     assert browser.find("#username").text == "ada@example.com", "the open page still shows the account it was opened on"
     # What account.js says after a change on the page: the block loads its lists again.
     browser.driver.execute_script("document.dispatchEvent(new CustomEvent('account:changed'))")
     browser.wait_for_text("#username", "grace@example.com")
     assert browser.path == "/account"
     assert browser.page_errors() == []
+
+
+def test_the_sessions_block_follows_the_page_to_another_account_even_without_passkeys(browser, server, tmp_path):
+    # Two imported accounts, neither with a passkey. The page's own request meets 409
+    # session_changed and shows the account signed in now; the sessions block must follow it,
+    # though both accounts' passkey lists are the same (empty).
+    for email in ("grace@example.com", "hopper@example.com"):
+        import_password_account(server, tmp_path, email)
+    browser.open("/")
+    browser.type("#username", "grace@example.com")
+    browser.type("#password", "correct horse")
+    browser.click("#password-signin")
+    browser.wait_for_path("/account")
+    browser.wait_for_text("#username", "grace@example.com")
+    sessions_loaded(browser)
+    assert password_sign_in_elsewhere(browser, "hopper@example.com") == 200
+    browser.type("#display-name", "Grace Hopper")
+    browser.driver.find_element(By.CSS_SELECTOR, "#profile-form button[type=submit]").click()
+    browser.wait_for_text("#username", "hopper@example.com")
+    _, sessions = json_body(browser.fetch("GET", "/api/sessions"))
+    [current] = [session["id"] for session in sessions["sessions"] if session["current"]]
+    WebDriverWait(browser.driver, WAIT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, f'#sessions li[data-id="{current}"]'),
+        "the sessions block still shows the account the page was opened on")
+    _, hopper = json_body(browser.fetch("GET", "/api/session"))
+    assert hopper["user"]["displayName"] != "Grace Hopper", "nothing was changed on the account signed in since"

@@ -13,7 +13,7 @@ const nameField = $('display-name');
 
 let core = null;
 let account = null; // the view's account, as last shown
-let shown = { passkeys: null, user: null, status: '' };
+let shown = { passkeys: null, user: null, userId: null, status: '' };
 let action = null; // the person's last intent: { error, focus } say where its problem and the focus go
 let leaving = false;
 const next = new URLSearchParams(window.location.search).get('next');
@@ -38,8 +38,9 @@ function render(view, shell) {
   if (user !== shown.user) nameField.value = account.displayName;
   if (passkeys && passkeys !== shown.passkeys) renderPasskeys(shell);
   $('account').dataset.user = account.userId; // the account activity.js acts for
-  if (passkeys && (user !== shown.user || passkeys !== shown.passkeys)) document.dispatchEvent(new CustomEvent('account:changed'));
-  shown = { ...shown, user, passkeys: passkeys ?? shown.passkeys };
+  // Told once the passkeys are in: on another account (shown.userId), a new name or other passkeys.
+  if (passkeys && (account.userId !== shown.userId || user !== shown.user || passkeys !== shown.passkeys)) document.dispatchEvent(new CustomEvent('account:changed'));
+  shown = { ...shown, user, userId: passkeys ? account.userId : shown.userId, passkeys: passkeys ?? shown.passkeys };
   $('passkey-count').textContent = account.passkeyCount ?? '';
   // Sent here by forward-auth to confirm the address (`?next=`): on to the app once it is.
   if (account.continue && next !== null) return window.location.assign(view.destination);
