@@ -16,12 +16,15 @@ import Testing
     struct Connection {
         let channel = EmbeddedChannel()
         let registry = PrometheusCollectorRegistry()
+        /// At the socket's end, as the server puts it.
+        let writeProgress: WriteProgressHandler
 
         init(timeouts: ConnectionTimeouts = ConnectionTimeoutTests.timeouts) throws {
             let handler = ConnectionTimeoutHandler(
                 timeouts: timeouts, metrics: ConnectionMetrics(registry: registry), logger: Logger(label: "test"))
+            writeProgress = WriteProgressHandler(reportingTo: handler)
             try channel.pipeline.syncOperations.addHandlers([
-                handler, HTTPResponseEncoder(), ByteToMessageHandler(HTTPRequestDecoder()),
+                writeProgress, handler, HTTPResponseEncoder(), ByteToMessageHandler(HTTPRequestDecoder()),
                 RequestProgressHandler(reportingTo: handler, logger: Logger(label: "test")),
             ])
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
@@ -294,10 +297,40 @@ import Testing
         }
     }
 
-    @Test func aLargeAnswerReadSlowlyButSteadilyIsNotCutByTheWriteTimeout() throws {
+    /// What NIO's TLS handler does with writes: it holds them until the flush, then writes them as
+    /// one buffer whose promise completes all of theirs.
+    final class JoiningWrites: ChannelOutboundHandler {
+        typealias OutboundIn = IOData
+        typealias OutboundOut = IOData
+
+        private var held = ByteBuffer()
+        private var promises: [EventLoopPromise<Void>] = []
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            guard case .byteBuffer(var buffer) = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
+            held.writeBuffer(&buffer)
+            if let promise { promises.append(promise) }
+        }
+
+        func flush(context: ChannelHandlerContext) {
+            let joined = context.eventLoop.makePromise(of: Void.self)
+            let waiting = promises
+            joined.futureResult.whenComplete { result in waiting.forEach { $0.completeWith(result) } }
+            promises = []
+            context.write(wrapOutboundOut(.byteBuffer(held)), promise: joined)
+            held = ByteBuffer()
+            context.flush()
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func aLargeAnswerReadSlowlyButSteadilyIsNotCutByTheWriteTimeout(throughTLS: Bool) throws {
         let connection = try Connection()
         let socket = SlowSocket()
         try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
+        if throughTLS {
+            try connection.channel.pipeline.syncOperations.addHandler(JoiningWrites(), position: .after(connection.writeProgress))
+        }
         try connection.send(Self.completeRequest)
         _ = try connection.drainRequests()
         let body = ByteBuffer(bytes: (0..<100_000).map { UInt8(truncatingIfNeeded: $0) })
@@ -320,6 +353,51 @@ import Testing
         connection.wait(1)
         #expect(!connection.isOpen)
         #expect(connection.timeouts(.idle, .closed) == "1" && connection.timeouts(.write, .closed) == "0")
+    }
+
+    @Test func aHeadBegunWhileALargeAnswerGoesOutGetsItsFullTimeAfterTheAnswer() throws {
+        let connection = try Connection()
+        let socket = SlowSocket()
+        try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
+        try connection.send(Self.completeRequest)
+        _ = try connection.drainRequests()
+        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "100000"])
+        connection.channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        connection.channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(repeating: 7, count: 100_000))), promise: nil)
+        connection.channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+        try connection.send("GET /healthz HTTP/1.1\r\nHost: lo")
+        // The header timeout is 10 s; the answer takes 63 s to go out, and the head is not cut meanwhile.
+        for _ in 0..<7 {
+            connection.wait(9)
+            #expect(connection.isOpen)
+            socket.take(16 * 1024)
+        }
+        #expect(socket.taken.readableBytes > 100_000)
+        connection.wait(9)
+        #expect(connection.isOpen, "the head's time runs from the last byte taken")
+        connection.wait(1)
+        #expect(!connection.isOpen)
+        #expect(connection.timeouts(.header, .requestTimeout) == "1", "no answer was under way: a 408")
+    }
+
+    @Test func aTimeoutWhileAnAnswerIsStillGoingOutClosesWithoutA408() throws {
+        let connection = try Connection(timeouts: ConnectionTimeouts(header: .seconds(10), body: .seconds(5), idle: .seconds(75), write: .seconds(20)))
+        let socket = SlowSocket()
+        try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
+        try connection.send(Self.completeRequest)
+        _ = try connection.drainRequests()
+        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "50000"])
+        connection.channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        connection.channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(repeating: 7, count: 50_000))), promise: nil)
+        connection.channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+        // The next request's head, then a body that stops: the body timeout ends it while the
+        // first answer is still going out, and a 408 behind it would be dropped by the close.
+        try connection.send("POST /api/session HTTP/1.1\r\nHost: lo\r\nContent-Length: 10\r\n\r\nab")
+        connection.wait(4)
+        socket.take(16 * 1024)
+        connection.wait(1)
+        #expect(!connection.isOpen)
+        #expect(connection.timeouts(.body, .closed) == "1" && connection.timeouts(.body, .requestTimeout) == "0")
     }
 
     @Test func aLargeAnswerTheClientStopsTakingIsAbandonedAtTheWriteTimeout() throws {

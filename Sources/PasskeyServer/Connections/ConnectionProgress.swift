@@ -114,8 +114,9 @@ struct ConnectionProgress: Sendable {
         // Every request read has its answer under way: the server, not the client, is waited for.
         if responseEnds < requestHeads { return nil }
         if let partialHeadSince {
-            // A head that began while the previous answer was written gets its full time after it.
-            let start = max(partialHeadSince, lastResponseEndAt ?? partialHeadSince)
+            // A head that began while the previous answer was written gets its full time after it:
+            // after its end, and after the last of its bytes the client took.
+            let start = max(partialHeadSince, lastResponseEndAt ?? partialHeadSince, lastWriteProgressAt)
             return (start + timeouts.header, .header)
         }
         // Idle from the last answer's end, or from the last of its bytes the client took.
@@ -124,10 +125,12 @@ struct ConnectionProgress: Sendable {
     }
 
     /// Whether a `408` can still be written when `timeout` ends the connection: part of a request
-    /// has arrived and no answer to it (or to an earlier request) has begun, so the bytes on the
-    /// wire stay a well-formed sequence of responses.
+    /// has arrived, no answer to it (or to an earlier request) has begun and none is still going
+    /// out, so the bytes on the wire stay a well-formed sequence of responses.
     func outcome(of timeout: ConnectionTimeout) -> TimeoutOutcome {
-        let answersComplete = responseHeads == responseEnds
+        // Every answer begun has ended and is out: a `408` queued behind bytes the client has not
+        // taken would be dropped by the close.
+        let answersComplete = responseHeads == responseEnds && pendingWrites == 0
         switch timeout {
         case .header:
             return partialHeadSince != nil && answersComplete && responseEnds == requestHeads ? .requestTimeout : .closed

@@ -11,9 +11,9 @@ struct RequestTimedOut: Error, Sendable, Equatable {
 }
 
 /// Enforces a connection's timeouts. It sits on the plain bytes (after TLS, before the HTTP codec),
-/// so it sees a request's first byte, can write a `408` the codec knows nothing about, and sees
-/// every write the connection makes; ``RequestProgressHandler`` tells it where the HTTP messages
-/// begin and end.
+/// so it sees a request's first byte and can write a `408` the codec knows nothing about;
+/// ``RequestProgressHandler`` tells it where the HTTP messages begin and end, and
+/// ``WriteProgressHandler`` (at the socket's end, below TLS) when the socket takes what is written.
 ///
 /// One timer per connection, armed for the earliest deadline ``ConnectionProgress`` names. A later
 /// deadline leaves the timer as it is; when it fires early it is armed again for the real one.
@@ -69,38 +69,16 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         context.fireChannelRead(data)
     }
 
-    /// The most of one write that counts as one step of progress for the write timeout.
-    ///
-    /// NIO reports a write done only once all its bytes are with the kernel, so a large answer (the
-    /// client core's module is about 400 KB) written in one piece would count as no progress until
-    /// its last byte went out, and a client reading it slowly but steadily would be cut off. Written
-    /// in slices, each slice the kernel takes is progress: the write timeout then ends only a client
-    /// that takes nothing for that long, as documented (`--write-timeout`).
-    static let progressSlice = 16 * 1024
+    // MARK: What the socket reports (WriteProgressHandler)
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .byteBuffer(var buffer) = unwrapOutboundIn(data), buffer.readableBytes > Self.progressSlice {
-            // Slices share the buffer's storage; the last carries the caller's promise, and fails
-            // with the others if the connection closes first.
-            while buffer.readableBytes > Self.progressSlice, let slice = buffer.readSlice(length: Self.progressSlice) {
-                write(NIOAny(IOData.byteBuffer(slice)), context: context, promise: nil)
-            }
-            write(NIOAny(IOData.byteBuffer(buffer)), context: context, promise: promise)
-            return
-        }
-        write(data, context: context, promise: promise)
+    func writeStarted() {
+        progress.writeStarted(at: now)
+        arm()
     }
 
-    private func write(_ data: NIOAny, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        let eventLoop = context.eventLoop
-        progress.writeStarted(at: eventLoop.now)
+    func writeFinished() {
+        progress.writeFinished(at: now)
         arm()
-        let written = promise ?? eventLoop.makePromise()
-        written.futureResult.assumeIsolated().whenComplete { _ in
-            self.progress.writeFinished(at: eventLoop.now)
-            self.arm()
-        }
-        context.write(data, promise: written)
     }
 
     // MARK: What the HTTP layer reports
@@ -197,6 +175,54 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
 
 @available(*, unavailable)
 extension ConnectionTimeoutHandler: Sendable {}
+
+/// Tells ``ConnectionTimeoutHandler`` when the socket takes what the connection writes, for the
+/// write timeout. It sits at the socket's end of the pipeline, below TLS: NIO's TLS handler joins
+/// the promises of every write of a flush into one, so above it a large answer would count as
+/// taken only once its last byte was.
+///
+/// NIO reports a write done only once all its bytes are with the kernel, so a large answer (the
+/// client core's module is about 400 KB) written in one piece would count as no progress until its
+/// last byte went out, and a client reading it slowly but steadily would be cut off. It is written
+/// in slices of at most ``progressSlice`` bytes, and each slice the kernel takes is progress: the
+/// write timeout ends only a client that takes nothing for that long (`--write-timeout`).
+final class WriteProgressHandler: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    /// The most of one write that counts as one step of progress.
+    static let progressSlice = 16 * 1024
+
+    private let timeouts: ConnectionTimeoutHandler
+
+    init(reportingTo timeouts: ConnectionTimeoutHandler) {
+        self.timeouts = timeouts
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .byteBuffer(var buffer) = unwrapOutboundIn(data), buffer.readableBytes > Self.progressSlice {
+            // Slices share the buffer's storage; the last carries the caller's promise, and fails
+            // with the others if the connection closes first.
+            while buffer.readableBytes > Self.progressSlice, let slice = buffer.readSlice(length: Self.progressSlice) {
+                write(wrapOutboundOut(.byteBuffer(slice)), context: context, promise: nil)
+            }
+            write(wrapOutboundOut(.byteBuffer(buffer)), context: context, promise: promise)
+            return
+        }
+        write(data, context: context, promise: promise)
+    }
+
+    private func write(_ data: NIOAny, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        timeouts.writeStarted()
+        let written = promise ?? context.eventLoop.makePromise()
+        let timeouts = self.timeouts
+        written.futureResult.assumeIsolated().whenComplete { _ in timeouts.writeFinished() }
+        context.write(data, promise: written)
+    }
+}
+
+@available(*, unavailable)
+extension WriteProgressHandler: Sendable {}
 
 /// Tells ``ConnectionTimeoutHandler`` where requests and responses begin and end. It sits right
 /// after the HTTP/1 decoder, so it sees NIO's HTTP parts in both directions.

@@ -38,6 +38,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
         do {
             timeoutHandler = ConnectionTimeoutHandler(timeouts: timeouts, metrics: limiter.metrics, logger: logger)
             try channel.pipeline.syncOperations.addHandler(timeoutHandler)
+            // At the socket's end, below TLS when there is TLS (its handler is in first).
+            try channel.pipeline.syncOperations.addHandler(WriteProgressHandler(reportingTo: timeoutHandler), position: .first)
         } catch {
             channel.close(promise: nil)
             return channel.eventLoop.makeFailedFuture(error)
