@@ -17,12 +17,14 @@ import selectors
 import signal
 import socket
 import sqlite3
+import ssl
+import subprocess
 import time
 import urllib.request
 
 import pytest
 
-from conftest import Server
+from conftest import BIN, ROOT, Server, free_port
 
 HEADER, BODY, IDLE = 3.0, 3.0, 6.0  # the server's timeouts in these tests, seconds
 SLACK = 1.5  # how late a close may be seen on a busy CI machine
@@ -445,3 +447,65 @@ def test_a_request_that_does_not_keep_the_connection_gets_the_last_answer_and_a_
             assert not re.search(r"(?im)^connection:", head), head
     finally:
         server.stop()
+
+
+def self_signed(directory):
+    """A certificate for localhost and 127.0.0.1 and its key, as PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                               x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_https_sends_large_answers_whole_through_the_write_progress_below_tls(tmp_path):
+    # Under TLS the write timeout counts the encrypted bytes the socket takes, below the TLS
+    # handler: the client core's module (about 400 KB, written in 16 KB slices) arrives whole.
+    cert, key = self_signed(tmp_path)
+    port = free_port()
+    log = open(tmp_path / "server.log", "wb")
+    process = subprocess.Popen(
+        [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port), "--database", f"sqlite:{tmp_path / 'db.sqlite'}",
+         "--rp-id", "localhost", "--tls-cert", str(cert), "--tls-key", str(key), "--rate-limit", "0",
+         "--write-timeout", "1"],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    context = ssl.create_default_context(cafile=str(cert))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, (tmp_path / "server.log").read_text()
+            try:
+                with urllib.request.urlopen(f"https://localhost:{port}/healthz", timeout=2, context=context) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                assert time.monotonic() < deadline, "the server never answered over HTTPS"
+                time.sleep(0.1)
+        module = (ROOT / "Sources/PasskeyServer/Public/core.wasm").read_bytes()
+        for _ in range(3):
+            request = urllib.request.Request(f"https://localhost:{port}/core.wasm", headers={"Accept-Encoding": "identity"})
+            with urllib.request.urlopen(request, timeout=10, context=context) as answer:
+                assert answer.status == 200
+                assert answer.read() == module
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
