@@ -297,6 +297,27 @@ import Testing
         }
     }
 
+    /// Answers one request with a `200` whose body is `body`, written and flushed at once (with its
+    /// end unless `ended` is false) into a ``SlowSocket`` the test drains; with `throughTLS`, through
+    /// ``JoiningWrites`` above the write progress, as NIO's TLS handler sits.
+    static func answerSlowly(
+        _ connection: Connection, _ body: ByteBuffer, ended: Bool = true, throughTLS: Bool = false
+    ) throws -> SlowSocket {
+        let socket = SlowSocket()
+        try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
+        if throughTLS {
+            try connection.channel.pipeline.syncOperations.addHandler(JoiningWrites(), position: .after(connection.writeProgress))
+        }
+        try connection.send(Self.completeRequest)
+        _ = try connection.drainRequests()
+        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "\(body.readableBytes)"])
+        connection.channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        connection.channel.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil)
+        if ended { connection.channel.write(HTTPServerResponsePart.end(nil), promise: nil) }
+        connection.channel.flush()
+        return socket
+    }
+
     /// What NIO's TLS handler does with writes: it holds them until the flush, then writes them as
     /// one buffer whose promise completes all of theirs.
     final class JoiningWrites: ChannelOutboundHandler {
@@ -326,18 +347,8 @@ import Testing
     @Test(arguments: [false, true])
     func aLargeAnswerReadSlowlyButSteadilyIsNotCutByTheWriteTimeout(throughTLS: Bool) throws {
         let connection = try Connection()
-        let socket = SlowSocket()
-        try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
-        if throughTLS {
-            try connection.channel.pipeline.syncOperations.addHandler(JoiningWrites(), position: .after(connection.writeProgress))
-        }
-        try connection.send(Self.completeRequest)
-        _ = try connection.drainRequests()
         let body = ByteBuffer(bytes: (0..<100_000).map { UInt8(truncatingIfNeeded: $0) })
-        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "100000"])
-        connection.channel.write(HTTPServerResponsePart.head(head), promise: nil)
-        connection.channel.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil)
-        connection.channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+        let socket = try Self.answerSlowly(connection, body, throughTLS: throughTLS)
         // 16 KB every 15 s, under the 20 s write timeout each time: 100 KB takes 105 s, longer than
         // the idle timeout (75 s), which runs only once the answer is out.
         for _ in 0..<7 {
@@ -357,14 +368,7 @@ import Testing
 
     @Test func aHeadBegunWhileALargeAnswerGoesOutGetsItsFullTimeAfterTheAnswer() throws {
         let connection = try Connection()
-        let socket = SlowSocket()
-        try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
-        try connection.send(Self.completeRequest)
-        _ = try connection.drainRequests()
-        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "100000"])
-        connection.channel.write(HTTPServerResponsePart.head(head), promise: nil)
-        connection.channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(repeating: 7, count: 100_000))), promise: nil)
-        connection.channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+        let socket = try Self.answerSlowly(connection, ByteBuffer(repeating: 7, count: 100_000))
         try connection.send("GET /healthz HTTP/1.1\r\nHost: lo")
         // The header timeout is 10 s; the answer takes 63 s to go out, and the head is not cut meanwhile.
         for _ in 0..<7 {
@@ -382,14 +386,7 @@ import Testing
 
     @Test func aTimeoutWhileAnAnswerIsStillGoingOutClosesWithoutA408() throws {
         let connection = try Connection(timeouts: ConnectionTimeouts(header: .seconds(10), body: .seconds(5), idle: .seconds(75), write: .seconds(20)))
-        let socket = SlowSocket()
-        try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
-        try connection.send(Self.completeRequest)
-        _ = try connection.drainRequests()
-        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "50000"])
-        connection.channel.write(HTTPServerResponsePart.head(head), promise: nil)
-        connection.channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(repeating: 7, count: 50_000))), promise: nil)
-        connection.channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+        let socket = try Self.answerSlowly(connection, ByteBuffer(repeating: 7, count: 50_000))
         // The next request's head, then a body that stops: the body timeout ends it while the
         // first answer is still going out, and a 408 behind it would be dropped by the close.
         try connection.send("POST /api/session HTTP/1.1\r\nHost: lo\r\nContent-Length: 10\r\n\r\nab")
@@ -402,13 +399,7 @@ import Testing
 
     @Test func aLargeAnswerTheClientStopsTakingIsAbandonedAtTheWriteTimeout() throws {
         let connection = try Connection()
-        let socket = SlowSocket()
-        try connection.channel.pipeline.syncOperations.addHandler(socket, position: .first)
-        try connection.send(Self.completeRequest)
-        _ = try connection.drainRequests()
-        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "100000"])
-        connection.channel.write(HTTPServerResponsePart.head(head), promise: nil)
-        connection.channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(repeating: 7, count: 100_000))), promise: nil)
+        let socket = try Self.answerSlowly(connection, ByteBuffer(repeating: 7, count: 100_000), ended: false)
         connection.wait(15)
         socket.take(40_000)
         connection.wait(19)
