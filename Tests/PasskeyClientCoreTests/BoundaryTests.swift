@@ -218,6 +218,22 @@ struct OtherBoundaryTests {
         #expect(answer["effects"]?.array?.first?["user"]?.string == "dXNlci1h")
     }
 
+    @Test("sessions and activity: a `load` for another account drops the lists shown of the one before")
+    func securityAnotherAccountDropsTheLists() {
+        var boundary = Auth.Security.Boundary(state: SecurityFixture.loaded)
+        var answer = Self.json(boundary.receive(Array(#"{"event":"load","user":"dXNlci1h"}"#.utf8)))
+        for effect in answer["effects"]?.array ?? [] {
+            // No answer comes: the lists of the first account stay as they were.
+            answer = Self.json(boundary.receive(Array(#"{"event":"http","id":\#(effect["id"]?.int ?? -1),"status":0,"body":""}"#.utf8)))
+        }
+        #expect(answer["view"]?["sessions"]?.array?.count == 2 && answer["view"]?["apps"]?.array?.count == 1)
+        answer = Self.json(boundary.receive(Array(#"{"event":"load","user":"dXNlci1i"}"#.utf8)))
+        #expect(answer["view"]?["sessions"] == .null && answer["view"]?["apps"] == .null && answer["view"]?["activity"] == .null)
+        #expect(answer["effects"]?.array?.allSatisfy { $0["user"]?.string == "dXNlci1i" } == true)
+        answer = Self.json(boundary.receive(Array(#"{"event":"load","user":"dXNlci1i"}"#.utf8)))
+        #expect(answer["effects"]?.array?.isEmpty == true, "the same account again while loading: once it is done")
+    }
+
     @Test("sessions and activity: `409 session_changed` tells the page another account is signed in")
     func securitySessionChanged() {
         var boundary = Auth.Security.Boundary(state: SecurityFixture.loaded)

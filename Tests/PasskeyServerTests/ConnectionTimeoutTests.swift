@@ -1,3 +1,4 @@
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -344,6 +345,23 @@ import Testing
         }
     }
 
+    @Test func theServersPipelineCountsWritesBelowTLS() throws {
+        let channel = EmbeddedChannel()
+        // Where NIO's TLS handler is: Hummingbird adds it before the server's own handlers.
+        try channel.pipeline.syncOperations.addHandler(JoiningWrites())
+        let guarded = GuardedHTTP1Channel(
+            http: HTTP1Channel(responder: { _, _, _ in }), timeouts: Self.timeouts,
+            limiter: ConnectionLimitTests.limiter())
+        _ = try guarded.setup(channel: channel, logger: Logger(label: "test")).wait()
+        let pipeline = channel.pipeline.debugDescription
+        let order = ["WriteProgressHandler", "JoiningWrites", "ConnectionTimeoutHandler", "RequestProgressHandler"].map {
+            pipeline.range(of: $0)?.lowerBound
+        }
+        #expect(order.allSatisfy { $0 != nil }, "\(pipeline)")
+        #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted(), "from the socket up: \(pipeline)")
+        _ = try? channel.finish()
+    }
+
     @Test(arguments: [false, true])
     func aLargeAnswerReadSlowlyButSteadilyIsNotCutByTheWriteTimeout(throughTLS: Bool) throws {
         let connection = try Connection()
@@ -370,9 +388,10 @@ import Testing
         let connection = try Connection()
         let socket = try Self.answerSlowly(connection, ByteBuffer(repeating: 7, count: 100_000))
         try connection.send("GET /healthz HTTP/1.1\r\nHost: lo")
-        // The header timeout is 10 s; the answer takes 63 s to go out, and the head is not cut meanwhile.
+        // The header timeout is 10 s; the answer goes out 16 KB every 12 s (under the write timeout,
+        // 20 s), 84 s in all, and the head is not cut meanwhile.
         for _ in 0..<7 {
-            connection.wait(9)
+            connection.wait(12)
             #expect(connection.isOpen)
             socket.take(16 * 1024)
         }
@@ -382,6 +401,22 @@ import Testing
         connection.wait(1)
         #expect(!connection.isOpen)
         #expect(connection.timeouts(.header, .requestTimeout) == "1", "no answer was under way: a 408")
+    }
+
+    @Test func theIdleTimeoutWaitsForAnAnswerStillGoingOutEvenWhenShorterThanTheWriteTimeout() throws {
+        let connection = try Connection(timeouts: ConnectionTimeouts(header: .seconds(10), body: .seconds(30), idle: .seconds(5), write: .seconds(20)))
+        let socket = try Self.answerSlowly(connection, ByteBuffer(repeating: 7, count: 50_000))
+        for _ in 0..<4 {
+            connection.wait(10)
+            #expect(connection.isOpen)
+            socket.take(16 * 1024)
+        }
+        #expect(socket.taken.readableBytes > 50_000)
+        connection.wait(4)
+        #expect(connection.isOpen)
+        connection.wait(1)
+        #expect(!connection.isOpen, "idle 5 s after the last byte taken")
+        #expect(connection.timeouts(.idle, .closed) == "1" && connection.timeouts(.write, .closed) == "0")
     }
 
     @Test func aTimeoutWhileAnAnswerIsStillGoingOutClosesWithoutA408() throws {

@@ -476,9 +476,11 @@ def self_signed(directory):
     return cert_path, key_path
 
 
-def test_https_sends_large_answers_whole_through_the_write_progress_below_tls(tmp_path):
-    # Under TLS the write timeout counts the encrypted bytes the socket takes, below the TLS
-    # handler: the client core's module (about 400 KB, written in 16 KB slices) arrives whole.
+def test_https_serves_large_answers_whole(tmp_path):
+    # Under TLS the write timeout's progress is counted below the TLS handler, on the encrypted
+    # bytes, which are written in 16 KB slices (ConnectionTimeoutTests has the timeouts themselves,
+    # and where the handler sits): the client core's module (about 400 KB) arrives whole, again
+    # and again on one server.
     cert, key = self_signed(tmp_path)
     port = free_port()
     log = open(tmp_path / "server.log", "wb")

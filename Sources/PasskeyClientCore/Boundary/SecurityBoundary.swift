@@ -44,6 +44,14 @@ extension Auth.Security {
                     guard let user = named.string, !user.isEmpty else {
                         return Auth.Boundary.error("invalid_message", "\"load\"'s \"user\" must be the account's user ID")
                     }
+                    if let shown = self.user, shown != user {
+                        // Another account: nothing of the one shown before stays on the page.
+                        state.sessions = nil
+                        state.activity = nil
+                        state.nextPage = nil
+                        state.apps = nil
+                        state.passkeys = nil
+                    }
                     self.user = user
                 }
                 event = .view(.load)

@@ -2,11 +2,13 @@ import NIOCore
 
 /// How long a connection may take over each part of its life.
 struct ConnectionTimeouts: Sendable, Equatable {
-    /// From the first byte of a request (or from the connection's start) to the end of its head.
+    /// From the first byte of a request (or from the connection's start, or, for a head begun while
+    /// an answer went out, from the last of that answer's bytes the client took) to the end of its head.
     var header: TimeAmount
     /// From a request's head to the end of its body: the whole body, so a trickle cannot stretch it.
     var body: TimeAmount
-    /// From the end of a response to the first byte of the next request on a keep-alive connection.
+    /// From the end of a response (the last of its bytes the client took) to the first byte of the
+    /// next request on a keep-alive connection.
     var idle: TimeAmount
     /// Without any progress writing a response the client does not read.
     var write: TimeAmount
@@ -100,9 +102,12 @@ struct ConnectionProgress: Sendable {
     /// answering a request that has been read in full and its writes are moving.
     var nextDeadline: (deadline: NIODeadline, timeout: ConnectionTimeout)? {
         var earliest = readDeadline
+        if pendingWrites > 0, lastResponseEndAt != nil, earliest?.timeout == .idle || earliest?.timeout == .header {
+            // An answer is still going out: the client is reading it, not idle, and a head it began
+            // meanwhile gets its full time once the answer is out. The write timeout governs.
+            earliest = nil
+        }
         if pendingWrites > 0 {
-            // An answer is still going out: the client is reading it, not idle.
-            if earliest?.timeout == .idle { earliest = nil }
             let write = lastWriteProgressAt + timeouts.write
             if earliest.map({ write < $0.deadline }) ?? true { earliest = (write, .write) }
         }
