@@ -4,6 +4,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import Prometheus
+import Synchronization
 import Testing
 
 @testable import PasskeyServer
@@ -417,6 +418,48 @@ import Testing
         connection.wait(1)
         #expect(!connection.isOpen, "idle 5 s after the last byte taken")
         #expect(connection.timeouts(.idle, .closed) == "1" && connection.timeouts(.write, .closed) == "0")
+    }
+
+    /// Whether `future` succeeded (`true`), failed (`false`) or is still pending (`nil`), without waiting.
+    static func outcome(of future: EventLoopFuture<Void>) -> Bool? {
+        let outcome = Mutex<Bool?>(nil)
+        future.whenComplete { result in
+            outcome.withLock { $0 = if case .success = result { true } else { false } }
+        }
+        return outcome.withLock { $0 }
+    }
+
+    @Test func aCloseWhileAnAnswerGoesOutWaitsForItsLastByte() throws {
+        // As graceful shutdown closes a connection right after its last answer is written.
+        let connection = try Connection()
+        let body = ByteBuffer(bytes: (0..<50_000).map { UInt8(truncatingIfNeeded: $0) })
+        let socket = try Self.answerSlowly(connection, body)
+        let closed = connection.channel.close()
+        for _ in 0..<3 {
+            connection.wait(15)
+            #expect(connection.isOpen)
+            socket.take(16 * 1024)
+        }
+        #expect(connection.isOpen, "a few bytes are still to go")
+        socket.take(16 * 1024)
+        #expect(!connection.isOpen, "closed once the last byte is taken")
+        #expect(socket.taken.readableBytesView.suffix(50_000).elementsEqual(body.readableBytesView))
+        connection.channel.embeddedEventLoop.run()
+        #expect(Self.outcome(of: closed) == true, "the close's promise kept")
+        #expect(connection.timeouts(.write, .closed) == "0")
+    }
+
+    @Test func aCloseHeldForAClientThatTakesNothingEndsAtTheWriteTimeout() throws {
+        let connection = try Connection()
+        let socket = try Self.answerSlowly(connection, ByteBuffer(repeating: 7, count: 50_000))
+        socket.take(1_000)
+        let closed = connection.channel.close()
+        connection.wait(19)
+        #expect(connection.isOpen)
+        connection.wait(1)
+        #expect(!connection.isOpen)
+        #expect(connection.timeouts(.write, .closed) == "1")
+        #expect(Self.outcome(of: closed) == true, "the close's promise kept")
     }
 
     @Test func aTimeoutWhileAnAnswerIsStillGoingOutClosesWithoutA408() throws {

@@ -39,6 +39,7 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -263,7 +264,8 @@ class Browser:
         def has_text(_):
             return any(fragment.lower() in e.text.lower() for e in self.find_all(css))
         try:
-            WebDriverWait(self.driver, WAIT).until(has_text)
+            # A page that reloads meanwhile leaves the elements found before it stale: look again.
+            WebDriverWait(self.driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(has_text)
         except Exception:
             raise AssertionError(f"{css} never said {fragment!r}; page says: "
                                  f"{self.visible_messages()!r}") from None

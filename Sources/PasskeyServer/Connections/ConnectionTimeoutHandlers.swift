@@ -71,6 +71,9 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
 
     // MARK: What the socket reports (WriteProgressHandler)
 
+    /// A timeout or a refusal is ending the connection: its close is not to wait for anything.
+    var isEnding: Bool { finished }
+
     func writeStarted() {
         progress.writeStarted(at: now)
         arm()
@@ -194,9 +197,26 @@ final class WriteProgressHandler: ChannelOutboundHandler, RemovableChannelHandle
     static let progressSlice = 16 * 1024
 
     private let timeouts: ConnectionTimeoutHandler
+    /// Writes the socket has not taken all of yet.
+    private var pendingWrites = 0
+    /// A close came while writes were pending: it waits for them.
+    private var closeHeld = false
 
     init(reportingTo timeouts: ConnectionTimeoutHandler) {
         self.timeouts = timeouts
+    }
+
+    /// A full close while writes are pending waits until the socket has taken them. Graceful
+    /// shutdown (Hummingbird's connection state handler) closes a connection right after its last
+    /// answer is written, and NIO drops what the socket has not taken yet: a large answer to a slow
+    /// reader would be cut. The write timeout still ends a client that takes nothing meanwhile (its
+    /// close, like a refusal's, is not held).
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard mode == .all, pendingWrites > 0, !timeouts.isEnding else {
+            return context.close(mode: mode, promise: promise)
+        }
+        closeHeld = true
+        if let promise { context.channel.closeFuture.cascade(to: promise) }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -214,9 +234,16 @@ final class WriteProgressHandler: ChannelOutboundHandler, RemovableChannelHandle
 
     private func write(_ data: NIOAny, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         timeouts.writeStarted()
+        pendingWrites += 1
         let written = promise ?? context.eventLoop.makePromise()
-        let timeouts = self.timeouts
-        written.futureResult.assumeIsolated().whenComplete { _ in timeouts.writeFinished() }
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            self.pendingWrites -= 1
+            self.timeouts.writeFinished()
+            if self.pendingWrites == 0, self.closeHeld {
+                self.closeHeld = false
+                context.close(promise: nil)
+            }
+        }
         context.write(data, promise: written)
     }
 }
