@@ -320,6 +320,18 @@ import Testing
         return socket
     }
 
+    /// The client takes 16 KB every `seconds`, `times` times; the connection is open before each.
+    static func takeSteadily(
+        _ connection: Connection, _ socket: SlowSocket, every seconds: Int64, times: Int,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        for _ in 0..<times {
+            connection.wait(seconds)
+            #expect(connection.isOpen, sourceLocation: sourceLocation)
+            socket.take(16 * 1024)
+        }
+    }
+
     /// What NIO's TLS handler does with writes: it holds them until the flush, then writes them as
     /// one buffer whose promise completes all of theirs.
     final class JoiningWrites: ChannelOutboundHandler {
@@ -370,11 +382,7 @@ import Testing
         let socket = try Self.answerSlowly(connection, body, throughTLS: throughTLS)
         // 16 KB every 15 s, under the 20 s write timeout each time: 100 KB takes 105 s, longer than
         // the idle timeout (75 s), which runs only once the answer is out.
-        for _ in 0..<7 {
-            connection.wait(15)
-            #expect(connection.isOpen)
-            socket.take(16 * 1024)
-        }
+        Self.takeSteadily(connection, socket, every: 15, times: 7)
         #expect(socket.taken.readableBytes > 100_000, "the head and the whole body")
         #expect(socket.taken.readableBytesView.suffix(100_000).elementsEqual(body.readableBytesView))
         #expect(connection.timeouts(.write, .closed) == "0")
@@ -391,11 +399,7 @@ import Testing
         try connection.send("GET /healthz HTTP/1.1\r\nHost: lo")
         // The header timeout is 10 s; the answer goes out 16 KB every 12 s (under the write timeout,
         // 20 s), 84 s in all, and the head is not cut meanwhile.
-        for _ in 0..<7 {
-            connection.wait(12)
-            #expect(connection.isOpen)
-            socket.take(16 * 1024)
-        }
+        Self.takeSteadily(connection, socket, every: 12, times: 7)
         #expect(socket.taken.readableBytes > 100_000)
         connection.wait(9)
         #expect(connection.isOpen, "the head's time runs from the last byte taken")
@@ -407,11 +411,7 @@ import Testing
     @Test func theIdleTimeoutWaitsForAnAnswerStillGoingOutEvenWhenShorterThanTheWriteTimeout() throws {
         let connection = try Connection(timeouts: ConnectionTimeouts(header: .seconds(10), body: .seconds(30), idle: .seconds(5), write: .seconds(20)))
         let socket = try Self.answerSlowly(connection, ByteBuffer(repeating: 7, count: 50_000))
-        for _ in 0..<4 {
-            connection.wait(10)
-            #expect(connection.isOpen)
-            socket.take(16 * 1024)
-        }
+        Self.takeSteadily(connection, socket, every: 10, times: 4)
         #expect(socket.taken.readableBytes > 50_000)
         connection.wait(4)
         #expect(connection.isOpen)
@@ -435,11 +435,7 @@ import Testing
         let body = ByteBuffer(bytes: (0..<50_000).map { UInt8(truncatingIfNeeded: $0) })
         let socket = try Self.answerSlowly(connection, body)
         let closed = connection.channel.close()
-        for _ in 0..<3 {
-            connection.wait(15)
-            #expect(connection.isOpen)
-            socket.take(16 * 1024)
-        }
+        Self.takeSteadily(connection, socket, every: 15, times: 3)
         #expect(connection.isOpen, "a few bytes are still to go")
         socket.take(16 * 1024)
         #expect(!connection.isOpen, "closed once the last byte is taken")
