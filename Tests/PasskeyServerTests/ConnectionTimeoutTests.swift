@@ -435,7 +435,7 @@ import Testing
         let body = ByteBuffer(bytes: (0..<50_000).map { UInt8(truncatingIfNeeded: $0) })
         let socket = try Self.answerSlowly(connection, body)
         let closed = connection.channel.close()
-        Self.takeSteadily(connection, socket, every: 15, times: 3)
+        Self.takeSteadily(connection, socket, every: 5, times: 3)
         #expect(connection.isOpen, "a few bytes are still to go")
         socket.take(16 * 1024)
         #expect(!connection.isOpen, "closed once the last byte is taken")
@@ -445,12 +445,27 @@ import Testing
         #expect(connection.timeouts(.write, .closed) == "0")
     }
 
+    @Test func aCloseWaitsForAnAnswerGoingOutNoLongerThanTheWriteTimeout() throws {
+        let connection = try Connection()
+        let socket = try Self.answerSlowly(connection, ByteBuffer(repeating: 7, count: 100_000))
+        let closed = connection.channel.close()
+        // Steady enough for the write timeout (20 s), but the close waits 20 s at most.
+        Self.takeSteadily(connection, socket, every: 6, times: 3)
+        connection.wait(1)
+        #expect(connection.isOpen)
+        connection.wait(1)
+        #expect(!connection.isOpen, "20 s after the close was asked for")
+        #expect(connection.timeouts(.write, .closed) == "0")
+        #expect(Self.outcome(of: closed) == true, "the close's promise kept")
+    }
+
     @Test func aCloseHeldForAClientThatTakesNothingEndsAtTheWriteTimeout() throws {
         let connection = try Connection()
         let socket = try Self.answerSlowly(connection, ByteBuffer(repeating: 7, count: 50_000))
         socket.take(1_000)
+        connection.wait(5)
         let closed = connection.channel.close()
-        connection.wait(19)
+        connection.wait(14)
         #expect(connection.isOpen)
         connection.wait(1)
         #expect(!connection.isOpen)

@@ -74,6 +74,9 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     /// A timeout or a refusal is ending the connection: its close is not to wait for anything.
     var isEnding: Bool { finished }
 
+    /// The write timeout, which also bounds how long a close waits for pending writes.
+    var writeTimeout: TimeAmount { timeouts.write }
+
     func writeStarted() {
         progress.writeStarted(at: now)
         arm()
@@ -206,17 +209,24 @@ final class WriteProgressHandler: ChannelOutboundHandler, RemovableChannelHandle
         self.timeouts = timeouts
     }
 
-    /// A full close while writes are pending waits until the socket has taken them. Graceful
-    /// shutdown (Hummingbird's connection state handler) closes a connection right after its last
-    /// answer is written, and NIO drops what the socket has not taken yet: a large answer to a slow
-    /// reader would be cut. The write timeout still ends a client that takes nothing meanwhile (its
-    /// close, like a refusal's, is not held).
+    /// A full close while writes are pending waits until the socket has taken them, for at most
+    /// the write timeout. Graceful shutdown (Hummingbird's connection state handler) closes a
+    /// connection right after its last answer is written, and NIO drops what the socket has not
+    /// taken yet: a large answer to a slow reader would be cut. The write timeout still ends a
+    /// client that takes nothing meanwhile (its close, like a refusal's, is not held), and a slow
+    /// one cannot hold a shutdown longer than it either.
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         guard mode == .all, pendingWrites > 0, !timeouts.isEnding else {
             return context.close(mode: mode, promise: promise)
         }
-        closeHeld = true
         if let promise { context.channel.closeFuture.cascade(to: promise) }
+        guard !closeHeld else { return }
+        closeHeld = true
+        context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.writeTimeout) {
+            guard self.closeHeld else { return }
+            self.closeHeld = false
+            context.close(promise: nil)
+        }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
