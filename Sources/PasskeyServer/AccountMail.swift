@@ -206,21 +206,17 @@ extension ServerServices {
     /// (``clientRequestSucceeded(_:)``), so many people behind one address can sign in; a request
     /// for a mail keeps it.
     func limitClient(_ context: PasskeyRequestContext) async throws {
-        if let retryAfter = try await limits.addressFailures.acquire(Self.clientRequestKey(context), now: now()) {
-            throw APIError.rateLimited(retryAfter: retryAfter)
-        }
+        try await limitAddress(limits.addressFailures, Self.clientRequestPrefix, context)
     }
 
     /// A password or code was right: its place under ``limitClient(_:)`` goes back to the address.
     func clientRequestSucceeded(_ context: PasskeyRequestContext) async {
         // A place not given back (the database is unreachable this moment) only makes the limit
         // stricter for a while; the sign-in stands.
-        try? await limits.addressFailures.release(Self.clientRequestKey(context), now: now())
+        try? await limits.addressFailures.release(address: context.clientAddress, prefix: Self.clientRequestPrefix, now: now())
     }
 
-    private static func clientRequestKey(_ context: PasskeyRequestContext) -> String {
-        "address-requests:" + addressKey(context)
-    }
+    private static let clientRequestPrefix = "address-requests:"
 
     /// `429 rate_limited` when `key` (an account, an address being recovered) has used its
     /// requests for now (`--rate-limit` a minute).

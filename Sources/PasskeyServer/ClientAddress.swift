@@ -49,12 +49,29 @@ enum ClientAddress {
     /// network for IPv6 (one subscriber usually holds a whole /64, so rotating addresses in it
     /// gains nothing).
     static func rateLimitKey(_ address: String) -> String {
+        prefixKey(address, groups: 4) ?? address
+    }
+
+    /// The wider network an IPv6 address is limited under as well, its /48 (`nil` for IPv4): a
+    /// site or a subscriber may hold a whole /48, that is 65,536 /64s, each with allowances of its
+    /// own. The network's allowance is ``networkShare`` times an address's. An address key of
+    /// ``rateLimitKey(_:)`` (`2001:db8:1:2::/64`) names the same network as its addresses.
+    static func networkKey(_ address: String) -> String? {
+        let address = address.hasSuffix("::/64") ? String(address.dropLast(3)) : address
+        return prefixKey(address, groups: 3)
+    }
+
+    /// How many times an address's allowance (or connections) a /48 network has in all.
+    static let networkShare = 16
+
+    /// `groups` 16-bit groups of an IPv6 address and the prefix length (`2001:db8:1::/48`).
+    private static func prefixKey(_ address: String, groups: Int) -> String? {
         guard address.utf8.contains(UInt8(ascii: ":")), let socketAddress = try? SocketAddress(ipAddress: address, port: 0),
               case .v6(let v6) = socketAddress
-        else { return address }
-        let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0.prefix(8)) }
-        return stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-            .joined(separator: ":") + "::/64"
+        else { return nil }
+        let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0.prefix(2 * groups)) }
+        return stride(from: 0, to: 2 * groups, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+            .joined(separator: ":") + "::/\(16 * groups)"
     }
 
     /// The client's address given the connection's peer, the `X-Forwarded-For` header values

@@ -36,6 +36,40 @@ struct RateLimiter: Sendable {
     }
 }
 
+extension RateLimiter {
+    /// Takes one place for a client address (`nil`: unknown): under `prefix` and its address key
+    /// (``ClientAddress/rateLimitKey(_:)``) and, for an IPv6 client, under its /48 network's
+    /// (``ClientAddress/networkKey(_:)``), whose allowance is ``ClientAddress/networkShare`` times
+    /// an address's. `nil` when allowed, else the whole seconds to wait. A refusal by the network
+    /// gives the address's place back: a refused request takes nothing.
+    func acquire(address: String?, prefix: String, now: Date) async throws -> Int? {
+        if let retryAfter = try await acquire(prefix + Self.addressKey(address), now: now) { return retryAfter }
+        guard let network = address.flatMap(ClientAddress.networkKey) else { return nil }
+        guard let retryAfter = try await networkLimiter.acquire(prefix + network, now: now) else { return nil }
+        try? await release(prefix + Self.addressKey(address), now: now)
+        return retryAfter
+    }
+
+    /// Gives one place back to a client address and, for IPv6, to its /48 network
+    /// (``acquire(address:prefix:now:)``).
+    func release(address: String?, prefix: String, now: Date) async throws {
+        try await release(prefix + Self.addressKey(address), now: now)
+        if let network = address.flatMap(ClientAddress.networkKey) {
+            try await networkLimiter.release(prefix + network, now: now)
+        }
+    }
+
+    /// The key a client address (`nil`: unknown) is limited under.
+    static func addressKey(_ address: String?) -> String {
+        address.map(ClientAddress.rateLimitKey) ?? "unknown"
+    }
+
+    /// The same limiter for /48 networks: ``ClientAddress/networkShare`` times the allowance.
+    private var networkLimiter: RateLimiter {
+        RateLimiter(limit: limit * ClientAddress.networkShare, period: period, store: store)
+    }
+}
+
 /// The server's rate limits, each a ``RateLimiter`` of its own size, all kept in the store (each key
 /// prefix belongs to one limiter, so a key always has the same allowance) (`--rate-limit`,
 /// `--address-ceremony-limit`, `--address-failure-limit`).

@@ -35,37 +35,31 @@ struct ServerServices: Sendable {
 
     // MARK: Rate limits
 
-    /// The key the request's client address is limited under.
-    static func addressKey(_ context: PasskeyRequestContext) -> String {
-        context.clientAddress.map(ClientAddress.rateLimitKey) ?? "unknown"
-    }
-
     /// Before a ceremony begins (its options): `429 rate_limited` when the client address has left
     /// too many ceremonies unfinished for now. The ceremony's place is given back when it finishes.
     func limitCeremonyStart(_ context: PasskeyRequestContext) async throws {
-        try await limit(limits.addressCeremonies, "address-ceremonies:" + Self.addressKey(context))
+        try await limitAddress(limits.addressCeremonies, "address-ceremonies:", context)
     }
 
     /// Before a sign-up's answer is looked at: `429 rate_limited` when the client address has
     /// made `--address-ceremony-limit` accounts this minute (each new account mails a code).
     func limitSignUp(_ context: PasskeyRequestContext) async throws {
-        try await limit(limits.addressSignUps, "sign-ups:" + Self.addressKey(context))
+        try await limitAddress(limits.addressSignUps, "sign-ups:", context)
     }
 
     /// Before a ceremony's answer is looked at: `429 rate_limited` when answers from the client
     /// address have failed too often for now. An answer that verifies gives its place back.
     func limitCeremonyFinish(_ context: PasskeyRequestContext) async throws {
-        try await limit(limits.addressFailures, "address-failures:" + Self.addressKey(context))
+        try await limitAddress(limits.addressFailures, "address-failures:", context)
     }
 
     /// A ceremony finished: its begun and its answer places go back to the client address.
     func ceremonyFinished(_ context: PasskeyRequestContext) async {
-        let key = Self.addressKey(context)
         let now = now()
         // A place not given back (the database is unreachable this moment) only makes the limit
         // stricter for a while; the finished ceremony stands.
-        try? await limits.addressCeremonies.release("address-ceremonies:" + key, now: now)
-        try? await limits.addressFailures.release("address-failures:" + key, now: now)
+        try? await limits.addressCeremonies.release(address: context.clientAddress, prefix: "address-ceremonies:", now: now)
+        try? await limits.addressFailures.release(address: context.clientAddress, prefix: "address-failures:", now: now)
     }
 
     /// `429 rate_limited` when the signed-in account has used its ceremony requests for now.
@@ -85,6 +79,14 @@ struct ServerServices: Sendable {
     /// The rate-limit key of an account.
     static func accountKey(userID: UserHandle) -> String {
         "id:" + userID.base64URL
+    }
+
+    /// `429 rate_limited` when the request's client address (or its IPv6 /48) has used `limiter`'s
+    /// allowance under `prefix` for now.
+    func limitAddress(_ limiter: RateLimiter, _ prefix: String, _ context: PasskeyRequestContext) async throws {
+        if let retryAfter = try await limiter.acquire(address: context.clientAddress, prefix: prefix, now: now()) {
+            throw APIError.rateLimited(retryAfter: retryAfter)
+        }
     }
 
     private func limit(_ limiter: RateLimiter, _ key: String) async throws {

@@ -115,6 +115,13 @@ import WebAuthn
         #expect(ClientAddress.rateLimitKey("203.0.113.9") == "203.0.113.9")
         #expect(ClientAddress.rateLimitKey("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
         #expect(ClientAddress.rateLimitKey("2001:db8:1:2::99") == ClientAddress.rateLimitKey("2001:db8:1:2:ffff::1"))
+        // The /48 an IPv6 address (or the /64 key of one) is in; IPv4 has none.
+        #expect(ClientAddress.networkKey("2001:db8:1:2:3:4:5:6") == "2001:db8:1::/48")
+        #expect(ClientAddress.networkKey("2001:db8:1:2::/64") == "2001:db8:1::/48")
+        #expect(ClientAddress.networkKey(ClientAddress.rateLimitKey("2001:db8:1:ffff::1")) == ClientAddress.networkKey("2001:db8:1::9"))
+        #expect(ClientAddress.networkKey("2001:db8:2::1") != ClientAddress.networkKey("2001:db8:1::1"))
+        #expect(ClientAddress.networkKey("203.0.113.9") == nil)
+        #expect(ClientAddress.networkKey("unknown") == nil)
     }
 
     @Test func aPasskeyWithoutAKnownProviderIsNamedByItsTransports() {

@@ -71,6 +71,24 @@ import Testing
         #expect(limiter.open(peer: "2001:db8:1:3::1") == .accepted(key: "2001:db8:1:3::/64"))
     }
 
+    @Test("An IPv6 /48 holds at most networkShare times the per-address limit, however many /64s it spreads over")
+    func anIPv6NetworkIsCountedByItsSlash48() throws {
+        let limiter = Self.limiter(perAddress: 1)
+        var keys: [String] = []
+        for subnet in 0..<ClientAddress.networkShare {
+            let peer = "2001:db8:1:\(String(subnet, radix: 16))::1"
+            let decision = limiter.open(peer: peer)
+            #expect(decision == .accepted(key: ClientAddress.rateLimitKey(peer)))
+            keys.append(ClientAddress.rateLimitKey(peer))
+        }
+        #expect(limiter.open(peer: "2001:db8:1:ff::1") == .refused(.perNetwork))
+        #expect(limiter.open(peer: "2001:db8:2::1") == .accepted(key: "2001:db8:2:0::/64"), "another /48 still gets in")
+        // A connection of the /48 closing makes room for one more of it.
+        limiter.close(key: try #require(keys.first))
+        #expect(limiter.open(peer: "2001:db8:1:ff::1") == .accepted(key: "2001:db8:1:ff::/64"))
+        #expect(limiter.open(peer: "2001:db8:1:fe::1") == .refused(.perNetwork))
+    }
+
     @Test func aTrustedProxyHasNoPerAddressLimitButCountsTowardsTheMaximum() {
         let limiter = Self.limiter(maximum: 4, perAddress: 1, trustedProxies: ["10.0.0.2"])
         for _ in 0..<4 { #expect(limiter.open(peer: "10.0.0.2") == .accepted(key: nil)) }

@@ -29,7 +29,10 @@ import WebAuthn
                     try await browser.send(.patch, "/api/account", body: Data(#"{"displayName":"x"}"#.utf8), headers: asAda),
                     .conflict, "session_changed")
                 expectError(try await browser.send(.get, "/api/passkeys", headers: asAda), .conflict, "session_changed")
+                expectError(try await browser.send(.delete, "/api/session", headers: asAda), .conflict, "session_changed")
             }
+            // The refused sign-out left Grace signed in.
+            #expect(try await browser.send(.get, "/api/session").status == .ok)
             // Naming the account the session is: as without the field.
             #expect(try await browser.send(.get, "/api/passkeys", headers: [.passkeysUser: grace.id.base64URL]).status == .ok)
             #expect(try await browser.send(.delete, "/api/account", headers: [.passkeysUser: grace.id.base64URL]).status == .noContent)

@@ -227,6 +227,33 @@ import WebAuthn
         }
     }
 
+    @Test("An IPv6 client's allowance is its /64's, and a /48 has networkShare times that in all: spreading over /64s gains no more")
+    func anIPv6NetworkSharesOneAllowance() async throws {
+        // Over a socket with loopback as a trusted proxy, so X-Forwarded-For names the client.
+        try await Harness.run(.sqliteMemory, testing: .live, configure: { configuration in
+            configuration.rateLimit = 30
+            configuration.addressCeremonyLimit = 1
+            configuration.trustedProxies = ["127.0.0.1", "::1"]
+        }) { harness, client in
+            var browser = try Browser(client)
+            func options(from address: String) async throws -> TestResponse {
+                try await browser.post(
+                    "/api/authentication/options", [String: String](), headers: [.xForwardedFor: address])
+            }
+            for subnet in 0..<ClientAddress.networkShare {
+                let response = try await options(from: "2001:db8:1:\(String(subnet, radix: 16))::1")
+                #expect(response.status == .ok, "the /64 number \(subnet) has an allowance of its own")
+            }
+            expectError(try await options(from: "2001:db8:1:0:ffff::2"), .tooManyRequests, "rate_limited")
+            expectError(try await options(from: "2001:db8:1:ff::1"), .tooManyRequests, "rate_limited")
+            #expect(try await options(from: "2001:db8:2::1").status == .ok, "another /48 has its own")
+            #expect(try await options(from: "203.0.113.9").status == .ok, "IPv4 is counted by address alone")
+            // A rate, not a ban: once the /48's allowance comes back, its addresses get in again.
+            harness.clock.advance(by: 60)
+            #expect(try await options(from: "2001:db8:1:ff::1").status == .ok)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aFinishedCeremonyGivesItsPlaceBack(kind: StoreKind) async throws {
         try await Harness.run(kind, configure: { $0.rateLimit = 30; $0.addressCeremonyLimit = 2 }) { harness, client in

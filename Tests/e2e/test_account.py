@@ -289,6 +289,22 @@ def test_a_page_left_open_on_one_account_never_acts_on_another_in_its_sessions_b
     assert browser.page_errors() == []
 
 
+def test_sign_out_on_a_page_left_open_on_one_account_keeps_the_other_signed_in(browser, server, tmp_path):
+    # Sign out names the account the page shows (Passkeys-User): once another account is signed
+    # in from elsewhere in this browser, the server refuses it (409 session_changed) and the page
+    # shows the account signed in now instead of signing it out.
+    import_password_account(server, tmp_path, "grace@example.com")
+    browser.sign_up("ada@example.com")
+    assert password_sign_in_elsewhere(browser, "grace@example.com") == 200
+    assert browser.find("#username").text == "ada@example.com"
+    browser.click("#sign-out")
+    browser.wait_for_text("#username", "grace@example.com")
+    assert browser.path == "/account"
+    status, session = json_body(browser.fetch("GET", "/api/session"))
+    assert status == 200 and session["user"]["username"] == "grace@example.com", "the account signed in since was signed out"
+    assert browser.page_errors() == []
+
+
 def test_the_sessions_block_follows_the_page_to_another_account_even_without_passkeys(browser, server, tmp_path):
     # Two imported accounts, neither with a passkey. The page's own request meets 409
     # session_changed and shows the account signed in now; the sessions block must follow it,

@@ -17,6 +17,9 @@ enum ConnectionRefusal: String, Sendable, CaseIterable {
     case maximum
     /// The client's address (an IPv6 client's /64) holds `--max-connections-per-address`.
     case perAddress = "per_address"
+    /// An IPv6 client's /48 network holds ``ClientAddress/networkShare`` times
+    /// `--max-connections-per-address`.
+    case perNetwork = "per_network"
 }
 
 /// The connection counters `/metrics` shows: open connections, refusals and timeouts.
@@ -83,6 +86,8 @@ final class ConnectionLimiter: Sendable {
     private struct State {
         var open = 0
         var perAddress: [String: Int] = [:]
+        /// By IPv6 /48 network (``ClientAddress/networkKey(_:)``).
+        var perNetwork: [String: Int] = [:]
         var refusedSinceLog = 0
         var lastLog: ContinuousClock.Instant?
     }
@@ -117,6 +122,8 @@ final class ConnectionLimiter: Sendable {
             } else {
                 nil
             }
+        let network = key.flatMap(ClientAddress.networkKey)
+        let maximumPerNetwork = maximumPerAddress * ClientAddress.networkShare
         let now = ContinuousClock.now
         let (decision, open, report) = state.withLock { (state: inout State) -> (Decision, Int, Int?) in
             var refusal: ConnectionRefusal?
@@ -124,10 +131,13 @@ final class ConnectionLimiter: Sendable {
                 refusal = .maximum
             } else if let key, state.perAddress[key, default: 0] >= maximumPerAddress {
                 refusal = .perAddress
+            } else if let network, state.perNetwork[network, default: 0] >= maximumPerNetwork {
+                refusal = .perNetwork
             }
             guard let refusal else {
                 state.open += 1
                 if let key { state.perAddress[key, default: 0] += 1 }
+                if let network { state.perNetwork[network, default: 0] += 1 }
                 return (.accepted(key: key), state.open, nil)
             }
             state.refusedSinceLog += 1
@@ -145,7 +155,7 @@ final class ConnectionLimiter: Sendable {
                 logger.warning(
                     "refusing connections: a connection limit is reached",
                     metadata: [
-                        "limit": .string(reason == .maximum ? "--max-connections \(maximum)" : "--max-connections-per-address \(maximumPerAddress)"),
+                        "limit": .string(Self.describe(reason, maximum: maximum, perAddress: maximumPerAddress)),
                         "refused_since_last_report": .stringConvertible(report), "open": .stringConvertible(open),
                     ])
             }
@@ -160,9 +170,21 @@ final class ConnectionLimiter: Sendable {
             if let key, let count = state.perAddress[key] {
                 state.perAddress[key] = count > 1 ? count - 1 : nil
             }
+            if let network = key.flatMap(ClientAddress.networkKey), let count = state.perNetwork[network] {
+                state.perNetwork[network] = count > 1 ? count - 1 : nil
+            }
             return state.open
         }
         metrics.recordOpen(open)
+    }
+
+    /// The limit a refusal's log line names.
+    private static func describe(_ reason: ConnectionRefusal, maximum: Int, perAddress: Int) -> String {
+        switch reason {
+        case .maximum: "--max-connections \(maximum)"
+        case .perAddress: "--max-connections-per-address \(perAddress)"
+        case .perNetwork: "\(ClientAddress.networkShare) × --max-connections-per-address \(perAddress) for an IPv6 /48"
+        }
     }
 
     /// How many connections are open now.

@@ -96,6 +96,9 @@ struct ConnectionProgress: Sendable {
         lastWriteProgressAt = now
     }
 
+    /// Some write has not been taken by the socket in full yet.
+    var writesPending: Bool { pendingWrites > 0 }
+
     // MARK: Deadlines
 
     /// The earliest deadline in force, and the timeout it belongs to; `nil` while the server is

@@ -77,6 +77,9 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     /// The write timeout, which also bounds how long a close waits for pending writes.
     var writeTimeout: TimeAmount { timeouts.write }
 
+    /// Some write reported by ``writeStarted()`` has not finished yet.
+    var writesPending: Bool { progress.writesPending }
+
     func writeStarted() {
         progress.writeStarted(at: now)
         arm()
@@ -199,9 +202,8 @@ final class WriteProgressHandler: ChannelOutboundHandler, RemovableChannelHandle
     /// The most of one write that counts as one step of progress.
     static let progressSlice = 16 * 1024
 
+    /// Counts the writes this handler reports (``ConnectionTimeoutHandler/writesPending``).
     private let timeouts: ConnectionTimeoutHandler
-    /// Writes the socket has not taken all of yet.
-    private var pendingWrites = 0
     /// A close came while writes were pending: it waits for them.
     private var closeHeld = false
 
@@ -216,7 +218,7 @@ final class WriteProgressHandler: ChannelOutboundHandler, RemovableChannelHandle
     /// client that takes nothing meanwhile (its close, like a refusal's, is not held), and a slow
     /// one cannot hold a shutdown longer than it either.
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        guard mode == .all, pendingWrites > 0, !timeouts.isEnding else {
+        guard mode == .all, timeouts.writesPending, !timeouts.isEnding else {
             return context.close(mode: mode, promise: promise)
         }
         if let promise { context.channel.closeFuture.cascade(to: promise) }
@@ -244,12 +246,10 @@ final class WriteProgressHandler: ChannelOutboundHandler, RemovableChannelHandle
 
     private func write(_ data: NIOAny, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         timeouts.writeStarted()
-        pendingWrites += 1
         let written = promise ?? context.eventLoop.makePromise()
         written.futureResult.assumeIsolated().whenComplete { _ in
-            self.pendingWrites -= 1
             self.timeouts.writeFinished()
-            if self.pendingWrites == 0, self.closeHeld {
+            if !self.timeouts.writesPending, self.closeHeld {
                 self.closeHeld = false
                 context.close(promise: nil)
             }

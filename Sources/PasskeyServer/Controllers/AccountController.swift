@@ -49,8 +49,15 @@ struct AccountController {
     }
 
     /// Signing out deletes the session; signing out without one is not an error.
+    ///
+    /// A request that names the account it signs out of (`Passkeys-User`, as the account page
+    /// sends it) is refused with `409 session_changed` when the session is another account's: a
+    /// page left open on one account does not sign out the one signed in from another tab since.
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
         if let hash = services.sessions.tokenHash(request), let session = try await services.store.session(tokenHash: hash) {
+            if let expected = request.headers[.passkeysUser], expected != session.userID.base64URL {
+                throw APIError.sessionChanged
+            }
             // The event is stored with the deletion, and only by the request that deleted it.
             try await services.store.deleteSession(
                 tokenHash: hash,

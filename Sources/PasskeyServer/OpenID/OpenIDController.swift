@@ -122,8 +122,10 @@ struct OpenIDController {
         _ request: Request, _ context: Context,
         _ endpoint: (OAuthParameters, (id: String, secret: String)?) async throws -> Response
     ) async throws -> Response {
-        let key = "oauth-client-failures:" + ServerServices.addressKey(context)
-        if let retryAfter = try await services.limits.addressFailures.acquire(key, now: services.now()) {
+        let address = context.clientAddress
+        if let retryAfter = try await services.limits.addressFailures.acquire(
+            address: address, prefix: Self.clientFailuresPrefix, now: services.now())
+        {
             return try await withCORS(OAuthHTTP.error(
                 OAuthError("rate_limited", "too many failed client authentications: try again in \(retryAfter) s", status: 429),
                 headers: [.retryAfter: String(retryAfter)]), request)
@@ -132,17 +134,17 @@ struct OpenIDController {
         do {
             parameters = try await OAuthHTTP.form(request)
             let response = try await endpoint(parameters ?? OAuthParameters([]), try OAuthHTTP.basicCredentials(request))
-            await giveBackClientPlace(key)
+            await giveBackClientPlace(address)
             return try await withCORS(response, request)
         } catch let error as OAuthError {
             if error.code == "invalid_client" {
                 await auditFailedClientAuthentication(Self.claimedClient(request, parameters), context: context)
             } else {
-                await giveBackClientPlace(key)
+                await giveBackClientPlace(address)
             }
             return try await withCORS(OAuthHTTP.clientError(error, request), request)
         } catch {
-            await giveBackClientPlace(key)
+            await giveBackClientPlace(address)
             throw error
         }
     }
@@ -168,11 +170,14 @@ struct OpenIDController {
         context.logger.notice("OAuth client authentication failed", metadata: ["client": .string(address), "detail": .string(event.detail)])
     }
 
+    /// The allowance of failed client authentications per client address.
+    private static let clientFailuresPrefix = "oauth-client-failures:"
+
     /// A request whose client authentication did not fail gives its place back.
-    private func giveBackClientPlace(_ key: String) async {
+    private func giveBackClientPlace(_ address: String?) async {
         // A place not given back (the database is unreachable this moment) only makes the limit
         // stricter for a while; the answer stands.
-        try? await services.limits.addressFailures.release(key, now: services.now())
+        try? await services.limits.addressFailures.release(address: address, prefix: Self.clientFailuresPrefix, now: services.now())
     }
 
     // MARK: UserInfo
