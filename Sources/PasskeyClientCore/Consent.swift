@@ -15,11 +15,15 @@ extension Auth {
             public var scopes: [String]
             /// The signed-in account's username: who the app will sign in.
             public var username: String
+            /// That account's user ID: the decision names it (`Passkeys-User`), so that it is
+            /// refused (`409 session_changed`) once the browser is signed in to another account.
+            public var userID: String?
 
-            public init(clientName: String, scopes: [String], username: String) {
+            public init(clientName: String, scopes: [String], username: String, userID: String? = nil) {
                 self.clientName = clientName
                 self.scopes = scopes
                 self.username = username
+                self.userID = userID
             }
         }
 
@@ -117,6 +121,14 @@ extension Auth {
                 switch result {
                 case .success(let url):
                     state.destination = Destination(url: url, replace: false)
+                case .failure(let failure) where failure.isSessionChanged:
+                    // Signed in to another account in another window since the page asked: nothing
+                    // was decided. Ask again, for the account signed in now, and say why.
+                    guard let query = state.query else { return [.render] }
+                    state.prompt = nil
+                    state.work = .loading
+                    state.problem = .accountChanged
+                    return [.api(.consentPrompt(query: query)), .render]
                 case .failure(let failure):
                     fail(failure, &state)
                 }

@@ -38,6 +38,9 @@ extension Auth {
         case sessionEnded
         /// `409 last_passkey`.
         case lastPasskey
+        /// `409 session_changed`: this browser signed in to another account (in another window)
+        /// since the page was loaded; the page shows that account now.
+        case accountChanged
         /// `404 not_found`: the passkey is not on the account (any more).
         case passkeyNotFound
         /// `429 rate_limited`, with the seconds to wait when the server said.
@@ -87,6 +90,7 @@ extension Auth {
                 case "invalid_email": self = .invalidEmail
                 case "unauthenticated": self = .sessionEnded
                 case "last_passkey": self = .lastPasskey
+                case "session_changed": self = .accountChanged
                 case "not_found": self = .passkeyNotFound
                 case "rate_limited": self = .rateLimited(retryAfter: refusal.retryAfter)
                 default: self = .refused(code: refusal.code, message: refusal.message)
@@ -129,6 +133,7 @@ extension Auth {
             case .offline: "offline"
             case .sessionEnded: "unauthenticated"
             case .lastPasskey: "last_passkey"
+            case .accountChanged: "session_changed"
             case .passkeyNotFound: "not_found"
             case .rateLimited: "rate_limited"
             case .refused(let code, _): code

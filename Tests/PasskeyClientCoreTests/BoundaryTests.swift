@@ -256,6 +256,21 @@ struct OtherBoundaryTests {
         #expect(answer["view"]?["allow"] == nil && answer["view"]?["hint"] == nil)
     }
 
+    @Test("consent: the decision names the account the page showed (`user`), the prompt names none")
+    func consentDecisionNamesItsAccount() {
+        var consent = Auth.Consent.Boundary()
+        let load = Self.json(consent.receive(Array(#"{"event":"load","query":"client_id=grafana"}"#.utf8)))
+        let prompt = load["effects"]?.array?.first
+        #expect(prompt?["request"]?.string == "consentPrompt" && prompt?["user"] == nil)
+        let asked = #"{\"client\":{\"id\":\"grafana\",\"name\":\"Grafana\"},\"scopes\":[\"openid\"],\"username\":\"ada@example.com\",\"userId\":\"YWRh\"}"#
+        let id = prompt?["id"]?.int ?? 0
+        let shown = Self.json(consent.receive(Array(#"{"event":"http","id":\#(id),"status":200,"body":"\#(asked)"}"#.utf8)))
+        #expect(shown["view"]?["canDecide"] == .bool(true))
+        let decision = Self.json(consent.receive(Array(#"{"event":"allow"}"#.utf8)))["effects"]?.array?.first
+        #expect(decision?["request"]?.string == "consentDecision")
+        #expect(decision?["user"]?.string == "YWRh")
+    }
+
     @Test("every machine refuses what is not a message, and a `languages` without a list, the same way")
     func sharedRefusals() {
         var auth = Auth.Boundary()

@@ -5,7 +5,7 @@ import Testing
 struct ConsentTests {
     typealias C = Auth.Consent
     static let query = "client_id=grafana&redirect_uri=https%3A%2F%2Fgrafana.example%2Fcb&scope=openid%20email&state=s"
-    static let prompt = C.Prompt(clientName: "Grafana", scopes: ["openid", "email", "future_scope"], username: "ada@example.com")
+    static let prompt = C.Prompt(clientName: "Grafana", scopes: ["openid", "email", "future_scope"], username: "ada@example.com", userID: "YWRh")
 
     static var asked: C.State {
         C.State(query: query, prompt: prompt)
@@ -69,6 +69,25 @@ struct ConsentTests {
         #expect(state.problem == nil)
     }
 
+    @Test("a decision refused because the browser signed in to another account since asks again, for that account, and says why")
+    func anotherAccountSignedInSince() {
+        var state = Self.asked
+        _ = C.update(&state, .view(.allow))
+        let changed = Fixture.refused(409, "session_changed", "another account is signed in")
+        #expect(C.update(&state, .api(.consentDecision(.failure(changed)))) == [.api(.consentPrompt(query: Self.query)), .render])
+        #expect(state.prompt == nil && state.work == .loading && state.destination == nil)
+        #expect(!C.view(state).canDecide && C.view(state).lede == nil, "the old account is no longer shown, nor can it be decided for")
+        #expect(C.update(&state, .view(.allow)) == [])
+        let grace = C.Prompt(clientName: "Grafana", scopes: ["openid"], username: "grace@example.com", userID: "Z3JhY2U")
+        #expect(C.update(&state, .api(.consentPrompt(.success(.ask(grace))))) == [.render])
+        let view = C.view(state)
+        #expect(view.lede?.user == "grace@example.com" && view.canDecide)
+        #expect(view.problem == Auth.Problem.accountChanged.words)
+        // Deciding now is for the account shown, and clears the notice.
+        #expect(C.update(&state, .view(.deny)) == [.api(.consentDecision(query: Self.query, allow: false)), .render])
+        #expect(state.problem == nil)
+    }
+
     @Test("nothing is decided before the request is known, and unasked answers change nothing")
     func nothingEarly() {
         var fresh = C.State()
@@ -114,7 +133,7 @@ struct ConsentTests {
         let decision = Auth.APIRequest.consentDecision(query: "a=1&b=2", allow: false).http
         #expect(decision.method == "POST" && decision.path == "/api/oidc/consent")
         #expect(decision.body.map { String(decoding: $0, as: UTF8.self) } == #"{"request":"a=1&b=2","decision":"deny"}"#)
-        let asked = #"{"client":{"id":"grafana","name":"Grafana"},"scopes":["openid","email","future_scope"],"username":"ada@example.com"}"#
+        let asked = #"{"client":{"id":"grafana","name":"Grafana"},"scopes":["openid","email","future_scope"],"username":"ada@example.com","userId":"YWRh"}"#
         #expect(Auth.APIResponse(answering: .consentPrompt(query: "q"), status: 200, body: Array(asked.utf8)) == .consentPrompt(.success(.ask(Self.prompt))))
         #expect(Auth.APIResponse(answering: .consentPrompt(query: "q"), status: 200, body: Array(#"{"redirectTo":"https://x/cb"}"#.utf8))
             == .consentPrompt(.success(.redirect("https://x/cb"))))

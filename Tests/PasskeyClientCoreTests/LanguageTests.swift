@@ -42,7 +42,7 @@ struct LanguageTests {
         .invalidName, .credentialExists, .ceremonyEnded(code: "ceremony_expired"), .accountDisabled, .offline,
         .sessionEnded, .lastPasskey, .passkeyNotFound, .rateLimited(retryAfter: 30), .rateLimited(retryAfter: nil),
         .refused(code: "x", message: "y"), .passkeyFailed("z"), .unreadableResponse, .emailRequired, .invalidEmail,
-        .signInCancelled,
+        .signInCancelled, .accountChanged,
     ]
 
     @Test("every label of the pages has its words in every language, with a key of its own")

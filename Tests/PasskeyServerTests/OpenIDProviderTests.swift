@@ -957,6 +957,35 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("A consent page shown for one account cannot allow for another signed in since: 409 session_changed, no consent, no code")
+    func consentForTheAccountShown() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let ada = try #require(try await harness.store.user(username: "ada@example.com"))
+            let location = try #require(try await browser.authorize(app.authorizationQuery()).location)
+            let query = String(location.split(separator: "?", maxSplits: 1)[1])
+            // The prompt names the account the page shows, by its user ID too.
+            struct Prompt: Decodable { var username: String; var userId: String }
+            let prompt = try await browser.get("/api/oidc/consent?" + query).decode(Prompt.self)
+            #expect(prompt.username == "ada@example.com" && prompt.userId == ada.id.base64URL)
+            // Another window of this browser signs up as Grace; the page still shows Ada.
+            try await browser.signUp("grace@example.com")
+            let grace = try #require(try await harness.store.user(username: "grace@example.com"))
+            let asAda: HTTPFields = [.passkeysUser: prompt.userId]
+            let decided = try await browser.post("/api/oidc/consent", ["request": query, "decision": "allow"], headers: asAda)
+            expectError(decided, .conflict, "session_changed")
+            #expect(try await harness.store.consents(userID: grace.id) == [])
+            #expect(try await harness.store.consents(userID: ada.id) == [])
+            // Naming the account signed in now, the decision is made for it.
+            let allowed = try await browser.post(
+                "/api/oidc/consent", ["request": query, "decision": "allow"], headers: [.passkeysUser: grace.id.base64URL])
+            #expect(try allowed.decode(RedirectAnswer.self).redirectTo.contains("code="))
+            #expect(try await harness.store.consents(userID: grace.id).count == 1)
+        }
+    }
+
     @Test("Consent denied redirects with access_denied and the state")
     func consentDenied() async throws {
         try await Harness.run(Self.kind) { harness, client in

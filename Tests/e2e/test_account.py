@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ROAMING_KEY, WAIT, import_password_account, json_body
+from conftest import ROAMING_KEY, WAIT, import_password_account, json_body, password_sign_in_elsewhere
 
 
 def add_passkey_on_security_key(browser):
@@ -257,15 +257,6 @@ def test_the_account_page_signed_out_keeps_where_it_was_leading(browser):
     # the page goes to the sign-in page, which is to come back here with that next, not without.
     browser.open("/account?next=https%3A%2F%2Fapp.example%2F")
     browser.wait_for_path("/?next=/account%3Fnext%3Dhttps%253A%252F%252Fapp.example%252F")
-
-
-def password_sign_in_elsewhere(browser, email):
-    """Signs this browser in to an imported account as another tab would: the open page is not told."""
-    return browser.driver.execute_async_script(
-        """const [username, done] = arguments;
-           fetch('/api/password', {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'},
-                                   body: JSON.stringify({username, password: 'correct horse'})})
-             .then((r) => done(r.status)).catch((e) => done(String(e)));""", email)
 
 
 def sessions_loaded(browser):

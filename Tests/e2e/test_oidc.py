@@ -18,7 +18,7 @@ from authlib.jose import JsonWebKey, jwt
 from authlib.oidc.core import CodeIDToken
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import BIN, WAIT, free_port
+from conftest import BIN, WAIT, free_port, import_password_account, json_body, password_sign_in_elsewhere
 
 # The test server and the application both run on loopback over plain HTTP.
 os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
@@ -237,6 +237,33 @@ def test_an_es256_app_gets_es256_id_tokens_and_a_denied_consent_is_access_denied
     header = jwt.decode(token["id_token"], JsonWebKey.import_key_set(requests.get(meta["jwks_uri"], timeout=10).json())).header
     assert header["alg"] == "ES256"
     verify_id_token(server, meta, client["client_id"], token, "n2")
+
+
+def test_a_consent_page_left_open_on_one_account_asks_again_for_the_account_signed_in_since(browser, server, app, tmp_path):
+    # The decision names the account the page shows (Passkeys-User): once this browser signed in
+    # to another account in another window, the server refuses it (409 session_changed), nothing
+    # is allowed, and the page asks again for the account signed in now, and says why.
+    meta = discovery(server)
+    client = register(server, app)
+    import_password_account(server, tmp_path, "grace@example.com")
+    browser.sign_up("ada@example.com")
+    session = OAuth2Session(client["client_id"], client["client_secret"], scope="openid email",
+                            redirect_uri=app.redirect_uri)
+    url, _ = session.create_authorization_url(meta["authorization_endpoint"], nonce="n")
+    browser.driver.get(url)
+    browser.wait_for_text("#consent-username", "ada@example.com")
+    assert password_sign_in_elsewhere(browser, "grace@example.com") == 200
+    browser.click('button[name="decision"][value="allow"]')
+    browser.wait_for_text("#consent-username", "grace@example.com")
+    assert "another account" in browser.find("#status").text
+    assert browser.path.startswith("/consent.html?")
+    status, apps = json_body(browser.fetch("GET", "/api/oidc/apps"))
+    assert status == 200 and apps["apps"] == [], "nothing was allowed for the account signed in since"
+    # Allowed now, for the account the page shows.
+    browser.click('button[name="decision"][value="allow"]')
+    token = session.fetch_token(meta["token_endpoint"], authorization_response=come_back(browser, app))
+    assert session.get(meta["userinfo_endpoint"]).json()["email"] == "grace@example.com"
+    assert token["id_token"]
 
 
 def test_the_account_page_lists_an_allowed_app_and_removes_its_access(browser, server, app):

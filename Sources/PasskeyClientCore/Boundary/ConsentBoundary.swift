@@ -52,7 +52,11 @@ extension Auth.Consent {
         /// The `http` effects (the only ones this machine asks for), and the view when it is to render.
         private mutating func output(_ effects: [Auth.Effect]) -> Auth.JSON {
             var written: [Auth.JSON] = []
-            for case .api(let request) in effects { written.append(requests.send(request)) }
+            for case .api(let request) in effects {
+                // The decision names the account the page showed; the prompt asks who is signed in.
+                let user = if case .consentDecision = request { state.prompt?.userID } else { String?.none }
+                written.append(requests.send(request, user: user))
+            }
             let render = effects.contains(.render)
             var members: [(String, Auth.JSON)] = [("effects", .array(written))]
             if render { members.append(("view", Self.json(view(state, in: language), language))) }

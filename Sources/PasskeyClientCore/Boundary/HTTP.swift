@@ -222,7 +222,8 @@ extension Auth.APIResponse {
                       let items = json["scopes"]?.array
                 else { return nil }
                 let scopes = items.compactMap { $0.string }
-                return scopes.count == items.count ? .ask(Auth.Consent.Prompt(clientName: name, scopes: scopes, username: username)) : nil
+                let prompt = Auth.Consent.Prompt(clientName: name, scopes: scopes, username: username, userID: json["userId"]?.string)
+                return scopes.count == items.count ? .ask(prompt) : nil
             })
         case .consentDecision:
             self = .consentDecision(read("redirect") { $0["redirectTo"]?.string })

@@ -23,6 +23,7 @@ extension Auth.Language {
             case .sessionEnded: "You have been signed out. Sign in again."
             case .lastPasskey: "This is your only passkey. Deleting it would lock you out of your account: add another passkey first."
             case .passkeyNotFound: "That passkey is no longer on your account."
+            case .accountChanged: "This browser signed in to another account in another window. Check the account shown here before you go on."
             case .rateLimited(let seconds?): "Too many attempts. Try again in \(seconds) seconds."
             case .rateLimited(nil): "Too many attempts. Try again in a minute."
             case .refused(let code, let message): "The server refused: \(message) (\(code))."

@@ -23,6 +23,7 @@ extension Auth.Language {
             case .sessionEnded: "Sie wurden abgemeldet. Melden Sie sich erneut an."
             case .lastPasskey: "Das ist Ihr einziger Passkey. Ohne ihn könnten Sie sich nicht mehr anmelden: Fügen Sie zuerst einen weiteren hinzu."
             case .passkeyNotFound: "Dieser Passkey gehört nicht mehr zu Ihrem Konto."
+            case .accountChanged: "Dieser Browser wurde in einem anderen Fenster mit einem anderen Konto angemeldet. Prüfen Sie das hier gezeigte Konto, bevor Sie fortfahren."
             case .rateLimited(let seconds?): "Zu viele Versuche. Versuchen Sie es in \(seconds) Sekunden erneut."
             case .rateLimited(nil): "Zu viele Versuche. Versuchen Sie es in einer Minute erneut."
             case .refused(let code, let message): "Der Server hat abgelehnt: \(message) (\(code))."

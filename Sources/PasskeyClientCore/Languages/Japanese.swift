@@ -23,6 +23,7 @@ extension Auth.Language {
             case .sessionEnded: "サインアウトされました。もう一度サインインしてください。"
             case .lastPasskey: "これはあなたの唯一のパスキーです。削除するとアカウントにサインインできなくなります。先に別のパスキーを追加してください。"
             case .passkeyNotFound: "そのパスキーはもうアカウントにありません。"
+            case .accountChanged: "このブラウザーは別のウィンドウで別のアカウントにサインインしました。ここに表示されているアカウントを確認してから続けてください。"
             case .rateLimited(let seconds?): "試行回数が多すぎます。\(seconds) 秒後にもう一度お試しください。"
             case .rateLimited(nil): "試行回数が多すぎます。1 分後にもう一度お試しください。"
             case .refused(let code, let message): "サーバーが拒否しました: \(message)（\(code)）。"

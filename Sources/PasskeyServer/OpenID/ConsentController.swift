@@ -19,6 +19,9 @@ struct ConsentController {
         var client: ClientJSON
         var scopes: [String]
         var username: String
+        /// The account's user ID, which the page names in its decision (`Passkeys-User`): a
+        /// decision from a page shown for another account than the one signed in now is refused.
+        var userId: String
     }
 
     struct ClientJSON: Encodable {
@@ -75,7 +78,7 @@ struct ConsentController {
         guard case .consent(let prompt) = outcome else { return try Self.answer(outcome, parameters) }
         return try ServerServices.json(ConsentAnswer(
             client: ClientJSON(id: prompt.clientID, name: prompt.clientName), scopes: prompt.scopes,
-            username: signedIn.user.username))
+            username: signedIn.user.username, userId: signedIn.user.id.base64URL))
     }
 
     /// The person's decision: a redirect to the application with a code or `access_denied`.
