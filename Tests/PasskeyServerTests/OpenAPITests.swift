@@ -78,6 +78,15 @@ import Testing
                 if path.hasPrefix("/api/passkeys") || path.hasPrefix("/api/sessions") || path.hasPrefix("/api/account") {
                     #expect(responses["401"] != nil, "\(method) \(path): 401 unauthenticated is not documented")
                 }
+                // What acts for a signed-in account takes Passkeys-User, and says it may be 409 session_changed.
+                if path.hasPrefix("/api/passkeys") || path.hasPrefix("/api/session") || path.hasPrefix("/api/account")
+                    || path.hasPrefix("/api/oidc/")
+                {
+                    let parameters = operation["parameters"] as? [[String: Any]] ?? []
+                    #expect(parameters.contains { $0["$ref"] as? String == "#/components/parameters/PasskeysUser" },
+                            "\(method) \(path): the Passkeys-User header is not documented")
+                    #expect(responses["409"] != nil, "\(method) \(path): 409 session_changed is not documented")
+                }
             }
         }
     }
