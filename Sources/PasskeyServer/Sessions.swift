@@ -271,10 +271,16 @@ struct Sessions: Sendable {
     func current(_ request: Request, allowRecovery: Bool = false) async throws -> Authenticated? {
         guard let hash = tokenHash(request) else { return nil }
         guard let authenticated = try await current(tokenHash: hash, allowRecovery: allowRecovery) else { return nil }
-        if let expected = request.headers[.passkeysUser], expected != authenticated.user.id.base64URL {
+        try Self.requireNamedAccount(request, is: authenticated.user.id)
+        return authenticated
+    }
+
+    /// `409 session_changed` when the request names an account (`Passkeys-User`) other than
+    /// `userID`, the session's.
+    static func requireNamedAccount(_ request: Request, is userID: UserHandle) throws {
+        if let expected = request.headers[.passkeysUser], expected != userID.base64URL {
             throw APIError.sessionChanged
         }
-        return authenticated
     }
 
     /// The session whose token hashes to `hash` and its account, as ``current(_:allowRecovery:)`` says.

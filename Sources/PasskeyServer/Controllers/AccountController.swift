@@ -55,9 +55,7 @@ struct AccountController {
     /// page left open on one account does not sign out the one signed in from another tab since.
     @Sendable func signOut(_ request: Request, context: Context) async throws -> Response {
         if let hash = services.sessions.tokenHash(request), let session = try await services.store.session(tokenHash: hash) {
-            if let expected = request.headers[.passkeysUser], expected != session.userID.base64URL {
-                throw APIError.sessionChanged
-            }
+            try Sessions.requireNamedAccount(request, is: session.userID)
             // The event is stored with the deletion, and only by the request that deleted it.
             try await services.store.deleteSession(
                 tokenHash: hash,
