@@ -144,7 +144,7 @@ public struct OpenIDProvider: Sendable {
         case .valid(let valid): request = valid
         }
         if let outcome = try await checkSession(request, session) { return outcome }
-        guard let session else { return .signIn(loginHint: request.loginHint, reauthenticate: false) }
+        guard let session else { return signIn(for: request, reauthenticate: false) }
         // OIDC Core §3.1.2.4: consent, unless the client is trusted or the person allowed these scopes.
         if try await needsConsent(request, userID: session.userID) {
             if request.prompt.contains("none") { return request.redirect(.consentRequired, issuer: configuration.issuer) }
@@ -160,35 +160,69 @@ public struct OpenIDProvider: Sendable {
     private func checkSession(_ request: AuthorizationRequest, _ session: SignedInSession?) async throws -> AuthorizationOutcome? {
         guard let session else {
             if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
-            return .signIn(loginHint: request.loginHint, reauthenticate: false)
+            return signIn(for: request, reauthenticate: false)
         }
-        // prompt=select_account: the sign-in page is where a person picks an account (any passkey
-        // of the site), so it is asked for as a fresh sign-in is.
-        if request.prompt.contains("login") || request.prompt.contains("select_account") {
-            return .signIn(loginHint: request.loginHint, reauthenticate: true)
+        // Back from the sign-in page this request sent the browser to (`signed_in_after`): only a
+        // sign-in since then answers it. The page's `next` link loaded again with the session the
+        // browser had before is sent round again, so prompt=login and max_age cannot be passed by
+        // skipping the sign-in they asked for.
+        var signedInSince = false
+        if let after = request.signedInAfter {
+            guard session.authTime >= after else {
+                if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
+                return signIn(for: request, reauthenticate: true)
+            }
+            signedInSince = true
+        }
+        // prompt=login asks for a fresh sign-in; prompt=select_account too: the sign-in page is
+        // where a person picks an account (any passkey of the site).
+        if !signedInSince, request.prompt.contains("login") || request.prompt.contains("select_account") {
+            return signIn(for: request, reauthenticate: true)
         }
         // OIDC Core §3.1.2.1 id_token_hint: the person the client expects must be the one signed
-        // in; otherwise login_required for prompt=none, else a sign-in as them.
+        // in; otherwise login_required for prompt=none, else a sign-in as them. After a sign-in
+        // the request asked for, as someone else, the client learns so ("SHOULD return an error,
+        // such as login_required"), rather than the browser being sent round for ever.
         if let hint = request.idTokenHint {
             guard let claims = try await hintClaims(hint) else {
                 return request.redirect(.invalidRequest("id_token_hint is not an ID token of this provider"), issuer: configuration.issuer)
             }
             if claims.sub != Self.subject(session.userID) {
-                if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
-                return .signIn(loginHint: request.loginHint, reauthenticate: true)
+                if request.prompt.contains("none") || signedInSince {
+                    return request.redirect(.loginRequired, issuer: configuration.issuer)
+                }
+                return signIn(for: request, reauthenticate: true)
             }
         }
         // OIDC Core §3.1.2.1 max_age: a sign-in older than this must be repeated ("max_age=0 is
-        // equivalent to prompt=login", however recent the sign-in).
-        if let maxAge = request.maxAge, maxAge == 0 || now().timeIntervalSince(session.authTime) > TimeInterval(maxAge) {
+        // equivalent to prompt=login", however recent the sign-in), once: the sign-in it asked for
+        // answers it (the ID token's auth_time says when that was).
+        if !signedInSince, let maxAge = request.maxAge,
+           maxAge == 0 || now().timeIntervalSince(session.authTime) > TimeInterval(maxAge) {
             if request.prompt.contains("none") { return request.redirect(.loginRequired, issuer: configuration.issuer) }
-            return .signIn(loginHint: request.loginHint, reauthenticate: true)
+            return signIn(for: request, reauthenticate: true)
         }
         return nil
     }
 
+    /// The sign-in page for `request`, and the request to come back to: the same, but for
+    /// prompt=login and select_account, which the sign-in spends, and with `signed_in_after` set
+    /// to now (whole seconds, rounded down), so that only a sign-in from now on answers it.
+    private func signIn(for request: AuthorizationRequest, reauthenticate: Bool) -> AuthorizationOutcome {
+        let prompt = request.prompt.subtracting(["login", "select_account"]).sorted().joined(separator: " ")
+        let returnTo = request.parameters
+            .setting("prompt", to: prompt.isEmpty ? nil : prompt)
+            .setting(Self.signedInAfterParameter, to: String(Int64(now().timeIntervalSince1970.rounded(.down))))
+        return .signIn(loginHint: request.loginHint, reauthenticate: reauthenticate, returnTo: returnTo)
+    }
+
+    /// The authorization request's parameter, this provider's own, that marks a request coming back
+    /// from the sign-in page it sent the browser to: the time it did so, in whole seconds since
+    /// 1970. A session whose sign-in is older does not answer the request.
+    public static let signedInAfterParameter = "signed_in_after"
+
     /// The person's answer on the consent page for this authentication request (re-checked in
-    /// full, the session's fitness for it too: a sign-in it asks for is ``AuthorizationOutcome/signIn(loginHint:reauthenticate:)``).
+    /// full, the session's fitness for it too: a sign-in it asks for is ``AuthorizationOutcome/signIn(loginHint:reauthenticate:returnTo:)``).
     /// A consent given is stored with `consentEvent` (when given), in one transaction.
     public func decide(
         _ parameters: OAuthParameters, session: SignedInSession, allow: Bool, consentEvent: AuditEvent? = nil
@@ -286,7 +320,7 @@ public struct OpenIDProvider: Sendable {
         do {
             try parameters.requireSingle([
                 "response_type", "scope", "state", "nonce", "prompt", "max_age", "login_hint", "code_challenge",
-                "code_challenge_method", "response_mode", "id_token_hint",
+                "code_challenge_method", "response_mode", "id_token_hint", Self.signedInAfterParameter,
             ])
         } catch {
             return fail(error)
@@ -338,10 +372,19 @@ public struct OpenIDProvider: Sendable {
             guard let value = Int(raw), value >= 0 else { return fail(.invalidRequest("max_age must be a whole number of seconds")) }
             maxAge = value
         }
+        // This provider's own mark of a request back from the sign-in page: a time not in the future
+        // (a minute's leeway for the clocks of several server processes).
+        var signedInAfter: Date?
+        if let raw = parameters[Self.signedInAfterParameter] {
+            guard raw.utf8.count <= 12, raw.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+                  let seconds = Int64(raw), Double(seconds) <= now().timeIntervalSince1970 + 60
+            else { return fail(.invalidRequest("\(Self.signedInAfterParameter) must be a past time in whole seconds")) }
+            signedInAfter = Date(timeIntervalSince1970: Double(seconds))
+        }
         return .valid(AuthorizationRequest(
-            client: client, redirectURI: redirectURI, scopes: scopes, state: state, nonce: parameters["nonce"],
-            codeChallenge: challenge, prompt: prompt, maxAge: maxAge, loginHint: parameters["login_hint"],
-            idTokenHint: parameters["id_token_hint"]))
+            parameters: parameters, client: client, redirectURI: redirectURI, scopes: scopes, state: state,
+            nonce: parameters["nonce"], codeChallenge: challenge, prompt: prompt, maxAge: maxAge,
+            loginHint: parameters["login_hint"], idTokenHint: parameters["id_token_hint"], signedInAfter: signedInAfter))
     }
 
     // MARK: Token endpoint
@@ -646,6 +689,8 @@ public struct SignedInSession: Sendable, Hashable {
 
 /// A checked authentication request.
 struct AuthorizationRequest: Sendable {
+    /// The request as it came.
+    var parameters: OAuthParameters
     var client: OAuthClientRecord
     var redirectURI: String
     var scopes: [String]
@@ -657,6 +702,8 @@ struct AuthorizationRequest: Sendable {
     var loginHint: String?
     /// `id_token_hint`: an ID token this provider issued, naming who the client expects.
     var idTokenHint: String?
+    /// ``OpenIDProvider/signedInAfterParameter``: back from the sign-in page sent to at this time.
+    var signedInAfter: Date?
 
     /// RFC 6749 §4.1.2.1: the error, sent back to the client with the original state.
     func redirect(_ error: OAuthError, issuer: String) -> AuthorizationOutcome {
@@ -673,9 +720,10 @@ public enum AuthorizationOutcome: Sendable, Equatable {
     case errorPage(OAuthError)
     /// Send the browser to the client: a code or an error.
     case redirect(String)
-    /// Send the browser to the sign-in page, then back; `reauthenticate` asks for a fresh sign-in
-    /// even when the browser has a session (which that sign-in replaces).
-    case signIn(loginHint: String?, reauthenticate: Bool)
+    /// Send the browser to the sign-in page, then back to the authorization request `returnTo`;
+    /// `reauthenticate` asks for a fresh sign-in even when the browser has a session (which that
+    /// sign-in replaces).
+    case signIn(loginHint: String?, reauthenticate: Bool, returnTo: OAuthParameters)
     /// Ask the person on the consent page.
     case consent(ConsentPrompt)
 }

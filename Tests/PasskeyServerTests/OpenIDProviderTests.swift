@@ -743,6 +743,17 @@ struct OpenIDProviderTests {
             let interactive = try await grace.authorize(app.authorizationQuery(extra: [("id_token_hint", adasToken)]))
             #expect(interactive.location?.hasPrefix("/?next=") == true)
             #expect(interactive.locationQuery["reauthenticate"] == "1")
+            // Back without a sign-in: the sign-in page again. Back after one, as Grace still: the
+            // app learns that Ada is not signed in (OIDC Core §3.1.2.1), instead of the browser
+            // going round for ever.
+            let next = try #require(interactive.locationQuery["next"])
+            harness.clock.advance(by: 1)
+            #expect(try await grace.get(next).locationQuery["reauthenticate"] == "1")
+            try await grace.signIn("grace@example.com")
+            let back = try await grace.get(next)
+            #expect(back.location?.hasPrefix(TestApp.redirectURI) == true, "\(back.location ?? "")")
+            #expect(back.locationQuery["error"] == "login_required")
+            #expect(back.locationQuery["state"] == "xyz")
             let forged = try await ada.authorize(app.authorizationQuery(extra: [("id_token_hint", "eyJhbGciOiJub25lIn0.e30.")]))
             #expect(forged.locationQuery["error"] == "invalid_request")
         }
@@ -803,6 +814,11 @@ struct OpenIDProviderTests {
             #expect(!next.contains("prompt"))
             // Any site can link to prompt=login: following the link signs no one out.
             #expect(try await browser.get("/api/session").status == .ok)
+            // The way back without the sign-in it asked for leads to the sign-in page again.
+            harness.clock.advance(by: 1)
+            let skipped = try await browser.get(next)
+            #expect(skipped.locationQuery["code"] == nil)
+            #expect(skipped.location?.hasPrefix("/?next=") == true && skipped.locationQuery["reauthenticate"] == "1")
             try await browser.signIn("ada@example.com")
             let back = try await browser.get(next)
             let code = try #require(back.locationQuery["code"])
@@ -825,7 +841,9 @@ struct OpenIDProviderTests {
             #expect(stale.locationQuery["reauthenticate"] == "1")
             #expect(try await browser.get("/api/session").status == .ok)
             let next = try #require(stale.locationQuery["next"])
-            #expect(!next.contains("max_age"))
+            #expect(next.contains("signed_in_after="))
+            let skipped = try await browser.get(next)
+            #expect(skipped.locationQuery["code"] == nil && skipped.locationQuery["reauthenticate"] == "1")
             try await browser.signIn("ada@example.com")
             let fresh = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "60")]))
             let code = try #require(fresh.locationQuery["code"])
@@ -845,6 +863,8 @@ struct OpenIDProviderTests {
             let first = try await browser.authorize(app.authorizationQuery(extra: [("max_age", "0")]))
             #expect(first.locationQuery["reauthenticate"] == "1")
             let next = try #require(first.locationQuery["next"])
+            harness.clock.advance(by: 1)
+            #expect(try await browser.get(next).locationQuery["reauthenticate"] == "1")
             try await browser.signIn("ada@example.com")
             let signedInAt = Int(harness.clock.now.timeIntervalSince1970)
             // The browser takes a moment to come back to the request.
@@ -856,7 +876,7 @@ struct OpenIDProviderTests {
         }
     }
 
-    @Test("With no session, the sign-in page is not asked to sign in again, and max_age is spent by that sign-in")
+    @Test("With no session, the sign-in page is not asked to sign in again, and prompt=login and max_age are spent by that sign-in")
     func signInWithoutSession() async throws {
         try await Harness.run(Self.kind) { harness, client in
             let app = try await TestApp.register(harness.store, trusted: true)
@@ -865,7 +885,30 @@ struct OpenIDProviderTests {
             #expect(response.location?.hasPrefix("/?next=") == true)
             #expect(response.locationQuery["reauthenticate"] == nil)
             let next = try #require(response.locationQuery["next"])
-            #expect(!next.contains("max_age") && !next.contains("prompt"))
+            #expect(!next.contains("prompt") && next.contains("signed_in_after="))
+            try await browser.signUp("ada@example.com")
+            harness.clock.advance(by: 3)
+            #expect(try await browser.get(next).locationQuery["code"] != nil)
+        }
+    }
+
+    @Test("signed_in_after must be a time in whole seconds, not in the future, given once")
+    func signedInAfterChecked() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, trusted: true)
+            var browser = try Browser(client)
+            try await browser.signUp("ada@example.com")
+            let now = Int(harness.clock.now.timeIntervalSince1970)
+            for value in ["-1", "+5", "1.5", "abc", "9999999999999", String(now + 3600)] {
+                let response = try await browser.authorize(app.authorizationQuery(extra: [("signed_in_after", value)]))
+                #expect(response.locationQuery["error"] == "invalid_request", "\(value)")
+            }
+            let twice = try await browser.authorize(
+                app.authorizationQuery(extra: [("signed_in_after", String(now)), ("signed_in_after", String(now))]))
+            #expect(twice.locationQuery["error"] == "invalid_request")
+            // A time before the session's sign-in: answered by it.
+            let earlier = try await browser.authorize(app.authorizationQuery(extra: [("signed_in_after", String(now - 10))]))
+            #expect(earlier.locationQuery["code"] != nil)
         }
     }
 

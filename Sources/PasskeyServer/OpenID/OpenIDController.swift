@@ -71,19 +71,13 @@ struct OpenIDController {
             return OAuthHTTP.page(title: "This sign-in link is not valid", message: error.description, status: .badRequest)
         case .redirect(let location):
             return OAuthHTTP.redirect(location, after: method)
-        case .signIn(let loginHint, let reauthenticate):
+        case .signIn(let loginHint, let reauthenticate, let returnTo):
             // OIDC Core §3.1.2.1 prompt=login / max_age: the sign-in page asks for a passkey even
             // when the browser has a session (`reauthenticate`), and a sign-in there replaces that
             // session. The session is not ended here: a link from any site can carry prompt=login,
-            // and following one must not sign anyone out. Back at this request, prompt=login and
-            // max_age are spent: the person has just signed in (the ID token's auth_time says
-            // when), and a max_age of 0 would otherwise send them round again for ever; so is
-            // select_account (the person just picked the account they signed in to).
-            let prompt = (parameters["prompt"] ?? "").split(separator: " ")
-                .filter { $0 != "login" && $0 != "select_account" }.joined(separator: " ")
-            let next = Self.authorizationPath(
-                parameters.setting("prompt", to: prompt.isEmpty ? nil : prompt).setting("max_age", to: nil))
-            var query = [("next", next)]
+            // and following one must not sign anyone out. The page comes back to `returnTo`, which
+            // only a sign-in made since answers (the provider's `signed_in_after`).
+            var query = [("next", Self.authorizationPath(returnTo))]
             if let loginHint { query.append(("login_hint", loginHint)) }
             if reauthenticate { query.append(("reauthenticate", "1")) }
             return OAuthHTTP.redirect("/?" + Self.encode(query), after: method)
