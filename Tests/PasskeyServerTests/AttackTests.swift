@@ -360,6 +360,12 @@ import WebAuthn
             #expect(decoy.allowCredentials.map(\.transports) == again?.allowCredentials.map(\.transports))
             #expect(Set(knownResponse.headers.map(\.name)) == Set(unknownResponse.headers.map(\.name)))
             #expect(real.rpId == decoy.rpId && real.userVerification == decoy.userVerification && real.timeout == decoy.timeout)
+            // An account without a passkey (imported with a password) answers as an unknown name.
+            try await harness.importAccount("imported@example.com", passwordHash: KnownHashes.bcrypt2b)
+            let (importedResponse, imported) = try await stranger.authenticationOptions("imported@example.com")
+            #expect(importedResponse.status == unknownResponse.status)
+            #expect(Set(importedResponse.headers.map(\.name)) == Set(unknownResponse.headers.map(\.name)))
+            #expect((1...4).contains(try #require(imported).allowCredentials.count))
         }
     }
 

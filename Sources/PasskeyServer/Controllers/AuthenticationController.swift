@@ -48,7 +48,12 @@ struct AuthenticationController {
             var passkeys: [SealedPasskey] = []
             if let raw = username, !raw.trimmingWhitespaceAndNewlines().isEmpty {
                 let username = try NameRules.username(raw)
-                if let (user, credentials) = try await services.store.userWithCredentials(username: username) {
+                // An account without a passkey (imported with a password, or in a recovery before
+                // its new passkey) answers as an unknown name does: an empty list would tell that
+                // the account exists.
+                if let (user, credentials) = try await services.store.userWithCredentials(username: username),
+                   !credentials.isEmpty
+                {
                     allowCredentials = credentials.map(ServerServices.descriptor)
                     userHandle = user.id
                     passkeys = credentials.map(SealedPasskey.init)
