@@ -131,6 +131,21 @@ import WebAuthn
         }
     }
 
+    @Test("A body of the wrong JSON type is named in JSON's words, not Swift's", arguments: [
+        ("[]", "the top level has the wrong type (expected an object)"),
+        ("7", "the top level has the wrong type (expected an object)"),
+        (#"{"email":7}"#, "email has the wrong type (expected a string)"),
+        (#"{"email":["ada@example.com"]}"#, "email has the wrong type (expected a string)"),
+    ])
+    func wrongTypesAreNamedInJSONsWords(body: String, message: String) async throws {
+        try await Harness.run(.sqliteMemory) { harness, client in
+            var browser = try Browser(client)
+            let response = try await browser.send(.post, "/api/recovery/options", body: Data(body.utf8))
+            expectError(response, .badRequest, "malformed")
+            #expect(response.errorMessage == message, "\(body)")
+        }
+    }
+
     @Test func signUpOptionsTakeANullOrAbsentDisplayNameAsTheUsernameAndIgnoreOtherMembers() async throws {
         try await Harness.run(.sqliteMemory) { harness, client in
             for (number, body) in [

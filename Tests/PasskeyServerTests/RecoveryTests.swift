@@ -139,10 +139,17 @@ import WebAuthn
             var browser = try Browser(client)
             try await browser.signUp(Self.ada)
             let first = try await harness.code(to: Self.ada, subject: "Confirm")
+            // The body is `{}`: anything else is malformed, and no code is sent for it.
+            for body in ["[]", "null", "\"x\"", "7", "{"] {
+                let refused = try await browser.send(.post, "/api/email/verify/resend", body: Data(body.utf8))
+                expectError(refused, .badRequest, "malformed")
+                #expect(!refused.text.contains("Dictionary"), "\(refused.text)")
+            }
             let resend = try await browser.post("/api/email/verify/resend", [String: String]())
             #expect(resend.status == .accepted, "\(resend.text)")
             let second = try await harness.code(to: Self.ada, subject: "Confirm", number: 2)
             #expect(second.count == 8)
+            #expect(harness.mail.messages(to: Self.ada).count == 2)
             #expect(try await browser.post("/api/email/verify", ["code": first]).status == .ok)
             expectError(try await browser.post("/api/email/verify/resend", [String: String]()), .conflict, "email_verified")
         }

@@ -99,6 +99,8 @@ struct RecoveryController {
 
     @Sendable func resend(_ request: Request, context: Context) async throws -> Response {
         try await services.limitClient(context)
+        // The body is `{}` (or empty): an object with no member this endpoint reads.
+        _ = try await JSONBody.stringMembers([], from: request)
         let signedIn = try await services.sessions.require(request)
         try await services.limitAccount(ServerServices.accountKey(userID: signedIn.user.id))
         guard !signedIn.user.emailVerified else { throw APIError.emailAlreadyVerified }

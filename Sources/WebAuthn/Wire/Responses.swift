@@ -323,6 +323,18 @@ package enum WireJSON {
         return path.isEmpty ? "the top level" : path
     }
 
+    /// The JSON a Swift type is read from, in words (not the Swift type's name).
+    static func jsonType(_ type: Any.Type) -> String {
+        if type == String.self || type == Substring.self { return "a string" }
+        if type == Bool.self { return "true or false" }
+        if type is any BinaryInteger.Type { return "a whole number" }
+        if type is any BinaryFloatingPoint.Type { return "a number" }
+        let name = String(describing: type)
+        if name.hasPrefix("Dictionary<") { return "an object" }
+        if name.hasPrefix("Array<") { return "an array" }
+        return "another type"
+    }
+
     static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, let context):
@@ -331,7 +343,7 @@ package enum WireJSON {
         case .valueNotFound(_, let context):
             return "missing value for \(path(context.codingPath))"
         case .typeMismatch(let type, let context):
-            return "\(path(context.codingPath)) has the wrong type (expected \(type))"
+            return "\(path(context.codingPath)) has the wrong type (expected \(jsonType(type)))"
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty { return "invalid JSON" }
             return "\(path(context.codingPath)) is invalid: \(context.debugDescription)"
