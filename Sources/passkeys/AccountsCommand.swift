@@ -23,7 +23,8 @@ struct AccountsCommand: AsyncParsableCommand {
                 line, reports what it did, and the accounts imported before it stay. The database \
                 must exist (`passkeys migrate` makes a new one). Exit 0 when every line was imported, \
                 1 when a line failed or the database failed, 2 on usage errors (a file that cannot be \
-                read), 78 when the database cannot be opened as given. See docs/migration.md.
+                read), 69 when the database cannot be reached, 78 when it cannot be opened as given. See \
+                docs/migration.md.
                 """
         )
 
@@ -40,9 +41,8 @@ struct AccountsCommand: AsyncParsableCommand {
                 data = FileManager.default.contents(atPath: file)
             }
             guard let data else { throw CommandFailure("cannot read \(file)", exitCode: 2) }
-            guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(file) is not UTF-8 text", exitCode: 2) }
             let outcome = try await database.withStore { store in
-                let outcome = await LineByLineImport.run(text, into: store)
+                let outcome = await LineByLineImport.run(Array(data), into: store)
                 for failure in outcome.failures {
                     FileHandle.standardError.write(Data("\(file):\(failure.line): \(failure.reason)\n".utf8))
                 }
@@ -79,15 +79,21 @@ struct LineByLineImport {
     /// The line the store failed on, and why; it and the lines after it were not imported.
     var stopped: Failure?
 
-    static func run(_ text: String, into store: any PasskeyStore) async -> LineByLineImport {
+    /// Imports the JSON Lines `bytes`. Each line is checked to be UTF-8 on its own, so one line in
+    /// another encoding is a bad line, reported with its number, and the others are imported.
+    static func run(_ bytes: [UInt8], into store: any PasskeyStore) async -> LineByLineImport {
         var outcome = LineByLineImport()
         let importer = AccountImport(store: store)
-        // AccountImport's own rule: a line ends at LF or CRLF (one Character in a Swift string), so
-        // each piece is one line to it too.
-        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        // AccountImport's own rule: a line ends at LF or CRLF.
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
+            let withoutCR = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+            guard let text = String(validating: withoutCR, as: UTF8.self) else {
+                outcome.failures.append(Failure(line: index + 1, reason: "the line is not UTF-8 text"))
+                continue
+            }
             do {
-                let report = try await importer.run(String(line))
+                let report = try await importer.run(text)
                 outcome.imported += report.imported
                 outcome.withPassword += report.withPassword
                 outcome.failures += report.failures.map { Failure(line: index + 1, reason: $0.reason) }

@@ -41,6 +41,9 @@ struct AdminCommand: AsyncParsableCommand {
         /// database, listed as having no accounts, or holding the apps and accounts just added where
         /// no server reads them (exit 78, as for any URL that cannot work as given).
         /// `passkeys migrate` makes a new database, for a deployment that starts with these tools.
+        /// `sqlite::memory:` is refused for the same reason: it would be gone when the command exits.
+        /// A database that cannot be reached is exit 69, one that cannot be opened as given 78, as
+        /// for `passkeys migrate`.
         ///
         /// `body` prints what the command did: its changes are committed by then, and what it prints
         /// may exist nowhere else (a new client secret is shown once). So standard output is flushed
@@ -51,7 +54,12 @@ struct AdminCommand: AsyncParsableCommand {
             if url.hasPrefix("sqlite:") {
                 let path = String(url.dropFirst("sqlite:".count))
                 var isDirectory: ObjCBool = false
-                if path != ":memory:", !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue) {
+                if path == ":memory:" {
+                    throw CommandFailure(
+                        "--database \(url): an in-memory database is gone when this command exits; name the server's database",
+                        exitCode: 78, code: "database")
+                }
+                if !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue) {
                     throw CommandFailure(
                         "--database \(url): no database file there; check the path, or create it with `passkeys migrate --database \(url)`",
                         exitCode: 78, code: "database")
@@ -63,7 +71,7 @@ struct AdminCommand: AsyncParsableCommand {
             } catch let error as StoreError {
                 throw CommandFailure(
                     "--database \(PostgresDatabaseURL.redact(url)): \(error.reason)",
-                    exitCode: error.code == .invalidConfiguration ? 78 : 1, code: "database")
+                    exitCode: error.code == .unavailable ? 69 : 78, code: "database")
             }
             let result: R
             do {

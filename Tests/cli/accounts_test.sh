@@ -45,6 +45,16 @@ check "a line that is not JSON is reported" 1 "$code" "bad.jsonl:8: not a JSON o
 
 out=$("$bin" accounts import --database "$db" "$tmp/missing.jsonl" 2>&1); code=$?
 check "a missing file is a usage error" 2 "$code" "cannot read" "$out"
+# One line in Latin-1 among UTF-8 ones: that line fails with its number, the others are imported.
+printf '{"username":"utf1@example.com"}\n{"username":"caf\xe9@example.com"}\r\n{"username":"utf3@example.com"}\r\n' >"$tmp/latin.jsonl"
+out=$("$bin" accounts import --database "$db" "$tmp/latin.jsonl" 2>&1); code=$?
+check "a line that is not UTF-8 fails alone, with its number" 1 "$code" "latin.jsonl:2: the line is not UTF-8 text" "$out"
+check "the UTF-8 lines around it are imported" 1 "$code" "imported 2 accounts \(0 with a password\); 1 line failed" "$out"
+out=$("$bin" accounts import --database "sqlite::memory:" "$tmp/good.jsonl" 2>&1); code=$?
+check "an in-memory database, gone at exit, is refused with 78" 78 "$code" "an in-memory database is gone when this command exits" "$out"
+echo "not a database" >"$tmp/not-a-database.sqlite"
+out=$("$bin" accounts import --database "sqlite:$tmp/not-a-database.sqlite" "$tmp/good.jsonl" 2>&1); code=$?
+check "a file that is not a SQLite database exits 78" 78 "$code" "not-a-database.sqlite" "$out"
 "$bin" migrate --database "sqlite:$tmp/from-env.sqlite" >/dev/null || give_up "passkeys migrate failed"
 out=$(PASSKEYS_DATABASE="sqlite:$tmp/from-env.sqlite" "$bin" accounts import "$tmp/good.jsonl" 2>&1); code=$?
 check "without --database, PASSKEYS_DATABASE names the database, as for the other tools" 0 "$code" "imported" "$out"

@@ -2,8 +2,8 @@
 # Tests `passkeys admin` on the database of a running `passkeys serve` (a SQLite file, no rate
 # limits, JSON logs, a free port): users list/show/disable/enable/delete and sessions revoke,
 # as an account's owner sees them through `passkeys client`; --json; exit codes 0 (done),
-# 1 (no such account), 2 (usage) and 78 (a database it cannot open); the server's request IDs and
-# its event loops (--event-loops).
+# 1 (no such account), 2 (usage), 69 (a database it cannot reach) and 78 (a database it cannot
+# open as given); the server's request IDs and its event loops (--event-loops).
 suite="admin"
 source "$(dirname "$0")/lib.sh"
 
@@ -91,6 +91,12 @@ check "a SQLite file that is not there exits 78 and is not made" 78 "$code" "no 
 check "the mistyped file was not created" 1 "$([ -e "$tmp/typo.sqlite" ]; echo $?)" "" ""
 admin users list --database "postgres://admin:S3cretPW@127.0.0.1:1/passkeys"
 check "a PostgreSQL URL's password is not shown" 0 "$(grep -c S3cretPW <<<"$out")" "admin:\*\*\*@" "$out"
+check "a database that cannot be reached exits 69, as for passkeys migrate" 69 "$code" "Connection refused" "$out"
+admin users list --database "sqlite::memory:"
+check "an in-memory database, gone at exit, is refused with 78" 78 "$code" "an in-memory database is gone when this command exits" "$out"
+echo "not a database" >"$tmp/not-a-database.sqlite"
+admin users list --database "sqlite:$tmp/not-a-database.sqlite"
+check "a file that is not a SQLite database exits 78" 78 "$code" "file is not a database" "$out"
 
 # Request IDs: in the answer's X-Request-ID and in the JSON log line of that request.
 request_id=$(python3 -c "import urllib.request; print(urllib.request.urlopen('http://localhost:$port/healthz', timeout=2).headers['X-Request-ID'])" 2>&1)
