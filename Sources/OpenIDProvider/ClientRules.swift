@@ -151,6 +151,13 @@ public enum ClientRules {
         }
     }
 
+    /// Whether a request's `Origin` is one CORS allows for a registered redirect URI's `origin`:
+    /// the same, or on a loopback IP literal the same but for the port, as for the redirect URI
+    /// itself (``redirectURI(_:matches:)``, RFC 8252 §7.3).
+    public static func corsOrigin(_ requested: String, matches origin: String) -> Bool {
+        redirectURI(requested, matches: origin)
+    }
+
     /// The origin of a web redirect URI (`https://app.example.com:8443`), for CORS.
     public static func origin(of uri: String) -> String? {
         guard let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(),

@@ -1480,6 +1480,24 @@ struct OpenIDProviderTests {
         }
     }
 
+    @Test("A redirect URI on a loopback IP literal allows CORS from any port of it, as it allows redirects; nothing more")
+    func corsOnLoopback() async throws {
+        try await Harness.run(Self.kind) { harness, client in
+            let app = try await TestApp.register(harness.store, isPublic: true, trusted: true, redirectURIs: ["http://127.0.0.1/cb"])
+            let refresh = [("grant_type", "refresh_token"), ("refresh_token", "x"), ("client_id", app.id)]
+            for origin in ["http://127.0.0.1", "http://127.0.0.1:4444"] {
+                let allowed = try await tokenRequest(client, refresh, origin: origin)
+                #expect(allowed.headers[.accessControlAllowOrigin] == origin)
+                let preflight = try await client.execute(uri: "/oauth2/token", method: .options, headers: [.origin: origin])
+                #expect(preflight.headers[.accessControlAllowOrigin] == origin)
+            }
+            for origin in ["http://127.0.0.2:4444", "http://localhost:4444", "https://127.0.0.1:4444", "http://127.0.0.1:99999", "http://127.0.0.1:4444/x"] {
+                let refused = try await tokenRequest(client, refresh, origin: origin)
+                #expect(refused.headers[.accessControlAllowOrigin] == nil, "\(origin)")
+            }
+        }
+    }
+
     // MARK: Client credentials
 
     @Test("Client IDs and secrets use only unreserved characters")

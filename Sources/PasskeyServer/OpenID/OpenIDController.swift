@@ -301,7 +301,7 @@ struct OpenIDController {
         let allowed = try await services.store.clients()
             .filter(\.isPublic)
             .flatMap { $0.redirectURIs.compactMap(ClientRules.origin(of:)) }
-        guard allowed.contains(origin) else { return response }
+        guard allowed.contains(where: { ClientRules.corsOrigin(origin, matches: $0) }) else { return response }
         response.headers[.accessControlAllowOrigin] = origin
         if preflight {
             response.headers[.accessControlAllowMethods] = "GET, POST"
