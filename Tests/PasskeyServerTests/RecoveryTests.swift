@@ -393,7 +393,12 @@ import WebAuthn
             #expect(try refreshed.decode(OAuthErrorAnswer.self).error == "invalid_grant")
             // The attacker's passkey no longer belongs to the account, nor signs in.
             #expect(try await owner.get("/api/passkeys").decode(PasskeysAnswer.self).passkeys.isEmpty)
-            #expect(try await attacker.signIn(Self.ada).status != .ok)
+            // Asked by name, the account (now without a passkey) lists decoys the attacker's
+            // authenticator does not hold; offered anyway, the attacker's passkey is unknown.
+            let (_, options) = try await attacker.authenticationOptions(Self.ada)
+            let decoys = try #require(options).allowCredentials.map(\.id)
+            #expect(!decoys.isEmpty && !decoys.contains { $0 == attacker.authenticator.credentials.first?.id })
+            expectError(try await attacker.signIn(), .unauthorized, "unknown_credential")
             #expect(try await owner.addPasskey().status == .created)
             #expect(try await owner.get("/api/session").decode(SessionStateForTests.self).recovery == false)
         }
