@@ -1,3 +1,4 @@
+import Crypto
 import PasskeyCBOR
 import Testing
 import WebAuthn
@@ -152,6 +153,55 @@ struct SpecCOSEKeyTests {
         y[y.count - 1] ^= 0x01
         #expect(throws: WebAuthnError(.malformed, "")) {
             try COSEPublicKey(rawRepresentation: key.setting(-3, to: .bytes(y)).coseKey)
+        }
+    }
+
+    /// The points of small order, little-endian, with the sign bit of x clear: y = 0 (order 4),
+    /// 1 (the identity), p - 1 (order 2) and the two y of order 8.
+    static let smallOrderEd25519: [[UInt8]] = [
+        [UInt8](repeating: 0, count: 32),
+        [0x01] + [UInt8](repeating: 0, count: 31),
+        [0xEC] + [UInt8](repeating: 0xFF, count: 30) + [0x7F],
+        hex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+        hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    ]
+
+    static func hex(_ text: String) -> [UInt8] {
+        stride(from: 0, to: text.count, by: 2).map { offset in
+            let start = text.index(text.startIndex, offsetBy: offset)
+            return UInt8(text[start..<text.index(start, offsetBy: 2)], radix: 16) ?? 0
+        }
+    }
+
+    @Test("An Ed25519 key of small order, with either sign of x, is malformed: signatures would need no private key",
+          arguments: smallOrderEd25519.flatMap { [$0, Array($0.dropLast()) + [$0[31] | 0x80]] })
+    func smallOrderEd25519KeysAreRefused(x: [UInt8]) throws {
+        let key = TestCredentialKey.edDSA()
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: key.setting(-2, to: .bytes(x)).coseKey)
+        }
+    }
+
+    @Test("The reason: for the identity key, R the identity and S zero is a signature of any message")
+    func theIdentityKeyVerifiesAForgery() throws {
+        let identity = [0x01] + [UInt8](repeating: 0, count: 31)
+        let forged = identity + [UInt8](repeating: 0, count: 32)
+        // The library's own check takes it (RFC 8032 §5.1.7 allows it); the COSE key is refused first.
+        let raw = try Curve25519.Signing.PublicKey(rawRepresentation: identity)
+        #expect(raw.isValidSignature(forged, for: Array("any message".utf8)))
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: TestCredentialKey.edDSA().setting(-2, to: .bytes(identity)).coseKey)
+        }
+    }
+
+    @Test("An Ed25519 key whose y is not below p is malformed (not a canonical encoding)", arguments: [
+        [0xED] + [UInt8](repeating: 0xFF, count: 30) + [0x7F],
+        [0xEE] + [UInt8](repeating: 0xFF, count: 30) + [0x7F],
+        [UInt8](repeating: 0xFF, count: 32),
+    ])
+    func nonCanonicalEd25519KeysAreRefused(x: [UInt8]) throws {
+        #expect(throws: WebAuthnError(.malformed, "")) {
+            try COSEPublicKey(rawRepresentation: TestCredentialKey.edDSA().setting(-2, to: .bytes(x)).coseKey)
         }
     }
 

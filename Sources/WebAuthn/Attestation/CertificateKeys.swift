@@ -67,7 +67,12 @@ enum AttestationCertificates {
         case .es512:
             if let p521 = P521.Signing.PublicKey(key) { return SignatureVerifier(p521: p521) }
         case .edDSA, .ed25519:
-            if let ed = Curve25519.Signing.PublicKey(key) { return SignatureVerifier(ed25519: ed) }
+            if let ed = Curve25519.Signing.PublicKey(key) {
+                if let refusal = Ed25519PublicKeys.refusal(Array(ed.rawRepresentation)) {
+                    throw WebAuthnError(.malformed, "the attestation certificate's key: \(refusal)")
+                }
+                return SignatureVerifier(ed25519: ed)
+            }
         case .rs256, .rs384, .rs512, .rs1, .ps256, .ps384, .ps512:
             if let rsa = _RSA.Signing.PublicKey(key) {
                 let hash: SignatureVerifier.RSAHash

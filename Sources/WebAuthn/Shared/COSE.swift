@@ -281,6 +281,7 @@ struct SignatureVerifier: Sendable {
                 backing = .p521(try P521.Signing.PublicKey(rawRepresentation: x + y))
             case (.edDSA, .okp(COSEPublicKey.Curve.ed25519, let x)), (.ed25519, .okp(COSEPublicKey.Curve.ed25519, let x)):
                 guard x.count == 32 else { throw mismatch() }
+                if let refusal = Ed25519PublicKeys.refusal(x) { throw WebAuthnError(.malformed, refusal) }
                 backing = .ed25519(try Curve25519.Signing.PublicKey(rawRepresentation: x))
             case (.rs256, .rsa(let n, let e)): backing = .rsa(try Self.rsaKey(n: n, e: e), .sha256, .insecurePKCS1v1_5)
             case (.rs384, .rsa(let n, let e)): backing = .rsa(try Self.rsaKey(n: n, e: e), .sha384, .insecurePKCS1v1_5)
