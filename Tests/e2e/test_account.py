@@ -320,3 +320,24 @@ def test_the_sessions_block_follows_the_page_to_another_account_even_without_pas
         "the sessions block still shows the account the page was opened on")
     _, hopper = json_body(browser.fetch("GET", "/api/session"))
     assert hopper["user"]["displayName"] != "Grace Hopper", "nothing was changed on the account signed in since"
+
+
+def active_id(browser):
+    return browser.driver.switch_to.active_element.get_attribute("id") or browser.driver.switch_to.active_element.tag_name
+
+
+def test_the_keyboard_focus_stays_in_its_section_when_a_view_takes_its_button_away(browsers, server, tmp_path):
+    # "Sign out everywhere else" disappears once the other sessions are gone: the focus goes to its
+    # section's heading, not to the page's body, where a keyboard user would lose their place.
+    email = "grace@example.com"
+    import_password_account(server, tmp_path, email)
+    other, browser = browsers("other"), browsers("browser")
+    for person in (other, browser):
+        person.open("/")
+        assert password_sign_in_elsewhere(person, email) == 200
+    browser.open("/account")
+    WebDriverWait(browser.driver, WAIT).until(lambda _: browser.find("#sign-out-others").is_displayed())
+    browser.find("#sign-out-others").send_keys(Keys.ENTER)
+    WebDriverWait(browser.driver, WAIT).until(lambda _: not browser.find("#sign-out-others").is_displayed())
+    WebDriverWait(browser.driver, WAIT).until(lambda _: active_id(browser) == "sessions-heading",
+                                              f"the focus went to {active_id(browser)}")

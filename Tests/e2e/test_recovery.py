@@ -5,6 +5,7 @@ passkey."""
 
 import pytest
 import requests
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import PLATFORM, WAIT, import_password_account, json_body
@@ -271,3 +272,26 @@ def test_creating_a_passkey_while_the_upgrades_options_are_on_their_way_waits_fo
     assert browser.driver.execute_script("return window.__passkeyOptionsRequests") == 2
     # The upgrade's options went unused: the one passkey came from the person's modal request.
     assert browser.driver.execute_script("return window.__creates") == ["modal"]
+
+
+@pytest.mark.mail
+def test_sending_a_new_code_and_confirming_keep_the_focus_and_show_in_the_activity_list(browser, mailbox):
+    # The button that sent a new code keeps the focus; once the address is confirmed its section is
+    # gone and the focus goes to the page's heading. The activity list shows both without a reload.
+    email = "ada@example.com"
+    browser.sign_up(email)
+    mailbox.wait_for(email, "Confirm")
+    browser.wait_for("#verify-email")
+    browser.find("#verify-resend").send_keys(Keys.ENTER)
+    mailbox.wait_for(email, "Confirm", count=2)
+    wait_until(browser, lambda: len(browser.find_all('#activity [data-type="verification_code_sent"]')) == 2,
+               "the activity list does not show the second code")
+    wait_until(browser, lambda: browser.driver.switch_to.active_element.get_attribute("id") == "verify-resend",
+               "the focus left the button that sent the code")
+    browser.type("#verify-code", mailbox.code(email, "Confirm", count=2))
+    browser.find("#verify-code").send_keys(Keys.ENTER)
+    wait_until(browser, lambda: not browser.find("#verify-email").is_displayed(), "the address was not confirmed")
+    wait_until(browser, lambda: browser.find_all('#activity [data-type="email_verified"]'),
+               "the activity list does not show the confirmation")
+    wait_until(browser, lambda: browser.driver.switch_to.active_element.get_attribute("id") == "greeting",
+               "the focus went to the page's body")

@@ -13,7 +13,7 @@ const nameField = $('display-name');
 
 let core = null;
 let account = null; // the view's account, as last shown
-let shown = { passkeys: null, user: null, userId: null, status: '' };
+let shown = { passkeys: null, user: null, confirmed: null, notice: null, userId: null, status: '' };
 let action = null; // the person's last intent: { error, focus } say where its problem and the focus go
 let leaving = false;
 const next = new URLSearchParams(window.location.search).get('next');
@@ -34,13 +34,17 @@ function render(view, shell) {
   for (const id of ['account', 'sign-out']) $(id).hidden = false;
   for (const [id, words] of [['greeting', account.greeting], ['username', account.username]]) $(id).textContent = words;
   const user = `${account.username}\n${account.displayName}`;
+  // The activity list changes with the address confirmed and with a notice shown (a code sent), not
+  // with a notice going away (as when signing out begins).
+  const [confirmed, notice] = [!account.confirmEmail, view.notice ?? shown.notice];
   const passkeys = account.passkeys && JSON.stringify(account.passkeys.map(({ busy, ...row }) => row));
   if (user !== shown.user) nameField.value = account.displayName;
   if (passkeys && passkeys !== shown.passkeys) renderPasskeys(shell);
   $('account').dataset.user = account.userId; // the account activity.js acts for
-  // Told once the passkeys are in: on another account (shown.userId), a new name or other passkeys.
-  if (passkeys && (account.userId !== shown.userId || user !== shown.user || passkeys !== shown.passkeys)) document.dispatchEvent(new CustomEvent('account:changed'));
-  shown = { ...shown, user, userId: passkeys ? account.userId : shown.userId, passkeys: passkeys ?? shown.passkeys };
+  // Told once the passkeys are in: on another account (shown.userId), a new name, other passkeys, or the above.
+  if (passkeys && (account.userId !== shown.userId || user !== shown.user || passkeys !== shown.passkeys
+    || confirmed !== shown.confirmed || notice !== shown.notice)) document.dispatchEvent(new CustomEvent('account:changed'));
+  shown = { ...shown, user, confirmed, notice, userId: passkeys ? account.userId : shown.userId, passkeys: passkeys ?? shown.passkeys };
   $('passkey-count').textContent = account.passkeyCount ?? '';
   // Sent here by forward-auth to confirm the address (`?next=`): on to the app once it is.
   if (account.continue && next !== null) return window.location.assign(view.destination);
@@ -153,7 +157,7 @@ for (const [id, type, error, focus, message] of [
   ['sign-out', 'click', null, 'sign-out', () => ({ event: 'signOut' })],
   ['create-passkey', 'click', 'upgrade-error', 'add-passkey', () => ({ event: 'addPasskey' })],
   ['verify-form', 'submit', 'verify-error', 'verify-code', () => ({ event: 'confirmEmail', code: $('verify-code').value })],
-  ['verify-resend', 'click', 'verify-error', null, () => ({ event: 'resendEmailCode' })],
+  ['verify-resend', 'click', 'verify-error', 'verify-resend', () => ({ event: 'resendEmailCode' })],
   ['remove-password', 'click', 'password-error', 'add-passkey', () => ({ event: 'removePassword' })],
   ['delete-account', 'click', 'delete-account-error', 'delete-account', async () => core && account
     && ((await confirm(core.text('confirm.deleteAccount.title'), account.confirmDelete, core.text('confirm.deleteAccount.button')))

@@ -37,6 +37,21 @@ async function performHttp({ id, method, path, body, user }) {
 
 export const languages = () => [...(navigator.languages ?? [navigator.language])];
 
+// Focus a view took away (its control removed, hidden, or disabled while a request ran) goes back
+// to that control once it can take it again, or else to the heading of its section: never to the
+// page's body, where a keyboard or screen reader user would lose their place.
+let focused = null; // the control that last had the focus, and its section
+document.addEventListener('focusin', (event) => { focused = { control: event.target, section: event.target.closest?.('section') }; });
+function keepFocus() {
+  if (document.activeElement !== document.body || !focused) return;
+  const shown = (element) => (element && !element.closest('[hidden]') ? element : null);
+  const gone = !focused.control.isConnected || !shown(focused.control);
+  if (!gone && focused.control.disabled) return;
+  const heading = gone && (shown(focused.section?.querySelector('h2')) ?? document.querySelector('h1'));
+  if (heading) heading.tabIndex = -1;
+  (gone ? heading : focused.control)?.focus();
+}
+
 // The sign-in flow's first messages: the page's `?next=` (the core decides where it leads), is
 // there a session (or, with `?reauthenticate=1`, an application wants a fresh sign-in whether or
 // not there is one), and the person's languages.
@@ -75,6 +90,7 @@ export async function startCore({ machine = 'passkeys_send', render, start = sig
     document.documentElement.lang = answer.view.lang;
     try {
       render(answer.view, core);
+      keepFocus();
     } catch (error) {
       report('the page could not show the view', String(error));
     }
