@@ -78,6 +78,15 @@ import Testing
         "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
         "FOO /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
         "CONNECT localhost:80 HTTP/1.1\r\nHost: x\r\n\r\n",
+        // RFC 9112 §3.2: one Host, a host and port.
+        "GET /healthz HTTP/1.1\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET /healthz HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: a b/c@d\r\n\r\n",
+        // RFC 9112 §6.1: no Transfer-Encoding in HTTP/1.0; chunked, once, and nothing else.
+        "POST /api/authentication/options HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        "POST /api/authentication/options HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        "POST /api/authentication/options HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
     ])
     func aRequestNoHandlerCanTakeIsAnswered400MalformedAndClosed(_ request: String) throws {
         let connection = try Connection()
@@ -88,6 +97,27 @@ import Testing
         #expect(written.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
         #expect(written.contains("Connection: close\r\n") && written.contains("X-Content-Type-Options: nosniff\r\n"))
         #expect(written.contains(#""code":"malformed""#))
+    }
+
+    @Test(arguments: ["", "[::1]:8080", "127.0.0.1", "login.example.com:443"])
+    func aHostOfAHostAndPortOrEmptyIsTaken(_ host: String) throws {
+        let connection = try Connection()
+        try connection.send("GET /healthz HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+        #expect(try connection.drainRequests().count == 2, "the request's head and end")
+        #expect(connection.isOpen)
+    }
+
+    @Test func aClientWaitingForContinueIsToldToSendItsBodyButNotAnHTTP10One() throws {
+        let connection = try Connection()
+        try connection.send("POST /api/authentication/options HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+        #expect(try connection.written() == "HTTP/1.1 100 Continue\r\n\r\n")
+        try connection.send("{}")
+        #expect(try connection.drainRequests().count == 3, "the head, the body and the end reach the handlers")
+        try connection.answer()
+        #expect(try connection.written().hasPrefix("HTTP/1.1 204 No Content\r\n"))
+        let old = try Connection()
+        try old.send("POST /api/authentication/options HTTP/1.0\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+        #expect(try old.written() == "")
     }
 
     @Test func aRequestUnreadableAfterAnAnsweredOneIsRefusedOnlyAfterThatAnswer() throws {

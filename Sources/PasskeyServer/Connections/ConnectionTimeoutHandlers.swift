@@ -354,10 +354,20 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
                 refuse("CONNECT is not served here: this server is no proxy")
                 return
             }
+            if let problem = Self.headProblem(head) {
+                refuse(problem)
+                return
+            }
             unanswered += 1
             persistence.append(Persistence(head))
             readingBody = true
             timeouts.requestHeadRead()
+            // RFC 9110 §10.1.1: a client that waits for `100 Continue` before its body is told to
+            // send it (an HTTP/1.0 client is sent no 1xx). A request refused later, as for its size
+            // or origin, is refused all the same; its body is then read and dropped.
+            if head.version.minor >= 1, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
         case .body: break
         case .end:
             readingBody = false
@@ -412,6 +422,41 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         context.write(data, promise: promise)
         if answered, let refusal { timeouts.refuse(.malformed(refusal)) }
+    }
+
+    /// What in a request's head this server cannot take as it stands, or `nil`:
+    /// - RFC 9112 §3.2: an HTTP/1.1 request has exactly one `Host`, and any request at most one,
+    ///   whose value is a host and an optional port (RFC 3986 §3.2.2's characters);
+    /// - RFC 9112 §6.1: HTTP/1.0 has no `Transfer-Encoding` (its framing is faulty, and a proxy of
+    ///   1.0 could read it otherwise), and the one coding taken is `chunked`, once (a coding not
+    ///   understood would leave the body unread as the client meant it).
+    static func headProblem(_ head: HTTPRequestHead) -> String? {
+        let hosts = head.headers["host"]
+        if head.version.minor >= 1, hosts.count != 1 {
+            return "an HTTP/1.1 request has one Host field, not \(hosts.count)"
+        }
+        if hosts.count > 1 { return "a request has at most one Host field" }
+        if let host = hosts.first, !host.utf8.allSatisfy(Self.isHostByte) {
+            return "the Host field is not a host and port"
+        }
+        let codings = head.headers["transfer-encoding"].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if !codings.isEmpty {
+            if head.version.minor == 0 { return "an HTTP/1.0 request has no Transfer-Encoding" }
+            if codings != ["chunked"] { return "the only transfer coding taken is chunked, once" }
+        }
+        return nil
+    }
+
+    /// RFC 3986 §3.2.2: the characters of a host (a name, IPv4, or an IP literal in brackets) and
+    /// §3.2.3 its port after `:`.
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "-._~!$&'()*+,;=%:[]".utf8.contains(byte)
+        }
     }
 
     /// `400 malformed` and the close (``ConnectionTimeoutHandler/refuse(_:)``), now or once the
