@@ -71,6 +71,9 @@ extension Auth {
     public enum AccountPhrase: Equatable, Sendable {
         case upgradeHeading, upgradeText, upgradeButton
         case recoveryHeading, recoveryText, recoveryButton
+        /// The recovery session's words when the account has no passkey left (an address never
+        /// confirmed loses them at recovery) or never had one: nothing below to delete.
+        case recoveryTextNoPasskeys
         case verifyHeading, verifyText, verifyCode, verifyConfirm, verifyResend
         case passwordHeading, passwordText, removePassword
         case confirmingEmail, sendingCode, removingPassword
@@ -223,7 +226,8 @@ extension Auth.Account {
     func offers(in language: Auth.Language) -> Auth.AccountOffers {
         let noPasskey = passkeys?.isEmpty == true
         let panel: Auth.CreatePasskeyOffer? = if status.recovery {
-            .init(heading: language(.account(.recoveryHeading)), text: language(.account(.recoveryText)),
+            .init(heading: language(.account(.recoveryHeading)),
+                  text: language(.account(noPasskey ? .recoveryTextNoPasskeys : .recoveryText)),
                   button: language(.account(.recoveryButton)))
         } else if noPasskey {
             .init(heading: language(.account(.upgradeHeading)), text: language(.account(.upgradeText)),

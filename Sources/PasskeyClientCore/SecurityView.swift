@@ -164,7 +164,10 @@ extension Auth.Security {
             canEndOtherSessions: idle && (others ?? 0) > 0,
             activity: state.activity?.map { entry in
                 ActivityRow(
-                    type: entry.type, title: say(.event(type: entry.type, passkey: mention(entry.passkeyID))),
+                    // A deleted passkey's event names the passkey it deleted, always gone: it says
+                    // "Passkey deleted", not that a deleted passkey did it.
+                    type: entry.type,
+                    title: say(.event(type: entry.type, passkey: entry.type == "passkey_deleted" ? .none : mention(entry.passkeyID))),
                     details: time(entry.at) + " · " + device(entry.userAgent, entry.ip), at: entry.at)
             },
             canLoadMore: idle && state.nextPage != nil,

@@ -73,6 +73,16 @@ struct AccountExtrasTests {
         }
     }
 
+    @Test("a recovery session points to the lost passkey below only when the account still has one")
+    func recoveryWords() {
+        let withLost = Auth.view(F.signedIn(passkeys: [F.one], status: F.recovering)).account?.offers.createPasskey?.text
+        #expect(withLost == Auth.Language.english(.account(.recoveryText)))
+        #expect(withLost?.contains("delete the passkey you lost below") == true)
+        // An address never confirmed loses its passkeys at recovery: nothing below to delete.
+        let none = Auth.view(F.signedIn(passkeys: [], status: F.recovering)).account?.offers.createPasskey?.text
+        #expect(none == "You signed in with a recovery code. Create a new passkey on this device to finish.")
+    }
+
     @Test("the page goes on to its next once the address is confirmed or a first passkey is made; not in a recovery session, not for other notices")
     func continuesToNext() {
         for notice: Auth.Notice in [.account(.emailConfirmed), .account(.upgraded("Phone")), .added("Phone")] {
@@ -94,7 +104,7 @@ struct AccountExtrasTests {
     @Test("the new words are in English, Japanese and German, and none is empty")
     func words() {
         let phrases: [Auth.AccountPhrase] = [
-            .upgradeHeading, .upgradeText, .upgradeButton, .recoveryHeading, .recoveryText, .recoveryButton,
+            .upgradeHeading, .upgradeText, .upgradeButton, .recoveryHeading, .recoveryText, .recoveryTextNoPasskeys, .recoveryButton,
             .verifyHeading, .verifyText, .verifyCode, .verifyConfirm, .verifyResend, .passwordHeading, .passwordText,
             .removePassword, .confirmingEmail, .sendingCode, .removingPassword, .emailConfirmed, .codeSent, .passwordRemoved,
             .upgraded("Phone"),

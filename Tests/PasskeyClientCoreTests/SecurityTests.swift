@@ -296,7 +296,7 @@ struct SecurityTests {
         #expect(sessions?.last?.details == "Signed in 30 Nov 2026, 23:10 with a passkey since deleted · last seen 2 Dec 2026, 00:59")
         #expect(view.sessionSummary == "This browser and 1 other.")
         #expect(view.canEndOtherSessions && view.canLoadMore && view.canStart && view.progress == nil)
-        #expect(view.activity?.map(\.title) == ["Signed in with “iCloud Keychain”", "Passkey deleted with a passkey since deleted"])
+        #expect(view.activity?.map(\.title) == ["Signed in with “iCloud Keychain”", "Passkey deleted"])
         #expect(view.activity?.map(\.details) == ["2 Dec 2026, 15:03 · Firefox · 203.0.113.9", "1 Dec 2026, 09:00 · Unknown device"])
         let english = Auth.Language.english
         #expect([Auth.Label.sessionsHeading, .activityHeading, .endSession, .endOtherSessions, .moreActivity, .appsHeading,
@@ -334,7 +334,7 @@ struct SecurityTests {
         let german = S.view(F.loaded, in: .german, utcOffsetMinutes: 60)
         #expect(Auth.Language.german(.label(.endOtherSessions)) == "Überall sonst abmelden")
         #expect(german.sessions?.first?.details == "Angemeldet am 1.12.2026, 10:00 mit „iCloud Keychain“ · zuletzt gesehen am 2.12.2026, 15:03")
-        #expect(german.activity?.last?.title == "Passkey gelöscht mit einem inzwischen gelöschten Passkey")
+        #expect(german.activity?.last?.title == "Passkey gelöscht")
         #expect(german.apps?.first?.removeLabel == "Zugriff für Grafana entfernen")
     }
 

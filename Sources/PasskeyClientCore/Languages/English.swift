@@ -141,6 +141,7 @@ extension Auth.Language {
         case .upgradeButton: "Create a passkey"
         case .recoveryHeading: "Create a new passkey"
         case .recoveryText: "You signed in with a recovery code. Create a new passkey on this device to finish; then you can delete the passkey you lost below."
+        case .recoveryTextNoPasskeys: "You signed in with a recovery code. Create a new passkey on this device to finish."
         case .recoveryButton: "Create a new passkey"
         case .verifyHeading: "Confirm your email"
         case .verifyText: "Enter the 8-digit code we mailed to your address (no mail? send a new code). A confirmed address lets you recover your account if you lose your passkeys."

@@ -141,6 +141,7 @@ extension Auth.Language {
         case .upgradeButton: "Passkey erstellen"
         case .recoveryHeading: "Neuen Passkey erstellen"
         case .recoveryText: "Sie haben sich mit einem Wiederherstellungscode angemeldet. Erstellen Sie auf diesem Gerät einen neuen Passkey, um abzuschließen; danach können Sie den verlorenen Passkey unten löschen."
+        case .recoveryTextNoPasskeys: "Sie haben sich mit einem Wiederherstellungscode angemeldet. Erstellen Sie auf diesem Gerät einen neuen Passkey, um abzuschließen."
         case .recoveryButton: "Neuen Passkey erstellen"
         case .verifyHeading: "E-Mail-Adresse bestätigen"
         case .verifyText: "Geben Sie den 8-stelligen Code aus unserer Mail ein (keine Mail? Fordern Sie einen neuen Code an). Mit einer bestätigten Adresse können Sie Ihr Konto wiederherstellen, wenn Sie Ihre Passkeys verlieren."

@@ -141,6 +141,7 @@ extension Auth.Language {
         case .upgradeButton: "パスキーを作成"
         case .recoveryHeading: "新しいパスキーを作成"
         case .recoveryText: "復旧コードでサインインしました。このデバイスで新しいパスキーを作成して完了してください。その後、なくしたパスキーを下から削除できます。"
+        case .recoveryTextNoPasskeys: "復旧コードでサインインしました。このデバイスで新しいパスキーを作成して完了してください。"
         case .recoveryButton: "新しいパスキーを作成"
         case .verifyHeading: "メールアドレスの確認"
         case .verifyText: "お送りした 8 桁のコードを入力してください(届いていない場合は新しいコードを送信)。確認済みのアドレスがあれば、パスキーをなくしてもアカウントを復旧できます。"
