@@ -365,7 +365,7 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
             // RFC 9110 §10.1.1: a client that waits for `100 Continue` before its body is told to
             // send it (an HTTP/1.0 client is sent no 1xx). A request refused later, as for its size
             // or origin, is refused all the same; its body is then read and dropped.
-            if head.version.minor >= 1, head.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+            if Self.expectsContinue(head) {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
         case .body: break
@@ -430,22 +430,37 @@ final class RequestProgressHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// - RFC 9112 §6.1: HTTP/1.0 has no `Transfer-Encoding` (its framing is faulty, and a proxy of
     ///   1.0 could read it otherwise), and the one coding taken is `chunked`, once (a coding not
     ///   understood would leave the body unread as the client meant it).
+    /// One pass over the fields, with nothing copied unless there is a `Transfer-Encoding`.
     static func headProblem(_ head: HTTPRequestHead) -> String? {
-        let hosts = head.headers["host"]
-        if head.version.minor >= 1, hosts.count != 1 {
-            return "an HTTP/1.1 request has one Host field, not \(hosts.count)"
+        var hosts = 0
+        var codings: [String] = []
+        for (name, value) in head.headers {
+            if Self.named(name, "host") {
+                hosts += 1
+                if !value.utf8.allSatisfy(Self.isHostByte) { return "the Host field is not a host and port" }
+            } else if Self.named(name, "transfer-encoding") {
+                codings += value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            }
         }
-        if hosts.count > 1 { return "a request has at most one Host field" }
-        if let host = hosts.first, !host.utf8.allSatisfy(Self.isHostByte) {
-            return "the Host field is not a host and port"
-        }
-        let codings = head.headers["transfer-encoding"].flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if head.version.minor >= 1, hosts != 1 { return "an HTTP/1.1 request has one Host field, not \(hosts)" }
+        if hosts > 1 { return "a request has at most one Host field" }
         if !codings.isEmpty {
             if head.version.minor == 0 { return "an HTTP/1.0 request has no Transfer-Encoding" }
             if codings != ["chunked"] { return "the only transfer coding taken is chunked, once" }
         }
         return nil
+    }
+
+    /// RFC 9110 §10.1.1: an HTTP/1.1 request whose client waits for `100 Continue` before its body.
+    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        head.version.minor >= 1
+            && head.headers.contains { Self.named($0.name, "expect") && $0.value.lowercased() == "100-continue" }
+    }
+
+    /// Whether a field's `name` is `lowercase`, in any case (RFC 9110 §5.1).
+    private static func named(_ name: String, _ lowercase: String) -> Bool {
+        name.utf8.count == lowercase.utf8.count
+            && name.utf8.elementsEqual(lowercase.utf8) { ($0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0)) == $1 }
     }
 
     /// RFC 3986 §3.2.2: the characters of a host (a name, IPv4, or an IP literal in brackets) and
