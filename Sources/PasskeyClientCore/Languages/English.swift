@@ -144,7 +144,7 @@ extension Auth.Language {
         case .recoveryTextNoPasskeys: "You signed in with a recovery code. Create a new passkey on this device to finish."
         case .recoveryButton: "Create a new passkey"
         case .verifyHeading: "Confirm your email"
-        case .verifyText: "Enter the 8-digit code we mailed to your address (no mail? send a new code). A confirmed address lets you recover your account if you lose your passkeys."
+        case .verifyText: "Confirm your address with an 8-digit code we mail to it: enter the code from the mail, or send one if you have none. A confirmed address lets you recover your account if you lose your passkeys."
         case .verifyCode: "Code"
         case .verifyConfirm: "Confirm"
         case .verifyResend: "Send a new code"

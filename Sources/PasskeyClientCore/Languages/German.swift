@@ -144,7 +144,7 @@ extension Auth.Language {
         case .recoveryTextNoPasskeys: "Sie haben sich mit einem Wiederherstellungscode angemeldet. Erstellen Sie auf diesem Gerät einen neuen Passkey, um abzuschließen."
         case .recoveryButton: "Neuen Passkey erstellen"
         case .verifyHeading: "E-Mail-Adresse bestätigen"
-        case .verifyText: "Geben Sie den 8-stelligen Code aus unserer Mail ein (keine Mail? Fordern Sie einen neuen Code an). Mit einer bestätigten Adresse können Sie Ihr Konto wiederherstellen, wenn Sie Ihre Passkeys verlieren."
+        case .verifyText: "Bestätigen Sie Ihre Adresse mit einem 8-stelligen Code, den wir an sie senden: Geben Sie den Code aus der Mail ein, oder fordern Sie einen an, wenn Sie keinen haben. Mit einer bestätigten Adresse können Sie Ihr Konto wiederherstellen, wenn Sie Ihre Passkeys verlieren."
         case .verifyCode: "Code"
         case .verifyConfirm: "Bestätigen"
         case .verifyResend: "Neuen Code senden"

@@ -144,7 +144,7 @@ extension Auth.Language {
         case .recoveryTextNoPasskeys: "復旧コードでサインインしました。このデバイスで新しいパスキーを作成して完了してください。"
         case .recoveryButton: "新しいパスキーを作成"
         case .verifyHeading: "メールアドレスの確認"
-        case .verifyText: "お送りした 8 桁のコードを入力してください(届いていない場合は新しいコードを送信)。確認済みのアドレスがあれば、パスキーをなくしてもアカウントを復旧できます。"
+        case .verifyText: "このアドレスにお送りする 8 桁のコードで確認します。メールのコードを入力するか、お手元にない場合はコードを送信してください。確認済みのアドレスがあれば、パスキーをなくしてもアカウントを復旧できます。"
         case .verifyCode: "コード"
         case .verifyConfirm: "確認"
         case .verifyResend: "新しいコードを送信"
